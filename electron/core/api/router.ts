@@ -1,0 +1,84 @@
+/**
+ * The API's single entry: operation lookup, input validation, session and role checks, and error
+ * shaping. Handlers only see validated input and an authorised caller.
+ */
+import type { z } from 'zod';
+import { WardError } from '../common/errors';
+import { log } from '../common/log';
+import type { Session, SessionManager } from '../identity/sessions';
+import type { CallContext, CallResult } from '../shellContract';
+import { operations, type OperationName, type Operations, type OutputOf } from './contract';
+
+export interface HandlerContext {
+  session: Session | null;
+  channel: string;
+  /** Report progress of a long step (shown by the UI). */
+  progress(label: string, fraction: number): void;
+}
+
+export type Handler<N extends OperationName> = (ctx: HandlerContext, input: z.output<Operations[N]['input']>) => Promise<OutputOf<N>>;
+export type Handlers = { [N in OperationName]: Handler<N> };
+
+/** Authorised context for handlers that need a logged-in, unlocked user. */
+export function requireSession(ctx: HandlerContext): Session {
+  if (!ctx.session) throw new WardError('UNAUTHENTICATED', 'Please log in first.');
+  return ctx.session;
+}
+
+function fieldErrors(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join('.') || '_';
+    if (!(key in fields)) fields[key] = issue.code === 'unrecognized_keys' ? `Unexpected field(s): ${issue.keys.join(', ')}.` : issue.message;
+  }
+  return fields;
+}
+
+export class Router {
+  constructor(
+    private readonly handlers: Handlers,
+    private readonly sessions: SessionManager,
+    private readonly publishProgress: (channel: string, operation: string, label: string, fraction: number) => void,
+  ) {}
+
+  async call(ctx: CallContext, operation: string, input: unknown): Promise<CallResult> {
+    try {
+      return { ok: true, result: await this.dispatch(ctx, operation, input) };
+    } catch (e) {
+      if (e instanceof WardError) return { ok: false, error: e.toJSON() };
+      log('error', 'api.internal_error', { operation: typeof operation === 'string' ? operation.slice(0, 64) : 'invalid', error: (e as Error)?.name ?? 'unknown' });
+      return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong inside WardLedger. Your data is unchanged; try again.' } };
+    }
+  }
+
+  private async dispatch(ctx: CallContext, operation: string, input: unknown): Promise<unknown> {
+    if (typeof operation !== 'string' || !Object.hasOwn(operations, operation)) {
+      throw new WardError('UNKNOWN_OPERATION', `Unknown operation "${String(operation).slice(0, 64)}".`);
+    }
+    const name = operation as OperationName;
+    const spec = operations[name];
+    const session = this.sessions.get(ctx.sessionToken);
+    if (spec.access !== 'public') {
+      if (!session) throw new WardError('UNAUTHENTICATED', 'Please log in first.');
+      if (session.locked && !spec.allowWhenLocked) throw new WardError('LOCKED', 'The session is locked. Enter your password to continue.');
+      if (Array.isArray(spec.access) && !spec.access.includes(session.profile.role)) {
+        throw new WardError('FORBIDDEN', 'Your role does not allow this action.');
+      }
+    }
+    const parsed = spec.input.safeParse(input ?? {});
+    if (!parsed.success) {
+      const fields = fieldErrors(parsed.error);
+      throw new WardError('BAD_INPUT', Object.values(fields)[0] ?? 'The request is not valid.', { fields });
+    }
+    if (session && !session.locked && !spec.allowWhenLocked) this.sessions.touch(session);
+    const handler = this.handlers[name] as Handler<OperationName>;
+    return handler(
+      {
+        session,
+        channel: ctx.channel,
+        progress: (label, fraction) => this.publishProgress(ctx.channel, name, label, fraction),
+      },
+      parsed.data as never,
+    );
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Typed access to the WardRegistry contract: deployment, registration requests, decisions and
+ * member reads. Role and status numbers are translated to the API's names in one place.
+ */
+import { ethers } from 'ethers';
+import { WardRegistry } from '../../../contracts/generated/artifacts';
+import type { MemberStatus, Role } from '../api/contract';
+import { WardError } from '../common/errors';
+import { txOverrides } from './wardNode';
+
+const roleByIndex: Array<Role | null> = [null, 'it-admin', 'doctor', 'nurse', 'patient', 'insurer'];
+const statusByIndex: Array<MemberStatus | null> = [null, 'pending', 'approved', 'rejected', 'revoked'];
+
+export function roleIndex(role: Role): number {
+  return roleByIndex.indexOf(role);
+}
+
+export interface ChainMember {
+  address: string;
+  role: Role;
+  status: MemberStatus;
+  publicKey: string;
+  profileCommitment: string;
+  requestedAt: number;
+  decidedAt: number;
+  decidedBy: string;
+}
+
+const registryInterface = new ethers.Interface(WardRegistry.abi as unknown as ethers.InterfaceAbi);
+
+/** Turn a revert into a WardError with a message a person understands. */
+export function explainRevert(e: unknown): WardError {
+  const data = (e as { data?: string; info?: { error?: { data?: string } } }).data ?? (e as { info?: { error?: { data?: unknown } } }).info?.error?.data;
+  const parsed = typeof data === 'string' ? registryInterface.parseError(data) : null;
+  const messages: Record<string, [WardError['code'], string]> = {
+    AlreadyRegistered: ['CONFLICT', 'This account is already registered.'],
+    NotITAdmin: ['FORBIDDEN', 'Only an approved IT admin can do this.'],
+    NotPending: ['CONFLICT', 'This registration is no longer pending.'],
+    NotApproved: ['CONFLICT', 'This account is not an approved member.'],
+    CannotRevokeSelf: ['FORBIDDEN', 'An IT admin cannot revoke their own account.'],
+    PublicKeyMismatch: ['BAD_INPUT', 'The public key does not belong to the registering account.'],
+    InvalidRole: ['BAD_INPUT', 'Choose a valid role.'],
+  };
+  if (parsed && messages[parsed.name]) {
+    const [code, message] = messages[parsed.name]!;
+    return new WardError(code, message);
+  }
+  return new WardError('CHAIN', 'The ward chain rejected the transaction.');
+}
+
+export class RegistryClient {
+  readonly contract: ethers.Contract;
+
+  constructor(
+    readonly address: string,
+    private readonly provider: ethers.Provider,
+  ) {
+    this.contract = new ethers.Contract(address, registryInterface, provider);
+  }
+
+  /** Deploy a new registry; the deployer becomes the ward's first IT admin. */
+  static async deploy(admin: ethers.Signer, adminPublicKey: string, profileCommitment: string): Promise<{ address: string; block: number }> {
+    const factory = new ethers.ContractFactory(registryInterface, WardRegistry.bytecode, admin);
+    try {
+      const contract = await factory.deploy(adminPublicKey, profileCommitment, txOverrides);
+      const receipt = await contract.deploymentTransaction()!.wait();
+      return { address: await contract.getAddress(), block: receipt!.blockNumber };
+    } catch (e) {
+      throw explainRevert(e);
+    }
+  }
+
+  /** True when the registry's code is present at the address (the chain data matches). */
+  async isDeployed(): Promise<boolean> {
+    return (await this.provider.getCode(this.address)) !== '0x';
+  }
+
+  private async send(signer: ethers.Signer, method: string, args: unknown[]): Promise<ethers.TransactionReceipt> {
+    try {
+      const fn = this.contract.connect(signer).getFunction(method);
+      const tx = (await fn(...args, txOverrides)) as ethers.ContractTransactionResponse;
+      const receipt = await tx.wait();
+      if (!receipt || receipt.status !== 1) throw new WardError('CHAIN', 'The ward chain did not confirm the transaction.');
+      return receipt;
+    } catch (e) {
+      if (e instanceof WardError) throw e;
+      throw explainRevert(e);
+    }
+  }
+
+  requestRegistration(signer: ethers.Signer, role: Role, publicKey: string, profileCommitment: string): Promise<ethers.TransactionReceipt> {
+    return this.send(signer, 'requestRegistration', [roleIndex(role), publicKey, profileCommitment]);
+  }
+
+  approve(admin: ethers.Signer, account: string): Promise<ethers.TransactionReceipt> {
+    return this.send(admin, 'approve', [account]);
+  }
+
+  reject(admin: ethers.Signer, account: string): Promise<ethers.TransactionReceipt> {
+    return this.send(admin, 'reject', [account]);
+  }
+
+  /** The member record, or null when the address never registered. */
+  async member(address: string): Promise<ChainMember | null> {
+    const m = await this.contract.getFunction('member')(address);
+    const role = roleByIndex[Number(m.role)];
+    const status = statusByIndex[Number(m.status)];
+    if (!role || !status) return null;
+    return {
+      address: ethers.getAddress(address),
+      role,
+      status,
+      publicKey: m.publicKey as string,
+      profileCommitment: m.profileCommitment as string,
+      requestedAt: Number(m.requestedAt),
+      decidedAt: Number(m.decidedAt),
+      decidedBy: m.decidedBy as string,
+    };
+  }
+
+  async members(): Promise<ChainMember[]> {
+    const count = Number(await this.contract.getFunction('memberCount')());
+    const addresses = await Promise.all(Array.from({ length: count }, (_, i) => this.contract.getFunction('memberAt')(i) as Promise<string>));
+    const members = await Promise.all(addresses.map((a) => this.member(a)));
+    return members.filter((m): m is ChainMember => m !== null);
+  }
+}

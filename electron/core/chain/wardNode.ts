@@ -1,0 +1,88 @@
+/**
+ * The ward's embedded Ethereum node: ganache 7 in-process, persisted under <dataDir>/chain.
+ *
+ * Ganache does not save its start options, so they are pinned in chain/options.json on first
+ * start and reused verbatim on every later start (a different chain id or hardfork would make the
+ * stored chain unreadable or change transaction semantics).
+ *
+ * Why hardfork "berlin": ganache 7 hard-codes a 1 gwei initial base fee for London and later, so a
+ * zero-gas-price chain (the Besu consortium's "free gas" model) is only possible before London.
+ * Contracts are compiled for `paris` and never use BASEFEE, so the same bytecode runs identically
+ * here and on Besu (London+ with zeroBaseFee). Transactions are legacy (type 0) with gasPrice 0.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ethers } from 'ethers';
+import ganache from 'ganache';
+import { readJson, writeJsonDurable } from '../common/atomicFile';
+import { WardError } from '../common/errors';
+
+export interface PinnedChainOptions {
+  chainId: number;
+  hardfork: 'berlin';
+  gasPrice: '0';
+  blockGasLimit: string;
+}
+
+export const defaultChainOptions: PinnedChainOptions = {
+  chainId: 0x5741, // "WA"
+  hardfork: 'berlin',
+  gasPrice: '0',
+  blockGasLimit: '0x1C9C380', // 30,000,000
+};
+
+/** Overrides for every transaction a ward wallet sends: legacy, free gas. */
+export const txOverrides = { type: 0, gasPrice: 0n } as const;
+
+export class WardNode {
+  private ganacheProvider: ReturnType<typeof ganache.provider> | null = null;
+  private ethersProvider: ethers.BrowserProvider | null = null;
+  options!: PinnedChainOptions;
+
+  constructor(private readonly chainDir: string) {}
+
+  async start(): Promise<void> {
+    mkdirSync(this.chainDir, { recursive: true });
+    const optionsPath = join(this.chainDir, 'options.json');
+    const pinned = readJson<PinnedChainOptions>(optionsPath);
+    this.options = pinned ?? defaultChainOptions;
+    if (!pinned) writeJsonDurable(optionsPath, this.options);
+
+    const ganacheOptions = {
+      chain: {
+        chainId: this.options.chainId,
+        hardfork: this.options.hardfork,
+        vmErrorsOnRPCResponse: false,
+      },
+      database: { dbPath: join(this.chainDir, 'db') },
+      miner: { defaultGasPrice: 0, blockGasLimit: this.options.blockGasLimit, instamine: 'eager' },
+      wallet: { totalAccounts: 0 },
+      logging: { quiet: true },
+    };
+    const provider = ganache.provider(ganacheOptions as unknown as Parameters<typeof ganache.provider>[0]);
+    this.ganacheProvider = provider;
+    // ethers talks EIP-1193 to the in-process node; polling is pointless with instamine.
+    this.ethersProvider = new ethers.BrowserProvider(provider as unknown as ethers.Eip1193Provider, this.options.chainId, {
+      staticNetwork: true,
+      cacheTimeout: -1,
+    });
+    try {
+      await this.ethersProvider.getBlockNumber();
+    } catch (e) {
+      throw new WardError('CHAIN', `The ward chain could not be opened: ${(e as Error).message}`);
+    }
+  }
+
+  get provider(): ethers.BrowserProvider {
+    if (!this.ethersProvider) throw new WardError('CHAIN', 'The ward chain is not running.');
+    return this.ethersProvider;
+  }
+
+  async stop(): Promise<void> {
+    const p = this.ganacheProvider;
+    this.ganacheProvider = null;
+    this.ethersProvider?.destroy();
+    this.ethersProvider = null;
+    if (p) await p.disconnect();
+  }
+}

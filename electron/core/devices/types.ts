@@ -1,0 +1,124 @@
+/**
+ * Device layer contracts. Layers, each testable alone with bytes:
+ *   HidBackend (node-hid or the simulator bus) → HidConnection (one open device)
+ *   → protocol framing (per family) → DeviceDriver (per model) → DeviceReading.
+ * Simulators are product code (demo mode uses them) and implement the same HidBackend.
+ */
+
+/** What enumeration reports about a plugged-in HID device. */
+export interface HidDeviceInfo {
+  /** Stable while plugged in; used to open the device. */
+  path: string;
+  vendorId: number;
+  productId: number;
+  product?: string;
+  manufacturer?: string;
+  serialNumber?: string;
+}
+
+/** One open HID device. All calls are async; reads take a timeout. */
+export interface HidConnection {
+  /** Write an output report. The first byte is the report id (0 when the device uses none). */
+  write(report: Uint8Array): Promise<void>;
+  /** Send a feature report. The first byte is the report id. */
+  sendFeatureReport(report: Uint8Array): Promise<void>;
+  /**
+   * Read one input report, waiting at most `timeoutMs`.
+   * Resolves `null` on timeout; rejects with WardError('DEVICE_UNPLUGGED') if the device went away.
+   */
+  read(timeoutMs: number): Promise<Uint8Array | null>;
+  close(): Promise<void>;
+}
+
+/** Enumerates and opens devices: node-hid in production, the simulator bus in tests and demo mode. */
+export interface HidBackend {
+  enumerate(): Promise<HidDeviceInfo[]>;
+  /** Rejects with WardError('DEVICE_PERMISSION') when present but not openable. */
+  open(path: string): Promise<HidConnection>;
+}
+
+export type DeviceKind = 'glucometer' | 'oximeter' | 'blood-pressure';
+
+export interface DeviceMatch {
+  vendorId: number;
+  productId: number;
+  /** Where ids are shared by unrelated products, the product string must match too. */
+  product?: RegExp;
+}
+
+/** Who the device says it is. Times are ISO-8601; deviceTime is the meter's clock read as local time. */
+export interface DeviceIdentity {
+  model: string;
+  serial: string;
+  firmware?: string;
+  /** Device clock as reported (ISO local time without zone), absent when the clock is not set. */
+  deviceTime?: string;
+  /** Workstation time when deviceTime was read (ISO with Z). */
+  workstationTime: string;
+  /** deviceTime − workstationTime in seconds, when the clock is known. */
+  clockDriftSeconds?: number;
+  batteryPercent?: number;
+}
+
+/** One measured quantity of a reading, already normalised. */
+export interface Measurement {
+  /** IEEE 11073 MDC 32-bit code, e.g. 150456 for SpO2. */
+  mdc: number;
+  /** LOINC code, e.g. '2708-6'. */
+  loinc: string;
+  /** UCUM unit, e.g. '%', '/min', 'mm[Hg]', 'mg/dL', 'mmol/L'. */
+  unit: string;
+  value: number;
+}
+
+export type ReadingFlag =
+  | 'control-solution'
+  | 'irregular-heartbeat'
+  | 'above-range'
+  | 'below-range'
+  | 'before-meal'
+  | 'after-meal'
+  | 'cuff-fit-error'
+  | 'finger-out'
+  | 'searching';
+
+export interface DeviceReading {
+  /** Unique per device: with the device serial it deduplicates re-reads of a meter's memory. */
+  deviceRecordId: string;
+  kind: 'glucose' | 'ketone' | 'spo2-pulse' | 'blood-pressure';
+  measurements: Measurement[];
+  /** Device clock at measurement (ISO local time without zone), when the device stores one. */
+  deviceTime?: string;
+  /** Workstation time when the reading was received (ISO with Z). */
+  workstationTime: string;
+  flags: ReadingFlag[];
+}
+
+export interface ReadOptions {
+  /** Per-step timeout in milliseconds (every read and write has one). */
+  timeoutMs?: number;
+  /** Cancels the transfer; the driver ends it with a clear error. */
+  signal?: AbortSignal;
+}
+
+/** An open, identified device. */
+export interface DeviceSession {
+  identify(options?: ReadOptions): Promise<DeviceIdentity>;
+  /** Memory download (meters, BP monitors). */
+  readMemory?(options?: ReadOptions): Promise<DeviceReading[]>;
+  /** Live stream (oximeters). Calls onReading about once a second until stopped or unplugged. */
+  stream?(onReading: (r: DeviceReading) => void, options?: ReadOptions & { onError?: (e: Error) => void }): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface DeviceDriver {
+  /** Stable id, e.g. 'abbott-freestyle-neo'. */
+  id: string;
+  /** Human model name shown in the devices panel. */
+  model: string;
+  kind: DeviceKind;
+  matches: DeviceMatch[];
+  /** Set when the device is recognised but deliberately not supported (e.g. Libre 2). */
+  unsupportedReason?: string;
+  open(connection: HidConnection, info: HidDeviceInfo): Promise<DeviceSession>;
+}

@@ -1,0 +1,92 @@
+/**
+ * Sessions: who is logged in on which channel, with their decrypted key held in memory only.
+ * Locking (on demand or after inactivity) drops the key; unlocking needs the password again.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ethers } from 'ethers';
+import type { Profile } from '../api/contract';
+import { WardError } from '../common/errors';
+import type { EventHub } from '../events';
+
+export interface Session {
+  readonly token: string;
+  readonly channel: string;
+  readonly profile: Profile;
+  wallet: ethers.Wallet | null;
+  locked: boolean;
+  lastActivity: number;
+}
+
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly events: EventHub,
+    private readonly lockTimeoutSeconds: () => number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(checkIntervalMs: number): void {
+    this.timer = setInterval(() => this.lockIdle(), checkIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    for (const s of this.sessions.values()) s.wallet = null;
+    this.sessions.clear();
+  }
+
+  create(channel: string, profile: Profile, wallet: ethers.Wallet): Session {
+    const session: Session = { token: randomBytes(32).toString('base64url'), channel, profile, wallet, locked: false, lastActivity: this.now() };
+    this.sessions.set(session.token, session);
+    return session;
+  }
+
+  get(token: string | null): Session | null {
+    return token ? (this.sessions.get(token) ?? null) : null;
+  }
+
+  touch(session: Session): void {
+    session.lastActivity = this.now();
+  }
+
+  locksAt(session: Session): Date {
+    return new Date(session.lastActivity + this.lockTimeoutSeconds() * 1000);
+  }
+
+  lock(session: Session, reason: 'inactivity' | 'manual'): void {
+    if (session.locked) return;
+    session.locked = true;
+    session.wallet = null;
+    this.events.publish(session.channel, { type: 'session.locked', reason });
+  }
+
+  unlock(session: Session, wallet: ethers.Wallet): void {
+    if (wallet.address !== session.profile.address) throw new WardError('FORBIDDEN', 'Only the person who locked this session can unlock it.');
+    session.wallet = wallet;
+    session.locked = false;
+    session.lastActivity = this.now();
+  }
+
+  end(session: Session): void {
+    session.wallet = null;
+    this.sessions.delete(session.token);
+  }
+
+  /** The unlocked wallet of a session, or a LOCKED error. */
+  walletOf(session: Session): ethers.Wallet {
+    if (session.locked || !session.wallet) throw new WardError('LOCKED', 'The session is locked. Enter your password to continue.');
+    return session.wallet;
+  }
+
+  lockIdle(): void {
+    const limit = this.lockTimeoutSeconds() * 1000;
+    const now = this.now();
+    for (const s of this.sessions.values()) {
+      if (!s.locked && now - s.lastActivity >= limit) this.lock(s, 'inactivity');
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * What a shell (Electron main, loopback server, CLI) sees of the core. Shells depend on this
+ * interface only; `createCore` in ./core builds the real object graph.
+ */
+import type { ApiErrorBody, WardEvent } from './api/contract';
+
+export interface CallContext {
+  /** Session token from session/login (null before login). */
+  sessionToken: string | null;
+  /** The caller's event channel: events for this caller (progress, lock) are published on it. */
+  channel: string;
+}
+
+export type CallResult = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
+
+export interface WardCore {
+  readonly dataDir: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Validates the operation name and input, checks the session and role, runs the handler. Never throws. */
+  call(ctx: CallContext, operation: string, input: unknown): Promise<CallResult>;
+  /** Subscribe to events for one channel. Returns the unsubscribe function. */
+  subscribe(channel: string, listener: (event: WardEvent) => void): () => void;
+}
+
+export interface CoreConfig {
+  dataDir: string;
+  /** scrypt cost for new keystores (default 2^17 as ethers writes; tests may lower it). */
+  keystoreScryptN?: number;
+  /** How often inactivity is checked, in ms (default 1000). */
+  lockCheckIntervalMs?: number;
+  /** Seed a demo ward on first start. */
+  demo?: boolean;
+}

@@ -1,0 +1,209 @@
+/**
+ * Browser mode: the core's API and the renderer served on 127.0.0.1 only.
+ *
+ * Every request must come from loopback, carry a Host of this server and (when present) an Origin
+ * of this server — which defeats DNS rebinding and cross-site requests — and prove knowledge of
+ * the per-launch secret. The printed URL carries the secret once (`/?token=…`); the server swaps it
+ * for an HttpOnly, SameSite=Strict cookie and redirects to a clean URL, so the secret does not
+ * stay in the address bar or history. Scripts may send it as `x-wardledger-secret` instead.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import type { WardEvent } from '../core/api/contract';
+import { log } from '../core/common/log';
+import type { WardCore } from '../core/shellContract';
+
+export const contentSecurityPolicy =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+const COOKIE = 'wardledger_secret';
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+const mime: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export interface LoopbackServer {
+  readonly url: string;
+  /** The URL to open, carrying the secret. */
+  readonly launchUrl: string;
+  readonly port: number;
+  readonly secret: string;
+  close(): Promise<void>;
+}
+
+export interface LoopbackOptions {
+  core: WardCore;
+  /** Built renderer (out/renderer). */
+  rendererDir: string;
+  port?: number;
+  /** Fixed secret for tests; random per launch otherwise. */
+  secret?: string;
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieValue(req: IncomingMessage, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return null;
+}
+
+function securityHeaders(res: ServerResponse): void {
+  res.setHeader('Content-Security-Policy', contentSecurityPolicy);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  res.setHeader('Cache-Control', 'no-store');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function refuse(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { ok: false, error: { code, message } });
+}
+
+const statusByCode: Record<string, number> = {
+  BAD_INPUT: 400,
+  UNKNOWN_OPERATION: 404,
+  UNAUTHENTICATED: 401,
+  WRONG_PASSWORD: 401,
+  FORBIDDEN: 403,
+  LOCKED: 423,
+  PENDING_APPROVAL: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INTERNAL: 500,
+};
+
+export async function startLoopbackServer(options: LoopbackOptions): Promise<LoopbackServer> {
+  const secret = options.secret ?? randomBytes(32).toString('base64url');
+  let port = 0;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) refuse(res, 500, 'INTERNAL', 'Something went wrong inside WardLedger.');
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    securityHeaders(res);
+    if (!isLoopback(req.socket.remoteAddress)) return refuse(res, 403, 'FORBIDDEN', 'WardLedger browser mode only answers this computer.');
+    if (!allowedHosts().has(req.headers.host ?? '')) return refuse(res, 403, 'FORBIDDEN', 'Request refused: unexpected Host header.');
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins().has(origin)) return refuse(res, 403, 'FORBIDDEN', 'Request refused: foreign Origin.');
+
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const token = url.searchParams.get('token');
+    if (req.method === 'GET' && token !== null) {
+      if (!safeEqual(token, secret)) return refuse(res, 401, 'UNAUTHENTICATED', 'This link is not valid for this WardLedger launch. Use the URL it printed.');
+      res.setHeader('Set-Cookie', `${COOKIE}=${encodeURIComponent(secret)}; HttpOnly; SameSite=Strict; Path=/`);
+      res.writeHead(303, { Location: url.pathname });
+      return void res.end();
+    }
+    const presented = (req.headers['x-wardledger-secret'] as string | undefined) ?? cookieValue(req, COOKIE);
+    if (!presented || !safeEqual(presented, secret)) {
+      return refuse(res, 401, 'UNAUTHENTICATED', 'Open WardLedger with the URL printed by `wardledger serve` (it carries this launch\'s secret).');
+    }
+
+    if (url.pathname.startsWith('/api/')) return api(req, res, url.pathname.slice('/api/'.length));
+    if (url.pathname === '/events') return eventStream(req, res, url.searchParams.get('client') ?? '');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'BAD_INPUT', 'Method not allowed.');
+    return staticFile(res, url.pathname);
+  }
+
+  async function api(req: IncomingMessage, res: ServerResponse, operation: string): Promise<void> {
+    if (req.method !== 'POST') return refuse(res, 405, 'BAD_INPUT', 'API calls use POST.');
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return refuse(res, 415, 'BAD_INPUT', 'API calls send JSON.');
+    let size = 0;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) return refuse(res, 413, 'BAD_INPUT', 'The request is too large.');
+      chunks.push(chunk as Buffer);
+    }
+    let input: unknown;
+    try {
+      input = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+    } catch {
+      return refuse(res, 400, 'BAD_INPUT', 'The request body is not valid JSON.');
+    }
+    const sessionToken = (req.headers['x-ward-session'] as string | undefined) || null;
+    const client = channelOf((req.headers['x-ward-client'] as string | undefined) ?? '');
+    const result = await options.core.call({ sessionToken, channel: client }, operation, input);
+    sendJson(res, result.ok ? 200 : (statusByCode[result.error.code] ?? 422), result);
+  }
+
+  function eventStream(req: IncomingMessage, res: ServerResponse, client: string): void {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    const unsubscribe = options.core.subscribe(channelOf(client), (event: WardEvent) => res.write(`data: ${JSON.stringify(event)}\n\n`));
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
+  }
+
+  function staticFile(res: ServerResponse, pathname: string): void {
+    const root = normalize(options.rendererDir);
+    let file = normalize(join(root, decodeURIComponent(pathname)));
+    if (!file.startsWith(root + sep) && file !== root) return refuse(res, 404, 'NOT_FOUND', 'Not found.');
+    if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
+    if (!existsSync(file)) return refuse(res, 500, 'INTERNAL', 'The user interface is not built. Run `npm run build` first.');
+    res.writeHead(200, { 'Content-Type': mime[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}/`;
+  log('info', 'server.listening', { port });
+
+  return {
+    url,
+    launchUrl: `${url}?token=${secret}`,
+    port,
+    secret,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Channel names are namespaced so a browser tab cannot subscribe to an Electron window's events. */
+function channelOf(client: string): string {
+  return `http:${client.replace(/[^A-Za-z0-9-]/g, '').slice(0, 64)}`;
+}
