@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Three kinds of tests, one runner. `npm test` runs all of them; e2e drives Debian's Chromium.
 export default defineConfig({
   test: {
+    // Structured logs stay quiet in tests unless something is wrong.
+    env: { WARDLEDGER_LOG: 'warn' },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 } },
       {
