@@ -1,0 +1,153 @@
+/**
+ * The one place for clinical codes: LOINC, UCUM, IEEE 11073 MDC and FHIR profile/category URLs
+ * for every measurement WardLedger records (source: shared/reference/CLINICAL.md).
+ * Everything else (validation, NEWS2, FHIR export, device drivers) reads codes from here.
+ */
+
+export const LOINC_SYSTEM = 'http://loinc.org';
+export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
+/** IEEE 11073-10101 nomenclature (MDC), as used in FHIR codings. */
+export const MDC_SYSTEM = 'urn:iso:std:iso:11073:10101';
+export const OBSERVATION_CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
+export const FHIR_PROFILE_BASE = 'http://hl7.org/fhir/StructureDefinition/';
+
+/** MDC unit codes (partition DIM). */
+export const MDC_UNITS = {
+  percent: { code: 262688, name: 'MDC_DIM_PERCENT', ucum: '%' },
+  beatsPerMinute: { code: 264864, name: 'MDC_DIM_BEAT_PER_MIN', ucum: '/min' },
+  breathsPerMinute: { code: 264928, name: 'MDC_DIM_RESP_PER_MIN', ucum: '/min' },
+  mmHg: { code: 266016, name: 'MDC_DIM_MMHG', ucum: 'mm[Hg]' },
+  degreesCelsius: { code: 268192, name: 'MDC_DIM_DEGC', ucum: 'Cel' },
+  mgPerDl: { code: 264274, name: 'MDC_DIM_MILLI_G_PER_DL', ucum: 'mg/dL' },
+} as const;
+
+/** UCUM codes with the human unit text shown next to values. */
+export const UCUM = {
+  percent: { code: '%', display: '%' },
+  perMinute: { code: '/min', display: '/min' },
+  mmHg: { code: 'mm[Hg]', display: 'mmHg' },
+  celsius: { code: 'Cel', display: '°C' },
+  fahrenheit: { code: '[degF]', display: '°F' },
+  mgPerDl: { code: 'mg/dL', display: 'mg/dL' },
+  mmolPerL: { code: 'mmol/L', display: 'mmol/L' },
+} as const;
+
+export type VitalSignProfile = 'vitalsigns' | 'bp' | 'heartrate' | 'resprate' | 'oxygensat' | 'bodytemp';
+export type ObservationCategory = 'vital-signs' | 'laboratory';
+
+/** One coded quantity: LOINC code + display, UCUM unit, MDC code(s), FHIR profile and category. */
+export interface MeasurementCode {
+  readonly loinc: string;
+  readonly display: string;
+  readonly ucum: string;
+  /** MDC 32-bit code(s); the first is preferred. Empty where 11073 has no code. */
+  readonly mdc: readonly number[];
+  readonly category: ObservationCategory;
+  /** Specific FHIR R4 vital-signs profile, if one exists (base `vitalsigns` is implied for vital-signs). */
+  readonly profile?: VitalSignProfile;
+}
+
+export const MEASUREMENTS = {
+  spo2: {
+    loinc: '2708-6',
+    display: 'Oxygen saturation in Arterial blood',
+    ucum: '%',
+    mdc: [150456], // MDC_PULS_OXIM_SAT_O2
+    category: 'vital-signs',
+    profile: 'oxygensat',
+  },
+  pulse: {
+    loinc: '8867-4',
+    display: 'Heart rate',
+    ucum: '/min',
+    mdc: [149530, 149546, 147842], // MDC_PULS_OXIM_PULS_RATE, MDC_PULS_RATE_NON_INV, MDC_ECG_HEART_RATE
+    category: 'vital-signs',
+    profile: 'heartrate',
+  },
+  bloodPressurePanel: {
+    loinc: '85354-9',
+    display: 'Blood pressure panel with all children optional',
+    ucum: 'mm[Hg]',
+    mdc: [150020], // MDC_PRESS_BLD_NONINV
+    category: 'vital-signs',
+    profile: 'bp',
+  },
+  systolic: {
+    loinc: '8480-6',
+    display: 'Systolic blood pressure',
+    ucum: 'mm[Hg]',
+    mdc: [150021], // MDC_PRESS_BLD_NONINV_SYS
+    category: 'vital-signs',
+  },
+  diastolic: {
+    loinc: '8462-4',
+    display: 'Diastolic blood pressure',
+    ucum: 'mm[Hg]',
+    mdc: [150022], // MDC_PRESS_BLD_NONINV_DIA
+    category: 'vital-signs',
+  },
+  meanArterialPressure: {
+    loinc: '8478-0',
+    display: 'Mean blood pressure',
+    ucum: 'mm[Hg]',
+    mdc: [150023], // MDC_PRESS_BLD_NONINV_MEAN
+    category: 'vital-signs',
+  },
+  temperature: {
+    loinc: '8310-5',
+    display: 'Body temperature',
+    ucum: 'Cel',
+    mdc: [150364, 150344], // MDC_TEMP_BODY, MDC_TEMP (what many monitors send)
+    category: 'vital-signs',
+    profile: 'bodytemp',
+  },
+  respiratoryRate: {
+    loinc: '9279-1',
+    display: 'Respiratory rate',
+    ucum: '/min',
+    mdc: [151562], // MDC_RESP_RATE
+    category: 'vital-signs',
+    profile: 'resprate',
+  },
+  glucoseMass: {
+    loinc: '41653-7',
+    display: 'Glucose [Mass/volume] in Capillary blood by Glucometer',
+    ucum: 'mg/dL',
+    mdc: [160184], // MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD
+    category: 'laboratory',
+  },
+  glucoseMoles: {
+    loinc: '14743-9',
+    display: 'Glucose [Moles/volume] in Capillary blood by Glucometer',
+    ucum: 'mmol/L',
+    mdc: [160184],
+    category: 'laboratory',
+  },
+  consciousness: {
+    // LOINC's long name for 67775-7 is "Level of responsiveness" (the AVPU/ACVPU observation).
+    loinc: '67775-7',
+    display: 'Level of responsiveness',
+    ucum: '',
+    mdc: [],
+    category: 'vital-signs',
+  },
+} as const satisfies Record<string, MeasurementCode>;
+
+export type MeasurementKey = keyof typeof MEASUREMENTS;
+
+/** ACVPU levels used by NEWS2: Alert, new Confusion, responds to Voice, to Pain, Unresponsive. */
+export const ACVPU = {
+  A: 'Alert',
+  C: 'New confusion',
+  V: 'Responds to voice',
+  P: 'Responds to pain',
+  U: 'Unresponsive',
+} as const;
+export type Acvpu = keyof typeof ACVPU;
+export const ACVPU_LEVELS = Object.keys(ACVPU) as Acvpu[];
+
+/** Full FHIR profile URL. */
+export function profileUrl(profile: VitalSignProfile): string {
+  return FHIR_PROFILE_BASE + profile;
+}
+
