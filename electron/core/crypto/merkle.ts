@@ -1,0 +1,182 @@
+/**
+ * Merkle batches of record anchors, bit-for-bit compatible with OpenZeppelin's
+ * StandardMerkleTree (@openzeppelin/merkle-tree) and MerkleProof.sol.
+ *
+ * Leaf = keccak256(keccak256(abi.encode(recordId, patientRef, commitment, author, createdAt)))
+ * with encoding ['bytes32','bytes32','bytes32','address','uint64']; node = keccak256 of the two
+ * children sorted; leaves sorted by hash; array layout as StandardMerkleTree.of. So the root equals
+ * StandardMerkleTree.of(values, LEAF_ENCODING).root, proofs verify with StandardMerkleTree.verify
+ * and MerkleProof.verify, and `toStandardTreeData()` loads with StandardMerkleTree.load.
+ *
+ * Why not build with StandardMerkleTree directly: measured here, it takes ~1-2 s to build 5,000
+ * leaves plus ~2.5-3 s to extract their proofs (generic ABI encoder, hex strings everywhere, and
+ * every getProof re-hashes and re-verifies). All five leaf types are static, so abi.encode is
+ * five 32-byte words; hashing bytes with @noble/hashes keccak does the same work in milliseconds.
+ */
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import type { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import { getAddress } from 'ethers';
+import { WardError } from '../common/errors';
+import { bytesToHex, hexToBytes } from './hex';
+
+export const LEAF_ENCODING = ['bytes32', 'bytes32', 'bytes32', 'address', 'uint64'];
+
+/** Tuple form of a leaf as StandardMerkleTree holds it (createdAt as a decimal string). */
+export type LeafValue = [string, string, string, string, string];
+/** OpenZeppelin's 'standard-v1' dump format (the package does not export the type by name). */
+export type StandardTreeData = ReturnType<StandardMerkleTree<LeafValue>['dump']>;
+
+export interface LeafFields {
+  /** bytes32 0x hex; unique within a batch. */
+  recordId: string;
+  /** bytes32 pseudonymous patient reference. */
+  patientRef: string;
+  /** bytes32 salted commitment (see commitment.ts). */
+  commitment: string;
+  /** Author address. */
+  author: string;
+  /** uint64 creation time. */
+  createdAt: number | bigint;
+}
+
+export interface MerkleBatch {
+  /** bytes32 root, 0x hex. */
+  root: string;
+  /** recordId (lowercase 0x hex) -> sibling hashes from leaf to root. */
+  proofs: Map<string, string[]>;
+  /** OpenZeppelin 'standard-v1' dump (for StandardMerkleTree.load / interop); built on demand. */
+  toStandardTreeData(): StandardTreeData;
+}
+
+/**
+ * Build the tree for a batch of leaves.
+ * @throws WardError('BAD_INPUT') for an empty batch, malformed fields, or a repeated recordId.
+ */
+export function buildBatch(leaves: LeafFields[]): MerkleBatch {
+  if (!Array.isArray(leaves) || leaves.length === 0) throw new WardError('BAD_INPUT', 'A Merkle batch needs at least one record.');
+  const hashed = leaves.map((leaf, valueIndex) => ({ leaf, valueIndex, hash: leafHashBytes(leaf) }));
+  hashed.sort((a, b) => compareBytes(a.hash, b.hash));
+
+  const tree = layTree(hashed.map((h) => h.hash));
+  const hexTree = tree.map(bytesToHex);
+  const proofs = new Map<string, string[]>();
+  const treeIndexOf: number[] = new Array(leaves.length);
+  hashed.forEach((h, i) => {
+    const treeIndex = tree.length - 1 - i;
+    treeIndexOf[h.valueIndex] = treeIndex;
+    const id = h.leaf.recordId.toLowerCase();
+    if (proofs.has(id)) throw new WardError('BAD_INPUT', 'A record appears twice in one Merkle batch.');
+    proofs.set(id, proofOf(hexTree, treeIndex));
+  });
+
+  return {
+    root: hexTree[0],
+    proofs,
+    toStandardTreeData: () => ({
+      format: 'standard-v1' as const,
+      leafEncoding: LEAF_ENCODING,
+      tree: hexTree,
+      values: leaves.map((leaf, i) => ({ value: leafValue(leaf), treeIndex: treeIndexOf[i] })),
+    }),
+  };
+}
+
+/** True if `proof` proves `leaf` under `root`. Never throws for malformed input. */
+export function verifyInclusion(root: string, leaf: LeafFields, proof: string[]): boolean {
+  try {
+    if (!Array.isArray(proof)) return false;
+    let node = leafHashBytes(leaf);
+    for (const sibling of proof) node = nodeHash(node, hexToBytes(sibling, 32));
+    return bytesToHex(node) === bytesToHex(hexToBytes(root, 32));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Root over `leaves` without building proofs: checks a whole received batch against its anchored
+ * root with ~2 hashes per leaf, instead of ~log2(n) per leaf when checking every proof.
+ * @throws WardError('BAD_INPUT') as buildBatch.
+ */
+export function computeRoot(leaves: LeafFields[]): string {
+  if (!Array.isArray(leaves) || leaves.length === 0) throw new WardError('BAD_INPUT', 'A Merkle batch needs at least one record.');
+  return bytesToHex(layTree(leaves.map(leafHashBytes).sort(compareBytes))[0]);
+}
+
+/** The OpenZeppelin standard leaf hash of one record anchor, bytes32 0x hex. */
+export function leafHash(leaf: LeafFields): string {
+  return bytesToHex(leafHashBytes(leaf));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+function leafHashBytes(leaf: LeafFields): Uint8Array {
+  if (typeof leaf !== 'object' || leaf === null) throw new WardError('BAD_INPUT', 'A Merkle leaf is missing.');
+  // abi.encode of five static types: five left-padded 32-byte words.
+  const encoded = new Uint8Array(5 * 32);
+  encoded.set(hexToBytes(leaf.recordId, 32, 'record id'), 0);
+  encoded.set(hexToBytes(leaf.patientRef, 32, 'patient reference'), 32);
+  encoded.set(hexToBytes(leaf.commitment, 32, 'commitment'), 64);
+  // Format check only, no EIP-55 checksum: that would cost one more keccak per leaf.
+  if (typeof leaf.author !== 'string' || !ADDRESS.test(leaf.author)) throw new WardError('BAD_INPUT', 'A Merkle leaf has a malformed author address.');
+  encoded.set(hexToBytes(leaf.author, 20, 'author'), 96 + 12);
+  new DataView(encoded.buffer).setBigUint64(128 + 24, checkedUint64(leaf.createdAt));
+  return keccak_256(keccak_256(encoded));
+}
+
+/** StandardMerkleTree's array layout: sorted leaves at the end in reverse, parents of i at (i-1)/2. */
+function layTree(sortedLeafHashes: Uint8Array[]): Uint8Array[] {
+  const n = sortedLeafHashes.length;
+  const tree: Uint8Array[] = new Array(2 * n - 1);
+  sortedLeafHashes.forEach((h, i) => (tree[tree.length - 1 - i] = h));
+  for (let i = tree.length - 1 - n; i >= 0; i--) tree[i] = nodeHash(tree[2 * i + 1], tree[2 * i + 2]);
+  return tree;
+}
+
+function nodeHash(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const pair = new Uint8Array(64);
+  if (compareBytes(a, b) <= 0) {
+    pair.set(a, 0);
+    pair.set(b, 32);
+  } else {
+    pair.set(b, 0);
+    pair.set(a, 32);
+  }
+  return keccak_256(pair);
+}
+
+function proofOf(hexTree: string[], index: number): string[] {
+  const proof: string[] = [];
+  while (index > 0) {
+    proof.push(hexTree[index % 2 === 1 ? index + 1 : index - 1]);
+    index = Math.floor((index - 1) / 2);
+  }
+  return proof;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+function leafValue(leaf: LeafFields): LeafValue {
+  return [leaf.recordId, leaf.patientRef, leaf.commitment, checkedAddress(leaf.author), checkedUint64(leaf.createdAt).toString()];
+}
+
+function checkedAddress(a: unknown): string {
+  try {
+    return getAddress(a as string);
+  } catch {
+    throw new WardError('BAD_INPUT', 'A Merkle leaf has a malformed author address.');
+  }
+}
+
+function checkedUint64(t: unknown): bigint {
+  if ((typeof t === 'number' && Number.isSafeInteger(t)) || typeof t === 'bigint') {
+    const v = BigInt(t);
+    if (v >= 0n && v < 1n << 64n) return v;
+  }
+  throw new WardError('BAD_INPUT', 'A Merkle leaf has a malformed creation time.');
+}

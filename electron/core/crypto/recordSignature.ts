@@ -1,0 +1,245 @@
+/**
+ * EIP-712 author signatures over records and over batches of records.
+ *
+ * The domain is deliberately chain-independent: { name: 'WardLedger Record', version: '1' }, with
+ * no chainId and no verifyingContract. A record is written on the ward chain and later published
+ * to the consortium chain (and exported to insurers as FHIR); binding the signature to the ward
+ * chain id or registry address would make every published copy unverifiable, or force a re-sign
+ * that no longer proves what the author signed at the bedside. Replay across records is prevented
+ * by the signed fields themselves (recordId, patientRef, contentHash, author, createdAt), not by
+ * the domain; replay across *other* applications is prevented by the distinct domain name.
+ *
+ * Signing is synchronous (SigningKey.sign over the typed-data digest) because ethers'
+ * Wallet.signTypedData is async only to resolve ENS names, which records never contain.
+ */
+import { SigningKey, TypedDataEncoder, computeAddress, getAddress, isHexString, keccak256, recoverAddress } from 'ethers';
+import type { TypedDataDomain, TypedDataField } from 'ethers';
+import { WardError } from '../common/errors';
+
+/** Chain-independent EIP-712 domain of every WardLedger record signature. */
+export const RECORD_DOMAIN: TypedDataDomain = Object.freeze({ name: 'WardLedger Record', version: '1' });
+
+export const RECORD_TYPES: Record<string, TypedDataField[]> = {
+  Record: [
+    { name: 'recordId', type: 'bytes32' },
+    { name: 'patientRef', type: 'bytes32' },
+    { name: 'contentHash', type: 'bytes32' },
+    { name: 'amends', type: 'bytes32' },
+    { name: 'kind', type: 'string' },
+    { name: 'author', type: 'address' },
+    { name: 'createdAt', type: 'uint64' },
+  ],
+};
+
+export const BATCH_TYPES: Record<string, TypedDataField[]> = {
+  RecordBatch: [
+    { name: 'root', type: 'bytes32' },
+    { name: 'count', type: 'uint32' },
+    { name: 'author', type: 'address' },
+    { name: 'createdAt', type: 'uint64' },
+  ],
+};
+
+/** No amended record: the zero bytes32. */
+export const NO_AMENDS = '0x' + '00'.repeat(32);
+
+export interface RecordFields {
+  /** bytes32, 0x hex. */
+  recordId: string;
+  /** bytes32 pseudonym (see commitment.patientRef). */
+  patientRef: string;
+  /** keccak256 of the canonical plaintext (see contentHashOf). */
+  contentHash: string;
+  /** recordId this one corrects, or NO_AMENDS. */
+  amends: string;
+  /** Record kind, e.g. 'vitals', 'note', 'diagnosis'. */
+  kind: string;
+  /** Author's address. */
+  author: string;
+  /** Creation time (uint64; the project's time unit, e.g. ms since epoch). */
+  createdAt: number | bigint;
+}
+
+export interface BatchFields {
+  /** Merkle root (bytes32) over the batch's record leaves. */
+  root: string;
+  /** Number of records under the root (uint32). */
+  count: number;
+  author: string;
+  createdAt: number | bigint;
+}
+
+/** Anything that can sign a digest: an ethers Wallet / HDNodeWallet, a SigningKey, or a 0x private key. */
+export type RecordSigner = { signingKey: SigningKey } | SigningKey | string;
+
+/** keccak256 of canonical plaintext bytes (see canonical.ts) — the `contentHash` field. */
+export function contentHashOf(canonicalPlaintext: Uint8Array): string {
+  return keccak256(canonicalPlaintext);
+}
+
+/** EIP-712 digest of a record (what is signed). @throws WardError('BAD_INPUT') for malformed fields. */
+export function recordDigest(fields: RecordFields): string {
+  return typedDigest(BATCH_OR_RECORD.record, recordValue(fields));
+}
+
+/** EIP-712 digest of a batch root. @throws WardError('BAD_INPUT') for malformed fields. */
+export function batchDigest(fields: BatchFields): string {
+  return typedDigest(BATCH_OR_RECORD.batch, batchValue(fields));
+}
+
+/**
+ * Sign a record as its author. The signer's address must equal `fields.author`.
+ * @returns 65-byte signature r || s || v, 0x hex.
+ * @throws WardError('BAD_INPUT') for malformed fields, WardError('CRYPTO') if the signer is not the author.
+ */
+export function signRecord(signer: RecordSigner, fields: RecordFields): string {
+  const key = toSigningKey(signer);
+  assertSignerIsAuthor(key, fields.author);
+  return key.sign(recordDigest(fields)).serialized;
+}
+
+/** Address that signed `fields`, or null if the signature is malformed or unrecoverable. */
+export function recoverRecordSigner(fields: RecordFields, signature: string): string | null {
+  return recoverSafely(() => recordDigest(fields), signature);
+}
+
+/**
+ * True only if `signature` is a well-formed, low-s signature by `expectedAuthor` over exactly
+ * these fields, and `fields.author` is that author. Never throws.
+ */
+export function verifyRecordSignature(fields: RecordFields, signature: string, expectedAuthor: string): boolean {
+  return verifiedBy(fields?.author, expectedAuthor, () => recoverRecordSigner(fields, signature));
+}
+
+/**
+ * Sign the Merkle root of a batch of records (device streaming: one signature covers many
+ * readings; each reading stays provable via its inclusion proof).
+ * @throws WardError('BAD_INPUT') for a malformed root or count.
+ */
+export function signBatchRoot(signer: RecordSigner, root: string, count: number, createdAt: number | bigint = Date.now()): { batch: BatchFields; signature: string } {
+  const key = toSigningKey(signer);
+  const batch: BatchFields = { root, count, author: addressOf(key), createdAt };
+  return { batch, signature: key.sign(batchDigest(batch)).serialized };
+}
+
+/** Address that signed the batch, or null if the signature is malformed or unrecoverable. */
+export function recoverBatchSigner(batch: BatchFields, signature: string): string | null {
+  return recoverSafely(() => batchDigest(batch), signature);
+}
+
+/** As verifyRecordSignature, for batches. Never throws. */
+export function verifyBatchSignature(batch: BatchFields, signature: string, expectedAuthor: string): boolean {
+  return verifiedBy(batch?.author, expectedAuthor, () => recoverBatchSigner(batch, signature));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const HALF_N = SECP256K1_N >> 1n;
+
+// Pre-built encoders: TypedDataEncoder.from validates the types once instead of per call.
+const BATCH_OR_RECORD = {
+  record: TypedDataEncoder.from(RECORD_TYPES),
+  batch: TypedDataEncoder.from(BATCH_TYPES),
+};
+const DOMAIN_SEPARATOR = TypedDataEncoder.hashDomain(RECORD_DOMAIN);
+
+function typedDigest(encoder: TypedDataEncoder, value: Record<string, unknown>): string {
+  let structHash: string;
+  try {
+    structHash = encoder.hash(value);
+  } catch {
+    throw new WardError('BAD_INPUT', 'The record fields to sign are malformed.');
+  }
+  // EIP-712: keccak256("\x19\x01" || domainSeparator || hashStruct(message))
+  return keccak256('0x1901' + DOMAIN_SEPARATOR.slice(2) + structHash.slice(2));
+}
+
+function recordValue(f: RecordFields): Record<string, unknown> {
+  if (typeof f !== 'object' || f === null) throw new WardError('BAD_INPUT', 'The record fields to sign are missing.');
+  for (const k of ['recordId', 'patientRef', 'contentHash', 'amends'] as const) assertBytes32(f[k], k);
+  if (typeof f.kind !== 'string' || f.kind.length === 0) throw new WardError('BAD_INPUT', 'The record kind is missing.');
+  return { recordId: f.recordId, patientRef: f.patientRef, contentHash: f.contentHash, amends: f.amends, kind: f.kind, author: parseAddress(f.author), createdAt: parseUint64(f.createdAt) };
+}
+
+function batchValue(b: BatchFields): Record<string, unknown> {
+  if (typeof b !== 'object' || b === null) throw new WardError('BAD_INPUT', 'The batch fields to sign are missing.');
+  assertBytes32(b.root, 'root');
+  if (!Number.isInteger(b.count) || b.count < 1 || b.count > 0xffffffff) throw new WardError('BAD_INPUT', 'The batch count must be a positive 32-bit integer.');
+  return { root: b.root, count: b.count, author: parseAddress(b.author), createdAt: parseUint64(b.createdAt) };
+}
+
+function assertBytes32(v: unknown, name: string): void {
+  if (typeof v !== 'string' || !isHexString(v, 32)) throw new WardError('BAD_INPUT', `The field ${name} must be 32 bytes of 0x hex.`);
+}
+
+function parseAddress(a: unknown): string {
+  try {
+    return getAddress(a as string);
+  } catch {
+    throw new WardError('BAD_INPUT', 'The author address is malformed.');
+  }
+}
+
+function parseUint64(t: unknown): bigint {
+  if ((typeof t === 'number' && Number.isSafeInteger(t)) || typeof t === 'bigint') {
+    const v = BigInt(t);
+    if (v >= 0n && v < 1n << 64n) return v;
+  }
+  throw new WardError('BAD_INPUT', 'The creation time must be a non-negative 64-bit integer.');
+}
+
+function toSigningKey(signer: RecordSigner): SigningKey {
+  if (signer instanceof SigningKey) return signer;
+  if (typeof signer === 'string') {
+    try {
+      return new SigningKey(signer);
+    } catch {
+      throw new WardError('BAD_INPUT', 'The signing key is malformed.');
+    }
+  }
+  if (signer && typeof signer === 'object' && signer.signingKey instanceof SigningKey) return signer.signingKey;
+  throw new WardError('BAD_INPUT', 'A signing key or wallet is required.');
+}
+
+// SigningKey.publicKey is a fresh point multiplication on every read; remember each key's address.
+const addressCache = new WeakMap<SigningKey, string>();
+function addressOf(key: SigningKey): string {
+  let address = addressCache.get(key);
+  if (!address) {
+    address = computeAddress(key.publicKey);
+    addressCache.set(key, address);
+  }
+  return address;
+}
+
+function assertSignerIsAuthor(key: SigningKey, author: string): void {
+  if (parseAddress(author) !== addressOf(key)) throw new WardError('CRYPTO', 'Only the author of a record can sign it.');
+}
+
+/**
+ * Strict 65-byte r || s || v parsing: r, s in [1, n), s in the lower half (EIP-2, so a signature
+ * has one valid encoding), v in {27, 28}. Returns null when anything is off.
+ */
+function recoverSafely(digest: () => string, signature: string): string | null {
+  try {
+    if (typeof signature !== 'string' || !isHexString(signature, 65)) return null;
+    const r = BigInt('0x' + signature.slice(2, 66));
+    const s = BigInt('0x' + signature.slice(66, 130));
+    const v = parseInt(signature.slice(130, 132), 16);
+    if (r === 0n || r >= SECP256K1_N || s === 0n || s > HALF_N || (v !== 27 && v !== 28)) return null;
+    return recoverAddress(digest(), signature);
+  } catch {
+    return null;
+  }
+}
+
+function verifiedBy(author: unknown, expectedAuthor: string, recover: () => string | null): boolean {
+  try {
+    const expected = getAddress(expectedAuthor);
+    if (getAddress(author as string) !== expected) return false;
+    return recover() === expected;
+  } catch {
+    return false;
+  }
+}

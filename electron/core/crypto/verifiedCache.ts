@@ -1,0 +1,104 @@
+/**
+ * Remember which records were already fully verified (signature, content vs anchor, inclusion
+ * proof) so that opening a 10,000-record history does not redo ~10,000 signature recoveries —
+ * while still catching data altered after the check.
+ *
+ * The memo is a tag HMAC-SHA256(secret, recordId, ciphertext hash, signature, anchor root, scope).
+ * A later check recomputes the tag from the data as it is *now*: any altered byte in the stored
+ * ciphertext, signature or anchor gives a different tag, and nobody without the secret (e.g.
+ * someone editing the store on disk, tag column included) can forge a matching one. The secret
+ * is per process by default (nothing to protect at rest; the cache is simply cold after restart),
+ * or supplied by the core so that tags may be persisted beside the records.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { WardError } from '../common/errors';
+import type { Envelope } from './envelope';
+import { hexToBytes } from './hex';
+
+export interface VerifiedFacts {
+  recordId: string;
+  /** Digest of the stored ciphertext (see ciphertextHashOf). */
+  ciphertextHash: string;
+  /** The author's signature that was verified. */
+  signature: string;
+  /** Root the record was proven under (ward or consortium anchor); null if none yet. */
+  anchorRoot: string | null;
+  /** What was verified, e.g. 'ward' or 'consortium', so a weaker check never vouches for a stronger one. */
+  scope?: string;
+}
+
+const LABEL = Buffer.from('WardLedger/verified/v1', 'utf8');
+
+/** SHA-256 (0x hex) of an envelope's payload nonce and ciphertext, or of raw bytes. */
+export function ciphertextHashOf(data: Envelope | Uint8Array): string {
+  const h = createHash('sha256');
+  if (data instanceof Uint8Array) h.update(data);
+  else h.update(hexToBytes(data.iv, undefined, 'nonce')).update(hexToBytes(data.ct, undefined, 'ciphertext'));
+  return '0x' + h.digest('hex');
+}
+
+export class VerifiedCache {
+  readonly #secret: Buffer;
+  readonly #tags = new Map<string, Buffer>();
+
+  /** @param secret at least 32 bytes; a fresh random per-process secret when omitted. */
+  constructor(secret?: Uint8Array) {
+    if (secret !== undefined && (!(secret instanceof Uint8Array) || secret.length < 32)) {
+      throw new WardError('BAD_INPUT', 'The verification cache secret must be at least 32 bytes.');
+    }
+    this.#secret = secret ? Buffer.from(secret) : randomBytes(32);
+  }
+
+  /** The tag (0x hex) for these facts; persist it with the record if the secret is persistent. */
+  tagOf(facts: VerifiedFacts): string {
+    return '0x' + this.#mac(facts).toString('hex');
+  }
+
+  /** Record that `facts` were verified just now. Returns the tag. */
+  markVerified(facts: VerifiedFacts): string {
+    const tag = this.#mac(facts);
+    this.#tags.set(normalize(facts.recordId), tag);
+    return '0x' + tag.toString('hex');
+  }
+
+  /**
+   * True only if these facts, as they are now, match a tag made by markVerified (the remembered
+   * one, or `tag` if given, e.g. loaded from disk). Never throws for malformed input.
+   */
+  isStillVerified(facts: VerifiedFacts, tag?: string): boolean {
+    try {
+      const expected = tag === undefined ? this.#tags.get(normalize(facts.recordId)) : Buffer.from(hexToBytes(tag, 32));
+      if (!expected) return false;
+      return timingSafeEqual(expected, this.#mac(facts));
+    } catch {
+      return false;
+    }
+  }
+
+  /** Drop the memo for a record (e.g. after an amendment or a failed re-check). */
+  forget(recordId: string): void {
+    this.#tags.delete(normalize(recordId));
+  }
+
+  get size(): number {
+    return this.#tags.size;
+  }
+
+  #mac(facts: VerifiedFacts): Buffer {
+    if (typeof facts !== 'object' || facts === null) throw new WardError('BAD_INPUT', 'Nothing to verify.');
+    const mac = createHmac('sha256', this.#secret).update(LABEL);
+    for (const field of [facts.recordId, facts.ciphertextHash, facts.signature, facts.anchorRoot ?? '', facts.scope ?? '']) {
+      if (typeof field !== 'string') throw new WardError('BAD_INPUT', 'Verification facts must be strings.');
+      const bytes = Buffer.from(normalize(field), 'utf8');
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(bytes.length);
+      mac.update(len).update(bytes); // length-prefixed: field boundaries cannot shift
+    }
+    return mac.digest();
+  }
+}
+
+/** Hex fields compare case-insensitively. */
+function normalize(s: string): string {
+  return s.toLowerCase();
+}

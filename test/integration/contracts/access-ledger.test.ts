@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ZeroHash, id, type Wallet } from 'ethers';
+import {
+  Role,
+  as,
+  blockTimestamp,
+  deployWard,
+  enrol,
+  eventsOf,
+  expectRevert,
+  loadArtifacts,
+  publicKeyOf,
+  randomBytes32,
+  send,
+  startChain,
+  type TestChain,
+  type Ward,
+} from './chain';
+
+type Artifacts = Awaited<ReturnType<typeof loadArtifacts>>;
+
+const READ_SCOPE = id('records:read');
+const EXPORT_SCOPE = id('records:export');
+const Action = { Read: 0, Export: 1, Verify: 2, Amend: 3 } as const;
+
+describe('AccessLedger (berlin, zero gas price, unfunded senders)', () => {
+  let artifacts: Artifacts;
+  let chain: TestChain;
+  let ward: Ward;
+  let patient: Wallet;
+  let doctor: Wallet;
+  let nurse: Wallet;
+  let insurer: Wallet;
+
+  beforeAll(async () => {
+    artifacts = await loadArtifacts();
+    chain = await startChain('berlin-zero-gas');
+  });
+  afterAll(async () => chain.close());
+  beforeEach(async () => {
+    ward = await deployWard(chain, artifacts);
+    patient = await enrol(chain, ward, Role.Patient);
+    doctor = await enrol(chain, ward, Role.Doctor);
+    nurse = await enrol(chain, ward, Role.Nurse);
+    insurer = await enrol(chain, ward, Role.Insurer);
+  });
+
+  describe('consent', () => {
+    it('grants and revokes per grantee and scope, with events', async () => {
+      const ledger = as(ward.ledger, patient);
+      const granted = await send(ledger, 'grant', doctor.address, READ_SCOPE);
+      expect(eventsOf(granted, ward.ledger, 'AccessGranted').map((a) => a.toArray())).toEqual([
+        [patient.address, doctor.address, READ_SCOPE],
+      ]);
+      expect(await ward.ledger.isGranted(patient.address, doctor.address, READ_SCOPE)).toBe(true);
+      expect(await ward.ledger.isGranted(patient.address, doctor.address, EXPORT_SCOPE)).toBe(false);
+      expect(await ward.ledger.isGranted(patient.address, insurer.address, READ_SCOPE)).toBe(false);
+      expect(await ward.ledger.isGranted(doctor.address, patient.address, READ_SCOPE)).toBe(false);
+
+      await send(ledger, 'grant', insurer.address, EXPORT_SCOPE);
+      const revoked = await send(ledger, 'revoke', doctor.address, READ_SCOPE);
+      expect(eventsOf(revoked, ward.ledger, 'AccessRevoked').map((a) => a.toArray())).toEqual([
+        [patient.address, doctor.address, READ_SCOPE],
+      ]);
+      expect(await ward.ledger.isGranted(patient.address, doctor.address, READ_SCOPE)).toBe(false);
+      expect(await ward.ledger.isGranted(patient.address, insurer.address, EXPORT_SCOPE)).toBe(true);
+
+      await send(ledger, 'grant', doctor.address, READ_SCOPE); // a revoked grant can be given again
+      expect(await ward.ledger.isGranted(patient.address, doctor.address, READ_SCOPE)).toBe(true);
+    });
+
+    it('only an Approved Patient may grant or revoke', async () => {
+      const stranger = await chain.newWallet();
+      const revokedPatient = await enrol(chain, ward, Role.Patient);
+      await send(ward.registry, 'revoke', revokedPatient.address);
+      for (const caller of [doctor, nurse, insurer, ward.admin, stranger, revokedPatient]) {
+        const ledger = as(ward.ledger, caller);
+        await expectRevert(ledger.grant(doctor.address, READ_SCOPE), ward.ledger, 'NotPatient', [caller.address]);
+        await expectRevert(ledger.revoke(doctor.address, READ_SCOPE), ward.ledger, 'NotPatient', [caller.address]);
+      }
+    });
+
+    it('refuses a grantee who is not an Approved member', async () => {
+      const stranger = await chain.newWallet();
+      const pending = await chain.newWallet();
+      await send(as(ward.registry, pending), 'requestRegistration', Role.Doctor, publicKeyOf(pending), randomBytes32());
+      const ledger = as(ward.ledger, patient);
+      for (const grantee of [stranger, pending]) {
+        await expectRevert(ledger.grant(grantee.address, READ_SCOPE), ward.ledger, 'UnknownGrantee', [grantee.address]);
+      }
+    });
+
+    it('refuses a duplicate grant and a revoke of nothing', async () => {
+      const ledger = as(ward.ledger, patient);
+      await send(ledger, 'grant', doctor.address, READ_SCOPE);
+      await expectRevert(ledger.grant(doctor.address, READ_SCOPE), ward.ledger, 'AlreadyGranted', [
+        patient.address,
+        doctor.address,
+        READ_SCOPE,
+      ]);
+      await expectRevert(ledger.revoke(nurse.address, READ_SCOPE), ward.ledger, 'NotGranted', [
+        patient.address,
+        nurse.address,
+        READ_SCOPE,
+      ]);
+    });
+
+    it('a grantee revoked from the registry loses the grant; the patient can still withdraw it', async () => {
+      await send(as(ward.ledger, patient), 'grant', doctor.address, READ_SCOPE);
+      await send(ward.registry, 'revoke', doctor.address);
+      expect(await ward.ledger.isGranted(patient.address, doctor.address, READ_SCOPE)).toBe(false);
+      await send(as(ward.ledger, patient), 'revoke', doctor.address, READ_SCOPE);
+      // Re-approval does not bring back a withdrawn consent.
+      await send(as(ward.registry, doctor), 'requestRegistration', Role.Doctor, publicKeyOf(doctor), randomBytes32());
+      await send(ward.registry, 'approve', doctor.address);
+      expect(await ward.ledger.isGranted(patient.address, doctor.address, READ_SCOPE)).toBe(false);
+    });
+  });
+
+  describe('audit', () => {
+    it('documents the action codes', async () => {
+      expect([
+        await ward.ledger.ACTION_READ(),
+        await ward.ledger.ACTION_EXPORT(),
+        await ward.ledger.ACTION_VERIFY(),
+        await ward.ledger.ACTION_AMEND(),
+      ]).toEqual([0n, 1n, 2n, 3n]);
+    });
+
+    it('records an access by any Approved member, with the block time', async () => {
+      for (const [actor, action] of [
+        [doctor, Action.Read],
+        [nurse, Action.Amend],
+        [insurer, Action.Verify],
+        [patient, Action.Export],
+        [ward.admin, Action.Read],
+      ] as const) {
+        const patientRef = randomBytes32();
+        const subjectRef = randomBytes32();
+        const receipt = await send(as(ward.ledger, actor), 'recordAccess', patientRef, subjectRef, action, ZeroHash, false);
+        const time = BigInt(await blockTimestamp(chain, receipt.blockNumber));
+        expect(eventsOf(receipt, ward.ledger, 'AccessAudited').map((a) => a.toArray())).toEqual([
+          [patientRef, actor.address, BigInt(action), subjectRef, ZeroHash, false, time],
+        ]);
+      }
+    });
+
+    it('refuses non-members, pending and revoked members', async () => {
+      const stranger = await chain.newWallet();
+      const pending = await chain.newWallet();
+      await send(as(ward.registry, pending), 'requestRegistration', Role.Nurse, publicKeyOf(pending), randomBytes32());
+      await send(ward.registry, 'revoke', insurer.address);
+      for (const caller of [stranger, pending, insurer]) {
+        const ledger = as(ward.ledger, caller);
+        await expectRevert(ledger.recordAccess(randomBytes32(), randomBytes32(), Action.Read, ZeroHash, false), ward.ledger, 'NotMember', [
+          caller.address,
+        ]);
+        await expectRevert(ledger.recordAccessBatch([randomBytes32()], [randomBytes32()], [Action.Read], [ZeroHash], [false]), ward.ledger, 'NotMember', [
+          caller.address,
+        ]);
+      }
+    });
+
+    it('refuses an unknown action code', async () => {
+      await expectRevert(
+        as(ward.ledger, doctor).recordAccess(randomBytes32(), randomBytes32(), 4, ZeroHash, false),
+        ward.ledger,
+        'InvalidAction',
+        [4n],
+      );
+    });
+
+    it('allows break-glass only to Doctors and Nurses, and only with a reason', async () => {
+      const reason = randomBytes32();
+      for (const clinician of [doctor, nurse]) {
+        const patientRef = randomBytes32();
+        const receipt = await send(as(ward.ledger, clinician), 'recordAccess', patientRef, randomBytes32(), Action.Read, reason, true);
+        const [event] = eventsOf(receipt, ward.ledger, 'AccessAudited');
+        expect([event.patientRef, event.actor, event.breakGlass, event.reasonCommitment]).toEqual([
+          patientRef,
+          clinician.address,
+          true,
+          reason,
+        ]);
+        await expectRevert(
+          as(ward.ledger, clinician).recordAccess(patientRef, randomBytes32(), Action.Read, ZeroHash, true),
+          ward.ledger,
+          'ReasonRequired',
+        );
+      }
+      for (const other of [patient, insurer, ward.admin]) {
+        await expectRevert(
+          as(ward.ledger, other).recordAccess(randomBytes32(), randomBytes32(), Action.Read, reason, true),
+          ward.ledger,
+          'BreakGlassNotAllowed',
+          [other.address],
+        );
+      }
+    });
+
+    describe('batch', () => {
+      it('emits one event per entry, in order', async () => {
+        const n = 4;
+        const patientRefs = Array.from({ length: n }, randomBytes32);
+        const subjectRefs = Array.from({ length: n }, randomBytes32);
+        const actions = [Action.Read, Action.Export, Action.Verify, Action.Amend];
+        const reasons = [ZeroHash, ZeroHash, randomBytes32(), randomBytes32()];
+        const breakGlass = [false, false, false, true];
+        const receipt = await send(as(ward.ledger, nurse), 'recordAccessBatch', patientRefs, subjectRefs, actions, reasons, breakGlass);
+        const time = BigInt(await blockTimestamp(chain, receipt.blockNumber));
+        expect(eventsOf(receipt, ward.ledger, 'AccessAudited').map((a) => a.toArray())).toEqual(
+          patientRefs.map((ref, i) => [ref, nurse.address, BigInt(actions[i]), subjectRefs[i], reasons[i], breakGlass[i], time]),
+        );
+      });
+
+      it('accepts an empty batch without events', async () => {
+        const receipt = await send(as(ward.ledger, doctor), 'recordAccessBatch', [], [], [], [], []);
+        expect(eventsOf(receipt, ward.ledger, 'AccessAudited')).toEqual([]);
+      });
+
+      it('refuses arrays of different lengths', async () => {
+        const ledger = as(ward.ledger, doctor);
+        const one = [randomBytes32()];
+        const two = [randomBytes32(), randomBytes32()];
+        const shapes: unknown[][] = [
+          [two, one, [0], [ZeroHash], [false]],
+          [one, two, [0], [ZeroHash], [false]],
+          [one, one, [0, 0], [ZeroHash], [false]],
+          [one, one, [0], [ZeroHash, ZeroHash], [false]],
+          [one, one, [0], [ZeroHash], [false, false]],
+        ];
+        for (const args of shapes) await expectRevert(ledger.recordAccessBatch(...args), ward.ledger, 'LengthMismatch');
+      });
+
+      it('applies the single-entry rules to every entry and reverts the whole batch', async () => {
+        const refs = [randomBytes32(), randomBytes32()];
+        await expectRevert(
+          as(ward.ledger, insurer).recordAccessBatch(refs, refs, [0, 0], [randomBytes32(), randomBytes32()], [false, true]),
+          ward.ledger,
+          'BreakGlassNotAllowed',
+          [insurer.address],
+        );
+        await expectRevert(
+          as(ward.ledger, doctor).recordAccessBatch(refs, refs, [0, 0], [ZeroHash, ZeroHash], [false, true]),
+          ward.ledger,
+          'ReasonRequired',
+        );
+        await expectRevert(as(ward.ledger, doctor).recordAccessBatch(refs, refs, [0, 7], [ZeroHash, ZeroHash], [false, false]), ward.ledger, 'InvalidAction', [
+          7n,
+        ]);
+      });
+    });
+  });
+});

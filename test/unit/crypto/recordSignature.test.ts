@@ -1,0 +1,163 @@
+import { Signature, SigningKey, TypedDataEncoder, Wallet, hexlify, keccak256, randomBytes, verifyTypedData } from 'ethers';
+import { describe, expect, it } from 'vitest';
+import { canonicalize } from '../../../electron/core/crypto/canonical';
+import type { RecordFields } from '../../../electron/core/crypto/recordSignature';
+import {
+  BATCH_TYPES,
+  NO_AMENDS,
+  RECORD_DOMAIN,
+  RECORD_TYPES,
+  batchDigest,
+  contentHashOf,
+  recordDigest,
+  recoverBatchSigner,
+  recoverRecordSigner,
+  signBatchRoot,
+  signRecord,
+  verifyBatchSignature,
+  verifyRecordSignature,
+} from '../../../electron/core/crypto/recordSignature';
+
+const nurse = new Wallet(hexlify(randomBytes(32)));
+const intruder = new Wallet(hexlify(randomBytes(32)));
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+function fieldsFor(author: string, over: Partial<RecordFields> = {}): RecordFields {
+  return {
+    recordId: hexlify(randomBytes(32)),
+    patientRef: hexlify(randomBytes(32)),
+    contentHash: contentHashOf(canonicalize({ kind: 'vitals', spo2: 97 })),
+    amends: NO_AMENDS,
+    kind: 'vitals',
+    author,
+    createdAt: 1_760_000_000_000,
+    ...over,
+  };
+}
+
+describe('record signatures (EIP-712)', () => {
+  it('uses a chain-independent domain', () => {
+    expect(Object.keys(RECORD_DOMAIN).sort()).toEqual(['name', 'version']);
+    expect(RECORD_DOMAIN).toEqual({ name: 'WardLedger Record', version: '1' });
+  });
+
+  it('signs and verifies; the digest is standard EIP-712 as ethers computes it', async () => {
+    const fields = fieldsFor(nurse.address);
+    const sig = signRecord(nurse, fields);
+    expect(sig).toMatch(/^0x[0-9a-f]{130}$/);
+    expect(recoverRecordSigner(fields, sig)).toBe(nurse.address);
+    expect(verifyRecordSignature(fields, sig, nurse.address)).toBe(true);
+    expect(verifyRecordSignature(fields, sig, nurse.address.toLowerCase())).toBe(true);
+    // Cross-check with ethers' own typed-data path in both directions.
+    expect(recordDigest(fields)).toBe(TypedDataEncoder.hash(RECORD_DOMAIN, RECORD_TYPES, fields));
+    expect(verifyTypedData(RECORD_DOMAIN, RECORD_TYPES, fields, sig)).toBe(nurse.address);
+    const viaWallet = await nurse.signTypedData(RECORD_DOMAIN, RECORD_TYPES, fields);
+    expect(verifyRecordSignature(fields, viaWallet, nurse.address)).toBe(true);
+  });
+
+  it('accepts a SigningKey or a private key string as signer', () => {
+    const fields = fieldsFor(nurse.address);
+    expect(verifyRecordSignature(fields, signRecord(new SigningKey(nurse.privateKey), fields), nurse.address)).toBe(true);
+    expect(verifyRecordSignature(fields, signRecord(nurse.privateKey, fields), nurse.address)).toBe(true);
+  });
+
+  it('refuses to sign fields naming another author', () => {
+    expect(() => signRecord(intruder, fieldsFor(nurse.address))).toThrow(expect.objectContaining({ code: 'CRYPTO' }));
+  });
+
+  it('a signature by the wrong key fails', () => {
+    const fields = fieldsFor(nurse.address);
+    const forged = intruder.signingKey.sign(recordDigest(fields)).serialized; // intruder signs the nurse's fields
+    expect(verifyRecordSignature(fields, forged, nurse.address)).toBe(false);
+    expect(recoverRecordSigner(fields, forged)).toBe(intruder.address);
+    // And a genuine signature does not verify for a different expected author.
+    expect(verifyRecordSignature(fields, signRecord(nurse, fields), intruder.address)).toBe(false);
+  });
+
+  it('a signature replayed onto another record (any field changed) fails', () => {
+    const fields = fieldsFor(nurse.address);
+    const sig = signRecord(nurse, fields);
+    const changes: Partial<RecordFields>[] = [
+      { recordId: hexlify(randomBytes(32)) },
+      { patientRef: hexlify(randomBytes(32)) },
+      { contentHash: keccak256(canonicalize({ kind: 'vitals', spo2: 88 })) },
+      { amends: hexlify(randomBytes(32)) },
+      { kind: 'note' },
+      { createdAt: 1_760_000_000_001 },
+      { author: intruder.address },
+    ];
+    for (const change of changes) {
+      const replayed = { ...fields, ...change };
+      expect(verifyRecordSignature(replayed, sig, nurse.address)).toBe(false);
+      expect(recoverRecordSigner(replayed, sig)).not.toBe(nurse.address);
+    }
+  });
+
+  it('malformed or malleated signatures return false and never throw', () => {
+    const fields = fieldsFor(nurse.address);
+    const sig = signRecord(nurse, fields);
+    const parsed = Signature.from(sig);
+    const highS = '0x' + parsed.r.slice(2) + (N - BigInt(parsed.s)).toString(16).padStart(64, '0') + (parsed.v === 27 ? '1c' : '1b');
+    expect(recoverRecordSigner(fields, highS)).toBeNull(); // same signer, second encoding: rejected (EIP-2)
+    const bad: unknown[] = [
+      '',
+      '0x',
+      'not hex',
+      sig.slice(0, -2),
+      sig + '00',
+      sig.slice(0, -2) + '00',
+      sig.slice(0, -2) + '1d',
+      '0x' + '00'.repeat(32) + sig.slice(66),
+      '0x' + 'ff'.repeat(65),
+      highS,
+      null,
+      undefined,
+      42,
+      { r: parsed.r },
+    ];
+    for (const s of bad) {
+      expect(verifyRecordSignature(fields, s as string, nurse.address)).toBe(false);
+      expect(recoverRecordSigner(fields, s as string)).toBeNull();
+    }
+    expect(verifyRecordSignature(fields, sig, 'not an address')).toBe(false);
+    expect(verifyRecordSignature({ ...fields, recordId: '0x12' }, sig, nurse.address)).toBe(false);
+    expect(verifyRecordSignature(null as unknown as RecordFields, sig, nurse.address)).toBe(false);
+  });
+
+  it('rejects malformed fields when signing', () => {
+    for (const over of [{ recordId: '0x1234' }, { kind: '' }, { createdAt: -1 }, { createdAt: 1.5 }, { author: '0xnope' }] as Partial<RecordFields>[]) {
+      expect(() => signRecord(nurse, fieldsFor(nurse.address, over))).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
+    }
+  });
+});
+
+describe('batch root signatures', () => {
+  const root = hexlify(randomBytes(32));
+
+  it('signs a root and verifies it; altering root, count or time fails', () => {
+    const { batch, signature } = signBatchRoot(nurse, root, 500, 1_760_000_000_000);
+    expect(batch).toEqual({ root, count: 500, author: nurse.address, createdAt: 1_760_000_000_000 });
+    expect(recoverBatchSigner(batch, signature)).toBe(nurse.address);
+    expect(verifyBatchSignature(batch, signature, nurse.address)).toBe(true);
+    expect(batchDigest(batch)).toBe(TypedDataEncoder.hash(RECORD_DOMAIN, BATCH_TYPES, batch));
+    expect(verifyBatchSignature({ ...batch, root: hexlify(randomBytes(32)) }, signature, nurse.address)).toBe(false);
+    expect(verifyBatchSignature({ ...batch, count: 501 }, signature, nurse.address)).toBe(false);
+    expect(verifyBatchSignature({ ...batch, createdAt: 1 }, signature, nurse.address)).toBe(false);
+    expect(verifyBatchSignature(batch, signature, intruder.address)).toBe(false);
+    expect(verifyBatchSignature(batch, '0xdead', nurse.address)).toBe(false);
+  });
+
+  it('a batch signature is not a record signature and vice versa (distinct types)', () => {
+    const { batch, signature } = signBatchRoot(nurse, root, 1, 5);
+    const asRecord = fieldsFor(nurse.address, { recordId: root, createdAt: 5 });
+    expect(verifyRecordSignature(asRecord, signature, nurse.address)).toBe(false);
+    const recordSig = signRecord(nurse, asRecord);
+    expect(verifyBatchSignature(batch, recordSig, nurse.address)).toBe(false);
+  });
+
+  it('rejects a malformed root or count', () => {
+    expect(() => signBatchRoot(nurse, '0x12', 1)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
+    expect(() => signBatchRoot(nurse, root, 0)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
+    expect(() => signBatchRoot(nurse, root, 2 ** 32)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
+  });
+});

@@ -1,0 +1,76 @@
+import { Wallet, hexlify, randomBytes } from 'ethers';
+import { describe, expect, it } from 'vitest';
+import { publicKeyOf, sealEnvelope } from '../../../electron/core/crypto/envelope';
+import type { VerifiedFacts } from '../../../electron/core/crypto/verifiedCache';
+import { VerifiedCache, ciphertextHashOf } from '../../../electron/core/crypto/verifiedCache';
+
+const reader = new Wallet(hexlify(randomBytes(32)));
+const recordId = hexlify(randomBytes(32));
+const envelope = sealEnvelope(new TextEncoder().encode('{"pulse":72}'), [publicKeyOf(reader.privateKey)], recordId);
+
+function factsFor(env = envelope): VerifiedFacts {
+  return { recordId, ciphertextHash: ciphertextHashOf(env), signature: '0x' + 'aa'.repeat(65), anchorRoot: '0x' + 'bb'.repeat(32), scope: 'ward' };
+}
+
+function flipCiphertextByte(hex: string, index: number): string {
+  const b = Buffer.from(hex.slice(2), 'hex');
+  b[index] ^= 0x80;
+  return '0x' + b.toString('hex');
+}
+
+describe('verified cache', () => {
+  it('remembers a verified record while nothing changed', () => {
+    const cache = new VerifiedCache();
+    expect(cache.isStillVerified(factsFor())).toBe(false);
+    cache.markVerified(factsFor());
+    expect(cache.isStillVerified(factsFor())).toBe(true);
+    expect(cache.size).toBe(1);
+  });
+
+  it('detects ciphertext altered after the check', () => {
+    const cache = new VerifiedCache();
+    cache.markVerified(factsFor());
+    const tampered = { ...envelope, ct: flipCiphertextByte(envelope.ct, 3) };
+    expect(cache.isStillVerified(factsFor(tampered))).toBe(false);
+    expect(cache.isStillVerified(factsFor({ ...envelope, iv: flipCiphertextByte(envelope.iv, 0) }))).toBe(false);
+  });
+
+  it('detects an altered signature, anchor root or scope', () => {
+    const cache = new VerifiedCache();
+    cache.markVerified(factsFor());
+    expect(cache.isStillVerified({ ...factsFor(), signature: '0x' + 'ab'.repeat(65) })).toBe(false);
+    expect(cache.isStillVerified({ ...factsFor(), anchorRoot: '0x' + 'bc'.repeat(32) })).toBe(false);
+    expect(cache.isStillVerified({ ...factsFor(), anchorRoot: null })).toBe(false);
+    expect(cache.isStillVerified({ ...factsFor(), scope: 'consortium' })).toBe(false);
+  });
+
+  it('field boundaries cannot shift between fields', () => {
+    const cache = new VerifiedCache();
+    const facts: VerifiedFacts = { recordId: 'ab', ciphertextHash: 'cd', signature: 'ef', anchorRoot: null };
+    cache.markVerified(facts);
+    expect(cache.isStillVerified({ recordId: 'ab', ciphertextHash: 'c', signature: 'def', anchorRoot: null })).toBe(false);
+  });
+
+  it('a tag persisted with the same secret is accepted; another secret or a forged tag is not', () => {
+    const secret = randomBytes(32);
+    const first = new VerifiedCache(secret);
+    const tag = first.markVerified(factsFor());
+    expect(tag).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(new VerifiedCache(secret).isStillVerified(factsFor(), tag)).toBe(true);
+    expect(new VerifiedCache(randomBytes(32)).isStillVerified(factsFor(), tag)).toBe(false);
+    expect(new VerifiedCache(secret).isStillVerified(factsFor(), hexlify(randomBytes(32)))).toBe(false);
+    expect(new VerifiedCache(secret).isStillVerified(factsFor(), 'garbage')).toBe(false);
+    expect(new VerifiedCache(secret).isStillVerified(null as unknown as VerifiedFacts, tag)).toBe(false);
+  });
+
+  it('forget drops the memo', () => {
+    const cache = new VerifiedCache();
+    cache.markVerified(factsFor());
+    cache.forget(recordId.toUpperCase().replace('0X', '0x'));
+    expect(cache.isStillVerified(factsFor())).toBe(false);
+  });
+
+  it('rejects a short secret', () => {
+    expect(() => new VerifiedCache(new Uint8Array(8))).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
+  });
+});
