@@ -49,8 +49,10 @@ contract RecordAnchors {
         uint32 leafCount;
     }
 
-    /// @notice The caller is not an Approved Doctor, Nurse or ITAdmin.
+    /// @notice The caller is not an Approved Doctor, Nurse or ITAdmin, nor an anchoring station.
     error NotAuthorised(address caller);
+    /// @notice Only an Approved ITAdmin may change the anchoring stations.
+    error NotITAdmin(address caller);
     /// @notice The root is zero or the batch has no leaves.
     error EmptyBatch();
     /// @notice The root was anchored before.
@@ -58,6 +60,10 @@ contract RecordAnchors {
     /// @notice No batch with that id.
     error UnknownBatch(uint256 batchId);
 
+    /// @notice An IT admin allowed `station` (a ward workstation's machine key) to anchor batches.
+    event StationAdded(address indexed station, address indexed by);
+    /// @notice An IT admin withdrew `station`'s right to anchor.
+    event StationRemoved(address indexed station, address indexed by);
     /// @notice A batch root was anchored.
     event BatchAnchored(uint256 indexed batchId, bytes32 indexed root, address indexed submitter, uint32 leafCount);
 
@@ -65,6 +71,9 @@ contract RecordAnchors {
     WardRegistry public immutable wardRegistry;
 
     mapping(bytes32 root => Anchor) private _anchors;
+    /// Workstation machine keys that submit anchors; authorship is proven by EIP-712 signatures
+    /// in the leaves' records, so a station can only timestamp, never author or read.
+    mapping(address station => bool) public isStation;
     bytes32[] private _roots;
 
     /// @param registry The ward's WardRegistry.
@@ -73,15 +82,38 @@ contract RecordAnchors {
     }
 
     /**
+     * @notice Allows a workstation's machine key to anchor batches (unattended device ingest,
+     * group commit of many authors' records in one transaction).
+     * @dev Only an Approved ITAdmin.
+     * @param station The station's address.
+     */
+    function addStation(address station) external {
+        if (!wardRegistry.hasRole(msg.sender, WardRegistry.Role.ITAdmin)) revert NotITAdmin(msg.sender);
+        isStation[station] = true;
+        emit StationAdded(station, msg.sender);
+    }
+
+    /**
+     * @notice Withdraws a station's right to anchor.
+     * @dev Only an Approved ITAdmin.
+     * @param station The station's address.
+     */
+    function removeStation(address station) external {
+        if (!wardRegistry.hasRole(msg.sender, WardRegistry.Role.ITAdmin)) revert NotITAdmin(msg.sender);
+        isStation[station] = false;
+        emit StationRemoved(station, msg.sender);
+    }
+
+    /**
      * @notice Anchors the Merkle root of a batch of record leaves.
-     * @dev Only an Approved Doctor, Nurse or ITAdmin (the ward's writing roles).
+     * @dev Only an Approved Doctor, Nurse or ITAdmin (the ward's writing roles), or a station.
      * @param root Merkle root of the batch (not zero).
      * @param leafCount Number of leaves under the root (not zero).
      * @return batchId The 1-based id of the new batch.
      */
     function anchorBatch(bytes32 root, uint32 leafCount) external returns (uint256 batchId) {
         WardRegistry.Role role = wardRegistry.approvedRole(msg.sender);
-        if (role != WardRegistry.Role.Doctor && role != WardRegistry.Role.Nurse && role != WardRegistry.Role.ITAdmin) {
+        if (!isStation[msg.sender] && role != WardRegistry.Role.Doctor && role != WardRegistry.Role.Nurse && role != WardRegistry.Role.ITAdmin) {
             revert NotAuthorised(msg.sender);
         }
         if (root == bytes32(0) || leafCount == 0) revert EmptyBatch();

@@ -86,6 +86,22 @@ describe('RecordAnchors (berlin, zero gas price, unfunded senders)', () => {
     }
   });
 
+  it('lets an IT admin add and remove an anchoring station; nobody else may', async () => {
+    const station = await chain.newWallet();
+    const root = batchTree(2).root;
+    await expectRevert(as(ward.anchors, station).anchorBatch(root, 2), ward.anchors, 'NotAuthorised', [station.address]);
+    await expectRevert(as(ward.anchors, doctor).addStation(station.address), ward.anchors, 'NotITAdmin', [doctor.address]);
+    const added = await send(as(ward.anchors, ward.admin), 'addStation', station.address);
+    const log = added.logs.map((l) => ward.anchors.interface.parseLog(l)).find((l) => l?.name === 'StationAdded');
+    expect(log?.args.toArray()).toEqual([station.address, ward.admin.address]);
+    expect(await ward.anchors.isStation(station.address)).toBe(true);
+    await send(as(ward.anchors, station), 'anchorBatch', root, 2);
+    expect((await ward.anchors.anchorOf(root)).submitter).toBe(station.address);
+    await send(as(ward.anchors, ward.admin), 'removeStation', station.address);
+    const next = batchTree(2).root;
+    await expectRevert(as(ward.anchors, station).anchorBatch(next, 2), ward.anchors, 'NotAuthorised', [station.address]);
+  });
+
   it('refuses patients, insurers, strangers, pending and revoked staff', async () => {
     const refused: Wallet[] = [await enrol(chain, ward, Role.Patient), await enrol(chain, ward, Role.Insurer), await chain.newWallet()];
     const pending = await chain.newWallet();

@@ -1,0 +1,23 @@
+import type { Role } from '../api/contract';
+
+export interface NavLink {
+  routeName: string;
+  label: string;
+  roles: readonly Role[];
+}
+
+/**
+ * The navigation, in order. A new page is one entry here plus its route in ./routes.
+ * The core enforces who may do what; this only hides links a role cannot use.
+ */
+export const navLinks: readonly NavLink[] = [
+  { routeName: 'doctor-home', label: 'My patients', roles: ['doctor'] },
+  { routeName: 'patient-home', label: 'My details', roles: ['patient'] },
+  { routeName: 'nurse-home', label: 'Home', roles: ['nurse'] },
+  { routeName: 'insurer-home', label: 'Home', roles: ['insurer'] },
+  { routeName: 'admin', label: 'Ward administration', roles: ['it-admin'] },
+];
+
+export function navFor(role: Role): NavLink[] {
+  return navLinks.filter((link) => link.roles.includes(role));
+}
