@@ -1,0 +1,146 @@
+/**
+ * Beurer BM58 blood-pressure monitor, HID variant (0x0C45:0x7406). Every host report is the
+ * command byte (and argument) padded with `F4` to 8 bytes; every reply is one 8-byte report; no
+ * checksum. Init `AA`, `A4`, `A5`, `A6`, `A7` (their ASCII replies form the device id), `A2`
+ * (record count in byte 0), `A3 n` for n = 1..count (SYS−25, DIA−25, pulse, month, day, hour,
+ * minute, year−2000); `F7`, `F6` end the session (sent on close).
+ *
+ * No serial, firmware or clock in the protocol: the id is the USB serial-number string when
+ * present, else `bm58-<device id text>` (stable across re-plugs but possibly shared by units of
+ * the same batch; record ids include a digest of the record bytes to keep units apart).
+ */
+import { WardError } from '../../common/errors';
+import { ExchangeSerializer, padReport, ReportChannel, stepOptions, type StepOptions } from '../protocols/reportSteps';
+import { asciiText, bloodPressureMeasurements, deviceLocalTime, memoryRecordIds, serialOrFallback, stampOf } from '../protocols/vitalReadings';
+import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadOptions } from '../types';
+
+export const BM58_REPORT_SIZE = 8;
+export const BM58_PAD = 0xf4;
+export const BM58_INIT_COMMANDS = [0xaa, 0xa4, 0xa5, 0xa6, 0xa7] as const;
+export const BM58_COUNT = 0xa2;
+export const BM58_RECORD = 0xa3;
+export const BM58_END_COMMANDS = [0xf7, 0xf6] as const;
+/** Offset of the stored SYS and DIA values. */
+export const BM58_PRESSURE_OFFSET = 25;
+
+/** Command byte (+ argument) padded with F4 to 8 bytes. */
+export function bm58Command(command: number, argument?: number): Uint8Array {
+  return padReport(argument === undefined ? [command] : [command, argument], BM58_REPORT_SIZE, BM58_PAD);
+}
+
+function expectReply(reply: Uint8Array, what: string): Uint8Array {
+  if (reply.length !== BM58_REPORT_SIZE) {
+    throw new WardError('PROTOCOL', `The blood-pressure monitor sent a ${reply.length}-byte reply (${what}); expected ${BM58_REPORT_SIZE}.`);
+  }
+  return reply;
+}
+
+/** Device id text from the five init replies. */
+export function parseBm58DeviceId(replies: Uint8Array[]): string {
+  const bytes: number[] = [];
+  for (const r of replies) bytes.push(...expectReply(r, 'device id'));
+  const text = Array.from(bytes, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ' ')).join('').replace(/\s+/g, ' ').trim();
+  if (!/[A-Za-z0-9]/.test(text)) throw new WardError('PROTOCOL', 'The blood-pressure monitor sent an unreadable device id.');
+  return text;
+}
+
+export function parseBm58Count(reply: Uint8Array): number {
+  return expectReply(reply, 'record count')[0];
+}
+
+export interface Bm58Record {
+  time: string;
+  systolic: number;
+  diastolic: number;
+  pulse: number;
+}
+
+export function parseBm58Record(reply: Uint8Array): Bm58Record {
+  const r = expectReply(reply, 'record');
+  const time = deviceLocalTime({ year: 2000 + r[7], month: r[3], day: r[4], hour: r[5], minute: r[6] }, 'a record');
+  return { time, systolic: r[0] + BM58_PRESSURE_OFFSET, diastolic: r[1] + BM58_PRESSURE_OFFSET, pulse: r[2] };
+}
+
+class Bm58Session implements DeviceSession {
+  private readonly channel: ReportChannel;
+  private readonly exchanges = new ExchangeSerializer();
+  private deviceId: string | null = null;
+  private talked = false;
+
+  constructor(
+    private readonly connection: HidConnection,
+    private readonly info: HidDeviceInfo,
+  ) {
+    this.channel = new ReportChannel(connection);
+  }
+
+  identify(options?: ReadOptions): Promise<DeviceIdentity> {
+    return this.exchanges.run(() => this.identifyNow(options));
+  }
+
+  readMemory(options?: ReadOptions): Promise<DeviceReading[]> {
+    return this.exchanges.run(() => this.readMemoryNow(options));
+  }
+
+  private async identifyNow(options?: ReadOptions): Promise<DeviceIdentity> {
+    const deviceId = await this.init(stepOptions(options));
+    return {
+      model: bm58Driver.model,
+      serial: serialOrFallback(this.info, `bm58-${deviceId.replace(/[^A-Za-z0-9]+/g, '-')}`),
+      workstationTime: new Date().toISOString(),
+    };
+  }
+
+  private async readMemoryNow(options?: ReadOptions): Promise<DeviceReading[]> {
+    const step = stepOptions(options);
+    if (this.deviceId === null) await this.init(step);
+    const count = parseBm58Count(await this.ask(bm58Command(BM58_COUNT), step, 'record count'));
+    const records: Array<{ record: Bm58Record; bytes: Uint8Array }> = [];
+    for (let n = 1; n <= count; n++) {
+      const bytes = await this.ask(bm58Command(BM58_RECORD, n), step, 'record');
+      records.push({ record: parseBm58Record(bytes), bytes });
+    }
+    const ids = memoryRecordIds('bm58', records.map(({ record, bytes }) => ({ stamp: stampOf(record.time), bytes })));
+    return records.map(({ record }, i) => ({
+      deviceRecordId: ids[i],
+      kind: 'blood-pressure',
+      measurements: bloodPressureMeasurements(record.systolic, record.diastolic, record.pulse),
+      deviceTime: record.time,
+      workstationTime: new Date().toISOString(),
+      flags: [],
+    }));
+  }
+
+  /** Sends F7, F6 (best effort; the device does not answer them), then closes. */
+  async close(): Promise<void> {
+    if (this.talked) {
+      for (const c of BM58_END_COMMANDS) {
+        await this.channel.writeOutput(bm58Command(c), { timeoutMs: 500 }, 'end of session').catch(() => undefined);
+      }
+    }
+    await this.connection.close().catch(() => undefined);
+  }
+
+  private async init(step: StepOptions): Promise<string> {
+    const replies: Uint8Array[] = [];
+    for (const c of BM58_INIT_COMMANDS) replies.push(await this.ask(bm58Command(c), step, 'device id'));
+    this.deviceId = parseBm58DeviceId(replies);
+    return this.deviceId;
+  }
+
+  private async ask(command: Uint8Array, step: StepOptions, what: string): Promise<Uint8Array> {
+    this.talked = true;
+    await this.channel.writeOutput(command, step, what);
+    return this.channel.read(step, what);
+  }
+}
+
+export const bm58Driver: DeviceDriver = {
+  id: 'beurer-bm58',
+  model: 'Beurer BM58',
+  kind: 'blood-pressure',
+  matches: [{ vendorId: 0x0c45, productId: 0x7406 }],
+  async open(connection: HidConnection, info: HidDeviceInfo): Promise<DeviceSession> {
+    return new Bm58Session(connection, info);
+  },
+};

@@ -1,0 +1,37 @@
+/**
+ * 8-byte HID reports whose first byte counts the valid bytes that follow (Omron HEM-790IT uses
+ * the whole byte, Microlife BP the low nibble). Host messages are cut into such reports; device
+ * messages are the concatenation of the valid parts.
+ */
+import { WardError } from '../../common/errors';
+
+export const COUNT_REPORT_SIZE = 8;
+/** Valid bytes a single 8-byte report can carry. */
+export const COUNT_REPORT_CAPACITY = COUNT_REPORT_SIZE - 1;
+
+/** Cuts `message` into `[count][≤7 bytes][zero padding]` reports. */
+export function toCountPrefixedReports(message: ArrayLike<number>): Uint8Array[] {
+  const bytes = Array.from(message);
+  const reports: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += COUNT_REPORT_CAPACITY) {
+    const chunk = bytes.slice(i, i + COUNT_REPORT_CAPACITY);
+    const report = new Uint8Array(COUNT_REPORT_SIZE);
+    report[0] = chunk.length;
+    report.set(chunk, 1);
+    reports.push(report);
+  }
+  return reports;
+}
+
+/**
+ * The valid bytes of one input report. `countMask` selects the count bits of byte 0 (0xFF for
+ * Omron, 0x0F for Microlife). A count beyond what the report holds is a PROTOCOL error.
+ */
+export function countPrefixedPayload(report: Uint8Array, countMask: number, device: string): Uint8Array {
+  if (report.length < 1) throw new WardError('PROTOCOL', `The ${device} sent an empty report.`);
+  const count = report[0] & countMask;
+  if (count > COUNT_REPORT_CAPACITY || count > report.length - 1) {
+    throw new WardError('PROTOCOL', `The ${device} sent a report claiming ${count} data bytes in a ${report.length}-byte report.`);
+  }
+  return report.slice(1, 1 + count);
+}
