@@ -1,6 +1,22 @@
 import { resolve } from 'node:path';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+import { contentSecurityPolicy } from './electron/common/contentSecurityPolicy';
+
+/**
+ * The built renderer carries its CSP in a <meta> too: Electron loads it from file://, where
+ * response headers may not apply. (frame-ancestors is header-only, so it is left out here.)
+ * Dev builds skip it so the dev server's injected client keeps working.
+ */
+function cspMeta(): Plugin {
+  const policy = contentSecurityPolicy.replace(/;?\s*frame-ancestors [^;]*/, '');
+  return {
+    name: 'wardledger-csp-meta',
+    apply: 'build',
+    transformIndexHtml: (html) => html.replace('<head>', `<head>\n    <meta http-equiv="Content-Security-Policy" content="${policy}" />`),
+  };
+}
 
 /**
  * One build for both shells:
@@ -32,7 +48,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'renderer'),
-    plugins: [vue()],
+    plugins: [vue(), cspMeta()],
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       rollupOptions: { input: resolve(__dirname, 'renderer/index.html') },

@@ -9,18 +9,8 @@
 import type { App, Session, WebContents, WebPreferences } from 'electron';
 import type { AppUrlPolicy } from './appUrl';
 
-/** The renderer may load only its own scripts, styles and images; no plugins, no framing, no forms posting away. */
-export const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+export { contentSecurityPolicy } from '../common/contentSecurityPolicy';
+import { contentSecurityPolicy } from '../common/contentSecurityPolicy';
 
 /**
  * webPreferences for every window WardLedger creates.

@@ -12,12 +12,11 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
+import { contentSecurityPolicy } from '../common/contentSecurityPolicy';
 import type { WardEvent } from '../core/api/contract';
 import { log } from '../core/common/log';
 import type { WardCore } from '../core/shellContract';
 
-export const contentSecurityPolicy =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 const COOKIE = 'wardledger_secret';
 const MAX_BODY_BYTES = 5 * 1024 * 1024;

@@ -57,6 +57,11 @@ export function heading(page: Page, name: string | RegExp, level = 1): Locator {
   return page.getByRole('heading', { name, level, ...(typeof name === 'string' ? { exact: true } : {}) });
 }
 
+/** Wait until the app has booted and its route guards have settled on a first screen. */
+export async function appReady(page: Page, timeout = SLOW_TIMEOUT): Promise<void> {
+  await waitVisible(page.getByRole('heading', { level: 1 }), 'the first screen of the app', timeout);
+}
+
 /** Navigate inside the app by changing only the hash (keeps the server's launch secret in the URL). */
 export async function gotoRoute(page: Page, route: RouteKey): Promise<void> {
   const url = new URL(page.url());
