@@ -6,7 +6,17 @@
 import { join } from 'node:path';
 import { createHandlers } from './api/handlers';
 import { Router } from './api/router';
+import type { ethers } from 'ethers';
+import { WardContracts } from './chain/wardContracts';
 import { WardNode } from './chain/wardNode';
+import { WardError } from './common/errors';
+import { loadStationKey } from './identity/stationKey';
+import { AnchorQueue } from './records/anchorQueue';
+import { AuditTrail } from './records/auditTrail';
+import { ConsentService } from './records/consentService';
+import { RecordService } from './records/recordService';
+import { RecordStore } from './records/recordStore';
+import { Admissions } from './ward/admissions';
 import { lockDataDir } from './common/dataDirLock';
 import { log } from './common/log';
 import { EventHub } from './events';
@@ -24,8 +34,31 @@ export function createCore(config: CoreConfig): WardCore {
   const wardConfig = new WardConfigStore(dataDir);
   const identity = new IdentityService(dataDir, node, wardConfig, config.keystoreScryptN ?? 2 ** 17);
   const sessions = new SessionManager(events, () => wardConfig.get()?.lockTimeoutSeconds ?? defaultLockTimeoutSeconds);
-  const router = new Router(createHandlers({ node, config: wardConfig, identity, sessions }), sessions, (channel, operation, label, fraction) =>
-    events.publish(channel, { type: 'progress', operation, label, fraction }),
+  const store = new RecordStore(dataDir);
+  const admissions = new Admissions(dataDir);
+  let contractsCache: WardContracts | null = null;
+  const contracts = (): WardContracts => {
+    const c = wardConfig.get();
+    if (!c) throw new WardError('CONFLICT', 'The ward has not been set up yet.');
+    if (!contractsCache || contractsCache.anchors.target !== c.contracts.anchors) {
+      contractsCache = new WardContracts(c.contracts.anchors, c.contracts.ledger, node.provider);
+    }
+    return contractsCache;
+  };
+  let station: ethers.Wallet | null = null;
+  const stationSigner = (): ethers.Signer => {
+    station ??= loadStationKey(dataDir);
+    if (!station) throw new WardError('CONFLICT', 'This workstation has no anchoring key; the ward is not set up.');
+    return station.connect(node.provider);
+  };
+  const anchorQueue = new AnchorQueue(store, contracts, stationSigner);
+  const records = new RecordService(store, anchorQueue, identity, admissions, contracts);
+  const consent = new ConsentService(store, contracts, identity, () => node.provider);
+  const audit = new AuditTrail(store, contracts, identity, () => node.provider, (p) => records.patientRefOf(p));
+  const router = new Router(
+    createHandlers({ node, config: wardConfig, identity, sessions, store, records, consent, audit, admissions }),
+    sessions,
+    (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
 
   let release: (() => Promise<void>) | null = null;
@@ -42,8 +75,12 @@ export function createCore(config: CoreConfig): WardCore {
         await node.start();
         wardConfig.load();
         await identity.checkDeployment();
+        const entries = store.open();
+        if (identity.initialized) await anchorQueue.resume();
+        log('info', 'records.opened', { entries });
         sessions.start(config.lockCheckIntervalMs ?? 1000);
       } catch (e) {
+        store.close();
         await node.stop().catch(() => undefined);
         await release();
         release = null;
@@ -61,6 +98,8 @@ export function createCore(config: CoreConfig): WardCore {
       }
       state = 'stopped';
       sessions.stop();
+      records.closeAll();
+      store.close();
       await node.stop();
       await release?.();
       release = null;

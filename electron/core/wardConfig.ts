@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { readJson, writeJsonDurable } from './common/atomicFile';
+import type { SealedTeamKey } from './identity/careTeam';
 
 export interface WardConfig {
   v: 1;
@@ -12,8 +13,12 @@ export interface WardConfig {
   createdAt: string;
   registryAddress: string;
   registryBlock: number;
-  /** Other contracts, by name, once deployed. */
-  contracts: Record<string, string>;
+  /** The record contracts, deployed at setup. */
+  contracts: { anchors: string; ledger: string };
+  /** The care team key (public half, and private half sealed for its holders). */
+  team: SealedTeamKey;
+  /** The workstation's anchoring account (its key is in station.key). */
+  stationAddress: string;
   lockTimeoutSeconds: number;
   nameIndexKey: string;
   pseudonymSecret: string;

@@ -55,3 +55,28 @@ export class Caller {
 }
 
 export const admin = { wardName: 'Ward 7 North', name: 'Ada Admin', age: 41, password: 'admin-password-1' };
+
+/** A ward with an IT admin, an approved doctor and nurse, an insurer and a patient, all logged in. */
+export async function staffedWard(core: WardCore) {
+  const anon = new Caller(core);
+  await anon.ok('ward/setup', admin);
+  const itAdmin = new Caller(core);
+  await itAdmin.login(admin.name, admin.password);
+  const people = {
+    doctor: { role: 'doctor', name: 'Grace Hopper', age: 52, password: 'doctor-password' },
+    otherDoctor: { role: 'doctor', name: 'Other Doctor', age: 45, password: 'doctor-password-2' },
+    nurse: { role: 'nurse', name: 'Florence Nurse', age: 33, password: 'nurse-password' },
+    insurer: { role: 'insurer', name: 'Ivy Insurer', age: 40, password: 'insurer-password' },
+    patient: { role: 'patient', name: 'Pat Patient', age: 67, password: 'patient-password' },
+  } as const;
+  const addresses: Record<keyof typeof people, string> = {} as never;
+  const callers: Record<keyof typeof people, Caller> = {} as never;
+  for (const [key, p] of Object.entries(people) as Array<[keyof typeof people, (typeof people)[keyof typeof people]]>) {
+    const reg = await anon.ok('identity/register', p);
+    addresses[key] = reg.address;
+    if (reg.status === 'pending') await itAdmin.ok('admin/approve', { address: reg.address });
+    callers[key] = new Caller(core);
+    await callers[key].login(p.name, p.password);
+  }
+  return { anon, itAdmin, people, addresses, callers };
+}

@@ -4,6 +4,10 @@
  * server and the renderer (which imports TYPES only). It must not import core code.
  */
 import { z } from 'zod';
+import type { News2Result } from '../clinical/news2';
+import type { NormalisedVitals, VitalsInput } from '../clinical/vitals';
+
+export type { News2Result, NormalisedVitals, VitalsInput };
 
 export const roles = ['it-admin', 'doctor', 'nurse', 'patient', 'insurer'] as const;
 export type Role = (typeof roles)[number];
@@ -47,6 +51,29 @@ export const lockTimeoutSchema = z
   .int('Lock timeout must be a whole number of seconds.')
   .min(15, 'Lock timeout must be between 15 seconds and 8 hours.')
   .max(8 * 3600, 'Lock timeout must be between 15 seconds and 8 hours.');
+
+export const bedSchema = z
+  .string({ error: 'Bed is required.' })
+  .trim()
+  .min(1, 'Bed is required.')
+  .max(16, 'Bed must be at most 16 characters.')
+  .regex(/^[A-Za-z0-9 .\-/]+$/, 'Bed may contain letters, digits, spaces and . - / only.');
+
+export const noteSchema = z
+  .string({ error: 'Text is required.' })
+  .trim()
+  .min(1, 'Text is required.')
+  .max(10_000, 'Text must be at most 10,000 characters.');
+
+export const reasonSchema = z
+  .string({ error: 'A reason is required.' })
+  .trim()
+  .min(5, 'Give a reason of at least 5 characters.')
+  .max(500, 'A reason must be at most 500 characters.');
+
+export const recordIdSchema = z
+  .string({ error: 'Record id is required.' })
+  .regex(/^0x[0-9a-f]{64}$/, 'Record id must be 0x followed by 64 lowercase hex digits.');
 
 // ---------- shared output types ----------
 
@@ -94,6 +121,122 @@ export interface DoctorHome {
 export interface PatientHome {
   me: Profile;
   wardName: string;
+}
+
+// ---------- clinical records (shared output types) ----------
+
+export type RecordKind = 'vitals' | 'note' | 'diagnosis' | 'amendment';
+
+export interface PersonRef {
+  address: string;
+  name: string;
+  role: Role;
+}
+
+export interface DeviceProvenance {
+  driver: string;
+  model: string;
+  serial: string;
+  deviceRecordId: string;
+  deviceTime?: string;
+  receivedAt: string;
+}
+
+/** What a reader sees of one record's content, decrypted. */
+export interface RecordContent {
+  vitals?: NormalisedVitals;
+  /** NEWS2 as computed when the vitals were recorded (scale in force for the patient then). */
+  news2?: News2Result;
+  note?: string;
+  diagnosis?: { text: string; code?: string };
+  /** For amendments: why, and the corrected content is in vitals/note/diagnosis. */
+  reason?: string;
+  device?: DeviceProvenance;
+}
+
+export type ProvenanceStatus = 'verified' | 'pending' | 'tampered' | 'unverifiable';
+
+export interface Provenance {
+  status: ProvenanceStatus;
+  signatureValid: boolean;
+  contentMatchesAnchor: boolean;
+  anchored: boolean;
+  wardBlock: number | null;
+  wardTx: string | null;
+  batchRoot: string | null;
+  /** Plain-language problems found, empty when verified. */
+  problems: string[];
+}
+
+export interface RecordView {
+  id: string;
+  kind: RecordKind;
+  createdAt: string;
+  author: PersonRef;
+  amends: string | null;
+  /** Ids of later records that amend this one. */
+  amendedBy: string[];
+  content: RecordContent | null;
+  provenance: Provenance;
+}
+
+export interface CensusRow {
+  patient: PersonRef & { age: number };
+  bed: string;
+  admittedAt: string;
+  responsibleDoctor: PersonRef | null;
+  news2Scale: 1 | 2;
+  latest: { at: string; vitals: NormalisedVitals; news2: News2Result } | null;
+  minutesSinceLastObservation: number | null;
+  /** No observation within the interval NEWS2 asks for (or none since admission after 1 h). */
+  overdue: boolean;
+}
+
+export interface PatientHistory {
+  patient: PersonRef & { age: number };
+  news2Scale: 1 | 2;
+  records: RecordView[];
+  /** True when this read used break-glass access. */
+  breakGlass: boolean;
+}
+
+export interface ConsentGrant {
+  grantee: PersonRef;
+  grantedAt: string;
+  revokedAt: string | null;
+}
+
+export type AuditAction = 'read' | 'export' | 'verify' | 'amend' | 'grant' | 'revoke';
+
+export interface AuditEntry {
+  at: string;
+  actor: PersonRef;
+  action: AuditAction;
+  patient: PersonRef | null;
+  breakGlass: boolean;
+  reason: string | null;
+  wardBlock: number;
+  wardTx: string;
+}
+
+export interface VerificationItem {
+  recordId: string;
+  kind: string;
+  author: string;
+  ok: boolean;
+  signature: boolean;
+  integrity: boolean;
+  anchor: boolean;
+  problems: string[];
+}
+
+export interface VerificationReport {
+  ok: boolean;
+  checked: number;
+  failed: number;
+  items: VerificationItem[];
+  /** Problems with the file as a whole (not FHIR, schema errors). */
+  fileProblems: string[];
 }
 
 // ---------- operations ----------
@@ -153,6 +296,83 @@ export const operations = {
   }),
   'doctor/home': op<DoctorHome>()({ input: empty, access: ['doctor'] }),
   'patient/home': op<PatientHome>()({ input: empty, access: ['patient'] }),
+  // --- ward workflow (nurses and doctors) ---
+  'ward/census': op<CensusRow[]>()({ input: empty, access: ['nurse', 'doctor'] }),
+  'ward/unadmittedPatients': op<Array<PersonRef & { age: number }>>()({ input: empty, access: ['nurse', 'doctor'] }),
+  'ward/doctors': op<PersonRef[]>()({ input: empty, access: ['nurse', 'doctor'] }),
+  'ward/admit': op<CensusRow>()({
+    input: z.object({ patient: addressSchema, bed: bedSchema, responsibleDoctor: addressSchema.nullish() }).strict(),
+    access: ['nurse', 'doctor'],
+  }),
+  'ward/registerAndAdmit': op<CensusRow>()({
+    input: z
+      .object({ name: nameSchema, age: ageSchema, password: passwordSchema, bed: bedSchema, responsibleDoctor: addressSchema.nullish() })
+      .strict(),
+    access: ['nurse', 'doctor'],
+  }),
+  'ward/assignDoctor': op<CensusRow>()({ input: z.object({ patient: addressSchema, doctor: addressSchema }).strict(), access: ['nurse', 'doctor'] }),
+  'ward/setNews2Scale': op<CensusRow>()({
+    input: z.object({ patient: addressSchema, scale: z.union([z.literal(1), z.literal(2)], { error: 'Scale must be 1 or 2.' }), reason: reasonSchema }).strict(),
+    access: ['doctor'],
+  }),
+  'ward/discharge': op<{ discharged: true }>()({ input: z.object({ patient: addressSchema }).strict(), access: ['nurse', 'doctor'] }),
+
+  // --- records ---
+  'vitals/preview': op<{ valid: boolean; errors: Record<string, string>; news2: News2Result | null }>()({
+    input: z.object({ patient: addressSchema.nullish(), vitals: z.unknown() }).strict(),
+    access: ['nurse', 'doctor'],
+  }),
+  'records/addVitals': op<RecordView>()({
+    input: z.object({ patient: addressSchema, vitals: z.unknown() }).strict(),
+    access: ['nurse', 'doctor'],
+  }),
+  'records/addNote': op<RecordView>()({ input: z.object({ patient: addressSchema, text: noteSchema }).strict(), access: ['doctor'] }),
+  'records/addDiagnosis': op<RecordView>()({
+    input: z.object({ patient: addressSchema, text: noteSchema, code: z.string().trim().max(32, 'Code must be at most 32 characters.').nullish() }).strict(),
+    access: ['doctor'],
+  }),
+  'records/amend': op<RecordView>()({
+    input: z
+      .object({
+        recordId: recordIdSchema,
+        reason: reasonSchema,
+        vitals: z.unknown().optional(),
+        note: noteSchema.optional(),
+        diagnosis: z.object({ text: noteSchema, code: z.string().trim().max(32).nullish() }).strict().optional(),
+      })
+      .strict(),
+    access: ['doctor'],
+  }),
+  'records/history': op<PatientHistory>()({
+    input: z.object({ patient: addressSchema, breakGlassReason: reasonSchema.optional() }).strict(),
+    access: ['patient', 'doctor', 'nurse', 'insurer'],
+  }),
+  'records/myPatients': op<Array<PersonRef & { age: number; bed: string | null; latest: CensusRow['latest'] }>>()({
+    input: empty,
+    access: ['doctor', 'insurer'],
+  }),
+
+  // --- consent and audit ---
+  'consent/list': op<{ grants: ConsentGrant[]; candidates: PersonRef[] }>()({ input: empty, access: ['patient'] }),
+  'consent/grant': op<{ grant: ConsentGrant; recordsShared: number }>()({
+    input: z.object({ grantee: addressSchema }).strict(),
+    access: ['patient'],
+  }),
+  'consent/revoke': op<{ grant: ConsentGrant; notice: string }>()({
+    input: z.object({ grantee: addressSchema }).strict(),
+    access: ['patient'],
+  }),
+  'audit/list': op<AuditEntry[]>()({ input: z.object({ patient: addressSchema.nullish() }).strict(), access: ['patient', 'it-admin', 'doctor'] }),
+
+  // --- export and verification ---
+  'export/fhir': op<{ filename: string; bundle: unknown }>()({
+    input: z.object({ patient: addressSchema }).strict(),
+    access: ['patient', 'doctor', 'insurer'],
+  }),
+  'verify/fhir': op<VerificationReport>()({
+    input: z.object({ bundle: z.unknown() }).strict(),
+    access: ['insurer', 'doctor', 'patient', 'it-admin', 'nurse'],
+  }),
 } as const;
 
 export type Operations = typeof operations;

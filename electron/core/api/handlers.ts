@@ -3,24 +3,24 @@ import { WardError } from '../common/errors';
 import type { IdentityService } from '../identity/identityService';
 import type { Session, SessionManager } from '../identity/sessions';
 import type { WardConfigStore } from '../wardConfig';
-import type { WardNode } from '../chain/wardNode';
 import type { SessionInfo } from './contract';
+import { createClinicalHandlers, type ClinicalDeps } from './clinicalHandlers';
 import { requireSession, type Handlers } from './router';
 
-export interface HandlerDeps {
-  node: WardNode;
+export interface HandlerDeps extends ClinicalDeps {
   config: WardConfigStore;
-  identity: IdentityService;
-  sessions: SessionManager;
 }
 
-export function createHandlers({ node, config, identity, sessions }: HandlerDeps): Handlers {
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { node, config, identity, sessions } = deps;
+  const { myPatients, ...clinical } = createClinicalHandlers(deps);
   const wardName = () => config.get()?.wardName ?? '';
   const lockTimeout = () => config.get()?.lockTimeoutSeconds ?? 300;
   const info = (s: Session): SessionInfo => ({ token: s.token, profile: s.profile, wardName: wardName(), lockTimeoutSeconds: lockTimeout() });
   const wallet = (s: Session | null) => sessions.walletOf(requireSession({ session: s } as never));
 
   return {
+    ...clinical,
     'ward/status': async () => ({
       initialized: identity.initialized,
       wardName: config.get()?.wardName ?? null,
@@ -46,7 +46,7 @@ export function createHandlers({ node, config, identity, sessions }: HandlerDeps
       if (!identity.initialized) throw new WardError('CONFLICT', 'The ward has not been set up yet.');
       const { wallet: w, profile } = await identity.login(input.name, input.password, (f) => ctx.progress('Unlocking your key', f));
       ctx.progress('Unlocking your key', 1);
-      return info(sessions.create(ctx.channel, profile, w));
+      return info(sessions.create(ctx.channel, profile, w, identity.teamKeyFor(w, profile.role)));
     },
 
     'session/me': async (ctx) => {
@@ -64,7 +64,7 @@ export function createHandlers({ node, config, identity, sessions }: HandlerDeps
     'session/unlock': async (ctx, input) => {
       const s = requireSession(ctx);
       const w = await identity.verifyPassword(s.profile.address, input.password, (f) => ctx.progress('Unlocking your key', f));
-      sessions.unlock(s, w);
+      sessions.unlock(s, w, identity.teamKeyFor(w, s.profile.role));
       return info(s);
     },
 
@@ -85,8 +85,12 @@ export function createHandlers({ node, config, identity, sessions }: HandlerDeps
 
     'doctor/home': async (ctx) => {
       const s = requireSession(ctx);
-      wallet(s);
-      return { me: s.profile, wardName: wardName(), patients: [] };
+      const patients = await myPatients({ address: s.profile.address, name: s.profile.name, role: s.profile.role, wallet: wallet(s), teamKey: s.teamKey });
+      return {
+        me: s.profile,
+        wardName: wardName(),
+        patients: patients.map((p) => ({ address: p.address, name: p.name, age: p.age, latestVitalsAt: p.latest?.at ?? null })),
+      };
     },
 
     'patient/home': async (ctx) => {

@@ -5,8 +5,7 @@
 import { ethers } from 'ethers';
 import { WardRegistry } from '../../../contracts/generated/artifacts';
 import type { MemberStatus, Role } from '../api/contract';
-import { WardError } from '../common/errors';
-import { txOverrides } from './wardNode';
+import { deployContract, sendContractTx, type RevertMessages } from './sendTransaction';
 
 const roleByIndex: Array<Role | null> = [null, 'it-admin', 'doctor', 'nurse', 'patient', 'insurer'];
 const statusByIndex: Array<MemberStatus | null> = [null, 'pending', 'approved', 'rejected', 'revoked'];
@@ -28,25 +27,15 @@ export interface ChainMember {
 
 const registryInterface = new ethers.Interface(WardRegistry.abi as unknown as ethers.InterfaceAbi);
 
-/** Turn a revert into a WardError with a message a person understands. */
-export function explainRevert(e: unknown): WardError {
-  const data = (e as { data?: string; info?: { error?: { data?: string } } }).data ?? (e as { info?: { error?: { data?: unknown } } }).info?.error?.data;
-  const parsed = typeof data === 'string' ? registryInterface.parseError(data) : null;
-  const messages: Record<string, [WardError['code'], string]> = {
-    AlreadyRegistered: ['CONFLICT', 'This account is already registered.'],
-    NotITAdmin: ['FORBIDDEN', 'Only an approved IT admin can do this.'],
-    NotPending: ['CONFLICT', 'This registration is no longer pending.'],
-    NotApproved: ['CONFLICT', 'This account is not an approved member.'],
-    CannotRevokeSelf: ['FORBIDDEN', 'An IT admin cannot revoke their own account.'],
-    PublicKeyMismatch: ['BAD_INPUT', 'The public key does not belong to the registering account.'],
-    InvalidRole: ['BAD_INPUT', 'Choose a valid role.'],
-  };
-  if (parsed && messages[parsed.name]) {
-    const [code, message] = messages[parsed.name]!;
-    return new WardError(code, message);
-  }
-  return new WardError('CHAIN', 'The ward chain rejected the transaction.');
-}
+const registryErrors: RevertMessages = {
+  AlreadyRegistered: ['CONFLICT', 'This account is already registered.'],
+  NotITAdmin: ['FORBIDDEN', 'Only an approved IT admin can do this.'],
+  NotPending: ['CONFLICT', 'This registration is no longer pending.'],
+  NotApproved: ['CONFLICT', 'This account is not an approved member.'],
+  CannotRevokeSelf: ['FORBIDDEN', 'An IT admin cannot revoke their own account.'],
+  PublicKeyMismatch: ['BAD_INPUT', 'The public key does not belong to the registering account.'],
+  InvalidRole: ['BAD_INPUT', 'Choose a valid role.'],
+};
 
 export class RegistryClient {
   readonly contract: ethers.Contract;
@@ -59,15 +48,8 @@ export class RegistryClient {
   }
 
   /** Deploy a new registry; the deployer becomes the ward's first IT admin. */
-  static async deploy(admin: ethers.Signer, adminPublicKey: string, profileCommitment: string): Promise<{ address: string; block: number }> {
-    const factory = new ethers.ContractFactory(registryInterface, WardRegistry.bytecode, admin);
-    try {
-      const contract = await factory.deploy(adminPublicKey, profileCommitment, txOverrides);
-      const receipt = await contract.deploymentTransaction()!.wait();
-      return { address: await contract.getAddress(), block: receipt!.blockNumber };
-    } catch (e) {
-      throw explainRevert(e);
-    }
+  static deploy(admin: ethers.Signer, adminPublicKey: string, profileCommitment: string): Promise<{ address: string; block: number }> {
+    return deployContract(registryInterface, WardRegistry.bytecode, admin, [adminPublicKey, profileCommitment], registryErrors);
   }
 
   /** True when the registry's code is present at the address (the chain data matches). */
@@ -75,17 +57,8 @@ export class RegistryClient {
     return (await this.provider.getCode(this.address)) !== '0x';
   }
 
-  private async send(signer: ethers.Signer, method: string, args: unknown[]): Promise<ethers.TransactionReceipt> {
-    try {
-      const fn = this.contract.connect(signer).getFunction(method);
-      const tx = (await fn(...args, txOverrides)) as ethers.ContractTransactionResponse;
-      const receipt = await tx.wait();
-      if (!receipt || receipt.status !== 1) throw new WardError('CHAIN', 'The ward chain did not confirm the transaction.');
-      return receipt;
-    } catch (e) {
-      if (e instanceof WardError) throw e;
-      throw explainRevert(e);
-    }
+  private send(signer: ethers.Signer, method: string, args: unknown[]): Promise<ethers.TransactionReceipt> {
+    return sendContractTx(this.contract, signer, method, args, registryErrors);
   }
 
   requestRegistration(signer: ethers.Signer, role: Role, publicKey: string, profileCommitment: string): Promise<ethers.TransactionReceipt> {

@@ -25,6 +25,11 @@ export interface StoredProfile {
 interface UsersFile {
   v: 1;
   entries: Array<{ nameKey: string; address: string }>;
+  /**
+   * Staff names are a ward's public directory (patients choose whom to share with, records show
+   * who signed); they are not patient data, so they are kept in the clear. Patients are not here.
+   */
+  staff?: Array<{ address: string; name: string; role: Role }>;
 }
 
 interface ProfileFile {
@@ -77,6 +82,19 @@ export class Directory {
     users.entries = users.entries.filter((e) => e.nameKey !== key);
     users.entries.push({ nameKey: key, address: ethers.getAddress(address) });
     writeJsonDurable(this.usersPath, users);
+  }
+
+  setStaffName(address: string, name: string, role: Role): void {
+    const users = this.readUsers();
+    const a = ethers.getAddress(address);
+    users.staff = [...(users.staff ?? []).filter((s) => s.address !== a), { address: a, name, role }];
+    writeJsonDurable(this.usersPath, users);
+  }
+
+  staffName(address: string): { name: string; role: Role } | null {
+    const a = ethers.getAddress(address);
+    const s = this.readUsers().staff?.find((x) => x.address === a);
+    return s ? { name: s.name, role: s.role } : null;
   }
 
   /** Seal a profile for its readers; returns the on-chain commitment. */

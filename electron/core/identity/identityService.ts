@@ -6,12 +6,15 @@ import { join } from 'node:path';
 import { ethers } from 'ethers';
 import { staffRoles, type MemberStatus, type PendingRegistration, type Profile, type Role } from '../api/contract';
 import { RegistryClient, type ChainMember } from '../chain/registryClient';
+import { WardContracts } from '../chain/wardContracts';
 import type { WardNode } from '../chain/wardNode';
 import { WardError } from '../common/errors';
 import { log } from '../common/log';
 import { publicKeyOf } from '../crypto/envelope';
 import { defaultLockTimeoutSeconds, WardConfigStore, type WardConfig } from '../wardConfig';
+import { createTeamKey, isTeamKeyHolder, openTeamKey, shareTeamKey } from './careTeam';
 import { Directory } from './directory';
+import { createStationKey } from './stationKey';
 import { KeystoreStore, type Progress } from './keystore';
 
 export class IdentityService {
@@ -57,23 +60,35 @@ export class IdentityService {
     }
   }
 
-  /** First run: create the IT admin's key, deploy the registry from it, write ward.json. */
+  /**
+   * First run: create the IT admin's key and the care team key, deploy the registry (the admin
+   * becomes its first member) and the record contracts, register this workstation as an
+   * anchoring station, and write ward.json last (so a crash mid-setup leaves an unset-up ward).
+   */
   async setupWard(input: { wardName: string; name: string; age: number; password: string }, progress?: Progress): Promise<{ address: string }> {
     if (this.initialized) throw new WardError('CONFLICT', 'This ward is already set up.');
     const wallet = await this.keystores.create(input.password, progress);
     const secrets = WardConfigStore.newSecrets();
     const directory = new Directory(this.dataDir, secrets.nameIndexKey);
     const publicKey = publicKeyOf(wallet.privateKey);
-    const commitment = directory.sealProfile(wallet.address, { name: input.name, age: input.age, role: 'it-admin' }, [publicKey]);
-    const deployed = await RegistryClient.deploy(wallet.connect(this.node.provider), publicKey, commitment);
+    const team = createTeamKey([publicKey]);
+    const commitment = directory.sealProfile(wallet.address, { name: input.name, age: input.age, role: 'it-admin' }, [publicKey, team.publicKey]);
+    const signer = wallet.connect(this.node.provider);
+    const deployed = await RegistryClient.deploy(signer, publicKey, commitment);
+    const contracts = await WardContracts.deploy(signer, deployed.address);
+    const station = createStationKey(this.dataDir);
+    await new WardContracts(contracts.anchors, contracts.ledger, this.node.provider).addStation(signer, station.address);
     directory.setAddressForName(input.name, wallet.address);
+    directory.setStaffName(wallet.address, input.name, 'it-admin');
     this.config.save({
       v: 1,
       wardName: input.wardName,
       createdAt: new Date().toISOString(),
       registryAddress: deployed.address,
       registryBlock: deployed.block,
-      contracts: {},
+      contracts,
+      team,
+      stationAddress: station.address,
       lockTimeoutSeconds: defaultLockTimeoutSeconds,
       ...secrets,
     });
@@ -98,10 +113,12 @@ export class IdentityService {
     const admins = (await this.registry.members()).filter((m) => m.role === 'it-admin' && m.status === 'approved');
     const commitment = this.directory.sealProfile(wallet.address, { name: input.name, age: input.age, role: input.role }, [
       publicKey,
+      this.ward().team.publicKey,
       ...admins.map((a) => a.publicKey),
     ]);
     await this.registry.requestRegistration(wallet.connect(this.node.provider), input.role, publicKey, commitment);
     this.directory.setAddressForName(input.name, wallet.address);
+    if (input.role !== 'patient') this.directory.setStaffName(wallet.address, input.name, input.role);
     const status: MemberStatus = staffRoles.includes(input.role) ? 'pending' : 'approved';
     log('info', 'identity.registered', { role: input.role, status });
     return { address: wallet.address, status };
@@ -118,6 +135,38 @@ export class IdentityService {
   /** Re-check a password for an existing account (unlock). */
   async verifyPassword(address: string, password: string, progress?: Progress): Promise<ethers.Wallet> {
     return this.keystores.unlock(address, password, progress);
+  }
+
+  /** The care team's private key for a clinician's session (null for other roles). */
+  teamKeyFor(wallet: ethers.Wallet, role: Role): string | null {
+    if (role !== 'doctor' && role !== 'nurse') return null;
+    return openTeamKey(this.ward().team, wallet.privateKey);
+  }
+
+  /** Public key and standing of a member, from the chain. */
+  member(address: string): Promise<ChainMember | null> {
+    return this.registry.member(address);
+  }
+
+  /** Open any profile this reader (own key or the care team key) can read, checked against the chain. */
+  async readProfile(address: string, readerPrivateKey: string): Promise<{ name: string; age: number; role: Role } | null> {
+    const member = await this.registry.member(address);
+    if (!member) return null;
+    try {
+      const p = this.directory.openProfile(member.address, readerPrivateKey, member.profileCommitment);
+      return { name: p.name, age: p.age, role: member.role };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Let more readers (a grantee) read a profile the holder can read. */
+  shareProfile(address: string, holderPrivateKey: string, readerPublicKeys: string[]): void {
+    this.directory.shareProfile(address, holderPrivateKey, readerPublicKeys);
+  }
+
+  get wardConfig(): WardConfig {
+    return this.ward();
   }
 
   async profileOf(wallet: ethers.Wallet): Promise<Profile> {
@@ -163,6 +212,13 @@ export class IdentityService {
       await this.registry.approve(signer, target);
       // A new IT admin must be able to read every profile the approving admin can.
       if (member.role === 'it-admin') this.shareAllProfiles(admin, member.publicKey);
+      // Clinicians (and IT admins, who hand it on) receive the care team key.
+      if (member.role === 'doctor' || member.role === 'nurse' || member.role === 'it-admin') {
+        const team = this.ward().team;
+        if (!isTeamKeyHolder(team, member.publicKey)) {
+          this.config.update({ team: shareTeamKey(team, admin.privateKey, [member.publicKey]) });
+        }
+      }
     } else {
       await this.registry.reject(signer, target);
     }

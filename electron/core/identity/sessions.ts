@@ -13,6 +13,8 @@ export interface Session {
   readonly channel: string;
   readonly profile: Profile;
   wallet: ethers.Wallet | null;
+  /** The care team's private key, for doctors and nurses (dropped with the wallet on lock). */
+  teamKey: string | null;
   locked: boolean;
   lastActivity: number;
 }
@@ -35,12 +37,15 @@ export class SessionManager {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    for (const s of this.sessions.values()) s.wallet = null;
+    for (const s of this.sessions.values()) {
+      s.wallet = null;
+      s.teamKey = null;
+    }
     this.sessions.clear();
   }
 
-  create(channel: string, profile: Profile, wallet: ethers.Wallet): Session {
-    const session: Session = { token: randomBytes(32).toString('base64url'), channel, profile, wallet, locked: false, lastActivity: this.now() };
+  create(channel: string, profile: Profile, wallet: ethers.Wallet, teamKey: string | null = null): Session {
+    const session: Session = { token: randomBytes(32).toString('base64url'), channel, profile, wallet, teamKey, locked: false, lastActivity: this.now() };
     this.sessions.set(session.token, session);
     return session;
   }
@@ -61,18 +66,21 @@ export class SessionManager {
     if (session.locked) return;
     session.locked = true;
     session.wallet = null;
+    session.teamKey = null;
     this.events.publish(session.channel, { type: 'session.locked', reason });
   }
 
-  unlock(session: Session, wallet: ethers.Wallet): void {
+  unlock(session: Session, wallet: ethers.Wallet, teamKey: string | null = null): void {
     if (wallet.address !== session.profile.address) throw new WardError('FORBIDDEN', 'Only the person who locked this session can unlock it.');
     session.wallet = wallet;
+    session.teamKey = teamKey;
     session.locked = false;
     session.lastActivity = this.now();
   }
 
   end(session: Session): void {
     session.wallet = null;
+    session.teamKey = null;
     this.sessions.delete(session.token);
   }
 

@@ -1,0 +1,76 @@
+/**
+ * Sending a contract transaction the way both ganache and Besu accept: estimate first (which also
+ * surfaces the revert reason as a custom error), pad the estimate (gas is free, and estimates run
+ * against the latest block's state, which can under-count), send a legacy zero-price transaction
+ * and wait for its receipt.
+ */
+import { ethers } from 'ethers';
+import { WardError, type WardErrorCode } from '../common/errors';
+import { txOverrides } from './wardNode';
+
+export type RevertMessages = Record<string, [WardErrorCode, string]>;
+
+/** The revert data of a failed call or estimate, wherever ethers or ganache put it. */
+function revertData(e: unknown): string | null {
+  const err = e as { data?: unknown; info?: { error?: { data?: unknown } }; error?: { data?: unknown } };
+  for (const candidate of [err.data, err.info?.error?.data, err.error?.data]) {
+    if (typeof candidate === 'string' && candidate.startsWith('0x')) return candidate;
+    const nested = (candidate as { result?: unknown; data?: unknown } | undefined) ?? undefined;
+    if (nested && typeof nested.result === 'string') return nested.result;
+    if (nested && typeof nested.data === 'string') return nested.data;
+  }
+  return null;
+}
+
+/** Map a revert to a clear WardError using the contract's custom errors. */
+export function explainRevert(e: unknown, iface: ethers.Interface, messages: RevertMessages): WardError {
+  if (e instanceof WardError) return e;
+  const data = revertData(e);
+  let parsed: ethers.ErrorDescription | null = null;
+  try {
+    parsed = data ? iface.parseError(data) : null;
+  } catch {
+    parsed = null;
+  }
+  const known = parsed ? messages[parsed.name] : undefined;
+  if (known) return new WardError(known[0], known[1]);
+  if (parsed) return new WardError('CHAIN', `The ward chain refused the transaction (${parsed.name}).`);
+  return new WardError('CHAIN', 'The ward chain rejected the transaction.');
+}
+
+export async function sendContractTx(
+  contract: ethers.Contract,
+  signer: ethers.Signer,
+  method: string,
+  args: unknown[],
+  messages: RevertMessages,
+): Promise<ethers.TransactionReceipt> {
+  const fn = (contract.connect(signer) as ethers.Contract).getFunction(method);
+  try {
+    const estimate = await fn.estimateGas(...args, txOverrides);
+    const tx = (await fn(...args, { ...txOverrides, gasLimit: (estimate * 3n) / 2n + 20_000n })) as ethers.ContractTransactionResponse;
+    const receipt = await tx.wait();
+    if (!receipt || receipt.status !== 1) throw new WardError('CHAIN', 'The ward chain did not confirm the transaction.');
+    return receipt;
+  } catch (e) {
+    throw explainRevert(e, contract.interface, messages);
+  }
+}
+
+/** Deploy a contract with a zero-price legacy transaction. */
+export async function deployContract(
+  abi: ethers.Interface | ethers.InterfaceAbi,
+  bytecode: string,
+  signer: ethers.Signer,
+  args: unknown[],
+  messages: RevertMessages = {},
+): Promise<{ address: string; block: number }> {
+  const factory = new ethers.ContractFactory(abi, bytecode, signer);
+  try {
+    const contract = await factory.deploy(...args, txOverrides);
+    const receipt = await contract.deploymentTransaction()!.wait();
+    return { address: await contract.getAddress(), block: receipt!.blockNumber };
+  } catch (e) {
+    throw explainRevert(e, factory.interface, messages);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Every read, export, verification and amendment is an AccessAudited event on the ward chain, sent
+ * by the person who acted (so the chain shows who). A local index keeps what the event cannot
+ * hold in the clear: which patient, and the written reason (sealed for the patient, the care
+ * team and the IT admins; the chain holds only a salted commitment to it).
+ */
+import { ethers } from 'ethers';
+import type { AuditAction, AuditEntry, PersonRef } from '../api/contract';
+import { auditActions, type WardContracts } from '../chain/wardContracts';
+import { commit } from '../crypto/commitment';
+import { openEnvelope, sealEnvelope } from '../crypto/envelope';
+import type { IdentityService } from '../identity/identityService';
+import type { Actor } from './recordService';
+import type { RecordStore } from './recordStore';
+
+const actionNames: Record<number, AuditAction> = { 0: 'read', 1: 'export', 2: 'verify', 3: 'amend' };
+const ZERO = ethers.ZeroHash;
+
+export class AuditTrail {
+  constructor(
+    private readonly store: RecordStore,
+    private readonly contracts: () => WardContracts,
+    private readonly identity: IdentityService,
+    private readonly provider: () => ethers.Provider,
+    private readonly patientRefOf: (patient: string) => string,
+  ) {}
+
+  /** Record one access on the chain and in the local index. */
+  async record(actor: Actor, patient: string | null, action: keyof typeof auditActions, options: { patientRef?: string; reason?: string; breakGlass?: boolean } = {}): Promise<void> {
+    const ref = options.patientRef ?? (patient ? this.patientRefOf(patient) : ZERO);
+    const reasonBytes = options.reason ? new TextEncoder().encode(options.reason) : null;
+    const receipt = await this.contracts().recordAccess(actor.wallet.connect(this.provider()), {
+      patientRef: ref,
+      subjectRef: ethers.keccak256(ethers.concat([ref, ethers.toUtf8Bytes(action)])),
+      action: auditActions[action],
+      reasonCommitment: reasonBytes ? commit(reasonBytes).commitment : ZERO,
+      breakGlass: options.breakGlass ?? false,
+    });
+    let sealedReason = null;
+    if (reasonBytes) {
+      const readers = [this.identity.wardConfig.team.publicKey];
+      if (patient) {
+        const p = await this.identity.member(patient);
+        if (p) readers.push(p.publicKey);
+      }
+      const admins = (await this.identity.registry.members()).filter((m) => m.role === 'it-admin' && m.status === 'approved');
+      readers.push(...admins.map((a) => a.publicKey));
+      sealedReason = sealEnvelope(reasonBytes, readers, `wardledger/audit-reason/${receipt.hash}`);
+    }
+    await this.store.append({
+      t: 'audit',
+      actor: actor.address,
+      patient,
+      action: auditActions[action],
+      breakGlass: options.breakGlass ?? false,
+      reason: sealedReason,
+      at: Date.now(),
+      block: receipt.blockNumber,
+      tx: receipt.hash,
+    });
+  }
+
+  /** Audit entries (and consent changes) visible to the viewer, newest first. */
+  async list(viewer: Actor, patient: string | null, names: (address: string) => Promise<PersonRef>): Promise<AuditEntry[]> {
+    const keys = [viewer.wallet.privateKey, viewer.teamKey].filter((k): k is string => !!k);
+    const openReason = (env: Parameters<typeof openEnvelope>[0] | null, tx: string): string | null => {
+      if (!env) return null;
+      for (const k of keys) {
+        try {
+          return new TextDecoder().decode(openEnvelope(env, k, `wardledger/audit-reason/${tx}`));
+        } catch {
+          // try the next key
+        }
+      }
+      return '(reason sealed: not readable with your access)';
+    };
+    const entries: AuditEntry[] = [];
+    for (const a of this.store.audits) {
+      if (patient && a.patient !== patient) continue;
+      entries.push({
+        at: new Date(a.at).toISOString(),
+        actor: await names(a.actor),
+        action: actionNames[a.action] ?? 'read',
+        patient: a.patient ? await names(a.patient) : null,
+        breakGlass: a.breakGlass,
+        reason: openReason(a.reason, a.tx),
+        wardBlock: a.block,
+        wardTx: a.tx,
+      });
+    }
+    for (const c of this.store.consents) {
+      if (patient && c.patient !== patient) continue;
+      entries.push({
+        at: new Date(c.at).toISOString(),
+        actor: await names(c.patient),
+        action: c.action,
+        patient: await names(c.patient),
+        breakGlass: false,
+        reason: `${c.action === 'grant' ? 'Shared with' : 'Stopped sharing with'} ${(await names(c.grantee)).name}`,
+        wardBlock: 0,
+        wardTx: c.tx,
+      });
+    }
+    return entries.sort((x, y) => y.at.localeCompare(x.at));
+  }
+}

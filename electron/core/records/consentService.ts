@@ -1,0 +1,76 @@
+/**
+ * The patient's consent: grant and revoke read access. A grant is an AccessGranted event on the
+ * chain and re-wraps every key scope of the patient (and their profile) for the grantee, so what
+ * exists becomes readable and future records include them. A revoke is an AccessRevoked event and
+ * ends the current scope so future records leave the grantee out; what was shared stays readable
+ * to them, and the UI says so.
+ */
+import { ethers } from 'ethers';
+import type { ConsentGrant, PersonRef } from '../api/contract';
+import type { WardContracts } from '../chain/wardContracts';
+import { WardError } from '../common/errors';
+import { addScopeRecipients } from '../crypto/keyScope';
+import type { IdentityService } from '../identity/identityService';
+import type { Actor } from './recordService';
+import type { RecordStore } from './recordStore';
+
+export const revokeNotice =
+  'Access is revoked for new records from now on. Records already shared with them stay readable to them: encrypted copies they could open cannot be recalled.';
+
+export class ConsentService {
+  constructor(
+    private readonly store: RecordStore,
+    private readonly contracts: () => WardContracts,
+    private readonly identity: IdentityService,
+    private readonly provider: () => ethers.Provider,
+  ) {}
+
+  grants(patient: string, names: (a: string) => PersonRef): ConsentGrant[] {
+    const byGrantee = new Map<string, ConsentGrant>();
+    for (const c of this.store.consents) {
+      if (c.patient !== patient) continue;
+      if (c.action === 'grant') byGrantee.set(c.grantee, { grantee: names(c.grantee), grantedAt: new Date(c.at).toISOString(), revokedAt: null });
+      else {
+        const g = byGrantee.get(c.grantee);
+        if (g) g.revokedAt = new Date(c.at).toISOString();
+      }
+    }
+    return [...byGrantee.values()];
+  }
+
+  async grant(patient: Actor, granteeAddress: string): Promise<{ grantee: string; recordsShared: number; at: number }> {
+    const grantee = await this.identity.member(granteeAddress);
+    if (!grantee || grantee.status !== 'approved' || !['doctor', 'insurer', 'nurse'].includes(grantee.role)) {
+      throw new WardError('BAD_INPUT', 'You can share your record with approved doctors, nurses and insurers only.', { fields: { grantee: 'Choose an approved doctor, nurse or insurer.' } });
+    }
+    if (this.store.activeGrantees(patient.address).has(grantee.address)) throw new WardError('CONFLICT', 'That person can already read your record.');
+    const receipt = await this.contracts().grant(patient.wallet.connect(this.provider()), grantee.address);
+    // Re-wrap every scope key of the patient for the grantee (the patient is a reader of each).
+    const scopeIds = this.store.scopesOfPatient.get(patient.address) ?? [];
+    const rewrapped = scopeIds.map((id) => addScopeRecipients(this.store.scopes.get(id)!, patient.wallet.privateKey, [grantee.publicKey]));
+    const at = Date.now();
+    await this.store.append(
+      ...rewrapped.map((scope) => ({ t: 'scopeKeys' as const, scope })),
+      { t: 'consent', patient: patient.address, grantee: grantee.address, action: 'grant', at, tx: receipt.hash },
+    );
+    try {
+      this.identity.shareProfile(patient.address, patient.wallet.privateKey, [grantee.publicKey]);
+    } catch {
+      // The profile lives on another workstation; the grantee sees the pseudonymous id instead.
+    }
+    return { grantee: grantee.address, recordsShared: this.store.recordsOf(patient.address).length, at };
+  }
+
+  async revoke(patient: Actor, granteeAddress: string): Promise<{ at: number }> {
+    const grantee = ethers.getAddress(granteeAddress);
+    if (!this.store.activeGrantees(patient.address).has(grantee)) throw new WardError('CONFLICT', 'That person has no access to revoke.');
+    const receipt = await this.contracts().revoke(patient.wallet.connect(this.provider()), grantee);
+    const at = Date.now();
+    const current = this.store.currentScope.get(patient.address);
+    await this.store.append(
+      ...(current ? [{ t: 'scopeEnd' as const, patient: patient.address, scopeId: current }] : []),
+      { t: 'consent', patient: patient.address, grantee, action: 'revoke', at, tx: receipt.hash },
+    );
+    return { at };
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Local verification of a stored record: decryptable by the reader, content bound to the record,
+ * content hash, author signature, salted commitment, Merkle inclusion and the root on the ward
+ * chain. Never reports "verified" unless every check passed; a keyed memo (VerifiedCache) skips
+ * the costly signature and proof checks for records verified before whose stored bytes are
+ * unchanged.
+ */
+import type { Provenance } from '../api/contract';
+import { checkHashCommitment } from '../crypto/commitment';
+import type { ScopeKey } from '../crypto/keyScope';
+import { verifyInclusion } from '../crypto/merkle';
+import { contentHashOf, verifyRecordSignature } from '../crypto/recordSignature';
+import { ciphertextHashOf, type VerifiedCache } from '../crypto/verifiedCache';
+import { hexToBytes } from '../crypto/hex';
+import { leafOf } from './anchorQueue';
+import type { AnchorRef, SealedContent, StoredRecord } from './model';
+import { fieldsOf, sealedMatches } from './recordCodec';
+
+export interface OpenedRecord {
+  record: StoredRecord;
+  sealed: SealedContent | null;
+  provenance: Provenance;
+}
+
+/** Whether a root is anchored on the ward chain (looked up once per root). */
+export type RootCheck = (root: string) => Promise<boolean>;
+
+function provenance(partial: Partial<Provenance> & { problems: string[] }, anchor: AnchorRef | undefined): Provenance {
+  const tampered = partial.problems.length > 0;
+  return {
+    signatureValid: partial.signatureValid ?? false,
+    contentMatchesAnchor: partial.contentMatchesAnchor ?? false,
+    anchored: !!anchor,
+    wardBlock: anchor?.block ?? null,
+    wardTx: anchor?.tx || null,
+    batchRoot: anchor?.root ?? null,
+    problems: partial.problems,
+    status: tampered ? (partial.status ?? 'tampered') : anchor ? 'verified' : 'pending',
+  };
+}
+
+export async function openAndVerify(
+  record: StoredRecord,
+  key: ScopeKey | null,
+  anchor: AnchorRef | undefined,
+  cache: VerifiedCache,
+  rootOnChain: RootCheck,
+): Promise<OpenedRecord> {
+  if (!key) {
+    return { record, sealed: null, provenance: provenance({ problems: ['This record cannot be decrypted with your access.'], status: 'unverifiable' }, anchor) };
+  }
+  let plaintext: Uint8Array;
+  try {
+    plaintext = key.open(record.cipher, record.id);
+  } catch {
+    return { record, sealed: null, provenance: provenance({ problems: ['The encrypted content was altered or does not belong to this record.'] }, anchor) };
+  }
+  let sealed: SealedContent;
+  try {
+    sealed = JSON.parse(new TextDecoder().decode(plaintext)) as SealedContent;
+  } catch {
+    return { record, sealed: null, provenance: provenance({ problems: ['The decrypted content is not readable.'] }, anchor) };
+  }
+  if (!sealedMatches(sealed, record)) {
+    return { record, sealed: null, provenance: provenance({ problems: ['The content belongs to another record.'] }, anchor) };
+  }
+
+  const facts = { recordId: record.id, ciphertextHash: ciphertextHashOf(hexToBytes(record.cipher.ct)), signature: record.signature, anchorRoot: anchor?.root ?? null, scope: 'ward' };
+  if (anchor && cache.isStillVerified(facts)) {
+    return { record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) };
+  }
+
+  const problems: string[] = [];
+  if (contentHashOf(plaintext) !== record.contentHash) problems.push('The content does not match the hash its author signed.');
+  const signatureValid = verifyRecordSignature(fieldsOf(record), record.signature, record.author);
+  if (!signatureValid) problems.push('The signature is not valid for the stated author.');
+  let contentMatchesAnchor = checkHashCommitment(record.contentHash, record.salt, record.commitment);
+  if (!contentMatchesAnchor) problems.push('The content does not match its commitment.');
+  if (anchor) {
+    if (!verifyInclusion(anchor.root, leafOf(record), anchor.proof)) {
+      contentMatchesAnchor = false;
+      problems.push('The record does not match its ward-chain anchor.');
+    } else if (!(await rootOnChain(anchor.root))) {
+      contentMatchesAnchor = false;
+      problems.push('The anchor is not on the ward chain.');
+    }
+  }
+  if (problems.length === 0 && anchor) cache.markVerified(facts);
+  return { record, sealed, provenance: provenance({ signatureValid, contentMatchesAnchor: contentMatchesAnchor && !!anchor, problems }, anchor) };
+}

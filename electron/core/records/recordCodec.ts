@@ -1,0 +1,89 @@
+/**
+ * How a record's content becomes bytes, a hash, a commitment and signed fields — one place, used
+ * when writing, when verifying locally and when verifying an export.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RecordContent, RecordKind } from '../api/contract';
+import { canonicalize } from '../crypto/canonical';
+import { commitToHash } from '../crypto/commitment';
+import { contentHashOf, NO_AMENDS, type RecordFields } from '../crypto/recordSignature';
+import type { SealedContent, StoredRecord } from './model';
+
+export interface NewRecordInput {
+  patient: string;
+  patientRef: string;
+  kind: RecordKind;
+  author: string;
+  authorName: string;
+  content: RecordContent;
+  amends?: string | null;
+  createdAt?: number;
+}
+
+export interface EncodedRecord {
+  id: string;
+  createdAt: number;
+  amends: string;
+  sealed: SealedContent;
+  plaintext: Uint8Array;
+  contentHash: string;
+  salt: string;
+  commitment: string;
+  fields: RecordFields;
+}
+
+export function newRecordId(): string {
+  return '0x' + randomBytes(32).toString('hex');
+}
+
+export function encodeRecord(input: NewRecordInput): EncodedRecord {
+  const id = newRecordId();
+  const createdAt = input.createdAt ?? Date.now();
+  const sealed: SealedContent = {
+    v: 1,
+    id,
+    patient: input.patient,
+    kind: input.kind,
+    author: input.author,
+    createdAt,
+    nonce: '0x' + randomBytes(16).toString('hex'),
+    authorName: input.authorName,
+    content: input.content,
+  };
+  const plaintext = canonicalize(sealed);
+  const contentHash = contentHashOf(plaintext);
+  const { salt, commitment } = commitToHash(contentHash);
+  const amends = input.amends ?? NO_AMENDS;
+  return {
+    id,
+    createdAt,
+    amends,
+    sealed,
+    plaintext,
+    contentHash,
+    salt,
+    commitment,
+    fields: { recordId: id, patientRef: input.patientRef, contentHash, amends, kind: input.kind, author: input.author, createdAt },
+  };
+}
+
+/** The signed fields of a stored record. */
+export function fieldsOf(r: StoredRecord): RecordFields {
+  return { recordId: r.id, patientRef: r.patientRef, contentHash: r.contentHash, amends: r.amends, kind: r.kind, author: r.author, createdAt: r.createdAt };
+}
+
+/** Whether decrypted content belongs to the record that carries it. */
+export function sealedMatches(sealed: SealedContent, r: Pick<StoredRecord, 'id' | 'patient' | 'kind' | 'author' | 'createdAt'>): boolean {
+  return (
+    sealed?.v === 1 &&
+    sealed.id === r.id &&
+    sealed.patient === r.patient &&
+    sealed.kind === r.kind &&
+    sealed.author === r.author &&
+    sealed.createdAt === r.createdAt
+  );
+}
+
+export function isNoAmends(amends: string): boolean {
+  return /^0x0{64}$/.test(amends);
+}

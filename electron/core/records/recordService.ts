@@ -1,0 +1,221 @@
+/**
+ * The record pipeline and record access:
+ *   write: encode → sign (EIP-712) → encrypt under the patient's key scope → durable append →
+ *          group-committed Merkle anchor → acknowledged;
+ *   read:  authorise → unwrap the scope keys → decrypt → verify → audit on the ward chain.
+ * Authorisation is enforced here (and in the contracts for consent and audit), never only in UI.
+ */
+import { randomBytes } from 'node:crypto';
+import { ethers } from 'ethers';
+import type { PersonRef, RecordContent, RecordKind, RecordView, Role } from '../api/contract';
+import type { WardContracts } from '../chain/wardContracts';
+import { WardError } from '../common/errors';
+import { patientRef } from '../crypto/commitment';
+import { createKeyScope, openKeyScope, type ScopeKey } from '../crypto/keyScope';
+import { signRecord } from '../crypto/recordSignature';
+import { VerifiedCache } from '../crypto/verifiedCache';
+import type { IdentityService } from '../identity/identityService';
+import type { Admissions } from '../ward/admissions';
+import type { AnchorQueue } from './anchorQueue';
+import type { StoredRecord } from './model';
+import { openAndVerify, type OpenedRecord } from './provenance';
+import { encodeRecord, isNoAmends } from './recordCodec';
+import type { RecordStore } from './recordStore';
+
+/** Who is acting: their own key, and the care team key for clinicians. */
+export interface Actor {
+  address: string;
+  name: string;
+  role: Role;
+  wallet: ethers.Wallet;
+  teamKey: string | null;
+}
+
+export type AccessBasis = 'own' | 'care-team' | 'responsible-doctor' | 'consent' | 'break-glass';
+
+export class RecordService {
+  /** Unwrapped scope keys of this process (the core is the trusted holder of an open session's keys). */
+  private readonly scopeKeys = new Map<string, ScopeKey>();
+  readonly verified = new VerifiedCache();
+  private readonly rootsOnChain = new Map<string, boolean>();
+
+  constructor(
+    private readonly store: RecordStore,
+    private readonly anchors: AnchorQueue,
+    private readonly identity: IdentityService,
+    private readonly admissions: Admissions,
+    private readonly contracts: () => WardContracts,
+  ) {}
+
+  patientRefOf(patient: string): string {
+    return patientRef(this.identity.wardConfig.pseudonymSecret, patient);
+  }
+
+  async requirePatient(address: string): Promise<{ address: string; publicKey: string }> {
+    const m = await this.identity.member(address);
+    if (!m || m.role !== 'patient' || m.status !== 'approved') throw new WardError('NOT_FOUND', 'There is no registered patient with that account.');
+    return { address: m.address, publicKey: m.publicKey };
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  private cachedKey(scopeId: string, privateKeys: Array<string | null>): ScopeKey | null {
+    const cached = this.scopeKeys.get(scopeId);
+    if (cached) return cached;
+    const scope = this.store.scopes.get(scopeId);
+    if (!scope) return null;
+    for (const k of privateKeys) {
+      if (!k) continue;
+      try {
+        const key = openKeyScope(scope, k);
+        this.scopeKeys.set(scopeId, key);
+        return key;
+      } catch {
+        // not a reader with this key; try the next
+      }
+    }
+    return null;
+  }
+
+  /** Readers of new records: the patient, the care team, and everyone the patient has granted. */
+  private async readersOf(patient: { address: string; publicKey: string }): Promise<string[]> {
+    const grantees = [...this.store.activeGrantees(patient.address).keys()];
+    const granteeKeys = await Promise.all(grantees.map(async (g) => (await this.identity.member(g))?.publicKey));
+    return [patient.publicKey, this.identity.wardConfig.team.publicKey, ...granteeKeys.filter((k): k is string => !!k)];
+  }
+
+  /** The key of the patient's current scope, opened with the writer's keys, or a new scope. */
+  async writableScope(patient: { address: string; publicKey: string }, writerKeys: Array<string | null>): Promise<ScopeKey> {
+    const current = this.store.currentScope.get(patient.address);
+    if (current) {
+      const key = this.cachedKey(current, writerKeys);
+      if (key && key.remaining > 0) return key;
+    }
+    const { scope, key } = createKeyScope(await this.readersOf(patient), '0x' + randomBytes(16).toString('hex'));
+    await this.store.append({ t: 'scope', patient: patient.address, scope });
+    this.scopeKeys.set(scope.scopeId, key);
+    return key;
+  }
+
+  // ---------------------------------------------------------------- write
+
+  /** Sign, encrypt, store durably and anchor one record; resolves when anchored and durable. */
+  async create(actor: Actor, patientAddress: string, kind: RecordKind, content: RecordContent, amends: string | null = null): Promise<StoredRecord> {
+    const patient = await this.requirePatient(patientAddress);
+    const encoded = encodeRecord({
+      patient: patient.address,
+      patientRef: this.patientRefOf(patient.address),
+      kind,
+      author: actor.address,
+      authorName: actor.name,
+      content,
+      amends,
+    });
+    const signature = signRecord(actor.wallet, encoded.fields);
+    const key = await this.writableScope(patient, [actor.teamKey, actor.wallet.privateKey]);
+    const record: StoredRecord = {
+      id: encoded.id,
+      patient: patient.address,
+      patientRef: encoded.fields.patientRef,
+      kind,
+      author: actor.address,
+      authorRole: actor.role,
+      createdAt: encoded.createdAt,
+      amends: encoded.amends,
+      contentHash: encoded.contentHash,
+      salt: encoded.salt,
+      commitment: encoded.commitment,
+      signature,
+      cipher: key.seal(encoded.plaintext, encoded.id),
+    };
+    await this.store.append({ t: 'rec', r: record });
+    await this.anchors.anchor([record]);
+    return record;
+  }
+
+  // ---------------------------------------------------------------- read
+
+  /**
+   * Why this actor may read this patient's record, or a FORBIDDEN error that says what would
+   * allow it (break-glass for clinicians).
+   */
+  accessBasis(actor: Actor, patient: string, breakGlassReason?: string): AccessBasis {
+    const p = ethers.getAddress(patient);
+    if (actor.role === 'patient') {
+      if (actor.address === p) return 'own';
+      throw new WardError('FORBIDDEN', 'Patients can read only their own record.');
+    }
+    if (this.store.activeGrantees(p).has(actor.address)) return 'consent';
+    const admission = this.admissions.currentOf(p);
+    if (actor.role === 'nurse' && admission) return 'care-team';
+    if (actor.role === 'doctor' && admission?.responsibleDoctor === actor.address) return 'responsible-doctor';
+    if ((actor.role === 'doctor' || actor.role === 'nurse') && breakGlassReason) return 'break-glass';
+    if (actor.role === 'doctor' || actor.role === 'nurse') {
+      throw new WardError('FORBIDDEN', 'This patient is not in your care. In an emergency you can use break-glass access with a written reason; it is audited.', {
+        breakGlassAvailable: true,
+      });
+    }
+    throw new WardError('FORBIDDEN', 'The patient has not shared their record with you.');
+  }
+
+  async rootOnChain(root: string): Promise<boolean> {
+    const known = this.rootsOnChain.get(root);
+    if (known !== undefined) return known;
+    const onChain = (await this.contracts().anchorOf(root)) !== null;
+    if (onChain) this.rootsOnChain.set(root, true);
+    return onChain;
+  }
+
+  /** Decrypt and verify every record of a patient the actor may read (no authorisation here). */
+  async openAll(actor: Actor, patient: string): Promise<OpenedRecord[]> {
+    const keys = [actor.teamKey, actor.wallet.privateKey];
+    const records = this.store.recordsOf(ethers.getAddress(patient));
+    const out: OpenedRecord[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      out[i] = await openAndVerify(r, this.cachedKey(r.cipher.scopeId, keys), this.store.anchors.get(r.id), this.verified, (root) => this.rootOnChain(root));
+    }
+    return out;
+  }
+
+  toView(opened: OpenedRecord, names: (address: string) => PersonRef | undefined): RecordView {
+    const r = opened.record;
+    const author = names(r.author) ?? { address: r.author, name: opened.sealed?.authorName ?? 'Unknown author', role: r.authorRole };
+    return {
+      id: r.id,
+      kind: r.kind,
+      createdAt: new Date(r.createdAt).toISOString(),
+      author,
+      amends: isNoAmends(r.amends) ? null : r.amends,
+      amendedBy: this.store.amendedBy.get(r.id) ?? [],
+      content: opened.sealed?.content ?? null,
+      provenance: opened.provenance,
+    };
+  }
+
+  /** The newest vitals of a patient (for the board), decrypted with the actor's keys. */
+  async latestVitals(actor: Actor, patient: string): Promise<OpenedRecord | null> {
+    const ids = this.store.byPatient.get(ethers.getAddress(patient)) ?? [];
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const r = this.store.records.get(ids[i]!)!;
+      if (r.kind !== 'vitals' && r.kind !== 'amendment') continue;
+      const opened = await openAndVerify(r, this.cachedKey(r.cipher.scopeId, [actor.teamKey, actor.wallet.privateKey]), this.store.anchors.get(r.id), this.verified, (root) =>
+        this.rootOnChain(root),
+      );
+      if (opened.sealed?.content.vitals) return opened;
+    }
+    return null;
+  }
+
+  recordOf(id: string): StoredRecord {
+    const r = this.store.records.get(id);
+    if (!r) throw new WardError('NOT_FOUND', 'There is no record with that id.');
+    return r;
+  }
+
+  /** After a lock or logout nothing needs dropping here: scope keys belong to the core, not a session. */
+  closeAll(): void {
+    for (const k of this.scopeKeys.values()) k.destroy();
+    this.scopeKeys.clear();
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The durable local record store: one append-only log (records/log.jsonl) replayed into memory
+ * indexes at start. Nothing is ever rewritten or deleted; corrections are new records.
+ */
+import { join } from 'node:path';
+import type { KeyScope } from '../crypto/keyScope';
+import { AppendLog } from './appendLog';
+import type { AnchorRef, LogEntry, StoredRecord } from './model';
+
+export type AuditLogEntry = Extract<LogEntry, { t: 'audit' }>;
+export type ConsentLogEntry = Extract<LogEntry, { t: 'consent' }>;
+
+export class RecordStore {
+  private readonly log: AppendLog<LogEntry>;
+  readonly records = new Map<string, StoredRecord>();
+  readonly byPatient = new Map<string, string[]>();
+  readonly anchors = new Map<string, AnchorRef>();
+  readonly amendedBy = new Map<string, string[]>();
+  readonly scopes = new Map<string, KeyScope>();
+  /** Patient → their current scope id (absent after a revoke until the next record). */
+  readonly currentScope = new Map<string, string>();
+  readonly scopesOfPatient = new Map<string, string[]>();
+  /** Batches written before their anchor transaction (resumed after a crash). */
+  readonly unanchoredBatches = new Map<string, string[]>();
+  readonly consents: ConsentLogEntry[] = [];
+  readonly audits: AuditLogEntry[] = [];
+
+  constructor(dataDir: string) {
+    this.log = new AppendLog<LogEntry>(join(dataDir, 'records', 'log.jsonl'));
+  }
+
+  open(): number {
+    return this.log.open((e) => this.apply(e));
+  }
+
+  close(): void {
+    this.log.close();
+  }
+
+  /** Make entries durable, then index them. */
+  async append(...entries: LogEntry[]): Promise<void> {
+    await this.log.append(...entries);
+    for (const e of entries) this.apply(e);
+  }
+
+  private apply(e: LogEntry): void {
+    switch (e.t) {
+      case 'scope':
+        this.scopes.set(e.scope.scopeId, e.scope);
+        this.currentScope.set(e.patient, e.scope.scopeId);
+        push(this.scopesOfPatient, e.patient, e.scope.scopeId);
+        break;
+      case 'scopeKeys':
+        this.scopes.set(e.scope.scopeId, e.scope);
+        break;
+      case 'scopeEnd':
+        if (this.currentScope.get(e.patient) === e.scopeId) this.currentScope.delete(e.patient);
+        break;
+      case 'rec':
+        this.records.set(e.r.id, e.r);
+        push(this.byPatient, e.r.patient, e.r.id);
+        if (!/^0x0+$/.test(e.r.amends)) push(this.amendedBy, e.r.amends, e.r.id);
+        break;
+      case 'batch':
+        this.unanchoredBatches.set(e.root, e.ids);
+        break;
+      case 'anchor':
+        this.unanchoredBatches.delete(e.root);
+        e.ids.forEach((id, i) => this.anchors.set(id, { root: e.root, batchId: e.batchId, block: e.block, tx: e.tx, proof: e.proofs[i]! }));
+        break;
+      case 'consent':
+        this.consents.push(e);
+        break;
+      case 'audit':
+        this.audits.push(e);
+        break;
+    }
+  }
+
+  recordsOf(patient: string): StoredRecord[] {
+    return (this.byPatient.get(patient) ?? []).map((id) => this.records.get(id)!);
+  }
+
+  /** Records that were stored but are in no batch and have no anchor (crash before batching). */
+  unbatchedRecords(): StoredRecord[] {
+    const batched = new Set([...this.unanchoredBatches.values()].flat());
+    return [...this.records.values()].filter((r) => !this.anchors.has(r.id) && !batched.has(r.id));
+  }
+
+  /** Active grantees of a patient, from the consent entries in order. */
+  activeGrantees(patient: string): Map<string, ConsentLogEntry> {
+    const active = new Map<string, ConsentLogEntry>();
+    for (const c of this.consents) {
+      if (c.patient !== patient) continue;
+      if (c.action === 'grant') active.set(c.grantee, c);
+      else active.delete(c.grantee);
+    }
+    return active;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

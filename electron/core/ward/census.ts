@@ -1,0 +1,46 @@
+/**
+ * One row of the ward board: who is in which bed, their latest vitals and NEWS2, and whether an
+ * observation is overdue by the NEWS2 monitoring frequency (RCP 2017, chart 2).
+ */
+import type { CensusRow, PersonRef } from '../api/contract';
+import { computeNews2, type News2Result } from '../clinical/news2';
+import type { SealedContent } from '../records/model';
+import type { Admission } from './admissions';
+
+/**
+ * Minimum observation frequency by NEWS2, in minutes: aggregate 0 → 12 h; 1–4 → 4 h; a 3 in
+ * one parameter → 1 h; 5–6 → 1 h; ≥ 7 → continuous monitoring, taken here as every 15 min.
+ * An incomplete score is treated as its lowest possible band (never less often than that).
+ * With no observation since admission, the first is due within 1 h.
+ */
+export function monitoringIntervalMinutes(news2: News2Result | null): number {
+  if (!news2) return 60;
+  const band = news2.band ?? news2.minimumBand;
+  if (band === 'high') return 15;
+  if (band === 'medium' || band === 'low-medium') return 60;
+  if ((news2.aggregate ?? 1) === 0 && news2.complete) return 12 * 60;
+  return 4 * 60;
+}
+
+export function censusRow(
+  a: Admission,
+  patient: PersonRef & { age: number },
+  doctor: (PersonRef & { age: number }) | null,
+  latest: SealedContent | null,
+  now: number,
+): CensusRow {
+  const vitals = latest?.content.vitals ?? null;
+  const news2 = vitals ? (latest!.content.news2 ?? computeNews2(vitals, { scale: a.news2Scale })) : null;
+  const since = latest ? latest.createdAt : a.admittedAt;
+  const minutes = Math.floor((now - since) / 60_000);
+  return {
+    patient,
+    bed: a.bed,
+    admittedAt: new Date(a.admittedAt).toISOString(),
+    responsibleDoctor: doctor ? { address: doctor.address, name: doctor.name, role: doctor.role } : null,
+    news2Scale: a.news2Scale,
+    latest: vitals && news2 ? { at: new Date(latest!.createdAt).toISOString(), vitals, news2 } : null,
+    minutesSinceLastObservation: latest ? minutes : null,
+    overdue: minutes >= monitoringIntervalMinutes(news2),
+  };
+}
