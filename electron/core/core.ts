@@ -19,6 +19,7 @@ import { RecordStore } from './records/recordStore';
 import { Admissions } from './ward/admissions';
 import { lockDataDir } from './common/dataDirLock';
 import { log } from './common/log';
+import { seedDemoWard } from './demo/demoWard';
 import { EventHub } from './events';
 import { IdentityService } from './identity/identityService';
 import { SessionManager } from './identity/sessions';
@@ -77,6 +78,10 @@ export function createCore(config: CoreConfig): WardCore {
         await identity.checkDeployment();
         const entries = store.open();
         if (identity.initialized) await anchorQueue.resume();
+        else if (config.demo) {
+          await seedDemoWard({ identity, records, admissions, provider: node.provider });
+          log('info', 'demo.seeded', { records: store.records.size });
+        }
         log('info', 'records.opened', { entries });
         sessions.start(config.lockCheckIntervalMs ?? 1000);
       } catch (e) {

@@ -100,7 +100,15 @@ export class RecordService {
   // ---------------------------------------------------------------- write
 
   /** Sign, encrypt, store durably and anchor one record; resolves when anchored and durable. */
-  async create(actor: Actor, patientAddress: string, kind: RecordKind, content: RecordContent, amends: string | null = null): Promise<StoredRecord> {
+  async create(
+    actor: Actor,
+    patientAddress: string,
+    kind: RecordKind,
+    content: RecordContent,
+    amends: string | null = null,
+    /** Only the demo seeder back-dates records; everything else records "now". */
+    createdAt?: number,
+  ): Promise<StoredRecord> {
     const patient = await this.requirePatient(patientAddress);
     const encoded = encodeRecord({
       patient: patient.address,
@@ -110,6 +118,7 @@ export class RecordService {
       authorName: actor.name,
       content,
       amends,
+      createdAt,
     });
     const signature = signRecord(actor.wallet, encoded.fields);
     const key = await this.writableScope(patient, [actor.teamKey, actor.wallet.privateKey]);

@@ -1,0 +1,53 @@
+/** `wardledger serve`: the ward in browser mode on 127.0.0.1, printing the URL to open. */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WardError } from '../core/common/errors';
+import { createCore } from '../core/core';
+import { demoBanner } from '../core/demo/demoWard';
+import { startLoopbackServer } from '../server/loopbackServer';
+import { defaultDataDir } from './dataDir';
+import { fail, parse } from './io';
+
+export const serveUsage = `  wardledger serve [--data-dir DIR] [--port N] [--demo]
+      Start WardLedger in browser mode on 127.0.0.1 and print the URL to open.
+      --data-dir DIR   the ward's data directory (default: ${defaultDataDir()})
+      --port N         port to listen on (default: any free port)
+      --demo           on an empty data directory, seed a demo ward (accounts are printed)`;
+
+export async function serve(args: string[]): Promise<void> {
+  const { values } = parse(args, { 'data-dir': { type: 'string' }, port: { type: 'string' }, demo: { type: 'boolean' } }, serveUsage);
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a whole number between 0 and 65535.', 2);
+
+  const scryptN = process.env.WARDLEDGER_SCRYPT_N ? Number(process.env.WARDLEDGER_SCRYPT_N) : undefined;
+  const core = createCore({ dataDir, keystoreScryptN: scryptN, demo: values.demo ?? false });
+  if (values.demo) process.stdout.write('Preparing the demo ward (first start takes a little while)…\n');
+  try {
+    await core.start();
+  } catch (e) {
+    if (e instanceof WardError) fail(e.message, e.code === 'DATA_DIR_LOCKED' ? 2 : 1);
+    throw e;
+  }
+  const rendererDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+  let server;
+  try {
+    server = await startLoopbackServer({ core, rendererDir, port });
+  } catch (e) {
+    await core.stop();
+    fail(`cannot listen on 127.0.0.1:${port}: ${(e as Error).message}`, 1);
+  }
+  if (values.demo) process.stdout.write(demoBanner() + '\n');
+  process.stdout.write(`WardLedger is running in browser mode (data: ${dataDir}).\nOpen this URL in a browser on this computer:\n${server.launchUrl}\n`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.close();
+    await core.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
