@@ -12,16 +12,25 @@ export const serveUsage = `  wardledger serve [--data-dir DIR] [--port N] [--dem
       Start WardLedger in browser mode on 127.0.0.1 and print the URL to open.
       --data-dir DIR   the ward's data directory (default: ${defaultDataDir()})
       --port N         port to listen on (default: any free port)
-      --demo           on an empty data directory, seed a demo ward (accounts are printed)`;
+      --demo           on an empty data directory, seed a demo ward (accounts are printed)
+                       and allow plugging simulated devices in from the devices panel
+      --simulate LIST  plug simulated USB devices in at start, comma separated: oximeter,
+                       glucometer, bp, or driver simulators (freestyle-neo, freestyle-libre,
+                       contour, cms50e, po80, omron, bm58, microlife, libre2)`;
 
 export async function serve(args: string[]): Promise<void> {
-  const { values } = parse(args, { 'data-dir': { type: 'string' }, port: { type: 'string' }, demo: { type: 'boolean' } }, serveUsage);
+  const { values } = parse(
+    args,
+    { 'data-dir': { type: 'string' }, port: { type: 'string' }, demo: { type: 'boolean' }, simulate: { type: 'string' } },
+    serveUsage,
+  );
+  const simulate = values.simulate ? values.simulate.split(',').map((s) => s.trim()).filter(Boolean) : [];
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a whole number between 0 and 65535.', 2);
 
   const scryptN = process.env.WARDLEDGER_SCRYPT_N ? Number(process.env.WARDLEDGER_SCRYPT_N) : undefined;
-  const core = createCore({ dataDir, keystoreScryptN: scryptN, demo: values.demo ?? false });
+  const core = createCore({ dataDir, keystoreScryptN: scryptN, demo: values.demo ?? false, simulate });
   if (values.demo) process.stdout.write('Preparing the demo ward (first start takes a little while)…\n');
   try {
     await core.start();

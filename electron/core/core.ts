@@ -19,7 +19,12 @@ import { RecordStore } from './records/recordStore';
 import { Admissions } from './ward/admissions';
 import { lockDataDir } from './common/dataDirLock';
 import { log } from './common/log';
+import { simulatorAliases } from './api/deviceHandlers';
 import { seedDemoWard } from './demo/demoWard';
+import { CompositeBackend } from './devices/compositeBackend';
+import { DeviceService } from './devices/deviceService';
+import { SimulatedHidBus } from './devices/simulators/bus';
+import { createNodeHidBackend } from './devices/transport/nodeHid';
 import { EventHub } from './events';
 import { IdentityService } from './identity/identityService';
 import { SessionManager } from './identity/sessions';
@@ -56,8 +61,30 @@ export function createCore(config: CoreConfig): WardCore {
   const records = new RecordService(store, anchorQueue, identity, admissions, contracts);
   const consent = new ConsentService(store, contracts, identity, () => node.provider);
   const audit = new AuditTrail(store, contracts, identity, () => node.provider, (p) => records.patientRefOf(p));
+  const simulationEnabled = !!config.demo || (config.simulate?.length ?? 0) > 0;
+  const backend = new CompositeBackend(config.usb === false ? null : createNodeHidBackend(), new SimulatedHidBus());
+  let changeTimer: NodeJS.Timeout | null = null;
+  const devicesChanged = () => {
+    // Coalesce bursts (a stream, a download) into at most a few events a second.
+    changeTimer ??= setTimeout(() => {
+      changeTimer = null;
+      events.broadcast({ type: 'devices.changed' });
+    }, 250);
+  };
+  const devices = new DeviceService(
+    backend,
+    records,
+    () => {
+      station ??= loadStationKey(dataDir);
+      if (!station) throw new WardError('CONFLICT', 'This workstation has no anchoring key; the ward is not set up.');
+      return station.connect(node.provider) as ethers.Wallet;
+    },
+    devicesChanged,
+    simulationEnabled,
+    config.devicePollMs ?? 1000,
+  );
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, sessions, store, records, consent, audit, admissions }),
+    createHandlers({ node, config: wardConfig, identity, sessions, store, records, consent, audit, admissions, devices }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -84,6 +111,8 @@ export function createCore(config: CoreConfig): WardCore {
         }
         log('info', 'records.opened', { entries });
         sessions.start(config.lockCheckIntervalMs ?? 1000);
+        devices.start();
+        for (const name of config.simulate ?? []) await devices.plugSimulator(simulatorAliases[name] ?? name);
       } catch (e) {
         store.close();
         await node.stop().catch(() => undefined);
@@ -103,6 +132,8 @@ export function createCore(config: CoreConfig): WardCore {
       }
       state = 'stopped';
       sessions.stop();
+      if (changeTimer) clearTimeout(changeTimer);
+      await devices.stop();
       records.closeAll();
       store.close();
       await node.stop();

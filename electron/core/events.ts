@@ -14,6 +14,11 @@ export class EventHub {
     };
   }
 
+  /** To every channel (workstation-wide news, e.g. a device was plugged in). */
+  broadcast(event: WardEvent): void {
+    for (const channel of [...this.listeners.keys()]) this.publish(channel, event);
+  }
+
   publish(channel: string, event: WardEvent): void {
     for (const l of this.listeners.get(channel) ?? []) {
       try {

@@ -29,6 +29,12 @@ export interface CoreConfig {
   keystoreScryptN?: number;
   /** How often inactivity is checked, in ms (default 1000). */
   lockCheckIntervalMs?: number;
-  /** Seed a demo ward on first start. */
+  /** Seed a demo ward on first start; also lets people plug simulated devices in from the UI. */
   demo?: boolean;
+  /** Simulated devices to plug in at start (e.g. ['po80', 'contour']); enables simulation. */
+  simulate?: string[];
+  /** Use real USB devices through node-hid (default true; tests turn it off). */
+  usb?: boolean;
+  /** Hotplug polling interval in ms (default 1000). */
+  devicePollMs?: number;
 }

@@ -19,6 +19,12 @@ export const routePaths = {
   nurse: '/nurse',
   insurer: '/insurer',
   admin: '/admin',
+  /** The ward board for doctors (nurses have it at /nurse). */
+  ward: '/ward',
+  myRecord: '/patient/record',
+  sharing: '/patient/sharing',
+  accessLog: '/patient/audit',
+  auditLog: '/admin/audit',
 } as const;
 export type RouteKey = keyof typeof routePaths;
 
@@ -66,6 +72,13 @@ export async function appReady(page: Page, timeout = SLOW_TIMEOUT): Promise<void
 export async function gotoRoute(page: Page, route: RouteKey): Promise<void> {
   const url = new URL(page.url());
   url.hash = `#${routePaths[route]}`;
+  await page.goto(url.toString());
+}
+
+/** Pages with a patient address in the path: /vitals/<address>, /patients/<address>. */
+export async function gotoPatientRoute(page: Page, kind: 'vitals' | 'record', address: string): Promise<void> {
+  const url = new URL(page.url());
+  url.hash = `#/${kind === 'vitals' ? 'vitals' : 'patients'}/${address}`;
   await page.goto(url.toString());
 }
 
@@ -322,4 +335,475 @@ export async function setLockTimeout(page: Page, minutes: number | string): Prom
   await field(page, 'Lock after inactivity (minutes)').fill(String(minutes));
   await button(page, 'Save').click();
   await waitVisible(page.getByText(/^Saved\. Sessions lock after/), 'the saved-settings confirmation');
+}
+
+// ---------------------------------------------------------------- ward board (nurses, doctors)
+
+export function link(page: Page, name: string): Locator {
+  return page.getByRole('link', { name, exact: true });
+}
+
+/** The status line a page shows after an action ("Admitted …", "Saved and anchored …"). */
+async function notice(page: Page, text: RegExp, what: string, timeout = SLOW_TIMEOUT): Promise<string> {
+  const el = await waitVisible(page.getByRole('status').filter({ hasText: text }), what, timeout);
+  return ((await el.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Wait for the ward board (its table or the empty state). */
+export async function expectWardBoard(page: Page, timeout = SCREEN_TIMEOUT): Promise<void> {
+  await waitVisible(heading(page, 'Ward board'), 'the ward board', timeout);
+  await waitVisible(
+    page.getByRole('table', { name: 'Ward board' }).or(page.getByText('No patients on the ward.')),
+    'the ward board table or its empty state',
+    timeout,
+  );
+}
+
+export interface News2Reading {
+  /** Aggregate, or null when incomplete / no score. */
+  score: number | null;
+  /** "Low", "Low–medium", "Medium", "High" (the minimum band when incomplete), or null. */
+  band: string | null;
+  complete: boolean;
+}
+
+/** Parse a NEWS2 badge's spoken text ("NEWS2 5, Medium risk" / "NEWS2 incomplete, at least Low risk"). */
+function parseNews2Badge(text: string): News2Reading {
+  const complete = /NEWS2 (\d+), (.+?) risk/.exec(text);
+  if (complete) return { score: Number(complete[1]), band: complete[2], complete: true };
+  const partial = /NEWS2 incomplete, at least (.+?) risk/.exec(text);
+  if (partial) return { score: null, band: partial[1], complete: false };
+  return { score: null, band: null, complete: false };
+}
+
+export interface BoardRow {
+  bed: string;
+  name: string;
+  age: number;
+  /** Latest vitals summary ("RR 18/min · SpO2 96% on air · …") or "None yet". */
+  vitals: string;
+  news2: News2Reading;
+  /** "12 min ago", "No observations yet", … */
+  lastObservation: string;
+  overdue: boolean;
+  doctor: string;
+}
+
+/** The rows of the ward board, in bed order (empty when no one is admitted). */
+export async function wardBoardRows(page: Page): Promise<BoardRow[]> {
+  await expectWardBoard(page);
+  const table = page.getByRole('table', { name: 'Ward board' });
+  if (!(await table.isVisible())) return [];
+  const rows = table.getByRole('row').filter({ has: page.getByRole('rowheader') });
+  const out: BoardRow[] = [];
+  for (let i = 0; i < (await rows.count()); i++) {
+    const row = rows.nth(i);
+    const cells = row.getByRole('cell');
+    const patient = ((await row.getByRole('rowheader').textContent()) ?? '').replace(/\s+/g, ' ').trim();
+    const m = /^(.*), (\d+)/.exec(patient);
+    const last = ((await cells.nth(3).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+    out.push({
+      bed: ((await cells.nth(0).textContent()) ?? '').trim(),
+      name: m ? m[1] : patient,
+      age: m ? Number(m[2]) : Number.NaN,
+      vitals: ((await cells.nth(1).textContent()) ?? '').replace(/\s+/g, ' ').trim(),
+      news2: parseNews2Badge((await cells.nth(2).textContent()) ?? ''),
+      lastObservation: last.replace(/\s*Overdue$/, ''),
+      overdue: /Overdue$/.test(last),
+      doctor: ((await cells.nth(4).textContent()) ?? '').trim(),
+    });
+  }
+  return out;
+}
+
+export type AdmitInput = { bed: string; doctor?: string } & (
+  | { patient: string }
+  | { register: { name: string; age: number | string; password: string } }
+);
+
+/** Admit a registered patient (by name) or register and admit a new one; ends on the updated board. */
+export async function admitPatient(page: Page, input: AdmitInput): Promise<string> {
+  await expectWardBoard(page);
+  await button(page, 'Admit patient').click();
+  await waitVisible(heading(page, 'Admit patient', 2), 'the admit form');
+  let name: string;
+  if ('patient' in input) {
+    name = input.patient;
+    await page.getByRole('radio', { name: 'Registered patient', exact: true }).check();
+    const select = field(page, 'Patient');
+    const labels = await select.locator('option').allTextContents();
+    const label = labels.find((l) => l.startsWith(`${input.patient} (`));
+    if (!label) throw new Error(`"${input.patient}" is not offered in the "Patient" list (offered: ${labels.join(', ')}).`);
+    await select.selectOption({ label });
+  } else {
+    name = input.register.name;
+    await page.getByRole('radio', { name: 'Register new patient', exact: true }).check();
+    await field(page, 'Name').fill(input.register.name);
+    await field(page, 'Age').fill(String(input.register.age));
+    await field(page, 'Password').fill(input.register.password);
+  }
+  await field(page, 'Bed').fill(input.bed);
+  if (input.doctor) await field(page, 'Responsible doctor').selectOption({ label: input.doctor });
+  await button(page, 'Admit').click();
+  return notice(page, new RegExp(`^\\s*Admitted ${escapeRegExp(name)} to bed`), `the admission of ${name}`);
+}
+
+/** Discharge from the board (with its confirm step); ends when the row is gone. */
+export async function dischargePatient(page: Page, name: string): Promise<void> {
+  await (await waitVisible(button(page, `Discharge ${name}`), `the "Discharge ${name}" button`)).click();
+  await (await waitVisible(button(page, `Confirm discharge of ${name}`), 'the discharge confirmation')).click();
+  await notice(page, new RegExp(`Discharged ${escapeRegExp(name)}`), `the discharge of ${name}`);
+}
+
+/** From the board: "Enter vitals for <name>"; ends on the vitals entry page. */
+export async function openVitalsEntry(page: Page, name: string): Promise<void> {
+  await (await waitVisible(link(page, `Enter vitals for ${name}`), `the "Enter vitals for ${name}" link`)).click();
+  await waitVisible(heading(page, `Vitals for ${name}`), `the vitals entry page for ${name}`);
+}
+
+/** "Open record of <name>" (ward board, doctor's patients, insurer's list); ends on the record. */
+export async function openRecord(page: Page, name: string): Promise<void> {
+  await (await waitVisible(link(page, `Open record of ${name}`), `the "Open record of ${name}" link`)).click();
+  await expectPatientRecord(page, name);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// ---------------------------------------------------------------- vitals entry
+
+export interface VitalsEntry {
+  respiratoryRate?: number | string;
+  spo2?: number | string;
+  oxygen?: 'Air' | 'Oxygen';
+  systolic?: number | string;
+  diastolic?: number | string;
+  pulse?: number | string;
+  consciousness?: 'A' | 'C' | 'V' | 'P' | 'U';
+  temperature?: number | string;
+  temperatureUnit?: '°C' | '°F';
+  glucose?: number | string;
+  glucoseUnit?: 'mg/dL' | 'mmol/L';
+}
+
+/** Fill the vitals form (only the values given; others are left as they are). */
+export async function fillVitals(page: Page, v: VitalsEntry): Promise<void> {
+  const boxes: Array<[string, number | string | undefined]> = [
+    ['Respiratory rate (/min)', v.respiratoryRate],
+    ['SpO2 (%)', v.spo2],
+    ['Systolic BP (mmHg)', v.systolic],
+    ['Diastolic BP (mmHg)', v.diastolic],
+    ['Pulse (/min)', v.pulse],
+    ['Temperature', v.temperature],
+    ['Blood glucose', v.glucose],
+  ];
+  if (v.temperatureUnit) await field(page, 'Temperature unit').selectOption({ label: v.temperatureUnit });
+  if (v.glucoseUnit) await field(page, 'Glucose unit').selectOption({ label: v.glucoseUnit });
+  for (const [label, value] of boxes) if (value !== undefined) await field(page, label).fill(String(value));
+  if (v.oxygen) await page.getByRole('radio', { name: v.oxygen, exact: true }).check();
+  if (v.consciousness) await field(page, 'Consciousness (ACVPU)').selectOption(v.consciousness);
+}
+
+/** The live NEWS2 element (role="status", name "NEWS2 score"). */
+export function news2Status(page: Page): Locator {
+  return page.getByRole('status', { name: 'NEWS2 score' });
+}
+
+/** Wait until the live NEWS2 shows this text (e.g. "5 — Medium" or /Incomplete \(6 of 7/); returns its full text. */
+export async function expectNews2(page: Page, text: string | RegExp, timeout = SCREEN_TIMEOUT): Promise<string> {
+  const el = await waitVisible(news2Status(page).filter({ hasText: text }), `NEWS2 score showing ${String(text)}`, timeout);
+  return ((await el.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** "Save vitals"; ends back on the ward board and returns its "Saved and anchored …" notice. */
+export async function saveVitals(page: Page): Promise<string> {
+  await button(page, 'Save vitals').click();
+  await expectWardBoard(page, SLOW_TIMEOUT);
+  return notice(page, /Saved and anchored/, 'the "Saved and anchored" notice');
+}
+
+/** Enter a full set for a patient from the board and save; returns the saved notice. */
+export async function recordVitals(page: Page, name: string, v: VitalsEntry): Promise<string> {
+  await openVitalsEntry(page, name);
+  await fillVitals(page, v);
+  return saveVitals(page);
+}
+
+// ---------------------------------------------------------------- patient record
+
+export async function expectPatientRecord(page: Page, name: string, timeout = SLOW_TIMEOUT): Promise<void> {
+  await waitVisible(heading(page, name), `the record of ${name}`, timeout);
+  await waitVisible(heading(page, 'Timeline', 2), `the timeline of ${name}`, timeout);
+}
+
+export type ProvenanceLabel = 'Verified' | 'Pending anchor' | 'Tampered' | 'Unverifiable';
+
+export interface TimelineRecord {
+  /** "Vitals", "Note", "Diagnosis", "Amendment". */
+  kind: string;
+  /** The record's heading (kind and time). */
+  title: string;
+  /** "Signed by Grace Hopper (Doctor)". */
+  author: string;
+  provenance: ProvenanceLabel | null;
+  /** Problems listed under the provenance badge. */
+  problems: string[];
+  /** All text of the record (content, links). */
+  text: string;
+}
+
+/** The timeline, newest first. */
+export async function timelineRecords(page: Page): Promise<TimelineRecord[]> {
+  await waitVisible(heading(page, 'Timeline', 2), 'the timeline');
+  const list = page.getByRole('list', { name: 'Records, newest first' });
+  if (!(await list.isVisible())) return [];
+  const articles = list.getByRole('article');
+  const out: TimelineRecord[] = [];
+  for (let i = 0; i < (await articles.count()); i++) {
+    const a = articles.nth(i);
+    const title = ((await a.getByRole('heading', { level: 3 }).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+    const text = ((await a.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+    const prov = /Provenance: (Verified|Pending anchor|Tampered|Unverifiable)/.exec(text);
+    const author = /Signed by .+? \([^)]+\)/.exec(text);
+    const problemsList = a.getByRole('list', { name: 'Problems found' });
+    const problems = (await problemsList.count()) ? (await problemsList.getByRole('listitem').allTextContents()).map((t) => t.trim()) : [];
+    out.push({
+      kind: title.split(' ')[0],
+      title,
+      author: author ? author[0] : '',
+      provenance: prov ? (prov[1] as ProvenanceLabel) : null,
+      problems,
+      text,
+    });
+  }
+  return out;
+}
+
+/** Accessible names of the charts (canvas role="img"), e.g. "Pulse over time (/min), 3 readings". */
+export async function chartNames(page: Page): Promise<string[]> {
+  await waitVisible(heading(page, 'Charts', 2), 'the charts');
+  const imgs = page.getByRole('img');
+  const names: string[] = [];
+  for (let i = 0; i < (await imgs.count()); i++) names.push((await imgs.nth(i).getAttribute('aria-label')) ?? '');
+  return names.filter((n) => / over time /.test(n));
+}
+
+async function recordNotice(page: Page, what: string): Promise<string> {
+  return notice(page, new RegExp(`^\\s*${what} saved, signed by`), `the "${what} saved" notice`);
+}
+
+/** Doctor: "Add note". */
+export async function addNote(page: Page, text: string): Promise<string> {
+  await field(page, 'Note').fill(text);
+  await button(page, 'Add note').click();
+  return recordNotice(page, 'Note');
+}
+
+/** Doctor: "Add diagnosis". */
+export async function addDiagnosis(page: Page, text: string, code?: string): Promise<string> {
+  await field(page, 'Diagnosis').fill(text);
+  if (code !== undefined) await field(page, 'Code (optional)').fill(code);
+  await button(page, 'Add diagnosis').click();
+  return recordNotice(page, 'Diagnosis');
+}
+
+export interface AmendInput {
+  reason: string;
+  note?: string;
+  diagnosis?: { text: string; code?: string };
+  vitals?: VitalsEntry;
+}
+
+/**
+ * Doctor: amend the newest record of a kind ('note', 'diagnosis', 'vitals', 'amendment'); the
+ * button is named "Amend <kind> of <time>". Ends on the "Amendment saved" notice.
+ */
+export async function amendLatest(page: Page, kind: string, input: AmendInput): Promise<string> {
+  const amend = page.getByRole('button', { name: new RegExp(`^Amend ${kind} of `) }).first();
+  await (await waitVisible(amend, `an "Amend ${kind} of …" button`)).click();
+  await field(page, 'Reason for amendment').fill(input.reason);
+  if (input.note !== undefined) await field(page, 'Corrected note').fill(input.note);
+  if (input.diagnosis) {
+    await field(page, 'Corrected diagnosis').fill(input.diagnosis.text);
+    if (input.diagnosis.code !== undefined) await field(page, 'Corrected code (optional)').fill(input.diagnosis.code);
+  }
+  if (input.vitals) await fillVitals(page, input.vitals);
+  await button(page, 'Save amendment').click();
+  return recordNotice(page, 'Amendment');
+}
+
+/** Doctor: set the NEWS2 scale with a reason. */
+export async function setNews2Scale(page: Page, scale: 1 | 2, reason: string): Promise<string> {
+  await field(page, 'NEWS2 scale').selectOption({ label: `Scale ${scale}` });
+  await field(page, 'Reason').fill(reason);
+  await button(page, 'Set NEWS2 scale').click();
+  return notice(page, new RegExp(`NEWS2 Scale ${scale} is now in force`), 'the NEWS2 scale confirmation');
+}
+
+/** The break-glass offer shown when a clinician may not read a record. */
+export function breakGlassButton(page: Page): Locator {
+  return button(page, 'Emergency access (break glass)');
+}
+
+/** Clinician: open a record they may not read, with a reason; ends on the record. */
+export async function breakGlass(page: Page, name: string, reason: string): Promise<void> {
+  await waitVisible(breakGlassButton(page), 'the break-glass offer');
+  await field(page, 'Reason').fill(reason);
+  await breakGlassButton(page).click();
+  await expectPatientRecord(page, name);
+}
+
+/** "Export FHIR" (optionally the one for a named patient in a list); returns the downloaded bundle. */
+export async function exportFhir(page: Page, patientName?: string): Promise<{ filename: string; bundle: unknown }> {
+  const trigger = button(page, patientName ? `Export FHIR for ${patientName}` : 'Export FHIR');
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: SLOW_TIMEOUT }), trigger.click()]);
+  const path = await download.path();
+  const { readFile } = await import('node:fs/promises');
+  return { filename: download.suggestedFilename(), bundle: JSON.parse(await readFile(path, 'utf8')) };
+}
+
+// ---------------------------------------------------------------- patient: sharing and access log
+
+export interface GrantRow {
+  name: string;
+  role: string;
+  grantedAt: string;
+  /** Empty while the grant is active. */
+  revokedAt: string;
+  active: boolean;
+}
+
+export async function expectSharingPage(page: Page): Promise<void> {
+  await waitVisible(heading(page, 'Sharing'), 'the sharing page');
+  await waitVisible(
+    page.getByRole('table', { name: 'Access grants' }).or(page.getByText('You have not shared your record with anyone.')),
+    'the list of grants',
+  );
+}
+
+export async function consentGrants(page: Page): Promise<GrantRow[]> {
+  await expectSharingPage(page);
+  const table = page.getByRole('table', { name: 'Access grants' });
+  if (!(await table.isVisible())) return [];
+  const rows = table.getByRole('row').filter({ has: page.getByRole('rowheader') });
+  const out: GrantRow[] = [];
+  for (let i = 0; i < (await rows.count()); i++) {
+    const cells = rows.nth(i).getByRole('cell');
+    const revoked = ((await cells.nth(2).textContent()) ?? '').trim();
+    out.push({
+      name: ((await rows.nth(i).getByRole('rowheader').textContent()) ?? '').trim(),
+      role: ((await cells.nth(0).textContent()) ?? '').trim(),
+      grantedAt: ((await cells.nth(1).textContent()) ?? '').trim(),
+      revokedAt: revoked === 'Active' ? '' : revoked,
+      active: revoked === 'Active',
+    });
+  }
+  return out;
+}
+
+/** Patient: share the record with a person (by name); returns the confirmation text. */
+export async function shareRecordWith(page: Page, name: string): Promise<string> {
+  await expectSharingPage(page);
+  const select = field(page, 'Share my record with');
+  const labels = await select.locator('option').allTextContents();
+  const label = labels.find((l) => l.startsWith(`${name} (`));
+  if (!label) throw new Error(`"${name}" is not offered in "Share my record with" (offered: ${labels.join(', ')}).`);
+  await select.selectOption({ label });
+  await button(page, 'Share').click();
+  return notice(page, new RegExp(`^\\s*${escapeRegExp(name)} \\(.+\\) can now read your record`), `the grant to ${name}`);
+}
+
+/** Patient: revoke a grant; returns the notice the app shows (what was shared stays readable). */
+export async function revokeAccess(page: Page, name: string): Promise<string> {
+  await (await waitVisible(button(page, `Revoke access for ${name}`), `the "Revoke access for ${name}" button`)).click();
+  const alert = await waitVisible(page.getByRole('alert').filter({ hasText: 'Access revoked.' }), 'the revoke notice', SLOW_TIMEOUT);
+  return ((await alert.textContent()) ?? '').replace(/^\s*Access revoked\.\s*/, '').replace(/\s+/g, ' ').trim();
+}
+
+export interface AuditRow {
+  when: string;
+  who: string;
+  role: string;
+  what: string;
+  /** Only in the IT admin's log. */
+  patient?: string;
+  why: string;
+  breakGlass: boolean;
+}
+
+/** Rows of the patient's "Access log" or the IT admin's "Audit log" (newest first). */
+export async function auditRows(page: Page, log: 'Access log' | 'Audit log'): Promise<AuditRow[]> {
+  await waitVisible(heading(page, log), `the ${log} page`);
+  const table = page.getByRole('table', { name: log });
+  await waitVisible(table.or(page.getByText('No audit events yet.')), `the ${log} or its empty state`);
+  if (!(await table.isVisible())) return [];
+  const withPatient = log === 'Audit log';
+  const rows = table.getByRole('row').filter({ has: page.getByRole('rowheader') });
+  const out: AuditRow[] = [];
+  for (let i = 0; i < (await rows.count()); i++) {
+    const cells = rows.nth(i).getByRole('cell');
+    const texts = (await cells.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    const what = texts[2];
+    out.push({
+      when: texts[0],
+      who: ((await rows.nth(i).getByRole('rowheader').textContent()) ?? '').trim(),
+      role: texts[1],
+      what: what.replace(/\s*Break glass$/, ''),
+      ...(withPatient ? { patient: texts[3] } : {}),
+      why: texts[withPatient ? 4 : 3],
+      breakGlass: /Break glass$/.test(what),
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- insurer
+
+export interface VerifyResult {
+  /** "All 3 records verified", "1 of 3 records failed verification", "The file could not be verified." */
+  summary: string;
+  rows: Array<{ record: string; kind: string; author: string; signature: boolean; integrity: boolean; anchor: boolean; problems: string }>;
+}
+
+/** Insurer (or anyone on the page): verify an export file; returns the summary and the report rows. */
+export async function verifyExport(
+  page: Page,
+  file: string | { name: string; mimeType: string; buffer: Buffer },
+): Promise<VerifyResult> {
+  await field(page, 'FHIR export file').setInputFiles(file);
+  await button(page, 'Verify').click();
+  const status = await waitVisible(
+    page.getByRole('status').filter({ hasText: /records? verified|failed verification|could not be verified/ }),
+    'the verification summary',
+    SLOW_TIMEOUT,
+  );
+  const summary = ((await status.textContent()) ?? '').replace(/\s*\(.*\)\s*$/, '').replace(/\s+/g, ' ').trim();
+  const table = page.getByRole('table', { name: 'Verification report' });
+  const rows: VerifyResult['rows'] = [];
+  if (await table.isVisible()) {
+    const trs = table.getByRole('row').filter({ has: page.getByRole('rowheader') });
+    for (let i = 0; i < (await trs.count()); i++) {
+      const cells = (await trs.nth(i).getByRole('cell').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+      rows.push({
+        record: ((await trs.nth(i).getByRole('rowheader').getAttribute('title')) ?? '').trim(),
+        kind: cells[0],
+        author: cells[1],
+        signature: cells[2].startsWith('✓'),
+        integrity: cells[3].startsWith('✓'),
+        anchor: cells[4].startsWith('✓'),
+        problems: cells[5],
+      });
+    }
+  }
+  return { summary, rows };
+}
+
+/** Names in a patient list table: "My patients" (doctor) or "Shared with me" (insurer). */
+export async function patientListNames(page: Page, table: 'My patients' | 'Shared with me'): Promise<string[]> {
+  const t = page.getByRole('table', { name: table });
+  const empty = page.getByText(/^(No patients yet|No patient has shared a record with you yet\.)/);
+  await waitVisible(t.or(empty), `the "${table}" list or its empty state`);
+  if (!(await t.isVisible())) return [];
+  return (await t.getByRole('rowheader').allTextContents()).map((s) => s.trim());
 }

@@ -45,6 +45,7 @@ type ClinicalOps = Exclude<
   | 'settings/update'
   | 'doctor/home'
   | 'patient/home'
+  | `devices/${string}`
 >;
 
 export { monitoringIntervalMinutes };
@@ -237,7 +238,7 @@ export function createClinicalHandlers(d: ClinicalDeps): Pick<Handlers, Clinical
       if (!content.vitals && !content.note && !content.diagnosis) {
         throw new WardError('BAD_INPUT', 'An amendment needs the corrected vitals, note or diagnosis.', { fields: { _: 'Give the corrected content.' } });
       }
-      const r = await d.records.create(actor, original.patient, 'amendment', content, original.id);
+      const r = await d.records.create(actor, original.patient, 'amendment', content, { amends: original.id });
       await d.audit.record(actor, original.patient, 'amend');
       return view(actor, r.id);
     },

@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import type { News2Result } from '../clinical/news2';
 import type { NormalisedVitals, VitalsInput } from '../clinical/vitals';
+import type { DeviceView, PendingReading } from '../devices/deviceService';
 
-export type { News2Result, NormalisedVitals, VitalsInput };
+export type { News2Result, NormalisedVitals, VitalsInput, DeviceView, PendingReading };
 
 export const roles = ['it-admin', 'doctor', 'nurse', 'patient', 'insurer'] as const;
 export type Role = (typeof roles)[number];
@@ -75,6 +76,12 @@ export const recordIdSchema = z
   .string({ error: 'Record id is required.' })
   .regex(/^0x[0-9a-f]{64}$/, 'Record id must be 0x followed by 64 lowercase hex digits.');
 
+export const deviceIdSchema = z.string({ error: 'Choose a device.' }).min(1, 'Choose a device.').max(512);
+export const readingIdsSchema = z
+  .array(z.string().uuid('Reading ids are UUIDs.'), { error: 'Choose readings.' })
+  .min(1, 'Choose at least one reading.')
+  .max(1000, 'Choose at most 1,000 readings at once.');
+
 // ---------- shared output types ----------
 
 export type MemberStatus = 'pending' | 'approved' | 'rejected' | 'revoked';
@@ -130,7 +137,8 @@ export type RecordKind = 'vitals' | 'note' | 'diagnosis' | 'amendment';
 export interface PersonRef {
   address: string;
   name: string;
-  role: Role;
+  /** 'station': readings the workstation recorded from a bound bedside device. */
+  role: Role | 'station';
 }
 
 export interface DeviceProvenance {
@@ -237,6 +245,15 @@ export interface VerificationReport {
   items: VerificationItem[];
   /** Problems with the file as a whole (not FHIR, schema errors). */
   fileProblems: string[];
+}
+
+export interface DevicesOverview {
+  /** Why real USB devices are unavailable (e.g. libusb missing), or null. */
+  usbProblem: string | null;
+  /** Simulators that can be plugged in from the screen (demo mode), else empty. */
+  simulators: string[];
+  devices: DeviceView[];
+  pending: PendingReading[];
 }
 
 // ---------- operations ----------
@@ -373,6 +390,35 @@ export const operations = {
     input: z.object({ bundle: z.unknown() }).strict(),
     access: ['insurer', 'doctor', 'patient', 'it-admin', 'nurse'],
   }),
+
+  // --- USB devices ---
+  'devices/list': op<DevicesOverview>()({ input: empty, access: ['nurse', 'doctor', 'it-admin'] }),
+  'devices/assign': op<{ recorded: number }>()({
+    input: z.object({ readingIds: readingIdsSchema, patient: addressSchema }).strict(),
+    access: ['nurse', 'doctor'],
+  }),
+  'devices/dismiss': op<{ dismissed: number }>()({ input: z.object({ readingIds: readingIdsSchema }).strict(), access: ['nurse', 'doctor'] }),
+  'devices/reread': op<DevicesOverview>()({ input: z.object({ deviceId: deviceIdSchema }).strict(), access: ['nurse', 'doctor'] }),
+  'devices/bind': op<DevicesOverview>()({
+    input: z
+      .object({
+        deviceId: deviceIdSchema,
+        patient: addressSchema,
+        intervalSeconds: z
+          .number({ error: 'Interval must be a number of seconds.' })
+          .int('Interval must be a whole number of seconds.')
+          .min(5, 'Interval must be between 5 seconds and 1 hour.')
+          .max(3600, 'Interval must be between 5 seconds and 1 hour.'),
+      })
+      .strict(),
+    access: ['nurse', 'doctor'],
+  }),
+  'devices/unbind': op<DevicesOverview>()({ input: z.object({ deviceId: deviceIdSchema }).strict(), access: ['nurse', 'doctor'] }),
+  'devices/simulate': op<DevicesOverview>()({
+    input: z.object({ simulator: z.string().min(1, 'Choose a simulator.').max(40) }).strict(),
+    access: ['nurse', 'doctor', 'it-admin'],
+  }),
+  'devices/unplugSimulated': op<DevicesOverview>()({ input: z.object({ deviceId: deviceIdSchema }).strict(), access: ['nurse', 'doctor', 'it-admin'] }),
 } as const;
 
 export type Operations = typeof operations;
@@ -385,6 +431,8 @@ export const operationNames = Object.keys(operations) as OperationName[];
 
 export type WardEvent =
   | { type: 'session.locked'; reason: 'inactivity' | 'manual' }
+  /** Devices, live values or pending readings changed: refetch devices/list. */
+  | { type: 'devices.changed' }
   | { type: 'progress'; operation: string; fraction: number; label: string };
 
 /** Error shape on every bridge. */

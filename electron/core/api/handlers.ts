@@ -4,11 +4,14 @@ import type { IdentityService } from '../identity/identityService';
 import type { Session, SessionManager } from '../identity/sessions';
 import type { WardConfigStore } from '../wardConfig';
 import type { SessionInfo } from './contract';
+import type { DeviceService } from '../devices/deviceService';
 import { createClinicalHandlers, type ClinicalDeps } from './clinicalHandlers';
+import { createDeviceHandlers } from './deviceHandlers';
 import { requireSession, type Handlers } from './router';
 
 export interface HandlerDeps extends ClinicalDeps {
   config: WardConfigStore;
+  devices: DeviceService;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -21,6 +24,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
   return {
     ...clinical,
+    ...createDeviceHandlers(deps.devices, sessions, deps.admissions),
     'ward/status': async () => ({
       initialized: identity.initialized,
       wardName: config.get()?.wardName ?? null,

@@ -71,7 +71,7 @@ export async function seedDemoWard(deps: { identity: IdentityService; records: R
     const r = rng(7 + i);
     for (let step = 0; step < steps; step++) {
       const vitals = requireValidVitals(vitalsAt(step, steps, deteriorating, r));
-      await records.create(nurse, address[name]!, 'vitals', { vitals, news2: computeNews2(vitals) }, null, start + step * 4 * 3600_000 + i * 600_000);
+      await records.create(nurse, address[name]!, 'vitals', { vitals, news2: computeNews2(vitals) }, { createdAt: start + step * 4 * 3600_000 + i * 600_000 });
     }
   }
 }

@@ -17,7 +17,7 @@ import { WardError } from '../common/errors';
 import { canonicalize, canonicalString } from '../crypto/canonical';
 import { checkHashCommitment } from '../crypto/commitment';
 import { verifyInclusion } from '../crypto/merkle';
-import { contentHashOf, verifyRecordSignature, type RecordFields } from '../crypto/recordSignature';
+import { contentHashOf, verifyBatchSignature, verifyRecordSignature, type RecordFields } from '../crypto/recordSignature';
 import type { AnchorRef, SealedContent, StoredRecord } from './model';
 import type { OpenedRecord } from './provenance';
 import { fieldsOf, isNoAmends } from './recordCodec';
@@ -28,6 +28,8 @@ interface SignatureData {
   fields: Omit<RecordFields, 'createdAt'> & { createdAt: number };
   /** Base64 of the canonical signed plaintext. */
   plaintext: string;
+  /** For readings signed as a batch (bound devices): the signed root and this record's proof under it. */
+  batch?: { root: string; count: number; createdAt: number; signature: string; proof: string[] };
 }
 
 export interface AnchorData {
@@ -44,7 +46,13 @@ export interface AnchorData {
 
 function exportRecordOf(r: StoredRecord, sealed: SealedContent, anchor: AnchorRef | undefined, chain: { chainId: number; contract: string }): ExportRecord {
   const c = sealed.content;
-  const sig: SignatureData = { v: 1, signature: r.signature, fields: { ...fieldsOf(r), createdAt: r.createdAt }, plaintext: Buffer.from(canonicalize(sealed)).toString('base64') };
+  const sig: SignatureData = {
+    v: 1,
+    signature: r.signature,
+    fields: { ...fieldsOf(r), createdAt: r.createdAt },
+    plaintext: Buffer.from(canonicalize(sealed)).toString('base64'),
+    ...(r.batchSignature ? { batch: r.batchSignature } : {}),
+  };
   const at = new Date(r.createdAt).toISOString();
   const anchorData: AnchorData | undefined = anchor && {
     ...chain,
@@ -142,11 +150,15 @@ async function verifyOne(rec: ExportRecord, patientId: string, lookup: AnchorLoo
   let anchorOk = false;
   if (sig && sig.fields && typeof sig.signature === 'string') {
     const f = sig.fields;
+    const authorMatches = f.recordId === rec.recordId && typeof f.author === 'string' && f.author.toLowerCase() === rec.author.address.toLowerCase();
+    const b = sig.batch;
     signature =
-      f.recordId === rec.recordId &&
-      typeof f.author === 'string' &&
-      f.author.toLowerCase() === rec.author.address.toLowerCase() &&
-      verifyRecordSignature(f, sig.signature, rec.author.address);
+      authorMatches &&
+      (b
+        ? typeof b.root === 'string' &&
+          verifyInclusion(b.root, { recordId: f.recordId, patientRef: f.patientRef, commitment: (rec.anchor as unknown as AnchorData | undefined)?.commitment ?? '', author: f.author, createdAt: f.createdAt }, b.proof) &&
+          verifyBatchSignature({ root: b.root, count: b.count, author: f.author, createdAt: b.createdAt }, b.signature, f.author)
+        : verifyRecordSignature(f, sig.signature, rec.author.address));
     if (!signature) problems.push('The signature does not verify for the stated author and record.');
 
     let sealed: SealedContent | null = null;

@@ -16,7 +16,8 @@ export interface StoredRecord {
   patientRef: string;
   kind: RecordKind;
   author: string;
-  authorRole: Role;
+  /** 'station' for readings recorded unattended by the workstation from a bound device. */
+  authorRole: Role | 'station';
   /** Milliseconds since the epoch (also the EIP-712 and leaf createdAt). */
   createdAt: number;
   /** Record id this one amends, or the zero bytes32. */
@@ -59,6 +60,8 @@ export type LogEntry =
   | { t: 'scopeKeys'; scope: KeyScope }
   | { t: 'scopeEnd'; patient: string; scopeId: string }
   | { t: 'rec'; r: StoredRecord }
+  /** Device readings already recorded (hashes of serial + device record id), for dedupe. */
+  | { t: 'dev'; keys: string[] }
   | { t: 'batch'; root: string; ids: string[] }
   | { t: 'anchor'; root: string; batchId: number; block: number; tx: string; ids: string[]; proofs: string[][] }
   | { t: 'consent'; patient: string; grantee: string; action: 'grant' | 'revoke'; at: number; tx: string }

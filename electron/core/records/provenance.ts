@@ -9,7 +9,7 @@ import type { Provenance } from '../api/contract';
 import { checkHashCommitment } from '../crypto/commitment';
 import type { ScopeKey } from '../crypto/keyScope';
 import { verifyInclusion } from '../crypto/merkle';
-import { contentHashOf, verifyRecordSignature } from '../crypto/recordSignature';
+import { contentHashOf, verifyBatchSignature, verifyRecordSignature } from '../crypto/recordSignature';
 import { ciphertextHashOf, type VerifiedCache } from '../crypto/verifiedCache';
 import { hexToBytes } from '../crypto/hex';
 import { leafOf } from './anchorQueue';
@@ -39,6 +39,21 @@ function provenance(partial: Partial<Provenance> & { problems: string[] }, ancho
   };
 }
 
+/** Batch signatures checked in this process (one recovery per batch, not per record). */
+const verifiedBatches = new Set<string>();
+
+/** The author's signature: per record, or over a batch root that includes this record's leaf. */
+export function signatureHolds(record: StoredRecord): boolean {
+  const b = record.batchSignature;
+  if (!b) return verifyRecordSignature(fieldsOf(record), record.signature, record.author);
+  if (!verifyInclusion(b.root, leafOf(record), b.proof)) return false;
+  const memo = `${b.root}|${b.signature}|${record.author}|${b.count}|${b.createdAt}`;
+  if (verifiedBatches.has(memo)) return true;
+  const ok = verifyBatchSignature({ root: b.root, count: b.count, author: record.author, createdAt: b.createdAt }, b.signature, record.author);
+  if (ok) verifiedBatches.add(memo);
+  return ok;
+}
+
 export async function openAndVerify(
   record: StoredRecord,
   key: ScopeKey | null,
@@ -65,14 +80,14 @@ export async function openAndVerify(
     return { record, sealed: null, provenance: provenance({ problems: ['The content belongs to another record.'] }, anchor) };
   }
 
-  const facts = { recordId: record.id, ciphertextHash: ciphertextHashOf(hexToBytes(record.cipher.ct)), signature: record.signature, anchorRoot: anchor?.root ?? null, scope: 'ward' };
+  const facts = { recordId: record.id, ciphertextHash: ciphertextHashOf(hexToBytes(record.cipher.ct)), signature: record.signature || record.batchSignature?.signature || '', anchorRoot: anchor?.root ?? null, scope: 'ward' };
   if (anchor && cache.isStillVerified(facts)) {
     return { record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) };
   }
 
   const problems: string[] = [];
   if (contentHashOf(plaintext) !== record.contentHash) problems.push('The content does not match the hash its author signed.');
-  const signatureValid = verifyRecordSignature(fieldsOf(record), record.signature, record.author);
+  const signatureValid = signatureHolds(record);
   if (!signatureValid) problems.push('The signature is not valid for the stated author.');
   let contentMatchesAnchor = checkHashCommitment(record.contentHash, record.salt, record.commitment);
   if (!contentMatchesAnchor) problems.push('The content does not match its commitment.');

@@ -12,7 +12,10 @@ import type { WardContracts } from '../chain/wardContracts';
 import { WardError } from '../common/errors';
 import { patientRef } from '../crypto/commitment';
 import { createKeyScope, openKeyScope, type ScopeKey } from '../crypto/keyScope';
-import { signRecord } from '../crypto/recordSignature';
+import { buildBatch } from '../crypto/merkle';
+import { signBatchRoot, signRecord } from '../crypto/recordSignature';
+import { leafOf } from './anchorQueue';
+import type { LogEntry } from './model';
 import { VerifiedCache } from '../crypto/verifiedCache';
 import type { IdentityService } from '../identity/identityService';
 import type { Admissions } from '../ward/admissions';
@@ -105,10 +108,15 @@ export class RecordService {
     patientAddress: string,
     kind: RecordKind,
     content: RecordContent,
-    amends: string | null = null,
-    /** Only the demo seeder back-dates records; everything else records "now". */
-    createdAt?: number,
+    options: {
+      amends?: string | null;
+      /** Only the demo seeder back-dates records; everything else records "now". */
+      createdAt?: number;
+      /** For device readings: marks serial + device record id as recorded (dedupe), in the same write. */
+      dedupeKey?: string;
+    } = {},
   ): Promise<StoredRecord> {
+    const { amends = null, createdAt, dedupeKey } = options;
     const patient = await this.requirePatient(patientAddress);
     const encoded = encodeRecord({
       patient: patient.address,
@@ -137,9 +145,89 @@ export class RecordService {
       signature,
       cipher: key.seal(encoded.plaintext, encoded.id),
     };
-    await this.store.append({ t: 'rec', r: record });
+    await this.store.append({ t: 'rec', r: record }, ...(dedupeKey ? [{ t: 'dev' as const, keys: [dedupeKey] }] : []));
     await this.anchors.anchor([record]);
     return record;
+  }
+
+  // ---------------------------------------------------------------- unattended device ingest
+
+  private readonly patientKeys = new Map<string, { address: string; publicKey: string }>();
+  /** Scopes the station created (it is no reader of the others), by patient. */
+  private readonly stationScopes = new Map<string, ScopeKey>();
+
+  private async patientKey(address: string): Promise<{ address: string; publicKey: string }> {
+    const a = ethers.getAddress(address);
+    let p = this.patientKeys.get(a);
+    if (!p) this.patientKeys.set(a, (p = await this.requirePatient(a)));
+    return p;
+  }
+
+  /** Whether a device reading (by its dedupe key) was recorded before. */
+  seenDevice(key: string): boolean {
+    return this.store.deviceKeys.has(key);
+  }
+
+  /**
+   * Record many device readings at once, signed by the workstation's station key over the Merkle
+   * root of the batch (one signature for the batch; each record keeps its proof), encrypted under
+   * station-created key scopes, appended with one fsync, and anchored by group commit.
+   * Resolves when every record is durable and anchored.
+   */
+  async ingestByStation(
+    station: ethers.Wallet,
+    items: Array<{ patient: string; content: RecordContent; authorName: string; dedupeKey?: string; createdAt?: number }>,
+  ): Promise<StoredRecord[]> {
+    if (items.length === 0) return [];
+    const entries: LogEntry[] = [];
+    const encoded = [];
+    for (const item of items) {
+      const patient = await this.patientKey(item.patient);
+      let key = this.stationScopes.get(patient.address);
+      if (!key || key.remaining === 0) {
+        const created = createKeyScope(await this.readersOf(patient), '0x' + randomBytes(16).toString('hex'));
+        entries.push({ t: 'scope', patient: patient.address, scope: created.scope });
+        this.stationScopes.set(patient.address, (key = created.key));
+        this.scopeKeys.set(created.scope.scopeId, created.key);
+      }
+      const e = encodeRecord({
+        patient: patient.address,
+        patientRef: this.patientRefOf(patient.address),
+        kind: 'vitals',
+        author: station.address,
+        authorName: item.authorName,
+        content: item.content,
+        createdAt: item.createdAt,
+      });
+      encoded.push({ e, key });
+    }
+    const batch = buildBatch(
+      encoded.map(({ e }) => ({ recordId: e.id, patientRef: e.fields.patientRef, commitment: e.commitment, author: station.address, createdAt: e.createdAt })),
+    );
+    const createdAt = Date.now();
+    const { signature } = signBatchRoot(station, batch.root, encoded.length, createdAt);
+    const records: StoredRecord[] = encoded.map(({ e, key }) => ({
+      id: e.id,
+      patient: e.sealed.patient,
+      patientRef: e.fields.patientRef,
+      kind: 'vitals',
+      author: station.address,
+      authorRole: 'station',
+      createdAt: e.createdAt,
+      amends: e.amends,
+      contentHash: e.contentHash,
+      salt: e.salt,
+      commitment: e.commitment,
+      signature: '',
+      batchSignature: { root: batch.root, count: encoded.length, createdAt, signature, proof: batch.proofs.get(e.id.toLowerCase())! },
+      cipher: key.seal(e.plaintext, e.id),
+    }));
+    entries.push(...records.map((r) => ({ t: 'rec' as const, r })));
+    const keys = items.map((i) => i.dedupeKey).filter((k): k is string => !!k);
+    if (keys.length) entries.push({ t: 'dev', keys });
+    await this.store.append(...entries);
+    await this.anchors.anchor(records);
+    return records;
   }
 
   // ---------------------------------------------------------------- read
@@ -189,7 +277,8 @@ export class RecordService {
 
   toView(opened: OpenedRecord, names: (address: string) => PersonRef | undefined): RecordView {
     const r = opened.record;
-    const author = names(r.author) ?? { address: r.author, name: opened.sealed?.authorName ?? 'Unknown author', role: r.authorRole };
+    const fromRecord: PersonRef = { address: r.author, name: opened.sealed?.authorName ?? 'Unknown author', role: r.authorRole };
+    const author = r.authorRole === 'station' ? fromRecord : (names(r.author) ?? fromRecord);
     return {
       id: r.id,
       kind: r.kind,

@@ -24,6 +24,7 @@ export class RecordStore {
   readonly unanchoredBatches = new Map<string, string[]>();
   readonly consents: ConsentLogEntry[] = [];
   readonly audits: AuditLogEntry[] = [];
+  readonly deviceKeys = new Set<string>();
 
   constructor(dataDir: string) {
     this.log = new AppendLog<LogEntry>(join(dataDir, 'records', 'log.jsonl'));
@@ -73,6 +74,9 @@ export class RecordStore {
         break;
       case 'audit':
         this.audits.push(e);
+        break;
+      case 'dev':
+        for (const k of e.keys) this.deviceKeys.add(k);
         break;
     }
   }

@@ -53,6 +53,14 @@ const allowed: Record<string, Who[]> = {
   'audit/list': ['patient', 'it-admin', 'doctor'],
   'export/fhir': ['patient', 'doctor'],
   'verify/fhir': members,
+  'devices/list': ['it-admin', 'doctor', 'nurse'],
+  'devices/assign': ['doctor', 'nurse'],
+  'devices/dismiss': ['doctor', 'nurse'],
+  'devices/reread': ['doctor', 'nurse'],
+  'devices/bind': ['doctor', 'nurse'],
+  'devices/unbind': ['doctor', 'nurse'],
+  'devices/simulate': ['it-admin', 'doctor', 'nurse'],
+  'devices/unplugSimulated': ['it-admin', 'doctor', 'nurse'],
 };
 
 describe('role matrix: every operation × every role', () => {
@@ -114,6 +122,14 @@ describe('role matrix: every operation × every role', () => {
     'audit/list': () => ({ patient: w.addresses.patient }),
     'export/fhir': () => ({ patient: w.addresses.patient }),
     'verify/fhir': () => ({ bundle: { resourceType: 'Bundle' } }),
+    'devices/list': () => ({}),
+    'devices/assign': () => ({ readingIds: ['00000000-0000-4000-8000-000000000000'], patient: w.addresses.patient }),
+    'devices/dismiss': () => ({ readingIds: ['00000000-0000-4000-8000-000000000000'] }),
+    'devices/reread': () => ({ deviceId: 'sim:none' }),
+    'devices/bind': () => ({ deviceId: 'sim:none', patient: w.addresses.patient, intervalSeconds: 60 }),
+    'devices/unbind': () => ({ deviceId: 'sim:none' }),
+    'devices/simulate': () => ({ simulator: 'no-such-simulator' }),
+    'devices/unplugSimulated': () => ({ deviceId: 'sim:none' }),
   });
 
   it('has an expectation for every operation', () => {

@@ -1,0 +1,35 @@
+/**
+ * Plausible memory contents for simulators plugged in from the devices panel or `--simulate`, so
+ * a newcomer sees a realistic download. Times are the meter's local clock over the last two days.
+ */
+import type { SimulatorName } from './index';
+
+function localTime(hoursAgo: number): string {
+  const d = new Date(Date.now() - hoursAgo * 3600_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:00`;
+}
+
+const glucoseMgDl = [112, 148, 96, 181, 134];
+const bp = [
+  { systolic: 128, diastolic: 82, pulse: 71 },
+  { systolic: 141, diastolic: 88, pulse: 76, irregularHeartbeat: true },
+  { systolic: 119, diastolic: 77, pulse: 68 },
+];
+
+export function demoOptions(name: SimulatorName): object {
+  switch (name) {
+    case 'freestyle-neo':
+    case 'freestyle-libre':
+    case 'freestyle-libre-pro':
+      return { readings: glucoseMgDl.map((value, i) => ({ kind: 'glucose', value, time: localTime(40 - i * 8), id: i + 1 })) };
+    case 'contour':
+      return { readings: glucoseMgDl.map((value, i) => ({ value, time: localTime(44 - i * 8), flags: i === 1 ? ['A'] : ['B'] })) };
+    case 'omron':
+    case 'bm58':
+    case 'microlife':
+      return { readings: bp.map((r, i) => ({ ...r, time: localTime(30 - i * 12) })) };
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * `npm run bench`: the WardLedger quality benchmarks (PRODUCT.md "Quality targets").
+ * Each benchmark starts its own fresh core (real ganache, real fsync) in a temp dir and stops it.
+ * Prints the table and writes the same as JSON to test/bench/results/latest.json.
+ *
+ * Usage: tsx test/bench/run.ts [save] [history] [throughput]   (default: all three)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setLogLevel } from '../../electron/core/common/log';
+import { benchHistoryOpen } from './historyOpen';
+import { benchSaveLatency } from './saveLatency';
+import { formatTable, makeRow, type BenchRow } from './table';
+import { benchThroughput } from './throughput';
+
+interface BenchOutcome {
+  rows: BenchRow[];
+  details: Record<string, unknown>;
+  boundedBy?: string;
+}
+
+const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcome> }> = {
+  save: { title: 'Save a vitals set until anchored and durable', run: () => benchSaveLatency() },
+  history: { title: 'Open a 10,000-record history, decrypted, verified and chart-ready', run: () => benchHistoryOpen() },
+  throughput: { title: 'Records per second through the pipeline vs one transaction per record', run: () => benchThroughput() },
+};
+
+const resultsPath = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
+
+const load = () => loadavg().map((x) => Number(x.toFixed(2)));
+
+async function main(): Promise<void> {
+  setLogLevel('warn');
+  const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = chosen.filter((c) => !(c in benchmarks));
+  if (unknown.length) throw new Error(`Unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(benchmarks).join(', ')}.`);
+  const names = chosen.length ? chosen : Object.keys(benchmarks);
+
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverageAtStart: load() };
+  const startedAt = new Date();
+  const rows: BenchRow[] = [];
+  const details: Record<string, unknown> = {};
+  const boundedBy: string[] = [];
+  for (const name of names) {
+    const b = benchmarks[name]!;
+    process.stderr.write(`bench: ${b.title} …\n`);
+    const start = performance.now();
+    try {
+      const outcome = await b.run();
+      rows.push(...outcome.rows);
+      details[name] = { ...outcome.details, seconds: (performance.now() - start) / 1000, loadAverageAfter: load() };
+      if (outcome.boundedBy) boundedBy.push(outcome.boundedBy);
+    } catch (e) {
+      // A broken benchmark is reported, and the others still run.
+      rows.push({ ...makeRow({ name: b.title, figure: Number.NaN, unit: '—', target: null, baseline: null, note: `error: ${(e as Error).message}` }), verdict: 'FAIL' });
+      details[name] = { error: (e as Error).stack ?? String(e) };
+    }
+    process.stderr.write(`bench: done in ${((performance.now() - start) / 1000).toFixed(1)} s\n`);
+  }
+
+  const finishedAt = new Date();
+  console.log(formatTable(rows));
+  console.log('');
+  for (const r of rows) if (r.note) console.log(`- ${r.name}: ${r.note}`);
+  for (const b of boundedBy) console.log(b);
+  console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.platform}, Node ${machine.node}; load average at start ${machine.loadAverageAtStart.join(' ')}, at end ${load().join(' ')} (other processes may be running)`);
+  console.log(`total ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s; JSON: ${resultsPath}`);
+
+  mkdirSync(dirname(resultsPath), { recursive: true });
+  writeFileSync(
+    resultsPath,
+    JSON.stringify({ startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), machine: { ...machine, loadAverageAtEnd: load() }, rows, boundedBy, details }, null, 2) + '\n',
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error((e as Error).message);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,225 @@
+/**
+ * Benchmark 3 — "Records per second through the pipeline" against a naive one-transaction-per-
+ * record baseline in the same run, plus a rough profile of which stage bounds the pipeline.
+ *
+ * Pipeline: K concurrent nurse writers call records/addVitals through core.call (group-committed
+ * fsync and Merkle anchors) until N records or T seconds.
+ * Baseline: the same record preparation (validate, encode, sign, encrypt, durable append) with
+ * each record anchored in its own anchorBatch transaction (single-leaf root), strictly sequential.
+ * Profile: simple timers around each stage for a sample of records on the same ward, turned into
+ * a per-record share using the batch size the pipeline actually achieved.
+ */
+import { join } from 'node:path';
+import type { StoredRecord } from '../../electron/core/records/model';
+import { AppendLog } from '../../electron/core/records/appendLog';
+import { leafOf } from '../../electron/core/records/anchorQueue';
+import type { LogEntry } from '../../electron/core/records/model';
+import { encodeRecord } from '../../electron/core/records/recordCodec';
+import { buildBatch } from '../../electron/core/crypto/merkle';
+import { createKeyScope, type ScopeKey } from '../../electron/core/crypto/keyScope';
+import { signRecord } from '../../electron/core/crypto/recordSignature';
+import type { Actor } from '../../electron/core/records/recordService';
+import type { WardCore } from '../../electron/core/shellContract';
+import { closeBenchWard, openBenchWard, vitalsSet } from './fixture';
+import { openInternals, type PipelineInternals } from './internals';
+import { StageTimer, timed } from './stats';
+import { makeRow, type BenchRow } from './table';
+import { vitalsContent } from './vitalsContent';
+
+export interface ThroughputOptions {
+  writers: number;
+  maxRecords: number;
+  maxSeconds: number;
+  baselineMaxRecords: number;
+  baselineMaxSeconds: number;
+  profileSample: number;
+}
+
+export const defaultThroughputOptions: ThroughputOptions = {
+  writers: 64,
+  maxRecords: 2000,
+  maxSeconds: 30,
+  baselineMaxRecords: 150,
+  baselineMaxSeconds: 20,
+  profileSample: 120,
+};
+
+export interface StageShare {
+  stage: string;
+  /** Milliseconds of this stage per record in the pipeline (per-batch stages divided by batch size). */
+  msPerRecord: number;
+  share: number;
+}
+
+interface PipelineRun {
+  records: number;
+  seconds: number;
+  perSecond: number;
+  /** Completions per 10-second window: shows whether the rate holds as the history grows. */
+  perWindow: number[];
+}
+
+async function runPipeline(call: (i: number) => Promise<unknown>, o: ThroughputOptions): Promise<PipelineRun> {
+  const start = performance.now();
+  const deadline = start + o.maxSeconds * 1000;
+  const completions: number[] = [];
+  let issued = 0;
+  await Promise.all(
+    Array.from({ length: o.writers }, async () => {
+      while (issued < o.maxRecords && performance.now() < deadline) {
+        const i = issued++;
+        await call(i);
+        completions.push(performance.now() - start);
+      }
+    }),
+  );
+  const seconds = Math.max(...completions) / 1000;
+  const perWindow: number[] = [];
+  for (const t of completions) perWindow[Math.floor(t / 10_000)] = (perWindow[Math.floor(t / 10_000)] ?? 0) + 1;
+  return { records: completions.length, seconds, perSecond: completions.length / seconds, perWindow: Array.from(perWindow, (x) => x ?? 0) };
+}
+
+/** Encode, sign and encrypt one vitals record as RecordService.create does. */
+function prepare(g: PipelineInternals, actor: Actor, patient: string, key: ScopeKey, i: number, t?: StageTimer): StoredRecord {
+  const stage = <T>(name: string, fn: () => T): T => (t ? t.timeSync(name, fn) : fn());
+  const content = stage('validate + NEWS2', () => vitalsContent(i));
+  const encoded = stage('encode (canonical JSON, hash, salted commitment)', () =>
+    encodeRecord({ patient, patientRef: g.records.patientRefOf(patient), kind: 'vitals', author: actor.address, authorName: actor.name, content, amends: null }),
+  );
+  const signature = stage('sign (EIP-712)', () => signRecord(actor.wallet, encoded.fields));
+  const cipher = stage('encrypt (AES-256-GCM, scope key)', () => key.seal(encoded.plaintext, encoded.id));
+  return {
+    id: encoded.id,
+    patient,
+    patientRef: encoded.fields.patientRef,
+    kind: 'vitals',
+    author: actor.address,
+    authorRole: actor.role,
+    createdAt: encoded.createdAt,
+    amends: encoded.amends,
+    contentHash: encoded.contentHash,
+    salt: encoded.salt,
+    commitment: encoded.commitment,
+    signature,
+    cipher,
+  };
+}
+
+/** The naive design: every record durable, then anchored in its own transaction, one at a time. */
+async function runBaseline(g: PipelineInternals, actor: Actor, patient: string, dir: string, o: ThroughputOptions): Promise<{ records: number; seconds: number; perSecond: number }> {
+  const p = await g.records.requirePatient(patient);
+  const { key } = createKeyScope([p.publicKey, g.identity.wardConfig.team.publicKey], '0x' + 'ba'.repeat(16));
+  const log = new AppendLog<LogEntry>(join(dir, 'bench-baseline', 'log.jsonl'));
+  log.open(() => undefined);
+  try {
+    const start = performance.now();
+    const deadline = start + o.baselineMaxSeconds * 1000;
+    let n = 0;
+    while (n < o.baselineMaxRecords && performance.now() < deadline) {
+      const record = prepare(g, actor, p.address, key, n);
+      await log.append({ t: 'rec', r: record });
+      const root = buildBatch([leafOf(record)]).root;
+      await log.append({ t: 'batch', root, ids: [record.id] });
+      const anchored = await g.contracts.anchorBatch(g.station, root, 1);
+      await log.append({ t: 'anchor', root, ...anchored, ids: [record.id], proofs: [[]] });
+      n++;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    return { records: n, seconds, perSecond: n / seconds };
+  } finally {
+    log.close();
+    key.destroy();
+  }
+}
+
+/** Timers around each stage for a sample, on the ward the pipeline just filled. */
+async function profileStages(g: PipelineInternals, actor: Actor, patient: string, batchSize: number, pipelineStoreSize: { start: number; end: number }, o: ThroughputOptions): Promise<StageShare[]> {
+  const t = new StageTimer();
+  const p = await t.time('chain read (patient lookup, per record)', () => g.records.requirePatient(patient));
+  for (let i = 1; i < o.profileSample; i++) await t.time('chain read (patient lookup, per record)', () => g.records.requirePatient(patient));
+  const key = await g.records.writableScope(p, [actor.teamKey, actor.wallet.privateKey]);
+  const sample: StoredRecord[] = [];
+  for (let i = 0; i < o.profileSample; i++) {
+    const record = prepare(g, actor, p.address, key, i, t);
+    await t.time('fsync (durable append, per group)', () => g.store.append({ t: 'rec', r: record }));
+    sample.push(record);
+  }
+  for (let i = 0; i < sample.length; i += batchSize) {
+    await t.time('anchor (Merkle, 2 appends, chain tx; per batch)', () => g.anchorQueue.anchor(sample.slice(i, i + batchSize)));
+  }
+  // The reply of addVitals re-opens the patient's history (warm verified-cache in a running core).
+  await g.records.openAll(actor, patient);
+  const viewAtEnd = (await timed(() => g.records.openAll(actor, patient))).ms;
+  const storeNow = g.store.recordsOf(p.address).length;
+  const averageStore = (pipelineStoreSize.start + pipelineStoreSize.end) / 2;
+
+  const perRecord = (stage: string) => t.perCall(stage);
+  const shares: Array<Omit<StageShare, 'share'>> = [
+    { stage: 'validate + NEWS2', msPerRecord: perRecord('validate + NEWS2') },
+    { stage: 'chain read (patient lookup, per record)', msPerRecord: perRecord('chain read (patient lookup, per record)') },
+    { stage: 'encode (canonical JSON, hash, salted commitment)', msPerRecord: perRecord('encode (canonical JSON, hash, salted commitment)') },
+    { stage: 'sign (EIP-712)', msPerRecord: perRecord('sign (EIP-712)') },
+    { stage: 'encrypt (AES-256-GCM, scope key)', msPerRecord: perRecord('encrypt (AES-256-GCM, scope key)') },
+    { stage: 'fsync (durable append, shared by a group)', msPerRecord: perRecord('fsync (durable append, per group)') / batchSize },
+    { stage: 'chain anchor (Merkle, 2 fsyncs, tx; shared by a batch)', msPerRecord: perRecord('anchor (Merkle, 2 appends, chain tx; per batch)') / batchSize },
+    { stage: 'reply view (re-open the patient history)', msPerRecord: (viewAtEnd * averageStore) / storeNow },
+  ];
+  const total = shares.reduce((a, s) => a + s.msPerRecord, 0);
+  return shares.map((s) => ({ ...s, share: s.msPerRecord / total })).sort((a, b) => b.msPerRecord - a.msPerRecord);
+}
+
+export async function benchThroughput(o: ThroughputOptions = defaultThroughputOptions): Promise<{ rows: BenchRow[]; details: Record<string, unknown>; boundedBy: string }> {
+  const w = await openBenchWard();
+  let core: WardCore | null = w.core;
+  try {
+    const nurse = w.ward.callers.nurse;
+    // One record first so the patient's key scope exists (concurrent first writes would each open one).
+    await nurse.ok('records/addVitals', { patient: w.patient, vitals: vitalsSet(0) });
+    const pipeline = await runPipeline((i) => nurse.ok('records/addVitals', { patient: w.patient, vitals: vitalsSet(i) }), o);
+    await w.core.stop();
+    core = null;
+
+    const g = await openInternals(w.dir);
+    let baseline: Awaited<ReturnType<typeof runBaseline>>;
+    let stages: StageShare[];
+    let batches: number;
+    try {
+      // Distinct anchor roots, less the warm-up record's own batch.
+      batches = new Set([...g.store.anchors.values()].map((a) => a.root)).size - 1;
+      const batchSize = Math.max(1, Math.round(pipeline.records / batches));
+      const actor = await g.actor(w.ward.people.nurse.name, w.ward.people.nurse.password);
+      baseline = await runBaseline(g, actor, w.patient, w.dir, o);
+      stages = await profileStages(g, actor, w.patient, batchSize, { start: 1, end: pipeline.records + 1 }, o);
+    } finally {
+      await g.close();
+    }
+
+    const measuredMsPerRecord = 1000 / pipeline.perSecond;
+    const estimated = stages.reduce((a, s) => a + s.msPerRecord, 0);
+    const top = stages[0]!;
+    const boundedBy =
+      `bounded by: ${top.stage} — ${top.msPerRecord.toFixed(2)} ms of ~${estimated.toFixed(1)} ms main-thread work per record (${Math.round(top.share * 100)}%); ` +
+      `next: ${stages.slice(1, 3).map((s) => `${s.stage} ${s.msPerRecord.toFixed(2)} ms`).join(', ')}; measured ${measuredMsPerRecord.toFixed(1)} ms per record`;
+    const profileNote = stages.map((s) => `${s.stage} ${s.msPerRecord.toFixed(2)} ms (${Math.round(s.share * 100)}%)`).join('; ');
+    return {
+      rows: [
+        makeRow({
+          name: 'Records per second through the pipeline (addVitals)',
+          figure: pipeline.perSecond,
+          unit: 'records/s',
+          target: { cmp: '>=', value: 2000, minRatio: 20 },
+          baseline: baseline.perSecond,
+          note:
+            `${o.writers} concurrent nurse writers via core.call, ${pipeline.records} records in ${pipeline.seconds.toFixed(1)} s (cap ${o.maxRecords} / ${o.maxSeconds} s), ` +
+            `${batches} anchor batches (~${Math.round(pipeline.records / batches)} records each); per 10 s window: ${pipeline.perWindow.join(', ')}; ` +
+            `baseline: same preparation, one anchorBatch tx per record, sequential, ${baseline.records} records in ${baseline.seconds.toFixed(1)} s; ` +
+            `target is the device-ingest target of PRODUCT.md (closest API path); per-record stage profile: ${profileNote}`,
+        }),
+      ],
+      details: { pipeline, batches, baseline, stages, measuredMsPerRecord, estimatedMsPerRecord: estimated },
+      boundedBy,
+    };
+  } finally {
+    await closeBenchWard({ dir: w.dir, core });
+  }
+}

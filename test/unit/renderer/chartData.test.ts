@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { RecordView } from '../../../electron/core/api/contract';
+import { computeNews2 } from '../../../electron/core/clinical/news2';
+import { validateVitals } from '../../../electron/core/clinical/vitals';
+import { chartSeries, effectiveVitals } from '../../../renderer/src/clinical/chartData';
+
+const author = { address: '0x' + '1'.repeat(40), name: 'Nina Nurse', role: 'nurse' as const };
+const verified = {
+  status: 'verified' as const,
+  signatureValid: true,
+  contentMatchesAnchor: true,
+  anchored: true,
+  wardBlock: 5,
+  wardTx: null,
+  batchRoot: null,
+  problems: [],
+};
+
+function record(id: string, at: string, input: unknown, extra: Partial<RecordView> = {}): RecordView {
+  const v = validateVitals(input);
+  if (!v.ok) throw new Error('bad vitals');
+  return {
+    id,
+    kind: 'vitals',
+    createdAt: at,
+    author,
+    amends: null,
+    amendedBy: [],
+    content: { vitals: v.value, news2: computeNews2(v.value) },
+    provenance: verified,
+    ...extra,
+  };
+}
+
+const full = { respiratoryRate: 16, spo2: 97, supplementalOxygen: false, systolic: 125, pulse: 70, consciousness: 'A', temperature: { value: 37, unit: 'Cel' } };
+
+describe('chart series from records', () => {
+  it('puts sets in time order, one series per vital, NEWS2 only for complete sets', () => {
+    const records = [
+      record('0xb', '2025-03-01T12:00:00Z', { ...full, pulse: 95 }),
+      record('0xa', '2025-03-01T08:00:00Z', full),
+      record('0xc', '2025-03-01T16:00:00Z', { pulse: 120 }),
+    ];
+    const { series, excluded } = chartSeries(records);
+    expect(excluded).toBe(0);
+    const pulse = series.find((s) => s.key === 'pulse')!;
+    expect(pulse.datasets[0].points.map((p) => p.y)).toEqual([70, 95, 120]);
+    const news2 = series.find((s) => s.key === 'news2')!;
+    expect(news2.datasets[0].points.map((p) => p.y)).toEqual([0, 1]);
+    expect(series.find((s) => s.key === 'bloodPressure')!.datasets.map((d) => d.label)).toEqual(['Systolic', 'Diastolic']);
+  });
+
+  it('leaves tampered and unreadable records out, and counts them', () => {
+    const tampered = record('0xa', '2025-03-01T08:00:00Z', full, {
+      provenance: { ...verified, status: 'tampered', contentMatchesAnchor: false, problems: ['Content does not match its anchor.'] },
+    });
+    const unreadable = { ...record('0xb', '2025-03-01T09:00:00Z', full), content: null };
+    const good = record('0xc', '2025-03-01T10:00:00Z', { ...full, pulse: 88 });
+    const { points, excluded } = effectiveVitals([tampered, unreadable, good]);
+    expect(excluded).toBe(2);
+    expect(points.map((p) => p.vitals.pulse)).toEqual([88]);
+  });
+
+  it('draws an amended set with the corrected values at the original time', () => {
+    const original = record('0xa', '2025-03-01T08:00:00Z', { ...full, pulse: 170 }, { amendedBy: ['0xd'] });
+    const correction = record('0xd', '2025-03-01T09:30:00Z', { ...full, pulse: 71 }, { kind: 'amendment', amends: '0xa' });
+    const { points } = effectiveVitals([original, correction]);
+    expect(points).toHaveLength(1);
+    expect(points[0].vitals.pulse).toBe(71);
+    expect(points[0].t).toBe(Date.parse('2025-03-01T08:00:00Z'));
+  });
+
+  it('keeps the original when its correction is itself tampered', () => {
+    const original = record('0xa', '2025-03-01T08:00:00Z', { ...full, pulse: 80 }, { amendedBy: ['0xd'] });
+    const bad = record('0xd', '2025-03-01T09:30:00Z', { ...full, pulse: 71 }, {
+      kind: 'amendment',
+      amends: '0xa',
+      provenance: { ...verified, status: 'tampered', signatureValid: false },
+    });
+    const { points, excluded } = effectiveVitals([original, bad]);
+    expect(points.map((p) => p.vitals.pulse)).toEqual([80]);
+    expect(excluded).toBe(1);
+  });
+});
