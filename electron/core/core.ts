@@ -16,6 +16,7 @@ import { AuditTrail } from './records/auditTrail';
 import { ConsentService } from './records/consentService';
 import { RecordService } from './records/recordService';
 import { RecordStore } from './records/recordStore';
+import { StationIngestQueue } from './records/stationIngestQueue';
 import { Admissions } from './ward/admissions';
 import { lockDataDir } from './common/dataDirLock';
 import { log } from './common/log';
@@ -71,14 +72,11 @@ export function createCore(config: CoreConfig): WardCore {
       events.broadcast({ type: 'devices.changed' });
     }, 250);
   };
+  const ingest = new StationIngestQueue(records, () => stationSigner() as ethers.Wallet);
   const devices = new DeviceService(
     backend,
     records,
-    () => {
-      station ??= loadStationKey(dataDir);
-      if (!station) throw new WardError('CONFLICT', 'This workstation has no anchoring key; the ward is not set up.');
-      return station.connect(node.provider) as ethers.Wallet;
-    },
+    ingest,
     devicesChanged,
     simulationEnabled,
     config.devicePollMs ?? 1000,

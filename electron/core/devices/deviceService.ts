@@ -18,6 +18,7 @@ import { validateVitals, type VitalsInput } from '../clinical/vitals';
 import { WardError } from '../common/errors';
 import { log } from '../common/log';
 import type { Actor, RecordService } from '../records/recordService';
+import type { StationIngestQueue } from '../records/stationIngestQueue';
 import { HotplugMonitor } from './hotplug';
 import type { CompositeBackend } from './compositeBackend';
 import { demoOptions } from './simulators/demoReadings';
@@ -101,7 +102,7 @@ export class DeviceService {
   constructor(
     private readonly backend: CompositeBackend,
     private readonly records: RecordService,
-    private readonly station: () => ethers.Wallet,
+    private readonly ingest: StationIngestQueue,
     private readonly changed: () => void,
     /** Whether people may plug simulated devices in from the UI (demo mode, --simulate). */
     readonly simulationEnabled: boolean,
@@ -336,14 +337,12 @@ export class DeviceService {
     if (live.reading.measurements.length === 0) return; // finger out: nothing to record
     try {
       const content = this.contentOf(live.reading, d.identity.model, d.identity.serial, d.info.path);
-      await this.records.ingestByStation(this.station(), [
-        {
-          patient: b.patient,
-          content,
-          authorName: `${d.identity.model} ${d.identity.serial} (bound by ${b.boundBy})`,
-          dedupeKey: this.dedupeKey(d.identity.serial, live.reading.deviceRecordId),
-        },
-      ]);
+      await this.ingest.submit({
+        patient: b.patient,
+        content,
+        authorName: `${d.identity.model} ${d.identity.serial} (bound by ${b.boundBy})`,
+        dedupeKey: this.dedupeKey(d.identity.serial, live.reading.deviceRecordId),
+      });
       b.lastRecordedAt = live.at;
       b.recorded++;
       this.changed();
