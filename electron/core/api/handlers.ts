@@ -1,7 +1,6 @@
 /** Handlers for the foundation operations: ward, identity, sessions, admin, home pages. */
 import { WardError } from '../common/errors';
-import type { IdentityService } from '../identity/identityService';
-import type { Session, SessionManager } from '../identity/sessions';
+import type { Session } from '../identity/sessions';
 import type { WardConfigStore } from '../wardConfig';
 import type { SessionInfo } from './contract';
 import type { DeviceService } from '../devices/deviceService';

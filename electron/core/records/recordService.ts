@@ -14,7 +14,6 @@ import { patientRef } from '../crypto/commitment';
 import { createKeyScope, openKeyScope, type ScopeKey } from '../crypto/keyScope';
 import { buildBatch } from '../crypto/merkle';
 import { signBatchRoot, signRecord } from '../crypto/recordSignature';
-import { leafOf } from './anchorQueue';
 import type { LogEntry } from './model';
 import { VerifiedCache } from '../crypto/verifiedCache';
 import type { IdentityService } from '../identity/identityService';

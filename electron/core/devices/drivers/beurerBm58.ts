@@ -11,7 +11,7 @@
  */
 import { WardError } from '../../common/errors';
 import { ExchangeSerializer, padReport, ReportChannel, stepOptions, type StepOptions } from '../protocols/reportSteps';
-import { asciiText, bloodPressureMeasurements, deviceLocalTime, memoryRecordIds, serialOrFallback, stampOf } from '../protocols/vitalReadings';
+import { bloodPressureMeasurements, deviceLocalTime, memoryRecordIds, serialOrFallback, stampOf } from '../protocols/vitalReadings';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadOptions } from '../types';
 
 export const BM58_REPORT_SIZE = 8;
