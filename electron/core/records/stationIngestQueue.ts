@@ -31,7 +31,7 @@ export class StationIngestQueue {
   constructor(
     private readonly records: RecordService,
     private readonly station: () => ethers.Wallet,
-    private readonly maxBatch = 4000,
+    private readonly maxBatch = 1000,
     private readonly maxInFlight = 2,
   ) {}
 
