@@ -16,3 +16,12 @@ export function formatDuration(seconds: number): string {
   if (rest || !minutes) parts.push(`${rest} second${rest === 1 ? '' : 's'}`);
   return parts.join(' ');
 }
+
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** A timestamp with seconds (tells records of the same minute apart). */
+export function formatDateTimeSeconds(iso: string | null | undefined, empty = '—'): string {
+  if (!iso) return empty;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateTimeSeconds.format(date);
+}

@@ -20,3 +20,8 @@ export const homeRouteName: Record<Role, string> = {
   insurer: 'insurer-home',
   'it-admin': 'admin',
 };
+
+/** The role of anyone who can appear as an author or actor (records from a bound bedside device are signed by the ward station). */
+export function personRoleLabel(role: Role | 'station'): string {
+  return role === 'station' ? 'Ward station (bedside device)' : roleLabels[role];
+}

@@ -12,10 +12,15 @@ export interface NavLink {
  */
 export const navLinks: readonly NavLink[] = [
   { routeName: 'doctor-home', label: 'My patients', roles: ['doctor'] },
+  { routeName: 'ward', label: 'Ward board', roles: ['doctor'] },
   { routeName: 'patient-home', label: 'My details', roles: ['patient'] },
-  { routeName: 'nurse-home', label: 'Home', roles: ['nurse'] },
-  { routeName: 'insurer-home', label: 'Home', roles: ['insurer'] },
+  { routeName: 'my-record', label: 'My record', roles: ['patient'] },
+  { routeName: 'sharing', label: 'Sharing', roles: ['patient'] },
+  { routeName: 'access-log', label: 'Access log', roles: ['patient'] },
+  { routeName: 'nurse-home', label: 'Ward board', roles: ['nurse'] },
+  { routeName: 'insurer-home', label: 'Verify records', roles: ['insurer'] },
   { routeName: 'admin', label: 'Ward administration', roles: ['it-admin'] },
+  { routeName: 'audit-log', label: 'Audit log', roles: ['it-admin'] },
 ];
 
 export function navFor(role: Role): NavLink[] {

@@ -1,4 +1,4 @@
-import type { RouteRecordRaw } from 'vue-router';
+import type { RouteLocationNormalized, RouteRecordRaw } from 'vue-router';
 import type { Role } from '../api/contract';
 
 declare module 'vue-router' {
@@ -10,6 +10,12 @@ declare module 'vue-router' {
     /** Roles that may open the page; absent means any signed-in role. */
     roles?: readonly Role[];
   }
+}
+
+/** The `:patient` route parameter (an account address) as the page's `patient` prop. */
+function patientProp(route: RouteLocationNormalized): { patient: string } {
+  const value = route.params.patient;
+  return { patient: Array.isArray(value) ? (value[0] ?? '') : (value ?? '') };
 }
 
 /** Route paths (hash history: the app lives at index.html#/<path>). */
@@ -36,15 +42,54 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'My details', roles: ['patient'] },
   },
   {
+    path: '/patient/record',
+    name: 'my-record',
+    component: () => import('../views/PatientRecordView.vue'),
+    meta: { title: 'My record', roles: ['patient'] },
+  },
+  {
+    path: '/patient/sharing',
+    name: 'sharing',
+    component: () => import('../views/SharingView.vue'),
+    meta: { title: 'Sharing', roles: ['patient'] },
+  },
+  {
+    path: '/patient/audit',
+    name: 'access-log',
+    component: () => import('../views/AccessLogView.vue'),
+    props: { scope: 'self' },
+    meta: { title: 'Access log', roles: ['patient'] },
+  },
+  {
     path: '/nurse',
     name: 'nurse-home',
-    component: () => import('../views/StaffHomeView.vue'),
-    meta: { title: 'Home', roles: ['nurse'] },
+    component: () => import('../views/WardBoardView.vue'),
+    meta: { title: 'Ward board', roles: ['nurse'] },
+  },
+  {
+    path: '/ward',
+    name: 'ward',
+    component: () => import('../views/WardBoardView.vue'),
+    meta: { title: 'Ward board', roles: ['doctor', 'nurse'] },
+  },
+  {
+    path: '/vitals/:patient',
+    name: 'vitals',
+    component: () => import('../views/VitalsEntryView.vue'),
+    props: patientProp,
+    meta: { title: 'Vitals entry', roles: ['nurse', 'doctor'] },
+  },
+  {
+    path: '/patients/:patient',
+    name: 'patient-record',
+    component: () => import('../views/PatientRecordView.vue'),
+    props: patientProp,
+    meta: { title: 'Patient record', roles: ['nurse', 'doctor', 'insurer'] },
   },
   {
     path: '/insurer',
     name: 'insurer-home',
-    component: () => import('../views/StaffHomeView.vue'),
+    component: () => import('../views/InsurerHomeView.vue'),
     meta: { title: 'Home', roles: ['insurer'] },
   },
   {
@@ -52,6 +97,13 @@ export const routes: RouteRecordRaw[] = [
     name: 'admin',
     component: () => import('../views/AdminView.vue'),
     meta: { title: 'Ward administration', roles: ['it-admin'] },
+  },
+  {
+    path: '/admin/audit',
+    name: 'audit-log',
+    component: () => import('../views/AccessLogView.vue'),
+    props: { scope: 'ward' },
+    meta: { title: 'Audit log', roles: ['it-admin'] },
   },
   { path: '/:unknown(.*)*', redirect: '/login' },
 ];

@@ -1,0 +1,62 @@
+/**
+ * How NEWS2 results are put into words on screen. Every band is shown as text (never colour
+ * alone); the colour class only reinforces it.
+ */
+import type { News2Band, News2Parameter, News2Result } from '../api/contract';
+
+export const NEWS2_PARAMETER_COUNT = 7;
+
+export const bandLabels: Record<News2Band, string> = {
+  low: 'Low',
+  'low-medium': 'Low–medium',
+  medium: 'Medium',
+  high: 'High',
+};
+
+/** The parameters in the order the RCP chart lists them, with their names on screen. */
+export const parameterLabels: Record<News2Parameter, string> = {
+  respiratoryRate: 'Respiration rate',
+  spo2: 'SpO2',
+  airOrOxygen: 'Air or oxygen',
+  systolic: 'Systolic BP',
+  pulse: 'Pulse',
+  consciousness: 'Consciousness',
+  temperature: 'Temperature',
+};
+export const parameterOrder = Object.keys(parameterLabels) as News2Parameter[];
+
+/** CSS modifier for a band's colour (low green, low-medium amber, medium orange, high red). */
+export function bandClass(band: News2Band | null): string {
+  return band ? `band--${band}` : 'band--incomplete';
+}
+
+/** Number of parameters that could be scored. */
+export function scoredCount(result: News2Result): number {
+  return NEWS2_PARAMETER_COUNT - result.missing.length;
+}
+
+/** "5 — Medium", or "Incomplete (4 of 7 parameters)". */
+export function news2Headline(result: News2Result): string {
+  if (result.complete && result.aggregate !== null && result.band) {
+    return `${result.aggregate} — ${bandLabels[result.band]}`;
+  }
+  return `Incomplete (${scoredCount(result)} of ${NEWS2_PARAMETER_COUNT} parameters)`;
+}
+
+/** Short badge text: "5 Medium" or "Incomplete". */
+export function news2Short(result: News2Result): string {
+  if (result.complete && result.aggregate !== null && result.band) return `${result.aggregate} ${bandLabels[result.band]}`;
+  return 'Incomplete';
+}
+
+/** Hint for an incomplete set: the lowest band it could have once complete. */
+export function minimumBandHint(result: News2Result): string | null {
+  if (result.complete) return null;
+  return `At least ${bandLabels[result.minimumBand].toLowerCase()} risk from the parameters entered so far.`;
+}
+
+/** The band's colour class for an incomplete set: the minimum band when it already calls for action. */
+export function displayBand(result: News2Result): News2Band | null {
+  if (result.band) return result.band;
+  return result.minimumBand === 'low' ? null : result.minimumBand;
+}
