@@ -1,0 +1,114 @@
+/**
+ * Clinical records end to end, in real Chromium against `wardledger serve`: a nurse admits a
+ * patient and enters vitals → the board shows the NEWS2 band → the doctor sees the record on the
+ * chart with a valid provenance badge → the patient grants an insurer → the insurer verifies the
+ * export (and an edited export fails).
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as ui from './pages';
+import { launchChromium, startWardServer, type WardServer } from './support/wardServer';
+
+const admin = { wardName: 'Ward 9 South', name: 'Ada Admin', age: 41, password: 'admin-password-1' };
+const nurse = { name: 'Florence Nurse', age: 33, role: 'Nurse' as const, password: 'nurse-password' };
+const doctor = { name: 'Grace Hopper', age: 52, role: 'Doctor' as const, password: 'doctor-password' };
+const insurer = { name: 'Ivy Insurer', age: 40, role: 'Insurer' as const, password: 'insurer-password' };
+const patient = { name: 'Pat Patient', age: 67, role: 'Patient' as const, password: 'patient-password' };
+
+describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, verification', () => {
+  let server: WardServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let exported: { filename: string; bundle: unknown };
+
+  async function openApp(): Promise<Page> {
+    const context = await browser.newContext({ acceptDownloads: true });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(server.launchUrl);
+    await ui.appReady(page);
+    return page;
+  }
+
+  async function loginAs(who: { name: string; password: string }): Promise<Page> {
+    const page = await openApp();
+    await ui.gotoRoute(page, 'login');
+    await ui.login(page, who);
+    return page;
+  }
+
+  beforeAll(async () => {
+    server = await startWardServer([], { WARDLEDGER_SCRYPT_N: '1024' });
+    browser = await launchChromium();
+    // Set up the ward and its people through the UI (registration is covered in foundation.test.ts).
+    const it = await openApp();
+    await ui.setupWard(it, admin);
+    for (const p of [nurse, doctor, insurer, patient]) {
+      const page = await openApp();
+      await ui.gotoRoute(page, 'register');
+      await ui.register(page, p);
+    }
+    await it.reload();
+    await ui.expectAdminPage(it);
+    for (const p of [nurse, doctor, insurer]) await ui.approvePending(it, p.name);
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('a nurse admits the patient, sees NEWS2 live while typing, saves, and the board shows the band', async () => {
+    const page = await loginAs(nurse);
+    await ui.gotoRoute(page, 'nurse');
+    await ui.admitPatient(page, { patient: patient.name, bed: '4A', doctor: doctor.name });
+    await expect.poll(() => ui.wardBoardRows(page), { timeout: 30_000 }).toEqual([expect.objectContaining({ bed: '4A', name: patient.name, age: patient.age })]);
+
+    await ui.openVitalsEntry(page, patient.name);
+    await ui.fillVitals(page, { respiratoryRate: 22, spo2: 94, oxygen: 'Air', systolic: 105, diastolic: 70, pulse: 95 });
+    await ui.expectNews2(page, /Incomplete/); // consciousness and temperature still missing
+    await ui.fillVitals(page, { consciousness: 'A', temperature: 38.4 });
+    // RR 22 → 2, SpO2 94 → 1, air 0, SBP 105 → 1, pulse 95 → 1, alert 0, 38.4 °C → 1: 6, medium.
+    await ui.expectNews2(page, /6 — Medium/);
+    const notice = await ui.saveVitals(page);
+    expect(notice).toMatch(/Saved and anchored/);
+    await expect
+      .poll(async () => (await ui.wardBoardRows(page))[0], { timeout: 30_000 })
+      .toMatchObject({ news2: { score: 6, band: 'Medium', complete: true }, overdue: false });
+  });
+
+  it('the doctor sees the record on the chart and timeline with a verified provenance badge', async () => {
+    const page = await loginAs(doctor);
+    await ui.gotoRoute(page, 'ward');
+    await ui.openRecord(page, patient.name);
+    await ui.expectPatientRecord(page, patient.name);
+    await expect.poll(() => ui.timelineRecords(page), { timeout: 30_000 }).toHaveLength(1);
+    const records = await ui.timelineRecords(page);
+    expect(records[0]).toMatchObject({ kind: 'Vitals', provenance: 'Verified' });
+    expect(records[0]!.author).toContain(nurse.name);
+    const charts = await ui.chartNames(page);
+    expect(charts.some((c) => /SpO2 over time.*1 reading/.test(c))).toBe(true);
+    expect(charts.some((c) => /NEWS2/.test(c))).toBe(true);
+  });
+
+  it('the patient shares the record with the insurer, who exports and verifies it; an edited export fails', async () => {
+    const p = await loginAs(patient);
+    await ui.gotoRoute(p, 'sharing');
+    await ui.shareRecordWith(p, insurer.name);
+    await expect.poll(async () => (await ui.consentGrants(p)).map((g) => g.name), { timeout: 30_000 }).toContain(insurer.name);
+
+    const ins = await loginAs(insurer);
+    exported = await ui.exportFhir(ins, patient.name);
+    expect(exported.filename).toMatch(/\.json$/);
+    const ok = await ui.verifyExport(ins, { name: 'export.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(exported.bundle)) });
+    expect(ok.summary).toMatch(/^All 1 records? verified/);
+    expect(ok.rows.every((r) => r.signature && r.integrity && r.anchor)).toBe(true);
+
+    const edited = JSON.parse(JSON.stringify(exported.bundle));
+    const spo2 = edited.entry.find((e: { resource: { code?: { coding?: Array<{ code: string }> } } }) => e.resource.code?.coding?.some((c) => c.code === '2708-6'));
+    spo2.resource.valueQuantity.value = 99;
+    const bad = await ui.verifyExport(ins, { name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(edited)) });
+    expect(bad.summary).toMatch(/1 of 1 records? failed verification/);
+    expect(bad.rows[0]).toMatchObject({ signature: true, integrity: false });
+  });
+});
