@@ -52,5 +52,5 @@ export function formatTable(rows: readonly BenchRow[]): string {
   const cells = rows.map((r) => [r.name, num(r.figure), r.unit, targetText(r.target), num(r.baseline), num(r.ratio, '×'), r.verdict]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => '| ' + c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join(' | ') + ' |';
-  return [line(header), '|' + widths.map((w, i) => (i === 0 ? ':' : '') + '-'.repeat(w + 1) + (i === 0 ? '-' : ':')).join('|') + '|', ...cells.map(line)].join('\n');
+  return [line(header), '|' + widths.map((w, i) => (i === 0 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...cells.map(line)].join('\n');
 }

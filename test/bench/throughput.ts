@@ -22,7 +22,7 @@ import type { Actor } from '../../electron/core/records/recordService';
 import type { WardCore } from '../../electron/core/shellContract';
 import { closeBenchWard, openBenchWard, vitalsSet } from './fixture';
 import { openInternals, type PipelineInternals } from './internals';
-import { StageTimer, timed } from './stats';
+import { median, StageTimer, timed } from './stats';
 import { makeRow, type BenchRow } from './table';
 import { vitalsContent } from './vitalsContent';
 
@@ -149,7 +149,9 @@ async function profileStages(g: PipelineInternals, actor: Actor, patient: string
   }
   // The reply of addVitals re-opens the patient's history (warm verified-cache in a running core).
   await g.records.openAll(actor, patient);
-  const viewAtEnd = (await timed(() => g.records.openAll(actor, patient))).ms;
+  const views: number[] = [];
+  for (let i = 0; i < 5; i++) views.push((await timed(() => g.records.openAll(actor, patient))).ms);
+  const viewAtEnd = median(views);
   const storeNow = g.store.recordsOf(p.address).length;
   const averageStore = (pipelineStoreSize.start + pipelineStoreSize.end) / 2;
 
@@ -198,8 +200,9 @@ export async function benchThroughput(o: ThroughputOptions = defaultThroughputOp
     const estimated = stages.reduce((a, s) => a + s.msPerRecord, 0);
     const top = stages[0]!;
     const boundedBy =
-      `bounded by: ${top.stage} — ${top.msPerRecord.toFixed(2)} ms of ~${estimated.toFixed(1)} ms main-thread work per record (${Math.round(top.share * 100)}%); ` +
-      `next: ${stages.slice(1, 3).map((s) => `${s.stage} ${s.msPerRecord.toFixed(2)} ms`).join(', ')}; measured ${measuredMsPerRecord.toFixed(1)} ms per record`;
+      `bounded by: ${top.stage} — ${top.msPerRecord.toFixed(2)} ms of ~${estimated.toFixed(1)} ms summed stage time per record (${Math.round(top.share * 100)}%); ` +
+      `next: ${stages.slice(1, 3).map((s) => `${s.stage} ${s.msPerRecord.toFixed(2)} ms`).join(', ')}; measured ${measuredMsPerRecord.toFixed(1)} ms per record ` +
+      `(stage timers are sequential wall times of a sample taken after the run; chain work partly overlaps under concurrency, so the sum can exceed the measured figure)`;
     const profileNote = stages.map((s) => `${s.stage} ${s.msPerRecord.toFixed(2)} ms (${Math.round(s.share * 100)}%)`).join('; ');
     return {
       rows: [
@@ -207,13 +210,15 @@ export async function benchThroughput(o: ThroughputOptions = defaultThroughputOp
           name: 'Records per second through the pipeline (addVitals)',
           figure: pipeline.perSecond,
           unit: 'records/s',
-          target: { cmp: '>=', value: 2000, minRatio: 20 },
+          // The issue asks for the figure and its ratio to the naive design, with no numeric target
+          // (the 2,000/s target is device ingest: see the ingest rows).
+          target: null,
           baseline: baseline.perSecond,
           note:
             `${o.writers} concurrent nurse writers via core.call, ${pipeline.records} records in ${pipeline.seconds.toFixed(1)} s (cap ${o.maxRecords} / ${o.maxSeconds} s), ` +
             `${batches} anchor batches (~${Math.round(pipeline.records / batches)} records each); per 10 s window: ${pipeline.perWindow.join(', ')}; ` +
             `baseline: same preparation, one anchorBatch tx per record, sequential, ${baseline.records} records in ${baseline.seconds.toFixed(1)} s; ` +
-            `target is the device-ingest target of PRODUCT.md (closest API path); per-record stage profile: ${profileNote}`,
+            `per-record stage profile: ${profileNote}`,
         }),
       ],
       details: { pipeline, batches, baseline, stages, measuredMsPerRecord, estimatedMsPerRecord: estimated },
