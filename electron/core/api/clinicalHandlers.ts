@@ -99,11 +99,9 @@ export function createClinicalHandlers(d: ClinicalDeps): Pick<Handlers, Clinical
   };
 
   const view = async (actor: Actor, id: string) => {
-    const r = d.records.recordOf(id);
-    const [opened] = (await d.records.openAll(actor, r.patient)).filter((o) => o.record.id === id);
-    const names = namer(actor);
-    const author = await names(r.author);
-    return d.records.toView(opened!, () => author);
+    const opened = await d.records.openOne(actor, id);
+    const { age: _age, ...author } = await namer(actor)(opened.record.author);
+    return d.records.toView(opened, () => author);
   };
 
   const myPatients = async (actor: Actor): Promise<PatientSummary[]> => {

@@ -38,18 +38,27 @@ export function explainRevert(e: unknown, iface: ethers.Interface, messages: Rev
   return new WardError('CHAIN', 'The ward chain rejected the transaction.');
 }
 
+/**
+ * @param fixedGasLimit for calls of constant cost on the hot path (anchoring): skip the estimate
+ *   (one EVM run instead of two); if the transaction fails, it is replayed as a call to decode why.
+ */
 export async function sendContractTx(
   contract: ethers.Contract,
   signer: ethers.Signer,
   method: string,
   args: unknown[],
   messages: RevertMessages,
+  fixedGasLimit?: bigint,
 ): Promise<ethers.TransactionReceipt> {
   const fn = (contract.connect(signer) as ethers.Contract).getFunction(method);
   try {
-    const estimate = await fn.estimateGas(...args, txOverrides);
-    const tx = (await fn(...args, { ...txOverrides, gasLimit: (estimate * 3n) / 2n + 20_000n })) as ethers.ContractTransactionResponse;
-    const receipt = await tx.wait();
+    const gasLimit = fixedGasLimit ?? ((await fn.estimateGas(...args, txOverrides)) * 3n) / 2n + 20_000n;
+    const tx = (await fn(...args, { ...txOverrides, gasLimit })) as ethers.ContractTransactionResponse;
+    const receipt = await tx.wait().catch(async (e) => {
+      if (fixedGasLimit === undefined) throw e;
+      await fn.staticCall(...args, txOverrides); // throws the decodable revert
+      throw e;
+    });
     if (!receipt || receipt.status !== 1) throw new WardError('CHAIN', 'The ward chain did not confirm the transaction.');
     return receipt;
   } catch (e) {

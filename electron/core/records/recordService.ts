@@ -86,17 +86,26 @@ export class RecordService {
     return [patient.publicKey, this.identity.wardConfig.team.publicKey, ...granteeKeys.filter((k): k is string => !!k)];
   }
 
+  /** Scope creations in progress, by patient: simultaneous first records share one new scope. */
+  private readonly creatingScope = new Map<string, Promise<ScopeKey>>();
+
   /** The key of the patient's current scope, opened with the writer's keys, or a new scope. */
   async writableScope(patient: { address: string; publicKey: string }, writerKeys: Array<string | null>): Promise<ScopeKey> {
+    const pending = this.creatingScope.get(patient.address);
+    if (pending) return pending;
     const current = this.store.currentScope.get(patient.address);
     if (current) {
       const key = this.cachedKey(current, writerKeys);
       if (key && key.remaining > 0) return key;
     }
-    const { scope, key } = createKeyScope(await this.readersOf(patient), '0x' + randomBytes(16).toString('hex'));
-    await this.store.append({ t: 'scope', patient: patient.address, scope });
-    this.scopeKeys.set(scope.scopeId, key);
-    return key;
+    const creating = (async () => {
+      const { scope, key } = createKeyScope(await this.readersOf(patient), '0x' + randomBytes(16).toString('hex'));
+      await this.store.append({ t: 'scope', patient: patient.address, scope });
+      this.scopeKeys.set(scope.scopeId, key);
+      return key;
+    })().finally(() => this.creatingScope.delete(patient.address));
+    this.creatingScope.set(patient.address, creating);
+    return creating;
   }
 
   // ---------------------------------------------------------------- write
@@ -116,7 +125,7 @@ export class RecordService {
     } = {},
   ): Promise<StoredRecord> {
     const { amends = null, createdAt, dedupeKey } = options;
-    const patient = await this.requirePatient(patientAddress);
+    const patient = await this.patientKey(patientAddress);
     const encoded = encodeRecord({
       patient: patient.address,
       patientRef: this.patientRefOf(patient.address),
@@ -291,6 +300,12 @@ export class RecordService {
       content: opened.sealed?.content ?? null,
       provenance: opened.provenance,
     };
+  }
+
+  /** Decrypt and verify one record (no authorisation here). */
+  openOne(actor: Actor, id: string): Promise<OpenedRecord> {
+    const r = this.recordOf(id);
+    return openAndVerify(r, this.cachedKey(r.cipher.scopeId, [actor.teamKey, actor.wallet.privateKey]), this.store.anchors.get(r.id), this.verified, (root) => this.rootOnChain(root));
   }
 
   /** The newest vitals of a patient (for the board), decrypted with the actor's keys. */
