@@ -66,8 +66,12 @@ export class Directory {
     return createHmac('sha256', Buffer.from(this.nameIndexKey.replace(/^0x/, ''), 'hex')).update(normaliseName(name)).digest('hex');
   }
 
+  /** Read once, then kept in step with every write (only this process writes it: data-dir lock). */
+  private users: UsersFile | null = null;
+
   private readUsers(): UsersFile {
-    return readJson<UsersFile>(this.usersPath) ?? { v: 1, entries: [] };
+    this.users ??= readJson<UsersFile>(this.usersPath) ?? { v: 1, entries: [] };
+    return this.users;
   }
 
   addressForName(name: string): string | null {
@@ -82,6 +86,7 @@ export class Directory {
     users.entries = users.entries.filter((e) => e.nameKey !== key);
     users.entries.push({ nameKey: key, address: ethers.getAddress(address) });
     writeJsonDurable(this.usersPath, users);
+    this.users = users;
   }
 
   setStaffName(address: string, name: string, role: Role): void {
@@ -89,6 +94,7 @@ export class Directory {
     const a = ethers.getAddress(address);
     users.staff = [...(users.staff ?? []).filter((s) => s.address !== a), { address: a, name, role }];
     writeJsonDurable(this.usersPath, users);
+    this.users = users;
   }
 
   staffName(address: string): { name: string; role: Role } | null {

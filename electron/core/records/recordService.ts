@@ -12,10 +12,12 @@ import type { WardContracts } from '../chain/wardContracts';
 import { WardError } from '../common/errors';
 import { patientRef } from '../crypto/commitment';
 import { createKeyScope, openKeyScope, type ScopeKey } from '../crypto/keyScope';
-import { buildBatch } from '../crypto/merkle';
+import { buildBatch, verifyInclusion } from '../crypto/merkle';
 import { signBatchRoot, signRecord } from '../crypto/recordSignature';
 import type { LogEntry } from './model';
-import { VerifiedCache } from '../crypto/verifiedCache';
+import { hexToBytes } from '../crypto/hex';
+import { ciphertextHashOf, VerifiedCache } from '../crypto/verifiedCache';
+import { leafOf } from './anchorQueue';
 import type { IdentityService } from '../identity/identityService';
 import type { Admissions } from '../ward/admissions';
 import type { AnchorQueue } from './anchorQueue';
@@ -155,6 +157,7 @@ export class RecordService {
     };
     await this.store.append({ t: 'rec', r: record }, ...(dedupeKey ? [{ t: 'dev' as const, keys: [dedupeKey] }] : []));
     await this.anchors.anchor([record]);
+    this.rememberWritten(record);
     return record;
   }
 
@@ -238,7 +241,25 @@ export class RecordService {
     if (keys.length) entries.push({ t: 'dev', keys });
     await this.store.append(...entries);
     await this.anchors.anchor(records);
+    for (const r of records) this.rememberWritten(r);
     return records;
+  }
+
+  /**
+   * This process built, signed and anchored the record itself: memo it as verified (keyed by its
+   * stored bytes, so a later change on disk is still caught) if its proof checks out.
+   */
+  rememberWritten(r: StoredRecord): void {
+    const anchor = this.store.anchors.get(r.id);
+    if (!anchor || !verifyInclusion(anchor.root, leafOf(r), anchor.proof)) return;
+    this.rootsOnChain.set(anchor.root, true);
+    this.verified.markVerified({
+      recordId: r.id,
+      ciphertextHash: ciphertextHashOf(hexToBytes(r.cipher.ct)),
+      signature: r.signature || r.batchSignature?.signature || '',
+      anchorRoot: anchor.root,
+      scope: 'ward',
+    });
   }
 
   // ---------------------------------------------------------------- read
