@@ -1,0 +1,74 @@
+/**
+ * DeviceService over the simulated bus: identification with clock drift, the permission message
+ * for a device that is present but cannot be opened, an unsupported device stated as such, and an
+ * unplug that leaves the service healthy. (Recording is covered by the integration tests with the real
+ * pipeline; here only its dedupe lookup is reached, answered by a stand-in.)
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { CompositeBackend } from '../../../electron/core/devices/compositeBackend';
+import { DeviceService } from '../../../electron/core/devices/deviceService';
+import { SimulatedHidBus } from '../../../electron/core/devices/simulators/bus';
+import { createSimulator } from '../../../electron/core/devices/simulators/index';
+
+const services: DeviceService[] = [];
+afterEach(async () => {
+  for (const s of services.splice(0)) await s.stop();
+});
+
+function service(bus: SimulatedHidBus): DeviceService {
+  // Only the dedupe lookup of the record pipeline is reached here: nothing was recorded yet.
+  const nothingRecorded = { seenDevice: () => false } as never;
+  const s = new DeviceService(new CompositeBackend(null, bus), nothingRecorded, null as never, () => undefined, true, 50);
+  services.push(s);
+  return s;
+}
+
+async function settle(s: DeviceService, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !ok(); i++) {
+    await s.poll();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('DeviceService', () => {
+  it('identifies a meter with its clock drift and lists its new readings as pending', async () => {
+    const bus = new SimulatedHidBus();
+    bus.plug(createSimulator('freestyle-neo', { clockDriftSeconds: 300, readings: [{ kind: 'glucose', value: 140, time: '2026-11-23T08:30:00' }] }));
+    const s = service(bus);
+    await settle(s, () => s.pendingReadings().length > 0);
+    const [d] = s.list();
+    expect(d).toMatchObject({ status: 'ready', model: expect.stringContaining('Neo'), firmware: expect.any(String) });
+    expect(d!.clockDriftSeconds).toBeGreaterThanOrEqual(240);
+    expect(d!.clockDriftSeconds).toBeLessThanOrEqual(360);
+    expect(s.pendingReadings()).toEqual([expect.objectContaining({ kind: 'glucose', measurements: [expect.objectContaining({ value: 140, unit: 'mg/dL' })] })]);
+  });
+
+  it('says plainly when a device is present but cannot be opened (permissions)', async () => {
+    const bus = new SimulatedHidBus();
+    bus.plug(createSimulator('contour'), { denyOpen: true });
+    const s = service(bus);
+    await settle(s, () => s.list()[0]?.status === 'no-permission');
+    expect(s.list()[0]).toMatchObject({ status: 'no-permission', message: expect.stringMatching(/udev rule/) });
+  });
+
+  it('reports the Libre 2 as unsupported with the reason', async () => {
+    const bus = new SimulatedHidBus();
+    bus.plug(createSimulator('libre2'));
+    const s = service(bus);
+    await settle(s, () => s.list()[0]?.status === 'unsupported');
+    expect(s.list()[0]!.message).toMatch(/Libre 2/);
+  });
+
+  it('drops an unplugged oximeter and keeps serving the other device', async () => {
+    const bus = new SimulatedHidBus();
+    const ox = bus.plug(createSimulator('po80', { intervalMs: 20 }));
+    bus.plug(createSimulator('omron', { readings: [{ systolic: 130, diastolic: 85, pulse: 70, time: '2026-11-23T07:00' }] }));
+    const s = service(bus);
+    await settle(s, () => s.list().some((d) => d.live?.spo2 != null) && s.pendingReadings().length > 0);
+    expect(s.list().find((d) => d.id === ox)!.status).toBe('streaming');
+    bus.unplug(ox);
+    await settle(s, () => !s.list().some((d) => d.id === ox));
+    expect(s.list()).toHaveLength(1);
+    expect(s.pendingReadings()[0]!.kind).toBe('blood-pressure');
+  });
+});
