@@ -60,6 +60,12 @@ export type LogEntry =
   | { t: 'scopeKeys'; scope: KeyScope }
   | { t: 'scopeEnd'; patient: string; scopeId: string }
   | { t: 'rec'; r: StoredRecord }
+  /**
+   * Verification memos keyed with a secret derived from the care team key (so only a holder of
+   * that key can make one): [recordId, tag]. They let the first open after a restart skip the
+   * signature checks of records verified before; altered bytes still fail the tag.
+   */
+  | { t: 'vtag'; tags: Array<[string, string]> }
   /** Device readings already recorded (hashes of serial + device record id), for dedupe. */
   | { t: 'dev'; keys: string[] }
   | { t: 'batch'; root: string; ids: string[] }

@@ -10,7 +10,7 @@ import { checkHashCommitment } from '../crypto/commitment';
 import type { ScopeKey } from '../crypto/keyScope';
 import { verifyInclusion } from '../crypto/merkle';
 import { contentHashOf, verifyBatchSignature, verifyRecordSignature } from '../crypto/recordSignature';
-import { ciphertextHashOf, type VerifiedCache } from '../crypto/verifiedCache';
+import { ciphertextHashOf, type VerifiedCache, type VerifiedFacts } from '../crypto/verifiedCache';
 import { hexToBytes } from '../crypto/hex';
 import { leafOf } from './anchorQueue';
 import type { AnchorRef, SealedContent, StoredRecord } from './model';
@@ -39,6 +39,20 @@ function provenance(partial: Partial<Provenance> & { problems: string[] }, ancho
   };
 }
 
+/**
+ * What a verification memo vouches for: the stored ciphertext, the signature, and the anchor with
+ * its proof — any of them altered later and the memo no longer matches.
+ */
+export function verificationFacts(record: StoredRecord, anchor: AnchorRef | undefined): VerifiedFacts {
+  return {
+    recordId: record.id,
+    ciphertextHash: ciphertextHashOf(hexToBytes(record.cipher.ct)),
+    signature: record.signature || record.batchSignature?.signature || '',
+    anchorRoot: anchor ? `${anchor.root}:${anchor.proof.join(',')}` : null,
+    scope: 'ward',
+  };
+}
+
 /** Batch signatures checked in this process (one recovery per batch, not per record). */
 const verifiedBatches = new Set<string>();
 
@@ -54,12 +68,20 @@ export function signatureHolds(record: StoredRecord): boolean {
   return ok;
 }
 
+/** A second, persistent memo: its cache, the stored tag of this record, and where new tags go. */
+export interface PersistentMemo {
+  cache: VerifiedCache;
+  tag: string | undefined;
+  remember(recordId: string, tag: string): void;
+}
+
 export async function openAndVerify(
   record: StoredRecord,
   key: ScopeKey | null,
   anchor: AnchorRef | undefined,
   cache: VerifiedCache,
   rootOnChain: RootCheck,
+  persistent?: PersistentMemo,
 ): Promise<OpenedRecord> {
   if (!key) {
     return { record, sealed: null, provenance: provenance({ problems: ['This record cannot be decrypted with your access.'], status: 'unverifiable' }, anchor) };
@@ -80,8 +102,8 @@ export async function openAndVerify(
     return { record, sealed: null, provenance: provenance({ problems: ['The content belongs to another record.'] }, anchor) };
   }
 
-  const facts = { recordId: record.id, ciphertextHash: ciphertextHashOf(hexToBytes(record.cipher.ct)), signature: record.signature || record.batchSignature?.signature || '', anchorRoot: anchor?.root ?? null, scope: 'ward' };
-  if (anchor && cache.isStillVerified(facts)) {
+  const facts = verificationFacts(record, anchor);
+  if (anchor && (cache.isStillVerified(facts) || (persistent?.tag !== undefined && persistent.cache.isStillVerified(facts, persistent.tag)))) {
     return { record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) };
   }
 
@@ -100,6 +122,9 @@ export async function openAndVerify(
       problems.push('The anchor is not on the ward chain.');
     }
   }
-  if (problems.length === 0 && anchor) cache.markVerified(facts);
+  if (problems.length === 0 && anchor) {
+    cache.markVerified(facts);
+    if (persistent) persistent.remember(record.id, persistent.cache.tagOf(facts));
+  }
   return { record, sealed, provenance: provenance({ signatureValid, contentMatchesAnchor: contentMatchesAnchor && !!anchor, problems }, anchor) };
 }

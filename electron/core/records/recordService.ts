@@ -15,14 +15,16 @@ import { createKeyScope, openKeyScope, type ScopeKey } from '../crypto/keyScope'
 import { buildBatch, verifyInclusion } from '../crypto/merkle';
 import { signBatchRoot, signRecord } from '../crypto/recordSignature';
 import type { LogEntry } from './model';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { hexToBytes } from '../crypto/hex';
-import { ciphertextHashOf, VerifiedCache } from '../crypto/verifiedCache';
+import { VerifiedCache } from '../crypto/verifiedCache';
 import { leafOf } from './anchorQueue';
 import type { IdentityService } from '../identity/identityService';
 import type { Admissions } from '../ward/admissions';
 import type { AnchorQueue } from './anchorQueue';
 import type { StoredRecord } from './model';
-import { openAndVerify, type OpenedRecord } from './provenance';
+import { openAndVerify, verificationFacts, type OpenedRecord } from './provenance';
 import { encodeRecord, isNoAmends } from './recordCodec';
 import type { RecordStore } from './recordStore';
 
@@ -253,13 +255,7 @@ export class RecordService {
     const anchor = this.store.anchors.get(r.id);
     if (!anchor || !verifyInclusion(anchor.root, leafOf(r), anchor.proof)) return;
     this.rootsOnChain.set(anchor.root, true);
-    this.verified.markVerified({
-      recordId: r.id,
-      ciphertextHash: ciphertextHashOf(hexToBytes(r.cipher.ct)),
-      signature: r.signature || r.batchSignature?.signature || '',
-      anchorRoot: anchor.root,
-      scope: 'ward',
-    });
+    this.verified.markVerified(verificationFacts(r, anchor));
   }
 
   // ---------------------------------------------------------------- read
@@ -295,15 +291,33 @@ export class RecordService {
     return onChain;
   }
 
+  private teamMemo: { teamKey: string; cache: VerifiedCache } | null = null;
+
+  /** The persistent verification memo for care-team readers (secret derived from the team key). */
+  private teamCache(teamKey: string | null): VerifiedCache | null {
+    if (!teamKey) return null;
+    if (this.teamMemo?.teamKey !== teamKey) {
+      const secret = hkdf(sha256, hexToBytes(teamKey), undefined, new TextEncoder().encode('wardledger/verified-memo/v1'), 32);
+      this.teamMemo = { teamKey, cache: new VerifiedCache(secret) };
+    }
+    return this.teamMemo.cache;
+  }
+
   /** Decrypt and verify every record of a patient the actor may read (no authorisation here). */
   async openAll(actor: Actor, patient: string): Promise<OpenedRecord[]> {
     const keys = [actor.teamKey, actor.wallet.privateKey];
     const records = this.store.recordsOf(ethers.getAddress(patient));
+    const teamCache = this.teamCache(actor.teamKey);
+    const newTags: Array<[string, string]> = [];
     const out: OpenedRecord[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      out[i] = await openAndVerify(r, this.cachedKey(r.cipher.scopeId, keys), this.store.anchors.get(r.id), this.verified, (root) => this.rootOnChain(root));
+      const persistent = teamCache ? { cache: teamCache, tag: this.store.teamTags.get(r.id), remember: (id: string, tag: string) => newTags.push([id, tag]) } : undefined;
+      out[i] = await openAndVerify(r, this.cachedKey(r.cipher.scopeId, keys), this.store.anchors.get(r.id), this.verified, (root) => this.rootOnChain(root), persistent);
     }
+    // Remember what was verified for the next start (best effort: a failed write only costs time).
+    const fresh = newTags.filter(([id, tag]) => this.store.teamTags.get(id) !== tag);
+    if (fresh.length) await this.store.append({ t: 'vtag', tags: fresh }).catch(() => undefined);
     return out;
   }
 

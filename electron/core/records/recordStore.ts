@@ -25,6 +25,7 @@ export class RecordStore {
   readonly consents: ConsentLogEntry[] = [];
   readonly audits: AuditLogEntry[] = [];
   readonly deviceKeys = new Set<string>();
+  readonly teamTags = new Map<string, string>();
 
   constructor(dataDir: string) {
     this.log = new AppendLog<LogEntry>(join(dataDir, 'records', 'log.jsonl'));
@@ -74,6 +75,9 @@ export class RecordStore {
         break;
       case 'audit':
         this.audits.push(e);
+        break;
+      case 'vtag':
+        for (const [id, tag] of e.tags) this.teamTags.set(id, tag);
         break;
       case 'dev':
         for (const k of e.keys) this.deviceKeys.add(k);

@@ -135,6 +135,8 @@ describe('clinical records through the API (real ward chain)', () => {
     await core.stop();
     const path = join(dir, 'records', 'log.jsonl');
     const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    // Earlier reads left persistent verification memos; tampering must defeat them too.
+    expect(lines.some((l) => l.startsWith('{"t":"vtag"'))).toBe(true);
     const recIdx = lines.findIndex((l) => l.startsWith('{"t":"rec"'));
     const rec = JSON.parse(lines[recIdx]!);
     const ct: string = rec.r.cipher.ct;
