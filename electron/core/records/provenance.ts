@@ -103,7 +103,10 @@ export async function openAndVerify(
   }
 
   const facts = verificationFacts(record, anchor);
-  if (anchor && (cache.isStillVerified(facts) || (persistent?.tag !== undefined && persistent.cache.isStillVerified(facts, persistent.tag)))) {
+  const persisted = anchor && persistent?.tag !== undefined && persistent.cache.isStillVerified(facts, persistent.tag);
+  if (anchor && (persisted || cache.isStillVerified(facts))) {
+    // Verified earlier in this process: make the memo persistent too, for the next start.
+    if (persistent && !persisted) persistent.remember(record.id, persistent.cache.tagOf(facts));
     return { record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) };
   }
 
