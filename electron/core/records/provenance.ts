@@ -53,6 +53,17 @@ export function verificationFacts(record: StoredRecord, anchor: AnchorRef | unde
   };
 }
 
+/**
+ * Records verified in this process, by object: the store's in-memory records and anchors are never
+ * changed after they are read or written, so the same objects need no second check here. (The
+ * keyed memos are what guard against changes on disk between runs.)
+ */
+const verifiedObjects = new WeakMap<StoredRecord, AnchorRef>();
+
+export function markObjectVerified(record: StoredRecord, anchor: AnchorRef): void {
+  verifiedObjects.set(record, anchor);
+}
+
 /** Batch signatures checked in this process (one recovery per batch, not per record). */
 const verifiedBatches = new Set<string>();
 
@@ -102,11 +113,16 @@ export async function openAndVerify(
     return { record, sealed: null, provenance: provenance({ problems: ['The content belongs to another record.'] }, anchor) };
   }
 
+  if (anchor && verifiedObjects.get(record) === anchor) {
+    if (persistent && persistent.tag === undefined) persistent.remember(record.id, persistent.cache.tagOf(verificationFacts(record, anchor)));
+    return { record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) };
+  }
   const facts = verificationFacts(record, anchor);
   const persisted = anchor && persistent?.tag !== undefined && persistent.cache.isStillVerified(facts, persistent.tag);
   if (anchor && (persisted || cache.isStillVerified(facts))) {
     // Verified earlier in this process: make the memo persistent too, for the next start.
     if (persistent && !persisted) persistent.remember(record.id, persistent.cache.tagOf(facts));
+    verifiedObjects.set(record, anchor);
     return { record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) };
   }
 
@@ -127,6 +143,7 @@ export async function openAndVerify(
   }
   if (problems.length === 0 && anchor) {
     cache.markVerified(facts);
+    verifiedObjects.set(record, anchor);
     if (persistent) persistent.remember(record.id, persistent.cache.tagOf(facts));
   }
   return { record, sealed, provenance: provenance({ signatureValid, contentMatchesAnchor: contentMatchesAnchor && !!anchor, problems }, anchor) };

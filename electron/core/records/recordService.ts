@@ -24,7 +24,7 @@ import type { IdentityService } from '../identity/identityService';
 import type { Admissions } from '../ward/admissions';
 import type { AnchorQueue } from './anchorQueue';
 import type { StoredRecord } from './model';
-import { openAndVerify, verificationFacts, type OpenedRecord } from './provenance';
+import { markObjectVerified, openAndVerify, verificationFacts, type OpenedRecord } from './provenance';
 import { encodeRecord, isNoAmends } from './recordCodec';
 import type { RecordStore } from './recordStore';
 
@@ -256,6 +256,7 @@ export class RecordService {
     if (!anchor || !verifyInclusion(anchor.root, leafOf(r), anchor.proof)) return;
     this.rootsOnChain.set(anchor.root, true);
     this.verified.markVerified(verificationFacts(r, anchor));
+    markObjectVerified(r, anchor);
   }
 
   // ---------------------------------------------------------------- read
