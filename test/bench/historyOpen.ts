@@ -85,10 +85,19 @@ export async function benchHistoryOpen(o: HistoryOptions = defaultHistoryOptions
     const warmTotal = median(warm.map((x) => x.totalMs));
     const warmChart = median(warm.map((x) => x.chartMs));
 
-    // Evidence for the report: a save on a patient with a long history (its reply re-opens it).
+    // A save on a patient with a long history (its reply opens only the new record).
     const nurse = await loginAs(core, w.ward.people.nurse);
     const saves: number[] = [];
     for (let i = 0; i < o.savesOnFullHistory; i++) saves.push((await timed(() => nurse.ok('records/addVitals', { patient: w.patient, vitals: vitalsSet(i) }))).ms);
+
+    // Restart again: the persistent verification memos written by the first open now apply.
+    await core.stop();
+    const again = await restartAndLogin(w.dir, w.ward.people.doctor);
+    core = again.core;
+    const t0 = performance.now();
+    const reopened = await again.caller.ok('records/history', { patient: w.patient });
+    const reopenMs = performance.now() - t0;
+    if (!reopened.records.every((r) => r.provenance.status === 'verified')) throw new Error('Not every record verified after the restart.');
 
     const n = o.records.toLocaleString('en-GB');
     return {
@@ -110,15 +119,23 @@ export async function benchHistoryOpen(o: HistoryOptions = defaultHistoryOptions
           note: `first open after a restart: unwrap scope key, decrypt, verify every signature, commitment and Merkle proof, root on chain; chart series ${cold.chartMs.toFixed(1)} ms of it; target applies to the warm row`,
         }),
         makeRow({
+          name: `Open a ${n}-record history — first open after a later restart`,
+          figure: reopenMs,
+          unit: 'ms',
+          target: null,
+          baseline: null,
+          note: 'after the first open wrote persistent verification memos (keyed by a secret derived from the care team key): decrypt all, check memos, verify only what changed',
+        }),
+        makeRow({
           name: `Save a vitals set with ${n} records on file — p50`,
           figure: median(saves),
           unit: 'ms',
           target: null,
           baseline: null,
-          note: `${o.savesOnFullHistory} sequential nurse addVitals on the seeded patient; compare benchmark 1 (short history): the reply view re-opens the whole history`,
+          note: `${o.savesOnFullHistory} sequential nurse addVitals on the seeded patient; compare benchmark 1 (short history)`,
         }),
       ],
-      details: { seededRecords: o.records, seedMs: seeded.ms, seedBatches: seeded.batches, cold, warm, savesOnFullHistoryMs: saves },
+      details: { seededRecords: o.records, seedMs: seeded.ms, seedBatches: seeded.batches, cold, warm, savesOnFullHistoryMs: saves, reopenAfterRestartMs: reopenMs },
     };
   } finally {
     await closeBenchWard({ dir: w.dir, core });
