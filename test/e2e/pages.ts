@@ -807,3 +807,239 @@ export async function patientListNames(page: Page, table: 'My patients' | 'Share
   if (!(await t.isVisible())) return [];
   return (await t.getByRole('rowheader').allTextContents()).map((s) => s.trim());
 }
+
+// ---------------------------------------------------------------- devices panel (nurses, doctors, IT)
+
+/** Open the devices panel from the main navigation; ends when its device list has loaded. */
+export async function gotoDevices(page: Page): Promise<void> {
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await (await waitVisible(nav.getByRole('link', { name: 'Devices', exact: true }), 'the "Devices" link in the navigation')).click();
+  await expectDevicesPage(page);
+}
+
+/** Wait for the devices panel: its heading and the device list (or its empty state). */
+export async function expectDevicesPage(page: Page, timeout = SCREEN_TIMEOUT): Promise<void> {
+  await waitVisible(heading(page, 'Devices'), 'the devices panel', timeout);
+  await waitVisible(
+    page.getByRole('list', { name: 'Connected devices' }).or(page.getByText(/^\s*No devices connected\./)),
+    'the connected devices or their empty state',
+    timeout,
+  );
+}
+
+/** One connected device (its card in the "Connected devices" list), by model as its heading shows it. */
+export function deviceRow(page: Page, model: string): Locator {
+  return page
+    .getByRole('list', { name: 'Connected devices' })
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { level: 3, name: model, exact: true }) })
+    .first();
+}
+
+/** Wait until a device with this model is listed (hotplug takes a poll or two). */
+export async function waitForDevice(page: Page, model: string, timeout = SCREEN_TIMEOUT): Promise<Locator> {
+  return waitVisible(deviceRow(page, model), `the device "${model}" in the connected devices`, timeout);
+}
+
+/** "Ready", "Streaming", "Reading memory", "No permission", … as the device's card says. */
+export async function deviceStatus(page: Page, model: string): Promise<string> {
+  const row = await waitForDevice(page, model);
+  // The word "Status:" is for screen readers; its parent holds the status itself.
+  const status = row.getByText(/^\s*Status:\s*$/).locator('..');
+  return ((await status.textContent()) ?? '').replace(/^\s*Status:\s*/, '').trim();
+}
+
+/** Wait for the note that live updates paused because nobody is using the workstation. */
+export async function expectDevicesPaused(page: Page, timeout = SCREEN_TIMEOUT): Promise<void> {
+  await waitVisible(page.getByRole('status').filter({ hasText: /^\s*Live updates paused/ }), 'the "Live updates paused" note', timeout);
+}
+
+/** Demo mode: choose a simulator ("oximeter", "glucometer", "bp" or a driver name) and plug it in. */
+export async function plugSimulator(page: Page, name: string): Promise<string> {
+  await waitVisible(heading(page, 'Simulate a device', 2), 'the "Simulate a device" form (demo mode)');
+  await field(page, 'Simulator').selectOption(name);
+  await button(page, 'Plug in').click();
+  return notice(page, new RegExp(`Plugged in a simulated ${escapeRegExp(name)}\\.`), `the notice that ${name} was plugged in`);
+}
+
+export interface LiveValues {
+  spo2: number | null;
+  pulse: number | null;
+  /** The whole text, e.g. "SpO2 97 %, pulse 72 /min" or "No finger". */
+  text: string;
+}
+
+/** The element named "Live values of <model> <serial>" of a streaming oximeter. */
+export function liveValuesElement(page: Page, model: string): Locator {
+  return page.getByRole('group', { name: new RegExp(`^Live values of ${escapeRegExp(model)}( |$)`) }).first();
+}
+
+/** An oximeter's live values as shown now (null where the screen shows none). */
+export async function liveValues(page: Page, model: string): Promise<LiveValues> {
+  const el = await waitVisible(liveValuesElement(page, model), `live values of ${model}`);
+  const text = ((await el.textContent()) ?? '').replace(/\s+/g, ' ').replace(/ ,/g, ',').trim();
+  const spo2 = /SpO2 (\d+)/.exec(text);
+  const pulse = /pulse (\d+)/i.exec(text);
+  return { spo2: spo2 ? Number(spo2[1]) : null, pulse: pulse ? Number(pulse[1]) : null, text };
+}
+
+/** Wait until the oximeter shows a numeric SpO2; returns the values. */
+export async function waitForLiveValues(page: Page, model: string, timeout = SCREEN_TIMEOUT): Promise<LiveValues> {
+  await waitVisible(liveValuesElement(page, model).filter({ hasText: /SpO2\s*\d+/ }), `a live SpO2 value of ${model}`, timeout);
+  return liveValues(page, model);
+}
+
+/** The option of a select whose label is `wanted`, or "<bed> — <name>" with `wanted` as bed or name. */
+async function optionMatching(select: Locator, wanted: string, what: string): Promise<string> {
+  const labels = (await select.locator('option').allTextContents()).map((l) => l.trim());
+  const label = labels.find((l) => l === wanted || l.startsWith(`${wanted} — `) || l.endsWith(` — ${wanted}`));
+  if (!label) throw new Error(`"${wanted}" is not offered in ${what} (offered: ${labels.join(', ')}).`);
+  return label;
+}
+
+/** Bind a streaming oximeter to a bed ("1A" or "1A — Peter Patient") at an interval; ends on the bound status. */
+export async function bindToBed(page: Page, model: string, bedLabel: string, seconds: number | string): Promise<string> {
+  const row = await waitForDevice(page, model);
+  const bed = row.getByRole('combobox', { name: new RegExp(`^Bind ${escapeRegExp(model)}( .*)? to bed$`) });
+  await waitVisible(bed, `the "Bind ${model} to bed" field`);
+  await bed.selectOption({ label: await optionMatching(bed, bedLabel, `"Bind ${model} to bed"`) });
+  await row.getByLabel('Interval (seconds)', { exact: true }).fill(String(seconds));
+  await row.getByRole('button', { name: 'Bind', exact: true }).click();
+  await waitVisible(row.getByText(/^\s*Bound to /), `the bound status of ${model}`, SLOW_TIMEOUT);
+  return (await boundStatus(page, model)).text;
+}
+
+export interface BoundStatus {
+  /** "Bound to bed 1A — Peter Patient, every 5 s, 2 readings recorded, last at …". */
+  text: string;
+  bed: string | null;
+  name: string | null;
+  intervalSeconds: number | null;
+  recorded: number;
+}
+
+/** What a bound monitor's card says about its binding (throws if it is not bound). */
+export async function boundStatus(page: Page, model: string): Promise<BoundStatus> {
+  const row = await waitForDevice(page, model);
+  const el = await waitVisible(row.getByText(/^\s*Bound to /), `the bound status of ${model}`);
+  const text = ((await el.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  const who = /^Bound to bed (.+?) — (.+?), every/.exec(text);
+  const every = /every (\d+) s/.exec(text);
+  const recorded = /(\d+) readings? recorded/.exec(text);
+  return {
+    text,
+    bed: who ? who[1] : null,
+    name: who ? who[2] : null,
+    intervalSeconds: every ? Number(every[1]) : null,
+    recorded: recorded ? Number(recorded[1]) : 0,
+  };
+}
+
+/** Wait until a bound monitor has recorded at least `count` readings; returns its status. */
+export async function waitForBoundReadings(page: Page, model: string, count: number, timeout = SLOW_TIMEOUT): Promise<BoundStatus> {
+  const row = await waitForDevice(page, model);
+  const pattern = new RegExp(`(\\d+) readings? recorded`);
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const text = (await row.getByText(/^\s*Bound to /).textContent().catch(() => '')) ?? '';
+    const m = pattern.exec(text);
+    if (m && Number(m[1]) >= count) return boundStatus(page, model);
+    if (Date.now() > deadline) throw new Error(`Expected ${model} to record ${count} readings within ${timeout} ms; it says "${text.trim()}".`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** "Unbind <model>"; ends when the bind form is back. */
+export async function unbindMonitor(page: Page, model: string): Promise<void> {
+  const row = await waitForDevice(page, model);
+  await row.getByRole('button', { name: new RegExp(`^Unbind ${escapeRegExp(model)}`) }).click();
+  await waitVisible(row.getByRole('button', { name: 'Bind', exact: true }), `the bind form of ${model}`, SLOW_TIMEOUT);
+}
+
+/** "Read memory of <model>"; returns the notice ("<model>: 5 readings in memory, 0 new."). */
+export async function readMemory(page: Page, model: string): Promise<string> {
+  const row = await waitForDevice(page, model);
+  await row.getByRole('button', { name: new RegExp(`^Read memory of ${escapeRegExp(model)}`) }).click();
+  return notice(page, new RegExp(`^\\s*${escapeRegExp(model)}.*: .*(readings in memory|memory is empty)`), `the memory read of ${model}`);
+}
+
+/** "Unplug <model>" (simulated devices); ends when its card has gone. */
+export async function unplug(page: Page, model: string): Promise<void> {
+  const row = await waitForDevice(page, model);
+  await row.getByRole('button', { name: new RegExp(`^Unplug ${escapeRegExp(model)}`) }).click();
+  await waitHidden(deviceRow(page, model), `the device "${model}"`, SLOW_TIMEOUT);
+}
+
+export interface PendingRow {
+  /** "FreeStyle Precision Neo NEO0001-00042" (model and serial). */
+  device: string;
+  kind: string;
+  /** "Glucose 148 mg/dL", "BP 141/88 mmHg, pulse 76 /min". */
+  values: string;
+  /** Flags in words ("Irregular heartbeat"), or "None". */
+  flags: string;
+  deviceTime: string;
+  /** The row's checkbox name, "Select reading <time> <values> from <model>" (null for roles that cannot record). */
+  selectName: string | null;
+}
+
+/** The "Pending readings" table (empty when there are none). */
+export async function pendingRows(page: Page): Promise<PendingRow[]> {
+  await waitVisible(heading(page, 'Pending readings', 2), 'the pending readings');
+  const table = page.getByRole('table', { name: 'Pending readings' });
+  await waitVisible(table.or(page.getByText(/^\s*No pending readings\./)), 'the pending readings or their empty state');
+  if (!(await table.isVisible())) return [];
+  const rows = table.getByRole('row').filter({ has: page.getByRole('rowheader') });
+  const out: PendingRow[] = [];
+  for (let i = 0; i < (await rows.count()); i++) {
+    const row = rows.nth(i);
+    const box = row.getByRole('checkbox');
+    const cells = (await row.getByRole('cell').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    const data = (await box.count()) ? cells.slice(1) : cells; // the first cell holds the checkbox
+    out.push({
+      device: data[0] ?? '',
+      kind: data[1] ?? '',
+      values: ((await row.getByRole('rowheader').textContent()) ?? '').replace(/\s+/g, ' ').trim(),
+      flags: data[2] ?? '',
+      deviceTime: data[3] ?? '',
+      selectName: (await box.count()) ? await box.getAttribute('aria-label') : null,
+    });
+  }
+  return out;
+}
+
+/** Wait until at least `count` pending readings are listed. */
+export async function waitForPending(page: Page, count: number, timeout = SCREEN_TIMEOUT): Promise<PendingRow[]> {
+  const table = page.getByRole('table', { name: 'Pending readings' });
+  await waitVisible(table.getByRole('row').filter({ has: page.getByRole('rowheader') }).nth(count - 1), `${count} pending readings`, timeout);
+  return pendingRows(page);
+}
+
+async function selectPending(page: Page, which: number[] | 'all'): Promise<void> {
+  const table = await waitVisible(page.getByRole('table', { name: 'Pending readings' }), 'the pending readings table');
+  if (which === 'all') {
+    await table.getByRole('checkbox', { name: 'Select all pending readings' }).check();
+    return;
+  }
+  const rows = table.getByRole('row').filter({ has: page.getByRole('rowheader') });
+  for (const i of which) await rows.nth(i).getByRole('checkbox').check();
+}
+
+/**
+ * Select pending readings (row indices, or 'all') and record them for a patient ("1B",
+ * "Mary Major" or "1B — Mary Major"); returns the notice ("5 readings recorded for Mary Major.").
+ */
+export async function recordPending(page: Page, which: number[] | 'all', patientLabel: string): Promise<string> {
+  await selectPending(page, which);
+  const select = field(page, 'Patient');
+  await select.selectOption({ label: await optionMatching(select, patientLabel, 'the "Patient" list of pending readings') });
+  await button(page, 'Record selected').click();
+  return notice(page, /^\s*\d+ readings? recorded for /, 'the notice that the readings were recorded');
+}
+
+/** Select pending readings and dismiss them; returns the notice. */
+export async function dismissPending(page: Page, which: number[] | 'all'): Promise<string> {
+  await selectPending(page, which);
+  await button(page, 'Dismiss selected').click();
+  return notice(page, /^\s*\d+ readings? dismissed/, 'the notice that the readings were dismissed');
+}

@@ -21,6 +21,7 @@ export const navLinks: readonly NavLink[] = [
   { routeName: 'insurer-home', label: 'Verify records', roles: ['insurer'] },
   { routeName: 'admin', label: 'Ward administration', roles: ['it-admin'] },
   { routeName: 'audit-log', label: 'Audit log', roles: ['it-admin'] },
+  { routeName: 'devices', label: 'Devices', roles: ['nurse', 'doctor', 'it-admin'] },
 ];
 
 export function navFor(role: Role): NavLink[] {

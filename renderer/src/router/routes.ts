@@ -105,5 +105,11 @@ export const routes: RouteRecordRaw[] = [
     props: { scope: 'ward' },
     meta: { title: 'Audit log', roles: ['it-admin'] },
   },
+  {
+    path: '/devices',
+    name: 'devices',
+    component: () => import('../views/DevicesView.vue'),
+    meta: { title: 'Devices', roles: ['nurse', 'doctor', 'it-admin'] },
+  },
   { path: '/:unknown(.*)*', redirect: '/login' },
 ];
