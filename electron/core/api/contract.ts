@@ -266,6 +266,11 @@ export interface OperationSpec<I extends z.ZodType, O> {
   access: Access;
   /** Allowed while the session is locked (unlock, logout, whoami). */
   allowWhenLocked?: boolean;
+  /**
+   * A read that screens may repeat on their own (refresh, polling): it does not count as the
+   * person's activity, so an open screen never keeps a walked-away session unlocked.
+   */
+  passive?: boolean;
   /** Phantom for the output type. */
   output?: O;
 }
@@ -303,20 +308,20 @@ export const operations = {
     allowWhenLocked: true,
   }),
   'session/logout': op<{ loggedOut: true }>()({ input: empty, access: 'session', allowWhenLocked: true }),
-  'admin/pending': op<PendingRegistration[]>()({ input: empty, access: ['it-admin'] }),
+  'admin/pending': op<PendingRegistration[]>()({ passive: true, input: empty, access: ['it-admin'] }),
   'admin/approve': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
   'admin/reject': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
-  'admin/members': op<Profile[]>()({ input: empty, access: ['it-admin'] }),
+  'admin/members': op<Profile[]>()({ passive: true, input: empty, access: ['it-admin'] }),
   'settings/update': op<{ lockTimeoutSeconds: number }>()({
     input: z.object({ lockTimeoutSeconds: lockTimeoutSchema }).strict(),
     access: ['it-admin'],
   }),
-  'doctor/home': op<DoctorHome>()({ input: empty, access: ['doctor'] }),
-  'patient/home': op<PatientHome>()({ input: empty, access: ['patient'] }),
+  'doctor/home': op<DoctorHome>()({ passive: true, input: empty, access: ['doctor'] }),
+  'patient/home': op<PatientHome>()({ passive: true, input: empty, access: ['patient'] }),
   // --- ward workflow (nurses and doctors) ---
-  'ward/census': op<CensusRow[]>()({ input: empty, access: ['nurse', 'doctor'] }),
-  'ward/unadmittedPatients': op<Array<PersonRef & { age: number }>>()({ input: empty, access: ['nurse', 'doctor'] }),
-  'ward/doctors': op<PersonRef[]>()({ input: empty, access: ['nurse', 'doctor'] }),
+  'ward/census': op<CensusRow[]>()({ passive: true, input: empty, access: ['nurse', 'doctor'] }),
+  'ward/unadmittedPatients': op<Array<PersonRef & { age: number }>>()({ passive: true, input: empty, access: ['nurse', 'doctor'] }),
+  'ward/doctors': op<PersonRef[]>()({ passive: true, input: empty, access: ['nurse', 'doctor'] }),
   'ward/admit': op<CensusRow>()({
     input: z.object({ patient: addressSchema, bed: bedSchema, responsibleDoctor: addressSchema.nullish() }).strict(),
     access: ['nurse', 'doctor'],
@@ -335,7 +340,7 @@ export const operations = {
   'ward/discharge': op<{ discharged: true }>()({ input: z.object({ patient: addressSchema }).strict(), access: ['nurse', 'doctor'] }),
 
   // --- records ---
-  'vitals/preview': op<{ valid: boolean; errors: Record<string, string>; news2: News2Result | null }>()({
+  'vitals/preview': op<{ valid: boolean; errors: Record<string, string>; news2: News2Result | null }>()({ passive: true,
     input: z.object({ patient: addressSchema.nullish(), vitals: z.unknown() }).strict(),
     access: ['nurse', 'doctor'],
   }),
@@ -360,17 +365,17 @@ export const operations = {
       .strict(),
     access: ['doctor'],
   }),
-  'records/history': op<PatientHistory>()({
+  'records/history': op<PatientHistory>()({ passive: true,
     input: z.object({ patient: addressSchema, breakGlassReason: reasonSchema.optional() }).strict(),
     access: ['patient', 'doctor', 'nurse', 'insurer'],
   }),
-  'records/myPatients': op<Array<PersonRef & { age: number; bed: string | null; latest: CensusRow['latest'] }>>()({
+  'records/myPatients': op<Array<PersonRef & { age: number; bed: string | null; latest: CensusRow['latest'] }>>()({ passive: true,
     input: empty,
     access: ['doctor', 'insurer'],
   }),
 
   // --- consent and audit ---
-  'consent/list': op<{ grants: ConsentGrant[]; candidates: PersonRef[] }>()({ input: empty, access: ['patient'] }),
+  'consent/list': op<{ grants: ConsentGrant[]; candidates: PersonRef[] }>()({ passive: true, input: empty, access: ['patient'] }),
   'consent/grant': op<{ grant: ConsentGrant; recordsShared: number }>()({
     input: z.object({ grantee: addressSchema }).strict(),
     access: ['patient'],
@@ -379,7 +384,7 @@ export const operations = {
     input: z.object({ grantee: addressSchema }).strict(),
     access: ['patient'],
   }),
-  'audit/list': op<AuditEntry[]>()({ input: z.object({ patient: addressSchema.nullish() }).strict(), access: ['patient', 'it-admin', 'doctor'] }),
+  'audit/list': op<AuditEntry[]>()({ passive: true, input: z.object({ patient: addressSchema.nullish() }).strict(), access: ['patient', 'it-admin', 'doctor'] }),
 
   // --- export and verification ---
   'export/fhir': op<{ filename: string; bundle: unknown }>()({
@@ -392,7 +397,7 @@ export const operations = {
   }),
 
   // --- USB devices ---
-  'devices/list': op<DevicesOverview>()({ input: empty, access: ['nurse', 'doctor', 'it-admin'] }),
+  'devices/list': op<DevicesOverview>()({ passive: true, input: empty, access: ['nurse', 'doctor', 'it-admin'] }),
   'devices/assign': op<{ recorded: number }>()({
     input: z.object({ readingIds: readingIdsSchema, patient: addressSchema }).strict(),
     access: ['nurse', 'doctor'],

@@ -70,7 +70,9 @@ export class Router {
       const fields = fieldErrors(parsed.error);
       throw new WardError('BAD_INPUT', Object.values(fields)[0] ?? 'The request is not valid.', { fields });
     }
-    if (session && !session.locked && !spec.allowWhenLocked) this.sessions.touch(session);
+    // Activity is what a person does (session/touch from input events, and actions); repeated
+    // reads a screen makes by itself do not keep a session unlocked.
+    if (session && !session.locked && !spec.allowWhenLocked && !('passive' in spec && spec.passive)) this.sessions.touch(session);
     const handler = this.handlers[name] as Handler<OperationName>;
     return handler(
       {

@@ -86,7 +86,7 @@ function vitalsOf(reading: DeviceReading): VitalsInput {
     else if (m.loinc === '8867-4') v.pulse = Math.round(m.value);
     else if (m.loinc === '8480-6') v.systolic = Math.round(m.value);
     else if (m.loinc === '8462-4') v.diastolic = Math.round(m.value);
-    else if (m.loinc === '41653-7') v.bloodGlucose = { value: m.value, unit: 'mg/dL' };
+    else if (m.loinc === '41653-7' || m.loinc === '99504-3') v.bloodGlucose = { value: m.value, unit: m.unit === 'mmol/L' ? 'mmol/L' : 'mg/dL' };
     else if (m.loinc === '14743-9') v.bloodGlucose = { value: m.value, unit: 'mmol/L' };
     else if (m.loinc === '8310-5') v.temperature = { value: m.value, unit: m.unit === '[degF]' ? '[degF]' : 'Cel' };
     else if (m.loinc === '9279-1') v.respiratoryRate = Math.round(m.value);
@@ -250,19 +250,30 @@ export class DeviceService {
       if (!p) throw new WardError('NOT_FOUND', 'That reading is no longer pending (already recorded or dismissed).');
       return p;
     });
-    let recorded = 0;
     for (const p of chosen) {
-      const content = this.contentOf(p.reading, p.model, p.serial, p.deviceId);
-      const key = this.dedupeKey(p.serial, p.reading.deviceRecordId);
-      if (this.records.seenDevice(key)) {
-        this.pending.delete(p.id);
-        continue;
+      if (p.flags.includes('control-solution')) {
+        throw new WardError('BAD_INPUT', 'A control-solution test checks the meter, not the patient: dismiss it instead of recording it.');
       }
-      await this.records.create(actor, patient, 'vitals', content, { dedupeKey: key });
-      this.pending.delete(p.id);
-      recorded++;
+      if (p.kind === 'ketone') throw new WardError('BAD_INPUT', 'Blood ketone readings cannot be recorded as vitals yet; dismiss them or note the value.');
     }
-    this.changed();
+    let recorded = 0;
+    try {
+      for (const p of chosen) {
+        const content = this.contentOf(p.reading, p.model, p.serial, p.deviceId);
+        const key = this.dedupeKey(p.serial, p.reading.deviceRecordId);
+        if (!this.records.seenDevice(key)) {
+          await this.records.create(actor, patient, 'vitals', content, { dedupeKey: key });
+          recorded++;
+        }
+        this.pending.delete(p.id);
+      }
+    } catch (e) {
+      const err = e instanceof WardError ? e : new WardError('INTERNAL', 'Recording the readings failed.');
+      // Say how far it got: what was recorded stays recorded (and leaves the pending list).
+      throw new WardError(err.code, recorded ? `${recorded} of ${chosen.length} readings were recorded; then: ${err.message}` : err.message, { recorded });
+    } finally {
+      this.changed();
+    }
     return recorded;
   }
 

@@ -43,6 +43,18 @@ describe('DeviceService', () => {
     expect(s.pendingReadings()).toEqual([expect.objectContaining({ kind: 'glucose', measurements: [expect.objectContaining({ value: 140, unit: 'mg/dL' })] })]);
   });
 
+  it('refuses to record a control-solution test as a patient reading', async () => {
+    const bus = new SimulatedHidBus();
+    bus.plug(createSimulator('freestyle-neo', { readings: [{ kind: 'glucose', value: 112, time: '2026-11-23T09:00:00', control: true }] }));
+    const s = service(bus);
+    await settle(s, () => s.pendingReadings().length > 0);
+    const [control] = s.pendingReadings();
+    expect(control!.flags).toContain('control-solution');
+    const nurse = { address: '0x' + '1'.repeat(40), name: 'N', role: 'nurse' as const, wallet: null as never, teamKey: null };
+    await expect(s.assign(nurse, [control!.id], '0x' + '2'.repeat(40))).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/control-solution/) });
+    expect(s.pendingReadings()).toHaveLength(1);
+  });
+
   it('says plainly when a device is present but cannot be opened (permissions)', async () => {
     const bus = new SimulatedHidBus();
     bus.plug(createSimulator('contour'), { denyOpen: true });
