@@ -64,6 +64,26 @@ export function markObjectVerified(record: StoredRecord, anchor: AnchorRef): voi
   verifiedObjects.set(record, anchor);
 }
 
+/**
+ * Recently opened, verified records (decrypted content held in this process's memory only, as the
+ * scope keys are): reopening a long history does not decrypt and parse every record again. Bounded,
+ * oldest out first.
+ */
+const opened = new Map<string, OpenedRecord>();
+const OPENED_CAPACITY = 50_000;
+
+function rememberOpened(o: OpenedRecord): OpenedRecord {
+  opened.delete(o.record.id);
+  opened.set(o.record.id, o);
+  if (opened.size > OPENED_CAPACITY) opened.delete(opened.keys().next().value!);
+  return o;
+}
+
+/** Drop every decrypted record held in memory (the core stops). */
+export function forgetOpened(): void {
+  opened.clear();
+}
+
 /** Batch signatures checked in this process (one recovery per batch, not per record). */
 const verifiedBatches = new Set<string>();
 
@@ -97,6 +117,11 @@ export async function openAndVerify(
   if (!key) {
     return { record, sealed: null, provenance: provenance({ problems: ['This record cannot be decrypted with your access.'], status: 'unverifiable' }, anchor) };
   }
+  const hit = opened.get(record.id);
+  if (hit && hit.record === record && anchor && verifiedObjects.get(record) === anchor && hit.provenance.wardBlock === anchor.block) {
+    if (persistent && persistent.tag === undefined) persistent.remember(record.id, persistent.cache.tagOf(verificationFacts(record, anchor)));
+    return hit;
+  }
   let plaintext: Uint8Array;
   try {
     plaintext = key.open(record.cipher, record.id);
@@ -115,7 +140,7 @@ export async function openAndVerify(
 
   if (anchor && verifiedObjects.get(record) === anchor) {
     if (persistent && persistent.tag === undefined) persistent.remember(record.id, persistent.cache.tagOf(verificationFacts(record, anchor)));
-    return { record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) };
+    return rememberOpened({ record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) });
   }
   const facts = verificationFacts(record, anchor);
   const persisted = anchor && persistent?.tag !== undefined && persistent.cache.isStillVerified(facts, persistent.tag);
@@ -123,7 +148,7 @@ export async function openAndVerify(
     // Verified earlier in this process: make the memo persistent too, for the next start.
     if (persistent && !persisted) persistent.remember(record.id, persistent.cache.tagOf(facts));
     verifiedObjects.set(record, anchor);
-    return { record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) };
+    return rememberOpened({ record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) });
   }
 
   const problems: string[] = [];
@@ -146,5 +171,6 @@ export async function openAndVerify(
     verifiedObjects.set(record, anchor);
     if (persistent) persistent.remember(record.id, persistent.cache.tagOf(facts));
   }
-  return { record, sealed, provenance: provenance({ signatureValid, contentMatchesAnchor: contentMatchesAnchor && !!anchor, problems }, anchor) };
+  const result = { record, sealed, provenance: provenance({ signatureValid, contentMatchesAnchor: contentMatchesAnchor && !!anchor, problems }, anchor) };
+  return result.provenance.status === 'verified' ? rememberOpened(result) : result;
 }

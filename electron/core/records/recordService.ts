@@ -24,7 +24,7 @@ import type { IdentityService } from '../identity/identityService';
 import type { Admissions } from '../ward/admissions';
 import type { AnchorQueue } from './anchorQueue';
 import type { StoredRecord } from './model';
-import { markObjectVerified, openAndVerify, verificationFacts, type OpenedRecord } from './provenance';
+import { forgetOpened, markObjectVerified, openAndVerify, verificationFacts, type OpenedRecord } from './provenance';
 import { encodeRecord, isNoAmends } from './recordCodec';
 import type { RecordStore } from './recordStore';
 
@@ -368,5 +368,6 @@ export class RecordService {
   closeAll(): void {
     for (const k of this.scopeKeys.values()) k.destroy();
     this.scopeKeys.clear();
+    forgetOpened();
   }
 }
