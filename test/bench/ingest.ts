@@ -89,7 +89,7 @@ export async function benchIngest(): Promise<{ rows: BenchRow[]; details: Record
     let accepting = true;
     const inFlight = new Set<Promise<unknown>>();
     for (let i = 0; i < MONITORS; i++) {
-      const sim = createCms50eSimulator({ intervalMs: 5, reportsPerInterval: 1, serialNumber: `SIM${String(i).padStart(4, '0')}` });
+      const sim = createCms50eSimulator({ intervalMs: 3, reportsPerInterval: 1, serialNumber: `SIM${String(i).padStart(4, '0')}` });
       sims.push(sim);
       const path = bus.plug(sim);
       const info = (await bus.enumerate()).find((d) => d.path === path)!;
