@@ -13,7 +13,8 @@ import type { Actor, RecordService } from '../records/recordService';
 import type { RecordStore } from '../records/recordStore';
 import type { Admission, Admissions } from '../ward/admissions';
 import type { CensusRow, NormalisedVitals, OperationName, PersonRef, RecordContent } from './contract';
-import { requireSession, type Handlers } from './router';
+import { actorOf as actorOfSession } from './actor';
+import type { Handlers } from './router';
 import { censusRow, monitoringIntervalMinutes } from '../ward/census';
 
 export interface ClinicalDeps {
@@ -51,10 +52,7 @@ type ClinicalOps = Exclude<
 export { monitoringIntervalMinutes };
 
 export function createClinicalHandlers(d: ClinicalDeps): Pick<Handlers, ClinicalOps> & { myPatients: (actor: Actor) => Promise<PatientSummary[]> } {
-  const actorOf = (session: Session | null): Actor => {
-    const s = requireSession({ session } as never);
-    return { address: s.profile.address, name: s.profile.name, role: s.profile.role, wallet: d.sessions.walletOf(s), teamKey: s.teamKey };
-  };
+  const actorOf = (session: Session | null): Actor => actorOfSession(d.sessions, session);
 
   /** Names as this actor may see them: staff from the public directory, patients from sealed profiles. */
   const namer = (actor: Actor) => {

@@ -5,7 +5,8 @@ import type { Session, SessionManager } from '../identity/sessions';
 import type { Actor } from '../records/recordService';
 import type { Admissions } from '../ward/admissions';
 import type { DevicesOverview } from './contract';
-import { requireSession, type Handlers } from './router';
+import { actorOf as actorOfSession } from './actor';
+import type { Handlers } from './router';
 
 type DeviceOps = Extract<keyof Handlers, `devices/${string}`>;
 
@@ -18,10 +19,7 @@ export const simulatorAliases: Record<string, string> = {
 };
 
 export function createDeviceHandlers(devices: DeviceService, sessions: SessionManager, admissions: Admissions): Pick<Handlers, DeviceOps> {
-  const actorOf = (session: Session | null): Actor => {
-    const s = requireSession({ session } as never);
-    return { address: s.profile.address, name: s.profile.name, role: s.profile.role, wallet: sessions.walletOf(s), teamKey: s.teamKey };
-  };
+  const actorOf = (session: Session | null): Actor => actorOfSession(sessions, session);
   const overview = (): DevicesOverview => ({
     usbProblem: devices.usbProblem,
     simulators: devices.simulators,

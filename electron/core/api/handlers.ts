@@ -5,6 +5,7 @@ import type { WardConfigStore } from '../wardConfig';
 import type { SessionInfo } from './contract';
 import type { DeviceService } from '../devices/deviceService';
 import { createClinicalHandlers, type ClinicalDeps } from './clinicalHandlers';
+import { actorOf } from './actor';
 import { createDeviceHandlers } from './deviceHandlers';
 import { requireSession, type Handlers } from './router';
 
@@ -88,7 +89,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     'doctor/home': async (ctx) => {
       const s = requireSession(ctx);
-      const patients = await myPatients({ address: s.profile.address, name: s.profile.name, role: s.profile.role, wallet: wallet(s), teamKey: s.teamKey });
+      const patients = await myPatients(actorOf(sessions, s));
       return {
         me: s.profile,
         wardName: wardName(),
