@@ -96,7 +96,9 @@ function vitalsOf(reading: DeviceReading): VitalsInput {
 
 export class DeviceService {
   private readonly devices = new Map<string, Attached>();
-  private readonly pending = new Map<string, PendingReading & { reading: DeviceReading }>();
+  private readonly pending = new Map<string, PendingReading & { reading: DeviceReading; key: string }>();
+  /** Dedupe keys of the pending readings (a meter's memory holds hundreds: no scan per reading). */
+  private readonly pendingKeys = new Set<string>();
   private readonly hotplug: HotplugMonitor;
 
   constructor(
@@ -206,7 +208,7 @@ export class DeviceService {
     let added = 0;
     for (const reading of readings) {
       const key = this.dedupeKey(serial, reading.deviceRecordId);
-      if (this.records.seenDevice(key) || [...this.pending.values()].some((p) => p.serial === serial && p.reading.deviceRecordId === reading.deviceRecordId)) continue;
+      if (this.records.seenDevice(key) || this.pendingKeys.has(key)) continue;
       const id = randomUUID();
       this.pending.set(id, {
         id,
@@ -219,7 +221,9 @@ export class DeviceService {
         deviceTime: reading.deviceTime ?? null,
         receivedAt: reading.workstationTime,
         reading,
+        key,
       });
+      this.pendingKeys.add(key);
       added++;
     }
     d.status = 'ready';
@@ -240,7 +244,7 @@ export class DeviceService {
   }
 
   pendingReadings(): PendingReading[] {
-    return [...this.pending.values()].map(({ reading: _r, ...p }) => p);
+    return [...this.pending.values()].map(({ reading: _r, key: _k, ...p }) => p);
   }
 
   /** Record pending readings for a patient, signed by the confirming clinician, device as provenance. */
@@ -260,12 +264,12 @@ export class DeviceService {
     try {
       for (const p of chosen) {
         const content = this.contentOf(p.reading, p.model, p.serial, p.deviceId);
-        const key = this.dedupeKey(p.serial, p.reading.deviceRecordId);
+        const key = p.key;
         if (!this.records.seenDevice(key)) {
           await this.records.create(actor, patient, 'vitals', content, { dedupeKey: key });
           recorded++;
         }
-        this.pending.delete(p.id);
+        this.dropPending(p.id);
       }
     } catch (e) {
       const err = e instanceof WardError ? e : new WardError('INTERNAL', 'Recording the readings failed.');
@@ -277,8 +281,14 @@ export class DeviceService {
     return recorded;
   }
 
+  private dropPending(id: string): void {
+    const p = this.pending.get(id);
+    if (p) this.pendingKeys.delete(p.key);
+    this.pending.delete(id);
+  }
+
   dismiss(ids: string[]): void {
-    for (const id of ids) this.pending.delete(id);
+    for (const id of ids) this.dropPending(id);
     this.changed();
   }
 
