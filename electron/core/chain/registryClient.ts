@@ -39,6 +39,13 @@ const registryErrors: RevertMessages = {
 
 export class RegistryClient {
   readonly contract: ethers.Contract;
+  /**
+   * Member reads are cached: only this core writes to its ward chain (in-process node, data-dir
+   * lock), and every write goes through `send`, which drops the cache. Names on the ward board,
+   * authorisation checks and pickers would otherwise cost one or more eth_calls each.
+   */
+  private readonly memberCache = new Map<string, Promise<ChainMember | null>>();
+  private membersCache: Promise<ChainMember[]> | null = null;
 
   constructor(
     readonly address: string,
@@ -57,8 +64,13 @@ export class RegistryClient {
     return (await this.provider.getCode(this.address)) !== '0x';
   }
 
-  private send(signer: ethers.Signer, method: string, args: unknown[]): Promise<ethers.TransactionReceipt> {
-    return sendContractTx(this.contract, signer, method, args, registryErrors);
+  private async send(signer: ethers.Signer, method: string, args: unknown[]): Promise<ethers.TransactionReceipt> {
+    try {
+      return await sendContractTx(this.contract, signer, method, args, registryErrors);
+    } finally {
+      this.memberCache.clear();
+      this.membersCache = null;
+    }
   }
 
   requestRegistration(signer: ethers.Signer, role: Role, publicKey: string, profileCommitment: string): Promise<ethers.TransactionReceipt> {
@@ -74,7 +86,18 @@ export class RegistryClient {
   }
 
   /** The member record, or null when the address never registered. */
-  async member(address: string): Promise<ChainMember | null> {
+  member(address: string): Promise<ChainMember | null> {
+    const key = ethers.getAddress(address);
+    let cached = this.memberCache.get(key);
+    if (!cached) {
+      cached = this.readMember(key);
+      cached.catch(() => this.memberCache.delete(key));
+      this.memberCache.set(key, cached);
+    }
+    return cached;
+  }
+
+  private async readMember(address: string): Promise<ChainMember | null> {
     const m = await this.contract.getFunction('member')(address);
     const role = roleByIndex[Number(m.role)];
     const status = statusByIndex[Number(m.status)];
@@ -91,7 +114,16 @@ export class RegistryClient {
     };
   }
 
-  async members(): Promise<ChainMember[]> {
+  members(): Promise<ChainMember[]> {
+    if (!this.membersCache) {
+      const read = this.readMembers();
+      read.catch(() => (this.membersCache = null));
+      this.membersCache = read;
+    }
+    return this.membersCache;
+  }
+
+  private async readMembers(): Promise<ChainMember[]> {
     const count = Number(await this.contract.getFunction('memberCount')());
     const addresses = await Promise.all(Array.from({ length: count }, (_, i) => this.contract.getFunction('memberAt')(i) as Promise<string>));
     const members = await Promise.all(addresses.map((a) => this.member(a)));
