@@ -69,7 +69,7 @@ export async function verify(args: string[]): Promise<void> {
     for (const i of report.items) {
       const mark = (b: boolean) => (b ? 'ok' : 'FAIL');
       process.stdout.write(
-        `${i.ok ? 'OK  ' : 'FAIL'}  ${i.recordId.slice(0, 12)}…  ${i.kind.padEnd(10)} signature ${mark(i.signature)}  integrity ${mark(i.integrity)}  anchor ${mark(i.anchor)}${i.problems.length ? '  — ' + i.problems.join(' ') : ''}\n`,
+        `${i.ok ? 'OK  ' : 'FAIL'}  ${i.recordId.slice(0, 12)}…  ${i.kind.padEnd(10)} by ${i.authorName ?? i.author}  signature ${mark(i.signature)}  integrity ${mark(i.integrity)}  anchor ${mark(i.anchor)}${i.problems.length ? '  — ' + i.problems.join(' ') : ''}\n`,
       );
     }
     if (!provider) process.stdout.write('Anchors were not checked against a chain: give --rpc URL or --data-dir DIR.\n');

@@ -230,7 +230,10 @@ export interface AuditEntry {
 export interface VerificationItem {
   recordId: string;
   kind: string;
+  /** The signer's address (what the signature proves). */
   author: string;
+  /** The author's name as signed inside the record, when the signed content is readable. */
+  authorName: string | null;
   ok: boolean;
   signature: boolean;
   integrity: boolean;

@@ -148,6 +148,7 @@ async function verifyOne(rec: ExportRecord, patientId: string, lookup: AnchorLoo
   let signature = false;
   let integrity = false;
   let anchorOk = false;
+  let authorName: string | null = null;
   if (sig && sig.fields && typeof sig.signature === 'string') {
     const f = sig.fields;
     const authorMatches = f.recordId === rec.recordId && typeof f.author === 'string' && f.author.toLowerCase() === rec.author.address.toLowerCase();
@@ -170,6 +171,7 @@ async function verifyOne(rec: ExportRecord, patientId: string, lookup: AnchorLoo
       problems.push('The signed content is unreadable.');
     }
     if (sealed && plaintext) {
+      authorName = typeof sealed.authorName === 'string' ? sealed.authorName : null;
       const hashOk = contentHashOf(plaintext) === f.contentHash;
       const bound = sealed.id === rec.recordId && sealed.kind === f.kind && sealed.author === f.author && sealed.createdAt === f.createdAt;
       const sameContent = comparable(sealed.content as RecordContent) === comparable(rec);
@@ -201,5 +203,5 @@ async function verifyOne(rec: ExportRecord, patientId: string, lookup: AnchorLoo
       anchorOk = committed && included && onChain === true;
     }
   }
-  return { recordId: rec.recordId, kind: rec.kind, author: rec.author.address, ok: signature && integrity && anchorOk, signature, integrity, anchor: anchorOk, problems };
+  return { recordId: rec.recordId, kind: rec.kind, author: rec.author.address, authorName, ok: signature && integrity && anchorOk, signature, integrity, anchor: anchorOk, problems };
 }
