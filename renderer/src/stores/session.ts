@@ -228,5 +228,6 @@ export const useSessionStore = defineStore('session', () => {
     handleEvent,
     touch,
     setLockTimeout,
+    withProgress,
   };
 });
