@@ -10,6 +10,7 @@ import { RecordAnchors } from '../../contracts/generated/artifacts';
 import { WardNode } from '../core/chain/wardNode';
 import { lockDataDir } from '../core/common/dataDirLock';
 import { WardError } from '../core/common/errors';
+import { useFastKeccak } from '../core/crypto/keccak';
 import { verifyExport } from '../core/records/fhirExchange';
 import { fail, parse } from './io';
 
@@ -55,6 +56,7 @@ export async function verify(args: string[]): Promise<void> {
   } catch {
     chainId = null;
   }
+  await useFastKeccak(); // a large export has thousands of Merkle proofs and commitments to check
   const report = await verifyExport(bundle, async (anchorChainId, contract, root) => {
     if (!provider || chainId === null || anchorChainId !== chainId) return null;
     const anchors = new ethers.Contract(contract, RecordAnchors.abi as unknown as ethers.InterfaceAbi, provider);

@@ -10,6 +10,7 @@ import type { ethers } from 'ethers';
 import { WardContracts } from './chain/wardContracts';
 import { WardNode } from './chain/wardNode';
 import { WardError } from './common/errors';
+import { useFastKeccak } from './crypto/keccak';
 import { loadStationKey } from './identity/stationKey';
 import { AnchorQueue } from './records/anchorQueue';
 import { AuditTrail } from './records/auditTrail';
@@ -98,6 +99,7 @@ export function createCore(config: CoreConfig): WardCore {
       state = 'starting';
       release = await lockDataDir(dataDir);
       try {
+        await useFastKeccak();
         await node.start();
         wardConfig.load();
         await identity.checkDeployment();

@@ -11,13 +11,13 @@
  * Why not build with StandardMerkleTree directly: measured here, it takes ~1-2 s to build 5,000
  * leaves plus ~2.5-3 s to extract their proofs (generic ABI encoder, hex strings everywhere, and
  * every getProof re-hashes and re-verifies). All five leaf types are static, so abi.encode is
- * five 32-byte words; hashing bytes with @noble/hashes keccak does the same work in milliseconds.
+ * five 32-byte words; hashing the bytes directly (keccak.ts) does the same work in milliseconds.
  */
-import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { getAddress } from 'ethers';
 import { WardError } from '../common/errors';
 import { bytesToHex, hexToBytes } from './hex';
+import { keccak256Bytes } from './keccak';
 
 export const LEAF_ENCODING = ['bytes32', 'bytes32', 'bytes32', 'address', 'uint64'];
 
@@ -123,7 +123,7 @@ function leafHashBytes(leaf: LeafFields): Uint8Array {
   if (typeof leaf.author !== 'string' || !ADDRESS.test(leaf.author)) throw new WardError('BAD_INPUT', 'A Merkle leaf has a malformed author address.');
   encoded.set(hexToBytes(leaf.author, 20, 'author'), 96 + 12);
   new DataView(encoded.buffer).setBigUint64(128 + 24, checkedUint64(leaf.createdAt));
-  return keccak_256(keccak_256(encoded));
+  return keccak256Bytes(keccak256Bytes(encoded));
 }
 
 /** StandardMerkleTree's array layout: sorted leaves at the end in reverse, parents of i at (i-1)/2. */
@@ -144,7 +144,7 @@ function nodeHash(a: Uint8Array, b: Uint8Array): Uint8Array {
     pair.set(b, 0);
     pair.set(a, 32);
   }
-  return keccak_256(pair);
+  return keccak256Bytes(pair);
 }
 
 function proofOf(hexTree: string[], index: number): string[] {
