@@ -6,10 +6,11 @@
  * a 256-bit random salt that stays off-chain with the encrypted record. Likewise the patient is
  * named on chain by an HMAC of their address under a ward secret, not by the address itself.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { getAddress, isHexString, keccak256 } from 'ethers';
 import { WardError } from '../common/errors';
 import { concatBytes, hexToBytes } from './hex';
+import { pooledRandomBytes } from './randomPool';
 
 export interface Commitment {
   /** 32 random bytes, 0x hex. Keep off-chain (inside the encrypted record store). */
@@ -29,7 +30,7 @@ export function commit(content: Uint8Array): Commitment {
  */
 export function commitToHash(contentHash: string, salt?: string): Commitment {
   const hash = hexToBytes(contentHash, 32, 'content hash');
-  const saltBytes = salt === undefined ? new Uint8Array(randomBytes(32)) : hexToBytes(salt, 32, 'salt');
+  const saltBytes = salt === undefined ? new Uint8Array(pooledRandomBytes(32)) : hexToBytes(salt, 32, 'salt');
   const saltHex = '0x' + Buffer.from(saltBytes).toString('hex');
   return { salt: saltHex, commitment: keccak256(concatBytes(saltBytes, hash)) };
 }

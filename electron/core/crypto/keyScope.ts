@@ -13,10 +13,11 @@
  * that match access decisions (a grant re-wraps the scope key, a revoke ends the scope).
  */
 import { WardError } from '../common/errors';
-import { GCM_NONCE_BYTES, gcmDecrypt, gcmEncrypt, randomUint8 } from './aesGcm';
+import { GCM_NONCE_BYTES, gcmDecrypt, gcmEncrypt } from './aesGcm';
 import type { Envelope } from './envelope';
 import { addRecipients, openWithDataKey, sealEnvelopeKeepingKey, unwrapDataKey } from './envelope';
 import { bytesToHex, concatBytes, hexToBytes } from './hex';
+import { pooledRandomBytes } from './randomPool';
 
 /** Stored once per scope: the scope key wrapped for each reader (an Envelope with an empty payload). */
 export interface KeyScope {
@@ -58,7 +59,7 @@ export class ScopeKey {
     if (!(plaintext instanceof Uint8Array)) throw new WardError('BAD_INPUT', 'The record content must be bytes.');
     if (this.#used >= MAX_RECORDS_PER_SCOPE) throw new WardError('CRYPTO', 'This key scope is full; start a new scope.');
     this.#used++;
-    const iv = randomUint8(GCM_NONCE_BYTES);
+    const iv = new Uint8Array(pooledRandomBytes(GCM_NONCE_BYTES));
     return { v: 1, scopeId: this.scopeId, iv: bytesToHex(iv), ct: bytesToHex(gcmEncrypt(this.#key, iv, plaintext, recordAad(this.scopeId, context))) };
   }
 

@@ -2,11 +2,11 @@
  * How a record's content becomes bytes, a hash, a commitment and signed fields — one place, used
  * when writing, when verifying locally and when verifying an export.
  */
-import { randomBytes } from 'node:crypto';
 import type { RecordContent, RecordKind } from '../api/contract';
 import { canonicalize } from '../crypto/canonical';
 import { commitToHash } from '../crypto/commitment';
 import { contentHashOf, NO_AMENDS, type RecordFields } from '../crypto/recordSignature';
+import { randomHex } from '../crypto/randomPool';
 import type { SealedContent, StoredRecord } from './model';
 
 export interface NewRecordInput {
@@ -33,7 +33,7 @@ export interface EncodedRecord {
 }
 
 export function newRecordId(): string {
-  return '0x' + randomBytes(32).toString('hex');
+  return randomHex(32);
 }
 
 export function encodeRecord(input: NewRecordInput): EncodedRecord {
@@ -46,7 +46,7 @@ export function encodeRecord(input: NewRecordInput): EncodedRecord {
     kind: input.kind,
     author: input.author,
     createdAt,
-    nonce: '0x' + randomBytes(16).toString('hex'),
+    nonce: randomHex(16),
     authorName: input.authorName,
     content: input.content,
   };
