@@ -16,7 +16,7 @@ import type { ChainMember } from '../../electron/core/chain/registryClient';
 import type { WardCore } from '../../electron/core/shellContract';
 import { chartSeries } from '../../renderer/src/clinical/chartData';
 import { closeBenchWard, loginAs, openBenchWard, restartAndLogin, vitalsSet } from './fixture';
-import { openInternals } from './internals';
+import { openInternals } from '../support/pipelineInternals';
 import { median, timed } from './stats';
 import { makeRow, type BenchRow } from './table';
 import { vitalsContent } from './vitalsContent';

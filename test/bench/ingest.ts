@@ -9,6 +9,9 @@
  * router and handlers) runs every 20 ms; its p99 round trip is reported.
  */
 import { ethers } from 'ethers';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RecordContent } from '../../electron/core/api/contract';
 import { createHandlers } from '../../electron/core/api/handlers';
 import { Router } from '../../electron/core/api/router';
@@ -27,7 +30,7 @@ import { StationIngestQueue } from '../../electron/core/records/stationIngestQue
 import { Admissions } from '../../electron/core/ward/admissions';
 import { WardConfigStore } from '../../electron/core/wardConfig';
 import { closeBenchWard, openBenchWard } from './fixture';
-import { openInternals } from './internals';
+import { openInternals } from '../support/pipelineInternals';
 import { percentile } from './stats';
 import { makeRow, type BenchRow } from './table';
 
@@ -42,6 +45,26 @@ function contentOf(r: DeviceReading, serial: string): RecordContent | null {
   const v = validateVitals({ spo2: Math.round(spo2), pulse: Math.round(pulse) });
   if (!v.ok) return null;
   return { vitals: v.value, device: { driver: 'contec-cms50e', model: 'CMS50E', serial, deviceRecordId: r.deviceRecordId, receivedAt: r.workstationTime } };
+}
+
+/**
+ * With BENCH_CPU_PROFILE=file.cpuprofile, a V8 CPU profile of the ingest window only (not setup
+ * or the baseline), to open in Chrome DevTools.
+ */
+async function startWindowProfile(): Promise<{ stop(): Promise<void> } | null> {
+  const path = process.env.BENCH_CPU_PROFILE;
+  if (!path) return null;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(path, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 export async function benchIngest(): Promise<{ rows: BenchRow[]; details: Record<string, unknown>; boundedBy?: string }> {
@@ -119,11 +142,16 @@ export async function benchIngest(): Promise<{ rows: BenchRow[]; details: Record
       void router.call({ sessionToken: null, channel: 'bench' }, 'ward/status', {}).then(() => probe.push(performance.now() - t0));
     }, 20);
 
+    const profiler = await startWindowProfile();
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const ackedAtStart = acked;
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, RUN_MS));
     const ackedInWindow = acked - ackedAtStart;
     const elapsed = (performance.now() - t0) / 1000;
+    loopDelay.disable();
+    await profiler?.stop();
     accepting = false;
     clearInterval(probeTimer);
     for (const s of stops) await s().catch(() => undefined);
@@ -164,7 +192,18 @@ export async function benchIngest(): Promise<{ rows: BenchRow[]; details: Record
     ];
     return {
       rows,
-      details: { pipelineRate, baselineRate, offered, acked, failed, batches: queue.stats.batches, probeCalls: probe.length, probeP50: percentile(probe, 50), probeP99: p99 },
+      details: {
+        pipelineRate,
+        baselineRate,
+        offered,
+        acked,
+        failed,
+        batches: queue.stats.batches,
+        probeCalls: probe.length,
+        probeP50: percentile(probe, 50),
+        probeP99: p99,
+        eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+      },
       boundedBy: 'Ingest: CPU of the single Node thread (canonical JSON, keccak commitments, AES-GCM, Merkle leaves, and ganache executing in-process) — one anchor transaction per batch is not the limit.',
     };
   } finally {

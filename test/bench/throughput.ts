@@ -21,7 +21,7 @@ import { signRecord } from '../../electron/core/crypto/recordSignature';
 import type { Actor } from '../../electron/core/records/recordService';
 import type { WardCore } from '../../electron/core/shellContract';
 import { closeBenchWard, openBenchWard, vitalsSet } from './fixture';
-import { openInternals, type PipelineInternals } from './internals';
+import { openInternals, type PipelineInternals } from '../support/pipelineInternals';
 import { StageTimer } from './stats';
 import { makeRow, type BenchRow } from './table';
 import { vitalsContent } from './vitalsContent';

@@ -1,8 +1,8 @@
 /**
  * The core's record-pipeline object graph, built the same way core.ts builds it, on the data
  * directory of a STOPPED core (the data-dir lock guarantees no core runs on it meanwhile).
- * createCore does not expose its internals; benchmarks that need them (bulk seeding through
- * RecordService, the naive baseline, stage timings) open this graph instead.
+ * createCore does not expose its internals; benchmarks (bulk seeding through RecordService, the
+ * naive baseline, stage timings) and tests of the station ingest path open this graph instead.
  */
 import { join } from 'node:path';
 import type { Wallet } from 'ethers';
@@ -10,6 +10,7 @@ import type { Role } from '../../electron/core/api/contract';
 import { WardContracts } from '../../electron/core/chain/wardContracts';
 import { WardNode } from '../../electron/core/chain/wardNode';
 import { lockDataDir } from '../../electron/core/common/dataDirLock';
+import { useFastKeccak } from '../../electron/core/crypto/keccak';
 import { loadStationKey } from '../../electron/core/identity/stationKey';
 import { IdentityService } from '../../electron/core/identity/identityService';
 import { AnchorQueue } from '../../electron/core/records/anchorQueue';
@@ -17,7 +18,7 @@ import { RecordService, type Actor } from '../../electron/core/records/recordSer
 import { RecordStore } from '../../electron/core/records/recordStore';
 import { Admissions } from '../../electron/core/ward/admissions';
 import { WardConfigStore } from '../../electron/core/wardConfig';
-import { testScryptN } from '../support/tempCore';
+import { testScryptN } from './tempCore';
 
 export interface PipelineInternals {
   node: WardNode;
@@ -36,18 +37,19 @@ export interface PipelineInternals {
 /** Open the pipeline of a set-up ward whose core is stopped. */
 export async function openInternals(dataDir: string): Promise<PipelineInternals> {
   const release = await lockDataDir(dataDir);
+  await useFastKeccak(); // as the core does at start
   const node = new WardNode(join(dataDir, 'chain'));
   await node.start();
   const wardConfig = new WardConfigStore(dataDir);
   const config = wardConfig.load();
-  if (!config) throw new Error('The benchmark ward is not set up.');
+  if (!config) throw new Error('The ward in this data directory is not set up.');
   const identity = new IdentityService(dataDir, node, wardConfig, testScryptN);
   const store = new RecordStore(dataDir);
   store.open();
   const admissions = new Admissions(dataDir);
   const contracts = new WardContracts(config.contracts.anchors, config.contracts.ledger, node.provider);
   const stationKey = loadStationKey(dataDir);
-  if (!stationKey) throw new Error('The benchmark ward has no station key.');
+  if (!stationKey) throw new Error('The ward in this data directory has no station key.');
   const station = stationKey.connect(node.provider);
   const anchorQueue = new AnchorQueue(store, () => contracts, () => station);
   const records = new RecordService(store, anchorQueue, identity, admissions, () => contracts);
