@@ -1,4 +1,5 @@
-import { Signature, SigningKey, TypedDataEncoder, Wallet, hexlify, keccak256, randomBytes, verifyTypedData } from 'ethers';
+import { Signature, SigningKey, TypedDataEncoder, Wallet, hexlify, keccak256, randomBytes, recoverAddress, verifyTypedData } from 'ethers';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '../../../electron/core/crypto/canonical';
 import type { RecordFields } from '../../../electron/core/crypto/recordSignature';
@@ -91,6 +92,38 @@ describe('record signatures (EIP-712)', () => {
       expect(verifyRecordSignature(replayed, sig, nurse.address)).toBe(false);
       expect(recoverRecordSigner(replayed, sig)).not.toBe(nurse.address);
     }
+  });
+
+  it('recovers the same signer as ethers for any key and fields, and null for random low-s junk', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (keyBytes, id) => {
+        let wallet: Wallet;
+        try {
+          wallet = new Wallet(hexlify(keyBytes));
+        } catch {
+          return; // not a valid private key (zero or >= n)
+        }
+        const fields = fieldsFor(wallet.address, { recordId: hexlify(id) });
+        const sig = signRecord(wallet, fields);
+        expect(recoverRecordSigner(fields, sig)).toBe(recoverAddress(recordDigest(fields), sig));
+        expect(recoverRecordSigner(fields, sig)).toBe(wallet.address);
+      }),
+      { numRuns: 60 },
+    );
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: N - 1n }), fc.bigInt({ min: 1n, max: N >> 1n }), fc.constantFrom('1b', '1c'), (r, s, v) => {
+        const sig = '0x' + r.toString(16).padStart(64, '0') + s.toString(16).padStart(64, '0') + v;
+        const fields = fieldsFor(nurse.address);
+        let expected: string | null;
+        try {
+          expected = recoverAddress(recordDigest(fields), sig);
+        } catch {
+          expected = null; // r is not the x of a curve point
+        }
+        expect(recoverRecordSigner(fields, sig)).toBe(expected);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('malformed or malleated signatures return false and never throw', () => {
