@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { WardError } from '../../../electron/core/common/errors';
 import { countPrefixedPayload } from '../../../electron/core/devices/protocols/countPrefixed';
 import { parseOmronCount, parseOmronRecord, parseOmronSerial, parseOmronVersion, readOmronReply } from '../../../electron/core/devices/protocols/omronCommands';
-import { ReportChannel } from '../../../electron/core/devices/protocols/reportSteps';
+import { ReportChannel } from '../../../electron/core/devices/transport/reportIo';
 import { bm58Driver, parseBm58Count, parseBm58DeviceId, parseBm58Record } from '../../../electron/core/devices/drivers/beurerBm58';
 import { microlifeB3Driver, microlifeChecksum, parseMicrolifeReply, readMicrolifeReply } from '../../../electron/core/devices/drivers/microlifeB3';
 import { omron790Driver } from '../../../electron/core/devices/drivers/omron790';

@@ -11,7 +11,7 @@ import {
   readOmronReply,
   xorOf,
 } from '../../../electron/core/devices/protocols/omronCommands';
-import { ReportChannel } from '../../../electron/core/devices/protocols/reportSteps';
+import { ReportChannel } from '../../../electron/core/devices/transport/reportIo';
 import { bm58Command, parseBm58Count, parseBm58DeviceId, parseBm58Record } from '../../../electron/core/devices/drivers/beurerBm58';
 import {
   MICROLIFE_FETCH_ALL,

@@ -9,7 +9,7 @@ import {
   USB_UNAVAILABLE_MESSAGE,
   type NodeHidModule,
 } from '../../../electron/core/devices/transport/nodeHid';
-import { deviceStep, drainInput, readReport, stepFrom, writeReport, ExchangeQueue } from '../../../electron/core/devices/transport/reportIo';
+import { drainInput, ExchangeSerializer, METER_STEP_TIMEOUT_MS, readReport, stepOptions, wardErrorsOnly, writeReport } from '../../../electron/core/devices/transport/reportIo';
 import { SimulatedHidBus } from '../../../electron/core/devices/simulators/bus';
 import type { HidConnection } from '../../../electron/core/devices/types';
 
@@ -134,11 +134,12 @@ describe('node-hid backend loading', () => {
 
 describe('bounded report I/O', () => {
   it('normalises step options', () => {
-    expect(stepFrom().timeoutMs).toBe(3000);
-    expect(stepFrom({ timeoutMs: -5 }).timeoutMs).toBe(3000);
-    expect(stepFrom({ timeoutMs: Number.NaN }).timeoutMs).toBe(3000);
-    expect(stepFrom({ timeoutMs: 1e12 }).timeoutMs).toBe(600_000);
-    expect(stepFrom({ timeoutMs: 50 }).timeoutMs).toBe(50);
+    expect(stepOptions().timeoutMs).toBe(2000);
+    expect(stepOptions(undefined, METER_STEP_TIMEOUT_MS).timeoutMs).toBe(3000);
+    expect(stepOptions({ timeoutMs: -5 }, METER_STEP_TIMEOUT_MS).timeoutMs).toBe(3000);
+    expect(stepOptions({ timeoutMs: Number.NaN }, METER_STEP_TIMEOUT_MS).timeoutMs).toBe(3000);
+    expect(stepOptions({ timeoutMs: 1e12 }, METER_STEP_TIMEOUT_MS).timeoutMs).toBe(600_000);
+    expect(stepOptions({ timeoutMs: 50 }, METER_STEP_TIMEOUT_MS).timeoutMs).toBe(50);
   });
 
   it('a read that gets nothing is a DEVICE_TIMEOUT naming the step', async () => {
@@ -171,13 +172,13 @@ describe('bounded report I/O', () => {
     expect(await conn.read(5)).toBeNull();
   });
 
-  it('deviceStep lets WardErrors through and turns anything else into PROTOCOL', async () => {
-    expect((await rejection(deviceStep(async () => Promise.reject(new WardError('DEVICE_UNPLUGGED', 'gone'))))).code).toBe('DEVICE_UNPLUGGED');
-    expect((await rejection(deviceStep(async () => Promise.reject(new RangeError('bug'))))).code).toBe('PROTOCOL');
+  it('wardErrorsOnly lets WardErrors through and turns anything else into PROTOCOL', async () => {
+    expect((await rejection(wardErrorsOnly(async () => Promise.reject(new WardError('DEVICE_UNPLUGGED', 'gone'))))).code).toBe('DEVICE_UNPLUGGED');
+    expect((await rejection(wardErrorsOnly(async () => Promise.reject(new RangeError('bug'))))).code).toBe('PROTOCOL');
   });
 
-  it('ExchangeQueue runs tasks one at a time, in order, past failures', async () => {
-    const q = new ExchangeQueue();
+  it('ExchangeSerializer runs tasks one at a time, in order, past failures', async () => {
+    const q = new ExchangeSerializer();
     const log: string[] = [];
     const task = (name: string, ms: number, fail = false) => () =>
       new Promise<string>((resolve, reject) => {

@@ -10,7 +10,7 @@
  * the same batch; record ids include a digest of the record bytes to keep units apart).
  */
 import { WardError } from '../../common/errors';
-import { ExchangeSerializer, padReport, ReportChannel, stepOptions, type StepOptions } from '../protocols/reportSteps';
+import { ExchangeSerializer, padReport, ReportChannel, stepOptions, type StepOptions } from '../transport/reportIo';
 import { bloodPressureMeasurements, deviceLocalTime, memoryRecordIds, serialOrFallback, stampOf } from '../protocols/vitalReadings';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadOptions } from '../types';
 

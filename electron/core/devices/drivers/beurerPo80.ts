@@ -11,7 +11,7 @@
 import { WardError } from '../../common/errors';
 import { parseLiveItem, type LiveItem } from '../protocols/contecLive';
 import { LiveStreamSlot, startLiveStream } from '../protocols/liveStream';
-import { padReport, ReportChannel, stepOptions, wardErrorsOnly, type StepOptions } from '../protocols/reportSteps';
+import { padReport, ReportChannel, stepOptions, wardErrorsOnly, type StepOptions } from '../transport/reportIo';
 import { asciiText, serialOrFallback } from '../protocols/vitalReadings';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadOptions } from '../types';
 

@@ -12,7 +12,7 @@
 import { WardError } from '../../common/errors';
 import { parseLiveItem, type LiveItem } from '../protocols/contecLive';
 import { LiveStreamSlot, startLiveStream } from '../protocols/liveStream';
-import { ReportChannel, stepOptions, wardErrorsOnly } from '../protocols/reportSteps';
+import { ReportChannel, stepOptions, wardErrorsOnly } from '../transport/reportIo';
 import { serialOrFallback } from '../protocols/vitalReadings';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadOptions } from '../types';
 

@@ -13,7 +13,7 @@ import { WardError } from '../../common/errors';
 import { clockDriftSeconds, localIso } from '../deviceClock';
 import { capillaryGlucoseMgDl, capillaryGlucoseMmolL } from '../glucoseMeasurements';
 import { AstmHidLink, headerDelimiters, splitRecord, type AstmDelimiters, type AstmRecord } from '../protocols/astm';
-import { deviceStep, ExchangeQueue, stepFrom } from '../transport/reportIo';
+import { ExchangeSerializer, METER_STEP_TIMEOUT_MS, stepOptions } from '../transport/reportIo';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadingFlag, ReadOptions } from '../types';
 
 export const CONTOUR_VENDOR_ID = 0x1a79;
@@ -167,12 +167,12 @@ export function contourReadings(results: readonly ContourResult[], workstationTi
 
 function contourSession(conn: HidConnection, info: HidDeviceInfo): DeviceSession {
   const link = new AstmHidLink(conn);
-  const queue = new ExchangeQueue();
+  const queue = new ExchangeSerializer();
   let upload: { data: ContourUpload; received: Date } | undefined;
 
   const ensureUpload = async (options?: ReadOptions): Promise<{ data: ContourUpload; received: Date }> => {
     if (upload) return upload;
-    const step = stepFrom(options);
+    const step = stepOptions(options, METER_STEP_TIMEOUT_MS);
     let header: ContourHeader | undefined;
     let headerTime = new Date();
     const records = await link.receive(step, (r) => {
@@ -188,29 +188,25 @@ function contourSession(conn: HidConnection, info: HidDeviceInfo): DeviceSession
 
   return {
     identify(options) {
-      return queue.run(() =>
-        deviceStep(async () => {
-          const { data, received } = await ensureUpload(options);
-          const h = data.header;
-          const identity: DeviceIdentity = {
-            model: CONTOUR_MODELS[info.productId] ?? `Contour (${h.productCode})`,
-            serial: h.serial,
-            deviceTime: h.deviceTime,
-            workstationTime: received.toISOString(),
-            clockDriftSeconds: clockDriftSeconds(h.deviceTime, received),
-          };
-          if (h.versions.length > 0) identity.firmware = h.versions.join(' / ');
-          return identity;
-        }),
-      );
+      return queue.run(async () => {
+        const { data, received } = await ensureUpload(options);
+        const h = data.header;
+        const identity: DeviceIdentity = {
+          model: CONTOUR_MODELS[info.productId] ?? `Contour (${h.productCode})`,
+          serial: h.serial,
+          deviceTime: h.deviceTime,
+          workstationTime: received.toISOString(),
+          clockDriftSeconds: clockDriftSeconds(h.deviceTime, received),
+        };
+        if (h.versions.length > 0) identity.firmware = h.versions.join(' / ');
+        return identity;
+      });
     },
     readMemory(options) {
-      return queue.run(() =>
-        deviceStep(async () => {
-          const { data, received } = await ensureUpload(options);
-          return contourReadings(data.results, received.toISOString());
-        }),
-      );
+      return queue.run(async () => {
+        const { data, received } = await ensureUpload(options);
+        return contourReadings(data.results, received.toISOString());
+      });
     },
     async close() {
       await conn.close().catch(() => undefined);

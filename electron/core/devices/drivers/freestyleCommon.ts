@@ -5,7 +5,7 @@
 import { WardError } from '../../common/errors';
 import { clockDriftSeconds, localIso } from '../deviceClock';
 import { FreeStyleLink, singleLine } from '../protocols/freestyleHid';
-import { deviceStep, drainInput, ExchangeQueue, stepFrom, type Step } from '../transport/reportIo';
+import { drainInput, ExchangeSerializer, METER_STEP_TIMEOUT_MS, stepOptions, type StepOptions } from '../transport/reportIo';
 import type { DeviceIdentity, DeviceReading, DeviceSession, HidConnection, ReadOptions } from '../types';
 
 /** 255 in every clock field means the meter's clock was never set. */
@@ -53,7 +53,7 @@ export interface FreeStyleModelSpec {
   /** Text command for the serial number (`$serlnum?` on most, `$sn?` on the Libre). */
   serialCommand: string;
   /** Downloads and normalises the stored readings. */
-  readRecords(link: FreeStyleLink, step: Step, workstationTime: string): Promise<DeviceReading[]>;
+  readRecords(link: FreeStyleLink, step: StepOptions, workstationTime: string): Promise<DeviceReading[]>;
 }
 
 /**
@@ -62,10 +62,10 @@ export interface FreeStyleModelSpec {
  */
 export function freestyleSession(conn: HidConnection, spec: FreeStyleModelSpec): DeviceSession {
   const link = new FreeStyleLink(conn);
-  const queue = new ExchangeQueue();
+  const queue = new ExchangeSerializer();
   let started = false;
 
-  const ready = async (step: Step): Promise<void> => {
+  const ready = async (step: StepOptions): Promise<void> => {
     if (started) return;
     await drainInput(conn, step);
     await link.handshake(step);
@@ -74,35 +74,31 @@ export function freestyleSession(conn: HidConnection, spec: FreeStyleModelSpec):
 
   return {
     identify(options?: ReadOptions): Promise<DeviceIdentity> {
-      const step = stepFrom(options);
-      return queue.run(() =>
-        deviceStep(async () => {
-          await ready(step);
-          const serial = singleLine(await link.text(spec.serialCommand, step));
-          if (!/^[\x21-\x7e]{1,32}$/.test(serial)) throw new WardError('PROTOCOL', 'The meter sent an invalid serial number.');
-          const firmware = singleLine(await link.text('$swver?', step));
-          const dateReply = await link.text('$date?', step);
-          const timeReply = await link.text('$time?', step);
-          const now = new Date();
-          const deviceTime = parseFreeStyleClock(dateReply, timeReply);
-          const identity: DeviceIdentity = { model: spec.model, serial, workstationTime: now.toISOString() };
-          if (firmware) identity.firmware = firmware;
-          if (deviceTime !== undefined) {
-            identity.deviceTime = deviceTime;
-            identity.clockDriftSeconds = clockDriftSeconds(deviceTime, now);
-          }
-          return identity;
-        }),
-      );
+      const step = stepOptions(options, METER_STEP_TIMEOUT_MS);
+      return queue.run(async () => {
+        await ready(step);
+        const serial = singleLine(await link.text(spec.serialCommand, step));
+        if (!/^[\x21-\x7e]{1,32}$/.test(serial)) throw new WardError('PROTOCOL', 'The meter sent an invalid serial number.');
+        const firmware = singleLine(await link.text('$swver?', step));
+        const dateReply = await link.text('$date?', step);
+        const timeReply = await link.text('$time?', step);
+        const now = new Date();
+        const deviceTime = parseFreeStyleClock(dateReply, timeReply);
+        const identity: DeviceIdentity = { model: spec.model, serial, workstationTime: now.toISOString() };
+        if (firmware) identity.firmware = firmware;
+        if (deviceTime !== undefined) {
+          identity.deviceTime = deviceTime;
+          identity.clockDriftSeconds = clockDriftSeconds(deviceTime, now);
+        }
+        return identity;
+      });
     },
     readMemory(options?: ReadOptions): Promise<DeviceReading[]> {
-      const step = stepFrom(options);
-      return queue.run(() =>
-        deviceStep(async () => {
-          await ready(step);
-          return spec.readRecords(link, step, new Date().toISOString());
-        }),
-      );
+      const step = stepOptions(options, METER_STEP_TIMEOUT_MS);
+      return queue.run(async () => {
+        await ready(step);
+        return spec.readRecords(link, step, new Date().toISOString());
+      });
     },
     async close(): Promise<void> {
       await conn.close().catch(() => undefined);

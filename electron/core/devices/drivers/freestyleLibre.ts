@@ -8,7 +8,7 @@
 import { WardError } from '../../common/errors';
 import { bloodKetoneMmolL, capillaryGlucoseMgDl, freestyleKetoneToMmolL, sensorGlucoseMgDl } from '../glucoseMeasurements';
 import type { FreeStyleLink } from '../protocols/freestyleHid';
-import type { Step } from '../transport/reportIo';
+import type { StepOptions } from '../transport/reportIo';
 import type { DeviceDriver, DeviceReading } from '../types';
 import { freestyleSession, intField, recordTime, requireFields } from './freestyleCommon';
 
@@ -40,7 +40,7 @@ export function libreRecordToReading(fields: readonly string[], recordNo: number
   }
 }
 
-async function readLibreRecords(link: FreeStyleLink, step: Step, workstationTime: string): Promise<DeviceReading[]> {
+async function readLibreRecords(link: FreeStyleLink, step: StepOptions, workstationTime: string): Promise<DeviceReading[]> {
   const records = await link.records('$arresult?', step);
   const out: DeviceReading[] = [];
   records.forEach((fields, i) => {

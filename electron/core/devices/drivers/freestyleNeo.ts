@@ -8,7 +8,7 @@
 import { WardError } from '../../common/errors';
 import { bloodKetoneMmolL, capillaryGlucoseMgDl, freestyleKetoneToMmolL } from '../glucoseMeasurements';
 import type { FreeStyleLink } from '../protocols/freestyleHid';
-import type { Step } from '../transport/reportIo';
+import type { StepOptions } from '../transport/reportIo';
 import type { DeviceDriver, DeviceReading, ReadingFlag } from '../types';
 import { freestyleSession, intField, recordTime, requireFields } from './freestyleCommon';
 
@@ -65,7 +65,7 @@ export function neoRecordToReading(fields: readonly string[], recordNo: number, 
   };
 }
 
-async function readNeoRecords(link: FreeStyleLink, step: Step, workstationTime: string): Promise<DeviceReading[]> {
+async function readNeoRecords(link: FreeStyleLink, step: StepOptions, workstationTime: string): Promise<DeviceReading[]> {
   const records = await link.records('$result?', step);
   const out: DeviceReading[] = [];
   records.forEach((fields, i) => {

@@ -15,7 +15,7 @@
  */
 import { WardError } from '../../common/errors';
 import { countPrefixedPayload, toCountPrefixedReports } from '../protocols/countPrefixed';
-import { ExchangeSerializer, ReportChannel, stepOptions, type StepOptions } from '../protocols/reportSteps';
+import { ExchangeSerializer, ReportChannel, stepOptions, type StepOptions } from '../transport/reportIo';
 import { bloodPressureMeasurements, deviceLocalTime, memoryRecordIds, serialOrFallback, stampOf } from '../protocols/vitalReadings';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadOptions, ReadingFlag } from '../types';
 

@@ -19,7 +19,7 @@ import {
   parseOmronVersion,
   readOmronReply,
 } from '../protocols/omronCommands';
-import { ExchangeSerializer, ReportChannel, stepOptions, type StepOptions } from '../protocols/reportSteps';
+import { ExchangeSerializer, ReportChannel, stepOptions, type StepOptions } from '../transport/reportIo';
 import { bloodPressureMeasurements, stampOf } from '../protocols/vitalReadings';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadOptions, ReadingFlag } from '../types';
 

@@ -12,7 +12,7 @@
  * EOT ends a transfer. Records longer than one frame are continued in ETB frames.
  */
 import { WardError } from '../../common/errors';
-import { drainInput, readReport, readReportOrNull, writeReport, type Step } from '../transport/reportIo';
+import { drainInput, readReport, readReportOrNull, writeReport, type StepOptions } from '../transport/reportIo';
 import type { HidConnection } from '../types';
 
 export const ASTM = {
@@ -231,12 +231,12 @@ export interface AstmRecord {
 export class AstmHidLink {
   constructor(private readonly conn: HidConnection) {}
 
-  private async sendControl(byte: number, step: Step): Promise<void> {
+  private async sendControl(byte: number, step: StepOptions): Promise<void> {
     await writeReport(this.conn, encodeContourHostReport(Uint8Array.of(byte)), step, 'control character');
   }
 
   /** Reads one message (reports until one is shorter than 60 bytes). Malformed reports make the message `null` (damaged). */
-  private async readMessage(step: Step): Promise<Uint8Array | null> {
+  private async readMessage(step: StepOptions): Promise<Uint8Array | null> {
     const parts: Uint8Array[] = [];
     for (let i = 0; i < ASTM_LIMITS.maxReportsPerMessage; i++) {
       let decoded: { payload: Uint8Array; more: boolean };
@@ -264,7 +264,7 @@ export class AstmHidLink {
    * Receives every record of one transfer. `onRecord` sees each record as soon as it is complete
    * (before it is acknowledged, so a parse failure stops the transfer).
    */
-  async receive(step: Step, onRecord?: (r: AstmRecord) => void): Promise<AstmRecord[]> {
+  async receive(step: StepOptions, onRecord?: (r: AstmRecord) => void): Promise<AstmRecord[]> {
     const records: AstmRecord[] = [];
     let partial = '';
     let lastFn: number | undefined;
@@ -331,8 +331,8 @@ export class AstmHidLink {
   }
 
   /** After the terminator record the meter sends EOT; wait briefly so it is not left for the next transfer. */
-  private async awaitEot(step: Step): Promise<void> {
-    const quick: Step = { timeoutMs: Math.min(step.timeoutMs, 250), signal: step.signal };
+  private async awaitEot(step: StepOptions): Promise<void> {
+    const quick: StepOptions = { timeoutMs: Math.min(step.timeoutMs, 250), signal: step.signal };
     for (let i = 0; i < 8; i++) {
       const r = await readReportOrNull(this.conn, quick);
       if (r === null) return;

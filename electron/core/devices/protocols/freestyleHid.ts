@@ -11,7 +11,7 @@
  * the exchanges over a HidConnection.
  */
 import { WardError } from '../../common/errors';
-import { drainInput, readReport, writeReport, type Step } from '../transport/reportIo';
+import { drainInput, readReport, writeReport, type StepOptions } from '../transport/reportIo';
 import type { HidConnection } from '../types';
 
 export const FREESTYLE_REPORT_SIZE = 64;
@@ -165,7 +165,7 @@ export class FreeStyleLink {
   ) {}
 
   /** Reads the next non-keepalive frame. */
-  private async nextFrame(step: Step, what: string): Promise<FreeStyleFrame> {
+  private async nextFrame(step: StepOptions, what: string): Promise<FreeStyleFrame> {
     for (let i = 0; i <= FREESTYLE_LIMITS.maxConsecutiveKeepalives; i++) {
       const frame = decodeFrame(await readReport(this.conn, step, what));
       if (frame.type !== FreeStyleType.keepalive) return frame;
@@ -173,12 +173,12 @@ export class FreeStyleLink {
     throw new WardError('PROTOCOL', 'The meter only sends keepalive messages; unplug it and try again.');
   }
 
-  private async send(type: number, payload: Uint8Array, step: Step, what: string): Promise<void> {
+  private async send(type: number, payload: Uint8Array, step: StepOptions, what: string): Promise<void> {
     await writeReport(this.conn, encodeOutputReport(type, payload), step, what);
   }
 
   /** Sends a binary message and returns the payload of the expected reply type. */
-  async binary(type: number, expectedReply: number, step: Step): Promise<Uint8Array> {
+  async binary(type: number, expectedReply: number, step: StepOptions): Promise<Uint8Array> {
     const what = `message 0x${type.toString(16).padStart(2, '0')}`;
     await this.send(type, new Uint8Array(0), step, what);
     const frame = await this.nextFrame(step, what);
@@ -191,7 +191,7 @@ export class FreeStyleLink {
    * The binary start-up sequence (04, 05, 15, 01). Returns the serial number and software
    * version the meter reports in binary form.
    */
-  async handshake(step: Step): Promise<{ serial: string; softwareVersion: string }> {
+  async handshake(step: StepOptions): Promise<{ serial: string; softwareVersion: string }> {
     await this.binary(FreeStyleType.hello, FreeStyleType.helloReply, step);
     const serial = singleLine(bytesToLatin1(await this.binary(FreeStyleType.serialRequest, FreeStyleType.serialReply, step)));
     const softwareVersion = singleLine(bytesToLatin1(await this.binary(FreeStyleType.versionRequest, FreeStyleType.versionReply, step)));
@@ -205,7 +205,7 @@ export class FreeStyleLink {
    * A reply damaged in transfer (bad frame, checksum) is asked for again, up to `textRetries`
    * times, after discarding what is left of it; a refusal (CMD Fail!) is final.
    */
-  async text(command: string, step: Step): Promise<string> {
+  async text(command: string, step: StepOptions): Promise<string> {
     if (!/^[\x20-\x7e]{1,62}$/.test(command)) throw new WardError('INTERNAL', 'Invalid FreeStyle text command.');
     for (let attempt = 0; ; attempt++) {
       let reply: { message: string; ok: boolean };
@@ -221,7 +221,7 @@ export class FreeStyleLink {
     }
   }
 
-  private async textOnce(command: string, step: Step): Promise<{ message: string; ok: boolean }> {
+  private async textOnce(command: string, step: StepOptions): Promise<{ message: string; ok: boolean }> {
     const what = `command ${command}`;
     await this.send(this.textType, latin1ToBytes(command), step, what);
     let reply = '';
@@ -236,7 +236,7 @@ export class FreeStyleLink {
   }
 
   /** Sends a command whose reply is a record list. */
-  async records(command: string, step: Step): Promise<string[][]> {
+  async records(command: string, step: StepOptions): Promise<string[][]> {
     return parseMultiRecord(await this.text(command, step));
   }
 }

@@ -7,7 +7,7 @@ import { WardError } from '../../common/errors';
 import { log } from '../../common/log';
 import type { DeviceReading } from '../types';
 import { liveVitals, type LiveItem } from './contecLive';
-import { isCancelled, type ReportChannel, type StepOptions } from './reportSteps';
+import { isCancelled, type ReportChannel, type StepOptions } from '../transport/reportIo';
 
 /** Consecutive malformed reports after which the stream gives up. */
 export const MAX_CONSECUTIVE_MALFORMED = 10;

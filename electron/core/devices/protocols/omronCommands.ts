@@ -6,7 +6,7 @@
  */
 import { WardError } from '../../common/errors';
 import { countPrefixedPayload } from './countPrefixed';
-import { ReportChannel, type StepOptions } from './reportSteps';
+import { ReportChannel, type StepOptions } from '../transport/reportIo';
 import { deviceLocalTime } from './vitalReadings';
 
 /** Mode feature reports (2 data bytes after report id 0). Sources disagree on device-info mode:
