@@ -1,4 +1,4 @@
-import { Signature, SigningKey, TypedDataEncoder, Wallet, hexlify, keccak256, randomBytes, recoverAddress, verifyTypedData } from 'ethers';
+import { Signature, SigningKey, TypedDataEncoder, Wallet, getAddress, hexlify, keccak256, randomBytes, recoverAddress, verifyTypedData } from 'ethers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '../../../electron/core/crypto/canonical';
@@ -92,6 +92,26 @@ describe('record signatures (EIP-712)', () => {
       expect(verifyRecordSignature(replayed, sig, nurse.address)).toBe(false);
       expect(recoverRecordSigner(replayed, sig)).not.toBe(nurse.address);
     }
+  });
+
+  it('record and batch digests equal ethers\' EIP-712 hashing for any field values', () => {
+    const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => hexlify(b));
+    const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => getAddress(hexlify(b)));
+    const uint64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
+    fc.assert(
+      fc.property(bytes32, bytes32, bytes32, bytes32, fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }), address, uint64, (recordId, patientRef, contentHash, amends, kind, author, createdAt) => {
+        const fields: RecordFields = { recordId, patientRef, contentHash, amends, kind, author, createdAt };
+        expect(recordDigest(fields)).toBe(TypedDataEncoder.hash(RECORD_DOMAIN, RECORD_TYPES, fields));
+      }),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(bytes32, fc.integer({ min: 1, max: 0xffffffff }), address, uint64, (root, count, author, createdAt) => {
+        const batch = { root, count, author, createdAt };
+        expect(batchDigest(batch)).toBe(TypedDataEncoder.hash(RECORD_DOMAIN, BATCH_TYPES, batch));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('recovers the same signer as ethers for any key and fields, and null for random low-s junk', () => {
