@@ -125,6 +125,7 @@ describe('record signatures (EIP-712)', () => {
         }
         const fields = fieldsFor(wallet.address, { recordId: hexlify(id) });
         const sig = signRecord(wallet, fields);
+        expect(sig).toBe(wallet.signingKey.sign(recordDigest(fields)).serialized); // same bytes as ethers signs
         expect(recoverRecordSigner(fields, sig)).toBe(recoverAddress(recordDigest(fields), sig));
         expect(recoverRecordSigner(fields, sig)).toBe(wallet.address);
       }),
@@ -193,6 +194,7 @@ describe('batch root signatures', () => {
     expect(recoverBatchSigner(batch, signature)).toBe(nurse.address);
     expect(verifyBatchSignature(batch, signature, nurse.address)).toBe(true);
     expect(batchDigest(batch)).toBe(TypedDataEncoder.hash(RECORD_DOMAIN, BATCH_TYPES, batch));
+    expect(signature).toBe(nurse.signingKey.sign(batchDigest(batch)).serialized);
     expect(verifyBatchSignature({ ...batch, root: hexlify(randomBytes(32)) }, signature, nurse.address)).toBe(false);
     expect(verifyBatchSignature({ ...batch, count: 501 }, signature, nurse.address)).toBe(false);
     expect(verifyBatchSignature({ ...batch, createdAt: 1 }, signature, nurse.address)).toBe(false);
