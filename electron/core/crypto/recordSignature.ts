@@ -9,8 +9,10 @@
  * by the signed fields themselves (recordId, patientRef, contentHash, author, createdAt), not by
  * the domain; replay across *other* applications is prevented by the distinct domain name.
  *
- * Signing is synchronous (SigningKey.sign over the typed-data digest) because ethers'
- * Wallet.signTypedData is async only to resolve ENS names, which records never contain.
+ * Signing is synchronous, over the typed-data digest (ethers' Wallet.signTypedData is async only to
+ * resolve ENS names, which records never contain). Digests are encoded here and signatures made
+ * and recovered by libsecp256k1 in WebAssembly; the results are the bytes ethers would give
+ * (property-tested), several times faster.
  */
 import { SigningKey, TypedDataEncoder, computeAddress, getAddress, getBytes, isHexString, keccak256, toUtf8Bytes } from 'ethers';
 import type { TypedDataDomain, TypedDataField } from 'ethers';
