@@ -12,12 +12,26 @@ import type { ethers } from 'ethers';
 import type { WardContracts } from '../chain/wardContracts';
 import { WardError } from '../common/errors';
 import { log } from '../common/log';
-import { buildBatch, type LeafFields } from '../crypto/merkle';
+import { buildBatch, type LeafFields, type MerkleBatch } from '../crypto/merkle';
 import type { StoredRecord } from './model';
 import type { RecordStore } from './recordStore';
 
 export function leafOf(r: StoredRecord): LeafFields {
   return { recordId: r.id, patientRef: r.patientRef, commitment: r.commitment, author: r.author, createdAt: r.createdAt };
+}
+
+/**
+ * The proofs to log with an anchor: none when every record's batch signature already covers this
+ * very tree (a station ingest batch anchored alone), so the same proof is not stored twice.
+ */
+function proofsFor(records: StoredRecord[], built: MerkleBatch): string[][] | 'batchSignature' {
+  const proofs = records.map((r) => built.proofs.get(r.id.toLowerCase())!);
+  const same = records.every((r, i) => r.batchSignature?.root === built.root && sameProof(r.batchSignature.proof, proofs[i]!));
+  return same ? 'batchSignature' : proofs;
+}
+
+function sameProof(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.toLowerCase() === b[i]!.toLowerCase());
 }
 
 interface Waiting {
@@ -75,7 +89,7 @@ export class AnchorQueue {
       root: built.root,
       ...anchored,
       ids,
-      proofs: ids.map((id) => built.proofs.get(id.toLowerCase())!),
+      proofs: proofsFor(records, built),
     });
     this.stats.batches++;
     this.stats.leaves += records.length;
@@ -101,7 +115,7 @@ export class AnchorQueue {
       const built = buildBatch(records.map(leafOf));
       if (built.root !== root) throw new WardError('INTEGRITY', 'A stored anchor batch does not match its records; the record store was altered.');
       const anchored = await this.submit(root, records.length);
-      await this.store.append({ t: 'anchor', root, ...anchored, ids, proofs: ids.map((id) => built.proofs.get(id.toLowerCase())!) });
+      await this.store.append({ t: 'anchor', root, ...anchored, ids, proofs: proofsFor(records, built) });
       resumed += records.length;
     }
     const unbatched = this.store.unbatchedRecords();

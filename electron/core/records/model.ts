@@ -69,6 +69,11 @@ export type LogEntry =
   /** Device readings already recorded (hashes of serial + device record id), for dedupe. */
   | { t: 'dev'; keys: string[] }
   | { t: 'batch'; root: string; ids: string[] }
-  | { t: 'anchor'; root: string; batchId: number; block: number; tx: string; ids: string[]; proofs: string[][] }
+  /**
+   * `proofs` is 'batchSignature' when the anchored tree is the one the records' batch signature
+   * covers (a station ingest batch anchored alone): each proof is then the one already stored in
+   * the record, not written twice (~0.7 KB per reading).
+   */
+  | { t: 'anchor'; root: string; batchId: number; block: number; tx: string; ids: string[]; proofs: string[][] | 'batchSignature' }
   | { t: 'consent'; patient: string; grantee: string; action: 'grant' | 'revoke'; at: number; tx: string }
   | { t: 'audit'; actor: string; patient: string | null; action: number; breakGlass: boolean; reason: Envelope | null; at: number; block: number; tx: string };

@@ -40,14 +40,16 @@ function provenance(partial: Partial<Provenance> & { problems: string[] }, ancho
 }
 
 /**
- * What a verification memo vouches for: the stored ciphertext, the signature, and the anchor with
- * its proof — any of them altered later and the memo no longer matches.
+ * What a verification memo vouches for: the stored ciphertext, the signature (for a batch
+ * signature also its root, count, time and the record's proof under it), and the anchor with its
+ * proof — any of them altered later and the memo no longer matches.
  */
 export function verificationFacts(record: StoredRecord, anchor: AnchorRef | undefined): VerifiedFacts {
+  const b = record.batchSignature;
   return {
     recordId: record.id,
     ciphertextHash: ciphertextHashOf(hexToBytes(record.cipher.ct)),
-    signature: record.signature || record.batchSignature?.signature || '',
+    signature: record.signature || (b ? `${b.signature}:${b.root}:${b.count}:${b.createdAt}:${b.proof.join(',')}` : ''),
     anchorRoot: anchor ? `${anchor.root}:${anchor.proof.join(',')}` : null,
     scope: 'ward',
   };

@@ -45,6 +45,15 @@ export class RecordStore {
     for (const e of entries) this.apply(e);
   }
 
+  /** A record's proof under an anchor entry's root (see the 'anchor' entry in model.ts). */
+  private anchorProof(e: Extract<LogEntry, { t: 'anchor' }>, id: string, i: number): string[] {
+    if (e.proofs !== 'batchSignature') return e.proofs[i] ?? [];
+    const signed = this.records.get(id)?.batchSignature;
+    // Written only when the two trees are the same; if the record was altered since, the proof
+    // simply fails to verify under the anchored root (reported as not matching its anchor).
+    return signed?.root === e.root ? signed.proof : [];
+  }
+
   private apply(e: LogEntry): void {
     switch (e.t) {
       case 'scope':
@@ -68,7 +77,7 @@ export class RecordStore {
         break;
       case 'anchor':
         this.unanchoredBatches.delete(e.root);
-        e.ids.forEach((id, i) => this.anchors.set(id, { root: e.root, batchId: e.batchId, block: e.block, tx: e.tx, proof: e.proofs[i]! }));
+        e.ids.forEach((id, i) => this.anchors.set(id, { root: e.root, batchId: e.batchId, block: e.block, tx: e.tx, proof: this.anchorProof(e, id, i) }));
         break;
       case 'consent':
         this.consents.push(e);

@@ -5,7 +5,7 @@
  * device dedupe keys are durable; and after a restart every reading is in the patient's history,
  * verified, with the device as provenance.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateVitals } from '../../../electron/core/clinical/vitals';
@@ -31,7 +31,7 @@ describe('station ingest at ward scale', () => {
     readFileSync(join(dir, 'records', 'log.jsonl'), 'utf8')
       .trimEnd()
       .split('\n')
-      .map((l) => JSON.parse(l) as { t: string; r?: { id: string }; ids?: string[]; keys?: string[] });
+      .map((l) => JSON.parse(l) as { t: string; r?: { id: string }; ids?: string[]; keys?: string[]; proofs?: unknown });
   const dedupeKey = (i: number) => `SIM-OX-1|${i}`;
 
   beforeAll(async () => {
@@ -93,6 +93,8 @@ describe('station ingest at ward scale', () => {
     const anchorEntries = entries.filter((e) => e.t === 'anchor' && e.ids!.includes(recorded[0]!.id));
     expect(anchorEntries).toHaveLength(1);
     expect(new Set(anchorEntries[0]!.ids)).toEqual(new Set(recorded.map((r) => r.id)));
+    // The anchored tree is the signed batch's tree: its proofs are stored once, in the records.
+    expect(anchorEntries[0]!.proofs).toBe('batchSignature');
   });
 
   it('after a restart, every reading is in the history, verified, with the device as provenance', async () => {
@@ -106,5 +108,28 @@ describe('station ingest at ward scale', () => {
     expect(fromDevice).toHaveLength(READINGS);
     expect(fromDevice.every((r) => r.provenance.status === 'verified')).toBe(true);
     expect(new Set(fromDevice.map((r) => r.content!.device!.deviceRecordId))).toEqual(new Set(Array.from({ length: READINGS }, (_, i) => String(i))));
+  });
+
+  it('a reading whose stored proof was altered is reported, the others stay verified', async () => {
+    await core!.stop();
+    core = null;
+    const path = join(dir, 'records', 'log.jsonl');
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    const victim = recorded[7]!.id;
+    const at = lines.findIndex((l) => l.includes(`"t":"rec"`) && l.includes(victim));
+    const entry = JSON.parse(lines[at]!) as { r: { batchSignature: { proof: string[] } } };
+    entry.r.batchSignature.proof[0] = '0x' + 'ab'.repeat(32);
+    lines[at] = JSON.stringify(entry);
+    writeFileSync(path, lines.join('\n') + '\n');
+
+    core = await startCore(dir);
+    const doctor = new Caller(core);
+    await doctor.login(w.people.doctor.name, w.people.doctor.password);
+    const h = await doctor.ok('records/history', { patient: w.addresses.patient });
+    const altered = h.records.find((r) => r.id === victim)!;
+    expect(altered.provenance.status).not.toBe('verified');
+    const others = h.records.filter((r) => r.content?.device?.serial === 'SIM-OX-1' && r.id !== victim);
+    expect(others).toHaveLength(READINGS - 1);
+    expect(others.every((r) => r.provenance.status === 'verified')).toBe(true);
   });
 });
