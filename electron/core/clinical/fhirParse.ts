@@ -9,7 +9,7 @@ import { ACVPU, LOINC_SYSTEM, MEASUREMENTS, UCUM, UCUM_SYSTEM } from './codes';
 import type { Acvpu } from './codes';
 import { CS, EXPORT_RECORD_KINDS, EXT, FHIR_INSTANT, LOCAL_CODES, SID, SIG_FORMAT_EIP712 } from './fhirModel';
 import type { ExportRecord, ExportRecordKind, JsonValue, ParsedFhirExport } from './fhirModel';
-import { normaliseGlucose, normaliseTemperature } from './vitals';
+import { inCanonicalOrder, normaliseGlucose, normaliseTemperature } from './vitals';
 import type { NormalisedVitals } from './vitals';
 
 type Json = Record<string, unknown>;
@@ -258,7 +258,7 @@ function readContent(p: Json, recordId: string, where: string, ctx: ParseContext
       fail(`${what} has a code WardLedger does not export.`);
     }
   }
-  if (Object.keys(vitals).length > 0) content.vitals = orderVitals(vitals);
+  if (Object.keys(vitals).length > 0) content.vitals = inCanonicalOrder(vitals);
   return content;
 }
 
@@ -304,23 +304,4 @@ function readDiagnosis(resource: Json, what: string): NonNullable<ExportRecord['
   const c = optStr(coding.code, `${what} code value`);
   const system = optStr(coding.system, `${what} code system`);
   return { ...(c !== undefined ? { code: c } : {}), ...(system !== undefined ? { system } : {}), text };
-}
-
-const VITALS_ORDER: ReadonlyArray<keyof NormalisedVitals> = [
-  'respiratoryRate',
-  'spo2',
-  'supplementalOxygen',
-  'systolic',
-  'diastolic',
-  'pulse',
-  'consciousness',
-  'temperature',
-  'bloodGlucose',
-];
-
-/** Same key order as validateVitals produces, so re-encoded objects compare byte-equal. */
-function orderVitals(v: NormalisedVitals): NormalisedVitals {
-  const out: Record<string, unknown> = {};
-  for (const k of VITALS_ORDER) if (v[k] !== undefined) out[k] = v[k];
-  return out as NormalisedVitals;
 }

@@ -86,17 +86,23 @@ const glucoseSchema = z
     if (g.value < l.min || g.value > l.max) ctx.addIssue({ code: 'custom', message: rangeMessage(l), path: ['value'] });
   });
 
-/** Fields that count as a measurement (supplemental oxygen alone is context, not a measurement). */
-export const MEASUREMENT_FIELDS = [
+/** Every vitals field, in the order a normalised vitals set holds them (so encodings compare byte-equal). */
+export const VITALS_FIELD_ORDER = [
   'respiratoryRate',
   'spo2',
+  'supplementalOxygen',
   'systolic',
   'diastolic',
   'pulse',
   'consciousness',
   'temperature',
   'bloodGlucose',
-] as const;
+] as const satisfies ReadonlyArray<keyof NormalisedVitals>;
+
+/** Fields that count as a measurement (supplemental oxygen alone is context, not a measurement). */
+export const MEASUREMENT_FIELDS = VITALS_FIELD_ORDER.filter(
+  (f): f is Exclude<(typeof VITALS_FIELD_ORDER)[number], 'supplementalOxygen'> => f !== 'supplementalOxygen',
+);
 export type VitalsField = (typeof MEASUREMENT_FIELDS)[number] | 'supplementalOxygen';
 
 export const EMPTY_VITALS_MESSAGE = 'Enter at least one measurement.';
@@ -207,6 +213,13 @@ function normalise(v: z.output<typeof VitalsInputSchema>): NormalisedVitals {
   if (v.temperature != null) out.temperature = normaliseTemperature(v.temperature.value, v.temperature.unit);
   if (v.bloodGlucose != null) out.bloodGlucose = normaliseGlucose(v.bloodGlucose.value, v.bloodGlucose.unit);
   return out;
+}
+
+/** The same vitals with their keys in VITALS_FIELD_ORDER (e.g. after reading a FHIR export back). */
+export function inCanonicalOrder(v: NormalisedVitals): NormalisedVitals {
+  const out: Record<string, unknown> = {};
+  for (const k of VITALS_FIELD_ORDER) if (v[k] !== undefined) out[k] = v[k];
+  return out as NormalisedVitals;
 }
 
 /** Canonical temperature from an entered value (also used when reading a FHIR export back). */

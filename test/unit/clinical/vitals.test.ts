@@ -4,6 +4,8 @@ import {
   DIASTOLIC_ORDER_MESSAGE,
   EMPTY_VITALS_MESSAGE,
   VITAL_LIMITS,
+  VITALS_FIELD_ORDER,
+  inCanonicalOrder,
   requireValidVitals,
   validateVitals,
 } from '../../../electron/core/clinical/vitals';
@@ -68,6 +70,26 @@ describe('validateVitals: accepted input', () => {
 
   it('accepts every ACVPU level', () => {
     for (const level of ['A', 'C', 'V', 'P', 'U']) expect(validateVitals({ consciousness: level }).ok).toBe(true);
+  });
+});
+
+describe('canonical key order', () => {
+  it('validateVitals holds its fields in VITALS_FIELD_ORDER, and inCanonicalOrder restores it', () => {
+    const r = validateVitals({
+      bloodGlucose: { value: 110, unit: 'mg/dL' },
+      temperature: { value: 37, unit: 'Cel' },
+      consciousness: 'A',
+      pulse: 70,
+      diastolic: 80,
+      systolic: 120,
+      supplementalOxygen: false,
+      spo2: 97,
+      respiratoryRate: 16,
+    });
+    if (!r.ok) throw new Error('expected valid vitals');
+    expect(Object.keys(r.value)).toEqual([...VITALS_FIELD_ORDER]);
+    const shuffled = Object.fromEntries(Object.entries(r.value).reverse());
+    expect(JSON.stringify(inCanonicalOrder(shuffled))).toBe(JSON.stringify(r.value));
   });
 });
 
