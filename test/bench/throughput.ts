@@ -14,7 +14,7 @@ import type { StoredRecord } from '../../electron/core/records/model';
 import { AppendLog } from '../../electron/core/records/appendLog';
 import { leafOf } from '../../electron/core/records/anchorQueue';
 import type { LogEntry } from '../../electron/core/records/model';
-import { encodeRecord } from '../../electron/core/records/recordCodec';
+import { encodeRecord, storedRecordOf } from '../../electron/core/records/recordCodec';
 import { buildBatch } from '../../electron/core/crypto/merkle';
 import { createKeyScope, type ScopeKey } from '../../electron/core/crypto/keyScope';
 import { signRecord } from '../../electron/core/crypto/recordSignature';
@@ -88,21 +88,7 @@ function prepare(g: PipelineInternals, actor: Actor, patient: string, key: Scope
   );
   const signature = stage('sign (EIP-712)', () => signRecord(actor.wallet, encoded.fields));
   const cipher = stage('encrypt (AES-256-GCM, scope key)', () => key.seal(encoded.plaintext, encoded.id));
-  return {
-    id: encoded.id,
-    patient,
-    patientRef: encoded.fields.patientRef,
-    kind: 'vitals',
-    author: actor.address,
-    authorRole: actor.role,
-    createdAt: encoded.createdAt,
-    amends: encoded.amends,
-    contentHash: encoded.contentHash,
-    salt: encoded.salt,
-    commitment: encoded.commitment,
-    signature,
-    cipher,
-  };
+  return storedRecordOf(encoded, { authorRole: actor.role, signature, cipher });
 }
 
 /** The naive design: every record durable, then anchored in its own transaction, one at a time. */

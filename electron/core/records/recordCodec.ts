@@ -67,6 +67,32 @@ export function encodeRecord(input: NewRecordInput): EncodedRecord {
   };
 }
 
+/**
+ * The stored form of an encoded record once it is signed (by its author, or as part of a batch)
+ * and encrypted: the one place that lays out a StoredRecord.
+ */
+export function storedRecordOf(
+  e: EncodedRecord,
+  written: Pick<StoredRecord, 'authorRole' | 'signature' | 'batchSignature' | 'cipher'>,
+): StoredRecord {
+  return {
+    id: e.id,
+    patient: e.sealed.patient,
+    patientRef: e.fields.patientRef,
+    kind: e.sealed.kind,
+    author: e.sealed.author,
+    authorRole: written.authorRole,
+    createdAt: e.createdAt,
+    amends: e.amends,
+    contentHash: e.contentHash,
+    salt: e.salt,
+    commitment: e.commitment,
+    signature: written.signature,
+    ...(written.batchSignature ? { batchSignature: written.batchSignature } : {}),
+    cipher: written.cipher,
+  };
+}
+
 /** The signed fields of a stored record. */
 export function fieldsOf(r: StoredRecord): RecordFields {
   return { recordId: r.id, patientRef: r.patientRef, contentHash: r.contentHash, amends: r.amends, kind: r.kind, author: r.author, createdAt: r.createdAt };

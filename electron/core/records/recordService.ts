@@ -24,7 +24,7 @@ import type { Admissions } from '../ward/admissions';
 import type { AnchorQueue } from './anchorQueue';
 import type { StoredRecord } from './model';
 import { forgetOpened, markObjectVerified, openAndVerify, verificationFacts, type OpenedRecord } from './provenance';
-import { encodeRecord, isNoAmends } from './recordCodec';
+import { encodeRecord, isNoAmends, storedRecordOf } from './recordCodec';
 import type { RecordStore } from './recordStore';
 
 /** Who is acting: their own key, and the care team key for clinicians. */
@@ -141,21 +141,7 @@ export class RecordService {
     });
     const signature = signRecord(actor.wallet, encoded.fields);
     const key = await this.writableScope(patient, [actor.teamKey, actor.wallet.privateKey]);
-    const record: StoredRecord = {
-      id: encoded.id,
-      patient: patient.address,
-      patientRef: encoded.fields.patientRef,
-      kind,
-      author: actor.address,
-      authorRole: actor.role,
-      createdAt: encoded.createdAt,
-      amends: encoded.amends,
-      contentHash: encoded.contentHash,
-      salt: encoded.salt,
-      commitment: encoded.commitment,
-      signature,
-      cipher: key.seal(encoded.plaintext, encoded.id),
-    };
+    const record = storedRecordOf(encoded, { authorRole: actor.role, signature, cipher: key.seal(encoded.plaintext, encoded.id) });
     await this.store.append({ t: 'rec', r: record }, ...(dedupeKey ? [{ t: 'dev' as const, keys: [dedupeKey] }] : []));
     await this.anchors.anchor([record]);
     this.rememberWritten(record);
@@ -231,22 +217,14 @@ export class RecordService {
     const SLICE = 128;
     for (let start = 0; start < encoded.length; start += SLICE) {
       await yieldEvery(0);
-      const slice = encoded.slice(start, start + SLICE).map(({ e, cipher }): StoredRecord => ({
-        id: e.id,
-        patient: e.sealed.patient,
-        patientRef: e.fields.patientRef,
-        kind: 'vitals',
-        author: station.address,
-        authorRole: 'station',
-        createdAt: e.createdAt,
-        amends: e.amends,
-        contentHash: e.contentHash,
-        salt: e.salt,
-        commitment: e.commitment,
-        signature: '',
-        batchSignature: { root: batch.root, count: encoded.length, createdAt, signature, proof: batch.proofs.get(e.id.toLowerCase())! },
-        cipher,
-      }));
+      const slice = encoded.slice(start, start + SLICE).map(({ e, cipher }) =>
+        storedRecordOf(e, {
+          authorRole: 'station',
+          signature: '',
+          batchSignature: { root: batch.root, count: encoded.length, createdAt, signature, proof: batch.proofs.get(e.id.toLowerCase())! },
+          cipher,
+        }),
+      );
       records.push(...slice);
       const dedupeKeys = items.slice(start, start + SLICE).flatMap((i) => (i.dedupeKey ? [i.dedupeKey] : []));
       const sliceEntries: LogEntry[] = [...(start === 0 ? scopeEntries : []), ...slice.map((r) => ({ t: 'rec' as const, r }))];
