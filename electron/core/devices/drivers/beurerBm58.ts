@@ -10,8 +10,9 @@
  * the same batch; record ids include a digest of the record bytes to keep units apart).
  */
 import { WardError } from '../../common/errors';
-import { ExchangeSerializer, padReport, ReportChannel, stepOptions, type StepOptions } from '../transport/reportIo';
-import { bloodPressureMeasurements, deviceLocalTime, memoryRecordIds, serialOrFallback, stampOf } from '../protocols/vitalReadings';
+import { padReport, stepOptions, type StepOptions } from '../transport/reportIo';
+import { MemorySession } from './memorySession';
+import { bloodPressureReading, deviceLocalTime, memoryRecordIds, serialOrFallback, stampOf } from '../protocols/vitalReadings';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadOptions } from '../types';
 
 export const BM58_REPORT_SIZE = 8;
@@ -61,28 +62,18 @@ export function parseBm58Record(reply: Uint8Array): Bm58Record {
   return { time, systolic: r[0] + BM58_PRESSURE_OFFSET, diastolic: r[1] + BM58_PRESSURE_OFFSET, pulse: r[2] };
 }
 
-class Bm58Session implements DeviceSession {
-  private readonly channel: ReportChannel;
-  private readonly exchanges = new ExchangeSerializer();
+class Bm58Session extends MemorySession {
   private deviceId: string | null = null;
   private talked = false;
 
   constructor(
-    private readonly connection: HidConnection,
+    connection: HidConnection,
     private readonly info: HidDeviceInfo,
   ) {
-    this.channel = new ReportChannel(connection);
+    super(connection);
   }
 
-  identify(options?: ReadOptions): Promise<DeviceIdentity> {
-    return this.exchanges.run(() => this.identifyNow(options));
-  }
-
-  readMemory(options?: ReadOptions): Promise<DeviceReading[]> {
-    return this.exchanges.run(() => this.readMemoryNow(options));
-  }
-
-  private async identifyNow(options?: ReadOptions): Promise<DeviceIdentity> {
+  protected async identifyNow(options?: ReadOptions): Promise<DeviceIdentity> {
     const deviceId = await this.init(stepOptions(options));
     return {
       model: bm58Driver.model,
@@ -91,7 +82,7 @@ class Bm58Session implements DeviceSession {
     };
   }
 
-  private async readMemoryNow(options?: ReadOptions): Promise<DeviceReading[]> {
+  protected async readMemoryNow(options?: ReadOptions): Promise<DeviceReading[]> {
     const step = stepOptions(options);
     if (this.deviceId === null) await this.init(step);
     const count = parseBm58Count(await this.ask(bm58Command(BM58_COUNT), step, 'record count'));
@@ -101,24 +92,17 @@ class Bm58Session implements DeviceSession {
       records.push({ record: parseBm58Record(bytes), bytes });
     }
     const ids = memoryRecordIds('bm58', records.map(({ record, bytes }) => ({ stamp: stampOf(record.time), bytes })));
-    return records.map(({ record }, i) => ({
-      deviceRecordId: ids[i],
-      kind: 'blood-pressure',
-      measurements: bloodPressureMeasurements(record.systolic, record.diastolic, record.pulse),
-      deviceTime: record.time,
-      workstationTime: new Date().toISOString(),
-      flags: [],
-    }));
+    return records.map(({ record }, i) => bloodPressureReading(ids[i]!, record));
   }
 
   /** Sends F7, F6 (best effort; the device does not answer them), then closes. */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this.talked) {
       for (const c of BM58_END_COMMANDS) {
         await this.channel.writeOutput(bm58Command(c), { timeoutMs: 500 }, 'end of session').catch(() => undefined);
       }
     }
-    await this.connection.close().catch(() => undefined);
+    await super.close();
   }
 
   private async init(step: StepOptions): Promise<string> {

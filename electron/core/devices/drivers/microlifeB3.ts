@@ -15,8 +15,9 @@
  */
 import { WardError } from '../../common/errors';
 import { countPrefixedPayload, toCountPrefixedReports } from '../protocols/countPrefixed';
-import { ExchangeSerializer, ReportChannel, stepOptions, type StepOptions } from '../transport/reportIo';
-import { bloodPressureMeasurements, deviceLocalTime, memoryRecordIds, serialOrFallback, stampOf } from '../protocols/vitalReadings';
+import { stepOptions, type ReportChannel, type StepOptions } from '../transport/reportIo';
+import { MemorySession } from './memorySession';
+import { bloodPressureReading, deviceLocalTime, memoryRecordIds, serialOrFallback, stampOf } from '../protocols/vitalReadings';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadOptions, ReadingFlag } from '../types';
 
 export const MICROLIFE_HEADER_SIZE = 42;
@@ -101,46 +102,23 @@ export async function readMicrolifeReply(channel: ReportChannel, step: StepOptio
   throw new WardError('PROTOCOL', 'The blood-pressure monitor sent a reply that never ends.');
 }
 
-class MicrolifeSession implements DeviceSession {
-  private readonly channel: ReportChannel;
-  private readonly exchanges = new ExchangeSerializer();
-
+class MicrolifeSession extends MemorySession {
   constructor(
-    private readonly connection: HidConnection,
+    connection: HidConnection,
     private readonly info: HidDeviceInfo,
   ) {
-    this.channel = new ReportChannel(connection);
+    super(connection);
   }
 
-  identify(options?: ReadOptions): Promise<DeviceIdentity> {
-    return this.exchanges.run(() => this.identifyNow(options));
-  }
-
-  readMemory(options?: ReadOptions): Promise<DeviceReading[]> {
-    return this.exchanges.run(() => this.readMemoryNow(options));
-  }
-
-  private async identifyNow(options?: ReadOptions): Promise<DeviceIdentity> {
+  protected async identifyNow(options?: ReadOptions): Promise<DeviceIdentity> {
     await this.fetchAll(stepOptions(options));
     return { model: microlifeB3Driver.model, serial: serialOrFallback(this.info, 'microlife-bp-b3'), workstationTime: new Date().toISOString() };
   }
 
-  private async readMemoryNow(options?: ReadOptions): Promise<DeviceReading[]> {
+  protected async readMemoryNow(options?: ReadOptions): Promise<DeviceReading[]> {
     const records = await this.fetchAll(stepOptions(options));
     const ids = memoryRecordIds('microlife', records.map((r) => ({ stamp: stampOf(r.time), bytes: r.bytes })));
-    return records.map((r, i) => ({
-      deviceRecordId: ids[i],
-      kind: 'blood-pressure',
-      measurements: bloodPressureMeasurements(r.systolic, r.diastolic, r.pulse),
-      deviceTime: r.time,
-      workstationTime: new Date().toISOString(),
-      flags: r.flags,
-    }));
-  }
-
-  /** Closes at once; a running exchange then fails fast instead of delaying the close. */
-  async close(): Promise<void> {
-    await this.connection.close().catch(() => undefined);
+    return records.map((r, i) => bloodPressureReading(ids[i]!, r, r.flags));
   }
 
   /** Fetch-all; a wrong check byte means a damaged transfer, so leftovers are drained and it is asked again. */

@@ -19,8 +19,9 @@ import {
   parseOmronVersion,
   readOmronReply,
 } from '../protocols/omronCommands';
-import { ExchangeSerializer, ReportChannel, stepOptions, type StepOptions } from '../transport/reportIo';
-import { bloodPressureMeasurements, stampOf } from '../protocols/vitalReadings';
+import { stepOptions, type StepOptions } from '../transport/reportIo';
+import { MemorySession } from './memorySession';
+import { bloodPressureReading, stampOf } from '../protocols/vitalReadings';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadOptions, ReadingFlag } from '../types';
 
 /** Banks read by readMemory (the unit's user A / user B switch). */
@@ -30,24 +31,10 @@ export const OMRON_MAX_BUSY_RETRIES = 3;
 /** Clearing blocks sent after a mode change before giving up on the "OK". */
 const MAX_CLEAR_ATTEMPTS = 5;
 
-class Omron790Session implements DeviceSession {
-  private readonly channel: ReportChannel;
-  private readonly exchanges = new ExchangeSerializer();
+class Omron790Session extends MemorySession {
   private talked = false;
 
-  constructor(private readonly connection: HidConnection) {
-    this.channel = new ReportChannel(connection);
-  }
-
-  identify(options?: ReadOptions): Promise<DeviceIdentity> {
-    return this.exchanges.run(() => this.identifyNow(options));
-  }
-
-  readMemory(options?: ReadOptions): Promise<DeviceReading[]> {
-    return this.exchanges.run(() => this.readMemoryNow(options));
-  }
-
-  private async identifyNow(options?: ReadOptions): Promise<DeviceIdentity> {
+  protected async identifyNow(options?: ReadOptions): Promise<DeviceIdentity> {
     const step = stepOptions(options);
     await this.enterMode(OMRON_MODE.deviceInfo, step);
     const firmware = parseOmronVersion(await this.exchange(OMRON_COMMANDS.version, OMRON_REPLY_LENGTH.version, step, 'version'));
@@ -55,7 +42,7 @@ class Omron790Session implements DeviceSession {
     return { model: omron790Driver.model, serial, firmware, workstationTime: new Date().toISOString() };
   }
 
-  private async readMemoryNow(options?: ReadOptions): Promise<DeviceReading[]> {
+  protected async readMemoryNow(options?: ReadOptions): Promise<DeviceReading[]> {
     const step = stepOptions(options);
     await this.enterMode(OMRON_MODE.daily, step);
     const readings: DeviceReading[] = [];
@@ -64,25 +51,18 @@ class Omron790Session implements DeviceSession {
       for (let index = 0; index < count; index++) {
         const record = parseOmronRecord(await this.exchange(OMRON_COMMANDS.record(bank, index), OMRON_REPLY_LENGTH.record, step, 'record'));
         const flags: ReadingFlag[] = record.irregularHeartbeat ? ['irregular-heartbeat'] : [];
-        readings.push({
-          deviceRecordId: `omron-b${bank}-i${index}-${stampOf(record.time)}`,
-          kind: 'blood-pressure',
-          measurements: bloodPressureMeasurements(record.systolic, record.diastolic, record.pulse),
-          deviceTime: record.time,
-          workstationTime: new Date().toISOString(),
-          flags,
-        });
+        readings.push(bloodPressureReading(`omron-b${bank}-i${index}-${stampOf(record.time)}`, record, flags));
       }
     }
     return readings;
   }
 
   /** Ends the session with END (best effort, no wait for "OFF"), then closes. */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this.talked) {
       await this.writeMessage(OMRON_COMMANDS.end, { timeoutMs: 500 }, 'end of session').catch(() => undefined);
     }
-    await this.connection.close().catch(() => undefined);
+    await super.close();
   }
 
   /** Feature report selecting `mode`, then clearing blocks of zeros until the unit says OK. */

@@ -5,7 +5,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { WardError } from '../../common/errors';
-import type { HidDeviceInfo, Measurement } from '../types';
+import type { DeviceReading, HidDeviceInfo, Measurement, ReadingFlag } from '../types';
 
 export const MDC = {
   spo2: 150456, // MDC_PULS_OXIM_SAT_O2
@@ -30,6 +30,22 @@ export function bloodPressureMeasurements(systolic: number, diastolic: number, p
     { mdc: MDC.diastolic, loinc: '8462-4', unit: 'mm[Hg]', value: diastolic },
     { mdc: MDC.nonInvasivePulse, loinc: '8867-4', unit: '/min', value: pulse },
   ];
+}
+
+/** One blood-pressure memory record as a reading (device time as recorded, workstation time now). */
+export function bloodPressureReading(
+  deviceRecordId: string,
+  r: { time: string; systolic: number; diastolic: number; pulse: number },
+  flags: ReadingFlag[] = [],
+): DeviceReading {
+  return {
+    deviceRecordId,
+    kind: 'blood-pressure',
+    measurements: bloodPressureMeasurements(r.systolic, r.diastolic, r.pulse),
+    deviceTime: r.time,
+    workstationTime: new Date().toISOString(),
+    flags,
+  };
 }
 
 export interface LocalDateTime {
