@@ -34,8 +34,12 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '/core/(?!api/contract$)',
-              message: 'The renderer and preload import only the API contract (types), never core code.',
+              regex: '/core/(?!model/|api/contract$)',
+              message: 'The renderer and preload import only the model (core/model) and the API contract\'s types, never core code.',
+            },
+            {
+              regex: '/core/api/contract$',
+              message: 'The renderer and preload import the API contract\'s types only (import type), so the operations table never ships to them.',
               allowTypeImports: true,
             },
           ],

@@ -1,7 +1,7 @@
 /** `wardledger serve`: the ward in browser mode on 127.0.0.1, printing the URL to open. */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WardError } from '../core/common/errors';
+import { WardError } from '../core/model/errors';
 import { createCore } from '../core/core';
 import { demoBanner } from '../core/demo/demoWard';
 import { startLoopbackServer } from '../server/loopbackServer';

@@ -2,7 +2,8 @@
  * What a shell (Electron main, loopback server, CLI) sees of the core. Shells depend on this
  * interface only; `createCore` in ./core builds the real object graph.
  */
-import type { ApiErrorBody, WardEvent } from './api/contract';
+import type { ApiErrorBody } from './model/errors';
+import type { WardEvent } from './model/events';
 
 export interface CallContext {
   /** Session token from session/login (null before login). */

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { readJson, writeJsonDurable } from './common/atomicFile';
+import { readJson, writeJsonDurable } from './platform/atomicFile';
 import type { SealedTeamKey } from './identity/careTeam';
 
 export interface WardConfig {

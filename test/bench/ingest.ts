@@ -12,7 +12,7 @@ import { ethers } from 'ethers';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { RecordContent } from '../../electron/core/api/contract';
+import type { RecordContent } from '../../electron/core/model/records';
 import { createHandlers } from '../../electron/core/api/handlers';
 import { Router } from '../../electron/core/api/router';
 import { validateVitals } from '../../electron/core/clinical/vitals';

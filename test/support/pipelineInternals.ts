@@ -6,10 +6,10 @@
  */
 import { join } from 'node:path';
 import type { Wallet } from 'ethers';
-import type { Role } from '../../electron/core/api/contract';
+import type { Role } from '../../electron/core/model/people';
 import { WardContracts } from '../../electron/core/chain/wardContracts';
 import { WardNode } from '../../electron/core/chain/wardNode';
-import { lockDataDir } from '../../electron/core/common/dataDirLock';
+import { lockDataDir } from '../../electron/core/platform/dataDirLock';
 import { useFastKeccak } from '../../electron/core/crypto/keccak';
 import { loadStationKey } from '../../electron/core/identity/stationKey';
 import { IdentityService } from '../../electron/core/identity/identityService';

@@ -2,8 +2,8 @@
 import { ethers } from 'ethers';
 import type { WardNode } from '../chain/wardNode';
 import { computeNews2 } from '../clinical/news2';
-import { validateVitals } from '../clinical/vitals';
-import { WardError } from '../common/errors';
+import { normaliseVitals, validateVitals } from '../clinical/vitals';
+import { WardError } from '../model/errors';
 import type { IdentityService } from '../identity/identityService';
 import type { Session, SessionManager } from '../identity/sessions';
 import type { AuditTrail } from '../records/auditTrail';
@@ -12,10 +12,13 @@ import { exportBundle, verifyExport } from '../records/fhirExchange';
 import type { Actor, RecordService } from '../records/recordService';
 import type { RecordStore } from '../records/recordStore';
 import type { Admission, Admissions } from '../ward/admissions';
-import type { CensusRow, NormalisedVitals, OperationName, PersonRef, RecordContent } from './contract';
+import type { CensusRow } from '../model/ward';
+import type { OperationName } from './contract';
+import type { PersonRef } from '../model/people';
+import type { RecordContent } from '../model/records';
 import { actorOf as actorOfSession } from './actor';
 import type { Handlers } from './router';
-import { censusRow, monitoringIntervalMinutes } from '../ward/census';
+import { censusRow } from '../ward/census';
 
 export interface ClinicalDeps {
   node: WardNode;
@@ -49,7 +52,6 @@ type ClinicalOps = Exclude<
   | `devices/${string}`
 >;
 
-export { monitoringIntervalMinutes };
 
 export function createClinicalHandlers(d: ClinicalDeps): Pick<Handlers, ClinicalOps> & { myPatients: (actor: Actor) => Promise<PatientSummary[]> } {
   const actorOf = (session: Session | null): Actor => actorOfSession(d.sessions, session);
@@ -81,12 +83,6 @@ export function createClinicalHandlers(d: ClinicalDeps): Pick<Handlers, Clinical
     const names = namer(actor);
     const latest = await d.records.latestVitals(actor, a.patient);
     return censusRow(a, await names(a.patient), a.responsibleDoctor ? await names(a.responsibleDoctor) : null, latest?.sealed ?? null, Date.now());
-  };
-
-  const vitalsOrFieldErrors = (input: unknown): NormalisedVitals => {
-    const v = validateVitals(input);
-    if (!v.ok) throw new WardError('BAD_INPUT', Object.values(v.errors)[0] ?? 'The vitals are not valid.', { fields: v.errors });
-    return v.value;
   };
 
   const scaleOf = (patient: string): 1 | 2 => d.admissions.currentOf(patient)?.news2Scale ?? 1;
@@ -200,7 +196,7 @@ export function createClinicalHandlers(d: ClinicalDeps): Pick<Handlers, Clinical
     'records/addVitals': async (ctx, input) => {
       const actor = actorOf(ctx.session);
       requireClinicalWriteAccess(actor, input.patient);
-      const vitals = vitalsOrFieldErrors(input.vitals);
+      const vitals = normaliseVitals(input.vitals);
       const content: RecordContent = { vitals, news2: computeNews2(vitals, { scale: scaleOf(input.patient) }) };
       const r = await d.records.create(actor, input.patient, 'vitals', content);
       return view(actor, r.id);
@@ -226,7 +222,7 @@ export function createClinicalHandlers(d: ClinicalDeps): Pick<Handlers, Clinical
       requireClinicalWriteAccess(actor, original.patient);
       const content: RecordContent = { reason: input.reason };
       if (input.vitals !== undefined) {
-        content.vitals = vitalsOrFieldErrors(input.vitals);
+        content.vitals = normaliseVitals(input.vitals);
         content.news2 = computeNews2(content.vitals, { scale: scaleOf(original.patient) });
       }
       if (input.note) content.note = input.note;

@@ -1,10 +1,10 @@
 /** Handlers for the devices panel: list, assign/dismiss pending readings, bind monitors, simulate. */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import type { DeviceService } from '../devices/deviceService';
 import type { Session, SessionManager } from '../identity/sessions';
 import type { Actor } from '../records/recordService';
 import type { Admissions } from '../ward/admissions';
-import type { DevicesOverview } from './contract';
+import type { DevicesOverview } from '../model/devices';
 import { actorOf as actorOfSession } from './actor';
 import type { Handlers } from './router';
 

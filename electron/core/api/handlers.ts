@@ -1,8 +1,8 @@
 /** Handlers for the foundation operations: ward, identity, sessions, admin, home pages. */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import type { Session } from '../identity/sessions';
 import type { WardConfigStore } from '../wardConfig';
-import type { SessionInfo } from './contract';
+import type { SessionInfo } from '../model/ward';
 import type { DeviceService } from '../devices/deviceService';
 import { createClinicalHandlers, type ClinicalDeps } from './clinicalHandlers';
 import { actorOf } from './actor';

@@ -5,9 +5,10 @@
  * printed so the newcomer can log in as each role.
  */
 import type { ethers } from 'ethers';
-import type { Role } from '../api/contract';
+import type { Role } from '../model/people';
 import { computeNews2 } from '../clinical/news2';
-import { requireValidVitals, type VitalsInput } from '../clinical/vitals';
+import { requireValidVitals } from '../clinical/vitals';
+import type { VitalsInput } from '../model/vitals';
 import type { IdentityService } from '../identity/identityService';
 import type { Actor, RecordService } from '../records/recordService';
 import type { Admissions } from '../ward/admissions';

@@ -13,10 +13,11 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { ethers } from 'ethers';
-import type { RecordContent } from '../api/contract';
-import { validateVitals, type VitalsInput } from '../clinical/vitals';
-import { WardError } from '../common/errors';
-import { log } from '../common/log';
+import type { RecordContent } from '../model/records';
+import { validateVitals } from '../clinical/vitals';
+import type { VitalsInput } from '../model/vitals';
+import { WardError } from '../model/errors';
+import { log } from '../platform/log';
 import type { Actor, RecordService } from '../records/recordService';
 import type { StationIngestQueue } from '../records/stationIngestQueue';
 import { HotplugMonitor } from './hotplug';

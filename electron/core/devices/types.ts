@@ -3,7 +3,11 @@
  *   HidBackend (node-hid or the simulator bus) → HidConnection (one open device)
  *   → protocol framing (per family) → DeviceDriver (per model) → DeviceReading.
  * Simulators are product code (demo mode uses them) and implement the same HidBackend.
+ * What a reading holds (measurements, flags) is part of the model: model/devices.ts.
  */
+import type { Measurement, ReadingFlag, ReadingKind } from '../model/devices';
+
+export type { Measurement, ReadingFlag, ReadingKind };
 
 /** What enumeration reports about a plugged-in HID device. */
 export interface HidDeviceInfo {
@@ -60,32 +64,10 @@ export interface DeviceIdentity {
   batteryPercent?: number;
 }
 
-/** One measured quantity of a reading, already normalised. */
-export interface Measurement {
-  /** IEEE 11073 MDC 32-bit code, e.g. 150456 for SpO2. */
-  mdc: number;
-  /** LOINC code, e.g. '2708-6'. */
-  loinc: string;
-  /** UCUM unit, e.g. '%', '/min', 'mm[Hg]', 'mg/dL', 'mmol/L'. */
-  unit: string;
-  value: number;
-}
-
-export type ReadingFlag =
-  | 'control-solution'
-  | 'irregular-heartbeat'
-  | 'above-range'
-  | 'below-range'
-  | 'before-meal'
-  | 'after-meal'
-  | 'cuff-fit-error'
-  | 'finger-out'
-  | 'searching';
-
 export interface DeviceReading {
   /** Unique per device: with the device serial it deduplicates re-reads of a meter's memory. */
   deviceRecordId: string;
-  kind: 'glucose' | 'ketone' | 'spo2-pulse' | 'blood-pressure';
+  kind: ReadingKind;
   measurements: Measurement[];
   /** Device clock at measurement (ISO local time without zone), when the device stores one. */
   deviceTime?: string;

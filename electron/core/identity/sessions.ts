@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ethers } from 'ethers';
-import type { Profile } from '../api/contract';
-import { WardError } from '../common/errors';
+import type { Profile } from '../model/people';
+import { WardError } from '../model/errors';
 import type { EventHub } from '../events';
 
 export interface Session {

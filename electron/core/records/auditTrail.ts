@@ -5,7 +5,8 @@
  * team and the IT admins; the chain holds only a salted commitment to it).
  */
 import { ethers } from 'ethers';
-import type { AuditAction, AuditEntry, PersonRef } from '../api/contract';
+import type { AuditAction, AuditEntry } from '../model/records';
+import type { PersonRef } from '../model/people';
 import { auditActions, type WardContracts } from '../chain/wardContracts';
 import { commit } from '../crypto/commitment';
 import { openEnvelope, sealEnvelope } from '../crypto/envelope';

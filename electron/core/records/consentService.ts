@@ -6,9 +6,10 @@
  * to them, and the UI says so.
  */
 import { ethers } from 'ethers';
-import type { ConsentGrant, PersonRef } from '../api/contract';
+import type { ConsentGrant } from '../model/records';
+import type { PersonRef } from '../model/people';
 import type { WardContracts } from '../chain/wardContracts';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { addScopeRecipients } from '../crypto/keyScope';
 import type { IdentityService } from '../identity/identityService';
 import type { Actor } from './recordService';

@@ -6,7 +6,8 @@
  * The chain holds only the Merkle root over leaves (recordId, patientRef, commitment, author,
  * createdAt); each record keeps its inclusion proof.
  */
-import type { RecordContent, RecordKind, Role } from '../api/contract';
+import type { RecordContent, RecordKind } from '../model/records';
+import type { Role } from '../model/people';
 import type { Envelope } from '../crypto/envelope';
 import type { KeyScope, ScopedCiphertext } from '../crypto/keyScope';
 

@@ -5,7 +5,7 @@
  * the costly signature and proof checks for records verified before whose stored bytes are
  * unchanged.
  */
-import type { Provenance } from '../api/contract';
+import type { Provenance } from '../model/records';
 import { checkHashCommitment } from '../crypto/commitment';
 import type { ScopeKey } from '../crypto/keyScope';
 import { verifyInclusion } from '../crypto/merkle';

@@ -2,7 +2,7 @@
  * How a record's content becomes bytes, a hash, a commitment and signed fields — one place, used
  * when writing, when verifying locally and when verifying an export.
  */
-import type { RecordContent, RecordKind } from '../api/contract';
+import type { RecordContent, RecordKind } from '../model/records';
 import { canonicalize } from '../crypto/canonical';
 import { commitToHash } from '../crypto/commitment';
 import { contentHashOf, NO_AMENDS, type RecordFields } from '../crypto/recordSignature';

@@ -7,9 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ethers } from 'ethers';
-import type { PersonRef, RecordContent, RecordKind, RecordView, Role } from '../api/contract';
+import type { PersonRef, Role } from '../model/people';
+import type { RecordContent, RecordKind, RecordView } from '../model/records';
 import type { WardContracts } from '../chain/wardContracts';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { patientRef } from '../crypto/commitment';
 import { createKeyScope, openKeyScope, type ScopeKey } from '../crypto/keyScope';
 import { buildBatch } from '../crypto/merkle';

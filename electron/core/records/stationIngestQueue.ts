@@ -5,8 +5,8 @@
  * may be in flight, so the next one is prepared (encrypted, signed) while the last one anchors.
  */
 import type { ethers } from 'ethers';
-import type { RecordContent } from '../api/contract';
-import { WardError } from '../common/errors';
+import type { RecordContent } from '../model/records';
+import { WardError } from '../model/errors';
 import type { StoredRecord } from './model';
 import type { RecordService } from './recordService';
 

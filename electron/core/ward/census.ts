@@ -2,8 +2,10 @@
  * One row of the ward board: who is in which bed, their latest vitals and NEWS2, and whether an
  * observation is overdue by the NEWS2 monitoring frequency (RCP 2017, chart 2).
  */
-import type { CensusRow, PersonRef } from '../api/contract';
-import { computeNews2, type News2Result } from '../clinical/news2';
+import type { CensusRow } from '../model/ward';
+import type { PersonRef } from '../model/people';
+import { computeNews2 } from '../clinical/news2';
+import type { News2Result } from '../model/news2';
 import type { SealedContent } from '../records/model';
 import type { Admission } from './admissions';
 

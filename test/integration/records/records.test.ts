@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VitalsInput } from '../../../electron/core/model/vitals';
 import type { WardCore } from '../../../electron/core/shellContract';
 import { removeDir, staffedWard, startCore, tempDir, Caller } from '../../support/tempCore';
 
-const vitals = {
+const vitals: VitalsInput = {
   respiratoryRate: 18,
   spo2: 97,
   supplementalOxygen: false,

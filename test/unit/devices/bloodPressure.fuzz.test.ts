@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { countPrefixedPayload } from '../../../electron/core/devices/protocols/countPrefixed';
 import { parseOmronCount, parseOmronRecord, parseOmronSerial, parseOmronVersion, readOmronReply } from '../../../electron/core/devices/protocols/omronCommands';
 import { ReportChannel } from '../../../electron/core/devices/transport/reportIo';

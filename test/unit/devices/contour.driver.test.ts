@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { contourDriver } from '../../../electron/core/devices/drivers/contour';
 import { ASTM } from '../../../electron/core/devices/protocols/astm';
 import { matchDriver } from '../../../electron/core/devices/registry';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { contourDriver, interpretContourRecords, parseContourHeader, parseContourResult } from '../../../electron/core/devices/drivers/contour';
 import { decodeAstmFrame, decodeContourReport, DEFAULT_DELIMITERS, encodeAstmFrame, scanAstmMessage } from '../../../electron/core/devices/protocols/astm';
 import { SimulatedHidBus } from '../../../electron/core/devices/simulators/bus';

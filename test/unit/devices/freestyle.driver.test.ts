@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { freestyleLibre2Driver, LIBRE2_UNSUPPORTED_REASON } from '../../../electron/core/devices/drivers/freestyleLibre2';
 import { freestyleNeoDriver, neoRecordToReading } from '../../../electron/core/devices/drivers/freestyleNeo';
 import { freestyleLibreDriver, libreRecordToReading } from '../../../electron/core/devices/drivers/freestyleLibre';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { liveVitals, parseLiveItem } from '../../../electron/core/devices/protocols/contecLive';
 import { parseCms50eReport, cms50eDriver } from '../../../electron/core/devices/drivers/cms50e';
 import { parsePo80Report, po80CheckByteValid, po80Command, PO80_COMMANDS, po80Driver } from '../../../electron/core/devices/drivers/beurerPo80';

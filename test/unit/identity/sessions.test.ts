@@ -1,6 +1,6 @@
 import { ethers } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import type { WardEvent } from '../../../electron/core/api/contract';
+import type { WardEvent } from '../../../electron/core/model/events';
 import { EventHub } from '../../../electron/core/events';
 import { SessionManager } from '../../../electron/core/identity/sessions';
 

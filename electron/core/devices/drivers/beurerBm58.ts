@@ -9,7 +9,7 @@
  * present, else `bm58-<device id text>` (stable across re-plugs but possibly shared by units of
  * the same batch; record ids include a digest of the record bytes to keep units apart).
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { padReport, stepOptions, type StepOptions } from '../transport/reportIo';
 import { MemorySession } from './memorySession';
 import { bloodPressureReading, deviceLocalTime, memoryRecordIds, serialOrFallback, stampOf } from '../protocols/vitalReadings';

@@ -8,7 +8,7 @@
  * The protocol gives a model string but no serial, firmware or readable clock: the id is the USB
  * serial-number string when present, else `po80@<HID path>` (stable while plugged in).
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { parseLiveItem, type LiveItem } from '../protocols/contecLive';
 import { LiveStreamSlot, startLiveStream } from '../protocols/liveStream';
 import { padReport, ReportChannel, stepOptions, wardErrorsOnly, type StepOptions } from '../transport/reportIo';

@@ -9,7 +9,7 @@
  * present, else `cms50e@<HID path>` (stable while plugged in, which is what a bed-bound monitor
  * needs).
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { parseLiveItem, type LiveItem } from '../protocols/contecLive';
 import { LiveStreamSlot, startLiveStream } from '../protocols/liveStream';
 import { ReportChannel, stepOptions, wardErrorsOnly } from '../transport/reportIo';
@@ -17,7 +17,6 @@ import { serialOrFallback } from '../protocols/vitalReadings';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadOptions } from '../types';
 
 export const CMS50E_ITEM_SIZE = 6;
-export const CMS50E_REPORT_SIZE = 18;
 
 /** Splits one input report into its live items; anything but whole 0xEB items is PROTOCOL. */
 export function parseCms50eReport(report: Uint8Array): LiveItem[] {

@@ -9,7 +9,7 @@
  * The header is the first record of the same upload that carries the readings, so one session
  * downloads once and serves both identify() and readMemory() from it.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { clockDriftSeconds, localIso } from '../deviceClock';
 import { capillaryGlucoseMgDl, capillaryGlucoseMmolL } from '../glucoseMeasurements';
 import { AstmHidLink, headerDelimiters, splitRecord, type AstmDelimiters, type AstmRecord } from '../protocols/astm';

@@ -5,7 +5,7 @@
  * 2 sensor scan, [12] value, [28] error bits (non-zero: the meter shows no result, so none is kept).
  * Other record types (notes, time changes, insulin) are skipped.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { bloodKetoneMmolL, capillaryGlucoseMgDl, freestyleKetoneToMmolL, sensorGlucoseMgDl } from '../glucoseMeasurements';
 import type { FreeStyleLink } from '../protocols/freestyleHid';
 import type { StepOptions } from '../transport/reportIo';

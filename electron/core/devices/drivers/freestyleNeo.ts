@@ -5,7 +5,7 @@
  * [4] YY, [5] hour, [6] minute, [8] value (or HI/LO); control solution: field 10 = 0 (glucose) or
  * field 9 = 0 (ketone).
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { bloodKetoneMmolL, capillaryGlucoseMgDl, freestyleKetoneToMmolL } from '../glucoseMeasurements';
 import type { FreeStyleLink } from '../protocols/freestyleHid';
 import type { StepOptions } from '../transport/reportIo';

@@ -13,7 +13,7 @@
  * the USB serial-number string when present, else `microlife-bp-b3` (record ids include a digest
  * of each record's bytes so two units' readings stay apart). No firmware or clock is readable.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { countPrefixedPayload, toCountPrefixedReports } from '../protocols/countPrefixed';
 import { stepOptions, type ReportChannel, type StepOptions } from '../transport/reportIo';
 import { MemorySession } from './memorySession';

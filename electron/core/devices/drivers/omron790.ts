@@ -6,7 +6,7 @@
  * The protocol has no command to read the device clock, so identify() carries no deviceTime;
  * each reading carries the device's timestamp as recorded.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { countPrefixedPayload, toCountPrefixedReports } from '../protocols/countPrefixed';
 import {
   OMRON_CLEAR_BYTES,

@@ -11,7 +11,7 @@
  * The receiver answers ACK for a good frame and NAK for a damaged one (the sender repeats it);
  * EOT ends a transfer. Records longer than one frame are continued in ETB frames.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { drainInput, readReport, readReportOrNull, writeReport, type StepOptions } from '../transport/reportIo';
 import type { HidConnection } from '../types';
 

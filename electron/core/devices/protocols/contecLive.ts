@@ -8,7 +8,7 @@
  * reading either (neither 0 % SpO2 nor 0 /min is a measurement). When the status byte says
  * nothing: both values missing → finger out; one missing → still searching.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { Measurement, ReadingFlag } from '../types';
 import { oximetryPulseMeasurement, spo2Measurement } from './vitalReadings';
 

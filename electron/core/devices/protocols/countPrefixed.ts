@@ -3,7 +3,7 @@
  * the whole byte, Microlife BP the low nibble). Host messages are cut into such reports; device
  * messages are the concatenation of the valid parts.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 
 export const COUNT_REPORT_SIZE = 8;
 /** Valid bytes a single 8-byte report can carry. */

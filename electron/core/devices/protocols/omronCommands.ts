@@ -4,7 +4,7 @@
  * 8-byte reports. Replies: `OK` + bytes whose XOR (the last byte being the check) is zero, or
  * `NO` (busy: ask again), or `OFF\r\n` after END.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { countPrefixedPayload } from './countPrefixed';
 import { ReportChannel, type StepOptions } from '../transport/reportIo';
 import { deviceLocalTime } from './vitalReadings';

@@ -4,7 +4,7 @@
  * fallback device id for devices whose protocol carries no serial number.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { DeviceReading, HidDeviceInfo, Measurement, ReadingFlag } from '../types';
 
 export const MDC = {

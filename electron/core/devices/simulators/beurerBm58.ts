@@ -5,7 +5,7 @@
  * `A3 n` record n (1 = oldest): SYS−25, DIA−25, pulse, month, day, hour, minute, year−2000.
  * `F7`, `F6` get no answer; neither does anything malformed.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { SimulatedDevice } from './bus';
 import { DEFAULT_BP_READINGS, resolveBpReadings, type SimulatedBpReading } from './bpMemory';
 

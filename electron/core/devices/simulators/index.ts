@@ -1,7 +1,7 @@
 /**
  * Simulators by name, for demo mode ("plug in" a simulated device from the devices panel) and tests.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { SimulatedDevice } from './bus';
 import { ContourSimulator, type ContourSimOptions } from './contour';
 import { FreeStyleSimulator, type FreeStyleSimOptions } from './freestyle';

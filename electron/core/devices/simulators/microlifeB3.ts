@@ -6,7 +6,7 @@
  * flags, 00; flags 0x80 normal, 0xC0 irregular heartbeat, 0x00 cuff-fit error), then a check
  * byte = sum of everything before it mod 256.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { SimulatedDevice } from './bus';
 import { countReports, DEFAULT_BP_READINGS, resolveBpReadings, type SimulatedBpReading } from './bpMemory';
 

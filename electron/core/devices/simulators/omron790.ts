@@ -4,7 +4,7 @@
  * commands in count-prefixed 8-byte reports; replies `OK 00 … XOR`, `NO`, or `OFF\r\n` after END
  * (the unit then switches off and ignores everything). Index 0 of a bank is the newest record.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { SimulatedDevice } from './bus';
 import { countReports, DEFAULT_BP_READINGS, resolveBpReadings, type ResolvedBpReading, type SimulatedBpReading } from './bpMemory';
 

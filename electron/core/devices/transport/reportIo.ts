@@ -10,7 +10,7 @@
  * - `readReport`/`writeReport` on the connection (glucometers: strict request/response): a
  *   timed-out read never stays pending (the HidConnection contract resolves `null` on timeout).
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { HidConnection, ReadOptions } from '../types';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 2000;

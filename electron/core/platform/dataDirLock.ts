@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import lockfile from 'proper-lockfile';
-import { WardError } from './errors';
+import { WardError } from '../model/errors';
 
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   mkdirSync(dataDir, { recursive: true });

@@ -24,6 +24,13 @@ export type WardErrorCode =
   | 'PROTOCOL'
   | 'INTERNAL';
 
+/** The error shape every bridge carries (a WardError's toJSON, or any code from a newer core). */
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
 export class WardError extends Error {
   override readonly name = 'WardError';
   constructor(
@@ -38,10 +45,6 @@ export class WardError extends Error {
   toJSON(): { code: WardErrorCode; message: string; details?: Record<string, unknown> } {
     return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
   }
-}
-
-export function isWardError(e: unknown): e is WardError {
-  return e instanceof WardError;
 }
 
 /** Wrap anything thrown by a dependency into a WardError without leaking its text to users. */

@@ -4,7 +4,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { WardError } from './errors';
+import { WardError } from '../model/errors';
 
 export function writeFileDurable(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
