@@ -2,8 +2,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WardError } from '../core/model/errors';
-import { createCore } from '../core/core';
-import { demoBanner } from '../core/demo/demoWard';
+import { createCore, demoBanner } from '../core/core';
 import { startLoopbackServer } from '../server/loopbackServer';
 import { defaultDataDir } from './dataDir';
 import { fail, parse } from './io';

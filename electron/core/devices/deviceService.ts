@@ -13,49 +13,21 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { ethers } from 'ethers';
+import type { DevicesOverview, DeviceStatus, DeviceView, PendingReading } from '../model/devices';
 import type { RecordContent } from '../model/records';
 import { validateVitals } from '../clinical/vitals';
 import type { VitalsInput } from '../model/vitals';
 import { WardError } from '../model/errors';
 import { log } from '../platform/log';
-import type { Actor, RecordService } from '../records/recordService';
+import type { Actor } from '../identity/actor';
+import type { CareRelations } from '../records/access';
+import type { RecordWriter } from '../records/recordWriter';
 import type { StationIngestQueue } from '../records/stationIngestQueue';
 import { HotplugMonitor } from './hotplug';
 import type { CompositeBackend } from './compositeBackend';
 import { demoOptions } from './simulators/demoReadings';
 import { createSimulator, isSimulatorName, simulatorNames } from './simulators/index';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidDeviceInfo } from './types';
-
-export type DeviceStatus = 'connecting' | 'ready' | 'reading' | 'streaming' | 'unsupported' | 'no-permission' | 'error';
-
-export interface DeviceView {
-  id: string;
-  driver: string | null;
-  model: string;
-  kind: string | null;
-  simulated: boolean;
-  status: DeviceStatus;
-  message: string | null;
-  serial: string | null;
-  firmware: string | null;
-  deviceTime: string | null;
-  clockDriftSeconds: number | null;
-  batteryPercent: number | null;
-  live: { spo2: number | null; pulse: number | null; at: string; flags: string[] } | null;
-  binding: { patient: string; intervalSeconds: number; boundBy: string; since: string; lastRecordedAt: string | null; recorded: number } | null;
-}
-
-export interface PendingReading {
-  id: string;
-  deviceId: string;
-  model: string;
-  serial: string;
-  kind: DeviceReading['kind'];
-  measurements: DeviceReading['measurements'];
-  flags: DeviceReading['flags'];
-  deviceTime: string | null;
-  receivedAt: string;
-}
 
 interface Binding {
   patient: string;
@@ -95,6 +67,14 @@ function vitalsOf(reading: DeviceReading): VitalsInput {
   return v;
 }
 
+/** Friendly names accepted by --simulate and the panel, mapped to simulator names. */
+export const simulatorAliases: Record<string, string> = {
+  oximeter: 'po80',
+  glucometer: 'freestyle-neo',
+  meter: 'freestyle-neo',
+  bp: 'omron',
+};
+
 export class DeviceService {
   private readonly devices = new Map<string, Attached>();
   private readonly pending = new Map<string, PendingReading & { reading: DeviceReading; key: string }>();
@@ -104,7 +84,8 @@ export class DeviceService {
 
   constructor(
     private readonly backend: CompositeBackend,
-    private readonly records: RecordService,
+    private readonly records: RecordWriter,
+    private readonly care: CareRelations,
     private readonly ingest: StationIngestQueue,
     private readonly changed: () => void,
     /** Whether people may plug simulated devices in from the UI (demo mode, --simulate). */
@@ -248,8 +229,15 @@ export class DeviceService {
     return [...this.pending.values()].map(({ reading: _r, key: _k, ...p }) => p);
   }
 
+  private requireAdmitted(patient: string): void {
+    if (!this.care.currentOf(patient)) {
+      throw new WardError('BAD_INPUT', 'Readings go to patients admitted to the ward; admit the patient first.', { fields: { patient: 'Choose an admitted patient.' } });
+    }
+  }
+
   /** Record pending readings for a patient, signed by the confirming clinician, device as provenance. */
   async assign(actor: Actor, ids: string[], patient: string): Promise<number> {
+    this.requireAdmitted(patient);
     const chosen = ids.map((id) => {
       const p = this.pending.get(id);
       if (!p) throw new WardError('NOT_FOUND', 'That reading is no longer pending (already recorded or dismissed).');
@@ -326,6 +314,7 @@ export class DeviceService {
   }
 
   bind(actor: Actor, deviceId: string, patient: string, intervalSeconds: number): void {
+    this.requireAdmitted(patient);
     const d = this.require(deviceId);
     if (!d.session?.stream) throw new WardError('BAD_INPUT', 'Only streaming monitors can be bound to a bed.');
     if (d.binding) clearInterval(d.binding.timer);
@@ -376,7 +365,9 @@ export class DeviceService {
 
   // ------------------------------------------------------------ simulation (demo mode)
 
-  async plugSimulator(name: string, options?: object): Promise<string> {
+  /** Plug a simulator in by its name or a friendly alias ('oximeter', 'glucometer', 'bp'). */
+  async plugSimulator(nameOrAlias: string, options?: object): Promise<string> {
+    const name = Object.hasOwn(simulatorAliases, nameOrAlias) ? simulatorAliases[nameOrAlias]! : nameOrAlias;
     if (!this.simulationEnabled) throw new WardError('CONFLICT', 'Simulated devices are available in demo mode (--demo or --simulate) only.');
     if (!isSimulatorName(name)) throw new WardError('BAD_INPUT', `Unknown simulator "${name}". Choose one of: ${simulatorNames.join(', ')}.`);
     const path = this.backend.simulated.plug(createSimulator(name, options ?? demoOptions(name)));
@@ -391,6 +382,10 @@ export class DeviceService {
   }
 
   // ------------------------------------------------------------ views
+
+  overview(): DevicesOverview {
+    return { usbProblem: this.usbProblem, simulators: this.simulators, devices: this.list(), pending: this.pendingReadings() };
+  }
 
   private require(deviceId: string): Attached {
     const d = this.devices.get(deviceId);

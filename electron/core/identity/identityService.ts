@@ -11,7 +11,7 @@ import type { WardNode } from '../chain/wardNode';
 import { WardError } from '../model/errors';
 import { log } from '../platform/log';
 import { publicKeyOf } from '../crypto/envelope';
-import { defaultLockTimeoutSeconds, WardConfigStore, type WardConfig } from '../wardConfig';
+import { defaultLockTimeoutSeconds, WardConfigStore, type WardConfig } from './wardConfig';
 import { createTeamKey, isTeamKeyHolder, openTeamKey, shareTeamKey } from './careTeam';
 import { Directory } from './directory';
 import { createStationKey } from './stationKey';

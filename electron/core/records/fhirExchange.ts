@@ -19,7 +19,7 @@ import { canonicalize, canonicalString } from '../crypto/canonical';
 import { checkHashCommitment } from '../crypto/commitment';
 import { verifyInclusion } from '../crypto/merkle';
 import { contentHashOf, verifyBatchSignature, verifyRecordSignature, type RecordFields } from '../crypto/recordSignature';
-import type { AnchorRef, SealedContent, StoredRecord } from './model';
+import type { AnchorRef, SealedContent, StoredRecord } from './storedRecord';
 import type { OpenedRecord } from './provenance';
 import { fieldsOf, isNoAmends } from './recordCodec';
 

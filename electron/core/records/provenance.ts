@@ -13,7 +13,7 @@ import { contentHashOf, verifyBatchSignature, verifyRecordSignature } from '../c
 import { ciphertextHashOf, type VerifiedCache, type VerifiedFacts } from '../crypto/verifiedCache';
 import { hexToBytes } from '../crypto/hex';
 import { leafOf } from './anchorQueue';
-import type { AnchorRef, SealedContent, StoredRecord } from './model';
+import type { AnchorRef, SealedContent, StoredRecord } from './storedRecord';
 import { fieldsOf, sealedMatches } from './recordCodec';
 
 export interface OpenedRecord {

@@ -7,7 +7,7 @@ import { canonicalize } from '../crypto/canonical';
 import { commitToHash } from '../crypto/commitment';
 import { contentHashOf, NO_AMENDS, type RecordFields } from '../crypto/recordSignature';
 import { randomHex } from '../crypto/randomPool';
-import type { SealedContent, StoredRecord } from './model';
+import type { SealedContent, StoredRecord } from './storedRecord';
 
 export interface NewRecordInput {
   patient: string;

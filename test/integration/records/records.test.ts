@@ -131,6 +131,14 @@ describe('clinical records through the API (real ward chain)', () => {
     expect(list.grants).toEqual([expect.objectContaining({ grantee: expect.objectContaining({ name: 'Ivy Insurer' }), revokedAt: expect.any(String) })]);
   });
 
+  it('answers a revoke with that grantee’s grant, not the first one the patient made', async () => {
+    const { callers, addresses } = w;
+    const g = await callers.patient.ok('consent/grant', { grantee: addresses.otherDoctor });
+    const r = await callers.patient.ok('consent/revoke', { grantee: addresses.otherDoctor });
+    expect(r.grant.grantee.address).toBe(addresses.otherDoctor);
+    expect(r.grant.grantedAt).toBe(g.grant.grantedAt);
+  });
+
   it('detects a tampered payload and a tampered anchor after a restart', async () => {
     const { addresses, people } = w;
     await core.stop();

@@ -7,7 +7,7 @@ import { ethers } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { Router, type Handlers } from '../../../electron/core/api/router';
 import { validateVitals } from '../../../electron/core/clinical/vitals';
-import { EventHub } from '../../../electron/core/events';
+import { EventHub } from '../../../electron/core/platform/eventHub';
 import { SessionManager } from '../../../electron/core/identity/sessions';
 
 describe('vitals at the API boundary', () => {

@@ -1,5 +1,5 @@
 /** Per-channel event fan-out (a channel is one window or one browser tab). */
-import type { WardEvent } from './model/events';
+import type { WardEvent } from '../model/events';
 
 export class EventHub {
   private readonly listeners = new Map<string, Set<(e: WardEvent) => void>>();

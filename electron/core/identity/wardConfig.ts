@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { readJson, writeJsonDurable } from './platform/atomicFile';
-import type { SealedTeamKey } from './identity/careTeam';
+import { readJson, writeJsonDurable } from '../platform/atomicFile';
+import type { SealedTeamKey } from './careTeam';
 
 export interface WardConfig {
   v: 1;
@@ -41,6 +41,15 @@ export class WardConfigStore {
 
   get(): WardConfig | undefined {
     return this.cached;
+  }
+
+  /** The ward's name ('' before setup). */
+  get wardName(): string {
+    return this.cached?.wardName ?? '';
+  }
+
+  get lockTimeoutSeconds(): number {
+    return this.cached?.lockTimeoutSeconds ?? defaultLockTimeoutSeconds;
   }
 
   save(config: WardConfig): void {
