@@ -83,12 +83,18 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
-/** An open, identified device. */
+/**
+ * How a device gives its readings: 'memory', a download of what it stored (meters, BP monitors);
+ * 'stream', live values about once a second (oximeters).
+ */
+export type ReadingMode = 'memory' | 'stream';
+
+/** An open, identified device. It implements the method of its driver's ReadingMode. */
 export interface DeviceSession {
   identify(options?: ReadOptions): Promise<DeviceIdentity>;
-  /** Memory download (meters, BP monitors). */
+  /** Memory download (drivers that read 'memory'). */
   readMemory?(options?: ReadOptions): Promise<DeviceReading[]>;
-  /** Live stream (oximeters). Calls onReading about once a second until stopped or unplugged. */
+  /** Live stream (drivers that read 'stream'). Calls onReading about once a second until stopped or unplugged. */
   stream?(onReading: (r: DeviceReading) => void, options?: ReadOptions & { onError?: (e: Error) => void }): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
@@ -99,6 +105,8 @@ export interface DeviceDriver {
   /** Human model name shown in the devices panel. */
   model: string;
   kind: DeviceKind;
+  /** What the device gives: its session implements readMemory ('memory') or stream ('stream'). */
+  reads: ReadingMode;
   matches: DeviceMatch[];
   /** Set when the device is recognised but deliberately not supported (e.g. Libre 2). */
   unsupportedReason?: string;

@@ -3,7 +3,7 @@ import { omron790Driver, OMRON_MAX_BUSY_RETRIES } from '../../../electron/core/d
 import { bm58Driver } from '../../../electron/core/devices/drivers/beurerBm58';
 import { microlifeB3Driver, MICROLIFE_MAX_ATTEMPTS } from '../../../electron/core/devices/drivers/microlifeB3';
 import { cms50eDriver } from '../../../electron/core/devices/drivers/cms50e';
-import { oximeterAndBpDrivers } from '../../../electron/core/devices/drivers/bloodPressureAndOximeters';
+import { allDrivers } from '../../../electron/core/devices/drivers';
 import { createOmron790Simulator } from '../../../electron/core/devices/simulators/omron790';
 import { createBm58Simulator } from '../../../electron/core/devices/simulators/beurerBm58';
 import { createMicrolifeSimulator } from '../../../electron/core/devices/simulators/microlifeB3';
@@ -237,6 +237,7 @@ describe('two devices at once', () => {
 
 describe('driver list for the registry', () => {
   it('exports the five drivers with distinct ids and the DEVICES.md ids', () => {
+    const oximeterAndBpDrivers = allDrivers.filter((d) => d.kind === 'oximeter' || d.kind === 'blood-pressure');
     expect(oximeterAndBpDrivers.map((d) => [d.id, d.kind, d.matches.map((m) => [m.vendorId, m.productId])])).toEqual([
       ['contec-cms50e', 'oximeter', [[0x28e9, 0x028a]]],
       ['beurer-po80', 'oximeter', [[0x28e9, 0x028a]]],

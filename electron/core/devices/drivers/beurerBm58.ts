@@ -123,6 +123,7 @@ export const bm58Driver: DeviceDriver = {
   id: 'beurer-bm58',
   model: 'Beurer BM58',
   kind: 'blood-pressure',
+  reads: 'memory',
   matches: [{ vendorId: 0x0c45, productId: 0x7406 }],
   async open(connection: HidConnection, info: HidDeviceInfo): Promise<DeviceSession> {
     return new Bm58Session(connection, info);

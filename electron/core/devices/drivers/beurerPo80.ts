@@ -161,6 +161,7 @@ export const po80Driver: DeviceDriver = {
   id: 'beurer-po80',
   model: 'Beurer PO 80',
   kind: 'oximeter',
+  reads: 'stream',
   matches: [{ vendorId: 0x28e9, productId: 0x028a, product: /^\s*Pulse Oximeter\s*$/i }],
   async open(connection: HidConnection, info: HidDeviceInfo): Promise<DeviceSession> {
     return new Po80Session(connection, info);

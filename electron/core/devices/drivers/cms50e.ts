@@ -98,6 +98,7 @@ export const cms50eDriver: DeviceDriver = {
   id: 'contec-cms50e',
   model: 'Contec CMS50E',
   kind: 'oximeter',
+  reads: 'stream',
   matches: [{ vendorId: 0x28e9, productId: 0x028a, product: /CMS50|Contec/i }],
   async open(connection: HidConnection, info: HidDeviceInfo): Promise<DeviceSession> {
     return new Cms50eSession(connection, info);

@@ -218,6 +218,7 @@ export const contourDriver: DeviceDriver = {
   id: 'ascensia-contour',
   model: 'Ascensia / Bayer Contour family',
   kind: 'glucometer',
+  reads: 'memory',
   matches: Object.keys(CONTOUR_MODELS).map((pid) => ({ vendorId: CONTOUR_VENDOR_ID, productId: Number(pid) })),
   async open(connection, info) {
     return contourSession(connection, info);

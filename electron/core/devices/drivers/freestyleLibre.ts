@@ -54,6 +54,7 @@ export const freestyleLibreDriver: DeviceDriver = {
   id: 'abbott-freestyle-libre',
   model: 'Abbott FreeStyle Libre / Libre Pro reader',
   kind: 'glucometer',
+  reads: 'memory',
   matches: [
     { vendorId: 0x1a61, productId: 0x3650 },
     { vendorId: 0x1a61, productId: 0x3670 },

@@ -12,6 +12,7 @@ export const freestyleLibre2Driver: DeviceDriver = {
   id: 'abbott-freestyle-libre2',
   model: 'Abbott FreeStyle Libre 2 reader',
   kind: 'glucometer',
+  reads: 'memory',
   matches: [{ vendorId: 0x1a61, productId: 0x3950 }],
   unsupportedReason: LIBRE2_UNSUPPORTED_REASON,
   async open(connection) {

@@ -79,6 +79,7 @@ export const freestyleNeoDriver: DeviceDriver = {
   id: 'abbott-freestyle-neo',
   model: 'Abbott FreeStyle Precision/Optium Neo',
   kind: 'glucometer',
+  reads: 'memory',
   matches: [{ vendorId: 0x1a61, productId: 0x3850 }],
   async open(connection) {
     return freestyleSession(connection, { model: 'FreeStyle Precision Neo', serialCommand: '$serlnum?', readRecords: readNeoRecords });

@@ -139,6 +139,7 @@ export const microlifeB3Driver: DeviceDriver = {
   id: 'microlife-bp-b3',
   model: 'Microlife BP B3 Comfort PC',
   kind: 'blood-pressure',
+  reads: 'memory',
   matches: [{ vendorId: 0x04d9, productId: 0xb554 }],
   async open(connection: HidConnection, info: HidDeviceInfo): Promise<DeviceSession> {
     return new MicrolifeSession(connection, info);

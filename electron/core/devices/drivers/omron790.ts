@@ -96,6 +96,7 @@ export const omron790Driver: DeviceDriver = {
   id: 'omron-hem790it',
   model: 'Omron HEM-790IT',
   kind: 'blood-pressure',
+  reads: 'memory',
   matches: [{ vendorId: 0x0590, productId: 0x0028 }],
   async open(connection: HidConnection, _info: HidDeviceInfo): Promise<DeviceSession> {
     return new Omron790Session(connection);
