@@ -207,10 +207,19 @@ export type InputOf<N extends OperationName> = z.input<Operations[N]['input']>;
 export type OutputOf<N extends OperationName> = NonNullable<Operations[N]['output']>;
 export const operationNames = Object.keys(operations) as OperationName[];
 
-// ---------- the bridge ----------
+// ---------- calls and the bridge ----------
+
+export interface CallContext {
+  /** Session token from session/login (null before login). */
+  sessionToken: string | null;
+  /** The caller's event channel: events for this caller (progress, lock) are published on it. */
+  channel: string;
+}
+
+export type CallResult = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
 
 /** The transport-independent client the renderer uses (preload or loopback HTTP). */
 export interface WardBridge {
-  invoke(operation: string, input: unknown, sessionToken: string | null): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorBody }>;
+  invoke(operation: string, input: unknown, sessionToken: string | null): Promise<CallResult>;
   onEvent(listener: (event: WardEvent) => void): () => void;
 }

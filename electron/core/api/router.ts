@@ -6,9 +6,8 @@ import type { z } from 'zod';
 import { WardError } from '../model/errors';
 import { log } from '../platform/log';
 import type { Session, SessionManager } from '../identity/sessions';
-import type { CallContext, CallResult } from '../shellContract';
 import { vitalsFieldErrors } from '../model/vitals';
-import { operations, type OperationName, type Operations, type OutputOf } from './contract';
+import { operations, type CallContext, type CallResult, type OperationName, type Operations, type OutputOf } from './contract';
 
 export interface HandlerContext {
   session: Session | null;
