@@ -26,3 +26,4 @@ export type {
 export type { Acvpu, GlucoseUnit, NormalisedVitals, TemperatureUnit, VitalsInput } from '../../../electron/core/model/vitals';
 export type { CensusRow, DoctorHome, PatientHome, SessionInfo, WardStatus } from '../../../electron/core/model/ward';
 export { ageSchema, bedSchema, nameSchema, noteSchema, passwordSchema, reasonSchema } from '../../../electron/core/model/fields';
+export { VITALS_FIELD_ORDER } from '../../../electron/core/model/vitals';
