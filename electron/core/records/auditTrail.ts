@@ -50,7 +50,7 @@ export class AuditTrail {
         const p = await this.identity.member(patient);
         if (p) readers.push(p.publicKey);
       }
-      const admins = (await this.identity.registry.members()).filter((m) => m.role === 'it-admin' && m.status === 'approved');
+      const admins = await this.people.approved(['it-admin']);
       readers.push(...admins.map((a) => a.publicKey));
       sealedReason = sealEnvelope(reasonBytes, readers, `wardledger/audit-reason/${receipt.hash}`);
     }

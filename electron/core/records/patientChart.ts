@@ -95,7 +95,7 @@ export class PatientChart {
   }
 
   /** Write a record for a patient the writer may write for; the reply shows it as readers see it. */
-  async add(actor: Actor, patient: string, kind: RecordKind, content: RecordContent): Promise<RecordView> {
+  private async add(actor: Actor, patient: string, kind: RecordKind, content: RecordContent): Promise<RecordView> {
     this.access.requireWrite(actor, patient);
     const r = await this.writer.create(actor, patient, kind, content);
     return this.view(actor, r.id);
