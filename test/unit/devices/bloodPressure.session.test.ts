@@ -17,7 +17,6 @@ const READINGS: SimulatedBpReading[] = [
   { systolic: 128, diastolic: 82, pulse: 71, time: '2024-03-14T09:30:15' },
   { systolic: 135, diastolic: 88, pulse: 76, time: '2024-03-14T20:05:00', irregularHeartbeat: true },
 ];
-const BANK_B: SimulatedBpReading[] = [{ systolic: 119, diastolic: 77, pulse: 64, time: '2024-03-15T07:00:00' }];
 
 const bp = (sys: number, dia: number, pulse: number) => [
   { mdc: 150021, loinc: '8480-6', unit: 'mm[Hg]', value: sys },
@@ -27,22 +26,43 @@ const bp = (sys: number, dia: number, pulse: number) => [
 const summary = (r: DeviceReading) => ({ deviceTime: r.deviceTime, measurements: r.measurements, flags: r.flags, kind: r.kind });
 
 describe('Omron HEM-790IT driver against its simulator', () => {
-  it('identifies (firmware from VER, serial from SRL) and downloads both banks, newest first', async () => {
-    const sim = createOmron790Simulator({ readings: READINGS, bankB: BANK_B, serialBytes: [0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde] });
+  it('identifies (firmware from VER, serial from SRL) and downloads the memory, newest first', async () => {
+    const sim = createOmron790Simulator({ readings: READINGS, serialBytes: [0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde] });
     const { session } = await openOnBus(omron790Driver, sim);
-    const id = await session.identify({ timeoutMs: 500 });
+    const id = await session.identify({ timeoutMs: 300 });
     expect(id).toMatchObject({ model: 'Omron HEM-790IT', firmware: 'M7080IT 207', serial: '123456789ABCDE' });
     expect(id.deviceTime).toBeUndefined();
-    const readings = await session.readMemory!({ timeoutMs: 500 });
+    // The second mode change is answered with an empty report and `08 60 00 …` before "OK".
+    const readings = await session.readMemory!({ timeoutMs: 300 });
     expect(readings.map(summary)).toEqual([
       { kind: 'blood-pressure', deviceTime: '2024-03-14T20:05:00', measurements: bp(135, 88, 76), flags: ['irregular-heartbeat'] },
       { kind: 'blood-pressure', deviceTime: '2024-03-14T09:30:15', measurements: bp(128, 82, 71), flags: [] },
-      { kind: 'blood-pressure', deviceTime: '2024-03-15T07:00:00', measurements: bp(119, 77, 64), flags: [] },
     ]);
-    expect(readings.map((r) => r.deviceRecordId)).toEqual(['omron-b0-i0-20240314200500', 'omron-b0-i1-20240314093015', 'omron-b1-i0-20240315070000']);
+    expect(readings.map((r) => r.deviceRecordId)).toEqual(['omron-b0-i0-20240314200500', 'omron-b0-i1-20240314093015']);
+    expect(sim.commands).toEqual(['VER', 'PRF', 'SRL', 'GDC', 'GME', 'GME']);
     expect(sim.off).toBe(false);
     await session.close();
     expect(sim.off).toBe(true); // END sent on close
+  });
+
+  it('asks again for a record whose check byte is wrong, as for "NO" (libomron omron_exchange_cmd)', async () => {
+    const sim = createOmron790Simulator({ readings: READINGS, damagedOnce: [1] });
+    const { session } = await openOnBus(omron790Driver, sim);
+    const readings = await session.readMemory!({ timeoutMs: 300 });
+    expect(readings.map((r) => r.measurements[0].value)).toEqual([135, 128]);
+    expect(sim.commands.filter((c) => c === 'GME')).toHaveLength(3);
+    await session.close();
+  });
+
+  it('a record that stays damaged is reported with its reason; the records before and after it are kept', async () => {
+    const three: SimulatedBpReading[] = [...READINGS, { systolic: 119, diastolic: 77, pulse: 64, time: '2024-03-15T07:00:00' }];
+    const sim = createOmron790Simulator({ readings: three, alwaysDamaged: [1] });
+    const { session } = await openOnBus(omron790Driver, sim);
+    const readings = await session.readMemory!({ timeoutMs: 300 });
+    expect(readings.map((r) => r.measurements[0]?.value ?? null)).toEqual([119, null, 128]);
+    expect(readings[1].problem).toMatch(/Record 2 .*could not be read.*wrong check byte/);
+    expect(sim.commands.filter((c) => c === 'GME')).toHaveLength(2 + OMRON_MAX_BUSY_RETRIES + 1);
+    await session.close();
   });
 
   it('overlapping identify and readMemory calls run one after the other', async () => {
