@@ -124,17 +124,30 @@ describe('Omron HEM-790IT framing', () => {
 });
 
 describe('Beurer BM58 framing', () => {
-  it('pads commands with F4 to 8 bytes', () => {
+  // muling-tt/beurer_bm58 bm58.py: `[i] + padding` and `getrecord_b + [i + 1] + padding`, padding = seven F4.
+  it('follows every command with seven F4 bytes', () => {
     expect(bytes(bm58Command(0xaa))).toEqual([0xaa, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4]);
-    expect(bytes(bm58Command(0xa3, 1))).toEqual([0xa3, 0x01, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4]);
+    expect(bytes(bm58Command(0xa3, 1))).toEqual([0xa3, 0x01, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4]);
   });
 
   it('decodes a record: SYS−25, DIA−25, pulse, month, day, hour, minute, year−2000', () => {
-    expect(parseBm58Record(hex('67 39 47 03 0E 09 1E 18'))).toEqual({ time: '2024-03-14T09:30:00', systolic: 128, diastolic: 82, pulse: 71 });
+    expect(parseBm58Record(hex('67 39 47 03 0E 09 1E 18'))).toEqual({ time: '2024-03-14T09:30:00', systolic: 128, diastolic: 82, pulse: 71, user: 1, irregularHeartbeat: false });
     expect(parseBm58Count(hex('05 00 00 00 00 00 00 00'))).toBe(5);
     expect(parseBm58DeviceId([ascii('Andon Bl'), ascii('ood Pres'), ascii('sure Met'), ascii('er BM58 '), ascii('HID v1  ')].map((a) => Uint8Array.from(a)))).toBe(
       'Andon Blood Pressure Meter BM58 HID v1',
     );
+  });
+
+  it('reads bit 7 of the day byte as user 2 and bit 7 of the year byte as an irregular heartbeat', () => {
+    expect(parseBm58Record(hex('67 39 47 03 8E 09 1E 18'))).toMatchObject({ time: '2024-03-14T09:30:00', user: 2, irregularHeartbeat: false });
+    expect(parseBm58Record(hex('67 39 47 03 0E 09 1E 98'))).toMatchObject({ time: '2024-03-14T09:30:00', user: 1, irregularHeartbeat: true });
+    expect(parseBm58Record(hex('67 39 47 03 8E 09 1E 98'))).toMatchObject({ time: '2024-03-14T09:30:00', user: 2, irregularHeartbeat: true });
+  });
+
+  it('reads an A9 reply as "no such record" (curzon01/bm58)', () => {
+    expect(parseBm58Record(hex('A9 00 00 00 00 00 00 00'))).toBeUndefined();
+    // A systolic of 194 stores A9 too: a valid record is still a record.
+    expect(parseBm58Record(hex('A9 39 47 03 0E 09 1E 18'))).toMatchObject({ systolic: 194 });
   });
 
   it('rejects short replies, impossible dates and unreadable ids', () => {

@@ -97,11 +97,36 @@ describe('Beurer BM58 driver against its simulator', () => {
     const { session } = await openOnBus(bm58Driver, createBm58Simulator({ readings: READINGS, deviceId: 'BM58 Test Unit 0815' }));
     expect(await session.identify({ timeoutMs: 500 })).toMatchObject({ model: 'Beurer BM58', serial: 'bm58-BM58-Test-Unit-0815' });
     const readings = await session.readMemory!({ timeoutMs: 500 });
-    // The BM58 stores minutes only; no irregular-heartbeat bit is documented.
+    // The BM58 stores minutes only; the irregular-heartbeat mark is bit 7 of the year byte.
     expect(readings.map(summary)).toEqual([
       { kind: 'blood-pressure', deviceTime: '2024-03-14T09:30:00', measurements: bp(128, 82, 71), flags: [] },
-      { kind: 'blood-pressure', deviceTime: '2024-03-14T20:05:00', measurements: bp(135, 88, 76), flags: [] },
+      { kind: 'blood-pressure', deviceTime: '2024-03-14T20:05:00', measurements: bp(135, 88, 76), flags: ['irregular-heartbeat'] },
     ]);
+    expect(readings.map((r) => r.monitorUser)).toEqual([1, 1]);
+    await session.close();
+  });
+
+  it("says which user each reading belongs to, skips A9 (no such record) and reports a damaged record in place", async () => {
+    const sim = createBm58Simulator({
+      readings: [
+        { systolic: 128, diastolic: 82, pulse: 71, time: '2024-03-14T09:30' },
+        { systolic: 141, diastolic: 90, pulse: 80, time: '2024-03-14T10:00', user: 2, irregularHeartbeat: true },
+        { systolic: 120, diastolic: 80, pulse: 60, time: '2024-03-14T11:00' },
+        { systolic: 122, diastolic: 79, pulse: 61, time: '2024-03-14T12:00', user: 2 },
+        { systolic: 125, diastolic: 81, pulse: 66, time: '2024-03-14T13:00' },
+      ],
+      missing: [3],
+      rawRecords: { 4: [0x61, 0x36, 0x3d, 0x0d, 0x8e, 0x0c, 0x00, 0x18] }, // month 13
+    });
+    const { session } = await openOnBus(bm58Driver, sim);
+    const readings = await session.readMemory!({ timeoutMs: 500 });
+    expect(readings.map((r) => [r.measurements[0]?.value ?? null, r.monitorUser ?? null, r.flags])).toEqual([
+      [128, 1, []],
+      [141, 2, ['irregular-heartbeat']],
+      [null, null, []],
+      [125, 1, []],
+    ]);
+    expect(readings[2].problem).toMatch(/Record 4 .*could not be read.*impossible date/);
     await session.close();
   });
 
@@ -190,10 +215,14 @@ async function download(c: FaultCase, faults: TransportFaults, timeoutMs = 300):
 }
 
 describe.each(Object.entries(FAULT_CASES))('%s under transport faults', (_name, c) => {
-  it('garbage reports → PROTOCOL', async () => {
-    // BM58 has no checksum: garble a record (7th reply) rather than the free-text id.
-    const faults: TransportFaults = c.driver === bm58Driver ? { garbageEvery: 7 } : { garbageEvery: 1 };
-    await wardError(download(c, faults), 'PROTOCOL');
+  it('garbage reports → PROTOCOL, or (BM58) the garbled record reported in place', async () => {
+    if (c.driver === bm58Driver) {
+      // BM58 has no checksum: a garbled record (7th reply) is reported and the download completes.
+      const readings = await download(c, { garbageEvery: 7 });
+      expect(readings.filter((r) => r.problem)).toHaveLength(1);
+      return;
+    }
+    await wardError(download(c, { garbageEvery: 1 }), 'PROTOCOL');
   });
 
   it('truncated reports → PROTOCOL', async () => {
