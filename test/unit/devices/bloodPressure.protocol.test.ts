@@ -15,6 +15,7 @@ import { ReportChannel } from '../../../electron/core/devices/transport/reportIo
 import { bm58Command, parseBm58Count, parseBm58DeviceId, parseBm58Record } from '../../../electron/core/devices/drivers/beurerBm58';
 import {
   MICROLIFE_FETCH_ALL,
+  type MicrolifeRecord,
   microlifeChecksum,
   microlifeChecksumValid,
   parseMicrolifeReply,
@@ -183,7 +184,7 @@ describe('Microlife BP B3 framing', () => {
       [0, 0, 0, 24, 3, 15, 7, 0, 0x00, 0],
     ]);
     expect(microlifeChecksumValid(r)).toBe(true);
-    const records = parseMicrolifeReply(r);
+    const records = parseMicrolifeReply(r) as MicrolifeRecord[];
     expect(records.map(({ time, systolic, diastolic, pulse, flags }) => ({ time, systolic, diastolic, pulse, flags }))).toEqual([
       { time: '2024-03-14T09:30:00', systolic: 128, diastolic: 82, pulse: 71, flags: [] },
       { time: '2024-03-14T20:05:00', systolic: 141, diastolic: 90, pulse: 88, flags: ['irregular-heartbeat'] },

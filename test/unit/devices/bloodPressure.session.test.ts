@@ -163,6 +163,28 @@ describe('Beurer BM58 driver against its simulator', () => {
 });
 
 describe('Microlife BP B3 driver against its simulator', () => {
+  it('keeps undated readings (time unknown) and reports an impossible date in place, keeping the rest', async () => {
+    const sim = createMicrolifeSimulator({
+      readings: [
+        { systolic: 144, diastolic: 68, pulse: 51, undated: true },
+        { systolic: 134, diastolic: 70, pulse: 68, time: '2022-07-17T17:02' },
+        { systolic: 131, diastolic: 59, pulse: 49, time: '2022-07-17T17:57' },
+        { systolic: 155, diastolic: 74, pulse: 46, time: '2022-07-17T22:05' },
+      ],
+      rawRecords: { 3: [131, 59, 49, 22, 13, 17, 17, 57, 128, 0] }, // month 13
+    });
+    const { session } = await openOnBus(microlifeB3Driver, sim);
+    const readings = await session.readMemory!({ timeoutMs: 500 });
+    expect(readings.map((r) => [r.measurements[0]?.value ?? null, r.deviceTime ?? null])).toEqual([
+      [144, null],
+      [134, '2022-07-17T17:02:00'],
+      [null, null],
+      [155, '2022-07-17T22:05:00'],
+    ]);
+    expect(readings[2].problem).toMatch(/Record 3 .*could not be read.*impossible date/);
+    await session.close();
+  });
+
   it('downloads all records with flags', async () => {
     const readings: SimulatedBpReading[] = [...READINGS, { systolic: 150, diastolic: 95, pulse: 80, time: '2024-03-15T07:45', cuffFitError: true }];
     const sim = createMicrolifeSimulator({ readings, serialNumber: 'ML-9' });
@@ -204,7 +226,7 @@ const FAULT_CASES: Record<string, FaultCase> = {
 };
 
 /** identify + readMemory, as the app runs a download. */
-async function download(c: FaultCase, faults: TransportFaults, timeoutMs = 300): Promise<unknown> {
+async function download(c: FaultCase, faults: TransportFaults, timeoutMs = 300): Promise<DeviceReading[]> {
   const { session } = await openOnBus(c.driver, c.make(), faults);
   try {
     await session.identify({ timeoutMs });
