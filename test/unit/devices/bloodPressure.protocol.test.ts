@@ -50,7 +50,7 @@ async function scriptedChannel(reports: Uint8Array[]): Promise<ReportChannel> {
 }
 
 describe('Omron HEM-790IT framing', () => {
-  it('builds DEVICES.md commands: letters + arguments + XOR of the arguments', () => {
+  it('builds the docs/devices.md commands: letters + arguments + XOR of the arguments', () => {
     expect(bytes(OMRON_COMMANDS.version)).toEqual(ascii('VER00'));
     expect(bytes(OMRON_COMMANDS.serial)).toEqual(ascii('SRL00'));
     expect(bytes(OMRON_COMMANDS.profile)).toEqual(ascii('PRF00'));
@@ -169,7 +169,7 @@ describe('Microlife BP B3 framing', () => {
     return Uint8Array.from([...body, microlifeChecksum(body)]);
   }
 
-  it('builds the DEVICES.md fetch-all request byte for byte', () => {
+  it('builds the docs/devices.md (microlife_bp notes) fetch-all request byte for byte', () => {
     expect(bytes(MICROLIFE_FETCH_ALL)).toEqual(bytes(hex('4D FF 00 09 00 00 00 00 00 00 00 FD 52')));
     expect(toCountPrefixedReports(MICROLIFE_FETCH_ALL).map(bytes)).toEqual([
       [0x07, 0x4d, 0xff, 0x00, 0x09, 0x00, 0x00, 0x00],

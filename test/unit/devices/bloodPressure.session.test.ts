@@ -307,7 +307,7 @@ describe('two devices at once', () => {
 });
 
 describe('driver list for the registry', () => {
-  it('exports the five drivers with distinct ids and the DEVICES.md ids', () => {
+  it('exports the five drivers with distinct ids and the docs/devices.md ids', () => {
     expect(oximeterAndBpDrivers.map((d) => [d.id, d.kind, d.matches.map((m) => [m.vendorId, m.productId])])).toEqual([
       ['contec-cms50e', 'oximeter', [[0x28e9, 0x028a]]],
       ['beurer-po80', 'oximeter', [[0x28e9, 0x028a]]],

@@ -27,7 +27,7 @@ function code(fn: () => unknown): string | undefined {
   return undefined;
 }
 
-// The header record example from DEVICES.md, with a concrete access field.
+// The header record example of docs/devices.md (glucometerutils test/test_contourusb.py), with another access field.
 const HEADER =
   'H|\\^&||qvqOi8|Bayer7390^01.24\\01.04\\09.02.20^7390-2336773^7403-|A=1^C=63^G=1^I=0200^R=0^S=1^U=0^V=10600^X=070070070180130180070130^Y=360126090050099050300089^Z=1|1714||||||1|201909221304';
 
