@@ -26,9 +26,13 @@ export function demoOptions(name: SimulatorName): object {
     case 'contour':
       return { readings: glucoseMgDl.map((value, i) => ({ value, time: localTime(44 - i * 8), flags: i === 1 ? ['A'] : ['B'] })) };
     case 'omron':
-    case 'bm58':
-    case 'microlife':
       return { readings: bp.map((r, i) => ({ ...r, time: localTime(30 - i * 12) })) };
+    case 'bm58':
+      // A shared monitor: the last reading is in user 2's memory.
+      return { readings: bp.map((r, i) => ({ ...r, time: localTime(30 - i * 12), ...(i === 2 ? { user: 2 } : {}) })) };
+    case 'microlife':
+      // The first reading was taken before the monitor's clock was set (its time is unknown).
+      return { readings: bp.map((r, i) => (i === 0 ? { ...r, undated: true } : { ...r, time: localTime(30 - i * 12) })) };
     default:
       return {};
   }
