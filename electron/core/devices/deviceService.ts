@@ -52,8 +52,13 @@ export interface PendingReading {
   kind: DeviceReading['kind'];
   measurements: DeviceReading['measurements'];
   flags: DeviceReading['flags'];
+  /** Null for a memory reading taken before the device's clock was set: its time is unknown. */
   deviceTime: string | null;
   receivedAt: string;
+  /** Which user's memory of a shared monitor (BM58: 1 or 2), when the device keeps users apart. */
+  monitorUser: 1 | 2 | null;
+  /** Why a stored record could not be read (then there are no measurements), else null. */
+  problem: string | null;
 }
 
 interface Binding {
@@ -220,14 +225,21 @@ export class DeviceService {
         flags: reading.flags,
         deviceTime: reading.deviceTime ?? null,
         receivedAt: reading.workstationTime,
+        monitorUser: reading.monitorUser ?? null,
+        problem: reading.problem ?? null,
         reading,
         key,
       });
       this.pendingKeys.add(key);
-      added++;
+      if (!reading.problem) added++;
     }
     d.status = 'ready';
-    d.message = readings.length === 0 ? 'The device memory is empty.' : `${readings.length} readings in memory, ${added} new.`;
+    const unreadable = readings.filter((r) => r.problem).length;
+    const stored = readings.length - unreadable;
+    d.message =
+      readings.length === 0
+        ? 'The device memory is empty.'
+        : `${stored} readings in memory, ${added} new.` + (unreadable ? ` ${unreadable} stored record${unreadable === 1 ? '' : 's'} could not be read (listed with the reason in the pending readings).` : '');
     this.changed();
   }
 
@@ -259,6 +271,10 @@ export class DeviceService {
         throw new WardError('BAD_INPUT', 'A control-solution test checks the meter, not the patient: dismiss it instead of recording it.');
       }
       if (p.kind === 'ketone') throw new WardError('BAD_INPUT', 'Blood ketone readings cannot be recorded as vitals yet; dismiss them or note the value.');
+      if (p.problem) throw new WardError('BAD_INPUT', 'A record the device could not read has no values to record: dismiss it.');
+      if (p.deviceTime === null) {
+        throw new WardError('BAD_INPUT', 'This reading was taken before the monitor’s clock was set, so its time is unknown: dismiss it, or enter it by hand with the time it was taken.');
+      }
     }
     let recorded = 0;
     try {
