@@ -3,7 +3,7 @@
  * pending readings, all in plain language (never colour or codes alone).
  */
 import type { CensusRow, OutputOf } from '../../api/contract';
-import { formatDateTime, formatDateTimeSeconds } from '../../format';
+import { formatDateTime } from '../../format';
 
 export type DevicesOverview = OutputOf<'devices/list'>;
 export type DeviceView = DevicesOverview['devices'][number];
