@@ -70,15 +70,22 @@ export class PendingReadings {
         flags: reading.flags,
         deviceTime: reading.deviceTime ?? null,
         receivedAt: reading.workstationTime,
+        monitorUser: reading.monitorUser ?? null,
+        problem: reading.problem ?? null,
         reading,
         driver: d.driver?.id ?? 'unknown',
         key,
       });
       this.pendingKeys.add(key);
-      added++;
+      if (!reading.problem) added++;
     }
     d.status = 'ready';
-    d.message = readings.length === 0 ? 'The device memory is empty.' : `${readings.length} readings in memory, ${added} new.`;
+    const unreadable = readings.filter((r) => r.problem).length;
+    const stored = readings.length - unreadable;
+    d.message =
+      readings.length === 0
+        ? 'The device memory is empty.'
+        : `${stored} readings in memory, ${added} new.` + (unreadable ? ` ${unreadable} stored record${unreadable === 1 ? '' : 's'} could not be read (listed with the reason in the pending readings).` : '');
     this.changed();
   }
 
@@ -107,6 +114,10 @@ export class PendingReadings {
         throw new WardError('BAD_INPUT', 'A control-solution test checks the meter, not the patient: dismiss it instead of recording it.');
       }
       if (p.kind === 'ketone') throw new WardError('BAD_INPUT', 'Blood ketone readings cannot be recorded as vitals yet; dismiss them or note the value.');
+      if (p.problem) throw new WardError('BAD_INPUT', 'A record the device could not read has no values to record: dismiss it.');
+      if (p.deviceTime === null) {
+        throw new WardError('BAD_INPUT', 'This reading was taken before the monitor’s clock was set, so its time is unknown: dismiss it, or enter it by hand with the time it was taken.');
+      }
     }
     let recorded = 0;
     try {

@@ -69,11 +69,21 @@ export interface DeviceReading {
   deviceRecordId: string;
   kind: ReadingKind;
   measurements: Measurement[];
-  /** Device clock at measurement (ISO local time without zone), when the device stores one. */
+  /**
+   * Device clock at measurement (ISO local time without zone), when the device stores one. A memory
+   * reading without it was taken before the device's clock was set: its time is unknown.
+   */
   deviceTime?: string;
   /** Workstation time when the reading was received (ISO with Z). */
   workstationTime: string;
   flags: ReadingFlag[];
+  /** Which user's memory of a shared monitor the reading is from (BM58: user 1 or 2). */
+  monitorUser?: 1 | 2;
+  /**
+   * Set when a stored record could not be read (damaged or impossible data): the reason, for the
+   * nurse. Such an entry has no measurements; the readings before and after it are kept.
+   */
+  problem?: string;
 }
 
 export interface ReadOptions {

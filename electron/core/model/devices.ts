@@ -62,8 +62,13 @@ export interface PendingReading {
   kind: ReadingKind;
   measurements: Measurement[];
   flags: ReadingFlag[];
+  /** Null for a memory reading taken before the device's clock was set: its time is unknown. */
   deviceTime: string | null;
   receivedAt: string;
+  /** Which user's memory of a shared monitor (BM58: 1 or 2), when the device keeps users apart. */
+  monitorUser: 1 | 2 | null;
+  /** Why a stored record could not be read (then there are no measurements), else null. */
+  problem: string | null;
 }
 
 export interface DevicesOverview {

@@ -2,7 +2,7 @@
  * Contec CMS50E, HID variant (0x28E9:0x028A). The device streams by itself once opened: 18-byte
  * input reports, each three 6-byte live items starting 0xEB (pleth at ~60 Hz, pulse/SpO2 at
  * ~1 Hz). The ids belong to a chip vendor and are shared with the Beurer PO 80, so the product
- * string must name the device: we match /CMS50|Contec/i (DEVICES.md only says the Beurer reports
+ * string must name the device: we match /CMS50|Contec/i (docs/devices.md: the reference notes only say the Beurer reports
  * "Pulse Oximeter"; a CMS50E reporting that generic string would be taken for a PO 80).
  *
  * The protocol carries no serial, firmware or clock: the id is the USB serial-number string when

@@ -10,6 +10,7 @@ import { bloodKetoneMmolL, capillaryGlucoseMgDl, freestyleKetoneToMmolL, sensorG
 import type { FreeStyleLink } from '../protocols/freestyleHid';
 import type { StepOptions } from '../transport/reportIo';
 import type { DeviceDriver, DeviceReading } from '../types';
+import { readOrReport } from '../recordProblem';
 import { freestyleSession, intField, recordTime, requireFields } from './freestyleCommon';
 
 export const LIBRE_RECORD_READING = '2';
@@ -44,7 +45,8 @@ async function readLibreRecords(link: FreeStyleLink, step: StepOptions, workstat
   const records = await link.records('$arresult?', step);
   const out: DeviceReading[] = [];
   records.forEach((fields, i) => {
-    const r = libreRecordToReading(fields, i + 1, workstationTime);
+    // One record the meter cannot describe is reported in place; the rest of the log is kept.
+    const r = readOrReport(`unreadable-${i + 1}`, 'glucose', () => libreRecordToReading(fields, i + 1, workstationTime));
     if (r) out.push(r);
   });
   return out;

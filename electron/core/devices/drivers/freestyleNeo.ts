@@ -10,6 +10,7 @@ import { bloodKetoneMmolL, capillaryGlucoseMgDl, freestyleKetoneToMmolL } from '
 import type { FreeStyleLink } from '../protocols/freestyleHid';
 import type { StepOptions } from '../transport/reportIo';
 import type { DeviceDriver, DeviceReading, ReadingFlag } from '../types';
+import { readOrReport } from '../recordProblem';
 import { freestyleSession, intField, recordTime, requireFields } from './freestyleCommon';
 
 export const NEO_RECORD_GLUCOSE = '7';
@@ -69,7 +70,8 @@ async function readNeoRecords(link: FreeStyleLink, step: StepOptions, workstatio
   const records = await link.records('$result?', step);
   const out: DeviceReading[] = [];
   records.forEach((fields, i) => {
-    const r = neoRecordToReading(fields, i + 1, workstationTime);
+    // One record the meter cannot describe is reported in place; the rest of the log is kept.
+    const r = readOrReport(`unreadable-${i + 1}`, 'glucose', () => neoRecordToReading(fields, i + 1, workstationTime));
     if (r) out.push(r);
   });
   return out;

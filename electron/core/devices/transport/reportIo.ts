@@ -137,6 +137,11 @@ export class ReportChannel {
     await this.bounded(() => this.connection.write(report), options, what);
   }
 
+  /** Writes `report` as given: its first byte is what the HID layer takes as the report id. */
+  async write(report: Uint8Array, options: StepOptions, what: string): Promise<void> {
+    await this.bounded(() => this.connection.write(Uint8Array.from(report)), options, what);
+  }
+
   /** Sends a feature report; `report` starts with its report id. */
   async sendFeature(report: Uint8Array, options: StepOptions, what: string): Promise<void> {
     await this.bounded(() => this.connection.sendFeatureReport(report), options, what);
