@@ -39,6 +39,8 @@ import { StationIngestQueue } from './records/stationIngestQueue';
 import { StationWriter } from './records/stationWriter';
 import type { CoreConfig } from './shellContract';
 import { Admissions } from './ward/admissions';
+import { Census } from './ward/census';
+import { ObservationDrafts } from './ward/observationDrafts';
 import { PatientLists } from './ward/patientLists';
 import { WardBoard } from './ward/wardBoard';
 
@@ -88,8 +90,10 @@ export function buildCoreGraph(config: CoreConfig) {
   const exports = new ExportService(node, identity, store, patients, access, reader, verifier, audit, people);
 
   // The ward.
-  const board = new WardBoard(admissions, identity, people, patients, access, reader, writer);
-  const patientLists = new PatientLists(admissions, store, reader, people);
+  const census = new Census(reader, verifier);
+  const board = new WardBoard(admissions, identity, people, patients, access, census, writer);
+  const patientLists = new PatientLists(admissions, store, census, people);
+  const drafts = new ObservationDrafts(chart);
 
   // Devices: real USB (unless turned off) and the simulated bus; changes coalesced into at most a
   // few events a second (a stream or a download changes things many times a second).
@@ -102,10 +106,10 @@ export function buildCoreGraph(config: CoreConfig) {
     }, 250);
   };
   const simulationEnabled = !!config.demo || (config.simulate?.length ?? 0) > 0;
-  const devices = new DeviceService(backend, writer, admissions, ingest, devicesChanged, simulationEnabled, config.devicePollMs ?? 1000);
+  const devices = new DeviceService(backend, writer, admissions, ingest, devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, sessions, board, patientLists, chart, consent, audit, exports, devices }),
+    createHandlers({ node, config: wardConfig, identity, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -137,8 +141,10 @@ export function buildCoreGraph(config: CoreConfig) {
     consent,
     chart,
     exports,
+    census,
     board,
     patientLists,
+    drafts,
     devices,
     router,
 

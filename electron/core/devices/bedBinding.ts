@@ -103,7 +103,12 @@ export class BedBinding {
     if (b.lastRecordedAt !== null && live.at <= b.lastRecordedAt) return; // nothing new since last time
     if (live.reading.measurements.length === 0) return; // finger out: nothing to record
     try {
-      const content = readingContent(live.reading, { driver: d.driver?.id ?? 'unknown', model: d.identity.model, serial: d.identity.serial });
+      // A live reading has no device clock: it was measured when it arrived. Scored on the scale in
+      // force now (an unbound or discharged patient gets nothing).
+      const admission = this.care.currentOf(b.patient);
+      if (!admission) return;
+      const origin = { device: { driver: d.driver?.id ?? 'unknown', model: d.identity.model, serial: d.identity.serial }, measuredAt: new Date(live.at).toISOString(), clockDriftSeconds: null };
+      const content = readingContent(live.reading, origin, admission.news2Scale);
       await this.ingest.submit({
         patient: b.patient,
         content,

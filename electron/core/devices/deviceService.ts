@@ -30,6 +30,8 @@ export class DeviceService {
     /** Whether people may plug simulated devices in from the UI (demo mode, --simulate). */
     simulationEnabled: boolean,
     pollIntervalMs = 1000,
+    /** Pending readings measured longer ago than this many days are flagged (ward setting). */
+    maxReadingAgeDays: () => number = () => 7,
   ) {
     this.attached = new AttachedDevices(
       backend,
@@ -40,7 +42,7 @@ export class DeviceService {
       changed,
       pollIntervalMs,
     );
-    this.pending = new PendingReadings(this.attached, writer, care, changed);
+    this.pending = new PendingReadings(this.attached, writer, care, changed, maxReadingAgeDays);
     this.binding = new BedBinding(this.attached, ingest, care, changed);
     this.simulation = new Simulation(backend, simulationEnabled, () => this.attached.poll());
   }
@@ -70,8 +72,8 @@ export class DeviceService {
     return { usbProblem: this.attached.usbProblem, simulators: this.simulation.available, devices: this.list(), pending: this.pendingReadings() };
   }
 
-  assign(actor: Actor, readingIds: string[], patient: string): Promise<number> {
-    return this.pending.assign(actor, readingIds, patient);
+  assign(actor: Actor, readingIds: string[], patient: string, confirmTimes = false): Promise<number> {
+    return this.pending.assign(actor, readingIds, patient, confirmTimes);
   }
 
   dismiss(readingIds: string[]): void {

@@ -20,11 +20,14 @@ export interface WardConfig {
   /** The workstation's anchoring account (its key is in station.key). */
   stationAddress: string;
   lockTimeoutSeconds: number;
+  /** Device readings measured longer ago than this are flagged and need confirming (absent: the default). */
+  maxReadingAgeDays?: number;
   nameIndexKey: string;
   pseudonymSecret: string;
 }
 
 export const defaultLockTimeoutSeconds = 300;
+export const defaultMaxReadingAgeDays = 7;
 
 export class WardConfigStore {
   private cached: WardConfig | undefined;
@@ -50,6 +53,10 @@ export class WardConfigStore {
 
   get lockTimeoutSeconds(): number {
     return this.cached?.lockTimeoutSeconds ?? defaultLockTimeoutSeconds;
+  }
+
+  get maxReadingAgeDays(): number {
+    return this.cached?.maxReadingAgeDays ?? defaultMaxReadingAgeDays;
   }
 
   save(config: WardConfig): void {

@@ -30,7 +30,14 @@ export interface DeviceProvenance {
   model: string;
   serial: string;
   deviceRecordId: string;
+  /** The device's own clock at measurement (ISO local time, no zone), uncorrected. */
   deviceTime?: string;
+  /**
+   * Device clock minus workstation clock (seconds) when its memory was read: the correction that
+   * turned deviceTime into the record's measuredAt. Absent when the device reports no clock.
+   */
+  clockDriftSeconds?: number;
+  /** When the workstation received the reading (the upload time). */
   receivedAt: string;
 }
 
@@ -64,6 +71,12 @@ export interface PendingReading {
   flags: ReadingFlag[];
   /** Null for a memory reading taken before the device's clock was set: its time is unknown. */
   deviceTime: string | null;
+  /** Device clock minus workstation clock when the memory was read (seconds), or null when not reported. */
+  clockDriftSeconds: number | null;
+  /** When it was measured (ISO UTC): deviceTime corrected by the drift; null when the time is unknown. */
+  measuredAt: string | null;
+  /** Measured longer ago than the ward accepts without confirmation (ward setting, days). */
+  olderThanLimit: boolean;
   receivedAt: string;
   /** Which user's memory of a shared monitor (BM58: 1 or 2), when the device keeps users apart. */
   monitorUser: 1 | 2 | null;

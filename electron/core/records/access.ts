@@ -10,12 +10,12 @@ import type { RecordStore } from './recordStore';
 export type AccessBasis = 'own' | 'care-team' | 'responsible-doctor' | 'consent' | 'break-glass';
 
 /**
- * What the records need to know of the ward (ward/admissions.ts): whether a patient is admitted,
- * their responsible doctor, and the NEWS2 scale in force. Declared here so the records do not
+ * What the records need to know of the ward (ward/admissions.ts): whether a patient is admitted
+ * (and since when), their responsible doctor, and the NEWS2 scale in force. Declared here so the records do not
  * depend on the ward layer above them.
  */
 export interface CareRelations {
-  currentOf(patient: string): { responsibleDoctor: string | null; news2Scale: 1 | 2 } | null;
+  currentOf(patient: string): { responsibleDoctor: string | null; news2Scale: 1 | 2; admittedAt: number } | null;
 }
 
 export class AccessPolicy {

@@ -57,7 +57,8 @@ export class Admissions {
     return this.file.episodes.some((e) => e.patient === p);
   }
 
-  admit(patient: string, bed: string, by: string, responsibleDoctor: string | null): Admission {
+  /** @param at when the patient was admitted (the demo seeds a ward admitted days ago; everything else: now) */
+  admit(patient: string, bed: string, by: string, responsibleDoctor: string | null, at = Date.now()): Admission {
     const p = ethers.getAddress(patient);
     if (this.currentOf(p)) throw new WardError('CONFLICT', 'This patient is already admitted to the ward.');
     const taken = this.current().find((e) => e.bed.toLowerCase() === bed.toLowerCase());
@@ -65,7 +66,7 @@ export class Admissions {
     const episode: Admission = {
       patient: p,
       bed,
-      admittedAt: Date.now(),
+      admittedAt: at,
       admittedBy: by,
       responsibleDoctor: responsibleDoctor ? ethers.getAddress(responsibleDoctor) : null,
       news2Scale: 1,

@@ -1,6 +1,6 @@
 /**
- * The ward board and the admission workflow: who is in which bed with their latest vitals and
- * NEWS2, admitting (an existing or a newly registered patient), the responsible doctor, the NEWS2
+ * The ward board and the admission workflow: who is in which bed, where their observations stand
+ * (last complete NEWS2 set, newer readings, due time, records that failed verification), admitting (an existing or a newly registered patient), the responsible doctor, the NEWS2
  * scale (a clinician's recorded decision) and discharge.
  */
 import type { Actor } from '../identity/actor';
@@ -12,10 +12,10 @@ import type { PersonRef, PersonWithAge } from '../model/people';
 import type { CensusRow } from '../model/ward';
 import type { AccessPolicy } from '../records/access';
 import type { Patients } from '../records/patients';
-import type { RecordReader } from '../records/recordReader';
 import type { RecordWriter } from '../records/recordWriter';
+import { personRef } from '../identity/people';
 import type { Admission, Admissions } from './admissions';
-import { censusRow } from './census';
+import type { Census } from './census';
 
 export interface Admit {
   bed: string;
@@ -29,7 +29,7 @@ export class WardBoard {
     private readonly people: People,
     private readonly patients: Patients,
     private readonly access: AccessPolicy,
-    private readonly reader: RecordReader,
+    private readonly observations: Census,
     private readonly writer: RecordWriter,
   ) {}
 
@@ -85,8 +85,14 @@ export class WardBoard {
   }
 
   private async row(actor: Actor, a: Admission, names: Names = this.people.namesFor(actor)): Promise<CensusRow> {
-    const latest = await this.reader.latestVitals(actor, a.patient);
-    return censusRow(a, await names.person(a.patient), a.responsibleDoctor ? await names.person(a.responsibleDoctor) : null, latest?.sealed ?? null, Date.now());
+    return {
+      patient: await names.person(a.patient),
+      bed: a.bed,
+      admittedAt: new Date(a.admittedAt).toISOString(),
+      responsibleDoctor: a.responsibleDoctor ? personRef(await names.person(a.responsibleDoctor)) : null,
+      news2Scale: a.news2Scale,
+      observations: await this.observations.status(actor, a),
+    };
   }
 
   private async requireDoctor(address: string): Promise<void> {

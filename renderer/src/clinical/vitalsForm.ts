@@ -25,7 +25,9 @@ export interface VitalsFormState {
 export const vitalsFields = VITALS_FIELD_ORDER;
 export type VitalsFieldName = (typeof vitalsFields)[number];
 
-const numberLabels: Record<Exclude<VitalsFieldName, 'supplementalOxygen' | 'consciousness'>, string> = {
+const numberLabels: Record<Exclude<VitalsFieldName, 'supplementalOxygen' | 'consciousness' | 'oxygenDevice'>, string> = {
+  oxygenFlow: 'Oxygen flow',
+  fio2: 'FiO2',
   respiratoryRate: 'Respiratory rate',
   spo2: 'SpO2',
   systolic: 'Systolic BP',

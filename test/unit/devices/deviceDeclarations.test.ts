@@ -52,7 +52,7 @@ describe('pending readings', () => {
     const meter = bus.plug(createSimulator('freestyle-neo', { readings: [{ kind: 'glucose', value: 140, time: '2026-11-23T08:30:00' }] }));
     const written: RecordContent[] = [];
     const writer = { seenDevice: () => false, create: async (_a: unknown, _p: string, _k: string, content: RecordContent) => void written.push(content) } as never;
-    const admitted = { currentOf: () => ({ responsibleDoctor: null, news2Scale: 1 as const }) };
+    const admitted = { currentOf: () => ({ responsibleDoctor: null, news2Scale: 1 as const, admittedAt: 0 }) };
     const s = new DeviceService(new CompositeBackend(null, bus), writer, admitted, null as never, () => undefined, false, 50);
     services.push(s);
     for (let i = 0; i < 100 && s.pendingReadings().length === 0; i++) {

@@ -18,7 +18,7 @@ afterEach(async () => {
 function service(bus: SimulatedHidBus): DeviceService {
   // Only the dedupe lookup of the record pipeline is reached here: nothing was recorded yet.
   const nothingRecorded = { seenDevice: () => false } as never;
-  const everyoneAdmitted = { currentOf: () => ({ responsibleDoctor: null, news2Scale: 1 as const }) };
+  const everyoneAdmitted = { currentOf: () => ({ responsibleDoctor: null, news2Scale: 1 as const, admittedAt: 0 }) };
   const s = new DeviceService(new CompositeBackend(null, bus), nothingRecorded, everyoneAdmitted, null as never, () => undefined, true, 50);
   services.push(s);
   return s;

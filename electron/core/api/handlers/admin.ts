@@ -10,8 +10,11 @@ export function adminHandlers({ config, identity, sessions }: ApiServices): Hand
     'admin/reject': async (ctx, input) => identity.decide(wallet(ctx), input.address, 'reject'),
     'admin/members': async (ctx) => identity.members(wallet(ctx)),
     'settings/update': async (_ctx, input) => {
-      config.update({ lockTimeoutSeconds: input.lockTimeoutSeconds });
-      return { lockTimeoutSeconds: input.lockTimeoutSeconds };
+      config.update({
+        ...(input.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: input.lockTimeoutSeconds } : {}),
+        ...(input.maxReadingAgeDays !== undefined ? { maxReadingAgeDays: input.maxReadingAgeDays } : {}),
+      });
+      return { lockTimeoutSeconds: config.lockTimeoutSeconds, maxReadingAgeDays: config.maxReadingAgeDays };
     },
   };
 }

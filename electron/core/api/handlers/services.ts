@@ -12,6 +12,7 @@ import type { AuditTrail } from '../../records/auditTrail';
 import type { ConsentService } from '../../records/consentService';
 import type { ExportService } from '../../records/exportService';
 import type { PatientChart } from '../../records/patientChart';
+import type { ObservationDrafts } from '../../ward/observationDrafts';
 import type { PatientLists } from '../../ward/patientLists';
 import type { WardBoard } from '../../ward/wardBoard';
 import type { OperationName } from '../contract';
@@ -25,6 +26,7 @@ export interface ApiServices {
   board: WardBoard;
   patientLists: PatientLists;
   chart: PatientChart;
+  drafts: ObservationDrafts;
   consent: ConsentService;
   audit: AuditTrail;
   exports: ExportService;

@@ -10,6 +10,7 @@ export function wardHandlers({ node, config, identity, sessions, board }: ApiSer
       blockNumber: await node.provider.getBlockNumber(),
       registryAddress: config.get()?.registryAddress ?? null,
       lockTimeoutSeconds: config.lockTimeoutSeconds,
+      maxReadingAgeDays: config.maxReadingAgeDays,
     }),
     'ward/setup': async (ctx, input) => {
       ctx.progress('Creating the IT admin key', 0);
