@@ -144,7 +144,13 @@ export const operations = {
   }),
   // Drafts of a vitals entry, kept in the core's memory for this session only (ward/observationDrafts.ts).
   'drafts/get': op<{ draft: DraftView | null }>()({ passive: true, input: byPatient, access: ['nurse', 'doctor'] }),
-  'drafts/put': op<DraftView>()({ input: z.object({ patient: addressSchema, form: draftFormSchema }).strict(), access: ['nurse', 'doctor'] }),
+  // Kept even while locking: a lock right after typing must not lose the last keystrokes. It only
+  // writes (the draft is read back after unlocking).
+  'drafts/put': op<{ updatedAt: string }>()({
+    input: z.object({ patient: addressSchema, form: draftFormSchema }).strict(),
+    access: ['nurse', 'doctor'],
+    allowWhenLocked: true,
+  }),
   'drafts/discard': op<{ discarded: true }>()({ input: byPatient, access: ['nurse', 'doctor'] }),
   'records/addNote': op<RecordView>()({ input: z.object({ patient: addressSchema, text: noteSchema }).strict(), access: ['doctor'] }),
   'records/addDiagnosis': op<RecordView>()({

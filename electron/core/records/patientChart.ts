@@ -49,7 +49,7 @@ export class PatientChart {
   }
 
   /** A hand-entered set, through the one vitals path, on the patient's NEWS2 scale. */
-  addVitals(actor: Actor, patient: string, input: ObservationInput): Promise<RecordView> {
+  async addVitals(actor: Actor, patient: string, input: ObservationInput): Promise<RecordView> {
     this.access.requireWrite(actor, patient);
     return this.add(actor, patient, 'vitals', observationContent(input, this.scaleOf(patient), { kind: 'entered', now: Date.now() }));
   }

@@ -77,8 +77,8 @@ export class ObservationDrafts {
     if (d?.state === 'saving') throw new WardError('CONFLICT', 'A set for this patient is already being saved.');
     const draft: Draft = { form: d?.form ?? {}, updatedAt: this.now(), state: 'saving', submissionId, saving: null, saved: null, error: null };
     drafts.set(key, draft);
-    draft.saving = this.chart.addVitals(actor, key, input);
     try {
+      draft.saving = this.chart.addVitals(actor, key, input);
       const view = await draft.saving;
       Object.assign(draft, { state: 'saved', saved: view, saving: null, updatedAt: this.now() });
       return view;

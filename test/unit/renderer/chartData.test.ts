@@ -65,11 +65,27 @@ describe('chart series from records', () => {
 
   it('draws an amended set with the corrected values at the original time', () => {
     const original = record('0xa', '2025-03-01T08:00:00Z', { ...full, pulse: 170 }, { amendedBy: ['0xd'] });
-    const correction = record('0xd', '2025-03-01T09:30:00Z', { ...full, pulse: 71 }, { kind: 'amendment', amends: '0xa' });
+    // The core signs the correction with the original's measured time.
+    const correction = record('0xd', '2025-03-01T09:30:00Z', { ...full, pulse: 71 }, { kind: 'amendment', amends: '0xa', measuredAt: '2025-03-01T08:00:00Z' });
     const { points } = effectiveVitals([original, correction]);
     expect(points).toHaveLength(1);
     expect(points[0].vitals.pulse).toBe(71);
     expect(points[0].t).toBe(Date.parse('2025-03-01T08:00:00Z'));
+  });
+
+  it('charts a set at the time it was measured, not when it was recorded (a late entry, a meter reading)', () => {
+    const late = record('0xl', '2025-03-01T12:00:00Z', { ...full, pulse: 88 }, { measuredAt: '2025-03-01T07:00:00Z' });
+    const onTime = record('0xo', '2025-03-01T10:00:00Z', { ...full, pulse: 77 });
+    const { points } = effectiveVitals([onTime, late]);
+    expect(points.map((p) => [p.t, p.vitals.pulse])).toEqual([
+      [Date.parse('2025-03-01T07:00:00Z'), 88],
+      [Date.parse('2025-03-01T10:00:00Z'), 77],
+    ]);
+  });
+
+  it('leaves out a set the core marks superseded', () => {
+    const { points } = effectiveVitals([record('0xs', '2025-03-01T10:00:00Z', full, { superseded: true })]);
+    expect(points).toEqual([]);
   });
 
   it('keeps the original when its correction is itself tampered', () => {

@@ -18,7 +18,7 @@ export function recordHandlers({ sessions, chart, drafts, patientLists }: ApiSer
     'records/history': async (ctx, input) => chart.history(actorOf(sessions, ctx), input.patient, input.breakGlassReason),
     'records/myPatients': async (ctx) => patientLists.patientsOf(actorOf(sessions, ctx)),
     'drafts/get': async (ctx, input) => ({ draft: drafts.get(requireSession(ctx), input.patient) }),
-    'drafts/put': async (ctx, input) => drafts.put(requireSession(ctx), input.patient, input.form),
+    'drafts/put': async (ctx, input) => ({ updatedAt: drafts.put(requireSession(ctx), input.patient, input.form).updatedAt }),
     'drafts/discard': async (ctx, input) => {
       drafts.discard(requireSession(ctx), input.patient);
       return { discarded: true as const };
