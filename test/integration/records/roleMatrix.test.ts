@@ -41,6 +41,10 @@ const allowed: Record<string, Who[]> = {
   'ward/discharge': ['doctor', 'nurse'],
   'vitals/preview': ['doctor', 'nurse'],
   'records/addVitals': ['doctor', 'nurse'],
+  'records/addEscalation': ['doctor', 'nurse'],
+  'drafts/get': ['doctor', 'nurse'],
+  'drafts/put': ['doctor', 'nurse'],
+  'drafts/discard': ['doctor', 'nurse'],
   'records/addNote': ['doctor'],
   'records/addDiagnosis': ['doctor'],
   'records/amend': ['doctor'],
@@ -76,7 +80,7 @@ describe('role matrix: every operation × every role', () => {
     core = await startCore(dir);
     w = await staffedWard(core);
     await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '1', responsibleDoctor: w.addresses.doctor });
-    recordId = (await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: { pulse: 80, supplementalOxygen: false } })).id;
+    recordId = (await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: { pulse: 80, supplementalOxygen: false }, missingReason: 'Spot check' })).id;
     secondPatient = (await w.anon.ok('identity/register', { role: 'patient', name: 'Second Patient', age: 30, password: 'second-password' })).address;
   });
   afterAll(async () => {
@@ -110,7 +114,17 @@ describe('role matrix: every operation × every role', () => {
     'ward/setNews2Scale': () => ({ patient: w.addresses.patient, scale: 1, reason: 'Matrix test: confirm scale 1' }),
     'ward/discharge': () => ({ patient: w.addresses.insurer }),
     'vitals/preview': () => ({ patient: w.addresses.patient, vitals: { pulse: 80 } }),
-    'records/addVitals': () => ({ patient: w.addresses.patient, vitals: { pulse: 81, supplementalOxygen: false } }),
+    'records/addVitals': () => ({ patient: w.addresses.patient, vitals: { pulse: 81, supplementalOxygen: false }, missingReason: 'Spot check' }),
+    'records/addEscalation': () => ({
+      patient: w.addresses.patient,
+      forRecord: recordId,
+      informed: { name: 'Grace Hopper', role: 'Doctor', address: w.addresses.doctor },
+      informedAt: new Date().toISOString(),
+      response: 'Matrix: reviewed',
+    }),
+    'drafts/get': () => ({ patient: w.addresses.patient }),
+    'drafts/put': () => ({ patient: w.addresses.patient, form: { pulse: '80' } }),
+    'drafts/discard': () => ({ patient: w.addresses.patient }),
     'records/addNote': () => ({ patient: w.addresses.patient, text: 'Matrix note' }),
     'records/addDiagnosis': () => ({ patient: w.addresses.patient, text: 'Matrix diagnosis' }),
     'records/amend': () => ({ recordId, reason: 'Matrix amendment', note: 'Corrected' }),
