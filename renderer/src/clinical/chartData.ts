@@ -18,7 +18,7 @@ export interface ChartDataset {
   points: ChartPoint[];
 }
 
-export type ChartKey = 'respiratoryRate' | 'spo2' | 'bloodPressure' | 'pulse' | 'temperature' | 'bloodGlucose' | 'news2';
+export type ChartKey = 'respiratoryRate' | 'spo2' | 'oxygen' | 'bloodPressure' | 'pulse' | 'temperature' | 'bloodGlucose' | 'news2';
 
 export interface ChartSeries {
   key: ChartKey;
@@ -87,6 +87,12 @@ export function chartSeries(records: readonly RecordView[]): ChartInput {
       datasets: [dataset('Respiratory rate', points, (p) => p.vitals.respiratoryRate)],
     },
     { key: 'spo2', title: 'SpO2', unit: '%', datasets: [dataset('SpO2', points, (p) => p.vitals.spo2)] },
+    {
+      key: 'oxygen',
+      title: 'Oxygen given',
+      unit: 'L/min or FiO2 %',
+      datasets: [dataset('Flow (L/min)', points, (p) => p.vitals.oxygenFlow), dataset('FiO2 (%)', points, (p) => p.vitals.fio2)],
+    },
     {
       key: 'bloodPressure',
       title: 'Blood pressure',

@@ -16,16 +16,7 @@ import type { RecordView } from '../../../electron/core/model/records';
 import type { VitalsInput } from '../../../electron/core/model/vitals';
 import { startGraphCore, type GraphCore } from '../../support/graphCore';
 import { Caller, removeDir, staffedWard, tempDir } from '../../support/tempCore';
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../../support/until';
 
 /** A Date as the device's local wall-clock time, as meters keep it. */
 function local(d: Date): string {

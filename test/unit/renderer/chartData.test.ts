@@ -83,6 +83,18 @@ describe('chart series from records', () => {
     ]);
   });
 
+  it('charts the oxygen given (flow or FiO2) at each set’s time', () => {
+    const { series } = chartSeries([
+      record('0x1', '2025-03-01T08:00:00Z', { ...full, supplementalOxygen: true, oxygenDevice: 'nasal-cannula', oxygenFlow: 2 }),
+      record('0x2', '2025-03-01T12:00:00Z', { ...full, supplementalOxygen: true, oxygenDevice: 'venturi', fio2: 35 }),
+    ]);
+    const oxygen = series.find((s) => s.key === 'oxygen')!;
+    expect(oxygen.datasets.map((d) => [d.label, d.points.map((p) => p.y)])).toEqual([
+      ['Flow (L/min)', [2]],
+      ['FiO2 (%)', [35]],
+    ]);
+  });
+
   it('leaves out a set the core marks superseded', () => {
     const { points } = effectiveVitals([record('0xs', '2025-03-01T10:00:00Z', full, { superseded: true })]);
     expect(points).toEqual([]);
