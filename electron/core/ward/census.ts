@@ -8,6 +8,7 @@ import type { ObservationStatus } from '../model/ward';
 import type { OpenedRecord } from '../records/provenance';
 import type { RecordReader } from '../records/recordReader';
 import type { RecordVerifier } from '../records/recordVerifier';
+import type { StoredRecord } from '../records/storedRecord';
 import { isNoAmends } from '../records/recordCodec';
 import type { Admission } from './admissions';
 import { observationStatus, type ScannedRecord } from './observationStatus';
@@ -36,8 +37,21 @@ export class Census {
     private readonly verifier: RecordVerifier,
   ) {}
 
-  /** Where this admitted patient's observations stand, as the actor may read them. */
+  /**
+   * Where this admitted patient's observations stand, as the actor may read them. A bound monitor
+   * records every few seconds, and its readings are never complete sets (no consciousness, no
+   * oxygen): only the newest of them can show on the board, so the older ones since the last full
+   * set are not opened (the record view verifies every one, and a failure found there is listed
+   * on the board too).
+   */
   status(actor: Actor, a: Admission, now = Date.now()): Promise<ObservationStatus> {
-    return observationStatus(scannedAll(this.reader.newestFirst(actor, a.patient)), this.verifier.failuresOf(a.patient).map(scanned), a, now);
+    let monitorSeen = false;
+    const wanted = (r: StoredRecord): boolean => {
+      if (r.authorRole !== 'station') return true;
+      if (monitorSeen) return false;
+      monitorSeen = true;
+      return true;
+    };
+    return observationStatus(scannedAll(this.reader.newestFirst(actor, a.patient, wanted)), this.verifier.failuresOf(a.patient).map(scanned), a, now);
   }
 }
