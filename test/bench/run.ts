@@ -3,7 +3,7 @@
  * Each benchmark starts its own fresh core (real ganache, real fsync) in a temp dir and stops it.
  * Prints the table and writes the same as JSON to test/bench/results/latest.json.
  *
- * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest]   (default: all)
+ * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [login]   (default: all)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { setLogLevel } from '../../electron/core/common/log';
 import { benchHistoryOpen } from './historyOpen';
 import { benchIngest } from './ingest';
+import { benchLogin } from './login';
 import { benchSaveLatency } from './saveLatency';
 import { formatTable, makeRow, type BenchRow } from './table';
 import { benchThroughput } from './throughput';
@@ -27,6 +28,7 @@ const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcom
   history: { title: 'Open a 10,000-record history, decrypted, verified and chart-ready', run: () => benchHistoryOpen() },
   throughput: { title: 'Records per second through the pipeline vs one transaction per record', run: () => benchThroughput() },
   ingest: { title: 'Durable ingest from simulated bedside oximeters, API latency meanwhile', run: () => benchIngest() },
+  login: { title: 'Login at the recommended keystore strength, API latency during a burst of 24 logins', run: () => benchLogin() },
 };
 
 const resultsPath = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
