@@ -91,6 +91,7 @@ const statusByCode: Record<string, number> = {
   UNKNOWN_OPERATION: 404,
   UNAUTHENTICATED: 401,
   WRONG_PASSWORD: 401,
+  THROTTLED: 429,
   FORBIDDEN: 403,
   LOCKED: 423,
   PENDING_APPROVAL: 403,
@@ -157,6 +158,8 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
     const sessionToken = (req.headers['x-ward-session'] as string | undefined) || null;
     const client = channelOf((req.headers['x-ward-client'] as string | undefined) ?? '');
     const result = await options.core.call({ sessionToken, channel: client }, operation, input);
+    const retryAfter = result.ok ? undefined : result.error.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     sendJson(res, result.ok ? 200 : (statusByCode[result.error.code] ?? 422), result);
   }
 

@@ -36,19 +36,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     'ward/setup': async (ctx, input) => {
       ctx.progress('Creating the IT admin key', 0);
-      const result = await identity.setupWard(input, (f) => ctx.progress('Encrypting the key', f));
+      const result = await identity.setupWard(input);
       ctx.progress('Ward ready', 1);
       return result;
     },
 
     'identity/register': async (ctx, input) => {
       if (!identity.initialized) throw new WardError('CONFLICT', 'The ward has not been set up yet. Ask IT to complete first-run setup.');
-      return identity.register(input, (f) => ctx.progress('Encrypting your key', f));
+      return identity.register(input);
     },
 
     'session/login': async (ctx, input) => {
       if (!identity.initialized) throw new WardError('CONFLICT', 'The ward has not been set up yet.');
-      const { wallet: w, profile } = await identity.login(input.name, input.password, (f) => ctx.progress('Unlocking your key', f));
+      const { wallet: w, profile } = await identity.login(input.name, input.password);
       ctx.progress('Unlocking your key', 1);
       return info(sessions.create(ctx.channel, profile, w, identity.teamKeyFor(w, profile.role)));
     },
@@ -67,7 +67,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     'session/unlock': async (ctx, input) => {
       const s = requireSession(ctx);
-      const w = await identity.verifyPassword(s.profile.address, input.password, (f) => ctx.progress('Unlocking your key', f));
+      const w = await identity.verifyPassword(s.profile.address, input.password);
       sessions.unlock(s, w, identity.teamKeyFor(w, s.profile.role));
       return info(s);
     },

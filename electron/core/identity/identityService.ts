@@ -15,7 +15,8 @@ import { defaultLockTimeoutSeconds, WardConfigStore, type WardConfig } from '../
 import { createTeamKey, isTeamKeyHolder, openTeamKey, shareTeamKey } from './careTeam';
 import { Directory } from './directory';
 import { createStationKey } from './stationKey';
-import { KeystoreStore, type Progress } from './keystore';
+import { KeyDerivationQueue } from './keyDerivation';
+import { KeystoreStore } from './keystore';
 
 export class IdentityService {
   readonly keystores: KeystoreStore;
@@ -27,8 +28,9 @@ export class IdentityService {
     private readonly node: WardNode,
     private readonly config: WardConfigStore,
     scryptN: number,
+    kdf: KeyDerivationQueue = new KeyDerivationQueue(),
   ) {
-    this.keystores = new KeystoreStore(join(dataDir, 'keystores'), scryptN);
+    this.keystores = new KeystoreStore(join(dataDir, 'keystores'), scryptN, kdf);
   }
 
   get initialized(): boolean {
@@ -65,9 +67,9 @@ export class IdentityService {
    * becomes its first member) and the record contracts, register this workstation as an
    * anchoring station, and write ward.json last (so a crash mid-setup leaves an unset-up ward).
    */
-  async setupWard(input: { wardName: string; name: string; age: number; password: string }, progress?: Progress): Promise<{ address: string }> {
+  async setupWard(input: { wardName: string; name: string; age: number; password: string }): Promise<{ address: string }> {
     if (this.initialized) throw new WardError('CONFLICT', 'This ward is already set up.');
-    const wallet = await this.keystores.create(input.password, progress);
+    const wallet = await this.keystores.create(input.password);
     const secrets = WardConfigStore.newSecrets();
     const directory = new Directory(this.dataDir, secrets.nameIndexKey);
     const publicKey = publicKeyOf(wallet.privateKey);
@@ -98,7 +100,7 @@ export class IdentityService {
   }
 
   /** Register: patients are active at once; staff wait for an IT admin's approval on the chain. */
-  async register(input: { role: Role; name: string; age: number; password: string }, progress?: Progress): Promise<{ address: string; status: MemberStatus }> {
+  async register(input: { role: Role; name: string; age: number; password: string }): Promise<{ address: string; status: MemberStatus }> {
     const existing = this.directory.addressForName(input.name);
     if (existing) {
       const m = await this.registry.member(existing);
@@ -108,7 +110,7 @@ export class IdentityService {
         });
       }
     }
-    const wallet = await this.keystores.create(input.password, progress);
+    const wallet = await this.keystores.create(input.password);
     const publicKey = publicKeyOf(wallet.privateKey);
     const admins = (await this.registry.members()).filter((m) => m.role === 'it-admin' && m.status === 'approved');
     const commitment = this.directory.sealProfile(wallet.address, { name: input.name, age: input.age, role: input.role }, [
@@ -125,16 +127,16 @@ export class IdentityService {
   }
 
   /** Check the password and the account's standing; returns the unlocked wallet and profile. */
-  async login(name: string, password: string, progress?: Progress): Promise<{ wallet: ethers.Wallet; profile: Profile }> {
+  async login(name: string, password: string): Promise<{ wallet: ethers.Wallet; profile: Profile }> {
     const address = this.directory.addressForName(name);
     if (!address) throw new WardError('WRONG_PASSWORD', 'Name or password is incorrect.');
-    const wallet = await this.keystores.unlock(address, password, progress);
+    const wallet = await this.keystores.unlock(address, password);
     return { wallet, profile: await this.profileOf(wallet) };
   }
 
   /** Re-check a password for an existing account (unlock). */
-  async verifyPassword(address: string, password: string, progress?: Progress): Promise<ethers.Wallet> {
-    return this.keystores.unlock(address, password, progress);
+  async verifyPassword(address: string, password: string): Promise<ethers.Wallet> {
+    return this.keystores.unlock(address, password);
   }
 
   /** The care team's private key for a clinician's session (null for other roles). */
