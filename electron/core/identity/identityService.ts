@@ -17,9 +17,12 @@ import { Directory } from './directory';
 import { createStationKey } from './stationKey';
 import { KeyDerivationQueue } from './keyDerivation';
 import { KeystoreStore } from './keystore';
+import { PasswordGuard, type Attempt } from './passwordGuard';
 
 export class IdentityService {
   readonly keystores: KeystoreStore;
+  /** Throttles password guesses per name, per account and for the workstation. */
+  readonly guard = new PasswordGuard();
   private directoryCache: Directory | null = null;
   private registryCache: RegistryClient | null = null;
 
@@ -126,17 +129,21 @@ export class IdentityService {
     return { address: wallet.address, status };
   }
 
-  /** Check the password and the account's standing; returns the unlocked wallet and profile. */
+  /**
+   * Check the password and the account's standing; returns the unlocked wallet and profile.
+   * Unknown names cost the same key derivation as known ones and are throttled alike.
+   */
   async login(name: string, password: string): Promise<{ wallet: ethers.Wallet; profile: Profile }> {
+    const attempt = this.guard.begin(`name:${this.directory.nameKey(name)}`, 'name');
     const address = this.directory.addressForName(name);
-    if (!address) throw new WardError('WRONG_PASSWORD', 'Name or password is incorrect.');
-    const wallet = await this.keystores.unlock(address, password);
+    const wallet = await guarded(attempt, () => (address ? this.keystores.unlock(address, password) : this.keystores.refuseUnknown(password)));
     return { wallet, profile: await this.profileOf(wallet) };
   }
 
-  /** Re-check a password for an existing account (unlock). */
+  /** Re-check a password for an existing account (unlock), throttled per account. */
   async verifyPassword(address: string, password: string): Promise<ethers.Wallet> {
-    return this.keystores.unlock(address, password);
+    const attempt = this.guard.begin(`account:${ethers.getAddress(address)}`, 'account');
+    return guarded(attempt, () => this.keystores.unlock(address, password));
   }
 
   /** The care team's private key for a clinician's session (null for other roles). */
@@ -237,4 +244,18 @@ export class IdentityService {
       }
     }
   }
+}
+
+/** Run a password check inside a throttled attempt: a wrong password counts, anything else does not. */
+async function guarded<T>(attempt: Attempt, check: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await check();
+  } catch (e) {
+    if (e instanceof WardError && e.code === 'WRONG_PASSWORD') attempt.failed();
+    else attempt.abandoned();
+    throw e;
+  }
+  attempt.succeeded();
+  return result;
 }
