@@ -59,10 +59,19 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** decodeURIComponent, or null for a malformed escape (`%`, `%E0%A4%A`) instead of a URIError. */
+function decoded(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
 function cookieValue(req: IncomingMessage, name: string): string | null {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k === name) return decoded(v.join('='));
   }
   return null;
 }
@@ -176,7 +185,9 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
 
   function staticFile(res: ServerResponse, pathname: string): void {
     const root = normalize(options.rendererDir);
-    let file = normalize(join(root, decodeURIComponent(pathname)));
+    const path = decoded(pathname);
+    if (path === null) return refuse(res, 400, 'BAD_INPUT', 'The address is not valid (a malformed % escape).');
+    let file = normalize(join(root, path));
     if (!file.startsWith(root + sep) && file !== root) return refuse(res, 404, 'NOT_FOUND', 'Not found.');
     if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
     if (!existsSync(file)) return refuse(res, 500, 'INTERNAL', 'The user interface is not built. Run `npm run build` first.');

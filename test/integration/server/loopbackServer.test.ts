@@ -113,6 +113,15 @@ describe('browser-mode loopback server', () => {
     expect(badInput.status).toBe(400);
   });
 
+  it('answers a malformed % escape in the path or the cookie with 400 or 401, never 500', async () => {
+    for (const path of ['/%', '/%E0%A4%A', '/assets/%zz.js']) {
+      const r = await send(server.port, path, { headers: { 'x-wardledger-secret': server.secret } });
+      expect(r.status, path).toBe(400);
+      expect(JSON.parse(r.body).error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/address is not valid/) });
+    }
+    expect((await api({ cookie: 'wardledger_secret=%' })).status).toBe(401);
+  });
+
   it('does not serve files outside the renderer folder', async () => {
     const r = await send(server.port, '/..%2f..%2fdata%2fward.json', { headers: { 'x-wardledger-secret': server.secret } });
     expect(r.body).not.toContain('nameIndexKey');
