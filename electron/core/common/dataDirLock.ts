@@ -1,5 +1,6 @@
 /**
- * One WardLedger instance per data directory.
+ * One WardLedger instance per data directory, and while it holds the directory, nothing in it is
+ * readable by others (ownerOnlyFiles.ts).
  *
  * The lock is a file, <dataDir>/.wardledger.lock, naming its owner: process id, the process's
  * start time as the kernel records it (Linux: /proc/<pid>/stat field 22, with the boot id), host
@@ -20,6 +21,7 @@ import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rena
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { WardError } from './errors';
+import { tightenDataDir, useOwnerOnlyUmask } from './ownerOnlyFiles';
 
 export interface LockOwner {
   pid: number;
@@ -42,7 +44,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   const me = ownerOf(process.pid);
   clearLegacyLock(dataDir, path);
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (publish(path, me)) return async () => releaseIfMine(path, me);
+    if (publish(path, me)) return holdPrivately(dataDir, () => releaseIfMine(path, me));
     const text = readLock(path);
     if (text === null) continue; // released in between: try again
     const owner = parseOwner(text);
@@ -50,6 +52,22 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
     takeOver(path, text);
   }
   throw new WardError('DATA_DIR_LOCKED', `Another WardLedger instance keeps taking the lock of the data directory ${dataDir}. Close it first, or start this one with a different --data-dir.`);
+}
+
+/** Tighten what an earlier version left readable, mask new files until release. */
+function holdPrivately(dataDir: string, releaseLock: () => void): () => Promise<void> {
+  const releaseUmask = useOwnerOnlyUmask();
+  try {
+    tightenDataDir(dataDir);
+  } catch (e) {
+    releaseUmask();
+    releaseLock();
+    throw new WardError('INTERNAL', `Cannot make the data directory ${dataDir} private to its owner: ${(e as Error).message}`);
+  }
+  return async () => {
+    releaseUmask();
+    releaseLock();
+  };
 }
 
 /** This process (or another, for tests) as a lock owner. */
