@@ -9,7 +9,8 @@
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
-import type { Role } from '../api/contract';
+import { z } from 'zod';
+import { roles, type Role } from '../api/contract';
 import { readJson, writeJsonDurable } from '../common/atomicFile';
 import { WardError } from '../common/errors';
 import { canonicalize } from '../crypto/canonical';
@@ -44,6 +45,15 @@ interface SealedProfile {
   salt: string;
 }
 
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+const usersFile = z.object({
+  v: z.literal(1),
+  entries: z.array(z.object({ nameKey: z.string().regex(/^[0-9a-f]{64}$/), address })),
+  staff: z.array(z.object({ address, name: z.string(), role: z.enum(roles) })).optional(),
+});
+const profileFile = z.object({ v: z.literal(1), address, envelope: z.object({ iv: z.string(), ct: z.string(), recipients: z.array(z.unknown()) }) });
+const USERS_WHAT = "The ward's user directory (users.json: who logs in under which name)";
+
 export function normaliseName(name: string): string {
   return name.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
 }
@@ -70,7 +80,7 @@ export class Directory {
   private users: UsersFile | null = null;
 
   private readUsers(): UsersFile {
-    this.users ??= readJson<UsersFile>(this.usersPath) ?? { v: 1, entries: [] };
+    this.users ??= readJson<UsersFile>(this.usersPath, usersFile, USERS_WHAT) ?? { v: 1, entries: [] };
     return this.users;
   }
 
@@ -113,13 +123,17 @@ export class Directory {
   }
 
   private readProfileFile(address: string): ProfileFile {
-    const file = readJson<ProfileFile>(this.profilePath(address));
+    const file = this.readProfile(address);
     if (!file) throw new WardError('NOT_FOUND', 'No profile is stored on this workstation for that account.');
     return file;
   }
 
   hasProfile(address: string): boolean {
-    return readJson<ProfileFile>(this.profilePath(address)) !== undefined;
+    return this.readProfile(address) !== undefined;
+  }
+
+  private readProfile(address: string): ProfileFile | undefined {
+    return readJson<ProfileFile>(this.profilePath(address), profileFile, "A person's sealed profile (name and age)", 'Restore it from a backup of the data directory.');
   }
 
   /**

@@ -54,9 +54,13 @@ export class IdentityService {
     return (this.registryCache ??= new RegistryClient(this.ward().registryAddress, this.node.provider));
   }
 
-  /** On start: the registry recorded in ward.json must exist on the chain we opened. */
+  /**
+   * On start: the registry recorded in ward.json must exist on the chain we opened, and the user
+   * directory must be readable (read now, so damage is reported at start, not at the first login).
+   */
   async checkDeployment(): Promise<void> {
     if (!this.initialized) return;
+    this.directory.knownAddresses();
     if (!(await this.registry.isDeployed())) {
       throw new WardError(
         'INTEGRITY',

@@ -34,7 +34,8 @@ export interface ParsedKeystore {
   mac: Uint8Array;
 }
 
-const damaged = (what: string) => new WardError('INTEGRITY', `This account's keystore file is damaged and cannot be opened (${what}).`);
+const damaged = (what: string) =>
+  new WardError('INTEGRITY', `This account's keystore file is damaged and cannot be opened (${what}). Restore it from a backup of the data directory; until then this person cannot log in.`);
 
 export function passwordBytes(password: string): Uint8Array {
   return new TextEncoder().encode(password.normalize('NFKC'));
