@@ -133,9 +133,12 @@ export class PasswordGuard {
     }
   }
 
+  /** The message says how long and until when (the workstation's clock), so it still reads right a minute later. */
   private throttled(now: number, ms: number, what: string): WardError {
     const seconds = Math.ceil(ms / 1000);
+    const at = new Date(now + seconds * 1000);
+    const clock = at.toTimeString().slice(0, seconds < 90 ? 8 : 5);
     const when = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
-    return new WardError('THROTTLED', `${what} Try again in ${when}.`, { retryAfterSeconds: seconds, retryAt: new Date(now + seconds * 1000).toISOString() });
+    return new WardError('THROTTLED', `${what} Try again in ${when} (at ${clock}).`, { retryAfterSeconds: seconds, retryAt: at.toISOString() });
   }
 }

@@ -23,7 +23,8 @@ describe('password guard', () => {
     const { fail, refusal, advance, now } = setup();
     for (let i = 0; i < 5; i++) fail('a');
     const first = refusal('a');
-    expect(first).toMatchObject({ code: 'THROTTLED', message: 'Too many wrong passwords for this name. Try again in 30 seconds.', details: { retryAfterSeconds: 30 } });
+    const clock = new Date(now() + 30_000).toTimeString().slice(0, 8);
+    expect(first).toMatchObject({ code: 'THROTTLED', message: `Too many wrong passwords for this name. Try again in 30 seconds (at ${clock}).`, details: { retryAfterSeconds: 30 } });
     expect(Date.parse(first!.details.retryAt)).toBe(now() + 30_000);
     advance(29_999);
     expect(refusal('a')).not.toBeNull();
@@ -46,7 +47,7 @@ describe('password guard', () => {
       advance(wait * 1000);
       fail('a');
     }
-    expect(refusal('a')!.message).toBe('Too many wrong passwords for this name. Try again in 2 minutes.');
+    expect(refusal('a')!.message).toMatch(/^Too many wrong passwords for this name\. Try again in 2 minutes \(at \d\d:\d\d\)\.$/);
   });
 
   it('clears a name on the right password, and keeps names apart', () => {
@@ -63,7 +64,7 @@ describe('password guard', () => {
   it('counts attempts in flight, so parallel guesses cannot exceed the free ones', () => {
     const { guard, refusal } = setup();
     const inFlight = Array.from({ length: 5 }, () => guard.begin('a', 'name'));
-    expect(refusal('a')).toMatchObject({ code: 'THROTTLED', message: 'Too many sign-in attempts for this name at once. Try again in 5 seconds.' });
+    expect(refusal('a')).toMatchObject({ code: 'THROTTLED', message: expect.stringMatching(/^Too many sign-in attempts for this name at once\. Try again in 5 seconds \(at \d\d:\d\d:\d\d\)\.$/) });
     for (const a of inFlight) a.failed();
     expect(refusal('a')!.message).toMatch(/Too many wrong passwords for this name/);
   });
@@ -86,7 +87,7 @@ describe('password guard', () => {
     }
     // 30 failures within the last 60 s: everyone waits until the oldest ages out.
     const r = refusal('fresh name');
-    expect(r).toMatchObject({ code: 'THROTTLED', message: 'Too many wrong passwords on this workstation. Try again in 30 seconds.' });
+    expect(r).toMatchObject({ code: 'THROTTLED', message: expect.stringMatching(/^Too many wrong passwords on this workstation\. Try again in 30 seconds/) });
     advance(30_000);
     expect(refusal('fresh name')).toBeNull();
   });
@@ -100,7 +101,7 @@ describe('password guard', () => {
   it('says "account" for unlock', () => {
     const { guard, refusal } = setup();
     for (let i = 0; i < 5; i++) guard.begin('acct', 'account').failed();
-    expect(refusal('acct', 'account')!.message).toBe('Too many wrong passwords for this account. Try again in 30 seconds.');
+    expect(refusal('acct', 'account')!.message).toMatch(/^Too many wrong passwords for this account\. Try again in 30 seconds/);
   });
 
   it('remembers a bounded number of names', () => {
