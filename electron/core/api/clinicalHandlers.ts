@@ -163,7 +163,8 @@ export function createClinicalHandlers(d: ClinicalDeps): Pick<Handlers, Clinical
         throw new WardError('CONFLICT', `Bed ${input.bed} is already occupied.`, { fields: { bed: `Bed ${input.bed} is already occupied.` } });
       }
       const reg = await d.identity.register({ role: 'patient', name: input.name, age: input.age, password: input.password });
-      return row(actor, d.admissions.admit(reg.address, input.bed, actor.address, input.responsibleDoctor ?? null));
+      const admitted = await row(actor, d.admissions.admit(reg.address, input.bed, actor.address, input.responsibleDoctor ?? null));
+      return reg.warning ? { ...admitted, warning: reg.warning } : admitted;
     },
 
     'ward/assignDoctor': async (ctx, input) => {

@@ -14,6 +14,7 @@ import { publicKeyOf } from '../crypto/envelope';
 import { defaultLockTimeoutSeconds, WardConfigStore, type WardConfig } from '../wardConfig';
 import { createTeamKey, isTeamKeyHolder, openTeamKey, shareTeamKey } from './careTeam';
 import { Directory } from './directory';
+import { displayName } from './personName';
 import { createStationKey } from './stationKey';
 import { KeyDerivationQueue } from './keyDerivation';
 import { KeystoreStore } from './keystore';
@@ -81,7 +82,7 @@ export class IdentityService {
     const directory = new Directory(this.dataDir, secrets.nameIndexKey);
     const publicKey = publicKeyOf(wallet.privateKey);
     const team = createTeamKey([publicKey]);
-    const commitment = directory.sealProfile(wallet.address, { name: input.name, age: input.age, role: 'it-admin' }, [publicKey, team.publicKey]);
+    const commitment = directory.sealProfile(wallet.address, { name: displayName(input.name), age: input.age, role: 'it-admin' }, [publicKey, team.publicKey]);
     const signer = wallet.connect(this.node.provider);
     const deployed = await RegistryClient.deploy(signer, publicKey, commitment);
     const contracts = await WardContracts.deploy(signer, deployed.address);
@@ -106,31 +107,54 @@ export class IdentityService {
     return { address: wallet.address };
   }
 
-  /** Register: patients are active at once; staff wait for an IT admin's approval on the chain. */
-  async register(input: { role: Role; name: string; age: number; password: string }): Promise<{ address: string; status: MemberStatus }> {
-    const existing = this.directory.addressForName(input.name);
-    if (existing) {
-      const m = await this.registry.member(existing);
-      if (m && (m.status === 'pending' || m.status === 'approved')) {
-        throw new WardError('CONFLICT', 'An account with this name is already registered on this ward. Log in, or register with your full name.', {
-          fields: { name: 'This name is already registered.' },
-        });
+  /**
+   * Register: patients are active at once; staff wait for an IT admin's approval on the chain.
+   * A name that looks like another active account's (TR39 confusables: look-alike letters of
+   * other alphabets, accents) is refused for staff — records show who signed by name — and comes
+   * back with a warning for patients, who may share a name and are told apart by their details.
+   */
+  async register(input: { role: Role; name: string; age: number; password: string }): Promise<{ address: string; status: MemberStatus; warning?: string }> {
+    const name = displayName(input.name);
+    const existing = this.directory.addressForName(name);
+    if (existing && (await this.isActive(existing))) {
+      throw new WardError('CONFLICT', 'An account with this name is already registered on this ward. Log in, or register with your full name.', {
+        fields: { name: 'This name is already registered.' },
+      });
+    }
+    const lookalikes = await this.activeOnly(this.directory.lookalikesOf(name));
+    let warning: string | undefined;
+    if (lookalikes.length > 0) {
+      const staffLookalike = lookalikes.some((a) => this.directory.staffName(a) !== null);
+      if (input.role !== 'patient' && staffLookalike) {
+        const message = 'This name looks the same as the name of another staff member on this ward (it differs only in look-alike letters or accents). Register with your name written so that the two can be told apart, for example with a middle initial.';
+        throw new WardError('CONFLICT', message, { fields: { name: 'This name looks the same as another staff member\'s.' } });
       }
+      warning = 'Another account on this ward has a name that looks the same as this one (it differs only in look-alike letters or accents). Check the person\'s details whenever you pick them by name.';
     }
     const wallet = await this.keystores.create(input.password);
     const publicKey = publicKeyOf(wallet.privateKey);
     const admins = (await this.registry.members()).filter((m) => m.role === 'it-admin' && m.status === 'approved');
-    const commitment = this.directory.sealProfile(wallet.address, { name: input.name, age: input.age, role: input.role }, [
+    const commitment = this.directory.sealProfile(wallet.address, { name, age: input.age, role: input.role }, [
       publicKey,
       this.ward().team.publicKey,
       ...admins.map((a) => a.publicKey),
     ]);
     await this.registry.requestRegistration(wallet.connect(this.node.provider), input.role, publicKey, commitment);
-    this.directory.setAddressForName(input.name, wallet.address);
-    if (input.role !== 'patient') this.directory.setStaffName(wallet.address, input.name, input.role);
+    this.directory.setAddressForName(name, wallet.address);
+    if (input.role !== 'patient') this.directory.setStaffName(wallet.address, name, input.role);
     const status: MemberStatus = staffRoles.includes(input.role) ? 'pending' : 'approved';
-    log('info', 'identity.registered', { role: input.role, status });
-    return { address: wallet.address, status };
+    log('info', 'identity.registered', { role: input.role, status, lookalike: warning !== undefined });
+    return { address: wallet.address, status, ...(warning ? { warning } : {}) };
+  }
+
+  private async isActive(address: string): Promise<boolean> {
+    const m = await this.registry.member(address);
+    return !!m && (m.status === 'pending' || m.status === 'approved');
+  }
+
+  private async activeOnly(addresses: string[]): Promise<string[]> {
+    const active = await Promise.all(addresses.map((a) => this.isActive(a)));
+    return addresses.filter((_, i) => active[i]);
   }
 
   /**
@@ -141,7 +165,9 @@ export class IdentityService {
     const attempt = this.guard.begin(`name:${this.directory.nameKey(name)}`, 'name');
     const address = this.directory.addressForName(name);
     const wallet = await guarded(attempt, () => (address ? this.keystores.unlock(address, password) : this.keystores.refuseUnknown(password)));
-    return { wallet, profile: await this.profileOf(wallet) };
+    const profile = await this.profileOf(wallet);
+    this.directory.rememberLogin(name, wallet.address);
+    return { wallet, profile };
   }
 
   /** Re-check a password for an existing account (unlock), throttled per account. */
