@@ -134,6 +134,7 @@ export class RecordService {
       patientRef: this.patientRefOf(patient.address),
       kind,
       author: actor.address,
+      authorRole: actor.role,
       authorName: actor.name,
       content,
       amends,
@@ -141,7 +142,7 @@ export class RecordService {
     });
     const signature = signRecord(actor.wallet, encoded.fields);
     const key = await this.writableScope(patient, [actor.teamKey, actor.wallet.privateKey]);
-    const record = storedRecordOf(encoded, { authorRole: actor.role, signature, cipher: key.seal(encoded.plaintext, encoded.id) });
+    const record = storedRecordOf(encoded, { signature, cipher: key.seal(encoded.plaintext, encoded.id) });
     await this.store.append({ t: 'rec', r: record }, ...(dedupeKey ? [{ t: 'dev' as const, keys: [dedupeKey] }] : []));
     await this.anchors.anchor([record]);
     this.rememberWritten(record);
@@ -199,6 +200,7 @@ export class RecordService {
         patientRef: this.patientRefOf(patient.address),
         kind: 'vitals',
         author: station.address,
+        authorRole: 'station',
         authorName: item.authorName,
         content: item.content,
         createdAt: item.createdAt,
@@ -209,7 +211,7 @@ export class RecordService {
       encoded.map(({ e }) => ({ recordId: e.id, patientRef: e.fields.patientRef, commitment: e.commitment, author: station.address, createdAt: e.createdAt })),
     );
     const createdAt = Date.now();
-    const { signature } = signBatchRoot(station, batch.root, encoded.length, createdAt);
+    const { signature } = signBatchRoot(station, batch.root, encoded.length, createdAt, 'station');
     // Written in slices (one group commit, one fsync for all of them), so encoding a thousand
     // records for the log never holds the event loop in one piece.
     const records: StoredRecord[] = [];
@@ -219,7 +221,6 @@ export class RecordService {
       await yieldEvery(0);
       const slice = encoded.slice(start, start + SLICE).map(({ e, cipher }) =>
         storedRecordOf(e, {
-          authorRole: 'station',
           signature: '',
           batchSignature: { root: batch.root, count: encoded.length, createdAt, signature, proof: batch.proofs.get(e.id.toLowerCase())! },
           cipher,
