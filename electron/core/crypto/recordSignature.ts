@@ -54,28 +54,10 @@ export const BATCH_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
-export const RECORD_TYPES_V2: Record<string, TypedDataField[]> = {
-  Record: [
-    { name: 'recordId', type: 'bytes32' },
-    { name: 'patientRef', type: 'bytes32' },
-    { name: 'contentHash', type: 'bytes32' },
-    { name: 'amends', type: 'bytes32' },
-    { name: 'kind', type: 'string' },
-    { name: 'author', type: 'address' },
-    { name: 'authorRole', type: 'string' },
-    { name: 'createdAt', type: 'uint64' },
-  ],
-};
-
-export const BATCH_TYPES_V2: Record<string, TypedDataField[]> = {
-  RecordBatch: [
-    { name: 'root', type: 'bytes32' },
-    { name: 'count', type: 'uint32' },
-    { name: 'author', type: 'address' },
-    { name: 'authorRole', type: 'string' },
-    { name: 'createdAt', type: 'uint64' },
-  ],
-};
+/** Version 2: the same fields with the author's role after the author. */
+const withRole = (fields: TypedDataField[]): TypedDataField[] => fields.flatMap((f) => (f.name === 'author' ? [f, { name: 'authorRole', type: 'string' }] : [f]));
+export const RECORD_TYPES_V2: Record<string, TypedDataField[]> = { Record: withRole(RECORD_TYPES.Record!) };
+export const BATCH_TYPES_V2: Record<string, TypedDataField[]> = { RecordBatch: withRole(BATCH_TYPES.RecordBatch!) };
 
 /** No amended record: the zero bytes32. */
 export const NO_AMENDS = '0x' + '00'.repeat(32);
