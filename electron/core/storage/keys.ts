@@ -50,7 +50,7 @@ export const T = {
   patientActivity: 0x61,
   /** patient, at, seq → consent entry : the patient's consent history. */
   consentHistory: 0x62,
-  /** dedupe key → '' : device readings already recorded. */
+  /** dedupe key (dedupeKeyBytes) → '' : device readings already recorded. */
   deviceKey: 0x70,
   /** record id → tag : verification memos. */
   verifyMemo: 0x71,
@@ -113,3 +113,8 @@ export function hexKey(hex: string, bytes: number): Buffer {
 
 /** A record's locator: the part of its key after the table byte (patient, at, seq). */
 export const LOCATOR_BYTES = WIDTH.address + WIDTH.time + WIDTH.seq;
+
+/** A device dedupe key: its 32 bytes when it is the usual SHA-256 hex, otherwise its text (marked). */
+export function dedupeKeyBytes(k: string): Buffer {
+  return /^0x[0-9a-f]{64}$/.test(k) ? Buffer.concat([Buffer.of(0), Buffer.from(k.slice(2), 'hex')]) : Buffer.concat([Buffer.of(1), Buffer.from(k, 'utf8')]);
+}

@@ -10,7 +10,7 @@ import type { KeyScope } from '../crypto/keyScope';
 import type { StoredRecord } from '../records/model';
 import { WardError } from '../common/errors';
 import type { KvOp } from './levelKv';
-import { hexKey, key, T, VitalsIndex } from './keys';
+import { dedupeKeyBytes, hexKey, key, T, VitalsIndex } from './keys';
 import { encodeTree, type TreeInput } from './merkleTrees';
 import { encodeRecordBody, type TreePlace } from './recordBinary';
 import type { ActivityEntry, AuditRecord, Binding, ConsentEntry, RecordMeta, TreeAnchor } from './storeTypes';
@@ -76,9 +76,20 @@ export class StoreWrite {
     return locator;
   }
 
-  /** Device readings already recorded (dedupe keys: 32-byte hashes). */
+  /**
+   * File an existing record in the vitals index (e.g. after the migration, when a care-team reader
+   * has decrypted it and knows whether it is a complete set).
+   */
+  async indexVitals(record: StoredRecord, vitals: 'complete' | 'partial'): Promise<void> {
+    const known = this.ctx.known(record) ?? (await this.ctx.lookup(record.id));
+    if (!known) throw new WardError('NOT_FOUND', 'There is no record with that id.');
+    this.put(key(T.vitals, ['byte', VitalsIndex.any], known.locator.bytes));
+    if (vitals === 'complete') this.put(key(T.vitals, ['byte', VitalsIndex.complete], known.locator.bytes));
+  }
+
+  /** Device readings already recorded (dedupe keys). */
   deviceKeys(keys: string[]): void {
-    for (const k of keys) this.put(key(T.deviceKey, hexKey(k, 32)));
+    for (const k of keys) this.put(key(T.deviceKey, dedupeKeyBytes(k)));
   }
 
   /** Verification memos: [record id, tag]. */
@@ -181,6 +192,16 @@ export class StoreWrite {
     this.put(key(T.activity, ['time', entry.at], ['seq', seq]), json(entry));
     if (patient) this.put(key(T.patientActivity, hexKey(patient, 20), ['time', entry.at], ['seq', seq]));
     return seq;
+  }
+
+  // ------------------------------------------------------------------------------ store state
+
+  /** A named piece of the store's own state (e.g. the migration record), as JSON; null removes it. */
+  state(name: string, value: unknown): void {
+    if (name === 'format' || name === 'seq' || name === 'treeNo') throw new WardError('INTERNAL', 'That name belongs to the store itself.');
+    const k = key(T.meta, utf8(name));
+    if (value === null) this.del(k);
+    else this.put(k, json(value));
   }
 
   // ------------------------------------------------------------------------------ devices

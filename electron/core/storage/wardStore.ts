@@ -24,7 +24,7 @@ import type { KeyScope } from '../crypto/keyScope';
 import type { AnchorRef, StoredRecord } from '../records/model';
 import { BoundedCache } from './boundedCache';
 import { getUint } from './bytes';
-import { hexKey, key, prefixEnd, T, VitalsIndex, WIDTH } from './keys';
+import { dedupeKeyBytes, hexKey, key, prefixEnd, T, VitalsIndex, WIDTH } from './keys';
 import { LevelKv, type KvOp, type RangeOptions } from './levelKv';
 import { type Locator, parseLocator } from './locator';
 import { decodeTreeHeader, proofReader, type ProofReader, type TreeHeader } from './merkleTrees';
@@ -449,7 +449,7 @@ export class WardStore {
 
   /** Whether a device reading (by its dedupe key) was recorded before. */
   seenDevice(dedupeKey: string): boolean {
-    return this.kv.getSync(key(T.deviceKey, hexKey(dedupeKey, 32))) !== undefined;
+    return this.kv.getSync(key(T.deviceKey, dedupeKeyBytes(dedupeKey))) !== undefined;
   }
 
   /** The stored verification memo of a record. */
@@ -470,6 +470,12 @@ export class WardStore {
 
   // ============================================================================== whole store
 
+  /** A named piece of the store's own state written by StoreWrite.state. */
+  async state<V>(name: string): Promise<V | undefined> {
+    const v = await this.kv.get(key(T.meta, utf8(name)));
+    return v ? parseJson<V>(v) : undefined;
+  }
+
   /** Entries per table (counts keys: O(entries); for migration checks and the IT status page). */
   async counts(): Promise<{ records: number; trees: number; awaitingAnchor: number; unbatched: number; outbox: number; scopes: number; grants: number; activity: number; deviceKeys: number; memos: number; bindings: number }> {
     const c = (t: number) => this.kv.count({ gte: key(t), lt: key(t + 1) });
@@ -477,6 +483,16 @@ export class WardStore {
       [T.recordId, T.tree, T.awaitingAnchor, T.unbatched, T.outbox, T.scope, T.grant, T.activity, T.deviceKey, T.verifyMemo, T.binding].map(c),
     );
     return { records: records!, trees: treeEntries! / 2, awaitingAnchor: awaitingAnchor!, unbatched: unbatched!, outbox: outbox!, scopes: scopes!, grants: grants!, activity: activity!, deviceKeys: deviceKeys!, memos: memos!, bindings: bindings! };
+  }
+
+  /** Every record with its anchor (without proofs), patient by patient, in chunks: whole-store checks. */
+  async *allEntries(): AsyncGenerator<StoredEntry[]> {
+    for await (const chunk of this.kv.chunks({ gte: key(T.record), lt: key(T.record + 1) }, 2000)) {
+      yield await this.entriesOf(
+        chunk.map(([k, v]) => [parseLocator(k.subarray(1)), v]),
+        false,
+      );
+    }
   }
 
   /** Every entry, in key order, from one snapshot (a backup while writes continue). */
