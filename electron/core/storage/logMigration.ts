@@ -229,9 +229,9 @@ async function copyLog(logPath: string, totalBytes: number, store: WardStore, on
     } catch {
       throw new WardError('INTEGRITY', `The record log ${logPath} is damaged at byte ${bytesRead}; restore it from a backup before migrating.`);
     }
+    if (!holdable(e)) throw new WardError('INTEGRITY', `The record log has an entry the store cannot hold at byte ${bytesRead} (a malformed id or address); restore it from a backup before migrating.`);
     bytesRead += lineBytes;
     count++;
-    if (!(e.t in entries)) throw new WardError('INTEGRITY', `The record log has an entry of an unknown kind at byte ${bytesRead - lineBytes}.`);
     entries[e.t]++;
     switch (e.t) {
       case 'scope':
@@ -306,6 +306,35 @@ async function checkCounts(store: WardStore, report: MigrationReport, onProgress
   mismatch('record bodies', records, report.records);
   mismatch('anchored records', anchored, report.anchoredRecords);
   mismatch('access log entries', counts.activity, report.entries.audit + report.entries.consent);
+}
+
+const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/** The fields the store keys by are well-formed (the log store accepted anything that parsed). */
+function holdable(e: LogEntry): boolean {
+  switch (e?.t) {
+    case 'scope':
+    case 'scopeEnd':
+      return ADDRESS.test(e.patient);
+    case 'rec':
+      return HEX32.test(e.r?.id) && ADDRESS.test(e.r.patient) && HEX32.test(e.r.amends) && Number.isSafeInteger(e.r.createdAt) && e.r.createdAt >= 0;
+    case 'vtag':
+      return Array.isArray(e.tags) && e.tags.every(([id, tag]) => HEX32.test(id) && HEX32.test(tag));
+    case 'dev':
+      return Array.isArray(e.keys) && e.keys.every((k) => typeof k === 'string');
+    case 'batch':
+    case 'anchor':
+      return HEX32.test(e.root) && Array.isArray(e.ids) && e.ids.every((id) => HEX32.test(id));
+    case 'consent':
+      return ADDRESS.test(e.patient) && ADDRESS.test(e.grantee) && Number.isSafeInteger(e.at) && e.at >= 0;
+    case 'audit':
+      return (e.patient === null || ADDRESS.test(e.patient)) && Number.isSafeInteger(e.at) && e.at >= 0;
+    case 'scopeKeys':
+      return typeof e.scope?.scopeId === 'string';
+    default:
+      return false;
+  }
 }
 
 function lastByte(path: string): number {
