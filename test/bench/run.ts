@@ -3,7 +3,7 @@
  * Each benchmark starts its own fresh core (real ganache, real fsync) in a temp dir and stops it.
  * Prints the table and writes the same as JSON to test/bench/results/latest.json.
  *
- * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest]   (default: all)
+ * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store]   (default: all)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -13,6 +13,7 @@ import { setLogLevel } from '../../electron/core/common/log';
 import { benchHistoryOpen } from './historyOpen';
 import { benchIngest } from './ingest';
 import { benchSaveLatency } from './saveLatency';
+import { benchStoreGrowth } from './storeGrowth';
 import { formatTable, makeRow, type BenchRow } from './table';
 import { benchThroughput } from './throughput';
 
@@ -27,6 +28,7 @@ const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcom
   history: { title: 'Open a 10,000-record history, decrypted, verified and chart-ready', run: () => benchHistoryOpen() },
   throughput: { title: 'Records per second through the pipeline vs one transaction per record', run: () => benchThroughput() },
   ingest: { title: 'Durable ingest from simulated bedside oximeters, API latency meanwhile', run: () => benchIngest() },
+  store: { title: 'The ward store as the records on file grow (100,000 / 300,000 / 1,000,000)', run: () => benchStoreGrowth() },
 };
 
 const resultsPath = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');

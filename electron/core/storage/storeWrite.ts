@@ -26,6 +26,8 @@ export interface WriteContext {
   lookup(recordId: string): Promise<{ locator: Locator; signatureTree: TreePlace | null } | undefined>;
   /** The patient's current scope, as committed. */
   currentScope(patient: string): string | undefined;
+  /** A tree's anchor became durable (the store's anchor cache learns it). */
+  anchorCommitted(treeNo: number, anchor: TreeAnchor): void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -122,6 +124,7 @@ export class StoreWrite {
   anchored(treeNo: number, anchor: TreeAnchor): void {
     this.del(key(T.awaitingAnchor, ['tree', treeNo]));
     this.put(key(T.treeState, ['tree', treeNo], Uint8Array.of(TreeStateField.anchor)), json(anchor));
+    this.afterCommit.push(() => this.ctx.anchorCommitted(treeNo, anchor));
   }
 
   /** The tree's root was found on the ward chain at `at` (checked once per root, remembered). */

@@ -150,6 +150,7 @@ export class WardStore {
       return { locator: located, signatureTree: d.format === 'binary' ? d.signatureTree : null };
     },
     currentScope: (patient) => this.currentScopeSync(patient),
+    anchorCommitted: (treeNo, anchor) => this.anchors.set(treeNo, anchor),
   };
 
   // ============================================================================== records
@@ -273,13 +274,17 @@ export class WardStore {
     return p;
   }
 
+  /**
+   * A tree's anchor, or null. "Not anchored yet" is remembered too: every anchor is written through
+   * this store, which updates the cache once the anchor is durable (StoreWrite.anchored).
+   */
   private async treeAnchor(treeNo: number): Promise<TreeAnchor | null> {
     let a = this.anchors.get(treeNo);
     if (a === undefined) {
       const v = await this.kv.get(key(T.treeState, ['tree', treeNo], Uint8Array.of(TreeStateField.anchor)));
-      a = v ? parseJson<TreeAnchor>(v) : null;
-      // Only an anchored tree is remembered: "not yet" can change with the next commit.
-      if (a) this.anchors.set(treeNo, a);
+      // An anchor committed while this read was in flight wins over what the read saw.
+      a = this.anchors.get(treeNo) ?? (v ? parseJson<TreeAnchor>(v) : null);
+      this.anchors.set(treeNo, a);
     }
     return a;
   }

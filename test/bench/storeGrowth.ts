@@ -1,0 +1,152 @@
+/**
+ * Benchmark "store" — the ward store (electron/core/storage) as the records on file grow:
+ * 100,000, 300,000 and 1,000,000 records (BENCH_STORE_SIZES to change), 30 patients, 98 % station
+ * oximeter readings in signed batches of 1,000, the rest nurse vitals sets (1 in 50) and notes.
+ *
+ * Records are real: encoded as the write path encodes them (canonical plaintext, content hash,
+ * salted commitment, AES-GCM under the patient's key scope, a station batch signature over a
+ * Merkle tree, nurse signatures), so sizes and byte patterns are the pipeline's. They go straight
+ * into the store (no chain): per station batch one durable commit of its records, then its anchor
+ * batch and its anchor as the station writes them (nurse records in anchor trees of their own). The store is not wired into the
+ * core yet (issue 12 phase A), so these rows are the store's share of the product targets: a
+ * history open adds decryption and verification.
+ *
+ * After each size, a fresh process (storeProbe.ts) opens the store and reports: open to ready,
+ * resident memory idle, a patient's last 72 hours and a 10,000-record range (proofs included),
+ * first with the store's files evicted from the page cache (as after a reboot; python3's
+ * posix_fadvise) and again warm. Bytes on disk per record and durable commit rate are measured here.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Wallet } from 'ethers';
+import { useFastKeccak } from '../../electron/core/crypto/keccak';
+import { buildBatch } from '../../electron/core/crypto/merkle';
+import { leafOf } from '../../electron/core/records/anchorQueue';
+import type { StoredRecord } from '../../electron/core/records/model';
+import { leafIndexes } from '../../electron/core/storage/merkleTrees';
+import { storePath, WardStore } from '../../electron/core/storage/wardStore';
+import { makeWard, nurseRecord, nurseVitals, scopeOf, stationBatch, type Ward } from '../support/realRecords';
+import { removeDir, tempDir } from '../support/tempCore';
+import { STEP_MS, STORE_PATIENTS, T0 } from './storeTimeline';
+import { makeRow, type BenchRow } from './table';
+
+const BATCH = 1000;
+
+export interface ProbeResult {
+  openMs: number;
+  rssIdleMb: number;
+  window72h: { records: number; coldMs: number; warmMs: number };
+  range10k: { records: number; coldMs: number; warmMs: number };
+}
+
+/** Write records [from, to) of the synthetic ward's timeline: station batches, nurse sets and notes. */
+async function seed(store: WardStore, ward: Ward, from: number, to: number): Promise<{ ms: number; records: number }> {
+  const t0 = performance.now();
+  const batches: Array<{ treeNo: number; members: Array<{ record: StoredRecord; leafIndex: number }> }> = [];
+  for (let start = from; start < to; start += BATCH) {
+    const end = Math.min(to, start + BATCH);
+    const readings: Array<{ patient: Wallet; at: number; i: number }> = [];
+    const nurse: Array<{ r: StoredRecord; complete: boolean }> = [];
+    for (let i = start; i < end; i++) {
+      const patient = ward.patients[i % STORE_PATIENTS]!;
+      const at = T0 + i * STEP_MS;
+      if (i % 500 === 0) nurse.push({ r: nurseRecord(ward, patient, { note: `Reviewed at round ${i}; comfortable, observations stable.` }, { createdAt: at, kind: 'note' }), complete: false });
+      else if (i % 50 === 0) nurse.push({ r: nurseRecord(ward, patient, nurseVitals(i), { createdAt: at }), complete: true });
+      else readings.push({ patient, at, i });
+    }
+    const made = stationBatch(ward, readings);
+    const leaves = leafIndexes(made.batch.toStandardTreeData());
+    await store.write((w) => {
+      for (const p of ward.patients) {
+        const s = scopeOf(ward, p);
+        if (s.created) w.scope(p.address, s.scope);
+      }
+      const treeNo = w.tree({ root: made.batch.root, nodes: made.batch.toStandardTreeData().tree, signature: { count: made.records.length, createdAt: made.signedAt, signature: made.signature } });
+      for (const r of made.records) w.record(r, { vitals: 'partial', signatureTree: { treeNo, leafIndex: leaves.get(r.id)! } });
+      batches.push({ treeNo, members: made.records.map((record) => ({ record, leafIndex: leaves.get(record.id)! })) });
+      for (const { r, complete } of nurse) w.record(r, complete ? { vitals: 'complete' } : {});
+      // Every streamed reading carries a device dedupe key (a SHA-256, as DeviceService makes them).
+      w.deviceKeys(made.records.map((r) => r.contentHash));
+    });
+    // Anchored as the station does it: the batch's own tree, then its transaction (two more
+    // commits); the nurse records of the stretch in an anchor tree of their own.
+    const { treeNo, members } = batches.pop()!;
+    const nurseTree = nurse.length ? buildBatch(nurse.map(({ r }) => leafOf(r))) : null;
+    let nurseTreeNo = 0;
+    await store.write(async (w) => {
+      await w.anchorBatch(treeNo, members);
+      if (nurseTree) {
+        nurseTreeNo = w.tree({ root: nurseTree.root, nodes: nurseTree.toStandardTreeData().tree });
+        const places = leafIndexes(nurseTree.toStandardTreeData());
+        await w.anchorBatch(nurseTreeNo, nurse.map(({ r }) => ({ record: r, leafIndex: places.get(r.id)! })));
+      }
+    });
+    await store.write((w) => {
+      for (const t of nurseTree ? [treeNo, nurseTreeNo] : [treeNo]) w.anchored(t, { batchId: t, block: t, tx: '0x' + t.toString(16).padStart(64, '0') });
+    });
+  }
+  return { ms: performance.now() - t0, records: to - from };
+}
+
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const f of readdirSync(dir, { recursive: true }) as string[]) {
+    const s = statSync(join(dir, f));
+    if (s.isFile()) n += s.size;
+  }
+  return n;
+}
+
+/** A fresh process opens the store and reads (storeProbe.ts). */
+function probe(dir: string, total: number, patient: string, other: string): ProbeResult {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'storeProbe.ts'), storePath(dir), String(total), patient, other], { encoding: 'utf8', maxBuffer: 2 ** 24 });
+  if (r.status !== 0) throw new Error(`store probe failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ProbeResult;
+}
+
+export async function benchStoreGrowth(sizes = (process.env.BENCH_STORE_SIZES ?? '100000,300000,1000000').split(',').map(Number)): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
+  await useFastKeccak();
+  const dir = tempDir('wardledger-bench-store-');
+  const ward = makeWard(STORE_PATIENTS);
+  const rows: BenchRow[] = [];
+  const growth: Array<Record<string, unknown>> = [];
+  try {
+    let onFile = 0;
+    for (const size of sizes) {
+      const store = await WardStore.open(storePath(dir));
+      const seeded = await seed(store, ward, onFile, size - 20 * BATCH);
+      // The durable commit rate with this many on file: 20 more station batches, timed alone.
+      const timedSeed = await seed(store, ward, size - 20 * BATCH, size);
+      await store.close();
+      onFile = size;
+      const bytes = dirBytes(storePath(dir));
+      const p = probe(dir, size, ward.patients[7]!.address, ward.patients[11]!.address);
+      const label = size.toLocaleString('en-GB');
+      const note = 'store only (no decryption or verification); fresh process';
+      rows.push(
+        makeRow({ name: `Store with ${label} records — open to ready`, figure: p.openMs, unit: 'ms', target: { cmp: '<=', value: 2000 }, baseline: null, note }),
+        makeRow({ name: `Store with ${label} records — resident memory idle`, figure: p.rssIdleMb, unit: 'MB', target: { cmp: '<=', value: 300 }, baseline: null, note: 'whole Node process after open and a GC' }),
+        makeRow({ name: `Store with ${label} records — one patient's last 72 h, first read`, figure: p.window72h.coldMs, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `${p.window72h.records} records with proofs; page cache evicted; warm ${p.window72h.warmMs.toFixed(1)} ms` }),
+        makeRow({ name: `Store with ${label} records — 10,000-record range, first read`, figure: p.range10k.coldMs, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `${p.range10k.records} records with proofs; page cache evicted; warm ${p.range10k.warmMs.toFixed(1)} ms` }),
+        makeRow({ name: `Store with ${label} records — bytes on disk per record`, figure: bytes / size, unit: 'B', target: { cmp: '<=', value: 1200 }, baseline: 2900, ratio: null, note: 'whole store directory / records (98 % station readings); baseline: records/log.jsonl per station reading' }),
+        makeRow({ name: `Store with ${label} records — durable commit rate`, figure: (timedSeed.records / timedSeed.ms) * 1000, unit: 'records/s', target: null, baseline: null, note: '20 station batches of 1,000 (one fsync each) incl. encoding them' }),
+      );
+      growth.push({ records: size, bytes, seedSeconds: seeded.ms / 1000, ...p });
+      process.stderr.write(`bench: store ${label}: open ${p.openMs.toFixed(0)} ms, RSS ${p.rssIdleMb.toFixed(0)} MB, 72 h ${p.window72h.coldMs.toFixed(0)}/${p.window72h.warmMs.toFixed(0)} ms, 10k ${p.range10k.coldMs.toFixed(0)}/${p.range10k.warmMs.toFixed(0)} ms, ${(bytes / size).toFixed(0)} B/record\n`);
+    }
+    return { rows, details: { growth, python3: hasPython() } };
+  } finally {
+    removeDir(dir);
+  }
+}
+
+function hasPython(): boolean {
+  try {
+    execFileSync('python3', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+}
