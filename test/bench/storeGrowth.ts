@@ -83,8 +83,8 @@ async function seed(store: WardStore, ward: Ward, from: number, to: number): Pro
         await w.anchorBatch(nurseTreeNo, nurse.map(({ r }) => ({ record: r, leafIndex: places.get(r.id)! })));
       }
     });
-    await store.write((w) => {
-      for (const t of nurseTree ? [treeNo, nurseTreeNo] : [treeNo]) w.anchored(t, { batchId: t, block: t, tx: '0x' + t.toString(16).padStart(64, '0') });
+    await store.write(async (w) => {
+      for (const t of nurseTree ? [treeNo, nurseTreeNo] : [treeNo]) await w.anchored(t, { batchId: t, block: t, tx: '0x' + t.toString(16).padStart(64, '0') });
     });
   }
   return { ms: performance.now() - t0, records: to - from };

@@ -34,6 +34,8 @@ export const T = {
   treeRoot: 0x22,
   /** treeNo → '' : anchor batches whose transaction is not recorded yet. */
   awaitingAnchor: 0x23,
+  /** treeNo, seq → locator : the records of an anchor batch, until its anchor is recorded. */
+  batchMembers: 0x24,
   /** scope id → key scope (JSON), rewritten when readers are added. */
   scope: 0x40,
   /** patient, seq → scope id : the patient's scopes in creation order. */

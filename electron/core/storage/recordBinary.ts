@@ -19,6 +19,7 @@
 import { getAddress } from 'ethers';
 import type { Role } from '../api/contract';
 import { commitToHash } from '../crypto/commitment';
+import { keccak256Bytes } from '../crypto/keccak';
 import { NO_AMENDS } from '../crypto/recordSignature';
 import type { StoredRecord } from '../records/model';
 import { BoundedCache } from './boundedCache';
@@ -45,6 +46,10 @@ export interface TreePlace {
 export type DecodedRecord =
   | { format: 'json'; record: StoredRecord }
   | { format: 'binary'; record: Omit<StoredRecord, 'patient' | 'batchSignature'>; signatureTree: TreePlace | null };
+
+function hexOf(b: Uint8Array): string {
+  return '0x' + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
 
 /** EIP-55 form of 20 address bytes; a keccak per address, so remembered. */
 const checksummed = new BoundedCache<string, string>(4096);
@@ -131,10 +136,13 @@ export function decodeRecordBody(body: Uint8Array): DecodedRecord {
   const id = r.hex(32);
   const patientRef = r.hex(32);
   const author = addressOf(r.hex(20));
-  const contentHash = r.hex(32);
-  const salt = r.hex(32);
+  const hashBytes = r.bytes(32);
+  const saltBytes = r.bytes(32);
+  const contentHash = hexOf(hashBytes);
+  const salt = hexOf(saltBytes);
   const amends = flags & F_AMENDS ? r.hex(32) : NO_AMENDS;
-  const commitment = flags & F_COMMITMENT ? r.hex(32) : commitToHash(contentHash, salt).commitment;
+  // keccak256(salt || contentHash), as commitment.commitToHash computes it, from the raw bytes.
+  const commitment = flags & F_COMMITMENT ? r.hex(32) : hexOf(keccak256Bytes(Buffer.concat([saltBytes, hashBytes])));
   const signature = flags & F_SIGNATURE ? r.hex(65) : '';
   const signatureTree = flags & F_BATCH ? { treeNo: r.varint(), leafIndex: r.varint() } : null;
   const scopeId = r.hex(16);

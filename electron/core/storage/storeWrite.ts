@@ -26,6 +26,8 @@ export interface WriteContext {
   lookup(recordId: string): Promise<{ locator: Locator; signatureTree: TreePlace | null } | undefined>;
   /** The patient's current scope, as committed. */
   currentScope(patient: string): string | undefined;
+  /** Keys of an anchor batch's member entries (removed once it is anchored). */
+  batchMemberKeys(treeNo: number): Promise<Uint8Array[]>;
   /** A tree's anchor became durable (the store's anchor cache learns it). */
   anchorCommitted(treeNo: number, anchor: TreeAnchor): void;
 }
@@ -44,6 +46,7 @@ export class StoreWrite {
   readonly ops: KvOp[] = [];
   /** Done once the commit is durable (caches that must only ever show durable state). */
   readonly afterCommit: Array<() => void> = [];
+  private readonly batching = new Set<number>();
 
   constructor(private readonly ctx: WriteContext) {}
 
@@ -113,16 +116,21 @@ export class StoreWrite {
 
   /**
    * Records go into an anchor batch (made durable before its transaction is sent): they leave the
-   * unbatched queue, and those whose signature tree is not this tree point at it.
+   * unbatched queue, are listed under the batch until it is anchored, and those whose signature
+   * tree is not this tree point at it.
    */
   async anchorBatch(treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>): Promise<void> {
+    this.batching.add(treeNo);
     this.put(key(T.awaitingAnchor, ['tree', treeNo]));
     await this.member(TreeRole.anchor, treeNo, members, true);
   }
 
   /** The anchor transaction of a batch is recorded: its records are anchored. */
-  anchored(treeNo: number, anchor: TreeAnchor): void {
+  async anchored(treeNo: number, anchor: TreeAnchor): Promise<void> {
+    // The batch must be durable before its transaction is sent, so never in the same write.
+    if (this.batching.has(treeNo)) throw new WardError('INTERNAL', 'A batch is anchored in a later write than the one that forms it.');
     this.del(key(T.awaitingAnchor, ['tree', treeNo]));
+    for (const k of await this.ctx.batchMemberKeys(treeNo)) this.del(k);
     this.put(key(T.treeState, ['tree', treeNo], Uint8Array.of(TreeStateField.anchor)), json(anchor));
     this.afterCommit.push(() => this.ctx.anchorCommitted(treeNo, anchor));
   }
@@ -141,8 +149,10 @@ export class StoreWrite {
     for (const { record, leafIndex } of members) {
       const known = this.ctx.known(record) ?? (await this.ctx.lookup(record.id));
       if (!known) throw new WardError('NOT_FOUND', 'A record of the batch is not in the record store.');
-      if (anchoring) this.del(key(T.unbatched, ['seq', known.locator.seq]));
-      else this.del(key(T.outbox, ['seq', known.locator.seq]));
+      if (anchoring) {
+        this.del(key(T.unbatched, ['seq', known.locator.seq]));
+        this.put(key(T.batchMembers, ['tree', treeNo], ['seq', known.locator.seq]), known.locator.bytes);
+      } else this.del(key(T.outbox, ['seq', known.locator.seq]));
       if (known.signatureTree?.treeNo === treeNo) continue; // its own signature tree: nothing to point at
       const place = Buffer.alloc(8);
       place.writeUInt32BE(treeNo, 0);

@@ -151,6 +151,10 @@ export class WardStore {
     },
     currentScope: (patient) => this.currentScopeSync(patient),
     anchorCommitted: (treeNo, anchor) => this.anchors.set(treeNo, anchor),
+    batchMemberKeys: async (treeNo) => {
+      const prefix = key(T.batchMembers, ['tree', treeNo]);
+      return (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([k]) => k);
+    },
   };
 
   // ============================================================================== records
@@ -340,29 +344,10 @@ export class WardStore {
     return out;
   }
 
-  /**
-   * Records of an anchor batch: those pointing at it, or (a signature tree anchored whole) those
-   * signed in it. O(records on file) — only crash recovery asks.
-   */
+  /** Records of an anchor batch awaiting its anchor, in write order. */
   private async membersOf(treeNo: number): Promise<StoredRecord[]> {
-    const ids: string[] = [];
-    for await (const chunk of this.kv.chunks({ gte: key(T.membership, ['byte', TreeRole.anchor]), lt: key(T.membership, ['byte', TreeRole.anchor + 1]) })) {
-      for (const [k, v] of chunk) if (getUint(v, 0, 4) === treeNo) ids.push(hexOf(k.subarray(2)));
-    }
-    const records: StoredRecord[] = [];
-    for (const id of ids) {
-      const e = await this.entry(id);
-      if (e) records.push(e.record);
-    }
-    if (records.length === 0) {
-      for await (const chunk of this.kv.chunks({ gte: key(T.record), lt: key(T.record + 1) })) {
-        for (const [k, v] of chunk) {
-          const d = decodeRecordBody(v);
-          if (d.format === 'binary' && d.signatureTree?.treeNo === treeNo) records.push((await this.entriesOf([[parseLocator(k.subarray(1)), v]], true))[0]!.record);
-        }
-      }
-    }
-    return records;
+    const prefix = key(T.batchMembers, ['tree', treeNo]);
+    return this.recordsAt((await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => parseLocator(v)));
   }
 
   /** Records stored but in no anchor batch (a crash came before batching), in write order. */

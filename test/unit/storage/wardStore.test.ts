@@ -90,10 +90,16 @@ describe('ward store: records, trees and anchors', () => {
       [nurseTreeNo, 1],
     ]);
 
-    await store.write((w) => {
-      w.anchored(made.treeNo, { batchId: 3, block: 17, tx: '0x' + 'ab'.repeat(32) });
-      w.anchored(nurseTreeNo, { batchId: 4, block: 18, tx: '0x' + 'cd'.repeat(32) });
+    await store.write(async (w) => {
+      await w.anchored(made.treeNo, { batchId: 3, block: 17, tx: '0x' + 'ab'.repeat(32) });
+      await w.anchored(nurseTreeNo, { batchId: 4, block: 18, tx: '0x' + 'cd'.repeat(32) });
     });
+    expect((await store.counts()).awaitingAnchor).toBe(0);
+    await expect(store.write(async (w) => {
+      const t = w.tree({ root: nurseTree.root, nodes: nurseTree.toStandardTreeData().tree });
+      await w.anchorBatch(t, [{ record: nurse, leafIndex: 0 }]);
+      await w.anchored(t, { batchId: 5, block: 19, tx: '0x' });
+    })).rejects.toThrow('later write');
     expect(await store.awaitingAnchor()).toEqual([]);
     const station = (await store.entry(made.records[3]!.id))!;
     expect(station.anchor).toMatchObject({ root: made.batch.root, batchId: 3, block: 17 });
