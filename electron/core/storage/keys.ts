@@ -24,7 +24,7 @@ export const T = {
   unbatched: 0x15,
   /** seq → locator : records not yet published to the consortium (issue 13's outbox). */
   outbox: 0x16,
-  /** role, record id → treeNo, leaf index : a record's anchor or consortium tree (when not its signature tree). */
+  /** role, locator → treeNo, leaf index : a record's anchor or consortium tree (when not its signature tree). */
   membership: 0x17,
   /** treeNo → tree body (merkleTrees.ts), written once. */
   tree: 0x20,

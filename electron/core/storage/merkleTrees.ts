@@ -101,7 +101,9 @@ export function proofReader(header: TreeHeader, nodes: Uint8Array): ProofReader 
   const { leaves } = header;
   if (header.form === 'layout') {
     if (nodes.length !== (2 * leaves - 1) * 32) throw damagedEntry();
-    const node = (i: number) => '0x' + Buffer.from(nodes.buffer, nodes.byteOffset + i * 32, 32).toString('hex');
+    // Nodes near the root are in every proof: each is turned into hex once.
+    const hex: string[] = new Array(2 * leaves - 1);
+    const node = (i: number) => (hex[i] ??= '0x' + Buffer.from(nodes.buffer, nodes.byteOffset + i * 32, 32).toString('hex'));
     return (leafIndex) => {
       if (!Number.isInteger(leafIndex) || leafIndex < 0 || leafIndex >= leaves) return [];
       const proof: string[] = [];

@@ -60,11 +60,8 @@ function addressOf(hex: string): string {
 }
 
 function isChecksummedAddress(a: unknown): a is string {
-  try {
-    return typeof a === 'string' && a.length === 42 && getAddress(a) === a;
-  } catch {
-    return false;
-  }
+  if (typeof a !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(a)) return false;
+  return addressOf(a.toLowerCase()) === a;
 }
 
 /** Whether the record can take the compact form at all (otherwise it is kept as JSON). */

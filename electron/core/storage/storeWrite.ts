@@ -157,7 +157,7 @@ export class StoreWrite {
       const place = Buffer.alloc(8);
       place.writeUInt32BE(treeNo, 0);
       place.writeUInt32BE(leafIndex, 4);
-      this.put(key(T.membership, ['byte', role], hexKey(record.id, 32)), place);
+      this.put(key(T.membership, ['byte', role], known.locator.bytes), place);
     }
   }
 

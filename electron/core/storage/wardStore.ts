@@ -182,6 +182,7 @@ export class WardStore {
     const entries = await this.entriesOf(
       page.map(([k, v]) => [parseLocator(k.subarray(1)), v]),
       options.proofs ?? true,
+      true,
     );
     return { items: entries, next: rows.length > page.length ? cursorOf(page[page.length - 1]![0]) : null };
   }
@@ -197,6 +198,7 @@ export class WardStore {
     const entries = await this.entriesOf(
       locators.map((l, i) => [l, bodies[i] ?? missing()]),
       options.proofs ?? true,
+      true,
     );
     return { items: entries, next: rows.length > page.length ? cursorOf(page[page.length - 1]![0]) : null };
   }
@@ -221,10 +223,13 @@ export class WardStore {
     return withTime.sort((a, b) => a.at - b.at).map((x) => x.id);
   }
 
-  /** Decode records and attach batch signatures and anchors (one tree lookup per batch). */
-  private async entriesOf(rows: Array<[Locator, Uint8Array]>, withProofs: boolean): Promise<StoredEntry[]> {
+  /**
+   * Decode records and attach batch signatures and anchors (one tree lookup per batch). Anchor
+   * memberships are read as one range when the rows are one patient's window, else point by point.
+   */
+  private async entriesOf(rows: Array<[Locator, Uint8Array]>, withProofs: boolean, onePatient = false): Promise<StoredEntry[]> {
     const decoded = rows.map(([, body]) => decodeRecordBody(body));
-    const memberships = await this.kv.getMany(decoded.map((d) => key(T.membership, ['byte', TreeRole.anchor], hexKey(d.record.id.toLowerCase(), 32))));
+    const memberships = await this.anchorMemberships(rows.map(([l]) => l), onePatient);
     const out: StoredEntry[] = [];
     for (let i = 0; i < rows.length; i++) {
       const locator = rows[i]![0];
@@ -243,10 +248,27 @@ export class WardStore {
         }
       }
       this.places.set(record, { locator, signatureTree });
-      const m = memberships[i];
+      const m = memberships.get(locator.bytes.toString('hex'));
       const anchorPlace: TreePlace | null = m ? { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) } : signatureTree;
-      out.push({ record, at: locator.at, seq: locator.seq, anchor: anchorPlace ? await this.anchorAt(anchorPlace, withProofs) : undefined });
+      const anchor = anchorPlace ? await this.anchorAt(anchorPlace, withProofs && anchorPlace !== signatureTree) : undefined;
+      // Anchored in its own signature tree: the same proof (one array, as the log store shared it).
+      if (anchor && anchorPlace === signatureTree && record.batchSignature) anchor.proof = record.batchSignature.proof;
+      out.push({ record, at: locator.at, seq: locator.seq, anchor });
     }
+    return out;
+  }
+
+  private async anchorMemberships(locators: Locator[], onePatient: boolean): Promise<Map<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>();
+    if (locators.length === 0) return out;
+    if (onePatient && locators.length > 1) {
+      const sorted = locators.map((l) => l.bytes).sort(Buffer.compare);
+      const rows = await this.kv.range({ gte: key(T.membership, ['byte', TreeRole.anchor], sorted[0]!), lte: key(T.membership, ['byte', TreeRole.anchor], sorted[sorted.length - 1]!) });
+      for (const [k, v] of rows) out.set(Buffer.from(k.subarray(2)).toString('hex'), v);
+      return out;
+    }
+    const values = await this.kv.getMany(locators.map((l) => key(T.membership, ['byte', TreeRole.anchor], l.bytes)));
+    values.forEach((v, i) => v && out.set(locators[i]!.bytes.toString('hex'), v));
     return out;
   }
 
@@ -308,7 +330,7 @@ export class WardStore {
       const sig = place?.signatureTree;
       if (sig && e.record.batchSignature && e.record.batchSignature.proof.length === 0) e.record.batchSignature.proof = (await this.proofs(sig.treeNo))(sig.leafIndex);
       if (e.anchor && e.anchor.proof.length === 0) {
-        const m = await this.kv.get(key(T.membership, ['byte', TreeRole.anchor], hexKey(e.record.id, 32)));
+        const m = place && (await this.kv.get(key(T.membership, ['byte', TreeRole.anchor], place.locator.bytes)));
         const anchorPlace = m ? { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) } : sig;
         if (anchorPlace) e.anchor.proof = (await this.proofs(anchorPlace.treeNo))(anchorPlace.leafIndex);
       }
