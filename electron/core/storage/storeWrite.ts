@@ -46,6 +46,8 @@ export class StoreWrite {
   readonly ops: KvOp[] = [];
   /** Done once the commit is durable (caches that must only ever show durable state). */
   readonly afterCommit: Array<() => void> = [];
+  /** Records of this write (known to later operations of the same write, forgotten if it fails). */
+  readonly written: StoredRecord[] = [];
   private readonly batching = new Set<number>();
 
   constructor(private readonly ctx: WriteContext) {}
@@ -78,6 +80,7 @@ export class StoreWrite {
     }
     if (!/^0x0{64}$/.test(r.amends)) this.put(key(T.amendedBy, hexKey(r.amends, 32), hexKey(r.id, 32)));
     this.ctx.remember(r, locator, compact ? tree : null);
+    this.written.push(r);
     return locator;
   }
 

@@ -125,12 +125,12 @@ export class WardStore {
    */
   async write(fill: (w: StoreWrite) => void | Promise<void>): Promise<void> {
     const w = new StoreWrite(this.writeContext);
-    await fill(w);
     try {
+      await fill(w);
       await this.kv.commit(w.ops);
     } catch (e) {
-      // Caches only ever hold what is durable; drop what this write may have touched.
-      this.anchors.clear();
+      // Caches only ever hold what is durable: forget what this write said about its records.
+      for (const r of w.written) this.places.delete(r);
       throw e;
     }
     for (const done of w.afterCommit) done();
