@@ -42,10 +42,11 @@ export interface TreePlace {
   leafIndex: number;
 }
 
-/** What a body holds: every field but the patient (in the key) and the batch signature (in the tree). */
-export type DecodedRecord =
-  | { format: 'json'; record: StoredRecord }
-  | { format: 'binary'; record: Omit<StoredRecord, 'patient' | 'batchSignature'>; signatureTree: TreePlace | null };
+/**
+ * What a body holds: the record, whose patient (in the key) the caller supplies and whose batch
+ * signature (in the tree) the caller attaches; a JSON body is the whole record as it was.
+ */
+export type DecodedRecord = { format: 'json'; record: StoredRecord } | { format: 'binary'; record: StoredRecord; signatureTree: TreePlace | null };
 
 function hexOf(b: Uint8Array): string {
   return '0x' + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -117,7 +118,7 @@ export function encodeRecordBody(r: StoredRecord, tree: TreePlace | null): { bod
   return { body: w.finish(), compact: true };
 }
 
-export function decodeRecordBody(body: Uint8Array): DecodedRecord {
+export function decodeRecordBody(body: Uint8Array, patient: string): DecodedRecord {
   const r = new ByteReader(body);
   const format = r.u8();
   if (format === FORMAT_JSON) {
@@ -148,7 +149,7 @@ export function decodeRecordBody(body: Uint8Array): DecodedRecord {
   r.end();
   return {
     format: 'binary',
-    record: { id, patientRef, kind, authorRole, author, createdAt, amends, contentHash, salt, commitment, signature, cipher: { v: 1, scopeId, iv, ct } },
+    record: { id, patient, patientRef, kind, authorRole, author, createdAt, amends, contentHash, salt, commitment, signature, cipher: { v: 1, scopeId, iv, ct } },
     signatureTree,
   };
 }

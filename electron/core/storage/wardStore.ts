@@ -146,7 +146,7 @@ export class WardStore {
       if (!located) return undefined;
       const body = await this.kv.get(key(T.record, located.bytes));
       if (!body) return undefined;
-      const d = decodeRecordBody(body);
+      const d = decodeRecordBody(body, this.address(located.patientHex));
       return { locator: located, signatureTree: d.format === 'binary' ? d.signatureTree : null };
     },
     currentScope: (patient) => this.currentScopeSync(patient),
@@ -224,38 +224,47 @@ export class WardStore {
   }
 
   /**
-   * Decode records and attach batch signatures and anchors (one tree lookup per batch). Anchor
-   * memberships are read as one range when the rows are one patient's window, else point by point.
+   * Decode records and attach batch signatures and anchors. Every tree the rows need is looked up
+   * once, before the (synchronous) assembly. Anchor memberships are read as one range when the rows
+   * are one patient's window, else point by point.
    */
   private async entriesOf(rows: Array<[Locator, Uint8Array]>, withProofs: boolean, onePatient = false): Promise<StoredEntry[]> {
-    const decoded = rows.map(([, body]) => decodeRecordBody(body));
+    const decoded = rows.map(([locator, body]) => decodeRecordBody(body, this.address(locator.patientHex)));
     const memberships = await this.anchorMemberships(rows.map(([l]) => l), onePatient);
-    const out: StoredEntry[] = [];
-    for (let i = 0; i < rows.length; i++) {
-      const locator = rows[i]![0];
+    const anchorPlaces = rows.map(([locator], i): TreePlace | null => {
+      const m = memberships.get(locator.bytes.toString('hex'));
+      if (m) return { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) };
       const d = decoded[i]!;
-      let record: StoredRecord;
-      let signatureTree: TreePlace | null = null;
-      if (d.format === 'json') record = d.record;
-      else {
-        signatureTree = d.signatureTree;
-        record = { ...d.record, patient: this.address(locator.patientHex) } as StoredRecord;
-        if (signatureTree) {
-          const header = await this.treeHeader(signatureTree.treeNo);
-          const proof = withProofs ? (await this.proofs(signatureTree.treeNo))(signatureTree.leafIndex) : [];
-          if (!header.signature) throw new WardError('INTEGRITY', 'A batch-signed record points at a tree without a signature; restore the store from a backup.');
-          record.batchSignature = { root: header.root, count: header.signature.count, createdAt: header.signature.createdAt, signature: header.signature.signature, proof };
-        }
+      return d.format === 'binary' ? d.signatureTree : null;
+    });
+    const treeNos = new Set<number>();
+    decoded.forEach((d, i) => {
+      if (d.format === 'binary' && d.signatureTree) treeNos.add(d.signatureTree.treeNo);
+      if (anchorPlaces[i]) treeNos.add(anchorPlaces[i]!.treeNo);
+    });
+    const trees = new Map<number, { header: TreeHeader; anchor: TreeAnchor | null; proofs: ProofReader | null }>();
+    for (const treeNo of treeNos) {
+      trees.set(treeNo, { header: await this.treeHeader(treeNo), anchor: await this.treeAnchor(treeNo), proofs: withProofs ? await this.proofs(treeNo) : null });
+    }
+    return rows.map(([locator], i) => {
+      const d = decoded[i]!;
+      const record = d.record;
+      const signatureTree = d.format === 'binary' ? d.signatureTree : null;
+      let signedProof: string[] | null = null;
+      if (signatureTree) {
+        const t = trees.get(signatureTree.treeNo)!;
+        if (!t.header.signature) throw new WardError('INTEGRITY', 'A batch-signed record points at a tree without a signature; restore the store from a backup.');
+        signedProof = t.proofs ? t.proofs(signatureTree.leafIndex) : [];
+        record.batchSignature = { root: t.header.root, count: t.header.signature.count, createdAt: t.header.signature.createdAt, signature: t.header.signature.signature, proof: signedProof };
       }
       this.places.set(record, { locator, signatureTree });
-      const m = memberships.get(locator.bytes.toString('hex'));
-      const anchorPlace: TreePlace | null = m ? { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) } : signatureTree;
-      const anchor = anchorPlace ? await this.anchorAt(anchorPlace, withProofs && anchorPlace !== signatureTree) : undefined;
+      const place = anchorPlaces[i];
+      const t = place ? trees.get(place.treeNo)! : null;
       // Anchored in its own signature tree: the same proof (one array, as the log store shared it).
-      if (anchor && anchorPlace === signatureTree && record.batchSignature) anchor.proof = record.batchSignature.proof;
-      out.push({ record, at: locator.at, seq: locator.seq, anchor });
-    }
-    return out;
+      const proof = place === signatureTree && signedProof ? signedProof : t?.proofs ? t.proofs(place!.leafIndex) : [];
+      const anchor = t?.anchor ? { root: t.header.root, batchId: t.anchor.batchId, block: t.anchor.block, tx: t.anchor.tx, proof } : undefined;
+      return { record, at: locator.at, seq: locator.seq, anchor };
+    });
   }
 
   private async anchorMemberships(locators: Locator[], onePatient: boolean): Promise<Map<string, Uint8Array>> {
@@ -313,14 +322,6 @@ export class WardStore {
       this.anchors.set(treeNo, a);
     }
     return a;
-  }
-
-  private async anchorAt(place: TreePlace, withProofs: boolean): Promise<AnchorRef | undefined> {
-    const anchor = await this.treeAnchor(place.treeNo);
-    if (!anchor) return undefined;
-    const header = await this.treeHeader(place.treeNo);
-    const proof = withProofs ? (await this.proofs(place.treeNo))(place.leafIndex) : [];
-    return { root: header.root, batchId: anchor.batchId, block: anchor.block, tx: anchor.tx, proof };
   }
 
   /** The proofs of entries read with `proofs: false`, filled in place (when verification needs them). */
