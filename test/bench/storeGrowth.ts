@@ -27,7 +27,7 @@ import { leafOf } from '../../electron/core/records/anchorQueue';
 import type { StoredRecord } from '../../electron/core/records/model';
 import { leafIndexes } from '../../electron/core/storage/merkleTrees';
 import { storePath, WardStore } from '../../electron/core/storage/wardStore';
-import { makeWard, nurseRecord, nurseVitals, scopeOf, stationBatch, type Ward } from '../support/realRecords';
+import { makeWard, nurseRecord, nurseVitals, putStationBatch, scopeOf, stationBatch, type Ward } from '../support/realRecords';
 import { removeDir, tempDir } from '../support/tempCore';
 import { STEP_MS, STORE_PATIENTS, T0 } from './storeTimeline';
 import { makeRow, type BenchRow } from './table';
@@ -57,15 +57,12 @@ async function seed(store: WardStore, ward: Ward, from: number, to: number): Pro
       else readings.push({ patient, at, i });
     }
     const made = stationBatch(ward, readings);
-    const leaves = leafIndexes(made.batch.toStandardTreeData());
     await store.write((w) => {
       for (const p of ward.patients) {
         const s = scopeOf(ward, p);
         if (s.created) w.scope(p.address, s.scope);
       }
-      const treeNo = w.tree({ root: made.batch.root, nodes: made.batch.toStandardTreeData().tree, signature: { count: made.records.length, createdAt: made.signedAt, signature: made.signature } });
-      for (const r of made.records) w.record(r, { vitals: 'partial', signatureTree: { treeNo, leafIndex: leaves.get(r.id)! } });
-      batches.push({ treeNo, members: made.records.map((record) => ({ record, leafIndex: leaves.get(record.id)! })) });
+      batches.push(putStationBatch(w, made));
       for (const { r, complete } of nurse) w.record(r, complete ? { vitals: 'complete' } : {});
       // Every streamed reading carries a device dedupe key (a SHA-256, as DeviceService makes them).
       w.deviceKeys(made.records.map((r) => r.contentHash));

@@ -13,6 +13,9 @@ import { buildBatch, type MerkleBatch } from '../../electron/core/crypto/merkle'
 import { signBatchRoot, signRecord } from '../../electron/core/crypto/recordSignature';
 import type { StoredRecord } from '../../electron/core/records/model';
 import { encodeRecord, storedRecordOf } from '../../electron/core/records/recordCodec';
+import { leafIndexes } from '../../electron/core/storage/merkleTrees';
+import type { StoreWrite } from '../../electron/core/storage/storeWrite';
+import type { RecordMeta } from '../../electron/core/storage/storeTypes';
 
 export const WARD_SECRET = '0x' + '5e'.repeat(32);
 
@@ -87,4 +90,17 @@ export function stationBatch(ward: Ward, readings: Array<{ patient: Wallet; at: 
     storedRecordOf(e, { authorRole: 'station', signature: '', batchSignature: { root: batch.root, count: encoded.length, createdAt: signedAt, signature, proof: batch.proofs.get(e.id.toLowerCase())! }, cipher }),
   );
   return { records, batch, signedAt, signature };
+}
+
+/**
+ * Put a station batch into a store write as the ingest path will: its signature tree once, each
+ * record with its place in it. Returns the tree number and the records with their leaf indexes.
+ */
+export function putStationBatch(w: StoreWrite, made: ReturnType<typeof stationBatch>, meta: Omit<RecordMeta, 'signatureTree'> = { vitals: 'partial' }): { treeNo: number; members: Array<{ record: StoredRecord; leafIndex: number }> } {
+  const dump = made.batch.toStandardTreeData();
+  const leaves = leafIndexes(dump);
+  const treeNo = w.tree({ root: made.batch.root, nodes: dump.tree, signature: { count: made.records.length, createdAt: made.signedAt, signature: made.signature } });
+  const members = made.records.map((record) => ({ record, leafIndex: leaves.get(record.id)! }));
+  for (const { record, leafIndex } of members) w.record(record, { ...meta, signatureTree: { treeNo, leafIndex } });
+  return { treeNo, members };
 }

@@ -5,9 +5,8 @@ import { useFastKeccak } from '../../../electron/core/crypto/keccak';
 import { verifyInclusion } from '../../../electron/core/crypto/merkle';
 import { leafOf } from '../../../electron/core/records/anchorQueue';
 import { restoreBackup, writeBackup } from '../../../electron/core/storage/backupArchive';
-import { leafIndexes } from '../../../electron/core/storage/merkleTrees';
 import { storePath, WardStore } from '../../../electron/core/storage/wardStore';
-import { makeWard, nurseRecord, nurseVitals, scopeOf, stationBatch } from '../../support/realRecords';
+import { makeWard, nurseRecord, nurseVitals, putStationBatch, scopeOf, stationBatch } from '../../support/realRecords';
 import { removeDir, tempDir } from '../../support/tempCore';
 
 const T0 = Date.UTC(2026, 10, 1);
@@ -30,12 +29,10 @@ describe('encrypted backup and restore', () => {
     const ward = makeWard(2);
     const store = await WardStore.open(storePath(d));
     const made = stationBatch(ward, Array.from({ length: 50 }, (_, i) => ({ patient: ward.patients[i % 2]!, at: T0 + i * 1000, i })));
-    const leaves = leafIndexes(made.batch.toStandardTreeData());
     const nurse = nurseRecord(ward, ward.patients[0]!, nurseVitals(1), { createdAt: T0 + 99_000 });
     await store.write((w) => {
       for (const p of ward.patients) w.scope(p.address, scopeOf(ward, p).scope);
-      const treeNo = w.tree({ root: made.batch.root, nodes: made.batch.toStandardTreeData().tree, signature: { count: 50, createdAt: made.signedAt, signature: made.signature } });
-      for (const r of made.records) w.record(r, { vitals: 'partial', signatureTree: { treeNo, leafIndex: leaves.get(r.id)! } });
+      putStationBatch(w, made);
       w.record(nurse, { vitals: 'complete' });
       w.audit({ t: 'audit', actor: ward.nurse.address, patient: ward.patients[0]!.address, action: 0, breakGlass: false, reason: null, at: T0, block: 1, tx: '0x01' });
     });
@@ -82,11 +79,7 @@ describe('encrypted backup and restore', () => {
     const writer = (async () => {
       for (let n = 0; !stop; n++) {
         const made = stationBatch(ward, Array.from({ length: 100 }, (_, i) => ({ patient: p, at: T0 + n * 100 + i, i })));
-        const leaves = leafIndexes(made.batch.toStandardTreeData());
-        await store.write((w) => {
-          const treeNo = w.tree({ root: made.batch.root, nodes: made.batch.toStandardTreeData().tree, signature: { count: 100, createdAt: made.signedAt, signature: made.signature } });
-          for (const r of made.records) w.record(r, { signatureTree: { treeNo, leafIndex: leaves.get(r.id)! } });
-        });
+        await store.write((w) => void putStationBatch(w, made, {}));
         acked = n;
       }
     })();

@@ -4,9 +4,8 @@
  * T0 + N·BATCH + i ms, so the parent can check each batch is wholly there or wholly absent.
  */
 import { useFastKeccak } from '../../../electron/core/crypto/keccak';
-import { leafIndexes } from '../../../electron/core/storage/merkleTrees';
 import { WardStore } from '../../../electron/core/storage/wardStore';
-import { makeWard, scopeOf, stationBatch } from '../../support/realRecords';
+import { makeWard, putStationBatch, scopeOf, stationBatch } from '../../support/realRecords';
 
 export const BATCH = 200;
 export const T0 = Date.UTC(2026, 10, 1);
@@ -20,12 +19,10 @@ async function main(): Promise<void> {
   process.stdout.write(`patient ${patient.address}\n`);
   for (let n = from; ; n++) {
     const made = stationBatch(ward, Array.from({ length: BATCH }, (_, i) => ({ patient, at: T0 + n * BATCH + i, i })));
-    const leaves = leafIndexes(made.batch.toStandardTreeData());
     await store.write((w) => {
       const s = scopeOf(ward, patient);
       if (s.created) w.scope(patient.address, s.scope);
-      const treeNo = w.tree({ root: made.batch.root, nodes: made.batch.toStandardTreeData().tree, signature: { count: BATCH, createdAt: made.signedAt, signature: made.signature } });
-      for (const r of made.records) w.record(r, { vitals: 'partial', signatureTree: { treeNo, leafIndex: leaves.get(r.id)! } });
+      putStationBatch(w, made);
     });
     process.stdout.write(`acked ${n}\n`);
   }

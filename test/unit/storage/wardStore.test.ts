@@ -6,9 +6,8 @@ import { checkHashCommitment } from '../../../electron/core/crypto/commitment';
 import { leafOf } from '../../../electron/core/records/anchorQueue';
 import { fieldsOf } from '../../../electron/core/records/recordCodec';
 import type { StoredRecord } from '../../../electron/core/records/model';
-import { leafIndexes } from '../../../electron/core/storage/merkleTrees';
 import { WardStore } from '../../../electron/core/storage/wardStore';
-import { makeWard, nurseRecord, nurseVitals, scopeOf, stationBatch } from '../../support/realRecords';
+import { makeWard, nurseRecord, nurseVitals, putStationBatch, scopeOf, stationBatch } from '../../support/realRecords';
 import { removeDir, tempDir } from '../../support/tempCore';
 
 const HOUR = 3_600_000;
@@ -32,18 +31,16 @@ describe('ward store: records, trees and anchors', () => {
   /** Write a station batch as the ingest path would: scopes, the signed tree, the records. */
   async function ingest(store: WardStore, ward: ReturnType<typeof makeWard>, readings: Parameters<typeof stationBatch>[1]) {
     const made = stationBatch(ward, readings);
-    const leaves = leafIndexes(made.batch.toStandardTreeData());
-    let treeNo = 0;
+    let put = { treeNo: 0, members: [] as Array<{ record: StoredRecord; leafIndex: number }> };
     await store.write((w) => {
       for (const p of new Set(readings.map((r) => r.patient))) {
         const s = scopeOf(ward, p);
         if (s.created) w.scope(p.address, s.scope);
       }
-      treeNo = w.tree({ root: made.batch.root, nodes: made.batch.toStandardTreeData().tree, signature: { count: made.records.length, createdAt: made.signedAt, signature: made.signature } });
-      for (const r of made.records) w.record(r, { vitals: 'partial', signatureTree: { treeNo, leafIndex: leaves.get(r.id)! } });
+      put = putStationBatch(w, made);
       w.deviceKeys(made.records.map((_, i) => '0x' + (i + 1).toString(16).padStart(64, '0')));
     });
-    return { ...made, treeNo, leaves };
+    return { ...made, ...put };
   }
 
   it('gives back every field of a station batch record exactly, with a proof read from the stored tree that verifies', async () => {
@@ -76,7 +73,7 @@ describe('ward store: records, trees and anchors', () => {
     expect((await store.unbatched()).map((r) => r.id).sort()).toEqual([...made.records.map((r) => r.id), nurse.id].sort());
 
     // The station batch is anchored as its own tree; the nurse record in a tree of its own.
-    await store.write((w) => w.anchorBatch(made.treeNo, made.records.map((record) => ({ record, leafIndex: made.leaves.get(record.id)! }))));
+    await store.write((w) => w.anchorBatch(made.treeNo, made.members));
     const { buildBatch } = await import('../../../electron/core/crypto/merkle');
     const nurseTree = buildBatch([leafOf(nurse)]);
     let nurseTreeNo = 0;
