@@ -34,11 +34,21 @@ import { makeRow, type BenchRow } from './table';
 
 const BATCH = 1000;
 
+interface ReadResult {
+  records: number;
+  coldMs: number;
+  warmMs: number;
+  /** CPU time of the reading process (does not grow with other processes' load). */
+  coldCpuMs: number;
+  warmCpuMs: number;
+}
+
 export interface ProbeResult {
   openMs: number;
+  openCpuMs: number;
   rssIdleMb: number;
-  window72h: { records: number; coldMs: number; warmMs: number };
-  range10k: { records: number; coldMs: number; warmMs: number };
+  window72h: ReadResult;
+  range10k: ReadResult;
 }
 
 /** Write records [from, to) of the synthetic ward's timeline: station batches, nurse sets and notes. */
@@ -125,13 +135,14 @@ export async function benchStoreGrowth(sizes = (process.env.BENCH_STORE_SIZES ??
       rows.push(
         makeRow({ name: `Store with ${label} records — open to ready`, figure: p.openMs, unit: 'ms', target: { cmp: '<=', value: 2000 }, baseline: null, note }),
         makeRow({ name: `Store with ${label} records — resident memory idle`, figure: p.rssIdleMb, unit: 'MB', target: { cmp: '<=', value: 300 }, baseline: null, note: 'whole Node process after open and a GC' }),
-        makeRow({ name: `Store with ${label} records — one patient's last 72 h, first read`, figure: p.window72h.coldMs, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `${p.window72h.records} records with proofs; page cache evicted; warm ${p.window72h.warmMs.toFixed(1)} ms` }),
-        makeRow({ name: `Store with ${label} records — 10,000-record range, first read`, figure: p.range10k.coldMs, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `${p.range10k.records} records with proofs; page cache evicted; warm ${p.range10k.warmMs.toFixed(1)} ms` }),
+        makeRow({ name: `Store with ${label} records — one patient's last 72 h, first read`, figure: p.window72h.coldMs, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `${p.window72h.records} records with proofs; page cache evicted; warm ${p.window72h.warmMs.toFixed(1)} ms; CPU ${p.window72h.coldCpuMs.toFixed(0)} / ${p.window72h.warmCpuMs.toFixed(0)} ms` }),
+        makeRow({ name: `Store with ${label} records — 10,000-record range, first read`, figure: p.range10k.coldMs, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `${p.range10k.records} records with proofs; page cache evicted; warm ${p.range10k.warmMs.toFixed(1)} ms; CPU ${p.range10k.coldCpuMs.toFixed(0)} / ${p.range10k.warmCpuMs.toFixed(0)} ms` }),
         makeRow({ name: `Store with ${label} records — bytes on disk per record`, figure: bytes / size, unit: 'B', target: { cmp: '<=', value: 1200 }, baseline: 2900, ratio: null, note: 'whole store directory / records (98 % station readings); baseline: records/log.jsonl per station reading' }),
         makeRow({ name: `Store with ${label} records — durable commit rate`, figure: (timedSeed.records / timedSeed.ms) * 1000, unit: 'records/s', target: null, baseline: null, note: '20 station batches of 1,000 (one fsync each) incl. encoding them' }),
       );
       growth.push({ records: size, bytes, seedSeconds: seeded.ms / 1000, ...p });
-      process.stderr.write(`bench: store ${label}: open ${p.openMs.toFixed(0)} ms, RSS ${p.rssIdleMb.toFixed(0)} MB, 72 h ${p.window72h.coldMs.toFixed(0)}/${p.window72h.warmMs.toFixed(0)} ms, 10k ${p.range10k.coldMs.toFixed(0)}/${p.range10k.warmMs.toFixed(0)} ms, ${(bytes / size).toFixed(0)} B/record\n`);
+      const r = (x: ReadResult) => `${x.coldMs.toFixed(0)}/${x.warmMs.toFixed(0)} ms (CPU ${x.coldCpuMs.toFixed(0)}/${x.warmCpuMs.toFixed(0)})`;
+      process.stderr.write(`bench: store ${label}: open ${p.openMs.toFixed(0)} ms, RSS ${p.rssIdleMb.toFixed(0)} MB, 72 h ${r(p.window72h)}, 10k ${r(p.range10k)}, ${(bytes / size).toFixed(0)} B/record, ${((timedSeed.records / timedSeed.ms) * 1000).toFixed(0)} records/s\n`);
     }
     return { rows, details: { growth, python3: hasPython() } };
   } finally {

@@ -16,16 +16,19 @@ function evict(): void {
   spawnSync('python3', ['-c', 'import os,sys\nfor r,_,fs in os.walk(sys.argv[1]):\n  for f in fs:\n    fd=os.open(os.path.join(r,f),os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd,0,0,os.POSIX_FADV_DONTNEED); os.close(fd)', path]);
 }
 
-async function timedMs<T>(fn: () => Promise<T>): Promise<[T, number]> {
+/** Wall time, and CPU time of the whole process (it does not move with other processes' load). */
+async function timedMs<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
   const t = performance.now();
+  const c = process.cpuUsage();
   const v = await fn();
-  return [v, performance.now() - t];
+  const cpu = process.cpuUsage(c);
+  return [v, performance.now() - t, (cpu.user + cpu.system) / 1000];
 }
 
 async function main(): Promise<void> {
   await useFastKeccak();
   evict();
-  const [store, openMs] = await timedMs(() => WardStore.open(path, { create: false }));
+  const [store, openMs, openCpuMs] = await timedMs(() => WardStore.open(path, { create: false }));
   (globalThis as { gc?: () => void }).gc?.();
   await new Promise((r) => setTimeout(r, 200));
   const rssIdleMb = process.memoryUsage().rss / 2 ** 20;
@@ -42,12 +45,20 @@ async function main(): Promise<void> {
     } while (cursor);
     return n;
   };
-  const [windowRecords, windowCold] = await timedMs(last72h);
-  const [, windowWarm] = await timedMs(last72h);
-  const [rangeRecords, rangeCold] = await timedMs(last10k);
-  const [, rangeWarm] = await timedMs(last10k);
+  const [windowRecords, windowCold, windowColdCpu] = await timedMs(last72h);
+  const [, windowWarm, windowWarmCpu] = await timedMs(last72h);
+  const [rangeRecords, rangeCold, rangeColdCpu] = await timedMs(last10k);
+  const [, rangeWarm, rangeWarmCpu] = await timedMs(last10k);
   await store.close();
-  console.log(JSON.stringify({ openMs, rssIdleMb, window72h: { records: windowRecords, coldMs: windowCold, warmMs: windowWarm }, range10k: { records: rangeRecords, coldMs: rangeCold, warmMs: rangeWarm } }));
+  console.log(
+    JSON.stringify({
+      openMs,
+      openCpuMs,
+      rssIdleMb,
+      window72h: { records: windowRecords, coldMs: windowCold, warmMs: windowWarm, coldCpuMs: windowColdCpu, warmCpuMs: windowWarmCpu },
+      range10k: { records: rangeRecords, coldMs: rangeCold, warmMs: rangeWarm, coldCpuMs: rangeColdCpu, warmCpuMs: rangeWarmCpu },
+    }),
+  );
 }
 
 void main();
