@@ -141,6 +141,11 @@ export class LevelKv {
     if (this.db.status === 'open') await this.db.close();
   }
 
+  /** Compact the whole key space now (LevelDB otherwise compacts in the background as it goes). */
+  compact(): Promise<void> {
+    return this.db.compactRange(Buffer.of(0), Buffer.alloc(9, 0xff), BINARY);
+  }
+
   /** Bytes the database takes on disk for a key range (LevelDB's estimate). */
   approximateSize(start: Uint8Array, end: Uint8Array): Promise<number> {
     return this.db.approximateSize(start, end, BINARY);

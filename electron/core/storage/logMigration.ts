@@ -121,11 +121,13 @@ async function copyLog(logPath: string, totalBytes: number, store: WardStore, on
   const tornTail = totalBytes > 0 && lastByte(logPath) !== 0x0a;
   const entries = { scope: 0, scopeKeys: 0, scopeEnd: 0, rec: 0, vtag: 0, dev: 0, batch: 0, anchor: 0, consent: 0, audit: 0 } satisfies Record<LogEntry['t'], number>;
   const problems: string[] = [];
-  const recordIds = new Set<string>();
-  const anchoredIds = new Set<string>();
+  // Counts, not sets of ids: memory stays flat however long the log (a repeated id shows up as a
+  // count the store does not match).
+  let records = 0;
+  let anchored = 0;
   const openBatches = new Map<string, OpenSignedBatch>();
   /** Anchor batches by root, until their anchor entry (tree number, or the ids whose tree waits for the anchor's proofs). */
-  const batches = new Map<string, { treeNo: number } | { ids: string[] }>();
+  const batches = new Map<string, { treeNo: number; members: number } | { ids: string[] }>();
 
   let pending: Array<(w: StoreWrite) => void | Promise<void>> = [];
   const flush = async () => {
@@ -191,7 +193,7 @@ async function copyLog(logPath: string, totalBytes: number, store: WardStore, on
       if (sameTree) treeNo = (await store.treesWithRoot(built.root)).at(-1)!;
       else treeNo = w.tree({ root: built.root, nodes: built.toStandardTreeData().tree });
       await w.anchorBatch(treeNo, records.map((record) => ({ record, leafIndex: places.get(record.id.toLowerCase())! })));
-      batches.set(root, { treeNo });
+      batches.set(root, { treeNo, members: records.length });
     });
   };
 
@@ -207,13 +209,13 @@ async function copyLog(logPath: string, totalBytes: number, store: WardStore, on
       await store.write(async (w) => {
         const treeNo = w.tree({ root: e.root.toLowerCase(), proofs });
         await w.anchorBatch(treeNo, records.map((record, i) => ({ record, leafIndex: i })));
-        waiting = { treeNo };
+        waiting = { treeNo, members: records.length };
       });
     }
-    const treeNo = (waiting as { treeNo: number }).treeNo;
+    const { treeNo, members } = waiting as { treeNo: number; members: number };
     add((w) => w.anchored(treeNo, { batchId: e.batchId, block: e.block, tx: e.tx }));
     batches.delete(e.root);
-    for (const id of e.ids) anchoredIds.add(id);
+    anchored += members; // records the log holds (a batch naming missing ones is listed in problems)
   };
 
   let bytesRead = 0;
@@ -245,7 +247,7 @@ async function copyLog(logPath: string, totalBytes: number, store: WardStore, on
         add((w) => w.scopeEnd(e.patient, e.scopeId));
         break;
       case 'rec': {
-        recordIds.add(e.r.id);
+        records++;
         const b = e.r.batchSignature;
         if (!b) {
           add((w) => void w.record(e.r, { vitals: e.r.kind === 'vitals' ? 'partial' : undefined }));
@@ -280,13 +282,13 @@ async function copyLog(logPath: string, totalBytes: number, store: WardStore, on
     if (pending.length >= FLUSH_EVERY) await flush();
     if (bytesRead - lastProgress > 4 * 2 ** 20) {
       lastProgress = bytesRead;
-      onProgress({ phase: 'copying', bytesRead, totalBytes, entries: count, records: recordIds.size });
+      onProgress({ phase: 'copying', bytesRead, totalBytes, entries: count, records });
     }
   }
   for (const key of [...openBatches.keys()]) closeBatch(key);
   await flush();
-  onProgress({ phase: 'copying', bytesRead: totalBytes, totalBytes, entries: count, records: recordIds.size });
-  return { source: logPath, sourceBytes: totalBytes, entries, records: recordIds.size, anchoredRecords: anchoredIds.size, ignoredTornTail: tornTail, problems, completedAt: Date.now() };
+  onProgress({ phase: 'copying', bytesRead: totalBytes, totalBytes, entries: count, records });
+  return { source: logPath, sourceBytes: totalBytes, entries, records, anchoredRecords: anchored, ignoredTornTail: tornTail, problems, completedAt: Date.now() };
 }
 
 /** Every record in the store, with its anchor; the counts must be the log's. */
