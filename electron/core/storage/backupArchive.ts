@@ -18,7 +18,7 @@
  * every chunk authenticated and every item matched the manifest: a failed restore leaves nothing.
  */
 import { createHash, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, createCipheriv, createDecipheriv } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, rmdirSync } from 'node:fs';
+import { createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { WardError } from '../common/errors';
@@ -248,12 +248,10 @@ export async function writeBackup(out: string, passphrase: string, contents: Bac
 
 /** Files under a path (a file itself, or every file below a directory), in a stable order. */
 function* walk(path: string): Generator<string> {
-  const st = statSync(path);
-  if (st.isFile()) {
-    yield path;
-    return;
-  }
-  for (const name of readdirSync(path).sort()) yield* walk(join(path, name));
+  const st = lstatSync(path);
+  if (st.isFile()) yield path;
+  else if (st.isDirectory()) for (const name of readdirSync(path).sort()) yield* walk(join(path, name));
+  else throw new WardError('BAD_INPUT', `${path} is neither a file nor a folder (a link?); the data directory should hold neither.`);
 }
 
 function toArchivePath(p: string): string {

@@ -1,6 +1,7 @@
 /**
- * A map that keeps at most `capacity` entries, dropping the least recently used: every cache in
- * the store is bounded by size, never by the ward's history.
+ * A map that keeps at most `capacity` entries and drops the oldest one first (insertion order;
+ * a hit does not move an entry: reads stay a plain lookup, which matters at thousands per window).
+ * Every cache in the store is bounded this way, by size, never by the ward's history.
  */
 export class BoundedCache<K, V> {
   private readonly map = new Map<K, V>();
@@ -8,18 +9,12 @@ export class BoundedCache<K, V> {
   constructor(readonly capacity: number) {}
 
   get(key: K): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
+    return this.map.get(key);
   }
 
   set(key: K, value: V): void {
-    this.map.delete(key);
+    if (!this.map.has(key) && this.map.size >= this.capacity) this.map.delete(this.map.keys().next().value as K);
     this.map.set(key, value);
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
   }
 
   delete(key: K): void {

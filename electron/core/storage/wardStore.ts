@@ -27,9 +27,10 @@ import { getUint } from './bytes';
 import { dedupeKeyBytes, hexKey, key, prefixEnd, T, VitalsIndex, WIDTH } from './keys';
 import { LevelKv, type KvOp, type RangeOptions } from './levelKv';
 import { type Locator, parseLocator } from './locator';
-import { decodeTreeHeader, proofReader, type ProofReader, type TreeHeader } from './merkleTrees';
+import type { ProofReader, TreeHeader } from './merkleTrees';
 import { decodeRecordBody, type TreePlace } from './recordBinary';
 import { StoreWrite, TreeRole, TreeStateField, type WriteContext } from './storeWrite';
+import { TreeCache } from './treeCache';
 import type { ActivityEntry, Binding, ConsentEntry, Page, TreeAnchor } from './storeTypes';
 
 /** Where the store lives in a data directory. */
@@ -77,12 +78,11 @@ export class WardStore {
   private treeNo = 0;
   /** Locator and signature tree of records this process wrote or read, by object (never stale: records are immutable). */
   private readonly places = new WeakMap<StoredRecord, { locator: Locator; signatureTree: TreePlace | null }>();
-  private readonly treeHeaders = new BoundedCache<number, TreeHeader>(4096);
-  private readonly treeProofs = new BoundedCache<number, ProofReader>(64);
-  private readonly anchors = new BoundedCache<number, TreeAnchor | null>(4096);
+  private readonly trees: TreeCache;
   private readonly addresses = new BoundedCache<string, string>(4096);
 
   private constructor(private readonly kv: LevelKv) {
+    this.trees = new TreeCache(kv);
     kv.beforeFlush = () => [
       { type: 'put', key: META_SEQ, value: u64(this.seq) },
       { type: 'put', key: META_TREE, value: u64(this.treeNo) },
@@ -150,7 +150,7 @@ export class WardStore {
       return { locator: located, signatureTree: d.format === 'binary' ? d.signatureTree : null };
     },
     currentScope: (patient) => this.currentScopeSync(patient),
-    anchorCommitted: (treeNo, anchor) => this.anchors.set(treeNo, anchor),
+    anchorCommitted: (treeNo, anchor) => this.trees.anchored(treeNo, anchor),
     batchMemberKeys: async (treeNo) => {
       const prefix = key(T.batchMembers, ['tree', treeNo]);
       return (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([k]) => k);
@@ -242,9 +242,9 @@ export class WardStore {
       if (d.format === 'binary' && d.signatureTree) treeNos.add(d.signatureTree.treeNo);
       if (anchorPlaces[i]) treeNos.add(anchorPlaces[i]!.treeNo);
     });
-    const trees = new Map<number, { header: TreeHeader; anchor: TreeAnchor | null; proofs: ProofReader | null }>();
+    const needed = new Map<number, { header: TreeHeader; anchor: TreeAnchor | null; proofs: ProofReader | null }>();
     for (const treeNo of treeNos) {
-      trees.set(treeNo, { header: await this.treeHeader(treeNo), anchor: await this.treeAnchor(treeNo), proofs: withProofs ? await this.proofs(treeNo) : null });
+      needed.set(treeNo, { header: await this.trees.header(treeNo), anchor: await this.trees.anchor(treeNo), proofs: withProofs ? await this.trees.proofs(treeNo) : null });
     }
     return rows.map(([locator], i) => {
       const d = decoded[i]!;
@@ -252,14 +252,14 @@ export class WardStore {
       const signatureTree = d.format === 'binary' ? d.signatureTree : null;
       let signedProof: string[] | null = null;
       if (signatureTree) {
-        const t = trees.get(signatureTree.treeNo)!;
+        const t = needed.get(signatureTree.treeNo)!;
         if (!t.header.signature) throw new WardError('INTEGRITY', 'A batch-signed record points at a tree without a signature; restore the store from a backup.');
         signedProof = t.proofs ? t.proofs(signatureTree.leafIndex) : [];
         record.batchSignature = { root: t.header.root, count: t.header.signature.count, createdAt: t.header.signature.createdAt, signature: t.header.signature.signature, proof: signedProof };
       }
       this.places.set(record, { locator, signatureTree });
       const place = anchorPlaces[i];
-      const t = place ? trees.get(place.treeNo)! : null;
+      const t = place ? needed.get(place.treeNo)! : null;
       // Anchored in its own signature tree: the same proof (one array, as the log store shared it).
       const proof = place === signatureTree && signedProof ? signedProof : t?.proofs ? t.proofs(place!.leafIndex) : [];
       const anchor = t?.anchor ? { root: t.header.root, batchId: t.anchor.batchId, block: t.anchor.block, tx: t.anchor.tx, proof } : undefined;
@@ -289,51 +289,16 @@ export class WardStore {
 
   // ============================================================================== trees and anchors
 
-  private async treeHeader(treeNo: number): Promise<TreeHeader> {
-    let h = this.treeHeaders.get(treeNo);
-    if (!h) {
-      const body = await this.kv.get(key(T.tree, ['tree', treeNo], Uint8Array.of(0)));
-      if (!body) throw new WardError('INTEGRITY', 'A record points at a batch the store does not hold; restore it from a backup.');
-      this.treeHeaders.set(treeNo, (h = decodeTreeHeader(body)));
-    }
-    return h;
-  }
-
-  private async proofs(treeNo: number): Promise<ProofReader> {
-    let p = this.treeProofs.get(treeNo);
-    if (!p) {
-      const nodes = await this.kv.get(key(T.tree, ['tree', treeNo], Uint8Array.of(1)));
-      if (!nodes) throw new WardError('INTEGRITY', 'A batch\'s Merkle tree is missing from the store; restore it from a backup.');
-      this.treeProofs.set(treeNo, (p = proofReader(await this.treeHeader(treeNo), nodes)));
-    }
-    return p;
-  }
-
-  /**
-   * A tree's anchor, or null. "Not anchored yet" is remembered too: every anchor is written through
-   * this store, which updates the cache once the anchor is durable (StoreWrite.anchored).
-   */
-  private async treeAnchor(treeNo: number): Promise<TreeAnchor | null> {
-    let a = this.anchors.get(treeNo);
-    if (a === undefined) {
-      const v = await this.kv.get(key(T.treeState, ['tree', treeNo], Uint8Array.of(TreeStateField.anchor)));
-      // An anchor committed while this read was in flight wins over what the read saw.
-      a = this.anchors.get(treeNo) ?? (v ? parseJson<TreeAnchor>(v) : null);
-      this.anchors.set(treeNo, a);
-    }
-    return a;
-  }
-
   /** The proofs of entries read with `proofs: false`, filled in place (when verification needs them). */
   async fillProofs(entries: StoredEntry[]): Promise<void> {
     for (const e of entries) {
       const place = this.places.get(e.record);
       const sig = place?.signatureTree;
-      if (sig && e.record.batchSignature && e.record.batchSignature.proof.length === 0) e.record.batchSignature.proof = (await this.proofs(sig.treeNo))(sig.leafIndex);
+      if (sig && e.record.batchSignature && e.record.batchSignature.proof.length === 0) e.record.batchSignature.proof = (await this.trees.proofs(sig.treeNo))(sig.leafIndex);
       if (e.anchor && e.anchor.proof.length === 0) {
         const m = place && (await this.kv.get(key(T.membership, ['byte', TreeRole.anchor], place.locator.bytes)));
         const anchorPlace = m ? { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) } : sig;
-        if (anchorPlace) e.anchor.proof = (await this.proofs(anchorPlace.treeNo))(anchorPlace.leafIndex);
+        if (anchorPlace) e.anchor.proof = (await this.trees.proofs(anchorPlace.treeNo))(anchorPlace.leafIndex);
       }
     }
   }
@@ -347,7 +312,7 @@ export class WardStore {
   /** A tree's header and anchor. */
   async tree(treeNo: number): Promise<{ header: TreeHeader; anchor: TreeAnchor | null; rootCheckedAt: number | null }> {
     const checked = await this.kv.get(key(T.treeState, ['tree', treeNo], Uint8Array.of(TreeStateField.rootChecked)));
-    return { header: await this.treeHeader(treeNo), anchor: await this.treeAnchor(treeNo), rootCheckedAt: checked ? getUint(checked, 0, 8) : null };
+    return { header: await this.trees.header(treeNo), anchor: await this.trees.anchor(treeNo), rootCheckedAt: checked ? getUint(checked, 0, 8) : null };
   }
 
   /** Whether this root was found on the ward chain before (remembered once per root). */
@@ -362,7 +327,7 @@ export class WardStore {
     const out = [];
     for (const [k] of rows) {
       const treeNo = getUint(k, 1, WIDTH.tree);
-      out.push({ treeNo, root: (await this.treeHeader(treeNo)).root, records: await this.membersOf(treeNo) });
+      out.push({ treeNo, root: (await this.trees.header(treeNo)).root, records: await this.membersOf(treeNo) });
     }
     return out;
   }
