@@ -145,9 +145,4 @@ export class LevelKv {
   compact(): Promise<void> {
     return this.db.compactRange(Buffer.of(0), Buffer.alloc(9, 0xff), BINARY);
   }
-
-  /** Bytes the database takes on disk for a key range (LevelDB's estimate). */
-  approximateSize(start: Uint8Array, end: Uint8Array): Promise<number> {
-    return this.db.approximateSize(start, end, BINARY);
-  }
 }

@@ -499,11 +499,6 @@ export class WardStore {
   compact(): Promise<void> {
     return this.kv.compact();
   }
-
-  /** Disk bytes of the record bodies and their indexes (LevelDB's estimate; for the benchmark). */
-  approximateBytes(): Promise<number> {
-    return this.kv.approximateSize(Buffer.of(0), Buffer.of(0xff));
-  }
 }
 
 // ------------------------------------------------------------------------------------------
