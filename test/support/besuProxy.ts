@@ -64,6 +64,8 @@ export class BesuProxy {
   /** Calls refused the way Besu refuses them: method and error code. */
   readonly refused: Array<{ method: string; code: number }> = [];
   port = 0;
+  /** Besu's --rpc-max-logs-range (5000 by default). */
+  maxLogsRange = BESU_MAX_LOGS_RANGE;
 
   constructor(private upstream: string) {}
 
@@ -195,7 +197,7 @@ export class BesuProxy {
           const head = await this.headBlock();
           const from = blockNumberOf(filter.fromBlock, head);
           const to = blockNumberOf(filter.toBlock, head);
-          if (to - from > BESU_MAX_LOGS_RANGE) return this.refuse(call, -32005, 'Requested range exceeds maximum RPC range limit');
+          if (to - from > this.maxLogsRange) return this.refuse(call, -32005, 'Requested range exceeds maximum RPC range limit');
         }
         break;
       }

@@ -242,8 +242,8 @@ export class ConsortiumClient {
     try {
       await this.rpc.call<string>('eth_sendRawTransaction', [e.raw]);
     } catch (err) {
-      // Already in the pool, or already mined: the same bytes, nothing to do.
-      if (err instanceof NodeRefused && /already known|known transaction|nonce too low|already imported/i.test(err.nodeMessage)) return;
+      // Already in the pool: the same bytes, nothing to do.
+      if (err instanceof NodeRefused && /already known|known transaction|already imported/i.test(err.nodeMessage)) return;
       throw err;
     }
   }
@@ -252,7 +252,7 @@ export class ConsortiumClient {
    * Sign locally (legacy, gasPrice 0), persist, then send. A transport failure after the bytes are
    * persisted leaves the transaction in flight: reconcile() re-broadcasts it if the node never got it.
    */
-  private async signAndSend(purpose: string, tx: { to: string | null; data: string; gasLimit: bigint; nonce?: number }): Promise<SentTx> {
+  private async signAndSend(purpose: string, tx: { to: string | null; data: string; gasLimit: bigint; nonce?: number }, retried = false): Promise<SentTx> {
     const store = await this.store();
     const nonce = tx.nonce ?? (await this.takeNonce());
     const raw = await this.wallet.signTransaction({ type: 0, gasPrice: 0n, chainId: await this.chainId(), nonce, to: tx.to, data: tx.data, gasLimit: tx.gasLimit, value: 0n });
@@ -263,7 +263,15 @@ export class ConsortiumClient {
     }
     const entry: InFlight = { nonce, hash: ethers.keccak256(raw), raw, purpose, sentAt: Date.now() };
     store.add(entry);
-    await this.broadcast(entry);
+    try {
+      await this.broadcast(entry);
+    } catch (e) {
+      // Our nonce was taken meanwhile (the same key used elsewhere): take the chain's view and sign again.
+      if (!(e instanceof NodeRefused && /nonce too low/i.test(e.nodeMessage)) || tx.nonce !== undefined || retried) throw e;
+      store.remove([entry]);
+      this.nextNonce = null;
+      return this.signAndSend(purpose, tx, true);
+    }
     return { hash: entry.hash, nonce };
   }
 
@@ -314,15 +322,27 @@ export class ConsortiumClient {
   async transact(purpose: string, to: string | null, data: string): Promise<Outcome<{ receipt: Receipt }>> {
     return this.outcome(async () => {
       const existing = (await this.store()).byPurpose(purpose);
-      const sent = existing ? await this.resume(existing) : await this.signAndSend(purpose, { to, data, gasLimit: await this.gasFor(to, data) });
+      const sent = (existing && (await this.resume(existing))) || (await this.signAndSend(purpose, { to, data, gasLimit: await this.gasFor(to, data) }));
       const receipt = await this.waitForReceipt(sent.hash);
       if (receipt.status !== 1) throw await this.diagnose(purpose, receipt);
       return { receipt };
     });
   }
 
-  private async resume(e: InFlight): Promise<SentTx> {
-    if (!(await this.knownToNode(e.hash))) await this.broadcast(e);
+  /**
+   * Carry on with a transaction sent before: wait for it if the node knows it, re-broadcast the same
+   * bytes if not. Null when its nonce went to another transaction (it can never be mined).
+   */
+  private async resume(e: InFlight): Promise<SentTx | null> {
+    if (await this.knownToNode(e.hash)) return { hash: e.hash, nonce: e.nonce };
+    try {
+      await this.broadcast(e);
+    } catch (err) {
+      if (!(err instanceof NodeRefused && /nonce too low/i.test(err.nodeMessage))) throw err;
+      (await this.store()).remove([e]);
+      this.nextNonce = null;
+      return null;
+    }
     return { hash: e.hash, nonce: e.nonce };
   }
 
@@ -415,7 +435,8 @@ export class ConsortiumClient {
       return { batchId: b.batchId, block: onChain.blockNumber, tx: entry?.hash ?? null, already: true, gasUsed: null };
     }
     const existing = (await this.store()).byPurpose(purpose);
-    if (existing) return this.resume(existing);
+    const resumed = existing && (await this.resume(existing));
+    if (resumed) return resumed;
     const data = ConsortiumClient.publishData(b);
     return this.signAndSend(purpose, { to: this.ledger, data, gasLimit: await this.gasFor(this.ledger, data) });
   }
