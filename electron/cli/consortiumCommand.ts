@@ -9,6 +9,7 @@ import { ethers } from 'ethers';
 import { WardError } from '../core/common/errors';
 import { addWard, consortiumStatus, deployConsortium, removeWard } from '../core/consortium/admin';
 import { ConsortiumClient } from '../core/consortium/client';
+import { NodeRefused, NodeUnreachable, explainNodeError } from '../core/consortium/rpc';
 import { checkedWardCard, wardCardFromDataDir, type WardCard } from '../core/consortium/syncAccount';
 import { fail, parse, readPassword } from './io';
 
@@ -68,6 +69,7 @@ export async function consortium(args: string[]): Promise<void> {
         fail(`unknown consortium command "${sub}".\n\nUsage:\n${consortiumUsage}`, 2);
     }
   } catch (e) {
+    if (e instanceof NodeUnreachable || e instanceof NodeRefused) fail(explainNodeError(e).message, 1);
     if (e instanceof WardError) fail(e.message, e.code === 'BAD_INPUT' ? 2 : 1);
     throw e;
   }
