@@ -3,13 +3,14 @@
  * Each benchmark starts its own fresh core (real ganache, real fsync) in a temp dir and stops it.
  * Prints the table and writes the same as JSON to test/bench/results/latest.json.
  *
- * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest]   (default: all)
+ * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [consortium]   (default: all)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setLogLevel } from '../../electron/core/common/log';
+import { benchConsortiumPublish } from './consortiumPublish';
 import { benchHistoryOpen } from './historyOpen';
 import { benchIngest } from './ingest';
 import { benchSaveLatency } from './saveLatency';
@@ -27,6 +28,7 @@ const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcom
   history: { title: 'Open a 10,000-record history, decrypted, verified and chart-ready', run: () => benchHistoryOpen() },
   throughput: { title: 'Records per second through the pipeline vs one transaction per record', run: () => benchThroughput() },
   ingest: { title: 'Durable ingest from simulated bedside oximeters, API latency meanwhile', run: () => benchIngest() },
+  consortium: { title: 'Consortium batches: size under 128 KB, bytes and gas per record, publish rate to anvil', run: () => benchConsortiumPublish() },
 };
 
 const resultsPath = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');

@@ -104,7 +104,7 @@ export class BesuProxy {
   }
 
   private async listen(): Promise<void> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => void this.handle(req, res));
     server.on('connection', (socket) => {
       if (this.offline) {
         socket.destroy();
@@ -211,7 +211,8 @@ export class BesuProxy {
   }
 
   private async forward(call: RpcCall, record = true): Promise<unknown> {
-    const res = await fetch(this.upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(call) });
+    // A new connection per call: a pooled one that anvil closed while idle would fail spuriously.
+    const res = await fetch(this.upstream, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(call) });
     if (record) this.forwarded.push(String(call.method));
     return res.json();
   }

@@ -55,11 +55,22 @@ export function signCredential(key: SigningKey | string, c: ConsortiumContext, w
   return { ...value, signature: signingKey.sign(digest(c, value)).serialized };
 }
 
+/** Credentials checked in this process (one recovery per credential, not per share). */
+const checked = new Map<string, boolean>();
+const CHECKED_CAPACITY = 10_000;
+
 /** Whether `credential` was signed by its member and names `publisher` as the ward. Never throws. */
 export function credentialHolds(credential: AuthorCredential, c: ConsortiumContext, publisher: string): boolean {
   try {
     if (getAddress(credential.ward) !== getAddress(publisher)) return false;
-    return getAddress(recoverAddress(digest(c, credential), credential.signature)) === getAddress(credential.member);
+    const key = [c.chainId, c.ledger, credential.member, credential.ward, credential.role, credential.since, credential.signature].join('|').toLowerCase();
+    let ok = checked.get(key);
+    if (ok === undefined) {
+      ok = getAddress(recoverAddress(digest(c, credential), credential.signature)) === getAddress(credential.member);
+      if (checked.size >= CHECKED_CAPACITY) checked.delete(checked.keys().next().value!);
+      checked.set(key, ok);
+    }
+    return ok;
   } catch {
     return false;
   }

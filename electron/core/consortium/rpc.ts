@@ -45,16 +45,25 @@ export class JsonRpc {
 
   async call<T>(method: string, params: unknown[] = []): Promise<T> {
     const id = ++this.id;
-    let res: Response;
-    try {
-      res = await fetch(this.url, {
+    const send = () =>
+      fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+    let res: Response;
+    try {
+      res = await send();
     } catch (e) {
-      throw new NodeUnreachable(reasonOf(e, this.timeoutMs));
+      // A kept-alive connection the server has just closed fails at once; a read is asked again
+      // once on a new connection. Sending a transaction is not: its outcome is settled by the caller.
+      if (!(method !== 'eth_sendRawTransaction' && reasonOf(e, this.timeoutMs) === DROPPED)) throw new NodeUnreachable(reasonOf(e, this.timeoutMs));
+      try {
+        res = await send();
+      } catch (again) {
+        throw new NodeUnreachable(reasonOf(again, this.timeoutMs));
+      }
     }
     let text: string;
     try {
@@ -77,6 +86,8 @@ export class JsonRpc {
   }
 }
 
+const DROPPED = 'the connection was dropped';
+
 function reasonOf(e: unknown, timeoutMs: number): string {
   const err = e as { name?: string; cause?: { code?: string; message?: string }; code?: string };
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `no answer within ${Math.round(timeoutMs / 1000)} s`;
@@ -87,7 +98,7 @@ function reasonOf(e: unknown, timeoutMs: number): string {
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':
     case 'EPIPE':
-      return 'the connection was dropped';
+      return DROPPED;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return 'the node\'s host name could not be resolved';
