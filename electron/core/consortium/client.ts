@@ -15,21 +15,16 @@
  * never from revert reasons, which Besu does not return by default.
  */
 import { ethers } from 'ethers';
-import { ConsortiumDirectory, ConsortiumLedger } from '../../../contracts/generated/artifacts';
 import { WardError } from '../common/errors';
 import { log } from '../common/log';
 import type { BatchOnChain, PreparedBatch } from './batch';
+import { MAX_LOGS_RANGE, MAX_TX_BYTES, directoryInterface, ledgerInterface, publishData } from './ledgerAbi';
 import { NonceStore, type InFlight } from './nonceStore';
+import { publishGasBound } from './sizing';
 import { JsonRpc, NodeRefused, NodeUnreachable, explainNodeError, isRangeRefusal } from './rpc';
 import type { ConsortiumContext } from './sealing';
 
-export const ledgerInterface = new ethers.Interface(ConsortiumLedger.abi as unknown as ethers.InterfaceAbi);
-export const directoryInterface = new ethers.Interface(ConsortiumDirectory.abi as unknown as ethers.InterfaceAbi);
-
-/** geth's txMaxSize (4 × 32 KiB), which the consortium node is held to. */
-export const MAX_TX_BYTES = 128 * 1024;
-/** Besu's default --rpc-max-logs-range. */
-export const MAX_LOGS_RANGE = 5000;
+export { directoryInterface, ledgerInterface, MAX_LOGS_RANGE, MAX_TX_BYTES };
 
 export interface ConsortiumClientOptions {
   url: string;
@@ -102,6 +97,7 @@ export class ConsortiumClient {
   private nonces: NonceStore | null = null;
   private nextNonce: number | null = null;
   private directoryAddress: string | null = null;
+  private gasLimitCache: bigint | null = null;
   private readonly opts: Required<Omit<ConsortiumClientOptions, 'expectedChainId'>> & { expectedChainId?: number };
 
   constructor(options: ConsortiumClientOptions) {
@@ -384,7 +380,7 @@ export class ConsortiumClient {
 
   /** Calldata of publishBatch for a prepared batch. */
   static publishData(b: PreparedBatch): string {
-    return ledgerInterface.encodeFunctionData('publishBatch', [b.batchId, b.root, b.count, b.records, b.grants]);
+    return publishData(b);
   }
 
   /**
@@ -437,8 +433,13 @@ export class ConsortiumClient {
     const existing = (await this.store()).byPurpose(purpose);
     const resumed = existing && (await this.resume(existing));
     if (resumed) return resumed;
-    const data = ConsortiumClient.publishData(b);
-    return this.signAndSend(purpose, { to: this.ledger, data, gasLimit: await this.gasFor(this.ledger, data) });
+    // publishBatch's gas follows from its size (sizing.ts, checked against real receipts in the
+    // benchmark): no estimate, which would make the node run a 128 KB call a second time.
+    this.gasLimitCache ??= BigInt(await this.blockGasLimit());
+    const bound = BigInt(publishGasBound(b));
+    if (bound > this.gasLimitCache) throw new WardError('BAD_INPUT', 'The batch needs more gas than a consortium block holds; send smaller batches or raise the block gas limit.');
+    const padded = (bound * 11n) / 10n;
+    return this.signAndSend(purpose, { to: this.ledger, data: publishData(b), gasLimit: padded > this.gasLimitCache ? this.gasLimitCache : padded });
   }
 
   private async settleBatch(b: PreparedBatch, sent: SentTx): Promise<PublishedBatch> {

@@ -11,7 +11,7 @@
  */
 import { WardError } from '../common/errors';
 import type { PreparedBatch } from './batch';
-import { ConsortiumClient, MAX_TX_BYTES } from './client';
+import { MAX_TX_BYTES, publishData } from './ledgerAbi';
 
 /** RLP list header, nonce, gasPrice 0, gas limit, to, value 0, v, r, s, data length prefix. */
 export const TX_ENVELOPE_BYTES = 120;
@@ -29,7 +29,7 @@ export function budgetFor(blockGasLimit: number, options: Partial<BatchBudget> =
 }
 
 export function publishCalldata(b: PreparedBatch): Uint8Array {
-  return Buffer.from(ConsortiumClient.publishData(b).slice(2), 'hex');
+  return Buffer.from(publishData(b).slice(2), 'hex');
 }
 
 /** Upper bound of the signed transaction's size in bytes. */
