@@ -98,7 +98,7 @@ export class Anvil {
     });
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
-      if (!this.child) throw new Error('anvil exited while starting');
+      if (!this.child) throw new Error(`anvil exited while starting${this.options.logFile ? ` (see ${this.options.logFile})` : ''}`);
       try {
         await this.rpc('eth_chainId', []);
         return;

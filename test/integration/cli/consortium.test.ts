@@ -2,28 +2,14 @@
  * `wardledger consortium ...` as IT runs it: the built command line as a real process, against
  * anvil (1 s blocks) behind the Besu-like proxy, with a ward set up through the core.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { ethers } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wardledger } from '../../support/cli';
 import { Anvil, freePort } from '../../support/anvil';
 import { BesuProxy } from '../../support/besuProxy';
 import { Caller, admin as wardAdmin, removeDir, startCore, tempDir } from '../../support/tempCore';
-
-const run = promisify(execFile);
-const cli = resolve(__dirname, '..', '..', '..', 'bin', 'wardledger.mjs');
-
-async function wardledger(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [cli, ...args], { env: { ...process.env, WARDLEDGER_LOG: 'warn', ...env }, timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('wardledger consortium', () => {
   let dir: string;
