@@ -4,16 +4,13 @@
  * for every change.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Contract, ContractFactory, ZeroAddress, keccak256, type InterfaceAbi, type Wallet } from 'ethers';
-import { as, eventsOf, expectRevert, loadArtifacts, publicKeyOf, send, startChain, type TestChain } from './chain';
+import { ZeroAddress, keccak256, type Contract, type InterfaceAbi, type Wallet } from 'ethers';
+import { as, deploy, eventsOf, expectRevert, loadArtifacts, publicKeyOf, send, startChain, type TestChain } from './chain';
 
 type Artifacts = Awaited<ReturnType<typeof loadArtifacts>>;
 
 async function deployDirectory(artifacts: Artifacts, admin: Wallet): Promise<Contract> {
-  const factory = new ContractFactory(artifacts.ConsortiumDirectory.abi as unknown as InterfaceAbi, artifacts.ConsortiumDirectory.bytecode, admin);
-  const deployed = await factory.deploy();
-  await deployed.waitForDeployment();
-  return new Contract(await deployed.getAddress(), artifacts.ConsortiumDirectory.abi as unknown as InterfaceAbi, admin);
+  return (await deploy(artifacts.ConsortiumDirectory as unknown as { abi: InterfaceAbi; bytecode: string }, admin, [])).contract;
 }
 
 describe('ConsortiumDirectory', () => {

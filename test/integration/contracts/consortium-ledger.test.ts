@@ -4,16 +4,13 @@
  * payloads and grants as events; grants checked for size.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Contract, ContractFactory, ZeroHash, hexlify, randomBytes, type InterfaceAbi, type Wallet } from 'ethers';
-import { as, blockTimestamp, eventsOf, expectRevert, loadArtifacts, publicKeyOf, randomBytes32, send, startChain, type TestChain } from './chain';
+import { ZeroHash, hexlify, randomBytes, type Contract, type InterfaceAbi, type Wallet } from 'ethers';
+import { as, blockTimestamp, deploy, eventsOf, expectRevert, loadArtifacts, publicKeyOf, randomBytes32, send, startChain, type TestChain } from './chain';
 
 type Artifacts = Awaited<ReturnType<typeof loadArtifacts>>;
 
-async function deploy(artifact: { abi: unknown; bytecode: string }, signer: Wallet, args: unknown[] = []): Promise<Contract> {
-  const factory = new ContractFactory(artifact.abi as InterfaceAbi, artifact.bytecode, signer);
-  const deployed = await factory.deploy(...args);
-  await deployed.waitForDeployment();
-  return new Contract(await deployed.getAddress(), artifact.abi as InterfaceAbi, signer);
+async function deployed(artifact: { abi: unknown; bytecode: string }, signer: Wallet, args: unknown[] = []): Promise<Contract> {
+  return (await deploy(artifact as { abi: InterfaceAbi; bytecode: string }, signer, args)).contract;
 }
 
 const grant = (n: number) => hexlify(randomBytes(n));
@@ -34,8 +31,8 @@ describe('ConsortiumLedger', () => {
   afterAll(async () => chain.close());
   beforeEach(async () => {
     admin = await chain.newWallet();
-    directory = await deploy(artifacts.ConsortiumDirectory, admin);
-    ledger = await deploy(artifacts.ConsortiumLedger, admin, [await directory.getAddress()]);
+    directory = await deployed(artifacts.ConsortiumDirectory, admin);
+    ledger = await deployed(artifacts.ConsortiumLedger, admin, [await directory.getAddress()]);
     wardA = await chain.newWallet();
     wardB = await chain.newWallet();
     for (const w of [wardA, wardB]) await send(directory, 'addWard', w.address, `Ward ${w.address.slice(2, 6)}`, publicKeyOf(w), publicKeyOf(await chain.newWallet()));
