@@ -123,7 +123,7 @@ export function openKeyScope(scope: KeyScope, privateKeyHex: string): ScopeKey {
  */
 export function unwrapScopeKey(scope: KeyScope, privateKeyHex: string): Uint8Array {
   const key = openKeyScope(scope, privateKeyHex);
-  const raw = new Uint8Array(key.exportForRewrap());
+  const raw = key.exportForRewrap();
   key.destroy();
   return raw;
 }
