@@ -6,11 +6,20 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ethers } from 'ethers';
-import { WardError } from '../core/common/errors';
-import { addWard, consortiumStatus, deployConsortium, removeWard } from '../core/consortium/admin';
-import { ConsortiumClient } from '../core/consortium/client';
-import { NodeRefused, NodeUnreachable, explainNodeError } from '../core/consortium/rpc';
-import { checkedWardCard, wardCardFromDataDir, type WardCard } from '../core/consortium/syncAccount';
+import { WardError } from '../core/model/errors';
+import {
+  addWard,
+  checkedWardCard,
+  consortiumStatus,
+  ConsortiumClient,
+  deployConsortium,
+  explainNodeError,
+  NodeRefused,
+  NodeUnreachable,
+  removeWard,
+  wardCardFromDataDir,
+  type WardCard,
+} from '../core/consortiumTools';
 import { fail, parse, readPassword } from './io';
 
 export const consortiumUsage = `  wardledger consortium deploy --rpc URL --key-file FILE [--json]

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setLogLevel } from '../../electron/core/common/log';
+import { setLogLevel } from '../../electron/core/platform/log';
 import { benchConsortiumPublish } from './consortiumPublish';
 import { benchHistoryOpen } from './historyOpen';
 import { benchIngest } from './ingest';

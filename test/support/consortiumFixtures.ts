@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Wallet } from 'ethers';
-import type { RecordContent } from '../../electron/core/api/contract';
+import type { RecordContent } from '../../electron/core/model/records';
 import { signCredential, type AuthorCredential } from '../../electron/core/consortium/credentials';
 import type { PublishableRecord } from '../../electron/core/consortium/payload';
 import type { ConsortiumContext } from '../../electron/core/consortium/sealing';

@@ -7,7 +7,7 @@
  */
 import { ethers } from 'ethers';
 import { ConsortiumDirectory, ConsortiumLedger } from '../../../contracts/generated/artifacts';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { ConsortiumClient, directoryInterface, ledgerInterface, type Outcome } from './client';
 import type { WardCard } from './syncAccount';
 

@@ -14,7 +14,7 @@
  * the first send and re-sent byte for byte (see ConsortiumClient.publishBatch).
  */
 import { getAddress } from 'ethers';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { checkHashCommitment, commitToHash } from '../crypto/commitment';
 import { hexToBytes } from '../crypto/hex';
 import { keccak256Bytes } from '../crypto/keccak';

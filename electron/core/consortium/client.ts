@@ -15,8 +15,8 @@
  * never from revert reasons, which Besu does not return by default.
  */
 import { ethers } from 'ethers';
-import { WardError } from '../common/errors';
-import { log } from '../common/log';
+import { WardError } from '../model/errors';
+import { log } from '../platform/log';
 import type { BatchOnChain, PreparedBatch } from './batch';
 import { MAX_LOGS_RANGE, MAX_TX_BYTES, directoryInterface, ledgerInterface, publishData } from './ledgerAbi';
 import { NonceStore, type InFlight } from './nonceStore';

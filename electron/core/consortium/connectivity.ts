@@ -7,7 +7,7 @@
  * (default 60 s), each with ±20 % jitter so many wards do not knock at the same moment; one good
  * answer resets the delay.
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { NodeUnreachable } from './rpc';
 
 export type ConnectionState =

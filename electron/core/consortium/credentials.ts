@@ -13,7 +13,7 @@
  * credential counts in one consortium only.
  */
 import { SigningKey, TypedDataEncoder, computeAddress, getAddress, recoverAddress, type TypedDataField } from 'ethers';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import type { ConsortiumContext } from './sealing';
 
 export interface AuthorCredential {

@@ -6,7 +6,7 @@
  * HMAC per grant it scans; only grants whose tag matches are opened.
  */
 import { getAddress } from 'ethers';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import type { ConsortiumContext } from './sealing';
 import { decodeGrant, encodeGrant, scopeGrantContext, type GrantContent, type ScopeGrant } from './payload';
 import { grantHead, openForReader, openGrant, sealForReader, tagKey, tagMatches } from './sealing';

@@ -13,7 +13,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsyncDir, readJson, writeJsonDurable } from '../common/atomicFile';
+import { fsyncDir, readJson, writeJsonDurable } from '../platform/atomicFile';
 
 export interface InFlight {
   nonce: number;

@@ -9,7 +9,7 @@
  * reaches the chain (sealing.ts); nothing of it is ever in the clear.
  */
 import { getAddress } from 'ethers';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { hexToBytes } from '../crypto/hex';
 import { NO_AMENDS } from '../crypto/recordSignature';
 import type { AuthorCredential } from './credentials';

@@ -7,7 +7,7 @@
  *   (or geth/anvil) node gives into messages an IT admin can act on, from codes and messages,
  *   never from revert reasons (Besu leaves those off unless --revert-reason-enabled).
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 
 export class NodeUnreachable extends Error {
   override readonly name = 'NodeUnreachable';

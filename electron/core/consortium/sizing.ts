@@ -9,7 +9,7 @@
  * estimate before sending. fitBatch takes the longest run of records that fits, by bisection over
  * real preparations (each trial has its own random batch id, and only the chosen one is kept).
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import type { PreparedBatch } from './batch';
 import { MAX_TX_BYTES, publishData } from './ledgerAbi';
 

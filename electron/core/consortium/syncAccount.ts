@@ -12,8 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
-import { readJson, writeJsonDurable } from '../common/atomicFile';
-import { WardError } from '../common/errors';
+import { readJson, writeJsonDurable } from '../platform/atomicFile';
+import { WardError } from '../model/errors';
 import { normalizePublicKey } from '../crypto/envelope';
 import { hexToBytes } from '../crypto/hex';
 

@@ -6,7 +6,7 @@
  * The reader never trusts a length: anything that runs past the end, or leaves bytes over where
  * none may be, is a WardError('INTEGRITY') with a message that names the field, never its value.
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { bytesToHex, hexToBytes } from '../crypto/hex';
 
 export class ByteWriter {

@@ -12,7 +12,7 @@
  * bound of NIST SP 800-38D. Readers of a scope read every record in it: choose scope boundaries
  * that match access decisions (a grant re-wraps the scope key, a revoke ends the scope).
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { GCM_NONCE_BYTES, gcmDecrypt, gcmEncrypt } from './aesGcm';
 import type { Envelope } from './envelope';
 import { addRecipients, openWithDataKey, sealEnvelopeKeepingKey, unwrapDataKey } from './envelope';

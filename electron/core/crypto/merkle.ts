@@ -15,7 +15,7 @@
  */
 import type { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { getAddress } from 'ethers';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { bytesToHex, hexToBytes } from './hex';
 import { keccak256Bytes } from './keccak';
 

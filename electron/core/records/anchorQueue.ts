@@ -10,10 +10,10 @@
  */
 import type { ethers } from 'ethers';
 import type { WardContracts } from '../chain/wardContracts';
-import { WardError } from '../common/errors';
-import { log } from '../common/log';
+import { WardError } from '../model/errors';
+import { log } from '../platform/log';
 import { buildBatch, type LeafFields, type MerkleBatch } from '../crypto/merkle';
-import type { StoredRecord } from './model';
+import type { StoredRecord } from './storedRecord';
 import type { RecordStore } from './recordStore';
 
 export function leafOf(r: StoredRecord): LeafFields {

@@ -5,7 +5,7 @@
  * the costly signature and proof checks for records verified before whose stored bytes are
  * unchanged.
  */
-import type { Provenance } from '../api/contract';
+import type { Provenance } from '../model/records';
 import { checkHashCommitment } from '../crypto/commitment';
 import type { ScopeKey } from '../crypto/keyScope';
 import { verifyInclusion } from '../crypto/merkle';
@@ -13,7 +13,7 @@ import { contentHashOf, verifyBatchSignature, verifyRecordSignature } from '../c
 import { ciphertextHashOf, type VerifiedCache, type VerifiedFacts } from '../crypto/verifiedCache';
 import { hexToBytes } from '../crypto/hex';
 import { leafOf } from './anchorQueue';
-import type { AnchorRef, SealedContent, StoredRecord } from './model';
+import type { AnchorRef, SealedContent, StoredRecord } from './storedRecord';
 import { fieldsOf, sealedMatches } from './recordCodec';
 
 export interface OpenedRecord {

@@ -10,7 +10,7 @@ import { decodeGrant, decodeRecordBlob, encodeRecordBlob, splitSealedRecords, ty
 import type { ConsortiumContext } from '../../../electron/core/consortium/sealing';
 import { budgetFor, fitBatch, fits, publishTxBytes } from '../../../electron/core/consortium/sizing';
 import { ByteReader, ByteWriter } from '../../../electron/core/consortium/wire';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { credentialsOf, newPatient, newWard, nurseRecord, stationRecords } from '../../support/consortiumFixtures';
 
 const context: ConsortiumContext = { chainId: 7, ledger: '0x' + '07'.repeat(20) };
