@@ -14,8 +14,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
 import ganache from 'ganache';
-import { readJson, writeJsonDurable } from '../common/atomicFile';
-import { WardError } from '../common/errors';
+import { readJson, writeJsonDurable } from '../platform/atomicFile';
+import { WardError } from '../model/errors';
 
 export interface PinnedChainOptions {
   chainId: number;

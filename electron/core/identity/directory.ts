@@ -9,9 +9,9 @@
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
-import type { Role } from '../api/contract';
-import { readJson, writeJsonDurable } from '../common/atomicFile';
-import { WardError } from '../common/errors';
+import type { Role } from '../model/people';
+import { readJson, writeJsonDurable } from '../platform/atomicFile';
+import { WardError } from '../model/errors';
 import { canonicalize } from '../crypto/canonical';
 import { checkCommitment, commit } from '../crypto/commitment';
 import { addRecipients, openEnvelope, sealEnvelope, type Envelope } from '../crypto/envelope';

@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
-import { writeFileDurable } from '../common/atomicFile';
-import { WardError } from '../common/errors';
+import { writeFileDurable } from '../platform/atomicFile';
+import { WardError } from '../model/errors';
 
 export type Progress = (fraction: number) => void;
 

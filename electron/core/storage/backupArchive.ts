@@ -21,8 +21,8 @@ import { createHash, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqua
 import { createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
-import { WardError } from '../common/errors';
-import { fsyncDir } from '../common/atomicFile';
+import { WardError } from '../model/errors';
+import { fsyncDir } from '../platform/atomicFile';
 import { WardStore } from './wardStore';
 
 const MAGIC = Buffer.from('WARDLEDGER-BACKUP\n', 'utf8');

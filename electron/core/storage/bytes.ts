@@ -5,7 +5,7 @@
  *
  * Every read is checked: a truncated or altered value is an INTEGRITY error, never a short field.
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 
 const DAMAGED = 'The record store holds a damaged entry; restore it from a backup.';
 

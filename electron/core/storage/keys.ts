@@ -8,7 +8,7 @@
  * previous one. `seq` is assigned at write and only grows: it orders records measured at the same
  * millisecond and keys the queues (unbatched, outbox) in write order.
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { putUint } from './bytes';
 
 export const T = {

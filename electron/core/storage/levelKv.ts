@@ -13,7 +13,7 @@
  * not a memory map that grows with what was read; and it is 35 % smaller on disk.
  */
 import { ClassicLevel } from 'classic-level';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 
 export type KvOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 

@@ -20,10 +20,10 @@
  */
 import { createReadStream, existsSync, openSync, readSync, closeSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { buildBatch } from '../crypto/merkle';
-import { leafOf } from '../records/anchorQueue';
-import type { LogEntry, StoredRecord } from '../records/model';
+import { leafOf } from '../records/storedRecord';
+import type { LogEntry, StoredRecord } from '../records/storedRecord';
 import { leafIndexes } from './merkleTrees';
 import type { StoreWrite } from './storeWrite';
 import { WardStore } from './wardStore';

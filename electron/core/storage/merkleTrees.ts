@@ -19,7 +19,7 @@
  *         [v signedCount, v signedAt, 65 signature].
  * Nodes:  layout: (2·leaves − 1) × 32 bytes | proofs: per leaf v depth, depth × 32 bytes.
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { ByteReader, ByteWriter, damagedEntry, isCanonicalHex } from './bytes';
 
 /** The batch signature over a tree's root (device batches signed by the station key). */

@@ -17,11 +17,11 @@
  *   16 scopeId, 12 iv, v ctLength, ct
  */
 import { getAddress } from 'ethers';
-import type { Role } from '../api/contract';
+import type { Role } from '../model/people';
 import { commitToHash } from '../crypto/commitment';
 import { keccak256Bytes } from '../crypto/keccak';
 import { NO_AMENDS } from '../crypto/recordSignature';
-import type { StoredRecord } from '../records/model';
+import type { StoredRecord } from '../records/storedRecord';
 import { BoundedCache } from './boundedCache';
 import { ByteReader, ByteWriter, damagedEntry, isCanonicalHex } from './bytes';
 

@@ -1,5 +1,5 @@
 /** What the ward store holds besides records, as the record services see it. */
-import type { LogEntry } from '../records/model';
+import type { LogEntry } from '../records/storedRecord';
 
 /** A consent change, as the consent service writes it today. */
 export type ConsentEntry = Extract<LogEntry, { t: 'consent' }>;

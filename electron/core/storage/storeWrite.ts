@@ -7,8 +7,8 @@
  * a commit only hands prepared bytes to LevelDB.
  */
 import type { KeyScope } from '../crypto/keyScope';
-import type { StoredRecord } from '../records/model';
-import { WardError } from '../common/errors';
+import type { StoredRecord } from '../records/storedRecord';
+import { WardError } from '../model/errors';
 import type { KvOp } from './levelKv';
 import { dedupeKeyBytes, hexKey, key, T, VitalsIndex } from './keys';
 import { encodeTree, type TreeInput } from './merkleTrees';

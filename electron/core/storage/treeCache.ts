@@ -4,7 +4,7 @@
  * anchors. "Not anchored yet" is cached too: every anchor is written through the store, which
  * tells this cache once the anchor is durable (`anchored`).
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { BoundedCache } from './boundedCache';
 import { key, T } from './keys';
 import type { LevelKv } from './levelKv';

@@ -19,9 +19,9 @@
  */
 import { join } from 'node:path';
 import { getAddress } from 'ethers';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import type { KeyScope } from '../crypto/keyScope';
-import type { AnchorRef, StoredRecord } from '../records/model';
+import type { AnchorRef, StoredRecord } from '../records/storedRecord';
 import { BoundedCache } from './boundedCache';
 import { getUint } from './bytes';
 import { dedupeKeyBytes, hexKey, key, prefixEnd, T, VitalsIndex, WIDTH } from './keys';

@@ -19,7 +19,7 @@ import type { WardCore } from '../../../electron/core/shellContract';
 import { openInternals } from '../../support/pipelineInternals';
 import { removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
 
-const vitals = { respiratoryRate: 16, spo2: 96, supplementalOxygen: false, systolic: 122, diastolic: 78, pulse: 74, consciousness: 'A', temperature: { value: 37.1, unit: 'Cel' } };
+const vitals = { respiratoryRate: 16, spo2: 96, supplementalOxygen: false, systolic: 122, diastolic: 78, pulse: 74, consciousness: 'A', temperature: { value: 37.1, unit: 'Cel' } } as const;
 
 describe('migrating a log written by the current store', () => {
   let dir: string;
@@ -45,7 +45,7 @@ describe('migrating a log written by the current store', () => {
 
     // Station readings through the core's own pipeline: one large batch, then small concurrent ones.
     const internals = await openInternals(dir);
-    const queue = new StationIngestQueue(internals.records, () => internals.station, 150);
+    const queue = new StationIngestQueue(internals.stationWriter, () => internals.stationWallet, 150);
     const reading = (i: number) => {
       const v = validateVitals({ spo2: 90 + (i % 10), pulse: 60 + (i % 40) });
       if (!v.ok) throw new Error('bad sample');

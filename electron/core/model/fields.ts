@@ -1,0 +1,62 @@
+/**
+ * Input field schemas, validated at the API boundary and in the renderer's forms, with the
+ * messages people see. Runtime-neutral (zod only), so the renderer bundles them as they are.
+ */
+import { z } from 'zod';
+
+export const nameSchema = z
+  .string({ error: 'Name is required.' })
+  .trim()
+  .min(1, 'Name is required.')
+  .max(100, 'Name must be at most 100 characters.')
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'Name must not contain control characters.');
+
+export const ageSchema = z
+  .number({ error: 'Age must be a whole number of years.' })
+  .int('Age must be a whole number of years.')
+  .min(0, 'Age must be between 0 and 130.')
+  .max(130, 'Age must be between 0 and 130.');
+
+export const passwordSchema = z
+  .string({ error: 'Password is required.' })
+  .min(8, 'Password must be at least 8 characters.')
+  .max(256, 'Password must be at most 256 characters.');
+
+export const addressSchema = z
+  .string({ error: 'Account address is required.' })
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'Account address must be 0x followed by 40 hex digits.');
+
+export const lockTimeoutSchema = z
+  .number({ error: 'Lock timeout must be a number of seconds.' })
+  .int('Lock timeout must be a whole number of seconds.')
+  .min(15, 'Lock timeout must be between 15 seconds and 8 hours.')
+  .max(8 * 3600, 'Lock timeout must be between 15 seconds and 8 hours.');
+
+export const bedSchema = z
+  .string({ error: 'Bed is required.' })
+  .trim()
+  .min(1, 'Bed is required.')
+  .max(16, 'Bed must be at most 16 characters.')
+  .regex(/^[A-Za-z0-9 .\-/]+$/, 'Bed may contain letters, digits, spaces and . - / only.');
+
+export const noteSchema = z
+  .string({ error: 'Text is required.' })
+  .trim()
+  .min(1, 'Text is required.')
+  .max(10_000, 'Text must be at most 10,000 characters.');
+
+export const reasonSchema = z
+  .string({ error: 'A reason is required.' })
+  .trim()
+  .min(5, 'Give a reason of at least 5 characters.')
+  .max(500, 'A reason must be at most 500 characters.');
+
+export const recordIdSchema = z
+  .string({ error: 'Record id is required.' })
+  .regex(/^0x[0-9a-f]{64}$/, 'Record id must be 0x followed by 64 lowercase hex digits.');
+
+export const deviceIdSchema = z.string({ error: 'Choose a device.' }).min(1, 'Choose a device.').max(512);
+export const readingIdsSchema = z
+  .array(z.string().uuid('Reading ids are UUIDs.'), { error: 'Choose readings.' })
+  .min(1, 'Choose at least one reading.')
+  .max(1000, 'Choose at most 1,000 readings at once.');
