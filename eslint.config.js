@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 import vue from 'eslint-plugin-vue';
 import tseslint from 'typescript-eslint';
+import { layersRule } from './eslint/layers.js';
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'contracts/generated/**', 'test/bench/results/**', 'renderer/public/**'] },
@@ -21,10 +22,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-control-regex': 'off',
-      // Layering: the renderer and the preload never import core code (types only).
       'no-restricted-imports': 'off',
       'vue/multi-word-component-names': 'off',
     },
+  },
+  {
+    // Layering inside electron/: the table and its reasons are in eslint/layers.js.
+    files: ['electron/**/*.ts'],
+    plugins: { wardledger: { rules: { layers: layersRule } } },
+    rules: { 'wardledger/layers': 'error' },
   },
   {
     files: ['renderer/**/*.{ts,vue}', 'electron/preload/**/*.ts'],
@@ -34,8 +40,12 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '/core/(?!api/contract$)',
-              message: 'The renderer and preload import only the API contract (types), never core code.',
+              regex: '/core/(?!model/|api/contract$)',
+              message: 'The renderer and preload import only the model (core/model) and the API contract\'s types, never core code.',
+            },
+            {
+              regex: '/core/api/contract$',
+              message: 'The renderer and preload import the API contract\'s types only (import type), so the operations table never ships to them.',
               allowTypeImports: true,
             },
           ],

@@ -1,7 +1,7 @@
 /** `wardledger export`: a patient's records as a FHIR R4 Bundle, for the patient or their clinician. */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { WardError } from '../core/common/errors';
+import { WardError } from '../core/model/errors';
 import { createCore } from '../core/core';
 import { defaultDataDir } from './dataDir';
 import { fail, parse, readPassword } from './io';

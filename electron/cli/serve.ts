@@ -1,9 +1,8 @@
 /** `wardledger serve`: the ward in browser mode on 127.0.0.1, printing the URL to open. */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WardError } from '../core/common/errors';
-import { createCore } from '../core/core';
-import { demoBanner } from '../core/demo/demoWard';
+import { WardError } from '../core/model/errors';
+import { createCore, demoBanner } from '../core/core';
 import { startLoopbackServer } from '../server/loopbackServer';
 import { defaultDataDir } from './dataDir';
 import { fail, parse } from './io';

@@ -2,16 +2,10 @@
  * What a shell (Electron main, loopback server, CLI) sees of the core. Shells depend on this
  * interface only; `createCore` in ./core builds the real object graph.
  */
-import type { ApiErrorBody, WardEvent } from './api/contract';
+import type { CallContext, CallResult } from './api/contract';
+import type { WardEvent } from './model/events';
 
-export interface CallContext {
-  /** Session token from session/login (null before login). */
-  sessionToken: string | null;
-  /** The caller's event channel: events for this caller (progress, lock) are published on it. */
-  channel: string;
-}
-
-export type CallResult = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
+export type { CallContext, CallResult };
 
 export interface WardCore {
   readonly dataDir: string;

@@ -7,8 +7,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
-import { asWardError } from '../core/common/errors';
-import { log } from '../core/common/log';
+import { asWardError } from '../core/model/errors';
+import { log } from '../core/platform/log';
 import type { CoreConfig, WardCore } from '../core/shellContract';
 import { createAppUrlPolicy } from './appUrl';
 import { parseDesktopArgs } from './args';

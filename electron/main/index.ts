@@ -4,7 +4,7 @@
  */
 import { app } from 'electron';
 import { createCore } from '../core/core';
-import { log } from '../core/common/log';
+import { log } from '../core/platform/log';
 import { moduleDir, runDesktopApp } from './desktopApp';
 
 const desktop = runDesktopApp({ createCore, mainDir: moduleDir(import.meta.url) });

@@ -6,16 +6,12 @@
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { operationNames } from '../core/api/contract';
-import type { WardEvent } from '../core/api/contract';
-import { WardError } from '../core/common/errors';
-import type { WardErrorCode } from '../core/common/errors';
+import type { WardEvent } from '../core/model/events';
+import { WardError } from '../core/model/errors';
+import type { WardErrorCode } from '../core/model/errors';
 import type { CallResult, WardCore } from '../core/shellContract';
+import { eventChannel, invokeChannel } from '../common/ipcChannels';
 import type { AppUrlPolicy } from './appUrl';
-
-/** Renderer → main request channel (ipcMain.handle). Must match electron/preload/bridge.ts. */
-export const invokeChannel = 'wardledger:invoke';
-/** Main → renderer event channel (webContents.send). Must match electron/preload/bridge.ts. */
-export const eventChannel = 'wardledger:event';
 
 const knownOperations: ReadonlySet<string> = new Set(operationNames);
 

@@ -3,7 +3,7 @@
  * loading our renderer entry URL.
  */
 import { BrowserWindow } from 'electron';
-import { log } from '../core/common/log';
+import { log } from '../core/platform/log';
 import type { AppUrlPolicy } from './appUrl';
 import { secureWebPreferences } from './security';
 

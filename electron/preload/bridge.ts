@@ -5,12 +5,10 @@
  * the preload bundle stays free of core code.
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
-import type { ApiErrorBody, WardBridge, WardEvent } from '../core/api/contract';
-
-/** Must match electron/main/ipc.ts. */
-export const invokeChannel = 'wardledger:invoke';
-/** Must match electron/main/ipc.ts. */
-export const eventChannel = 'wardledger:event';
+import type { WardBridge } from '../core/api/contract';
+import type { ApiErrorBody } from '../core/model/errors';
+import type { WardEvent } from '../core/model/events';
+import { eventChannel, invokeChannel } from '../common/ipcChannels';
 
 type BridgeReply = Awaited<ReturnType<WardBridge['invoke']>>;
 

@@ -19,8 +19,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { contentSecurityPolicy } from '../common/contentSecurityPolicy';
-import type { WardEvent } from '../core/api/contract';
-import { log } from '../core/common/log';
+import type { WardEvent } from '../core/model/events';
+import { log } from '../core/platform/log';
 import type { WardCore } from '../core/shellContract';
 
 /** Cookies of earlier launches on a port start with this (and the name before this design). */

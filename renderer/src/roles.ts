@@ -1,3 +1,4 @@
+import type { RouteLocationRaw } from 'vue-router';
 import type { Role } from './api/contract';
 
 /** How each role is named on screen (typed against the contract so a new role cannot be missed). */
@@ -20,6 +21,11 @@ export const homeRouteName: Record<Role, string> = {
   insurer: 'insurer-home',
   'it-admin': 'admin',
 };
+
+/** Where a person lands after logging in: their role's home page. */
+export function homeFor(role: Role): RouteLocationRaw {
+  return { name: homeRouteName[role] };
+}
 
 /** The role of anyone who can appear as an author or actor (records from a bound bedside device are signed by the ward station). */
 export function personRoleLabel(role: Role | 'station'): string {

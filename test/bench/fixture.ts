@@ -2,7 +2,7 @@
  * Benchmark fixtures: a fresh core on a temp data directory with a staffed ward and one admitted
  * patient, and realistic varied vitals sets. Each benchmark owns its fixture and stops it.
  */
-import type { VitalsInput } from '../../electron/core/api/contract';
+import type { VitalsInput } from '../../electron/core/model/vitals';
 import type { WardCore } from '../../electron/core/shellContract';
 import { Caller, removeDir, staffedWard, startCore, tempDir } from '../support/tempCore';
 

@@ -1,7 +1,7 @@
 /**
  * Benchmark 2 — "Open a 10,000-record history, decrypted, verified and chart-ready".
  *
- * Seeding: 10,000 vitals records written by the nurse through RecordService.create (the same
+ * Seeding: 10,000 vitals records written by the nurse through RecordWriter.create (the same
  * sign → encrypt → fsync → group-anchored path records/addVitals uses), many in parallel, on the
  * core's own object graph while the core is stopped. Through the API this would take far too
  * long: each addVitals re-opens the whole history for its reply (see the "with 10,000 on file"
@@ -39,14 +39,14 @@ async function seed(dir: string, patient: string, nurse: { name: string; passwor
     g.identity.member = (a: string) => members.get(a) ?? (members.set(a, member(a)), members.get(a)!);
     // The first record opens the patient's key scope; concurrent first writes would each open
     // one (writableScope has no in-flight guard), which a real ward with history never sees.
-    await g.records.create(actor, patient, 'vitals', vitalsContent(0));
+    await g.writer.create(actor, patient, 'vitals', vitalsContent(0));
     let next = 1;
     const { ms } = await timed(() =>
       Promise.all(
         Array.from({ length: o.seedConcurrency }, async () => {
           while (next < o.records) {
             const i = next++;
-            await g.records.create(actor, patient, 'vitals', vitalsContent(i));
+            await g.writer.create(actor, patient, 'vitals', vitalsContent(i));
           }
         }),
       ),

@@ -12,23 +12,12 @@ import { ethers } from 'ethers';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { RecordContent } from '../../electron/core/api/contract';
-import { createHandlers } from '../../electron/core/api/handlers';
-import { Router } from '../../electron/core/api/router';
+import type { RecordContent } from '../../electron/core/model/records';
 import { validateVitals } from '../../electron/core/clinical/vitals';
-import { CompositeBackend } from '../../electron/core/devices/compositeBackend';
-import { DeviceService } from '../../electron/core/devices/deviceService';
 import { cms50eDriver } from '../../electron/core/devices/drivers/cms50e';
 import { SimulatedHidBus } from '../../electron/core/devices/simulators/bus';
 import { createCms50eSimulator } from '../../electron/core/devices/simulators/cms50e';
 import type { DeviceReading } from '../../electron/core/devices/types';
-import { EventHub } from '../../electron/core/events';
-import { SessionManager } from '../../electron/core/identity/sessions';
-import { AuditTrail } from '../../electron/core/records/auditTrail';
-import { ConsentService } from '../../electron/core/records/consentService';
-import { StationIngestQueue } from '../../electron/core/records/stationIngestQueue';
-import { Admissions } from '../../electron/core/ward/admissions';
-import { WardConfigStore } from '../../electron/core/wardConfig';
 import { closeBenchWard, openBenchWard } from './fixture';
 import { openInternals } from '../support/pipelineInternals';
 import { percentile } from './stats';
@@ -74,34 +63,10 @@ export async function benchIngest(): Promise<{ rows: BenchRow[]; details: Record
   const w = { dir, core: null };
   const internals = await openInternals(dir);
   try {
-    const { records, node, identity, store, contracts } = internals;
-    const station = internals.station as unknown as ethers.Wallet;
-    const queue = new StationIngestQueue(records, () => station);
-
-    // The real API path for the "trivial call" probe: router + handlers on the same object graph.
-    const wardConfig = new WardConfigStore(dir);
-    wardConfig.load();
-    const events = new EventHub();
-    const sessions = new SessionManager(events, () => 300);
-    const admissions = new Admissions(dir);
+    const { stationWriter, ingest: queue, router } = internals;
+    const station = internals.stationWallet as unknown as ethers.Wallet;
+    // The monitors are on a bus of their own: the drivers are opened directly, as DeviceService would.
     const bus = new SimulatedHidBus();
-    const devices = new DeviceService(new CompositeBackend(null, bus), records, queue, () => undefined, false);
-    const router = new Router(
-      createHandlers({
-        node,
-        config: wardConfig,
-        identity,
-        sessions,
-        store,
-        records,
-        consent: new ConsentService(store, () => contracts, identity, () => node.provider),
-        audit: new AuditTrail(store, () => contracts, identity, () => node.provider, (p) => records.patientRefOf(p)),
-        admissions,
-        devices,
-      }),
-      sessions,
-      () => undefined,
-    );
 
     // 40 monitors, streaming as fast as their driver reads them.
     const stops: Array<() => Promise<void>> = [];
@@ -165,7 +130,7 @@ export async function benchIngest(): Promise<{ rows: BenchRow[]; details: Record
     if (!v.ok) throw new Error('bad sample');
     const b0 = performance.now();
     for (let i = 0; i < BASELINE_READINGS; i++) {
-      await records.ingestByStation(station, [
+      await stationWriter.ingest(station, [
         { patient, content: { vitals: v.value, device: { driver: 'contec-cms50e', model: 'CMS50E', serial: 'BASE', deviceRecordId: String(i), receivedAt: new Date().toISOString() } }, authorName: 'baseline' },
       ]);
     }

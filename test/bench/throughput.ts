@@ -10,15 +10,15 @@
  * a per-record share using the batch size the pipeline actually achieved.
  */
 import { join } from 'node:path';
-import type { StoredRecord } from '../../electron/core/records/model';
+import type { StoredRecord } from '../../electron/core/records/storedRecord';
 import { AppendLog } from '../../electron/core/records/appendLog';
-import { leafOf } from '../../electron/core/records/anchorQueue';
-import type { LogEntry } from '../../electron/core/records/model';
+import { leafOf } from '../../electron/core/records/storedRecord';
+import type { LogEntry } from '../../electron/core/records/storedRecord';
 import { encodeRecord, storedRecordOf } from '../../electron/core/records/recordCodec';
 import { buildBatch } from '../../electron/core/crypto/merkle';
 import { createKeyScope, type ScopeKey } from '../../electron/core/crypto/keyScope';
 import { signRecord } from '../../electron/core/crypto/recordSignature';
-import type { Actor } from '../../electron/core/records/recordService';
+import type { Actor } from '../../electron/core/identity/actor';
 import type { WardCore } from '../../electron/core/shellContract';
 import { closeBenchWard, openBenchWard, vitalsSet } from './fixture';
 import { openInternals, type PipelineInternals } from '../support/pipelineInternals';
@@ -79,12 +79,12 @@ async function runPipeline(call: (i: number) => Promise<unknown>, o: ThroughputO
   return { records: completions.length, seconds, perSecond: completions.length / seconds, perWindow: Array.from(perWindow, (x) => x ?? 0) };
 }
 
-/** Encode, sign and encrypt one vitals record as RecordService.create does. */
+/** Encode, sign and encrypt one vitals record as RecordWriter.create does. */
 function prepare(g: PipelineInternals, actor: Actor, patient: string, key: ScopeKey, i: number, t?: StageTimer): StoredRecord {
   const stage = <T>(name: string, fn: () => T): T => (t ? t.timeSync(name, fn) : fn());
   const content = stage('validate + NEWS2', () => vitalsContent(i));
   const encoded = stage('encode (canonical JSON, hash, salted commitment)', () =>
-    encodeRecord({ patient, patientRef: g.records.patientRefOf(patient), kind: 'vitals', author: actor.address, authorRole: actor.role, authorName: actor.name, content, amends: null }),
+    encodeRecord({ patient, patientRef: g.patients.refOf(patient), kind: 'vitals', author: actor.address, authorRole: actor.role, authorName: actor.name, content, amends: null }),
   );
   const signature = stage('sign (EIP-712)', () => signRecord(actor.wallet, encoded.fields));
   const cipher = stage('encrypt (AES-256-GCM, scope key)', () => key.seal(encoded.plaintext, encoded.id));
@@ -93,7 +93,7 @@ function prepare(g: PipelineInternals, actor: Actor, patient: string, key: Scope
 
 /** The naive design: every record durable, then anchored in its own transaction, one at a time. */
 async function runBaseline(g: PipelineInternals, actor: Actor, patient: string, dir: string, o: ThroughputOptions): Promise<{ records: number; seconds: number; perSecond: number }> {
-  const p = await g.records.requirePatient(patient);
+  const p = await g.patients.require(patient);
   const { key } = createKeyScope([p.publicKey, g.identity.wardConfig.team.publicKey], '0x' + 'ba'.repeat(16));
   const log = new AppendLog<LogEntry>(join(dir, 'bench-baseline', 'log.jsonl'));
   log.open(() => undefined);
@@ -106,7 +106,7 @@ async function runBaseline(g: PipelineInternals, actor: Actor, patient: string, 
       await log.append({ t: 'rec', r: record });
       const root = buildBatch([leafOf(record)]).root;
       await log.append({ t: 'batch', root, ids: [record.id] });
-      const anchored = await g.contracts.anchorBatch(g.station, root, 1);
+      const anchored = await g.contracts().anchorBatch(g.stationWallet, root, 1);
       await log.append({ t: 'anchor', root, ...anchored, ids: [record.id], proofs: [[]] });
       n++;
     }
@@ -122,8 +122,8 @@ async function runBaseline(g: PipelineInternals, actor: Actor, patient: string, 
 async function profileStages(g: PipelineInternals, actor: Actor, patient: string, batchSize: number, pipelineStoreSize: { start: number; end: number }, o: ThroughputOptions): Promise<StageShare[]> {
   const t = new StageTimer();
   // The pipeline looks the patient up once and caches the key; only the first lookup reads the chain.
-  const p = await g.records.requirePatient(patient);
-  const key = await g.records.writableScope(p, [actor.teamKey, actor.wallet.privateKey]);
+  const p = await g.patients.require(patient);
+  const key = await g.keyring.writableScope(p, [actor.teamKey, actor.wallet.privateKey]);
   const sample: StoredRecord[] = [];
   for (let i = 0; i < o.profileSample; i++) {
     const record = prepare(g, actor, p.address, key, i, t);
@@ -134,8 +134,8 @@ async function profileStages(g: PipelineInternals, actor: Actor, patient: string
     await t.time('anchor (Merkle, 2 appends, chain tx; per batch)', () => g.anchorQueue.anchor(sample.slice(i, i + batchSize)));
   }
   // The reply of addVitals opens the one record it wrote (memoised as verified when written).
-  for (const r of sample) g.records.rememberWritten(r);
-  for (const r of sample) await t.time('reply view (open + verify the written record)', () => g.records.openOne(actor, r.id));
+  for (const r of sample) g.verifier.rememberWritten(r);
+  for (const r of sample) await t.time('reply view (open + verify the written record)', () => g.reader.openOne(actor, r.id));
   void pipelineStoreSize;
 
   const perRecord = (stage: string) => t.perCall(stage);

@@ -1,5 +1,5 @@
 /** Vitals content exactly as the records/addVitals handler builds it (validated, normalised, NEWS2). */
-import type { RecordContent } from '../../electron/core/api/contract';
+import type { RecordContent } from '../../electron/core/model/records';
 import { computeNews2 } from '../../electron/core/clinical/news2';
 import { validateVitals } from '../../electron/core/clinical/vitals';
 import { vitalsSet } from './fixture';

@@ -3,11 +3,11 @@
  * shaping. Handlers only see validated input and an authorised caller.
  */
 import type { z } from 'zod';
-import { WardError } from '../common/errors';
-import { log } from '../common/log';
+import { WardError } from '../model/errors';
+import { log } from '../platform/log';
 import type { Session, SessionManager } from '../identity/sessions';
-import type { CallContext, CallResult } from '../shellContract';
-import { operations, type OperationName, type Operations, type OutputOf } from './contract';
+import { vitalsFieldErrors } from '../model/vitals';
+import { operations, type CallContext, type CallResult, type OperationName, type Operations, type OutputOf } from './contract';
 
 export interface HandlerContext {
   session: Session | null;
@@ -25,11 +25,22 @@ export function requireSession(ctx: HandlerContext): Session {
   return ctx.session;
 }
 
+/**
+ * One message per input field, the first problem of each, keyed by the field's path
+ * ('diagnosis.text'). A vitals set is a form of its own: its problems are keyed by vital sign
+ * ('spo2', unknown keys by name, 'form' for the set), as the vitals form and vitals/preview key them.
+ */
 function fieldErrors(error: z.ZodError): Record<string, string> {
   const fields: Record<string, string> = {};
+  const put = (key: string, message: string) => {
+    if (!(key in fields)) fields[key] = message;
+  };
   for (const issue of error.issues) {
-    const key = issue.path.join('.') || '_';
-    if (!(key in fields)) fields[key] = issue.code === 'unrecognized_keys' ? `Unexpected field(s): ${issue.keys.join(', ')}.` : issue.message;
+    if (issue.path[0] === 'vitals') {
+      for (const [key, message] of Object.entries(vitalsFieldErrors([{ ...issue, path: issue.path.slice(1) }]))) put(key, message);
+    } else {
+      put(issue.path.join('.') || '_', issue.code === 'unrecognized_keys' ? `Unexpected field(s): ${issue.keys.join(', ')}.` : issue.message);
+    }
   }
   return fields;
 }

@@ -10,8 +10,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { WardError } from '../common/errors';
-import { log } from '../common/log';
+import { WardError } from '../model/errors';
+import { log } from '../platform/log';
 
 export function chainDamaged(dbPath: string, problem: string): WardError {
   return new WardError(

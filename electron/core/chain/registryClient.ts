@@ -4,7 +4,7 @@
  */
 import { ethers } from 'ethers';
 import { WardRegistry } from '../../../contracts/generated/artifacts';
-import type { MemberStatus, Role } from '../api/contract';
+import type { MemberStatus, Role } from '../model/people';
 import { deployContract, sendContractTx, type RevertMessages } from './sendTransaction';
 
 const roleByIndex: Array<Role | null> = [null, 'it-admin', 'doctor', 'nurse', 'patient', 'insurer'];

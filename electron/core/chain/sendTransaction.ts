@@ -5,7 +5,7 @@
  * and wait for its receipt.
  */
 import { ethers } from 'ethers';
-import { WardError, type WardErrorCode } from '../common/errors';
+import { WardError, type WardErrorCode } from '../model/errors';
 import { txOverrides } from './wardNode';
 
 export type RevertMessages = Record<string, [WardErrorCode, string]>;

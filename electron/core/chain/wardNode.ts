@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { ethers } from 'ethers';
 import ganache from 'ganache';
 import { z } from 'zod';
-import { readJson, writeJsonDurable } from '../common/atomicFile';
-import { WardError } from '../common/errors';
+import { readJson, writeJsonDurable } from '../platform/atomicFile';
+import { WardError } from '../model/errors';
 import { checkChainDatabase, problemOf, withoutEscapes } from './chainDatabase';
 
 export interface PinnedChainOptions {

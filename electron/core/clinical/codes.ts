@@ -1,13 +1,12 @@
 /**
  * The one place for clinical codes: LOINC, UCUM, IEEE 11073 MDC and FHIR profile/category URLs
  * for every measurement WardLedger records (source: shared/reference/CLINICAL.md).
- * Everything else (validation, NEWS2, FHIR export, device drivers) reads codes from here.
+ * Everything else (validation, NEWS2, FHIR export, device drivers) reads codes from here. The ACVPU
+ * levels are part of what a vitals set is: model/vitals.ts.
  */
 
 export const LOINC_SYSTEM = 'http://loinc.org';
 export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
-/** IEEE 11073-10101 nomenclature (MDC), as used in FHIR codings. */
-export const MDC_SYSTEM = 'urn:iso:std:iso:11073:10101';
 export const OBSERVATION_CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
 export const FHIR_PROFILE_BASE = 'http://hl7.org/fhir/StructureDefinition/';
 
@@ -134,17 +133,6 @@ export const MEASUREMENTS = {
 } as const satisfies Record<string, MeasurementCode>;
 
 export type MeasurementKey = keyof typeof MEASUREMENTS;
-
-/** ACVPU levels used by NEWS2: Alert, new Confusion, responds to Voice, to Pain, Unresponsive. */
-export const ACVPU = {
-  A: 'Alert',
-  C: 'New confusion',
-  V: 'Responds to voice',
-  P: 'Responds to pain',
-  U: 'Unresponsive',
-} as const;
-export type Acvpu = keyof typeof ACVPU;
-export const ACVPU_LEVELS = Object.keys(ACVPU) as Acvpu[];
 
 /** Full FHIR profile URL. */
 export function profileUrl(profile: VitalSignProfile): string {

@@ -29,9 +29,10 @@
  *   - People are referenced by identifier (Ethereum address), not by Practitioner resources, so
  *     the export carries no personal data beyond the optional display names.
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { canonicalString } from '../crypto/canonical';
-import { LOINC_SYSTEM, MEASUREMENTS, OBSERVATION_CATEGORY_SYSTEM, UCUM, UCUM_SYSTEM, ACVPU, profileUrl } from './codes';
+import { LOINC_SYSTEM, MEASUREMENTS, OBSERVATION_CATEGORY_SYSTEM, UCUM, UCUM_SYSTEM, profileUrl } from './codes';
+import { ACVPU } from '../model/vitals';
 import type { MeasurementCode, VitalSignProfile } from './codes';
 import {
   AUTHOR_SIGNATURE_CODE,

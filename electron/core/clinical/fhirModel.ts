@@ -4,7 +4,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import type { NormalisedVitals } from './vitals';
+import type { NormalisedVitals } from '../model/vitals';
 
 // ---------------------------------------------------------------------------------------------
 // Export input / parse output

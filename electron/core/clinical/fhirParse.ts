@@ -4,13 +4,14 @@
  * content no signed record (Provenance) covers, because a verifier must never show unsigned
  * content alongside verified records. Schema validity is a separate check (validateFhirR4).
  */
-import { WardError } from '../common/errors';
-import { ACVPU, LOINC_SYSTEM, MEASUREMENTS, UCUM, UCUM_SYSTEM } from './codes';
-import type { Acvpu } from './codes';
+import { WardError } from '../model/errors';
+import { ACVPU } from '../model/vitals';
+import { LOINC_SYSTEM, MEASUREMENTS, UCUM, UCUM_SYSTEM } from './codes';
+import type { Acvpu } from '../model/vitals';
 import { CS, EXPORT_RECORD_KINDS, EXT, FHIR_INSTANT, LOCAL_CODES, SID, SIG_FORMAT_EIP712 } from './fhirModel';
 import type { ExportRecord, ExportRecordKind, JsonValue, ParsedFhirExport } from './fhirModel';
 import { inCanonicalOrder, normaliseGlucose, normaliseTemperature } from './vitals';
-import type { NormalisedVitals } from './vitals';
+import type { NormalisedVitals } from '../model/vitals';
 
 type Json = Record<string, unknown>;
 

@@ -31,7 +31,7 @@ import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { DataValidationCxt } from 'ajv/dist/types';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { FHIR_R4_RESOURCE_TYPES } from './fhirR4ResourceTypes';
 
 export interface FhirValidation {

@@ -11,6 +11,7 @@
  * mg/dL), so a value entered at display precision survives a round trip exactly once the result
  * is rounded back to display precision (tested). NEWS2 applies its own banding rule on top.
  */
+import type { GlucoseUnit, TemperatureUnit } from '../model/vitals';
 
 /** Glucose: milligrams per decilitre in one millimole per litre. */
 export const GLUCOSE_MG_PER_DL_PER_MMOL_PER_L = 18.016;
@@ -50,8 +51,6 @@ export function celsiusToFahrenheit(celsius: number): number {
   return roundHalfUp((celsius * 9) / 5 + 32, CONVERSION_DECIMALS);
 }
 
-export type TemperatureUnit = 'Cel' | '[degF]';
-export type GlucoseUnit = 'mg/dL' | 'mmol/L';
 
 /** Temperature in °C from a value in either UCUM unit. */
 export function toCelsius(value: number, unit: TemperatureUnit): number {

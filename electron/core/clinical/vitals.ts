@@ -1,163 +1,12 @@
 /**
- * Vital-sign input: schema, physiological range validation with per-field messages a nurse can act
- * on, and normalisation to canonical units (temperature °C, glucose mmol/L; the entered value and
- * unit are kept so nothing the nurse typed is lost).
- *
- * Ranges are plausibility limits (what a living ward patient and a working device can produce),
- * not normal ranges: they catch typing errors (SpO2 "9" instead of "96", °F typed as °C) without
- * refusing genuinely critical values, which NEWS2 must see. Values must be JSON numbers: strings
- * (even "96") are refused so a form bug cannot silently coerce. `null` means "not measured".
+ * Vitals validation and normalisation to canonical units (temperature °C, glucose mmol/L; the
+ * entered value and unit are kept so nothing the nurse typed is lost). What a vitals set is, and
+ * its plausibility limits, are in model/vitals.ts.
  */
-import { z } from 'zod';
-import { WardError } from '../common/errors';
-import { ACVPU_LEVELS } from './codes';
-import type { Acvpu } from './codes';
+import { WardError } from '../model/errors';
+import { VITALS_FIELD_ORDER, VitalsInputSchema, vitalsFieldErrors, type NormalisedVitals, type ParsedVitals, type VitalsErrors } from '../model/vitals';
+import type { GlucoseUnit, TemperatureUnit } from '../model/vitals';
 import { toCelsius, toMmolPerL } from './units';
-import type { GlucoseUnit, TemperatureUnit } from './units';
-
-interface Limit {
-  readonly label: string;
-  readonly min: number;
-  readonly max: number;
-  readonly unit: string;
-}
-
-/** Plausibility limits, inclusive. Temperature and glucose have one pair per accepted unit. */
-export const VITAL_LIMITS = {
-  respiratoryRate: { label: 'Respiratory rate', min: 2, max: 80, unit: 'breaths/min' },
-  spo2: { label: 'SpO2', min: 50, max: 100, unit: '%' },
-  systolic: { label: 'Systolic blood pressure', min: 40, max: 300, unit: 'mmHg' },
-  diastolic: { label: 'Diastolic blood pressure', min: 20, max: 200, unit: 'mmHg' },
-  pulse: { label: 'Pulse', min: 20, max: 300, unit: 'beats/min' },
-  temperatureCelsius: { label: 'Temperature', min: 25, max: 45, unit: '°C' },
-  temperatureFahrenheit: { label: 'Temperature', min: 77, max: 113, unit: '°F' },
-  glucoseMmolPerL: { label: 'Blood glucose', min: 1, max: 50, unit: 'mmol/L' },
-  glucoseMgPerDl: { label: 'Blood glucose', min: 18, max: 900, unit: 'mg/dL' },
-} as const satisfies Record<string, Limit>;
-
-const rangeMessage = (l: Limit): string => `${l.label} must be between ${l.min} and ${l.max} ${l.unit}.`;
-const numberMessage = (l: Limit): string => `${l.label} must be a number between ${l.min} and ${l.max} ${l.unit}.`;
-
-/** A finite number within `l`, or null/absent for "not measured". */
-function measured(l: Limit) {
-  return z
-    .number({ error: numberMessage(l) })
-    .min(l.min, { error: rangeMessage(l) })
-    .max(l.max, { error: rangeMessage(l) })
-    .nullish();
-}
-
-const TEMPERATURE_UNITS = ['Cel', '[degF]'] as const satisfies readonly TemperatureUnit[];
-const GLUCOSE_UNITS = ['mg/dL', 'mmol/L'] as const satisfies readonly GlucoseUnit[];
-
-const temperatureLimit = (unit: TemperatureUnit): Limit =>
-  unit === 'Cel' ? VITAL_LIMITS.temperatureCelsius : VITAL_LIMITS.temperatureFahrenheit;
-const glucoseLimit = (unit: GlucoseUnit): Limit =>
-  unit === 'mmol/L' ? VITAL_LIMITS.glucoseMmolPerL : VITAL_LIMITS.glucoseMgPerDl;
-
-const TEMPERATURE_SHAPE_MESSAGE =
-  'Temperature must be a number between 25 and 45 °C (unit Cel) or 77 and 113 °F (unit [degF]).';
-const GLUCOSE_SHAPE_MESSAGE =
-  'Blood glucose must be a number between 1 and 50 mmol/L (unit mmol/L) or 18 and 900 mg/dL (unit mg/dL).';
-
-const temperatureSchema = z
-  .strictObject(
-    {
-      value: z.number({ error: TEMPERATURE_SHAPE_MESSAGE }),
-      unit: z.enum(TEMPERATURE_UNITS, { error: 'Temperature unit must be Cel (°C) or [degF] (°F).' }),
-    },
-    { error: TEMPERATURE_SHAPE_MESSAGE },
-  )
-  .superRefine((t, ctx) => {
-    const l = temperatureLimit(t.unit);
-    if (t.value < l.min || t.value > l.max) ctx.addIssue({ code: 'custom', message: rangeMessage(l), path: ['value'] });
-  });
-
-const glucoseSchema = z
-  .strictObject(
-    {
-      value: z.number({ error: GLUCOSE_SHAPE_MESSAGE }),
-      unit: z.enum(GLUCOSE_UNITS, { error: 'Blood glucose unit must be mmol/L or mg/dL.' }),
-    },
-    { error: GLUCOSE_SHAPE_MESSAGE },
-  )
-  .superRefine((g, ctx) => {
-    const l = glucoseLimit(g.unit);
-    if (g.value < l.min || g.value > l.max) ctx.addIssue({ code: 'custom', message: rangeMessage(l), path: ['value'] });
-  });
-
-/** Every vitals field, in the order a normalised vitals set holds them (so encodings compare byte-equal). */
-export const VITALS_FIELD_ORDER = [
-  'respiratoryRate',
-  'spo2',
-  'supplementalOxygen',
-  'systolic',
-  'diastolic',
-  'pulse',
-  'consciousness',
-  'temperature',
-  'bloodGlucose',
-] as const satisfies ReadonlyArray<keyof NormalisedVitals>;
-
-/** Fields that count as a measurement (supplemental oxygen alone is context, not a measurement). */
-export const MEASUREMENT_FIELDS = VITALS_FIELD_ORDER.filter(
-  (f): f is Exclude<(typeof VITALS_FIELD_ORDER)[number], 'supplementalOxygen'> => f !== 'supplementalOxygen',
-);
-export type VitalsField = (typeof MEASUREMENT_FIELDS)[number] | 'supplementalOxygen';
-
-export const EMPTY_VITALS_MESSAGE = 'Enter at least one measurement.';
-export const DIASTOLIC_ORDER_MESSAGE = 'Diastolic blood pressure must be lower than systolic blood pressure.';
-
-/** Schema of a vitals set as entered (forms, API, device readings). */
-export const VitalsInputSchema = z
-  .strictObject(
-    {
-      respiratoryRate: measured(VITAL_LIMITS.respiratoryRate),
-      spo2: measured(VITAL_LIMITS.spo2),
-      supplementalOxygen: z
-        .boolean({ error: 'Supplemental oxygen must be true (on oxygen) or false (on air).' })
-        .nullish(),
-      systolic: measured(VITAL_LIMITS.systolic),
-      diastolic: measured(VITAL_LIMITS.diastolic),
-      pulse: measured(VITAL_LIMITS.pulse),
-      consciousness: z
-        .enum(ACVPU_LEVELS as [Acvpu, ...Acvpu[]], {
-          error: 'Consciousness must be one of A, C, V, P, U (ACVPU).',
-        })
-        .nullish(),
-      temperature: temperatureSchema.nullish(),
-      bloodGlucose: glucoseSchema.nullish(),
-    },
-    { error: 'Vitals must be an object of measurements.' },
-  )
-  .superRefine((v, ctx) => {
-    if (!MEASUREMENT_FIELDS.some((f) => v[f] != null)) {
-      ctx.addIssue({ code: 'custom', message: EMPTY_VITALS_MESSAGE, path: [] });
-    }
-    if (v.systolic != null && v.diastolic != null && v.diastolic >= v.systolic) {
-      ctx.addIssue({ code: 'custom', message: DIASTOLIC_ORDER_MESSAGE, path: ['diastolic'] });
-    }
-  });
-
-export type VitalsInput = z.input<typeof VitalsInputSchema>;
-
-/** Validated vitals in canonical units. Absent measurements are absent keys (never undefined). */
-export interface NormalisedVitals {
-  respiratoryRate?: number;
-  spo2?: number;
-  supplementalOxygen?: boolean;
-  systolic?: number;
-  diastolic?: number;
-  pulse?: number;
-  consciousness?: Acvpu;
-  /** `celsius` is canonical (2 decimals when converted); `entered` is what was typed or sent. */
-  temperature?: { celsius: number; entered: { value: number; unit: TemperatureUnit } };
-  /** `mmolPerL` is canonical (2 decimals when converted); `entered` is what was typed or sent. */
-  bloodGlucose?: { mmolPerL: number; entered: { value: number; unit: GlucoseUnit } };
-}
-
-/** Per-field messages; keys are VitalsField names, unknown input keys, or 'form' for the whole set. */
-export type VitalsErrors = Record<string, string>;
 
 export type VitalsValidation = { ok: true; value: NormalisedVitals } | { ok: false; errors: VitalsErrors };
 
@@ -168,8 +17,8 @@ export type VitalsValidation = { ok: true; value: NormalisedVitals } | { ok: fal
  */
 export function validateVitals(input: unknown): VitalsValidation {
   const parsed = VitalsInputSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, errors: collectErrors(parsed.error.issues) };
-  return { ok: true, value: normalise(parsed.data) };
+  if (!parsed.success) return { ok: false, errors: vitalsFieldErrors(parsed.error.issues) };
+  return { ok: true, value: normaliseVitals(parsed.data) };
 }
 
 /**
@@ -185,23 +34,8 @@ export function requireValidVitals(input: unknown): NormalisedVitals {
   });
 }
 
-function collectErrors(issues: readonly z.core.$ZodIssue[]): VitalsErrors {
-  const errors: VitalsErrors = {};
-  const put = (field: string, message: string): void => {
-    if (!(field in errors)) errors[field] = message;
-  };
-  for (const issue of issues) {
-    const field = issue.path.length > 0 ? String(issue.path[0]) : undefined;
-    if (issue.code === 'unrecognized_keys' && field === undefined) {
-      for (const key of issue.keys) put(key, `"${key}" is not a vital sign WardLedger records.`);
-    } else {
-      put(field ?? 'form', issue.message);
-    }
-  }
-  return errors;
-}
-
-function normalise(v: z.output<typeof VitalsInputSchema>): NormalisedVitals {
+/** A vitals set that passed the schema, in canonical units. */
+export function normaliseVitals(v: ParsedVitals): NormalisedVitals {
   const out: NormalisedVitals = {};
   if (v.respiratoryRate != null) out.respiratoryRate = v.respiratoryRate;
   if (v.spo2 != null) out.spo2 = v.spo2;

@@ -10,7 +10,7 @@
  * encryption (never reused with the same key).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 
 export const AES_KEY_BYTES = 32;
 export const GCM_NONCE_BYTES = 12;

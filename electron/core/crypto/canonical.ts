@@ -6,7 +6,7 @@
  * class instances (Date, Map, Uint8Array...), and cycles. The same value always gives the same
  * bytes, so the bytes can be hashed and signed.
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 
 export type CanonicalJson = null | boolean | number | string | CanonicalJson[] | { [key: string]: CanonicalJson };
 

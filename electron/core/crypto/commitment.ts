@@ -8,7 +8,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { getAddress, isHexString, keccak256 } from 'ethers';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { concatBytes, hexToBytes } from './hex';
 import { pooledRandomBytes } from './randomPool';
 

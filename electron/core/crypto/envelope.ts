@@ -18,7 +18,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { AES_KEY_BYTES, GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmDecrypt, gcmEncrypt, randomUint8 } from './aesGcm';
 import { bytesToHex, concatBytes, hexToBytes } from './hex';
 

@@ -5,8 +5,8 @@
  * the prefix. Unlike `Buffer.from(s, 'hex')`, which silently stops at the first bad character,
  * these reject malformed input so a corrupted field can never decode to a shorter, "valid" value.
  */
-import { WardError } from '../common/errors';
-import type { WardErrorCode } from '../common/errors';
+import { WardError } from '../model/errors';
+import type { WardErrorCode } from '../model/errors';
 
 /** Decode hex (with or without 0x) into bytes; `expectedLength` in bytes if given. */
 export function hexToBytes(hex: string, expectedLength?: number, what = 'value', code: WardErrorCode = 'BAD_INPUT'): Uint8Array {

@@ -25,7 +25,7 @@
 import { SigningKey, TypedDataEncoder, computeAddress, getAddress, getBytes, isHexString, keccak256, toUtf8Bytes } from 'ethers';
 import type { TypedDataDomain, TypedDataField } from 'ethers';
 import { recover as recoverPublicKey, signRecoverable } from 'tiny-secp256k1';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { bytesToHex, hexToBytes } from './hex';
 
 /** Chain-independent EIP-712 domain of record signatures of version 1 (before the role was signed). */

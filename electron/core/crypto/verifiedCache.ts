@@ -11,7 +11,7 @@
  * or supplied by the core so that tags may be persisted beside the records.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import type { Envelope } from './envelope';
 import { hexToBytes } from './hex';
 

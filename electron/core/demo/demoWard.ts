@@ -4,12 +4,13 @@
  * deteriorating), all through the real pipeline (signed, encrypted, anchored). The accounts are
  * printed so the newcomer can log in as each role.
  */
-import type { ethers } from 'ethers';
-import type { Role } from '../api/contract';
-import { computeNews2 } from '../clinical/news2';
-import { requireValidVitals, type VitalsInput } from '../clinical/vitals';
+import type { Role } from '../model/people';
+import { assessVitals } from '../clinical/vitalsAssessment';
+import { requireValidVitals } from '../clinical/vitals';
+import type { VitalsInput } from '../model/vitals';
 import type { IdentityService } from '../identity/identityService';
-import type { Actor, RecordService } from '../records/recordService';
+import type { Actor } from '../identity/actor';
+import type { RecordWriter } from '../records/recordWriter';
 import type { Admissions } from '../ward/admissions';
 
 export const demoPassword = 'demo-password';
@@ -45,8 +46,8 @@ function vitalsAt(step: number, steps: number, deteriorating: boolean, r: () => 
   };
 }
 
-export async function seedDemoWard(deps: { identity: IdentityService; records: RecordService; admissions: Admissions; provider: ethers.Provider }): Promise<void> {
-  const { identity, records, admissions } = deps;
+export async function seedDemoWard(deps: { identity: IdentityService; writer: RecordWriter; admissions: Admissions }): Promise<void> {
+  const { identity, writer, admissions } = deps;
   const [adminSpec, ...others] = demoAccounts;
   await identity.setupWard({ wardName: 'Ward 7 North (demo)', name: adminSpec!.name, age: adminSpec!.age, password: demoPassword });
   const admin = await identity.login(adminSpec!.name, demoPassword);
@@ -71,7 +72,7 @@ export async function seedDemoWard(deps: { identity: IdentityService; records: R
     const r = rng(7 + i);
     for (let step = 0; step < steps; step++) {
       const vitals = requireValidVitals(vitalsAt(step, steps, deteriorating, r));
-      await records.create(nurse, address[name]!, 'vitals', { vitals, news2: computeNews2(vitals) }, { createdAt: start + step * 4 * 3600_000 + i * 600_000 });
+      await writer.create(nurse, address[name]!, 'vitals', assessVitals(vitals, 1), { createdAt: start + step * 4 * 3600_000 + i * 600_000 });
     }
   }
 }

@@ -3,7 +3,7 @@
  * `--simulate`), behind one HidBackend. Simulated paths start with "sim:". When node-hid cannot
  * load (no libusb), the simulated bus still works and the reason is kept for the devices panel.
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import type { SimulatedHidBus } from './simulators/bus';
 import type { HidBackend, HidConnection, HidDeviceInfo } from './types';
 

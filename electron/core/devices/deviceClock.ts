@@ -3,7 +3,7 @@
  * unset. We keep the device's own time (as an ISO local string) next to the workstation time and
  * report the drift between them rather than silently "correcting" anything.
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 

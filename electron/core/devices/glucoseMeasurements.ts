@@ -2,7 +2,7 @@
  * Normalised glucometer measurements. Capillary glucose codes come from clinical/codes.ts; blood
  * ketone and sensor (interstitial) glucose are not there yet, so their codes are defined here.
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { MEASUREMENTS } from '../clinical/codes';
 import type { Measurement } from './types';
 

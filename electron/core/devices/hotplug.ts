@@ -4,7 +4,7 @@
  * A failing enumeration is reported as an `error` event and polling continues: USB trouble must
  * never take the app down.
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { matchDriver } from './registry';
 import type { DeviceDriver, HidBackend, HidDeviceInfo } from './types';
 

@@ -3,11 +3,8 @@
  * product id; where unrelated products share ids (e.g. a chip vendor's default id) the product
  * string must match too. The same list feeds the Linux udev rule (see supportedIds).
  */
-import { registeredDrivers } from './drivers';
+import { allDrivers } from './drivers';
 import type { DeviceDriver, DeviceMatch, HidDeviceInfo } from './types';
-
-/** Every known driver, including recognised-but-unsupported ones (they explain why). */
-export const allDrivers: readonly DeviceDriver[] = Object.freeze([...registeredDrivers]);
 
 function matchesInfo(m: DeviceMatch, info: HidDeviceInfo): boolean {
   if (m.vendorId !== info.vendorId || m.productId !== info.productId) return false;

@@ -3,7 +3,11 @@
  *   HidBackend (node-hid or the simulator bus) → HidConnection (one open device)
  *   → protocol framing (per family) → DeviceDriver (per model) → DeviceReading.
  * Simulators are product code (demo mode uses them) and implement the same HidBackend.
+ * What a reading holds (measurements, flags) is part of the model: model/devices.ts.
  */
+import type { Measurement, ReadingFlag, ReadingKind } from '../model/devices';
+
+export type { Measurement, ReadingFlag, ReadingKind };
 
 /** What enumeration reports about a plugged-in HID device. */
 export interface HidDeviceInfo {
@@ -60,38 +64,26 @@ export interface DeviceIdentity {
   batteryPercent?: number;
 }
 
-/** One measured quantity of a reading, already normalised. */
-export interface Measurement {
-  /** IEEE 11073 MDC 32-bit code, e.g. 150456 for SpO2. */
-  mdc: number;
-  /** LOINC code, e.g. '2708-6'. */
-  loinc: string;
-  /** UCUM unit, e.g. '%', '/min', 'mm[Hg]', 'mg/dL', 'mmol/L'. */
-  unit: string;
-  value: number;
-}
-
-export type ReadingFlag =
-  | 'control-solution'
-  | 'irregular-heartbeat'
-  | 'above-range'
-  | 'below-range'
-  | 'before-meal'
-  | 'after-meal'
-  | 'cuff-fit-error'
-  | 'finger-out'
-  | 'searching';
-
 export interface DeviceReading {
   /** Unique per device: with the device serial it deduplicates re-reads of a meter's memory. */
   deviceRecordId: string;
-  kind: 'glucose' | 'ketone' | 'spo2-pulse' | 'blood-pressure';
+  kind: ReadingKind;
   measurements: Measurement[];
-  /** Device clock at measurement (ISO local time without zone), when the device stores one. */
+  /**
+   * Device clock at measurement (ISO local time without zone), when the device stores one. A memory
+   * reading without it was taken before the device's clock was set: its time is unknown.
+   */
   deviceTime?: string;
   /** Workstation time when the reading was received (ISO with Z). */
   workstationTime: string;
   flags: ReadingFlag[];
+  /** Which user's memory of a shared monitor the reading is from (BM58: user 1 or 2). */
+  monitorUser?: 1 | 2;
+  /**
+   * Set when a stored record could not be read (damaged or impossible data): the reason, for the
+   * nurse. Such an entry has no measurements; the readings before and after it are kept.
+   */
+  problem?: string;
 }
 
 export interface ReadOptions {
@@ -101,12 +93,18 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
-/** An open, identified device. */
+/**
+ * How a device gives its readings: 'memory', a download of what it stored (meters, BP monitors);
+ * 'stream', live values about once a second (oximeters).
+ */
+export type ReadingMode = 'memory' | 'stream';
+
+/** An open, identified device. It implements the method of its driver's ReadingMode. */
 export interface DeviceSession {
   identify(options?: ReadOptions): Promise<DeviceIdentity>;
-  /** Memory download (meters, BP monitors). */
+  /** Memory download (drivers that read 'memory'). */
   readMemory?(options?: ReadOptions): Promise<DeviceReading[]>;
-  /** Live stream (oximeters). Calls onReading about once a second until stopped or unplugged. */
+  /** Live stream (drivers that read 'stream'). Calls onReading about once a second until stopped or unplugged. */
   stream?(onReading: (r: DeviceReading) => void, options?: ReadOptions & { onError?: (e: Error) => void }): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
@@ -117,6 +115,8 @@ export interface DeviceDriver {
   /** Human model name shown in the devices panel. */
   model: string;
   kind: DeviceKind;
+  /** What the device gives: its session implements readMemory ('memory') or stream ('stream'). */
+  reads: ReadingMode;
   matches: DeviceMatch[];
   /** Set when the device is recognised but deliberately not supported (e.g. Libre 2). */
   unsupportedReason?: string;

@@ -8,7 +8,7 @@
  * that is a policy control, stated here rather than hidden.
  */
 import { randomBytes } from 'node:crypto';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { addRecipients, openEnvelope, publicKeyOf, sealEnvelope, type Envelope } from '../crypto/envelope';
 
 const CONTEXT = 'wardledger/care-team-key/v1';

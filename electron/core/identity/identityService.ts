@@ -4,14 +4,14 @@
  */
 import { join } from 'node:path';
 import { ethers } from 'ethers';
-import { staffRoles, type MemberStatus, type PendingRegistration, type Profile, type Role } from '../api/contract';
+import { staffRoles, type MemberStatus, type PendingRegistration, type Profile, type Role } from '../model/people';
 import { RegistryClient, type ChainMember } from '../chain/registryClient';
 import { WardContracts } from '../chain/wardContracts';
 import type { WardNode } from '../chain/wardNode';
-import { WardError } from '../common/errors';
-import { log } from '../common/log';
+import { WardError } from '../model/errors';
+import { log } from '../platform/log';
 import { publicKeyOf } from '../crypto/envelope';
-import { defaultLockTimeoutSeconds, WardConfigStore, type WardConfig } from '../wardConfig';
+import { defaultLockTimeoutSeconds, WardConfigStore, type WardConfig } from './wardConfig';
 import { createTeamKey, isTeamKeyHolder, openTeamKey, shareTeamKey } from './careTeam';
 import { Directory } from './directory';
 import { displayName } from './personName';

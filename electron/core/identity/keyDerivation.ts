@@ -14,7 +14,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { pbkdf2, scrypt } from 'node:crypto';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 
 export type KdfParams =
   | { kdf: 'scrypt'; salt: Uint8Array; n: number; r: number; p: number; dklen: number }

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
-import { writeFileDurable } from '../common/atomicFile';
-import { WardError } from '../common/errors';
+import { writeFileDurable } from '../platform/atomicFile';
+import { WardError } from '../model/errors';
 import { KeyDerivationQueue } from './keyDerivation';
 import { decryptKeystore, encryptKeystore, parseKeystore, type ParsedKeystore, type ScryptStrength } from './keystoreV3';
 

@@ -13,7 +13,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { computeAddress, getAddress, keccak256 } from 'ethers';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { bytesToHex, concatBytes, hexToBytes } from '../crypto/hex';
 import type { KdfParams } from './keyDerivation';
 

@@ -14,7 +14,7 @@
  * while their key derivations run. State is in memory only: a restart clears it (a restart of the
  * workstation's core is itself slow and visible).
  */
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 
 export interface GuardPolicy {
   /** Wrong passwords per name before it is throttled. */

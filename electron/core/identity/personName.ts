@@ -1,6 +1,6 @@
 /**
  * How a person's name is stored, matched and compared for look-alikes. (Which characters a name
- * may contain is checked at the API boundary: nameSchema in api/contract.ts.)
+ * may contain is checked at the API boundary: nameSchema in model/fields.ts.)
  *
  * - displayName: NFKC (compatibility forms folded: fullwidth letters, ligatures, superscripts),
  *   runs of whitespace as one space, trimmed. This is what profiles and the staff directory hold.

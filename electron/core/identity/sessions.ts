@@ -4,9 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ethers } from 'ethers';
-import type { Profile } from '../api/contract';
-import { WardError } from '../common/errors';
-import type { EventHub } from '../events';
+import type { Profile } from '../model/people';
+import { WardError } from '../model/errors';
+import type { EventHub } from '../platform/eventHub';
+import type { Actor } from './actor';
 
 export interface Session {
   readonly token: string;
@@ -88,6 +89,12 @@ export class SessionManager {
   walletOf(session: Session): ethers.Wallet {
     if (session.locked || !session.wallet) throw new WardError('LOCKED', 'The session is locked. Enter your password to continue.');
     return session.wallet;
+  }
+
+  /** The acting person of an unlocked session, or a LOCKED error. */
+  actorOf(session: Session): Actor {
+    const { address, name, role } = session.profile;
+    return { address, name, role, wallet: this.walletOf(session), teamKey: session.teamKey };
   }
 
   lockIdle(): void {

@@ -10,8 +10,8 @@
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
-import { writeFileDurable } from '../common/atomicFile';
-import { WardError } from '../common/errors';
+import { writeFileDurable } from '../platform/atomicFile';
+import { WardError } from '../model/errors';
 
 export function stationKeyPath(dataDir: string): string {
   return join(dataDir, 'station.key');

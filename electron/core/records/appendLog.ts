@@ -9,8 +9,8 @@
 import { closeSync, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { dirname } from 'node:path';
-import { damagedFile, fsyncDir } from '../common/atomicFile';
-import { WardError } from '../common/errors';
+import { damagedFile, fsyncDir } from '../platform/atomicFile';
+import { WardError } from '../model/errors';
 
 const writeAsync = promisify(write);
 const fsyncAsync = promisify(fsync);

@@ -5,12 +5,17 @@
  * team and the IT admins; the chain holds only a salted commitment to it).
  */
 import { ethers } from 'ethers';
-import type { AuditAction, AuditEntry, PersonRef } from '../api/contract';
+import type { AuditAction, AuditEntry } from '../model/records';
+import type { PersonRef } from '../model/people';
 import { auditActions, type WardContracts } from '../chain/wardContracts';
 import { commit } from '../crypto/commitment';
 import { openEnvelope, sealEnvelope } from '../crypto/envelope';
+import type { Actor } from '../identity/actor';
 import type { IdentityService } from '../identity/identityService';
-import type { Actor } from './recordService';
+import type { People } from '../identity/people';
+import { WardError } from '../model/errors';
+import type { AccessPolicy } from './access';
+import type { Patients } from './patients';
 import type { RecordStore } from './recordStore';
 
 const actionNames: Record<number, AuditAction> = { 0: 'read', 1: 'export', 2: 'verify', 3: 'amend' };
@@ -22,12 +27,14 @@ export class AuditTrail {
     private readonly contracts: () => WardContracts,
     private readonly identity: IdentityService,
     private readonly provider: () => ethers.Provider,
-    private readonly patientRefOf: (patient: string) => string,
+    private readonly patients: Patients,
+    private readonly access: AccessPolicy,
+    private readonly people: People,
   ) {}
 
   /** Record one access on the chain and in the local index. */
   async record(actor: Actor, patient: string | null, action: keyof typeof auditActions, options: { patientRef?: string; reason?: string; breakGlass?: boolean } = {}): Promise<void> {
-    const ref = options.patientRef ?? (patient ? this.patientRefOf(patient) : ZERO);
+    const ref = options.patientRef ?? (patient ? this.patients.refOf(patient) : ZERO);
     const reasonBytes = options.reason ? new TextEncoder().encode(options.reason) : null;
     const receipt = await this.contracts().recordAccess(actor.wallet.connect(this.provider()), {
       patientRef: ref,
@@ -43,7 +50,7 @@ export class AuditTrail {
         const p = await this.identity.member(patient);
         if (p) readers.push(p.publicKey);
       }
-      const admins = (await this.identity.registry.members()).filter((m) => m.role === 'it-admin' && m.status === 'approved');
+      const admins = await this.people.approved(['it-admin']);
       readers.push(...admins.map((a) => a.publicKey));
       sealedReason = sealEnvelope(reasonBytes, readers, `wardledger/audit-reason/${receipt.hash}`);
     }
@@ -60,8 +67,22 @@ export class AuditTrail {
     });
   }
 
+  /**
+   * The access log as the viewer may see it, newest first: patients see their own; doctors choose
+   * a patient whose record they may read; IT admins see the whole ward's or one patient's.
+   */
+  async listFor(viewer: Actor, patientAddress: string | null): Promise<AuditEntry[]> {
+    let patient = patientAddress ? ethers.getAddress(patientAddress) : null;
+    if (viewer.role === 'patient') patient = viewer.address;
+    else if (viewer.role === 'doctor') {
+      if (!patient) throw new WardError('BAD_INPUT', 'Choose a patient to see their access log.', { fields: { patient: 'Choose a patient.' } });
+      this.access.basis(viewer, patient);
+    }
+    return this.list(viewer, patient, this.people.namesFor(viewer).ref);
+  }
+
   /** Audit entries (and consent changes) visible to the viewer, newest first. */
-  async list(viewer: Actor, patient: string | null, names: (address: string) => Promise<PersonRef>): Promise<AuditEntry[]> {
+  private async list(viewer: Actor, patient: string | null, names: (address: string) => Promise<PersonRef>): Promise<AuditEntry[]> {
     const keys = [viewer.wallet.privateKey, viewer.teamKey].filter((k): k is string => !!k);
     const openReason = (env: Parameters<typeof openEnvelope>[0] | null, tx: string): string | null => {
       if (!env) return null;

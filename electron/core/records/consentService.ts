@@ -6,13 +6,18 @@
  * to them, and the UI says so.
  */
 import { ethers } from 'ethers';
-import type { ConsentGrant, PersonRef } from '../api/contract';
+import type { ConsentGrant } from '../model/records';
+import type { PersonRef, Role } from '../model/people';
 import type { WardContracts } from '../chain/wardContracts';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { addScopeRecipients } from '../crypto/keyScope';
+import type { Actor } from '../identity/actor';
 import type { IdentityService } from '../identity/identityService';
-import type { Actor } from './recordService';
+import type { People } from '../identity/people';
 import type { RecordStore } from './recordStore';
+
+/** Whom a patient may share their record with. */
+const grantableRoles: readonly Role[] = ['doctor', 'nurse', 'insurer'];
 
 export const revokeNotice =
   'Access is revoked for new records from now on. Records already shared with them stay readable to them: encrypted copies they could open cannot be recalled.';
@@ -23,9 +28,19 @@ export class ConsentService {
     private readonly contracts: () => WardContracts,
     private readonly identity: IdentityService,
     private readonly provider: () => ethers.Provider,
+    private readonly people: People,
   ) {}
 
-  grants(patient: string, names: (a: string) => PersonRef): ConsentGrant[] {
+  /** The patient's grants (past ones with when they ended), and whom they could share with. */
+  async list(patient: Actor): Promise<{ grants: ConsentGrant[]; candidates: PersonRef[] }> {
+    const names = this.people.namesFor(patient);
+    const candidates = await Promise.all((await this.people.approved(grantableRoles)).map((m) => names.ref(m.address)));
+    const grantees = [...new Set(this.store.consents.filter((c) => c.patient === patient.address).map((c) => c.grantee))];
+    const named = new Map(await Promise.all(grantees.map(async (g) => [g, await names.ref(g)] as const)));
+    return { grants: this.grants(patient.address, (a) => named.get(a)!), candidates };
+  }
+
+  private grants(patient: string, names: (a: string) => PersonRef): ConsentGrant[] {
     const byGrantee = new Map<string, ConsentGrant>();
     for (const c of this.store.consents) {
       if (c.patient !== patient) continue;
@@ -38,9 +53,10 @@ export class ConsentService {
     return [...byGrantee.values()];
   }
 
-  async grant(patient: Actor, granteeAddress: string): Promise<{ grantee: string; recordsShared: number; at: number }> {
+  /** Share the patient's record, past and future, with an approved clinician or insurer. */
+  async grant(patient: Actor, granteeAddress: string): Promise<{ grant: ConsentGrant; recordsShared: number }> {
     const grantee = await this.identity.member(granteeAddress);
-    if (!grantee || grantee.status !== 'approved' || !['doctor', 'insurer', 'nurse'].includes(grantee.role)) {
+    if (!grantee || grantee.status !== 'approved' || !grantableRoles.includes(grantee.role)) {
       throw new WardError('BAD_INPUT', 'You can share your record with approved doctors, nurses and insurers only.', { fields: { grantee: 'Choose an approved doctor, nurse or insurer.' } });
     }
     if (this.store.activeGrantees(patient.address).has(grantee.address)) throw new WardError('CONFLICT', 'That person can already read your record.');
@@ -58,10 +74,12 @@ export class ConsentService {
     } catch {
       // The profile lives on another workstation; the grantee sees the pseudonymous id instead.
     }
-    return { grantee: grantee.address, recordsShared: this.store.recordsOf(patient.address).length, at };
+    const named = await this.people.namesFor(patient).ref(grantee.address);
+    return { grant: { grantee: named, grantedAt: new Date(at).toISOString(), revokedAt: null }, recordsShared: this.store.recordsOf(patient.address).length };
   }
 
-  async revoke(patient: Actor, granteeAddress: string): Promise<{ at: number }> {
+  /** Stop sharing future records; the notice says what stays readable. */
+  async revoke(patient: Actor, granteeAddress: string): Promise<{ grant: ConsentGrant; notice: string }> {
     const grantee = ethers.getAddress(granteeAddress);
     if (!this.store.activeGrantees(patient.address).has(grantee)) throw new WardError('CONFLICT', 'That person has no access to revoke.');
     const receipt = await this.contracts().revoke(patient.wallet.connect(this.provider()), grantee);
@@ -71,6 +89,8 @@ export class ConsentService {
       ...(current ? [{ t: 'scopeEnd' as const, patient: patient.address, scopeId: current }] : []),
       { t: 'consent', patient: patient.address, grantee, action: 'revoke', at, tx: receipt.hash },
     );
-    return { at };
+    const named = await this.people.namesFor(patient).ref(grantee);
+    const granted = this.grants(patient.address, (a) => ({ ...named, address: a })).find((g) => g.grantee.address === grantee);
+    return { grant: { grantee: named, grantedAt: granted?.grantedAt ?? new Date(at).toISOString(), revokedAt: new Date(at).toISOString() }, notice: revokeNotice };
   }
 }

@@ -10,15 +10,16 @@
  * puts the record's leaf under the root; and the root is anchored on the chain.
  */
 import { ethers } from 'ethers';
-import type { NormalisedVitals, RecordContent, VerificationItem, VerificationReport } from '../api/contract';
+import type { NormalisedVitals } from '../model/vitals';
+import type { RecordContent, VerificationItem, VerificationReport } from '../model/records';
 import { buildFhirBundle, parseFhirExport, validateFhirR4 } from '../clinical/fhir';
 import type { ExportRecord, JsonValue } from '../clinical/fhirModel';
-import { WardError } from '../common/errors';
+import { WardError } from '../model/errors';
 import { canonicalize, canonicalString } from '../crypto/canonical';
 import { checkHashCommitment } from '../crypto/commitment';
 import { verifyInclusion } from '../crypto/merkle';
 import { contentHashOf, verifyBatchSignature, verifyRecordSignature, type RecordFields } from '../crypto/recordSignature';
-import type { AnchorRef, SealedContent, StoredRecord } from './model';
+import type { AnchorRef, SealedContent, StoredRecord } from './storedRecord';
 import type { OpenedRecord } from './provenance';
 import { fieldsOf, isNoAmends } from './recordCodec';
 

@@ -5,15 +5,15 @@
  * the costly signature and proof checks for records verified before whose stored bytes are
  * unchanged.
  */
-import type { Provenance } from '../api/contract';
+import type { Provenance } from '../model/records';
 import { checkHashCommitment } from '../crypto/commitment';
 import type { ScopeKey } from '../crypto/keyScope';
 import { verifyInclusion } from '../crypto/merkle';
 import { contentHashOf, verifyBatchSignature, verifyRecordSignature } from '../crypto/recordSignature';
 import { ciphertextHashOf, type VerifiedCache, type VerifiedFacts } from '../crypto/verifiedCache';
 import { hexToBytes } from '../crypto/hex';
-import { leafOf } from './anchorQueue';
-import type { AnchorRef, SealedContent, StoredRecord } from './model';
+import { leafOf } from './storedRecord';
+import type { AnchorRef, SealedContent, StoredRecord } from './storedRecord';
 import { batchFieldsOf, fieldsOf, sealedMatches } from './recordCodec';
 
 export interface OpenedRecord {

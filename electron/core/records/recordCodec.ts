@@ -2,12 +2,13 @@
  * How a record's content becomes bytes, a hash, a commitment and signed fields — one place, used
  * when writing, when verifying locally and when verifying an export.
  */
-import type { RecordContent, RecordKind, Role } from '../api/contract';
+import type { RecordContent, RecordKind } from '../model/records';
+import type { Role } from '../model/people';
 import { canonicalize } from '../crypto/canonical';
 import { commitToHash } from '../crypto/commitment';
 import { contentHashOf, NO_AMENDS, type BatchFields, type RecordFields } from '../crypto/recordSignature';
 import { randomHex } from '../crypto/randomPool';
-import type { SealedContent, StoredRecord } from './model';
+import type { SealedContent, StoredRecord } from './storedRecord';
 
 export interface NewRecordInput {
   patient: string;

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { KeyScope } from '../crypto/keyScope';
 import { AppendLog } from './appendLog';
-import type { AnchorRef, LogEntry, StoredRecord } from './model';
+import type { AnchorRef, LogEntry, StoredRecord } from './storedRecord';
 
 export type AuditLogEntry = Extract<LogEntry, { t: 'audit' }>;
 export type ConsentLogEntry = Extract<LogEntry, { t: 'consent' }>;
@@ -45,7 +45,7 @@ export class RecordStore {
     for (const e of entries) this.apply(e);
   }
 
-  /** A record's proof under an anchor entry's root (see the 'anchor' entry in model.ts). */
+  /** A record's proof under an anchor entry's root (see the 'anchor' entry in storedRecord.ts). */
   private anchorProof(e: Extract<LogEntry, { t: 'anchor' }>, id: string, i: number): string[] {
     if (e.proofs !== 'batchSignature') return e.proofs[i] ?? [];
     const signed = this.records.get(id)?.batchSignature;

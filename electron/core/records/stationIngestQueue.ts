@@ -5,17 +5,11 @@
  * may be in flight, so the next one is prepared (encrypted, signed) while the last one anchors.
  */
 import type { ethers } from 'ethers';
-import type { RecordContent } from '../api/contract';
-import { WardError } from '../common/errors';
-import type { StoredRecord } from './model';
-import type { RecordService } from './recordService';
+import { WardError } from '../model/errors';
+import type { StationReading, StationWriter } from './stationWriter';
+import type { StoredRecord } from './storedRecord';
 
-export interface IngestItem {
-  patient: string;
-  content: RecordContent;
-  authorName: string;
-  dedupeKey?: string;
-}
+export type IngestItem = Omit<StationReading, 'createdAt'>;
 
 interface Waiting {
   item: IngestItem;
@@ -29,7 +23,7 @@ export class StationIngestQueue {
   readonly stats = { batches: 0, readings: 0 };
 
   constructor(
-    private readonly records: RecordService,
+    private readonly writer: StationWriter,
     private readonly station: () => ethers.Wallet,
     private readonly maxBatch = 1000,
     private readonly maxInFlight = 2,
@@ -47,8 +41,8 @@ export class StationIngestQueue {
     if (this.inFlight >= this.maxInFlight || this.waiting.length === 0) return;
     const batch = this.waiting.splice(0, this.maxBatch);
     this.inFlight++;
-    this.records
-      .ingestByStation(this.station(), batch.map((w) => w.item))
+    this.writer
+      .ingest(this.station(), batch.map((w) => w.item))
       .then(
         (records) => {
           this.stats.batches++;

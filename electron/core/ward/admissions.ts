@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import { ethers } from 'ethers';
 import { z } from 'zod';
-import { readJson, writeJsonDurable } from '../common/atomicFile';
-import { WardError } from '../common/errors';
+import { readJson, writeJsonDurable } from '../platform/atomicFile';
+import { WardError } from '../model/errors';
 
 export interface Admission {
   patient: string;

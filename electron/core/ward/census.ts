@@ -2,9 +2,12 @@
  * One row of the ward board: who is in which bed, their latest vitals and NEWS2, and whether an
  * observation is overdue by the NEWS2 monitoring frequency (RCP 2017, chart 2).
  */
-import type { CensusRow, PersonRef } from '../api/contract';
-import { computeNews2, type News2Result } from '../clinical/news2';
-import type { SealedContent } from '../records/model';
+import { news2Of } from '../clinical/vitalsAssessment';
+import { personRef } from '../identity/people';
+import type { News2Result } from '../model/news2';
+import type { PersonWithAge } from '../model/people';
+import type { RecordContent } from '../model/records';
+import type { CensusRow } from '../model/ward';
 import type { Admission } from './admissions';
 
 /**
@@ -24,20 +27,20 @@ export function monitoringIntervalMinutes(news2: News2Result | null): number {
 
 export function censusRow(
   a: Admission,
-  patient: PersonRef & { age: number },
-  doctor: (PersonRef & { age: number }) | null,
-  latest: SealedContent | null,
+  patient: PersonWithAge,
+  doctor: PersonWithAge | null,
+  latest: { createdAt: number; content: RecordContent } | null,
   now: number,
 ): CensusRow {
   const vitals = latest?.content.vitals ?? null;
-  const news2 = vitals ? (latest!.content.news2 ?? computeNews2(vitals, { scale: a.news2Scale })) : null;
+  const news2 = vitals ? news2Of({ vitals, news2: latest!.content.news2 }, a.news2Scale) : null;
   const since = latest ? latest.createdAt : a.admittedAt;
   const minutes = Math.floor((now - since) / 60_000);
   return {
     patient,
     bed: a.bed,
     admittedAt: new Date(a.admittedAt).toISOString(),
-    responsibleDoctor: doctor ? { address: doctor.address, name: doctor.name, role: doctor.role } : null,
+    responsibleDoctor: doctor ? personRef(doctor) : null,
     news2Scale: a.news2Scale,
     latest: vitals && news2 ? { at: new Date(latest!.createdAt).toISOString(), vitals, news2 } : null,
     minutesSinceLastObservation: latest ? minutes : null,

@@ -1,59 +1,29 @@
 /**
- * The renderer's only door to the shared API contract. Types come in with `import type`; the
- * zod field schemas are plain values that bundle fine, so forms can show the exact same
- * messages the core would. Nothing else from the core may be imported by the renderer.
+ * The renderer's only door to the core: the model (runtime-neutral types, and the zod field
+ * schemas, plain values that bundle fine, so forms show the exact messages the core would) and
+ * the operation table's TYPES (`import type`: the table itself never reaches the bundle).
+ * Nothing else from the core may be imported by the renderer.
  */
+export type { InputOf, OperationName, OutputOf, WardBridge } from '../../../electron/core/api/contract';
+export type { DeviceProvenance } from '../../../electron/core/model/devices';
+export type { ApiErrorBody } from '../../../electron/core/model/errors';
+export type { WardEvent } from '../../../electron/core/model/events';
+export type { News2Band, News2Parameter, News2Result } from '../../../electron/core/model/news2';
+export type { MemberStatus, PendingRegistration, PersonRef, Profile, Role } from '../../../electron/core/model/people';
 export type {
-  ApiErrorBody,
   AuditAction,
   AuditEntry,
-  CensusRow,
   ConsentGrant,
-  DeviceProvenance,
-  DoctorHome,
-  InputOf,
-  MemberStatus,
-  News2Result,
-  NormalisedVitals,
-  OperationName,
-  OutputOf,
   PatientHistory,
-  PatientHome,
-  PendingRegistration,
-  PersonRef,
-  Profile,
   Provenance,
   ProvenanceStatus,
   RecordContent,
   RecordKind,
   RecordView,
-  Role,
-  SessionInfo,
   VerificationItem,
   VerificationReport,
-  VitalsInput,
-  WardBridge,
-  WardEvent,
-  WardStatus,
-} from '../../../electron/core/api/contract';
-export {
-  ageSchema,
-  bedSchema,
-  nameSchema,
-  noteSchema,
-  passwordSchema,
-  reasonSchema,
-} from '../../../electron/core/api/contract';
-
-import type { News2Result, NormalisedVitals } from '../../../electron/core/api/contract';
-
-/** NEWS2 risk band ('low' | 'low-medium' | 'medium' | 'high'). */
-export type News2Band = News2Result['minimumBand'];
-/** The seven NEWS2 parameters. */
-export type News2Parameter = keyof News2Result['subScores'];
-/** ACVPU consciousness levels. */
-export type Acvpu = NonNullable<NormalisedVitals['consciousness']>;
-/** UCUM codes of the two temperature units the core accepts. */
-export type TemperatureUnit = NonNullable<NormalisedVitals['temperature']>['entered']['unit'];
-/** The two glucose units the core accepts. */
-export type GlucoseUnit = NonNullable<NormalisedVitals['bloodGlucose']>['entered']['unit'];
+} from '../../../electron/core/model/records';
+export type { Acvpu, GlucoseUnit, NormalisedVitals, TemperatureUnit, VitalsInput } from '../../../electron/core/model/vitals';
+export type { CensusRow, DoctorHome, PatientHome, SessionInfo, WardStatus } from '../../../electron/core/model/ward';
+export { ageSchema, bedSchema, nameSchema, noteSchema, passwordSchema, reasonSchema } from '../../../electron/core/model/fields';
+export { VITALS_FIELD_ORDER } from '../../../electron/core/model/vitals';

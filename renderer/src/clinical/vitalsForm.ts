@@ -3,7 +3,7 @@
  * Empty boxes are omitted, never sent as 0; text that is not a number is caught here, because the
  * core refuses strings (a form bug must not silently coerce "96" into a measurement).
  */
-import type { Acvpu, GlucoseUnit, NormalisedVitals, TemperatureUnit, VitalsInput } from '../api/contract';
+import { VITALS_FIELD_ORDER, type Acvpu, type GlucoseUnit, type NormalisedVitals, type TemperatureUnit, type VitalsInput } from '../api/contract';
 
 export type OxygenChoice = '' | 'air' | 'oxygen';
 
@@ -21,18 +21,8 @@ export interface VitalsFormState {
   glucoseUnit: GlucoseUnit;
 }
 
-/** Field names as the core keys its per-field messages. */
-export const vitalsFields = [
-  'respiratoryRate',
-  'spo2',
-  'supplementalOxygen',
-  'systolic',
-  'diastolic',
-  'pulse',
-  'consciousness',
-  'temperature',
-  'bloodGlucose',
-] as const;
+/** Field names as the core keys its per-field messages, in the order of a vitals set. */
+export const vitalsFields = VITALS_FIELD_ORDER;
 export type VitalsFieldName = (typeof vitalsFields)[number];
 
 const numberLabels: Record<Exclude<VitalsFieldName, 'supplementalOxygen' | 'consciousness'>, string> = {

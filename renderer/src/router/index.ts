@@ -1,14 +1,9 @@
 import { createRouter, createWebHashHistory } from 'vue-router';
 import type { RouteLocationNormalized, RouteLocationRaw, Router } from 'vue-router';
-import type { Role } from '../api/contract';
-import { homeRouteName } from '../roles';
+import { homeFor } from '../roles';
 import { useSessionStore } from '../stores/session';
 import { useWardStore } from '../stores/ward';
 import { routes } from './routes';
-
-export function homeFor(role: Role): RouteLocationRaw {
-  return { name: homeRouteName[role] };
-}
 
 let booting: Promise<void> | null = null;
 

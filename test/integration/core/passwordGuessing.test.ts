@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdentityService } from '../../../electron/core/identity/identityService';
 import { KeyDerivationQueue, type KdfParams } from '../../../electron/core/identity/keyDerivation';
 import type { WardCore } from '../../../electron/core/shellContract';
-import { WardConfigStore } from '../../../electron/core/wardConfig';
+import { WardConfigStore } from '../../../electron/core/identity/wardConfig';
 import { openInternals } from '../../support/pipelineInternals';
 import { admin, Caller, removeDir, startCore, tempDir } from '../../support/tempCore';
 

@@ -4,7 +4,7 @@
  * oximeter bound to a bed records its readings for that patient with device provenance.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DevicesOverview } from '../../../electron/core/api/contract';
+import type { DevicesOverview } from '../../../electron/core/model/devices';
 import type { WardCore } from '../../../electron/core/shellContract';
 import { removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
 

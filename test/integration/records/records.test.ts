@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VitalsInput } from '../../../electron/core/model/vitals';
 import type { WardCore } from '../../../electron/core/shellContract';
 import { removeDir, staffedWard, startCore, tempDir, Caller } from '../../support/tempCore';
 
-const vitals = {
+const vitals: VitalsInput = {
   respiratoryRate: 18,
   spo2: 97,
   supplementalOxygen: false,
@@ -128,6 +129,14 @@ describe('clinical records through the API (real ward chain)', () => {
     await expect(callers.insurer.fails('records/history', { patient: addresses.patient })).resolves.toMatchObject({ code: 'FORBIDDEN' });
     const list = await callers.patient.ok('consent/list', {});
     expect(list.grants).toEqual([expect.objectContaining({ grantee: expect.objectContaining({ name: 'Ivy Insurer' }), revokedAt: expect.any(String) })]);
+  });
+
+  it('answers a revoke with that grantee’s grant, not the first one the patient made', async () => {
+    const { callers, addresses } = w;
+    const g = await callers.patient.ok('consent/grant', { grantee: addresses.otherDoctor });
+    const r = await callers.patient.ok('consent/revoke', { grantee: addresses.otherDoctor });
+    expect(r.grant.grantee.address).toBe(addresses.otherDoctor);
+    expect(r.grant.grantedAt).toBe(g.grant.grantedAt);
   });
 
   it('detects a tampered payload and a tampered anchor after a restart', async () => {

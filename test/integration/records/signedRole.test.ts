@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ethers } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRecord } from '../../../electron/core/crypto/recordSignature';
-import type { StoredRecord } from '../../../electron/core/records/model';
+import type { StoredRecord } from '../../../electron/core/records/storedRecord';
 import { fieldsOf } from '../../../electron/core/records/recordCodec';
 import type { WardCore } from '../../../electron/core/shellContract';
 import { Caller, removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';

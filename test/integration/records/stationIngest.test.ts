@@ -9,11 +9,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateVitals } from '../../../electron/core/clinical/vitals';
-import { leafOf } from '../../../electron/core/records/anchorQueue';
+import { leafOf } from '../../../electron/core/records/storedRecord';
 import { verifyInclusion } from '../../../electron/core/crypto/merkle';
 import { verifyBatchSignature } from '../../../electron/core/crypto/recordSignature';
-import type { StoredRecord } from '../../../electron/core/records/model';
-import { StationIngestQueue } from '../../../electron/core/records/stationIngestQueue';
+import type { StoredRecord } from '../../../electron/core/records/storedRecord';
 import type { WardCore } from '../../../electron/core/shellContract';
 import { openInternals, type PipelineInternals } from '../../support/pipelineInternals';
 import { Caller, removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
@@ -50,8 +49,7 @@ describe('station ingest at ward scale', () => {
   });
 
   it('records a large batch under one station signature and one anchor, each reading provable and deduplicated', async () => {
-    const { records, station, store, contracts } = internals!;
-    const queue = new StationIngestQueue(records, () => station);
+    const { writer, ingest: queue, stationWallet: station, store, contracts } = internals!;
     const submitted = Array.from({ length: READINGS }, (_, i) => {
       const v = validateVitals({ spo2: 90 + (i % 10), pulse: 60 + (i % 40) });
       if (!v.ok) throw new Error('bad sample');
@@ -80,8 +78,8 @@ describe('station ingest at ward scale', () => {
     }
     const anchorRoots = new Set(recorded.map((r) => store.anchors.get(r.id)!.root));
     expect(anchorRoots.size).toBe(1);
-    expect(await contracts.anchorOf([...anchorRoots][0]!)).not.toBeNull();
-    for (let i = 0; i < READINGS; i++) expect(records.seenDevice(dedupeKey(i))).toBe(true);
+    expect(await contracts().anchorOf([...anchorRoots][0]!)).not.toBeNull();
+    for (let i = 0; i < READINGS; i++) expect(writer.seenDevice(dedupeKey(i))).toBe(true);
 
     // On disk: the readings in submission order, written in several slices, the patient's key
     // scope before its first record, every dedupe key once, and one anchor covering them all.

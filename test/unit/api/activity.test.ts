@@ -7,7 +7,7 @@ import { ethers } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { operations } from '../../../electron/core/api/contract';
 import { Router, type Handlers } from '../../../electron/core/api/router';
-import { EventHub } from '../../../electron/core/events';
+import { EventHub } from '../../../electron/core/platform/eventHub';
 import { SessionManager } from '../../../electron/core/identity/sessions';
 
 describe('inactivity and passive reads', () => {

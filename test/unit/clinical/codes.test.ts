@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ACVPU_LEVELS, MDC_UNITS, MEASUREMENTS, profileUrl } from '../../../electron/core/clinical/codes';
+import { ACVPU_LEVELS } from '../../../electron/core/model/vitals';
+import { MDC_UNITS, MEASUREMENTS, profileUrl } from '../../../electron/core/clinical/codes';
 
 /** LOINC check digit (mod 10, as published by Regenstrief): Luhn over the digits before the dash. */
 function loincCheckDigit(body: string): number {

@@ -1,20 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  NEWS2_PARAMETERS,
-  computeNews2,
-  news2Band,
-  scoreAirOrOxygen,
-  scoreConsciousness,
-  scorePulse,
-  scoreRespiratoryRate,
-  scoreSpo2Scale1,
-  scoreSpo2Scale2,
-  scoreSystolic,
-  scoreTemperature,
-} from '../../../electron/core/clinical/news2';
-import type { News2Band } from '../../../electron/core/clinical/news2';
-import type { NormalisedVitals } from '../../../electron/core/clinical/vitals';
+import { NEWS2_PARAMETERS } from '../../../electron/core/model/news2';
+import { computeNews2, news2Band, scoreAirOrOxygen, scoreConsciousness, scorePulse, scoreRespiratoryRate, scoreSpo2Scale1, scoreSpo2Scale2, scoreSystolic, scoreTemperature } from '../../../electron/core/clinical/news2';
+import type { News2Band } from '../../../electron/core/model/news2';
+import type { NormalisedVitals } from '../../../electron/core/model/vitals';
 import { normaliseTemperature } from '../../../electron/core/clinical/vitals';
 
 // Each row: [value just below or at a printed boundary, expected score] — both sides of every boundary.

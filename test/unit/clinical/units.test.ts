@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CONVERSION_DECIMALS,
-  GLUCOSE_MG_PER_DL_PER_MMOL_PER_L,
-  celsiusToFahrenheit,
-  fahrenheitToCelsius,
-  mgPerDlToMmolPerL,
-  mmolPerLToMgPerDl,
-  roundHalfUp,
-  toCelsius,
-  toMmolPerL,
-} from '../../../electron/core/clinical/units';
+import { CONVERSION_DECIMALS, GLUCOSE_MG_PER_DL_PER_MMOL_PER_L, celsiusToFahrenheit, fahrenheitToCelsius, mgPerDlToMmolPerL, mmolPerLToMgPerDl, roundHalfUp, toCelsius, toMmolPerL } from '../../../electron/core/clinical/units';
 
 /** Values from `from` to `to` in steps of 1/10^decimals, exact decimals (no float drift). */
 function decimalRange(from: number, to: number, decimals: number): number[] {

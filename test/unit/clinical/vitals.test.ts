@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
-import {
-  DIASTOLIC_ORDER_MESSAGE,
-  EMPTY_VITALS_MESSAGE,
-  VITAL_LIMITS,
-  VITALS_FIELD_ORDER,
-  inCanonicalOrder,
-  requireValidVitals,
-  validateVitals,
-} from '../../../electron/core/clinical/vitals';
+import { WardError } from '../../../electron/core/model/errors';
+import { DIASTOLIC_ORDER_MESSAGE, EMPTY_VITALS_MESSAGE, VITAL_LIMITS, VITALS_FIELD_ORDER } from '../../../electron/core/model/vitals';
+import { inCanonicalOrder, requireValidVitals, validateVitals } from '../../../electron/core/clinical/vitals';
 
 function errorsOf(input: unknown): Record<string, string> {
   const result = validateVitals(input);

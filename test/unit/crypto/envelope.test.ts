@@ -1,7 +1,7 @@
 import { Wallet, hexlify, randomBytes } from 'ethers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import type { Envelope } from '../../../electron/core/crypto/envelope';
 import { addRecipients, normalizePublicKey, openEnvelope, publicKeyOf, sealEnvelope, unwrapDataKey, openWithDataKey } from '../../../electron/core/crypto/envelope';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { bytesToHex, hexToBytes } from '../../../electron/core/crypto/hex';
 
 const isStrictHex = (s: string) => /^(0[xX])?([0-9a-fA-F]{2})*$/.test(s);

@@ -1,6 +1,6 @@
 import { Wallet, hexlify, randomBytes } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { publicKeyOf } from '../../../electron/core/crypto/envelope';
 import type { KeyScope, ScopedCiphertext } from '../../../electron/core/crypto/keyScope';
 import { MAX_RECORDS_PER_SCOPE, addScopeRecipients, createKeyScope, openKeyScope } from '../../../electron/core/crypto/keyScope';

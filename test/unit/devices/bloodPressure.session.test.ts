@@ -3,7 +3,7 @@ import { omron790Driver, OMRON_MAX_BUSY_RETRIES } from '../../../electron/core/d
 import { bm58Driver } from '../../../electron/core/devices/drivers/beurerBm58';
 import { microlifeB3Driver, MICROLIFE_MAX_ATTEMPTS } from '../../../electron/core/devices/drivers/microlifeB3';
 import { cms50eDriver } from '../../../electron/core/devices/drivers/cms50e';
-import { oximeterAndBpDrivers } from '../../../electron/core/devices/drivers/bloodPressureAndOximeters';
+import { allDrivers } from '../../../electron/core/devices/drivers';
 import { createOmron790Simulator } from '../../../electron/core/devices/simulators/omron790';
 import { createBm58Simulator } from '../../../electron/core/devices/simulators/beurerBm58';
 import { createMicrolifeSimulator } from '../../../electron/core/devices/simulators/microlifeB3';
@@ -17,7 +17,6 @@ const READINGS: SimulatedBpReading[] = [
   { systolic: 128, diastolic: 82, pulse: 71, time: '2024-03-14T09:30:15' },
   { systolic: 135, diastolic: 88, pulse: 76, time: '2024-03-14T20:05:00', irregularHeartbeat: true },
 ];
-const BANK_B: SimulatedBpReading[] = [{ systolic: 119, diastolic: 77, pulse: 64, time: '2024-03-15T07:00:00' }];
 
 const bp = (sys: number, dia: number, pulse: number) => [
   { mdc: 150021, loinc: '8480-6', unit: 'mm[Hg]', value: sys },
@@ -27,22 +26,43 @@ const bp = (sys: number, dia: number, pulse: number) => [
 const summary = (r: DeviceReading) => ({ deviceTime: r.deviceTime, measurements: r.measurements, flags: r.flags, kind: r.kind });
 
 describe('Omron HEM-790IT driver against its simulator', () => {
-  it('identifies (firmware from VER, serial from SRL) and downloads both banks, newest first', async () => {
-    const sim = createOmron790Simulator({ readings: READINGS, bankB: BANK_B, serialBytes: [0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde] });
+  it('identifies (firmware from VER, serial from SRL) and downloads the memory, newest first', async () => {
+    const sim = createOmron790Simulator({ readings: READINGS, serialBytes: [0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde] });
     const { session } = await openOnBus(omron790Driver, sim);
-    const id = await session.identify({ timeoutMs: 500 });
+    const id = await session.identify({ timeoutMs: 300 });
     expect(id).toMatchObject({ model: 'Omron HEM-790IT', firmware: 'M7080IT 207', serial: '123456789ABCDE' });
     expect(id.deviceTime).toBeUndefined();
-    const readings = await session.readMemory!({ timeoutMs: 500 });
+    // The second mode change is answered with an empty report and `08 60 00 …` before "OK".
+    const readings = await session.readMemory!({ timeoutMs: 300 });
     expect(readings.map(summary)).toEqual([
       { kind: 'blood-pressure', deviceTime: '2024-03-14T20:05:00', measurements: bp(135, 88, 76), flags: ['irregular-heartbeat'] },
       { kind: 'blood-pressure', deviceTime: '2024-03-14T09:30:15', measurements: bp(128, 82, 71), flags: [] },
-      { kind: 'blood-pressure', deviceTime: '2024-03-15T07:00:00', measurements: bp(119, 77, 64), flags: [] },
     ]);
-    expect(readings.map((r) => r.deviceRecordId)).toEqual(['omron-b0-i0-20240314200500', 'omron-b0-i1-20240314093015', 'omron-b1-i0-20240315070000']);
+    expect(readings.map((r) => r.deviceRecordId)).toEqual(['omron-b0-i0-20240314200500', 'omron-b0-i1-20240314093015']);
+    expect(sim.commands).toEqual(['VER', 'PRF', 'SRL', 'GDC', 'GME', 'GME']);
     expect(sim.off).toBe(false);
     await session.close();
     expect(sim.off).toBe(true); // END sent on close
+  });
+
+  it('asks again for a record whose check byte is wrong, as for "NO" (libomron omron_exchange_cmd)', async () => {
+    const sim = createOmron790Simulator({ readings: READINGS, damagedOnce: [1] });
+    const { session } = await openOnBus(omron790Driver, sim);
+    const readings = await session.readMemory!({ timeoutMs: 300 });
+    expect(readings.map((r) => r.measurements[0].value)).toEqual([135, 128]);
+    expect(sim.commands.filter((c) => c === 'GME')).toHaveLength(3);
+    await session.close();
+  });
+
+  it('a record that stays damaged is reported with its reason; the records before and after it are kept', async () => {
+    const three: SimulatedBpReading[] = [...READINGS, { systolic: 119, diastolic: 77, pulse: 64, time: '2024-03-15T07:00:00' }];
+    const sim = createOmron790Simulator({ readings: three, alwaysDamaged: [1] });
+    const { session } = await openOnBus(omron790Driver, sim);
+    const readings = await session.readMemory!({ timeoutMs: 300 });
+    expect(readings.map((r) => r.measurements[0]?.value ?? null)).toEqual([119, null, 128]);
+    expect(readings[1].problem).toMatch(/Record 2 .*could not be read.*wrong check byte/);
+    expect(sim.commands.filter((c) => c === 'GME')).toHaveLength(2 + OMRON_MAX_BUSY_RETRIES + 1);
+    await session.close();
   });
 
   it('overlapping identify and readMemory calls run one after the other', async () => {
@@ -77,11 +97,36 @@ describe('Beurer BM58 driver against its simulator', () => {
     const { session } = await openOnBus(bm58Driver, createBm58Simulator({ readings: READINGS, deviceId: 'BM58 Test Unit 0815' }));
     expect(await session.identify({ timeoutMs: 500 })).toMatchObject({ model: 'Beurer BM58', serial: 'bm58-BM58-Test-Unit-0815' });
     const readings = await session.readMemory!({ timeoutMs: 500 });
-    // The BM58 stores minutes only; no irregular-heartbeat bit is documented.
+    // The BM58 stores minutes only; the irregular-heartbeat mark is bit 7 of the year byte.
     expect(readings.map(summary)).toEqual([
       { kind: 'blood-pressure', deviceTime: '2024-03-14T09:30:00', measurements: bp(128, 82, 71), flags: [] },
-      { kind: 'blood-pressure', deviceTime: '2024-03-14T20:05:00', measurements: bp(135, 88, 76), flags: [] },
+      { kind: 'blood-pressure', deviceTime: '2024-03-14T20:05:00', measurements: bp(135, 88, 76), flags: ['irregular-heartbeat'] },
     ]);
+    expect(readings.map((r) => r.monitorUser)).toEqual([1, 1]);
+    await session.close();
+  });
+
+  it("says which user each reading belongs to, skips A9 (no such record) and reports a damaged record in place", async () => {
+    const sim = createBm58Simulator({
+      readings: [
+        { systolic: 128, diastolic: 82, pulse: 71, time: '2024-03-14T09:30' },
+        { systolic: 141, diastolic: 90, pulse: 80, time: '2024-03-14T10:00', user: 2, irregularHeartbeat: true },
+        { systolic: 120, diastolic: 80, pulse: 60, time: '2024-03-14T11:00' },
+        { systolic: 122, diastolic: 79, pulse: 61, time: '2024-03-14T12:00', user: 2 },
+        { systolic: 125, diastolic: 81, pulse: 66, time: '2024-03-14T13:00' },
+      ],
+      missing: [3],
+      rawRecords: { 4: [0x61, 0x36, 0x3d, 0x0d, 0x8e, 0x0c, 0x00, 0x18] }, // month 13
+    });
+    const { session } = await openOnBus(bm58Driver, sim);
+    const readings = await session.readMemory!({ timeoutMs: 500 });
+    expect(readings.map((r) => [r.measurements[0]?.value ?? null, r.monitorUser ?? null, r.flags])).toEqual([
+      [128, 1, []],
+      [141, 2, ['irregular-heartbeat']],
+      [null, null, []],
+      [125, 1, []],
+    ]);
+    expect(readings[2].problem).toMatch(/Record 4 .*could not be read.*impossible date/);
     await session.close();
   });
 
@@ -118,6 +163,28 @@ describe('Beurer BM58 driver against its simulator', () => {
 });
 
 describe('Microlife BP B3 driver against its simulator', () => {
+  it('keeps undated readings (time unknown) and reports an impossible date in place, keeping the rest', async () => {
+    const sim = createMicrolifeSimulator({
+      readings: [
+        { systolic: 144, diastolic: 68, pulse: 51, undated: true },
+        { systolic: 134, diastolic: 70, pulse: 68, time: '2022-07-17T17:02' },
+        { systolic: 131, diastolic: 59, pulse: 49, time: '2022-07-17T17:57' },
+        { systolic: 155, diastolic: 74, pulse: 46, time: '2022-07-17T22:05' },
+      ],
+      rawRecords: { 3: [131, 59, 49, 22, 13, 17, 17, 57, 128, 0] }, // month 13
+    });
+    const { session } = await openOnBus(microlifeB3Driver, sim);
+    const readings = await session.readMemory!({ timeoutMs: 500 });
+    expect(readings.map((r) => [r.measurements[0]?.value ?? null, r.deviceTime ?? null])).toEqual([
+      [144, null],
+      [134, '2022-07-17T17:02:00'],
+      [null, null],
+      [155, '2022-07-17T22:05:00'],
+    ]);
+    expect(readings[2].problem).toMatch(/Record 3 .*could not be read.*impossible date/);
+    await session.close();
+  });
+
   it('downloads all records with flags', async () => {
     const readings: SimulatedBpReading[] = [...READINGS, { systolic: 150, diastolic: 95, pulse: 80, time: '2024-03-15T07:45', cuffFitError: true }];
     const sim = createMicrolifeSimulator({ readings, serialNumber: 'ML-9' });
@@ -159,7 +226,7 @@ const FAULT_CASES: Record<string, FaultCase> = {
 };
 
 /** identify + readMemory, as the app runs a download. */
-async function download(c: FaultCase, faults: TransportFaults, timeoutMs = 300): Promise<unknown> {
+async function download(c: FaultCase, faults: TransportFaults, timeoutMs = 300): Promise<DeviceReading[]> {
   const { session } = await openOnBus(c.driver, c.make(), faults);
   try {
     await session.identify({ timeoutMs });
@@ -170,10 +237,14 @@ async function download(c: FaultCase, faults: TransportFaults, timeoutMs = 300):
 }
 
 describe.each(Object.entries(FAULT_CASES))('%s under transport faults', (_name, c) => {
-  it('garbage reports → PROTOCOL', async () => {
-    // BM58 has no checksum: garble a record (7th reply) rather than the free-text id.
-    const faults: TransportFaults = c.driver === bm58Driver ? { garbageEvery: 7 } : { garbageEvery: 1 };
-    await wardError(download(c, faults), 'PROTOCOL');
+  it('garbage reports → PROTOCOL, or (BM58) the garbled record reported in place', async () => {
+    if (c.driver === bm58Driver) {
+      // BM58 has no checksum: a garbled record (7th reply) is reported and the download completes.
+      const readings = await download(c, { garbageEvery: 7 });
+      expect(readings.filter((r) => r.problem)).toHaveLength(1);
+      return;
+    }
+    await wardError(download(c, { garbageEvery: 1 }), 'PROTOCOL');
   });
 
   it('truncated reports → PROTOCOL', async () => {
@@ -236,7 +307,8 @@ describe('two devices at once', () => {
 });
 
 describe('driver list for the registry', () => {
-  it('exports the five drivers with distinct ids and the DEVICES.md ids', () => {
+  it('exports the five drivers with distinct ids and the docs/devices.md ids', () => {
+    const oximeterAndBpDrivers = allDrivers.filter((d) => d.kind === 'oximeter' || d.kind === 'blood-pressure');
     expect(oximeterAndBpDrivers.map((d) => [d.id, d.kind, d.matches.map((m) => [m.vendorId, m.productId])])).toEqual([
       ['contec-cms50e', 'oximeter', [[0x28e9, 0x028a]]],
       ['beurer-po80', 'oximeter', [[0x28e9, 0x028a]]],

@@ -1,7 +1,7 @@
 /** Fuzz helpers: devices that send arbitrary or mutated reports through the real simulated bus. */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import type { SimulatedDevice } from '../../../electron/core/devices/simulators/bus';
 
 /** Runs `fn`; it must finish within `limitMs` and fail only with a WardError. Returns the error, if any. */

@@ -1,7 +1,7 @@
 /** Shared helpers for the oximeter and blood-pressure driver tests (real simulated bus, no mocks). */
 import { expect } from 'vitest';
-import { WardError, type WardErrorCode } from '../../../electron/core/common/errors';
-import { setLogLevel } from '../../../electron/core/common/log';
+import { WardError, type WardErrorCode } from '../../../electron/core/model/errors';
+import { setLogLevel } from '../../../electron/core/platform/log';
 import { SimulatedHidBus, type SimulatedDevice, type TransportFaults } from '../../../electron/core/devices/simulators/bus';
 import type { DeviceDriver, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo } from '../../../electron/core/devices/types';
 

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import type { SimulatedDevice } from '../../../electron/core/devices/simulators/bus';
 
 export type Mutation =

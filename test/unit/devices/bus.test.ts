@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { matchDriver } from '../../../electron/core/devices/registry';
 import { SimulatedHidBus, type SimulatedDevice } from '../../../electron/core/devices/simulators/bus';
 import { createSimulator, isSimulatorName, simulatorNames } from '../../../electron/core/devices/simulators';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { contourDriver } from '../../../electron/core/devices/drivers/contour';
 import { ASTM } from '../../../electron/core/devices/protocols/astm';
 import { matchDriver } from '../../../electron/core/devices/registry';
@@ -47,7 +47,7 @@ const expected = [
 describe('Contour session', () => {
   it('identifies the meter from its header record', async () => {
     const bus = new SimulatedHidBus();
-    const path = bus.plug(new ContourSimulator({ serial: '7800-1234567', versions: ['02.10', '01.00', '10.01.01'], clockDriftSeconds: 300, readings }));
+    const path = bus.plug(new ContourSimulator({ productId: 0x7800, serial: '7800-1234567', versions: ['02.10', '01.00', '10.01.01'], clockDriftSeconds: 300, readings }));
     const session = await openSession(bus, path);
     const id = await session.identify(FAST);
     expect(id).toMatchObject({ model: 'Contour Next One / Plus One', serial: '7800-1234567', firmware: '02.10 / 01.00 / 10.01.01' });
@@ -61,8 +61,8 @@ describe('Contour session', () => {
     const path = bus.plug(sim);
     const session = await openSession(bus, path);
     expect(summary(await session.readMemory!(FAST))).toEqual(expected);
-    // EOT to start, then one ACK per frame (H, P, 5 R, insulin R, L) and nothing else.
-    expect(sim.hostControls).toEqual([ASTM.EOT, ...new Array(9).fill(ASTM.ACK)]);
+    // EOT to wake it, ACK for its ENQ, then one ACK per frame (H, P, 5 R, insulin R, L) and nothing else.
+    expect(sim.hostControls).toEqual([ASTM.EOT, ASTM.ACK, ...new Array(9).fill(ASTM.ACK)]);
     expect(sim.framesSent).toBe(9);
     // identify() afterwards reuses the same upload instead of a second transfer.
     await session.identify(FAST);
@@ -82,7 +82,7 @@ describe('Contour session', () => {
     const path = bus.plug(sim);
     expect(summary(await (await openSession(bus, path)).readMemory!(FAST))).toEqual(expected);
     expect(sim.hostControls.filter((b) => b === ASTM.NAK)).toHaveLength(1);
-    expect(sim.hostControls.indexOf(ASTM.NAK)).toBe(3); // EOT, ACK(H), ACK(P), NAK(first R)
+    expect(sim.hostControls.indexOf(ASTM.NAK)).toBe(4); // EOT, ACK(ENQ), ACK(H), ACK(P), NAK(first R)
     expect(sim.framesSent).toBe(9);
   });
 
@@ -92,7 +92,7 @@ describe('Contour session', () => {
     const path = bus.plug(sim);
     const session = await openSession(bus, path);
     expect((await session.identify(FAST)).serial).toBe('7390-2336773');
-    expect(sim.hostControls.slice(0, 3)).toEqual([ASTM.EOT, ASTM.NAK, ASTM.ACK]);
+    expect(sim.hostControls.slice(0, 4)).toEqual([ASTM.EOT, ASTM.ACK, ASTM.NAK, ASTM.ACK]);
   });
 
   it('joins records split over ETB frames and frame numbers that wrap past 7', async () => {
@@ -150,6 +150,21 @@ describe('Contour faults', () => {
     const sim = new ContourSimulator({ readings });
     const path = bus.plug(sim, { faults: { garbageEvery: 1 } });
     const err = await caught((await openSession(bus, path)).readMemory!(FAST));
+    expect(err.code).toBe('PROTOCOL');
+    expect(err.message).toMatch(/damaged|did not start/);
+    // Bounded: at most seven wake-ups (EOT) and, if a random report looked like an ENQ, six NAKs and an ACK.
+    expect(sim.hostControls.filter((b) => b === ASTM.EOT).length).toBeLessThanOrEqual(7);
+    expect(sim.hostControls.length).toBeLessThanOrEqual(15);
+  });
+
+  it('a transfer whose frames keep arriving damaged ends after six NAKs', async () => {
+    const bus = new SimulatedHidBus();
+    const sim = new ContourSimulator({ readings, establish: 'enq' });
+    const path = bus.plug(sim, { faults: { garbageEvery: 1 } });
+    bus.setFaults(path, {});
+    const session = await openSession(bus, path);
+    bus.setFaults(path, { garbageEvery: 1 });
+    const err = await caught(session.readMemory!(FAST));
     expect(err.code).toBe('PROTOCOL');
     expect(err.message).toMatch(/damaged/);
     expect(sim.hostControls.filter((b) => b === ASTM.NAK).length).toBe(6);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { contourDriver, interpretContourRecords, parseContourHeader, parseContourResult } from '../../../electron/core/devices/drivers/contour';
 import { decodeAstmFrame, decodeContourReport, DEFAULT_DELIMITERS, encodeAstmFrame, scanAstmMessage } from '../../../electron/core/devices/protocols/astm';
 import { SimulatedHidBus } from '../../../electron/core/devices/simulators/bus';
@@ -23,7 +23,7 @@ describe('Contour parsers never throw anything but WardError', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => void onlyWardError(() => decodeAstmFrame(b))), RUNS);
     fc.assert(
       fc.property(printable, fc.nat(7), fc.nat(), fc.integer({ min: 1, max: 255 }), (text, fn, at, delta) => {
-        const frame = encodeAstmFrame(fn, text.replace(/\r/g, ''));
+        const frame = encodeAstmFrame(fn, text.replace(/\r/g, ''), 'ETB');
         expect(decodeAstmFrame(frame).text).toBe(text.replace(/\r/g, ''));
         const mutated = Uint8Array.from(frame);
         mutated[at % mutated.length] = (mutated[at % mutated.length] + delta) & 0xff;

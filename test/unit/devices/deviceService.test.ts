@@ -18,7 +18,8 @@ afterEach(async () => {
 function service(bus: SimulatedHidBus): DeviceService {
   // Only the dedupe lookup of the record pipeline is reached here: nothing was recorded yet.
   const nothingRecorded = { seenDevice: () => false } as never;
-  const s = new DeviceService(new CompositeBackend(null, bus), nothingRecorded, null as never, () => undefined, true, 50);
+  const everyoneAdmitted = { currentOf: () => ({ responsibleDoctor: null, news2Scale: 1 as const }) };
+  const s = new DeviceService(new CompositeBackend(null, bus), nothingRecorded, everyoneAdmitted, null as never, () => undefined, true, 50);
   services.push(s);
   return s;
 }
@@ -53,6 +54,36 @@ describe('DeviceService', () => {
     const nurse = { address: '0x' + '1'.repeat(40), name: 'N', role: 'nurse' as const, wallet: null as never, teamKey: null };
     await expect(s.assign(nurse, [control!.id], '0x' + '2'.repeat(40))).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/control-solution/) });
     expect(s.pendingReadings()).toHaveLength(1);
+  });
+
+  it('lists undated readings, unreadable records with their reason and the monitor user, and refuses to record the first two', async () => {
+    const bus = new SimulatedHidBus();
+    bus.plug(
+      createSimulator('microlife', {
+        readings: [
+          { systolic: 144, diastolic: 68, pulse: 51, undated: true },
+          { systolic: 134, diastolic: 70, pulse: 68, time: '2026-11-23T07:00' },
+          { systolic: 131, diastolic: 59, pulse: 49, time: '2026-11-23T07:30' },
+        ],
+        rawRecords: { 3: [131, 59, 49, 26, 13, 23, 7, 30, 128, 0] },
+      }),
+    );
+    bus.plug(createSimulator('bm58', { readings: [{ systolic: 141, diastolic: 90, pulse: 80, time: '2026-11-23T08:00', user: 2 }] }));
+    const s = service(bus);
+    await settle(s, () => s.pendingReadings().length >= 4);
+    const pending = s.pendingReadings();
+    const undated = pending.find((p) => p.deviceTime === null && p.problem === null)!;
+    const unreadable = pending.find((p) => p.problem !== null)!;
+    const user2 = pending.find((p) => p.model.includes('BM58'))!;
+    expect(undated.measurements.map((m) => m.value)).toEqual([144, 68, 51]);
+    expect(unreadable).toMatchObject({ measurements: [], problem: expect.stringMatching(/Record 3 .*could not be read/) });
+    expect(user2.monitorUser).toBe(2);
+    expect(s.list().find((d) => d.model.includes('Microlife'))!.message).toMatch(/2 readings in memory, 2 new\. 1 stored record could not be read/);
+    const nurse = { address: '0x' + '1'.repeat(40), name: 'N', role: 'nurse' as const, wallet: null as never, teamKey: null };
+    await expect(s.assign(nurse, [undated.id], '0x' + '2'.repeat(40))).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/time is unknown/) });
+    await expect(s.assign(nurse, [unreadable.id], '0x' + '2'.repeat(40))).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/could not read/) });
+    s.dismiss([undated.id, unreadable.id]);
+    expect(s.pendingReadings()).toHaveLength(2);
   });
 
   it('says plainly when a device is present but cannot be opened (permissions)', async () => {

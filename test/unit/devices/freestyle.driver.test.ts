@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { freestyleLibre2Driver, LIBRE2_UNSUPPORTED_REASON } from '../../../electron/core/devices/drivers/freestyleLibre2';
 import { freestyleNeoDriver, neoRecordToReading } from '../../../electron/core/devices/drivers/freestyleNeo';
 import { freestyleLibreDriver, libreRecordToReading } from '../../../electron/core/devices/drivers/freestyleLibre';
@@ -247,6 +247,18 @@ describe('FreeStyle record mapping', () => {
       expect((err as WardError).code).toBe('PROTOCOL');
       expect((err as WardError).message).toMatch(/record 4/i);
     }
+  });
+
+  it('a broken record in the log is reported in place and the records around it are kept', async () => {
+    const bus = new SimulatedHidBus();
+    const sim = new FreeStyleSimulator('neo', {
+      readings: [{ kind: 'glucose', value: 101, time: '2024-05-01T08:00:00', id: 1 }],
+      rawRecords: ['7,2,13,3,24,9,0,0,120,0,1,0,0,0,0,0,0,0,0', neoRecord({ kind: 'glucose', value: 103, time: '2024-05-01T10:00:00' }, 3)],
+    });
+    const path = bus.plug(sim);
+    const readings = await (await openSession(bus, path)).readMemory!(FAST);
+    expect(readings.map((r) => r.measurements[0]?.value ?? r.problem)).toEqual([101, 'The device sent an invalid date or time in record 2.', 103]);
+    expect(readings[1].measurements).toEqual([]);
   });
 
   it('drivers declare their USB ids', () => {

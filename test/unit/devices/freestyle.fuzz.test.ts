@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { parseFreeStyleClock } from '../../../electron/core/devices/drivers/freestyleCommon';
 import { libreRecordToReading } from '../../../electron/core/devices/drivers/freestyleLibre';
 import { freestyleNeoDriver, neoRecordToReading } from '../../../electron/core/devices/drivers/freestyleNeo';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import {
   decodeFrame,
   encodeFrame,
@@ -28,7 +28,7 @@ const protocolError = (fn: () => unknown): void => {
   expect((caught as WardError).code).toBe('PROTOCOL');
 };
 
-describe('FreeStyle checksum (DEVICES.md vectors)', () => {
+describe('FreeStyle checksum (docs/devices.md vectors)', () => {
   it('sums "2.1.2\\r\\n" to 00000108', () => {
     expect(freestyleChecksum('2.1.2\r\n')).toBe('00000108');
   });
@@ -165,7 +165,7 @@ describe('FreeStyle simulator bytes', () => {
     expect(String.fromCharCode(...report.slice(2, 2 + text.length))).toBe(text);
   });
 
-  it('answers $dbrnum? with the DEVICES.md vector', () => {
+  it('answers $dbrnum? with the docs/devices.md vector', () => {
     const sim = new FreeStyleSimulator('libre', { dbRecordNumber: 226988 });
     expect(sim.answer('$dbrnum?')).toBe('DB Record Number = 226988\r\nCKSM:00000765\r\nCMD OK\r\n');
   });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { allDrivers, hexId, isSupportedDevice, matchDriver, supportedIds } from '../../../electron/core/devices/registry';
+import { allDrivers } from '../../../electron/core/devices/drivers';
+import { hexId, isSupportedDevice, matchDriver, supportedIds } from '../../../electron/core/devices/registry';
 import type { DeviceDriver } from '../../../electron/core/devices/types';
 
 const RULES_PATH = fileURLToPath(new URL('../../../resources/linux/60-wardledger-devices.rules', import.meta.url));
@@ -33,9 +34,9 @@ describe('driver registry', () => {
   });
 
   it('uses the product string where ids are shared, preferring a product match over a bare id', () => {
-    const bare: DeviceDriver = { id: 'bare', model: 'x', kind: 'oximeter', matches: [{ vendorId: 1, productId: 2 }], open: async () => Promise.reject(new Error('x')) };
-    const named: DeviceDriver = { id: 'named', model: 'y', kind: 'oximeter', matches: [{ vendorId: 1, productId: 2, product: /^Pulse Oximeter$/ }], open: bare.open };
-    const sticky: DeviceDriver = { id: 'sticky', model: 'z', kind: 'oximeter', matches: [{ vendorId: 3, productId: 4, product: /Oxi/g }], open: bare.open };
+    const bare: DeviceDriver = { id: 'bare', model: 'x', kind: 'oximeter', reads: 'stream', matches: [{ vendorId: 1, productId: 2 }], open: async () => Promise.reject(new Error('x')) };
+    const named: DeviceDriver = { id: 'named', model: 'y', kind: 'oximeter', reads: 'stream', matches: [{ vendorId: 1, productId: 2, product: /^Pulse Oximeter$/ }], open: bare.open };
+    const sticky: DeviceDriver = { id: 'sticky', model: 'z', kind: 'oximeter', reads: 'stream', matches: [{ vendorId: 3, productId: 4, product: /Oxi/g }], open: bare.open };
     expect(matchDriver({ path: 'a', vendorId: 1, productId: 2, product: 'Pulse Oximeter' }, [bare, named])?.id).toBe('named');
     expect(matchDriver({ path: 'a', vendorId: 1, productId: 2, product: 'Other' }, [bare, named])?.id).toBe('bare');
     expect(matchDriver({ path: 'a', vendorId: 1, productId: 2 }, [named])).toBeUndefined();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { freestyleNeoDriver } from '../../../electron/core/devices/drivers/freestyleNeo';
 import { contourDriver } from '../../../electron/core/devices/drivers/contour';
 import { HotplugMonitor, type PollTimer } from '../../../electron/core/devices/hotplug';

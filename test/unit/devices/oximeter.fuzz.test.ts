@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { liveVitals, parseLiveItem } from '../../../electron/core/devices/protocols/contecLive';
 import { cms50eDriver, parseCms50eReport } from '../../../electron/core/devices/drivers/cms50e';
 import { parsePo80Report, po80Driver } from '../../../electron/core/devices/drivers/beurerPo80';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import { liveVitals, parseLiveItem } from '../../../electron/core/devices/protocols/contecLive';
 import { parseCms50eReport, cms50eDriver } from '../../../electron/core/devices/drivers/cms50e';
 import { parsePo80Report, po80CheckByteValid, po80Command, PO80_COMMANDS, po80Driver } from '../../../electron/core/devices/drivers/beurerPo80';
@@ -24,7 +24,7 @@ function protocolError(fn: () => unknown): WardError {
 
 describe('Contec live items (shared by CMS50E and PO 80)', () => {
   it('reads pulse and SpO2 from a vitals item', () => {
-    // Same values as the DEVICES.md firmware-4.6 example (pulse 65, SpO2 97), in the HID item layout.
+    // Same values as the docs/devices.md firmware-4.6 example (pulse 65, SpO2 97), in the HID item layout.
     const item = parseLiveItem(hex('EB 01 00 41 61 00'), 0, 'item');
     expect(item).toEqual({ type: 'vitals', status: 0, pulse: 65, spo2: 97 });
     const { measurements, flags } = liveVitals(item as { status: number; pulse: number; spo2: number });
@@ -77,7 +77,7 @@ describe('CMS50E HID reports', () => {
 });
 
 describe('Beurer PO 80 commands and reports', () => {
-  it('builds the DEVICES.md commands with the (sum & 0x7F) check byte', () => {
+  it('builds the docs/devices.md commands (hid-pulse-oximeter usb_hid.py) with the (sum & 0x7F) check byte', () => {
     expect(Array.from(po80Command([0x81]))).toEqual([0x81, 0x01]);
     expect(Array.from(po80Command([0x8e, 0x03]))).toEqual([0x8e, 0x03, 0x11]);
     expect(Array.from(po80Command([0x9b, 0x01]))).toEqual([0x9b, 0x01, 0x1c]);

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { WardError } from '../../../electron/core/common/errors';
+import { WardError } from '../../../electron/core/model/errors';
 import type { CoreConfig } from '../../../electron/core/shellContract';
 import { contentSecurityPolicy } from '../../../electron/main/security';
 import { FakeBrowserWindow, FakeEvent, fake, resetFakeElectron } from './fakeElectron';

@@ -2,7 +2,7 @@
  * A recording WardCore for shell tests: the shell's job is only to route calls and events, so
  * the fake records what it was asked and lets the test publish events on a channel.
  */
-import type { WardEvent } from '../../../electron/core/api/contract';
+import type { WardEvent } from '../../../electron/core/model/events';
 import type { CallContext, CallResult, CoreConfig, WardCore } from '../../../electron/core/shellContract';
 
 export class FakeCore implements WardCore {

@@ -1,9 +1,10 @@
 import type { IpcMain, WebContents } from 'electron';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { operationNames } from '../../../electron/core/api/contract';
-import type { WardEvent } from '../../../electron/core/api/contract';
+import type { WardEvent } from '../../../electron/core/model/events';
 import { createAppUrlPolicy } from '../../../electron/main/appUrl';
-import { createIpcBridge, eventChannel, invokeChannel } from '../../../electron/main/ipc';
+import { eventChannel, invokeChannel } from '../../../electron/common/ipcChannels';
+import { createIpcBridge } from '../../../electron/main/ipc';
 import type { IpcBridge } from '../../../electron/main/ipc';
 import { FakeFrame, FakeIpcMain, FakeWebContents } from './fakeElectron';
 import { FakeCore } from './fakeCore';

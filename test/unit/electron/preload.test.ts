@@ -1,8 +1,12 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { WardBridge, WardEvent } from '../../../electron/core/api/contract';
-import * as mainIpc from '../../../electron/main/ipc';
-import { checkReply, createWardBridge, eventChannel, invokeChannel } from '../../../electron/preload/bridge';
-import { FakeIpcRenderer, fake, resetFakeElectron } from './fakeElectron';
+import type { WardBridge } from '../../../electron/core/api/contract';
+import type { WardEvent } from '../../../electron/core/model/events';
+import { eventChannel, invokeChannel } from '../../../electron/common/ipcChannels';
+import { createIpcBridge } from '../../../electron/main/ipc';
+import { createAppUrlPolicy } from '../../../electron/main/appUrl';
+import { checkReply, createWardBridge } from '../../../electron/preload/bridge';
+import { FakeCore } from './fakeCore';
+import { FakeIpcMain, FakeIpcRenderer, FakeWebContents, fake, resetFakeElectron } from './fakeElectron';
 
 vi.mock('electron', async () => (await import('./fakeElectron')).electronModule);
 
@@ -38,9 +42,22 @@ describe('bridge', () => {
     bridge = createWardBridge(ipc as never);
   });
 
-  it('uses the same channels as the main process', () => {
-    expect(invokeChannel).toBe(mainIpc.invokeChannel);
-    expect(eventChannel).toBe(mainIpc.eventChannel);
+  it('uses the same channels as the main process', async () => {
+    // What the preload sends is what main handles, and what main sends is what the preload hears.
+    const ipcMain = new FakeIpcMain();
+    const core = new FakeCore();
+    const main = createIpcBridge({ ipcMain: ipcMain as never, core, policy: createAppUrlPolicy({ rendererDir: '/opt/wardledger/out/renderer' }) });
+    await bridge.invoke('ward/status', {}, null);
+    expect([...ipcMain.handlers.keys()]).toEqual([ipc.invocations[0]!.channel]);
+    const contents = new FakeWebContents('file:///opt/wardledger/out/renderer/index.html');
+    main.trust(contents as never);
+    const heard: WardEvent[] = [];
+    bridge.onEvent((e) => heard.push(e));
+    core.publish(`electron:${contents.id}`, { type: 'devices.changed' });
+    const sent = contents.sent[0]!;
+    ipc.emit(sent.channel, {}, sent.payload);
+    expect(heard).toEqual([{ type: 'devices.changed' }]);
+    expect([invokeChannel, eventChannel]).toEqual(['wardledger:invoke', 'wardledger:event']);
   });
 
   it('sends operation, input and session token on the invoke channel', async () => {

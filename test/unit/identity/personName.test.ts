@@ -7,7 +7,7 @@
  * "03A1 ; 0050 ; MA # ( Ρ → P ) GREEK CAPITAL LETTER RHO → LATIN CAPITAL LETTER P".
  */
 import { describe, expect, it } from 'vitest';
-import { nameSchema } from '../../../electron/core/api/contract';
+import { nameSchema } from '../../../electron/core/model/fields';
 import { displayName, indexForm, legacyIndexForm, looksAlike } from '../../../electron/core/identity/personName';
 
 const problem = (name: string) => {

@@ -1,7 +1,7 @@
 import { ethers } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import type { WardEvent } from '../../../electron/core/api/contract';
-import { EventHub } from '../../../electron/core/events';
+import type { WardEvent } from '../../../electron/core/model/events';
+import { EventHub } from '../../../electron/core/platform/eventHub';
 import { SessionManager } from '../../../electron/core/identity/sessions';
 
 const profile = { address: '', name: 'N', age: 40, role: 'nurse' as const, status: 'approved' as const };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordView } from '../../../electron/core/api/contract';
+import type { RecordView } from '../../../electron/core/model/records';
 import { computeNews2 } from '../../../electron/core/clinical/news2';
 import { validateVitals } from '../../../electron/core/clinical/vitals';
 import { chartSeries, effectiveVitals } from '../../../renderer/src/clinical/chartData';

@@ -8,7 +8,7 @@
  * The protocol gives a model string but no serial, firmware or readable clock: the id is the USB
  * serial-number string when present, else `po80@<HID path>` (stable while plugged in).
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { parseLiveItem, type LiveItem } from '../protocols/contecLive';
 import { LiveStreamSlot, startLiveStream } from '../protocols/liveStream';
 import { padReport, ReportChannel, stepOptions, wardErrorsOnly, type StepOptions } from '../transport/reportIo';
@@ -161,6 +161,7 @@ export const po80Driver: DeviceDriver = {
   id: 'beurer-po80',
   model: 'Beurer PO 80',
   kind: 'oximeter',
+  reads: 'stream',
   matches: [{ vendorId: 0x28e9, productId: 0x028a, product: /^\s*Pulse Oximeter\s*$/i }],
   async open(connection: HidConnection, info: HidDeviceInfo): Promise<DeviceSession> {
     return new Po80Session(connection, info);

@@ -2,14 +2,14 @@
  * Contec CMS50E, HID variant (0x28E9:0x028A). The device streams by itself once opened: 18-byte
  * input reports, each three 6-byte live items starting 0xEB (pleth at ~60 Hz, pulse/SpO2 at
  * ~1 Hz). The ids belong to a chip vendor and are shared with the Beurer PO 80, so the product
- * string must name the device: we match /CMS50|Contec/i (DEVICES.md only says the Beurer reports
+ * string must name the device: we match /CMS50|Contec/i (docs/devices.md: the reference notes only say the Beurer reports
  * "Pulse Oximeter"; a CMS50E reporting that generic string would be taken for a PO 80).
  *
  * The protocol carries no serial, firmware or clock: the id is the USB serial-number string when
  * present, else `cms50e@<HID path>` (stable while plugged in, which is what a bed-bound monitor
  * needs).
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { parseLiveItem, type LiveItem } from '../protocols/contecLive';
 import { LiveStreamSlot, startLiveStream } from '../protocols/liveStream';
 import { ReportChannel, stepOptions, wardErrorsOnly } from '../transport/reportIo';
@@ -17,7 +17,6 @@ import { serialOrFallback } from '../protocols/vitalReadings';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadOptions } from '../types';
 
 export const CMS50E_ITEM_SIZE = 6;
-export const CMS50E_REPORT_SIZE = 18;
 
 /** Splits one input report into its live items; anything but whole 0xEB items is PROTOCOL. */
 export function parseCms50eReport(report: Uint8Array): LiveItem[] {
@@ -99,6 +98,7 @@ export const cms50eDriver: DeviceDriver = {
   id: 'contec-cms50e',
   model: 'Contec CMS50E',
   kind: 'oximeter',
+  reads: 'stream',
   matches: [{ vendorId: 0x28e9, productId: 0x028a, product: /CMS50|Contec/i }],
   async open(connection: HidConnection, info: HidDeviceInfo): Promise<DeviceSession> {
     return new Cms50eSession(connection, info);

@@ -1,17 +1,22 @@
 /**
- * Ascensia / Bayer Contour meters (vendor 1A79) over HID with ASTM records.
+ * Ascensia / Bayer Contour meters (vendor 1A79) over HID with ASTM records (docs/devices.md).
  *
- * Header record: `H|\^&||<access>|<product>^<versions>^<serial>^<sku>|A=1^C=63^…^U=0^V=10600^…|<count>||||||1|<YYYYMMDDhhmm>`
- * (U=0 mg/dL, U=1 mmol/L; V = low/high limits). Result record:
- * `R|<seq>|^^^Glucose|<value>|<unit>^<method>||<flags>||<YYYYMMDDhhmm>` with flags separated by `/`:
- * `>`/`<` above/below range, `C` control solution, `B`/`A` before/after meal, `D` logbook.
+ * Header record: `H|\^&||<access>|<product>^<versions>^<serial>[^<sku>]|A=1^C=63^…^U=0^V=10600^…|<count>|||||<P or empty>|1|<YYYYMMDDhhmm[ss]>[|]`
+ * (U=0 mg/dL, U=1 mmol/L; V = low/high limits; the Contour Next One adds seconds and a trailing
+ * field delimiter). Result record: `R|<seq>|^^^Glucose|<value>|<unit>^<method>||<markers>||<YYYYMMDDhhmm[ss]>`
+ * with markers separated by `/`: `>`/`<` above/below range, `C` control solution, `B`/`A` before/after
+ * meal, `D` logbook; others (`M0`, `T1`, …) are kept by the meter for its own displays.
+ *
+ * A result record that cannot be read is reported in place (with its reason) and the rest of the
+ * memory is kept.
  *
  * The header is the first record of the same upload that carries the readings, so one session
  * downloads once and serves both identify() and readMemory() from it.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { clockDriftSeconds, localIso } from '../deviceClock';
 import { capillaryGlucoseMgDl, capillaryGlucoseMmolL } from '../glucoseMeasurements';
+import { problemReason, unreadableRecord } from '../recordProblem';
 import { AstmHidLink, headerDelimiters, splitRecord, type AstmDelimiters, type AstmRecord } from '../protocols/astm';
 import { ExchangeSerializer, METER_STEP_TIMEOUT_MS, stepOptions } from '../transport/reportIo';
 import type { DeviceDriver, DeviceIdentity, DeviceReading, DeviceSession, HidConnection, HidDeviceInfo, ReadingFlag, ReadOptions } from '../types';
@@ -45,7 +50,7 @@ export interface ContourHeader {
   delimiters: AstmDelimiters;
 }
 
-/** YYYYMMDDhhmm(ss) → ISO local time. */
+/** YYYYMMDDhhmm(ss) → ISO local time (the Contour Next One sends seconds). */
 export function astmDateTime(value: string | undefined, what: string): string {
   const m = value === undefined ? null : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?$/.exec(value);
   if (!m) throw new WardError('PROTOCOL', `The meter sent an invalid date or time in ${what}.`);
@@ -77,7 +82,8 @@ export function parseContourHeader(text: string): ContourHeader {
     serial,
     unit: u === '0' ? 'mg/dL' : 'mmol/L',
     recordCount: Number(fields[6]),
-    deviceTime: astmDateTime(fields[fields.length - 1], 'the meter clock'),
+    // Field 14 (index 13) is the message time; the Next One ends the record with one more delimiter.
+    deviceTime: astmDateTime(fields[13], 'the meter clock'),
     delimiters: d,
   };
   const v = config.get('V');
@@ -125,22 +131,32 @@ export function parseContourResult(text: string, d: AstmDelimiters): ContourResu
   return { sequence, unit, value: Number(valueText), flags, deviceTime: astmDateTime(rawTime, `result record ${sequence}`), rawTime };
 }
 
-/** What one upload yields: the header and the glucose readings in memory order. */
+/** What one upload yields: the header and the memory in order (a record that cannot be read stays in place as a problem). */
 export interface ContourUpload {
   header: ContourHeader;
-  results: ContourResult[];
+  results: Array<ContourResult | { sequence: number; problem: string }>;
 }
 
-/** Turns the records of one upload into header + results. The first record must be the header. */
+/**
+ * Turns the records of one upload into header + results. The first record must be the header (no
+ * unit, no readings without it); a result record that cannot be read becomes a problem entry.
+ */
 export function interpretContourRecords(records: readonly AstmRecord[]): ContourUpload {
   const first = records[0];
   if (!first || first.type !== 'H') throw new WardError('PROTOCOL', 'The meter did not start its upload with a header record.');
   const header = parseContourHeader(first.text);
-  const results: ContourResult[] = [];
+  const results: ContourUpload['results'] = [];
+  let position = 0;
   for (const r of records.slice(1)) {
     if (r.type !== 'R') continue; // P (patient), L (terminator), comments
-    const result = parseContourResult(r.text, header.delimiters);
-    if (result) results.push(result);
+    position++;
+    try {
+      const result = parseContourResult(r.text, header.delimiters);
+      if (result) results.push(result);
+    } catch (e) {
+      if (!(e instanceof WardError) || e.code !== 'PROTOCOL') throw e;
+      results.push({ sequence: position, problem: problemReason(e) });
+    }
   }
   return { header, results };
 }
@@ -149,9 +165,10 @@ export function interpretContourRecords(records: readonly AstmRecord[]): Contour
  * Results → readings. Contour records carry no stable id (sequence numbers shift as memory
  * fills), so the id is the record time plus its occurrence among records with that time.
  */
-export function contourReadings(results: readonly ContourResult[], workstationTime: string): DeviceReading[] {
+export function contourReadings(results: ContourUpload['results'], workstationTime: string): DeviceReading[] {
   const seen = new Map<string, number>();
   return results.map((r) => {
+    if ('problem' in r) return unreadableRecord(`unreadable-${r.sequence}`, 'glucose', r.problem, workstationTime);
     const n = seen.get(r.rawTime) ?? 0;
     seen.set(r.rawTime, n + 1);
     return {
@@ -218,6 +235,7 @@ export const contourDriver: DeviceDriver = {
   id: 'ascensia-contour',
   model: 'Ascensia / Bayer Contour family',
   kind: 'glucometer',
+  reads: 'memory',
   matches: Object.keys(CONTOUR_MODELS).map((pid) => ({ vendorId: CONTOUR_VENDOR_ID, productId: Number(pid) })),
   async open(connection, info) {
     return contourSession(connection, info);

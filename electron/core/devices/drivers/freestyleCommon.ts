@@ -2,7 +2,7 @@
  * What the FreeStyle meters share above the framing: session start, identity (serial, firmware,
  * clock) and record-field helpers. Each model's driver adds its serial command and record layout.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { clockDriftSeconds, localIso } from '../deviceClock';
 import { FreeStyleLink, singleLine } from '../protocols/freestyleHid';
 import { drainInput, ExchangeSerializer, METER_STEP_TIMEOUT_MS, stepOptions, type StepOptions } from '../transport/reportIo';

@@ -5,11 +5,12 @@
  * 2 sensor scan, [12] value, [28] error bits (non-zero: the meter shows no result, so none is kept).
  * Other record types (notes, time changes, insulin) are skipped.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { bloodKetoneMmolL, capillaryGlucoseMgDl, freestyleKetoneToMmolL, sensorGlucoseMgDl } from '../glucoseMeasurements';
 import type { FreeStyleLink } from '../protocols/freestyleHid';
 import type { StepOptions } from '../transport/reportIo';
 import type { DeviceDriver, DeviceReading } from '../types';
+import { readOrReport } from '../recordProblem';
 import { freestyleSession, intField, recordTime, requireFields } from './freestyleCommon';
 
 export const LIBRE_RECORD_READING = '2';
@@ -44,7 +45,8 @@ async function readLibreRecords(link: FreeStyleLink, step: StepOptions, workstat
   const records = await link.records('$arresult?', step);
   const out: DeviceReading[] = [];
   records.forEach((fields, i) => {
-    const r = libreRecordToReading(fields, i + 1, workstationTime);
+    // One record the meter cannot describe is reported in place; the rest of the log is kept.
+    const r = readOrReport(`unreadable-${i + 1}`, 'glucose', () => libreRecordToReading(fields, i + 1, workstationTime));
     if (r) out.push(r);
   });
   return out;
@@ -54,6 +56,7 @@ export const freestyleLibreDriver: DeviceDriver = {
   id: 'abbott-freestyle-libre',
   model: 'Abbott FreeStyle Libre / Libre Pro reader',
   kind: 'glucometer',
+  reads: 'memory',
   matches: [
     { vendorId: 0x1a61, productId: 0x3650 },
     { vendorId: 0x1a61, productId: 0x3670 },

@@ -2,7 +2,7 @@
  * Abbott FreeStyle Libre 2 reader (1A61:3950): recognised so the devices panel can say exactly why
  * it cannot be read, never opened. Its HID session is encrypted with keys that are not public.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { DeviceDriver } from '../types';
 
 export const LIBRE2_UNSUPPORTED_REASON =
@@ -12,6 +12,7 @@ export const freestyleLibre2Driver: DeviceDriver = {
   id: 'abbott-freestyle-libre2',
   model: 'Abbott FreeStyle Libre 2 reader',
   kind: 'glucometer',
+  reads: 'memory',
   matches: [{ vendorId: 0x1a61, productId: 0x3950 }],
   unsupportedReason: LIBRE2_UNSUPPORTED_REASON,
   async open(connection) {

@@ -5,11 +5,12 @@
  * [4] YY, [5] hour, [6] minute, [8] value (or HI/LO); control solution: field 10 = 0 (glucose) or
  * field 9 = 0 (ketone).
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { bloodKetoneMmolL, capillaryGlucoseMgDl, freestyleKetoneToMmolL } from '../glucoseMeasurements';
 import type { FreeStyleLink } from '../protocols/freestyleHid';
 import type { StepOptions } from '../transport/reportIo';
 import type { DeviceDriver, DeviceReading, ReadingFlag } from '../types';
+import { readOrReport } from '../recordProblem';
 import { freestyleSession, intField, recordTime, requireFields } from './freestyleCommon';
 
 export const NEO_RECORD_GLUCOSE = '7';
@@ -69,7 +70,8 @@ async function readNeoRecords(link: FreeStyleLink, step: StepOptions, workstatio
   const records = await link.records('$result?', step);
   const out: DeviceReading[] = [];
   records.forEach((fields, i) => {
-    const r = neoRecordToReading(fields, i + 1, workstationTime);
+    // One record the meter cannot describe is reported in place; the rest of the log is kept.
+    const r = readOrReport(`unreadable-${i + 1}`, 'glucose', () => neoRecordToReading(fields, i + 1, workstationTime));
     if (r) out.push(r);
   });
   return out;
@@ -79,6 +81,7 @@ export const freestyleNeoDriver: DeviceDriver = {
   id: 'abbott-freestyle-neo',
   model: 'Abbott FreeStyle Precision/Optium Neo',
   kind: 'glucometer',
+  reads: 'memory',
   matches: [{ vendorId: 0x1a61, productId: 0x3850 }],
   async open(connection) {
     return freestyleSession(connection, { model: 'FreeStyle Precision Neo', serialCommand: '$serlnum?', readRecords: readNeoRecords });

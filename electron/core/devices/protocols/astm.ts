@@ -6,12 +6,13 @@
  * length, then the payload; a length of 60 means another report continues the same message.
  * To the device: `00 00 00 len data`, zero padded (after the report-id byte).
  *
- * ASTM layer: a frame is `STX FN text CR ETX|ETB C1 C2 CR LF` where FN is '0'..'7' (mod 8) and
- * C1C2 is the sum of the bytes from FN through ETX/ETB, mod 256, as two uppercase hex digits.
- * The receiver answers ACK for a good frame and NAK for a damaged one (the sender repeats it);
- * EOT ends a transfer. Records longer than one frame are continued in ETB frames.
+ * ASTM layer (docs/devices.md, "Ascensia / Bayer Contour"): a frame is `STX FN text ETB|ETX C1 C2
+ * CR LF` where FN is '0'..'7' (mod 8) and C1C2 is the sum of the bytes from FN through ETB/ETX, mod
+ * 256, as two uppercase hex digits. Each record ends with CR inside its frame; every frame of a
+ * message but the last ends ETB, the last (the terminator record) ETX. The receiver answers ACK
+ * for a good frame and NAK for a damaged one (the sender repeats it); EOT ends a transfer.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { drainInput, readReport, readReportOrNull, writeReport, type StepOptions } from '../transport/reportIo';
 import type { HidConnection } from '../types';
 
@@ -108,30 +109,34 @@ export function astmChecksum(bytes: Uint8Array | string): string {
 }
 
 /**
- * Encodes one frame. A final frame (ETX) carries the record's terminating CR before ETX; an
- * intermediate frame (ETB) carries a chunk of the record only.
+ * Encodes one frame: `STX FN text ETB|ETX C1 C2 CR LF`. `text` carries its own record-ending CR
+ * when the frame ends a record (each Contour record ends with CR, whether its frame ends ETB or ETX).
  */
-export function encodeAstmFrame(fn: number, text: string, final = true): Uint8Array {
-  const body = `${String(fn & 7)}${text}${final ? '\r' : ''}${String.fromCharCode(final ? ASTM.ETX : ASTM.ETB)}`;
+export function encodeAstmFrame(fn: number, text: string, terminator: 'ETB' | 'ETX'): Uint8Array {
+  const body = `${String(fn & 7)}${text}${String.fromCharCode(terminator === 'ETX' ? ASTM.ETX : ASTM.ETB)}`;
   return toBytes(`\x02${body}${astmChecksum(body)}\r\n`);
 }
 
-/** A record as frames starting at frame number `firstFn` (continued in ETB frames when long). */
-export function encodeAstmRecord(record: string, firstFn: number, maxText = ASTM_MAX_FRAME_TEXT): Uint8Array[] {
-  const frames: Uint8Array[] = [];
-  let fn = firstFn;
-  for (let i = 0; i < record.length || frames.length === 0; i += maxText) {
-    const chunk = record.slice(i, i + maxText);
-    frames.push(encodeAstmFrame(fn, chunk, i + maxText >= record.length));
-    fn = (fn + 1) & 7;
+/**
+ * A whole message (records in order) as frames from frame number `firstFn`: every record ends with
+ * CR, a record longer than `maxText` continues in the next frame, every frame but the last ends
+ * ETB and the last ends ETX — as a Contour meter sends its memory (glucometerutils
+ * test/test_bacontour.py, test_integration).
+ */
+export function encodeAstmMessage(records: readonly string[], firstFn: number, maxText = ASTM_MAX_FRAME_TEXT): Uint8Array[] {
+  const chunks: string[] = [];
+  for (const record of records) {
+    const text = `${record}\r`;
+    for (let i = 0; i < text.length; i += maxText) chunks.push(text.slice(i, i + maxText));
   }
-  return frames;
+  return chunks.map((chunk, i) => encodeAstmFrame((firstFn + i) & 7, chunk, i === chunks.length - 1 ? 'ETX' : 'ETB'));
 }
 
 export interface AstmFrame {
   fn: number;
+  /** Frame text, with the record-ending CR when the frame ends a record. */
   text: string;
-  /** ETX (last frame of a record) rather than ETB. */
+  /** ETX: the last frame of the message (ETB: more frames follow). */
   final: boolean;
 }
 
@@ -149,9 +154,8 @@ export function decodeAstmFrame(bytes: Uint8Array): AstmFrame {
   const expected = astmChecksum(bytes.slice(1, end + 1));
   const got = toText(bytes.slice(end + 1, end + 3));
   if (got !== expected) throw new WardError('PROTOCOL', 'A frame from the meter failed its checksum.');
-  let text = toText(bytes.slice(2, end));
-  if (text.endsWith('\r')) text = text.slice(0, -1);
-  if (/[\x00-\x08\x0a-\x1f]/.test(text)) throw new WardError('PROTOCOL', 'The meter sent a frame with control characters in its text.');
+  const text = toText(bytes.slice(2, end));
+  if (/[\x00-\x08\x0a-\x0c\x0e-\x1f]/.test(text)) throw new WardError('PROTOCOL', 'The meter sent a frame with control characters in its text.');
   return { fn: fnChar - 0x30, text, final: terminator === ASTM.ETX };
 }
 
@@ -221,13 +225,28 @@ export function splitRecord(text: string, d: AstmDelimiters = DEFAULT_DELIMITERS
 // ---------------------------------------------------------------------------------------------
 // Transfer over HID
 
-/** A received record (frames already joined). */
+/** A received record (its text without the record-ending CR). */
 export interface AstmRecord {
   type: string;
   text: string;
 }
 
-/** Runs one ASTM upload from the meter: EOT from the host, then ACK/NAK per frame until L or EOT. */
+function recordOf(text: string): AstmRecord {
+  return { type: text.charAt(0), text };
+}
+
+/**
+ * Runs one ASTM upload from a Contour meter over HID (LIS1-A / E1381 as the meters speak it):
+ *
+ * - Establishment: a meter already in transfer mode announces itself with ENQ (glucometerutils
+ *   test/test_bacontour.py); otherwise the host wakes it with EOT and the meter answers EOT, its
+ *   header frame and ENQ in one message (glucometerutils test/test_contourusb.py). The host ACKs
+ *   the ENQ; a header announced that way is kept in case the transfer does not repeat it.
+ * - Transfer: one frame per message, frame numbers counting up mod 8 from whatever the first one
+ *   is; ACK for a good frame, NAK for a damaged or out-of-sequence one (the meter repeats it, at
+ *   most six times), ACK again for a repeat of the frame just taken. Records end with CR; frames end
+ *   ETB while more follow and ETX at the end of the message; the meter then sends EOT.
+ */
 export class AstmHidLink {
   constructor(private readonly conn: HidConnection) {}
 
@@ -236,12 +255,14 @@ export class AstmHidLink {
   }
 
   /** Reads one message (reports until one is shorter than 60 bytes). Malformed reports make the message `null` (damaged). */
-  private async readMessage(step: StepOptions): Promise<Uint8Array | null> {
+  private async readMessage(step: StepOptions, orNull = false): Promise<Uint8Array | null | 'silent'> {
     const parts: Uint8Array[] = [];
     for (let i = 0; i < ASTM_LIMITS.maxReportsPerMessage; i++) {
       let decoded: { payload: Uint8Array; more: boolean };
       try {
-        decoded = decodeContourReport(await readReport(this.conn, step, 'meter data'));
+        const report = orNull && i === 0 ? await readReportOrNull(this.conn, step) : await readReport(this.conn, step, 'meter data');
+        if (report === null) return 'silent';
+        decoded = decodeContourReport(report);
       } catch (e) {
         if (e instanceof WardError && e.code === 'PROTOCOL') return null;
         throw e;
@@ -260,23 +281,76 @@ export class AstmHidLink {
     throw new WardError('PROTOCOL', 'The meter sent a message that never ends.');
   }
 
+  private async nextMessage(step: StepOptions): Promise<Uint8Array | null> {
+    const m = await this.readMessage(step);
+    return m === 'silent' ? null : m;
+  }
+
   /**
-   * Receives every record of one transfer. `onRecord` sees each record as soon as it is complete
-   * (before it is acknowledged, so a parse failure stops the transfer).
+   * Receives every record of one transfer, in order. `onRecord` sees each record as soon as it is
+   * complete (the header first, so its arrival time can be taken for the clock drift).
    */
   async receive(step: StepOptions, onRecord?: (r: AstmRecord) => void): Promise<AstmRecord[]> {
     const records: AstmRecord[] = [];
-    let partial = '';
+    let announced: AstmRecord | undefined;
+    const take = (r: AstmRecord): void => {
+      if (records.length === 0 && r.type !== 'H' && announced) {
+        records.push(announced);
+        onRecord?.(announced);
+      }
+      records.push(r);
+      onRecord?.(r);
+    };
+    let text = '';
     let lastFn: number | undefined;
     let lastText: string | undefined;
     let retries = 0;
+    let transfer = false;
 
-    await drainInput(this.conn, step);
-    await this.sendControl(ASTM.EOT, step);
+    // A meter in transfer mode may already be announcing itself; anything else left over is stale.
+    const first = await this.readMessage({ timeoutMs: Math.min(step.timeoutMs, 50), signal: step.signal }, true);
+    let message: Uint8Array | null;
+    if (first !== 'silent' && first !== null && first.includes(ASTM.ENQ)) message = first;
+    else {
+      if (first !== 'silent') await drainInput(this.conn, step);
+      await this.sendControl(ASTM.EOT, step);
+      message = await this.nextMessage(step);
+    }
 
     for (let m = 0; m < ASTM_LIMITS.maxMessages; m++) {
-      const message = await this.readMessage(step);
       const tokens = message === null ? [{ kind: 'junk' } as AstmToken] : scanAstmMessage(message);
+      const sawEnq = tokens.some((t) => t.kind === 'enq');
+      const sawEot = tokens.some((t) => t.kind === 'eot');
+
+      if (sawEnq) {
+        // Establishment (again, if the meter restarted it): a header may ride along before the ENQ.
+        for (const t of tokens) {
+          if (t.kind !== 'frame') continue;
+          try {
+            const f = decodeAstmFrame(t.bytes);
+            const header = f.text.replace(/\r$/, '');
+            if (header.startsWith('H')) announced = recordOf(header);
+          } catch {
+            // A damaged announcement is not repeated; the transfer sends the header again.
+          }
+        }
+        transfer = true;
+        lastFn = undefined;
+        lastText = undefined;
+        text = '';
+        await this.sendControl(ASTM.ACK, step);
+        message = await this.nextMessage(step);
+        continue;
+      }
+
+      if (!transfer) {
+        // No ENQ yet: wake the meter again (glucometerutils sends EOT until it sees EOT … ENQ).
+        if (++retries > ASTM_LIMITS.maxRetries) throw new WardError('PROTOCOL', 'The meter did not start its data transfer; check that it shows the transfer screen, then try again.');
+        await drainInput(this.conn, step);
+        await this.sendControl(ASTM.EOT, step);
+        message = await this.nextMessage(step);
+        continue;
+      }
 
       const frames: AstmFrame[] = [];
       let damaged = false;
@@ -289,48 +363,52 @@ export class AstmHidLink {
           }
         } else if (t.kind === 'junk' || t.kind === 'ack' || t.kind === 'nak') damaged = true;
       }
-      const sawEot = tokens.some((t) => t.kind === 'eot');
-      const sawEnq = tokens.some((t) => t.kind === 'enq');
+      for (const f of frames) {
+        if (f.fn === lastFn && f.text === lastText) continue; // a repeat of the frame just taken
+        if (lastFn !== undefined && f.fn !== ((lastFn + 1) & 7)) damaged = true;
+      }
 
-      if (damaged) {
+      if (sawEot && frames.length === 0 && !damaged) {
+        if (records.length === 0 && !announced) throw new WardError('PROTOCOL', 'The meter ended the transfer without sending any data.');
+        if (text) take(recordOf(text));
+        if (records.length === 0 && announced) take(announced);
+        return records;
+      }
+
+      if (damaged || frames.length === 0) {
         if (++retries > ASTM_LIMITS.maxRetries) throw new WardError('PROTOCOL', 'The meter kept sending damaged data; unplug it, plug it in again and retry.');
         await drainInput(this.conn, step);
         await this.sendControl(ASTM.NAK, step);
+        message = await this.nextMessage(step);
         continue;
       }
 
-      let finished = false;
+      let messageEnds = false;
       for (const f of frames) {
-        if (f.fn === lastFn && f.text === lastText) continue; // a repeat of a frame we already acknowledged
-        if (lastFn !== undefined && f.fn !== ((lastFn + 1) & 7)) throw new WardError('PROTOCOL', 'The meter sent frames out of order.');
+        if (f.fn === lastFn && f.text === lastText) continue;
         lastFn = f.fn;
         lastText = f.text;
-        partial += f.text;
-        if (partial.length > 64 * 1024) throw new WardError('PROTOCOL', 'The meter sent a record that is too long.');
-        if (!f.final) continue;
-        const record: AstmRecord = { type: partial.charAt(0), text: partial };
-        partial = '';
-        onRecord?.(record);
-        records.push(record);
-        if (record.type === 'L') finished = true;
+        text += f.text;
+        if (text.length > 64 * 1024) throw new WardError('PROTOCOL', 'The meter sent a record that is too long.');
+        for (let cr = text.indexOf('\r'); cr >= 0; cr = text.indexOf('\r')) {
+          take(recordOf(text.slice(0, cr)));
+          text = text.slice(cr + 1);
+        }
+        if (f.final) messageEnds = true;
       }
-      if (frames.length > 0 || sawEnq) {
-        retries = 0;
-        await this.sendControl(ASTM.ACK, step);
-      }
-      if (finished) {
+      retries = 0;
+      await this.sendControl(ASTM.ACK, step);
+      if (messageEnds) {
+        if (text) take(recordOf(text));
         await this.awaitEot(step);
         return records;
       }
-      if (sawEot) {
-        if (records.length === 0) throw new WardError('PROTOCOL', 'The meter ended the transfer without sending any data.');
-        return records;
-      }
+      message = await this.nextMessage(step);
     }
     throw new WardError('PROTOCOL', 'The meter transfer did not end.');
   }
 
-  /** After the terminator record the meter sends EOT; wait briefly so it is not left for the next transfer. */
+  /** After the last frame the meter sends EOT; wait briefly so it is not left for the next transfer. */
   private async awaitEot(step: StepOptions): Promise<void> {
     const quick: StepOptions = { timeoutMs: Math.min(step.timeoutMs, 250), signal: step.signal };
     for (let i = 0; i < 8; i++) {

@@ -1,14 +1,14 @@
 /**
  * Live items of the HID pulse oximeters on 0x28E9:0x028A (Contec CMS50E HID and Beurer PO 80):
  * `EB type status v1 v2 …`. type 0 → v1 is the plethysmogram sample; type 1 → v1 pulse rate,
- * v2 SpO2 (reference/DEVICES.md). Values ≥ 127 mean "no reading".
+ * v2 SpO2 (docs/devices.md). Values ≥ 127 mean "no reading".
  *
  * Assumptions (not in the reference, unconfirmed on hardware): the status byte follows the
  * CMS50 firmware-4.6 convention (bit 0 finger out, bit 1 searching), and a value of 0 is no
  * reading either (neither 0 % SpO2 nor 0 /min is a measurement). When the status byte says
  * nothing: both values missing → finger out; one missing → still searching.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { Measurement, ReadingFlag } from '../types';
 import { oximetryPulseMeasurement, spo2Measurement } from './vitalReadings';
 

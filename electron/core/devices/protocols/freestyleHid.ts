@@ -10,7 +10,7 @@
  * Pure encode/parse functions are used by both the driver and the simulator; FreeStyleLink runs
  * the exchanges over a HidConnection.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { drainInput, readReport, writeReport, type StepOptions } from '../transport/reportIo';
 import type { HidConnection } from '../types';
 

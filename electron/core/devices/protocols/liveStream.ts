@@ -3,8 +3,8 @@
  * skips isolated malformed reports (a live monitor must ride out line noise), and stops with a
  * single error when the device goes quiet, is unplugged, or keeps sending garbage.
  */
-import { WardError } from '../../common/errors';
-import { log } from '../../common/log';
+import { WardError } from '../../model/errors';
+import { log } from '../../platform/log';
 import type { DeviceReading } from '../types';
 import { liveVitals, type LiveItem } from './contecLive';
 import { isCancelled, type ReportChannel, type StepOptions } from '../transport/reportIo';

@@ -1,20 +1,26 @@
 /**
- * Omron HEM-790IT command framing (reference/DEVICES.md, libomron protocol notes). Host commands:
- * three ASCII letters + argument bytes + XOR of the argument bytes, sent in count-prefixed
- * 8-byte reports. Replies: `OK` + bytes whose XOR (the last byte being the check) is zero, or
- * `NO` (busy: ask again), or `OFF\r\n` after END.
+ * Omron HEM-790IT command framing (docs/devices.md: libomron doc/omron_protocol_notes.asciidoc,
+ * src/omron.c, and the USB capture doc/logs/hem790it/790IT_OneReading.html). Host commands: three
+ * ASCII letters + argument bytes + XOR of the argument bytes, sent in count-prefixed 8-byte
+ * reports (bytes after the count are ignored by the device). Replies: `OK` + bytes whose XOR (the
+ * last byte being the check) is zero, or `NO` (ask again); a reply with a wrong check byte is
+ * asked for again too (libomron omron_exchange_cmd). END is answered `OK` then `OFF\r\n`.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import { countPrefixedPayload } from './countPrefixed';
 import { ReportChannel, type StepOptions } from '../transport/reportIo';
 import { deviceLocalTime } from './vitalReadings';
 
-/** Mode feature reports (2 data bytes after report id 0). Sources disagree on device-info mode:
- * DEVICES.md says 0x0102 (used here); libomron's notes say 0x0101, its header 0x1111. */
-export const OMRON_MODE = { deviceInfo: 0x0102, daily: 0x74bc, weekly: 0x1074 } as const;
+/**
+ * Mode feature reports (2 data bytes after report id 0), as Omron's own software sets them on a
+ * HEM-790IT in the libomron capture: 0x0101 before VER/PRF/SRL (seq 0002), 0x312C before
+ * GDC/GME/END (seq 0242). libomron's header names 0x1111/0x0102 and 0x74BC for these; the capture
+ * is what a real unit answered.
+ */
+export const OMRON_MODE = { deviceInfo: 0x0101, memory: 0x312c } as const;
 
-/** Zero bytes the host sends after a mode change until the device answers `OK`. */
-export const OMRON_CLEAR_BYTES = 12;
+/** The clearing block after a mode change: 30 zero bytes in reports of 7, 7, 7, 7 and 2 (capture seq 0008–0035). */
+export const OMRON_CLEAR_BYTES = 30;
 
 export function xorOf(bytes: ArrayLike<number>): number {
   let x = 0;
@@ -29,7 +35,7 @@ export function omronCommand(letters: string, args: ArrayLike<number>): Uint8Arr
   return Uint8Array.from([...bytes, ...Array.from(args), xorOf(args)]);
 }
 
-/** The commands of DEVICES.md. "VER00" etc. are ASCII: argument '0' (0x30) and its XOR '0'. */
+/** The commands as captured (libomron capture seq 0074, 0098, 0116, 0392, 0416, 0446). "VER00" etc. are ASCII: argument '0' (0x30) and its XOR '0'. */
 export const OMRON_COMMANDS = {
   version: omronCommand('VER', [0x30]),
   profile: omronCommand('PRF', [0x30]),
@@ -40,39 +46,32 @@ export const OMRON_COMMANDS = {
 } as const;
 
 /** Full reply lengths (bytes after the count bytes are stripped). */
-export const OMRON_REPLY_LENGTH = { version: 15, serial: 11, count: 8, record: 17, end: 5, clear: 2 } as const;
+export const OMRON_REPLY_LENGTH = { version: 15, profile: 14, serial: 11, count: 8, record: 17 } as const;
 
-export type OmronReply = { status: 'ok'; bytes: Uint8Array } | { status: 'no' };
+/** `ok`; `no` (busy); `damaged`: garbled or a wrong check byte — either way the command is sent again. */
+export type OmronReply = { status: 'ok'; bytes: Uint8Array } | { status: 'no' } | { status: 'damaged'; reason: string };
 
 /**
- * Reads one reply of `length` bytes. Returns `no` as soon as the device says `NO`; checks the
- * XOR of everything after `OK`. `expectOff` is for END, whose reply is `OFF\r\n` unchecked.
+ * Reads one reply of `length` bytes. Returns `no` as soon as the device says `NO`, `damaged` for a
+ * reply that does not start `OK` or whose bytes after `OK` do not XOR to zero. Reports with a
+ * count of 0 are skipped; bytes beyond `length` are ignored (libomron omron_get_command_return).
  */
-export async function readOmronReply(channel: ReportChannel, step: StepOptions, length: number, what: string, expectOff = false): Promise<OmronReply> {
+export async function readOmronReply(channel: ReportChannel, step: StepOptions, length: number, what: string): Promise<OmronReply> {
   const bytes: number[] = [];
   // Empty reports are tolerated, but not forever.
   for (let reports = 0; bytes.length < length; reports++) {
     if (reports > length + 16) throw new WardError('PROTOCOL', `The blood-pressure monitor sent a reply that never completes (${what}).`);
     const payload = countPrefixedPayload(await channel.read(step, what), 0xff, 'blood-pressure monitor');
-    if (bytes.length + payload.length > length) {
-      throw new WardError('PROTOCOL', `The blood-pressure monitor sent a longer reply than expected (${what}).`);
-    }
-    bytes.push(...payload);
+    bytes.push(...payload.subarray(0, length - bytes.length));
     if (bytes.length >= 2) {
       const head = String.fromCharCode(bytes[0], bytes[1]);
       if (head === 'NO' && bytes.length === 2) return { status: 'no' };
-      if (head !== (expectOff ? 'OF' : 'OK')) {
-        throw new WardError('PROTOCOL', `The blood-pressure monitor sent a garbled reply (${what}).`);
-      }
+      if (head !== 'OK') return { status: 'damaged', reason: `The blood-pressure monitor sent a garbled reply (${what}).` };
     }
   }
   const reply = Uint8Array.from(bytes);
-  if (expectOff) {
-    if (String.fromCharCode(...reply) !== 'OFF\r\n') throw new WardError('PROTOCOL', 'The blood-pressure monitor sent a garbled reply (end of session).');
-    return { status: 'ok', bytes: reply };
-  }
   if (length > 2 && xorOf(reply.subarray(2)) !== 0) {
-    throw new WardError('PROTOCOL', `The blood-pressure monitor sent a reply with a wrong checksum (${what}).`);
+    return { status: 'damaged', reason: `The blood-pressure monitor sent a reply with a wrong check byte (${what}).` };
   }
   return { status: 'ok', bytes: reply };
 }
@@ -109,9 +108,9 @@ export interface OmronRecord {
 }
 
 /**
- * Assumption (unconfirmed on hardware): the protocol notes only document the high nibble of the
- * status byte (TruRead series position); we take bit 0 as the irregular-heartbeat symbol the
- * unit displays.
+ * Assumption (unconfirmed on hardware, no capture shows it): the protocol notes only document the
+ * high nibble of the status byte (TruRead series position); we take bit 0 as the
+ * irregular-heartbeat symbol the unit displays.
  */
 export const OMRON_FLAG_IRREGULAR_HEARTBEAT = 0x01;
 

@@ -4,7 +4,7 @@
  * fallback device id for devices whose protocol carries no serial number.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { DeviceReading, HidDeviceInfo, Measurement, ReadingFlag } from '../types';
 
 export const MDC = {
@@ -32,17 +32,17 @@ export function bloodPressureMeasurements(systolic: number, diastolic: number, p
   ];
 }
 
-/** One blood-pressure memory record as a reading (device time as recorded, workstation time now). */
+/** One blood-pressure memory record as a reading (device time as recorded, if any; workstation time now). */
 export function bloodPressureReading(
   deviceRecordId: string,
-  r: { time: string; systolic: number; diastolic: number; pulse: number },
+  r: { time?: string; systolic: number; diastolic: number; pulse: number },
   flags: ReadingFlag[] = [],
 ): DeviceReading {
   return {
     deviceRecordId,
     kind: 'blood-pressure',
     measurements: bloodPressureMeasurements(r.systolic, r.diastolic, r.pulse),
-    deviceTime: r.time,
+    ...(r.time ? { deviceTime: r.time } : {}),
     workstationTime: new Date().toISOString(),
     flags,
   };

@@ -3,7 +3,7 @@
  * time); when a reading has none it is placed relative to the device's own "now", which is the
  * workstation clock shifted by the configured drift — so drift shows up in the readings.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 
 export interface SimulatedBpReading {
   systolic: number;

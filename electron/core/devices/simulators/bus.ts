@@ -6,7 +6,7 @@
  * reports, truncated reports, silence, unplug mid-transfer — are injected here, the same way for
  * every device.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { HidBackend, HidConnection, HidDeviceInfo } from '../types';
 
 /** The device side of a simulated HID device. */

@@ -26,9 +26,17 @@ export function demoOptions(name: SimulatorName): object {
     case 'contour':
       return { readings: glucoseMgDl.map((value, i) => ({ value, time: localTime(44 - i * 8), flags: i === 1 ? ['A'] : ['B'] })) };
     case 'omron':
-    case 'bm58':
-    case 'microlife':
       return { readings: bp.map((r, i) => ({ ...r, time: localTime(30 - i * 12) })) };
+    case 'bm58':
+      // A shared monitor: the last reading is in user 2's memory.
+      return { readings: bp.map((r, i) => ({ ...r, time: localTime(30 - i * 12), ...(i === 2 ? { user: 2 } : {}) })) };
+    case 'microlife':
+      // The first reading was taken before the monitor's clock was set (its time is unknown), and a
+      // fourth record is damaged (month 13): the panel shows both as a real download would.
+      return {
+        readings: [...bp.map((r, i) => (i === 0 ? { ...r, undated: true } : { ...r, time: localTime(30 - i * 12) })), { systolic: 125, diastolic: 80, pulse: 66, time: localTime(2) }],
+        rawRecords: { 4: [125, 80, 66, 26, 13, 1, 8, 0, 0x80, 0] },
+      };
     default:
       return {};
   }

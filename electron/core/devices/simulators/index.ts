@@ -1,17 +1,15 @@
 /**
  * Simulators by name, for demo mode ("plug in" a simulated device from the devices panel) and tests.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { SimulatedDevice } from './bus';
 import { ContourSimulator, type ContourSimOptions } from './contour';
 import { FreeStyleSimulator, type FreeStyleSimOptions } from './freestyle';
-// ---- Oximeter and blood-pressure simulators (devices B) --------------------------------------
 import { createBm58Simulator, type Bm58SimulatorOptions } from './beurerBm58';
 import { createPo80Simulator, type Po80SimulatorOptions } from './beurerPo80';
 import { createCms50eSimulator, type Cms50eSimulatorOptions } from './cms50e';
 import { createMicrolifeSimulator, type MicrolifeSimulatorOptions } from './microlifeB3';
 import { createOmron790Simulator, type Omron790SimulatorOptions } from './omron790';
-// ---------------------------------------------------------------------------------------------
 
 export interface SimulatorOptionsByName {
   'freestyle-neo': FreeStyleSimOptions;
@@ -19,7 +17,7 @@ export interface SimulatorOptionsByName {
   'freestyle-libre-pro': FreeStyleSimOptions;
   libre2: FreeStyleSimOptions;
   contour: ContourSimOptions;
-  // devices B
+  // Oximeters and blood-pressure monitors.
   cms50e: Cms50eSimulatorOptions;
   po80: Po80SimulatorOptions;
   omron: Omron790SimulatorOptions;
@@ -35,7 +33,7 @@ const factories: { [N in SimulatorName]: (options?: SimulatorOptionsByName[N]) =
   'freestyle-libre-pro': (o) => new FreeStyleSimulator('libre-pro', o),
   libre2: (o) => new FreeStyleSimulator('libre2', o),
   contour: (o) => new ContourSimulator(o),
-  // ---- devices B ----
+  // Oximeters and blood-pressure monitors.
   cms50e: (o) => createCms50eSimulator(o),
   po80: (o) => createPo80Simulator(o),
   omron: (o) => createOmron790Simulator(o),

@@ -2,7 +2,7 @@
  * What the simulated oximeters measure: a cycle of samples (values, finger-out or searching
  * periods) played at a configurable rate, plus a timer that never keeps the process alive.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 
 export type LiveSample = { pulse: number; spo2: number } | { fingerOut: true } | { searching: true };
 

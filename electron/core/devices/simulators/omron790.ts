@@ -1,27 +1,37 @@
 /**
- * Simulated Omron HEM-790IT (0x0590:0x0028), the device side of the libomron-documented protocol:
- * mode by feature report `[0x00, hi, lo]`, then zero clearing bytes until it answers `OK`;
- * commands in count-prefixed 8-byte reports; replies `OK 00 … XOR`, `NO`, or `OFF\r\n` after END
- * (the unit then switches off and ignores everything). Index 0 of a bank is the newest record.
+ * Simulated Omron HEM-790IT (0x0590:0x0028), built from libomron's USB capture of the unit talking
+ * to Omron's own software (doc/logs/hem790it/790IT_OneReading.html) and its protocol notes — not
+ * from the driver (docs/devices.md):
+ *
+ * - A mode is set by a feature report `[0x00, hi, lo]` (0x0101 device information, 0x312C memory).
+ * - Clearing: the first mode change after power-on is never answered; after a later one the unit
+ *   sends an empty report (count 0) and `08 60 00 00 00 00 00 00` for the first block of zeros and
+ *   `02 4F 4B` ("OK") for the next. A command (non-zero bytes) is served whenever it arrives.
+ * - Commands arrive in count-prefixed reports (bytes after the count are ignored); replies are
+ *   count-prefixed too, with stale bytes from the previous report left after the count, as captured.
+ * - VER00 / PRF00 / SRL00 answer in any mode, GDC / GME only in memory mode (else "NO"). GME index 0
+ *   is the newest record. END is answered "OK", then "OFF\r\n", and the unit switches off.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { SimulatedDevice } from './bus';
-import { countReports, DEFAULT_BP_READINGS, resolveBpReadings, type ResolvedBpReading, type SimulatedBpReading } from './bpMemory';
+import { DEFAULT_BP_READINGS, resolveBpReadings, type ResolvedBpReading, type SimulatedBpReading } from './bpMemory';
 
 export interface Omron790SimulatorOptions {
   serialNumber?: string;
-  /** VER text, 11 ASCII characters (default "M7080IT 207"). */
+  /** VER text, 11 ASCII characters (default "M7080IT 207", as captured). */
   version?: string;
-  /** SRL bytes, 7 of them (default 06 00 00 00 00 00 00). */
+  /** SRL bytes, 7 of them (default 06 00 00 00 00 00 00, as captured). */
   serialBytes?: number[];
-  /** Bank 0 (user A) readings, oldest first. */
+  /** Stored readings, oldest first. */
   readings?: SimulatedBpReading[];
-  /** Bank 1 (user B) readings, oldest first. */
-  bankB?: SimulatedBpReading[];
   clockDriftSeconds?: number;
   /** Answer "NO" (busy) this many times to `busyCommand` before serving it (default 0). */
   busyReplies?: number;
   busyCommand?: 'VER' | 'SRL' | 'GDC' | 'GME';
+  /** GME indexes (0 = newest) whose first answer carries a wrong check byte. */
+  damagedOnce?: number[];
+  /** GME indexes whose answer always carries a wrong check byte. */
+  alwaysDamaged?: number[];
 }
 
 export interface Omron790Simulator extends SimulatedDevice {
@@ -31,10 +41,8 @@ export interface Omron790Simulator extends SimulatedDevice {
   readonly commands: string[];
 }
 
-const MODES = new Set([0x0102, 0x74bc, 0x1074]);
-const DEVICE_INFO = 0x0102;
-const DAILY = 0x74bc;
-const CLEAR_BYTES = 12;
+const MODES = new Set([0x0101, 0x312c]);
+const MEMORY_MODE = 0x312c;
 const COMMAND_LENGTH: Record<string, number> = { VER: 5, PRF: 5, SRL: 5, END: 5, GDC: 8, GME: 8 };
 
 const xor = (bytes: number[]): number => bytes.reduce((a, b) => a ^ b, 0);
@@ -46,60 +54,68 @@ export function createOmron790Simulator(options: Omron790SimulatorOptions = {}):
   if (serialBytes.length !== 7 || serialBytes.some((b) => !Number.isInteger(b) || b < 0 || b > 255)) {
     throw new WardError('BAD_INPUT', 'The simulated Omron serial must be 7 bytes.');
   }
-  const now = Date.now();
   // Newest first: GME index 0 is the most recent record.
-  const banks: ResolvedBpReading[][] = [
-    resolveBpReadings(options.readings ?? DEFAULT_BP_READINGS, options.clockDriftSeconds, now).reverse(),
-    resolveBpReadings(options.bankB ?? [], options.clockDriftSeconds, now).reverse(),
-  ];
+  const records: ResolvedBpReading[] = resolveBpReadings(options.readings ?? DEFAULT_BP_READINGS, options.clockDriftSeconds).reverse();
   let busyLeft = options.busyReplies ?? 0;
   const busyCommand = options.busyCommand ?? 'GME';
+  const damagedOnce = new Set(options.damagedOnce ?? []);
+  const alwaysDamaged = new Set(options.alwaysDamaged ?? []);
   let mode: number | null = null;
-  let clearing = false;
+  let modeChanges = 0;
+  let clearBlocksAnswered = 0;
   let zeros = 0;
   let off = false;
   let pending: number[] = [];
+  let lastReport = new Uint8Array(8);
   const commands: string[] = [];
 
-  const ok = (data: number[]): number[] => {
-    const body = [0x00, ...data];
-    return [...text('OK'), ...body, xor(body)];
+  /** One count-prefixed report; the bytes after the count keep what the previous report had there. */
+  const report = (chunk: number[]): Uint8Array => {
+    const r = Uint8Array.from(lastReport);
+    r[0] = chunk.length;
+    r.set(chunk, 1);
+    lastReport = r;
+    return r;
   };
   const send = (emit: (r: Uint8Array) => void, message: number[]): void => {
-    for (const r of countReports(message)) emit(r);
+    for (let i = 0; i < message.length; i += 7) emit(report(message.slice(i, i + 7)));
+  };
+  const ok = (data: number[], damage = false): number[] => {
+    const body = [0x00, ...data];
+    return [...text('OK'), ...body, xor(body) ^ (damage ? 0x5a : 0)];
   };
 
-  const answer = (cmd: number[]): number[] | null => {
+  const answer = (cmd: number[]): number[][] => {
     const letters = String.fromCharCode(cmd[0], cmd[1], cmd[2]);
     const args = cmd.slice(3, -1);
     commands.push(letters);
-    if (xor(args) !== cmd[cmd.length - 1]) return text('NO');
+    if (xor(args) !== cmd[cmd.length - 1]) return [text('NO')];
     if (letters === busyCommand && busyLeft > 0) {
       busyLeft--;
-      return text('NO');
+      return [text('NO')];
     }
     switch (letters) {
       case 'VER':
-        return mode === DEVICE_INFO ? ok(text(version)) : text('NO');
-      case 'SRL':
-        return mode === DEVICE_INFO ? ok(serialBytes) : text('NO');
+        return [ok(text(version))];
       case 'PRF':
-        return mode === DEVICE_INFO ? ok(text('0010100000')) : text('NO');
-      case 'GDC': {
-        const bank = banks[args[1]];
-        return mode === DAILY && bank ? ok([0x00, 0x00, 0x00, bank.length]) : text('NO');
-      }
+        return [ok(text('0010100000'))];
+      case 'SRL':
+        return [ok(serialBytes)];
+      case 'GDC':
+        return mode === MEMORY_MODE && args[1] === 0 ? [ok([0x00, 0x10, 0x00, records.length])] : [text('NO')];
       case 'GME': {
-        const r = banks[args[1]]?.[args[3]];
-        if (mode !== DAILY || !r) return text('NO');
+        const index = args[3];
+        const r = records[index];
+        if (mode !== MEMORY_MODE || args[1] !== 0 || !r) return [text('NO')];
+        const damage = alwaysDamaged.has(index) || damagedOnce.delete(index);
         const flags = r.irregularHeartbeat ? 0x01 : 0x00;
-        return ok([r.year - 2000, r.month, r.day, r.hour, r.minute, r.second, 0x00, 0x00, r.systolic, r.diastolic, r.pulse, 0x00, flags]);
+        return [ok([r.year - 2000, r.month, r.day, r.hour, r.minute, r.second, 0x00, 0x00, r.systolic, r.diastolic, r.pulse, 0x00, flags], damage)];
       }
       case 'END':
         off = true;
-        return text('OFF\r\n');
+        return [text('OK'), text('OFF\r\n')];
       default:
-        return text('NO');
+        return [text('NO')];
     }
   };
 
@@ -111,33 +127,34 @@ export function createOmron790Simulator(options: Omron790SimulatorOptions = {}):
     get commands() {
       return commands;
     },
-    onHostReport(report, kind, emit) {
+    onHostReport(raw, kind, emit) {
       if (off) return;
       if (kind === 'feature') {
-        const m = report.length === 3 && report[0] === 0x00 ? (report[1] << 8) | report[2] : -1;
+        const m = raw.length === 3 && raw[0] === 0x00 ? (raw[1] << 8) | raw[2] : -1;
         if (!MODES.has(m)) return;
         mode = m;
-        clearing = true;
+        modeChanges++;
+        clearBlocksAnswered = 0;
         zeros = 0;
         pending = [];
         return;
       }
-      const count = report[0];
-      if (report.length < 1 || count > 7 || count > report.length - 1) return;
-      const data = Array.from(report.subarray(1, 1 + count));
-      if (clearing) {
-        if (data.some((b) => b !== 0)) {
-          zeros = 0;
-          return;
-        }
+      const count = raw[0];
+      if (raw.length < 1 || count > 7 || count > raw.length - 1) return;
+      const data = Array.from(raw.subarray(1, 1 + count));
+      if (pending.length === 0 && data.every((b) => b === 0)) {
+        // Part of a clearing block (30 zero bytes).
         zeros += data.length;
-        if (zeros >= CLEAR_BYTES) {
-          clearing = false;
-          zeros = 0;
-          send(emit, text('OK'));
-        }
+        if (zeros < 30) return;
+        zeros = 0;
+        if (modeChanges <= 1) return; // the first mode change after power-on is never answered
+        if (clearBlocksAnswered++ === 0) {
+          emit(report([]));
+          emit(Uint8Array.of(0x08, 0x60, 0, 0, 0, 0, 0, 0));
+        } else send(emit, text('OK'));
         return;
       }
+      zeros = 0;
       pending.push(...data);
       while (pending.length >= 3) {
         const letters = String.fromCharCode(pending[0], pending[1], pending[2]);
@@ -148,9 +165,9 @@ export function createOmron790Simulator(options: Omron790SimulatorOptions = {}):
           return;
         }
         if (pending.length < length) return;
-        const reply = answer(pending.slice(0, length));
+        const replies = answer(pending.slice(0, length));
         pending = pending.slice(length);
-        if (reply) send(emit, reply);
+        for (const r of replies) send(emit, r);
         if (off) return;
       }
     },

@@ -6,7 +6,7 @@
  * Kept deliberately thin: everything that can be tested without hardware (error mapping, report
  * conversion) is a pure exported function.
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { HidBackend, HidConnection, HidDeviceInfo } from '../types';
 
 /** The subset of node-hid this backend uses (node-hid 3 `HIDAsync`). */

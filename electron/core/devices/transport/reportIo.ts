@@ -10,7 +10,7 @@
  * - `readReport`/`writeReport` on the connection (glucometers: strict request/response): a
  *   timed-out read never stays pending (the HidConnection contract resolves `null` on timeout).
  */
-import { WardError } from '../../common/errors';
+import { WardError } from '../../model/errors';
 import type { HidConnection, ReadOptions } from '../types';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 2000;
@@ -135,6 +135,11 @@ export class ReportChannel {
     const report = new Uint8Array(payload.length + 1);
     report.set(payload, 1);
     await this.bounded(() => this.connection.write(report), options, what);
+  }
+
+  /** Writes `report` as given: its first byte is what the HID layer takes as the report id. */
+  async write(report: Uint8Array, options: StepOptions, what: string): Promise<void> {
+    await this.bounded(() => this.connection.write(Uint8Array.from(report)), options, what);
   }
 
   /** Sends a feature report; `report` starts with its report id. */

@@ -3,7 +3,7 @@
  * pending readings, all in plain language (never colour or codes alone).
  */
 import type { CensusRow, OutputOf } from '../../api/contract';
-import { formatDateTime, formatDateTimeSeconds } from '../../format';
+import { formatDateTime } from '../../format';
 
 export type DevicesOverview = OutputOf<'devices/list'>;
 export type DeviceView = DevicesOverview['devices'][number];
@@ -162,9 +162,17 @@ export function measurementSummary(measurements: readonly Measurement[]): string
   return parts.length ? parts.join(', ') : 'No values';
 }
 
-/** When a pending reading was taken: the device's own time, else when it reached the workstation. */
+/**
+ * When a pending reading was taken: the device's own time. A memory reading without one was taken
+ * before the device's clock was set — never shown as the time it reached the workstation.
+ */
 export function readingTime(reading: PendingReading): string {
-  return reading.deviceTime ? formatDeviceTime(reading.deviceTime) : formatDateTimeSeconds(reading.receivedAt);
+  return reading.deviceTime ? formatDeviceTime(reading.deviceTime) : 'Time unknown';
+}
+
+/** A pending entry that can go into a patient's record: it has values and a known time, and is no control test. */
+export function isRecordable(reading: PendingReading): boolean {
+  return reading.problem === null && reading.deviceTime !== null && !reading.flags.includes('control-solution');
 }
 
 /** An admitted patient as the bind and record forms offer them: "1A — Peter Patient". */

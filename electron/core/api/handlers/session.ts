@@ -1,0 +1,45 @@
+/** `identity/register` and `session/*`: getting an account, logging in, locking and unlocking. */
+import type { Session } from '../../identity/sessions';
+import { WardError } from '../../model/errors';
+import type { SessionInfo } from '../../model/ward';
+import { requireSession } from '../router';
+import type { ApiServices, HandlersFor } from './services';
+
+export function sessionHandlers({ config, identity, sessions }: ApiServices): HandlersFor<'identity' | 'session'> {
+  const info = (s: Session): SessionInfo => ({ token: s.token, profile: s.profile, wardName: config.wardName, lockTimeoutSeconds: config.lockTimeoutSeconds });
+  const requireSetUp = (message: string) => {
+    if (!identity.initialized) throw new WardError('CONFLICT', message);
+  };
+
+  return {
+    'identity/register': async (ctx, input) => {
+      requireSetUp('The ward has not been set up yet. Ask IT to complete first-run setup.');
+      return identity.register(input);
+    },
+    'session/login': async (ctx, input) => {
+      requireSetUp('The ward has not been set up yet.');
+      const { wallet, profile } = await identity.login(input.name, input.password);
+      ctx.progress('Unlocking your key', 1);
+      return info(sessions.create(ctx.channel, profile, wallet, identity.teamKeyFor(wallet, profile.role)));
+    },
+    'session/me': async (ctx) => {
+      const s = requireSession(ctx);
+      return { ...info(s), locked: s.locked };
+    },
+    'session/touch': async (ctx) => ({ locksAt: sessions.locksAt(requireSession(ctx)).toISOString() }),
+    'session/lock': async (ctx) => {
+      sessions.lock(requireSession(ctx), 'manual');
+      return { locked: true as const };
+    },
+    'session/unlock': async (ctx, input) => {
+      const s = requireSession(ctx);
+      const wallet = await identity.verifyPassword(s.profile.address, input.password);
+      sessions.unlock(s, wallet, identity.teamKeyFor(wallet, s.profile.role));
+      return info(s);
+    },
+    'session/logout': async (ctx) => {
+      sessions.end(requireSession(ctx));
+      return { loggedOut: true as const };
+    },
+  };
+}

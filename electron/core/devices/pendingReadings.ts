@@ -1,0 +1,152 @@
+/**
+ * Meters and blood-pressure monitors: their memory is downloaded into pending readings
+ * (deduplicated by device serial + device record id against everything already recorded and
+ * pending), which a clinician assigns to an admitted patient and confirms — recorded through the
+ * record pipeline, signed by that clinician, with the device as provenance — or dismisses.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Actor } from '../identity/actor';
+import type { PendingReading } from '../model/devices';
+import { WardError } from '../model/errors';
+import type { CareRelations } from '../records/access';
+import type { RecordWriter } from '../records/recordWriter';
+import { memoryOf, type AttachedDevice, type AttachedDevices } from './attachedDevices';
+import { readingContent } from './readingVitals';
+import type { DeviceReading } from './types';
+
+/** The dedupe key of a device reading: serial + the device's own record id (re-reads never duplicate). */
+export function dedupeKey(serial: string, deviceRecordId: string): string {
+  return '0x' + createHash('sha256').update(`wardledger/device-reading/v1\0${serial}\0${deviceRecordId}`).digest('hex');
+}
+
+/** Device readings are recorded for patients in a bed on this ward only. */
+export function requireAdmitted(care: CareRelations, patient: string): void {
+  if (!care.currentOf(patient)) {
+    throw new WardError('BAD_INPUT', 'Readings go to patients admitted to the ward; admit the patient first.', { fields: { patient: 'Choose an admitted patient.' } });
+  }
+}
+
+interface Pending extends PendingReading {
+  reading: DeviceReading;
+  driver: string;
+  key: string;
+}
+
+export class PendingReadings {
+  private readonly pending = new Map<string, Pending>();
+  /** Dedupe keys of the pending readings (a meter's memory holds hundreds: no scan per reading). */
+  private readonly pendingKeys = new Set<string>();
+
+  constructor(
+    private readonly devices: AttachedDevices,
+    private readonly writer: RecordWriter,
+    private readonly care: CareRelations,
+    private readonly changed: () => void,
+  ) {}
+
+  list(): PendingReading[] {
+    return [...this.pending.values()].map(({ reading: _r, driver: _d, key: _k, ...p }) => p);
+  }
+
+  /** Download a device's memory; new readings become pending. */
+  async download(d: AttachedDevice): Promise<void> {
+    const read = memoryOf(d);
+    d.status = 'reading';
+    this.changed();
+    const readings = await read({ timeoutMs: 3000 });
+    const serial = d.identity!.serial;
+    let added = 0;
+    for (const reading of readings) {
+      const key = dedupeKey(serial, reading.deviceRecordId);
+      if (this.writer.seenDevice(key) || this.pendingKeys.has(key)) continue;
+      const id = randomUUID();
+      this.pending.set(id, {
+        id,
+        deviceId: d.info.path,
+        model: d.identity!.model,
+        serial,
+        kind: reading.kind,
+        measurements: reading.measurements,
+        flags: reading.flags,
+        deviceTime: reading.deviceTime ?? null,
+        receivedAt: reading.workstationTime,
+        monitorUser: reading.monitorUser ?? null,
+        problem: reading.problem ?? null,
+        reading,
+        driver: d.driver?.id ?? 'unknown',
+        key,
+      });
+      this.pendingKeys.add(key);
+      if (!reading.problem) added++;
+    }
+    d.status = 'ready';
+    const unreadable = readings.filter((r) => r.problem).length;
+    const stored = readings.length - unreadable;
+    d.message =
+      readings.length === 0
+        ? 'The device memory is empty.'
+        : `${stored} readings in memory, ${added} new.` + (unreadable ? ` ${unreadable} stored record${unreadable === 1 ? '' : 's'} could not be read (listed with the reason in the pending readings).` : '');
+    this.changed();
+  }
+
+  /** Read a meter's memory again (re-reads never duplicate records). */
+  async reread(deviceId: string): Promise<void> {
+    const d = this.devices.require(deviceId);
+    memoryOf(d);
+    try {
+      await this.download(d);
+    } catch (e) {
+      this.devices.fail(d, e);
+      throw e instanceof WardError ? e : new WardError('DEVICE', 'Reading the device failed.');
+    }
+  }
+
+  /** Record pending readings for a patient, signed by the confirming clinician, device as provenance. */
+  async assign(actor: Actor, ids: string[], patient: string): Promise<number> {
+    requireAdmitted(this.care, patient);
+    const chosen = ids.map((id) => {
+      const p = this.pending.get(id);
+      if (!p) throw new WardError('NOT_FOUND', 'That reading is no longer pending (already recorded or dismissed).');
+      return p;
+    });
+    for (const p of chosen) {
+      if (p.flags.includes('control-solution')) {
+        throw new WardError('BAD_INPUT', 'A control-solution test checks the meter, not the patient: dismiss it instead of recording it.');
+      }
+      if (p.kind === 'ketone') throw new WardError('BAD_INPUT', 'Blood ketone readings cannot be recorded as vitals yet; dismiss them or note the value.');
+      if (p.problem) throw new WardError('BAD_INPUT', 'A record the device could not read has no values to record: dismiss it.');
+      if (p.deviceTime === null) {
+        throw new WardError('BAD_INPUT', 'This reading was taken before the monitor’s clock was set, so its time is unknown: dismiss it, or enter it by hand with the time it was taken.');
+      }
+    }
+    let recorded = 0;
+    try {
+      for (const p of chosen) {
+        const content = readingContent(p.reading, { driver: p.driver, model: p.model, serial: p.serial });
+        if (!this.writer.seenDevice(p.key)) {
+          await this.writer.create(actor, patient, 'vitals', content, { dedupeKey: p.key });
+          recorded++;
+        }
+        this.drop(p.id);
+      }
+    } catch (e) {
+      const err = e instanceof WardError ? e : new WardError('INTERNAL', 'Recording the readings failed.');
+      // Say how far it got: what was recorded stays recorded (and leaves the pending list).
+      throw new WardError(err.code, recorded ? `${recorded} of ${chosen.length} readings were recorded; then: ${err.message}` : err.message, { recorded });
+    } finally {
+      this.changed();
+    }
+    return recorded;
+  }
+
+  dismiss(ids: string[]): void {
+    for (const id of ids) this.drop(id);
+    this.changed();
+  }
+
+  private drop(id: string): void {
+    const p = this.pending.get(id);
+    if (p) this.pendingKeys.delete(p.key);
+    this.pending.delete(id);
+  }
+}

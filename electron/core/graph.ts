@@ -1,0 +1,173 @@
+/**
+ * The core's object graph: every service of one ward, built from its data directory. The running
+ * core (core.ts), the command line and the tests all build it here, so the wiring exists once.
+ * `open()` brings up what every user needs first (data-dir lock → fast keccak → ward chain →
+ * ward config and deployment check → record store replay); `close()` takes it down again.
+ */
+import { join } from 'node:path';
+import type { ethers } from 'ethers';
+import { createHandlers } from './api/handlers';
+import { Router } from './api/router';
+import { WardContracts } from './chain/wardContracts';
+import { WardNode } from './chain/wardNode';
+import { useFastKeccak } from './crypto/keccak';
+import { CompositeBackend } from './devices/compositeBackend';
+import { DeviceService } from './devices/deviceService';
+import { SimulatedHidBus } from './devices/simulators/bus';
+import { createNodeHidBackend } from './devices/transport/nodeHid';
+import { IdentityService } from './identity/identityService';
+import { People } from './identity/people';
+import { SessionManager } from './identity/sessions';
+import { loadStationKey } from './identity/stationKey';
+import { WardConfigStore } from './identity/wardConfig';
+import { WardError } from './model/errors';
+import { lockDataDir } from './platform/dataDirLock';
+import { EventHub } from './platform/eventHub';
+import { AccessPolicy } from './records/access';
+import { AnchorQueue } from './records/anchorQueue';
+import { AuditTrail } from './records/auditTrail';
+import { ConsentService } from './records/consentService';
+import { ExportService } from './records/exportService';
+import { PatientChart } from './records/patientChart';
+import { Patients } from './records/patients';
+import { RecordReader } from './records/recordReader';
+import { RecordStore } from './records/recordStore';
+import { RecordVerifier } from './records/recordVerifier';
+import { RecordWriter } from './records/recordWriter';
+import { ScopeKeyring } from './records/scopeKeys';
+import { StationIngestQueue } from './records/stationIngestQueue';
+import { StationWriter } from './records/stationWriter';
+import type { CoreConfig } from './shellContract';
+import { Admissions } from './ward/admissions';
+import { PatientLists } from './ward/patientLists';
+import { WardBoard } from './ward/wardBoard';
+
+export type CoreGraph = ReturnType<typeof buildCoreGraph>;
+
+export function buildCoreGraph(config: CoreConfig) {
+  const { dataDir } = config;
+  const events = new EventHub();
+  const node = new WardNode(join(dataDir, 'chain'));
+  const wardConfig = new WardConfigStore(dataDir);
+  const identity = new IdentityService(dataDir, node, wardConfig, config.keystoreScryptN ?? 2 ** 17);
+  const sessions = new SessionManager(events, () => wardConfig.lockTimeoutSeconds);
+  const people = new People(identity);
+  const store = new RecordStore(dataDir);
+  const admissions = new Admissions(dataDir);
+
+  let contractsCache: WardContracts | null = null;
+  const contracts = (): WardContracts => {
+    const c = wardConfig.get();
+    if (!c) throw new WardError('CONFLICT', 'The ward has not been set up yet.');
+    if (!contractsCache || contractsCache.anchors.target !== c.contracts.anchors) {
+      contractsCache = new WardContracts(c.contracts.anchors, c.contracts.ledger, node.provider);
+    }
+    return contractsCache;
+  };
+  let stationKey: ethers.Wallet | null = null;
+  /** The workstation's anchoring key, connected to the ward chain. */
+  const station = (): ethers.Wallet => {
+    stationKey ??= loadStationKey(dataDir);
+    if (!stationKey) throw new WardError('CONFLICT', 'This workstation has no anchoring key; the ward is not set up.');
+    return stationKey.connect(node.provider);
+  };
+
+  // Records: the pipeline's parts, then the services built on them.
+  const anchorQueue = new AnchorQueue(store, contracts, station);
+  const patients = new Patients(identity);
+  const keyring = new ScopeKeyring(store, identity);
+  const verifier = new RecordVerifier(store, contracts);
+  const access = new AccessPolicy(store, admissions);
+  const reader = new RecordReader(store, keyring, verifier);
+  const writer = new RecordWriter(store, patients, keyring, anchorQueue, verifier);
+  const stationWriter = new StationWriter(store, patients, keyring, anchorQueue, verifier);
+  const ingest = new StationIngestQueue(stationWriter, station);
+  const audit = new AuditTrail(store, contracts, identity, () => node.provider, patients, access, people);
+  const consent = new ConsentService(store, contracts, identity, () => node.provider, people);
+  const chart = new PatientChart(store, access, reader, writer, audit, people, admissions);
+  const exports = new ExportService(node, identity, store, patients, access, reader, verifier, audit, people);
+
+  // The ward.
+  const board = new WardBoard(admissions, identity, people, patients, access, reader, writer);
+  const patientLists = new PatientLists(admissions, store, reader, people);
+
+  // Devices: real USB (unless turned off) and the simulated bus; changes coalesced into at most a
+  // few events a second (a stream or a download changes things many times a second).
+  const backend = new CompositeBackend(config.usb === false ? null : createNodeHidBackend(), new SimulatedHidBus());
+  let changeTimer: NodeJS.Timeout | null = null;
+  const devicesChanged = () => {
+    changeTimer ??= setTimeout(() => {
+      changeTimer = null;
+      events.broadcast({ type: 'devices.changed' });
+    }, 250);
+  };
+  const simulationEnabled = !!config.demo || (config.simulate?.length ?? 0) > 0;
+  const devices = new DeviceService(backend, writer, admissions, ingest, devicesChanged, simulationEnabled, config.devicePollMs ?? 1000);
+
+  const router = new Router(
+    createHandlers({ node, config: wardConfig, identity, sessions, board, patientLists, chart, consent, audit, exports, devices }),
+    sessions,
+    (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
+  );
+
+  let release: (() => Promise<void>) | null = null;
+
+  const graph = {
+    dataDir,
+    events,
+    node,
+    wardConfig,
+    identity,
+    sessions,
+    people,
+    store,
+    admissions,
+    contracts,
+    station,
+    anchorQueue,
+    patients,
+    keyring,
+    verifier,
+    access,
+    reader,
+    writer,
+    stationWriter,
+    ingest,
+    audit,
+    consent,
+    chart,
+    exports,
+    board,
+    patientLists,
+    devices,
+    router,
+
+    /** Lock the data directory and open the chain and the record store; returns the entries replayed. */
+    async open(): Promise<number> {
+      release = await lockDataDir(dataDir);
+      try {
+        await useFastKeccak();
+        await node.start();
+        wardConfig.load();
+        await identity.checkDeployment();
+        return store.open();
+      } catch (e) {
+        await graph.close();
+        throw e;
+      }
+    },
+
+    /** Drop the keys and decrypted records held, close the store and the chain, release the lock. */
+    async close(): Promise<void> {
+      if (changeTimer) clearTimeout(changeTimer);
+      changeTimer = null;
+      keyring.closeAll();
+      verifier.forget();
+      store.close();
+      await node.stop().catch(() => undefined);
+      await release?.();
+      release = null;
+    },
+  };
+  return graph;
+}

@@ -1,0 +1,54 @@
+/**
+ * Who may read and write a patient's record, and why. Authorisation is enforced here (and in the
+ * contracts for consent and audit), never only in the UI.
+ */
+import { ethers } from 'ethers';
+import type { Actor } from '../identity/actor';
+import { WardError } from '../model/errors';
+import type { RecordStore } from './recordStore';
+
+export type AccessBasis = 'own' | 'care-team' | 'responsible-doctor' | 'consent' | 'break-glass';
+
+/**
+ * What the records need to know of the ward (ward/admissions.ts): whether a patient is admitted,
+ * their responsible doctor, and the NEWS2 scale in force. Declared here so the records do not
+ * depend on the ward layer above them.
+ */
+export interface CareRelations {
+  currentOf(patient: string): { responsibleDoctor: string | null; news2Scale: 1 | 2 } | null;
+}
+
+export class AccessPolicy {
+  constructor(
+    private readonly store: RecordStore,
+    private readonly care: CareRelations,
+  ) {}
+
+  /**
+   * Why this actor may read this patient's record, or a FORBIDDEN error that says what would
+   * allow it (break-glass for clinicians).
+   */
+  basis(actor: Actor, patient: string, breakGlassReason?: string): AccessBasis {
+    const p = ethers.getAddress(patient);
+    if (actor.role === 'patient') {
+      if (actor.address === p) return 'own';
+      throw new WardError('FORBIDDEN', 'Patients can read only their own record.');
+    }
+    if (this.store.activeGrantees(p).has(actor.address)) return 'consent';
+    const admission = this.care.currentOf(p);
+    if (actor.role === 'nurse' && admission) return 'care-team';
+    if (actor.role === 'doctor' && admission?.responsibleDoctor === actor.address) return 'responsible-doctor';
+    if ((actor.role === 'doctor' || actor.role === 'nurse') && breakGlassReason) return 'break-glass';
+    if (actor.role === 'doctor' || actor.role === 'nurse') {
+      throw new WardError('FORBIDDEN', 'This patient is not in your care. In an emergency you can use break-glass access with a written reason; it is audited.', {
+        breakGlassAvailable: true,
+      });
+    }
+    throw new WardError('FORBIDDEN', 'The patient has not shared their record with you.');
+  }
+
+  /** Writing needs read access too; insurers who were shared a record still cannot write to it. */
+  requireWrite(actor: Actor, patient: string): void {
+    if (this.basis(actor, patient) === 'consent' && actor.role === 'insurer') throw new WardError('FORBIDDEN', 'Insurers cannot write records.');
+  }
+}

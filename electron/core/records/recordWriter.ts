@@ -1,0 +1,62 @@
+/**
+ * The write path of one record by a person: encode (canonical JSON with a nonce) → sign (EIP-712)
+ * → encrypt under the patient's key scope → durable append → group-committed Merkle anchor →
+ * acknowledged.
+ */
+import { readerKeys, type Actor } from '../identity/actor';
+import type { RecordContent, RecordKind } from '../model/records';
+import { signRecord } from '../crypto/recordSignature';
+import type { AnchorQueue } from './anchorQueue';
+import type { Patients } from './patients';
+import { encodeRecord, storedRecordOf } from './recordCodec';
+import type { RecordStore } from './recordStore';
+import type { RecordVerifier } from './recordVerifier';
+import type { ScopeKeyring } from './scopeKeys';
+import type { StoredRecord } from './storedRecord';
+
+export interface WriteOptions {
+  amends?: string | null;
+  /** Only the demo seeder back-dates records; everything else records "now". */
+  createdAt?: number;
+  /** For device readings: marks serial + device record id as recorded (dedupe), in the same write. */
+  dedupeKey?: string;
+}
+
+export class RecordWriter {
+  constructor(
+    private readonly store: RecordStore,
+    private readonly patients: Patients,
+    private readonly keyring: ScopeKeyring,
+    private readonly anchors: AnchorQueue,
+    private readonly verifier: RecordVerifier,
+  ) {}
+
+  /** Sign, encrypt, store durably and anchor one record; resolves when anchored and durable. */
+  async create(actor: Actor, patientAddress: string, kind: RecordKind, content: RecordContent, options: WriteOptions = {}): Promise<StoredRecord> {
+    const { amends = null, createdAt, dedupeKey } = options;
+    const patient = await this.patients.keyOf(patientAddress);
+    const encoded = encodeRecord({
+      patient: patient.address,
+      patientRef: this.patients.refOf(patient.address),
+      kind,
+      author: actor.address,
+      authorRole: actor.role,
+      authorName: actor.name,
+      content,
+      amends,
+      createdAt,
+    });
+    const signature = signRecord(actor.wallet, encoded.fields);
+    const key = await this.keyring.writableScope(patient, readerKeys(actor));
+    const record = storedRecordOf(encoded, { signature, cipher: key.seal(encoded.plaintext, encoded.id) });
+    await this.store.append({ t: 'rec', r: record }, ...(dedupeKey ? [{ t: 'dev' as const, keys: [dedupeKey] }] : []));
+    await this.anchors.anchor([record]);
+    this.verifier.rememberWritten(record);
+    return record;
+  }
+
+  /** Whether a device reading (by its dedupe key) was recorded before. */
+  seenDevice(key: string): boolean {
+    return this.store.deviceKeys.has(key);
+  }
+}
