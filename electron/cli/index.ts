@@ -2,6 +2,7 @@
  * `wardledger` — the command line for IT staff and insurers.
  * Exit codes: 0 ok, 1 failure (or a record that fails verification), 2 usage or refused start.
  */
+import { consortium, consortiumUsage } from './consortiumCommand';
 import { exportRecords, exportUsage } from './exportCommand';
 import { fail } from './io';
 import { serve, serveUsage } from './serve';
@@ -11,6 +12,7 @@ const usage = `Usage:
 ${serveUsage}
 ${exportUsage}
 ${verifyUsage}
+${consortiumUsage}
   wardledger help
 `;
 
@@ -23,6 +25,8 @@ export async function main(argv: string[]): Promise<void> {
       return exportRecords(rest);
     case 'verify':
       return verify(rest);
+    case 'consortium':
+      return consortium(rest);
     case undefined:
     case 'help':
     case '--help':

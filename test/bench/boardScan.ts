@@ -1,5 +1,5 @@
 /**
- * Benchmark 5 — the ward board of a patient with a monitor bound since their last full set.
+ * Benchmark 8 — the ward board of a patient with a monitor bound since their last full set.
  *
  * The board keeps the last complete NEWS2 set and shows newer device readings beside it
  * (ward/observationStatus.ts): it reads the patient's records newest first back to that set, so

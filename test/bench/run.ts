@@ -3,7 +3,7 @@
  * Each benchmark starts its own fresh core (real ganache, real fsync) in a temp dir and stops it.
  * Prints the table and writes the same as JSON to test/bench/results/latest.json.
  *
- * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [board]   (default: all)
+ * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [consortium] [login] [board]   (default: all)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -11,9 +11,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setLogLevel } from '../../electron/core/platform/log';
 import { benchBoardScan } from './boardScan';
+import { benchConsortiumPublish } from './consortiumPublish';
 import { benchHistoryOpen } from './historyOpen';
 import { benchIngest } from './ingest';
+import { benchLogin } from './login';
 import { benchSaveLatency } from './saveLatency';
+import { benchStoreGrowth } from './storeGrowth';
 import { formatTable, makeRow, type BenchRow } from './table';
 import { benchThroughput } from './throughput';
 
@@ -28,6 +31,9 @@ const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcom
   history: { title: 'Open a 10,000-record history, decrypted, verified and chart-ready', run: () => benchHistoryOpen() },
   throughput: { title: 'Records per second through the pipeline vs one transaction per record', run: () => benchThroughput() },
   ingest: { title: 'Durable ingest from simulated bedside oximeters, API latency meanwhile', run: () => benchIngest() },
+  store: { title: 'The ward store as the records on file grow (100,000 / 300,000 / 1,000,000)', run: () => benchStoreGrowth() },
+  consortium: { title: 'Consortium batches: size under 128 KB, bytes and gas per record, publish rate to anvil', run: () => benchConsortiumPublish() },
+  login: { title: 'Login at the recommended keystore strength, API latency during a burst of 24 logins', run: () => benchLogin() },
   board: { title: 'Ward board with a bound monitor since the last full set', run: () => benchBoardScan() },
 };
 

@@ -73,6 +73,12 @@ export class ScopeKey {
     return gcmDecrypt(this.#key, hexToBytes(sealed.iv, GCM_NONCE_BYTES, 'nonce', 'CRYPTO'), hexToBytes(sealed.ct, undefined, 'ciphertext', 'CRYPTO'), recordAad(this.scopeId, context), DAMAGED);
   }
 
+  /** A copy of the key, for unwrapScopeKey only. */
+  exportForRewrap(): Uint8Array {
+    this.#assertOpen();
+    return new Uint8Array(this.#key);
+  }
+
   /** Records still allowed under this key (counted in this process only). */
   get remaining(): number {
     return MAX_RECORDS_PER_SCOPE - this.#used;
@@ -108,6 +114,25 @@ export function openKeyScope(scope: KeyScope, privateKeyHex: string): ScopeKey {
     throw e;
   }
   return new ScopeKey(scope.scopeId, dataKey);
+}
+
+/**
+ * The raw scope key, for a reader who hands it on in another wrapping (a consortium scope grant
+ * for another ward's care team). Zero it when done.
+ * @throws WardError('CRYPTO') as openKeyScope.
+ */
+export function unwrapScopeKey(scope: KeyScope, privateKeyHex: string): Uint8Array {
+  const key = openKeyScope(scope, privateKeyHex);
+  const raw = key.exportForRewrap();
+  key.destroy();
+  return raw;
+}
+
+/** A scope key received in another wrapping (a consortium scope grant). */
+export function scopeKeyFromRaw(scopeId: string, raw: Uint8Array): ScopeKey {
+  if (!(raw instanceof Uint8Array) || raw.length !== 32) throw new WardError('CRYPTO', 'A scope key must be 32 bytes.');
+  scopeContext(scopeId); // validates the id
+  return new ScopeKey(scopeId, new Uint8Array(raw));
 }
 
 /** Grant readers on a whole scope (re-wraps the scope key; records are unchanged). */

@@ -103,6 +103,37 @@ export function computeRoot(leaves: LeafFields[]): string {
   return bytesToHex(layTree(leaves.map(leafHashBytes).sort(compareBytes))[0]);
 }
 
+/**
+ * A tree over leaf hashes computed elsewhere (another leaf encoding, e.g. the consortium's share
+ * roots), with the same layout and pair hashing as the record trees: `root`, and the proof of
+ * each leaf hash (lowercase 0x hex) from leaf to root.
+ * @throws WardError('BAD_INPUT') for an empty list or a repeated leaf.
+ */
+export function buildHashTree(leafHashes: Uint8Array[]): { root: string; proofs: Map<string, string[]> } {
+  if (!Array.isArray(leafHashes) || leafHashes.length === 0) throw new WardError('BAD_INPUT', 'A Merkle tree needs at least one leaf.');
+  const sorted = [...leafHashes].sort(compareBytes);
+  const hexTree = layTree(sorted).map(bytesToHex);
+  const proofs = new Map<string, string[]>();
+  sorted.forEach((h, i) => {
+    const key = bytesToHex(h);
+    if (proofs.has(key)) throw new WardError('BAD_INPUT', 'A leaf appears twice in one Merkle tree.');
+    proofs.set(key, proofOf(hexTree, hexTree.length - 1 - i));
+  });
+  return { root: hexTree[0], proofs };
+}
+
+/** The root reached from `leafHash` through `proof` (sorted-pair hashing), or null for malformed input. */
+export function rootFromProof(leafHash: Uint8Array, proof: string[]): string | null {
+  try {
+    if (!Array.isArray(proof)) return null;
+    let node = leafHash;
+    for (const sibling of proof) node = nodeHash(node, hexToBytes(sibling, 32));
+    return bytesToHex(node);
+  } catch {
+    return null;
+  }
+}
+
 /** The OpenZeppelin standard leaf hash of one record anchor, bytes32 0x hex. */
 export function leafHash(leaf: LeafFields): string {
   return bytesToHex(leafHashBytes(leaf));

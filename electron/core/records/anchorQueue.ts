@@ -12,13 +12,9 @@ import type { ethers } from 'ethers';
 import type { WardContracts } from '../chain/wardContracts';
 import { WardError } from '../model/errors';
 import { log } from '../platform/log';
-import { buildBatch, type LeafFields, type MerkleBatch } from '../crypto/merkle';
-import type { StoredRecord } from './storedRecord';
+import { buildBatch, type MerkleBatch } from '../crypto/merkle';
+import { leafOf, type StoredRecord } from './storedRecord';
 import type { RecordStore } from './recordStore';
-
-export function leafOf(r: StoredRecord): LeafFields {
-  return { recordId: r.id, patientRef: r.patientRef, commitment: r.commitment, author: r.author, createdAt: r.createdAt };
-}
 
 /**
  * The proofs to log with an anchor: none when every record's batch signature already covers this

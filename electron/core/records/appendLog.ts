@@ -9,7 +9,7 @@
 import { closeSync, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { dirname } from 'node:path';
-import { fsyncDir } from '../platform/atomicFile';
+import { damagedFile, fsyncDir } from '../platform/atomicFile';
 import { WardError } from '../model/errors';
 
 const writeAsync = promisify(write);
@@ -22,7 +22,10 @@ export class AppendLog<T> {
 
   constructor(readonly path: string) {}
 
-  /** Read every complete entry, then open for appending. */
+  /**
+   * Read every complete entry, then open for appending. A line that is not JSON, or that
+   * `onEntry` cannot use (it throws), is reported as damage naming the entry and its byte offset.
+   */
   open(onEntry: (entry: T, index: number) => void): number {
     mkdirSync(dirname(this.path), { recursive: true });
     let validBytes = 0;
@@ -34,13 +37,20 @@ export class AppendLog<T> {
         const nl = buf.indexOf(0x0a, start);
         if (nl === -1) break; // torn tail: written without its newline
         const text = buf.toString('utf8', start, nl);
+        const at = `entry ${count + 1}, at byte ${start},`;
+        const damaged = (problem: string) => damagedFile(this.path, 'The record store', `${at} ${problem}`);
         let entry: T;
         try {
           entry = JSON.parse(text) as T;
         } catch {
-          throw new WardError('INTEGRITY', `The record store ${this.path} is damaged at byte ${start}; restore it from a backup.`);
+          throw damaged('is not valid JSON');
         }
-        onEntry(entry, count++);
+        try {
+          onEntry(entry, count++);
+        } catch (e) {
+          // The reader could not use the entry (a field missing, a value of another type).
+          throw e instanceof WardError ? e : damaged('is not a valid entry');
+        }
         start = nl + 1;
         validBytes = start;
       }

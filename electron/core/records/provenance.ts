@@ -12,9 +12,9 @@ import { verifyInclusion } from '../crypto/merkle';
 import { contentHashOf, verifyBatchSignature, verifyRecordSignature } from '../crypto/recordSignature';
 import { ciphertextHashOf, type VerifiedCache, type VerifiedFacts } from '../crypto/verifiedCache';
 import { hexToBytes } from '../crypto/hex';
-import { leafOf } from './anchorQueue';
+import { leafOf } from './storedRecord';
 import type { AnchorRef, SealedContent, StoredRecord } from './storedRecord';
-import { fieldsOf, sealedMatches } from './recordCodec';
+import { batchFieldsOf, fieldsOf, sealedMatches } from './recordCodec';
 
 export interface OpenedRecord {
   record: StoredRecord;
@@ -49,7 +49,10 @@ export function verificationFacts(record: StoredRecord, anchor: AnchorRef | unde
   return {
     recordId: record.id,
     ciphertextHash: ciphertextHashOf(hexToBytes(record.cipher.ct)),
-    signature: record.signature || (b ? `${b.signature}:${b.root}:${b.count}:${b.createdAt}:${b.proof.join(',')}` : ''),
+    // What was signed with: the signature, and from version 2 on the signed role with it.
+    signature:
+      (record.signature || (b ? `${b.signature}:${b.root}:${b.count}:${b.createdAt}:${b.proof.join(',')}` : '')) +
+      (record.signedVersion === 2 ? `|v2|${record.authorRole}` : ''),
     anchorRoot: anchor ? `${anchor.root}:${anchor.proof.join(',')}` : null,
     scope: 'ward',
   };
@@ -92,11 +95,12 @@ const verifiedBatches = new Set<string>();
 /** The author's signature: per record, or over a batch root that includes this record's leaf. */
 export function signatureHolds(record: StoredRecord): boolean {
   const b = record.batchSignature;
-  if (!b) return verifyRecordSignature(fieldsOf(record), record.signature, record.author);
+  const batch = batchFieldsOf(record);
+  if (!b || !batch) return verifyRecordSignature(fieldsOf(record), record.signature, record.author);
   if (!verifyInclusion(b.root, leafOf(record), b.proof)) return false;
-  const memo = `${b.root}|${b.signature}|${record.author}|${b.count}|${b.createdAt}`;
+  const memo = `${b.root}|${b.signature}|${record.author}|${b.count}|${b.createdAt}|${batch.authorRole ?? ''}`;
   if (verifiedBatches.has(memo)) return true;
-  const ok = verifyBatchSignature({ root: b.root, count: b.count, author: record.author, createdAt: b.createdAt }, b.signature, record.author);
+  const ok = verifyBatchSignature(batch, b.signature, record.author);
   if (ok) verifiedBatches.add(memo);
   return ok;
 }

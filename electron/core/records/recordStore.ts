@@ -55,6 +55,7 @@ export class RecordStore {
   }
 
   private apply(e: LogEntry): void {
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new TypeError('not an entry');
     switch (e.t) {
       case 'scope':
         this.scopes.set(e.scope.scopeId, e.scope);

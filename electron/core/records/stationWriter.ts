@@ -52,6 +52,7 @@ export class StationWriter {
         patientRef: this.patients.refOf(patient.address),
         kind: 'vitals',
         author: station.address,
+        authorRole: 'station',
         authorName: item.authorName,
         content: item.content,
         createdAt: item.createdAt,
@@ -62,7 +63,7 @@ export class StationWriter {
       encoded.map(({ e }) => ({ recordId: e.id, patientRef: e.fields.patientRef, commitment: e.commitment, author: station.address, createdAt: e.createdAt })),
     );
     const createdAt = Date.now();
-    const { signature } = signBatchRoot(station, batch.root, encoded.length, createdAt);
+    const { signature } = signBatchRoot(station, batch.root, encoded.length, createdAt, 'station');
     // Written in slices (one group commit, one fsync for all of them).
     const records: StoredRecord[] = [];
     const appended: Array<Promise<void>> = [];
@@ -70,7 +71,6 @@ export class StationWriter {
       await yieldEvery(0);
       const slice = encoded.slice(start, start + SLICE).map(({ e, cipher }) =>
         storedRecordOf(e, {
-          authorRole: 'station',
           signature: '',
           batchSignature: { root: batch.root, count: encoded.length, createdAt, signature, proof: batch.proofs.get(e.id.toLowerCase())! },
           cipher,

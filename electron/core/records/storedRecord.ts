@@ -10,6 +10,7 @@ import type { RecordContent, RecordKind } from '../model/records';
 import type { Role } from '../model/people';
 import type { Envelope } from '../crypto/envelope';
 import type { KeyScope, ScopedCiphertext } from '../crypto/keyScope';
+import type { LeafFields } from '../crypto/merkle';
 
 export interface StoredRecord {
   id: string;
@@ -19,6 +20,11 @@ export interface StoredRecord {
   author: string;
   /** 'station' for readings recorded unattended by the workstation from a bound device. */
   authorRole: Role | 'station';
+  /**
+   * 2: the role is among the signed fields (EIP-712 typed data version 2, every record written
+   * now); absent: written before, signed without the role (version 1), which still verifies.
+   */
+  signedVersion?: 2;
   /** Milliseconds since the epoch (also the EIP-712 and leaf createdAt). */
   createdAt: number;
   /** Record id this one amends, or the zero bytes32. */
@@ -28,7 +34,7 @@ export interface StoredRecord {
   commitment: string;
   /** EIP-712 Record signature by the author, or, for device batches, see batchSignature. */
   signature: string;
-  /** Set for records signed as part of a batch (device streams): the batch's EIP-712 signature. */
+  /** Set for records signed as part of a batch (device streams): the batch's EIP-712 signature (with the role when signedVersion is 2). */
   batchSignature?: { root: string; count: number; createdAt: number; signature: string; proof: string[] };
   cipher: ScopedCiphertext;
 }
@@ -78,3 +84,8 @@ export type LogEntry =
   | { t: 'anchor'; root: string; batchId: number; block: number; tx: string; ids: string[]; proofs: string[][] | 'batchSignature' }
   | { t: 'consent'; patient: string; grantee: string; action: 'grant' | 'revoke'; at: number; tx: string }
   | { t: 'audit'; actor: string; patient: string | null; action: number; breakGlass: boolean; reason: Envelope | null; at: number; block: number; tx: string };
+
+/** The fields of a record that its Merkle leaf commits to (the anchor on the chain). */
+export function leafOf(r: StoredRecord): LeafFields {
+  return { recordId: r.id, patientRef: r.patientRef, commitment: r.commitment, author: r.author, createdAt: r.createdAt };
+}

@@ -2,25 +2,11 @@
  * The command line an insurer or IT admin uses: `wardledger export` and `wardledger verify`,
  * run as real processes (the built CLI) against a ward data directory with real records.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wardledger } from '../../support/cli';
 import { removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
-
-const run = promisify(execFile);
-const cli = resolve(__dirname, '..', '..', '..', 'bin', 'wardledger.mjs');
-
-async function wardledger(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [cli, ...args], { env: { ...process.env, WARDLEDGER_LOG: 'warn', ...env }, timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('wardledger export and verify', () => {
   let dir: string;

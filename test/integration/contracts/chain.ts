@@ -105,7 +105,8 @@ export interface Ward {
   deployReceipts: { registry: TransactionReceipt };
 }
 
-async function deploy(
+/** Deploys a compiled contract from `signer` and waits for it. */
+export async function deploy(
   artifact: { abi: InterfaceAbi; bytecode: string },
   signer: Wallet,
   args: unknown[],

@@ -68,7 +68,7 @@ describe('ward artifacts', () => {
     const a = await loadArtifacts();
     expect(a.solcVersion.startsWith('0.8.28+')).toBe(true);
     expect(a.evmVersion).toBe('paris');
-    expect(Object.keys(a.artifacts).sort()).toEqual(['AccessLedger', 'RecordAnchors', 'WardRegistry']);
+    expect(Object.keys(a.artifacts).sort()).toEqual(['AccessLedger', 'ConsortiumDirectory', 'ConsortiumLedger', 'RecordAnchors', 'WardRegistry']);
     for (const c of Object.values(a.artifacts)) {
       expect(c.bytecode).toMatch(/^0x[0-9a-f]{200,}$/);
       expect(c.deployedBytecode).toMatch(/^0x[0-9a-f]{200,}$/);

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateVitals } from '../../../electron/core/clinical/vitals';
-import { leafOf } from '../../../electron/core/records/anchorQueue';
+import { leafOf } from '../../../electron/core/records/storedRecord';
 import { verifyInclusion } from '../../../electron/core/crypto/merkle';
 import { verifyBatchSignature } from '../../../electron/core/crypto/recordSignature';
 import type { StoredRecord } from '../../../electron/core/records/storedRecord';
@@ -69,7 +69,10 @@ describe('station ingest at ward scale', () => {
       expect(b).toMatchObject({ root, count: READINGS });
       expect(r.author).toBe(station.address);
       expect(verifyInclusion(b.root, leafOf(r), b.proof)).toBe(true);
-      expect(verifyBatchSignature({ root: b.root, count: b.count, author: r.author, createdAt: b.createdAt }, b.signature, station.address)).toBe(true);
+      // The batch is signed with the station's role (typed data version 2): without it, it fails.
+      expect(r).toMatchObject({ authorRole: 'station', signedVersion: 2 });
+      expect(verifyBatchSignature({ root: b.root, count: b.count, author: r.author, authorRole: 'station', createdAt: b.createdAt }, b.signature, station.address)).toBe(true);
+      expect(verifyBatchSignature({ root: b.root, count: b.count, author: r.author, createdAt: b.createdAt }, b.signature, station.address)).toBe(false);
       const anchor = store.anchors.get(r.id)!;
       expect(verifyInclusion(anchor.root, leafOf(r), anchor.proof)).toBe(true);
     }

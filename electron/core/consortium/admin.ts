@@ -1,0 +1,121 @@
+/**
+ * What the consortium admin (hospital IT) does: deploy the consortium contracts, add and remove
+ * wards, and see the state of the consortium. Used by `wardledger consortium ...`.
+ *
+ * Each step checks the chain's state first (is the caller an admin? is the ward already there?) so
+ * that the answer is a clear sentence even on a node that returns no revert reasons.
+ */
+import { ethers } from 'ethers';
+import { ConsortiumDirectory, ConsortiumLedger } from '../../../contracts/generated/artifacts';
+import { WardError } from '../model/errors';
+import { ConsortiumClient, directoryInterface, ledgerInterface, type Outcome } from './client';
+import type { WardCard } from './syncAccount';
+
+export interface Deployment {
+  chainId: number;
+  directory: string;
+  ledger: string;
+  block: number;
+}
+
+export interface WardStatus {
+  account: string;
+  name: string;
+  active: boolean;
+  activeSince: number;
+  removedAt: number | null;
+  teamPublicKey: string;
+  batches: number;
+}
+
+export interface ConsortiumStatus {
+  chainId: number;
+  head: number;
+  directory: string;
+  ledger: string;
+  youAreAdmin: boolean;
+  admins: number;
+  wards: WardStatus[];
+}
+
+function unwrap<T>(o: Outcome<T>): T {
+  if (o.status === 'offline') throw new WardError('CHAIN', `The consortium node is not reachable: ${o.reason}.`, { offline: true });
+  if (o.status === 'failed') throw o.error;
+  return o;
+}
+
+/** Deploy a directory (the caller becomes its first admin) and a ledger bound to it. */
+export async function deployConsortium(client: ConsortiumClient): Promise<Deployment> {
+  const stamp = Date.now();
+  const dir = unwrap(await client.transact(`deploy-directory:${stamp}`, null, ConsortiumDirectory.bytecode));
+  const directory = dir.receipt.contractAddress;
+  if (!directory) throw new WardError('CHAIN', 'The consortium node did not report the directory\'s address.');
+  const ledgerData = ConsortiumLedger.bytecode + ethers.AbiCoder.defaultAbiCoder().encode(['address'], [directory]).slice(2);
+  const led = unwrap(await client.transact(`deploy-ledger:${stamp}`, null, ledgerData));
+  const ledger = led.receipt.contractAddress;
+  if (!ledger) throw new WardError('CHAIN', 'The consortium node did not report the ledger\'s address.');
+  return { chainId: await client.chainId(), directory, ledger, block: led.receipt.blockNumber };
+}
+
+/** Check that the ledger address holds the consortium ledger, and return its directory. */
+export async function checkDeployment(client: ConsortiumClient): Promise<string> {
+  if (!(await client.hasCode(client.ledger))) throw new WardError('NOT_FOUND', `There is no contract at ${client.ledger} on this chain: check the ledger address and the node URL.`);
+  let directory: string;
+  try {
+    directory = await client.directory();
+  } catch {
+    throw new WardError('NOT_FOUND', `The contract at ${client.ledger} is not a WardLedger consortium ledger.`);
+  }
+  if (!(await client.hasCode(directory))) throw new WardError('NOT_FOUND', 'The consortium ledger points to a directory that has no code.');
+  return directory;
+}
+
+async function requireAdmin(client: ConsortiumClient, directory: string): Promise<void> {
+  const [isAdmin] = await client.call(directory, directoryInterface, 'isAdmin', [client.account]);
+  if (!isAdmin) throw new WardError('FORBIDDEN', `${client.account} is not a consortium admin: use the key the consortium was deployed with, or one an admin added.`);
+}
+
+async function wardEntry(client: ConsortiumClient, directory: string, account: string) {
+  const [w] = await client.call(directory, directoryInterface, 'ward', [account]);
+  return { name: String(w.name), teamPublicKey: String(w.teamPublicKey), activeSince: Number(w.activeSince), removedAt: Number(w.removedAt) };
+}
+
+export async function addWard(client: ConsortiumClient, card: WardCard): Promise<{ block: number; tx: string }> {
+  const directory = await checkDeployment(client);
+  await requireAdmin(client, directory);
+  const existing = await wardEntry(client, directory, card.account);
+  if (existing.activeSince !== 0 && existing.removedAt === 0) throw new WardError('CONFLICT', `The ward ${existing.name} (${card.account}) is already a member of the consortium.`);
+  const data = directoryInterface.encodeFunctionData('addWard', [card.account, card.name, card.syncPublicKey, card.teamPublicKey]);
+  const { receipt } = unwrap(await client.transact(`add-ward:${card.account}:${Date.now()}`, directory, data));
+  return { block: receipt.blockNumber, tx: receipt.hash };
+}
+
+export async function removeWard(client: ConsortiumClient, account: string): Promise<{ name: string; block: number; tx: string }> {
+  const directory = await checkDeployment(client);
+  await requireAdmin(client, directory);
+  const existing = await wardEntry(client, directory, account);
+  if (existing.activeSince === 0 || existing.removedAt !== 0) throw new WardError('NOT_FOUND', `${account} is not an active ward of this consortium.`);
+  const { receipt } = unwrap(await client.transact(`remove-ward:${account}:${Date.now()}`, directory, directoryInterface.encodeFunctionData('removeWard', [account])));
+  return { name: existing.name, block: receipt.blockNumber, tx: receipt.hash };
+}
+
+export async function consortiumStatus(client: ConsortiumClient): Promise<ConsortiumStatus> {
+  const directory = await checkDeployment(client);
+  const count = Number((await client.call(directory, directoryInterface, 'wardCount', []))[0]);
+  const wards: WardStatus[] = [];
+  for (let i = 0; i < count; i++) {
+    const account = String((await client.call(directory, directoryInterface, 'wardAt', [i]))[0]);
+    const w = await wardEntry(client, directory, account);
+    const batches = Number((await client.call(client.ledger, ledgerInterface, 'batchCount', [account]))[0]);
+    wards.push({ account, name: w.name, active: w.removedAt === 0, activeSince: w.activeSince, removedAt: w.removedAt || null, teamPublicKey: w.teamPublicKey, batches });
+  }
+  return {
+    chainId: await client.chainId(),
+    head: await client.blockNumber(),
+    directory,
+    ledger: client.ledger,
+    youAreAdmin: Boolean((await client.call(directory, directoryInterface, 'isAdmin', [client.account]))[0]),
+    admins: Number((await client.call(directory, directoryInterface, 'adminCount', []))[0]),
+    wards,
+  };
+}

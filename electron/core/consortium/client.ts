@@ -1,0 +1,502 @@
+/**
+ * The ward's client of the consortium chain, using only what a Hyperledger Besu node offers:
+ * - transactions signed here with the ward's sync key and sent raw (no eth_sendTransaction, no
+ *   eth_accounts), legacy type 0 with gasPrice 0 stated explicitly (accepted by Besu with
+ *   --min-gas-price=0 and zeroBaseFee, by anvil with --base-fee 0, and by pre-London chains);
+ * - nonces that survive restarts and gaps (nonceStore.ts), reconciled with the chain's 'latest' and
+ *   'pending' counts; a hole below our own transactions is filled with a no-op so nothing signed
+ *   is ever left stuck;
+ * - receipts awaited with a configurable number of confirmations;
+ * - before any (re-)send of a batch, the chain is asked whether the batch is already there, and a
+ *   transaction already known to the node is waited for, not sent again;
+ * - eth_getLogs in pages of at most 5,000 blocks, smaller if the node says so;
+ * - outcomes, not exceptions, for the sync engine: 'offline' with a reason is a normal result.
+ * Failures are explained from the chain's state (is this ward a member? is the batch there?),
+ * never from revert reasons, which Besu does not return by default.
+ */
+import { ethers } from 'ethers';
+import { WardError } from '../model/errors';
+import { log } from '../platform/log';
+import type { BatchOnChain, PreparedBatch } from './batch';
+import { MAX_LOGS_RANGE, MAX_TX_BYTES, directoryInterface, ledgerInterface, publishData } from './ledgerAbi';
+import { NonceStore, type InFlight } from './nonceStore';
+import { publishGasBound } from './sizing';
+import { JsonRpc, NodeRefused, NodeUnreachable, explainNodeError, isRangeRefusal } from './rpc';
+import type { ConsortiumContext } from './sealing';
+
+export { directoryInterface, ledgerInterface, MAX_LOGS_RANGE, MAX_TX_BYTES };
+
+export interface ConsortiumClientOptions {
+  url: string;
+  /** The ward's sync account key. */
+  privateKey: string;
+  /** The ConsortiumLedger (the zero address only to deploy one). */
+  ledger: string;
+  /** Where the in-flight transactions are kept (the ward's data directory). */
+  stateDir: string;
+  /** The chain id the ward was configured with; a node on another chain is refused. */
+  expectedChainId?: number;
+  /** Blocks on top of the one that includes a transaction before it counts (QBFT: 1 is final). */
+  confirmations?: number;
+  receiptTimeoutMs?: number;
+  pollMs?: number;
+  requestTimeoutMs?: number;
+  maxTxBytes?: number;
+  maxLogsRange?: number;
+}
+
+export type Outcome<T> = ({ status: 'done' } & T) | { status: 'offline'; reason: string } | { status: 'failed'; error: WardError };
+
+export interface PublishedBatch {
+  batchId: string;
+  block: number;
+  tx: string | null;
+  /** True when the batch was found already on chain (an earlier attempt got through). */
+  already: boolean;
+  gasUsed: number | null;
+}
+
+export interface SentTx {
+  hash: string;
+  nonce: number;
+}
+
+export interface Receipt {
+  hash: string;
+  blockNumber: number;
+  status: number;
+  gasUsed: number;
+  /** Address of the contract a deployment created. */
+  contractAddress: string | null;
+  logs: Array<{ address: string; topics: string[]; data: string; logIndex: number; blockNumber: number; transactionHash: string }>;
+}
+
+export interface ReconcileReport {
+  mined: number;
+  rebroadcast: number;
+  /** Our transactions whose nonce was used by another transaction: they will never be mined. */
+  superseded: string[];
+  fillers: number;
+  next: number;
+}
+
+interface RawReceipt {
+  transactionHash: string;
+  blockNumber: string;
+  status: string;
+  gasUsed: string;
+  contractAddress?: string | null;
+  logs: Array<{ address: string; topics: string[]; data: string; logIndex: string; blockNumber: string; transactionHash: string }>;
+}
+
+export class ConsortiumClient {
+  readonly rpc: JsonRpc;
+  readonly wallet: ethers.Wallet;
+  readonly ledger: string;
+  private chainIdValue: number | null = null;
+  private nonces: NonceStore | null = null;
+  private nextNonce: number | null = null;
+  private directoryAddress: string | null = null;
+  private gasLimitCache: bigint | null = null;
+  private readonly opts: Required<Omit<ConsortiumClientOptions, 'expectedChainId'>> & { expectedChainId?: number };
+
+  constructor(options: ConsortiumClientOptions) {
+    this.opts = { confirmations: 1, receiptTimeoutMs: 120_000, pollMs: 250, requestTimeoutMs: 15_000, maxTxBytes: MAX_TX_BYTES, maxLogsRange: MAX_LOGS_RANGE, ...options };
+    if (!Number.isInteger(this.opts.confirmations) || this.opts.confirmations < 1) throw new WardError('BAD_INPUT', 'Confirmations must be a whole number of at least 1.');
+    if (!Number.isInteger(this.opts.maxLogsRange) || this.opts.maxLogsRange < 1) throw new WardError('BAD_INPUT', 'The log page size must be a whole number of blocks.');
+    this.rpc = new JsonRpc(options.url, this.opts.requestTimeoutMs);
+    try {
+      this.wallet = new ethers.Wallet(options.privateKey);
+    } catch {
+      throw new WardError('BAD_INPUT', 'The sync account key is not a valid private key.');
+    }
+    this.ledger = checkedAddress(options.ledger, 'ledger');
+  }
+
+  get account(): string {
+    return this.wallet.address;
+  }
+
+  /** Chain id (asked once), checking it against the configured one. @throws NodeUnreachable, WardError. */
+  async chainId(): Promise<number> {
+    if (this.chainIdValue === null) {
+      const id = Number(await this.rpc.call<string>('eth_chainId'));
+      if (this.opts.expectedChainId !== undefined && id !== this.opts.expectedChainId) {
+        throw new WardError('CHAIN', `The consortium node runs chain ${id}, but this ward is configured for chain ${this.opts.expectedChainId}.`);
+      }
+      this.chainIdValue = id;
+    }
+    return this.chainIdValue;
+  }
+
+  async context(): Promise<ConsortiumContext> {
+    return { chainId: await this.chainId(), ledger: this.ledger };
+  }
+
+  async blockNumber(): Promise<number> {
+    return Number(await this.rpc.call<string>('eth_blockNumber'));
+  }
+
+  async blockGasLimit(): Promise<number> {
+    const block = await this.rpc.call<{ gasLimit: string }>('eth_getBlockByNumber', ['latest', false]);
+    return Number(block.gasLimit);
+  }
+
+  async hasCode(address: string): Promise<boolean> {
+    const code = await this.rpc.call<string>('eth_getCode', [checkedAddress(address, 'contract'), 'latest']);
+    return typeof code === 'string' && code.length > 2;
+  }
+
+  async call(to: string, iface: ethers.Interface, fn: string, args: unknown[]): Promise<ethers.Result> {
+    const data = iface.encodeFunctionData(fn, args);
+    const out = await this.rpc.call<string>('eth_call', [{ to, data }, 'latest']);
+    return iface.decodeFunctionResult(fn, out);
+  }
+
+  async directory(): Promise<string> {
+    this.directoryAddress ??= String((await this.call(this.ledger, ledgerInterface, 'directory', []))[0]);
+    return this.directoryAddress;
+  }
+
+  async isActiveWard(account = this.account): Promise<boolean> {
+    return Boolean((await this.call(await this.directory(), directoryInterface, 'isActiveWard', [account]))[0]);
+  }
+
+  /** What the ledger stores for `batchId` of `ward`, or null when it was never published. */
+  async batchOnChain(batchId: string, ward = this.account): Promise<BatchOnChain | null> {
+    const [b] = await this.call(this.ledger, ledgerInterface, 'batchOf', [ward, batchId]);
+    if (/^0x0{64}$/.test(b.root)) return null;
+    return { root: b.root, count: Number(b.count), blockNumber: Number(b.blockNumber) };
+  }
+
+  // --- nonces ---------------------------------------------------------------------------------
+
+  private async store(): Promise<NonceStore> {
+    this.nonces ??= new NonceStore(this.opts.stateDir, this.account, await this.chainId());
+    return this.nonces;
+  }
+
+  private async count(tag: 'latest' | 'pending'): Promise<number> {
+    return Number(await this.rpc.call<string>('eth_getTransactionCount', [this.account, tag]));
+  }
+
+  /**
+   * Bring the in-flight transactions and the next nonce in line with the chain: mined ones are
+   * confirmed and dropped, ones the node forgot are re-broadcast as they were signed, a nonce hole
+   * below them is filled with a no-op, and those whose nonce went to another transaction are
+   * reported as superseded. Safe to call at any time. @throws NodeUnreachable.
+   */
+  async reconcile(): Promise<ReconcileReport> {
+    const store = await this.store();
+    const latest = await this.count('latest');
+    const report: ReconcileReport = { mined: 0, rebroadcast: 0, superseded: [], fillers: 0, next: latest };
+    const done: InFlight[] = [];
+    const waiting: InFlight[] = [];
+    for (const e of store.list()) {
+      const receipt = await this.receiptOf(e.hash);
+      if (receipt) {
+        if (await this.confirmed(receipt.blockNumber)) {
+          done.push(e);
+          report.mined++;
+        } else waiting.push(e);
+      } else if (e.nonce < latest) {
+        report.superseded.push(e.purpose);
+        done.push(e);
+      } else waiting.push(e);
+    }
+    store.remove(done);
+    // Fill any hole between the chain and our own transactions, or they could never be mined.
+    const held = new Set(waiting.map((e) => e.nonce));
+    const top = Math.max(-1, ...held);
+    for (let n = latest; n < top; n++) {
+      if (held.has(n)) continue;
+      await this.signAndSend('filler', { to: this.account, data: '0x', gasLimit: 21_000n, nonce: n });
+      report.fillers++;
+    }
+    for (const e of waiting) {
+      if (await this.knownToNode(e.hash)) continue;
+      await this.broadcast(e);
+      report.rebroadcast++;
+    }
+    const pending = await this.count('pending');
+    this.nextNonce = Math.max(latest, pending, store.highestNonce() + 1);
+    report.next = this.nextNonce;
+    if (report.superseded.length || report.fillers || report.rebroadcast) log('info', 'consortium.nonces.reconciled', { mined: report.mined, rebroadcast: report.rebroadcast, superseded: report.superseded.length, fillers: report.fillers });
+    return report;
+  }
+
+  private async takeNonce(): Promise<number> {
+    if (this.nextNonce === null) await this.reconcile();
+    return this.nextNonce!++;
+  }
+
+  private async knownToNode(hash: string): Promise<boolean> {
+    return (await this.rpc.call<unknown>('eth_getTransactionByHash', [hash])) !== null;
+  }
+
+  private async broadcast(e: InFlight): Promise<void> {
+    try {
+      await this.rpc.call<string>('eth_sendRawTransaction', [e.raw]);
+    } catch (err) {
+      // Already in the pool: the same bytes, nothing to do.
+      if (err instanceof NodeRefused && /already known|known transaction|already imported/i.test(err.nodeMessage)) return;
+      throw err;
+    }
+  }
+
+  /**
+   * Sign locally (legacy, gasPrice 0), persist, then send. A transport failure after the bytes are
+   * persisted leaves the transaction in flight: reconcile() re-broadcasts it if the node never got it.
+   */
+  private async signAndSend(purpose: string, tx: { to: string | null; data: string; gasLimit: bigint; nonce?: number }, retried = false): Promise<SentTx> {
+    const store = await this.store();
+    const nonce = tx.nonce ?? (await this.takeNonce());
+    const raw = await this.wallet.signTransaction({ type: 0, gasPrice: 0n, chainId: await this.chainId(), nonce, to: tx.to, data: tx.data, gasLimit: tx.gasLimit, value: 0n });
+    const bytes = (raw.length - 2) / 2;
+    if (bytes > this.opts.maxTxBytes) {
+      if (tx.nonce === undefined && this.nextNonce === nonce + 1) this.nextNonce = nonce;
+      throw new WardError('BAD_INPUT', `The transaction is ${bytes} bytes, more than the ${this.opts.maxTxBytes} bytes the consortium node accepts; send smaller batches.`);
+    }
+    const entry: InFlight = { nonce, hash: ethers.keccak256(raw), raw, purpose, sentAt: Date.now() };
+    store.add(entry);
+    try {
+      await this.broadcast(entry);
+    } catch (e) {
+      // Our nonce was taken meanwhile (the same key used elsewhere): take the chain's view and sign again.
+      if (!(e instanceof NodeRefused && /nonce too low/i.test(e.nodeMessage)) || tx.nonce !== undefined || retried) throw e;
+      store.remove([entry]);
+      this.nextNonce = null;
+      return this.signAndSend(purpose, tx, true);
+    }
+    return { hash: entry.hash, nonce };
+  }
+
+  // --- receipts -------------------------------------------------------------------------------
+
+  private async receiptOf(hash: string): Promise<Receipt | null> {
+    const r = await this.rpc.call<RawReceipt | null>('eth_getTransactionReceipt', [hash]);
+    if (!r || !r.blockNumber) return null;
+    return {
+      hash: r.transactionHash,
+      blockNumber: Number(r.blockNumber),
+      status: Number(r.status),
+      gasUsed: Number(r.gasUsed),
+      contractAddress: r.contractAddress ? ethers.getAddress(r.contractAddress) : null,
+      logs: r.logs.map((l) => ({ ...l, logIndex: Number(l.logIndex), blockNumber: Number(l.blockNumber) })),
+    };
+  }
+
+  private async confirmed(blockNumber: number): Promise<boolean> {
+    return (await this.blockNumber()) >= blockNumber + this.opts.confirmations - 1;
+  }
+
+  /**
+   * Wait until `hash` is mined with the configured confirmations, then forget it from the
+   * in-flight store. @throws NodeUnreachable; WardError('CHAIN') on timeout.
+   */
+  async waitForReceipt(hash: string): Promise<Receipt> {
+    const deadline = Date.now() + this.opts.receiptTimeoutMs;
+    for (;;) {
+      const receipt = await this.receiptOf(hash);
+      if (receipt && (await this.confirmed(receipt.blockNumber))) {
+        const store = await this.store();
+        const entry = store.list().find((e) => e.hash.toLowerCase() === hash.toLowerCase());
+        if (entry) store.remove([entry]);
+        return receipt;
+      }
+      if (Date.now() > deadline) throw new WardError('CHAIN', `The consortium did not include the transaction within ${Math.round(this.opts.receiptTimeoutMs / 1000)} s.`);
+      await sleep(this.opts.pollMs);
+    }
+  }
+
+  // --- sending contract calls -----------------------------------------------------------------
+
+  /**
+   * Send one contract call (or a deployment when `to` is null) and wait for its receipt. Gas is
+   * estimated by the node and padded (gas is free; estimates can be a little short).
+   */
+  async transact(purpose: string, to: string | null, data: string): Promise<Outcome<{ receipt: Receipt }>> {
+    return this.outcome(async () => {
+      const existing = (await this.store()).byPurpose(purpose);
+      const sent = (existing && (await this.resume(existing))) || (await this.signAndSend(purpose, { to, data, gasLimit: await this.gasFor(to, data) }));
+      const receipt = await this.waitForReceipt(sent.hash);
+      if (receipt.status !== 1) throw await this.diagnose(purpose, receipt);
+      return { receipt };
+    });
+  }
+
+  /**
+   * Carry on with a transaction sent before: wait for it if the node knows it, re-broadcast the same
+   * bytes if not. Null when its nonce went to another transaction (it can never be mined).
+   */
+  private async resume(e: InFlight): Promise<SentTx | null> {
+    if (await this.knownToNode(e.hash)) return { hash: e.hash, nonce: e.nonce };
+    try {
+      await this.broadcast(e);
+    } catch (err) {
+      if (!(err instanceof NodeRefused && /nonce too low/i.test(err.nodeMessage))) throw err;
+      (await this.store()).remove([e]);
+      this.nextNonce = null;
+      return null;
+    }
+    return { hash: e.hash, nonce: e.nonce };
+  }
+
+  private async gasFor(to: string | null, data: string): Promise<bigint> {
+    let estimate: bigint;
+    try {
+      estimate = BigInt(await this.rpc.call<string>('eth_estimateGas', [{ from: this.account, ...(to ? { to } : {}), data, gasPrice: '0x0' }]));
+    } catch (e) {
+      if (e instanceof NodeRefused) throw await this.diagnose(null, null, e);
+      throw e;
+    }
+    const padded = (estimate * 6n) / 5n + 20_000n;
+    const limit = BigInt(await this.blockGasLimit());
+    if (estimate > limit) throw new WardError('BAD_INPUT', 'The batch needs more gas than a consortium block holds; send smaller batches or raise the block gas limit.');
+    return padded > limit ? limit : padded;
+  }
+
+  /** Why a call failed, from the chain's state (revert reasons are off on Besu by default). */
+  private async diagnose(purpose: string | null, receipt: Receipt | null, refused?: NodeRefused): Promise<WardError> {
+    if (refused && !/revert|execution/i.test(refused.nodeMessage)) return explainNodeError(refused);
+    if (!(await this.isActiveWard())) return new WardError('FORBIDDEN', 'This ward is not an active member of the consortium: ask the consortium admin to add it (wardledger consortium add-ward).');
+    if (purpose?.startsWith('batch:') && (await this.batchOnChain(purpose.slice(6)))) return new WardError('CONFLICT', 'This batch is already on the consortium chain.');
+    if (receipt) return new WardError('CHAIN', 'The consortium ledger refused the transaction.');
+    return new WardError('CHAIN', 'The consortium ledger would refuse this transaction.');
+  }
+
+  private async outcome<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+    try {
+      return { status: 'done', ...(await work()) };
+    } catch (e) {
+      if (e instanceof NodeUnreachable) return { status: 'offline', reason: e.reason };
+      const error = explainNodeError(e);
+      if (error.details?.offline) return { status: 'offline', reason: error.message };
+      return { status: 'failed', error };
+    }
+  }
+
+  // --- batches and grants ---------------------------------------------------------------------
+
+  /** Calldata of publishBatch for a prepared batch. */
+  static publishData(b: PreparedBatch): string {
+    return publishData(b);
+  }
+
+  /**
+   * Publish a prepared batch exactly once. Ask the chain first; if an earlier attempt's
+   * transaction is still in flight, wait for that one (re-broadcasting the same bytes only if the
+   * node forgot it); otherwise sign and send. Call again with the same batch after 'offline'.
+   */
+  async publishBatch(b: PreparedBatch): Promise<Outcome<PublishedBatch>> {
+    return this.outcome(async () => {
+      const sent = await this.sendBatch(b);
+      if ('already' in sent) return sent;
+      return this.settleBatch(b, sent);
+    });
+  }
+
+  /**
+   * Publish several batches, up to `inFlight` transactions at a time (one nonce after the other,
+   * so a block period carries several). Stops at the first batch that is not published and says why.
+   */
+  async publishBatches(batches: PreparedBatch[], inFlight = 8): Promise<{ published: PublishedBatch[]; stopped: Exclude<Outcome<unknown>, { status: 'done' }> | null }> {
+    const published: PublishedBatch[] = [];
+    const pending: Array<{ b: PreparedBatch; sent: SentTx }> = [];
+    const settleOldest = async () => {
+      const { b, sent } = pending.shift()!;
+      published.push(await this.settleBatch(b, sent));
+    };
+    const result = await this.outcome(async () => {
+      for (const b of batches) {
+        const sent = await this.sendBatch(b);
+        if ('already' in sent) published.push(sent);
+        else pending.push({ b, sent });
+        while (pending.length >= inFlight) await settleOldest();
+      }
+      while (pending.length > 0) await settleOldest();
+      return {};
+    });
+    return { published, stopped: result.status === 'done' ? null : result };
+  }
+
+  private async sendBatch(b: PreparedBatch): Promise<SentTx | PublishedBatch> {
+    const purpose = `batch:${b.batchId}`;
+    const onChain = await this.batchOnChain(b.batchId);
+    if (onChain) {
+      if (onChain.root.toLowerCase() !== b.root.toLowerCase()) throw new WardError('INTEGRITY', 'Another batch with this id is already on the consortium chain.');
+      const store = await this.store();
+      const entry = store.byPurpose(purpose);
+      if (entry) store.remove([entry]);
+      return { batchId: b.batchId, block: onChain.blockNumber, tx: entry?.hash ?? null, already: true, gasUsed: null };
+    }
+    const existing = (await this.store()).byPurpose(purpose);
+    const resumed = existing && (await this.resume(existing));
+    if (resumed) return resumed;
+    // publishBatch's gas follows from its size (sizing.ts, checked against real receipts in the
+    // benchmark): no estimate, which would make the node run a 128 KB call a second time.
+    this.gasLimitCache ??= BigInt(await this.blockGasLimit());
+    const bound = BigInt(publishGasBound(b));
+    if (bound > this.gasLimitCache) throw new WardError('BAD_INPUT', 'The batch needs more gas than a consortium block holds; send smaller batches or raise the block gas limit.');
+    const padded = (bound * 11n) / 10n;
+    return this.signAndSend(purpose, { to: this.ledger, data: publishData(b), gasLimit: padded > this.gasLimitCache ? this.gasLimitCache : padded });
+  }
+
+  private async settleBatch(b: PreparedBatch, sent: SentTx): Promise<PublishedBatch> {
+    const receipt = await this.waitForReceipt(sent.hash);
+    if (receipt.status !== 1) {
+      const onChain = await this.batchOnChain(b.batchId);
+      if (onChain && onChain.root.toLowerCase() === b.root.toLowerCase()) return { batchId: b.batchId, block: onChain.blockNumber, tx: null, already: true, gasUsed: receipt.gasUsed };
+      throw await this.diagnose(`batch:${b.batchId}`, receipt);
+    }
+    return { batchId: b.batchId, block: receipt.blockNumber, tx: receipt.hash, already: false, gasUsed: receipt.gasUsed };
+  }
+
+  /** Publish key grants (a transfer of care); `purpose` must be unique per set, e.g. a transfer id. */
+  async publishGrants(purpose: string, grants: Uint8Array[]): Promise<Outcome<{ receipt: Receipt }>> {
+    return this.transact(`grants:${purpose}`, this.ledger, ledgerInterface.encodeFunctionData('publishGrants', [grants]));
+  }
+
+  // --- logs -----------------------------------------------------------------------------------
+
+  /**
+   * eth_getLogs from `fromBlock` to `toBlock` (inclusive) in pages of at most maxLogsRange blocks,
+   * halving the page when the node refuses the range. Yields each page with the last block it
+   * covers, so a caller can store a checkpoint per page. @throws NodeUnreachable.
+   */
+  async *logs(filter: { address: string | string[]; topics?: Array<string | string[] | null> }, fromBlock: number, toBlock: number): AsyncGenerator<{ toBlock: number; logs: Receipt['logs'] }> {
+    let size = this.opts.maxLogsRange;
+    let start = fromBlock;
+    while (start <= toBlock) {
+      const end = Math.min(toBlock, start + size - 1);
+      let page: RawReceipt['logs'];
+      try {
+        page = await this.rpc.call<RawReceipt['logs']>('eth_getLogs', [{ ...filter, fromBlock: hex(start), toBlock: hex(end) }]);
+      } catch (e) {
+        if (isRangeRefusal(e) && size > 1) {
+          size = Math.max(1, Math.floor(size / 2));
+          continue;
+        }
+        throw e;
+      }
+      yield { toBlock: end, logs: page.map((l) => ({ ...l, logIndex: Number(l.logIndex), blockNumber: Number(l.blockNumber) })) };
+      start = end + 1;
+    }
+  }
+}
+
+function hex(n: number): string {
+  return '0x' + n.toString(16);
+}
+
+function checkedAddress(a: string, what: string): string {
+  try {
+    return ethers.getAddress(a);
+  } catch {
+    throw new WardError('BAD_INPUT', `The consortium ${what} address is not a valid address.`);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,82 @@
+/**
+ * The sync account's transactions in flight, on disk, so nonces survive restarts.
+ *
+ * Every signed transaction is written here (durably, with its raw bytes) *before* it is sent, and
+ * removed once it is mined and confirmed. After a restart, a dropped connection or a node that lost
+ * its pool, the client can therefore ask the chain about each one and re-broadcast the same bytes
+ * (same hash: never a second transaction for the same purpose). The next nonce is never taken
+ * from this store alone: it is max(chain's latest count, chain's pending count, highest in flight
+ * + 1), so nonces used elsewhere (another tool with the same key) are skipped, not collided with.
+ *
+ * One small file per transaction (a batch transaction is up to 128 KB): sending or confirming one
+ * never rewrites the others.
+ */
+import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { fsyncDir, readJson, writeJsonDurable } from '../platform/atomicFile';
+
+export interface InFlight {
+  nonce: number;
+  hash: string;
+  /** Signed transaction, 0x hex. */
+  raw: string;
+  /** What it does, e.g. "batch:0x…", "grants:…", "filler". */
+  purpose: string;
+  sentAt: number;
+}
+
+const inFlightFile = z.object({
+  nonce: z.number().int().nonnegative(),
+  hash: z.string().regex(/^0x[0-9a-f]{64}$/i),
+  raw: z.string().regex(/^0x[0-9a-f]+$/i),
+  purpose: z.string(),
+  sentAt: z.number(),
+});
+const IN_FLIGHT_WHAT = 'A consortium transaction in flight (signed, kept until it is mined)';
+const IN_FLIGHT_REMEDY = 'Restore it from a backup of the data directory. Deleting it instead loses a signed transaction that may already be on the consortium chain.';
+
+function readInFlight(path: string): InFlight | undefined {
+  return readJson<InFlight>(path, inFlightFile, IN_FLIGHT_WHAT, IN_FLIGHT_REMEDY);
+}
+
+export class NonceStore {
+  private entries = new Map<number, InFlight>();
+  readonly dir: string;
+
+  constructor(stateDir: string, readonly account: string, readonly chainId: number) {
+    this.dir = join(stateDir, `consortium-tx-${chainId}-${account.toLowerCase()}`);
+    mkdirSync(this.dir, { recursive: true });
+    for (const name of readdirSync(this.dir)) {
+      if (!/^\d+\.json$/.test(name)) continue;
+      const e = readInFlight(join(this.dir, name));
+      if (e) this.entries.set(e.nonce, e);
+    }
+  }
+
+  list(): InFlight[] {
+    return [...this.entries.values()].sort((a, b) => a.nonce - b.nonce);
+  }
+
+  byPurpose(purpose: string): InFlight | undefined {
+    return this.list().find((e) => e.purpose === purpose);
+  }
+
+  highestNonce(): number {
+    return Math.max(-1, ...this.entries.keys());
+  }
+
+  add(entry: InFlight): void {
+    writeJsonDurable(join(this.dir, `${entry.nonce}.json`), entry);
+    this.entries.set(entry.nonce, entry);
+  }
+
+  remove(entries: InFlight[]): void {
+    for (const e of entries) {
+      const path = join(this.dir, `${e.nonce}.json`);
+      if (this.entries.get(e.nonce)?.hash === e.hash) this.entries.delete(e.nonce);
+      if (existsSync(path) && readInFlight(path)?.hash === e.hash) unlinkSync(path);
+    }
+    if (entries.length > 0) fsyncDir(this.dir);
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * A stored record as bytes. Today's log holds each record as JSON with some twenty 0x-hex strings
+ * (3.5 KB in memory, 2.9 KB on disk with its share of the batch proof); here the same fields are
+ * raw bytes. The patient's address is in the record's key (keys.ts), not repeated in the body; a
+ * batch signature and its Merkle tree are stored once per batch (merkleTrees.ts) and each record
+ * keeps only its tree number and leaf index, its proof being read from the tree.
+ *
+ * The salted commitment is keccak256(salt || contentHash) and is recomputed, not stored — unless a
+ * record carries one that does not match (only a damaged migrated log can), which is then kept as
+ * it was so verification still reports it. Anything that does not fit the compact form (an
+ * unknown kind or role, an address without its checksum, a field that is not canonical hex) is
+ * kept as JSON: nothing is ever lost or silently normalised.
+ *
+ * Layout of format 1 (b = byte, v = unsigned LEB128 varint):
+ *   b format=1, b flags (1 signature, 2 batch, 4 amends, 8 commitment, 16 role signed: the record's
+ *   signedVersion is 2), b kind, b role, v createdAt, 32 id, 32 patientRef, 20 author,
+ *   32 contentHash, 32 salt, [32 amends], [32 commitment], [65 signature], [v treeNo, v leafIndex],
+ *   16 scopeId, 12 iv, v ctLength, ct
+ */
+import { getAddress } from 'ethers';
+import type { Role } from '../model/people';
+import { commitToHash } from '../crypto/commitment';
+import { keccak256Bytes } from '../crypto/keccak';
+import { NO_AMENDS } from '../crypto/recordSignature';
+import type { StoredRecord } from '../records/storedRecord';
+import { BoundedCache } from './boundedCache';
+import { ByteReader, ByteWriter, damagedEntry, isCanonicalHex } from './bytes';
+
+const FORMAT_JSON = 0;
+const FORMAT_BINARY = 1;
+
+const F_SIGNATURE = 1;
+const F_BATCH = 2;
+const F_AMENDS = 4;
+const F_COMMITMENT = 8;
+/** The author's role is among the signed fields (typed data version 2, records/storedRecord.ts). */
+const F_ROLE_SIGNED = 16;
+
+const KINDS = ['vitals', 'note', 'diagnosis', 'amendment'] as const;
+const ROLES = ['patient', 'doctor', 'nurse', 'insurer', 'it-admin', 'station'] as const satisfies ReadonlyArray<Role | 'station'>;
+
+/** A batch-signed record's place in its signature tree. */
+export interface TreePlace {
+  treeNo: number;
+  leafIndex: number;
+}
+
+/**
+ * What a body holds: the record, whose patient (in the key) the caller supplies and whose batch
+ * signature (in the tree) the caller attaches; a JSON body is the whole record as it was.
+ */
+export type DecodedRecord = { format: 'json'; record: StoredRecord } | { format: 'binary'; record: StoredRecord; signatureTree: TreePlace | null };
+
+function hexOf(b: Uint8Array): string {
+  return '0x' + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
+
+/** EIP-55 form of 20 address bytes; a keccak per address, so remembered. */
+const checksummed = new BoundedCache<string, string>(4096);
+function addressOf(hex: string): string {
+  let a = checksummed.get(hex);
+  if (!a) checksummed.set(hex, (a = getAddress(hex)));
+  return a;
+}
+
+function isChecksummedAddress(a: unknown): a is string {
+  if (typeof a !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(a)) return false;
+  return addressOf(a.toLowerCase()) === a;
+}
+
+/** Whether the record can take the compact form at all (otherwise it is kept as JSON). */
+function compactable(r: StoredRecord, tree: TreePlace | null): boolean {
+  return (
+    (KINDS as readonly string[]).includes(r.kind) &&
+    (ROLES as readonly string[]).includes(r.authorRole) &&
+    Number.isSafeInteger(r.createdAt) &&
+    r.createdAt >= 0 &&
+    isChecksummedAddress(r.patient) &&
+    isChecksummedAddress(r.author) &&
+    isCanonicalHex(r.id, 32) &&
+    isCanonicalHex(r.patientRef, 32) &&
+    isCanonicalHex(r.contentHash, 32) &&
+    isCanonicalHex(r.salt, 32) &&
+    isCanonicalHex(r.amends, 32) &&
+    isCanonicalHex(r.commitment, 32) &&
+    (r.signature === '' || isCanonicalHex(r.signature, 65)) &&
+    !!r.batchSignature === !!tree &&
+    (r.signature === '') === !!r.batchSignature &&
+    r.cipher?.v === 1 &&
+    isCanonicalHex(r.cipher.scopeId, 16) &&
+    isCanonicalHex(r.cipher.iv, 12) &&
+    isCanonicalHex(r.cipher.ct) &&
+    (r.signedVersion === undefined || r.signedVersion === 2) &&
+    Object.keys(r).length === 13 + (r.batchSignature ? 1 : 0) + (r.signedVersion === 2 ? 1 : 0) &&
+    Object.keys(r.cipher).length === 4
+  );
+}
+
+/** The body; `compact` tells whether it took the binary form (a JSON body keeps its own proof). */
+export function encodeRecordBody(r: StoredRecord, tree: TreePlace | null): { body: Buffer; compact: boolean } {
+  if (!compactable(r, tree)) return { body: new ByteWriter(1024).u8(FORMAT_JSON).bytes(Buffer.from(JSON.stringify(r), 'utf8')).finish(), compact: false };
+  const amends = r.amends !== NO_AMENDS;
+  const commitment = commitToHash(r.contentHash, r.salt).commitment !== r.commitment;
+  const flags = (r.signature ? F_SIGNATURE : 0) | (tree ? F_BATCH : 0) | (amends ? F_AMENDS : 0) | (commitment ? F_COMMITMENT : 0) | (r.signedVersion === 2 ? F_ROLE_SIGNED : 0);
+  const w = new ByteWriter(320 + r.cipher.ct.length / 2)
+    .u8(FORMAT_BINARY)
+    .u8(flags)
+    .u8(KINDS.indexOf(r.kind as (typeof KINDS)[number]))
+    .u8(ROLES.indexOf(r.authorRole))
+    .varint(r.createdAt)
+    .hex(r.id)
+    .hex(r.patientRef)
+    .hex(r.author.toLowerCase())
+    .hex(r.contentHash)
+    .hex(r.salt);
+  if (amends) w.hex(r.amends);
+  if (commitment) w.hex(r.commitment);
+  if (r.signature) w.hex(r.signature);
+  if (tree) w.varint(tree.treeNo).varint(tree.leafIndex);
+  w.hex(r.cipher.scopeId).hex(r.cipher.iv);
+  w.varint((r.cipher.ct.length - 2) / 2).hex(r.cipher.ct);
+  return { body: w.finish(), compact: true };
+}
+
+export function decodeRecordBody(body: Uint8Array, patient: string): DecodedRecord {
+  const r = new ByteReader(body);
+  const format = r.u8();
+  if (format === FORMAT_JSON) {
+    const rest = r.bytes(body.length - 1);
+    return { format: 'json', record: JSON.parse(Buffer.from(rest.buffer, rest.byteOffset, rest.byteLength).toString('utf8')) as StoredRecord };
+  }
+  if (format !== FORMAT_BINARY) throw damagedEntry();
+  const flags = r.u8();
+  const kind = KINDS[r.u8()];
+  const authorRole = ROLES[r.u8()];
+  if (!kind || !authorRole) throw damagedEntry();
+  const createdAt = r.varint();
+  const id = r.hex(32);
+  const patientRef = r.hex(32);
+  const author = addressOf(r.hex(20));
+  const hashBytes = r.bytes(32);
+  const saltBytes = r.bytes(32);
+  const contentHash = hexOf(hashBytes);
+  const salt = hexOf(saltBytes);
+  const amends = flags & F_AMENDS ? r.hex(32) : NO_AMENDS;
+  // keccak256(salt || contentHash), as commitment.commitToHash computes it, from the raw bytes.
+  const commitment = flags & F_COMMITMENT ? r.hex(32) : hexOf(keccak256Bytes(Buffer.concat([saltBytes, hashBytes])));
+  const signature = flags & F_SIGNATURE ? r.hex(65) : '';
+  const signatureTree = flags & F_BATCH ? { treeNo: r.varint(), leafIndex: r.varint() } : null;
+  const scopeId = r.hex(16);
+  const iv = r.hex(12);
+  const ct = r.hex(r.varint());
+  r.end();
+  return {
+    format: 'binary',
+    record: {
+      id,
+      patient,
+      patientRef,
+      kind,
+      authorRole,
+      ...(flags & F_ROLE_SIGNED ? { signedVersion: 2 as const } : {}),
+      author,
+      createdAt,
+      amends,
+      contentHash,
+      salt,
+      commitment,
+      signature,
+      cipher: { v: 1, scopeId, iv, ct },
+    },
+    signatureTree,
+  };
+}

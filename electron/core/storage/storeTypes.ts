@@ -1,0 +1,42 @@
+/** What the ward store holds besides records, as the record services see it. */
+import type { LogEntry } from '../records/storedRecord';
+
+/** A consent change, as the consent service writes it today. */
+export type ConsentEntry = Extract<LogEntry, { t: 'consent' }>;
+/** An access on the ward chain with what the chain cannot hold in the clear (patient, sealed reason). */
+export type AuditRecord = Extract<LogEntry, { t: 'audit' }>;
+/** The ward's access log: audits and consent changes, by time. */
+export type ActivityEntry = ConsentEntry | AuditRecord;
+
+/** How a new record is filed: what only its writer knows (the store cannot read content). */
+export interface RecordMeta {
+  /** Time it is filed under in the patient's history: when it was measured (default createdAt). */
+  at?: number;
+  /** The vitals it carries: 'complete' (every NEWS2 parameter) or 'partial' (e.g. an oximeter reading). */
+  vitals?: 'complete' | 'partial';
+  /** A batch-signed record: its place in the signature tree (written in the same or an earlier commit). */
+  signatureTree?: { treeNo: number; leafIndex: number };
+  /** Whether it waits in the consortium outbox (records pulled from the consortium do not). Default true. */
+  publish?: boolean;
+}
+
+/** A monitor bound to a bed: recording resumes after a restart. */
+export interface Binding {
+  patient: string;
+  intervalSeconds: number;
+  boundBy: string;
+  since: number;
+}
+
+/** A ward-chain anchor of a tree. */
+export interface TreeAnchor {
+  batchId: number;
+  block: number;
+  tx: string;
+}
+
+/** A page of a paged read, and where the next page starts (null when there is none). */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}

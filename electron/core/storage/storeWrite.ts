@@ -1,0 +1,232 @@
+/**
+ * One atomic write to the ward store: what RecordStore's log entries said, as typed operations
+ * (records, trees and anchors, key scopes, consents, audits, device keys, memos, bindings). Filled
+ * by the caller, then made durable in one LevelDB commit by WardStore.write — all of it or none.
+ *
+ * Encoding happens here, as each operation is added (in the caller's slice of the event loop), so
+ * a commit only hands prepared bytes to LevelDB.
+ */
+import type { KeyScope } from '../crypto/keyScope';
+import type { StoredRecord } from '../records/storedRecord';
+import { WardError } from '../model/errors';
+import type { KvOp } from './levelKv';
+import { dedupeKeyBytes, hexKey, key, T, VitalsIndex } from './keys';
+import { encodeTree, type TreeInput } from './merkleTrees';
+import { encodeRecordBody, type TreePlace } from './recordBinary';
+import type { ActivityEntry, AuditRecord, Binding, ConsentEntry, RecordMeta, TreeAnchor } from './storeTypes';
+import { type Locator, locatorOf } from './locator';
+
+/** What the store hands out to a write: sequence and tree numbers, and what it knows of records. */
+export interface WriteContext {
+  nextSeq(): number;
+  nextTreeNo(): number;
+  /** Locator and signature tree of a record this process wrote or read (undefined: look it up). */
+  known(record: StoredRecord): { locator: Locator; signatureTree: TreePlace | null } | undefined;
+  remember(record: StoredRecord, locator: Locator, signatureTree: TreePlace | null): void;
+  lookup(recordId: string): Promise<{ locator: Locator; signatureTree: TreePlace | null } | undefined>;
+  /** The patient's current scope, as committed. */
+  currentScope(patient: string): string | undefined;
+  /** Keys of an anchor batch's member entries (removed once it is anchored). */
+  batchMemberKeys(treeNo: number): Promise<Uint8Array[]>;
+  /** A tree's anchor became durable (the store's anchor cache learns it). */
+  anchorCommitted(treeNo: number, anchor: TreeAnchor): void;
+}
+
+const EMPTY = new Uint8Array(0);
+const utf8 = (s: string) => Buffer.from(s, 'utf8');
+const json = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8');
+
+/** Role of a tree a record belongs to besides its signature tree. */
+export const TreeRole = { anchor: 1, consortium: 2 } as const;
+
+/** The two small entries of a tree's state. */
+export const TreeStateField = { anchor: 0, rootChecked: 1 } as const;
+
+export class StoreWrite {
+  readonly ops: KvOp[] = [];
+  /** Done once the commit is durable (caches that must only ever show durable state). */
+  readonly afterCommit: Array<() => void> = [];
+  /** Records of this write (known to later operations of the same write, forgotten if it fails). */
+  readonly written: StoredRecord[] = [];
+  private readonly batching = new Set<number>();
+
+  constructor(private readonly ctx: WriteContext) {}
+
+  private put(k: Uint8Array, value: Uint8Array = EMPTY): void {
+    this.ops.push({ type: 'put', key: k, value });
+  }
+
+  private del(k: Uint8Array): void {
+    this.ops.push({ type: 'del', key: k });
+  }
+
+  // ------------------------------------------------------------------------------ records
+
+  /** A new record: its body, id, vitals and amendment indexes, and the anchoring and publishing queues. */
+  record(r: StoredRecord, meta: RecordMeta = {}): Locator {
+    const seq = this.ctx.nextSeq();
+    const at = meta.at ?? r.createdAt;
+    const locator = locatorOf(r.patient, at, seq);
+    const tree = meta.signatureTree ?? null;
+    if (tree && !r.batchSignature) throw new WardError('INTERNAL', 'Only a batch-signed record has a place in a signature tree.');
+    const { body, compact } = encodeRecordBody(r, tree);
+    this.put(key(T.record, locator.bytes), body);
+    this.put(key(T.recordId, hexKey(r.id, 32)), locator.bytes);
+    this.put(key(T.unbatched, ['seq', seq]), locator.bytes);
+    if (meta.publish !== false) this.put(key(T.outbox, ['seq', seq]), locator.bytes);
+    if (meta.vitals) {
+      this.put(key(T.vitals, ['byte', VitalsIndex.any], locator.bytes));
+      if (meta.vitals === 'complete') this.put(key(T.vitals, ['byte', VitalsIndex.complete], locator.bytes));
+    }
+    if (!/^0x0{64}$/.test(r.amends)) this.put(key(T.amendedBy, hexKey(r.amends, 32), hexKey(r.id, 32)));
+    this.ctx.remember(r, locator, compact ? tree : null);
+    this.written.push(r);
+    return locator;
+  }
+
+  /**
+   * File an existing record in the vitals index (e.g. after the migration, when a care-team reader
+   * has decrypted it and knows whether it is a complete set).
+   */
+  async indexVitals(record: StoredRecord, vitals: 'complete' | 'partial'): Promise<void> {
+    const known = this.ctx.known(record) ?? (await this.ctx.lookup(record.id));
+    if (!known) throw new WardError('NOT_FOUND', 'There is no record with that id.');
+    this.put(key(T.vitals, ['byte', VitalsIndex.any], known.locator.bytes));
+    if (vitals === 'complete') this.put(key(T.vitals, ['byte', VitalsIndex.complete], known.locator.bytes));
+  }
+
+  /** Device readings already recorded (dedupe keys). */
+  deviceKeys(keys: string[]): void {
+    for (const k of keys) this.put(key(T.deviceKey, dedupeKeyBytes(k)));
+  }
+
+  /** Verification memos: [record id, tag]. */
+  memos(tags: Array<[string, string]>): void {
+    for (const [id, tag] of tags) this.put(key(T.verifyMemo, hexKey(id, 32)), hexKey(tag, 32));
+  }
+
+  // ------------------------------------------------------------------------------ trees and anchors
+
+  /** Store a Merkle tree (a batch signature's, an anchor batch's, or both); returns its number. */
+  tree(input: TreeInput): number {
+    const treeNo = this.ctx.nextTreeNo();
+    const { header, nodes } = encodeTree(input);
+    this.put(key(T.tree, ['tree', treeNo], Uint8Array.of(0)), header);
+    this.put(key(T.tree, ['tree', treeNo], Uint8Array.of(1)), nodes);
+    this.put(key(T.treeRoot, hexKey(input.root.toLowerCase(), 32), ['tree', treeNo]));
+    return treeNo;
+  }
+
+  /**
+   * Records go into an anchor batch (made durable before its transaction is sent): they leave the
+   * unbatched queue, are listed under the batch until it is anchored, and those whose signature
+   * tree is not this tree point at it.
+   */
+  async anchorBatch(treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>): Promise<void> {
+    this.batching.add(treeNo);
+    this.put(key(T.awaitingAnchor, ['tree', treeNo]));
+    await this.member(TreeRole.anchor, treeNo, members, true);
+  }
+
+  /** The anchor transaction of a batch is recorded: its records are anchored. */
+  async anchored(treeNo: number, anchor: TreeAnchor): Promise<void> {
+    // The batch must be durable before its transaction is sent, so never in the same write.
+    if (this.batching.has(treeNo)) throw new WardError('INTERNAL', 'A batch is anchored in a later write than the one that forms it.');
+    this.del(key(T.awaitingAnchor, ['tree', treeNo]));
+    for (const k of await this.ctx.batchMemberKeys(treeNo)) this.del(k);
+    this.put(key(T.treeState, ['tree', treeNo], Uint8Array.of(TreeStateField.anchor)), json(anchor));
+    this.afterCommit.push(() => this.ctx.anchorCommitted(treeNo, anchor));
+  }
+
+  /** The tree's root was found on the ward chain at `at` (checked once per root, remembered). */
+  rootChecked(treeNo: number, at: number): void {
+    this.put(key(T.treeState, ['tree', treeNo], Uint8Array.of(TreeStateField.rootChecked)), key(0, ['time', at]).subarray(1));
+  }
+
+  /** Records published to the consortium in this tree: out of the outbox. */
+  async published(treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>): Promise<void> {
+    await this.member(TreeRole.consortium, treeNo, members, false);
+  }
+
+  private async member(role: number, treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>, anchoring: boolean): Promise<void> {
+    for (const { record, leafIndex } of members) {
+      const known = this.ctx.known(record) ?? (await this.ctx.lookup(record.id));
+      if (!known) throw new WardError('NOT_FOUND', 'A record of the batch is not in the record store.');
+      if (anchoring) {
+        this.del(key(T.unbatched, ['seq', known.locator.seq]));
+        this.put(key(T.batchMembers, ['tree', treeNo], ['seq', known.locator.seq]), known.locator.bytes);
+      } else this.del(key(T.outbox, ['seq', known.locator.seq]));
+      if (known.signatureTree?.treeNo === treeNo) continue; // its own signature tree: nothing to point at
+      const place = Buffer.alloc(8);
+      place.writeUInt32BE(treeNo, 0);
+      place.writeUInt32BE(leafIndex, 4);
+      this.put(key(T.membership, ['byte', role], known.locator.bytes), place);
+    }
+  }
+
+  // ------------------------------------------------------------------------------ key scopes
+
+  /** A new key scope for the patient; it becomes the current one. */
+  scope(patient: string, scope: KeyScope): void {
+    this.put(key(T.scope, utf8(scope.scopeId)), json(scope));
+    this.put(key(T.patientScopes, hexKey(patient, 20), ['seq', this.ctx.nextSeq()]), utf8(scope.scopeId));
+    this.put(key(T.currentScope, hexKey(patient, 20)), utf8(scope.scopeId));
+  }
+
+  /** A scope re-wrapped for more readers. */
+  scopeKeys(scope: KeyScope): void {
+    this.put(key(T.scope, utf8(scope.scopeId)), json(scope));
+  }
+
+  /** End the patient's current scope (after a revoke), if it is still this one. */
+  scopeEnd(patient: string, scopeId: string): void {
+    if (this.ctx.currentScope(patient) === scopeId) this.del(key(T.currentScope, hexKey(patient, 20)));
+  }
+
+  // ------------------------------------------------------------------------------ consent and audit
+
+  consent(entry: ConsentEntry): void {
+    const patient = hexKey(entry.patient, 20);
+    const grantee = hexKey(entry.grantee, 20);
+    const seq = this.activity(entry, entry.patient);
+    this.put(key(T.consentHistory, patient, ['time', entry.at], ['seq', seq]), json(entry));
+    if (entry.action === 'grant') {
+      this.put(key(T.grant, patient, grantee), json(entry));
+      this.put(key(T.grantedTo, grantee, patient));
+    } else {
+      this.del(key(T.grant, patient, grantee));
+      this.del(key(T.grantedTo, grantee, patient));
+    }
+  }
+
+  audit(entry: AuditRecord): void {
+    this.activity(entry, entry.patient);
+  }
+
+  private activity(entry: ActivityEntry, patient: string | null): number {
+    const seq = this.ctx.nextSeq();
+    this.put(key(T.activity, ['time', entry.at], ['seq', seq]), json(entry));
+    if (patient) this.put(key(T.patientActivity, hexKey(patient, 20), ['time', entry.at], ['seq', seq]));
+    return seq;
+  }
+
+  // ------------------------------------------------------------------------------ store state
+
+  /** A named piece of the store's own state (e.g. the migration record), as JSON; null removes it. */
+  state(name: string, value: unknown): void {
+    if (name === 'format' || name === 'seq' || name === 'treeNo') throw new WardError('INTERNAL', 'That name belongs to the store itself.');
+    const k = key(T.meta, utf8(name));
+    if (value === null) this.del(k);
+    else this.put(k, json(value));
+  }
+
+  // ------------------------------------------------------------------------------ devices
+
+  /** A monitor's bed binding (durable: recording resumes after a restart), or its removal. */
+  binding(deviceIdentity: string, binding: Binding | null): void {
+    const k = key(T.binding, utf8(deviceIdentity));
+    if (binding) this.put(k, json(binding));
+    else this.del(k);
+  }
+}
+

@@ -1,0 +1,58 @@
+/**
+ * The store's trees as the read path needs them, cached by size: headers (root, batch signature),
+ * proof readers over the stored nodes (64 KB for a 1,000-record batch, so fewer are kept), and
+ * anchors. "Not anchored yet" is cached too: every anchor is written through the store, which
+ * tells this cache once the anchor is durable (`anchored`).
+ */
+import { WardError } from '../model/errors';
+import { BoundedCache } from './boundedCache';
+import { key, T } from './keys';
+import type { LevelKv } from './levelKv';
+import { decodeTreeHeader, proofReader, type ProofReader, type TreeHeader } from './merkleTrees';
+import { TreeStateField } from './storeWrite';
+import type { TreeAnchor } from './storeTypes';
+
+export class TreeCache {
+  private readonly headers = new BoundedCache<number, TreeHeader>(4096);
+  private readonly proofReaders = new BoundedCache<number, ProofReader>(64);
+  private readonly anchors = new BoundedCache<number, TreeAnchor | null>(4096);
+
+  constructor(private readonly kv: LevelKv) {}
+
+  async header(treeNo: number): Promise<TreeHeader> {
+    let h = this.headers.get(treeNo);
+    if (!h) {
+      const body = await this.kv.get(key(T.tree, ['tree', treeNo], Uint8Array.of(0)));
+      if (!body) throw new WardError('INTEGRITY', 'A record points at a batch the store does not hold; restore it from a backup.');
+      this.headers.set(treeNo, (h = decodeTreeHeader(body)));
+    }
+    return h;
+  }
+
+  async proofs(treeNo: number): Promise<ProofReader> {
+    let p = this.proofReaders.get(treeNo);
+    if (!p) {
+      const nodes = await this.kv.get(key(T.tree, ['tree', treeNo], Uint8Array.of(1)));
+      if (!nodes) throw new WardError('INTEGRITY', 'A batch\'s Merkle tree is missing from the store; restore it from a backup.');
+      this.proofReaders.set(treeNo, (p = proofReader(await this.header(treeNo), nodes)));
+    }
+    return p;
+  }
+
+  /** The tree's anchor, or null when it has none yet. */
+  async anchor(treeNo: number): Promise<TreeAnchor | null> {
+    let a = this.anchors.get(treeNo);
+    if (a === undefined) {
+      const v = await this.kv.get(key(T.treeState, ['tree', treeNo], Uint8Array.of(TreeStateField.anchor)));
+      // An anchor committed while this read was in flight wins over what the read saw.
+      a = this.anchors.get(treeNo) ?? (v ? (JSON.parse(Buffer.from(v).toString('utf8')) as TreeAnchor) : null);
+      this.anchors.set(treeNo, a);
+    }
+    return a;
+  }
+
+  /** The store made this anchor durable. */
+  anchored(treeNo: number, anchor: TreeAnchor): void {
+    this.anchors.set(treeNo, anchor);
+  }
+}

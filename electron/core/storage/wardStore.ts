@@ -1,0 +1,549 @@
+/**
+ * The ward's record store on an embedded, indexed database (LevelDB): everything RecordStore keeps
+ * in memory after replaying records/log.jsonl, kept on disk instead and read by key and by window.
+ *
+ * - Opening reads two counters: nothing replays, so start time and memory do not grow with the
+ *   records on file. Caches (tree headers and nodes, anchors, scopes, checksummed addresses) are
+ *   bounded by entry count.
+ * - Writes: `write(w => …)` fills one StoreWrite (records, trees, anchors, scopes, consents,
+ *   audits, device keys, memos, bindings) that becomes durable atomically, group-committed with
+ *   concurrent writes (one fsync).
+ * - Reads answer what the services and screens ask: one patient's records by measured time, in
+ *   pages, newest or oldest first; the latest record, vitals set and complete vitals set; a record
+ *   and its anchor (with proofs read from the batch's stored tree); batches awaiting their anchor
+ *   and records in none (crash recovery); the consortium outbox; scopes; consents in force and
+ *   their history; the access log by patient and by time, paged; device dedupe; memos; bindings.
+ *
+ * The store never decides what is valid: it returns what was written, byte for byte, and the
+ * record services verify it (signatures, proofs, roots on the chain) as they do today.
+ */
+import { join } from 'node:path';
+import { getAddress } from 'ethers';
+import { WardError } from '../model/errors';
+import type { KeyScope } from '../crypto/keyScope';
+import type { AnchorRef, StoredRecord } from '../records/storedRecord';
+import { BoundedCache } from './boundedCache';
+import { getUint } from './bytes';
+import { dedupeKeyBytes, hexKey, key, prefixEnd, T, VitalsIndex, WIDTH } from './keys';
+import { LevelKv, type KvOp, type RangeOptions } from './levelKv';
+import { type Locator, parseLocator } from './locator';
+import type { ProofReader, TreeHeader } from './merkleTrees';
+import { decodeRecordBody, type TreePlace } from './recordBinary';
+import { StoreWrite, TreeRole, TreeStateField, type WriteContext } from './storeWrite';
+import { TreeCache } from './treeCache';
+import type { ActivityEntry, Binding, ConsentEntry, Page, TreeAnchor } from './storeTypes';
+
+/** Where the store lives in a data directory. */
+export function storePath(dataDir: string): string {
+  return join(dataDir, 'records', 'store');
+}
+
+/** Version of the key layout and encodings; a store of another version is refused, not misread. */
+export const STORE_FORMAT = 1;
+
+const META_FORMAT = key(T.meta, Buffer.from('format'));
+const META_SEQ = key(T.meta, Buffer.from('seq'));
+const META_TREE = key(T.meta, Buffer.from('treeNo'));
+
+const utf8 = (s: string) => Buffer.from(s, 'utf8');
+const parseJson = <V>(b: Uint8Array): V => JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')) as V;
+const u64 = (v: number) => key(0, ['time', v]).subarray(1);
+
+export interface WindowOptions {
+  /** Measured time from (inclusive), ms. */
+  from?: number;
+  /** Measured time to (inclusive), ms. */
+  to?: number;
+  /** At most this many records (default 1,000). */
+  limit?: number;
+  /** 'desc' (newest first, the default) or 'asc'. */
+  order?: 'asc' | 'desc';
+  /** The `next` of the previous page. */
+  cursor?: string | null;
+  /** Fill each record's proofs (batch signature and anchor). Default true; false skips reading tree nodes. */
+  proofs?: boolean;
+}
+
+/** A record as read back: the stored record, where it is filed, and its anchor if it has one. */
+export interface StoredEntry {
+  record: StoredRecord;
+  /** Measured time it is filed under. */
+  at: number;
+  seq: number;
+  anchor: AnchorRef | undefined;
+}
+
+export class WardStore {
+  private seq = 0;
+  private treeNo = 0;
+  /** Locator and signature tree of records this process wrote or read, by object (never stale: records are immutable). */
+  private readonly places = new WeakMap<StoredRecord, { locator: Locator; signatureTree: TreePlace | null }>();
+  private readonly trees: TreeCache;
+  private readonly addresses = new BoundedCache<string, string>(4096);
+
+  private constructor(private readonly kv: LevelKv) {
+    this.trees = new TreeCache(kv);
+    kv.beforeFlush = () => [
+      { type: 'put', key: META_SEQ, value: u64(this.seq) },
+      { type: 'put', key: META_TREE, value: u64(this.treeNo) },
+    ];
+  }
+
+  /** Open the store at `path` (creating it when `create` is set). */
+  static async open(path: string, options: { create?: boolean; cacheBytes?: number } = {}): Promise<WardStore> {
+    const kv = await LevelKv.open(path, { createIfMissing: options.create ?? true, cacheBytes: options.cacheBytes });
+    try {
+      const format = await kv.get(META_FORMAT);
+      if (format === undefined) await kv.commit([{ type: 'put', key: META_FORMAT, value: u64(STORE_FORMAT) }]);
+      else if (getUint(format, 0, 8) !== STORE_FORMAT) throw new WardError('INTEGRITY', 'The record store was written by another version of WardLedger.');
+      const store = new WardStore(kv);
+      const seq = await kv.get(META_SEQ);
+      const tree = await kv.get(META_TREE);
+      store.seq = seq ? getUint(seq, 0, 8) : 0;
+      store.treeNo = tree ? getUint(tree, 0, 8) : 0;
+      return store;
+    } catch (e) {
+      await kv.close();
+      throw e;
+    }
+  }
+
+  get path(): string {
+    return this.kv.path;
+  }
+
+  /** Wait for writes in flight, then close. */
+  close(): Promise<void> {
+    return this.kv.close();
+  }
+
+  // ============================================================================== writing
+
+  /**
+   * Make one atomic write durable: `fill` adds operations (it may await lookups); resolves when
+   * they are on disk. Concurrent writes share one fsync.
+   */
+  async write(fill: (w: StoreWrite) => void | Promise<void>): Promise<void> {
+    const w = new StoreWrite(this.writeContext);
+    try {
+      await fill(w);
+      await this.kv.commit(w.ops);
+    } catch (e) {
+      // Caches only ever hold what is durable: forget what this write said about its records.
+      for (const r of w.written) this.places.delete(r);
+      throw e;
+    }
+    for (const done of w.afterCommit) done();
+  }
+
+  private readonly writeContext: WriteContext = {
+    nextSeq: () => ++this.seq,
+    nextTreeNo: () => ++this.treeNo,
+    known: (r) => this.places.get(r),
+    remember: (r, locator, signatureTree) => this.places.set(r, { locator, signatureTree }),
+    lookup: async (id) => {
+      const located = await this.locate(id);
+      if (!located) return undefined;
+      const body = await this.kv.get(key(T.record, located.bytes));
+      if (!body) return undefined;
+      const d = decodeRecordBody(body, this.address(located.patientHex));
+      return { locator: located, signatureTree: d.format === 'binary' ? d.signatureTree : null };
+    },
+    currentScope: (patient) => this.currentScopeSync(patient),
+    anchorCommitted: (treeNo, anchor) => this.trees.anchored(treeNo, anchor),
+    batchMemberKeys: async (treeNo) => {
+      const prefix = key(T.batchMembers, ['tree', treeNo]);
+      return (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([k]) => k);
+    },
+  };
+
+  // ============================================================================== records
+
+  private async locate(id: string): Promise<Locator | undefined> {
+    const loc = await this.kv.get(key(T.recordId, hexKey(id, 32)));
+    return loc ? parseLocator(loc) : undefined;
+  }
+
+  /** One record by id, with its anchor; undefined when there is none. */
+  async entry(id: string, options: { proofs?: boolean } = {}): Promise<StoredEntry | undefined> {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(id)) return undefined;
+    const located = await this.locate(id);
+    if (!located) return undefined;
+    const body = await this.kv.get(key(T.record, located.bytes));
+    if (!body) throw new WardError('INTEGRITY', 'The record store lost a record its index names; restore it from a backup.');
+    return (await this.entriesOf([[located, body]], options.proofs ?? true))[0];
+  }
+
+  /** One patient's records filed between `from` and `to`, a page at a time. */
+  async window(patient: string, options: WindowOptions = {}): Promise<Page<StoredEntry>> {
+    const p = hexKey(getAddress(patient), WIDTH.address);
+    const rows = await this.kv.range(pageRange(key(T.record, p), options));
+    const page = rows.slice(0, limitOf(options));
+    const entries = await this.entriesOf(
+      page.map(([k, v]) => [parseLocator(k.subarray(1)), v]),
+      options.proofs ?? true,
+      true,
+    );
+    return { items: entries, next: rows.length > page.length ? cursorOf(page[page.length - 1]![0]) : null };
+  }
+
+  /** One patient's vitals records ('complete': only complete NEWS2 sets), for charts and boards. */
+  async vitalsWindow(patient: string, options: WindowOptions & { complete?: boolean } = {}): Promise<Page<StoredEntry>> {
+    const p = hexKey(getAddress(patient), WIDTH.address);
+    const prefix = key(T.vitals, ['byte', options.complete ? VitalsIndex.complete : VitalsIndex.any], p);
+    const rows = await this.kv.range(pageRange(prefix, options));
+    const page = rows.slice(0, limitOf(options));
+    const locators = page.map(([k]) => parseLocator(k.subarray(2)));
+    const bodies = await this.kv.getMany(locators.map((l) => key(T.record, l.bytes)));
+    const entries = await this.entriesOf(
+      locators.map((l, i) => [l, bodies[i] ?? missing()]),
+      options.proofs ?? true,
+      true,
+    );
+    return { items: entries, next: rows.length > page.length ? cursorOf(page[page.length - 1]![0]) : null };
+  }
+
+  /** The patient's newest record: of any kind, with vitals, or a complete vitals set. */
+  async latest(patient: string, which: 'any' | 'vitals' | 'complete' = 'any'): Promise<StoredEntry | undefined> {
+    const page = which === 'any' ? await this.window(patient, { limit: 1 }) : await this.vitalsWindow(patient, { limit: 1, complete: which === 'complete' });
+    return page.items[0];
+  }
+
+  /** How many records the patient has (filed between from and to); counts keys, O(records). */
+  countOf(patient: string, options: { from?: number; to?: number } = {}): Promise<number> {
+    const p = hexKey(getAddress(patient), WIDTH.address);
+    return this.kv.count(pageRange(key(T.record, p), { ...options, limit: -1 }));
+  }
+
+  /** Ids of the records that amend this one, oldest first. */
+  async amendmentsOf(id: string): Promise<string[]> {
+    const prefix = key(T.amendedBy, hexKey(id, 32));
+    const rows = await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) });
+    const withTime = await Promise.all(rows.map(async ([k]) => ({ id: hexOf(k.subarray(33)), at: (await this.locate(hexOf(k.subarray(33))))?.seq ?? 0 })));
+    return withTime.sort((a, b) => a.at - b.at).map((x) => x.id);
+  }
+
+  /**
+   * Decode records and attach batch signatures and anchors. Every tree the rows need is looked up
+   * once, before the (synchronous) assembly. Anchor memberships are read as one range when the rows
+   * are one patient's window, else point by point.
+   */
+  private async entriesOf(rows: Array<[Locator, Uint8Array]>, withProofs: boolean, onePatient = false): Promise<StoredEntry[]> {
+    const decoded = rows.map(([locator, body]) => decodeRecordBody(body, this.address(locator.patientHex)));
+    const memberships = await this.anchorMemberships(rows.map(([l]) => l), onePatient);
+    const anchorPlaces = rows.map(([locator], i): TreePlace | null => {
+      const m = memberships.get(locator.bytes.toString('hex'));
+      if (m) return { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) };
+      const d = decoded[i]!;
+      return d.format === 'binary' ? d.signatureTree : null;
+    });
+    const treeNos = new Set<number>();
+    decoded.forEach((d, i) => {
+      if (d.format === 'binary' && d.signatureTree) treeNos.add(d.signatureTree.treeNo);
+      if (anchorPlaces[i]) treeNos.add(anchorPlaces[i]!.treeNo);
+    });
+    const needed = new Map<number, { header: TreeHeader; anchor: TreeAnchor | null; proofs: ProofReader | null }>();
+    for (const treeNo of treeNos) {
+      needed.set(treeNo, { header: await this.trees.header(treeNo), anchor: await this.trees.anchor(treeNo), proofs: withProofs ? await this.trees.proofs(treeNo) : null });
+    }
+    return rows.map(([locator], i) => {
+      const d = decoded[i]!;
+      const record = d.record;
+      const signatureTree = d.format === 'binary' ? d.signatureTree : null;
+      let signedProof: string[] | null = null;
+      if (signatureTree) {
+        const t = needed.get(signatureTree.treeNo)!;
+        if (!t.header.signature) throw new WardError('INTEGRITY', 'A batch-signed record points at a tree without a signature; restore the store from a backup.');
+        signedProof = t.proofs ? t.proofs(signatureTree.leafIndex) : [];
+        record.batchSignature = { root: t.header.root, count: t.header.signature.count, createdAt: t.header.signature.createdAt, signature: t.header.signature.signature, proof: signedProof };
+      }
+      this.places.set(record, { locator, signatureTree });
+      const place = anchorPlaces[i];
+      const t = place ? needed.get(place.treeNo)! : null;
+      // Anchored in its own signature tree: the same proof (one array, as the log store shared it).
+      const proof = place === signatureTree && signedProof ? signedProof : t?.proofs ? t.proofs(place!.leafIndex) : [];
+      const anchor = t?.anchor ? { root: t.header.root, batchId: t.anchor.batchId, block: t.anchor.block, tx: t.anchor.tx, proof } : undefined;
+      return { record, at: locator.at, seq: locator.seq, anchor };
+    });
+  }
+
+  private async anchorMemberships(locators: Locator[], onePatient: boolean): Promise<Map<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>();
+    if (locators.length === 0) return out;
+    if (onePatient && locators.length > 1) {
+      const sorted = locators.map((l) => l.bytes).sort(Buffer.compare);
+      const rows = await this.kv.range({ gte: key(T.membership, ['byte', TreeRole.anchor], sorted[0]!), lte: key(T.membership, ['byte', TreeRole.anchor], sorted[sorted.length - 1]!) });
+      for (const [k, v] of rows) out.set(Buffer.from(k.subarray(2)).toString('hex'), v);
+      return out;
+    }
+    const values = await this.kv.getMany(locators.map((l) => key(T.membership, ['byte', TreeRole.anchor], l.bytes)));
+    values.forEach((v, i) => v && out.set(locators[i]!.bytes.toString('hex'), v));
+    return out;
+  }
+
+  private address(hex: string): string {
+    let a = this.addresses.get(hex);
+    if (!a) this.addresses.set(hex, (a = getAddress(hex)));
+    return a;
+  }
+
+  // ============================================================================== trees and anchors
+
+  /** The proofs of entries read with `proofs: false`, filled in place (when verification needs them). */
+  async fillProofs(entries: StoredEntry[]): Promise<void> {
+    for (const e of entries) {
+      const place = this.places.get(e.record);
+      const sig = place?.signatureTree;
+      if (sig && e.record.batchSignature && e.record.batchSignature.proof.length === 0) e.record.batchSignature.proof = (await this.trees.proofs(sig.treeNo))(sig.leafIndex);
+      if (e.anchor && e.anchor.proof.length === 0) {
+        const m = place && (await this.kv.get(key(T.membership, ['byte', TreeRole.anchor], place.locator.bytes)));
+        const anchorPlace = m ? { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) } : sig;
+        if (anchorPlace) e.anchor.proof = (await this.trees.proofs(anchorPlace.treeNo))(anchorPlace.leafIndex);
+      }
+    }
+  }
+
+  /** Trees stored under a root (normally one). */
+  async treesWithRoot(root: string): Promise<number[]> {
+    const prefix = key(T.treeRoot, hexKey(root.toLowerCase(), 32));
+    return (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([k]) => getUint(k, 33, WIDTH.tree));
+  }
+
+  /** A tree's header and anchor. */
+  async tree(treeNo: number): Promise<{ header: TreeHeader; anchor: TreeAnchor | null; rootCheckedAt: number | null }> {
+    const checked = await this.kv.get(key(T.treeState, ['tree', treeNo], Uint8Array.of(TreeStateField.rootChecked)));
+    return { header: await this.trees.header(treeNo), anchor: await this.trees.anchor(treeNo), rootCheckedAt: checked ? getUint(checked, 0, 8) : null };
+  }
+
+  /** Whether this root was found on the ward chain before (remembered once per root). */
+  async rootChecked(root: string): Promise<boolean> {
+    for (const treeNo of await this.treesWithRoot(root)) if ((await this.tree(treeNo)).rootCheckedAt !== null) return true;
+    return false;
+  }
+
+  /** Anchor batches written before their transaction (resumed after a crash), with their records. */
+  async awaitingAnchor(): Promise<Array<{ treeNo: number; root: string; records: StoredRecord[] }>> {
+    const rows = await this.kv.range({ gte: key(T.awaitingAnchor), lt: key(T.awaitingAnchor + 1) });
+    const out = [];
+    for (const [k] of rows) {
+      const treeNo = getUint(k, 1, WIDTH.tree);
+      out.push({ treeNo, root: (await this.trees.header(treeNo)).root, records: await this.membersOf(treeNo) });
+    }
+    return out;
+  }
+
+  /** Records of an anchor batch awaiting its anchor, in write order. */
+  private async membersOf(treeNo: number): Promise<StoredRecord[]> {
+    const prefix = key(T.batchMembers, ['tree', treeNo]);
+    return this.recordsAt((await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => parseLocator(v)));
+  }
+
+  /** Records stored but in no anchor batch (a crash came before batching), in write order. */
+  async unbatched(limit = 100_000): Promise<StoredRecord[]> {
+    return this.queue(T.unbatched, limit);
+  }
+
+  /** Records not yet published to the consortium, in write order, a page at a time. */
+  async outbox(options: { after?: number; limit?: number } = {}): Promise<Array<{ seq: number; record: StoredRecord }>> {
+    const rows = await this.kv.range({ gt: key(T.outbox, ['seq', options.after ?? 0]), lt: key(T.outbox + 1), limit: options.limit ?? 1000 });
+    const records = await this.recordsAt(rows.map(([, v]) => parseLocator(v)));
+    return records.map((record, i) => ({ seq: getUint(rows[i]![0], 1, WIDTH.seq), record }));
+  }
+
+  private async queue(table: number, limit: number): Promise<StoredRecord[]> {
+    const rows = await this.kv.range({ gte: key(table), lt: key(table + 1), limit });
+    return this.recordsAt(rows.map(([, v]) => parseLocator(v)));
+  }
+
+  private async recordsAt(locators: Locator[]): Promise<StoredRecord[]> {
+    const bodies = await this.kv.getMany(locators.map((l) => key(T.record, l.bytes)));
+    return (await this.entriesOf(locators.map((l, i) => [l, bodies[i] ?? missing()]), true)).map((e) => e.record);
+  }
+
+  // ============================================================================== key scopes
+
+  async scope(scopeId: string): Promise<KeyScope | undefined> {
+    const v = await this.kv.get(key(T.scope, utf8(scopeId)));
+    return v ? parseJson<KeyScope>(v) : undefined;
+  }
+
+  currentScope(patient: string): string | undefined {
+    return this.currentScopeSync(patient);
+  }
+
+  private currentScopeSync(patient: string): string | undefined {
+    const v = this.kv.getSync(key(T.currentScope, hexKey(patient, 20)));
+    return v ? Buffer.from(v).toString('utf8') : undefined;
+  }
+
+  /** Every scope of the patient, in creation order. */
+  async scopesOf(patient: string): Promise<string[]> {
+    const prefix = key(T.patientScopes, hexKey(patient, 20));
+    return (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => Buffer.from(v).toString('utf8'));
+  }
+
+  // ============================================================================== consent and access log
+
+  /** Grants in force for the patient, by grantee. */
+  async grants(patient: string): Promise<Map<string, ConsentEntry>> {
+    const prefix = key(T.grant, hexKey(patient, 20));
+    const rows = await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) });
+    return new Map(rows.map(([, v]) => parseJson<ConsentEntry>(v)).map((c) => [c.grantee, c]));
+  }
+
+  /** Whether `grantee` may read the patient's records by consent (a point read). */
+  hasGrant(patient: string, grantee: string): boolean {
+    return this.kv.getSync(key(T.grant, hexKey(patient, 20), hexKey(grantee, 20))) !== undefined;
+  }
+
+  /** Patients who have granted `grantee` access. */
+  async grantors(grantee: string): Promise<string[]> {
+    const prefix = key(T.grantedTo, hexKey(grantee, 20));
+    return (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([k]) => this.address(hexOf(k.subarray(21))));
+  }
+
+  /** The patient's consent changes, oldest first. */
+  async consentHistory(patient: string): Promise<ConsentEntry[]> {
+    const prefix = key(T.consentHistory, hexKey(patient, 20));
+    return (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => parseJson<ConsentEntry>(v));
+  }
+
+  /** The access log (audits and consent changes), newest first, of one patient or the whole ward. */
+  async activity(options: { patient?: string | null; limit?: number; cursor?: string | null } = {}): Promise<Page<ActivityEntry>> {
+    const limit = options.limit ?? 100;
+    if (options.patient) {
+      const prefix = key(T.patientActivity, hexKey(options.patient, 20));
+      const rows = await this.kv.range(cursorRange(prefix, options.cursor, limit + 1));
+      const page = rows.slice(0, limit);
+      const values = await this.kv.getMany(page.map(([k]) => key(T.activity, k.subarray(21))));
+      return { items: values.map((v) => parseJson<ActivityEntry>(v ?? missing())), next: rows.length > limit ? cursorOf(page[limit - 1]![0]) : null };
+    }
+    const rows = await this.kv.range(cursorRange(key(T.activity), options.cursor, limit + 1));
+    const page = rows.slice(0, limit);
+    return { items: page.map(([, v]) => parseJson<ActivityEntry>(v)), next: rows.length > limit ? cursorOf(page[limit - 1]![0]) : null };
+  }
+
+  // ============================================================================== devices, memos
+
+  /** Whether a device reading (by its dedupe key) was recorded before. */
+  seenDevice(dedupeKey: string): boolean {
+    return this.kv.getSync(key(T.deviceKey, dedupeKeyBytes(dedupeKey))) !== undefined;
+  }
+
+  /** The stored verification memo of a record. */
+  memo(recordId: string): string | undefined {
+    const v = this.kv.getSync(key(T.verifyMemo, hexKey(recordId, 32)));
+    return v ? hexOf(v) : undefined;
+  }
+
+  async memos(recordIds: string[]): Promise<Array<string | undefined>> {
+    return (await this.kv.getMany(recordIds.map((id) => key(T.verifyMemo, hexKey(id, 32))))).map((v) => (v ? hexOf(v) : undefined));
+  }
+
+  /** Station bed bindings, by device identity. */
+  async bindings(): Promise<Map<string, Binding>> {
+    const rows = await this.kv.range({ gte: key(T.binding), lt: key(T.binding + 1) });
+    return new Map(rows.map(([k, v]) => [Buffer.from(k.subarray(1)).toString('utf8'), parseJson<Binding>(v)]));
+  }
+
+  // ============================================================================== whole store
+
+  /** A named piece of the store's own state written by StoreWrite.state. */
+  async state<V>(name: string): Promise<V | undefined> {
+    const v = await this.kv.get(key(T.meta, utf8(name)));
+    return v ? parseJson<V>(v) : undefined;
+  }
+
+  /** Entries per table (counts keys: O(entries); for migration checks and the IT status page). */
+  async counts(): Promise<{ records: number; trees: number; awaitingAnchor: number; unbatched: number; outbox: number; scopes: number; grants: number; activity: number; deviceKeys: number; memos: number; bindings: number }> {
+    const c = (t: number) => this.kv.count({ gte: key(t), lt: key(t + 1) });
+    const [records, treeEntries, awaitingAnchor, unbatched, outbox, scopes, grants, activity, deviceKeys, memos, bindings] = await Promise.all(
+      [T.recordId, T.tree, T.awaitingAnchor, T.unbatched, T.outbox, T.scope, T.grant, T.activity, T.deviceKey, T.verifyMemo, T.binding].map(c),
+    );
+    return { records: records!, trees: treeEntries! / 2, awaitingAnchor: awaitingAnchor!, unbatched: unbatched!, outbox: outbox!, scopes: scopes!, grants: grants!, activity: activity!, deviceKeys: deviceKeys!, memos: memos!, bindings: bindings! };
+  }
+
+  /** Every record with its anchor (without proofs), patient by patient, in chunks: whole-store checks. */
+  async *allEntries(): AsyncGenerator<StoredEntry[]> {
+    for await (const chunk of this.kv.chunks({ gte: key(T.record), lt: key(T.record + 1) }, 2000)) {
+      yield await this.entriesOf(
+        chunk.map(([k, v]) => [parseLocator(k.subarray(1)), v]),
+        false,
+      );
+    }
+  }
+
+  /** Every entry, in key order, from one snapshot (a backup while writes continue). */
+  entries(): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
+    return this.kv.chunks({});
+  }
+
+  /** Load entries into an empty store (a restore). */
+  async load(chunks: AsyncIterable<Array<[Uint8Array, Uint8Array]>>): Promise<number> {
+    let n = 0;
+    for await (const chunk of chunks) {
+      await this.kv.commit(chunk.map(([k, value]): KvOp => ({ type: 'put', key: k, value })));
+      n += chunk.length;
+    }
+    const seq = await this.kv.get(META_SEQ);
+    const tree = await this.kv.get(META_TREE);
+    this.seq = seq ? getUint(seq, 0, 8) : 0;
+    this.treeNo = tree ? getUint(tree, 0, 8) : 0;
+    return n;
+  }
+
+  /**
+   * Compact the database now: what LevelDB does in the background over time, at once (frees
+   * the space of deleted queue entries; for maintenance and for measuring a settled store).
+   */
+  compact(): Promise<void> {
+    return this.kv.compact();
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+
+function missing(): never {
+  throw new WardError('INTEGRITY', 'The record store lost a record its index names; restore it from a backup.');
+}
+
+function hexOf(b: Uint8Array): string {
+  return '0x' + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
+
+function limitOf(o: WindowOptions): number {
+  return Math.max(1, Math.min(o.limit ?? 1000, 100_000));
+}
+
+/** Cursor: the hex of the last key's time-and-sequence suffix. */
+function cursorOf(k: Uint8Array): string {
+  return Buffer.from(k.subarray(k.length - WIDTH.time - WIDTH.seq)).toString('hex');
+}
+
+function parseCursor(cursor: string): Buffer {
+  const b = Buffer.from(cursor, 'hex');
+  if (b.length !== WIDTH.time + WIDTH.seq || b.toString('hex') !== cursor) throw new WardError('BAD_INPUT', 'That page cursor is not valid.');
+  return b;
+}
+
+/** Key range of a window of a (prefix, time, seq) index, one more than the page to know if there is a next. */
+function pageRange(prefix: Buffer, o: WindowOptions): RangeOptions {
+  const from = Buffer.concat([prefix, key(0, ['time', Math.max(0, o.from ?? 0)]).subarray(1)]);
+  const to = o.to === undefined ? prefixEnd(prefix) : Buffer.concat([prefix, key(0, ['time', o.to + 1]).subarray(1)]);
+  const desc = (o.order ?? 'desc') === 'desc';
+  const range: RangeOptions = { gte: from, lt: to, reverse: desc, limit: o.limit === -1 ? -1 : limitOf(o) + 1 };
+  if (o.cursor) {
+    const at = Buffer.concat([prefix, parseCursor(o.cursor)]);
+    if (desc) range.lt = Buffer.compare(at, to) < 0 ? at : to;
+    else {
+      delete range.gte;
+      range.gt = Buffer.compare(at, from) > 0 ? at : from;
+    }
+  }
+  return range;
+}
+
+/** Newest first after a cursor, for the access log. */
+function cursorRange(prefix: Buffer, cursor: string | null | undefined, limit: number): RangeOptions {
+  return { gte: prefix, lt: cursor ? Buffer.concat([prefix, parseCursor(cursor)]) : prefixEnd(prefix), reverse: true, limit };
+}

@@ -1,0 +1,59 @@
+/**
+ * A consortium for integration tests: anvil in its own process (1 s blocks, state file) behind the
+ * Besu proxy, the contracts deployed through the proxy by an admin client, and wards added.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ethers } from 'ethers';
+import { addWard, deployConsortium } from '../../electron/core/consortium/admin';
+import { ConsortiumClient, type ConsortiumClientOptions } from '../../electron/core/consortium/client';
+import type { ConsortiumContext } from '../../electron/core/consortium/sealing';
+import { Anvil } from './anvil';
+import { BesuProxy } from './besuProxy';
+import { pub, type TestWard } from './consortiumFixtures';
+
+export interface TestConsortium {
+  dir: string;
+  anvil: Anvil;
+  proxy: BesuProxy;
+  admin: ethers.Wallet;
+  directory: string;
+  ledger: string;
+  context: ConsortiumContext;
+  /** A client for `key` through the proxy, keeping its in-flight transactions in `stateDir`. */
+  client(key: string, stateDir: string, options?: Partial<ConsortiumClientOptions>): ConsortiumClient;
+  addWard(ward: TestWard): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startConsortium(options: { gasLimit?: number; blockTime?: number } = {}): Promise<TestConsortium> {
+  const dir = mkdtempSync(join(tmpdir(), 'wardledger-consortium-'));
+  const anvil = await Anvil.start({ stateFile: join(dir, 'anvil-state.json'), logFile: join(dir, 'anvil.log'), ...options });
+  const proxy = await BesuProxy.start(anvil.url);
+  const admin = new ethers.Wallet(ethers.Wallet.createRandom().privateKey);
+  const client = (key: string, stateDir: string, extra: Partial<ConsortiumClientOptions> = {}) =>
+    new ConsortiumClient({ url: proxy.url, privateKey: key, ledger: ledger || ethers.ZeroAddress, stateDir, pollMs: 100, ...extra });
+  let ledger = '';
+  const deployed = await deployConsortium(client(admin.privateKey, join(dir, 'admin')));
+  ledger = deployed.ledger;
+  const adminClient = client(admin.privateKey, join(dir, 'admin'));
+  return {
+    dir,
+    anvil,
+    proxy,
+    admin,
+    directory: deployed.directory,
+    ledger,
+    context: { chainId: anvil.chainId, ledger },
+    client,
+    async addWard(ward) {
+      await addWard(adminClient, { name: ward.name, account: ward.sync.address, syncPublicKey: pub(ward.sync), teamPublicKey: pub(ward.team) });
+    },
+    async close() {
+      await proxy.close();
+      await anvil.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useFastKeccak } from '../../../electron/core/crypto/keccak';
+import { verifyInclusion } from '../../../electron/core/crypto/merkle';
+import { leafOf } from '../../../electron/core/records/storedRecord';
+import { restoreBackup, writeBackup } from '../../../electron/core/storage/backupArchive';
+import { storePath, WardStore } from '../../../electron/core/storage/wardStore';
+import { makeWard, nurseRecord, nurseVitals, putStationBatch, scopeOf, stationBatch } from '../../support/realRecords';
+import { removeDir, tempDir } from '../../support/tempCore';
+
+const T0 = Date.UTC(2026, 10, 1);
+const PASS = 'correct horse battery staple';
+const FAST_KDF = { N: 2 ** 10, r: 8, p: 1 };
+
+describe('encrypted backup and restore', () => {
+  const dirs: string[] = [];
+  const dir = () => {
+    const d = tempDir('wardledger-backup-');
+    dirs.push(d);
+    return d;
+  };
+  beforeAll(() => useFastKeccak());
+  afterEach(() => dirs.splice(0).forEach(removeDir));
+
+  /** A data directory: a store with a station batch and nurse records, keystores, settings. */
+  async function dataDir() {
+    const d = dir();
+    const ward = makeWard(2);
+    const store = await WardStore.open(storePath(d));
+    const made = stationBatch(ward, Array.from({ length: 50 }, (_, i) => ({ patient: ward.patients[i % 2]!, at: T0 + i * 1000, i })));
+    const nurse = nurseRecord(ward, ward.patients[0]!, nurseVitals(1), { createdAt: T0 + 99_000 });
+    await store.write((w) => {
+      for (const p of ward.patients) w.scope(p.address, scopeOf(ward, p).scope);
+      putStationBatch(w, made);
+      w.record(nurse, { vitals: 'complete' });
+      w.audit({ t: 'audit', actor: ward.nurse.address, patient: ward.patients[0]!.address, action: 0, breakGlass: false, reason: null, at: T0, block: 1, tx: '0x01' });
+    });
+    mkdirSync(join(d, 'keystores'));
+    writeFileSync(join(d, 'keystores', 'a.json'), JSON.stringify({ crypto: 'x'.repeat(5000) }));
+    writeFileSync(join(d, 'station.key'), 'k'.repeat(66));
+    chmodSync(join(d, 'station.key'), 0o600);
+    writeFileSync(join(d, 'ward.json'), Buffer.alloc(200_000, 7)); // spans several chunks
+    const files = ['keystores', 'station.key', 'ward.json'].map((name) => ({ name, path: join(d, name) }));
+    return { d, store, files, records: [...made.records, nurse] };
+  }
+
+  it('restores the store and every file exactly, from one file that reveals nothing of either', async () => {
+    const { d, store, files, records } = await dataDir();
+    const out = join(dir(), 'ward.wlbak');
+    const manifest = await writeBackup(out, PASS, { store, files }); // default scrypt cost
+    await store.close();
+    expect(manifest.items.map((i) => i.path)).toEqual(['records/store', 'keystores/a.json', 'station.key', 'ward.json']);
+    const archive = readFileSync(out);
+    expect(archive.includes(Buffer.from('xxxxxxxx'))).toBe(false);
+    expect(archive.includes(Buffer.from(records[0]!.id.slice(2, 42), 'hex'))).toBe(false);
+
+    const target = join(dir(), 'restored');
+    await restoreBackup(out, PASS, target);
+    for (const f of ['keystores/a.json', 'station.key', 'ward.json']) expect(readFileSync(join(target, f))).toEqual(readFileSync(join(d, f)));
+    expect(statSync(join(target, 'station.key')).mode & 0o777).toBe(0o600);
+    const again = await WardStore.open(storePath(target), { create: false });
+    try {
+      for (const r of records) expect((await again.entry(r.id))!.record).toEqual(r);
+      expect((await again.activity()).items).toHaveLength(1);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('takes a consistent snapshot while writes continue: every batch acknowledged before it is there, and only whole batches', async () => {
+    const d = dir();
+    const ward = makeWard(1);
+    const p = ward.patients[0]!;
+    const store = await WardStore.open(storePath(d));
+    await store.write((w) => w.scope(p.address, scopeOf(ward, p).scope));
+    let acked = -1;
+    let stop = false;
+    const writer = (async () => {
+      for (let n = 0; !stop; n++) {
+        const made = stationBatch(ward, Array.from({ length: 100 }, (_, i) => ({ patient: p, at: T0 + n * 100 + i, i })));
+        await store.write((w) => void putStationBatch(w, made, {}));
+        acked = n;
+      }
+    })();
+    while (acked < 3) await new Promise((r) => setTimeout(r, 5));
+    const ackedBefore = acked;
+    const out = join(dir(), 'live.wlbak');
+    await writeBackup(out, PASS, { store, files: [] }); // the default key derivation takes long enough for writes to go on
+    const ackedAfter = acked;
+    stop = true;
+    await writer;
+    await store.close();
+    expect(ackedAfter).toBeGreaterThan(ackedBefore); // writes did go on during the backup
+
+    const target = join(dir(), 'restored');
+    await restoreBackup(out, PASS, target);
+    const restored = await WardStore.open(storePath(target), { create: false });
+    try {
+      const items = (await restored.window(p.address, { limit: 100_000, order: 'asc' })).items;
+      const perBatch = new Map<number, number>();
+      for (const e of items) {
+        perBatch.set(Math.floor((e.at - T0) / 100), (perBatch.get(Math.floor((e.at - T0) / 100)) ?? 0) + 1);
+        expect(verifyInclusion(e.record.batchSignature!.root, leafOf(e.record), e.record.batchSignature!.proof)).toBe(true);
+      }
+      for (let n = 0; n <= ackedBefore; n++) expect(perBatch.get(n)).toBe(100);
+      for (const count of perBatch.values()) expect(count).toBe(100);
+      // The restored store goes on numbering after what it holds.
+      await restored.write((w) => void w.record(nurseRecord(ward, p, nurseVitals(2), { createdAt: T0 + 10_000_000 })));
+      expect((await restored.latest(p.address))!.at).toBe(T0 + 10_000_000);
+    } finally {
+      await restored.close();
+    }
+  });
+
+  it('refuses a wrong passphrase, a changed byte, a cut-off end and a non-empty target, restoring nothing', async () => {
+    const { store, files } = await dataDir();
+    const out = join(dir(), 'ward.wlbak');
+    await writeBackup(out, PASS, { store, files }, { kdf: FAST_KDF });
+    await store.close();
+    const target = join(dir(), 'restored');
+    await expect(restoreBackup(out, 'wrong passphrase!', target)).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+
+    const archive = readFileSync(out);
+    const changed = Buffer.from(archive);
+    changed[Math.floor(archive.length / 2)]! ^= 0x01;
+    const cut = archive.subarray(0, archive.length - 100);
+    for (const [name, bytes] of [['changed', changed], ['cut', cut]] as const) {
+      const bad = join(dir(), `${name}.wlbak`);
+      writeFileSync(bad, bytes);
+      await expect(restoreBackup(bad, PASS, target)).rejects.toMatchObject({ code: 'INTEGRITY' });
+      expect(existsSync(target)).toBe(false);
+      expect(existsSync(`${target}.restoring`)).toBe(false);
+    }
+    mkdirSync(target);
+    writeFileSync(join(target, 'something'), 'x');
+    await expect(restoreBackup(out, PASS, target)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(readdirSync(target)).toEqual(['something']);
+    await expect(writeBackup(out, PASS, { files: [] })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(writeBackup(join(dir(), 'x.wlbak'), 'short', { files: [] })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+  });
+});
