@@ -36,6 +36,11 @@ export class PendingReadings {
   private readonly pending = new Map<string, Pending>();
   /** Dedupe keys of the pending readings (a meter's memory holds hundreds: no scan per reading). */
   private readonly pendingKeys = new Set<string>();
+  /**
+   * Readings being recorded by a call in flight. Claimed before the first await, so a second call
+   * for the same reading (two clinicians, a double click) is refused instead of recording it again.
+   */
+  private readonly claimed = new Set<string>();
 
   constructor(
     private readonly devices: AttachedDevices,
@@ -107,6 +112,7 @@ export class PendingReadings {
     const chosen = ids.map((id) => {
       const p = this.pending.get(id);
       if (!p) throw new WardError('NOT_FOUND', 'That reading is no longer pending (already recorded or dismissed).');
+      if (this.claimed.has(id)) throw new WardError('CONFLICT', 'That reading is being recorded by someone else right now; it leaves the pending list when it is recorded.');
       return p;
     });
     for (const p of chosen) {
@@ -119,6 +125,7 @@ export class PendingReadings {
         throw new WardError('BAD_INPUT', 'This reading was taken before the monitor’s clock was set, so its time is unknown: dismiss it, or enter it by hand with the time it was taken.');
       }
     }
+    for (const p of chosen) this.claimed.add(p.id);
     let recorded = 0;
     try {
       for (const p of chosen) {
@@ -134,6 +141,7 @@ export class PendingReadings {
       // Say how far it got: what was recorded stays recorded (and leaves the pending list).
       throw new WardError(err.code, recorded ? `${recorded} of ${chosen.length} readings were recorded; then: ${err.message}` : err.message, { recorded });
     } finally {
+      for (const p of chosen) this.claimed.delete(p.id);
       this.changed();
     }
     return recorded;
