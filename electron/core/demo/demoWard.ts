@@ -11,7 +11,7 @@ import type { VitalsInput } from '../model/vitals';
 import type { IdentityService } from '../identity/identityService';
 import type { Actor } from '../identity/actor';
 import type { RecordWriter } from '../records/recordWriter';
-import type { Admissions } from '../ward/admissions';
+import type { CareChanges } from '../ward/careChanges';
 
 export const demoPassword = 'demo-password';
 
@@ -46,8 +46,8 @@ function vitalsAt(step: number, steps: number, deteriorating: boolean, r: () => 
   };
 }
 
-export async function seedDemoWard(deps: { identity: IdentityService; writer: RecordWriter; admissions: Admissions }): Promise<void> {
-  const { identity, writer, admissions } = deps;
+export async function seedDemoWard(deps: { identity: IdentityService; writer: RecordWriter; care: CareChanges }): Promise<void> {
+  const { identity, writer, care } = deps;
   const [adminSpec, ...others] = demoAccounts;
   await identity.setupWard({ wardName: 'Ward 7 North (demo)', name: adminSpec!.name, age: adminSpec!.age, password: demoPassword });
   const admin = await identity.login(adminSpec!.name, demoPassword);
@@ -68,7 +68,7 @@ export async function seedDemoWard(deps: { identity: IdentityService; writer: Re
   const steps = 18; // every 4 hours over three days
   const start = Date.now() - steps * 4 * 3600_000;
   for (const [i, [name, bed, deteriorating]] of patients.entries()) {
-    admissions.admit(address[name]!, bed, nurse.address, doctor);
+    await care.admit(nurse, address[name]!, bed, doctor);
     const r = rng(7 + i);
     for (let step = 0; step < steps; step++) {
       const vitals = requireValidVitals(vitalsAt(step, steps, deteriorating, r));

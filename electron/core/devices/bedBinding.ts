@@ -7,10 +7,10 @@ import { ethers } from 'ethers';
 import type { Actor } from '../identity/actor';
 import type { DeviceView } from '../model/devices';
 import { WardError } from '../model/errors';
-import type { CareRelations } from '../records/access';
+
 import type { StationIngestQueue } from '../records/stationIngestQueue';
 import { streamOf, type AttachedDevice, type AttachedDevices } from './attachedDevices';
-import { dedupeKey, requireAdmitted } from './pendingReadings';
+import { dedupeKey, requireRecordable, type Admitted, type WriteAccess } from './pendingReadings';
 import { readingContent } from './readingVitals';
 
 interface Binding {
@@ -30,7 +30,8 @@ export class BedBinding {
   constructor(
     private readonly devices: AttachedDevices,
     private readonly ingest: StationIngestQueue,
-    private readonly care: CareRelations,
+    private readonly care: Admitted,
+    private readonly access: WriteAccess,
     private readonly changed: () => void,
   ) {}
 
@@ -52,7 +53,7 @@ export class BedBinding {
 
   /** Record a monitor's readings for an admitted patient every `intervalSeconds`. */
   bind(actor: Actor, deviceId: string, patient: string, intervalSeconds: number): void {
-    requireAdmitted(this.care, patient);
+    requireRecordable(this.care, this.access, actor, patient);
     const d = this.devices.require(deviceId);
     streamOf(d);
     this.drop(d);

@@ -6,13 +6,12 @@
  */
 import type { Actor } from '../identity/actor';
 import type { DevicesOverview, DeviceView, PendingReading } from '../model/devices';
-import type { CareRelations } from '../records/access';
 import type { RecordWriter } from '../records/recordWriter';
 import type { StationIngestQueue } from '../records/stationIngestQueue';
 import { AttachedDevices, deviceView } from './attachedDevices';
 import { BedBinding } from './bedBinding';
 import type { CompositeBackend } from './compositeBackend';
-import { PendingReadings } from './pendingReadings';
+import { PendingReadings, type Admitted, type WriteAccess } from './pendingReadings';
 import { Simulation } from './simulation';
 
 export class DeviceService {
@@ -24,7 +23,9 @@ export class DeviceService {
   constructor(
     backend: CompositeBackend,
     writer: RecordWriter,
-    care: CareRelations,
+    care: Admitted,
+    /** Who may write to whose record: readings are recorded only by those who may. */
+    access: WriteAccess,
     ingest: StationIngestQueue,
     changed: () => void,
     /** Whether people may plug simulated devices in from the UI (demo mode, --simulate). */
@@ -40,8 +41,8 @@ export class DeviceService {
       changed,
       pollIntervalMs,
     );
-    this.pending = new PendingReadings(this.attached, writer, care, changed);
-    this.binding = new BedBinding(this.attached, ingest, care, changed);
+    this.pending = new PendingReadings(this.attached, writer, care, access, changed);
+    this.binding = new BedBinding(this.attached, ingest, care, access, changed);
     this.simulation = new Simulation(backend, simulationEnabled, () => this.attached.poll());
   }
 

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Actor } from '../identity/actor';
 import type { PendingReading } from '../model/devices';
 import { WardError } from '../model/errors';
-import type { CareRelations } from '../records/access';
+import type { AccessPolicy, CareRelations } from '../records/access';
 import type { RecordWriter } from '../records/recordWriter';
 import { memoryOf, type AttachedDevice, type AttachedDevices } from './attachedDevices';
 import { readingContent } from './readingVitals';
@@ -19,10 +19,31 @@ export function dedupeKey(serial: string, deviceRecordId: string): string {
   return '0x' + createHash('sha256').update(`wardledger/device-reading/v1\0${serial}\0${deviceRecordId}`).digest('hex');
 }
 
+/** Whether a patient is in a bed on this ward (ward/admissions.ts). */
+export type Admitted = Pick<CareRelations, 'currentOf'>;
+/** Whether a clinician may write to a patient's record (records/access.ts). */
+export type WriteAccess = Pick<AccessPolicy, 'requireWrite'>;
+
 /** Device readings are recorded for patients in a bed on this ward only. */
-export function requireAdmitted(care: CareRelations, patient: string): void {
+export function requireAdmitted(care: Admitted, patient: string): void {
   if (!care.currentOf(patient)) {
     throw new WardError('BAD_INPUT', 'Readings go to patients admitted to the ward; admit the patient first.', { fields: { patient: 'Choose an admitted patient.' } });
+  }
+}
+
+/**
+ * Readings go into a record only by someone who may write to it (issue 9 item 9): a doctor with no
+ * care relationship cannot put readings into the record of a patient whose record they cannot open.
+ */
+export function requireRecordable(care: Admitted, access: WriteAccess, actor: Actor, patient: string): void {
+  requireAdmitted(care, patient);
+  try {
+    access.requireWrite(actor, patient);
+  } catch (e) {
+    if (e instanceof WardError && e.code === 'FORBIDDEN') {
+      throw new WardError('FORBIDDEN', 'You can record device readings only for patients in your care or who shared their record with you.', { fields: { patient: 'Choose a patient in your care.' } });
+    }
+    throw e;
   }
 }
 
@@ -45,7 +66,8 @@ export class PendingReadings {
   constructor(
     private readonly devices: AttachedDevices,
     private readonly writer: RecordWriter,
-    private readonly care: CareRelations,
+    private readonly care: Admitted,
+    private readonly access: WriteAccess,
     private readonly changed: () => void,
   ) {}
 
@@ -108,7 +130,7 @@ export class PendingReadings {
 
   /** Record pending readings for a patient, signed by the confirming clinician, device as provenance. */
   async assign(actor: Actor, ids: string[], patient: string): Promise<number> {
-    requireAdmitted(this.care, patient);
+    requireRecordable(this.care, this.access, actor, patient);
     const chosen = ids.map((id) => {
       const p = this.pending.get(id);
       if (!p) throw new WardError('NOT_FOUND', 'That reading is no longer pending (already recorded or dismissed).');

@@ -28,6 +28,12 @@ export interface LatestVitals {
 
 /** One row of the ward board. */
 export interface CensusRow {
+  /**
+   * True when the viewer may not open this patient's record (a doctor who is not responsible and
+   * was not granted access): the row then shows the bed and the responsible doctor only — no
+   * name, age, vitals or score — so the board never shows more than the viewer may open.
+   */
+  restricted: boolean;
   patient: PersonWithAge;
   bed: string;
   admittedAt: string;
@@ -55,4 +61,21 @@ export interface DoctorHome {
 export interface PatientHome {
   me: Profile;
   wardName: string;
+}
+
+export type CareChangeKind = 'admit' | 'assign-doctor' | 'discharge';
+
+/** One change of a patient's care relationships, as the ward chain recorded it (CareChanged). */
+export interface CareChange {
+  patient: string;
+  change: CareChangeKind;
+  /** Who made the change (the transaction's sender). */
+  by: string;
+  /** The responsible doctor after the change (null: none). */
+  doctor: string | null;
+  /** The bed, for an admission. */
+  bed: string | null;
+  at: number;
+  tx: string;
+  block: number;
 }

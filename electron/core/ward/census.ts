@@ -31,7 +31,7 @@ export function censusRow(
   doctor: PersonWithAge | null,
   latest: { createdAt: number; content: RecordContent } | null,
   now: number,
-): CensusRow {
+): Omit<CensusRow, 'restricted'> {
   const vitals = latest?.content.vitals ?? null;
   const news2 = vitals ? news2Of({ vitals, news2: latest!.content.news2 }, a.news2Scale) : null;
   const since = latest ? latest.createdAt : a.admittedAt;

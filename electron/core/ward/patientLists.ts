@@ -6,6 +6,7 @@
 import { news2Of } from '../clinical/vitalsAssessment';
 import type { Actor } from '../identity/actor';
 import type { People } from '../identity/people';
+import type { AuditTrail } from '../records/auditTrail';
 import type { PatientSummary } from '../model/ward';
 import type { RecordReader } from '../records/recordReader';
 import type { RecordStore } from '../records/recordStore';
@@ -17,6 +18,7 @@ export class PatientLists {
     private readonly store: RecordStore,
     private readonly reader: RecordReader,
     private readonly people: People,
+    private readonly audit: AuditTrail,
   ) {}
 
   async patientsOf(actor: Actor): Promise<PatientSummary[]> {
@@ -36,6 +38,8 @@ export class PatientLists {
         latest: vitals ? { at: new Date(latest.record.createdAt).toISOString(), vitals, news2: news2Of({ vitals, news2: latest.sealed!.content.news2 }, 1) } : null,
       });
     }
+    // What the list shows (names, and for doctors the latest vitals) is audited as shown.
+    await this.audit.recordShown(actor, out.map((p) => p.address));
     return out;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The ward board and the admission workflow: who is in which bed with their latest vitals and
  * NEWS2, admitting (an existing or a newly registered patient), the responsible doctor, the NEWS2
- * scale (a clinician's recorded decision) and discharge.
+ * scale (a clinician's recorded decision) and discharge. A row shows in full only what its viewer
+ * may open, and showing it is audited (boardVisibility.ts); care changes go through CareChanges.
  */
 import type { Actor } from '../identity/actor';
 import type { IdentityService } from '../identity/identityService';
@@ -11,10 +12,13 @@ import type { News2Scale } from '../model/news2';
 import type { PersonRef, PersonWithAge } from '../model/people';
 import type { CensusRow } from '../model/ward';
 import type { AccessPolicy } from '../records/access';
+import type { AuditTrail } from '../records/auditTrail';
 import type { Patients } from '../records/patients';
 import type { RecordReader } from '../records/recordReader';
 import type { RecordWriter } from '../records/recordWriter';
 import type { Admission, Admissions } from './admissions';
+import type { CareChanges } from './careChanges';
+import { restrictedRow } from './boardVisibility';
 import { censusRow } from './census';
 
 export interface Admit {
@@ -31,11 +35,15 @@ export class WardBoard {
     private readonly access: AccessPolicy,
     private readonly reader: RecordReader,
     private readonly writer: RecordWriter,
+    private readonly care: CareChanges,
+    private readonly audit: AuditTrail,
   ) {}
 
-  census(actor: Actor): Promise<CensusRow[]> {
+  async census(actor: Actor): Promise<CensusRow[]> {
     const names = this.people.namesFor(actor);
-    return Promise.all(this.admissions.current().map((a) => this.row(actor, a, names)));
+    const rows = await Promise.all(this.admissions.current().map((a) => this.row(actor, a, names)));
+    await this.audit.recordShown(actor, rows.filter((r) => !r.restricted).map((r) => r.patient.address));
+    return rows;
   }
 
   /** Registered patients not in a bed now (to admit). */
@@ -53,23 +61,21 @@ export class WardBoard {
 
   async admit(actor: Actor, patientAddress: string, a: Admit): Promise<CensusRow> {
     const patient = await this.patients.require(patientAddress);
-    if (a.responsibleDoctor) await this.requireDoctor(a.responsibleDoctor);
-    return this.row(actor, this.admissions.admit(patient.address, a.bed, actor.address, a.responsibleDoctor ?? null));
+    return this.row(actor, await this.care.admit(actor, patient.address, a.bed, a.responsibleDoctor ?? null));
   }
 
   /** Register a new patient (active at once) and admit them. */
   async registerAndAdmit(actor: Actor, person: { name: string; age: number; password: string }, a: Admit): Promise<CensusRow> {
-    if (a.responsibleDoctor) await this.requireDoctor(a.responsibleDoctor);
+    if (a.responsibleDoctor) await this.care.requireDoctor(a.responsibleDoctor);
     if (this.admissions.current().some((x) => x.bed.toLowerCase() === a.bed.toLowerCase())) {
       throw new WardError('CONFLICT', `Bed ${a.bed} is already occupied.`, { fields: { bed: `Bed ${a.bed} is already occupied.` } });
     }
     const reg = await this.identity.register({ role: 'patient', ...person });
-    return this.row(actor, this.admissions.admit(reg.address, a.bed, actor.address, a.responsibleDoctor ?? null));
+    return this.row(actor, await this.care.admit(actor, reg.address, a.bed, a.responsibleDoctor ?? null));
   }
 
   async assignDoctor(actor: Actor, patient: string, doctor: string): Promise<CensusRow> {
-    await this.requireDoctor(doctor);
-    return this.row(actor, this.admissions.assignDoctor(patient, doctor));
+    return this.row(actor, await this.care.assignDoctor(actor, patient, doctor));
   }
 
   /** Set the NEWS2 SpO2 scale; the decision and its reason are recorded as a note in the chart. */
@@ -80,19 +86,14 @@ export class WardBoard {
     return this.row(actor, a);
   }
 
-  discharge(actor: Actor, patient: string): void {
-    this.admissions.discharge(patient, actor.address);
+  discharge(actor: Actor, patient: string): Promise<void> {
+    return this.care.discharge(actor, patient);
   }
 
   private async row(actor: Actor, a: Admission, names: Names = this.people.namesFor(actor)): Promise<CensusRow> {
+    const doctor = a.responsibleDoctor ? await names.person(a.responsibleDoctor) : null;
+    if (!this.access.mayRead(actor, a.patient)) return restrictedRow(a, doctor);
     const latest = await this.reader.latestVitals(actor, a.patient);
-    return censusRow(a, await names.person(a.patient), a.responsibleDoctor ? await names.person(a.responsibleDoctor) : null, latest?.sealed ?? null, Date.now());
-  }
-
-  private async requireDoctor(address: string): Promise<void> {
-    const m = await this.identity.member(address);
-    if (!m || m.role !== 'doctor' || m.status !== 'approved') {
-      throw new WardError('BAD_INPUT', 'The responsible doctor must be an approved doctor of this ward.', { fields: { responsibleDoctor: 'Choose an approved doctor.' } });
-    }
+    return { ...censusRow(a, await names.person(a.patient), doctor, latest?.sealed ?? null, Date.now()), restricted: false };
   }
 }

@@ -53,7 +53,7 @@ describe('pending readings', () => {
     const written: RecordContent[] = [];
     const writer = { seenDevice: () => false, create: async (_a: unknown, _p: string, _k: string, content: RecordContent) => void written.push(content) } as never;
     const admitted = { currentOf: () => ({ responsibleDoctor: null, news2Scale: 1 as const }) };
-    const s = new DeviceService(new CompositeBackend(null, bus), writer, admitted, null as never, () => undefined, false, 50);
+    const s = new DeviceService(new CompositeBackend(null, bus), writer, admitted, { requireWrite: () => undefined }, null as never, () => undefined, false, 50);
     services.push(s);
     for (let i = 0; i < 100 && s.pendingReadings().length === 0; i++) {
       await s.poll();

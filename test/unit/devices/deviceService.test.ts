@@ -19,7 +19,8 @@ function service(bus: SimulatedHidBus): DeviceService {
   // Only the dedupe lookup of the record pipeline is reached here: nothing was recorded yet.
   const nothingRecorded = { seenDevice: () => false } as never;
   const everyoneAdmitted = { currentOf: () => ({ responsibleDoctor: null, news2Scale: 1 as const }) };
-  const s = new DeviceService(new CompositeBackend(null, bus), nothingRecorded, everyoneAdmitted, null as never, () => undefined, true, 50);
+  const everyoneMayWrite = { requireWrite: () => undefined };
+  const s = new DeviceService(new CompositeBackend(null, bus), nothingRecorded, everyoneAdmitted, everyoneMayWrite, null as never, () => undefined, true, 50);
   services.push(s);
   return s;
 }
