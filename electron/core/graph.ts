@@ -15,6 +15,7 @@ import { CompositeBackend } from './devices/compositeBackend';
 import { DeviceService } from './devices/deviceService';
 import { SimulatedHidBus } from './devices/simulators/bus';
 import { createNodeHidBackend } from './devices/transport/nodeHid';
+import { Approvals } from './identity/approvals';
 import { IdentityService } from './identity/identityService';
 import { People } from './identity/people';
 import { SessionManager } from './identity/sessions';
@@ -58,6 +59,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const admissions = new Admissions(dataDir);
   /** Chain transactions whose local write is not done yet (settled at start and on retry). */
   const intents = new IntentJournal(dataDir);
+  const approvals = new Approvals(identity, wardConfig, node, intents);
 
   let contractsCache: WardContracts | null = null;
   const contracts = (): WardContracts => {
@@ -87,7 +89,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const stationWriter = new StationWriter(store, patients, keyring, anchorQueue, verifier);
   const ingest = new StationIngestQueue(stationWriter, station);
   const audit = new AuditTrail(store, contracts, identity, () => node.provider, patients, access, people, admissions);
-  const consent = new ConsentService(store, contracts, identity, () => node.provider, people);
+  const consent = new ConsentService(store, contracts, identity, () => node.provider, people, intents);
   const chart = new PatientChart(store, access, reader, writer, audit, people, admissions);
   const exports = new ExportService(node, identity, store, patients, access, reader, verifier, audit, people);
 
@@ -122,7 +124,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const devices = new DeviceService(backend, writer, admissions, access, ingest, devicesChanged, simulationEnabled, config.devicePollMs ?? 1000);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, sessions, board, patientLists, chart, consent, audit, exports, devices }),
+    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, consent, audit, exports, devices }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -135,6 +137,7 @@ export function buildCoreGraph(config: CoreConfig) {
     node,
     wardConfig,
     identity,
+    approvals,
     sessions,
     people,
     store,
@@ -181,6 +184,8 @@ export function buildCoreGraph(config: CoreConfig) {
      * from the chain: settle from the chain, which is the truth (care relationships, consent, approvals).
      */
     async reconcileWithChain(): Promise<void> {
+      await approvals.reconcile();
+      await consent.reconcile();
       await care.reconcile();
     },
 

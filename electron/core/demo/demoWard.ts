@@ -8,6 +8,7 @@ import type { Role } from '../model/people';
 import { assessVitals } from '../clinical/vitalsAssessment';
 import { requireValidVitals } from '../clinical/vitals';
 import type { VitalsInput } from '../model/vitals';
+import type { Approvals } from '../identity/approvals';
 import type { IdentityService } from '../identity/identityService';
 import type { Actor } from '../identity/actor';
 import type { RecordWriter } from '../records/recordWriter';
@@ -46,15 +47,15 @@ function vitalsAt(step: number, steps: number, deteriorating: boolean, r: () => 
   };
 }
 
-export async function seedDemoWard(deps: { identity: IdentityService; writer: RecordWriter; care: CareChanges }): Promise<void> {
-  const { identity, writer, care } = deps;
+export async function seedDemoWard(deps: { identity: IdentityService; approvals: Approvals; writer: RecordWriter; care: CareChanges }): Promise<void> {
+  const { identity, approvals, writer, care } = deps;
   const [adminSpec, ...others] = demoAccounts;
   await identity.setupWard({ wardName: 'Ward 7 North (demo)', name: adminSpec!.name, age: adminSpec!.age, password: demoPassword });
   const admin = await identity.login(adminSpec!.name, demoPassword);
   const address: Record<string, string> = {};
   for (const a of others) {
     const reg = await identity.register({ ...a, password: demoPassword });
-    if (reg.status === 'pending') await identity.decide(admin.wallet, reg.address, 'approve');
+    if (reg.status === 'pending') await approvals.decide(admin.wallet, reg.address, 'approve');
     address[a.name] = reg.address;
   }
   const nurseLogin = await identity.login('Nora Nurse', demoPassword);
