@@ -10,6 +10,7 @@ import type { RecordWriter } from '../records/recordWriter';
 import type { StationIngestQueue } from '../records/stationIngestQueue';
 import { AttachedDevices, deviceView } from './attachedDevices';
 import { BedBinding } from './bedBinding';
+import type { BindingStore } from './bindingStore';
 import type { CompositeBackend } from './compositeBackend';
 import { PendingReadings, type Admitted, type WriteAccess } from './pendingReadings';
 import { Simulation } from './simulation';
@@ -27,6 +28,8 @@ export class DeviceService {
     /** Who may write to whose record: readings are recorded only by those who may. */
     access: WriteAccess,
     ingest: StationIngestQueue,
+    /** Where bed bindings survive restarts. */
+    bindings: BindingStore,
     changed: () => void,
     /** Whether people may plug simulated devices in from the UI (demo mode, --simulate). */
     simulationEnabled: boolean,
@@ -36,13 +39,13 @@ export class DeviceService {
       backend,
       {
         identified: (d) => (d.driver?.reads === 'memory' ? this.pending.download(d) : this.binding.startStream(d)),
-        gone: (d) => this.binding.drop(d),
+        gone: (d, why) => this.binding.gone(d, why),
       },
       changed,
       pollIntervalMs,
     );
     this.pending = new PendingReadings(this.attached, writer, care, access, changed);
-    this.binding = new BedBinding(this.attached, ingest, care, access, changed);
+    this.binding = new BedBinding(this.attached, ingest, care, access, bindings, changed);
     this.simulation = new Simulation(backend, simulationEnabled, () => this.attached.poll());
   }
 
@@ -68,7 +71,7 @@ export class DeviceService {
   }
 
   overview(): DevicesOverview {
-    return { usbProblem: this.attached.usbProblem, simulators: this.simulation.available, devices: this.list(), pending: this.pendingReadings() };
+    return { usbProblem: this.attached.usbProblem, simulators: this.simulation.available, devices: this.list(), pending: this.pendingReadings(), waitingBindings: this.binding.waiting() };
   }
 
   assign(actor: Actor, readingIds: string[], patient: string): Promise<number> {

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Actor } from '../identity/actor';
 import type { PendingReading } from '../model/devices';
 import { WardError } from '../model/errors';
-import type { AccessPolicy, CareRelations } from '../records/access';
+import type { AccessPolicy } from '../records/access';
 import type { RecordWriter } from '../records/recordWriter';
 import { memoryOf, type AttachedDevice, type AttachedDevices } from './attachedDevices';
 import { readingContent } from './readingVitals';
@@ -19,8 +19,10 @@ export function dedupeKey(serial: string, deviceRecordId: string): string {
   return '0x' + createHash('sha256').update(`wardledger/device-reading/v1\0${serial}\0${deviceRecordId}`).digest('hex');
 }
 
-/** Whether a patient is in a bed on this ward (ward/admissions.ts). */
-export type Admitted = Pick<CareRelations, 'currentOf'>;
+/** Whether a patient is in a bed on this ward, and which (ward/admissions.ts). */
+export interface Admitted {
+  currentOf(patient: string): { bed: string } | null;
+}
 /** Whether a clinician may write to a patient's record (records/access.ts). */
 export type WriteAccess = Pick<AccessPolicy, 'requireWrite'>;
 
