@@ -220,10 +220,10 @@ async function flagText(f: CareFlag, names: (address: string) => Promise<PersonR
     case 'self-assigned':
       return 'Made themself the responsible doctor of a patient who already had records.';
     case 'read-in-self-assigned':
-      return 'Read as a responsible doctor they had made themself.';
+      return 'Read as the responsible doctor they had made themself.';
     case 'short-lived':
-      return `Ended a care relationship ${(await names(f.creator)).name} had created ${f.minutes} min earlier, and read the record through meanwhile.`;
+      return `This care relationship lasted ${f.minutes} min: ${(await names(f.creator)).name} made it, read the record, and it ended.`;
     case 'read-in-short-lived':
-      return `Read through a care relationship the reader had created and that ended ${f.minutes} min later.`;
+      return `Read during a care relationship the reader made themself, which ended ${f.minutes} min later.`;
   }
 }

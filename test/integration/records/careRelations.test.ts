@@ -81,8 +81,8 @@ describe('care relationships and what the board shows', () => {
     const assignments = by('assign-doctor', 'Other Doctor').sort((a, b) => a.at.localeCompare(b.at));
     expect(assignments.map((e) => e.reason)).toEqual(['Responsible doctor now Other Doctor', 'Responsible doctor now Grace Hopper']);
     expect(assignments[0]!.flag).toMatch(/made themself the responsible doctor/i);
-    expect(assignments[1]!.flag).toMatch(/Other Doctor had created \d+ min earlier/);
-    expect(by('read', 'Other Doctor')).toEqual([expect.objectContaining({ breakGlass: false, flag: expect.stringMatching(/care relationship the reader had created/) })]);
+    expect(assignments[1]!.flag).toMatch(/lasted \d+ min: Other Doctor made it, read the record, and it ended/);
+    expect(by('read', 'Other Doctor')).toEqual([expect.objectContaining({ breakGlass: false, flag: expect.stringMatching(/care relationship the reader made themself, which ended \d+ min later/) })]);
     for (const e of [...assignments, ...by('admit', 'Florence Nurse')]) {
       expect(e.wardTx).toMatch(/^0x[0-9a-f]{64}$/);
       expect(e.wardBlock).toBeGreaterThan(0);
@@ -104,7 +104,7 @@ describe('care relationships and what the board shows', () => {
     expect(discharges.map((e) => e.actor.name)).toEqual(['Grace Hopper', 'Florence Nurse']);
     // The doctor's discharge ended an admission the nurse made, with no read by her meanwhile: not flagged.
     expect(discharges[0]!.flag).toBeNull();
-    expect(discharges[1]!.flag).toMatch(/Florence Nurse had created \d+ min earlier, and read the record through meanwhile/);
+    expect(discharges[1]!.flag).toMatch(/lasted \d+ min: Florence Nurse made it, read the record, and it ended/);
     expect(log.filter((e) => e.action === 'read' && e.actor.name === 'Florence Nurse')).toEqual([expect.objectContaining({ flag: expect.stringMatching(/ended \d+ min later/) })]);
     expect(log.filter((e) => e.action === 'admit')).toHaveLength(2);
   });
