@@ -74,8 +74,10 @@ describe('the ward board shows each person what they may open', () => {
     expect(await page.getByRole('button', { name: /^Discharge / }).count()).toBe(0);
 
     const emergency = page.getByRole('link', { name: 'Emergency access to the patient in bed 5 (audited)' });
-    for (let i = 0; i < 20 && !(await emergency.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
-    await expect(emergency.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    // Tab from the top of the page until the link has the focus (the browser says which element has it).
+    const focused = () => emergency.evaluate((el) => el === el.ownerDocument.activeElement);
+    for (let i = 0; i < 20 && !(await focused()); i++) await page.keyboard.press('Tab');
+    await expect(focused()).resolves.toBe(true);
     await page.keyboard.press('Enter');
     await ui.heading(page, 'Emergency access (break glass)', 2).waitFor({ timeout: ui.SCREEN_TIMEOUT });
   });

@@ -7,16 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevicesOverview } from '../../../electron/core/model/devices';
 import type { WardCore } from '../../../electron/core/shellContract';
 import { removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../../support/until';
 
 describe('devices: pending readings, dedupe, bed binding', () => {
   let dir: string;

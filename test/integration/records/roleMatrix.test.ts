@@ -99,6 +99,16 @@ describe('role matrix: every operation × every role', () => {
     removeDir(dir);
   });
 
+  /** A fresh session per call, so lock/logout never disturb the next call. */
+  async function callerFor(who: Who): Promise<Caller> {
+    const caller = new Caller(core);
+    if (who !== 'anonymous') {
+      const p = who === 'it-admin' ? admin : who === 'other-doctor' ? w.people.otherDoctor : w.people[who];
+      await caller.login(p.name, p.password);
+    }
+    return caller;
+  }
+
   /** A newly registered patient admitted by the nurse, with `doctor` responsible (or none). */
   const admitted = async (doctor: string | null): Promise<string> =>
     (await w.callers.nurse.ok('ward/registerAndAdmit', { name: `Matrix patient ${Math.random()}`, age: 60, password: 'patient-password', bed: String(bed++), responsibleDoctor: doctor })).patient.address;
@@ -159,13 +169,7 @@ describe('role matrix: every operation × every role', () => {
     it(`${op}`, async () => {
       const input = inputs()[op]!;
       for (const who of everyone) {
-        // A fresh session per call, so lock/logout never disturb the next call.
-        const caller = new Caller(core);
-        if (who !== 'anonymous') {
-          const p = who === 'it-admin' ? admin : who === 'other-doctor' ? w.people.otherDoctor : w.people[who];
-          await caller.login(p.name, p.password);
-        }
-        const r = await caller.raw(op, await input());
+        const r = await (await callerFor(who)).raw(op, await input());
         const refused = !r.ok && (r.error.code === 'FORBIDDEN' || r.error.code === 'UNAUTHENTICATED');
         const error = r.ok ? 'ok' : `${r.error.code}: ${r.error.message}`;
         expect({ op, who, refused }, error).toEqual({ op, who, refused: !allowed[op]!.includes(who) });
@@ -192,12 +196,7 @@ describe('role matrix: every operation × every role', () => {
     for (const { change, op, allowed: expected, input } of careChanges) {
       it(change, async () => {
         for (const who of everyone) {
-          const caller = new Caller(core);
-          if (who !== 'anonymous') {
-            const p = who === 'it-admin' ? admin : who === 'other-doctor' ? w.people.otherDoctor : w.people[who];
-            await caller.login(p.name, p.password);
-          }
-          const r = await caller.raw(op, await input());
+          const r = await (await callerFor(who)).raw(op, await input());
           const refused = !r.ok && (r.error.code === 'FORBIDDEN' || r.error.code === 'UNAUTHENTICATED');
           const error = r.ok ? 'ok' : `${r.error.code}: ${r.error.message}`;
           expect({ change, who, refused }, error).toEqual({ change, who, refused: !expected.includes(who) });
