@@ -59,7 +59,7 @@ export async function benchBoardScan(o: BoardOptions = defaultBoardOptions): Pro
     const open = async () => {
       const r = await timed(() => nurse.ok('ward/census', {}));
       const row = r.value[0]!;
-      if (!row.observations.lastComplete || row.observations.newerReading?.source !== 'monitor') throw new Error('The board does not show the full set with the monitor beside it.');
+      if (!row.observations!.lastComplete || row.observations!.newerReading?.source !== 'monitor') throw new Error('The board does not show the full set with the monitor beside it.');
       return r.ms;
     };
     const cold = await open();

@@ -826,6 +826,8 @@ export interface AuditRow {
   patient?: string;
   why: string;
   breakGlass: boolean;
+  /** Marked "Flagged" (a care relationship made to read); its reason is part of `why`. */
+  flagged: boolean;
 }
 
 /** Rows of the patient's "Access log" or the IT admin's "Audit log" (newest first). */
@@ -840,7 +842,8 @@ export async function auditRows(page: Page, log: 'Access log' | 'Audit log'): Pr
   for (let i = 0; i < (await rows.count()); i++) {
     const cells = rows.nth(i).getByRole('cell');
     const texts = (await cells.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
-    const what = texts[2];
+    const flagged = /\s*Flagged$/.test(texts[2]);
+    const what = texts[2].replace(/\s*Flagged$/, '');
     out.push({
       when: texts[0],
       who: ((await rows.nth(i).getByRole('rowheader').textContent()) ?? '').trim(),
@@ -849,6 +852,7 @@ export async function auditRows(page: Page, log: 'Access log' | 'Audit log'): Pr
       ...(withPatient ? { patient: texts[3] } : {}),
       why: texts[withPatient ? 4 : 3],
       breakGlass: /Break glass$/.test(what),
+      flagged,
     });
   }
   return out;

@@ -7,10 +7,11 @@
 import type { Role } from '../model/people';
 import { observationContent } from '../clinical/vitalsAssessment';
 import type { VitalsInput } from '../model/vitals';
+import type { Approvals } from '../identity/approvals';
 import type { IdentityService } from '../identity/identityService';
 import type { Actor } from '../identity/actor';
 import type { RecordWriter } from '../records/recordWriter';
-import type { Admissions } from '../ward/admissions';
+import type { CareChanges } from '../ward/careChanges';
 
 export const demoPassword = 'demo-password';
 
@@ -47,15 +48,15 @@ function vitalsAt(step: number, steps: number, deteriorating: boolean, r: () => 
   };
 }
 
-export async function seedDemoWard(deps: { identity: IdentityService; writer: RecordWriter; admissions: Admissions }): Promise<void> {
-  const { identity, writer, admissions } = deps;
+export async function seedDemoWard(deps: { identity: IdentityService; approvals: Approvals; writer: RecordWriter; care: CareChanges }): Promise<void> {
+  const { identity, approvals, writer, care } = deps;
   const [adminSpec, ...others] = demoAccounts;
   await identity.setupWard({ wardName: 'Ward 7 North (demo)', name: adminSpec!.name, age: adminSpec!.age, password: demoPassword });
   const admin = await identity.login(adminSpec!.name, demoPassword);
   const address: Record<string, string> = {};
   for (const a of others) {
     const reg = await identity.register({ ...a, password: demoPassword });
-    if (reg.status === 'pending') await identity.decide(admin.wallet, reg.address, 'approve');
+    if (reg.status === 'pending') await approvals.decide(admin.wallet, reg.address, 'approve');
     address[a.name] = reg.address;
   }
   const nurseLogin = await identity.login('Nora Nurse', demoPassword);
@@ -69,7 +70,7 @@ export async function seedDemoWard(deps: { identity: IdentityService; writer: Re
   const steps = 18; // every 4 hours over three days
   const start = Date.now() - steps * 4 * 3600_000;
   for (const [i, [name, bed, deteriorating]] of patients.entries()) {
-    const admission = admissions.admit(address[name]!, bed, nurse.address, doctor, start - 3600_000);
+    const admission = await care.admit(nurse, address[name]!, bed, doctor, { admittedAt: start - 3600_000 });
     const r = rng(7 + i);
     for (let step = 0; step < steps; step++) {
       // Each set is entered as it was taken then, through the one vitals path, on the patient's scale.

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Actor } from '../identity/actor';
 import type { PendingReading } from '../model/devices';
 import { WardError } from '../model/errors';
-import type { CareRelations } from '../records/access';
+import type { AccessPolicy } from '../records/access';
 import type { RecordWriter } from '../records/recordWriter';
 import { memoryOf, type AttachedDevice, type AttachedDevices } from './attachedDevices';
 import { memoryMeasuredAt, readingContent } from './readingVitals';
@@ -19,10 +19,33 @@ export function dedupeKey(serial: string, deviceRecordId: string): string {
   return '0x' + createHash('sha256').update(`wardledger/device-reading/v1\0${serial}\0${deviceRecordId}`).digest('hex');
 }
 
+/** Whether a patient is in a bed on this ward, and which (ward/admissions.ts). */
+export interface Admitted {
+  currentOf(patient: string): { bed: string; admittedAt: number; news2Scale: 1 | 2 } | null;
+}
+/** Whether a clinician may write to a patient's record (records/access.ts). */
+export type WriteAccess = Pick<AccessPolicy, 'requireWrite'>;
+
 /** Device readings are recorded for patients in a bed on this ward only. */
-export function requireAdmitted(care: CareRelations, patient: string): void {
+export function requireAdmitted(care: Admitted, patient: string): void {
   if (!care.currentOf(patient)) {
     throw new WardError('BAD_INPUT', 'Readings go to patients admitted to the ward; admit the patient first.', { fields: { patient: 'Choose an admitted patient.' } });
+  }
+}
+
+/**
+ * Readings go into a record only by someone who may write to it (issue 9 item 9): a doctor with no
+ * care relationship cannot put readings into the record of a patient whose record they cannot open.
+ */
+export function requireRecordable(care: Admitted, access: WriteAccess, actor: Actor, patient: string): void {
+  requireAdmitted(care, patient);
+  try {
+    access.requireWrite(actor, patient);
+  } catch (e) {
+    if (e instanceof WardError && e.code === 'FORBIDDEN') {
+      throw new WardError('FORBIDDEN', 'You can record device readings only for patients in your care or who shared their record with you.', { fields: { patient: 'Choose a patient in your care.' } });
+    }
+    throw e;
   }
 }
 
@@ -40,11 +63,17 @@ export class PendingReadings {
   private readonly pending = new Map<string, Pending>();
   /** Dedupe keys of the pending readings (a meter's memory holds hundreds: no scan per reading). */
   private readonly pendingKeys = new Set<string>();
+  /**
+   * Readings being recorded by a call in flight. Claimed before the first await, so a second call
+   * for the same reading (two clinicians, a double click) is refused instead of recording it again.
+   */
+  private readonly claimed = new Set<string>();
 
   constructor(
     private readonly devices: AttachedDevices,
     private readonly writer: RecordWriter,
-    private readonly care: CareRelations,
+    private readonly care: Admitted,
+    private readonly access: WriteAccess,
     private readonly changed: () => void,
     /** Readings measured longer ago than this many days are flagged and need confirming (ward setting). */
     private readonly maxReadingAgeDays: () => number = () => 7,
@@ -122,11 +151,12 @@ export class PendingReadings {
    * recorded only when `confirmTimes` says the clinician has seen that.
    */
   async assign(actor: Actor, ids: string[], patient: string, confirmTimes = false): Promise<number> {
-    requireAdmitted(this.care, patient);
+    requireRecordable(this.care, this.access, actor, patient);
     const admission = this.care.currentOf(patient)!;
     const chosen = ids.map((id) => {
       const p = this.pending.get(id);
       if (!p) throw new WardError('NOT_FOUND', 'That reading is no longer pending (already recorded or dismissed).');
+      if (this.claimed.has(id)) throw new WardError('CONFLICT', 'That reading is being recorded by someone else right now; it leaves the pending list when it is recorded.');
       return p;
     });
     for (const p of chosen) {
@@ -143,6 +173,7 @@ export class PendingReadings {
       }
     }
     if (!confirmTimes) this.requireTimesConfirmed(chosen, admission.admittedAt);
+    for (const p of chosen) this.claimed.add(p.id);
     let recorded = 0;
     try {
       for (const p of chosen) {
@@ -159,6 +190,7 @@ export class PendingReadings {
       // Say how far it got: what was recorded stays recorded (and leaves the pending list).
       throw new WardError(err.code, recorded ? `${recorded} of ${chosen.length} readings were recorded; then: ${err.message}` : err.message, { recorded });
     } finally {
+      for (const p of chosen) this.claimed.delete(p.id);
       this.changed();
     }
     return recorded;

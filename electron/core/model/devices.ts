@@ -57,7 +57,33 @@ export interface DeviceView {
   clockDriftSeconds: number | null;
   batteryPercent: number | null;
   live: { spo2: number | null; pulse: number | null; at: string; flags: string[] } | null;
-  binding: { patient: string; intervalSeconds: number; boundBy: string; since: string; lastRecordedAt: string | null; recorded: number } | null;
+  binding: {
+    patient: string;
+    /** The patient's bed (null once discharged). */
+    bed: string | null;
+    intervalSeconds: number;
+    boundBy: string;
+    since: string;
+    /**
+     * When recording resumed after WardLedger restarted (null: bound since this start); byPort when
+     * the monitor has no serial number and was recognised by its USB port (to be checked at the bed).
+     */
+    resumed: { at: string; byPort: boolean } | null;
+    lastRecordedAt: string | null;
+    /** Readings recorded since this start. */
+    recorded: number;
+  } | null;
+}
+
+/** A bed binding kept from before a restart whose monitor is not connected (again) yet. */
+export interface WaitingBinding {
+  model: string;
+  serial: string;
+  patient: string;
+  bed: string | null;
+  intervalSeconds: number;
+  boundBy: string;
+  since: string;
 }
 
 /** A reading downloaded from a meter's memory, waiting for a nurse to assign or dismiss it. */
@@ -91,4 +117,6 @@ export interface DevicesOverview {
   simulators: string[];
   devices: DeviceView[];
   pending: PendingReading[];
+  /** Bindings that resume when their monitor is connected again. */
+  waitingBindings: WaitingBinding[];
 }

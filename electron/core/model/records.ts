@@ -93,7 +93,7 @@ export interface ConsentGrant {
   revokedAt: string | null;
 }
 
-export type AuditAction = 'read' | 'export' | 'verify' | 'amend' | 'grant' | 'revoke';
+export type AuditAction = 'read' | 'export' | 'verify' | 'amend' | 'list' | 'grant' | 'revoke' | 'admit' | 'assign-doctor' | 'discharge';
 
 export interface AuditEntry {
   at: string;
@@ -102,6 +102,11 @@ export interface AuditEntry {
   patient: PersonRef | null;
   breakGlass: boolean;
   reason: string | null;
+  /**
+   * Why this entry deserves a second look, in plain words (null when it does not): a care
+   * relationship someone created for themself, or one created and ended around a read of the record.
+   */
+  flag: string | null;
   wardBlock: number;
   wardTx: string;
 }

@@ -70,14 +70,20 @@ export interface ObservationStatus {
 }
 
 /** One row of the ward board. */
-export interface CensusRow {
+interface CensusRowBase {
   patient: PersonWithAge;
   bed: string;
   admittedAt: string;
   responsibleDoctor: PersonRef | null;
   news2Scale: 1 | 2;
-  observations: ObservationStatus;
 }
+
+/**
+ * A row is restricted when the viewer may not open this patient's record (a doctor who is not
+ * responsible and was not granted access): it then shows the bed and the responsible doctor only
+ * — no name, age, vitals or score — so the board never shows more than the viewer may open.
+ */
+export type CensusRow = (CensusRowBase & { restricted: false; observations: ObservationStatus }) | (CensusRowBase & { restricted: true; observations: null });
 
 /** A patient on a doctor's or insurer's list: in the doctor's care, or shared with them. */
 export interface PatientSummary extends PersonWithAge {
@@ -112,4 +118,21 @@ export interface DraftView {
   submissionId: string | null;
   saved: { recordId: string; savedAt: string; measuredAt: string; news2: News2Result | null; escalate: boolean } | null;
   error: string | null;
+}
+
+export type CareChangeKind = 'admit' | 'assign-doctor' | 'discharge';
+
+/** One change of a patient's care relationships, as the ward chain recorded it (CareChanged). */
+export interface CareChange {
+  patient: string;
+  change: CareChangeKind;
+  /** Who made the change (the transaction's sender). */
+  by: string;
+  /** The responsible doctor after the change (null: none). */
+  doctor: string | null;
+  /** The bed, for an admission. */
+  bed: string | null;
+  at: number;
+  tx: string;
+  block: number;
 }

@@ -6,6 +6,7 @@
  */
 import type { Actor } from '../identity/actor';
 import { personRef, type People } from '../identity/people';
+import type { AuditTrail } from '../records/auditTrail';
 import type { PatientSummary } from '../model/ward';
 import type { RecordStore } from '../records/recordStore';
 import type { Admissions } from './admissions';
@@ -18,6 +19,7 @@ export class PatientLists {
     private readonly store: RecordStore,
     private readonly census: Census,
     private readonly people: People,
+    private readonly audit: AuditTrail,
   ) {}
 
   async patientsOf(actor: Actor): Promise<PatientSummary[]> {
@@ -39,6 +41,8 @@ export class PatientLists {
         needsAttention: observations ? needsAttention(observations) : false,
       });
     }
+    // What the list shows (names, and for doctors the observations) is audited as shown.
+    await this.audit.recordShown(actor, out.map((p) => p.address));
     return out.sort(byAttention);
   }
 }

@@ -40,8 +40,8 @@ describe('the demo ward', () => {
         if (c.vitals!.supplementalOxygen) expect(c.vitals).toMatchObject({ oxygenDevice: 'nasal-cannula', oxygenFlow: 2 });
       }
       const newest = sets.reduce((a, b) => (a.measuredAt > b.measuredAt ? a : b));
-      expect(row.observations.lastComplete).toMatchObject({ recordId: newest.id, news2: newest.content!.news2 });
-      expect(home.patients.find((p) => p.address === row.patient.address)!.observations!.lastComplete).toEqual(row.observations.lastComplete);
+      expect(row.observations!.lastComplete).toMatchObject({ recordId: newest.id, news2: newest.content!.news2 });
+      expect(home.patients.find((p) => p.address === row.patient.address)!.observations!.lastComplete).toEqual(row.observations!.lastComplete);
     }
     // The deteriorating patient scores high, is listed first for the doctor, and awaits an escalation.
     expect(home.patients[0]).toMatchObject({ name: 'Peter Patient', needsAttention: true, observations: { risk: 'high', escalationDue: true } });

@@ -112,14 +112,14 @@ describe('one vitals path, and a board that never hides deterioration', () => {
     // Every screen shows the score as stored: the board, the doctor's home, the patient list, the history.
     const row = await rowOf(patient);
     expect(row.news2Scale).toBe(2);
-    expect(row.observations.lastComplete).toMatchObject({ recordId: amended.id, correction: true, measuredAt: takenAt });
-    expect(row.observations.lastComplete!.news2).toEqual(entered.content!.news2);
+    expect(row.observations!.lastComplete).toMatchObject({ recordId: amended.id, correction: true, measuredAt: takenAt });
+    expect(row.observations!.lastComplete!.news2).toEqual(entered.content!.news2);
     const home = (await doctor.ok('doctor/home', {})).patients.find((p) => p.address === patient)!;
     const mine = (await doctor.ok('records/myPatients', {})).find((p) => p.address === patient)!;
     const doctorsRow = await doctor.ok('ward/census', {}).then((rows) => rows.find((r) => r.patient.address === patient)!);
     for (const seen of [home.observations, mine.observations, doctorsRow.observations]) {
-      expect(seen!.lastComplete).toEqual(row.observations.lastComplete);
-      expect(seen!.newerReading?.news2).toEqual(row.observations.newerReading?.news2);
+      expect(seen!.lastComplete).toEqual(row.observations!.lastComplete);
+      expect(seen!.newerReading?.news2).toEqual(row.observations!.newerReading?.news2);
     }
     const h = await history(patient);
     expect(h.find((r) => r.id === entered.id)!.superseded).toBe(true);
@@ -146,7 +146,7 @@ describe('one vitals path, and a board that never hides deterioration', () => {
     const set = await nurse.ok('records/addVitals', { patient: second, vitals: high, takenAt });
     expect(set.content!.news2).toMatchObject({ complete: true, band: 'high' });
     expect(set.content!.news2!.aggregate).toBeGreaterThanOrEqual(7);
-    const overdueBefore = (await nurse.ok('ward/census', {})).filter((r) => r.observations.overdue).length;
+    const overdueBefore = (await nurse.ok('ward/census', {})).filter((r) => r.observations!.overdue).length;
 
     await recordFromBoundOximeter(second, 97, 74);
     await nurse.ok('records/addVitals', { patient: second, vitals: { pulse: 80 }, missingReason: 'Pulse only, patient asleep' });
@@ -158,7 +158,7 @@ describe('one vitals path, and a board that never hides deterioration', () => {
       dueAt: new Date(Date.parse(takenAt) + 15 * 60_000).toISOString(),
       overdue: true,
     });
-    expect((await nurse.ok('ward/census', {})).filter((r) => r.observations.overdue).length).toBe(overdueBefore);
+    expect((await nurse.ok('ward/census', {})).filter((r) => r.observations!.overdue).length).toBe(overdueBefore);
     // The doctor's list says the same, and puts this patient first.
     const mine = await doctor.ok('doctor/home', {});
     expect(mine.patients[0]).toMatchObject({ address: second, needsAttention: true, observations: { risk: 'high', overdue: true, lastComplete: { recordId: set.id } } });
@@ -167,8 +167,8 @@ describe('one vitals path, and a board that never hides deterioration', () => {
   it('asks for an escalation after a worrying score, records who was informed, and exports it verified (issue 8.4)', async () => {
     const { nurse, insurer } = w.callers;
     const before = await rowOf(second);
-    expect(before.observations.escalationDue).toBe(true);
-    const setId = before.observations.lastComplete!.recordId;
+    expect(before.observations!.escalationDue).toBe(true);
+    const setId = before.observations!.lastComplete!.recordId;
     const informedAt = new Date(Date.now() - 60_000).toISOString();
     const esc = await nurse.ok('records/addEscalation', {
       patient: second,
@@ -298,7 +298,7 @@ describe('one vitals path, and a board that never hides deterioration', () => {
     expect(glucose.map((g) => g.effectiveDateTime).sort()).toEqual(h.map((r) => r.measuredAt));
     expect((await doctor.ok('verify/fhir', { bundle: exp.bundle })).failed).toBe(0);
     // A glucose reading is no NEWS2 set: the board's observation clock is unchanged.
-    expect((await rowOf(patient)).observations.lastComplete?.news2.complete).toBe(true);
+    expect((await rowOf(patient)).observations!.lastComplete?.news2.complete).toBe(true);
     await itAdmin.ok('settings/update', { maxReadingAgeDays: 7 });
   });
 
@@ -320,8 +320,8 @@ describe('one vitals path, and a board that never hides deterioration', () => {
     const n = new Caller(gc.core);
     await n.login(w.people.nurse.name, w.people.nurse.password);
     const row = (await n.ok('ward/census', {})).find((r) => r.patient.address === second)!;
-    expect(row.observations.lastComplete!.recordId).toBe(older.id);
-    expect(row.observations.unverified).toEqual([expect.objectContaining({ recordId: latest.id, status: 'tampered', kind: 'vitals', problem: expect.stringMatching(/altered/) })]);
+    expect(row.observations!.lastComplete!.recordId).toBe(older.id);
+    expect(row.observations!.unverified).toEqual([expect.objectContaining({ recordId: latest.id, status: 'tampered', kind: 'vitals', problem: expect.stringMatching(/altered/) })]);
     const d = new Caller(gc.core);
     await d.login(w.people.doctor.name, w.people.doctor.password);
     const listed = (await d.ok('doctor/home', {})).patients.find((p) => p.address === second)!;

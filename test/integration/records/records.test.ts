@@ -60,8 +60,8 @@ describe('clinical records through the API (real ward chain)', () => {
     expect(view.provenance.wardBlock).toBeGreaterThan(0);
     expect(view.author).toMatchObject({ name: 'Florence Nurse', role: 'nurse' });
     const [row] = await callers.nurse.ok('ward/census', {});
-    expect(row!.observations.lastComplete?.news2).toMatchObject({ aggregate: 0, band: 'low', scale: 1 });
-    expect(row!.observations.overdue).toBe(false);
+    expect(row!.observations!.lastComplete?.news2).toMatchObject({ aggregate: 0, band: 'low', scale: 1 });
+    expect(row!.observations!.overdue).toBe(false);
     // Plaintext never on disk: the record log holds no vital value in the clear.
     const log = readFileSync(join(dir, 'records', 'log.jsonl'), 'utf8');
     expect(log).not.toContain('"spo2"');

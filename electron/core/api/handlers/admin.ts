@@ -2,13 +2,13 @@
 import { requireSession, type HandlerContext } from '../router';
 import type { ApiServices, HandlersFor } from './services';
 
-export function adminHandlers({ config, identity, sessions }: ApiServices): HandlersFor<'admin' | 'settings'> {
+export function adminHandlers({ config, approvals, sessions }: ApiServices): HandlersFor<'admin' | 'settings'> {
   const wallet = (ctx: HandlerContext) => sessions.walletOf(requireSession(ctx));
   return {
-    'admin/pending': async (ctx) => identity.pending(wallet(ctx)),
-    'admin/approve': async (ctx, input) => identity.decide(wallet(ctx), input.address, 'approve'),
-    'admin/reject': async (ctx, input) => identity.decide(wallet(ctx), input.address, 'reject'),
-    'admin/members': async (ctx) => identity.members(wallet(ctx)),
+    'admin/pending': async (ctx) => approvals.pending(wallet(ctx)),
+    'admin/approve': async (ctx, input) => approvals.decide(wallet(ctx), input.address, 'approve'),
+    'admin/reject': async (ctx, input) => approvals.decide(wallet(ctx), input.address, 'reject'),
+    'admin/members': async (ctx) => approvals.members(wallet(ctx)),
     'settings/update': async (_ctx, input) => {
       config.update({
         ...(input.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: input.lockTimeoutSeconds } : {}),

@@ -5,6 +5,7 @@
 import type { WardNode } from '../../chain/wardNode';
 import type { DeviceService } from '../../devices/deviceService';
 import type { Actor } from '../../identity/actor';
+import type { Approvals } from '../../identity/approvals';
 import type { IdentityService } from '../../identity/identityService';
 import type { SessionManager } from '../../identity/sessions';
 import type { WardConfigStore } from '../../identity/wardConfig';
@@ -22,6 +23,7 @@ export interface ApiServices {
   node: WardNode;
   config: WardConfigStore;
   identity: IdentityService;
+  approvals: Approvals;
   sessions: SessionManager;
   board: WardBoard;
   patientLists: PatientLists;

@@ -198,9 +198,10 @@ export interface BedChoice {
   admittedAt: string;
 }
 
-/** Admitted patients in bed order. */
+/** Admitted patients the clinician may record readings for, in bed order. */
 export function bedChoices(census: readonly CensusRow[]): BedChoice[] {
-  return [...census]
+  return census
+    .filter((r) => !r.restricted) // readings go only into records the clinician may write to
     .sort((a, b) => a.bed.localeCompare(b.bed, undefined, { numeric: true }))
     .map((r) => ({ value: r.patient.address, bed: r.bed, name: r.patient.name, label: `${r.bed} — ${r.patient.name}`, admittedAt: r.admittedAt }));
 }
