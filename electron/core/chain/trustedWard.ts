@@ -34,8 +34,11 @@ export interface TrustedWard {
   anchorOf(contract: string, root: string): Promise<AnchorLocation | null>;
   /** Whether transaction `tx` is the one that anchored `root` as `batchId` in `block` on `contract`. */
   anchoredBy(tx: string, contract: string, at: AnchorLocation, root: string): Promise<boolean>;
-  /** The role `author` held in the ward at `block` ('station' for a ward workstation), null for none. */
-  roleAt(author: string, contract: string, block: number): Promise<Role | 'station' | null>;
+  /**
+   * The role `author` held in the ward at `block` ('station' for a workstation of the anchor
+   * contract `contract`, when given), null for none.
+   */
+  roleAt(author: string, contract: string | null, block: number | 'latest'): Promise<Role | 'station' | null>;
   /** Whether `address` is an anchoring workstation of the ward now (the signer of export manifests). */
   isStation(contract: string, address: string): Promise<boolean>;
   /** The author's name in the ward's staff directory, when the verifier has it. */
@@ -102,6 +105,7 @@ export function trustedWardOn(provider: ethers.Provider, identity: WardIdentity,
     async roleAt(author, contract, block) {
       const m = await registry.getFunction('member')(author, { blockTag: block });
       if (Number(m.status) === APPROVED) return roleByIndex[Number(m.role)] ?? null;
+      if (contract === null) return null;
       return (await anchorsAt(contract).getFunction('isStation')(author, { blockTag: block })) ? 'station' : null;
     },
     async isStation(contract, address) {

@@ -266,14 +266,17 @@ async function checkRecord(p: Json, patientRef: string | null, ward: TrustedWard
     else if (committed && included) anchorBlock = await checkAnchorOnChain(anchor, ward, problems);
     item.anchor = committed && included && anchorBlock !== null;
   }
-  if (ward && anchorBlock !== null) {
+  if (ward) {
+    // At the anchor block when the anchor holds; otherwise the author is at least named as a member or not.
+    const contract = anchorBlock !== null ? ethers.getAddress(anchor!.contract) : null;
     item.authorName = ward.nameOf(f.author);
     try {
-      const role = await ward.roleAt(f.author, ethers.getAddress(anchor!.contract), anchorBlock);
+      const role = await ward.roleAt(f.author, contract, anchorBlock ?? 'latest');
       item.authorRole = role;
-      if (role === null) problems.push(`The author ${f.author} was not a member of the ward when the record was anchored (block ${anchorBlock}).`);
+      if (role === null && anchorBlock === null) problems.push(`The author ${f.author} is not a member of the ward.`);
+      else if (role === null) problems.push(`The author ${f.author} was not a member of the ward when the record was anchored (block ${anchorBlock}).`);
       else if (f.authorRole !== undefined && f.authorRole !== role) problems.push(`The author signed as ${f.authorRole}, but the ward's registry lists them as ${role} at block ${anchorBlock}.`);
-      else item.member = true;
+      else item.member = anchorBlock !== null;
       if (role === 'station') item.authorName ??= 'Ward workstation';
     } catch (e) {
       problems.push(`The author's membership could not be checked on the ward chain: ${chainError(e)}`);
