@@ -44,7 +44,7 @@ export async function verifyExportOffline(bundle: unknown, source: WardSource): 
 }
 
 /** The ward of a data directory, on its own chain, while `use` runs. */
-async function withDataDirWard<T>(dataDir: string, use: (ward: TrustedWard) => Promise<T>): Promise<T> {
+export async function withDataDirWard<T>(dataDir: string, use: (ward: TrustedWard) => Promise<T>): Promise<T> {
   const config = new WardConfigStore(dataDir).load();
   if (!config) throw new WardError('NOT_FOUND', `${dataDir} is not a ward data directory (it has no ward.json): give the ward's data directory.`);
   const release = await lockDataDir(dataDir);

@@ -61,7 +61,6 @@ export interface TrustedWardOptions {
 export function trustedWardOn(provider: ethers.Provider, identity: WardIdentity, options: TrustedWardOptions = {}): TrustedWard {
   const registry = new ethers.Contract(identity.registry, registryInterface, provider);
   const anchorsAt = (address: string) => new ethers.Contract(address, anchorsInterface, provider);
-  const contractChecks = new Map<string, Promise<string | null>>();
 
   const checkContract = async (contract: string): Promise<string | null> => {
     if (options.anchors) {
@@ -77,24 +76,38 @@ export function trustedWardOn(provider: ethers.Provider, identity: WardIdentity,
     return null;
   };
 
+  /** Answers that cannot change once given (an anchored root, a mined receipt, state at a past block), asked once. */
+  const memo = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, ask: () => Promise<T>, keep: (answer: T) => boolean = () => true): Promise<T> => {
+    const hit = memo.get(key) as Promise<T> | undefined;
+    if (hit) return hit;
+    const answer = ask();
+    memo.set(key, answer);
+    answer.then(
+      (a) => (keep(a) ? undefined : memo.delete(key)),
+      () => memo.delete(key),
+    );
+    return answer;
+  };
+
   return {
     identity,
-    async anchorContractProblem(chainId, contract) {
-      if (chainId !== identity.chainId) return `The anchor names chain ${chainId}; the ward's chain is ${identity.chainId}.`;
-      let check = contractChecks.get(contract);
-      if (!check) {
-        check = checkContract(contract);
-        check.catch(() => contractChecks.delete(contract));
-        contractChecks.set(contract, check);
-      }
-      return check;
+    anchorContractProblem(chainId, contract) {
+      if (chainId !== identity.chainId) return Promise.resolve(`The anchor names chain ${chainId}; the ward's chain is ${identity.chainId}.`);
+      return once(`contract:${contract}`, () => checkContract(contract));
     },
-    async anchorOf(contract, root) {
-      const a = await anchorsAt(contract).getFunction('anchorOf')(root);
-      return Number(a.batchId) === 0 ? null : { batchId: Number(a.batchId), block: Number(a.blockNumber) };
+    anchorOf(contract, root) {
+      return once(
+        `anchor:${contract}:${root}`,
+        async () => {
+          const a = await anchorsAt(contract).getFunction('anchorOf')(root);
+          return Number(a.batchId) === 0 ? null : { batchId: Number(a.batchId), block: Number(a.blockNumber) };
+        },
+        (a) => a !== null, // not anchored yet may change
+      );
     },
     async anchoredBy(tx, contract, at, root) {
-      const receipt = await provider.getTransactionReceipt(tx);
+      const receipt = await once(`receipt:${tx}`, () => provider.getTransactionReceipt(tx), (r) => r !== null);
       if (!receipt || receipt.status !== 1 || receipt.blockNumber !== at.block) return false;
       return receipt.logs.some((log) => {
         if (log.address.toLowerCase() !== contract.toLowerCase()) return false;
@@ -102,16 +115,20 @@ export function trustedWardOn(provider: ethers.Provider, identity: WardIdentity,
         return event?.name === 'BatchAnchored' && Number(event.args[0]) === at.batchId && String(event.args[1]).toLowerCase() === root.toLowerCase();
       });
     },
-    async roleAt(author, contract, block) {
-      const m = await registry.getFunction('member')(author, { blockTag: block });
-      if (Number(m.status) === APPROVED) return roleByIndex[Number(m.role)] ?? null;
-      if (contract === null) return null;
-      return (await anchorsAt(contract).getFunction('isStation')(author, { blockTag: block })) ? 'station' : null;
+    roleAt(author, contract, block) {
+      const ask = async (): Promise<Role | 'station' | null> => {
+        const m = await registry.getFunction('member')(author, { blockTag: block });
+        if (Number(m.status) === APPROVED) return roleByIndex[Number(m.role)] ?? null;
+        if (contract === null) return null;
+        return (await anchorsAt(contract).getFunction('isStation')(author, { blockTag: block })) ? 'station' : null;
+      };
+      return block === 'latest' ? ask() : once(`role:${author}:${contract}:${block}`, ask);
     },
     async isStation(contract, address) {
       return (await anchorsAt(contract).getFunction('isStation')(address)) as boolean;
     },
     nameOf(author) {
+      if (!ethers.isAddress(author)) return null;
       return options.staffName?.(author) ?? null;
     },
   };

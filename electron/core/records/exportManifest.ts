@@ -15,12 +15,16 @@ import { HL7, SID } from '../clinical/fhirModel';
 export const MANIFEST_SIG_FORMAT = 'application/vnd.wardledger.export-manifest+json';
 export const SOURCE_SIGNATURE_CODE = '1.2.840.10065.1.12.1.14';
 
-export interface MissingRecord {
+/** A record as the manifest names it. */
+export interface ManifestRecord {
   recordId: string;
   kind: string;
   /** When it was signed (ISO-8601). */
   recordedAt: string;
-  /** Why it could not be exported, e.g. "its encrypted content was altered". */
+}
+
+export interface MissingRecord extends ManifestRecord {
+  /** Why it could not be exported, e.g. "it failed verification (…)". */
   reason: string;
 }
 
@@ -32,7 +36,7 @@ export interface ExportManifest {
   /** The patient's name as the ward knows it; null for a pseudonymous export. */
   patientName: string | null;
   /** Every exported record, in bundle order. */
-  records: string[];
+  records: ManifestRecord[];
   /** Records of the patient the export could not include. */
   missing: MissingRecord[];
   /** Bundle.timestamp. */

@@ -100,9 +100,9 @@ export async function verifyExport(bundle: unknown, ward: TrustedWard | null): P
   // The manifest's list against the file's records: nothing dropped, nothing added.
   const byId = new Map(checks.map((c) => [c.item.recordId.toLowerCase(), c]));
   if (manifest) {
-    const listed = new Set(manifest.manifest.records.map((id) => id.toLowerCase()));
-    for (const id of manifest.manifest.records) {
-      if (!byId.has(id.toLowerCase())) fileProblems.push(`Record ${id} is listed in the export's signed manifest but is missing from the file.`);
+    const listed = new Set(manifest.manifest.records.map((r) => r.recordId.toLowerCase()));
+    for (const r of manifest.manifest.records) {
+      if (!byId.has(r.recordId.toLowerCase())) fileProblems.push(`Record ${r.recordId} (${r.kind}, ${r.recordedAt}) is listed in the export's signed manifest but is missing from the file.`);
     }
     for (const c of checks) if (!listed.has(c.item.recordId.toLowerCase())) fail(c.item, 'This record is not in the export\'s signed manifest: it was added to the file.');
     for (const m of manifest.manifest.missing) {
@@ -286,7 +286,9 @@ async function checkRecord(p: Json, patientRef: string | null, ward: TrustedWard
   let rebuilt: ExportRecord | undefined;
   if (sealed && contentOk) {
     try {
-      rebuilt = exportRecordOf({ sig: signatureDataOf(sig), sealed, anchor, unsignedRole: item.authorRole ?? fileRole(p) });
+      // The signed plaintext as the bytes that were checked (base64 decoding skips stray characters).
+      const checked = { ...sig, plaintext: Buffer.from(plaintext!).toString('base64') };
+      rebuilt = exportRecordOf({ sig: signatureDataOf(checked), sealed, anchor, unsignedRole: item.authorRole ?? fileRole(p) });
       buildFhirBundle({ id: f.patientRef }, [rebuilt]); // refuses signed content no export could show
     } catch (e) {
       rebuilt = undefined;

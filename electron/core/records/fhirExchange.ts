@@ -181,7 +181,7 @@ export async function exportBundle(input: ExportInput): Promise<FhirBundle> {
     ward,
     patientRef: input.patientRef,
     patientName: input.patientName ?? null,
-    records: records.map((r) => r.recordId),
+    records: records.map((r) => ({ recordId: r.recordId, kind: r.kind, recordedAt: r.recorded })),
     missing,
     exportedAt,
     exportedBy: input.exportedBy,
