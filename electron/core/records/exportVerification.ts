@@ -88,7 +88,7 @@ export async function verifyExport(bundle: unknown, ward: TrustedWard | null): P
     ? { id: manifest.manifest.patientRef, ...(manifest.manifest.patientName !== null ? { display: manifest.manifest.patientName } : {}) }
     : filePatient;
   if (!manifest) notCovered.push('The Patient resource (name and identifiers) and Bundle.timestamp: the export has no signed manifest.');
-  if (!ward) notCovered.push("Anchors on the ward chain and the authors' membership of the ward: no ward chain was given.");
+  if (!ward) notCovered.push("Anchors on the ward chain, the authors' membership of the ward, and who signed the manifest (who the patient is, what the export holds): no ward was given.");
 
   const checks: RecordCheck[] = [];
   for (const e of entries) {
