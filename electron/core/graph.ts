@@ -87,7 +87,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const audit = new AuditTrail(store, contracts, identity, () => node.provider, patients, access, people);
   const consent = new ConsentService(store, contracts, identity, () => node.provider, people);
   const chart = new PatientChart(store, access, reader, writer, audit, people, admissions);
-  const exports = new ExportService(node, identity, store, patients, access, reader, verifier, audit, people, station);
+  const exports = new ExportService(node, identity, store, patients, access, reader, audit, people, station);
 
   // The ward.
   const census = new Census(reader, verifier);

@@ -1,7 +1,7 @@
 /**
  * FHIR export of a patient's record (audited), and verification of an export file against this
- * ward's chain (audited when it names one of this ward's patients). The file format and its
- * checks are in fhirExchange.ts.
+ * ward (audited when it names one of this ward's patients). The file format is in
+ * fhirExchange.ts and exportManifest.ts, its checks in exportVerification.ts.
  */
 import { ethers } from 'ethers';
 import { trustedWardOn, type TrustedWard } from '../chain/trustedWard';
@@ -17,7 +17,6 @@ import { verifyExport } from './exportVerification';
 import type { Patients } from './patients';
 import type { RecordReader } from './recordReader';
 import type { RecordStore } from './recordStore';
-import type { RecordVerifier } from './recordVerifier';
 
 export class ExportService {
   constructor(
@@ -27,7 +26,6 @@ export class ExportService {
     private readonly patients: Patients,
     private readonly access: AccessPolicy,
     private readonly reader: RecordReader,
-    private readonly verifier: RecordVerifier,
     private readonly audit: AuditTrail,
     private readonly people: People,
     private readonly station: () => ethers.Signer,
