@@ -1,58 +1,93 @@
 /**
- * Verifying a FHIR export without a running core (`wardledger verify`): signatures and values
- * from the file, anchors on a chain reached over JSON-RPC (e.g. a consortium node) or in a ward
- * data directory's own chain (locked while it is read, as a core would).
+ * Verifying a FHIR export without a running core (`wardledger verify`). The ward the records must
+ * come from is pinned here, never by the file:
+ *  - `{ dataDir }`: the ward of that data directory (its settings name the registry and the anchor
+ *    contract, its staff directory the authors' names), on its own chain (opened under the
+ *    data-directory lock, as a core would; while the ward runs, a snapshot of it);
+ *  - `{ rpcUrl, registry }`: the ward whose registry the user names, on the chain at the URL (a
+ *    consortium node, or a ward's chain served over JSON-RPC); the anchor contract the file names
+ *    counts only if it is the genuine anchor contract of that registry;
+ *  - null: nothing is checked against a chain, and the report says so.
  */
-import { join } from 'node:path';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { ethers } from 'ethers';
-import { RecordAnchors } from '../../contracts/generated/artifacts';
+import { identityOn, trustedWardOn, type TrustedWard } from './chain/trustedWard';
 import { WardNode } from './chain/wardNode';
 import { useFastKeccak } from './crypto/keccak';
+import { Directory } from './identity/directory';
+import { WardConfigStore } from './identity/wardConfig';
+import { WardError } from './model/errors';
 import type { VerificationReport } from './model/records';
 import { lockDataDir } from './platform/dataDirLock';
-import { verifyExport } from './records/fhirExchange';
+import { verifyExport } from './records/exportVerification';
 
-/** Where anchors are looked up: a JSON-RPC node, a ward data directory, or nowhere (not checked). */
-export type AnchorSource = { rpcUrl: string } | { dataDir: string } | null;
+/** Which ward to verify against: a data directory, a registry on a JSON-RPC chain, or none. */
+export type WardSource = { rpcUrl: string; registry: string } | { dataDir: string } | null;
 
 /**
- * @throws WardError('DATA_DIR_LOCKED') when a running WardLedger holds the data directory
+ * @throws WardError('CHAIN' | 'NOT_FOUND' | 'BAD_INPUT') when the pinned ward cannot be reached or found
  */
-export async function verifyExportOffline(bundle: unknown, source: AnchorSource): Promise<VerificationReport> {
-  let provider: ethers.Provider | null = null;
-  let cleanup = async () => {};
-  if (source && 'rpcUrl' in source) {
-    provider = new ethers.JsonRpcProvider(source.rpcUrl, undefined, { staticNetwork: false });
-  } else if (source) {
-    const release = await lockDataDir(source.dataDir);
-    const node = new WardNode(join(source.dataDir, 'chain'));
+export async function verifyExportOffline(bundle: unknown, source: WardSource): Promise<VerificationReport> {
+  await useFastKeccak(); // a large export has thousands of Merkle proofs and commitments to check
+  if (!source) return verifyExport(bundle, null);
+  if ('rpcUrl' in source) {
+    const provider = new ethers.JsonRpcProvider(source.rpcUrl, undefined, { staticNetwork: false });
     try {
-      await node.start();
-    } catch (e) {
-      await release();
-      throw e;
+      const identity = await identityOn(provider, source.registry, 'the --registry flag');
+      return await verifyExport(bundle, trustedWardOn(provider, identity));
+    } finally {
+      provider.destroy();
     }
-    provider = node.provider;
-    cleanup = async () => {
-      await node.stop();
-      await release();
-    };
   }
+  return withDataDirWard(source.dataDir, (ward) => verifyExport(bundle, ward));
+}
+
+/**
+ * The ward of a data directory, on its own chain, while `use` runs. While a WardLedger instance
+ * runs on the directory (it holds the lock and the chain database), the chain is read from a
+ * private snapshot of the database instead: the verifier only reads, and a snapshot holds every
+ * block the running ward had written when it was taken.
+ */
+export async function withDataDirWard<T>(dataDir: string, use: (ward: TrustedWard) => Promise<T>): Promise<T> {
+  const config = new WardConfigStore(dataDir).load();
+  if (!config) throw new WardError('NOT_FOUND', `${dataDir} is not a ward data directory (it has no ward.json): give the ward's data directory.`);
+  let release: (() => Promise<void>) | null = null;
+  let snapshot: string | null = null;
   try {
-    let chainId: number | null = null;
-    try {
-      if (provider) chainId = Number((await provider.getNetwork()).chainId);
-    } catch {
-      chainId = null;
-    }
-    await useFastKeccak(); // a large export has thousands of Merkle proofs and commitments to check
-    return await verifyExport(bundle, async (anchorChainId, contract, root) => {
-      if (!provider || chainId === null || anchorChainId !== chainId) return null;
-      const anchors = new ethers.Contract(contract, RecordAnchors.abi as unknown as ethers.InterfaceAbi, provider);
-      const a = await anchors.getFunction('anchorOf')(root);
-      return Number(a.batchId) !== 0;
-    });
-  } finally {
-    await cleanup();
+    release = await lockDataDir(dataDir);
+  } catch (e) {
+    if (!(e instanceof WardError && e.code === 'DATA_DIR_LOCKED')) throw e;
+    snapshot = snapshotChain(dataDir);
   }
+  const node = new WardNode(snapshot ?? join(dataDir, 'chain'));
+  try {
+    await node.start();
+    const directory = new Directory(dataDir, config.nameIndexKey);
+    const pinnedBy = `the data directory ${dataDir}${snapshot ? ' (the ward is running: its chain was read from a snapshot)' : ''}`;
+    const ward = trustedWardOn(
+      node.provider,
+      { chainId: node.options.chainId, registry: ethers.getAddress(config.registryAddress), pinnedBy },
+      { anchors: config.contracts.anchors, staffName: (a) => directory.staffName(a)?.name ?? null },
+    );
+    return await use(ward);
+  } finally {
+    await node.stop();
+    await release?.();
+    if (snapshot) rmSync(dirname(snapshot), { recursive: true, force: true });
+  }
+}
+
+/** A private copy of a running ward's chain database (without its lock file), in a temporary directory. */
+function snapshotChain(dataDir: string): string {
+  const parent = mkdtempSync(join(tmpdir(), 'wardledger-verify-'));
+  const copy = join(parent, 'chain');
+  try {
+    cpSync(join(dataDir, 'chain'), copy, { recursive: true, filter: (src) => basename(src) !== 'LOCK' });
+  } catch (e) {
+    rmSync(parent, { recursive: true, force: true });
+    throw new WardError('CHAIN', `The running ward's chain in ${dataDir} could not be read: ${(e as Error).message}`);
+  }
+  return copy;
 }

@@ -105,13 +105,13 @@ describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, v
     expect(exported.filename).toMatch(/\.json$/);
     const ok = await ui.verifyExport(ins, { name: 'export.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(exported.bundle)) });
     expect(ok.summary).toMatch(/^All 2 records verified/);
-    expect(ok.rows.every((r) => r.signature && r.integrity && r.anchor)).toBe(true);
+    expect(ok.rows.every((r) => r.signature && r.member && r.integrity && r.anchor)).toBe(true);
 
     const edited = JSON.parse(JSON.stringify(exported.bundle));
     const spo2 = edited.entry.find((e: { resource: { code?: { coding?: Array<{ code: string }> } } }) => e.resource.code?.coding?.some((c) => c.code === '2708-6'));
     spo2.resource.valueQuantity.value = 99;
     const bad = await ui.verifyExport(ins, { name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(edited)) });
     expect(bad.summary).toMatch(/1 of 2 records failed verification/);
-    expect(bad.rows.find((r) => !r.integrity)).toMatchObject({ signature: true, integrity: false });
+    expect(bad.rows.find((r) => !r.integrity)).toMatchObject({ signature: true, member: true, integrity: false, problems: expect.stringContaining('valueQuantity.value: the file says 99') });
   });
 });

@@ -863,7 +863,7 @@ export async function auditRows(page: Page, log: 'Access log' | 'Audit log'): Pr
 export interface VerifyResult {
   /** "All 3 records verified", "1 of 3 records failed verification", "The file could not be verified." */
   summary: string;
-  rows: Array<{ record: string; kind: string; author: string; signature: boolean; integrity: boolean; anchor: boolean; problems: string }>;
+  rows: Array<{ record: string; kind: string; recorded: string; author: string; signature: boolean; member: boolean; integrity: boolean; anchor: boolean; problems: string }>;
 }
 
 /** Insurer (or anyone on the page): verify an export file; returns the summary and the report rows. */
@@ -874,7 +874,7 @@ export async function verifyExport(
   await field(page, 'FHIR export file').setInputFiles(file);
   await button(page, 'Verify').click();
   const status = await waitVisible(
-    page.getByRole('status').filter({ hasText: /records? verified|failed verification|could not be verified/ }),
+    page.getByRole('status').filter({ hasText: /records? verified|failed verification|could not be verified|Incomplete export|does not verify/ }),
     'the verification summary',
     SLOW_TIMEOUT,
   );
@@ -888,11 +888,13 @@ export async function verifyExport(
       rows.push({
         record: ((await trs.nth(i).getByRole('rowheader').getAttribute('title')) ?? '').trim(),
         kind: cells[0],
-        author: cells[1],
-        signature: cells[2].startsWith('✓'),
-        integrity: cells[3].startsWith('✓'),
-        anchor: cells[4].startsWith('✓'),
-        problems: cells[5],
+        recorded: cells[1],
+        author: cells[2],
+        signature: cells[3].startsWith('✓'),
+        member: cells[4].startsWith('✓'),
+        integrity: cells[5].startsWith('✓'),
+        anchor: cells[6].startsWith('✓'),
+        problems: cells[7],
       });
     }
   }

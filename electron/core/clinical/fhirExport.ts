@@ -4,7 +4,8 @@
  * nothing reads the clock).
  *
  * Mapping and the choices behind it:
- *   - Each vital sign is an Observation (status final, LOINC code, UCUM valueQuantity, subject,
+ *   - Each vital sign is an Observation (status final — corrected / entered-in-error for a
+ *     correction and the original it corrects, see observationStatus — LOINC code, UCUM valueQuantity, subject,
  *     effectiveDateTime, meta.profile = vitalsigns + the specific profile). Blood pressure is the
  *     85354-9 panel with 8480-6/8462-4 components (a component not measured carries
  *     dataAbsentReason, as the bp profile requires both). Glucose is category `laboratory` in the
@@ -99,6 +100,8 @@ export function buildFhirBundle(patient: ExportPatient, records: readonly Export
     seen.add(r.recordId);
   }
 
+  // Records corrected by another record of this export (see observationStatus).
+  const corrected = new Set(records.filter((r) => r.amends !== undefined).map((r) => r.amends!));
   const patientId = deterministicUuid(`patient:${patient.id}`);
   const entries: BundleEntry[] = [{ fullUrl: urnUuid(patientId), resource: patientResource(patientId, patient) }];
   const devices = new Map<string, string>();
@@ -116,7 +119,8 @@ export function buildFhirBundle(patient: ExportPatient, records: readonly Export
         entries.splice(devices.size, 0, { fullUrl: deviceUrl, resource: deviceResource(id, record.device) });
       }
     }
-    const ctx: RecordContext = { record, subject: { reference: urnUuid(patientId) }, author: authorReference(record), deviceUrl };
+    const status = observationStatus(record, corrected);
+    const ctx: RecordContext = { record, subject: { reference: urnUuid(patientId) }, author: authorReference(record), deviceUrl, status };
     const content = recordResources(ctx);
     entries.push(...content);
     const provenanceId = deterministicUuid(`record:${record.recordId}:provenance`);
@@ -138,6 +142,23 @@ interface RecordContext {
   subject: Reference;
   author: Reference;
   deviceUrl?: string;
+  status: ObservationStatus;
+}
+
+type ObservationStatus = 'final' | 'corrected' | 'entered-in-error';
+
+/**
+ * FHIR R4 Observation.status (http://hl7.org/fhir/R4/valueset-observation-status.html) of a
+ * record's observations, so that an original and its correction are never two final readings for
+ * a system that ignores Provenance: the correction is `corrected` ("modified to correct an error
+ * in the test result", a kind of `amended`), and an original corrected by a record in the same
+ * export is `entered-in-error` ("withdrawn following previous final release"; its signature still
+ * verifies, and Provenance.entity `revision` links the two). An original whose correction is not
+ * in the export stays `final`.
+ */
+function observationStatus(record: ExportRecord, corrected: ReadonlySet<string>): ObservationStatus {
+  if (corrected.has(record.recordId)) return 'entered-in-error';
+  return record.amends !== undefined ? 'corrected' : 'final';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,7 +333,7 @@ function observationBase(
     id,
     ...(profiles.length > 0 ? { meta: { profile: profiles.map(profileUrl) } } : {}),
     identifier: [{ system: SID.recordId, value: ctx.record.recordId }],
-    status: 'final',
+    status: ctx.status,
     ...(category ? { category: categoryConcept(category) } : {}),
     code,
     subject: ctx.subject,

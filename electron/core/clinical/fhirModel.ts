@@ -177,6 +177,8 @@ export interface FhirBundle {
   type: 'collection';
   timestamp?: string;
   entry: BundleEntry[];
+  /** The export's signed manifest (records/exportManifest.ts). */
+  signature?: Record<string, unknown>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
  * proof) so that opening a 10,000-record history does not redo ~10,000 signature recoveries —
  * while still catching data altered after the check.
  *
- * The memo is a tag HMAC-SHA256(secret, recordId, ciphertext hash, signature, anchor root, scope).
- * A later check recomputes the tag from the data as it is *now*: any altered byte in the stored
- * ciphertext, signature or anchor gives a different tag, and nobody without the secret (e.g.
+ * The memo is a tag HMAC-SHA256(secret, recordId, digest of every signed field, ciphertext hash,
+ * signature, anchor root, scope). A later check recomputes the tag from the data as it is *now*:
+ * any altered byte in a signed field (amends, patient reference, kind, author, role, time, content
+ * hash, commitment...), the stored ciphertext, signature or anchor gives a different tag, and nobody without the secret (e.g.
  * someone editing the store on disk, tag column included) can forge a matching one. The secret
  * is per process by default (nothing to protect at rest; the cache is simply cold after restart),
  * or supplied by the core so that tags may be persisted beside the records.
@@ -17,6 +18,11 @@ import { hexToBytes } from './hex';
 
 export interface VerifiedFacts {
   recordId: string;
+  /**
+   * Digest of the record's canonical signed fields (see signedFieldsDigest in records/provenance):
+   * the fast path skips the signature check, so everything the signature covers must be in the tag.
+   */
+  signedFields: string;
   /** Digest of the stored ciphertext (see ciphertextHashOf). */
   ciphertextHash: string;
   /** The author's signature that was verified. */
@@ -27,7 +33,7 @@ export interface VerifiedFacts {
   scope?: string;
 }
 
-const LABEL = Buffer.from('WardLedger/verified/v1', 'utf8');
+const LABEL = Buffer.from('WardLedger/verified/v2', 'utf8');
 
 /** SHA-256 (0x hex) of an envelope's payload nonce and ciphertext, or of raw bytes. */
 export function ciphertextHashOf(data: Envelope | Uint8Array): string {
@@ -87,7 +93,7 @@ export class VerifiedCache {
   #mac(facts: VerifiedFacts): Buffer {
     if (typeof facts !== 'object' || facts === null) throw new WardError('BAD_INPUT', 'Nothing to verify.');
     const mac = createHmac('sha256', this.#secret).update(LABEL);
-    for (const field of [facts.recordId, facts.ciphertextHash, facts.signature, facts.anchorRoot ?? '', facts.scope ?? '']) {
+    for (const field of [facts.recordId, facts.signedFields, facts.ciphertextHash, facts.signature, facts.anchorRoot ?? '', facts.scope ?? '']) {
       if (typeof field !== 'string') throw new WardError('BAD_INPUT', 'Verification facts must be strings.');
       const bytes = Buffer.from(normalize(field), 'utf8');
       const len = Buffer.alloc(4);

@@ -114,12 +114,19 @@ export interface AuditEntry {
 export interface VerificationItem {
   recordId: string;
   kind: string;
+  /** When the record was signed (ISO-8601): the signed time, or the file's claim when nothing signed is readable. */
+  recordedAt: string | null;
   /** The signer's address (what the signature proves). */
   author: string;
-  /** The author's name as signed inside the record, when the signed content is readable. */
+  /** The author's name in the ward's staff directory (never the file's); null when the verifier has no directory. */
   authorName: string | null;
+  /** The role the ward's registry gave the author when the record was anchored; null when not a member or not checked. */
+  authorRole: string | null;
   ok: boolean;
   signature: boolean;
+  /** The author was a member of the ward in the role they signed with when the record was anchored. */
+  member: boolean;
+  /** The signed content is intact and every element of the file that shows this record says exactly what was signed. */
   integrity: boolean;
   anchor: boolean;
   problems: string[];
@@ -130,6 +137,15 @@ export interface VerificationReport {
   checked: number;
   failed: number;
   items: VerificationItem[];
-  /** Problems with the file as a whole (not FHIR, schema errors). */
+  /** Problems with the file as a whole (not FHIR, schema errors, elements no signed record covers). */
   fileProblems: string[];
+  /** The ward the records were checked against (pinned by the verifier, never by the file); null: not checked against a chain. */
+  ward: { chainId: number; registry: string; pinnedBy: string } | null;
+  /** Elements of the file that no signature covers, listed so a reader knows not to rely on them. */
+  notCovered: string[];
+  /**
+   * What the export's signed manifest says it contains: null when the file has no valid manifest.
+   * `missing` lists records that could not be exported (damaged), so the export is incomplete.
+   */
+  manifest: { complete: boolean; records: number; missing: Array<{ recordId: string; kind: string; recordedAt: string; reason: string }> } | null;
 }

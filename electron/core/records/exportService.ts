@@ -1,9 +1,10 @@
 /**
  * FHIR export of a patient's record (audited), and verification of an export file against this
- * ward's chain (audited when it names one of this ward's patients). The file format and its
- * checks are in fhirExchange.ts.
+ * ward (audited when it names one of this ward's patients). The file format is in
+ * fhirExchange.ts and exportManifest.ts, its checks in exportVerification.ts.
  */
 import { ethers } from 'ethers';
+import { trustedWardOn, type TrustedWard } from '../chain/trustedWard';
 import type { WardNode } from '../chain/wardNode';
 import type { Actor } from '../identity/actor';
 import type { IdentityService } from '../identity/identityService';
@@ -11,11 +12,11 @@ import type { People } from '../identity/people';
 import type { VerificationReport } from '../model/records';
 import type { AccessPolicy } from './access';
 import type { AuditTrail } from './auditTrail';
-import { exportBundle, verifyExport } from './fhirExchange';
+import { exportBundle } from './fhirExchange';
+import { verifyExport } from './exportVerification';
 import type { Patients } from './patients';
 import type { RecordReader } from './recordReader';
 import type { RecordStore } from './recordStore';
-import type { RecordVerifier } from './recordVerifier';
 
 export class ExportService {
   constructor(
@@ -25,13 +26,20 @@ export class ExportService {
     private readonly patients: Patients,
     private readonly access: AccessPolicy,
     private readonly reader: RecordReader,
-    private readonly verifier: RecordVerifier,
     private readonly audit: AuditTrail,
     private readonly people: People,
+    private readonly station: () => ethers.Signer,
   ) {}
 
-  private get anchorsContract(): string {
-    return this.identity.wardConfig.contracts.anchors;
+  private get ward(): { chainId: number; registry: string; anchors: string } {
+    const config = this.identity.wardConfig;
+    return { chainId: this.node.options.chainId, registry: ethers.getAddress(config.registryAddress), anchors: ethers.getAddress(config.contracts.anchors) };
+  }
+
+  /** This ward, as a verifier in it trusts it: its own chain, settings and staff directory. */
+  trustedWard(): TrustedWard {
+    const { chainId, registry, anchors } = this.ward;
+    return trustedWardOn(this.node.provider, { chainId, registry, pinnedBy: 'this ward' }, { anchors, staffName: (a) => this.identity.directory.staffName(a)?.name ?? null });
   }
 
   /** The patient's records as a FHIR R4 Bundle, with everything needed to verify them. */
@@ -41,9 +49,14 @@ export class ExportService {
     const opened = await this.reader.openAll(actor, patient);
     const person = await this.people.namesFor(actor).person(patient);
     const patientRef = this.patients.refOf(patient);
-    const bundle = exportBundle(patientRef, person.age >= 0 ? person.name : undefined, opened, (id) => this.store.anchors.get(id), {
-      chainId: this.node.options.chainId,
-      contract: this.anchorsContract,
+    const bundle = await exportBundle({
+      patientRef,
+      ...(person.age >= 0 ? { patientName: person.name } : {}),
+      opened,
+      anchors: (id) => this.store.anchors.get(id),
+      ward: this.ward,
+      station: this.station(),
+      exportedBy: actor.address,
     });
     await this.audit.record(actor, patient, 'export');
     return { filename: `wardledger-${patientRef.slice(2, 10)}-${new Date().toISOString().slice(0, 10)}.fhir.json`, bundle };
@@ -51,11 +64,7 @@ export class ExportService {
 
   /** Check an export file; anchors are looked up on this ward's chain only (others: not checked). */
   async verify(actor: Actor, bundle: unknown): Promise<VerificationReport> {
-    const ours = { chainId: this.node.options.chainId, contract: ethers.getAddress(this.anchorsContract) };
-    const report = await verifyExport(bundle, async (chainId, contract, root) => {
-      if (chainId !== ours.chainId || contract !== ours.contract) return null;
-      return this.verifier.rootOnChain(root);
-    });
+    const report = await verifyExport(bundle, this.trustedWard());
     const patientId = (bundle as { entry?: Array<{ resource?: { resourceType?: string; id?: string; identifier?: Array<{ value?: string }> } }> })?.entry?.find(
       (e) => e.resource?.resourceType === 'Patient',
     )?.resource?.identifier?.[0]?.value;

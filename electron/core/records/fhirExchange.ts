@@ -1,29 +1,26 @@
 /**
- * FHIR R4 export of a patient's records and verification of such an export — by an insurer in
- * the app, or by anyone with `wardledger verify FILE`.
+ * FHIR R4 export of a patient's records (verification: exportVerification.ts).
  *
  * Each exported record carries, in its Provenance signature, the author's EIP-712 signature, the
  * signed fields and the exact signed plaintext; and in its anchor extension the salted commitment,
- * the Merkle proof and where the root was anchored. A verifier therefore checks, without trusting
- * the exporter: the signature recovers the author; the plaintext hashes to the signed content
- * hash and says exactly what the FHIR resources say; the commitment opens to that hash; the proof
- * puts the record's leaf under the root; and the root is anchored on the chain.
+ * the Merkle proof and where the root was anchored. Everything the export shows of a record is
+ * built from those signed parts by exportRecordOf, so a verifier that checked them rebuilds the
+ * same resources and compares. The bundle carries a manifest signed by the ward's workstation
+ * (exportManifest.ts): who the patient is, which records it holds and which it could not export.
  */
-import { ethers } from 'ethers';
-import type { NormalisedVitals } from '../model/vitals';
-import type { RecordContent, VerificationItem, VerificationReport } from '../model/records';
-import { buildFhirBundle, parseFhirExport, validateFhirR4 } from '../clinical/fhir';
-import type { ExportRecord, JsonValue } from '../clinical/fhirModel';
+import type { ethers } from 'ethers';
+import { buildFhirBundle } from '../clinical/fhir';
+import type { ExportRecord, FhirBundle, JsonValue } from '../clinical/fhirModel';
 import { WardError } from '../model/errors';
-import { canonicalize, canonicalString } from '../crypto/canonical';
-import { checkHashCommitment } from '../crypto/commitment';
-import { verifyInclusion } from '../crypto/merkle';
-import { contentHashOf, verifyBatchSignature, verifyRecordSignature, type RecordFields } from '../crypto/recordSignature';
+import { canonicalize } from '../crypto/canonical';
+import type { RecordFields } from '../crypto/recordSignature';
+import { manifestElement, signManifest, type ExportManifest, type MissingRecord } from './exportManifest';
 import type { AnchorRef, SealedContent, StoredRecord } from './storedRecord';
 import type { OpenedRecord } from './provenance';
 import { fieldsOf, isNoAmends } from './recordCodec';
 
-interface SignatureData {
+/** What a record's Provenance signature carries (base64 JSON): everything a verifier needs to re-check it. */
+export interface SignatureData {
   v: 1;
   signature: string;
   /** The signed fields; with authorRole, the record was signed with its role (typed data version 2). */
@@ -46,186 +43,148 @@ export interface AnchorData {
   salt: string;
 }
 
-function exportRecordOf(r: StoredRecord, sealed: SealedContent, anchor: AnchorRef | undefined, chain: { chainId: number; contract: string }): ExportRecord {
-  const c = sealed.content;
-  const sig: SignatureData = {
-    v: 1,
-    signature: r.signature,
-    fields: { ...fieldsOf(r), createdAt: r.createdAt },
-    plaintext: Buffer.from(canonicalize(sealed)).toString('base64'),
-    ...(r.batchSignature ? { batch: r.batchSignature } : {}),
-  };
-  const at = new Date(r.createdAt).toISOString();
-  const anchorData: AnchorData | undefined = anchor && {
-    ...chain,
-    root: anchor.root,
-    proof: anchor.proof,
-    batchId: anchor.batchId,
-    block: anchor.block,
-    tx: anchor.tx || null,
-    commitment: r.commitment,
-    salt: r.salt,
-  };
+/** A signed record as an export carries it: its signature data, decrypted content and anchor. */
+export interface SignedRecordParts {
+  sig: SignatureData;
+  sealed: SealedContent;
+  anchor: AnchorData | undefined;
+  /** The author's role for records signed before roles were signed (typed data version 1). */
+  unsignedRole?: string;
+}
+
+/**
+ * The signature data in one fixed layout, whatever order the store or a file gave its fields in:
+ * the export writes it, and a verifier rebuilds it from what it checked, byte for byte.
+ */
+export function signatureDataOf(sig: SignatureData): SignatureData {
+  const f = sig.fields;
+  const b = sig.batch;
   return {
-    recordId: r.id,
-    kind: r.kind,
+    v: 1,
+    signature: sig.signature,
+    fields: {
+      recordId: f.recordId,
+      patientRef: f.patientRef,
+      contentHash: f.contentHash,
+      amends: f.amends,
+      kind: f.kind,
+      author: f.author,
+      ...(f.authorRole !== undefined ? { authorRole: f.authorRole } : {}),
+      createdAt: f.createdAt,
+    },
+    plaintext: sig.plaintext,
+    ...(b ? { batch: { root: b.root, count: b.count, createdAt: b.createdAt, signature: b.signature, proof: b.proof } } : {}),
+  };
+}
+
+function signedPartsOf(r: StoredRecord, sealed: SealedContent, anchor: AnchorRef | undefined, chain: { chainId: number; contract: string }): SignedRecordParts {
+  return {
+    sig: signatureDataOf({
+      v: 1,
+      signature: r.signature,
+      fields: { ...fieldsOf(r), createdAt: r.createdAt },
+      plaintext: Buffer.from(canonicalize(sealed)).toString('base64'),
+      ...(r.batchSignature ? { batch: r.batchSignature } : {}),
+    }),
+    sealed,
+    unsignedRole: r.authorRole,
+    anchor: anchor && {
+      ...chain,
+      root: anchor.root,
+      proof: anchor.proof,
+      batchId: anchor.batchId,
+      block: anchor.block,
+      tx: anchor.tx || null,
+      commitment: r.commitment,
+      salt: r.salt,
+    },
+  };
+}
+
+/** Whether a record has content an export shows (vitals, a note, a diagnosis or an escalation). */
+export function isExportable(sealed: SealedContent): boolean {
+  const c = sealed.content;
+  return !!(c.vitals || c.note || c.diagnosis || c.escalation);
+}
+
+/**
+ * The FHIR export form of a signed record. Everything in it comes from the signed record (the
+ * author's display is the name they signed with), so a verifier that checked the signature
+ * rebuilds exactly what the file must say.
+ */
+export function exportRecordOf({ sig, sealed, anchor, unsignedRole }: SignedRecordParts): ExportRecord {
+  const c = sealed.content;
+  const f = sig.fields;
+  const at = new Date(f.createdAt).toISOString();
+  return {
+    recordId: f.recordId,
+    kind: f.kind as ExportRecord['kind'],
     // The signed measured time (a set taken earlier, a meter's reading corrected for its clock).
     effective: c.measuredAt ?? at,
     recorded: at,
-    author: { address: r.author, role: r.authorRole, display: sealed.authorName },
+    author: { address: f.author, role: f.authorRole ?? unsignedRole ?? 'unknown', display: sealed.authorName },
     ...(c.vitals ? { vitals: c.vitals } : {}),
     ...(c.news2?.complete && c.news2.aggregate !== null ? { news2: { aggregate: c.news2.aggregate, scale: c.news2.scale } } : {}),
     ...(c.escalation ? { escalation: c.escalation } : {}),
     ...(c.note ? { note: c.note } : {}),
     ...(c.diagnosis ? { diagnosis: { text: c.diagnosis.text, ...(c.diagnosis.code ? { code: c.diagnosis.code } : {}) } } : {}),
-    ...(!isNoAmends(r.amends) ? { amends: r.amends } : {}),
+    ...(!isNoAmends(f.amends) ? { amends: f.amends } : {}),
     ...(c.device ? { device: { model: c.device.model, serial: c.device.serial } } : {}),
-    signature: { sigFormat: 'application/eip712+json', data: Buffer.from(JSON.stringify(sig)).toString('base64') },
-    ...(anchorData ? { anchor: anchorData as unknown as { [key: string]: JsonValue } } : {}),
+    signature: { sigFormat: 'application/eip712+json', data: Buffer.from(JSON.stringify(signatureDataOf(sig))).toString('base64') },
+    ...(anchor ? { anchor: anchor as unknown as { [key: string]: JsonValue } } : {}),
   };
 }
 
-/** Build the FHIR Bundle of a patient's readable records. */
-export function exportBundle(
-  patientRef: string,
-  patientDisplay: string | undefined,
-  opened: OpenedRecord[],
-  anchors: (id: string) => AnchorRef | undefined,
-  chain: { chainId: number; contract: string },
-): unknown {
-  const records = opened
-    .filter((o) => o.sealed && (o.sealed.content.vitals || o.sealed.content.note || o.sealed.content.diagnosis || o.sealed.content.escalation))
-    .map((o) => exportRecordOf(o.record, o.sealed!, anchors(o.record.id), chain));
-  if (records.length === 0) throw new WardError('NOT_FOUND', 'There are no records to export yet.');
-  return buildFhirBundle({ id: patientRef, ...(patientDisplay ? { display: patientDisplay } : {}) }, records, { timestamp: new Date().toISOString() });
+export interface ExportInput {
+  patientRef: string;
+  /** The patient's name, for an export that names them; omitted for a pseudonymous one. */
+  patientName?: string;
+  opened: OpenedRecord[];
+  anchors: (id: string) => AnchorRef | undefined;
+  ward: ExportManifest['ward'];
+  /** The ward's workstation key, which signs the manifest. */
+  station: ethers.Signer;
+  exportedBy: string;
 }
 
-/** The clinical content a FHIR record states, in a comparable canonical form. */
-function comparable(content: {
-  vitals?: NormalisedVitals;
-  news2?: { aggregate: number | null; scale: 1 | 2; complete?: boolean };
-  note?: string;
-  diagnosis?: { text: string; code?: string };
-  escalation?: RecordContent['escalation'];
-}): string {
-  const v = content.vitals;
-  const n = content.news2;
-  const e = content.escalation;
-  return canonicalString({
-    news2: n && n.complete !== false && n.aggregate !== null ? { aggregate: n.aggregate, scale: n.scale } : null,
-    escalation: e
-      ? { forRecord: e.forRecord, name: e.informed.name, role: e.informed.role, address: e.informed.address ?? null, informedAt: Date.parse(e.informedAt), response: e.response }
-      : null,
-    vitals: v
-      ? {
-          respiratoryRate: v.respiratoryRate ?? null,
-          spo2: v.spo2 ?? null,
-          supplementalOxygen: v.supplementalOxygen ?? null,
-          oxygenDevice: v.oxygenDevice ?? null,
-          oxygenFlow: v.oxygenFlow ?? null,
-          fio2: v.fio2 ?? null,
-          systolic: v.systolic ?? null,
-          diastolic: v.diastolic ?? null,
-          pulse: v.pulse ?? null,
-          consciousness: v.consciousness ?? null,
-          temperature: v.temperature ? v.temperature.celsius : null,
-          glucose: v.bloodGlucose ? v.bloodGlucose.mmolPerL : null,
-        }
-      : null,
-    note: content.note ?? null,
-    diagnosis: content.diagnosis ? { text: content.diagnosis.text, code: content.diagnosis.code ?? null } : null,
-  });
+/** Why a record of the patient is not in an export, or null when it is exported. */
+function notExported(o: OpenedRecord): string | null {
+  const p = o.provenance;
+  if (p.status === 'unverifiable') return null; // not readable with the exporter's access: not theirs to export
+  if (p.status === 'tampered') return `it failed verification (${p.problems.join(' ') || 'tampered'})`;
+  if (p.status === 'pending') return 'it is not yet anchored on the ward chain; export again in a minute';
+  return null;
 }
 
-/** Whether a root is anchored at (chainId, contract); null when it cannot be checked. */
-export type AnchorLookup = (chainId: number, contract: string, root: string) => Promise<boolean | null>;
-
-export async function verifyExport(bundle: unknown, lookup: AnchorLookup): Promise<VerificationReport> {
-  const fileProblems: string[] = [];
-  const schema = validateFhirR4(bundle);
-  if (!schema.valid) fileProblems.push(`The file is not a valid FHIR R4 resource: ${schema.errors.slice(0, 3).join('; ')}`);
-  let parsed;
-  try {
-    parsed = parseFhirExport(bundle);
-  } catch (e) {
-    fileProblems.push(e instanceof WardError ? e.message : 'The file is not a WardLedger FHIR export.');
-    return { ok: false, checked: 0, failed: 0, items: [], fileProblems };
-  }
-  const items: VerificationItem[] = [];
-  for (const rec of parsed.records) items.push(await verifyOne(rec, parsed.patient.id, lookup));
-  const failed = items.filter((i) => !i.ok).length;
-  return { ok: failed === 0 && fileProblems.length === 0, checked: items.length, failed, items, fileProblems };
-}
-
-async function verifyOne(rec: ExportRecord, patientId: string, lookup: AnchorLookup): Promise<VerificationItem> {
-  const problems: string[] = [];
-  let sig: SignatureData | null = null;
-  try {
-    sig = JSON.parse(Buffer.from(rec.signature.data, 'base64').toString('utf8')) as SignatureData;
-  } catch {
-    problems.push('The signature data is unreadable.');
-  }
-  let signature = false;
-  let integrity = false;
-  let anchorOk = false;
-  let authorName: string | null = null;
-  if (sig && sig.fields && typeof sig.signature === 'string') {
-    const f = sig.fields;
-    const authorMatches = f.recordId === rec.recordId && typeof f.author === 'string' && f.author.toLowerCase() === rec.author.address.toLowerCase();
-    const b = sig.batch;
-    signature =
-      authorMatches &&
-      (b
-        ? typeof b.root === 'string' &&
-          verifyInclusion(b.root, { recordId: f.recordId, patientRef: f.patientRef, commitment: (rec.anchor as unknown as AnchorData | undefined)?.commitment ?? '', author: f.author, createdAt: f.createdAt }, b.proof) &&
-          verifyBatchSignature({ root: b.root, count: b.count, author: f.author, ...(f.authorRole === undefined ? {} : { authorRole: f.authorRole }), createdAt: b.createdAt }, b.signature, f.author)
-        : verifyRecordSignature(f, sig.signature, rec.author.address));
-    if (!signature) problems.push('The signature does not verify for the stated author and record.');
-    // Records signed with their role: the role the file states must be the signed one.
-    const roleMatches = f.authorRole === undefined || f.authorRole === rec.author.role;
-    if (!roleMatches) problems.push("The author's role in the file differs from the role the author signed.");
-    signature &&= roleMatches;
-
-    let sealed: SealedContent | null = null;
-    let plaintext: Uint8Array | null = null;
-    try {
-      plaintext = new Uint8Array(Buffer.from(sig.plaintext, 'base64'));
-      sealed = JSON.parse(new TextDecoder().decode(plaintext)) as SealedContent;
-    } catch {
-      problems.push('The signed content is unreadable.');
-    }
-    if (sealed && plaintext) {
-      authorName = typeof sealed.authorName === 'string' ? sealed.authorName : null;
-      const hashOk = contentHashOf(plaintext) === f.contentHash;
-      const bound = sealed.id === rec.recordId && sealed.kind === f.kind && sealed.author === f.author && sealed.createdAt === f.createdAt;
-      const sameContent = comparable(sealed.content as RecordContent) === comparable(rec);
-      const samePatient = f.patientRef === patientId;
-      if (!hashOk) problems.push('The signed content does not match its hash.');
-      if (!bound) problems.push('The signed content belongs to another record.');
-      if (!sameContent) problems.push('The values in the file differ from the values the author signed.');
-      if (!samePatient) problems.push('The record belongs to another patient.');
-      integrity = hashOk && bound && sameContent && samePatient;
-    }
-
-    const a = rec.anchor as unknown as AnchorData | undefined;
-    if (!a) problems.push('The record carries no anchor.');
-    else {
-      const committed = checkHashCommitment(f.contentHash, a.salt, a.commitment);
-      const included = verifyInclusion(a.root, { recordId: f.recordId, patientRef: f.patientRef, commitment: a.commitment, author: f.author, createdAt: f.createdAt }, a.proof);
-      if (!committed) problems.push('The anchored commitment does not match the content.');
-      if (!included) problems.push('The record is not included under the anchored root.');
-      let onChain: boolean | null = null;
-      if (committed && included) {
-        try {
-          onChain = await lookup(a.chainId, ethers.getAddress(a.contract), a.root);
-        } catch {
-          onChain = null;
-        }
-        if (onChain === null) problems.push('The anchor could not be checked: the chain is not reachable.');
-        else if (!onChain) problems.push('The root is not anchored on the chain.');
-      }
-      anchorOk = committed && included && onChain === true;
+/**
+ * Build the FHIR Bundle of a patient's readable records, with its signed manifest: every record
+ * that verified is exported, and every record that could not be (damaged, not yet anchored) is
+ * named in the manifest, so the export says it is incomplete.
+ */
+export async function exportBundle(input: ExportInput): Promise<FhirBundle> {
+  const { opened, anchors, ward } = input;
+  const missing: MissingRecord[] = [];
+  const records: ExportRecord[] = [];
+  for (const o of opened) {
+    const reason = notExported(o);
+    if (reason) missing.push({ recordId: o.record.id, kind: o.record.kind, recordedAt: new Date(o.record.createdAt).toISOString(), reason });
+    else if (o.sealed && o.provenance.status === 'verified' && isExportable(o.sealed)) {
+      records.push(exportRecordOf(signedPartsOf(o.record, o.sealed, anchors(o.record.id), { chainId: ward.chainId, contract: ward.anchors })));
     }
   }
-  return { recordId: rec.recordId, kind: rec.kind, author: rec.author.address, authorName, ok: signature && integrity && anchorOk, signature, integrity, anchor: anchorOk, problems };
+  if (records.length === 0 && missing.length === 0) throw new WardError('NOT_FOUND', 'There are no records to export yet.');
+  if (records.length === 0) throw new WardError('INTEGRITY', `None of this patient's records can be exported: ${missing.length} failed verification or are not yet anchored.`);
+  const exportedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const bundle = buildFhirBundle({ id: input.patientRef, ...(input.patientName ? { display: input.patientName } : {}) }, records, { timestamp: exportedAt });
+  const manifest: ExportManifest = {
+    v: 1,
+    ward,
+    patientRef: input.patientRef,
+    patientName: input.patientName ?? null,
+    records: records.map((r) => ({ recordId: r.recordId, kind: r.kind, recordedAt: r.recorded })),
+    missing,
+    exportedAt,
+    exportedBy: input.exportedBy,
+  };
+  return { ...bundle, signature: manifestElement(await signManifest(input.station, manifest)) };
 }

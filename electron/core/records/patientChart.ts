@@ -16,7 +16,7 @@ import type { AuditTrail } from './auditTrail';
 import type { OpenedRecord } from './provenance';
 import type { RecordReader } from './recordReader';
 import type { RecordStore } from './recordStore';
-import { measuredAtOf, recordView, supersededIds } from './recordViews';
+import { measuredAtOf, recordView, verifiedCorrections } from './recordViews';
 import type { RecordWriter } from './recordWriter';
 
 export interface Amendment extends Partial<Omit<ObservationInput, 'vitals'>> {
@@ -117,11 +117,11 @@ export class PatientChart {
     for (const o of opened) if (!authors.has(o.record.author)) authors.set(o.record.author, await names.ref(o.record.author));
     const breakGlass = basis === 'break-glass';
     await this.audit.record(actor, patient, 'read', breakGlass ? { reason: breakGlassReason, breakGlass: true } : {});
-    const superseded = supersededIds(opened);
+    const corrections = verifiedCorrections(opened);
     return {
       patient: await names.person(patient),
       news2Scale: this.scaleOf(patient),
-      records: opened.map((o) => recordView(o, this.store, (a) => authors.get(a), superseded.has(o.record.id))),
+      records: opened.map((o) => recordView(o, corrections.get(o.record.id) ?? [], (a) => authors.get(a))),
       breakGlass,
     };
   }
@@ -136,7 +136,8 @@ export class PatientChart {
   private async view(actor: Actor, id: string): Promise<RecordView> {
     const opened: OpenedRecord = await this.reader.openOne(actor, id);
     const author = await this.people.namesFor(actor).ref(opened.record.author);
-    return recordView(opened, this.store, () => author, false);
+    // A record just written or opened alone: corrections are listed as stored (not yet verified here).
+    return recordView(opened, this.store.amendedBy.get(id) ?? [], () => author);
   }
 }
 

@@ -5,7 +5,9 @@
  * the costly signature and proof checks for records verified before whose stored bytes are
  * unchanged.
  */
+import { createHash } from 'node:crypto';
 import type { Provenance } from '../model/records';
+import { canonicalize } from '../crypto/canonical';
 import { checkHashCommitment } from '../crypto/commitment';
 import type { ScopeKey } from '../crypto/keyScope';
 import { verifyInclusion } from '../crypto/merkle';
@@ -40,14 +42,27 @@ function provenance(partial: Partial<Provenance> & { problems: string[] }, ancho
 }
 
 /**
- * What a verification memo vouches for: the stored ciphertext, the signature (for a batch
- * signature also its root, count, time and the record's proof under it), and the anchor with its
- * proof — any of them altered later and the memo no longer matches.
+ * SHA-256 of a record's canonical signed fields (the EIP-712 fields, with the role always; the
+ * Merkle leaf; the commitment's salt; the patient the content names), independent of how the
+ * store lays records out: what the signature and anchor checks vouch for, so a memo that skips
+ * them still notices any of them changed.
+ */
+export function signedFieldsDigest(record: StoredRecord): string {
+  const fields = { ...fieldsOf(record), authorRole: record.authorRole, signedVersion: record.signedVersion ?? 1 };
+  const canonical = canonicalize({ fields, leaf: leafOf(record), salt: record.salt, patient: record.patient });
+  return '0x' + createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * What a verification memo vouches for: every signed field, the stored ciphertext, the signature
+ * (for a batch signature also its root, count, time and the record's proof under it), and the
+ * anchor with its proof — any of them altered later and the memo no longer matches.
  */
 export function verificationFacts(record: StoredRecord, anchor: AnchorRef | undefined): VerifiedFacts {
   const b = record.batchSignature;
   return {
     recordId: record.id,
+    signedFields: signedFieldsDigest(record),
     ciphertextHash: ciphertextHashOf(hexToBytes(record.cipher.ct)),
     // What was signed with: the signature, and from version 2 on the signed role with it.
     signature:

@@ -3,7 +3,6 @@ import type { PersonRef } from '../model/people';
 import type { RecordContent, RecordView } from '../model/records';
 import type { OpenedRecord } from './provenance';
 import { isNoAmends } from './recordCodec';
-import type { RecordStore } from './recordStore';
 
 /** When a record's observation was made: its signed measured time, else (records before it existed, notes) its createdAt. */
 export function measuredAtOf(content: RecordContent | null | undefined, createdAt: number): string {
@@ -11,15 +10,16 @@ export function measuredAtOf(content: RecordContent | null | undefined, createdA
 }
 
 /**
- * Records corrected by a later record that verified and can be read: they are superseded (struck
- * through, their score no longer counted). A correction that failed verification supersedes
- * nothing: the original stays in force and the failure is shown.
+ * Records corrected by a later record that verified and can be read, with the ids of those
+ * corrections: they are superseded (struck through, their score no longer counted). A correction
+ * that failed verification supersedes nothing and is listed as correcting nothing (its `amends`
+ * is not trustworthy): the original stays in force and the failure is shown.
  */
-export function supersededIds(opened: readonly OpenedRecord[]): Set<string> {
-  const out = new Set<string>();
+export function verifiedCorrections(opened: readonly OpenedRecord[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   for (const o of opened) {
     if (isNoAmends(o.record.amends) || !o.sealed || o.provenance.status === 'tampered' || o.provenance.status === 'unverifiable') continue;
-    out.add(o.record.amends);
+    out.set(o.record.amends, [...(out.get(o.record.amends) ?? []), o.record.id]);
   }
   return out;
 }
@@ -27,14 +27,9 @@ export function supersededIds(opened: readonly OpenedRecord[]): Set<string> {
 /**
  * @param names the author as the reader may name them (undefined: the name signed in the record);
  *   readings the station recorded always show the device name they were signed with
- * @param superseded whether a verified later record corrects this one (see supersededIds)
+ * @param amendedBy the verified later records that correct this one (see verifiedCorrections)
  */
-export function recordView(
-  opened: OpenedRecord,
-  store: Pick<RecordStore, 'amendedBy'>,
-  names: (address: string) => PersonRef | undefined,
-  superseded: boolean,
-): RecordView {
+export function recordView(opened: OpenedRecord, amendedBy: readonly string[], names: (address: string) => PersonRef | undefined): RecordView {
   const r = opened.record;
   const fromRecord: PersonRef = { address: r.author, name: opened.sealed?.authorName ?? 'Unknown author', role: r.authorRole };
   const author = r.authorRole === 'station' ? fromRecord : (names(r.author) ?? fromRecord);
@@ -45,8 +40,8 @@ export function recordView(
     measuredAt: measuredAtOf(opened.sealed?.content, r.createdAt),
     author,
     amends: isNoAmends(r.amends) ? null : r.amends,
-    amendedBy: store.amendedBy.get(r.id) ?? [],
-    superseded,
+    amendedBy: [...amendedBy],
+    superseded: amendedBy.length > 0,
     content: opened.sealed?.content ?? null,
     provenance: opened.provenance,
   };

@@ -32,7 +32,7 @@ describe('wardledger export and verify', () => {
     expect(bundle.resourceType).toBe('Bundle');
     const ok = await wardledger(['verify', out, '--data-dir', dir]);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('All 2 records verified.');
+    expect(ok.stdout).toContain('All 2 records verified; the export is complete.');
   });
 
   it('fails (exit 1) when one value of the export is edited, and says which check failed', async () => {
@@ -43,7 +43,7 @@ describe('wardledger export and verify', () => {
     writeFileSync(edited, JSON.stringify(bundle));
     const r = await wardledger(['verify', edited, '--data-dir', dir]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/integrity FAIL.*differ from the values the author signed/);
+    expect(r.stdout).toMatch(/integrity FAIL.*Observation 'Oxygen saturation in Arterial blood' valueQuantity.value: the file says 99, the signed record says 95/);
     expect(r.stdout).toContain('1 of 2 records failed verification.');
   });
 

@@ -34,6 +34,7 @@ describe('migrating a log written by the current store', () => {
     const { callers, addresses } = w;
     await callers.nurse.ok('ward/admit', { patient: addresses.patient, bed: '3', responsibleDoctor: addresses.doctor });
     const first = await callers.nurse.ok('records/addVitals', { patient: addresses.patient, vitals });
+    // One after another: a second set for the same patient while one is being saved is refused.
     for (const i of [1, 2, 3]) await callers.nurse.ok('records/addVitals', { patient: addresses.patient, vitals: { ...vitals, pulse: 70 + i } });
     await callers.doctor.ok('records/addNote', { patient: addresses.patient, text: 'Settled overnight.' });
     await callers.doctor.ok('records/amend', { recordId: first.id, reason: 'Wrong pulse typed', vitals: { ...vitals, pulse: 64 } });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VitalsInput } from '../../../electron/core/model/vitals';
 import type { WardCore } from '../../../electron/core/shellContract';
+import { editStoredRecord } from '../../support/storedRecords';
 import { removeDir, staffedWard, startCore, tempDir, Caller } from '../../support/tempCore';
 
 const vitals: VitalsInput = {
@@ -109,7 +110,7 @@ describe('clinical records through the API (real ward chain)', () => {
     expect(theirs.records.every((r) => r.content !== null && r.provenance.status === 'verified')).toBe(true);
     const exp = await callers.insurer.ok('export/fhir', { patient: addresses.patient });
     const report = await callers.insurer.ok('verify/fhir', { bundle: exp.bundle });
-    expect(report).toMatchObject({ ok: true, failed: 0, fileProblems: [] });
+    expect(report, JSON.stringify(report, null, 1)).toMatchObject({ ok: true, failed: 0, fileProblems: [] });
     expect(report.checked).toBeGreaterThanOrEqual(4);
 
     // Editing one value in the export makes verification fail.
@@ -118,7 +119,7 @@ describe('clinical records through the API (real ward chain)', () => {
     spo2.resource.valueQuantity.value = 99;
     const bad = await callers.insurer.ok('verify/fhir', { bundle: edited });
     expect(bad.ok).toBe(false);
-    expect(bad.items.some((i) => !i.integrity && i.problems.some((p) => /differ from the values the author signed/.test(p)))).toBe(true);
+    expect(bad.items.some((i) => !i.integrity && i.problems.some((p) => /valueQuantity.value: the file says 99/.test(p)))).toBe(true);
   });
 
   it('revokes: future records leave the grantee out, and says what stays readable', async () => {
@@ -170,5 +171,36 @@ describe('clinical records through the API (real ward chain)', () => {
     expect(anchored.provenance.problems.join(' ')).toMatch(/anchor/);
     expect(anchored.content).not.toBeNull();
     expect(h.records.filter((r) => r.provenance.status === 'verified').length).toBe(h.records.length - 2);
+  });
+
+  it('reports a record whose signed amends or patientRef was edited on disk as tampered, although its memo was kept (issue 9 item 2)', async () => {
+    const { addresses, people } = w;
+    let doctor = new Caller(core);
+    await doctor.login(people.doctor.name, people.doctor.password);
+    // Opened once: every verified record now has a persistent memo.
+    const before = await doctor.ok('records/history', { patient: addresses.patient });
+    const verified = before.records.filter((r) => r.provenance.status === 'verified');
+    const dx = verified.find((r) => r.kind === 'diagnosis')!;
+    const [note, vitalsRecord] = verified.filter((r) => r.kind !== 'diagnosis');
+    if (!note || !vitalsRecord) throw new Error('the history has too few verified records for this test');
+    await core.stop();
+    editStoredRecord(dir, dx.id, (r) => {
+      r.amends = note.id;
+    });
+    editStoredRecord(dir, vitalsRecord.id, (r) => {
+      r.patientRef = '0x' + '5a'.repeat(32);
+    });
+
+    core = await startCore(dir);
+    doctor = new Caller(core);
+    await doctor.login(people.doctor.name, people.doctor.password);
+    const h = await doctor.ok('records/history', { patient: addresses.patient });
+    for (const id of [dx.id, vitalsRecord.id]) {
+      const r = h.records.find((x) => x.id === id)!;
+      expect(r.provenance.status).toBe('tampered');
+      expect(r.provenance.problems.join(' ')).toMatch(/signature/);
+    }
+    // The edited amends link does not make the other record look amended.
+    expect(h.records.find((r) => r.id === note.id)!.amendedBy ?? []).not.toContain(dx.id);
   });
 });

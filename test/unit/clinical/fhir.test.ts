@@ -192,6 +192,32 @@ describe('buildFhirBundle', () => {
     expect(components[1][1].valueQuantity).toBeUndefined();
   });
 
+  it('never shows an original and its correction as two final readings (FHIR R4 Observation.status)', () => {
+    // http://hl7.org/fhir/R4/valueset-observation-status.html: "corrected" = modified to correct an
+    // error (a kind of "amended"); "entered-in-error" = withdrawn after final release. A system that
+    // ignores Provenance and counts readings that are final/amended/corrected counts one.
+    const correction: ExportRecord = {
+      ...vitalsRecord,
+      recordId: '0x' + 'a9'.repeat(32),
+      kind: 'amendment',
+      recorded: '2025-03-04T12:30:00Z',
+      vitals: { ...vitalsRecord.vitals, spo2: 88 },
+      amends: vitalsRecord.recordId,
+      signature: sig('0x09'),
+    };
+    const b = buildFhirBundle(patient, [vitalsRecord, correction]);
+    const spo2 = byType(b, 'Observation').filter((o) => loincOf(o) === '2708-6');
+    expect(spo2.map((o) => [o.status, (o.valueQuantity as { value: number }).value, o.effectiveDateTime])).toEqual([
+      ['entered-in-error', vitalsRecord.vitals!.spo2, vitalsRecord.effective],
+      ['corrected', 88, vitalsRecord.effective],
+    ]);
+    const counted = spo2.filter((o) => ['final', 'amended', 'corrected'].includes(o.status as string));
+    expect(counted).toHaveLength(1);
+    expect(byType(b, 'Observation').filter((o) => o.identifier && (o.identifier as Array<{ value: string }>)[0]!.value === vitalsRecord.recordId).every((o) => o.status === 'entered-in-error')).toBe(true);
+    // Without its correction in the export, the original stays final.
+    expect(byType(buildFhirBundle(patient, [vitalsRecord]), 'Observation').every((o) => o.status === 'final')).toBe(true);
+  });
+
   it('exports notes as Observation.valueString and diagnoses as Condition', () => {
     const note = byType(bundle, 'Observation').find((o) => o.valueString !== undefined)!;
     expect(note.valueString).toBe(noteRecord.note);

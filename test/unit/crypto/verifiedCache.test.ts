@@ -9,7 +9,7 @@ const recordId = hexlify(randomBytes(32));
 const envelope = sealEnvelope(new TextEncoder().encode('{"pulse":72}'), [publicKeyOf(reader.privateKey)], recordId);
 
 function factsFor(env = envelope): VerifiedFacts {
-  return { recordId, ciphertextHash: ciphertextHashOf(env), signature: '0x' + 'aa'.repeat(65), anchorRoot: '0x' + 'bb'.repeat(32), scope: 'ward' };
+  return { recordId, signedFields: '0x' + 'cc'.repeat(32), ciphertextHash: ciphertextHashOf(env), signature: '0x' + 'aa'.repeat(65), anchorRoot: '0x' + 'bb'.repeat(32), scope: 'ward' };
 }
 
 function flipCiphertextByte(hex: string, index: number): string {
@@ -35,9 +35,10 @@ describe('verified cache', () => {
     expect(cache.isStillVerified(factsFor({ ...envelope, iv: flipCiphertextByte(envelope.iv, 0) }))).toBe(false);
   });
 
-  it('detects an altered signature, anchor root or scope', () => {
+  it('detects altered signed fields, signature, anchor root or scope', () => {
     const cache = new VerifiedCache();
     cache.markVerified(factsFor());
+    expect(cache.isStillVerified({ ...factsFor(), signedFields: '0x' + 'cd'.repeat(32) })).toBe(false);
     expect(cache.isStillVerified({ ...factsFor(), signature: '0x' + 'ab'.repeat(65) })).toBe(false);
     expect(cache.isStillVerified({ ...factsFor(), anchorRoot: '0x' + 'bc'.repeat(32) })).toBe(false);
     expect(cache.isStillVerified({ ...factsFor(), anchorRoot: null })).toBe(false);
@@ -46,9 +47,9 @@ describe('verified cache', () => {
 
   it('field boundaries cannot shift between fields', () => {
     const cache = new VerifiedCache();
-    const facts: VerifiedFacts = { recordId: 'ab', ciphertextHash: 'cd', signature: 'ef', anchorRoot: null };
+    const facts: VerifiedFacts = { recordId: 'ab', signedFields: '01', ciphertextHash: 'cd', signature: 'ef', anchorRoot: null };
     cache.markVerified(facts);
-    expect(cache.isStillVerified({ recordId: 'ab', ciphertextHash: 'c', signature: 'def', anchorRoot: null })).toBe(false);
+    expect(cache.isStillVerified({ recordId: 'ab', signedFields: '01', ciphertextHash: 'c', signature: 'def', anchorRoot: null })).toBe(false);
   });
 
   it('a tag persisted with the same secret is accepted; another secret or a forged tag is not', () => {
