@@ -113,6 +113,7 @@ const statusByCode: Record<string, number> = {
   FORBIDDEN: 403,
   LOCKED: 423,
   PENDING_APPROVAL: 403,
+  ACTIVATION_REQUIRED: 401,
   NOT_FOUND: 404,
   CONFLICT: 409,
   INTERNAL: 500,

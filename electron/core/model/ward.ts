@@ -92,6 +92,8 @@ export interface PatientSummary extends PersonWithAge {
   responsibleDoctor: PersonRef | null;
   /** Null for insurers (who read vitals from the record itself). */
   observations: ObservationStatus | null;
+  /** When the latest vitals record shared with the reader was recorded (insurers' list; null: none). */
+  latestVitalsAt: string | null;
   /** Deteriorating, overdue, unverified or awaiting escalation: listed first. */
   needsAttention: boolean;
 }

@@ -70,7 +70,7 @@ describe('one vitals path, and a board that never hides deterioration', () => {
     patient = w.addresses.patient;
     await w.callers.nurse.ok('ward/admit', { patient, bed: '5', responsibleDoctor: w.addresses.doctor });
     await w.callers.doctor.ok('ward/setNews2Scale', { patient, scale: 2, reason: 'Confirmed hypercapnic respiratory failure (COPD)' });
-    second = (await w.callers.nurse.ok('ward/registerAndAdmit', { name: 'Harriet High', age: 80, password: 'patient-password', bed: '6', responsibleDoctor: w.addresses.doctor })).patient.address;
+    second = (await w.callers.nurse.ok('ward/registerAndAdmit', { name: 'Harriet High', dob: '1946-05-05', hospitalNumber: 'OB000080', bed: '6', responsibleDoctor: w.addresses.doctor })).patient.address;
   }, 180_000);
   afterAll(async () => {
     await gc?.core.stop();
@@ -210,7 +210,7 @@ describe('one vitals path, and a board that never hides deterioration', () => {
   });
 
   it('flags a patient without a responsible doctor', async () => {
-    const r = await w.callers.nurse.ok('ward/registerAndAdmit', { name: 'Nobody Assigned', age: 45, password: 'patient-password', bed: '7' });
+    const r = await w.callers.nurse.ok('ward/registerAndAdmit', { name: 'Nobody Assigned', dob: '1981-07-07', hospitalNumber: 'OB000045', bed: '7' });
     expect(r.responsibleDoctor).toBeNull();
     expect((await rowOf(r.patient.address)).responsibleDoctor).toBeNull();
   });
