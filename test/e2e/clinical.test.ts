@@ -13,7 +13,9 @@ const admin = { wardName: 'Ward 9 South', name: 'Ada Admin', age: 41, password: 
 const nurse = { name: 'Florence Nurse', age: 33, role: 'Nurse' as const, password: 'nurse-password' };
 const doctor = { name: 'Grace Hopper', age: 52, role: 'Doctor' as const, password: 'doctor-password' };
 const insurer = { name: 'Ivy Insurer', age: 40, role: 'Insurer' as const, password: 'insurer-password' };
-const patient = { name: 'Pat Patient', age: 67, role: 'Patient' as const, password: 'patient-password' };
+const patient = { name: 'Pat Patient', age: 67, dob: ui.dobForAge(67), hospitalNumber: 'PP000067', role: 'Patient' as const, password: 'patient-password' };
+/** Patients log in with their hospital number (names of patients may repeat). */
+const patientLogin = { name: patient.hospitalNumber, password: patient.password };
 
 describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, verification', () => {
   let server: WardServer;
@@ -95,7 +97,7 @@ describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, v
   });
 
   it('the patient shares the record with the insurer, who exports and verifies it; an edited export fails', async () => {
-    const p = await loginAs(patient);
+    const p = await loginAs(patientLogin);
     await ui.gotoRoute(p, 'sharing');
     await ui.shareRecordWith(p, insurer.name);
     await expect.poll(async () => (await ui.consentGrants(p)).map((g) => g.name), { timeout: 30_000 }).toContain(insurer.name);

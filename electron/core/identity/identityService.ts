@@ -220,7 +220,13 @@ export class IdentityService {
   /** Re-check a password for an existing account (unlock), throttled per account. */
   async verifyPassword(address: string, password: string): Promise<ethers.Wallet> {
     const attempt = this.guard.begin(`account:${ethers.getAddress(address)}`, 'account');
-    return guarded(attempt, () => this.keystores.unlock(address, password));
+    try {
+      return await guarded(attempt, () => this.keystores.unlock(address, password));
+    } catch (e) {
+      // The person is known here (a locked session): only the password can be wrong.
+      if (e instanceof WardError && e.code === 'WRONG_PASSWORD') throw new WardError('WRONG_PASSWORD', 'The password is incorrect.');
+      throw e;
+    }
   }
 
   /** The care team's private key for a clinician's session (null for other roles). */

@@ -211,3 +211,27 @@ export function choiceFor(choices: readonly BedChoice[], address: string): BedCh
   const wanted = address.toLowerCase();
   return choices.find((c) => c.value.toLowerCase() === wanted);
 }
+
+/**
+ * What each demo simulator is, in words (the core names them by driver id: `freestyle-neo`). The
+ * models are the drivers' own (electron/core/devices/drivers/*.ts); unknown ids show as they are.
+ */
+const simulatorLabels: Record<string, string> = {
+  oximeter: 'Pulse oximeter, live values',
+  glucometer: 'Blood glucose meter, readings in memory',
+  bp: 'Blood pressure monitor, readings in memory',
+  'freestyle-neo': 'Abbott FreeStyle Precision Neo (glucose meter)',
+  'freestyle-libre': 'Abbott FreeStyle Libre reader (glucose)',
+  'freestyle-libre-pro': 'Abbott FreeStyle Libre Pro reader (glucose)',
+  libre2: 'Abbott FreeStyle Libre 2 reader (glucose)',
+  contour: 'Ascensia Contour (glucose meter)',
+  cms50e: 'Contec CMS50E (pulse oximeter)',
+  po80: 'Beurer PO 80 (pulse oximeter)',
+  omron: 'Omron HEM-790IT (blood pressure)',
+  bm58: 'Beurer BM58 (blood pressure)',
+  microlife: 'Microlife BP B3 Comfort PC (blood pressure)',
+};
+
+export function simulatorLabel(name: string): string {
+  return simulatorLabels[name] ?? name;
+}
