@@ -74,7 +74,7 @@ describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, v
     await ui.expectNews2(page, /6 — Medium/);
     // A medium score asks the nurse to record the escalation before going back to the board.
     const notice = await ui.saveVitals(page, { who: doctor.name, response: 'Will review within 30 minutes' });
-    expect(notice).toMatch(/Saved and anchored: vitals for Pat Patient .*NEWS2 6 — Medium \(Scale 1\)\. Escalation recorded: Grace Hopper informed\./);
+    expect(notice).toMatch(/Saved: vitals for Pat Patient .*secured against later changes\. NEWS2 6 — Medium \(Scale 1\)\. Escalation recorded: Grace Hopper informed\./);
     await expect
       .poll(async () => (await ui.wardBoardRows(page))[0], { timeout: 30_000 })
       .toMatchObject({ news2: { score: 6, band: 'Medium', complete: true, scale: 1 }, overdue: false, risk: 'medium', warnings: [] });
@@ -104,7 +104,7 @@ describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, v
 
     const ins = await loginAs(insurer);
     exported = await ui.exportFhir(ins, patient.name);
-    expect(exported.filename).toMatch(/\.json$/);
+    expect(exported.filename).toMatch(/^Pat-Patient-PP000067-records-\d{4}-\d{2}-\d{2}\.fhir\.json$/);
     const ok = await ui.verifyExport(ins, { name: 'export.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(exported.bundle)) });
     expect(ok.summary).toMatch(/^All 2 records verified/);
     expect(ok.rows.every((r) => r.signature && r.integrity && r.anchor)).toBe(true);

@@ -47,7 +47,10 @@ describe('WardLedger in a browser: setup, registration, approval, login, lock', 
     const page = await context.newPage();
     const response = await page.goto(server.url);
     expect(response?.status()).toBe(401);
-    expect(await page.textContent('body')).toContain('URL printed by');
+    // A page for people, not raw JSON (issue 11): what to do, styled (its style passes the CSP).
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Open WardLedger with its link');
+    expect(await page.textContent('body')).toContain('Open this URL in a browser on this computer');
+    expect(await page.locator('body').evaluate((body) => body.ownerDocument.defaultView!.getComputedStyle(body).fontSize)).toBe('18px');
   });
 
   it('sets up the ward; a doctor registers and waits; IT approves; the doctor sees the home page', async () => {

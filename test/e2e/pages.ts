@@ -356,7 +356,7 @@ export function link(page: Page, name: string): Locator {
   return page.getByRole('link', { name, exact: true });
 }
 
-/** The status line a page shows after an action ("Admitted …", "Saved and anchored …"). */
+/** The status line a page shows after an action ("Admitted …", "Saved: vitals …"). */
 async function notice(page: Page, text: RegExp, what: string, timeout = SLOW_TIMEOUT): Promise<string> {
   const el = await waitVisible(page.getByRole('status').filter({ hasText: text }), what, timeout);
   return ((await el.textContent()) ?? '').replace(/\s+/g, ' ').trim();
@@ -616,7 +616,7 @@ export async function expectNews2(page: Page, text: string | RegExp, timeout = S
 }
 
 /**
- * "Save vitals"; ends back on the ward board and returns its "Saved and anchored …" notice. A
+ * "Save vitals"; ends back on the ward board and returns its "Saved: vitals … secured" notice. A
  * worrying score asks for the escalation first: record it (given), or "Record later".
  */
 export async function saveVitals(page: Page, escalation?: EscalationEntry | 'later'): Promise<string> {
@@ -630,7 +630,7 @@ export async function saveVitals(page: Page, escalation?: EscalationEntry | 'lat
       await expectWardBoard(page, SLOW_TIMEOUT);
     } else return recordEscalation(page, escalation);
   } else await expectWardBoard(page, SLOW_TIMEOUT);
-  return notice(page, /Saved and anchored/, 'the "Saved and anchored" notice');
+  return notice(page, /Saved: vitals .* secured against later changes/, 'the "Saved: vitals … secured" notice');
 }
 
 /** Enter a full set for a patient from the board and save; returns the saved notice. */

@@ -10,6 +10,7 @@
  *    password, after which the code opens nothing and the password does;
  *  - break-glass names the patient before access is overridden, and a reload of the same record
  *    in the same session does not ask for a second reason (the read is audited again, as break-glass);
+ *  - export files are named for the patient and the day;
  *  - the insurer's list gives the latest shared vitals' date.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -144,6 +145,12 @@ describe('identifying patients and admitting with an activation code (real core,
     const glass = log.filter((e) => e.breakGlass && e.action === 'read');
     expect(glass).toHaveLength(2);
     expect(glass.every((e) => e.reason === 'Cardiac arrest call, bed 3')).toBe(true);
+  });
+
+  it('names an export file for the patient and the day, not a hash', async () => {
+    await w.callers.nurse.ok('records/addVitals', { patient: first.address, vitals: { pulse: 72, supplementalOxygen: false }, missingReason: 'Pulse only: patient asleep' });
+    const { filename } = await w.callers.doctor.ok('export/fhir', { patient: first.address });
+    expect(filename).toBe(`Peter-Patient-RX100071-records-${new Date().toISOString().slice(0, 10)}.fhir.json`);
   });
 
   it('gives the insurer the date of the latest shared vitals', async () => {
