@@ -115,5 +115,7 @@ describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, v
     const bad = await ui.verifyExport(ins, { name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(edited)) });
     expect(bad.summary).toMatch(/1 of 2 records failed verification/);
     expect(bad.rows.find((r) => !r.integrity)).toMatchObject({ signature: true, integrity: false });
+    // Said in words, by the record's kind (and date where the verifier gives it), not only its hex id.
+    expect(bad.rows.find((r) => !r.integrity)!.problems).toMatch(/^Vitals.*: the content was changed after it was signed\./);
   });
 });

@@ -604,9 +604,9 @@ export function vitalsError(page: Page, label: string): Promise<string | null> {
   return fieldError(page, label);
 }
 
-/** The live NEWS2 element (role="status", name "NEWS2 score"). */
+/** The NEWS2 panel beside the vitals form (a region named "NEWS2 score"; only its total and band are a live region). */
 export function news2Status(page: Page): Locator {
-  return page.getByRole('status', { name: 'NEWS2 score' });
+  return page.getByRole('region', { name: 'NEWS2 score' });
 }
 
 /** Wait until the live NEWS2 shows this text (e.g. "5 — Medium" or /Incomplete \(6 of 7/); returns its full text. */
