@@ -99,7 +99,7 @@ describe('identifying and admitting patients, in a browser', () => {
     await page.reload();
     await ui.expectPatientRecord(page, 'Peter Patient');
     await expect(page.getByText(/You opened this record without the patient's permission/).isVisible()).resolves.toBe(true);
-    expect(await page.getByLabel('Reason', { exact: true }).count()).toBe(0);
+    expect(await page.getByRole('region', { name: 'Emergency access (break glass)' }).count()).toBe(0);
   });
 
   it('the NEWS2 panel speaks only total and band, from one small live region', async () => {

@@ -114,8 +114,14 @@ export const operations = {
   'admin/approve': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
   'admin/reject': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
   'admin/members': op<Profile[]>()({ passive: true, input: empty, access: ['it-admin'] }),
-  'settings/update': op<{ lockTimeoutSeconds: number; maxReadingAgeDays: number }>()({
-    input: z.object({ lockTimeoutSeconds: lockTimeoutSchema.optional(), maxReadingAgeDays: maxReadingAgeSchema.optional() }).strict(),
+  'settings/update': op<{ lockTimeoutSeconds: number; maxReadingAgeDays: number; glucoseUnit: 'mmol/L' | 'mg/dL' }>()({
+    input: z
+      .object({
+        lockTimeoutSeconds: lockTimeoutSchema.optional(),
+        maxReadingAgeDays: maxReadingAgeSchema.optional(),
+        glucoseUnit: z.enum(['mmol/L', 'mg/dL'], { error: 'Choose mmol/L or mg/dL.' }).optional(),
+      })
+      .strict(),
     access: ['it-admin'],
   }),
   'doctor/home': op<DoctorHome>()({ passive: true, input: empty, access: ['doctor'] }),

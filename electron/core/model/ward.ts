@@ -13,6 +13,8 @@ export interface WardStatus {
   lockTimeoutSeconds: number;
   /** Device readings measured longer ago than this many days are flagged before they can be assigned. */
   maxReadingAgeDays: number;
+  /** The blood glucose unit the ward reads: meters' readings and glucose values are shown in it. */
+  glucoseUnit: 'mmol/L' | 'mg/dL';
 }
 
 export interface SessionInfo {

@@ -39,5 +39,5 @@ export type {
   WardStatus,
 } from '../../../electron/core/model/ward';
 export { ageSchema, bedSchema, dobSchema, hospitalNumberSchema, maxReadingAgeSchema, nameSchema, noteSchema, passwordSchema, reasonSchema } from '../../../electron/core/model/fields';
-export { OXYGEN_DEVICES, USUAL_RANGES, VITALS_FIELD_ORDER } from '../../../electron/core/model/vitals';
+export { GLUCOSE_MG_PER_DL_PER_MMOL_PER_L, OXYGEN_DEVICES, USUAL_RANGES, VITALS_FIELD_ORDER } from '../../../electron/core/model/vitals';
 export { LATE_ENTRY_MINUTES, MISSING_REASONS, escalationFields, missingReasonSchema } from '../../../electron/core/model/observations';

@@ -153,6 +153,14 @@ describe('identifying patients and admitting with an activation code (real core,
     expect(filename).toBe(`Peter-Patient-RX100071-records-${new Date().toISOString().slice(0, 10)}.fhir.json`);
   });
 
+  it('keeps the ward\'s glucose unit as a setting the IT admin chooses (mmol/L unless set)', async () => {
+    expect((await w.anon.ok('ward/status', {})).glucoseUnit).toBe('mmol/L');
+    expect((await w.itAdmin.ok('settings/update', { glucoseUnit: 'mg/dL' })).glucoseUnit).toBe('mg/dL');
+    expect((await w.anon.ok('ward/status', {})).glucoseUnit).toBe('mg/dL');
+    await expect(w.itAdmin.fails('settings/update', { glucoseUnit: 'mg/L' })).resolves.toMatchObject({ code: 'BAD_INPUT' });
+    await expect(w.callers.nurse.fails('settings/update', { glucoseUnit: 'mmol/L' })).resolves.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
   it('gives the insurer the date of the latest shared vitals', async () => {
     const patient = w.callers.patient;
     await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '1', responsibleDoctor: w.addresses.doctor });

@@ -11,6 +11,7 @@ export function wardHandlers({ node, config, identity, sessions, board }: ApiSer
       registryAddress: config.get()?.registryAddress ?? null,
       lockTimeoutSeconds: config.lockTimeoutSeconds,
       maxReadingAgeDays: config.maxReadingAgeDays,
+      glucoseUnit: config.glucoseUnit,
     }),
     'ward/setup': async (ctx, input) => {
       ctx.progress('Creating the IT admin key', 0);

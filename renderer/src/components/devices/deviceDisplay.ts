@@ -2,6 +2,7 @@
  * Words for the devices panel: device statuses, clocks, live values and the measurements of
  * pending readings, all in plain language (never colour or codes alone).
  */
+import { getWardGlucoseUnit, glucoseInWardUnit } from '../../clinical/vitalsDisplay';
 import type { CensusRow, OutputOf } from '../../api/contract';
 import { formatDateTime } from '../../format';
 
@@ -152,8 +153,10 @@ export function measurementSummary(measurements: readonly Measurement[]): string
   for (const m of measurements) {
     if (used.has(m)) continue;
     const value = `${number(m.value, m.unit)} ${unitText(m.unit)}`;
-    if (glucoseLoincs.has(m.loinc)) parts.push(`Glucose ${value}`);
-    else if (m.loinc === '99504-3') parts.push(`Sensor glucose ${value}`);
+    // Glucose in the ward's unit; the meter's own beside it when that differs.
+    const glucose = (m.unit === 'mmol/L' || m.unit === 'mg/dL') && m.unit !== getWardGlucoseUnit() ? `${glucoseInWardUnit(m.value, m.unit)} (meter: ${value})` : value;
+    if (glucoseLoincs.has(m.loinc)) parts.push(`Glucose ${glucose}`);
+    else if (m.loinc === '99504-3') parts.push(`Sensor glucose ${glucose}`);
     else if (m.loinc === '66441-7') parts.push(`Ketone ${value}`);
     else if (spo2Loincs.has(m.loinc)) parts.push(`SpO2 ${value}`);
     else if (m.loinc === '8867-4') parts.push(`${parts.length ? 'pulse' : 'Pulse'} ${value}`);
