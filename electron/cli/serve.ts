@@ -6,9 +6,12 @@ import { createCore, demoBanner } from '../core/core';
 import { startLoopbackServer } from '../server/loopbackServer';
 import { defaultDataDir } from './dataDir';
 import { fail, parse } from './io';
+import { logToFile } from '../core/platform/log';
 
-export const serveUsage = `  wardledger serve [--data-dir DIR] [--port N] [--demo]
+export const serveUsage = `  wardledger serve [--data-dir DIR] [--port N] [--demo] [--verbose]
       Start WardLedger in browser mode on 127.0.0.1 and print the URL to open.
+      Technical logs (JSON lines) go to DIR/logs/wardledger.log.
+      --verbose        print the technical logs on stderr instead (so does WARDLEDGER_LOG=LEVEL)
       --data-dir DIR   the ward's data directory (default: ${defaultDataDir()})
       --port N         port to listen on (default: any free port)
       --demo           on an empty data directory, seed a demo ward (accounts are printed)
@@ -20,7 +23,7 @@ export const serveUsage = `  wardledger serve [--data-dir DIR] [--port N] [--dem
 export async function serve(args: string[]): Promise<void> {
   const { values } = parse(
     args,
-    { 'data-dir': { type: 'string' }, port: { type: 'string' }, demo: { type: 'boolean' }, simulate: { type: 'string' } },
+    { 'data-dir': { type: 'string' }, port: { type: 'string' }, demo: { type: 'boolean' }, simulate: { type: 'string' }, verbose: { type: 'boolean' } },
     serveUsage,
   );
   const simulate = values.simulate ? values.simulate.split(',').map((s) => s.trim()).filter(Boolean) : [];
@@ -28,6 +31,8 @@ export async function serve(args: string[]): Promise<void> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a whole number between 0 and 65535.', 2);
 
+  // People read this terminal: technical logs go to a file, unless asked for here.
+  if (!values.verbose && !process.env.WARDLEDGER_LOG) logToFile(join(dataDir, 'logs', 'wardledger.log'));
   const scryptN = process.env.WARDLEDGER_SCRYPT_N ? Number(process.env.WARDLEDGER_SCRYPT_N) : undefined;
   if (values.demo) process.stdout.write('Preparing the demo ward (first start takes a little while)…\n');
   let core;

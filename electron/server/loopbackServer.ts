@@ -13,7 +13,7 @@
  * an HMAC of the secret bound to that name — never the secret itself, so another port that
  * receives it learns nothing it could use elsewhere, and a cookie of another launch never matches.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -104,6 +104,40 @@ function refuse(res: ServerResponse, status: number, code: string, message: stri
   sendJson(res, status, { ok: false, error: { code, message } });
 }
 
+/**
+ * The page for a person who opened WardLedger's address without this launch's link (the bare
+ * address, a bookmark, a link from before a restart): what to do, in sentences. Static text
+ * only; its one style is allowed by hash, the rest of the policy is the app's.
+ */
+const howToOpenStyle =
+  'body{font:18px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#17232d;background:#f3f6f8}' +
+  'h1{font-size:1.6rem;color:#0b3d4f}code{font-size:1rem;background:#e3f0f4;padding:0 .25rem;border-radius:.2rem}';
+const howToOpenPolicy = contentSecurityPolicy.replace("style-src 'self'", `style-src 'sha256-${createHash('sha256').update(howToOpenStyle).digest('base64')}'`);
+
+function howToOpen(res: ServerResponse, why: 'bare' | 'stale'): void {
+  const lead =
+    why === 'stale'
+      ? 'This link is from an earlier start of WardLedger. Each start makes a new link, and only the newest one works.'
+      : 'This address alone does not open WardLedger: it needs the link that WardLedger printed when it started.';
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Open WardLedger with its link</title><style>${howToOpenStyle}</style></head>
+<body><main>
+<h1>Open WardLedger with its link</h1>
+<p>${lead}</p>
+<ol>
+<li>Go to the window where WardLedger was started (with <code>npm start</code> or <code>wardledger serve</code>).</li>
+<li>Find the line under “Open this URL in a browser on this computer”. It looks like <code>http://127.0.0.1:…/?token=…</code>.</li>
+<li>Copy that whole line into this browser's address bar.</li>
+</ol>
+<p>The link carries a secret made for this start only, so that other programs on this computer cannot use WardLedger. After you open it once, this browser remembers it until WardLedger is restarted.</p>
+</main></body></html>
+`;
+  res.setHeader('Content-Security-Policy', howToOpenPolicy);
+  res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8' });
+  res.end(html);
+}
+
 const statusByCode: Record<string, number> = {
   BAD_INPUT: 400,
   UNKNOWN_OPERATION: 404,
@@ -113,6 +147,7 @@ const statusByCode: Record<string, number> = {
   FORBIDDEN: 403,
   LOCKED: 423,
   PENDING_APPROVAL: 403,
+  ACTIVATION_REQUIRED: 401,
   NOT_FOUND: 404,
   CONFLICT: 409,
   INTERNAL: 500,
@@ -150,8 +185,11 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
 
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const token = url.searchParams.get('token');
+    // A person opening an address in a browser gets a page that says how to get in; programs
+    // calling the API (and the event stream) get the JSON error.
+    const forPeople = (req.method === 'GET' || req.method === 'HEAD') && !url.pathname.startsWith('/api/') && url.pathname !== '/events';
     if (req.method === 'GET' && token !== null) {
-      if (!safeEqual(token, secret)) return refuse(res, 401, 'UNAUTHENTICATED', 'This link is not valid for this WardLedger launch. Use the URL it printed.');
+      if (!safeEqual(token, secret)) return forPeople ? howToOpen(res, 'stale') : refuse(res, 401, 'UNAUTHENTICATED', 'This link is not valid for this WardLedger launch. Use the URL it printed.');
       res.setHeader('Set-Cookie', cookieHeaders(req));
       res.writeHead(303, { Location: url.pathname });
       return void res.end();
@@ -159,6 +197,7 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
     const header = req.headers['x-wardledger-secret'] as string | undefined;
     const cookie = cookies(req).get(cookieName());
     if (header !== undefined ? !safeEqual(header, secret) : cookie === undefined || !safeEqual(cookie, cookieProof())) {
+      if (forPeople && header === undefined) return howToOpen(res, 'bare');
       return refuse(res, 401, 'UNAUTHENTICATED', 'Open WardLedger with the URL printed by `wardledger serve` (it carries this launch\'s secret).');
     }
 

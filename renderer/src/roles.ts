@@ -29,5 +29,5 @@ export function homeFor(role: Role): RouteLocationRaw {
 
 /** The role of anyone who can appear as an author or actor (records from a bound bedside device are signed by the ward station). */
 export function personRoleLabel(role: Role | 'station'): string {
-  return role === 'station' ? 'Ward station (bedside device)' : roleLabels[role];
+  return role === 'station' ? 'Bedside monitor' : roleLabels[role];
 }

@@ -13,7 +13,9 @@ const admin = { wardName: 'Ward 4 East', name: 'Ada Admin', age: 41, password: '
 const nurse = { name: 'Florence Nurse', age: 33, role: 'Nurse' as const, password: 'nurse-password' };
 const doctor = { name: 'Grace Hopper', age: 52, role: 'Doctor' as const, password: 'doctor-password' };
 const other = { name: 'Alan Turing', age: 41, role: 'Doctor' as const, password: 'turing-password' };
-const patient = { name: 'Pat Patient', age: 67, role: 'Patient' as const, password: 'patient-password' };
+const patient = { name: 'Pat Patient', age: 67, dob: ui.dobForAge(67), hospitalNumber: 'PP000067', role: 'Patient' as const, password: 'patient-password' };
+/** Patients log in with their hospital number (names of patients may repeat). */
+const patientLogin = { name: patient.hospitalNumber, password: patient.password };
 
 describe('the ward board shows each person what they may open', () => {
   let server: WardServer;
@@ -89,7 +91,7 @@ describe('the ward board shows each person what they may open', () => {
     expect(rows).toEqual([expect.objectContaining({ bed: '5', name: patient.name, age: patient.age, doctor: 'Grace Hopper' })]);
     expect(await grace.getByRole('button', { name: `Discharge ${patient.name}` }).count()).toBe(1);
 
-    const pat = await loginAs(patient);
+    const pat = await loginAs(patientLogin);
     await ui.gotoRoute(pat, 'accessLog');
     const log = await ui.auditRows(pat, 'Access log');
     expect(log.filter((r) => r.what === 'Admitted')).toEqual([

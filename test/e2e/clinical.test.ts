@@ -13,7 +13,9 @@ const admin = { wardName: 'Ward 9 South', name: 'Ada Admin', age: 41, password: 
 const nurse = { name: 'Florence Nurse', age: 33, role: 'Nurse' as const, password: 'nurse-password' };
 const doctor = { name: 'Grace Hopper', age: 52, role: 'Doctor' as const, password: 'doctor-password' };
 const insurer = { name: 'Ivy Insurer', age: 40, role: 'Insurer' as const, password: 'insurer-password' };
-const patient = { name: 'Pat Patient', age: 67, role: 'Patient' as const, password: 'patient-password' };
+const patient = { name: 'Pat Patient', age: 67, dob: ui.dobForAge(67), hospitalNumber: 'PP000067', role: 'Patient' as const, password: 'patient-password' };
+/** Patients log in with their hospital number (names of patients may repeat). */
+const patientLogin = { name: patient.hospitalNumber, password: patient.password };
 
 describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, verification', () => {
   let server: WardServer;
@@ -72,7 +74,7 @@ describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, v
     await ui.expectNews2(page, /6 — Medium/);
     // A medium score asks the nurse to record the escalation before going back to the board.
     const notice = await ui.saveVitals(page, { who: doctor.name, response: 'Will review within 30 minutes' });
-    expect(notice).toMatch(/Saved and anchored: vitals for Pat Patient .*NEWS2 6 — Medium \(Scale 1\)\. Escalation recorded: Grace Hopper informed\./);
+    expect(notice).toMatch(/Saved: vitals for Pat Patient .*secured against later changes\. NEWS2 6 — Medium \(Scale 1\)\. Escalation recorded: Grace Hopper informed\./);
     await expect
       .poll(async () => (await ui.wardBoardRows(page))[0], { timeout: 30_000 })
       .toMatchObject({ news2: { score: 6, band: 'Medium', complete: true, scale: 1 }, overdue: false, risk: 'medium', warnings: [] });
@@ -95,14 +97,14 @@ describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, v
   });
 
   it('the patient shares the record with the insurer, who exports and verifies it; an edited export fails', async () => {
-    const p = await loginAs(patient);
+    const p = await loginAs(patientLogin);
     await ui.gotoRoute(p, 'sharing');
     await ui.shareRecordWith(p, insurer.name);
     await expect.poll(async () => (await ui.consentGrants(p)).map((g) => g.name), { timeout: 30_000 }).toContain(insurer.name);
 
     const ins = await loginAs(insurer);
     exported = await ui.exportFhir(ins, patient.name);
-    expect(exported.filename).toMatch(/\.json$/);
+    expect(exported.filename).toMatch(/^Pat-Patient-PP000067-records-\d{4}-\d{2}-\d{2}\.fhir\.json$/);
     const ok = await ui.verifyExport(ins, { name: 'export.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(exported.bundle)) });
     expect(ok.summary).toMatch(/^All 2 records verified/);
     expect(ok.rows.every((r) => r.signature && r.member && r.integrity && r.anchor)).toBe(true);
@@ -113,5 +115,7 @@ describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, v
     const bad = await ui.verifyExport(ins, { name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(edited)) });
     expect(bad.summary).toMatch(/1 of 2 records failed verification/);
     expect(bad.rows.find((r) => !r.integrity)).toMatchObject({ signature: true, member: true, integrity: false, problems: expect.stringContaining('valueQuantity.value: the file says 99') });
+    // Said in words, by the record's kind and date, not only its hex id.
+    expect(bad.rows.find((r) => !r.integrity)!.problems).toMatch(/^Vitals of .*: the content was changed after it was signed\./);
   });
 });

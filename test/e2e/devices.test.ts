@@ -88,10 +88,17 @@ describe('USB devices in a browser: live oximeter, bed binding, meter memory, pr
     const pending = await ui.waitForPending(nursePage, 5);
     expect(pending).toHaveLength(5);
     expect(pending.map((r) => r.values)).toEqual(
-      expect.arrayContaining(['Glucose 112 mg/dL', 'Glucose 148 mg/dL', 'Glucose 96 mg/dL', 'Glucose 181 mg/dL', 'Glucose 134 mg/dL']),
+      // In the ward's unit (mmol/L unless IT sets mg/dL; 1 mmol/L = 18.016 mg/dL), the meter's own beside it.
+      expect.arrayContaining([
+        'Glucose 6.2 mmol/L (meter: 112 mg/dL)',
+        'Glucose 8.2 mmol/L (meter: 148 mg/dL)',
+        'Glucose 5.3 mmol/L (meter: 96 mg/dL)',
+        'Glucose 10.0 mmol/L (meter: 181 mg/dL)',
+        'Glucose 7.4 mmol/L (meter: 134 mg/dL)',
+      ]),
     );
     expect(pending.every((r) => r.kind === 'Blood glucose' && r.device.startsWith(meter))).toBe(true);
-    expect(pending[0]!.selectName).toMatch(new RegExp(`^Select reading .+ Glucose \\d+ mg/dL from ${meter}$`));
+    expect(pending[0]!.selectName).toMatch(new RegExp(`^Select reading .+ Glucose \\d+\\.\\d mmol/L \\(meter: \\d+ mg/dL\\) from ${meter}$`));
     // The meter's clock is shown with its drift against the workstation.
     expect(await ui.deviceRow(nursePage, meter).textContent()).toMatch(/Clock (correct|\d+ min (fast|slow))/);
 

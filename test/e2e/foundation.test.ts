@@ -10,7 +10,9 @@ import { launchChromium, startWardServer, type WardServer } from './support/ward
 
 const admin = { wardName: 'Ward 7 North', name: 'Ada Admin', age: 41, password: 'admin-password-1' };
 const doctor = { name: 'Grace Hopper', age: 52, role: 'Doctor' as const, password: 'doctor-password' };
-const patient = { name: 'Pat Patient', age: 67, role: 'Patient' as const, password: 'patient-password' };
+const patient = { name: 'Pat Patient', age: 67, dob: ui.dobForAge(67), hospitalNumber: 'PP000067', role: 'Patient' as const, password: 'patient-password' };
+/** Patients log in with their hospital number (names of patients may repeat). */
+const patientLogin = { name: patient.hospitalNumber, password: patient.password };
 
 describe('WardLedger in a browser: setup, registration, approval, login, lock', () => {
   let server: WardServer;
@@ -45,7 +47,10 @@ describe('WardLedger in a browser: setup, registration, approval, login, lock', 
     const page = await context.newPage();
     const response = await page.goto(server.url);
     expect(response?.status()).toBe(401);
-    expect(await page.textContent('body')).toContain('URL printed by');
+    // A page for people, not raw JSON (issue 11): what to do, styled (its style passes the CSP).
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Open WardLedger with its link');
+    expect(await page.textContent('body')).toContain('Open this URL in a browser on this computer');
+    expect(await page.locator('body').evaluate((body) => body.ownerDocument.defaultView!.getComputedStyle(body).fontSize)).toBe('18px');
   });
 
   it('sets up the ward; a doctor registers and waits; IT approves; the doctor sees the home page', async () => {
@@ -83,23 +88,33 @@ describe('WardLedger in a browser: setup, registration, approval, login, lock', 
     await ui.gotoRoute(page, 'register');
     expect(await ui.register(page, patient)).toBe('active');
     await ui.gotoRoute(page, 'login');
-    await ui.login(page, patient);
-    expect(await ui.expectPatientHome(page, patient)).toMatchObject({ Name: patient.name, Age: String(patient.age), Role: 'Patient' });
+    await ui.login(page, patientLogin);
+    expect(await ui.expectPatientHome(page, patient)).toMatchObject({
+      Name: patient.name,
+      'Date of birth': `1 Jan ${patient.dob.slice(0, 4)} (${patient.age} y)`,
+      'Hospital number': patient.hospitalNumber,
+      Role: 'Patient',
+    });
   });
 
   it('shows invalid registration input next to the field', async () => {
     const page = await openApp();
     await ui.gotoRoute(page, 'register');
-    await ui.fillRegister(page, { name: 'Someone', age: 131, role: 'Patient', password: 'patient-password' });
+    await ui.fillRegister(page, { name: 'Someone', age: 131, role: 'Nurse', password: 'nurse-password' });
     expect(await ui.fieldError(page, 'Age')).toMatch(/between 0 and 130/);
-    await ui.fillRegister(page, { name: patient.name, age: 30, role: 'Patient', password: 'another-password' });
-    await expect.poll(() => ui.fieldError(page, 'Name'), { timeout: 30_000 }).toMatch(/already registered/);
+    await ui.fillRegister(page, { name: 'Someone', dob: '2999-01-01', hospitalNumber: 'SO123456', role: 'Patient', password: 'patient-password' });
+    expect(await ui.fieldError(page, 'Date of birth')).toMatch(/future/);
+    await ui.fillRegister(page, { name: 'Someone', dob: '1980-01-01', hospitalNumber: 'SO12', role: 'Patient', password: 'patient-password' });
+    expect(await ui.fieldError(page, 'Hospital number')).toMatch(/6 to 12 letters and digits/);
+    // Patients may share a name; a hospital number is one patient's.
+    await ui.fillRegister(page, { name: 'Someone', dob: '1980-01-01', hospitalNumber: patient.hospitalNumber.toLowerCase(), role: 'Patient', password: 'another-password' });
+    await expect.poll(() => ui.fieldError(page, 'Hospital number'), { timeout: 30_000 }).toMatch(/already registered/);
   });
 
   it('shows an error for a wrong password and stays on the login page', async () => {
     const page = await openApp();
     await ui.gotoRoute(page, 'login');
-    expect(await ui.loginExpectingError(page, { name: patient.name, password: 'wrong-password' })).toMatch(/Name or password is incorrect/);
+    expect(await ui.loginExpectingError(page, { name: patient.hospitalNumber, password: 'wrong-password' })).toMatch(/Name or password is incorrect/);
     await ui.expectRoute(page, 'login');
   });
 

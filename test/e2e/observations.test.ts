@@ -65,7 +65,7 @@ describe('observations as nurses take them, in a browser', () => {
     await ui.field(page, 'Why is this set recorded late?').fill('Cardiac arrest call in bay 3');
     await ui.confirmValue(page, 'pulse');
     const notice = await ui.saveVitals(page, { who: doctorName, response: 'ECG now; reviewing in 10 minutes' });
-    expect(notice).toMatch(/Saved and anchored: vitals for Sam Steady taken .* NEWS2 6 — Medium \(Scale 1\)\. Escalation recorded: Dr Grace Hopper informed\./);
+    expect(notice).toMatch(/Saved: vitals for Sam Steady taken .* secured against later changes\. NEWS2 6 — Medium \(Scale 1\)\. Escalation recorded: Dr Grace Hopper informed\./);
     const row = (await ui.wardBoardRows(page)).find((r) => r.name === 'Sam Steady')!;
     expect(row).toMatchObject({ news2: { score: 6, band: 'Medium', scale: 1 }, risk: 'medium', warnings: [] });
     // The set counts at the time it was taken (2 h ago, medium → hourly: already due again).
@@ -90,7 +90,7 @@ describe('observations as nurses take them, in a browser', () => {
       /say why SpO2, air or oxygen, systolic BP, consciousness, temperature are missing/,
     );
     await ui.chooseMissingReason(page, 'Patient declined');
-    expect(await ui.saveVitals(page)).toMatch(/Saved and anchored/);
+    expect(await ui.saveVitals(page)).toMatch(/Saved: vitals .* secured against later changes/);
     // Shown beside the last complete set, which keeps the clock.
     const row = (await ui.wardBoardRows(page)).find((r) => r.name === 'Sam Steady')!;
     expect(row.newer).toMatch(/^RR 18\/min · Pulse 80\/min partial set, just now/);
@@ -147,7 +147,7 @@ describe('observations as nurses take them, in a browser', () => {
     await ui.appReady(page);
     await page.unroute('**/api/records/addVitals');
     await ui.heading(page, 'This set was saved', 2).waitFor({ timeout: 30_000 });
-    expect(await page.getByRole('status').filter({ hasText: /were saved, signed and anchored/ }).textContent()).toMatch(/Vitals for Mary Major taken .* NEWS2 0 — Low \(Scale 1\)/);
+    expect(await page.getByRole('status').filter({ hasText: /were saved and signed at/ }).textContent()).toMatch(/Vitals for Mary Major taken .* NEWS2 0 — Low \(Scale 1\)/);
     await ui.link(page, 'Back to the ward board').click();
     const row = (await ui.wardBoardRows(page)).find((r) => r.name === 'Mary Major')!;
     expect(row).toMatchObject({ news2: { score: 0, band: 'Low' }, newer: '' });

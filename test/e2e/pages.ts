@@ -144,19 +144,32 @@ export async function setupWard(page: Page, input: SetupInput): Promise<void> {
 
 export interface RegisterInput {
   name: string;
-  age: number | string;
+  /** Staff give their age; patients their date of birth (YYYY-MM-DD) and hospital number. */
+  age?: number | string;
+  dob?: string;
+  hospitalNumber?: string;
   role: RoleLabel;
   password: string;
   /** Defaults to password. */
   confirm?: string;
 }
 
+/** A date of birth (1 January) that makes someone `age` today: tests stay true whatever day they run. */
+export function dobForAge(age: number): string {
+  return `${new Date().getFullYear() - age}-01-01`;
+}
+
 /** Fill in the registration form and submit (call `gotoRoute(page, 'register')` first if needed). */
 export async function fillRegister(page: Page, input: RegisterInput): Promise<void> {
   await waitVisible(heading(page, 'Register'), 'the registration page');
-  await field(page, 'Name').fill(input.name);
-  await field(page, 'Age').fill(String(input.age));
   await field(page, 'Role').selectOption({ label: input.role });
+  await field(page, 'Name').fill(input.name);
+  if (input.role === 'Patient') {
+    await field(page, 'Date of birth').fill(input.dob ?? '');
+    await field(page, 'Hospital number').fill(input.hospitalNumber ?? '');
+  } else {
+    await field(page, 'Age').fill(String(input.age ?? ''));
+  }
   await field(page, 'Password').fill(input.password);
   await field(page, 'Confirm password').fill(input.confirm ?? input.password);
   await button(page, 'Register').click();
@@ -343,7 +356,7 @@ export function link(page: Page, name: string): Locator {
   return page.getByRole('link', { name, exact: true });
 }
 
-/** The status line a page shows after an action ("Admitted …", "Saved and anchored …"). */
+/** The status line a page shows after an action ("Admitted …", "Saved: vitals …"). */
 async function notice(page: Page, text: RegExp, what: string, timeout = SLOW_TIMEOUT): Promise<string> {
   const el = await waitVisible(page.getByRole('status').filter({ hasText: text }), what, timeout);
   return ((await el.textContent()) ?? '').replace(/\s+/g, ' ').trim();
@@ -409,7 +422,8 @@ export async function wardBoardRows(page: Page): Promise<BoardRow[]> {
     const row = rows.nth(i);
     const cells = row.getByRole('cell');
     const patient = await text(row.getByRole('rowheader'));
-    const m = /^(.*), (\d+)/.exec(patient);
+    // "Name DOB 14 Mar 1955 (71 y) · Hospital no. RX100071" (PatientIdentity); older profiles "DOB not recorded (age 67)".
+    const m = /^(.*?)\s*DOB (?:\d{1,2} \w{3} \d{4} \((\d+) y\)|not recorded(?: \(age (\d+)\))?)/.exec(patient);
     const last = await text(cells.nth(1));
     const [vitals, newer = ''] = last.split(/\s*Since then:\s*/);
     const due = await text(cells.nth(3));
@@ -422,7 +436,7 @@ export async function wardBoardRows(page: Page): Promise<BoardRow[]> {
     out.push({
       bed: await text(cells.nth(0)),
       name,
-      age: m ? Number(m[2]) : Number.NaN,
+      age: m ? Number(m[2] ?? m[3]) : Number.NaN,
       vitals: vitals!,
       newer,
       news2: { ...parseNews2Badge(badge), scale: scale ? Number(scale[1]) : null },
@@ -438,7 +452,7 @@ export async function wardBoardRows(page: Page): Promise<BoardRow[]> {
 
 export type AdmitInput = { bed: string; doctor?: string } & (
   | { patient: string }
-  | { register: { name: string; age: number | string; password: string } }
+  | { register: { name: string; dob: string; hospitalNumber: string } }
 );
 
 /** Admit a registered patient (by name) or register and admit a new one; ends on the updated board. */
@@ -452,15 +466,15 @@ export async function admitPatient(page: Page, input: AdmitInput): Promise<strin
     await page.getByRole('radio', { name: 'Registered patient', exact: true }).check();
     const select = field(page, 'Patient');
     const labels = await select.locator('option').allTextContents();
-    const label = labels.find((l) => l.startsWith(`${input.patient} (`));
+    const label = labels.find((l) => l.startsWith(`${input.patient} · `));
     if (!label) throw new Error(`"${input.patient}" is not offered in the "Patient" list (offered: ${labels.join(', ')}).`);
     await select.selectOption({ label });
   } else {
     name = input.register.name;
     await page.getByRole('radio', { name: 'Register new patient', exact: true }).check();
-    await field(page, 'Name').fill(input.register.name);
-    await field(page, 'Age').fill(String(input.register.age));
-    await field(page, 'Password').fill(input.register.password);
+    await field(page, 'Full name').fill(input.register.name);
+    await field(page, 'Date of birth').fill(input.register.dob);
+    await field(page, 'Hospital number').fill(input.register.hospitalNumber);
   }
   await field(page, 'Bed').fill(input.bed);
   if (input.doctor) await field(page, 'Responsible doctor').selectOption({ label: input.doctor });
@@ -590,9 +604,9 @@ export function vitalsError(page: Page, label: string): Promise<string | null> {
   return fieldError(page, label);
 }
 
-/** The live NEWS2 element (role="status", name "NEWS2 score"). */
+/** The NEWS2 panel beside the vitals form (a region named "NEWS2 score"; only its total and band are a live region). */
 export function news2Status(page: Page): Locator {
-  return page.getByRole('status', { name: 'NEWS2 score' });
+  return page.getByRole('region', { name: 'NEWS2 score' });
 }
 
 /** Wait until the live NEWS2 shows this text (e.g. "5 — Medium" or /Incomplete \(6 of 7/); returns its full text. */
@@ -602,7 +616,7 @@ export async function expectNews2(page: Page, text: string | RegExp, timeout = S
 }
 
 /**
- * "Save vitals"; ends back on the ward board and returns its "Saved and anchored …" notice. A
+ * "Save vitals"; ends back on the ward board and returns its "Saved: vitals … secured" notice. A
  * worrying score asks for the escalation first: record it (given), or "Record later".
  */
 export async function saveVitals(page: Page, escalation?: EscalationEntry | 'later'): Promise<string> {
@@ -616,7 +630,7 @@ export async function saveVitals(page: Page, escalation?: EscalationEntry | 'lat
       await expectWardBoard(page, SLOW_TIMEOUT);
     } else return recordEscalation(page, escalation);
   } else await expectWardBoard(page, SLOW_TIMEOUT);
-  return notice(page, /Saved and anchored/, 'the "Saved and anchored" notice');
+  return notice(page, /Saved: vitals .* secured against later changes/, 'the "Saved: vitals … secured" notice');
 }
 
 /** Enter a full set for a patient from the board and save; returns the saved notice. */
@@ -961,7 +975,9 @@ export async function plugSimulator(page: Page, name: string): Promise<string> {
   await waitVisible(heading(page, 'Simulate a device', 2), 'the "Simulate a device" form (demo mode)');
   await field(page, 'Simulator').selectOption(name);
   await button(page, 'Plug in').click();
-  return notice(page, new RegExp(`Plugged in a simulated ${escapeRegExp(name)}\\.`), `the notice that ${name} was plugged in`);
+  // The notice names the device in words (renderer deviceDisplay.ts simulatorLabel), not by its id.
+  const words: Record<string, string> = { oximeter: 'pulse oximeter', glucometer: 'blood glucose meter', bp: 'blood pressure monitor' };
+  return notice(page, new RegExp(`Plugged in a simulated ${escapeRegExp(words[name] ?? name)}`, 'i'), `the notice that ${name} was plugged in`);
 }
 
 export interface LiveValues {

@@ -41,15 +41,15 @@ describe('perimeter in a browser: look-alike names and password throttling', () 
     await ui.setupWard(itPage, admin);
     const page = await openApp();
     await ui.gotoRoute(page, 'register');
-    expect(await ui.register(page, { name: 'Peter Patient', age: 70, role: 'Patient', password: 'patient-password' })).toBe('active');
+    expect(await ui.register(page, { name: 'Peter Patient', dob: '1956-02-02', hospitalNumber: 'PE000070', role: 'Patient', password: 'patient-password' })).toBe('active');
     await expect(page.getByRole('status').locator('.alert--warning').count()).resolves.toBe(0);
     await ui.button(page, 'Register someone else').click();
-    expect(await ui.register(page, { name: 'P\u0435ter Patient', age: 44, role: 'Patient', password: 'patient-password' })).toBe('active');
-    const warning = page.getByText(/Another account on this ward has a name that looks the same as this one/);
+    expect(await ui.register(page, { name: 'P\u0435ter Patient', dob: '1982-03-03', hospitalNumber: 'PE000044', role: 'Patient', password: 'patient-password' })).toBe('active');
+    const warning = page.getByText(/Another person on this ward has the same name, or one that looks the same\. Check the date of birth and hospital number/);
     await expect(warning.isVisible()).resolves.toBe(true);
 
     await ui.button(page, 'Register someone else').click();
-    await ui.fillRegister(page, { name: 'Peter\u200BPatient', age: 44, role: 'Patient', password: 'patient-password' });
+    await ui.fillRegister(page, { name: 'Peter\u200BPatient', dob: '1982-03-03', hospitalNumber: 'PE000045', role: 'Patient', password: 'patient-password' });
     expect(await ui.fieldError(page, 'Name')).toMatch(/invisible characters/);
 
     // A nurse admitting a look-alike sees the warning on the ward board.
@@ -59,17 +59,17 @@ describe('perimeter in a browser: look-alike names and password throttling', () 
     const nursePage = await openApp();
     await ui.gotoRoute(nursePage, 'login');
     await ui.login(nursePage, nurse);
-    await ui.admitPatient(nursePage, { bed: '12', register: { name: 'PETER PAT\u0399ENT', age: 80, password: 'patient-password' } }); // Greek Ι
-    await expect(nursePage.getByText(/Another account on this ward has a name that looks the same/).isVisible()).resolves.toBe(true);
+    await ui.admitPatient(nursePage, { bed: '12', register: { name: 'PETER PAT\u0399ENT', dob: '1946-04-04', hospitalNumber: 'PE000080' } }); // Greek Ι
+    await expect(nursePage.getByText(/Another person on this ward has the same name, or one that looks the same/).isVisible()).resolves.toBe(true);
   });
 
   it('after five wrong passwords for a name, says when to try again', async () => {
     const page = await openApp();
     await ui.gotoRoute(page, 'login');
     for (let i = 0; i < 5; i++) {
-      expect(await ui.loginExpectingError(page, { name: 'Peter Patient', password: `wrong-password-${i}` })).toMatch(/Name or password is incorrect/);
+      expect(await ui.loginExpectingError(page, { name: 'PE000070', password: `wrong-password-${i}` })).toMatch(/Name or password is incorrect/);
     }
-    expect(await ui.loginExpectingError(page, { name: 'Peter Patient', password: 'patient-password' })).toMatch(
+    expect(await ui.loginExpectingError(page, { name: 'PE000070', password: 'patient-password' })).toMatch(
       /Too many wrong passwords for this name\. Try again in \d+ seconds \(at \d\d:\d\d:\d\d\)\./,
     );
   });

@@ -18,6 +18,8 @@ import {
   ageSchema,
   bedSchema,
   deviceIdSchema,
+  dobSchema,
+  hospitalNumberSchema,
   lockTimeoutSchema,
   maxReadingAgeSchema,
   nameSchema,
@@ -67,15 +69,36 @@ export const operations = {
     input: z.object({ wardName: nameSchema, name: nameSchema, age: ageSchema, password: passwordSchema }).strict(),
     access: 'public',
   }),
-  /** `warning`: the name looks like another account's (patients only; staff are refused). */
+  /**
+   * `warning`: the name is the same as, or looks like, another account's (patients only; staff
+   * are refused). Staff give their age; patients their date of birth and hospital number (an age
+   * alone is still taken from older clients: such a patient logs in by name).
+   */
   'identity/register': op<{ address: string; status: MemberStatus; warning?: string }>()({
     input: z
-      .object({ role: z.enum(roles, { error: 'Choose a role.' }), name: nameSchema, age: ageSchema, password: passwordSchema })
-      .strict(),
+      .object({
+        role: z.enum(roles, { error: 'Choose a role.' }),
+        name: nameSchema,
+        age: ageSchema.optional(),
+        dob: dobSchema.optional(),
+        hospitalNumber: hospitalNumberSchema.optional(),
+        password: passwordSchema,
+      })
+      .strict()
+      .superRefine((r, ctx) => {
+        if (r.role === 'patient' && r.hospitalNumber !== undefined && r.dob === undefined) ctx.addIssue({ code: 'custom', path: ['dob'], message: 'Date of birth is required.' });
+        if (r.role === 'patient' && r.dob !== undefined && r.hospitalNumber === undefined) ctx.addIssue({ code: 'custom', path: ['hospitalNumber'], message: 'Hospital number is required.' });
+        if (r.role !== 'patient' && (r.dob !== undefined || r.hospitalNumber !== undefined)) ctx.addIssue({ code: 'custom', path: ['dob'], message: 'Only patients give a date of birth and hospital number.' });
+        if (r.age === undefined && r.dob === undefined) ctx.addIssue({ code: 'custom', path: ['age'], message: 'Age is required: a whole number of years.' });
+      }),
     access: 'public',
   }),
+  /**
+   * `name`: a name, or a patient's hospital number. An account still under its one-time
+   * activation code is refused with ACTIVATION_REQUIRED until `newPassword` comes with the code.
+   */
   'session/login': op<SessionInfo>()({
-    input: z.object({ name: nameSchema, password: z.string().min(1, 'Password is required.').max(256) }).strict(),
+    input: z.object({ name: nameSchema, password: z.string().min(1, 'Password is required.').max(256), newPassword: passwordSchema.optional() }).strict(),
     access: 'public',
   }),
   'session/me': op<SessionInfo & { locked: boolean }>()({ input: empty, access: 'session', allowWhenLocked: true }),
@@ -91,8 +114,14 @@ export const operations = {
   'admin/approve': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
   'admin/reject': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
   'admin/members': op<Profile[]>()({ passive: true, input: empty, access: ['it-admin'] }),
-  'settings/update': op<{ lockTimeoutSeconds: number; maxReadingAgeDays: number }>()({
-    input: z.object({ lockTimeoutSeconds: lockTimeoutSchema.optional(), maxReadingAgeDays: maxReadingAgeSchema.optional() }).strict(),
+  'settings/update': op<{ lockTimeoutSeconds: number; maxReadingAgeDays: number; glucoseUnit: 'mmol/L' | 'mg/dL' }>()({
+    input: z
+      .object({
+        lockTimeoutSeconds: lockTimeoutSchema.optional(),
+        maxReadingAgeDays: maxReadingAgeSchema.optional(),
+        glucoseUnit: z.enum(['mmol/L', 'mg/dL'], { error: 'Choose mmol/L or mg/dL.' }).optional(),
+      })
+      .strict(),
     access: ['it-admin'],
   }),
   'doctor/home': op<DoctorHome>()({ passive: true, input: empty, access: ['doctor'] }),
@@ -105,9 +134,13 @@ export const operations = {
     input: z.object({ patient: addressSchema, bed: bedSchema, responsibleDoctor: addressSchema.nullish() }).strict(),
     access: ['nurse', 'doctor'],
   }),
-  'ward/registerAndAdmit': op<CensusRow & { warning?: string }>()({
+  /**
+   * Register a new patient and admit them. `activationCode`: shown once to the nurse, handed to
+   * the patient, who replaces it with their own password at first login (the nurse never knows it).
+   */
+  'ward/registerAndAdmit': op<CensusRow & { warning?: string; activationCode: string }>()({
     input: z
-      .object({ name: nameSchema, age: ageSchema, password: passwordSchema, bed: bedSchema, responsibleDoctor: addressSchema.nullish() })
+      .object({ name: nameSchema, dob: dobSchema, hospitalNumber: hospitalNumberSchema, bed: bedSchema, responsibleDoctor: addressSchema.nullish() })
       .strict(),
     access: ['nurse', 'doctor'],
   }),

@@ -14,7 +14,9 @@
 import type { GlucoseUnit, TemperatureUnit } from '../model/vitals';
 
 /** Glucose: milligrams per decilitre in one millimole per litre. */
-export const GLUCOSE_MG_PER_DL_PER_MMOL_PER_L = 18.016;
+import { GLUCOSE_MG_PER_DL_PER_MMOL_PER_L } from '../model/vitals';
+
+export { GLUCOSE_MG_PER_DL_PER_MMOL_PER_L };
 /** Decimal places of every converted value. */
 export const CONVERSION_DECIMALS = 2;
 

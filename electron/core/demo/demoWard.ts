@@ -15,14 +15,15 @@ import type { CareChanges } from '../ward/careChanges';
 
 export const demoPassword = 'demo-password';
 
-export const demoAccounts: Array<{ name: string; age: number; role: Role }> = [
+/** Staff log in by name; patients with their hospital number (names of patients may repeat). */
+export const demoAccounts: Array<{ name: string; age?: number; dob?: string; hospitalNumber?: string; role: Role }> = [
   { name: 'Ada Admin', age: 44, role: 'it-admin' },
   { name: 'Dr Grace Hopper', age: 52, role: 'doctor' },
   { name: 'Nora Nurse', age: 31, role: 'nurse' },
   { name: 'Ivan Insurer', age: 47, role: 'insurer' },
-  { name: 'Peter Patient', age: 71, role: 'patient' },
-  { name: 'Mary Major', age: 58, role: 'patient' },
-  { name: 'Sam Steady', age: 39, role: 'patient' },
+  { name: 'Peter Patient', dob: '1955-03-14', hospitalNumber: 'RX100071', role: 'patient' },
+  { name: 'Mary Major', dob: '1968-09-02', hospitalNumber: 'RX100058', role: 'patient' },
+  { name: 'Sam Steady', dob: '1987-01-23', hospitalNumber: 'RX100039', role: 'patient' },
 ];
 
 /** A deterministic pseudo-random walk, so the demo looks the same every time. */
@@ -51,7 +52,7 @@ function vitalsAt(step: number, steps: number, deteriorating: boolean, r: () => 
 export async function seedDemoWard(deps: { identity: IdentityService; approvals: Approvals; writer: RecordWriter; care: CareChanges }): Promise<void> {
   const { identity, approvals, writer, care } = deps;
   const [adminSpec, ...others] = demoAccounts;
-  await identity.setupWard({ wardName: 'Ward 7 North (demo)', name: adminSpec!.name, age: adminSpec!.age, password: demoPassword });
+  await identity.setupWard({ wardName: 'Ward 7 North (demo)', name: adminSpec!.name, age: adminSpec!.age ?? 0, password: demoPassword });
   const admin = await identity.login(adminSpec!.name, demoPassword);
   const address: Record<string, string> = {};
   for (const a of others) {
@@ -84,6 +85,6 @@ export async function seedDemoWard(deps: { identity: IdentityService; approvals:
 export function demoBanner(): string {
   return [
     'Demo ward seeded. Log in with password "demo-password" as:',
-    ...demoAccounts.map((a) => `  ${a.name.padEnd(18)} (${a.role})`),
+    ...demoAccounts.map((a) => (a.hospitalNumber ? `  ${a.hospitalNumber.padEnd(18)} (patient ${a.name}: patients log in with their hospital number)` : `  ${a.name.padEnd(18)} (${a.role})`)),
   ].join('\n');
 }

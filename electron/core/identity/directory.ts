@@ -1,9 +1,10 @@
 /**
  * The ward's user directory on disk:
- *  - users.json maps a keyed hash of each login name to an account address (names themselves are
- *    not stored in the clear; the key lives in ward.json);
- *  - profiles/<address>.json holds the profile (name, age, role) sealed in an envelope for the user
- *    and the ward's IT admins, plus nothing else in the clear.
+ *  - users.json maps a keyed hash of each login name — or, for a patient with a hospital number,
+ *    of that number — to an account address (names and numbers are not stored in the clear; the
+ *    key lives in ward.json);
+ *  - profiles/<address>.json holds the profile (name, age or date of birth, hospital number, role)
+ *    sealed in an envelope for the user and the ward's IT admins, plus nothing else in the clear.
  * The chain holds the role, status, public key and a salted commitment to the profile.
  */
 import { createHmac } from 'node:crypto';
@@ -17,11 +18,16 @@ import { canonicalize } from '../crypto/canonical';
 import { checkCommitment, commit } from '../crypto/commitment';
 import { addRecipients, openEnvelope, sealEnvelope, type Envelope } from '../crypto/envelope';
 import { displayName, indexForm, legacyIndexForm, lookalikeForms } from './personName';
+import { normaliseHospitalNumber } from '../model/fields';
 
 export interface StoredProfile {
   name: string;
+  /** Age at registration (profiles with a date of birth derive it from that instead). */
   age: number;
   role: Role;
+  /** Patients registered since identifiers were recorded (absent in older profiles). */
+  dob?: string;
+  hospitalNumber?: string;
 }
 
 interface UsersFile {
@@ -31,7 +37,7 @@ interface UsersFile {
    * look-alike forms (personName.ts), written at registration or, for older accounts, at their
    * next login.
    */
-  entries: Array<{ nameKey: string; address: string; lookalikeKeys?: string[] }>;
+  entries: Array<{ nameKey: string; address: string; lookalikeKeys?: string[]; activationPending?: boolean }>;
   /**
    * Staff names are a ward's public directory (patients choose whom to share with, records show
    * who signed); they are not patient data, so they are kept in the clear. Patients are not here.
@@ -54,7 +60,14 @@ interface SealedProfile {
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
 const usersFile = z.object({
   v: z.literal(1),
-  entries: z.array(z.object({ nameKey: z.string().regex(/^[0-9a-f]{64}$/), address, lookalikeKeys: z.array(z.string().regex(/^[0-9a-f]{64}$/)).optional() })),
+  entries: z.array(
+    z.object({
+      nameKey: z.string().regex(/^[0-9a-f]{64}$/),
+      address,
+      lookalikeKeys: z.array(z.string().regex(/^[0-9a-f]{64}$/)).optional(),
+      activationPending: z.boolean().optional(),
+    }),
+  ),
   staff: z.array(z.object({ address, name: z.string(), role: z.enum(roles) })).optional(),
 });
 const profileFile = z.object({ v: z.literal(1), address, envelope: z.object({ iv: z.string(), ct: z.string(), recipients: z.array(z.unknown()) }) });
@@ -104,6 +117,51 @@ export class Directory {
   private save(users: UsersFile): void {
     writeJsonDurable(this.usersPath, users);
     this.users = users;
+  }
+
+  /** The login key of a hospital number (a patient who has one logs in with it). */
+  private hospitalNumberKey(hospitalNumber: string): string {
+    return this.keyed(`hospital-number\0${normaliseHospitalNumber(hospitalNumber)}`);
+  }
+
+  addressForHospitalNumber(hospitalNumber: string): string | null {
+    const key = this.hospitalNumberKey(hospitalNumber);
+    return this.readUsers().entries.find((e) => e.nameKey === key)?.address ?? null;
+  }
+
+  /**
+   * A patient with a hospital number logs in with it: the entry is keyed by the number, and
+   * carries the name's look-alike keys only (so a patient of the same name is found and warned of,
+   * while names may repeat). `activationPending`: the keystore is under a one-time activation code.
+   */
+  setAddressForHospitalNumber(hospitalNumber: string, name: string, address: string, activationPending: boolean): void {
+    const key = this.hospitalNumberKey(hospitalNumber);
+    const users = this.readUsers();
+    users.entries = users.entries.filter((e) => e.nameKey !== key);
+    users.entries.push({ nameKey: key, address: ethers.getAddress(address), lookalikeKeys: this.lookalikeKeys(name), ...(activationPending ? { activationPending } : {}) });
+    this.save(users);
+  }
+
+  /** Who logs in with this text: a hospital number first, then a name. */
+  addressForLogin(text: string): { address: string; by: 'hospital-number' | 'name' } | null {
+    const byNumber = this.addressForHospitalNumber(text);
+    if (byNumber) return { address: byNumber, by: 'hospital-number' };
+    const byName = this.addressForName(text);
+    return byName ? { address: byName, by: 'name' } : null;
+  }
+
+  /** The account's keystore is still under its one-time activation code. */
+  activationPending(address: string): boolean {
+    const a = ethers.getAddress(address);
+    return this.readUsers().entries.some((e) => e.address === a && e.activationPending === true);
+  }
+
+  /** The patient chose their own password: the activation code no longer opens anything. */
+  activationDone(address: string): void {
+    const a = ethers.getAddress(address);
+    const users = this.readUsers();
+    users.entries = users.entries.map((e) => (e.address === a ? { nameKey: e.nameKey, address: e.address, ...(e.lookalikeKeys ? { lookalikeKeys: e.lookalikeKeys } : {}) } : e));
+    this.save(users);
   }
 
   addressForName(name: string): string | null {
@@ -184,7 +242,7 @@ export class Directory {
   }
 
   private readProfile(address: string): ProfileFile | undefined {
-    return readJson<ProfileFile>(this.profilePath(address), profileFile, "A person's sealed profile (name and age)", 'Restore it from a backup of the data directory.');
+    return readJson<ProfileFile>(this.profilePath(address), profileFile, "A person's sealed profile (name, age or date of birth, hospital number)", 'Restore it from a backup of the data directory.');
   }
 
   /**

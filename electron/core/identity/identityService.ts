@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { ethers } from 'ethers';
-import { staffRoles, type MemberStatus, type PendingRegistration, type Profile, type Role } from '../model/people';
+import { ageOn, staffRoles, type MemberStatus, type PatientIdentifiers, type PendingRegistration, type Profile, type Role } from '../model/people';
+import { normaliseHospitalNumber } from '../model/fields';
 import { RegistryClient, type ChainMember } from '../chain/registryClient';
 import { WardContracts } from '../chain/wardContracts';
 import type { WardNode } from '../chain/wardNode';
@@ -13,12 +14,25 @@ import { log } from '../platform/log';
 import { publicKeyOf } from '../crypto/envelope';
 import { defaultLockTimeoutSeconds, WardConfigStore, type WardConfig } from './wardConfig';
 import { createTeamKey, openTeamKey } from './careTeam';
-import { Directory } from './directory';
+import { Directory, type StoredProfile } from './directory';
+import { activationSecret } from './activationCode';
 import { displayName } from './personName';
 import { createStationKey } from './stationKey';
 import { KeyDerivationQueue } from './keyDerivation';
 import { KeystoreStore } from './keystore';
 import { PasswordGuard, type Attempt } from './passwordGuard';
+
+/** A new account: staff give their age; patients their date of birth and hospital number (or, as before those were recorded, an age). */
+export interface Registration {
+  role: Role;
+  name: string;
+  age?: number;
+  dob?: string;
+  hospitalNumber?: string;
+  /** The password; for `activation`, the one-time activation code the patient replaces at first login. */
+  password: string;
+  activation?: boolean;
+}
 
 export class IdentityService {
   readonly keystores: KeystoreStore;
@@ -109,17 +123,32 @@ export class IdentityService {
 
   /**
    * Register: patients are active at once; staff wait for an IT admin's approval on the chain.
-   * A name that looks like another active account's (TR39 confusables: look-alike letters of
-   * other alphabets, accents) is refused for staff — records show who signed by name — and comes
-   * back with a warning for patients, who may share a name and are told apart by their details.
+   *
+   * Staff names are the ward's directory (records show who signed, patients pick whom to share
+   * with): a staff name must be unique and must not look like another staff member's (TR39
+   * confusables: look-alike letters of other alphabets, accents). A patient with a hospital
+   * number logs in with that number, so their name may repeat — they come back with a warning
+   * to check the date of birth and hospital number; the number itself is unique on the ward. A
+   * patient registered without one (as before identifiers were recorded) logs in by name, which
+   * must then be unique.
    */
-  async register(input: { role: Role; name: string; age: number; password: string }): Promise<{ address: string; status: MemberStatus; warning?: string }> {
+  async register(input: Registration): Promise<{ address: string; status: MemberStatus; warning?: string }> {
     const name = displayName(input.name);
-    const existing = this.directory.addressForName(name);
-    if (existing && (await this.isActive(existing))) {
-      throw new WardError('CONFLICT', 'An account with this name is already registered on this ward. Log in, or register with your full name.', {
-        fields: { name: 'This name is already registered.' },
-      });
+    const patientWithNumber = input.role === 'patient' && input.hospitalNumber !== undefined;
+    if (patientWithNumber) {
+      const holder = this.directory.addressForHospitalNumber(input.hospitalNumber!);
+      if (holder && (await this.isActive(holder))) {
+        throw new WardError('CONFLICT', 'A patient with this hospital number is already registered on this ward. Find them under "Registered patient", or check the number.', {
+          fields: { hospitalNumber: 'This hospital number is already registered.' },
+        });
+      }
+    } else {
+      const existing = this.directory.addressForName(name);
+      if (existing && (await this.isActive(existing))) {
+        throw new WardError('CONFLICT', 'An account with this name is already registered on this ward. Log in, or register with your full name.', {
+          fields: { name: 'This name is already registered.' },
+        });
+      }
     }
     const lookalikes = await this.activeOnly(this.directory.lookalikesOf(name));
     let warning: string | undefined;
@@ -129,18 +158,24 @@ export class IdentityService {
         const message = 'This name looks the same as the name of another staff member on this ward (it differs only in look-alike letters or accents). Register with your name written so that the two can be told apart, for example with a middle initial.';
         throw new WardError('CONFLICT', message, { fields: { name: 'This name looks the same as another staff member\'s.' } });
       }
-      warning = 'Another account on this ward has a name that looks the same as this one (it differs only in look-alike letters or accents). Check the person\'s details whenever you pick them by name.';
+      warning = patientWithNumber
+        ? 'Another person on this ward has the same name, or one that looks the same. Check the date of birth and hospital number whenever you pick this patient.'
+        : 'Another account on this ward has a name that looks the same as this one (it differs only in look-alike letters or accents). Check the person\'s details whenever you pick them by name.';
     }
     const wallet = await this.keystores.create(input.password);
     const publicKey = publicKeyOf(wallet.privateKey);
     const admins = (await this.registry.members()).filter((m) => m.role === 'it-admin' && m.status === 'approved');
-    const commitment = this.directory.sealProfile(wallet.address, { name, age: input.age, role: input.role }, [
-      publicKey,
-      this.ward().team.publicKey,
-      ...admins.map((a) => a.publicKey),
-    ]);
+    const profile: StoredProfile = {
+      name,
+      age: input.dob ? ageOn(input.dob, new Date()) : (input.age ?? 0),
+      role: input.role,
+      ...(input.role === 'patient' && input.dob ? { dob: input.dob } : {}),
+      ...(patientWithNumber ? { hospitalNumber: normaliseHospitalNumber(input.hospitalNumber!) } : {}),
+    };
+    const commitment = this.directory.sealProfile(wallet.address, profile, [publicKey, this.ward().team.publicKey, ...admins.map((a) => a.publicKey)]);
     await this.registry.requestRegistration(wallet.connect(this.node.provider), input.role, publicKey, commitment);
-    this.directory.setAddressForName(name, wallet.address);
+    if (patientWithNumber) this.directory.setAddressForHospitalNumber(input.hospitalNumber!, name, wallet.address, input.activation === true);
+    else this.directory.setAddressForName(name, wallet.address);
     if (input.role !== 'patient') this.directory.setStaffName(wallet.address, name, input.role);
     const status: MemberStatus = staffRoles.includes(input.role) ? 'pending' : 'approved';
     log('info', 'identity.registered', { role: input.role, status, lookalike: warning !== undefined });
@@ -158,22 +193,40 @@ export class IdentityService {
   }
 
   /**
-   * Check the password and the account's standing; returns the unlocked wallet and profile.
-   * Unknown names cost the same key derivation as known ones and are throttled alike.
+   * Check the password and the account's standing; returns the unlocked wallet and profile. The
+   * login is a name, or a patient's hospital number. Unknown logins cost the same key derivation
+   * as known ones and are throttled alike. An account still under its one-time activation code
+   * opens only with a new password (`newPassword`), which then replaces the code for good.
    */
-  async login(name: string, password: string): Promise<{ wallet: ethers.Wallet; profile: Profile }> {
-    const attempt = this.guard.begin(`name:${this.directory.nameKey(name)}`, 'name');
-    const address = this.directory.addressForName(name);
-    const wallet = await guarded(attempt, () => (address ? this.keystores.unlock(address, password) : this.keystores.refuseUnknown(password)));
+  async login(login: string, password: string, newPassword?: string): Promise<{ wallet: ethers.Wallet; profile: Profile }> {
+    const attempt = this.guard.begin(`name:${this.directory.nameKey(login)}`, 'name');
+    const found = this.directory.addressForLogin(login);
+    const activating = found !== null && this.directory.activationPending(found.address);
+    const secret = activating ? activationSecret(password) : password;
+    const wallet = await guarded(attempt, () => (found ? this.keystores.unlock(found.address, secret) : this.keystores.refuseUnknown(password)));
+    if (activating) {
+      if (newPassword === undefined) {
+        throw new WardError('ACTIVATION_REQUIRED', 'Welcome. Choose your own password now: the activation code works only once.');
+      }
+      await this.keystores.replace(wallet, newPassword);
+      this.directory.activationDone(wallet.address);
+      log('info', 'identity.activated', {});
+    }
     const profile = await this.profileOf(wallet);
-    this.directory.rememberLogin(name, wallet.address);
+    if (found?.by === 'name') this.directory.rememberLogin(login, wallet.address);
     return { wallet, profile };
   }
 
   /** Re-check a password for an existing account (unlock), throttled per account. */
   async verifyPassword(address: string, password: string): Promise<ethers.Wallet> {
     const attempt = this.guard.begin(`account:${ethers.getAddress(address)}`, 'account');
-    return guarded(attempt, () => this.keystores.unlock(address, password));
+    try {
+      return await guarded(attempt, () => this.keystores.unlock(address, password));
+    } catch (e) {
+      // The person is known here (a locked session): only the password can be wrong.
+      if (e instanceof WardError && e.code === 'WRONG_PASSWORD') throw new WardError('WRONG_PASSWORD', 'The password is incorrect.');
+      throw e;
+    }
   }
 
   /** The care team's private key for a clinician's session (null for other roles). */
@@ -188,12 +241,12 @@ export class IdentityService {
   }
 
   /** Open any profile this reader (own key or the care team key) can read, checked against the chain. */
-  async readProfile(address: string, readerPrivateKey: string): Promise<{ name: string; age: number; role: Role } | null> {
+  async readProfile(address: string, readerPrivateKey: string): Promise<({ name: string; age: number; role: Role } & PatientIdentifiers) | null> {
     const member = await this.registry.member(address);
     if (!member) return null;
     try {
       const p = this.directory.openProfile(member.address, readerPrivateKey, member.profileCommitment);
-      return { name: p.name, age: p.age, role: member.role };
+      return { ...shown(p), role: member.role };
     } catch {
       return null;
     }
@@ -215,17 +268,16 @@ export class IdentityService {
     if (member.status === 'rejected') throw new WardError('FORBIDDEN', 'Your registration was not approved. Ask the ward\'s IT admin.');
     if (member.status === 'revoked') throw new WardError('FORBIDDEN', 'This account has been deactivated by the ward\'s IT admin.');
     const stored = this.directory.openProfile(wallet.address, wallet.privateKey, member.profileCommitment);
-    return { address: wallet.address, name: stored.name, age: stored.age, role: member.role, status: member.status };
+    return { address: wallet.address, ...shown(stored), role: member.role, status: member.status };
   }
 
-  private profileFor(member: ChainMember, reader: ethers.Wallet): { name: string; age: number } {
+  private profileFor(member: ChainMember, reader: ethers.Wallet): { name: string; age: number } & PatientIdentifiers {
     try {
-      const p = this.directory.openProfile(member.address, reader.privateKey, member.profileCommitment);
-      return { name: p.name, age: p.age };
+      return shown(this.directory.openProfile(member.address, reader.privateKey, member.profileCommitment));
     } catch (e) {
       // A profile this admin cannot read (registered on another workstation) or a tampered file.
       const why = e instanceof WardError && e.code === 'INTEGRITY' ? '(profile does not match the chain)' : '(profile not readable here)';
-      return { name: why, age: -1 };
+      return { name: why, age: -1, dob: null, hospitalNumber: null };
     }
   }
 
@@ -233,13 +285,21 @@ export class IdentityService {
     const members = await this.registry.members();
     return members
       .filter((m) => m.status === 'pending')
-      .map((m) => ({ address: m.address, role: m.role, requestedAt: new Date(m.requestedAt * 1000).toISOString(), ...this.profileFor(m, admin) }));
+      .map((m) => {
+        const { name, age } = this.profileFor(m, admin);
+        return { address: m.address, role: m.role, requestedAt: new Date(m.requestedAt * 1000).toISOString(), name, age };
+      });
   }
 
   async members(admin: ethers.Wallet): Promise<Profile[]> {
     const members = await this.registry.members();
     return members.map((m) => ({ address: m.address, role: m.role, status: m.status, ...this.profileFor(m, admin) }));
   }
+}
+
+/** A stored profile as people see it: the age from the date of birth where recorded (profiles without one say so). */
+function shown(p: StoredProfile): { name: string; age: number } & PatientIdentifiers {
+  return { name: p.name, age: p.dob ? ageOn(p.dob, new Date()) : p.age, dob: p.dob ?? null, hospitalNumber: p.hospitalNumber ?? null };
 }
 
 /** Run a password check inside a throttled attempt: a wrong password counts, anything else does not. */

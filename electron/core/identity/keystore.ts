@@ -40,6 +40,12 @@ export class KeystoreStore {
     return wallet;
   }
 
+  /** Encrypt an existing key under a new password (the old one stops working once this is written). */
+  async replace(wallet: ethers.Wallet, password: string): Promise<void> {
+    const json = await encryptKeystore(wallet.privateKey, password, this.strength, this.derive);
+    writeFileDurable(this.pathOf(wallet.address), json);
+  }
+
   exists(address: string): boolean {
     return existsSync(this.pathOf(address));
   }

@@ -36,13 +36,13 @@ export class People {
 
   private async lookUp(address: string, reader: Actor): Promise<PersonWithAge> {
     const staff = this.identity.directory.staffName(address);
-    if (staff) return { address, name: staff.name, role: staff.role, age: -1 };
+    if (staff) return { address, name: staff.name, role: staff.role, age: -1, dob: null, hospitalNumber: null };
     for (const key of readerKeys(reader)) {
       if (!key) continue;
       const profile = await this.identity.readProfile(address, key);
-      if (profile) return { address, name: profile.name, role: profile.role, age: profile.age };
+      if (profile) return { address, ...profile };
     }
-    return { address, name: `Patient ${address.slice(0, 8)}…`, role: 'patient', age: -1 };
+    return { address, name: `Patient ${address.slice(0, 8)}…`, role: 'patient', age: -1, dob: null, hospitalNumber: null };
   }
 
   /** Approved members of the ward in these roles, as the chain lists them. */

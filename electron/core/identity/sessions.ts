@@ -18,6 +18,12 @@ export interface Session {
   teamKey: string | null;
   locked: boolean;
   lastActivity: number;
+  /**
+   * Records this session opened by break-glass, with the reason given (patient address → reason):
+   * reopening one (a reload) reads by break-glass again, audited with that reason, without asking
+   * for a second reason. Gone when the session ends.
+   */
+  readonly breakGlass: Map<string, string>;
 }
 
 export class SessionManager {
@@ -46,7 +52,7 @@ export class SessionManager {
   }
 
   create(channel: string, profile: Profile, wallet: ethers.Wallet, teamKey: string | null = null): Session {
-    const session: Session = { token: randomBytes(32).toString('base64url'), channel, profile, wallet, teamKey, locked: false, lastActivity: this.now() };
+    const session: Session = { token: randomBytes(32).toString('base64url'), channel, profile, wallet, teamKey, locked: false, lastActivity: this.now(), breakGlass: new Map() };
     this.sessions.set(session.token, session);
     return session;
   }

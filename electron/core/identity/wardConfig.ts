@@ -23,6 +23,8 @@ export interface WardConfig {
   lockTimeoutSeconds: number;
   /** Device readings measured longer ago than this are flagged and need confirming (absent: the default). */
   maxReadingAgeDays?: number;
+  /** The blood glucose unit the ward reads (meters' readings are shown in it; absent: mmol/L). */
+  glucoseUnit?: 'mmol/L' | 'mg/dL';
   nameIndexKey: string;
   pseudonymSecret: string;
 }
@@ -76,6 +78,10 @@ export class WardConfigStore {
 
   get lockTimeoutSeconds(): number {
     return this.cached?.lockTimeoutSeconds ?? defaultLockTimeoutSeconds;
+  }
+
+  get glucoseUnit(): 'mmol/L' | 'mg/dL' {
+    return this.cached?.glucoseUnit ?? 'mmol/L';
   }
 
   get maxReadingAgeDays(): number {

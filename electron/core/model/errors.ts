@@ -11,6 +11,8 @@ export type WardErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'WRONG_PASSWORD'
+  /** The account is still under its one-time activation code: log in again with a new password. */
+  | 'ACTIVATION_REQUIRED'
   /** Too many attempts (password guesses, or sign-ins at once): details.retryAfterSeconds says when to try again. */
   | 'THROTTLED'
   | 'PENDING_APPROVAL'
@@ -38,7 +40,11 @@ export class WardError extends Error {
   constructor(
     readonly code: WardErrorCode,
     message: string,
-    /** Optional structured detail (e.g. per-field validation messages). Never PHI. */
+    /**
+     * Optional structured detail (e.g. per-field validation messages). Never PHI — except the
+     * identifiers of the patient a break-glass prompt names, for the clinician who asked (errors'
+     * details are never logged).
+     */
     readonly details?: Record<string, unknown>,
   ) {
     super(message);

@@ -42,6 +42,50 @@ export const ageSchema = z
   .min(0, 'Age must be between 0 and 130.')
   .max(130, 'Age must be between 0 and 130.');
 
+/**
+ * Date of birth as an ISO calendar date (YYYY-MM-DD): a real day, not in the future, at most 130
+ * years ago (the age limit above).
+ */
+export const dobSchema = z
+  .string({ error: 'Date of birth is required.' })
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Date of birth must be a date (year, month, day).')
+  .superRefine((s, ctx) => {
+    const problem = dobProblem(s, new Date());
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export function dobProblem(iso: string, today: Date): string | null {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return 'Date of birth is not a real date.';
+  const todayIso = today.toISOString().slice(0, 10);
+  if (iso > todayIso) return 'Date of birth cannot be in the future.';
+  if (y < today.getUTCFullYear() - 130) return 'Date of birth must be within the last 130 years.';
+  return null;
+}
+
+/**
+ * The hospital number (medical record number) a hospital gives each patient: 6 to 12 letters and
+ * digits with at least 4 digits (for example RX1234567 or 4857773456), kept in upper case without
+ * spaces. Unique on the ward; a patient with one logs in with it (names may repeat).
+ */
+export const hospitalNumberSchema = z
+  .string({ error: 'Hospital number is required.' })
+  .transform((s) => normaliseHospitalNumber(s))
+  .pipe(
+    z
+      .string()
+      .min(1, 'Hospital number is required.')
+      .regex(/^[A-Z0-9]{6,12}$/, 'Hospital number must be 6 to 12 letters and digits (for example RX1234567).')
+      .regex(/(?:\d.*){4}/, 'Hospital number must contain at least 4 digits (for example RX1234567).'),
+  );
+
+/** Upper case, without spaces or dashes: how a hospital number is stored and matched. */
+export function normaliseHospitalNumber(s: string): string {
+  return s.replace(/[\s-]+/gu, '').toUpperCase();
+}
+
 export const passwordSchema = z
   .string({ error: 'Password is required.' })
   .min(8, 'Password must be at least 8 characters.')

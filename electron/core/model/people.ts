@@ -7,10 +7,20 @@ export const staffRoles: readonly Role[] = ['it-admin', 'doctor', 'nurse', 'insu
 
 export type MemberStatus = 'pending' | 'approved' | 'rejected' | 'revoked';
 
-/** A logged-in person as they see themselves. */
-export interface Profile {
+/**
+ * What tells a patient apart from another of the same name: date of birth (YYYY-MM-DD) and the
+ * hospital number. Null for staff, and for patients registered before they were recorded.
+ */
+export interface PatientIdentifiers {
+  dob: string | null;
+  hospitalNumber: string | null;
+}
+
+/** A logged-in person as they see themselves (identifiers for patients; absent for staff). */
+export interface Profile extends Partial<PatientIdentifiers> {
   address: string;
   name: string;
+  /** In whole years: from the date of birth where recorded, else as given at registration. */
   age: number;
   role: Role;
   status: MemberStatus;
@@ -24,8 +34,19 @@ export interface PersonRef {
   role: Role | 'station';
 }
 
-/** A person with their age, where the reader may see it (-1 when not readable, e.g. staff). */
-export type PersonWithAge = PersonRef & { age: number };
+/**
+ * A person with their age and identifiers, where the reader may see them (age -1 and identifiers
+ * null when not readable, e.g. staff).
+ */
+export type PersonWithAge = PersonRef & PatientIdentifiers & { age: number };
+
+/** Whole years from a date of birth (YYYY-MM-DD) to `on`. */
+export function ageOn(dob: string, on: Date): number {
+  const [y, m, d] = dob.split('-').map(Number) as [number, number, number];
+  const years = on.getUTCFullYear() - y;
+  const beforeBirthday = on.getUTCMonth() + 1 < m || (on.getUTCMonth() + 1 === m && on.getUTCDate() < d);
+  return beforeBirthday ? years - 1 : years;
+}
 
 /** A staff registration waiting for an IT admin's decision. */
 export interface PendingRegistration {

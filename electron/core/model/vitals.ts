@@ -41,6 +41,9 @@ export type TemperatureUnit = 'Cel' | '[degF]';
 /** The UCUM codes of the two units blood glucose may be entered in. */
 export type GlucoseUnit = 'mg/dL' | 'mmol/L';
 
+/** mg/dL per mmol/L of glucose (molar mass 180.16 g/mol): see clinical/units.ts. */
+export const GLUCOSE_MG_PER_DL_PER_MMOL_PER_L = 18.016;
+
 interface Limit {
   readonly label: string;
   readonly min: number;

@@ -13,6 +13,8 @@ export interface WardStatus {
   lockTimeoutSeconds: number;
   /** Device readings measured longer ago than this many days are flagged before they can be assigned. */
   maxReadingAgeDays: number;
+  /** The blood glucose unit the ward reads: meters' readings and glucose values are shown in it. */
+  glucoseUnit: 'mmol/L' | 'mg/dL';
 }
 
 export interface SessionInfo {
@@ -92,6 +94,8 @@ export interface PatientSummary extends PersonWithAge {
   responsibleDoctor: PersonRef | null;
   /** Null for insurers (who read vitals from the record itself). */
   observations: ObservationStatus | null;
+  /** When the latest vitals record shared with the reader was recorded (insurers' list; null: none). */
+  latestVitalsAt: string | null;
   /** Deteriorating, overdue, unverified or awaiting escalation: listed first. */
   needsAttention: boolean;
 }

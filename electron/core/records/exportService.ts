@@ -59,7 +59,7 @@ export class ExportService {
       exportedBy: actor.address,
     });
     await this.audit.record(actor, patient, 'export');
-    return { filename: `wardledger-${patientRef.slice(2, 10)}-${new Date().toISOString().slice(0, 10)}.fhir.json`, bundle };
+    return { filename: exportFilename(person, patientRef, new Date()), bundle };
   }
 
   /** Check an export file; anchors are looked up on this ward's chain only (others: not checked). */
@@ -73,4 +73,15 @@ export class ExportService {
     }
     return report;
   }
+}
+
+/**
+ * "Peter-Patient-RX100071-records-2026-11-27.fhir.json": the patient (name and hospital number,
+ * as the reader may see them; else the record reference) and the day of the export, in letters
+ * and digits of any script, so a file in a downloads folder says whose it is and from when.
+ */
+export function exportFilename(person: { name: string; age: number; hospitalNumber: string | null }, patientRef: string, at: Date): string {
+  const who = person.age >= 0 ? [person.name, person.hospitalNumber ?? ''].join(' ') : `patient ${patientRef.slice(2, 10)}`;
+  const safe = who.normalize('NFKC').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '') || 'patient';
+  return `${safe}-records-${at.toISOString().slice(0, 10)}.fhir.json`;
 }

@@ -5,13 +5,13 @@
 import { ethers } from 'ethers';
 import { observationContent, previewObservation } from '../clinical/vitalsAssessment';
 import type { Actor } from '../identity/actor';
-import type { People } from '../identity/people';
+import type { Names, People } from '../identity/people';
 import { WardError } from '../model/errors';
 import type { News2Scale } from '../model/news2';
 import { FUTURE_TOLERANCE_SECONDS, type EscalationInput, type ObservationInput, type VitalsPreview } from '../model/observations';
 import type { PersonRef } from '../model/people';
 import type { PatientHistory, RecordContent, RecordKind, RecordView } from '../model/records';
-import type { AccessPolicy, CareRelations } from './access';
+import type { AccessBasis, AccessPolicy, CareRelations } from './access';
 import type { AuditTrail } from './auditTrail';
 import type { OpenedRecord } from './provenance';
 import type { RecordReader } from './recordReader';
@@ -110,9 +110,9 @@ export class PatientChart {
   /** Every record of the patient the reader may read, verified; the read is audited on the chain. */
   async history(actor: Actor, patientAddress: string, breakGlassReason?: string): Promise<PatientHistory> {
     const patient = ethers.getAddress(patientAddress);
-    const basis = this.access.basis(actor, patient, breakGlassReason);
-    const opened = await this.reader.openAll(actor, patient);
     const names = this.people.namesFor(actor);
+    const basis = await this.basisNamingPatient(actor, patient, names, breakGlassReason);
+    const opened = await this.reader.openAll(actor, patient);
     const authors = new Map<string, PersonRef>();
     for (const o of opened) if (!authors.has(o.record.author)) authors.set(o.record.author, await names.ref(o.record.author));
     const breakGlass = basis === 'break-glass';
@@ -124,6 +124,21 @@ export class PatientChart {
       records: opened.map((o) => recordView(o, corrections.get(o.record.id) ?? [], (a) => authors.get(a))),
       breakGlass,
     };
+  }
+
+  /**
+   * The access basis; where only break-glass would open the record, the refusal names the patient
+   * (name, date of birth, hospital number: details.patient) so the clinician can check it is the
+   * person in front of them before overriding access. Nothing clinical is in it.
+   */
+  private async basisNamingPatient(actor: Actor, patient: string, names: Names, breakGlassReason?: string): Promise<AccessBasis> {
+    try {
+      return this.access.basis(actor, patient, breakGlassReason);
+    } catch (e) {
+      if (!(e instanceof WardError) || e.details?.breakGlassAvailable !== true) throw e;
+      const { name, age, dob, hospitalNumber } = await names.person(patient);
+      throw new WardError(e.code, e.message, { ...e.details, patient: { address: patient, name, age, dob, hospitalNumber } });
+    }
   }
 
   /** Write a record for a patient the writer may write for; the reply shows it as readers see it. */

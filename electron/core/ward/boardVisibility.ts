@@ -17,7 +17,7 @@ export const notInYourCare = 'Patient not in your care';
 export function restrictedRow(a: Admission, doctor: PersonWithAge | null): CensusRow {
   return {
     restricted: true,
-    patient: { address: a.patient, name: notInYourCare, role: 'patient', age: -1 },
+    patient: { address: a.patient, name: notInYourCare, role: 'patient', age: -1, dob: null, hospitalNumber: null },
     bed: a.bed,
     admittedAt: new Date(a.admittedAt).toISOString(),
     responsibleDoctor: doctor ? personRef(doctor) : null,

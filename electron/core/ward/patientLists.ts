@@ -38,11 +38,19 @@ export class PatientLists {
         news2Scale: admission?.news2Scale ?? 1,
         responsibleDoctor: admission?.responsibleDoctor ? personRef(await names.person(admission.responsibleDoctor)) : null,
         observations,
+        latestVitalsAt: this.latestVitalsAt(p),
         needsAttention: observations ? needsAttention(observations) : false,
       });
     }
     // What the list shows (names, and for doctors the observations) is audited as shown.
     await this.audit.recordShown(actor, out.map((p) => p.address));
     return out.sort(byAttention);
+  }
+
+  /** From the records' public metadata (kind and time): nothing is decrypted for the list. */
+  private latestVitalsAt(patient: string): string | null {
+    let latest = -1;
+    for (const r of this.store.recordsOf(patient)) if (r.kind === 'vitals' && r.createdAt > latest) latest = r.createdAt;
+    return latest < 0 ? null : new Date(latest).toISOString();
   }
 }

@@ -21,6 +21,7 @@ import type { Admission, Admissions } from './admissions';
 import type { Census } from './census';
 import type { CareChanges } from './careChanges';
 import { restrictedRow } from './boardVisibility';
+import { activationSecret, newActivationCode } from '../identity/activationCode';
 
 export interface Admit {
   bed: string;
@@ -66,17 +67,24 @@ export class WardBoard {
   }
 
   /**
-   * Register a new patient (active at once) and admit them; `warning` when the name looks like
-   * another account's.
+   * Register a new patient (active at once) and admit them; `warning` when the name is the same
+   * as, or looks like, another account's. The patient's key is created under a one-time
+   * activation code, returned once for the nurse to hand over; the patient replaces it with their
+   * own password at first login.
    */
-  async registerAndAdmit(actor: Actor, person: { name: string; age: number; password: string }, a: Admit): Promise<CensusRow & { warning?: string }> {
+  async registerAndAdmit(
+    actor: Actor,
+    person: { name: string; dob: string; hospitalNumber: string },
+    a: Admit,
+  ): Promise<CensusRow & { warning?: string; activationCode: string }> {
     if (a.responsibleDoctor) await this.care.requireDoctor(a.responsibleDoctor);
     if (this.admissions.current().some((x) => x.bed.toLowerCase() === a.bed.toLowerCase())) {
       throw new WardError('CONFLICT', `Bed ${a.bed} is already occupied.`, { fields: { bed: `Bed ${a.bed} is already occupied.` } });
     }
-    const reg = await this.identity.register({ role: 'patient', ...person });
+    const code = newActivationCode();
+    const reg = await this.identity.register({ role: 'patient', ...person, password: activationSecret(code), activation: true });
     const admitted = await this.row(actor, await this.care.admit(actor, reg.address, a.bed, a.responsibleDoctor ?? null));
-    return reg.warning ? { ...admitted, warning: reg.warning } : admitted;
+    return { ...admitted, activationCode: code, ...(reg.warning ? { warning: reg.warning } : {}) };
   }
 
   async assignDoctor(actor: Actor, patient: string, doctor: string): Promise<CensusRow> {

@@ -9,7 +9,7 @@ export type { DeviceProvenance } from '../../../electron/core/model/devices';
 export type { ApiErrorBody } from '../../../electron/core/model/errors';
 export type { WardEvent } from '../../../electron/core/model/events';
 export type { News2Band, News2Parameter, News2Result } from '../../../electron/core/model/news2';
-export type { MemberStatus, PendingRegistration, PersonRef, Profile, Role } from '../../../electron/core/model/people';
+export type { MemberStatus, PatientIdentifiers, PendingRegistration, PersonRef, PersonWithAge, Profile, Role } from '../../../electron/core/model/people';
 export type {
   AuditAction,
   AuditEntry,
@@ -38,6 +38,6 @@ export type {
   UnverifiedRecord,
   WardStatus,
 } from '../../../electron/core/model/ward';
-export { ageSchema, bedSchema, maxReadingAgeSchema, nameSchema, noteSchema, passwordSchema, reasonSchema } from '../../../electron/core/model/fields';
-export { OXYGEN_DEVICES, USUAL_RANGES, VITALS_FIELD_ORDER } from '../../../electron/core/model/vitals';
+export { ageSchema, bedSchema, dobSchema, hospitalNumberSchema, maxReadingAgeSchema, nameSchema, noteSchema, passwordSchema, reasonSchema } from '../../../electron/core/model/fields';
+export { GLUCOSE_MG_PER_DL_PER_MMOL_PER_L, OXYGEN_DEVICES, USUAL_RANGES, VITALS_FIELD_ORDER } from '../../../electron/core/model/vitals';
 export { LATE_ENTRY_MINUTES, MISSING_REASONS, escalationFields, missingReasonSchema } from '../../../electron/core/model/observations';

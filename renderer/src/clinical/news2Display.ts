@@ -35,9 +35,27 @@ export function bandClass(band: News2Band | null): string {
   return band ? `band--${band}` : 'band--incomplete';
 }
 
+/**
+ * The colour classes of a score: its band's, and for an aggregate of 0 a lighter "zero" tint. RCP
+ * NEWS2 (2017), chart 3 and table "Clinical response": 0 is its own row (minimum 12-hourly
+ * monitoring) while 1–4 asks for 4–6-hourly — so 0 and 4 do not share one chip.
+ */
+export function scoreClasses(result: News2Result | null): string[] {
+  if (!result) return ['band--incomplete'];
+  const band = bandClass(displayBand(result));
+  return result.complete && result.aggregate === 0 ? [band, 'band--zero'] : [band];
+}
+
 /** Number of parameters that could be scored. */
 export function scoredCount(result: News2Result): number {
   return NEWS2_PARAMETER_COUNT - result.missing.length;
+}
+
+/** What a screen reader hears when the score changes: total and band only ("NEWS2 5, medium risk"). */
+export function news2Announcement(result: News2Result | null): string {
+  if (!result) return '';
+  if (result.complete && result.aggregate !== null && result.band) return `NEWS2 ${result.aggregate}, ${bandLabels[result.band].toLowerCase()} risk`;
+  return `NEWS2 incomplete, at least ${bandLabels[result.minimumBand].toLowerCase()} risk`;
 }
 
 /** "5 — Medium", or "Incomplete (4 of 7 parameters)". */

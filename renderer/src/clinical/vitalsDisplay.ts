@@ -1,5 +1,5 @@
 /** Short, readable summaries of a normalised vitals set (board rows, timeline, chart tables). */
-import { OXYGEN_DEVICES, type Acvpu, type NormalisedVitals } from '../api/contract';
+import { GLUCOSE_MG_PER_DL_PER_MMOL_PER_L, OXYGEN_DEVICES, type Acvpu, type GlucoseUnit, type NormalisedVitals } from '../api/contract';
 
 export const acvpuLabels: Record<Acvpu, string> = {
   A: 'Alert',
@@ -18,9 +18,30 @@ export function formatTemperature(t: NonNullable<NormalisedVitals['temperature']
   return t.entered.unit === '[degF]' ? `${celsius} (${trim(t.entered.value, 1)} °F)` : celsius;
 }
 
+/**
+ * The blood glucose unit the ward reads (IT admin's setting, from ward/status): every glucose value
+ * is shown in it first, the unit it was measured in beside it when that differs.
+ */
+let wardGlucoseUnit: GlucoseUnit = 'mmol/L';
+export function setWardGlucoseUnit(unit: GlucoseUnit): void {
+  wardGlucoseUnit = unit;
+}
+export function getWardGlucoseUnit(): GlucoseUnit {
+  return wardGlucoseUnit;
+}
+
+/** A glucose value in the ward's unit: "8.2 mmol/L", "148 mg/dL". */
+export function glucoseInWardUnit(value: number, unit: GlucoseUnit): string {
+  if (unit === wardGlucoseUnit) return unit === 'mmol/L' ? `${value.toFixed(1)} mmol/L` : `${trim(value, 0)} mg/dL`;
+  return wardGlucoseUnit === 'mmol/L'
+    ? `${(value / GLUCOSE_MG_PER_DL_PER_MMOL_PER_L).toFixed(1)} mmol/L`
+    : `${Math.round(value * GLUCOSE_MG_PER_DL_PER_MMOL_PER_L)} mg/dL`;
+}
+
 export function formatGlucose(g: NonNullable<NormalisedVitals['bloodGlucose']>): string {
-  const mmol = `${g.mmolPerL.toFixed(1)} mmol/L`;
-  return g.entered.unit === 'mg/dL' ? `${mmol} (${trim(g.entered.value, 0)} mg/dL)` : mmol;
+  const shown = g.entered.unit === wardGlucoseUnit ? glucoseInWardUnit(g.entered.value, g.entered.unit) : glucoseInWardUnit(g.mmolPerL, 'mmol/L');
+  if (g.entered.unit === wardGlucoseUnit) return shown;
+  return `${shown} (${g.entered.unit === 'mg/dL' ? `${trim(g.entered.value, 0)} mg/dL` : `${g.entered.value.toFixed(1)} mmol/L`} as measured)`;
 }
 
 /** How oxygen is given: "nasal cannula 2 L/min", "Venturi mask FiO2 28%", or "" when not said. */

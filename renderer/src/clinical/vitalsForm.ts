@@ -5,6 +5,7 @@
  * and named, because the core refuses strings and a number the form cannot read must never be
  * sent as "not measured".
  */
+import { getWardGlucoseUnit } from './vitalsDisplay';
 import {
   MISSING_REASONS,
   VITALS_FIELD_ORDER,
@@ -86,7 +87,7 @@ export function emptyVitalsForm(): VitalsFormState {
     temperature: '',
     temperatureUnit: 'Cel',
     bloodGlucose: '',
-    glucoseUnit: 'mmol/L',
+    glucoseUnit: getWardGlucoseUnit(),
     takenAt: '',
     lateEntryReason: '',
     confirmed: [],

@@ -1,4 +1,5 @@
 import type { Profile } from '../api/contract';
+import { dobText, hospitalNumberText } from '../clinical/patientIdentity';
 import { roleLabels } from '../roles';
 
 export interface DetailItem {
@@ -8,11 +9,22 @@ export interface DetailItem {
   mono?: boolean;
 }
 
-/** A person's details in the order every home page shows them: Name, Age, Role, Ward, Account. */
+/**
+ * A person's details in the order every home page shows them: Name, Age (for patients: date of
+ * birth with age, and hospital number), Role, Ward, Account.
+ */
 export function profileDetails(profile: Profile, wardName: string | null): DetailItem[] {
+  const identity = { name: profile.name, age: profile.age, dob: profile.dob ?? null, hospitalNumber: profile.hospitalNumber ?? null };
+  const age: DetailItem[] =
+    profile.role === 'patient'
+      ? [
+          { label: 'Date of birth', value: dobText(identity).replace(/^DOB /, '') },
+          { label: 'Hospital number', value: hospitalNumberText(identity).replace(/^Hospital no\. /, '') },
+        ]
+      : [{ label: 'Age', value: String(profile.age) }];
   return [
     { label: 'Name', value: profile.name },
-    { label: 'Age', value: String(profile.age) },
+    ...age,
     { label: 'Role', value: roleLabels[profile.role] },
     { label: 'Ward', value: wardName ?? '—' },
     { label: 'Account', value: profile.address, mono: true },

@@ -4,7 +4,7 @@
  */
 import './zodSetup';
 import type { z } from 'zod';
-import { ageSchema, nameSchema, passwordSchema } from '../api/contract';
+import { ageSchema, dobSchema, hospitalNumberSchema, nameSchema, passwordSchema } from '../api/contract';
 
 /** The first message a schema gives for a value, or null when it is valid. */
 export function firstIssue(schema: z.ZodType, value: unknown): string | null {
@@ -48,4 +48,13 @@ export function parseLockMinutes(text: string): { seconds: number | null; error:
     return { seconds: null, error: 'Choose between 0.25 minutes (15 seconds) and 480 minutes (8 hours).' };
   }
   return { seconds, error: null };
+}
+
+export function checkDob(value: string): string | null {
+  if (value.trim() === '') return 'Date of birth is required.';
+  return firstIssue(dobSchema, value);
+}
+
+export function checkHospitalNumber(value: string): string | null {
+  return firstIssue(hospitalNumberSchema, value);
 }

@@ -84,9 +84,10 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
-  async function login(name: string, password: string): Promise<Profile> {
-    const info = await withProgress('session/login', 'Unlocking your key…', () =>
-      api.call('session/login', { name, password }),
+  /** `newPassword`: a patient's own password, replacing the activation code given as `password`. */
+  async function login(name: string, password: string, newPassword?: string): Promise<Profile> {
+    const info = await withProgress('session/login', newPassword ? 'Setting your password and logging you in…' : 'Checking your password…', () =>
+      api.call('session/login', { name, password, ...(newPassword ? { newPassword } : {}) }),
     );
     adopt(info);
     locked.value = false;

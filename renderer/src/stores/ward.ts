@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { api, errorMessage } from '../api';
-import type { WardStatus } from '../api/contract';
+import type { GlucoseUnit, WardStatus } from '../api/contract';
+import { setWardGlucoseUnit } from '../clinical/vitalsDisplay';
 
 /** Ward-level facts everyone may see (initialised? name, lock timeout), from `ward/status`. */
 export const useWardStore = defineStore('ward', () => {
@@ -11,6 +12,7 @@ export const useWardStore = defineStore('ward', () => {
   async function load(): Promise<void> {
     try {
       status.value = await api.call('ward/status', {});
+      setWardGlucoseUnit(status.value.glucoseUnit);
       loadError.value = null;
     } catch (e) {
       loadError.value = errorMessage(e);
@@ -21,5 +23,10 @@ export const useWardStore = defineStore('ward', () => {
     if (status.value) status.value = { ...status.value, lockTimeoutSeconds: seconds };
   }
 
-  return { status, loadError, load, setLockTimeout };
+  function setGlucoseUnit(unit: GlucoseUnit): void {
+    if (status.value) status.value = { ...status.value, glucoseUnit: unit };
+    setWardGlucoseUnit(unit);
+  }
+
+  return { status, loadError, load, setLockTimeout, setGlucoseUnit };
 });

@@ -136,7 +136,7 @@ describe('files read when a person logs in', () => {
       writeFileSync(join(dir, 'profiles', `${(await loginAddress(core, 'Pat Patient', 'patient-password')).toLowerCase()}.json`), '{"v":1}');
       await expect(new Caller(core).fails('session/login', { name: 'Pat Patient', password: 'patient-password' })).resolves.toMatchObject({
         code: 'INTEGRITY',
-        message: expect.stringMatching(/^A person's sealed profile \(name and age\) is damaged \(address: .*\): .*\.json\. Restore it from a backup/),
+        message: expect.stringMatching(/^A person's sealed profile \(name, age or date of birth, hospital number\) is damaged \(address: .*\): .*\.json\. Restore it from a backup/),
       });
       await new Caller(core).login('Grace Hopper', 'doctor-password');
     } finally {

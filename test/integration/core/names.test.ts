@@ -61,7 +61,7 @@ describe('names of people (real core, real ganache)', () => {
     await itAdmin.ok('admin/approve', { address: (await anon.ok('identity/register', nurse)).address });
     const n = new Caller(core);
     await n.login(nurse.name, nurse.password);
-    const row = await n.ok('ward/registerAndAdmit', { name: '\u0420eter \u0420atient', age: 61, password: 'patient-password', bed: '9' }); // Cyrillic Р
+    const row = await n.ok('ward/registerAndAdmit', { name: '\u0420eter \u0420atient', dob: '1965-02-01', hospitalNumber: 'NM000061', bed: '9' }); // Cyrillic Р
     expect(row.warning).toMatch(/looks the same/);
     expect(row.bed).toBe('9');
   });

@@ -44,6 +44,8 @@ describe('one vitals path, and a board that never hides deterioration', () => {
   let w: Awaited<ReturnType<typeof staffedWard>>;
   let patient: string;
   let second: string;
+  /** Harriet High's one-time activation code (she was registered on admission). */
+  let secondCode: string;
   const list = () => w.callers.nurse.ok('devices/list', {}) as Promise<DevicesOverview>;
   const rowOf = async (who: string) => (await w.callers.nurse.ok('ward/census', {})).find((r) => r.patient.address === who)!;
   const history = async (who: string) => (await w.callers.doctor.ok('records/history', { patient: who })).records;
@@ -70,7 +72,9 @@ describe('one vitals path, and a board that never hides deterioration', () => {
     patient = w.addresses.patient;
     await w.callers.nurse.ok('ward/admit', { patient, bed: '5', responsibleDoctor: w.addresses.doctor });
     await w.callers.doctor.ok('ward/setNews2Scale', { patient, scale: 2, reason: 'Confirmed hypercapnic respiratory failure (COPD)' });
-    second = (await w.callers.nurse.ok('ward/registerAndAdmit', { name: 'Harriet High', age: 80, password: 'patient-password', bed: '6', responsibleDoctor: w.addresses.doctor })).patient.address;
+    const admitted = await w.callers.nurse.ok('ward/registerAndAdmit', { name: 'Harriet High', dob: '1946-05-05', hospitalNumber: 'OB000080', bed: '6', responsibleDoctor: w.addresses.doctor });
+    second = admitted.patient.address;
+    secondCode = admitted.activationCode;
   }, 180_000);
   afterAll(async () => {
     await gc?.core.stop();
@@ -189,7 +193,8 @@ describe('one vitals path, and a board that never hides deterioration', () => {
 
     // The export writes it as a Communication; verification covers it (an edited response fails).
     const patientCaller = new Caller(gc.core);
-    await patientCaller.login('Harriet High', 'patient-password');
+    // First login: hospital number, the activation code from admission, and her own password.
+    patientCaller.token = (await patientCaller.ok('session/login', { name: 'OB000080', password: secondCode, newPassword: 'patient-password' })).token;
     await patientCaller.ok('consent/grant', { grantee: w.addresses.insurer });
     const exp = await insurer.ok('export/fhir', { patient: second });
     const bundle = exp.bundle as { entry: Array<{ resource: Record<string, unknown> }> };
@@ -210,7 +215,7 @@ describe('one vitals path, and a board that never hides deterioration', () => {
   });
 
   it('flags a patient without a responsible doctor', async () => {
-    const r = await w.callers.nurse.ok('ward/registerAndAdmit', { name: 'Nobody Assigned', age: 45, password: 'patient-password', bed: '7' });
+    const r = await w.callers.nurse.ok('ward/registerAndAdmit', { name: 'Nobody Assigned', dob: '1981-07-07', hospitalNumber: 'OB000045', bed: '7' });
     expect(r.responsibleDoctor).toBeNull();
     expect((await rowOf(r.patient.address)).responsibleDoctor).toBeNull();
   });

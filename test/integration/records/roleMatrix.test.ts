@@ -116,7 +116,7 @@ describe('role matrix: every operation × every role', () => {
 
   /** A newly registered patient admitted by the nurse, with `doctor` responsible (or none). */
   const admitted = async (doctor: string | null): Promise<string> =>
-    (await w.callers.nurse.ok('ward/registerAndAdmit', { name: `Matrix patient ${Math.random()}`, age: 60, password: 'patient-password', bed: String(bed++), responsibleDoctor: doctor })).patient.address;
+    (await w.callers.nurse.ok('ward/registerAndAdmit', { name: 'Matrix Patient', dob: '1966-01-01', hospitalNumber: `MX${String(bed).padStart(6, '0')}`, bed: String(bed++), responsibleDoctor: doctor })).patient.address;
 
   const inputs = (): Record<string, () => unknown> => ({
     'ward/status': () => ({}),
@@ -139,7 +139,7 @@ describe('role matrix: every operation × every role', () => {
     'ward/unadmittedPatients': () => ({}),
     'ward/doctors': () => ({}),
     'ward/admit': () => ({ patient: secondPatient, bed: String(bed++) }),
-    'ward/registerAndAdmit': () => ({ name: `Admitted ${Math.random()}`, age: 50, password: 'patient-password', bed: String(bed++) }),
+    'ward/registerAndAdmit': () => ({ name: 'Admitted Patient', dob: '1976-01-01', hospitalNumber: `AD${String(bed).padStart(6, '0')}`, bed: String(bed++) }),
     'ward/assignDoctor': () => ({ patient: w.addresses.patient, doctor: w.addresses.doctor }),
     'ward/setNews2Scale': () => ({ patient: w.addresses.patient, scale: 1, reason: 'Matrix test: confirm scale 1' }),
     'ward/discharge': async () => ({ patient: await admitted(w.addresses.doctor) }),

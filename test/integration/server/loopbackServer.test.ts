@@ -52,6 +52,29 @@ describe('browser-mode loopback server', () => {
     expect(server.secret.length).toBeGreaterThanOrEqual(32);
   });
 
+  it('answers a person who opens the bare address with a page that says how to open the app (issue 11), programs with JSON', async () => {
+    for (const path of ['/', '/index.html', '/#/login']) {
+      const page = await send(server.port, path, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(401);
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(page.body).toContain('<h1>Open WardLedger with its link</h1>');
+      expect(page.body).toContain('Open this URL in a browser on this computer');
+      expect(page.body).not.toContain(server.secret);
+      // Its one inline style is allowed by its hash; scripts stay forbidden.
+      const csp = String(page.headers['content-security-policy']);
+      expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/]+=*'/);
+      expect(csp).toContain("script-src 'self'");
+    }
+    const stale = await send(server.port, '/?token=from-an-earlier-start');
+    expect(stale.status).toBe(401);
+    expect(stale.body).toContain('This link is from an earlier start of WardLedger');
+    const apiCall = await api({});
+    expect(apiCall.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(apiCall.body).error.code).toBe('UNAUTHENTICATED');
+    const events = await send(server.port, '/events?client=x');
+    expect(JSON.parse(events.body).error.code).toBe('UNAUTHENTICATED');
+  });
+
   it('refuses API calls and pages without the secret', async () => {
     const noSecret = await api({});
     expect(noSecret.status).toBe(401);

@@ -13,8 +13,9 @@ export function adminHandlers({ config, approvals, sessions }: ApiServices): Han
       config.update({
         ...(input.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: input.lockTimeoutSeconds } : {}),
         ...(input.maxReadingAgeDays !== undefined ? { maxReadingAgeDays: input.maxReadingAgeDays } : {}),
+        ...(input.glucoseUnit !== undefined ? { glucoseUnit: input.glucoseUnit } : {}),
       });
-      return { lockTimeoutSeconds: config.lockTimeoutSeconds, maxReadingAgeDays: config.maxReadingAgeDays };
+      return { lockTimeoutSeconds: config.lockTimeoutSeconds, maxReadingAgeDays: config.maxReadingAgeDays, glucoseUnit: config.glucoseUnit };
     },
   };
 }

@@ -1,4 +1,5 @@
 /** `records/*`, `vitals/*` and `drafts/*`: the patient's chart, vitals entry, and the doctor's and insurer's patient lists. */
+import { ethers } from 'ethers';
 import type { ObservationInput } from '../../model/observations';
 import type { UnusualField } from '../../model/vitals';
 import { requireSession } from '../router';
@@ -15,7 +16,16 @@ export function recordHandlers({ sessions, chart, drafts, patientLists }: ApiSer
     'records/addNote': async (ctx, input) => chart.addNote(actorOf(sessions, ctx), input.patient, input.text),
     'records/addDiagnosis': async (ctx, input) => chart.addDiagnosis(actorOf(sessions, ctx), input.patient, input.text, input.code),
     'records/amend': async (ctx, input) => chart.amend(actorOf(sessions, ctx), input),
-    'records/history': async (ctx, input) => chart.history(actorOf(sessions, ctx), input.patient, input.breakGlassReason),
+    'records/history': async (ctx, input) => {
+      const session = requireSession(ctx);
+      const patient = ethers.getAddress(input.patient);
+      // A record this session already opened by break-glass reopens without a second reason.
+      const reason = input.breakGlassReason ?? session.breakGlass.get(patient);
+      if (input.breakGlassReason) ctx.progress('Opening the record with emergency access', 0);
+      const history = await chart.history(sessions.actorOf(session), patient, reason);
+      if (history.breakGlass && reason) session.breakGlass.set(patient, reason);
+      return history;
+    },
     'records/myPatients': async (ctx) => patientLists.patientsOf(actorOf(sessions, ctx)),
     'drafts/get': async (ctx, input) => ({ draft: drafts.get(requireSession(ctx), input.patient) }),
     'drafts/put': async (ctx, input) => ({ updatedAt: drafts.put(requireSession(ctx), input.patient, input.form).updatedAt }),

@@ -18,8 +18,8 @@ export function sessionHandlers({ config, identity, sessions }: ApiServices): Ha
     },
     'session/login': async (ctx, input) => {
       requireSetUp('The ward has not been set up yet.');
-      const { wallet, profile } = await identity.login(input.name, input.password);
-      ctx.progress('Unlocking your key', 1);
+      const { wallet, profile } = await identity.login(input.name, input.password, input.newPassword);
+      ctx.progress('Logged in', 1);
       return info(sessions.create(ctx.channel, profile, wallet, identity.teamKeyFor(wallet, profile.role)));
     },
     'session/me': async (ctx) => {

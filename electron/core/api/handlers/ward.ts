@@ -11,6 +11,7 @@ export function wardHandlers({ node, config, identity, sessions, board }: ApiSer
       registryAddress: config.get()?.registryAddress ?? null,
       lockTimeoutSeconds: config.lockTimeoutSeconds,
       maxReadingAgeDays: config.maxReadingAgeDays,
+      glucoseUnit: config.glucoseUnit,
     }),
     'ward/setup': async (ctx, input) => {
       ctx.progress('Creating the IT admin key', 0);
@@ -22,7 +23,10 @@ export function wardHandlers({ node, config, identity, sessions, board }: ApiSer
     'ward/unadmittedPatients': async (ctx) => board.unadmittedPatients(actorOf(sessions, ctx)),
     'ward/doctors': async (ctx) => board.doctors(actorOf(sessions, ctx)),
     'ward/admit': async (ctx, { patient, ...admit }) => board.admit(actorOf(sessions, ctx), patient, admit),
-    'ward/registerAndAdmit': async (ctx, { name, age, password, ...admit }) => board.registerAndAdmit(actorOf(sessions, ctx), { name, age, password }, admit),
+    'ward/registerAndAdmit': async (ctx, { name, dob, hospitalNumber, ...admit }) => {
+      ctx.progress('Registering the patient and creating their key', 0);
+      return board.registerAndAdmit(actorOf(sessions, ctx), { name, dob, hospitalNumber }, admit);
+    },
     'ward/assignDoctor': async (ctx, input) => board.assignDoctor(actorOf(sessions, ctx), input.patient, input.doctor),
     'ward/setNews2Scale': async (ctx, input) => board.setNews2Scale(actorOf(sessions, ctx), input.patient, input.scale, input.reason),
     'ward/discharge': async (ctx, input) => {

@@ -2,6 +2,7 @@
  * Words for the devices panel: device statuses, clocks, live values and the measurements of
  * pending readings, all in plain language (never colour or codes alone).
  */
+import { getWardGlucoseUnit, glucoseInWardUnit } from '../../clinical/vitalsDisplay';
 import type { CensusRow, OutputOf } from '../../api/contract';
 import { formatDateTime } from '../../format';
 
@@ -152,8 +153,10 @@ export function measurementSummary(measurements: readonly Measurement[]): string
   for (const m of measurements) {
     if (used.has(m)) continue;
     const value = `${number(m.value, m.unit)} ${unitText(m.unit)}`;
-    if (glucoseLoincs.has(m.loinc)) parts.push(`Glucose ${value}`);
-    else if (m.loinc === '99504-3') parts.push(`Sensor glucose ${value}`);
+    // Glucose in the ward's unit; the meter's own beside it when that differs.
+    const glucose = (m.unit === 'mmol/L' || m.unit === 'mg/dL') && m.unit !== getWardGlucoseUnit() ? `${glucoseInWardUnit(m.value, m.unit)} (meter: ${value})` : value;
+    if (glucoseLoincs.has(m.loinc)) parts.push(`Glucose ${glucose}`);
+    else if (m.loinc === '99504-3') parts.push(`Sensor glucose ${glucose}`);
     else if (m.loinc === '66441-7') parts.push(`Ketone ${value}`);
     else if (spo2Loincs.has(m.loinc)) parts.push(`SpO2 ${value}`);
     else if (m.loinc === '8867-4') parts.push(`${parts.length ? 'pulse' : 'Pulse'} ${value}`);
@@ -210,4 +213,28 @@ export function bedChoices(census: readonly CensusRow[]): BedChoice[] {
 export function choiceFor(choices: readonly BedChoice[], address: string): BedChoice | undefined {
   const wanted = address.toLowerCase();
   return choices.find((c) => c.value.toLowerCase() === wanted);
+}
+
+/**
+ * What each demo simulator is, in words (the core names them by driver id: `freestyle-neo`). The
+ * models are the drivers' own (electron/core/devices/drivers/*.ts); unknown ids show as they are.
+ */
+const simulatorLabels: Record<string, string> = {
+  oximeter: 'Pulse oximeter, live values',
+  glucometer: 'Blood glucose meter, readings in memory',
+  bp: 'Blood pressure monitor, readings in memory',
+  'freestyle-neo': 'Abbott FreeStyle Precision Neo (glucose meter)',
+  'freestyle-libre': 'Abbott FreeStyle Libre reader (glucose)',
+  'freestyle-libre-pro': 'Abbott FreeStyle Libre Pro reader (glucose)',
+  libre2: 'Abbott FreeStyle Libre 2 reader (glucose)',
+  contour: 'Ascensia Contour (glucose meter)',
+  cms50e: 'Contec CMS50E (pulse oximeter)',
+  po80: 'Beurer PO 80 (pulse oximeter)',
+  omron: 'Omron HEM-790IT (blood pressure)',
+  bm58: 'Beurer BM58 (blood pressure)',
+  microlife: 'Microlife BP B3 Comfort PC (blood pressure)',
+};
+
+export function simulatorLabel(name: string): string {
+  return simulatorLabels[name] ?? name;
 }
