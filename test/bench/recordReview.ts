@@ -14,12 +14,10 @@
  */
 import type { Page } from 'playwright-core';
 import { observationContent } from '../../electron/core/clinical/vitalsAssessment';
-import type { ChainMember } from '../../electron/core/chain/registryClient';
 import { launchChromium } from '../e2e/support/wardServer';
 import { spawnServe } from '../support/serveProcess';
-import { openInternals } from '../support/pipelineInternals';
-import { closeBenchWard, openBenchWard, vitalsSet } from './fixture';
-import { median, timed } from './stats';
+import { closeBenchWard, openBenchWard, seedVitals, vitalsSet } from './fixture';
+import { median } from './stats';
 import { makeRow, type BenchRow } from './table';
 
 export interface ReviewOptions {
@@ -28,51 +26,19 @@ export interface ReviewOptions {
   opens: number;
 }
 
-export const defaultReviewOptions: ReviewOptions = { records: 10_000, seedConcurrency: 256, opens: 5 };
+export const defaultReviewOptions: ReviewOptions = { records: Number(process.env.BENCH_REVIEW_RECORDS ?? 10_000), seedConcurrency: 256, opens: 5 };
 
-async function seed(dir: string, patient: string, nurse: { name: string; password: string }, o: ReviewOptions): Promise<number> {
-  const g = await openInternals(dir);
-  try {
-    const actor = await g.actor(nurse.name, nurse.password);
-    const member = g.identity.member.bind(g.identity);
-    const members = new Map<string, Promise<ChainMember | null>>();
-    g.identity.member = (a: string) => members.get(a) ?? (members.set(a, member(a)), members.get(a)!);
-    const start = Date.now() - o.records * 60_000;
-    const write = (i: number) => {
+/** Vitals sets one minute apart up to now, each signed when it was measured. */
+function seed(dir: string, patient: string, nurse: { name: string; password: string }, o: ReviewOptions): Promise<{ ms: number }> {
+  const start = Date.now() - o.records * 60_000;
+  return seedVitals(dir, patient, nurse, {
+    records: o.records,
+    concurrency: o.seedConcurrency,
+    record: (i) => {
       const at = start + i * 60_000;
-      return g.writer.create(actor, patient, 'vitals', observationContent({ vitals: vitalsSet(i) }, 1, { kind: 'entered', now: at }), { createdAt: at });
-    };
-    // The first record opens the patient's key scope (see historyOpen.ts).
-    await write(0);
-    let next = 1;
-    const { ms } = await timed(() =>
-      Promise.all(
-        Array.from({ length: o.seedConcurrency }, async () => {
-          while (next < o.records) await write(next++);
-        }),
-      ),
-    );
-    return ms;
-  } finally {
-    await g.close();
-  }
-}
-
-/** The few browser globals the in-page timing code uses (this project's Node tsconfig has no DOM lib). */
-interface InPage {
-  location: { hash: string };
-  requestAnimationFrame(cb: () => void): number;
-  document: {
-    getElementById(id: string): { textContent: string | null } | null;
-    querySelector(selector: string): unknown;
-    querySelectorAll(selector: string): { length: number };
-  };
-  performance: {
-    now(): number;
-    clearResourceTimings(): void;
-    getEntriesByType(type: 'resource'): Array<{ name: string; startTime: number; responseEnd: number }>;
-  };
-  __t0: number;
+      return { content: observationContent({ vitals: vitalsSet(i) }, 1, { kind: 'entered', now: at }), createdAt: at };
+    },
+  });
 }
 
 interface OpenTiming {
@@ -81,73 +47,53 @@ interface OpenTiming {
   renderMs: number;
 }
 
-/** Route to the record and time it until flowsheet, list and charts are painted. */
+/**
+ * In-page code as text: tsx names functions with a helper (`__name`) that does not exist in the
+ * page, so what runs in Chromium is plain JavaScript. `waitFor(text)` resolves, two frames after
+ * the list status says `text` (painted), with the time since `window.__t0`.
+ */
+const inPageHelpers = `
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const statusText = () => (document.getElementById('record-list-status') || {}).textContent || '';
+  async function waitFor(text, alsoReady) {
+    const deadline = performance.now() + 120000;
+    while (!(statusText().includes(text) && (!alsoReady || alsoReady()))) {
+      if (performance.now() > deadline) throw new Error('The record page did not show "' + text + '" in time (status: ' + statusText() + ').');
+      await frame();
+    }
+    await frame();
+    await frame();
+    return performance.now() - window.__t0;
+  }
+`;
+
+/** Route to the record and time it until flowsheet, list (first page) and charts are painted. */
 async function openRecord(page: Page, patient: string, expectText: string): Promise<OpenTiming> {
-  await page.evaluate(() => {
-    (globalThis as unknown as InPage).location.hash = '#/';
-  });
+  await page.evaluate(`location.hash = '#/'`);
   await page.getByRole('heading', { level: 1 }).first().waitFor();
-  await page.evaluate(() => (globalThis as unknown as InPage).performance.clearResourceTimings());
-  return page.evaluate(
-    ({ patient, expectText }) =>
-      new Promise<OpenTiming>((resolve, reject) => {
-        const { document, performance, location, requestAnimationFrame } = globalThis as unknown as InPage;
-        const t0 = performance.now();
-        location.hash = `#/patients/${patient}`;
-        const deadline = t0 + 120_000;
-        const frame = () => new Promise<void>((r) => requestAnimationFrame(() => r()));
-        const check = async (): Promise<void> => {
-          const status = document.getElementById('record-list-status')?.textContent ?? '';
-          const ready = status.includes(expectText) && document.querySelector('.flowsheet__table') && document.querySelectorAll('canvas').length >= 7;
-          if (!ready) {
-            if (performance.now() > deadline) return reject(new Error(`The record page did not show "${expectText}" in time (status: ${status}).`));
-            await frame();
-            return check();
-          }
-          await frame();
-          await frame();
-          const total = performance.now() - t0;
-          const history = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/records/history'));
-          const historyMs = history ? history.responseEnd - Math.max(t0, history.startTime) : NaN;
-          resolve({ totalMs: total, historyMs, renderMs: total - historyMs });
-        };
-        void check();
-      }),
-    { patient, expectText },
-  );
+  return page.evaluate(`(async () => {
+    ${inPageHelpers}
+    performance.clearResourceTimings();
+    window.__t0 = performance.now();
+    location.hash = ${JSON.stringify(`#/patients/${patient}`)};
+    const totalMs = await waitFor(${JSON.stringify(expectText)}, () => document.querySelector('.flowsheet__table') && document.querySelectorAll('canvas').length >= 7);
+    const history = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/records/history'));
+    const historyMs = history ? history.responseEnd - Math.max(window.__t0, history.startTime) : NaN;
+    return { totalMs, historyMs, renderMs: totalMs - historyMs };
+  })()`) as Promise<OpenTiming>;
 }
 
 /** Time from a change on the page to the list status saying `expectText`, painted. */
-async function timeChange(page: Page, change: () => Promise<void>, expectText: string): Promise<number> {
-  await page.evaluate(() => {
-    const g = globalThis as unknown as InPage;
-    g.__t0 = g.performance.now();
-  });
+async function timeChange(page: Page, change: () => Promise<unknown>, expectText: string): Promise<number> {
+  await page.evaluate(`window.__t0 = performance.now()`);
   await change();
-  return page.evaluate(
-    (expectText) =>
-      new Promise<number>((resolve) => {
-        const g = globalThis as unknown as InPage;
-        const { document, requestAnimationFrame } = g;
-        const frame = () => new Promise<void>((r) => requestAnimationFrame(() => r()));
-        const check = async (): Promise<void> => {
-          if (!(document.getElementById('record-list-status')?.textContent ?? '').includes(expectText)) {
-            await frame();
-            return check();
-          }
-          await frame();
-          resolve(g.performance.now() - g.__t0);
-        };
-        void check();
-      }),
-    expectText,
-  );
+  return page.evaluate(`(async () => { ${inPageHelpers} return waitFor(${JSON.stringify(expectText)}); })()`) as Promise<number>;
 }
 
 export async function benchRecordReview(o: ReviewOptions = defaultReviewOptions): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
   const w = await openBenchWard();
   await w.core.stop();
-  const seedMs = await seed(w.dir, w.patient, w.ward.people.nurse, o);
+  const seedMs = (await seed(w.dir, w.patient, w.ward.people.nurse, o)).ms;
   const serve = spawnServe(w.dir);
   const browser = await launchChromium();
   try {
@@ -167,13 +113,23 @@ export async function benchRecordReview(o: ReviewOptions = defaultReviewOptions)
     const first = await openRecord(page, w.patient, `of ${n}`);
     const later: OpenTiming[] = [];
     for (let i = 0; i < o.opens; i++) later.push(await openRecord(page, w.patient, `of ${n}`));
-    const filterMs = await timeChange(page, () => page.getByLabel('Kind', { exact: true }).selectOption({ label: 'Note' }).then(() => undefined), 'No records match');
-    const clearMs = await timeChange(page, () => page.getByLabel('Kind', { exact: true }).selectOption({ label: 'All kinds' }).then(() => undefined), `Records 1–50 of ${n}`);
+    // BENCH_REVIEW_PROFILE=/tmp/review.cpuprofile: a CPU profile of one more open (Chrome DevTools format).
+    const profilePath = process.env.BENCH_REVIEW_PROFILE;
+    if (profilePath) {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+      await openRecord(page, w.patient, `of ${n}`);
+      const { profile } = await cdp.send('Profiler.stop');
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(profilePath, JSON.stringify(profile));
+    }
+    const filterMs = await timeChange(page, () => page.getByLabel('Kind', { exact: true }).selectOption({ label: 'Note' }), 'No records match');
+    const clearMs = await timeChange(page, () => page.getByLabel('Kind', { exact: true }).selectOption({ label: 'All kinds' }), `Records 1–50 of ${n}`);
     const turnMs = await timeChange(page, () => page.getByRole('button', { name: 'Older', exact: true }).click(), `Records 51–100 of ${n}`);
-    const rendered = await page.evaluate(() => {
-      const { document } = globalThis as unknown as InPage;
-      return { rows: document.querySelectorAll('.record-row').length, columns: document.querySelectorAll('.flowsheet__table thead th').length - 1 };
-    });
+    const rendered = (await page.evaluate(
+      `({ rows: document.querySelectorAll('.record-row').length, columns: document.querySelectorAll('.flowsheet__table thead th').length - 1 })`,
+    )) as { rows: number; columns: number };
     if (rendered.rows !== 50) throw new Error(`The list shows ${rendered.rows} rows, not one page of 50.`);
 
     const laterRender = median(later.map((t) => t.renderMs));
