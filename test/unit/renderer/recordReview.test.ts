@@ -117,3 +117,22 @@ describe('record list', () => {
     expect(review.news2Scale).toBe(2);
   });
 });
+
+describe('provenance in words', () => {
+  it('never shows a verified status that contradicts its own checks as verified', async () => {
+    const { shownStatus, provenanceChecks } = await import('../../../renderer/src/clinical/provenanceDisplay');
+    expect(shownStatus(verified)).toBe('verified');
+    expect(shownStatus({ ...verified, contentMatchesAnchor: false })).toBe('unverifiable');
+    expect(shownStatus({ ...verified, signatureValid: false })).toBe('unverifiable');
+    expect(shownStatus({ ...verified, status: 'tampered', contentMatchesAnchor: false })).toBe('tampered');
+    const checks = provenanceChecks({ ...verified, wardTx: '0x' + 'ab'.repeat(32), batchRoot: '0x' + 'cd'.repeat(32) });
+    expect(checks.map((c) => [c.label, c.ok])).toEqual([
+      ['Signature', true],
+      ['Anchor', true],
+      ['Ward chain block', null],
+      ['Transaction', null],
+      ['Batch proof root', null],
+    ]);
+    expect(provenanceChecks({ ...verified, anchored: false, wardBlock: null }).map((c) => c.value)).toEqual(['Valid: signed by the author shown', 'Not yet anchored on the ward chain']);
+  });
+});
