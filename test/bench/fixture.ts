@@ -2,7 +2,11 @@
  * Benchmark fixtures: a fresh core on a temp data directory with a staffed ward and one admitted
  * patient, and realistic varied vitals sets. Each benchmark owns its fixture and stops it.
  */
+import type { ChainMember } from '../../electron/core/chain/registryClient';
+import type { RecordContent } from '../../electron/core/model/records';
 import type { VitalsInput } from '../../electron/core/model/vitals';
+import { openInternals } from '../support/pipelineInternals';
+import { timed } from './stats';
 import type { WardCore } from '../../electron/core/shellContract';
 import { Caller, removeDir, staffedWard, startCore, tempDir } from '../support/tempCore';
 
@@ -60,4 +64,42 @@ export function vitalsSet(i: number): VitalsInput {
     temperature: { value: Math.round((37 + 0.6 * Math.sin(i / 11)) * 10) / 10, unit: 'Cel' },
     bloodGlucose: { value: Math.round((6 + 1.5 * Math.sin(i / 7)) * 10) / 10, unit: 'mmol/L' },
   };
+}
+
+/**
+ * Seed a patient's vitals records through RecordWriter.create (the write path of addVitals), many
+ * at a time, on the core's own object graph while the core is stopped. Through the API this would
+ * take far too long; only the registry lookup of the patient is memoised (one chain read a record).
+ */
+export async function seedVitals(
+  dir: string,
+  patient: string,
+  nurse: { name: string; password: string },
+  o: { records: number; concurrency: number; record: (i: number) => { content: RecordContent; createdAt?: number } },
+): Promise<{ ms: number; batches: number }> {
+  const g = await openInternals(dir);
+  try {
+    const actor = await g.actor(nurse.name, nurse.password);
+    const member = g.identity.member.bind(g.identity);
+    const members = new Map<string, Promise<ChainMember | null>>();
+    g.identity.member = (a: string) => members.get(a) ?? (members.set(a, member(a)), members.get(a)!);
+    const write = (i: number) => {
+      const { content, createdAt } = o.record(i);
+      return g.writer.create(actor, patient, 'vitals', content, createdAt === undefined ? {} : { createdAt });
+    };
+    // The first record opens the patient's key scope; concurrent first writes would each open
+    // one (writableScope has no in-flight guard), which a real ward with history never sees.
+    await write(0);
+    let next = 1;
+    const { ms } = await timed(() =>
+      Promise.all(
+        Array.from({ length: o.concurrency }, async () => {
+          while (next < o.records) await write(next++);
+        }),
+      ),
+    );
+    return { ms, batches: g.anchorQueue.stats.batches };
+  } finally {
+    await g.close();
+  }
 }

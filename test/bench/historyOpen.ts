@@ -12,11 +12,9 @@
  * verified-cache) — plus building the chart series the patient page draws (renderer's
  * chartSeries). The ≤ 300 ms target applies to the warm open.
  */
-import type { ChainMember } from '../../electron/core/chain/registryClient';
 import type { WardCore } from '../../electron/core/shellContract';
 import { chartSeries } from '../../renderer/src/clinical/chartData';
-import { closeBenchWard, loginAs, openBenchWard, restartAndLogin, vitalsSet } from './fixture';
-import { openInternals } from '../support/pipelineInternals';
+import { closeBenchWard, loginAs, openBenchWard, restartAndLogin, seedVitals, vitalsSet } from './fixture';
 import { median, timed } from './stats';
 import { makeRow, type BenchRow } from './table';
 import { vitalsContent } from './vitalsContent';
@@ -30,31 +28,8 @@ export interface HistoryOptions {
 
 export const defaultHistoryOptions: HistoryOptions = { records: 10_000, seedConcurrency: 256, warmOpens: 5, savesOnFullHistory: 5 };
 
-async function seed(dir: string, patient: string, nurse: { name: string; password: string }, o: HistoryOptions): Promise<{ ms: number; batches: number }> {
-  const g = await openInternals(dir);
-  try {
-    const actor = await g.actor(nurse.name, nurse.password);
-    const member = g.identity.member.bind(g.identity);
-    const members = new Map<string, Promise<ChainMember | null>>();
-    g.identity.member = (a: string) => members.get(a) ?? (members.set(a, member(a)), members.get(a)!);
-    // The first record opens the patient's key scope; concurrent first writes would each open
-    // one (writableScope has no in-flight guard), which a real ward with history never sees.
-    await g.writer.create(actor, patient, 'vitals', vitalsContent(0));
-    let next = 1;
-    const { ms } = await timed(() =>
-      Promise.all(
-        Array.from({ length: o.seedConcurrency }, async () => {
-          while (next < o.records) {
-            const i = next++;
-            await g.writer.create(actor, patient, 'vitals', vitalsContent(i));
-          }
-        }),
-      ),
-    );
-    return { ms, batches: g.anchorQueue.stats.batches };
-  } finally {
-    await g.close();
-  }
+function seed(dir: string, patient: string, nurse: { name: string; password: string }, o: HistoryOptions): Promise<{ ms: number; batches: number }> {
+  return seedVitals(dir, patient, nurse, { records: o.records, concurrency: o.seedConcurrency, record: (i) => ({ content: vitalsContent(i) }) });
 }
 
 export async function benchHistoryOpen(o: HistoryOptions = defaultHistoryOptions): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {

@@ -3,7 +3,7 @@
  * Each benchmark starts its own fresh core (real ganache, real fsync) in a temp dir and stops it.
  * Prints the table and writes the same as JSON to test/bench/results/latest.json.
  *
- * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [consortium] [login] [board]   (default: all)
+ * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [consortium] [login] [board] [review]   (default: all)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -15,6 +15,7 @@ import { benchConsortiumPublish } from './consortiumPublish';
 import { benchHistoryOpen } from './historyOpen';
 import { benchIngest } from './ingest';
 import { benchLogin } from './login';
+import { benchRecordReview } from './recordReview';
 import { benchSaveLatency } from './saveLatency';
 import { benchStoreGrowth } from './storeGrowth';
 import { formatTable, makeRow, type BenchRow } from './table';
@@ -35,6 +36,7 @@ const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcom
   consortium: { title: 'Consortium batches: size under 128 KB, bytes and gas per record, publish rate to anvil', run: () => benchConsortiumPublish() },
   login: { title: 'Login at the recommended keystore strength, API latency during a burst of 24 logins', run: () => benchLogin() },
   board: { title: 'Ward board with a bound monitor since the last full set', run: () => benchBoardScan() },
+  review: { title: 'The record page with 10,000 records, rendered in Chromium', run: () => benchRecordReview() },
 };
 
 const resultsPath = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');

@@ -85,8 +85,8 @@ describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, v
     await ui.gotoRoute(page, 'ward');
     await ui.openRecord(page, patient.name);
     await ui.expectPatientRecord(page, patient.name);
-    await expect.poll(() => ui.timelineRecords(page).then((r) => r.length), { timeout: 30_000 }).toBe(2);
-    const records = await ui.timelineRecords(page);
+    await expect.poll(() => ui.recordRows(page).then((r) => r.length), { timeout: 30_000 }).toBe(2);
+    const records = await ui.recordRows(page);
     const vitals = records.find((r) => r.kind === 'Vitals')!;
     expect(vitals).toMatchObject({ provenance: 'Verified' });
     expect(vitals.author).toContain(nurse.name);

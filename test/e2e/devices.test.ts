@@ -124,11 +124,11 @@ describe('USB devices in a browser: live oximeter, bed binding, meter memory, pr
     await ui.gotoRoute(page, 'ward');
     await ui.openRecord(page, bed1A);
     // Station readings are anchored in batches: wait until one shows as verified.
-    let fromMonitor: ui.TimelineRecord | undefined;
+    let fromMonitor: ui.RecordRow | undefined;
     await expect
       .poll(
         async () => {
-          const records = await ui.timelineRecords(page);
+          const records = await ui.recordRows(page);
           fromMonitor = records.find((r) => r.text.includes(`From device: ${oximeter}`) && r.provenance === 'Verified');
           if (!fromMonitor) await page.reload();
           return fromMonitor !== undefined;
@@ -148,7 +148,7 @@ describe('USB devices in a browser: live oximeter, bed binding, meter memory, pr
 
     await ui.gotoRoute(page, 'ward');
     await ui.openRecord(page, bed1B);
-    const glucose = (await ui.timelineRecords(page)).filter((r) => r.text.includes(`From device: ${meter}`));
+    const glucose = (await ui.recordRows(page)).filter((r) => r.text.includes(`From device: ${meter}`));
     expect(glucose).toHaveLength(5);
     expect(glucose.every((r) => r.author === `Signed by ${nurse.name} (Nurse)`)).toBe(true);
   });

@@ -182,8 +182,8 @@ describe('observations as nurses take them, in a browser', () => {
     await ui.button(doc, 'Save amendment').click();
     await doc.getByRole('status').filter({ hasText: /^\s*Amendment saved, signed by/ }).waitFor({ timeout: 60_000 });
     // The notice comes first; the timeline is read again just after it.
-    await expect.poll(async () => (await ui.timelineRecords(doc)).some((r) => r.kind === 'Amendment'), { timeout: 30_000 }).toBe(true);
-    const records = await ui.timelineRecords(doc);
+    await expect.poll(async () => (await ui.recordRows(doc)).some((r) => r.kind === 'Amendment'), { timeout: 30_000 }).toBe(true);
+    const records = await ui.recordRows(doc);
     const original = records.find((r) => r.kind === 'Vitals' && /Superseded/.test(r.title))!;
     expect(original.text).toMatch(/Corrected by a later record: these values and this score no longer count\./);
     const correction = records.find((r) => r.kind === 'Amendment')!;

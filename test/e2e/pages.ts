@@ -644,44 +644,52 @@ export async function recordVitals(page: Page, name: string, v: VitalsEntry): Pr
 
 export async function expectPatientRecord(page: Page, name: string, timeout = SLOW_TIMEOUT): Promise<void> {
   await waitVisible(heading(page, name), `the record of ${name}`, timeout);
-  await waitVisible(heading(page, 'Timeline', 2), `the timeline of ${name}`, timeout);
+  await waitVisible(heading(page, 'Records', 2), `the records of ${name}`, timeout);
 }
 
 export type ProvenanceLabel = 'Verified' | 'Pending anchor' | 'Tampered' | 'Unverifiable';
 
-export interface TimelineRecord {
-  /** "Vitals", "Note", "Diagnosis", "Amendment". */
+export interface RecordRow {
+  /** "Vitals", "Note", "Diagnosis", "Amendment", "Escalation". */
   kind: string;
-  /** The record's heading (kind and time). */
+  /** Kind and measured time, then "Superseded" when a later record corrects it. */
   title: string;
   /** "Signed by Grace Hopper (Doctor)". */
   author: string;
   provenance: ProvenanceLabel | null;
-  /** Problems listed under the provenance badge. */
+  /** Problems listed in the provenance details. */
   problems: string[];
-  /** All text of the record (content, links). */
+  /** All text of the record with its details open (content, checks, links). */
   text: string;
 }
 
-/** The timeline, newest first. */
-export async function timelineRecords(page: Page): Promise<TimelineRecord[]> {
-  await waitVisible(heading(page, 'Timeline', 2), 'the timeline');
-  const list = page.getByRole('list', { name: 'Records, newest first' });
+function recordList(page: Page): Locator {
+  return page.getByRole('list', { name: 'Records, newest first' });
+}
+
+/** The records on the page shown (newest first), each read with its details opened (and closed again). */
+export async function recordRows(page: Page): Promise<RecordRow[]> {
+  await waitVisible(heading(page, 'Records', 2), 'the record list');
+  const list = recordList(page);
   if (!(await list.isVisible())) return [];
-  const articles = list.getByRole('article');
-  const out: TimelineRecord[] = [];
-  for (let i = 0; i < (await articles.count()); i++) {
-    const a = articles.nth(i);
-    const title = ((await a.getByRole('heading', { level: 3 }).textContent()) ?? '').replace(/\s+/g, ' ').trim();
-    const text = ((await a.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-    const prov = /Provenance: (Verified|Pending anchor|Tampered|Unverifiable)/.exec(text);
-    const author = /Signed by .+? \([^)]+\)/.exec(text);
-    const problemsList = a.getByRole('list', { name: 'Problems found' });
+  const items = list.getByRole('listitem').filter({ has: page.getByRole('button', { name: /^Provenance:/ }) });
+  const out: RecordRow[] = [];
+  for (let i = 0; i < (await items.count()); i++) {
+    const item = items.nth(i);
+    const badge = item.getByRole('button', { name: /^Provenance:/ });
+    const wasOpen = (await badge.getAttribute('aria-expanded')) === 'true';
+    if (!wasOpen) await badge.click();
+    const kindText = squash(await item.locator('.record-row__kind').textContent());
+    const text = squash(await item.textContent());
+    const prov = /Provenance: (Verified|Pending anchor|Tampered|Unverifiable)/.exec(squash(await badge.textContent()));
+    const problemsList = item.getByRole('list', { name: 'Problems found' });
     const problems = (await problemsList.count()) ? (await problemsList.getByRole('listitem').allTextContents()).map((t) => t.trim()) : [];
+    // Leave the screen as found.
+    if (!wasOpen) await badge.click();
     out.push({
-      kind: title.split(' ')[0],
-      title,
-      author: author ? author[0] : '',
+      kind: kindText.split(' ')[0]!,
+      title: `${(await item.getAttribute('aria-label')) ?? ''}${/Superseded/.test(kindText) ? ' Superseded' : ''}`,
+      author: squash(await item.locator('.record-row__author').textContent()),
       provenance: prov ? (prov[1] as ProvenanceLabel) : null,
       problems,
       text,
@@ -690,13 +698,76 @@ export async function timelineRecords(page: Page): Promise<TimelineRecord[]> {
   return out;
 }
 
-/** Accessible names of the charts (canvas role="img"), e.g. "Pulse over time (/min), 3 readings". */
+function squash(text: string | null): string {
+  return (text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** "Records 1–50 of 200 (filtered from 500), newest first". */
+export async function recordListStatus(page: Page): Promise<string> {
+  return squash(await page.locator('#record-list-status').textContent());
+}
+
+/** Choose the record list's filters by their visible labels ("Vitals", "Nora Nurse", "Last 24 hours"). */
+export async function filterRecordList(page: Page, f: { kind?: string; author?: string; period?: string }): Promise<void> {
+  if (f.kind) await field(page, 'Kind').selectOption({ label: f.kind });
+  if (f.author) await field(page, 'Signed by').selectOption({ label: f.author });
+  if (f.period) await field(page, 'Period').selectOption({ label: f.period });
+}
+
+/** Turn the record list's page ("Older", "Newer", "Oldest", "Newest"). */
+export async function turnRecordPage(page: Page, to: 'Older' | 'Newer' | 'Oldest' | 'Newest'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Pages of records' }).getByRole('button', { name: to, exact: true }).click();
+}
+
+export interface FlowsheetCellView {
+  text: string;
+  /** The NEWS2 sub-score its colour says (score--N class), null when not scored. */
+  colourScore: number | null;
+  /** The sub-score written for screen readers (", scores N"). */
+  spokenScore: number | null;
+  struck: boolean;
+}
+
+/** The flowsheet as shown: column headers (measured time) and rows by parameter name. */
+export async function flowsheet(page: Page): Promise<{ columns: string[]; rows: Record<string, FlowsheetCellView[]> }> {
+  const table = page.getByRole('region', { name: 'Flowsheet, scrolls sideways' }).getByRole('table');
+  await waitVisible(table, 'the flowsheet');
+  return table.evaluate((t) => {
+    const clean = (s: string | null): string => (s ?? '').replace(/\s+/g, ' ').trim();
+    const columns = [...t.querySelectorAll('thead th')].slice(1).map((th) => clean(th.querySelector('.flowsheet__clock')?.textContent ?? null));
+    const rows: Record<string, Array<{ text: string; colourScore: number | null; spokenScore: number | null; struck: boolean }>> = {};
+    for (const tr of t.querySelectorAll('tbody tr')) {
+      const name = clean(tr.querySelector('th')?.childNodes[0]?.textContent ?? null);
+      rows[name] = [...tr.querySelectorAll('td')].map((td) => {
+        const colour = /score--(\d)/.exec(td.className);
+        const spoken = /scores (\d)/.exec(td.textContent ?? '');
+        const value = td.querySelector('.flowsheet__value');
+        return {
+          text: clean(value?.textContent ?? null),
+          colourScore: colour ? Number(colour[1]) : null,
+          spokenScore: spoken ? Number(spoken[1]) : null,
+          struck: value ? (value.ownerDocument.defaultView?.getComputedStyle(value).textDecorationLine ?? "").includes('line-through') : false,
+        };
+      });
+    }
+    return { columns, rows };
+  });
+}
+
+/** Accessible names of the charts (canvas role="img"), e.g. "Pulse over time (/min), 3 readings, axis 30 to 180". */
 export async function chartNames(page: Page): Promise<string[]> {
   await waitVisible(heading(page, 'Charts', 2), 'the charts');
   const imgs = page.getByRole('img');
   const names: string[] = [];
   for (let i = 0; i < (await imgs.count()); i++) names.push((await imgs.nth(i).getAttribute('aria-label')) ?? '');
   return names.filter((n) => / over time /.test(n));
+}
+
+/** The y axis a chart drew, from its accessible name ("…, axis 34 to 41"). */
+export async function chartAxis(page: Page, title: string): Promise<{ min: number; max: number } | null> {
+  const name = (await chartNames(page)).find((n) => n.startsWith(`${title} over time`));
+  const m = name ? /axis (-?[\d.]+) to (-?[\d.]+)$/.exec(name) : null;
+  return m ? { min: Number(m[1]), max: Number(m[2]) } : null;
 }
 
 async function recordNotice(page: Page, what: string): Promise<string> {

@@ -4,9 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = resolve(__dirname, '..', '..');
+// import.meta.url, not __dirname: the benchmarks run this as an ES module under tsx.
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface ServeProcess {
   process: ChildProcess;

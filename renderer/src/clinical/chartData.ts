@@ -11,6 +11,8 @@ export interface ChartPoint {
   /** Milliseconds since the epoch. */
   t: number;
   y: number;
+  /** Read by a device (a bound monitor, a meter): far-apart device readings are not joined. */
+  fromDevice?: boolean;
 }
 
 export interface ChartDataset {
@@ -31,12 +33,15 @@ export interface ChartInput {
   series: ChartSeries[];
   /** Vitals records left out because they are tampered or unreadable. */
   excluded: number;
+  /** When the patient was on oxygen (shaded behind every chart). */
+  oxygen: OxygenPeriod[];
 }
 
 interface VitalsPoint {
   t: number;
   vitals: NormalisedVitals;
   news2: number | null;
+  fromDevice: boolean;
 }
 
 /** The vitals sets in force: latest correction of each, oldest first. */
@@ -60,7 +65,7 @@ export function effectiveVitals(records: readonly RecordView[]): { points: Vital
     const t = Date.parse(record.measuredAt);
     if (Number.isNaN(t)) continue;
     const aggregate = record.content.news2?.complete ? record.content.news2.aggregate : null;
-    points.push({ t, vitals: record.content.vitals, news2: aggregate ?? null });
+    points.push({ t, vitals: record.content.vitals, news2: aggregate ?? null, fromDevice: !!record.content.device });
   }
   points.sort((a, b) => a.t - b.t);
   return { points, excluded };
@@ -70,9 +75,52 @@ function dataset(label: string, points: VitalsPoint[], pick: (p: VitalsPoint) =>
   const out: ChartPoint[] = [];
   for (const p of points) {
     const y = pick(p);
-    if (y !== null && y !== undefined && Number.isFinite(y)) out.push({ t: p.t, y });
+    if (y !== null && y !== undefined && Number.isFinite(y)) out.push(p.fromDevice ? { t: p.t, y, fromDevice: true } : { t: p.t, y });
   }
   return { label, points: out };
+}
+
+/** A time interval during which the patient was on oxygen (shaded on every chart). */
+export interface OxygenPeriod {
+  from: number;
+  to: number;
+}
+
+/**
+ * Periods on oxygen from the sets in time order: from the first set on oxygen to the next set
+ * on air (or the last set on oxygen when none follows).
+ */
+export function oxygenPeriods(sets: ReadonlyArray<{ t: number; onOxygen: boolean | undefined }>): OxygenPeriod[] {
+  const out: OxygenPeriod[] = [];
+  let start: number | null = null;
+  let last = 0;
+  for (const s of sets) {
+    if (s.onOxygen === undefined) continue;
+    if (s.onOxygen && start === null) start = s.t;
+    if (!s.onOxygen && start !== null) {
+      out.push({ from: start, to: s.t });
+      start = null;
+    }
+    if (s.onOxygen) last = s.t;
+  }
+  if (start !== null) out.push({ from: start, to: last });
+  return out;
+}
+
+/** The time span of every chart on the page (so they line up), with a little room at each end. */
+export function chartSpan(input: ChartInput): { from: number; to: number } | null {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const s of input.series) {
+    for (const d of s.datasets) {
+      if (d.points.length === 0) continue;
+      from = Math.min(from, d.points[0]!.t);
+      to = Math.max(to, d.points[d.points.length - 1]!.t);
+    }
+  }
+  if (!Number.isFinite(from)) return null;
+  const pad = Math.max(5 * 60_000, (to - from) * 0.02);
+  return { from: from - pad, to: to + pad };
 }
 
 /** One series per chart on the patient page, in the order the page shows them. */
@@ -116,7 +164,8 @@ export function chartSeries(records: readonly RecordView[]): ChartInput {
       datasets: [dataset('Blood glucose', points, (p) => p.vitals.bloodGlucose?.mmolPerL)],
     },
   ];
-  return { series, excluded };
+  const oxygen = oxygenPeriods(points.map((p) => ({ t: p.t, onOxygen: p.vitals.supplementalOxygen })));
+  return { series, excluded, oxygen };
 }
 
 /** NEWS2 band areas for the NEWS2 chart (0–4 low, 5–6 medium, ≥ 7 high), as y ranges. */
