@@ -9,7 +9,7 @@ export type { DeviceProvenance } from '../../../electron/core/model/devices';
 export type { ApiErrorBody } from '../../../electron/core/model/errors';
 export type { WardEvent } from '../../../electron/core/model/events';
 export type { News2Band, News2Parameter, News2Result } from '../../../electron/core/model/news2';
-export type { MemberStatus, PendingRegistration, PersonRef, Profile, Role } from '../../../electron/core/model/people';
+export type { MemberStatus, PendingRegistration, PersonRef, PersonWithAge, Profile, Role } from '../../../electron/core/model/people';
 export type {
   AuditAction,
   AuditEntry,

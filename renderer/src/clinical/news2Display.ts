@@ -35,6 +35,18 @@ export function bandClass(band: News2Band | null): string {
   return band ? `band--${band}` : 'band--incomplete';
 }
 
+/**
+ * The colour class of a NEWS2 total chip. A total of 0 has its own (white, outlined) chip apart
+ * from 1–4: the RCP response differs (Chart 4, "Clinical response to the NEWS trigger thresholds":
+ * 0 → minimum 12-hourly, continue routine monitoring; total 1–4 → minimum 4–6-hourly, a registered
+ * nurse must assess), so a 4 must not look like a 0. Otherwise low green, low–medium yellow
+ * (a single parameter scoring 3), medium orange, high red.
+ */
+export function badgeClass(result: News2Result): string {
+  if (result.complete && result.aggregate === 0) return 'band--zero';
+  return bandClass(displayBand(result));
+}
+
 /** Number of parameters that could be scored. */
 export function scoredCount(result: News2Result): number {
   return NEWS2_PARAMETER_COUNT - result.missing.length;
