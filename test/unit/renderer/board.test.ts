@@ -20,6 +20,7 @@ import {
   type BoardEntry,
 } from '../../../renderer/src/clinical/boardOrder';
 import { badgeClass, parameterOrder } from '../../../renderer/src/clinical/news2Display';
+import { patientMenuItems } from '../../../renderer/src/components/board/rowMenu';
 
 function summary(input: unknown, scale: 1 | 2 = 1): ObservationSummary {
   const r = validateVitals(input);
@@ -141,5 +142,22 @@ describe('board order and filters', () => {
     expect(parseBoardView('{not json')).toEqual(defaultBoardView);
     expect(parseBoardView(null)).toEqual(defaultBoardView);
     expect(parseBoardView(JSON.stringify({ sort: 'name', band: 'toString', overdueOnly: 'yes', escalationOnly: true }))).toEqual({ ...defaultBoardView, escalationOnly: true });
+  });
+});
+
+describe('row actions', () => {
+  const patient = { address: '0xabc', name: 'Mary Major', role: 'patient' as const };
+  it('offer the escalation for the set that asked for it, and discharge only to who may', () => {
+    const base = entry('1', 'high', { aggregate: 8, escalationDue: true }).observations!;
+    const newer = { ...summary(calm), recordId: '0xnewer' };
+    const items = patientMenuItems(patient, { ...base, newerReading: newer, riskFromNewerReading: true }, { enterVitals: true, discharge: false });
+    expect(items.map((i) => i.label)).toEqual(['Enter vitals for Mary Major', 'Open record of Mary Major', 'Record escalation for Mary Major']);
+    expect(items[2]!.to).toEqual({ name: 'escalation', params: { patient: '0xabc', record: '0xnewer' } });
+    expect(patientMenuItems(patient, base, { enterVitals: true, discharge: false })[2]!.to).toEqual({ name: 'escalation', params: { patient: '0xabc', record: '0x01' } });
+    const nurse = patientMenuItems(patient, { ...base, escalationDue: false }, { enterVitals: true, discharge: true });
+    expect(nurse.map((i) => i.text)).toEqual(['Enter vitals', 'Open record', 'Discharge…']);
+    expect(nurse[2]).toMatchObject({ label: 'Discharge Mary Major', danger: true });
+    expect(nurse[2]!.to).toBeUndefined();
+    expect(patientMenuItems(patient, null, { enterVitals: false, discharge: false }).map((i) => i.key)).toEqual(['record']);
   });
 });
