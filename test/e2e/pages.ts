@@ -407,7 +407,7 @@ export interface BoardRow {
   /** "Due in 3 h 10 min", "Overdue by 25 min". */
   due: string;
   overdue: boolean;
-  /** The responsible doctor, or "No responsible doctor" (absent on a doctor's own list). */
+  /** The responsible doctor, or "No responsible doctor" ("" on a doctor's own list). */
   doctor: string;
   /** The row's notes (a newer reading, an escalation not recorded, a record that failed verification), as spoken. */
   warnings: string[];
@@ -482,7 +482,8 @@ export async function boardTableRows(page: Page, tableName: string): Promise<Boa
       news2: { ...parseNews2Badge(badge), scale: scale ? Number(scale[1]) : null },
       due,
       overdue: /^Overdue/.test(due),
-      doctor: col('Doctor') < 0 ? '' : at('Doctor').spoken,
+      // Below 1700 px wide the doctor is named under the patient instead of in a column.
+      doctor: col('Doctor') >= 0 ? at('Doctor').spoken : (/(?:Responsible doctor: (.+)|(No responsible doctor))$/.exec(patient)?.slice(1).find(Boolean) ?? ''),
       warnings: warnings.filter((w) => !w.startsWith('Since then:')),
       risk: risk ? risk[1]! : 'none',
     });
