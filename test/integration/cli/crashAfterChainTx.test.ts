@@ -46,7 +46,7 @@ describe('kill -9 of wardledger serve between a chain transaction and its local 
     people = w.people;
     addresses = w.addresses;
     await w.callers.nurse.ok('ward/admit', { patient: addresses.patient, bed: '1', responsibleDoctor: addresses.doctor });
-    await w.callers.nurse.ok('records/addVitals', { patient: addresses.patient, vitals: { pulse: 66, supplementalOxygen: false } });
+    await w.callers.nurse.ok('records/addVitals', { patient: addresses.patient, vitals: { pulse: 66, supplementalOxygen: false }, missingReason: 'Spot check' });
     pendingDoctor = (await w.anon.ok('identity/register', { role: 'doctor', ...newDoctor, age: 39 })).address;
     await core.stop();
   });

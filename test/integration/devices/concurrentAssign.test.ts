@@ -14,6 +14,8 @@ describe('devices/assign under concurrent calls', () => {
   let core: WardCore;
   let w: Awaited<ReturnType<typeof staffedWard>>;
   let recordable: PendingReading[];
+  // The simulated meter's memory predates the admission: each call says the clinician has seen that.
+  const confirmTimes = true;
   const list = () => w.callers.nurse.ok('devices/list', {}) as Promise<DevicesOverview>;
   const deviceRecords = async () => (await w.callers.doctor.ok('records/history', { patient: w.addresses.patient })).records.filter((r) => r.content?.device);
 
@@ -34,8 +36,8 @@ describe('devices/assign under concurrent calls', () => {
   it('records a reading once when two clinicians assign it at the same moment', async () => {
     const ids = [recordable[0]!.id];
     const results = await Promise.all([
-      w.callers.nurse.raw('devices/assign', { readingIds: ids, patient: w.addresses.patient }),
-      w.callers.doctor.raw('devices/assign', { readingIds: ids, patient: w.addresses.patient }),
+      w.callers.nurse.raw('devices/assign', { readingIds: ids, patient: w.addresses.patient, confirmTimes }),
+      w.callers.doctor.raw('devices/assign', { readingIds: ids, patient: w.addresses.patient, confirmTimes }),
     ]);
     const recorded = results.map((r) => (r.ok ? (r.result as { recorded: number }).recorded : 0));
     expect(recorded.reduce((a, b) => a + b, 0)).toBe(1);
@@ -48,9 +50,9 @@ describe('devices/assign under concurrent calls', () => {
   it('records overlapping selections once each, whatever order the calls interleave in', async () => {
     const [a, b, c] = [recordable[1]!.id, recordable[2]!.id, recordable[3]?.id ?? recordable[2]!.id];
     const results = await Promise.all([
-      w.callers.nurse.raw('devices/assign', { readingIds: [a, b], patient: w.addresses.patient }),
-      w.callers.doctor.raw('devices/assign', { readingIds: [b, c], patient: w.addresses.patient }),
-      w.callers.nurse.raw('devices/assign', { readingIds: [a], patient: w.addresses.patient }),
+      w.callers.nurse.raw('devices/assign', { readingIds: [a, b], patient: w.addresses.patient, confirmTimes }),
+      w.callers.doctor.raw('devices/assign', { readingIds: [b, c], patient: w.addresses.patient, confirmTimes }),
+      w.callers.nurse.raw('devices/assign', { readingIds: [a], patient: w.addresses.patient, confirmTimes }),
     ]);
     const distinct = new Set([a, b, c]).size;
     const recorded = results.map((r) => (r.ok ? (r.result as { recorded: number }).recorded : 0)).reduce((x, y) => x + y, 0);
@@ -63,7 +65,7 @@ describe('devices/assign under concurrent calls', () => {
     expect(records.length).toBe(1 + recorded);
     // Whatever was refused is still pending (nothing lost), and can be assigned now.
     const still = (await list()).pending.filter((p) => [a, b, c].includes(p.id)).map((p) => p.id);
-    if (still.length) await w.callers.nurse.ok('devices/assign', { readingIds: still, patient: w.addresses.patient });
+    if (still.length) await w.callers.nurse.ok('devices/assign', { readingIds: still, patient: w.addresses.patient, confirmTimes });
     expect(await deviceRecords()).toHaveLength(1 + distinct);
   });
 });

@@ -41,7 +41,7 @@ describe('care relationships and what the board shows', () => {
     core = await startCore(dir);
     w = await staffedWard(core);
     await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '1', responsibleDoctor: w.addresses.doctor });
-    await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: pulse(80) });
+    await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: pulse(80), missingReason: 'Spot check' });
   });
   afterAll(async () => {
     await core?.stop();
@@ -65,7 +65,7 @@ describe('care relationships and what the board shows', () => {
   it('flags a doctor who takes on a patient with a history, reads, and hands back', async () => {
     const q = await newPatient('Quinn');
     await w.callers.nurse.ok('ward/admit', { patient: q, bed: '2' });
-    await w.callers.nurse.ok('records/addVitals', { patient: q, vitals: pulse(90) });
+    await w.callers.nurse.ok('records/addVitals', { patient: q, vitals: pulse(90), missingReason: 'Spot check' });
     const other = w.callers.otherDoctor;
     await expect(other.fails('records/history', { patient: q })).resolves.toMatchObject({ code: 'FORBIDDEN' });
     // Grace Hopper cannot hand Quinn to a colleague: Quinn has no responsible doctor, and she is not a nurse.
@@ -92,7 +92,7 @@ describe('care relationships and what the board shows', () => {
   it('flags a nurse who re-admits a discharged patient, reads and discharges again', async () => {
     const r = await newPatient('Rae');
     await w.callers.nurse.ok('ward/admit', { patient: r, bed: '3', responsibleDoctor: w.addresses.doctor });
-    await w.callers.nurse.ok('records/addVitals', { patient: r, vitals: pulse(70) });
+    await w.callers.nurse.ok('records/addVitals', { patient: r, vitals: pulse(70), missingReason: 'Spot check' });
     await w.callers.doctor.ok('ward/discharge', { patient: r });
     await expect(w.callers.nurse.fails('records/history', { patient: r })).resolves.toMatchObject({ code: 'FORBIDDEN' });
     await w.callers.nurse.ok('ward/admit', { patient: r, bed: '3' });
@@ -112,9 +112,9 @@ describe('care relationships and what the board shows', () => {
   it('shows a doctor the bed, not the patient, for a patient he may not open; audits what it shows', async () => {
     const before = (await w.callers.patient.ok('audit/list', { patient: null })).filter((e) => e.action === 'list');
     const mine = (await w.callers.doctor.ok('ward/census', {})).find((r) => r.bed === '1')!;
-    expect(mine).toMatchObject({ restricted: false, patient: { name: 'Pat Patient', age: 67 }, latest: { vitals: { pulse: 80 } } });
+    expect(mine).toMatchObject({ restricted: false, patient: { name: 'Pat Patient', age: 67 }, observations: { newerReading: { vitals: { pulse: 80 } } } });
     const notMine = (await w.callers.otherDoctor.ok('ward/census', {})).find((r) => r.bed === '1')!;
-    expect(notMine).toMatchObject({ restricted: true, patient: { address: w.addresses.patient, age: -1 }, latest: null, minutesSinceLastObservation: null, overdue: false });
+    expect(notMine).toMatchObject({ restricted: true, patient: { address: w.addresses.patient, age: -1 }, observations: null });
     expect(JSON.stringify(notMine)).not.toContain('Pat Patient');
     expect(notMine.responsibleDoctor!.name).toBe('Grace Hopper');
     const nurseRow = (await w.callers.nurse.ok('ward/census', {})).find((r) => r.bed === '1')!;
@@ -132,7 +132,7 @@ describe('care relationships and what the board shows', () => {
     // The reply to an admission shows no more than the board would.
     const s = await newPatient('Sol');
     const admitted = await w.callers.otherDoctor.ok('ward/admit', { patient: s, bed: '4', responsibleDoctor: w.addresses.doctor });
-    expect(admitted).toMatchObject({ restricted: true, latest: null });
+    expect(admitted).toMatchObject({ restricted: true, observations: null });
   });
 
   it('puts every change on the ward chain, sent by who made it, and the chain refuses a self-assignment sent directly', async () => {

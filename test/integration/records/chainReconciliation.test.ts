@@ -52,7 +52,7 @@ describe('local state follows the chain after a failure between the transaction 
     core = await startCore(dir);
     w = await staffedWard(core);
     await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '1', responsibleDoctor: w.addresses.doctor });
-    await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: { pulse: 77, supplementalOxygen: false } });
+    await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: { pulse: 77, supplementalOxygen: false }, missingReason: 'Spot check' });
   });
   afterEach(() => {
     disarm?.();
