@@ -77,8 +77,9 @@ describe('USB devices in a browser: live oximeter, bed binding, meter memory, pr
     expect(row.news2).toMatchObject({ band: 'High', complete: true, scale: 1 });
     expect(row.news2.score).toBeGreaterThanOrEqual(7);
     expect(row).toMatchObject({ overdue: true, risk: 'high' });
-    expect(row.vitals).toMatch(/^RR \d+\/min · SpO2 .* taken \d+ h/);
-    expect(row.newer).toMatch(/^SpO2 \d+% · Pulse \d+\/min bound monitor, /);
+    expect(row.vitals).toMatch(/^Respiration rate \d+\/min, scores \d · SpO2 \d+% on Scale 1, scores \d · /);
+    expect(row.taken).toMatch(/^\d+ h/);
+    expect(row.newer).toMatch(/^SpO2 \d+% · Pulse \d+\/min \(bound monitor, /);
     await ui.gotoDevices(nursePage);
   });
 

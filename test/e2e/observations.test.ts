@@ -68,8 +68,11 @@ describe('observations as nurses take them, in a browser', () => {
     expect(notice).toMatch(/Saved: vitals for Sam Steady taken .* secured against later changes\. NEWS2 6 — Medium \(Scale 1\)\. Escalation recorded: Dr Grace Hopper informed\./);
     const row = (await ui.wardBoardRows(page)).find((r) => r.name === 'Sam Steady')!;
     expect(row).toMatchObject({ news2: { score: 6, band: 'Medium', scale: 1 }, risk: 'medium', warnings: [] });
+    // Each parameter in its own cell with its sub-score: SpO2 95 → 1, oxygen → 2, pulse 300 → 3.
+    expect(row.params).toMatchObject({ SpO2: { value: '95', points: 1 }, O2: { value: 'O2 28%', points: 2 }, Pulse: { value: '300', points: 3 }, RR: { value: '18', points: null } });
+    expect(row.params.O2.spoken).toBe('On oxygen: Venturi mask FiO2 28%, scores 2');
     // The set counts at the time it was taken (2 h ago, medium → hourly: already due again).
-    expect(row.vitals).toMatch(/SpO2 95% on oxygen \(Venturi mask FiO2 28%\) .* taken 2 h ago/);
+    expect(row.taken).toMatch(/^2 h/);
     expect(row.due).toMatch(/^Overdue by/);
   });
 
@@ -93,7 +96,7 @@ describe('observations as nurses take them, in a browser', () => {
     expect(await ui.saveVitals(page)).toMatch(/Saved: vitals .* secured against later changes/);
     // Shown beside the last complete set, which keeps the clock.
     const row = (await ui.wardBoardRows(page)).find((r) => r.name === 'Sam Steady')!;
-    expect(row.newer).toMatch(/^RR 18\/min · Pulse 80\/min partial set, just now/);
+    expect(row.newer).toMatch(/^RR 18\/min · Pulse 80\/min \(partial set, just now\)/);
     expect(row.news2).toMatchObject({ score: 6, band: 'Medium' });
   });
 
@@ -151,13 +154,13 @@ describe('observations as nurses take them, in a browser', () => {
     await ui.link(page, 'Back to the ward board').click();
     const row = (await ui.wardBoardRows(page)).find((r) => r.name === 'Mary Major')!;
     expect(row).toMatchObject({ news2: { score: 0, band: 'Low' }, newer: '' });
-    expect(row.vitals).toMatch(/taken just now/);
+    expect(row.taken).toBe('just now');
   });
 
   it('the board asks for an escalation not yet recorded, and takes it from there', async () => {
     const row = (await ui.wardBoardRows(page)).find((r) => r.name === 'Peter Patient')!;
-    expect(row.warnings.some((w) => /^Escalation not recorded\./.test(w))).toBe(true);
-    await ui.link(page, 'Record escalation for Peter Patient').click();
+    expect(row.warnings).toContain('Escalation not recorded');
+    await ui.rowAction(page, 'Peter Patient', 'Record escalation for Peter Patient');
     const notice = await ui.recordEscalation(page, { who: { name: 'Alex Outreach', role: 'Critical care outreach' }, response: 'Attending in 5 minutes' });
     expect(notice).toMatch(/Escalation recorded for Peter Patient: Alex Outreach informed\./);
     expect((await ui.wardBoardRows(page)).find((r) => r.name === 'Peter Patient')!.warnings).toEqual([]);
@@ -193,7 +196,8 @@ describe('observations as nurses take them, in a browser', () => {
     await ui.gotoRoute(doc, 'ward');
     const row = (await ui.wardBoardRows(doc)).find((r) => r.name === 'Mary Major')!;
     expect(row).toMatchObject({ news2: { score: 2, band: 'Low' } });
-    expect(row.vitals).toMatch(/Pulse 125\/min .*\(corrected\)/);
+    expect(row.params.Pulse).toMatchObject({ value: '125', points: 2, spoken: 'Pulse 125/min, scores 2' });
+    expect(row.taken).toMatch(/\(corrected\)$/);
     expect(consoleErrors).toEqual([]);
   });
 });

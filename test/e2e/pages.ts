@@ -302,7 +302,7 @@ export async function doctorPatients(page: Page): Promise<{ empty: boolean; name
   const table = region.getByRole('table', { name: 'My patients' });
   await waitVisible(emptyState.or(table), 'the patient list or its empty state');
   if (await emptyState.isVisible()) return { empty: true, names: [] };
-  return { empty: false, names: (await table.getByRole('rowheader').allTextContents()).map((s) => s.trim()) };
+  return { empty: false, names: (await boardTableRows(page, 'My patients')).map((r) => r.name) };
 }
 
 // ---------------------------------------------------------------- IT admin
@@ -389,65 +389,133 @@ function parseNews2Badge(text: string): News2Reading {
   return { score: null, band: null, complete: false };
 }
 
+/** A parameter cell of a board row: what it shows and what a screen reader says for it. */
+export interface BoardParameter {
+  /** As shown: "24", "O2 2 L", "96/65"; "—" when not measured. */
+  value: string;
+  /** The NEWS2 points written beside the value, or null (0, or not scored). */
+  points: number | null;
+  /** "Pulse 104/min, scores 1", "Blood pressure: not measured". */
+  spoken: string;
+}
+
+/** The seven parameter columns, by their headings. */
+export const boardParameterHeadings = ['RR', 'SpO2', 'O2', 'BP', 'Pulse', 'ACVPU', 'Temp'] as const;
+export type BoardParameterHeading = (typeof boardParameterHeadings)[number];
+
 export interface BoardRow {
   bed: string;
   name: string;
   age: number;
-  /** The last complete set ("RR 18/min · SpO2 96% on air · … taken 2 h ago"), or "No complete set since admission". */
+  /** Each NEWS2 parameter of the last complete set, by column heading. */
+  params: Record<BoardParameterHeading, BoardParameter>;
+  /** The parameters as spoken, joined: "Respiration rate 18/min, scores 0 · SpO2 96% on Scale 1, scores 0 · …". */
   vitals: string;
-  /** A newer device or partial reading shown beside it ("SpO2 97% … bound monitor, just now"), or "". */
+  /** When the last complete set was taken ("2 h ago", "just now (corrected)"), or "No complete set". */
+  taken: string;
+  /** A newer device or partial reading shown beside the set ("SpO2 97% · Pulse 88/min (bound monitor, just now)"), or "". */
   newer: string;
   /** NEWS2 of the last complete set, as its badge says it (with the scale). */
   news2: News2Reading & { scale: number | null };
   /** "Due in 3 h 10 min", "Overdue by 25 min". */
   due: string;
   overdue: boolean;
-  /** The responsible doctor, or "No responsible doctor". */
+  /** The responsible doctor, or "No responsible doctor" ("" on a doctor's own list). */
   doctor: string;
-  /** Warnings on the row (records that failed verification, an escalation not recorded). */
+  /** The row's notes (a newer reading, an escalation not recorded, a record that failed verification), as spoken. */
   warnings: string[];
-  /** The row's risk tint ('high', 'medium', 'low-medium', 'low', 'none'). */
+  /** The row's risk band ('high', 'medium', 'low-medium', 'low', 'none'). */
   risk: string;
 }
 
-/** The rows of the ward board, in bed order (empty when no one is admitted). */
-export async function wardBoardRows(page: Page): Promise<BoardRow[]> {
-  await expectWardBoard(page);
-  const table = page.getByRole('table', { name: 'Ward board' });
-  if (!(await table.isVisible())) return [];
+interface CellText {
+  /** What is shown (the parts hidden from screen readers, or the whole text). */
+  shown: string;
+  /** What a screen reader reads (the text outside aria-hidden parts). */
+  spoken: string;
+}
+
+/** The cells of a row as shown and as spoken (aria-hidden parts are shown only). */
+async function rowCells(row: Locator): Promise<CellText[]> {
+  type Node = { nodeType: number; textContent: string | null; childNodes: ArrayLike<Node>; getAttribute?: (n: string) => string | null };
+  return row.getByRole('cell').evaluateAll((cells) => {
+    const spokenOf = (n: Node): string =>
+      n.nodeType === 3 ? (n.textContent ?? '') : n.getAttribute?.('aria-hidden') === 'true' ? '' : Array.from(n.childNodes).map(spokenOf).join('');
+    const shownOf = (n: Node): string => {
+      const hidden = Array.from(n.childNodes).filter((c) => c.getAttribute?.('aria-hidden') === 'true');
+      return hidden.length ? hidden.map((c) => c.textContent ?? '').join('') : (n.textContent ?? '');
+    };
+    const clean = (t: string) => t.replace(/\s+/g, ' ').trim();
+    return (cells as unknown as Node[]).map((c) => ({ shown: clean(shownOf(c)), spoken: clean(spokenOf(c)) }));
+  });
+}
+
+/**
+ * The rows of a board table ("Ward board", or a doctor's "My patients"), in the order shown. The
+ * columns are found by their headings.
+ */
+export async function boardTableRows(page: Page, tableName: string): Promise<BoardRow[]> {
+  const table = page.getByRole('table', { name: tableName });
+  const headings = (await table.getByRole('columnheader').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+  // The row header (patient) is a column of its own but not a cell: cells after it shift by one.
+  const col = (heading: string): number => {
+    const i = headings.indexOf(heading);
+    return i < 0 ? -1 : i > 1 ? i - 1 : i;
+  };
   const rows = table.getByRole('row').filter({ has: page.getByRole('rowheader') });
-  const text = async (l: Locator) => ((await l.textContent()) ?? '').replace(/\s+/g, ' ').trim();
   const out: BoardRow[] = [];
   for (let i = 0; i < (await rows.count()); i++) {
     const row = rows.nth(i);
-    const cells = row.getByRole('cell');
-    const patient = await text(row.getByRole('rowheader'));
-    // "Name DOB 14 Mar 1955 (71 y) · Hospital no. RX100071" (PatientIdentity); older profiles "DOB not recorded (age 67)".
-    const m = /^(.*?)\s*DOB (?:\d{1,2} \w{3} \d{4} \((\d+) y\)|not recorded(?: \(age (\d+)\))?)/.exec(patient);
-    const last = await text(cells.nth(1));
-    const [vitals, newer = ''] = last.split(/\s*Since then:\s*/);
-    const due = await text(cells.nth(3));
-    const badge = (await cells.nth(2).textContent()) ?? '';
+    const cells = await rowCells(row);
+    const at = (heading: string): CellText => cells[col(heading)] ?? { shown: '', spoken: '' };
+    const patient = ((await row.getByRole('rowheader').textContent()) ?? '').replace(/\s+/g, ' ').trim();
+    const m = /^(.*?), (\d+)/.exec(patient);
+    const params = Object.fromEntries(
+      boardParameterHeadings.map((h) => {
+        const cell = at(h);
+        const points = /(\d)$/.exec(cell.shown) && /scores ([1-3])$/.exec(cell.spoken);
+        return [h, { value: points ? cell.shown.slice(0, -1) : cell.shown, points: points ? Number(points[1]) : null, spoken: cell.spoken }];
+      }),
+    ) as Record<BoardParameterHeading, BoardParameter>;
+    const badge = at('NEWS2').spoken;
     const scale = /Scale (\d)/.exec(badge);
-    const name = m ? m[1]! : patient;
-    const notes = table.getByRole('row', { name: `Warnings for ${name}`, exact: true });
-    const warnings = (await notes.count()) ? (await notes.getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()) : [];
+    const notes = await row.getByRole('list', { name: /^Notes for / }).getByRole('listitem').allTextContents();
+    const warnings = notes.map((t) => t.replace(/^[^A-Za-z]+/, '').replace(/\s+/g, ' ').trim());
+    const newer = warnings.find((w) => w.startsWith('Since then:'));
     const risk = /risk--([a-z-]+)/.exec((await row.getAttribute('class')) ?? '');
+    const due = at('Next set').spoken;
     out.push({
-      bed: await text(cells.nth(0)),
-      name,
-      age: m ? Number(m[2] ?? m[3]) : Number.NaN,
-      vitals: vitals!,
-      newer,
+      bed: at('Bed').spoken,
+      name: m ? m[1]! : patient,
+      age: m ? Number(m[2]) : Number.NaN,
+      params,
+      vitals: boardParameterHeadings.map((h) => params[h].spoken).filter((t) => !/not measured$/.test(t)).join(' · '),
+      taken: at('Taken').spoken,
+      newer: newer ? newer.replace(/^Since then:\s*/, '') : '',
       news2: { ...parseNews2Badge(badge), scale: scale ? Number(scale[1]) : null },
-      due: due.replace(/\s*Overdue$/, ''),
-      overdue: /Overdue$/.test(due),
-      doctor: await text(cells.nth(4)),
-      warnings,
+      due,
+      overdue: /^Overdue/.test(due),
+      // Below 1700 px wide the doctor is named under the patient instead of in a column.
+      doctor: col('Doctor') >= 0 ? at('Doctor').spoken : (/(?:Responsible doctor: (.+)|(No responsible doctor))$/.exec(patient)?.slice(1).find(Boolean) ?? ''),
+      warnings: warnings.filter((w) => !w.startsWith('Since then:')),
       risk: risk ? risk[1]! : 'none',
     });
   }
   return out;
+}
+
+/** The rows of the ward board, in the order shown (empty when no one is admitted). */
+export async function wardBoardRows(page: Page): Promise<BoardRow[]> {
+  await expectWardBoard(page);
+  if (!(await page.getByRole('table', { name: 'Ward board' }).isVisible())) return [];
+  return boardTableRows(page, 'Ward board');
+}
+
+/** Open a row's actions menu ("Actions for <name>") and choose an item by its accessible name. */
+export async function rowAction(page: Page, name: string, item: string): Promise<void> {
+  const menuButton = await waitVisible(button(page, `Actions for ${name}`), `the "Actions for ${name}" menu button`);
+  await menuButton.click();
+  await (await waitVisible(page.getByRole('menuitem', { name: item, exact: true }), `the "${item}" menu item`)).click();
 }
 
 export type AdmitInput = { bed: string; doctor?: string } & (
@@ -484,20 +552,27 @@ export async function admitPatient(page: Page, input: AdmitInput): Promise<strin
 
 /** Discharge from the board (with its confirm step); ends when the row is gone. */
 export async function dischargePatient(page: Page, name: string): Promise<void> {
-  await (await waitVisible(button(page, `Discharge ${name}`), `the "Discharge ${name}" button`)).click();
+  await rowAction(page, name, `Discharge ${name}`);
   await (await waitVisible(button(page, `Confirm discharge of ${name}`), 'the discharge confirmation')).click();
   await notice(page, new RegExp(`Discharged ${escapeRegExp(name)}`), `the discharge of ${name}`);
 }
 
 /** From the board: "Enter vitals for <name>"; ends on the vitals entry page. */
 export async function openVitalsEntry(page: Page, name: string): Promise<void> {
-  await (await waitVisible(link(page, `Enter vitals for ${name}`), `the "Enter vitals for ${name}" link`)).click();
+  await rowAction(page, name, `Enter vitals for ${name}`);
   await waitVisible(heading(page, `Vitals for ${name}`), `the vitals entry page for ${name}`);
 }
 
-/** "Open record of <name>" (ward board, doctor's patients, insurer's list); ends on the record. */
+/**
+ * "Open record of <name>": from the row's actions menu (ward board, doctor's patients) or the link
+ * of the insurer's list; ends on the record.
+ */
 export async function openRecord(page: Page, name: string): Promise<void> {
-  await (await waitVisible(link(page, `Open record of ${name}`), `the "Open record of ${name}" link`)).click();
+  const menu = button(page, `Actions for ${name}`);
+  const direct = link(page, `Open record of ${name}`);
+  await waitVisible(menu.or(direct), `the actions menu of ${name} or an "Open record of ${name}" link`);
+  if (await menu.count()) await rowAction(page, name, `Open record of ${name}`);
+  else await direct.first().click();
   await expectPatientRecord(page, name);
 }
 

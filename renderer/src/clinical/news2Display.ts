@@ -36,14 +36,20 @@ export function bandClass(band: News2Band | null): string {
 }
 
 /**
- * The colour classes of a score: its band's, and for an aggregate of 0 a lighter "zero" tint. RCP
- * NEWS2 (2017), chart 3 and table "Clinical response": 0 is its own row (minimum 12-hourly
- * monitoring) while 1–4 asks for 4–6-hourly — so 0 and 4 do not share one chip.
+ * The colour class of a NEWS2 total chip. A total of 0 has its own (white, outlined) chip apart
+ * from 1–4: the RCP response differs (Chart 4, "Clinical response to the NEWS trigger thresholds":
+ * 0 → minimum 12-hourly, continue routine monitoring; total 1–4 → minimum 4–6-hourly, a registered
+ * nurse must assess), so a 4 must not look like a 0. Otherwise low green, low–medium yellow
+ * (a single parameter scoring 3), medium orange, high red.
  */
+export function badgeClass(result: News2Result): string {
+  if (result.complete && result.aggregate === 0) return 'band--zero';
+  return bandClass(displayBand(result));
+}
+
+/** The colour classes of a score chip (no score: the incomplete colour). */
 export function scoreClasses(result: News2Result | null): string[] {
-  if (!result) return ['band--incomplete'];
-  const band = bandClass(displayBand(result));
-  return result.complete && result.aggregate === 0 ? [band, 'band--zero'] : [band];
+  return [result ? badgeClass(result) : 'band--incomplete'];
 }
 
 /** Number of parameters that could be scored. */
