@@ -8,7 +8,7 @@
 import { groupIntoShares, prepareBatch, type PreparedBatch } from '../../electron/core/consortium/batch';
 import type { PublishableRecord } from '../../electron/core/consortium/payload';
 import { useFastKeccak } from '../../electron/core/crypto/keccak';
-import { budgetFor, fitBatch, publishGasBound, publishTxBytes } from '../../electron/core/consortium/sizing';
+import { budgetFor, planBatch, publishGasBound, publishTxBytes } from '../../electron/core/consortium/sizing';
 import { startConsortium } from '../support/consortiumChain';
 import { credentialsOf, newPatient, newWard, nurseRecord, stationRecords } from '../support/consortiumFixtures';
 import { makeRow, type BenchRow } from './table';
@@ -35,12 +35,12 @@ export async function benchConsortiumPublish(): Promise<{ rows: BenchRow[]; deta
     const client = c.client(A.sync.privateKey, c.dir);
     const budget = budgetFor(await client.blockGasLimit());
     const publisher = { account: A.sync.address, privateKey: A.sync.privateKey, shareSecret: A.shareSecret };
-    const prepare = (list: PublishableRecord[]) => prepareBatch({ context: c.context, publisher, shares: groupIntoShares(list), credentialOf: credentialsOf(A, c.context), station: A.station });
+    const prepare = (shares: ReturnType<typeof groupIntoShares>) => prepareBatch({ context: c.context, publisher, shares, credentialOf: credentialsOf(A, c.context), station: A.station });
 
     const prepStart = performance.now();
     const batches: PreparedBatch[] = [];
     for (let at = 0; at < records.length; ) {
-      const { batch, used } = fitBatch(records.slice(at), budget, prepare);
+      const { batch, used } = planBatch(records.slice(at), budget, prepare, { station: A.station.address });
       batches.push(batch);
       at += used;
     }
