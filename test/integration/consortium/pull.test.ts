@@ -15,7 +15,7 @@ import { encodeGrant, type ShareGrant } from '../../../electron/core/consortium/
 import { sealShareOrScopeGrant } from '../../../electron/core/consortium/batch';
 import { ledgerInterface } from '../../../electron/core/consortium/ledgerAbi';
 import { unwrapScopeKey } from '../../../electron/core/crypto/keyScope';
-import { contentHashOf } from '../../../electron/core/records/recordCodec';
+import { contentHashOf } from '../../../electron/core/crypto/recordSignature';
 import { startConsortium, type TestConsortium } from '../../support/consortiumChain';
 import { credentialsOf, newPatient, newWard, nurseRecord, pub, wardRecords, type TestPatient, type TestWard } from '../../support/consortiumFixtures';
 import { forgeBatch } from '../../support/forger';
@@ -85,7 +85,8 @@ describe('consortium sync engine: pulling', () => {
       const k = got.record.consortium;
       expect(verifyConsortiumInclusion((await b.client.batchOnChain(k.batchId, A.sync.address))!.root, leafOfRecord(r), k.recordProof, k.shareProof)).toBe(true);
     }
-    // B's care team opens a scope grant and reads the content, which hashes to what was signed.
+    // B's care team opens a scope grant: the patient's scope key, which opens the content, and the
+    // content hashes to what was signed.
     expect(inbox.scopeGrants).toHaveLength(4);
     const g = inbox.scopeGrants.find((s) => s.grant.patient === patients[0]!.wallet.address)!;
     const key = openScopeGrant(g.grant, B.team.privateKey);
@@ -115,7 +116,8 @@ describe('consortium sync engine: pulling', () => {
 
     // 1. Bad signatures: M's nurse's records with one signature altered.
     const bad = [own(1), own(2), own(3)];
-    bad[1] = { ...bad[1]!, signature: bad[1]!.signature.slice(0, -4) + (bad[1]!.signature.endsWith('1b') ? '1c' : '1b') };
+    const sig = bad[1]!.signature;
+    bad[1] = { ...bad[1]!, signature: sig.slice(0, 10) + (sig[10] === 'a' ? 'b' : 'a') + sig.slice(11) };
     await publish('bad signature', forgeBatch(c.context, M, toB(B), { records: bad, credential: mCredentials(M.nurse.address)! }), /signature does not hold/);
     // 2. A root that is not the tree's.
     await publish('wrong root', forgeBatch(c.context, M, toB(B), { records: [own(4), own(5)], credential: mCredentials(M.nurse.address)!, root: ethers.hexlify(ethers.randomBytes(32)) }), /not included under the root/);
@@ -136,11 +138,12 @@ describe('consortium sync engine: pulling', () => {
     const mInbox = new GrantInbox(c.context, { account: M.sync.address, privateKey: M.sync.privateKey }, (w) => [A, B, M].map((x) => x.sync).find((s) => s.address === w) && pub([A, B, M].find((x) => x.sync.address === w)!.sync));
     const given = mInbox.open(A.sync.address, shared.grants[0]!) as ShareGrant;
     const replayGrant = sealShareOrScopeGrant(encodeGrant({ ...given, reader: pub(B.team), batchWard: M.sync.address }), c.context, { account: M.sync.address, privateKey: M.sync.privateKey }, toB(B));
-    await publish('replay of another ward\'s batch', { ...shared, grants: [replayGrant] }, /could not be read|cannot be opened|open/i);
+    await publish('replay of another ward\'s batch', { ...shared, grants: [replayGrant] }, /could not be opened: it was altered, or it belongs to another place/);
 
     await b.engine.syncNow();
     const status = await b.engine.status();
     expect(status.errors).toEqual([]);
+    expect(status.quarantine.map((q) => q.what)).toEqual(['record', 'share', 'record', 'record', 'share']);
     for (const f of forged) {
       const entries = status.quarantine.filter((q) => q.ward.toLowerCase() === M.sync.address.toLowerCase() && f.cause.test(q.cause));
       expect(entries.length, `${f.name} quarantined`).toBeGreaterThan(0);
