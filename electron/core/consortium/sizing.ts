@@ -12,7 +12,7 @@
 import { WardError } from '../model/errors';
 import { groupIntoShares, type PreparedBatch, type ShareInput, type ShareRecipient } from './batch';
 import type { PublishableRecord } from './payload';
-import { MAX_TX_BYTES, publishData } from './ledgerAbi';
+import { MAX_TX_BYTES, publishCalldata } from './ledgerAbi';
 
 /** RLP list header, nonce, gasPrice 0, gas limit, to, value 0, v, r, s, data length prefix. */
 export const TX_ENVELOPE_BYTES = 120;
@@ -27,10 +27,6 @@ export interface BatchBudget {
 /** A budget from the node's block gas limit: a batch uses at most a third of a block. */
 export function budgetFor(blockGasLimit: number, options: Partial<BatchBudget> = {}): BatchBudget {
   return { maxTxBytes: MAX_TX_BYTES - 1024, maxGas: Math.floor(blockGasLimit / 3), maxRecords: 2000, ...options };
-}
-
-export function publishCalldata(b: PreparedBatch): Uint8Array {
-  return Buffer.from(publishData(b).slice(2), 'hex');
 }
 
 /** Upper bound of the signed transaction's size in bytes. */

@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prepareBatch } from '../../../electron/core/consortium/batch';
+import { ledgerInterface, publishData } from '../../../electron/core/consortium/ledgerAbi';
+import { groupIntoShares, prepareBatch } from '../../../electron/core/consortium/batch';
 import { decodeGrant, decodeRecordBlob, encodeRecordBlob, splitSealedRecords, type RecordBlob } from '../../../electron/core/consortium/payload';
 import type { ConsortiumContext } from '../../../electron/core/consortium/sealing';
 import { budgetFor, fits, planBatch, publishTxBytes, sealedRecordBytes } from '../../../electron/core/consortium/sizing';
@@ -83,6 +84,22 @@ describe('consortium formats', () => {
     expect(shrunk.preparations).toBe(2);
     expect(fits(shrunk.batch, small)).toBe(true);
     expect(sizes[1]).toBeLessThan(sizes[0]!);
+  });
+
+  it('encodes publishBatch calldata byte for byte as the ABI (ethers) does', () => {
+    const A = newWard('A');
+    const B = newWard('B');
+    const patients = [newPatient(A, 'P1'), newPatient(A, 'P2')];
+    const to = { ward: B.sync.address, wardSyncPublicKey: pub(B.sync), readerPublicKey: pub(B.team) };
+    for (const [n, recipients] of [[1, false], [7, true], [33, true], [40, false]] as const) {
+      const records = Array.from({ length: n }, (_, i) => nurseRecord(A, patients[i % 2]!, i));
+      const batch = prepareBatch({ context, publisher: { account: A.sync.address, privateKey: A.sync.privateKey, shareSecret: A.shareSecret }, shares: groupIntoShares(records, () => (recipients ? [to] : [])), credentialOf: credentialsOf(A, context) });
+      expect(batch.grants.length).toBe(recipients ? Math.min(n, 2) : 0);
+      expect(publishData(batch)).toBe(ledgerInterface.encodeFunctionData('publishBatch', [batch.batchId, batch.root, batch.count, batch.records, batch.grants]));
+    }
+    // Odd payload lengths pad to the word, and several grants each get their offset.
+    const odd = { batchId: '0x' + 'ab'.repeat(32), root: '0x' + 'cd'.repeat(32), count: 3, records: new Uint8Array(45).fill(7), grants: [new Uint8Array(1).fill(1), new Uint8Array(64).fill(2), new Uint8Array(65).fill(3)], shares: [] };
+    expect(publishData(odd)).toBe(ledgerInterface.encodeFunctionData('publishBatch', [odd.batchId, odd.root, odd.count, odd.records, odd.grants]));
   });
 
   it('round-trips a record blob, with its role signed or not, and refuses every truncation of it', () => {
