@@ -187,23 +187,6 @@ function bytesHex(b: Uint8Array): string {
   return '0x' + Buffer.from(b).toString('hex');
 }
 
-/** Credentials already checked, per batch input (a batch has many shares, with the same few authors). */
-const checkedCredentials = new WeakMap<BatchInput, Map<string, AuthorCredential>>();
-
-function checkedCredential(input: BatchInput, author: string, publisher: string): AuthorCredential {
-  let checked = checkedCredentials.get(input);
-  if (!checked) checkedCredentials.set(input, (checked = new Map()));
-  const known = checked.get(author);
-  if (known) return known;
-  const c = input.credentialOf(author);
-  if (!c || getAddress(c.member) !== author || !credentialHolds(c, input.context, publisher)) {
-    throw new WardError('BAD_INPUT', 'An author of a record to publish has no valid credential for this consortium.');
-  }
-  const credential = { ...c, member: author, ward: publisher };
-  checked.set(author, credential);
-  return credential;
-}
-
 function headerAndBlobs(records: PublishableRecord[], publisher: string, input: BatchInput): { header: ShareHeader; blobs: RecordBlob[] } {
   const patient = getAddress(records[0]!.patient);
   const patientRef = records[0]!.patientRef;
@@ -224,7 +207,13 @@ function headerAndBlobs(records: PublishableRecord[], publisher: string, input: 
     if (getAddress(r.patient) !== patient || r.patientRef !== patientRef) throw new WardError('BAD_INPUT', 'A consortium share must hold one patient\'s records only.');
     if (!checkHashCommitment(r.contentHash, r.salt, r.commitment)) throw new WardError('INTEGRITY', 'A record to publish does not match its own commitment.');
     const author = getAddress(r.author);
-    const authorIndex = indexOf(authors, (a) => a.member === author, () => checkedCredential(input, author, publisher));
+    const authorIndex = indexOf(authors, (a) => a.member === author, () => {
+      const c = input.credentialOf(author);
+      if (!c || getAddress(c.member) !== author || !credentialHolds(c, input.context, publisher)) {
+        throw new WardError('BAD_INPUT', 'An author of a record to publish has no valid credential for this consortium.');
+      }
+      return { ...c, member: author, ward: publisher };
+    });
     if (authors[authorIndex]!.role !== r.authorRole) throw new WardError('BAD_INPUT', 'An author\'s credential names another role than the record.');
     const scopeIndex = indexOf(scopes, (s) => s === r.cipher.scopeId, () => r.cipher.scopeId);
 
