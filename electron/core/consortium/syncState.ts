@@ -89,6 +89,7 @@ const CHECKPOINT = 'checkpoint';
 
 export class SyncState {
   private counter = 0;
+  private historySize: number | null = null;
 
   private constructor(private readonly db: ClassicLevel<string, string>) {}
 
@@ -140,26 +141,21 @@ export class SyncState {
     return (await this.values<StoredBatch & { batch: SerializedBatch }>(PREPARED)).map(({ key, value }) => ({ ...value, batch: deserialize(value.batch), key }));
   }
 
-  /** A batch is on chain and its records are marked published: out of the prepared list, into the history. */
+  /** A batch is on chain and its records are marked published: out of the prepared list, into the history (the last HISTORY_KEPT). */
   async confirmed(key: string, entry: BatchHistoryEntry): Promise<void> {
-    const historyKey = seqKey(HISTORY, this.next());
-    const old = await this.values<BatchHistoryEntry>(HISTORY, { limit: Math.max(0, (await this.historyCount()) + 1 - HISTORY_KEPT) });
+    this.historySize ??= (await this.values(HISTORY)).length;
+    const excess = this.historySize + 1 - HISTORY_KEPT;
+    const oldest = excess > 0 ? await this.values<BatchHistoryEntry>(HISTORY, { limit: excess }) : [];
     await this.db.batch(
       [
         { type: 'del', key },
-        { type: 'put', key: historyKey, value: JSON.stringify(entry) },
+        { type: 'put', key: seqKey(HISTORY, this.next()), value: JSON.stringify(entry) },
         { type: 'put', key: COUNTER, value: String(this.counter) },
-        ...old.map(({ key: k }) => ({ type: 'del' as const, key: k })),
+        ...oldest.map(({ key: k }) => ({ type: 'del' as const, key: k })),
       ],
       { sync: true },
     );
-    this.historySize = Math.min(HISTORY_KEPT, (this.historySize ?? 0) + 1);
-  }
-
-  private historySize: number | null = null;
-  private async historyCount(): Promise<number> {
-    this.historySize ??= (await this.values(HISTORY)).length;
-    return this.historySize;
+    this.historySize += 1 - oldest.length;
   }
 
   /** Published batches, newest first. */
