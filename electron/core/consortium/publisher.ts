@@ -136,14 +136,17 @@ export class Publisher {
         { station: station?.address, recipientsOf: (p) => source.recipientsOf(p) },
       );
     } catch (e) {
-      // The first record cannot go: larger than a transaction, no credential for its author, or
-      // not matching its own commitment. Hold it back with the cause; the rest of the outbox goes on.
+      // A record that cannot go (larger than a transaction, no credential for its author, not
+      // matching its own commitment): the first one that fails on its own is held back with the
+      // cause (a rare, slow path: one preparation per record up to it); the rest goes on.
       if (!(e instanceof WardError) || (e.code !== 'BAD_INPUT' && e.code !== 'INTEGRITY')) throw e;
-      const first = buffer[0]!;
-      const alone = await this.alone(first);
-      if (alone === null) throw e; // the first record is fine on its own: a fault of the run, not of a record
-      await this.o.state.hold({ seq: first.seq, id: first.record.id, cause: alone, at: Date.now() });
-      return { held: first };
+      for (const entry of buffer) {
+        const cause = await this.alone(entry);
+        if (cause === null) continue;
+        await this.o.state.hold({ seq: entry.seq, id: entry.record.id, cause, at: Date.now() });
+        return { held: entry };
+      }
+      throw e; // every record is fine on its own: a fault of the run, not of a record
     }
     const members = plan.shares.flatMap((s, shareIndex) => s.records.map((r, k) => ({ seq: seqOf.get(r.id.toLowerCase())!, id: r.id, shareIndex, index: plan.batch.shares[shareIndex]!.first + k })));
     return { batch: plan.batch, members, preparedAt: Date.now() };

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublishProgress } from '../../../electron/core/consortium/publisher';
 import { startConsortium, type TestConsortium } from '../../support/consortiumChain';
-import { newPatient, newWard, wardRecords, type TestWard } from '../../support/consortiumFixtures';
+import { newPatient, newWard, nurseRecord, wardRecords, type TestWard } from '../../support/consortiumFixtures';
 import { LevelOutbox } from '../../support/levelOutbox';
 import { wardConfig, type SyncChildConfig } from '../../support/syncChild';
 import { expectExactlyOnce, openSyncWard } from '../../support/syncWard';
@@ -63,6 +63,27 @@ describe('consortium sync engine: publishing', () => {
       await sync.engine.syncNow();
       expect(c.proxy.count('eth_sendRawTransaction')).toBe(sent);
       expect(await expectExactlyOnce(sync.client, sync.outbox)).toMatchObject({ records: 620 });
+    } finally {
+      await sync.close();
+    }
+  });
+
+  it('holds back a record that cannot be published, with the cause, and publishes the rest', async () => {
+    const A = await newSyncingWard('Ward 3 West');
+    const patient = newPatient(A, 'P');
+    const sync = await openSyncWard(A, wardDir(), options());
+    try {
+      // A record by someone who never signed a credential for this consortium.
+      const stranger = newWard('elsewhere');
+      const orphan = nurseRecord(stranger, patient, 99);
+      await sync.outbox.add([...wardRecords(A, [patient], 10), orphan, ...wardRecords(A, [patient], 10)]);
+      await sync.engine.syncNow();
+      const s = await sync.engine.status();
+      expect(s.errors).toEqual([]);
+      expect(s.held).toEqual([expect.objectContaining({ id: orphan.id, cause: expect.stringMatching(/no valid credential for this consortium/) })]);
+      expect(s.queue).toBe(1);
+      expect((await sync.outbox.published()).size).toBe(20);
+      expect((await sync.outbox.published()).has(orphan.id.toLowerCase())).toBe(false);
     } finally {
       await sync.close();
     }
