@@ -16,7 +16,7 @@ import type { OutboxEntry, OutboxSource, PublishedPlace, PublishedRecordPlace } 
 
 const pad = (n: number) => String(n).padStart(12, '0');
 
-export interface PublishedMark extends Omit<PublishedPlace, 'records'> {
+export interface PublishedMark extends Omit<PublishedPlace, 'records' | 'shares'> {
   place: PublishedRecordPlace;
   /** How often it was marked, and whether a later mark named another batch or place. */
   marks: number;
@@ -77,7 +77,7 @@ export class LevelOutbox implements OutboxSource {
     const wanted = new Set(ids.map((id) => id.toLowerCase()));
     const seqs = new Map<string, number>();
     for await (const [key, id] of this.db.iterator({ gte: 'o!', lt: 'o!\xff' })) if (wanted.has(id.toLowerCase())) seqs.set(id.toLowerCase(), Number(key.slice(2)));
-    const { records, ...where } = place;
+    const { records, shares: _shares, ...where } = place;
     const ops = [];
     for (const r of records) {
       const raw = await this.db.get(`p!${r.id.toLowerCase()}`);

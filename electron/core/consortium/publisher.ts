@@ -71,7 +71,7 @@ export class Publisher {
       const records: PublishedRecordPlace[] = stored.members.map((m) => ({ id: m.id, shareIndex: m.shareIndex, index: m.index, recordProof: b.shares[m.shareIndex]!.recordProofs.get(m.id.toLowerCase())!, shareProof: b.shares[m.shareIndex]!.shareProof }));
       await this.o.source.markPublished(
         records.map((r) => r.id),
-        { ward: this.o.keys.account, batchId: b.batchId, root: b.root, block: p.block, tx: p.tx, records },
+        { ward: this.o.keys.account, batchId: b.batchId, root: b.root, block: p.block, tx: p.tx, records, shares: b.shares.map(({ index, first, count, shareProof, header }) => ({ index, first, count, shareProof, header })) },
       );
       await state.confirmed(stored.key, { batchId: b.batchId, records: b.count, shares: b.shares.length, payloadBytes: b.records.length, block: p.block, tx: p.tx, already: p.already, publishedAt: Date.now() });
       byId.delete(b.batchId);

@@ -4,7 +4,7 @@
  */
 import type { ReceivedRecord, ShareRecipient } from './batch';
 import type { AuthorCredential } from './credentials';
-import type { PublishableRecord, ScopeGrant } from './payload';
+import type { PublishableRecord, ScopeGrant, ShareHeader } from './payload';
 
 export interface OutboxEntry {
   /** Position in write order (increasing; the outbox's own sequence number). */
@@ -30,6 +30,8 @@ export interface PublishedPlace {
   /** The transaction, or null when an earlier attempt's transaction got it there (not known here). */
   tx: string | null;
   records: PublishedRecordPlace[];
+  /** Each share's place and header: what a later share grant (a transfer of care) needs with deriveShareKey. */
+  shares: Array<{ index: number; first: number; count: number; shareProof: string[]; header: ShareHeader }>;
 }
 
 /** The ward's records waiting to be published. */
