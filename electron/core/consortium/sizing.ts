@@ -36,14 +36,17 @@ export function publishTxBytes(b: PreparedBatch): number {
 
 /** Upper bound of the gas publishBatch uses. */
 export function publishGasBound(b: PreparedBatch): number {
-  const data = publishCalldata(b);
   let calldata = 0;
-  for (const byte of data) calldata += byte === 0 ? 4 : 16;
-  const logs = [b.records.length + 96, ...b.grants.map((g) => g.length + 64)];
-  const logGas = logs.reduce((sum, len) => sum + 375 * 2 + 8 * (len + 32), 375 * 3);
-  const words = Math.ceil(Math.max(...logs) / 32) + 16;
+  for (const byte of publishCalldata(b)) calldata += byte === 0 ? 4 : 16;
+  return gasBound(calldata, [b.records.length + 96, ...b.grants.map((g) => g.length + 64)]);
+}
+
+/** publishBatch's gas from its calldata gas and the data lengths of the logs it emits. */
+function gasBound(calldataGas: number, logLengths: number[]): number {
+  const logGas = logLengths.reduce((sum, len) => sum + 375 * 2 + 8 * (len + 32), 375 * 3);
+  const words = Math.ceil(Math.max(...logLengths) / 32) + 16;
   const memory = 3 * words + Math.floor((words * words) / 512);
-  return 21_000 + calldata + logGas + 2 * memory + 120_000;
+  return 21_000 + calldataGas + logGas + 2 * memory + 120_000;
 }
 
 export function fits(b: PreparedBatch, budget: BatchBudget): boolean {
@@ -81,11 +84,12 @@ const SHARE_PROOF_BYTES = 32 * 6;
 /** The header's patient, patientRef and three list counts. */
 const HEADER_FIXED_BYTES = 1 + 20 + 32 + 3;
 
-/** Upper bound of publishBatch's gas for a transaction of `txBytes` (every byte counted as non-zero). */
+/**
+ * Upper bound of publishBatch's gas for a transaction of `txBytes` with `grants` grants: every byte
+ * counted as non-zero, and every byte as logged with the records (grant logs add their own words).
+ */
 function gasForBytes(txBytes: number, grants: number): number {
-  const logs = txBytes + 64 * grants;
-  const words = Math.ceil(txBytes / 32) + 16;
-  return 21_000 + 16 * txBytes + 375 * (3 + 2 * (grants + 1)) + 8 * (logs + 32 * (grants + 1)) + 2 * (3 * words + Math.floor((words * words) / 512)) + 120_000;
+  return gasBound(16 * txBytes, [txBytes + 96, ...new Array<number>(grants).fill(64)]);
 }
 
 export interface BatchPlan {
