@@ -22,6 +22,9 @@ import { forgeBatch } from '../../support/forger';
 import { MemoryInbox } from '../../support/memoryInbox';
 import { openSyncWard, type SyncWard } from '../../support/syncWard';
 
+/** A real node with 1 s blocks on a shared machine: a limit well above what a run takes here under load. */
+const SLOW = 300_000;
+
 describe('consortium sync engine: pulling', () => {
   let c: TestConsortium;
   let A: TestWard;
@@ -48,7 +51,7 @@ describe('consortium sync engine: pulling', () => {
     // A's standing recipients: patients 0-3 were transferred to B's care team.
     a = await openSyncWard(A, dir('ward-a'), { ...options, recipients: (p) => (transferred.has(p.toLowerCase()) ? [toB(B)] : []) });
     b = await openSyncWard(B, dir('ward-b'), { ...options, sink: inbox });
-  });
+  }, SLOW);
   afterAll(async () => {
     await a?.close();
     await b?.close();
@@ -100,7 +103,7 @@ describe('consortium sync engine: pulling', () => {
     expect(checkpoint).toBeGreaterThan(5000);
     await b.engine.syncNow();
     for (const x of inbox.records.values()) expect(x.deliveries).toBe(1);
-  });
+  }, SLOW);
 
   it('quarantines forged batches of a registered ward with their cause, and never hands them on', async () => {
     const before = new Set(inbox.records.keys());
@@ -159,5 +162,5 @@ describe('consortium sync engine: pulling', () => {
     let mBatches = 0;
     for await (const page of b.client.logs({ address: c.ledger, topics: [topic, ethers.zeroPadValue(M.sync.address, 32)] }, 0, await b.client.blockNumber())) mBatches += page.logs.length;
     expect(mBatches).toBe(4);
-  });
+  }, SLOW);
 });

@@ -16,6 +16,9 @@ import { LevelOutbox } from '../../support/levelOutbox';
 import { wardConfig, type SyncChildConfig } from '../../support/syncChild';
 import { expectExactlyOnce, openSyncWard } from '../../support/syncWard';
 
+/** A real node with 1 s blocks on a shared machine: a limit well above what a run takes here under load. */
+const SLOW = 300_000;
+
 describe('consortium sync engine: publishing', () => {
   let c: TestConsortium;
   let n = 0;
@@ -66,7 +69,7 @@ describe('consortium sync engine: publishing', () => {
     } finally {
       await sync.close();
     }
-  });
+  }, SLOW);
 
   it('holds back a record that cannot be published, with the cause, and publishes the rest', async () => {
     const A = await newSyncingWard('Ward 3 West');
@@ -87,7 +90,7 @@ describe('consortium sync engine: publishing', () => {
     } finally {
       await sync.close();
     }
-  });
+  }, SLOW);
 
   it('is offline while the node is unreachable, backs off, and publishes when it comes back', async () => {
     const A = await newSyncingWard('Ward 4 West');
@@ -119,7 +122,7 @@ describe('consortium sync engine: publishing', () => {
     } finally {
       await sync.close();
     }
-  });
+  }, SLOW);
 
   // The node is stopped with SIGTERM (anvil writes its state whole; a SIGKILL can cut its state
   // dump in half, which anvil then refuses to load) and its pool is lost, as when a Besu RPC node
@@ -150,7 +153,7 @@ describe('consortium sync engine: publishing', () => {
     } finally {
       await sync.close();
     }
-  });
+  }, SLOW);
 
   it('gets every record on chain exactly once through connections dropped at random', async () => {
     const A = await newSyncingWard('Ward 6 South');
@@ -168,7 +171,7 @@ describe('consortium sync engine: publishing', () => {
       c.proxy.randomFaults(null);
       await sync.close();
     }
-  });
+  }, SLOW);
 
   it('gets every record on chain exactly once when the publishing process is killed with kill -9 and restarted', async () => {
     const A = await newSyncingWard('Ward 7 North');
@@ -216,5 +219,5 @@ describe('consortium sync engine: publishing', () => {
     } finally {
       await reopened.close();
     }
-  });
+  }, SLOW);
 });
