@@ -54,6 +54,7 @@ export class LevelOutbox implements OutboxSource {
       return [
         { type: 'put' as const, key: `r!${pad(seq)}`, value: JSON.stringify(r) },
         { type: 'put' as const, key: `o!${pad(seq)}`, value: r.id },
+        { type: 'put' as const, key: `i!${r.id.toLowerCase()}`, value: String(seq) },
       ];
     });
     await this.db.batch(ops, { sync: true });
@@ -61,12 +62,10 @@ export class LevelOutbox implements OutboxSource {
   }
 
   async next(after: number, limit: number): Promise<OutboxEntry[]> {
-    const out: OutboxEntry[] = [];
-    for await (const key of this.db.keys({ gt: `o!${pad(after)}`, lt: 'o!\xff', limit })) {
-      const seq = Number(key.slice(2));
-      out.push({ seq, record: JSON.parse((await this.db.get(`r!${pad(seq)}`))!) as PublishableRecord });
-    }
-    return out;
+    const seqs: number[] = [];
+    for await (const key of this.db.keys({ gt: `o!${pad(after)}`, lt: 'o!\xff', limit })) seqs.push(Number(key.slice(2)));
+    const bodies = await this.db.getMany(seqs.map((seq) => `r!${pad(seq)}`));
+    return seqs.map((seq, i) => ({ seq, record: JSON.parse(bodies[i]!) as PublishableRecord }));
   }
 
   async count(): Promise<number> {
@@ -74,9 +73,12 @@ export class LevelOutbox implements OutboxSource {
   }
 
   async markPublished(ids: string[], place: PublishedPlace): Promise<void> {
-    const wanted = new Set(ids.map((id) => id.toLowerCase()));
     const seqs = new Map<string, number>();
-    for await (const [key, id] of this.db.iterator({ gte: 'o!', lt: 'o!\xff' })) if (wanted.has(id.toLowerCase())) seqs.set(id.toLowerCase(), Number(key.slice(2)));
+    const positions = await this.db.getMany(ids.map((id) => `i!${id.toLowerCase()}`));
+    const waiting = await this.db.getMany(positions.map((p) => (p === undefined ? 'o!none' : `o!${pad(Number(p))}`)));
+    ids.forEach((id, i) => {
+      if (waiting[i] !== undefined) seqs.set(id.toLowerCase(), Number(positions[i]));
+    });
     const { records, shares: _shares, ...where } = place;
     const ops = [];
     for (const r of records) {
