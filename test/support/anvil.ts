@@ -8,7 +8,7 @@
  * `--state-interval 1` also writes it every second, so a SIGKILL loses at most the last second.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -83,7 +83,12 @@ export class Anvil {
       '--state', this.options.stateFile,
       '--state-interval', '1',
     ];
-    const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // anvil keeps states it evicts from memory under $HOME/.foundry/anvil/tmp and removes them only
+    // on a graceful exit: a killed node (the fault tests, an interrupted run) would leave them behind
+    // in the machine's home (tens of GB over a few runs). Give it a home beside its state file.
+    const home = join(dirname(this.options.stateFile), 'anvil-home');
+    mkdirSync(home, { recursive: true });
+    const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: home } });
     if (this.options.logFile) {
       const out = createWriteStream(this.options.logFile, { flags: 'a' });
       child.stdout!.pipe(out);
