@@ -24,7 +24,10 @@ export function createCore(config: CoreConfig): WardCore {
       state = 'starting';
       try {
         const entries = await g.open();
-        if (g.identity.initialized) await g.anchorQueue.resume();
+        if (g.identity.initialized) {
+          await g.anchorQueue.resume();
+          await g.reconcileWithChain();
+        }
         else if (config.demo) {
           await seedDemoWard(g);
           log('info', 'demo.seeded', { records: g.store.records.size });

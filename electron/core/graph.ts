@@ -11,10 +11,12 @@ import { Router } from './api/router';
 import { WardContracts } from './chain/wardContracts';
 import { WardNode } from './chain/wardNode';
 import { useFastKeccak } from './crypto/keccak';
+import { BindingFile } from './devices/bindingStore';
 import { CompositeBackend } from './devices/compositeBackend';
 import { DeviceService } from './devices/deviceService';
 import { SimulatedHidBus } from './devices/simulators/bus';
 import { createNodeHidBackend } from './devices/transport/nodeHid';
+import { Approvals } from './identity/approvals';
 import { IdentityService } from './identity/identityService';
 import { People } from './identity/people';
 import { SessionManager } from './identity/sessions';
@@ -23,6 +25,7 @@ import { WardConfigStore } from './identity/wardConfig';
 import { WardError } from './model/errors';
 import { lockDataDir } from './platform/dataDirLock';
 import { EventHub } from './platform/eventHub';
+import { IntentJournal } from './platform/intentJournal';
 import { AccessPolicy } from './records/access';
 import { AnchorQueue } from './records/anchorQueue';
 import { AuditTrail } from './records/auditTrail';
@@ -39,6 +42,9 @@ import { StationIngestQueue } from './records/stationIngestQueue';
 import { StationWriter } from './records/stationWriter';
 import type { CoreConfig } from './shellContract';
 import { Admissions } from './ward/admissions';
+import { Census } from './ward/census';
+import { ObservationDrafts } from './ward/observationDrafts';
+import { CareChanges, type CareLedger } from './ward/careChanges';
 import { PatientLists } from './ward/patientLists';
 import { WardBoard } from './ward/wardBoard';
 
@@ -54,6 +60,9 @@ export function buildCoreGraph(config: CoreConfig) {
   const people = new People(identity);
   const store = new RecordStore(dataDir);
   const admissions = new Admissions(dataDir);
+  /** Chain transactions whose local write is not done yet (settled at start and on retry). */
+  const intents = new IntentJournal(dataDir);
+  const approvals = new Approvals(identity, wardConfig, node, intents);
 
   let contractsCache: WardContracts | null = null;
   const contracts = (): WardContracts => {
@@ -82,14 +91,29 @@ export function buildCoreGraph(config: CoreConfig) {
   const writer = new RecordWriter(store, patients, keyring, anchorQueue, verifier);
   const stationWriter = new StationWriter(store, patients, keyring, anchorQueue, verifier);
   const ingest = new StationIngestQueue(stationWriter, station);
-  const audit = new AuditTrail(store, contracts, identity, () => node.provider, patients, access, people);
-  const consent = new ConsentService(store, contracts, identity, () => node.provider, people);
+  const audit = new AuditTrail(store, contracts, identity, () => node.provider, patients, access, people, admissions);
+  const consent = new ConsentService(store, contracts, identity, () => node.provider, people, intents);
   const chart = new PatientChart(store, access, reader, writer, audit, people, admissions);
   const exports = new ExportService(node, identity, store, patients, access, reader, verifier, audit, people);
 
-  // The ward.
-  const board = new WardBoard(admissions, identity, people, patients, access, reader, writer);
-  const patientLists = new PatientLists(admissions, store, reader, people);
+  // The ward: care relationships are changed on the chain by the person acting, then locally.
+  const careLedger = (): CareLedger => {
+    const c = contracts();
+    const as = (actor: { wallet: ethers.Wallet }) => actor.wallet.connect(node.provider);
+    return {
+      blockNumber: () => c.blockNumber(),
+      admit: (actor, ref, doctor) => c.admit(as(actor), ref, doctor),
+      assignDoctor: (actor, ref, doctor) => c.assignDoctor(as(actor), ref, doctor),
+      discharge: (actor, ref) => c.discharge(as(actor), ref),
+      careOf: (ref) => c.careOf(ref),
+      findChange: (ref, actor, fromBlock) => c.findCareChange(ref, actor, fromBlock),
+    };
+  };
+  const care = new CareChanges(admissions, identity, people, patients, intents, careLedger);
+  const census = new Census(reader, verifier);
+  const board = new WardBoard(admissions, identity, people, patients, access, census, writer, care, audit);
+  const patientLists = new PatientLists(admissions, store, census, people, audit);
+  const drafts = new ObservationDrafts(chart);
 
   // Devices: real USB (unless turned off) and the simulated bus; changes coalesced into at most a
   // few events a second (a stream or a download changes things many times a second).
@@ -102,10 +126,10 @@ export function buildCoreGraph(config: CoreConfig) {
     }, 250);
   };
   const simulationEnabled = !!config.demo || (config.simulate?.length ?? 0) > 0;
-  const devices = new DeviceService(backend, writer, admissions, ingest, devicesChanged, simulationEnabled, config.devicePollMs ?? 1000);
+  const devices = new DeviceService(backend, writer, admissions, access, ingest, new BindingFile(dataDir), devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, sessions, board, patientLists, chart, consent, audit, exports, devices }),
+    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -118,10 +142,13 @@ export function buildCoreGraph(config: CoreConfig) {
     node,
     wardConfig,
     identity,
+    approvals,
     sessions,
     people,
     store,
     admissions,
+    intents,
+    care,
     contracts,
     station,
     anchorQueue,
@@ -137,8 +164,10 @@ export function buildCoreGraph(config: CoreConfig) {
     consent,
     chart,
     exports,
+    census,
     board,
     patientLists,
+    drafts,
     devices,
     router,
 
@@ -155,6 +184,16 @@ export function buildCoreGraph(config: CoreConfig) {
         await graph.close();
         throw e;
       }
+    },
+
+    /**
+     * After a crash between a chain transaction and its local write, or local state that differs
+     * from the chain: settle from the chain, which is the truth (care relationships, consent, approvals).
+     */
+    async reconcileWithChain(): Promise<void> {
+      await approvals.reconcile();
+      await consent.reconcile();
+      await care.reconcile();
     },
 
     /** Drop the keys and decrypted records held, close the store and the chain, release the lock. */

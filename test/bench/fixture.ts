@@ -52,6 +52,7 @@ export function vitalsSet(i: number): VitalsInput {
     respiratoryRate: 16 + wave(37, 4),
     spo2: 96 + wave(53, 3),
     supplementalOxygen: i % 17 === 0,
+    ...(i % 17 === 0 ? { oxygenDevice: 'nasal-cannula' as const, oxygenFlow: 2 } : {}),
     systolic: 122 + wave(41, 18),
     diastolic: 78 + wave(43, 9),
     pulse: 74 + wave(29, 14),

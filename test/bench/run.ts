@@ -3,13 +3,14 @@
  * Each benchmark starts its own fresh core (real ganache, real fsync) in a temp dir and stops it.
  * Prints the table and writes the same as JSON to test/bench/results/latest.json.
  *
- * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [consortium] [login]   (default: all)
+ * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [consortium] [login] [board]   (default: all)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setLogLevel } from '../../electron/core/platform/log';
+import { benchBoardScan } from './boardScan';
 import { benchConsortiumSync } from './consortiumSync';
 import { benchHistoryOpen } from './historyOpen';
 import { benchIngest } from './ingest';
@@ -33,6 +34,7 @@ const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcom
   store: { title: 'The ward store as the records on file grow (100,000 / 300,000 / 1,000,000)', run: () => benchStoreGrowth() },
   consortium: { title: 'Consortium sync engine: publish 50,000 records to anvil (1 s blocks) and pull them into a second ward, verified; vs one transaction per record', run: () => benchConsortiumSync() },
   login: { title: 'Login at the recommended keystore strength, API latency during a burst of 24 logins', run: () => benchLogin() },
+  board: { title: 'Ward board with a bound monitor since the last full set', run: () => benchBoardScan() },
 };
 
 const resultsPath = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');

@@ -1,11 +1,8 @@
-/** Vitals content exactly as the records/addVitals handler builds it (validated, normalised, NEWS2). */
+/** Vitals content exactly as the records/addVitals path builds it (the one vitals path: validated, normalised, NEWS2, measured time). */
 import type { RecordContent } from '../../electron/core/model/records';
-import { computeNews2 } from '../../electron/core/clinical/news2';
-import { validateVitals } from '../../electron/core/clinical/vitals';
+import { observationContent } from '../../electron/core/clinical/vitalsAssessment';
 import { vitalsSet } from './fixture';
 
 export function vitalsContent(i: number): RecordContent {
-  const v = validateVitals(vitalsSet(i));
-  if (!v.ok) throw new Error(`Benchmark vitals set ${i} is invalid: ${Object.keys(v.errors).join(', ')}`);
-  return { vitals: v.value, news2: computeNews2(v.value, { scale: 1 }) };
+  return observationContent({ vitals: vitalsSet(i) }, 1, { kind: 'entered', now: Date.now() });
 }

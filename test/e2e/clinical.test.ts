@@ -70,11 +70,12 @@ describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, v
     await ui.fillVitals(page, { consciousness: 'A', temperature: 38.4 });
     // RR 22 → 2, SpO2 94 → 1, air 0, SBP 105 → 1, pulse 95 → 1, alert 0, 38.4 °C → 1: 6, medium.
     await ui.expectNews2(page, /6 — Medium/);
-    const notice = await ui.saveVitals(page);
-    expect(notice).toMatch(/Saved and anchored/);
+    // A medium score asks the nurse to record the escalation before going back to the board.
+    const notice = await ui.saveVitals(page, { who: doctor.name, response: 'Will review within 30 minutes' });
+    expect(notice).toMatch(/Saved and anchored: vitals for Pat Patient .*NEWS2 6 — Medium \(Scale 1\)\. Escalation recorded: Grace Hopper informed\./);
     await expect
       .poll(async () => (await ui.wardBoardRows(page))[0], { timeout: 30_000 })
-      .toMatchObject({ news2: { score: 6, band: 'Medium', complete: true }, overdue: false });
+      .toMatchObject({ news2: { score: 6, band: 'Medium', complete: true, scale: 1 }, overdue: false, risk: 'medium', warnings: [] });
   });
 
   it('the doctor sees the record on the chart and timeline with a verified provenance badge', async () => {
@@ -82,10 +83,12 @@ describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, v
     await ui.gotoRoute(page, 'ward');
     await ui.openRecord(page, patient.name);
     await ui.expectPatientRecord(page, patient.name);
-    await expect.poll(() => ui.timelineRecords(page), { timeout: 30_000 }).toHaveLength(1);
+    await expect.poll(() => ui.timelineRecords(page).then((r) => r.length), { timeout: 30_000 }).toBe(2);
     const records = await ui.timelineRecords(page);
-    expect(records[0]).toMatchObject({ kind: 'Vitals', provenance: 'Verified' });
-    expect(records[0]!.author).toContain(nurse.name);
+    const vitals = records.find((r) => r.kind === 'Vitals')!;
+    expect(vitals).toMatchObject({ provenance: 'Verified' });
+    expect(vitals.author).toContain(nurse.name);
+    expect(records.find((r) => r.kind === 'Escalation')!.text).toMatch(/Grace Hopper \(Doctor\) informed at .* Response: Will review within 30 minutes/);
     const charts = await ui.chartNames(page);
     expect(charts.some((c) => /SpO2 over time.*1 reading/.test(c))).toBe(true);
     expect(charts.some((c) => /NEWS2/.test(c))).toBe(true);
@@ -101,14 +104,14 @@ describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, v
     exported = await ui.exportFhir(ins, patient.name);
     expect(exported.filename).toMatch(/\.json$/);
     const ok = await ui.verifyExport(ins, { name: 'export.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(exported.bundle)) });
-    expect(ok.summary).toMatch(/^All 1 records? verified/);
+    expect(ok.summary).toMatch(/^All 2 records verified/);
     expect(ok.rows.every((r) => r.signature && r.integrity && r.anchor)).toBe(true);
 
     const edited = JSON.parse(JSON.stringify(exported.bundle));
     const spo2 = edited.entry.find((e: { resource: { code?: { coding?: Array<{ code: string }> } } }) => e.resource.code?.coding?.some((c) => c.code === '2708-6'));
     spo2.resource.valueQuantity.value = 99;
     const bad = await ui.verifyExport(ins, { name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(edited)) });
-    expect(bad.summary).toMatch(/1 of 1 records? failed verification/);
-    expect(bad.rows[0]).toMatchObject({ signature: true, integrity: false });
+    expect(bad.summary).toMatch(/1 of 2 records failed verification/);
+    expect(bad.rows.find((r) => !r.integrity)).toMatchObject({ signature: true, integrity: false });
   });
 });

@@ -70,6 +70,18 @@ describe('USB devices in a browser: live oximeter, bed binding, meter memory, pr
     expect(status.text).toMatch(/last at /);
   });
 
+  it('the board keeps bed 1A’s last complete set, its High band and its overdue time beside the monitor’s readings (issue 8.1)', async () => {
+    await ui.gotoRoute(nursePage, 'nurse');
+    await expect.poll(async () => (await ui.wardBoardRows(nursePage)).find((r) => r.bed === '1A')?.newer ?? '', { timeout: 30_000 }).toMatch(/bound monitor/);
+    const row = (await ui.wardBoardRows(nursePage)).find((r) => r.bed === '1A')!;
+    expect(row.news2).toMatchObject({ band: 'High', complete: true, scale: 1 });
+    expect(row.news2.score).toBeGreaterThanOrEqual(7);
+    expect(row).toMatchObject({ overdue: true, risk: 'high' });
+    expect(row.vitals).toMatch(/^RR \d+\/min · SpO2 .* taken \d+ h/);
+    expect(row.newer).toMatch(/^SpO2 \d+% · Pulse \d+\/min bound monitor, /);
+    await ui.gotoDevices(nursePage);
+  });
+
   it('records a glucose meter’s memory for bed 1B; reading the memory again adds nothing twice', async () => {
     await ui.plugSimulator(nursePage, 'glucometer');
     await ui.waitForDevice(nursePage, meter);

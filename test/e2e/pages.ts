@@ -380,13 +380,21 @@ export interface BoardRow {
   bed: string;
   name: string;
   age: number;
-  /** Latest vitals summary ("RR 18/min · SpO2 96% on air · …") or "None yet". */
+  /** The last complete set ("RR 18/min · SpO2 96% on air · … taken 2 h ago"), or "No complete set since admission". */
   vitals: string;
-  news2: News2Reading;
-  /** "12 min ago", "No observations yet", … */
-  lastObservation: string;
+  /** A newer device or partial reading shown beside it ("SpO2 97% … bound monitor, just now"), or "". */
+  newer: string;
+  /** NEWS2 of the last complete set, as its badge says it (with the scale). */
+  news2: News2Reading & { scale: number | null };
+  /** "Due in 3 h 10 min", "Overdue by 25 min". */
+  due: string;
   overdue: boolean;
+  /** The responsible doctor, or "No responsible doctor". */
   doctor: string;
+  /** Warnings on the row (records that failed verification, an escalation not recorded). */
+  warnings: string[];
+  /** The row's risk tint ('high', 'medium', 'low-medium', 'low', 'none'). */
+  risk: string;
 }
 
 /** The rows of the ward board, in bed order (empty when no one is admitted). */
@@ -395,22 +403,34 @@ export async function wardBoardRows(page: Page): Promise<BoardRow[]> {
   const table = page.getByRole('table', { name: 'Ward board' });
   if (!(await table.isVisible())) return [];
   const rows = table.getByRole('row').filter({ has: page.getByRole('rowheader') });
+  const text = async (l: Locator) => ((await l.textContent()) ?? '').replace(/\s+/g, ' ').trim();
   const out: BoardRow[] = [];
   for (let i = 0; i < (await rows.count()); i++) {
     const row = rows.nth(i);
     const cells = row.getByRole('cell');
-    const patient = ((await row.getByRole('rowheader').textContent()) ?? '').replace(/\s+/g, ' ').trim();
+    const patient = await text(row.getByRole('rowheader'));
     const m = /^(.*), (\d+)/.exec(patient);
-    const last = ((await cells.nth(3).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+    const last = await text(cells.nth(1));
+    const [vitals, newer = ''] = last.split(/\s*Since then:\s*/);
+    const due = await text(cells.nth(3));
+    const badge = (await cells.nth(2).textContent()) ?? '';
+    const scale = /Scale (\d)/.exec(badge);
+    const name = m ? m[1]! : patient;
+    const notes = table.getByRole('row', { name: `Warnings for ${name}`, exact: true });
+    const warnings = (await notes.count()) ? (await notes.getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()) : [];
+    const risk = /risk--([a-z-]+)/.exec((await row.getAttribute('class')) ?? '');
     out.push({
-      bed: ((await cells.nth(0).textContent()) ?? '').trim(),
-      name: m ? m[1] : patient,
+      bed: await text(cells.nth(0)),
+      name,
       age: m ? Number(m[2]) : Number.NaN,
-      vitals: ((await cells.nth(1).textContent()) ?? '').replace(/\s+/g, ' ').trim(),
-      news2: parseNews2Badge((await cells.nth(2).textContent()) ?? ''),
-      lastObservation: last.replace(/\s*Overdue$/, ''),
-      overdue: /Overdue$/.test(last),
-      doctor: ((await cells.nth(4).textContent()) ?? '').trim(),
+      vitals: vitals!,
+      newer,
+      news2: { ...parseNews2Badge(badge), scale: scale ? Number(scale[1]) : null },
+      due: due.replace(/\s*Overdue$/, ''),
+      overdue: /Overdue$/.test(due),
+      doctor: await text(cells.nth(4)),
+      warnings,
+      risk: risk ? risk[1]! : 'none',
     });
   }
   return out;
@@ -477,6 +497,10 @@ export interface VitalsEntry {
   respiratoryRate?: number | string;
   spo2?: number | string;
   oxygen?: 'Air' | 'Oxygen';
+  /** "Nasal cannula", "Simple face mask", "Venturi mask", "Non-rebreather mask", "High-flow nasal oxygen", "Other". */
+  oxygenDevice?: string;
+  oxygenFlow?: number | string;
+  fio2?: number | string;
   systolic?: number | string;
   diastolic?: number | string;
   pulse?: number | string;
@@ -502,7 +526,68 @@ export async function fillVitals(page: Page, v: VitalsEntry): Promise<void> {
   if (v.glucoseUnit) await field(page, 'Glucose unit').selectOption({ label: v.glucoseUnit });
   for (const [label, value] of boxes) if (value !== undefined) await field(page, label).fill(String(value));
   if (v.oxygen) await page.getByRole('radio', { name: v.oxygen, exact: true }).check();
+  if (v.oxygenDevice) await field(page, 'Oxygen delivery device').selectOption({ label: v.oxygenDevice });
+  if (v.oxygenFlow !== undefined) await field(page, 'Oxygen flow (L/min)').fill(String(v.oxygenFlow));
+  if (v.fio2 !== undefined) await field(page, 'FiO2 (%)').fill(String(v.fio2));
   if (v.consciousness) await field(page, 'Consciousness (ACVPU)').selectOption(v.consciousness);
+}
+
+/** A datetime-local value for a time this many minutes ago, in the browser's zone (the workstation's). */
+export async function localMinutesAgo(page: Page, minutes: number): Promise<string> {
+  return page.evaluate((m) => {
+    const d = new Date(Date.now() - m * 60_000);
+    const p = (n: number) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  }, minutes);
+}
+
+/** Set "Time taken" (untick "Taken just now", then the date and time). */
+export async function setTimeTaken(page: Page, minutesAgo: number): Promise<void> {
+  await field(page, 'Taken just now').uncheck();
+  await field(page, 'Date and time taken').fill(await localMinutesAgo(page, minutesAgo));
+}
+
+/** Tick "Confirm value" for a vital sign ("pulse", "temperature", …) the form asks to confirm. */
+export async function confirmValue(page: Page, what: string): Promise<void> {
+  await (await waitVisible(field(page, `Confirm value: ${what} checked`), `the "Confirm value" box for ${what}`)).check();
+}
+
+/** Answer "Why are NEWS2 parameters missing?" with one of the usual answers. */
+export async function chooseMissingReason(page: Page, label: string): Promise<void> {
+  await (await waitVisible(field(page, 'Why are NEWS2 parameters missing?'), 'the question why NEWS2 parameters are missing')).selectOption({ label });
+}
+
+export interface EscalationEntry {
+  /** A ward doctor as listed ("Dr Grace Hopper"), or someone else. */
+  who: string | { name: string; role: string };
+  response: string;
+}
+
+/** The escalation form (after saving a worrying set, or from the board): fill and save; ends on the board. */
+export async function recordEscalation(page: Page, e: EscalationEntry): Promise<string> {
+  await waitVisible(heading(page, 'Record the escalation', 2), 'the escalation form', SLOW_TIMEOUT);
+  const who = field(page, 'Who was informed');
+  const starting = async (wanted: string): Promise<string> => {
+    const labels = (await who.locator('option').allTextContents()).map((l) => l.trim());
+    const label = labels.find((l) => l.startsWith(wanted));
+    if (!label) throw new Error(`"${wanted}" is not offered in "Who was informed" (offered: ${labels.join(', ')}).`);
+    return label;
+  };
+  if (typeof e.who === 'string') await who.selectOption({ label: await starting(e.who) });
+  else {
+    await who.selectOption({ label: await starting('Someone else') });
+    await field(page, 'Name of the person informed').fill(e.who.name);
+    await field(page, 'Their role').fill(e.who.role);
+  }
+  await field(page, 'Response').fill(e.response);
+  await button(page, 'Save escalation').click();
+  await expectWardBoard(page, SLOW_TIMEOUT);
+  return notice(page, /Escalation recorded/, 'the "Escalation recorded" notice');
+}
+
+/** The per-field message next to a vitals box or question (by its label), or null. */
+export function vitalsError(page: Page, label: string): Promise<string | null> {
+  return fieldError(page, label);
 }
 
 /** The live NEWS2 element (role="status", name "NEWS2 score"). */
@@ -516,10 +601,21 @@ export async function expectNews2(page: Page, text: string | RegExp, timeout = S
   return ((await el.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 }
 
-/** "Save vitals"; ends back on the ward board and returns its "Saved and anchored …" notice. */
-export async function saveVitals(page: Page): Promise<string> {
+/**
+ * "Save vitals"; ends back on the ward board and returns its "Saved and anchored …" notice. A
+ * worrying score asks for the escalation first: record it (given), or "Record later".
+ */
+export async function saveVitals(page: Page, escalation?: EscalationEntry | 'later'): Promise<string> {
   await button(page, 'Save vitals').click();
-  await expectWardBoard(page, SLOW_TIMEOUT);
+  const asked = heading(page, 'Record the escalation', 2);
+  await waitVisible(asked.or(heading(page, 'Ward board')), 'the ward board or the escalation form', SLOW_TIMEOUT);
+  if (await asked.isVisible()) {
+    if (!escalation) throw new Error('The set called for an escalation, and the test gave none.');
+    if (escalation === 'later') {
+      await button(page, 'Record later').click();
+      await expectWardBoard(page, SLOW_TIMEOUT);
+    } else return recordEscalation(page, escalation);
+  } else await expectWardBoard(page, SLOW_TIMEOUT);
   return notice(page, /Saved and anchored/, 'the "Saved and anchored" notice');
 }
 
@@ -730,6 +826,8 @@ export interface AuditRow {
   patient?: string;
   why: string;
   breakGlass: boolean;
+  /** Marked "Flagged" (a care relationship made to read); its reason is part of `why`. */
+  flagged: boolean;
 }
 
 /** Rows of the patient's "Access log" or the IT admin's "Audit log" (newest first). */
@@ -744,7 +842,8 @@ export async function auditRows(page: Page, log: 'Access log' | 'Audit log'): Pr
   for (let i = 0; i < (await rows.count()); i++) {
     const cells = rows.nth(i).getByRole('cell');
     const texts = (await cells.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
-    const what = texts[2];
+    const flagged = /\s*Flagged$/.test(texts[2]);
+    const what = texts[2].replace(/\s*Flagged$/, '');
     out.push({
       when: texts[0],
       who: ((await rows.nth(i).getByRole('rowheader').textContent()) ?? '').trim(),
@@ -753,6 +852,7 @@ export async function auditRows(page: Page, log: 'Access log' | 'Audit log'): Pr
       ...(withPatient ? { patient: texts[3] } : {}),
       why: texts[withPatient ? 4 : 3],
       breakGlass: /Break glass$/.test(what),
+      flagged,
     });
   }
   return out;
@@ -1029,11 +1129,14 @@ async function selectPending(page: Page, which: number[] | 'all'): Promise<void>
  * Select pending readings (row indices, or 'all') and record them for a patient ("1B",
  * "Mary Major" or "1B — Mary Major"); returns the notice ("5 readings recorded for Mary Major.").
  */
-export async function recordPending(page: Page, which: number[] | 'all', patientLabel: string): Promise<string> {
+export async function recordPending(page: Page, which: number[] | 'all', patientLabel: string, confirmTimes = false): Promise<string> {
   await selectPending(page, which);
   const select = field(page, 'Patient');
   await select.selectOption({ label: await optionMatching(select, patientLabel, 'the "Patient" list of pending readings') });
   await button(page, 'Record selected').click();
+  if (confirmTimes) {
+    await (await waitVisible(button(page, 'Record them at the times measured'), 'the question about old readings')).click();
+  }
   return notice(page, /^\s*\d+ readings? recorded for /, 'the notice that the readings were recorded');
 }
 

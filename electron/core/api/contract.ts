@@ -9,16 +9,17 @@ import { z } from 'zod';
 import type { ApiErrorBody } from '../model/errors';
 import type { WardEvent } from '../model/events';
 import type { DevicesOverview } from '../model/devices';
-import type { News2Result } from '../model/news2';
+import { draftFormSchema, escalationFields, observationFields, type VitalsPreview } from '../model/observations';
 import { roles, type MemberStatus, type Role, type PendingRegistration, type PersonRef, type PersonWithAge, type Profile } from '../model/people';
 import type { AuditEntry, ConsentGrant, PatientHistory, RecordView, VerificationReport } from '../model/records';
-import type { CensusRow, DoctorHome, PatientHome, PatientSummary, SessionInfo, WardStatus } from '../model/ward';
+import type { CensusRow, DoctorHome, DraftView, PatientHome, PatientSummary, SessionInfo, WardStatus } from '../model/ward';
 import {
   addressSchema,
   ageSchema,
   bedSchema,
   deviceIdSchema,
   lockTimeoutSchema,
+  maxReadingAgeSchema,
   nameSchema,
   noteSchema,
   passwordSchema,
@@ -56,6 +57,9 @@ const empty = z.object({}).strict();
 const byAddress = z.object({ address: addressSchema }).strict();
 /** Per-field vitals messages are keyed by vital sign: see the router's field errors. */
 const vitals = VitalsInputSchema;
+/** The preview takes what is typed, valid or not, and says what is wrong instead of refusing. */
+const loose = (max: number) => z.string().max(max).optional();
+const byPatient = z.object({ patient: addressSchema }).strict();
 
 export const operations = {
   'ward/status': op<WardStatus>()({ input: empty, access: 'public' }),
@@ -87,8 +91,8 @@ export const operations = {
   'admin/approve': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
   'admin/reject': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
   'admin/members': op<Profile[]>()({ passive: true, input: empty, access: ['it-admin'] }),
-  'settings/update': op<{ lockTimeoutSeconds: number }>()({
-    input: z.object({ lockTimeoutSeconds: lockTimeoutSchema }).strict(),
+  'settings/update': op<{ lockTimeoutSeconds: number; maxReadingAgeDays: number }>()({
+    input: z.object({ lockTimeoutSeconds: lockTimeoutSchema.optional(), maxReadingAgeDays: maxReadingAgeSchema.optional() }).strict(),
     access: ['it-admin'],
   }),
   'doctor/home': op<DoctorHome>()({ passive: true, input: empty, access: ['doctor'] }),
@@ -115,15 +119,40 @@ export const operations = {
   'ward/discharge': op<{ discharged: true }>()({ input: z.object({ patient: addressSchema }).strict(), access: ['nurse', 'doctor'] }),
 
   // --- records ---
-  // The preview takes vitals as typed, valid or not: it says what is invalid instead of refusing.
-  'vitals/preview': op<{ valid: boolean; errors: Record<string, string>; news2: News2Result | null }>()({ passive: true,
-    input: z.object({ patient: addressSchema.nullish(), vitals: z.unknown() }).strict(),
+  // The preview takes a set as typed, valid or not: it says what is invalid instead of refusing.
+  'vitals/preview': op<VitalsPreview>()({ passive: true,
+    input: z
+      .object({
+        patient: addressSchema.nullish(),
+        vitals: z.unknown(),
+        takenAt: loose(64),
+        lateEntryReason: loose(2000),
+        confirmed: z.array(z.string().max(40)).max(20).optional(),
+        missingReason: loose(2000),
+      })
+      .strict(),
     access: ['nurse', 'doctor'],
   }),
   'records/addVitals': op<RecordView>()({
-    input: z.object({ patient: addressSchema, vitals }).strict(),
+    input: z
+      .object({ patient: addressSchema, submissionId: z.string().uuid('A submission id is a UUID.').nullish(), ...observationFields })
+      .strict(),
     access: ['nurse', 'doctor'],
   }),
+  'records/addEscalation': op<RecordView>()({
+    input: z.object({ patient: addressSchema, ...escalationFields }).strict(),
+    access: ['nurse', 'doctor'],
+  }),
+  // Drafts of a vitals entry, kept in the core's memory for this session only (ward/observationDrafts.ts).
+  'drafts/get': op<{ draft: DraftView | null }>()({ passive: true, input: byPatient, access: ['nurse', 'doctor'] }),
+  // Kept even while locking: a lock right after typing must not lose the last keystrokes. It only
+  // writes (the draft is read back after unlocking).
+  'drafts/put': op<{ updatedAt: string }>()({
+    input: z.object({ patient: addressSchema, form: draftFormSchema }).strict(),
+    access: ['nurse', 'doctor'],
+    allowWhenLocked: true,
+  }),
+  'drafts/discard': op<{ discarded: true }>()({ input: byPatient, access: ['nurse', 'doctor'] }),
   'records/addNote': op<RecordView>()({ input: z.object({ patient: addressSchema, text: noteSchema }).strict(), access: ['doctor'] }),
   'records/addDiagnosis': op<RecordView>()({
     input: z.object({ patient: addressSchema, text: noteSchema, code: z.string().trim().max(32, 'Code must be at most 32 characters.').nullish() }).strict(),
@@ -135,6 +164,10 @@ export const operations = {
         recordId: recordIdSchema,
         reason: reasonSchema,
         vitals: vitals.optional(),
+        takenAt: observationFields.takenAt,
+        lateEntryReason: observationFields.lateEntryReason,
+        confirmed: observationFields.confirmed,
+        missingReason: observationFields.missingReason,
         note: noteSchema.optional(),
         diagnosis: z.object({ text: noteSchema, code: z.string().trim().max(32).nullish() }).strict().optional(),
       })
@@ -175,7 +208,14 @@ export const operations = {
   // --- USB devices ---
   'devices/list': op<DevicesOverview>()({ passive: true, input: empty, access: ['nurse', 'doctor', 'it-admin'] }),
   'devices/assign': op<{ recorded: number }>()({
-    input: z.object({ readingIds: readingIdsSchema, patient: addressSchema }).strict(),
+    input: z
+      .object({
+        readingIds: readingIdsSchema,
+        patient: addressSchema,
+        /** The clinician has seen that some readings predate the admission or the ward's age limit. */
+        confirmTimes: z.boolean({ error: 'confirmTimes is true or false.' }).optional(),
+      })
+      .strict(),
     access: ['nurse', 'doctor'],
   }),
   'devices/dismiss': op<{ dismissed: number }>()({ input: z.object({ readingIds: readingIdsSchema }).strict(), access: ['nurse', 'doctor'] }),

@@ -25,10 +25,22 @@ const ledgerErrors: RevertMessages = {
   BreakGlassNotAllowed: ['FORBIDDEN', 'Only doctors and nurses may use emergency access.'],
   ReasonRequired: ['BAD_INPUT', 'Emergency access needs a reason.'],
   LengthMismatch: ['BAD_INPUT', 'The audit batch is malformed.'],
+  NotAdmitted: ['CONFLICT', 'The ward chain has no admission of this patient.'],
+  AlreadyAdmitted: ['CONFLICT', 'The ward chain already has this patient admitted.'],
+  NotDoctor: ['BAD_INPUT', 'The responsible doctor must be an approved doctor of this ward.'],
+  CareChangeNotAllowed: ['FORBIDDEN', 'The ward chain refused this change of care: only a nurse or the responsible doctor may make it.'],
 };
 
 /** Audit action codes as AccessLedger defines them. */
-export const auditActions = { read: 0, export: 1, verify: 2, amend: 3 } as const;
+export const auditActions = { read: 0, export: 1, verify: 2, amend: 3, list: 4 } as const;
+/** Care changes as AccessLedger's CareChanged event numbers them. */
+export const careChanges = { admit: 0, 'assign-doctor': 1, discharge: 2 } as const;
+
+/** Where a transaction was mined. */
+export interface Mined {
+  tx: string;
+  block: number;
+}
 /** The consent scope used for "read my whole record". */
 export const fullRecordScope = ethers.id('wardledger/consent/records/all');
 
@@ -47,7 +59,7 @@ export class WardContracts {
   constructor(
     anchorsAddress: string,
     ledgerAddress: string,
-    provider: ethers.Provider,
+    private readonly provider: ethers.Provider,
   ) {
     this.anchors = new ethers.Contract(anchorsAddress, anchorsInterface, provider);
     this.ledger = new ethers.Contract(ledgerAddress, ledgerInterface, provider);
@@ -94,6 +106,58 @@ export class WardContracts {
     return this.ledger.getFunction('isGranted')(patient, grantee, fullRecordScope) as Promise<boolean>;
   }
 
+  /** Record many accesses by one actor in one transaction (e.g. the patients shown on a ward board). */
+  recordAccessBatch(
+    actor: ethers.Signer,
+    entries: Array<{ patientRef: string; subjectRef: string; action: number; reasonCommitment: string; breakGlass: boolean }>,
+  ): Promise<ethers.TransactionReceipt> {
+    return sendContractTx(
+      this.ledger,
+      actor,
+      'recordAccessBatch',
+      [entries.map((e) => e.patientRef), entries.map((e) => e.subjectRef), entries.map((e) => e.action), entries.map((e) => e.reasonCommitment), entries.map((e) => e.breakGlass)],
+      ledgerErrors,
+    );
+  }
+
+  admit(actor: ethers.Signer, patientRef: string, responsibleDoctor: string | null): Promise<Mined> {
+    return mined(sendContractTx(this.ledger, actor, 'admit', [patientRef, responsibleDoctor ?? ethers.ZeroAddress], ledgerErrors));
+  }
+
+  assignDoctor(actor: ethers.Signer, patientRef: string, doctor: string): Promise<Mined> {
+    return mined(sendContractTx(this.ledger, actor, 'assignDoctor', [patientRef, doctor], ledgerErrors));
+  }
+
+  discharge(actor: ethers.Signer, patientRef: string): Promise<Mined> {
+    return mined(sendContractTx(this.ledger, actor, 'discharge', [patientRef], ledgerErrors));
+  }
+
+  /** A patient's care relationships as the chain holds them. */
+  blockNumber(): Promise<number> {
+    return this.provider.getBlockNumber();
+  }
+
+  async careOf(patientRef: string): Promise<{ admitted: boolean; responsibleDoctor: string | null }> {
+    const c = await this.ledger.getFunction('careOf')(patientRef);
+    return { admitted: c.admitted as boolean, responsibleDoctor: c.responsibleDoctor === ethers.ZeroAddress ? null : ethers.getAddress(c.responsibleDoctor) };
+  }
+
+  /** The newest CareChanged of this patient by this actor since `fromBlock` (to settle an interrupted change). */
+  findCareChange(patientRef: string, actor: string, fromBlock: number): Promise<Mined | null> {
+    return this.lastEvent('CareChanged', [patientRef, ethers.zeroPadValue(actor, 32)], fromBlock);
+  }
+
+  /** The newest AccessGranted or AccessRevoked of this patient and grantee since `fromBlock`. */
+  findConsentChange(action: 'grant' | 'revoke', patient: string, grantee: string, fromBlock: number): Promise<Mined | null> {
+    return this.lastEvent(action === 'grant' ? 'AccessGranted' : 'AccessRevoked', [ethers.zeroPadValue(patient, 32), ethers.zeroPadValue(grantee, 32)], fromBlock);
+  }
+
+  private async lastEvent(name: string, topics: string[], fromBlock: number): Promise<Mined | null> {
+    const logs = await this.provider.getLogs({ address: this.ledger.target as string, topics: [ledgerInterface.getEvent(name)!.topicHash, ...topics], fromBlock, toBlock: 'latest' });
+    const last = logs.at(-1);
+    return last ? { tx: last.transactionHash, block: last.blockNumber } : null;
+  }
+
   recordAccess(
     actor: ethers.Signer,
     entry: { patientRef: string; subjectRef: string; action: number; reasonCommitment: string; breakGlass: boolean },
@@ -106,6 +170,11 @@ export class WardContracts {
       ledgerErrors,
     );
   }
+}
+
+async function mined(receipt: Promise<ethers.TransactionReceipt>): Promise<Mined> {
+  const r = await receipt;
+  return { tx: r.hash, block: r.blockNumber };
 }
 
 function safeParse(iface: ethers.Interface, log: ethers.Log): ethers.LogDescription | null {

@@ -4,8 +4,10 @@
  * Everything else (validation, NEWS2, FHIR export, device drivers) reads codes from here. The ACVPU
  * levels are part of what a vitals set is: model/vitals.ts.
  */
+import type { OxygenDevice } from '../model/vitals';
 
 export const LOINC_SYSTEM = 'http://loinc.org';
+export const SNOMED_SYSTEM = 'http://snomed.info/sct';
 export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
 export const OBSERVATION_CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
 export const FHIR_PROFILE_BASE = 'http://hl7.org/fhir/StructureDefinition/';
@@ -29,6 +31,7 @@ export const UCUM = {
   fahrenheit: { code: '[degF]', display: '°F' },
   mgPerDl: { code: 'mg/dL', display: 'mg/dL' },
   mmolPerL: { code: 'mmol/L', display: 'mmol/L' },
+  litresPerMinute: { code: 'L/min', display: 'L/min' },
 } as const;
 
 export type VitalSignProfile = 'vitalsigns' | 'bp' | 'heartrate' | 'resprate' | 'oxygensat' | 'bodytemp';
@@ -122,6 +125,23 @@ export const MEASUREMENTS = {
     mdc: [160184],
     category: 'laboratory',
   },
+  // Oxygen given: the two LOINC codes the US Core Pulse Oximetry profile uses for its components
+  // (hl7.org/fhir/us/core/StructureDefinition-us-core-pulse-oximetry.html; example
+  // Observation-satO2-fiO2: "Inhaled oxygen flow rate (LOINC#3151-8) 6 liters/min").
+  oxygenFlow: {
+    loinc: '3151-8',
+    display: 'Inhaled oxygen flow rate',
+    ucum: 'L/min',
+    mdc: [],
+    category: 'vital-signs',
+  },
+  fio2: {
+    loinc: '3150-0',
+    display: 'Inhaled oxygen concentration',
+    ucum: '%',
+    mdc: [],
+    category: 'vital-signs',
+  },
   consciousness: {
     // LOINC's long name for 67775-7 is "Level of responsiveness" (the AVPU/ACVPU observation).
     loinc: '67775-7',
@@ -139,3 +159,28 @@ export function profileUrl(profile: VitalSignProfile): string {
   return FHIR_PROFILE_BASE + profile;
 }
 
+
+/**
+ * The NEWS2 total score in SNOMED CT (UK clinical extension), as NHS FHIR guides code it (e.g.
+ * SynaneticsLtd/emergency-department-ig, input/fsh/examples/observation/caroltest-news2.fsh). LOINC
+ * has no NEWS2 code (88330-6 is the 2012 NEWS, scored differently).
+ */
+export const NEWS2_TOTAL_SCORE = {
+  system: SNOMED_SYSTEM,
+  code: '1104051000000101',
+  display: 'Royal College of Physicians NEWS2 (National Early Warning Score 2) total score',
+} as const;
+
+/**
+ * SNOMED CT devices for the oxygen delivery devices that have one, as published in FHIR value sets:
+ * IHE PCC mPSC Medication.Administration.Device.VS (336623009 Oxygen nasal cannula, 428285009
+ * Venturi mask, 427591007 Nonrebreather oxygen mask) and hl7germany/forschungsnetz-covid19
+ * input/fsh/valuesets/RespiratoryTherapyDevices.fsh (426854004 High flow oxygen nasal cannula).
+ * A simple face mask and "other" are sent with the local code and text only.
+ */
+export const OXYGEN_DEVICE_SNOMED: Partial<Record<OxygenDevice, { code: string; display: string }>> = {
+  'nasal-cannula': { code: '336623009', display: 'Oxygen nasal cannula' },
+  venturi: { code: '428285009', display: 'Venturi mask' },
+  'non-rebreather': { code: '427591007', display: 'Nonrebreather oxygen mask' },
+  'high-flow': { code: '426854004', display: 'High flow oxygen nasal cannula' },
+};

@@ -12,9 +12,17 @@
  *     entered (Cel or [degF]): the canonical °C is derived from it by units.ts.
  *   - Consciousness: LOINC 67775-7 with valueCodeableConcept from a WardLedger ACVPU code system
  *     (A/C/V/P/U): no standard answer list covers NEWS2's "new confusion".
- *   - Supplemental oxygen: valueBoolean with a WardLedger code, not LOINC 3150-0. 3150-0 is the
- *     inhaled oxygen *concentration* (a % quantity); the ward records only "air or oxygen", and
- *     inventing an FiO2 would misstate what was observed.
+ *   - Supplemental oxygen: valueBoolean with a WardLedger code (NEWS2's "air or oxygen" has no
+ *     LOINC code of its own), with components for how it is given, as the US Core Pulse Oximetry
+ *     profile codes them: flow LOINC 3151-8 (UCUM L/min), inspired fraction LOINC 3150-0 (%), and
+ *     the delivery device (SNOMED CT where the device has a code, a WardLedger code always).
+ *   - NEWS2: a complete score is an Observation coded SNOMED CT 1104051000000101 (the NEWS2 total
+ *     score; LOINC has none) with valueInteger and a component naming the SpO2 scale (1 or 2) it
+ *     was computed on. A partial set has no NEWS2 score, so none is exported.
+ *   - Escalation: a Communication (status completed, sent = when they were informed, recipient
+ *     the person informed with their role, payload the response, about = the vitals record).
+ *   - Times: effectiveDateTime is the time the observation was measured (signed in the record),
+ *     Provenance.recorded the time it was signed.
  *   - Clinical note: Observation with valueString. Every FHIR consumer reads Observation;
  *     DocumentReference needs a base64 attachment and ClinicalImpression is rarely implemented.
  *   - Diagnosis: Condition (category encounter-diagnosis, code with the given coding and text),
@@ -31,8 +39,8 @@
  */
 import { WardError } from '../model/errors';
 import { canonicalString } from '../crypto/canonical';
-import { LOINC_SYSTEM, MEASUREMENTS, OBSERVATION_CATEGORY_SYSTEM, UCUM, UCUM_SYSTEM, profileUrl } from './codes';
-import { ACVPU } from '../model/vitals';
+import { LOINC_SYSTEM, MEASUREMENTS, NEWS2_TOTAL_SCORE, OBSERVATION_CATEGORY_SYSTEM, OXYGEN_DEVICE_SNOMED, SNOMED_SYSTEM, UCUM, UCUM_SYSTEM, profileUrl } from './codes';
+import { ACVPU, OXYGEN_DEVICES, type NormalisedVitals } from '../model/vitals';
 import type { MeasurementCode, VitalSignProfile } from './codes';
 import {
   AUTHOR_SIGNATURE_CODE,
@@ -175,7 +183,7 @@ function checkRecord(r: ExportRecord): void {
     throw bad('The anchor details must be an object.');
   }
   const hasVitals = r.vitals !== undefined && Object.keys(r.vitals).length > 0;
-  if (!hasVitals && r.note === undefined && r.diagnosis === undefined) throw bad('A record has nothing to export.');
+  if (!hasVitals && r.note === undefined && r.diagnosis === undefined && r.escalation === undefined) throw bad('A record has nothing to export.');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,7 +236,7 @@ function recordResources(ctx: RecordContext): BundleEntry[] {
     if (v.supplementalOxygen !== undefined) {
       if (typeof v.supplementalOxygen !== 'boolean') throw bad('Supplemental oxygen must be true or false.');
       const onOxygen = v.supplementalOxygen;
-      add('supplementalOxygen', (id) => supplementalOxygenObservation(id, ctx, onOxygen));
+      add('supplementalOxygen', (id) => supplementalOxygenObservation(id, ctx, onOxygen, v));
     }
     if (v.systolic !== undefined || v.diastolic !== undefined) {
       const sys = v.systolic === undefined ? undefined : requireNumber(v.systolic, 'Systolic pressure');
@@ -260,9 +268,17 @@ function recordResources(ctx: RecordContext): BundleEntry[] {
       add('bloodGlucose', (id) => vitalObservation(id, ctx, code, { valueQuantity: q }));
     }
   }
+  if (record.news2 !== undefined) {
+    const news2 = record.news2;
+    add('news2', (id) => news2Observation(id, ctx, news2));
+  }
   if (record.note !== undefined) {
     const note = record.note;
     add('note', (id) => noteObservation(id, ctx, note));
+  }
+  if (record.escalation !== undefined) {
+    const escalation = record.escalation;
+    add('escalation', (id) => escalationCommunication(id, ctx, escalation));
   }
   if (record.diagnosis !== undefined) {
     const diagnosis = record.diagnosis;
@@ -279,8 +295,8 @@ function loincConcept(m: MeasurementCode): CodeableConcept {
   return { coding: [{ system: LOINC_SYSTEM, code: m.loinc, display: m.display }], text: m.display };
 }
 
-function categoryConcept(category: MeasurementCode['category']): CodeableConcept[] {
-  const display = category === 'vital-signs' ? 'Vital Signs' : 'Laboratory';
+function categoryConcept(category: MeasurementCode['category'] | 'survey'): CodeableConcept[] {
+  const display = category === 'vital-signs' ? 'Vital Signs' : category === 'survey' ? 'Survey' : 'Laboratory';
   return [{ coding: [{ system: OBSERVATION_CATEGORY_SYSTEM, code: category, display }] }];
 }
 
@@ -289,7 +305,7 @@ function observationBase(
   ctx: RecordContext,
   code: CodeableConcept,
   profiles: VitalSignProfile[],
-  category?: MeasurementCode['category'],
+  category?: MeasurementCode['category'] | 'survey',
 ): FhirResource {
   return {
     resourceType: 'Observation',
@@ -312,12 +328,64 @@ function vitalObservation(id: string, ctx: RecordContext, m: MeasurementCode, va
   return { ...observationBase(id, ctx, loincConcept(m), profiles, m.category), ...value };
 }
 
-function supplementalOxygenObservation(id: string, ctx: RecordContext, onOxygen: boolean): FhirResource {
+function supplementalOxygenObservation(id: string, ctx: RecordContext, onOxygen: boolean, v: NormalisedVitals): FhirResource {
   const code: CodeableConcept = {
     coding: [{ system: CS.observation, code: LOCAL_CODES.supplementalOxygen.code, display: LOCAL_CODES.supplementalOxygen.display }],
     text: LOCAL_CODES.supplementalOxygen.display,
   };
-  return { ...observationBase(id, ctx, code, ['vitalsigns'], 'vital-signs'), valueBoolean: onOxygen };
+  const component: Array<Record<string, unknown>> = [];
+  if (v.oxygenDevice !== undefined) {
+    const device = v.oxygenDevice;
+    if (!(device in OXYGEN_DEVICES)) throw bad('The oxygen delivery device is not one WardLedger records.');
+    const snomed = OXYGEN_DEVICE_SNOMED[device];
+    component.push({
+      code: { coding: [{ system: CS.observation, code: LOCAL_CODES.oxygenDevice.code, display: LOCAL_CODES.oxygenDevice.display }], text: LOCAL_CODES.oxygenDevice.display },
+      valueCodeableConcept: {
+        coding: [{ system: CS.oxygenDevice, code: device, display: OXYGEN_DEVICES[device] }, ...(snomed ? [{ system: SNOMED_SYSTEM, code: snomed.code, display: snomed.display }] : [])],
+        text: OXYGEN_DEVICES[device],
+      },
+    });
+  }
+  if (v.oxygenFlow !== undefined) component.push({ code: loincConcept(MEASUREMENTS.oxygenFlow), valueQuantity: quantity(requireNumber(v.oxygenFlow, 'Oxygen flow'), UCUM.litresPerMinute) });
+  if (v.fio2 !== undefined) component.push({ code: loincConcept(MEASUREMENTS.fio2), valueQuantity: quantity(requireNumber(v.fio2, 'FiO2'), UCUM.percent) });
+  return { ...observationBase(id, ctx, code, ['vitalsigns'], 'vital-signs'), valueBoolean: onOxygen, ...(component.length ? { component } : {}) };
+}
+
+function news2Observation(id: string, ctx: RecordContext, news2: NonNullable<ExportRecord['news2']>): FhirResource {
+  if (!Number.isInteger(news2.aggregate) || news2.aggregate < 0 || news2.aggregate > 20) throw bad('A NEWS2 score is a whole number from 0 to 20.');
+  if (news2.scale !== 1 && news2.scale !== 2) throw bad('The NEWS2 scale must be 1 or 2.');
+  const code: CodeableConcept = { coding: [{ system: NEWS2_TOTAL_SCORE.system, code: NEWS2_TOTAL_SCORE.code, display: NEWS2_TOTAL_SCORE.display }], text: 'NEWS2 total score' };
+  return {
+    ...observationBase(id, ctx, code, [], 'survey'),
+    valueInteger: news2.aggregate,
+    component: [
+      {
+        code: { coding: [{ system: CS.observation, code: LOCAL_CODES.news2Scale.code, display: LOCAL_CODES.news2Scale.display }], text: LOCAL_CODES.news2Scale.display },
+        valueInteger: news2.scale,
+      },
+    ],
+  };
+}
+
+function escalationCommunication(id: string, ctx: RecordContext, e: NonNullable<ExportRecord['escalation']>): FhirResource {
+  requireString(e.informed?.name, 'The name of the person informed');
+  requireString(e.informed.role, 'The role of the person informed');
+  requireString(e.response, 'The escalation response');
+  requireString(e.forRecord, 'The record the escalation is about');
+  if (typeof e.informedAt !== 'string' || !FHIR_INSTANT.test(e.informedAt)) throw bad('The time they were informed must be an ISO-8601 date-time with seconds and zone.');
+  return {
+    resourceType: 'Communication',
+    id,
+    extension: [{ url: EXT.informedRole, valueString: e.informed.role }],
+    identifier: [{ system: SID.recordId, value: ctx.record.recordId }],
+    status: 'completed',
+    subject: ctx.subject,
+    about: [{ identifier: { system: SID.recordId, value: e.forRecord } }],
+    sent: e.informedAt,
+    recipient: [{ ...(e.informed.address ? { identifier: { system: SID.ethereumAddress, value: e.informed.address } } : {}), display: e.informed.name }],
+    sender: ctx.author,
+    payload: [{ contentString: e.response }],
+  };
 }
 
 function bloodPressureObservation(id: string, ctx: RecordContext, systolic?: number, diastolic?: number): FhirResource {

@@ -4,6 +4,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { Escalation } from '../model/records';
 import type { NormalisedVitals } from '../model/vitals';
 
 // ---------------------------------------------------------------------------------------------
@@ -18,8 +19,8 @@ export interface ExportPatient {
   display?: string;
 }
 
-export type ExportRecordKind = 'vitals' | 'observation' | 'note' | 'diagnosis' | 'amendment';
-export const EXPORT_RECORD_KINDS: readonly ExportRecordKind[] = ['vitals', 'observation', 'note', 'diagnosis', 'amendment'];
+export type ExportRecordKind = 'vitals' | 'observation' | 'note' | 'diagnosis' | 'amendment' | 'escalation';
+export const EXPORT_RECORD_KINDS: readonly ExportRecordKind[] = ['vitals', 'observation', 'note', 'diagnosis', 'amendment', 'escalation'];
 
 export interface ExportAuthor {
   /** Ethereum address of the signing key. */
@@ -48,18 +49,22 @@ export interface ExportDiagnosis {
   text: string;
 }
 
-/** One signed WardLedger record, as exported. At least one of vitals, note, diagnosis is present. */
+/** One signed WardLedger record, as exported. At least one of vitals, note, diagnosis, escalation is present. */
 export interface ExportRecord {
   recordId: string;
   kind: ExportRecordKind;
-  /** Clinically relevant time (ISO-8601 with seconds and zone). */
+  /** Clinically relevant time (ISO-8601 with seconds and zone): the signed measured time of an observation. */
   effective: string;
   /** When the record was signed and recorded (ISO-8601 with seconds and zone). */
   recorded: string;
   author: ExportAuthor;
   vitals?: NormalisedVitals;
+  /** A complete NEWS2 score as signed: its aggregate and the SpO2 scale it was computed on. */
+  news2?: { aggregate: number; scale: 1 | 2 };
   note?: string;
   diagnosis?: ExportDiagnosis;
+  /** Who was informed of a worrying score, when, and their response (kind 'escalation'). */
+  escalation?: Escalation;
   /** Record id this record corrects (kind 'amendment'). */
   amends?: string;
   /** Device the vitals came from. */
@@ -94,17 +99,22 @@ export const EXT = {
   recordKind: `${WARDLEDGER_FHIR_BASE}/StructureDefinition/record-kind`,
   /** Anchor details as canonical JSON text (sorted keys), so the verifier gets them byte-exact. */
   anchor: `${WARDLEDGER_FHIR_BASE}/StructureDefinition/anchor`,
+  /** On an escalation's Communication: the role of the person informed. */
+  informedRole: `${WARDLEDGER_FHIR_BASE}/StructureDefinition/informed-role`,
 } as const;
 
 /** Local code systems (used where no standard code fits; see fhirExport.ts for the reasons). */
 export const CS = {
   acvpu: `${WARDLEDGER_FHIR_BASE}/CodeSystem/acvpu`,
+  oxygenDevice: `${WARDLEDGER_FHIR_BASE}/CodeSystem/oxygen-device`,
   observation: `${WARDLEDGER_FHIR_BASE}/CodeSystem/observation`,
   role: `${WARDLEDGER_FHIR_BASE}/CodeSystem/role`,
 } as const;
 
 export const LOCAL_CODES = {
   supplementalOxygen: { code: 'supplemental-oxygen', display: 'Supplemental oxygen (NEWS2 air or oxygen)' },
+  oxygenDevice: { code: 'oxygen-delivery-device', display: 'Oxygen delivery device' },
+  news2Scale: { code: 'news2-spo2-scale', display: 'NEWS2 SpO2 scale (1 or 2)' },
   clinicalNote: { code: 'clinical-note', display: 'Clinical note' },
 } as const;
 

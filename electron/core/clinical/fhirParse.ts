@@ -6,8 +6,8 @@
  */
 import { WardError } from '../model/errors';
 import { ACVPU } from '../model/vitals';
-import { LOINC_SYSTEM, MEASUREMENTS, UCUM, UCUM_SYSTEM } from './codes';
-import type { Acvpu } from '../model/vitals';
+import { LOINC_SYSTEM, MEASUREMENTS, NEWS2_TOTAL_SCORE, SNOMED_SYSTEM, UCUM, UCUM_SYSTEM } from './codes';
+import { OXYGEN_DEVICES, type Acvpu, type OxygenDevice } from '../model/vitals';
 import { CS, EXPORT_RECORD_KINDS, EXT, FHIR_INSTANT, LOCAL_CODES, SID, SIG_FORMAT_EIP712 } from './fhirModel';
 import type { ExportRecord, ExportRecordKind, JsonValue, ParsedFhirExport } from './fhirModel';
 import { inCanonicalOrder, normaliseGlucose, normaliseTemperature } from './vitals';
@@ -203,7 +203,7 @@ function readDevice(resource: Json | undefined, where: string): NonNullable<Expo
   return { model: str((names[0] as Json).name, `${where} device model`), serial };
 }
 
-type Content = Pick<ExportRecord, 'vitals' | 'note' | 'diagnosis'>;
+type Content = Pick<ExportRecord, 'vitals' | 'note' | 'diagnosis' | 'news2' | 'escalation'>;
 
 function readContent(p: Json, recordId: string, where: string, ctx: ParseContext): Content {
   const vitals: NormalisedVitals = {};
@@ -226,7 +226,12 @@ function readContent(p: Json, recordId: string, where: string, ctx: ParseContext
       content.diagnosis = readDiagnosis(resource, what);
       continue;
     }
-    if (resource.resourceType !== 'Observation') fail(`${what} is not an Observation or Condition.`);
+    if (resource.resourceType === 'Communication') {
+      if (content.escalation !== undefined) fail(`${where} has two escalations.`);
+      content.escalation = readEscalation(resource, what);
+      continue;
+    }
+    if (resource.resourceType !== 'Observation') fail(`${what} is not an Observation, Condition or Communication.`);
 
     const loinc = codeIn(resource.code, LOINC_SYSTEM);
     const local = codeIn(resource.code, CS.observation);
@@ -236,6 +241,10 @@ function readContent(p: Json, recordId: string, where: string, ctx: ParseContext
     } else if (local === LOCAL_CODES.supplementalOxygen.code) {
       if (typeof resource.valueBoolean !== 'boolean') fail(`${what} has no true/false value.`);
       set('supplementalOxygen', resource.valueBoolean);
+      readOxygenComponents(resource, what, set);
+    } else if (codeIn(resource.code, SNOMED_SYSTEM) === NEWS2_TOTAL_SCORE.code) {
+      if (content.news2 !== undefined) fail(`${where} has two NEWS2 scores.`);
+      content.news2 = readNews2(resource, what);
     } else if (loinc === MEASUREMENTS.respiratoryRate.loinc) {
       set('respiratoryRate', quantity(resource.valueQuantity, [UCUM.perMinute.code], what).value);
     } else if (loinc === MEASUREMENTS.spo2.loinc) {
@@ -279,11 +288,7 @@ function quantity(q: unknown, units: string[], what: string): { value: number; c
   return { value: quantityObj.value, code };
 }
 
-function readBloodPressure(
-  resource: Json,
-  what: string,
-  set: <K extends keyof NormalisedVitals>(key: K, value: NonNullable<NormalisedVitals[K]>) => void,
-): void {
+function readBloodPressure(resource: Json, what: string, set: SetVital): void {
   const components = arr(resource.component, `${what} components`);
   for (const [i, raw] of components.entries()) {
     const c = obj(raw, `${what} component ${i + 1}`);
@@ -293,6 +298,63 @@ function readBloodPressure(
     if (c.valueQuantity === undefined && c.dataAbsentReason !== undefined) continue;
     set(key, quantity(c.valueQuantity, [UCUM.mmHg.code], `${what} ${key}`).value);
   }
+}
+
+type SetVital = <K extends keyof NormalisedVitals>(key: K, value: NonNullable<NormalisedVitals[K]>) => void;
+
+/** How oxygen is given: the delivery device, flow (LOINC 3151-8) or FiO2 (LOINC 3150-0) components. */
+function readOxygenComponents(resource: Json, what: string, set: SetVital): void {
+  if (resource.component === undefined) return;
+  for (const [i, raw] of arr(resource.component, `${what} components`).entries()) {
+    const c = obj(raw, `${what} component ${i + 1}`);
+    const loinc = codeIn(c.code, LOINC_SYSTEM);
+    if (codeIn(c.code, CS.observation) === LOCAL_CODES.oxygenDevice.code) {
+      const device = codeIn(c.valueCodeableConcept, CS.oxygenDevice);
+      if (device === undefined || !Object.hasOwn(OXYGEN_DEVICES, device)) fail(`${what} oxygen device is not one WardLedger records.`);
+      set('oxygenDevice', device as OxygenDevice);
+    } else if (loinc === MEASUREMENTS.oxygenFlow.loinc) {
+      set('oxygenFlow', quantity(c.valueQuantity, [UCUM.litresPerMinute.code], `${what} oxygen flow`).value);
+    } else if (loinc === MEASUREMENTS.fio2.loinc) {
+      set('fio2', quantity(c.valueQuantity, [UCUM.percent.code], `${what} FiO2`).value);
+    } else {
+      fail(`${what} component ${i + 1} is not an oxygen delivery detail.`);
+    }
+  }
+}
+
+function readNews2(resource: Json, what: string): NonNullable<ExportRecord['news2']> {
+  const aggregate = resource.valueInteger;
+  if (typeof aggregate !== 'number' || !Number.isInteger(aggregate)) fail(`${what} has no whole-number score.`);
+  const scales = arr(resource.component, `${what} components`).filter((c) => codeIn(obj(c, `${what} component`).code, CS.observation) === LOCAL_CODES.news2Scale.code);
+  if (scales.length !== 1) fail(`${what} does not name its SpO2 scale once.`);
+  const scale = (scales[0] as Json).valueInteger;
+  if (scale !== 1 && scale !== 2) fail(`${what} SpO2 scale is not 1 or 2.`);
+  return { aggregate, scale };
+}
+
+function readEscalation(resource: Json, what: string): NonNullable<ExportRecord['escalation']> {
+  const roles = (Array.isArray(resource.extension) ? resource.extension : []).filter((e) => isObject(e) && e.url === EXT.informedRole);
+  if (roles.length !== 1) fail(`${what} does not name the role of the person informed once.`);
+  const recipients = arr(resource.recipient, `${what} recipient`);
+  if (recipients.length !== 1) fail(`${what} must name one person informed.`);
+  const recipient = obj(recipients[0], `${what} recipient`);
+  const address = recipient.identifier === undefined ? undefined : readAddress(recipient, `${what} recipient`);
+  const about = arr(resource.about, `${what} about`);
+  if (about.length !== 1) fail(`${what} must be about one record.`);
+  const aboutId = obj(obj(about[0], `${what} about`).identifier, `${what} about identifier`);
+  if (aboutId.system !== SID.recordId) fail(`${what} is not about a WardLedger record.`);
+  const payload = arr(resource.payload, `${what} payload`);
+  if (payload.length !== 1) fail(`${what} must carry one response.`);
+  return {
+    forRecord: str(aboutId.value, `${what} about record id`),
+    informed: {
+      name: str(recipient.display, `${what} recipient name`),
+      role: str((roles[0] as Json).valueString, `${what} informed role`),
+      ...(address !== undefined ? { address } : {}),
+    },
+    informedAt: instant(resource.sent, `${what} sent time`),
+    response: str(obj(payload[0], `${what} payload`).contentString, `${what} response`),
+  };
 }
 
 function readDiagnosis(resource: Json, what: string): NonNullable<ExportRecord['diagnosis']> {

@@ -154,6 +154,34 @@ export function news2Response(aggregate: number, band: News2Band): News2Response
 }
 
 /**
+ * Minimum frequency of observations, in minutes, from the "clinical response to NEWS2 trigger
+ * thresholds" of the RCP 2017 NEWS2 report (its monitoring-frequency column, as the responses
+ * above word it): aggregate 0 → at least 12-hourly; 1–4 → at least 4–6-hourly (4 h, the stricter
+ * end, so a board never shows a set as on time that a ward would call late); a 3 in any single
+ * parameter → at least hourly; 5–6 → at least hourly; 7 or more → continuous monitoring of vital
+ * signs, which a board can only show as a due time: every 15 minutes.
+ * @param band the band of a complete set, or the lowest band a partial reading already reaches
+ * @param aggregate the aggregate of a complete set (null for a partial reading)
+ */
+export function monitoringIntervalMinutes(band: News2Band, aggregate: number | null): number {
+  if (band === 'high') return 15;
+  if (band === 'medium' || band === 'low-medium') return 60;
+  return aggregate === 0 ? 12 * 60 : 4 * 60;
+}
+
+/** Bands a board ranks by (higher is worse). */
+export const BAND_RANK: Record<News2Band, number> = { low: 0, 'low-medium': 1, medium: 2, high: 3 };
+
+/**
+ * Whether a score calls for the nurse to escalate and record it: a medium or high score, or any
+ * single parameter scoring 3 (RCP 2017: "urgent ward-based response" and above). For a partial
+ * set, what is known already counts (a single 3, or a lower bound of medium or worse).
+ */
+export function callsForEscalation(n: News2Result): boolean {
+  return n.singleParameterThree || BAND_RANK[n.band ?? n.minimumBand] >= BAND_RANK.medium;
+}
+
+/**
  * Computes NEWS2 for one set of vitals.
  * @param vitals validated vitals (temperature in °C)
  * @param options scale 1 (default) or 2

@@ -4,7 +4,7 @@
  * its plausibility limits, are in model/vitals.ts.
  */
 import { WardError } from '../model/errors';
-import { VITALS_FIELD_ORDER, VitalsInputSchema, vitalsFieldErrors, type NormalisedVitals, type ParsedVitals, type VitalsErrors } from '../model/vitals';
+import { USUAL_RANGES, VITALS_FIELD_ORDER, VitalsInputSchema, vitalsFieldErrors, type NormalisedVitals, type ParsedVitals, type UnusualField, type VitalsErrors } from '../model/vitals';
 import type { GlucoseUnit, TemperatureUnit } from '../model/vitals';
 import { toCelsius, toMmolPerL } from './units';
 
@@ -40,6 +40,9 @@ export function normaliseVitals(v: ParsedVitals): NormalisedVitals {
   if (v.respiratoryRate != null) out.respiratoryRate = v.respiratoryRate;
   if (v.spo2 != null) out.spo2 = v.spo2;
   if (v.supplementalOxygen != null) out.supplementalOxygen = v.supplementalOxygen;
+  if (v.oxygenDevice != null) out.oxygenDevice = v.oxygenDevice;
+  if (v.oxygenFlow != null) out.oxygenFlow = v.oxygenFlow;
+  if (v.fio2 != null) out.fio2 = v.fio2;
   if (v.systolic != null) out.systolic = v.systolic;
   if (v.diastolic != null) out.diastolic = v.diastolic;
   if (v.pulse != null) out.pulse = v.pulse;
@@ -64,4 +67,19 @@ export function normaliseTemperature(value: number, unit: TemperatureUnit): NonN
 /** Canonical glucose from an entered value (also used when reading a FHIR export back). */
 export function normaliseGlucose(value: number, unit: GlucoseUnit): NonNullable<NormalisedVitals['bloodGlucose']> {
   return { mmolPerL: toMmolPerL(value, unit), entered: { value, unit } };
+}
+
+/** A field's value in the canonical unit its usual range is given in (temperature °C, glucose mmol/L). */
+function canonicalValue(v: NormalisedVitals, f: UnusualField): number | undefined {
+  if (f === 'temperature') return v.temperature?.celsius;
+  if (f === 'bloodGlucose') return v.bloodGlucose?.mmolPerL;
+  return v[f];
+}
+
+/** The fields of a set whose values lie outside the usual clinical range (model/vitals.ts USUAL_RANGES). */
+export function unusualValues(v: NormalisedVitals): UnusualField[] {
+  return (Object.keys(USUAL_RANGES) as UnusualField[]).filter((f) => {
+    const x = canonicalValue(v, f);
+    return x !== undefined && (x < USUAL_RANGES[f].min || x > USUAL_RANGES[f].max);
+  });
 }

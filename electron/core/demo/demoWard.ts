@@ -5,13 +5,13 @@
  * printed so the newcomer can log in as each role.
  */
 import type { Role } from '../model/people';
-import { assessVitals } from '../clinical/vitalsAssessment';
-import { requireValidVitals } from '../clinical/vitals';
+import { observationContent } from '../clinical/vitalsAssessment';
 import type { VitalsInput } from '../model/vitals';
+import type { Approvals } from '../identity/approvals';
 import type { IdentityService } from '../identity/identityService';
 import type { Actor } from '../identity/actor';
 import type { RecordWriter } from '../records/recordWriter';
-import type { Admissions } from '../ward/admissions';
+import type { CareChanges } from '../ward/careChanges';
 
 export const demoPassword = 'demo-password';
 
@@ -34,10 +34,12 @@ function rng(seed: number): () => number {
 function vitalsAt(step: number, steps: number, deteriorating: boolean, r: () => number): VitalsInput {
   const t = deteriorating ? Math.max(0, (step - steps * 0.6) / (steps * 0.4)) : 0; // worsens in the last 40 %
   const j = (spread: number) => (r() - 0.5) * spread;
+  const onOxygen = t > 0.6;
   return {
     respiratoryRate: Math.round(16 + 8 * t + j(3)),
     spo2: Math.round(97 - 6 * t + j(2)),
-    supplementalOxygen: t > 0.6,
+    supplementalOxygen: onOxygen,
+    ...(onOxygen ? { oxygenDevice: 'nasal-cannula' as const, oxygenFlow: 2 } : {}),
     systolic: Math.round(124 - 28 * t + j(8)),
     diastolic: Math.round(76 - 12 * t + j(6)),
     pulse: Math.round(74 + 38 * t + j(8)),
@@ -46,15 +48,15 @@ function vitalsAt(step: number, steps: number, deteriorating: boolean, r: () => 
   };
 }
 
-export async function seedDemoWard(deps: { identity: IdentityService; writer: RecordWriter; admissions: Admissions }): Promise<void> {
-  const { identity, writer, admissions } = deps;
+export async function seedDemoWard(deps: { identity: IdentityService; approvals: Approvals; writer: RecordWriter; care: CareChanges }): Promise<void> {
+  const { identity, approvals, writer, care } = deps;
   const [adminSpec, ...others] = demoAccounts;
   await identity.setupWard({ wardName: 'Ward 7 North (demo)', name: adminSpec!.name, age: adminSpec!.age, password: demoPassword });
   const admin = await identity.login(adminSpec!.name, demoPassword);
   const address: Record<string, string> = {};
   for (const a of others) {
     const reg = await identity.register({ ...a, password: demoPassword });
-    if (reg.status === 'pending') await identity.decide(admin.wallet, reg.address, 'approve');
+    if (reg.status === 'pending') await approvals.decide(admin.wallet, reg.address, 'approve');
     address[a.name] = reg.address;
   }
   const nurseLogin = await identity.login('Nora Nurse', demoPassword);
@@ -68,11 +70,13 @@ export async function seedDemoWard(deps: { identity: IdentityService; writer: Re
   const steps = 18; // every 4 hours over three days
   const start = Date.now() - steps * 4 * 3600_000;
   for (const [i, [name, bed, deteriorating]] of patients.entries()) {
-    admissions.admit(address[name]!, bed, nurse.address, doctor);
+    const admission = await care.admit(nurse, address[name]!, bed, doctor, { admittedAt: start - 3600_000 });
     const r = rng(7 + i);
     for (let step = 0; step < steps; step++) {
-      const vitals = requireValidVitals(vitalsAt(step, steps, deteriorating, r));
-      await writer.create(nurse, address[name]!, 'vitals', assessVitals(vitals, 1), { createdAt: start + step * 4 * 3600_000 + i * 600_000 });
+      // Each set is entered as it was taken then, through the one vitals path, on the patient's scale.
+      const takenAt = start + step * 4 * 3600_000 + i * 600_000;
+      const content = observationContent({ vitals: vitalsAt(step, steps, deteriorating, r) }, admission.news2Scale, { kind: 'entered', now: takenAt });
+      await writer.create(nurse, address[name]!, 'vitals', content, { createdAt: takenAt });
     }
   }
 }

@@ -29,8 +29,8 @@ export interface AttachedDevice {
 export interface DeviceLifecycle {
   /** The device is open and identified: read it as its driver says. */
   identified(d: AttachedDevice): Promise<void>;
-  /** The device was unplugged or the service stops: drop what was kept for it. */
-  gone(d: AttachedDevice): void;
+  /** The device was unplugged, or the service stops: drop what is held for it. */
+  gone(d: AttachedDevice, why: 'unplugged' | 'stopping'): void;
 }
 
 /**
@@ -72,7 +72,7 @@ export class AttachedDevices {
 
   async stop(): Promise<void> {
     await this.hotplug.stop();
-    for (const d of this.devices.values()) await this.release(d);
+    for (const d of this.devices.values()) await this.release(d, 'stopping');
     this.devices.clear();
   }
 
@@ -135,12 +135,12 @@ export class AttachedDevices {
     const d = this.devices.get(info.path);
     if (!d) return;
     this.devices.delete(info.path);
-    await this.release(d);
+    await this.release(d, 'unplugged');
     this.changed();
   }
 
-  private async release(d: AttachedDevice): Promise<void> {
-    this.lifecycle.gone(d);
+  private async release(d: AttachedDevice, why: 'unplugged' | 'stopping'): Promise<void> {
+    this.lifecycle.gone(d, why);
     await d.stopStream?.().catch(() => undefined);
     d.stopStream = null;
     await d.session?.close().catch(() => undefined);

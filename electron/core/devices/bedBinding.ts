@@ -2,39 +2,52 @@
  * Streaming monitors (oximeters): their live values are shown, and a monitor bound to a bed
  * records its latest valid reading for that patient at the chosen interval, unattended, through
  * the station's batch-signed ingest queue.
+ *
+ * Bindings are durable (issue 9 item 8): kept in a BindingStore by the monitor's driver and serial
+ * (its USB port may change), so after a restart a bound monitor resumes recording as soon as it is
+ * identified again, and the panel says so; until it is back the panel lists the binding as waiting
+ * for it. Unbinding, unplugging the monitor (it may be moved to another bed) or the patient's
+ * discharge ends a binding.
  */
 import { ethers } from 'ethers';
 import type { Actor } from '../identity/actor';
-import type { DeviceView } from '../model/devices';
+import type { DeviceView, WaitingBinding } from '../model/devices';
 import { WardError } from '../model/errors';
-import type { CareRelations } from '../records/access';
 import type { StationIngestQueue } from '../records/stationIngestQueue';
 import { streamOf, type AttachedDevice, type AttachedDevices } from './attachedDevices';
-import { dedupeKey, requireAdmitted } from './pendingReadings';
+import type { BindingStore, StoredBinding } from './bindingStore';
+import { dedupeKey, requireRecordable, type Admitted, type WriteAccess } from './pendingReadings';
 import { readingContent } from './readingVitals';
 
 interface Binding {
-  patient: string;
-  intervalSeconds: number;
-  boundBy: string;
-  since: number;
+  kept: StoredBinding;
+  /** When recording resumed after a restart (null: bound in this run), and whether the monitor was known by its USB port only. */
+  resumed: { at: number; byPort: boolean } | null;
   lastRecordedAt: number | null;
   recorded: number;
   timer: NodeJS.Timeout;
 }
 
+const keyOf = (b: { driver: string; serial: string }) => `${b.driver}\0${b.serial}`;
+
 export class BedBinding {
-  /** By device id. */
+  /** Active bindings, by device id. */
   private readonly bindings = new Map<string, Binding>();
+  /** Every binding kept, by monitor (driver + serial), active or waiting for its monitor. */
+  private readonly kept = new Map<string, StoredBinding>();
 
   constructor(
     private readonly devices: AttachedDevices,
     private readonly ingest: StationIngestQueue,
-    private readonly care: CareRelations,
+    private readonly care: Admitted,
+    private readonly access: WriteAccess,
+    private readonly store: BindingStore,
     private readonly changed: () => void,
-  ) {}
+  ) {
+    for (const b of store.load()) this.kept.set(keyOf(b), b);
+  }
 
-  /** Start a monitor's live stream (shown in the panel; recorded only while bound). */
+  /** Start a monitor's live stream (shown in the panel; recorded only while bound), and resume its binding if it had one. */
   async startStream(d: AttachedDevice): Promise<void> {
     const stream = streamOf(d);
     d.status = 'streaming';
@@ -48,51 +61,104 @@ export class BedBinding {
         onError: (e) => this.devices.fail(d, e),
       },
     );
+    this.resume(d);
   }
 
   /** Record a monitor's readings for an admitted patient every `intervalSeconds`. */
   bind(actor: Actor, deviceId: string, patient: string, intervalSeconds: number): void {
-    requireAdmitted(this.care, patient);
+    requireRecordable(this.care, this.access, actor, patient);
     const d = this.devices.require(deviceId);
     streamOf(d);
-    this.drop(d);
-    const binding: Binding = {
+    if (!d.identity || !d.driver) throw new WardError('CONFLICT', 'This monitor has not been identified yet; wait a moment and try again.');
+    this.stop(d);
+    const kept: StoredBinding = {
+      driver: d.driver.id,
+      serial: d.identity.serial,
+      model: d.identity.model,
       patient: ethers.getAddress(patient),
       intervalSeconds,
       boundBy: actor.name,
       since: Date.now(),
-      lastRecordedAt: null,
-      recorded: 0,
-      timer: setInterval(() => void this.recordBound(d), intervalSeconds * 1000),
     };
-    binding.timer.unref();
-    this.bindings.set(d.info.path, binding);
-    this.changed();
+    this.keep(kept);
+    this.start(d, kept, null);
   }
 
   unbind(deviceId: string): void {
-    this.drop(this.devices.require(deviceId));
+    const d = this.devices.require(deviceId);
+    this.stop(d);
+    this.forget(d);
     this.changed();
   }
 
-  /** Stop recording for a device (unbound, unplugged, or the service stops). */
-  drop(d: AttachedDevice): void {
-    const b = this.bindings.get(d.info.path);
-    if (b) clearInterval(b.timer);
-    this.bindings.delete(d.info.path);
+  /**
+   * The monitor went away. Unplugged: its binding ends (it may be moved to another bed). The
+   * service stopping: the binding is kept and resumes at the next start.
+   */
+  gone(d: AttachedDevice, why: 'unplugged' | 'stopping'): void {
+    this.stop(d);
+    if (why === 'unplugged') this.forget(d);
   }
 
   view(d: AttachedDevice): DeviceView['binding'] {
     const b = this.bindings.get(d.info.path);
     if (!b) return null;
     return {
-      patient: b.patient,
-      intervalSeconds: b.intervalSeconds,
-      boundBy: b.boundBy,
-      since: new Date(b.since).toISOString(),
+      patient: b.kept.patient,
+      bed: this.care.currentOf(b.kept.patient)?.bed ?? null,
+      intervalSeconds: b.kept.intervalSeconds,
+      boundBy: b.kept.boundBy,
+      since: new Date(b.kept.since).toISOString(),
+      resumed: b.resumed ? { at: new Date(b.resumed.at).toISOString(), byPort: b.resumed.byPort } : null,
       lastRecordedAt: b.lastRecordedAt ? new Date(b.lastRecordedAt).toISOString() : null,
       recorded: b.recorded,
     };
+  }
+
+  /** Bindings kept from before a restart whose monitor is not back yet. */
+  waiting(): WaitingBinding[] {
+    const active = new Set([...this.bindings.values()].map((b) => keyOf(b.kept)));
+    return [...this.kept.values()]
+      .filter((k) => !active.has(keyOf(k)))
+      .map((k) => ({ model: k.model, serial: k.serial, patient: k.patient, bed: this.care.currentOf(k.patient)?.bed ?? null, intervalSeconds: k.intervalSeconds, boundBy: k.boundBy, since: new Date(k.since).toISOString() }));
+  }
+
+  private resume(d: AttachedDevice): void {
+    if (!d.identity || !d.driver || this.bindings.has(d.info.path)) return;
+    const kept = this.kept.get(keyOf({ driver: d.driver.id, serial: d.identity.serial }));
+    if (!kept) return;
+    if (!this.care.currentOf(kept.patient)) {
+      this.forget(d);
+      d.message = 'This monitor’s bed binding ended while WardLedger was closed: the patient was discharged.';
+      return this.changed();
+    }
+    // Oximeters without a USB serial number are known by their port (drivers/cms50e.ts, beurerPo80.ts):
+    // the panel asks to check it is still the monitor on that bed.
+    this.start(d, kept, { at: Date.now(), byPort: !d.info.serialNumber?.trim() });
+  }
+
+  private start(d: AttachedDevice, kept: StoredBinding, resumed: Binding['resumed']): void {
+    const timer = setInterval(() => void this.recordBound(d), kept.intervalSeconds * 1000);
+    timer.unref();
+    this.bindings.set(d.info.path, { kept, resumed, lastRecordedAt: null, recorded: 0, timer });
+    this.changed();
+  }
+
+  /** Stop recording for a device now (what is kept is not touched). */
+  private stop(d: AttachedDevice): void {
+    const b = this.bindings.get(d.info.path);
+    if (b) clearInterval(b.timer);
+    this.bindings.delete(d.info.path);
+  }
+
+  private keep(b: StoredBinding): void {
+    this.kept.set(keyOf(b), b);
+    this.store.save([...this.kept.values()]);
+  }
+
+  private forget(d: AttachedDevice): void {
+    if (!d.identity || !d.driver) return;
+    if (this.kept.delete(keyOf({ driver: d.driver.id, serial: d.identity.serial }))) this.store.save([...this.kept.values()]);
   }
 
   /** One interval of a bound monitor: record its latest valid live reading for the patient. */
@@ -100,14 +166,26 @@ export class BedBinding {
     const b = this.bindings.get(d.info.path);
     const live = d.live;
     if (!b || !live || !d.identity) return;
+    if (!this.care.currentOf(b.kept.patient)) {
+      // Discharged: nothing more goes into the record from this bed.
+      this.stop(d);
+      this.forget(d);
+      d.message = 'Recording stopped: the patient this monitor was bound to has been discharged.';
+      return this.changed();
+    }
     if (b.lastRecordedAt !== null && live.at <= b.lastRecordedAt) return; // nothing new since last time
     if (live.reading.measurements.length === 0) return; // finger out: nothing to record
     try {
-      const content = readingContent(live.reading, { driver: d.driver?.id ?? 'unknown', model: d.identity.model, serial: d.identity.serial });
+      // A live reading has no device clock: it was measured when it arrived. Scored on the scale in
+      // force now (an unbound or discharged patient gets nothing).
+      const admission = this.care.currentOf(b.kept.patient);
+      if (!admission) return;
+      const origin = { device: { driver: d.driver?.id ?? 'unknown', model: d.identity.model, serial: d.identity.serial }, measuredAt: new Date(live.at).toISOString(), clockDriftSeconds: null };
+      const content = readingContent(live.reading, origin, admission.news2Scale);
       await this.ingest.submit({
-        patient: b.patient,
+        patient: b.kept.patient,
         content,
-        authorName: `${d.identity.model} ${d.identity.serial} (bound by ${b.boundBy})`,
+        authorName: `${d.identity.model} ${d.identity.serial} (bound by ${b.kept.boundBy})`,
         dedupeKey: dedupeKey(d.identity.serial, live.reading.deviceRecordId),
       });
       b.lastRecordedAt = live.at;

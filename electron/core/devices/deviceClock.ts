@@ -33,11 +33,15 @@ export function dateToLocalIso(d: Date): string {
   return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** deviceTime − workstationTime in whole seconds, treating the device time as workstation-local time. */
-export function clockDriftSeconds(deviceLocalIso: string, workstation: Date): number {
+/** A device's local ISO time (no zone) read as workstation-local wall-clock time. */
+export function deviceLocalTime(deviceLocalIso: string): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(deviceLocalIso);
   if (!m) throw new WardError('INTERNAL', 'Device time is not in the expected form.');
   const [, y, mo, d, h, mi, s] = m.map(Number);
-  const device = new Date(y, mo - 1, d, h, mi, s);
-  return Math.round((device.getTime() - workstation.getTime()) / 1000);
+  return new Date(y, mo - 1, d, h, mi, s);
+}
+
+/** deviceTime − workstationTime in whole seconds, treating the device time as workstation-local time. */
+export function clockDriftSeconds(deviceLocalIso: string, workstation: Date): number {
+  return Math.round((deviceLocalTime(deviceLocalIso).getTime() - workstation.getTime()) / 1000);
 }

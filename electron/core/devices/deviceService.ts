@@ -6,13 +6,13 @@
  */
 import type { Actor } from '../identity/actor';
 import type { DevicesOverview, DeviceView, PendingReading } from '../model/devices';
-import type { CareRelations } from '../records/access';
 import type { RecordWriter } from '../records/recordWriter';
 import type { StationIngestQueue } from '../records/stationIngestQueue';
 import { AttachedDevices, deviceView } from './attachedDevices';
 import { BedBinding } from './bedBinding';
+import type { BindingStore } from './bindingStore';
 import type { CompositeBackend } from './compositeBackend';
-import { PendingReadings } from './pendingReadings';
+import { PendingReadings, type Admitted, type WriteAccess } from './pendingReadings';
 import { Simulation } from './simulation';
 
 export class DeviceService {
@@ -24,24 +24,30 @@ export class DeviceService {
   constructor(
     backend: CompositeBackend,
     writer: RecordWriter,
-    care: CareRelations,
+    care: Admitted,
+    /** Who may write to whose record: readings are recorded only by those who may. */
+    access: WriteAccess,
     ingest: StationIngestQueue,
+    /** Where bed bindings survive restarts. */
+    bindings: BindingStore,
     changed: () => void,
     /** Whether people may plug simulated devices in from the UI (demo mode, --simulate). */
     simulationEnabled: boolean,
     pollIntervalMs = 1000,
+    /** Pending readings measured longer ago than this many days are flagged (ward setting). */
+    maxReadingAgeDays: () => number = () => 7,
   ) {
     this.attached = new AttachedDevices(
       backend,
       {
         identified: (d) => (d.driver?.reads === 'memory' ? this.pending.download(d) : this.binding.startStream(d)),
-        gone: (d) => this.binding.drop(d),
+        gone: (d, why) => this.binding.gone(d, why),
       },
       changed,
       pollIntervalMs,
     );
-    this.pending = new PendingReadings(this.attached, writer, care, changed);
-    this.binding = new BedBinding(this.attached, ingest, care, changed);
+    this.pending = new PendingReadings(this.attached, writer, care, access, changed, maxReadingAgeDays);
+    this.binding = new BedBinding(this.attached, ingest, care, access, bindings, changed);
     this.simulation = new Simulation(backend, simulationEnabled, () => this.attached.poll());
   }
 
@@ -67,11 +73,11 @@ export class DeviceService {
   }
 
   overview(): DevicesOverview {
-    return { usbProblem: this.attached.usbProblem, simulators: this.simulation.available, devices: this.list(), pending: this.pendingReadings() };
+    return { usbProblem: this.attached.usbProblem, simulators: this.simulation.available, devices: this.list(), pending: this.pendingReadings(), waitingBindings: this.binding.waiting() };
   }
 
-  assign(actor: Actor, readingIds: string[], patient: string): Promise<number> {
-    return this.pending.assign(actor, readingIds, patient);
+  assign(actor: Actor, readingIds: string[], patient: string, confirmTimes = false): Promise<number> {
+    return this.pending.assign(actor, readingIds, patient, confirmTimes);
   }
 
   dismiss(readingIds: string[]): void {

@@ -1,14 +1,17 @@
 /**
  * A device reading as a vitals record: each measurement's LOINC code (clinical/codes.ts, or
- * glucoseMeasurements.ts for sensor glucose) names the vitals field it fills, and the device is
+ * glucoseMeasurements.ts for sensor glucose) names the vitals field it fills, the time the device
+ * measured it (corrected for its clock drift) is the record's measured time, and the device is
  * kept as the record's provenance.
  */
 import { MEASUREMENTS } from '../clinical/codes';
-import { validateVitals } from '../clinical/vitals';
+import { observationContent } from '../clinical/vitalsAssessment';
 import type { DeviceProvenance } from '../model/devices';
 import { WardError } from '../model/errors';
-import type { RecordContent } from '../model/records';
+import type { News2Scale } from '../model/news2';
+import type { VitalsContent } from '../model/records';
 import type { VitalsInput } from '../model/vitals';
+import { deviceLocalTime } from './deviceClock';
 import { LOINC_GLUCOSE_ISF_MASS } from './glucoseMeasurements';
 import type { DeviceReading, Measurement } from './types';
 
@@ -39,17 +42,42 @@ export function measured(reading: DeviceReading, loinc: string): number | null {
   return reading.measurements.find((m) => m.loinc === loinc)?.value ?? null;
 }
 
-/** The content of the vitals record of a reading, or BAD_INPUT when its values are not plausible vitals. */
-export function readingContent(reading: DeviceReading, device: Pick<DeviceProvenance, 'driver' | 'model' | 'serial'>): RecordContent {
-  const v = validateVitals(vitalsOf(reading));
-  if (!v.ok) throw new WardError('BAD_INPUT', `The device reading cannot be recorded: ${Object.values(v.errors)[0]}`);
-  return {
-    vitals: v.value,
-    device: {
-      ...device,
-      deviceRecordId: reading.deviceRecordId,
-      ...(reading.deviceTime ? { deviceTime: reading.deviceTime } : {}),
-      receivedAt: reading.workstationTime,
-    },
+/**
+ * When a meter's memory reading was measured: the device's own clock (local wall time, as the
+ * device keeps it) corrected by the drift between device and workstation clocks measured when the
+ * memory was read. Null for a reading taken before the device's clock was set (its time is unknown).
+ * @param clockDriftSeconds device clock minus workstation clock, or null when the device reports none
+ */
+export function memoryMeasuredAt(reading: DeviceReading, clockDriftSeconds: number | null): string | null {
+  if (!reading.deviceTime) return null;
+  return new Date(deviceLocalTime(reading.deviceTime).getTime() - (clockDriftSeconds ?? 0) * 1000).toISOString();
+}
+
+export interface ReadingOrigin {
+  device: Pick<DeviceProvenance, 'driver' | 'model' | 'serial'>;
+  /** When it was measured (ISO UTC): memoryMeasuredAt for a meter, the arrival time for a live stream. */
+  measuredAt: string;
+  /** Device clock minus workstation clock when the memory was read (null: not reported, or a live stream). */
+  clockDriftSeconds: number | null;
+}
+
+/**
+ * The content of the vitals record of a reading, through the one vitals path
+ * (clinical/vitalsAssessment.ts) with the patient's NEWS2 scale; BAD_INPUT when its values are not
+ * plausible vitals. The device's own time and the clock correction are kept in the signed record.
+ */
+export function readingContent(reading: DeviceReading, origin: ReadingOrigin, scale: News2Scale): VitalsContent {
+  const device: DeviceProvenance = {
+    ...origin.device,
+    deviceRecordId: reading.deviceRecordId,
+    ...(reading.deviceTime ? { deviceTime: reading.deviceTime } : {}),
+    ...(reading.deviceTime && origin.clockDriftSeconds !== null ? { clockDriftSeconds: origin.clockDriftSeconds } : {}),
+    receivedAt: reading.workstationTime,
   };
+  try {
+    return observationContent({ vitals: vitalsOf(reading) }, scale, { kind: 'device', measuredAt: origin.measuredAt, device });
+  } catch (e) {
+    if (e instanceof WardError && e.code === 'BAD_INPUT') throw new WardError('BAD_INPUT', `The device reading cannot be recorded: ${e.message}`);
+    throw e;
+  }
 }

@@ -12,7 +12,7 @@ import { WardError } from '../model/errors';
 import { log } from '../platform/log';
 import { publicKeyOf } from '../crypto/envelope';
 import { defaultLockTimeoutSeconds, WardConfigStore, type WardConfig } from './wardConfig';
-import { createTeamKey, isTeamKeyHolder, openTeamKey, shareTeamKey } from './careTeam';
+import { createTeamKey, openTeamKey } from './careTeam';
 import { Directory } from './directory';
 import { displayName } from './personName';
 import { createStationKey } from './stationKey';
@@ -239,40 +239,6 @@ export class IdentityService {
   async members(admin: ethers.Wallet): Promise<Profile[]> {
     const members = await this.registry.members();
     return members.map((m) => ({ address: m.address, role: m.role, status: m.status, ...this.profileFor(m, admin) }));
-  }
-
-  async decide(admin: ethers.Wallet, address: string, decision: 'approve' | 'reject'): Promise<{ address: string; status: MemberStatus }> {
-    const target = ethers.getAddress(address);
-    const member = await this.registry.member(target);
-    if (!member) throw new WardError('NOT_FOUND', 'There is no registration for that account.');
-    if (member.status !== 'pending') throw new WardError('CONFLICT', 'This registration is no longer pending.');
-    const signer = admin.connect(this.node.provider);
-    if (decision === 'approve') {
-      await this.registry.approve(signer, target);
-      // A new IT admin must be able to read every profile the approving admin can.
-      if (member.role === 'it-admin') this.shareAllProfiles(admin, member.publicKey);
-      // Clinicians (and IT admins, who hand it on) receive the care team key.
-      if (member.role === 'doctor' || member.role === 'nurse' || member.role === 'it-admin') {
-        const team = this.ward().team;
-        if (!isTeamKeyHolder(team, member.publicKey)) {
-          this.config.update({ team: shareTeamKey(team, admin.privateKey, [member.publicKey]) });
-        }
-      }
-    } else {
-      await this.registry.reject(signer, target);
-    }
-    log('info', 'identity.decided', { decision, role: member.role });
-    return { address: target, status: decision === 'approve' ? 'approved' : 'rejected' };
-  }
-
-  private shareAllProfiles(admin: ethers.Wallet, newAdminPublicKey: string): void {
-    for (const address of this.directory.knownAddresses()) {
-      try {
-        this.directory.shareProfile(address, admin.privateKey, [newAdminPublicKey]);
-      } catch {
-        // Profiles this admin cannot read stay as they are.
-      }
-    }
   }
 }
 

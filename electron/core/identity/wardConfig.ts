@@ -21,11 +21,14 @@ export interface WardConfig {
   /** The workstation's anchoring account (its key is in station.key). */
   stationAddress: string;
   lockTimeoutSeconds: number;
+  /** Device readings measured longer ago than this are flagged and need confirming (absent: the default). */
+  maxReadingAgeDays?: number;
   nameIndexKey: string;
   pseudonymSecret: string;
 }
 
 export const defaultLockTimeoutSeconds = 300;
+export const defaultMaxReadingAgeDays = 7;
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'not an account address');
 const secret = z.string().regex(/^0x[0-9a-f]{64}$/, 'not a 32-byte secret');
@@ -73,6 +76,10 @@ export class WardConfigStore {
 
   get lockTimeoutSeconds(): number {
     return this.cached?.lockTimeoutSeconds ?? defaultLockTimeoutSeconds;
+  }
+
+  get maxReadingAgeDays(): number {
+    return this.cached?.maxReadingAgeDays ?? defaultMaxReadingAgeDays;
   }
 
   save(config: WardConfig): void {

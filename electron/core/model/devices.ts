@@ -30,7 +30,14 @@ export interface DeviceProvenance {
   model: string;
   serial: string;
   deviceRecordId: string;
+  /** The device's own clock at measurement (ISO local time, no zone), uncorrected. */
   deviceTime?: string;
+  /**
+   * Device clock minus workstation clock (seconds) when its memory was read: the correction that
+   * turned deviceTime into the record's measuredAt. Absent when the device reports no clock.
+   */
+  clockDriftSeconds?: number;
+  /** When the workstation received the reading (the upload time). */
   receivedAt: string;
 }
 
@@ -50,7 +57,33 @@ export interface DeviceView {
   clockDriftSeconds: number | null;
   batteryPercent: number | null;
   live: { spo2: number | null; pulse: number | null; at: string; flags: string[] } | null;
-  binding: { patient: string; intervalSeconds: number; boundBy: string; since: string; lastRecordedAt: string | null; recorded: number } | null;
+  binding: {
+    patient: string;
+    /** The patient's bed (null once discharged). */
+    bed: string | null;
+    intervalSeconds: number;
+    boundBy: string;
+    since: string;
+    /**
+     * When recording resumed after WardLedger restarted (null: bound since this start); byPort when
+     * the monitor has no serial number and was recognised by its USB port (to be checked at the bed).
+     */
+    resumed: { at: string; byPort: boolean } | null;
+    lastRecordedAt: string | null;
+    /** Readings recorded since this start. */
+    recorded: number;
+  } | null;
+}
+
+/** A bed binding kept from before a restart whose monitor is not connected (again) yet. */
+export interface WaitingBinding {
+  model: string;
+  serial: string;
+  patient: string;
+  bed: string | null;
+  intervalSeconds: number;
+  boundBy: string;
+  since: string;
 }
 
 /** A reading downloaded from a meter's memory, waiting for a nurse to assign or dismiss it. */
@@ -64,6 +97,12 @@ export interface PendingReading {
   flags: ReadingFlag[];
   /** Null for a memory reading taken before the device's clock was set: its time is unknown. */
   deviceTime: string | null;
+  /** Device clock minus workstation clock when the memory was read (seconds), or null when not reported. */
+  clockDriftSeconds: number | null;
+  /** When it was measured (ISO UTC): deviceTime corrected by the drift; null when the time is unknown. */
+  measuredAt: string | null;
+  /** Measured longer ago than the ward accepts without confirmation (ward setting, days). */
+  olderThanLimit: boolean;
   receivedAt: string;
   /** Which user's memory of a shared monitor (BM58: 1 or 2), when the device keeps users apart. */
   monitorUser: 1 | 2 | null;
@@ -78,4 +117,6 @@ export interface DevicesOverview {
   simulators: string[];
   devices: DeviceView[];
   pending: PendingReading[];
+  /** Bindings that resume when their monitor is connected again. */
+  waitingBindings: WaitingBinding[];
 }

@@ -85,3 +85,9 @@ export const readingIdsSchema = z
   .array(z.string().uuid('Reading ids are UUIDs.'), { error: 'Choose readings.' })
   .min(1, 'Choose at least one reading.')
   .max(1000, 'Choose at most 1,000 readings at once.');
+
+export const maxReadingAgeSchema = z
+  .number({ error: 'The age limit must be a number of days.' })
+  .int('The age limit must be a whole number of days.')
+  .min(1, 'The age limit must be between 1 and 365 days.')
+  .max(365, 'The age limit must be between 1 and 365 days.');

@@ -21,6 +21,21 @@ export const ACVPU = {
 export type Acvpu = keyof typeof ACVPU;
 export const ACVPU_LEVELS = Object.keys(ACVPU) as Acvpu[];
 
+/**
+ * How supplemental oxygen is delivered (the devices a NEWS2 chart's oxygen box is filled with).
+ * Recorded with the flow (L/min) or the inspired fraction (FiO2 %) for a patient on oxygen.
+ */
+export const OXYGEN_DEVICES = {
+  'nasal-cannula': 'Nasal cannula',
+  'simple-mask': 'Simple face mask',
+  venturi: 'Venturi mask',
+  'non-rebreather': 'Non-rebreather mask',
+  'high-flow': 'High-flow nasal oxygen',
+  other: 'Other',
+} as const;
+export type OxygenDevice = keyof typeof OXYGEN_DEVICES;
+export const OXYGEN_DEVICE_KINDS = Object.keys(OXYGEN_DEVICES) as OxygenDevice[];
+
 /** The UCUM codes of the two units temperature may be entered in. */
 export type TemperatureUnit = 'Cel' | '[degF]';
 /** The UCUM codes of the two units blood glucose may be entered in. */
@@ -44,7 +59,28 @@ export const VITAL_LIMITS = {
   temperatureFahrenheit: { label: 'Temperature', min: 77, max: 113, unit: '°F' },
   glucoseMmolPerL: { label: 'Blood glucose', min: 1, max: 50, unit: 'mmol/L' },
   glucoseMgPerDl: { label: 'Blood glucose', min: 18, max: 900, unit: 'mg/dL' },
+  oxygenFlow: { label: 'Oxygen flow', min: 0.1, max: 80, unit: 'L/min' },
+  fio2: { label: 'Inspired oxygen (FiO2)', min: 21, max: 100, unit: '%' },
 } as const satisfies Record<string, Limit>;
+
+/**
+ * The usual clinical range, in canonical units, inside the plausibility limits: a value outside
+ * it is possible (a pulse of 300 in a tachyarrhythmia, 45 °C in heat stroke) but far more often a
+ * typing slip, so whoever enters it confirms it explicitly ("confirm value") and the record says
+ * so. Device readings are what the device measured and need no confirmation.
+ */
+export const USUAL_RANGES = {
+  respiratoryRate: { min: 5, max: 50 },
+  spo2: { min: 70, max: 100 },
+  systolic: { min: 60, max: 250 },
+  diastolic: { min: 30, max: 150 },
+  pulse: { min: 30, max: 200 },
+  temperature: { min: 33, max: 41.5 },
+  bloodGlucose: { min: 2, max: 30 },
+  oxygenFlow: { min: 0.5, max: 60 },
+} as const satisfies Partial<Record<string, { min: number; max: number }>>;
+export type UnusualField = keyof typeof USUAL_RANGES;
+export const UNUSUAL_FIELDS = Object.keys(USUAL_RANGES) as UnusualField[];
 
 const rangeMessage = (l: Limit): string => `${l.label} must be between ${l.min} and ${l.max} ${l.unit}.`;
 const numberMessage = (l: Limit): string => `${l.label} must be a number between ${l.min} and ${l.max} ${l.unit}.`;
@@ -102,6 +138,9 @@ export const VITALS_FIELD_ORDER = [
   'respiratoryRate',
   'spo2',
   'supplementalOxygen',
+  'oxygenDevice',
+  'oxygenFlow',
+  'fio2',
   'systolic',
   'diastolic',
   'pulse',
@@ -110,14 +149,20 @@ export const VITALS_FIELD_ORDER = [
   'bloodGlucose',
 ] as const satisfies ReadonlyArray<keyof NormalisedVitals>;
 
-/** Fields that count as a measurement (supplemental oxygen alone is context, not a measurement). */
+/** The oxygen a patient breathes: context of a set, not a measurement of the patient. */
+export const OXYGEN_FIELDS = ['supplementalOxygen', 'oxygenDevice', 'oxygenFlow', 'fio2'] as const;
+type OxygenField = (typeof OXYGEN_FIELDS)[number];
+
+/** Fields that count as a measurement (oxygen alone is context, not a measurement). */
 export const MEASUREMENT_FIELDS = VITALS_FIELD_ORDER.filter(
-  (f): f is Exclude<(typeof VITALS_FIELD_ORDER)[number], 'supplementalOxygen'> => f !== 'supplementalOxygen',
+  (f): f is Exclude<(typeof VITALS_FIELD_ORDER)[number], OxygenField> => !(OXYGEN_FIELDS as readonly string[]).includes(f),
 );
-export type VitalsField = (typeof MEASUREMENT_FIELDS)[number] | 'supplementalOxygen';
+export type VitalsField = (typeof VITALS_FIELD_ORDER)[number];
 
 export const EMPTY_VITALS_MESSAGE = 'Enter at least one measurement.';
 export const DIASTOLIC_ORDER_MESSAGE = 'Diastolic blood pressure must be lower than systolic blood pressure.';
+export const OXYGEN_ONLY_ON_OXYGEN_MESSAGE = 'Oxygen delivery is recorded only for a patient on oxygen: choose “Oxygen” first.';
+export const FLOW_OR_FIO2_MESSAGE = 'Give the oxygen flow in L/min or the inspired fraction (FiO2), not both.';
 
 /** Schema of a vitals set as entered (forms, API, device readings). */
 export const VitalsInputSchema = z
@@ -128,6 +173,13 @@ export const VitalsInputSchema = z
       supplementalOxygen: z
         .boolean({ error: 'Supplemental oxygen must be true (on oxygen) or false (on air).' })
         .nullish(),
+      oxygenDevice: z
+        .enum(OXYGEN_DEVICE_KINDS as [OxygenDevice, ...OxygenDevice[]], {
+          error: `Oxygen delivery device must be one of: ${Object.values(OXYGEN_DEVICES).join(', ')}.`,
+        })
+        .nullish(),
+      oxygenFlow: measured(VITAL_LIMITS.oxygenFlow),
+      fio2: measured(VITAL_LIMITS.fio2),
       systolic: measured(VITAL_LIMITS.systolic),
       diastolic: measured(VITAL_LIMITS.diastolic),
       pulse: measured(VITAL_LIMITS.pulse),
@@ -148,6 +200,12 @@ export const VitalsInputSchema = z
     if (v.systolic != null && v.diastolic != null && v.diastolic >= v.systolic) {
       ctx.addIssue({ code: 'custom', message: DIASTOLIC_ORDER_MESSAGE, path: ['diastolic'] });
     }
+    if (v.supplementalOxygen !== true) {
+      for (const f of ['oxygenDevice', 'oxygenFlow', 'fio2'] as const) {
+        if (v[f] != null) ctx.addIssue({ code: 'custom', message: OXYGEN_ONLY_ON_OXYGEN_MESSAGE, path: [f] });
+      }
+    }
+    if (v.oxygenFlow != null && v.fio2 != null) ctx.addIssue({ code: 'custom', message: FLOW_OR_FIO2_MESSAGE, path: ['fio2'] });
   });
 
 export type VitalsInput = z.input<typeof VitalsInputSchema>;
@@ -159,6 +217,12 @@ export interface NormalisedVitals {
   respiratoryRate?: number;
   spo2?: number;
   supplementalOxygen?: boolean;
+  /** How oxygen is delivered (only on oxygen). */
+  oxygenDevice?: OxygenDevice;
+  /** Oxygen flow, L/min (LOINC 3151-8). */
+  oxygenFlow?: number;
+  /** Inspired oxygen fraction, % (LOINC 3150-0). */
+  fio2?: number;
   systolic?: number;
   diastolic?: number;
   pulse?: number;

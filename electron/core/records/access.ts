@@ -5,17 +5,20 @@
 import { ethers } from 'ethers';
 import type { Actor } from '../identity/actor';
 import { WardError } from '../model/errors';
+import type { CareChange } from '../model/ward';
 import type { RecordStore } from './recordStore';
 
 export type AccessBasis = 'own' | 'care-team' | 'responsible-doctor' | 'consent' | 'break-glass';
 
 /**
- * What the records need to know of the ward (ward/admissions.ts): whether a patient is admitted,
- * their responsible doctor, and the NEWS2 scale in force. Declared here so the records do not
- * depend on the ward layer above them.
+ * What the records need to know of the ward (ward/admissions.ts): whether a patient is admitted (and since when),
+ * their responsible doctor, the NEWS2 scale in force, and how the care relationships changed (for
+ * the access log). Declared here so the records do not depend on the ward layer above them.
  */
 export interface CareRelations {
-  currentOf(patient: string): { responsibleDoctor: string | null; news2Scale: 1 | 2 } | null;
+  currentOf(patient: string): { responsibleDoctor: string | null; news2Scale: 1 | 2; admittedAt: number } | null;
+  /** Changes of care relationship of one patient (or the whole ward), oldest first. */
+  changesOf(patient: string | null): readonly CareChange[];
 }
 
 export class AccessPolicy {
@@ -45,6 +48,17 @@ export class AccessPolicy {
       });
     }
     throw new WardError('FORBIDDEN', 'The patient has not shared their record with you.');
+  }
+
+  /** Whether the actor may open the patient's record without break-glass (what lists may show them). */
+  mayRead(actor: Actor, patient: string): boolean {
+    try {
+      this.basis(actor, patient);
+      return true;
+    } catch (e) {
+      if (e instanceof WardError && e.code === 'FORBIDDEN') return false;
+      throw e;
+    }
   }
 
   /** Writing needs read access too; insurers who were shared a record still cannot write to it. */

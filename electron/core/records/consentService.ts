@@ -4,13 +4,22 @@
  * exists becomes readable and future records include them. A revoke is an AccessRevoked event and
  * ends the current scope so future records leave the grantee out; what was shared stays readable
  * to them, and the UI says so.
+ *
+ * The chain is the truth (issue 9 item 4). Each grant or revoke is journalled before its
+ * transaction with everything its local write needs (a grant's re-wrapped scope keys are computed
+ * first: they need the patient's key, which a restart does not have); a crash or failure between
+ * the transaction and the local write is settled from the chain at start and before a retry, and a
+ * retry that finds the chain already changed finishes the local write instead of refusing.
  */
 import { ethers } from 'ethers';
 import type { ConsentGrant } from '../model/records';
 import type { PersonRef, Role } from '../model/people';
 import type { WardContracts } from '../chain/wardContracts';
 import { WardError } from '../model/errors';
-import { addScopeRecipients } from '../crypto/keyScope';
+import { addScopeRecipients, type KeyScope } from '../crypto/keyScope';
+import { failpoint } from '../platform/failpoint';
+import type { Intent, IntentJournal } from '../platform/intentJournal';
+import { log } from '../platform/log';
 import type { Actor } from '../identity/actor';
 import type { IdentityService } from '../identity/identityService';
 import type { People } from '../identity/people';
@@ -22,17 +31,33 @@ const grantableRoles: readonly Role[] = ['doctor', 'nurse', 'insurer'];
 export const revokeNotice =
   'Access is revoked for new records from now on. Records already shared with them stay readable to them: encrypted copies they could open cannot be recalled.';
 
+interface ConsentIntent {
+  patient: string;
+  grantee: string;
+  /** For a grant: the grantee's public key, and the patient's scopes re-wrapped for them. */
+  granteeKey?: string;
+  scopes?: KeyScope[];
+}
+
+/** Journal kinds: 'consent.grant', 'consent.revoke', and 'consent.profile' (share the profile at the patient's next visit). */
+const INTENT = 'consent';
+
 export class ConsentService {
+  /** Patients whose consent is being changed now (one change per patient at a time). */
+  private readonly busy = new Set<string>();
+
   constructor(
     private readonly store: RecordStore,
     private readonly contracts: () => WardContracts,
     private readonly identity: IdentityService,
     private readonly provider: () => ethers.Provider,
     private readonly people: People,
+    private readonly journal: IntentJournal,
   ) {}
 
   /** The patient's grants (past ones with when they ended), and whom they could share with. */
   async list(patient: Actor): Promise<{ grants: ConsentGrant[]; candidates: PersonRef[] }> {
+    this.shareProfilesLeftOver(patient);
     const names = this.people.namesFor(patient);
     const candidates = await Promise.all((await this.people.approved(grantableRoles)).map((m) => names.ref(m.address)));
     const grantees = [...new Set(this.store.consents.filter((c) => c.patient === patient.address).map((c) => c.grantee))];
@@ -59,38 +84,153 @@ export class ConsentService {
     if (!grantee || grantee.status !== 'approved' || !grantableRoles.includes(grantee.role)) {
       throw new WardError('BAD_INPUT', 'You can share your record with approved doctors, nurses and insurers only.', { fields: { grantee: 'Choose an approved doctor, nurse or insurer.' } });
     }
-    if (this.store.activeGrantees(patient.address).has(grantee.address)) throw new WardError('CONFLICT', 'That person can already read your record.');
-    const receipt = await this.contracts().grant(patient.wallet.connect(this.provider()), grantee.address);
-    // Re-wrap every scope key of the patient for the grantee (the patient is a reader of each).
-    const scopeIds = this.store.scopesOfPatient.get(patient.address) ?? [];
-    const rewrapped = scopeIds.map((id) => addScopeRecipients(this.store.scopes.get(id)!, patient.wallet.privateKey, [grantee.publicKey]));
-    const at = Date.now();
-    await this.store.append(
-      ...rewrapped.map((scope) => ({ t: 'scopeKeys' as const, scope })),
-      { t: 'consent', patient: patient.address, grantee: grantee.address, action: 'grant', at, tx: receipt.hash },
-    );
-    try {
-      this.identity.shareProfile(patient.address, patient.wallet.privateKey, [grantee.publicKey]);
-    } catch {
-      // The profile lives on another workstation; the grantee sees the pseudonymous id instead.
-    }
-    const named = await this.people.namesFor(patient).ref(grantee.address);
-    return { grant: { grantee: named, grantedAt: new Date(at).toISOString(), revokedAt: null }, recordsShared: this.store.recordsOf(patient.address).length };
+    return this.exclusively(patient, async (settled) => {
+      const done = settled.includes('grant');
+      if (!done && this.store.activeGrantees(patient.address).has(grantee.address)) throw new WardError('CONFLICT', 'That person can already read your record.');
+      // Already granted on the chain with no local trace (no intent): the chain is the truth, finish locally.
+      const onChain = !done && (await this.contracts().isGranted(patient.address, grantee.address));
+      if (!done) {
+        const payload: ConsentIntent = { patient: patient.address, grantee: grantee.address, granteeKey: grantee.publicKey, scopes: this.rewrapped(patient, grantee.publicKey) };
+        if (onChain) {
+          const mined = await this.contracts().findConsentChange('grant', patient.address, grantee.address, this.identity.wardConfig.registryBlock);
+          await this.applyGrant(payload, mined?.tx ?? '', Date.now());
+        } else {
+          await this.run('grant', payload, (signer) => this.contracts().grant(signer, grantee.address), patient);
+        }
+      }
+      this.shareProfile(patient, grantee.publicKey);
+      const g = this.store.activeGrantees(patient.address).get(grantee.address)!;
+      const named = await this.people.namesFor(patient).ref(grantee.address);
+      return { grant: { grantee: named, grantedAt: new Date(g.at).toISOString(), revokedAt: null }, recordsShared: this.store.recordsOf(patient.address).length };
+    });
   }
 
   /** Stop sharing future records; the notice says what stays readable. */
   async revoke(patient: Actor, granteeAddress: string): Promise<{ grant: ConsentGrant; notice: string }> {
     const grantee = ethers.getAddress(granteeAddress);
-    if (!this.store.activeGrantees(patient.address).has(grantee)) throw new WardError('CONFLICT', 'That person has no access to revoke.');
-    const receipt = await this.contracts().revoke(patient.wallet.connect(this.provider()), grantee);
-    const at = Date.now();
-    const current = this.store.currentScope.get(patient.address);
-    await this.store.append(
-      ...(current ? [{ t: 'scopeEnd' as const, patient: patient.address, scopeId: current }] : []),
-      { t: 'consent', patient: patient.address, grantee, action: 'revoke', at, tx: receipt.hash },
-    );
-    const named = await this.people.namesFor(patient).ref(grantee);
-    const granted = this.grants(patient.address, (a) => ({ ...named, address: a })).find((g) => g.grantee.address === grantee);
-    return { grant: { grantee: named, grantedAt: granted?.grantedAt ?? new Date(at).toISOString(), revokedAt: new Date(at).toISOString() }, notice: revokeNotice };
+    return this.exclusively(patient, async (settled) => {
+      if (!settled.includes('revoke')) {
+        // The chain is the truth: revoke there what it has; finish here what it already revoked.
+        const local = this.store.activeGrantees(patient.address).has(grantee);
+        const onChain = await this.contracts().isGranted(patient.address, grantee);
+        if (!local && !onChain) throw new WardError('CONFLICT', 'That person has no access to revoke.');
+        if (onChain) await this.run('revoke', { patient: patient.address, grantee }, (signer) => this.contracts().revoke(signer, grantee), patient);
+        else {
+          const mined = await this.contracts().findConsentChange('revoke', patient.address, grantee, this.identity.wardConfig.registryBlock);
+          await this.applyRevoke({ patient: patient.address, grantee }, mined?.tx ?? '', Date.now());
+        }
+      }
+      const named = await this.people.namesFor(patient).ref(grantee);
+      const granted = this.grants(patient.address, (a) => ({ ...named, address: a })).find((g) => g.grantee.address === grantee);
+      const revokedAt = granted?.revokedAt ?? new Date().toISOString();
+      return { grant: { grantee: named, grantedAt: granted?.grantedAt ?? revokedAt, revokedAt }, notice: revokeNotice };
+    });
   }
+
+  /** At start: settle every interrupted grant and revoke from the chain. */
+  async reconcile(): Promise<number> {
+    let settled = 0;
+    for (const intent of this.journal.pending<ConsentIntent>(INTENT)) if (intent.kind !== `${INTENT}.profile` && (await this.settle(intent))) settled++;
+    if (settled) log('warn', 'consent.reconciled', { settled });
+    return settled;
+  }
+
+  /**
+   * One change per patient at a time; the patient's interrupted changes are settled first, and
+   * `change` is told which kinds the chain had taken (so a retry of one is done).
+   */
+  private async exclusively<T>(patient: Actor, change: (settled: Array<'grant' | 'revoke'>) => Promise<T>): Promise<T> {
+    if (this.busy.has(patient.address)) throw new WardError('CONFLICT', 'A change of who may read your record is being saved; try again in a moment.');
+    this.busy.add(patient.address);
+    try {
+      const settled: Array<'grant' | 'revoke'> = [];
+      for (const intent of this.journal.pending<ConsentIntent>(INTENT)) {
+        if (intent.payload.patient !== patient.address || intent.kind === `${INTENT}.profile`) continue;
+        if (await this.settle(intent)) settled.push(intent.kind === `${INTENT}.grant` ? 'grant' : 'revoke');
+      }
+      this.shareProfilesLeftOver(patient);
+      return await change(settled);
+    } finally {
+      this.busy.delete(patient.address);
+    }
+  }
+
+  /** Every scope key of the patient, wrapped for the grantee too (needs the patient's key: done before the transaction). */
+  private rewrapped(patient: Actor, granteeKey: string): KeyScope[] {
+    const scopeIds = this.store.scopesOfPatient.get(patient.address) ?? [];
+    return scopeIds.map((id) => addScopeRecipients(this.store.scopes.get(id)!, patient.wallet.privateKey, [granteeKey]));
+  }
+
+  /** Intent → transaction by the patient → local write → intent done. */
+  private async run(kind: 'grant' | 'revoke', payload: ConsentIntent, send: (signer: ethers.Signer) => Promise<ethers.TransactionReceipt>, patient: Actor): Promise<void> {
+    const intent = this.journal.begin(`${INTENT}.${kind}`, await this.provider().getBlockNumber(), payload);
+    let receipt: ethers.TransactionReceipt;
+    try {
+      receipt = await send(patient.wallet.connect(this.provider()));
+    } catch (e) {
+      this.journal.end(intent.id);
+      throw e;
+    }
+    failpoint(`consent.${kind}.sent`);
+    if (kind === 'grant') await this.applyGrant(payload, receipt.hash, Date.now());
+    else await this.applyRevoke(payload, receipt.hash, Date.now());
+    this.journal.end(intent.id);
+  }
+
+  private async applyGrant(c: ConsentIntent, tx: string, at: number): Promise<void> {
+    // Merged into the scopes as they are now: a scope's wrappings all wrap the same key.
+    const scopes = (c.scopes ?? []).map((s) => withRecipientsOf(this.store.scopes.get(s.scopeId) ?? s, s));
+    await this.store.append(...scopes.map((scope) => ({ t: 'scopeKeys' as const, scope })), { t: 'consent', patient: c.patient, grantee: c.grantee, action: 'grant', at, tx });
+  }
+
+  private async applyRevoke(c: ConsentIntent, tx: string, at: number): Promise<void> {
+    const current = this.store.currentScope.get(c.patient);
+    await this.store.append(
+      ...(current ? [{ t: 'scopeEnd' as const, patient: c.patient, scopeId: current }] : []),
+      { t: 'consent', patient: c.patient, grantee: c.grantee, action: 'revoke', at, tx },
+    );
+  }
+
+  /** Finish an interrupted grant or revoke if the chain has it, else forget it. Returns whether it was finished. */
+  private async settle(intent: Intent<ConsentIntent>): Promise<boolean> {
+    const c = intent.payload;
+    const grant = intent.kind === `${INTENT}.grant`;
+    const granted = await this.contracts().isGranted(c.patient, c.grantee);
+    const local = this.store.activeGrantees(c.patient).has(c.grantee);
+    const inEffect = grant ? granted && !local : !granted && local;
+    if (inEffect) {
+      const mined = await this.contracts().findConsentChange(grant ? 'grant' : 'revoke', c.patient, c.grantee, intent.fromBlock);
+      if (grant) {
+        await this.applyGrant(c, mined?.tx ?? '', intent.at);
+        // The profile is shared at the patient's next visit: that needs their key.
+        this.journal.begin(`${INTENT}.profile`, intent.fromBlock, { patient: c.patient, grantee: c.grantee, granteeKey: c.granteeKey });
+      } else await this.applyRevoke(c, mined?.tx ?? '', intent.at);
+    }
+    this.journal.end(intent.id);
+    return inEffect;
+  }
+
+  /** Profiles of grants settled while the patient was away, shared now that their key is here. */
+  private shareProfilesLeftOver(patient: Actor): void {
+    for (const intent of this.journal.pending<ConsentIntent>(`${INTENT}.profile`)) {
+      if (intent.payload.patient !== patient.address) continue;
+      this.shareProfile(patient, intent.payload.granteeKey!);
+      this.journal.end(intent.id);
+    }
+  }
+
+  private shareProfile(patient: Actor, granteeKey: string): void {
+    try {
+      this.identity.shareProfile(patient.address, patient.wallet.privateKey, [granteeKey]);
+    } catch {
+      // The profile lives on another workstation; the grantee sees the pseudonymous id instead.
+    }
+  }
+}
+
+/** `scope` with the wrappings of `other` it lacks (both wrap the same scope key). */
+function withRecipientsOf(scope: KeyScope, other: KeyScope): KeyScope {
+  const present = new Set(scope.keys.recipients.map((r) => r.recipient.toLowerCase()));
+  const added = other.keys.recipients.filter((r) => !present.has(r.recipient.toLowerCase()));
+  return added.length ? { ...scope, keys: { ...scope.keys, recipients: [...scope.keys.recipients, ...added] } } : scope;
 }

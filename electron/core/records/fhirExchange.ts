@@ -69,10 +69,13 @@ function exportRecordOf(r: StoredRecord, sealed: SealedContent, anchor: AnchorRe
   return {
     recordId: r.id,
     kind: r.kind,
-    effective: c.device?.deviceTime && /Z|[+-]\d\d:\d\d$/.test(c.device.deviceTime) ? c.device.deviceTime : at,
+    // The signed measured time (a set taken earlier, a meter's reading corrected for its clock).
+    effective: c.measuredAt ?? at,
     recorded: at,
     author: { address: r.author, role: r.authorRole, display: sealed.authorName },
     ...(c.vitals ? { vitals: c.vitals } : {}),
+    ...(c.news2?.complete && c.news2.aggregate !== null ? { news2: { aggregate: c.news2.aggregate, scale: c.news2.scale } } : {}),
+    ...(c.escalation ? { escalation: c.escalation } : {}),
     ...(c.note ? { note: c.note } : {}),
     ...(c.diagnosis ? { diagnosis: { text: c.diagnosis.text, ...(c.diagnosis.code ? { code: c.diagnosis.code } : {}) } } : {}),
     ...(!isNoAmends(r.amends) ? { amends: r.amends } : {}),
@@ -91,21 +94,36 @@ export function exportBundle(
   chain: { chainId: number; contract: string },
 ): unknown {
   const records = opened
-    .filter((o) => o.sealed && (o.sealed.content.vitals || o.sealed.content.note || o.sealed.content.diagnosis))
+    .filter((o) => o.sealed && (o.sealed.content.vitals || o.sealed.content.note || o.sealed.content.diagnosis || o.sealed.content.escalation))
     .map((o) => exportRecordOf(o.record, o.sealed!, anchors(o.record.id), chain));
   if (records.length === 0) throw new WardError('NOT_FOUND', 'There are no records to export yet.');
   return buildFhirBundle({ id: patientRef, ...(patientDisplay ? { display: patientDisplay } : {}) }, records, { timestamp: new Date().toISOString() });
 }
 
 /** The clinical content a FHIR record states, in a comparable canonical form. */
-function comparable(content: { vitals?: NormalisedVitals; note?: string; diagnosis?: { text: string; code?: string } }): string {
+function comparable(content: {
+  vitals?: NormalisedVitals;
+  news2?: { aggregate: number | null; scale: 1 | 2; complete?: boolean };
+  note?: string;
+  diagnosis?: { text: string; code?: string };
+  escalation?: RecordContent['escalation'];
+}): string {
   const v = content.vitals;
+  const n = content.news2;
+  const e = content.escalation;
   return canonicalString({
+    news2: n && n.complete !== false && n.aggregate !== null ? { aggregate: n.aggregate, scale: n.scale } : null,
+    escalation: e
+      ? { forRecord: e.forRecord, name: e.informed.name, role: e.informed.role, address: e.informed.address ?? null, informedAt: Date.parse(e.informedAt), response: e.response }
+      : null,
     vitals: v
       ? {
           respiratoryRate: v.respiratoryRate ?? null,
           spo2: v.spo2 ?? null,
           supplementalOxygen: v.supplementalOxygen ?? null,
+          oxygenDevice: v.oxygenDevice ?? null,
+          oxygenFlow: v.oxygenFlow ?? null,
+          fio2: v.fio2 ?? null,
           systolic: v.systolic ?? null,
           diastolic: v.diastolic ?? null,
           pulse: v.pulse ?? null,

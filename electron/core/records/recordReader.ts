@@ -48,15 +48,18 @@ export class RecordReader {
     return this.verifier.open(r, this.keyring.keyOf(r.cipher.scopeId, readerKeys(actor)));
   }
 
-  /** The newest vitals of a patient (for the board and patient lists), decrypted with the actor's keys. */
-  async latestVitals(actor: Actor, patient: string): Promise<OpenedRecord | null> {
+  /**
+   * A patient's records from the newest written back, each decrypted and verified as it is reached
+   * (the board scans back only as far as the last complete observation set). Records `wanted`
+   * refuses (by their public metadata) are passed over unopened.
+   */
+  async *newestFirst(actor: Actor, patient: string, wanted: (r: StoredRecord) => boolean = () => true): AsyncGenerator<OpenedRecord> {
+    const keys = readerKeys(actor);
     const ids = this.store.byPatient.get(ethers.getAddress(patient)) ?? [];
     for (let i = ids.length - 1; i >= 0; i--) {
       const r = this.store.records.get(ids[i]!)!;
-      if (r.kind !== 'vitals' && r.kind !== 'amendment') continue;
-      const opened = await this.verifier.open(r, this.keyring.keyOf(r.cipher.scopeId, readerKeys(actor)));
-      if (opened.sealed?.content.vitals) return opened;
+      if (!wanted(r)) continue;
+      yield await this.verifier.open(r, this.keyring.keyOf(r.cipher.scopeId, keys));
     }
-    return null;
   }
 }

@@ -16,6 +16,11 @@ import type { StoredRecord } from './storedRecord';
 export class RecordVerifier {
   readonly verified = new VerifiedCache();
   private readonly rootsOnChain = new Map<string, boolean>();
+  /**
+   * Records found tampered by any read in this process, by patient: every screen that shows the
+   * patient says so, even when its own read did not reach the record.
+   */
+  private readonly failed = new Map<string, Map<string, OpenedRecord>>();
   private teamMemo: { teamKey: string; cache: VerifiedCache } | null = null;
 
   constructor(
@@ -56,12 +61,24 @@ export class RecordVerifier {
   }
 
   /** Decrypt and verify one record with a scope key (null: not readable with the reader's keys). */
-  open(record: StoredRecord, key: ScopeKey | null, persistent?: PersistentMemo): Promise<OpenedRecord> {
-    return openAndVerify(record, key, this.store.anchors.get(record.id), this.verified, (root) => this.rootOnChain(root), persistent);
+  async open(record: StoredRecord, key: ScopeKey | null, persistent?: PersistentMemo): Promise<OpenedRecord> {
+    const opened = await openAndVerify(record, key, this.store.anchors.get(record.id), this.verified, (root) => this.rootOnChain(root), persistent);
+    if (opened.provenance.status === 'tampered') {
+      const ofPatient = this.failed.get(record.patient) ?? new Map<string, OpenedRecord>();
+      ofPatient.set(record.id, { record, sealed: null, provenance: opened.provenance });
+      this.failed.set(record.patient, ofPatient);
+    }
+    return opened;
+  }
+
+  /** The patient's records found tampered so far in this process (contents withheld). */
+  failuresOf(patient: string): OpenedRecord[] {
+    return [...(this.failed.get(patient)?.values() ?? [])];
   }
 
   /** Drop every decrypted record held in memory (the core stops). */
   forget(): void {
     forgetOpened();
+    this.failed.clear();
   }
 }

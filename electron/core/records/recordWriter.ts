@@ -4,6 +4,7 @@
  * acknowledged.
  */
 import { readerKeys, type Actor } from '../identity/actor';
+import { WardError } from '../model/errors';
 import type { RecordContent, RecordKind } from '../model/records';
 import { signRecord } from '../crypto/recordSignature';
 import type { AnchorQueue } from './anchorQueue';
@@ -23,6 +24,9 @@ export interface WriteOptions {
 }
 
 export class RecordWriter {
+  /** Device readings being written now (dedupe holds for concurrent writes, not only sequential ones). */
+  private readonly deviceKeysInFlight = new Set<string>();
+
   constructor(
     private readonly store: RecordStore,
     private readonly patients: Patients,
@@ -33,6 +37,18 @@ export class RecordWriter {
 
   /** Sign, encrypt, store durably and anchor one record; resolves when anchored and durable. */
   async create(actor: Actor, patientAddress: string, kind: RecordKind, content: RecordContent, options: WriteOptions = {}): Promise<StoredRecord> {
+    const { dedupeKey } = options;
+    if (dedupeKey === undefined) return this.write(actor, patientAddress, kind, content, options);
+    if (this.seenDevice(dedupeKey)) throw new WardError('CONFLICT', 'This device reading is already recorded.');
+    this.deviceKeysInFlight.add(dedupeKey);
+    try {
+      return await this.write(actor, patientAddress, kind, content, options);
+    } finally {
+      this.deviceKeysInFlight.delete(dedupeKey);
+    }
+  }
+
+  private async write(actor: Actor, patientAddress: string, kind: RecordKind, content: RecordContent, options: WriteOptions): Promise<StoredRecord> {
     const { amends = null, createdAt, dedupeKey } = options;
     const patient = await this.patients.keyOf(patientAddress);
     const encoded = encodeRecord({
@@ -55,8 +71,8 @@ export class RecordWriter {
     return record;
   }
 
-  /** Whether a device reading (by its dedupe key) was recorded before. */
+  /** Whether a device reading (by its dedupe key) was recorded before, or is being recorded now. */
   seenDevice(key: string): boolean {
-    return this.store.deviceKeys.has(key);
+    return this.store.deviceKeys.has(key) || this.deviceKeysInFlight.has(key);
   }
 }

@@ -1,22 +1,25 @@
 /**
  * The patients on a doctor's or insurer's home page: a doctor's are those admitted in their care
- * and those who shared their record with them; an insurer's are those who shared (without
- * vitals, which insurers read from the record itself).
+ * and those who shared their record with them, deteriorating and overdue patients first, each
+ * with the same observation status the ward board shows; an insurer's are those who shared
+ * (without vitals, which insurers read from the record itself).
  */
-import { news2Of } from '../clinical/vitalsAssessment';
 import type { Actor } from '../identity/actor';
-import type { People } from '../identity/people';
+import { personRef, type People } from '../identity/people';
+import type { AuditTrail } from '../records/auditTrail';
 import type { PatientSummary } from '../model/ward';
-import type { RecordReader } from '../records/recordReader';
 import type { RecordStore } from '../records/recordStore';
 import type { Admissions } from './admissions';
+import type { Census } from './census';
+import { byAttention, needsAttention } from './observationStatus';
 
 export class PatientLists {
   constructor(
     private readonly admissions: Admissions,
     private readonly store: RecordStore,
-    private readonly reader: RecordReader,
+    private readonly census: Census,
     private readonly people: People,
+    private readonly audit: AuditTrail,
   ) {}
 
   async patientsOf(actor: Actor): Promise<PatientSummary[]> {
@@ -26,16 +29,20 @@ export class PatientLists {
     for (const c of this.store.consents) if (this.store.activeGrantees(c.patient).has(actor.address)) addresses.add(c.patient);
     const out: PatientSummary[] = [];
     for (const p of addresses) {
-      const person = await names.person(p);
-      const latest = actor.role === 'insurer' ? null : await this.reader.latestVitals(actor, p);
-      const vitals = latest?.sealed?.content.vitals;
+      const admission = this.admissions.currentOf(p);
+      // Observations are timed from an admission: a shared record of a patient not on the ward has none to show.
+      const observations = actor.role !== 'insurer' && admission ? await this.census.status(actor, admission) : null;
       out.push({
-        ...person,
-        bed: this.admissions.currentOf(p)?.bed ?? null,
-        // Content without a stored NEWS2 (device readings) is scored on Scale 1 here; the board uses the patient's scale.
-        latest: vitals ? { at: new Date(latest.record.createdAt).toISOString(), vitals, news2: news2Of({ vitals, news2: latest.sealed!.content.news2 }, 1) } : null,
+        ...(await names.person(p)),
+        bed: admission?.bed ?? null,
+        news2Scale: admission?.news2Scale ?? 1,
+        responsibleDoctor: admission?.responsibleDoctor ? personRef(await names.person(admission.responsibleDoctor)) : null,
+        observations,
+        needsAttention: observations ? needsAttention(observations) : false,
       });
     }
-    return out;
+    // What the list shows (names, and for doctors the observations) is audited as shown.
+    await this.audit.recordShown(actor, out.map((p) => p.address));
+    return out.sort(byAttention);
   }
 }

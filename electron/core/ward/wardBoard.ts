@@ -1,7 +1,9 @@
 /**
- * The ward board and the admission workflow: who is in which bed with their latest vitals and
- * NEWS2, admitting (an existing or a newly registered patient), the responsible doctor, the NEWS2
- * scale (a clinician's recorded decision) and discharge.
+ * The ward board and the admission workflow: who is in which bed, where their observations stand
+ * (last complete NEWS2 set, newer readings, due time, records that failed verification), admitting
+ * (an existing or a newly registered patient), the responsible doctor, the NEWS2 scale (a
+ * clinician's recorded decision) and discharge. A row shows in full only what its viewer may open,
+ * and showing it is audited (boardVisibility.ts); care changes go through CareChanges.
  */
 import type { Actor } from '../identity/actor';
 import type { IdentityService } from '../identity/identityService';
@@ -11,11 +13,14 @@ import type { News2Scale } from '../model/news2';
 import type { PersonRef, PersonWithAge } from '../model/people';
 import type { CensusRow } from '../model/ward';
 import type { AccessPolicy } from '../records/access';
+import type { AuditTrail } from '../records/auditTrail';
 import type { Patients } from '../records/patients';
-import type { RecordReader } from '../records/recordReader';
 import type { RecordWriter } from '../records/recordWriter';
+import { personRef } from '../identity/people';
 import type { Admission, Admissions } from './admissions';
-import { censusRow } from './census';
+import type { Census } from './census';
+import type { CareChanges } from './careChanges';
+import { restrictedRow } from './boardVisibility';
 
 export interface Admit {
   bed: string;
@@ -29,13 +34,17 @@ export class WardBoard {
     private readonly people: People,
     private readonly patients: Patients,
     private readonly access: AccessPolicy,
-    private readonly reader: RecordReader,
+    private readonly observations: Census,
     private readonly writer: RecordWriter,
+    private readonly care: CareChanges,
+    private readonly audit: AuditTrail,
   ) {}
 
-  census(actor: Actor): Promise<CensusRow[]> {
+  async census(actor: Actor): Promise<CensusRow[]> {
     const names = this.people.namesFor(actor);
-    return Promise.all(this.admissions.current().map((a) => this.row(actor, a, names)));
+    const rows = await Promise.all(this.admissions.current().map((a) => this.row(actor, a, names)));
+    await this.audit.recordShown(actor, rows.filter((r) => !r.restricted).map((r) => r.patient.address));
+    return rows;
   }
 
   /** Registered patients not in a bed now (to admit). */
@@ -53,8 +62,7 @@ export class WardBoard {
 
   async admit(actor: Actor, patientAddress: string, a: Admit): Promise<CensusRow> {
     const patient = await this.patients.require(patientAddress);
-    if (a.responsibleDoctor) await this.requireDoctor(a.responsibleDoctor);
-    return this.row(actor, this.admissions.admit(patient.address, a.bed, actor.address, a.responsibleDoctor ?? null));
+    return this.row(actor, await this.care.admit(actor, patient.address, a.bed, a.responsibleDoctor ?? null));
   }
 
   /**
@@ -62,18 +70,17 @@ export class WardBoard {
    * another account's.
    */
   async registerAndAdmit(actor: Actor, person: { name: string; age: number; password: string }, a: Admit): Promise<CensusRow & { warning?: string }> {
-    if (a.responsibleDoctor) await this.requireDoctor(a.responsibleDoctor);
+    if (a.responsibleDoctor) await this.care.requireDoctor(a.responsibleDoctor);
     if (this.admissions.current().some((x) => x.bed.toLowerCase() === a.bed.toLowerCase())) {
       throw new WardError('CONFLICT', `Bed ${a.bed} is already occupied.`, { fields: { bed: `Bed ${a.bed} is already occupied.` } });
     }
     const reg = await this.identity.register({ role: 'patient', ...person });
-    const admitted = await this.row(actor, this.admissions.admit(reg.address, a.bed, actor.address, a.responsibleDoctor ?? null));
+    const admitted = await this.row(actor, await this.care.admit(actor, reg.address, a.bed, a.responsibleDoctor ?? null));
     return reg.warning ? { ...admitted, warning: reg.warning } : admitted;
   }
 
   async assignDoctor(actor: Actor, patient: string, doctor: string): Promise<CensusRow> {
-    await this.requireDoctor(doctor);
-    return this.row(actor, this.admissions.assignDoctor(patient, doctor));
+    return this.row(actor, await this.care.assignDoctor(actor, patient, doctor));
   }
 
   /** Set the NEWS2 SpO2 scale; the decision and its reason are recorded as a note in the chart. */
@@ -84,19 +91,21 @@ export class WardBoard {
     return this.row(actor, a);
   }
 
-  discharge(actor: Actor, patient: string): void {
-    this.admissions.discharge(patient, actor.address);
+  discharge(actor: Actor, patient: string): Promise<void> {
+    return this.care.discharge(actor, patient);
   }
 
   private async row(actor: Actor, a: Admission, names: Names = this.people.namesFor(actor)): Promise<CensusRow> {
-    const latest = await this.reader.latestVitals(actor, a.patient);
-    return censusRow(a, await names.person(a.patient), a.responsibleDoctor ? await names.person(a.responsibleDoctor) : null, latest?.sealed ?? null, Date.now());
-  }
-
-  private async requireDoctor(address: string): Promise<void> {
-    const m = await this.identity.member(address);
-    if (!m || m.role !== 'doctor' || m.status !== 'approved') {
-      throw new WardError('BAD_INPUT', 'The responsible doctor must be an approved doctor of this ward.', { fields: { responsibleDoctor: 'Choose an approved doctor.' } });
-    }
+    const doctor = a.responsibleDoctor ? await names.person(a.responsibleDoctor) : null;
+    if (!this.access.mayRead(actor, a.patient)) return restrictedRow(a, doctor);
+    return {
+      restricted: false,
+      patient: await names.person(a.patient),
+      bed: a.bed,
+      admittedAt: new Date(a.admittedAt).toISOString(),
+      responsibleDoctor: doctor ? personRef(doctor) : null,
+      news2Scale: a.news2Scale,
+      observations: await this.observations.status(actor, a),
+    };
   }
 }

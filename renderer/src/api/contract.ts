@@ -14,6 +14,7 @@ export type {
   AuditAction,
   AuditEntry,
   ConsentGrant,
+  Escalation,
   PatientHistory,
   Provenance,
   ProvenanceStatus,
@@ -23,7 +24,20 @@ export type {
   VerificationItem,
   VerificationReport,
 } from '../../../electron/core/model/records';
-export type { Acvpu, GlucoseUnit, NormalisedVitals, TemperatureUnit, VitalsInput } from '../../../electron/core/model/vitals';
-export type { CensusRow, DoctorHome, PatientHome, SessionInfo, WardStatus } from '../../../electron/core/model/ward';
-export { ageSchema, bedSchema, nameSchema, noteSchema, passwordSchema, reasonSchema } from '../../../electron/core/model/fields';
-export { VITALS_FIELD_ORDER } from '../../../electron/core/model/vitals';
+export type { Acvpu, GlucoseUnit, NormalisedVitals, OxygenDevice, TemperatureUnit, UnusualField, VitalsInput } from '../../../electron/core/model/vitals';
+export type { DraftForm, ObservationInput, VitalsPreview } from '../../../electron/core/model/observations';
+export type {
+  CensusRow,
+  DoctorHome,
+  DraftView,
+  ObservationStatus,
+  ObservationSummary,
+  PatientHome,
+  PatientSummary,
+  SessionInfo,
+  UnverifiedRecord,
+  WardStatus,
+} from '../../../electron/core/model/ward';
+export { ageSchema, bedSchema, maxReadingAgeSchema, nameSchema, noteSchema, passwordSchema, reasonSchema } from '../../../electron/core/model/fields';
+export { OXYGEN_DEVICES, USUAL_RANGES, VITALS_FIELD_ORDER } from '../../../electron/core/model/vitals';
+export { LATE_ENTRY_MINUTES, MISSING_REASONS, escalationFields, missingReasonSchema } from '../../../electron/core/model/observations';

@@ -1,7 +1,9 @@
 /**
- * Chart-ready series from a patient's records. A corrected (amended) set replaces the original at
- * the original's time; tampered records and records that could not be read are left out (and
- * counted, so the page can say so) — a chart must never draw data that failed verification.
+ * Chart-ready series from a patient's records, each set at the time it was measured (a set
+ * entered late, or a meter's reading, where it was taken — not when it was recorded). A corrected
+ * (amended) set replaces the original, and the correction keeps the original's time; tampered
+ * records and records that could not be read are left out (and counted, so the page can say so)
+ * — a chart must never draw data that failed verification.
  */
 import type { NormalisedVitals, RecordView } from '../api/contract';
 
@@ -16,7 +18,7 @@ export interface ChartDataset {
   points: ChartPoint[];
 }
 
-export type ChartKey = 'respiratoryRate' | 'spo2' | 'bloodPressure' | 'pulse' | 'temperature' | 'bloodGlucose' | 'news2';
+export type ChartKey = 'respiratoryRate' | 'spo2' | 'oxygen' | 'bloodPressure' | 'pulse' | 'temperature' | 'bloodGlucose' | 'news2';
 
 export interface ChartSeries {
   key: ChartKey;
@@ -37,19 +39,6 @@ interface VitalsPoint {
   news2: number | null;
 }
 
-/** The time a set was measured: an amendment's corrected values belong at the original's time. */
-function measuredAt(record: RecordView, byId: Map<string, RecordView>): number {
-  let current = record;
-  const seen = new Set<string>();
-  while (current.amends && !seen.has(current.id)) {
-    seen.add(current.id);
-    const original = byId.get(current.amends);
-    if (!original) break;
-    current = original;
-  }
-  return Date.parse(current.createdAt);
-}
-
 /** The vitals sets in force: latest correction of each, oldest first. */
 export function effectiveVitals(records: readonly RecordView[]): { points: VitalsPoint[]; excluded: number } {
   const byId = new Map(records.map((r) => [r.id, r]));
@@ -63,12 +52,12 @@ export function effectiveVitals(records: readonly RecordView[]): { points: Vital
       excluded++;
       continue;
     }
-    const superseded = record.amendedBy.some((id) => {
+    const superseded = record.superseded || record.amendedBy.some((id) => {
       const later = byId.get(id);
       return !!later && trusted(later) && !!later.content?.vitals;
     });
     if (superseded) continue;
-    const t = measuredAt(record, byId);
+    const t = Date.parse(record.measuredAt);
     if (Number.isNaN(t)) continue;
     const aggregate = record.content.news2?.complete ? record.content.news2.aggregate : null;
     points.push({ t, vitals: record.content.vitals, news2: aggregate ?? null });
@@ -98,6 +87,12 @@ export function chartSeries(records: readonly RecordView[]): ChartInput {
       datasets: [dataset('Respiratory rate', points, (p) => p.vitals.respiratoryRate)],
     },
     { key: 'spo2', title: 'SpO2', unit: '%', datasets: [dataset('SpO2', points, (p) => p.vitals.spo2)] },
+    {
+      key: 'oxygen',
+      title: 'Oxygen given',
+      unit: 'L/min or FiO2 %',
+      datasets: [dataset('Flow (L/min)', points, (p) => p.vitals.oxygenFlow), dataset('FiO2 (%)', points, (p) => p.vitals.fio2)],
+    },
     {
       key: 'bloodPressure',
       title: 'Blood pressure',

@@ -25,6 +25,11 @@ export const parameterLabels: Record<News2Parameter, string> = {
 };
 export const parameterOrder = Object.keys(parameterLabels) as News2Parameter[];
 
+/** "systolic BP, consciousness, temperature": parameters named inside a sentence. */
+export function parameterList(params: readonly News2Parameter[]): string {
+  return params.map((p) => (p === 'spo2' || p === 'systolic' ? parameterLabels[p].replace(/^S(?=y)/, 's') : parameterLabels[p].toLowerCase())).join(', ');
+}
+
 /** CSS modifier for a band's colour (low green, low-medium amber, medium orange, high red). */
 export function bandClass(band: News2Band | null): string {
   return band ? `band--${band}` : 'band--incomplete';

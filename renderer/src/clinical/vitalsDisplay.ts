@@ -1,5 +1,5 @@
 /** Short, readable summaries of a normalised vitals set (board rows, timeline, chart tables). */
-import type { Acvpu, NormalisedVitals } from '../api/contract';
+import { OXYGEN_DEVICES, type Acvpu, type NormalisedVitals } from '../api/contract';
 
 export const acvpuLabels: Record<Acvpu, string> = {
   A: 'Alert',
@@ -23,15 +23,25 @@ export function formatGlucose(g: NonNullable<NormalisedVitals['bloodGlucose']>):
   return g.entered.unit === 'mg/dL' ? `${mmol} (${trim(g.entered.value, 0)} mg/dL)` : mmol;
 }
 
+/** How oxygen is given: "nasal cannula 2 L/min", "Venturi mask FiO2 28%", or "" when not said. */
+export function oxygenDelivery(v: NormalisedVitals): string {
+  const parts: string[] = [];
+  if (v.oxygenDevice !== undefined) parts.push(OXYGEN_DEVICES[v.oxygenDevice]);
+  if (v.oxygenFlow !== undefined) parts.push(`${trim(v.oxygenFlow, 1)} L/min`);
+  if (v.fio2 !== undefined) parts.push(`FiO2 ${trim(v.fio2, 0)}%`);
+  return parts.join(' ');
+}
+
 /** Labelled parts, e.g. [["RR", "18/min"], ["SpO2", "96% on air"], …], in chart order. */
 export function vitalsParts(v: NormalisedVitals): Array<[string, string]> {
   const parts: Array<[string, string]> = [];
   if (v.respiratoryRate !== undefined) parts.push(['RR', `${trim(v.respiratoryRate, 1)}/min`]);
+  const delivery = oxygenDelivery(v);
+  const o2 = v.supplementalOxygen === undefined ? '' : v.supplementalOxygen ? ` on oxygen${delivery ? ` (${delivery})` : ''}` : ' on air';
   if (v.spo2 !== undefined) {
-    const o2 = v.supplementalOxygen === undefined ? '' : v.supplementalOxygen ? ' on oxygen' : ' on air';
     parts.push(['SpO2', `${trim(v.spo2, 1)}%${o2}`]);
   } else if (v.supplementalOxygen !== undefined) {
-    parts.push(['O2', v.supplementalOxygen ? 'on oxygen' : 'on air']);
+    parts.push(['O2', o2.trim()]);
   }
   if (v.systolic !== undefined || v.diastolic !== undefined) {
     parts.push(['BP', `${v.systolic ?? '–'}/${v.diastolic ?? '–'} mmHg`]);

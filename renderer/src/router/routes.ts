@@ -80,6 +80,13 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Vitals entry', roles: ['nurse', 'doctor'] },
   },
   {
+    path: '/escalation/:patient/:record',
+    name: 'escalation',
+    component: () => import('../views/EscalationView.vue'),
+    props: (route: RouteLocationNormalized) => ({ ...patientProp(route), record: String(route.params.record ?? '') }),
+    meta: { title: 'Escalation', roles: ['nurse', 'doctor'] },
+  },
+  {
     path: '/patients/:patient',
     name: 'patient-record',
     component: () => import('../views/PatientRecordView.vue'),

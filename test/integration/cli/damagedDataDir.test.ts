@@ -38,7 +38,7 @@ beforeAll(async () => {
   const core = await startCore(ward);
   const w = await staffedWard(core);
   await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '4', responsibleDoctor: w.addresses.doctor });
-  for (let i = 0; i < 3; i++) await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: { spo2: 96, pulse: 70 + i } });
+  for (let i = 0; i < 3; i++) await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: { spo2: 96, pulse: 70 + i }, missingReason: 'Spot check' });
   await core.stop();
   compacted = join(root, 'compacted');
   cpSync(ward, compacted, { recursive: true });

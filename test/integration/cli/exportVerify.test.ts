@@ -18,7 +18,7 @@ describe('wardledger export and verify', () => {
     const w = await staffedWard(core);
     patient = w.addresses.patient;
     await w.callers.nurse.ok('ward/admit', { patient, bed: '5', responsibleDoctor: w.addresses.doctor });
-    await w.callers.nurse.ok('records/addVitals', { patient, vitals: { spo2: 95, pulse: 88, supplementalOxygen: false, temperature: { value: 100.4, unit: '[degF]' } } });
+    await w.callers.nurse.ok('records/addVitals', { patient, vitals: { spo2: 95, pulse: 88, supplementalOxygen: false, temperature: { value: 100.4, unit: '[degF]' } }, missingReason: 'Spot check' });
     await w.callers.doctor.ok('records/addDiagnosis', { patient, text: 'Urinary tract infection', code: 'N39.0' });
     await core.stop();
   });

@@ -21,7 +21,9 @@ type Artifacts = Awaited<ReturnType<typeof loadArtifacts>>;
 
 const READ_SCOPE = id('records:read');
 const EXPORT_SCOPE = id('records:export');
-const Action = { Read: 0, Export: 1, Verify: 2, Amend: 3 } as const;
+const Action = { Read: 0, Export: 1, Verify: 2, Amend: 3, List: 4 } as const;
+const Care = { Admit: 0, AssignDoctor: 1, Discharge: 2 } as const;
+const NoOne = '0x0000000000000000000000000000000000000000';
 
 describe('AccessLedger (berlin, zero gas price, unfunded senders)', () => {
   let artifacts: Artifacts;
@@ -117,6 +119,92 @@ describe('AccessLedger (berlin, zero gas price, unfunded senders)', () => {
     });
   });
 
+  describe('care relationships', () => {
+    let otherDoctor: Wallet;
+    const careOf = async (ref: string) => {
+      const c = await ward.ledger.careOf(ref);
+      return { admitted: c.admitted as boolean, responsibleDoctor: c.responsibleDoctor as string };
+    };
+    beforeEach(async () => {
+      otherDoctor = await enrol(chain, ward, Role.Doctor);
+    });
+
+    it('documents the change codes', async () => {
+      expect([await ward.ledger.CARE_ADMIT(), await ward.ledger.CARE_ASSIGN_DOCTOR(), await ward.ledger.CARE_DISCHARGE()]).toEqual([0n, 1n, 2n]);
+    });
+
+    it('admits, hands over and discharges, with an event per change carrying who acted', async () => {
+      const ref = randomBytes32();
+      const admitted = await send(as(ward.ledger, nurse), 'admit', ref, doctor.address);
+      const t = BigInt(await blockTimestamp(chain, admitted.blockNumber));
+      expect(eventsOf(admitted, ward.ledger, 'CareChanged').map((e) => e.toArray())).toEqual([[ref, nurse.address, BigInt(Care.Admit), doctor.address, t]]);
+      expect(await careOf(ref)).toEqual({ admitted: true, responsibleDoctor: doctor.address });
+      expect((await ward.ledger.careOf(ref)).admittedAt).toBe(t);
+
+      const handedOver = await send(as(ward.ledger, doctor), 'assignDoctor', ref, otherDoctor.address);
+      expect(eventsOf(handedOver, ward.ledger, 'CareChanged').map((e) => [e.actor, e.change, e.responsibleDoctor])).toEqual([
+        [doctor.address, BigInt(Care.AssignDoctor), otherDoctor.address],
+      ]);
+      const discharged = await send(as(ward.ledger, otherDoctor), 'discharge', ref);
+      expect(eventsOf(discharged, ward.ledger, 'CareChanged').map((e) => [e.actor, e.change, e.responsibleDoctor])).toEqual([
+        [otherDoctor.address, BigInt(Care.Discharge), NoOne],
+      ]);
+      expect(await careOf(ref)).toEqual({ admitted: false, responsibleDoctor: NoOne });
+      // A discharged patient can be admitted again.
+      await send(as(ward.ledger, doctor), 'admit', ref, NoOne);
+      expect(await careOf(ref)).toEqual({ admitted: true, responsibleDoctor: NoOne });
+    });
+
+    it('admits only by Doctors and Nurses, once, naming an Approved Doctor or no one', async () => {
+      const stranger = await chain.newWallet();
+      for (const caller of [patient, insurer, ward.admin, stranger]) {
+        await expectRevert(as(ward.ledger, caller).admit(randomBytes32(), doctor.address), ward.ledger, 'CareChangeNotAllowed', [caller.address]);
+      }
+      for (const notDoctor of [nurse, insurer, stranger]) {
+        await expectRevert(as(ward.ledger, nurse).admit(randomBytes32(), notDoctor.address), ward.ledger, 'NotDoctor', [notDoctor.address]);
+      }
+      const ref = randomBytes32();
+      await send(as(ward.ledger, doctor), 'admit', ref, doctor.address);
+      await expectRevert(as(ward.ledger, nurse).admit(ref, NoOne), ward.ledger, 'AlreadyAdmitted', [ref]);
+    });
+
+    it('a doctor cannot make himself responsible for another doctor\'s patient, nor reassign it', async () => {
+      const ref = randomBytes32();
+      await send(as(ward.ledger, nurse), 'admit', ref, doctor.address);
+      await expectRevert(as(ward.ledger, otherDoctor).assignDoctor(ref, otherDoctor.address), ward.ledger, 'CareChangeNotAllowed', [otherDoctor.address]);
+      const third = await enrol(chain, ward, Role.Doctor);
+      await expectRevert(as(ward.ledger, otherDoctor).assignDoctor(ref, third.address), ward.ledger, 'CareChangeNotAllowed', [otherDoctor.address]);
+      await expectRevert(as(ward.ledger, otherDoctor).discharge(ref), ward.ledger, 'CareChangeNotAllowed', [otherDoctor.address]);
+      for (const caller of [patient, insurer, ward.admin]) {
+        await expectRevert(as(ward.ledger, caller).assignDoctor(ref, caller.address), ward.ledger, 'CareChangeNotAllowed', [caller.address]);
+        await expectRevert(as(ward.ledger, caller).discharge(ref), ward.ledger, 'CareChangeNotAllowed', [caller.address]);
+      }
+      expect(await careOf(ref)).toEqual({ admitted: true, responsibleDoctor: doctor.address });
+      // A nurse may reassign to any Approved Doctor, never to someone else.
+      await send(as(ward.ledger, nurse), 'assignDoctor', ref, third.address);
+      await expectRevert(as(ward.ledger, nurse).assignDoctor(ref, nurse.address), ward.ledger, 'NotDoctor', [nurse.address]);
+      expect(await careOf(ref)).toEqual({ admitted: true, responsibleDoctor: third.address });
+    });
+
+    it('a doctor may take on a patient who has no responsible doctor (or whose doctor left the ward), but name only himself', async () => {
+      const ref = randomBytes32();
+      await send(as(ward.ledger, nurse), 'admit', ref, NoOne);
+      await expectRevert(as(ward.ledger, doctor).assignDoctor(ref, otherDoctor.address), ward.ledger, 'CareChangeNotAllowed', [doctor.address]);
+      await send(as(ward.ledger, doctor), 'assignDoctor', ref, doctor.address);
+      await send(ward.registry, 'revoke', doctor.address);
+      await send(as(ward.ledger, otherDoctor), 'assignDoctor', ref, otherDoctor.address);
+      expect(await careOf(ref)).toEqual({ admitted: true, responsibleDoctor: otherDoctor.address });
+      // The doctor who left can no longer change anything.
+      await expectRevert(as(ward.ledger, doctor).discharge(ref), ward.ledger, 'CareChangeNotAllowed', [doctor.address]);
+    });
+
+    it('refuses changes for a patient who is not admitted', async () => {
+      const ref = randomBytes32();
+      await expectRevert(as(ward.ledger, nurse).assignDoctor(ref, doctor.address), ward.ledger, 'NotAdmitted', [ref]);
+      await expectRevert(as(ward.ledger, nurse).discharge(ref), ward.ledger, 'NotAdmitted', [ref]);
+    });
+  });
+
   describe('audit', () => {
     it('documents the action codes', async () => {
       expect([
@@ -124,7 +212,8 @@ describe('AccessLedger (berlin, zero gas price, unfunded senders)', () => {
         await ward.ledger.ACTION_EXPORT(),
         await ward.ledger.ACTION_VERIFY(),
         await ward.ledger.ACTION_AMEND(),
-      ]).toEqual([0n, 1n, 2n, 3n]);
+        await ward.ledger.ACTION_LIST(),
+      ]).toEqual([0n, 1n, 2n, 3n, 4n]);
     });
 
     it('records an access by any Approved member, with the block time', async () => {
@@ -163,10 +252,10 @@ describe('AccessLedger (berlin, zero gas price, unfunded senders)', () => {
 
     it('refuses an unknown action code', async () => {
       await expectRevert(
-        as(ward.ledger, doctor).recordAccess(randomBytes32(), randomBytes32(), 4, ZeroHash, false),
+        as(ward.ledger, doctor).recordAccess(randomBytes32(), randomBytes32(), 5, ZeroHash, false),
         ward.ledger,
         'InvalidAction',
-        [4n],
+        [5n],
       );
     });
 

@@ -37,7 +37,7 @@ describe('data directory permissions (real core, real ganache LevelDB)', () => {
     core = await startCore(dir);
     const w = await staffedWard(core);
     await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '3', responsibleDoctor: w.addresses.doctor });
-    for (let i = 0; i < 5; i++) await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: { spo2: 95 + (i % 3), pulse: 80 + i } });
+    for (let i = 0; i < 5; i++) await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: { spo2: 95 + (i % 3), pulse: 80 + i }, missingReason: 'Spot check' });
   });
   afterAll(async () => {
     await core?.stop();

@@ -7,16 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevicesOverview } from '../../../electron/core/model/devices';
 import type { WardCore } from '../../../electron/core/shellContract';
 import { removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../../support/until';
 
 describe('devices: pending readings, dedupe, bed binding', () => {
   let dir: string;
@@ -42,7 +33,12 @@ describe('devices: pending readings, dedupe, bed binding', () => {
     expect(meter.serial).toMatch(/^[A-Z0-9]{7}-[A-Z0-9]{5}$/);
     const glucose = o.pending.filter((p) => p.kind === 'glucose' && !p.flags.includes('control-solution'));
     expect(glucose.length).toBeGreaterThan(0);
-    const r = await w.callers.nurse.ok('devices/assign', { readingIds: glucose.map((p) => p.id), patient: w.addresses.patient });
+    // The demo meter's readings were measured over the last two days, before this admission: the
+    // nurse is told so and confirms before they are recorded (issue 7 item 5).
+    const refused = await w.callers.nurse.fails('devices/assign', { readingIds: glucose.map((p) => p.id), patient: w.addresses.patient });
+    expect(refused).toMatchObject({ code: 'BAD_INPUT', details: { confirmTimes: { beforeAdmission: expect.arrayContaining(glucose.map((p) => p.id)) } } });
+    expect(refused.message).toMatch(/measured before the patient was admitted/);
+    const r = await w.callers.nurse.ok('devices/assign', { readingIds: glucose.map((p) => p.id), patient: w.addresses.patient, confirmTimes: true });
     expect(r.recorded).toBe(glucose.length);
     const h = await w.callers.doctor.ok('records/history', { patient: w.addresses.patient });
     const fromDevice = h.records.filter((x) => x.content?.device);
@@ -54,7 +50,7 @@ describe('devices: pending readings, dedupe, bed binding', () => {
     const again = await w.callers.nurse.ok('devices/reread', { deviceId: meter.id });
     const recordedIds = new Set(glucose.map((g) => `${g.serial}|${g.deviceTime}|${g.measurements[0]!.value}`));
     expect(again.pending.filter((p) => recordedIds.has(`${p.serial}|${p.deviceTime}|${p.measurements[0]!.value}`))).toEqual([]);
-    await expect(w.callers.nurse.fails('devices/assign', { readingIds: glucose.map((p) => p.id), patient: w.addresses.patient })).resolves.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(w.callers.nurse.fails('devices/assign', { readingIds: glucose.map((p) => p.id), patient: w.addresses.patient, confirmTimes: true })).resolves.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('streams a plugged oximeter, records for the bound bed, and survives an unplug', async () => {

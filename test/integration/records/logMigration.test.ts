@@ -34,7 +34,7 @@ describe('migrating a log written by the current store', () => {
     const { callers, addresses } = w;
     await callers.nurse.ok('ward/admit', { patient: addresses.patient, bed: '3', responsibleDoctor: addresses.doctor });
     const first = await callers.nurse.ok('records/addVitals', { patient: addresses.patient, vitals });
-    await Promise.all([1, 2, 3].map((i) => callers.nurse.ok('records/addVitals', { patient: addresses.patient, vitals: { ...vitals, pulse: 70 + i } })));
+    for (const i of [1, 2, 3]) await callers.nurse.ok('records/addVitals', { patient: addresses.patient, vitals: { ...vitals, pulse: 70 + i } });
     await callers.doctor.ok('records/addNote', { patient: addresses.patient, text: 'Settled overnight.' });
     await callers.doctor.ok('records/amend', { recordId: first.id, reason: 'Wrong pulse typed', vitals: { ...vitals, pulse: 64 } });
     await callers.patient.ok('consent/grant', { grantee: addresses.insurer });

@@ -35,7 +35,7 @@ describe('clinical records through the API (real ward chain)', () => {
     const { callers, addresses } = w;
     expect(await callers.nurse.ok('ward/unadmittedPatients', {})).toEqual([expect.objectContaining({ address: addresses.patient, name: 'Pat Patient', age: 67 })]);
     const row = await callers.nurse.ok('ward/admit', { patient: addresses.patient, bed: '3A', responsibleDoctor: addresses.doctor });
-    expect(row).toMatchObject({ bed: '3A', patient: { name: 'Pat Patient', age: 67 }, responsibleDoctor: { name: 'Grace Hopper' }, latest: null, overdue: false });
+    expect(row).toMatchObject({ bed: '3A', patient: { name: 'Pat Patient', age: 67 }, responsibleDoctor: { name: 'Grace Hopper' }, observations: { lastComplete: null, overdue: false } });
     await expect(callers.nurse.fails('ward/admit', { patient: addresses.patient, bed: '4B' })).resolves.toMatchObject({ code: 'CONFLICT' });
   });
 
@@ -60,8 +60,8 @@ describe('clinical records through the API (real ward chain)', () => {
     expect(view.provenance.wardBlock).toBeGreaterThan(0);
     expect(view.author).toMatchObject({ name: 'Florence Nurse', role: 'nurse' });
     const [row] = await callers.nurse.ok('ward/census', {});
-    expect(row!.latest?.news2).toMatchObject({ aggregate: 0, band: 'low' });
-    expect(row!.overdue).toBe(false);
+    expect(row!.observations!.lastComplete?.news2).toMatchObject({ aggregate: 0, band: 'low', scale: 1 });
+    expect(row!.observations!.overdue).toBe(false);
     // Plaintext never on disk: the record log holds no vital value in the clear.
     const log = readFileSync(join(dir, 'records', 'log.jsonl'), 'utf8');
     expect(log).not.toContain('"spo2"');
@@ -81,7 +81,7 @@ describe('clinical records through the API (real ward chain)', () => {
     expect(h.records.find((r) => r.id === note.id)!.amendedBy).toEqual([amend.id]);
     expect(h.records.find((r) => r.id === dx.id)!.content).toEqual({ diagnosis: { text: 'Community-acquired pneumonia', code: 'J18.9' } });
     const home = await callers.doctor.ok('doctor/home', {});
-    expect(home.patients).toEqual([expect.objectContaining({ name: 'Pat Patient', age: 67, latestVitalsAt: expect.any(String) })]);
+    expect(home.patients).toEqual([expect.objectContaining({ name: 'Pat Patient', age: 67, observations: expect.objectContaining({ lastComplete: expect.objectContaining({ measuredAt: expect.any(String) }) }) })]);
   });
 
   it('refuses a doctor outside the care team unless break-glass with a reason, which is flagged in the audit', async () => {

@@ -23,8 +23,8 @@ describe('record pipeline crash recovery', () => {
     people = w.people;
     patient = w.addresses.patient;
     await w.callers.nurse.ok('ward/admit', { patient, bed: '2', responsibleDoctor: w.addresses.doctor });
-    await w.callers.nurse.ok('records/addVitals', { patient, vitals: { pulse: 70, supplementalOxygen: false } });
-    await w.callers.nurse.ok('records/addVitals', { patient, vitals: { pulse: 75, supplementalOxygen: false } });
+    await w.callers.nurse.ok('records/addVitals', { patient, vitals: { pulse: 70, supplementalOxygen: false }, missingReason: 'Spot check' });
+    await w.callers.nurse.ok('records/addVitals', { patient, vitals: { pulse: 75, supplementalOxygen: false }, missingReason: 'Spot check' });
   });
   afterAll(async () => {
     await core?.stop();

@@ -1,19 +1,31 @@
 /**
- * Who may do what: every API operation × every role (and no session), table-driven. The expected
- * table is written out here by hand — it is the specification, not derived from the code.
- * "allowed" means the call is not refused for who is asking (it may still fail on its input or
- * state, e.g. CONFLICT); "refused" means FORBIDDEN or UNAUTHENTICATED.
+ * Who may do what: every API operation × every role (and no session), table-driven, then every
+ * change of care relationship × every role. The expected tables are written out here by hand —
+ * they are the specification, not derived from the code. "allowed" means the call is not refused
+ * for who is asking (it may still fail on its input or state, e.g. CONFLICT); "refused" means
+ * FORBIDDEN or UNAUTHENTICATED.
+ *
+ * Doctors appear twice: 'doctor' is the patient's responsible doctor, 'other-doctor' a doctor of
+ * the ward with no care relationship with the patient (issue 9 items 3 and 9: what a doctor may
+ * do to a patient depends on the relationship, and changing a relationship is guarded too).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operationNames } from '../../../electron/core/api/contract';
 import type { WardCore } from '../../../electron/core/shellContract';
 import { admin, Caller, removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
 
-type Who = 'anonymous' | 'it-admin' | 'doctor' | 'nurse' | 'patient' | 'insurer';
-const everyone: Who[] = ['anonymous', 'it-admin', 'doctor', 'nurse', 'patient', 'insurer'];
-const members: Who[] = ['it-admin', 'doctor', 'nurse', 'patient', 'insurer'];
+type Who = 'anonymous' | 'it-admin' | 'doctor' | 'other-doctor' | 'nurse' | 'patient' | 'insurer';
+const everyone: Who[] = ['anonymous', 'it-admin', 'doctor', 'other-doctor', 'nurse', 'patient', 'insurer'];
+const members: Who[] = ['it-admin', 'doctor', 'other-doctor', 'nurse', 'patient', 'insurer'];
+const doctors: Who[] = ['doctor', 'other-doctor'];
+const clinicians: Who[] = ['doctor', 'other-doctor', 'nurse'];
+/** Those in the patient's care relationships: the ward's nurses and the responsible doctor. */
+const careTeam: Who[] = ['doctor', 'nurse'];
 
-/** Allowed callers per operation, in the state set up below (patient admitted to the doctor; insurer not granted). */
+/**
+ * Allowed callers per operation, in the state set up below (patient admitted with 'doctor'
+ * responsible; 'other-doctor' has no care relationship; insurer not granted).
+ */
 const allowed: Record<string, Who[]> = {
   'ward/status': everyone,
   'ward/setup': everyone,
@@ -29,38 +41,46 @@ const allowed: Record<string, Who[]> = {
   'admin/reject': ['it-admin'],
   'admin/members': ['it-admin'],
   'settings/update': ['it-admin'],
-  'doctor/home': ['doctor'],
+  'doctor/home': doctors,
   'patient/home': ['patient'],
-  'ward/census': ['doctor', 'nurse'],
-  'ward/unadmittedPatients': ['doctor', 'nurse'],
-  'ward/doctors': ['doctor', 'nurse'],
-  'ward/admit': ['doctor', 'nurse'],
-  'ward/registerAndAdmit': ['doctor', 'nurse'],
-  'ward/assignDoctor': ['doctor', 'nurse'],
+  // Every clinician sees the board; a doctor sees in full only the patients they may open (careRelations.test.ts).
+  'ward/census': clinicians,
+  'ward/unadmittedPatients': clinicians,
+  'ward/doctors': clinicians,
+  'ward/admit': clinicians,
+  'ward/registerAndAdmit': clinicians,
+  // Keeping the responsible doctor: see the care-relationship table for every change.
+  'ward/assignDoctor': careTeam,
   'ward/setNews2Scale': ['doctor'],
-  'ward/discharge': ['doctor', 'nurse'],
-  'vitals/preview': ['doctor', 'nurse'],
-  'records/addVitals': ['doctor', 'nurse'],
+  'ward/discharge': careTeam,
+  'vitals/preview': clinicians,
+  'records/addVitals': careTeam,
+  // Writing a record needs write access to it; a draft is only the caller's own typing for their session.
+  'records/addEscalation': careTeam,
+  'drafts/get': clinicians,
+  'drafts/put': clinicians,
+  'drafts/discard': clinicians,
   'records/addNote': ['doctor'],
   'records/addDiagnosis': ['doctor'],
   'records/amend': ['doctor'],
   // The insurer's role may read, but this patient has not granted them: refused.
   'records/history': ['patient', 'doctor', 'nurse'],
-  'records/myPatients': ['doctor', 'insurer'],
+  'records/myPatients': ['doctor', 'other-doctor', 'insurer'],
   'consent/list': ['patient'],
   'consent/grant': ['patient'],
   'consent/revoke': ['patient'],
   'audit/list': ['patient', 'it-admin', 'doctor'],
   'export/fhir': ['patient', 'doctor'],
   'verify/fhir': members,
-  'devices/list': ['it-admin', 'doctor', 'nurse'],
-  'devices/assign': ['doctor', 'nurse'],
-  'devices/dismiss': ['doctor', 'nurse'],
-  'devices/reread': ['doctor', 'nurse'],
-  'devices/bind': ['doctor', 'nurse'],
-  'devices/unbind': ['doctor', 'nurse'],
-  'devices/simulate': ['it-admin', 'doctor', 'nurse'],
-  'devices/unplugSimulated': ['it-admin', 'doctor', 'nurse'],
+  'devices/list': ['it-admin', ...clinicians],
+  // Readings go only into a record the caller may write to (issue 9 item 9).
+  'devices/assign': careTeam,
+  'devices/dismiss': clinicians,
+  'devices/reread': clinicians,
+  'devices/bind': careTeam,
+  'devices/unbind': clinicians,
+  'devices/simulate': ['it-admin', ...clinicians],
+  'devices/unplugSimulated': ['it-admin', ...clinicians],
 };
 
 describe('role matrix: every operation × every role', () => {
@@ -76,13 +96,27 @@ describe('role matrix: every operation × every role', () => {
     core = await startCore(dir);
     w = await staffedWard(core);
     await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '1', responsibleDoctor: w.addresses.doctor });
-    recordId = (await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: { pulse: 80, supplementalOxygen: false } })).id;
+    recordId = (await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: { pulse: 80, supplementalOxygen: false }, missingReason: 'Spot check' })).id;
     secondPatient = (await w.anon.ok('identity/register', { role: 'patient', name: 'Second Patient', age: 30, password: 'second-password' })).address;
   });
   afterAll(async () => {
     await core?.stop();
     removeDir(dir);
   });
+
+  /** A fresh session per call, so lock/logout never disturb the next call. */
+  async function callerFor(who: Who): Promise<Caller> {
+    const caller = new Caller(core);
+    if (who !== 'anonymous') {
+      const p = who === 'it-admin' ? admin : who === 'other-doctor' ? w.people.otherDoctor : w.people[who];
+      await caller.login(p.name, p.password);
+    }
+    return caller;
+  }
+
+  /** A newly registered patient admitted by the nurse, with `doctor` responsible (or none). */
+  const admitted = async (doctor: string | null): Promise<string> =>
+    (await w.callers.nurse.ok('ward/registerAndAdmit', { name: `Matrix patient ${Math.random()}`, age: 60, password: 'patient-password', bed: String(bed++), responsibleDoctor: doctor })).patient.address;
 
   const inputs = (): Record<string, () => unknown> => ({
     'ward/status': () => ({}),
@@ -108,9 +142,19 @@ describe('role matrix: every operation × every role', () => {
     'ward/registerAndAdmit': () => ({ name: `Admitted ${Math.random()}`, age: 50, password: 'patient-password', bed: String(bed++) }),
     'ward/assignDoctor': () => ({ patient: w.addresses.patient, doctor: w.addresses.doctor }),
     'ward/setNews2Scale': () => ({ patient: w.addresses.patient, scale: 1, reason: 'Matrix test: confirm scale 1' }),
-    'ward/discharge': () => ({ patient: w.addresses.insurer }),
+    'ward/discharge': async () => ({ patient: await admitted(w.addresses.doctor) }),
     'vitals/preview': () => ({ patient: w.addresses.patient, vitals: { pulse: 80 } }),
-    'records/addVitals': () => ({ patient: w.addresses.patient, vitals: { pulse: 81, supplementalOxygen: false } }),
+    'records/addVitals': () => ({ patient: w.addresses.patient, vitals: { pulse: 81, supplementalOxygen: false }, missingReason: 'Spot check' }),
+    'records/addEscalation': () => ({
+      patient: w.addresses.patient,
+      forRecord: recordId,
+      informed: { name: 'Grace Hopper', role: 'Doctor', address: w.addresses.doctor },
+      informedAt: new Date().toISOString(),
+      response: 'Matrix: reviewed',
+    }),
+    'drafts/get': () => ({ patient: w.addresses.patient }),
+    'drafts/put': () => ({ patient: w.addresses.patient, form: { pulse: '80' } }),
+    'drafts/discard': () => ({ patient: w.addresses.patient }),
     'records/addNote': () => ({ patient: w.addresses.patient, text: 'Matrix note' }),
     'records/addDiagnosis': () => ({ patient: w.addresses.patient, text: 'Matrix diagnosis' }),
     'records/amend': () => ({ recordId, reason: 'Matrix amendment', note: 'Corrected' }),
@@ -140,17 +184,39 @@ describe('role matrix: every operation × every role', () => {
     it(`${op}`, async () => {
       const input = inputs()[op]!;
       for (const who of everyone) {
-        // A fresh session per call, so lock/logout never disturb the next call.
-        const caller = new Caller(core);
-        if (who !== 'anonymous') {
-          const p = who === 'it-admin' ? admin : w.people[who];
-          await caller.login(p.name, p.password);
-        }
-        const r = await caller.raw(op, input());
+        const r = await (await callerFor(who)).raw(op, await input());
         const refused = !r.ok && (r.error.code === 'FORBIDDEN' || r.error.code === 'UNAUTHENTICATED');
         const error = r.ok ? 'ok' : `${r.error.code}: ${r.error.message}`;
         expect({ op, who, refused }, error).toEqual({ op, who, refused: !allowed[op]!.includes(who) });
       }
     });
   }
+
+  /**
+   * Every change of care relationship × every role, each on a patient in the state it names
+   * (fresh per call, so one caller's change never decides the next caller's case).
+   */
+  const careChanges: Array<{ change: string; allowed: Who[]; input: () => Promise<unknown>; op: string }> = [
+    { change: 'admit a patient who is not in a bed', op: 'ward/admit', allowed: clinicians, input: async () => ({ patient: (await w.anon.ok('identity/register', { role: 'patient', name: `Matrix ${Math.random()}`, age: 40, password: 'matrix-password' })).address, bed: String(bed++) }) },
+    // The responsible doctor hands over, a nurse reassigns; 'other-doctor' here names himself, and
+    // no doctor makes himself responsible for another doctor's patient.
+    { change: 'make Other Doctor responsible for Grace Hopper’s patient', op: 'ward/assignDoctor', allowed: careTeam, input: async () => ({ patient: await admitted(w.addresses.doctor), doctor: w.addresses.otherDoctor }) },
+    // Only 'other-doctor' takes the patient on for himself; 'doctor' would be assigning a colleague.
+    { change: 'make Other Doctor responsible for a patient who has no responsible doctor', op: 'ward/assignDoctor', allowed: ['other-doctor', 'nurse'], input: async () => ({ patient: await admitted(null), doctor: w.addresses.otherDoctor }) },
+    { change: 'discharge a patient', op: 'ward/discharge', allowed: careTeam, input: async () => ({ patient: await admitted(w.addresses.doctor) }) },
+    { change: 'discharge a patient who has no responsible doctor', op: 'ward/discharge', allowed: ['nurse'], input: async () => ({ patient: await admitted(null) }) },
+  ];
+
+  describe('care relationships: every change × every role', () => {
+    for (const { change, op, allowed: expected, input } of careChanges) {
+      it(change, async () => {
+        for (const who of everyone) {
+          const r = await (await callerFor(who)).raw(op, await input());
+          const refused = !r.ok && (r.error.code === 'FORBIDDEN' || r.error.code === 'UNAUTHENTICATED');
+          const error = r.ok ? 'ok' : `${r.error.code}: ${r.error.message}`;
+          expect({ change, who, refused }, error).toEqual({ change, who, refused: !expected.includes(who) });
+        }
+      });
+    }
+  });
 });

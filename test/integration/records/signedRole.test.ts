@@ -42,7 +42,7 @@ describe('the author\'s role is signed (real core, real ganache)', () => {
     w = await staffedWard(core);
     doctor = w.callers.doctor;
     await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '6', responsibleDoctor: w.addresses.doctor });
-    for (const pulse of [71, 72, 73]) ids.push((await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: { pulse, spo2: 97 } })).id);
+    for (const pulse of [71, 72, 73]) ids.push((await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: { pulse, spo2: 97 }, missingReason: 'Spot check' })).id);
     // Opened once, so the persistent verification memos are written.
     expect((await history()).every((r) => r.provenance.status === 'verified')).toBe(true);
   });

@@ -6,12 +6,16 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CompositeBackend } from '../../../electron/core/devices/compositeBackend';
+import type { BindingStore } from '../../../electron/core/devices/bindingStore';
 import { DeviceService } from '../../../electron/core/devices/deviceService';
 import { allDrivers } from '../../../electron/core/devices/drivers';
 import { matchDriver } from '../../../electron/core/devices/registry';
 import { SimulatedHidBus } from '../../../electron/core/devices/simulators/bus';
 import { createSimulator, simulatorNames } from '../../../electron/core/devices/simulators/index';
 import type { RecordContent } from '../../../electron/core/model/records';
+
+/** Bindings kept in memory only (this test restarts nothing). */
+const noBindings = (): BindingStore => ({ load: () => [], save: () => undefined });
 
 describe('drivers declare what they read', () => {
   it('every supported driver’s session implements what it declares, and only that', async () => {
@@ -52,8 +56,8 @@ describe('pending readings', () => {
     const meter = bus.plug(createSimulator('freestyle-neo', { readings: [{ kind: 'glucose', value: 140, time: '2026-11-23T08:30:00' }] }));
     const written: RecordContent[] = [];
     const writer = { seenDevice: () => false, create: async (_a: unknown, _p: string, _k: string, content: RecordContent) => void written.push(content) } as never;
-    const admitted = { currentOf: () => ({ responsibleDoctor: null, news2Scale: 1 as const }) };
-    const s = new DeviceService(new CompositeBackend(null, bus), writer, admitted, null as never, () => undefined, false, 50);
+    const admitted = { currentOf: () => ({ bed: '1', news2Scale: 1 as const, admittedAt: 0 }) };
+    const s = new DeviceService(new CompositeBackend(null, bus), writer, admitted, { requireWrite: () => undefined }, null as never, noBindings(), () => undefined, false, 50);
     services.push(s);
     for (let i = 0; i < 100 && s.pendingReadings().length === 0; i++) {
       await s.poll();

@@ -6,20 +6,25 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CompositeBackend } from '../../../electron/core/devices/compositeBackend';
+import type { BindingStore, StoredBinding } from '../../../electron/core/devices/bindingStore';
 import { DeviceService } from '../../../electron/core/devices/deviceService';
 import { SimulatedHidBus } from '../../../electron/core/devices/simulators/bus';
 import { createSimulator } from '../../../electron/core/devices/simulators/index';
+
+/** Bindings kept in memory only (this test restarts nothing). */
+const noBindings = (): BindingStore => ({ load: () => [], save: () => undefined });
 
 const services: DeviceService[] = [];
 afterEach(async () => {
   for (const s of services.splice(0)) await s.stop();
 });
 
-function service(bus: SimulatedHidBus): DeviceService {
+function service(bus: SimulatedHidBus, bindings: BindingStore = noBindings()): DeviceService {
   // Only the dedupe lookup of the record pipeline is reached here: nothing was recorded yet.
   const nothingRecorded = { seenDevice: () => false } as never;
-  const everyoneAdmitted = { currentOf: () => ({ responsibleDoctor: null, news2Scale: 1 as const }) };
-  const s = new DeviceService(new CompositeBackend(null, bus), nothingRecorded, everyoneAdmitted, null as never, () => undefined, true, 50);
+  const everyoneAdmitted = { currentOf: () => ({ bed: '1', news2Scale: 1 as const, admittedAt: 0 }) };
+  const everyoneMayWrite = { requireWrite: () => undefined };
+  const s = new DeviceService(new CompositeBackend(null, bus), nothingRecorded, everyoneAdmitted, everyoneMayWrite, null as never, bindings, () => undefined, true, 50);
   services.push(s);
   return s;
 }
@@ -113,5 +118,31 @@ describe('DeviceService', () => {
     await settle(s, () => !s.list().some((d) => d.id === ox));
     expect(s.list()).toHaveLength(1);
     expect(s.pendingReadings()[0]!.kind).toBe('blood-pressure');
+  });
+
+  it('resumes a binding after a restart; a monitor without a serial number is found by its port, to be checked', async () => {
+    let kept: StoredBinding[] = [];
+    const store: BindingStore = { load: () => kept, save: (b) => void (kept = [...b]) };
+    const nurse = { address: '0x' + '1'.repeat(40), name: 'Nora Nurse', role: 'nurse' as const, wallet: null as never, teamKey: null };
+    const patient = '0x' + '2'.repeat(40);
+
+    const busOne = new SimulatedHidBus();
+    const ox = busOne.plug(createSimulator('po80', { intervalMs: 20 })); // no USB serial number
+    const first = service(busOne, store);
+    await settle(first, () => first.list()[0]?.status === 'streaming');
+    first.bind(nurse, ox, patient, 60);
+    expect(kept).toEqual([expect.objectContaining({ driver: 'beurer-po80', serial: `po80@${ox}`, patient: '0x' + '2'.repeat(40), intervalSeconds: 60, boundBy: 'Nora Nurse' })]);
+    await first.stop(); // a restart keeps the binding (an unplug would end it)
+    expect(kept).toHaveLength(1);
+
+    // The same monitor in the same port after the restart (the simulated bus numbers its ports
+    // once per process, so the port it is in now stands for the one it was in).
+    const bus = new SimulatedHidBus();
+    const samePort = bus.plug(createSimulator('po80', { intervalMs: 20 }));
+    kept = kept.map((k) => ({ ...k, serial: `po80@${samePort}` }));
+    const second = service(bus, store);
+    await settle(second, () => second.list()[0]?.binding != null);
+    expect(second.list()[0]!.binding).toMatchObject({ patient: '0x' + '2'.repeat(40), bed: '1', boundBy: 'Nora Nurse', resumed: { byPort: true } });
+    expect(second.overview().waitingBindings).toEqual([]);
   });
 });

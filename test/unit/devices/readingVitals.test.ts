@@ -6,7 +6,7 @@
  * moles, capillary blood; 99504-3 interstitial fluid), not read from the code table under test.
  */
 import { describe, expect, it } from 'vitest';
-import { readingContent, vitalsOf } from '../../../electron/core/devices/readingVitals';
+import { memoryMeasuredAt, readingContent, vitalsOf } from '../../../electron/core/devices/readingVitals';
 import type { DeviceReading, Measurement } from '../../../electron/core/devices/types';
 
 const reading = (measurements: Array<Omit<Measurement, 'mdc'>>, extra: Partial<DeviceReading> = {}): DeviceReading => ({
@@ -46,10 +46,28 @@ describe('device reading → vitals', () => {
 
   it('records the device as provenance, and refuses implausible values with the vitals message', () => {
     const r = reading([{ loinc: '2708-6', unit: '%', value: 95 }, { loinc: '8867-4', unit: '/min', value: 64 }], { deviceTime: '2026-11-23T09:59:58' });
-    expect(readingContent(r, { driver: 'contec-cms50e', model: 'CMS50E', serial: 'S1' })).toEqual({
+    const device = { driver: 'contec-cms50e', model: 'CMS50E', serial: 'S1' };
+    const content = readingContent(r, { device, measuredAt: '2026-11-23T09:59:40.000Z', clockDriftSeconds: 18 }, 1);
+    expect(content).toMatchObject({
+      measuredAt: '2026-11-23T09:59:40.000Z',
       vitals: { spo2: 95, pulse: 64 },
-      device: { driver: 'contec-cms50e', model: 'CMS50E', serial: 'S1', deviceRecordId: 'r1', deviceTime: '2026-11-23T09:59:58', receivedAt: '2026-11-23T10:00:00.000Z' },
+      device: { ...device, deviceRecordId: 'r1', deviceTime: '2026-11-23T09:59:58', clockDriftSeconds: 18, receivedAt: '2026-11-23T10:00:00.000Z' },
     });
-    expect(() => readingContent(reading([{ loinc: '2708-6', unit: '%', value: 20 }]), { driver: 'd', model: 'm', serial: 's' })).toThrow(/cannot be recorded: SpO2 must be between 50 and 100/);
+    // Scored on the scale given, through the same NEWS2 as every other path.
+    expect(content.news2).toMatchObject({ scale: 1, complete: false, subScores: { spo2: 1, pulse: 0 } });
+    expect(() => readingContent(reading([{ loinc: '2708-6', unit: '%', value: 20 }]), { device: { driver: 'd', model: 'm', serial: 's' }, measuredAt: '2026-11-23T09:59:40.000Z', clockDriftSeconds: null }, 1)).toThrow(
+      /cannot be recorded: SpO2 must be between 50 and 100/,
+    );
+  });
+
+  it('times a memory reading by the device clock corrected for its drift (issue 7 item 5)', () => {
+    // A meter whose clock runs 90 minutes fast stored 08:30 for a reading taken at 07:00 workstation time.
+    const r = reading([{ loinc: '41653-7', unit: 'mg/dL', value: 140 }], { kind: 'glucose', deviceTime: '2026-11-22T08:30:00' });
+    const local = new Date(2026, 10, 22, 7, 0, 0).toISOString();
+    expect(memoryMeasuredAt(r, 5400)).toBe(local);
+    // No drift reported: the device clock is taken as it is.
+    expect(memoryMeasuredAt(r, null)).toBe(new Date(2026, 10, 22, 8, 30, 0).toISOString());
+    // Taken before the clock was set: unknown.
+    expect(memoryMeasuredAt(reading([], { deviceTime: undefined }), 0)).toBeNull();
   });
 });

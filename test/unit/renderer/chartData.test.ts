@@ -23,9 +23,11 @@ function record(id: string, at: string, input: unknown, extra: Partial<RecordVie
     id,
     kind: 'vitals',
     createdAt: at,
+    measuredAt: at,
     author,
     amends: null,
     amendedBy: [],
+    superseded: false,
     content: { vitals: v.value, news2: computeNews2(v.value) },
     provenance: verified,
     ...extra,
@@ -63,11 +65,39 @@ describe('chart series from records', () => {
 
   it('draws an amended set with the corrected values at the original time', () => {
     const original = record('0xa', '2025-03-01T08:00:00Z', { ...full, pulse: 170 }, { amendedBy: ['0xd'] });
-    const correction = record('0xd', '2025-03-01T09:30:00Z', { ...full, pulse: 71 }, { kind: 'amendment', amends: '0xa' });
+    // The core signs the correction with the original's measured time.
+    const correction = record('0xd', '2025-03-01T09:30:00Z', { ...full, pulse: 71 }, { kind: 'amendment', amends: '0xa', measuredAt: '2025-03-01T08:00:00Z' });
     const { points } = effectiveVitals([original, correction]);
     expect(points).toHaveLength(1);
     expect(points[0].vitals.pulse).toBe(71);
     expect(points[0].t).toBe(Date.parse('2025-03-01T08:00:00Z'));
+  });
+
+  it('charts a set at the time it was measured, not when it was recorded (a late entry, a meter reading)', () => {
+    const late = record('0xl', '2025-03-01T12:00:00Z', { ...full, pulse: 88 }, { measuredAt: '2025-03-01T07:00:00Z' });
+    const onTime = record('0xo', '2025-03-01T10:00:00Z', { ...full, pulse: 77 });
+    const { points } = effectiveVitals([onTime, late]);
+    expect(points.map((p) => [p.t, p.vitals.pulse])).toEqual([
+      [Date.parse('2025-03-01T07:00:00Z'), 88],
+      [Date.parse('2025-03-01T10:00:00Z'), 77],
+    ]);
+  });
+
+  it('charts the oxygen given (flow or FiO2) at each set’s time', () => {
+    const { series } = chartSeries([
+      record('0x1', '2025-03-01T08:00:00Z', { ...full, supplementalOxygen: true, oxygenDevice: 'nasal-cannula', oxygenFlow: 2 }),
+      record('0x2', '2025-03-01T12:00:00Z', { ...full, supplementalOxygen: true, oxygenDevice: 'venturi', fio2: 35 }),
+    ]);
+    const oxygen = series.find((s) => s.key === 'oxygen')!;
+    expect(oxygen.datasets.map((d) => [d.label, d.points.map((p) => p.y)])).toEqual([
+      ['Flow (L/min)', [2]],
+      ['FiO2 (%)', [35]],
+    ]);
+  });
+
+  it('leaves out a set the core marks superseded', () => {
+    const { points } = effectiveVitals([record('0xs', '2025-03-01T10:00:00Z', full, { superseded: true })]);
+    expect(points).toEqual([]);
   });
 
   it('keeps the original when its correction is itself tampered', () => {

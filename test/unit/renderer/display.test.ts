@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { computeNews2 } from '../../../electron/core/clinical/news2';
 import { validateVitals } from '../../../electron/core/clinical/vitals';
-import { displayBand, minimumBandHint, news2Headline, news2Short } from '../../../renderer/src/clinical/news2Display';
+import { displayBand, minimumBandHint, news2Headline, news2Short, parameterList } from '../../../renderer/src/clinical/news2Display';
+import { dueText } from '../../../renderer/src/clinical/observationDisplay';
 import { formatMinutesAgo, vitalsSummary } from '../../../renderer/src/clinical/vitalsDisplay';
 
 function vitals(input: unknown) {
@@ -44,5 +45,24 @@ describe('vitals summaries', () => {
     expect(formatMinutesAgo(12)).toBe('12 min ago');
     expect(formatMinutesAgo(185)).toBe('3 h 5 min ago');
     expect(formatMinutesAgo(60 * 24 * 3 + 60)).toBe('3 d 1 h ago');
+  });
+});
+
+describe('observations in words (board, lists, timeline)', () => {
+  it('names missing NEWS2 parameters inside a sentence, keeping SpO2 and BP as written', () => {
+    expect(parameterList(['respiratoryRate', 'spo2', 'airOrOxygen', 'systolic', 'consciousness'])).toBe('respiration rate, SpO2, air or oxygen, systolic BP, consciousness');
+  });
+
+  it('says how oxygen is given beside the SpO2', () => {
+    expect(vitalsSummary({ spo2: 93, supplementalOxygen: true, oxygenDevice: 'venturi', fio2: 28 })).toBe('SpO2 93% on oxygen (Venturi mask FiO2 28%)');
+    expect(vitalsSummary({ spo2: 94, supplementalOxygen: true, oxygenDevice: 'nasal-cannula', oxygenFlow: 2 })).toBe('SpO2 94% on oxygen (Nasal cannula 2 L/min)');
+    expect(vitalsSummary({ supplementalOxygen: false, pulse: 70 })).toBe('O2 on air · Pulse 70/min');
+  });
+
+  it('says when the next set is due, or how long it is overdue', () => {
+    const now = Date.parse('2026-03-10T12:00:00Z');
+    const base = { lastComplete: null, newerReading: null, risk: null, riskFromNewerReading: false, escalationDue: false, escalation: null, unverified: [] };
+    expect(dueText({ ...base, dueAt: '2026-03-10T15:10:00Z', overdue: false }, now)).toBe('Due in 3 h 10 min');
+    expect(dueText({ ...base, dueAt: '2026-03-10T11:35:00Z', overdue: true }, now)).toBe('Overdue by 25 min');
   });
 });

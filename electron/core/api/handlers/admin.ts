@@ -2,16 +2,19 @@
 import { requireSession, type HandlerContext } from '../router';
 import type { ApiServices, HandlersFor } from './services';
 
-export function adminHandlers({ config, identity, sessions }: ApiServices): HandlersFor<'admin' | 'settings'> {
+export function adminHandlers({ config, approvals, sessions }: ApiServices): HandlersFor<'admin' | 'settings'> {
   const wallet = (ctx: HandlerContext) => sessions.walletOf(requireSession(ctx));
   return {
-    'admin/pending': async (ctx) => identity.pending(wallet(ctx)),
-    'admin/approve': async (ctx, input) => identity.decide(wallet(ctx), input.address, 'approve'),
-    'admin/reject': async (ctx, input) => identity.decide(wallet(ctx), input.address, 'reject'),
-    'admin/members': async (ctx) => identity.members(wallet(ctx)),
+    'admin/pending': async (ctx) => approvals.pending(wallet(ctx)),
+    'admin/approve': async (ctx, input) => approvals.decide(wallet(ctx), input.address, 'approve'),
+    'admin/reject': async (ctx, input) => approvals.decide(wallet(ctx), input.address, 'reject'),
+    'admin/members': async (ctx) => approvals.members(wallet(ctx)),
     'settings/update': async (_ctx, input) => {
-      config.update({ lockTimeoutSeconds: input.lockTimeoutSeconds });
-      return { lockTimeoutSeconds: input.lockTimeoutSeconds };
+      config.update({
+        ...(input.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: input.lockTimeoutSeconds } : {}),
+        ...(input.maxReadingAgeDays !== undefined ? { maxReadingAgeDays: input.maxReadingAgeDays } : {}),
+      });
+      return { lockTimeoutSeconds: config.lockTimeoutSeconds, maxReadingAgeDays: config.maxReadingAgeDays };
     },
   };
 }

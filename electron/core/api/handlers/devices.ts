@@ -4,7 +4,7 @@ import { actorOf, type ApiServices, type HandlersFor } from './services';
 export function deviceHandlers({ sessions, devices }: ApiServices): HandlersFor<'devices'> {
   return {
     'devices/list': async () => devices.overview(),
-    'devices/assign': async (ctx, input) => ({ recorded: await devices.assign(actorOf(sessions, ctx), input.readingIds, input.patient) }),
+    'devices/assign': async (ctx, input) => ({ recorded: await devices.assign(actorOf(sessions, ctx), input.readingIds, input.patient, input.confirmTimes ?? false) }),
     'devices/dismiss': async (ctx, input) => {
       actorOf(sessions, ctx);
       devices.dismiss(input.readingIds);

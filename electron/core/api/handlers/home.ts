@@ -10,7 +10,7 @@ export function homeHandlers({ config, sessions, patientLists }: ApiServices): H
       return {
         me: s.profile,
         wardName: config.wardName,
-        patients: patients.map((p) => ({ address: p.address, name: p.name, age: p.age, latestVitalsAt: p.latest?.at ?? null })),
+        patients,
       };
     },
     'patient/home': async (ctx) => {

@@ -1,14 +1,27 @@
-/** `records/*` and `vitals/*`: the patient's chart, and the doctor's and insurer's patient lists. */
+/** `records/*`, `vitals/*` and `drafts/*`: the patient's chart, vitals entry, and the doctor's and insurer's patient lists. */
+import type { ObservationInput } from '../../model/observations';
+import type { UnusualField } from '../../model/vitals';
+import { requireSession } from '../router';
 import { actorOf, type ApiServices, type HandlersFor } from './services';
 
-export function recordHandlers({ sessions, chart, patientLists }: ApiServices): HandlersFor<'records' | 'vitals'> {
+export function recordHandlers({ sessions, chart, drafts, patientLists }: ApiServices): HandlersFor<'records' | 'vitals' | 'drafts'> {
   return {
-    'vitals/preview': async (_ctx, input) => chart.preview(input.patient ?? null, input.vitals),
-    'records/addVitals': async (ctx, input) => chart.addVitals(actorOf(sessions, ctx), input.patient, input.vitals),
+    'vitals/preview': async (_ctx, { patient, confirmed, ...typed }) =>
+      // Unknown confirmation names simply confirm nothing.
+      chart.preview(patient ?? null, { ...typed, confirmed: confirmed as UnusualField[] | undefined } as ObservationInput),
+    'records/addVitals': async (ctx, { patient, submissionId, ...observation }) =>
+      drafts.save(requireSession(ctx), actorOf(sessions, ctx), patient, observation, submissionId ?? null),
+    'records/addEscalation': async (ctx, { patient, ...escalation }) => chart.addEscalation(actorOf(sessions, ctx), patient, escalation),
     'records/addNote': async (ctx, input) => chart.addNote(actorOf(sessions, ctx), input.patient, input.text),
     'records/addDiagnosis': async (ctx, input) => chart.addDiagnosis(actorOf(sessions, ctx), input.patient, input.text, input.code),
     'records/amend': async (ctx, input) => chart.amend(actorOf(sessions, ctx), input),
     'records/history': async (ctx, input) => chart.history(actorOf(sessions, ctx), input.patient, input.breakGlassReason),
     'records/myPatients': async (ctx) => patientLists.patientsOf(actorOf(sessions, ctx)),
+    'drafts/get': async (ctx, input) => ({ draft: drafts.get(requireSession(ctx), input.patient) }),
+    'drafts/put': async (ctx, input) => ({ updatedAt: drafts.put(requireSession(ctx), input.patient, input.form).updatedAt }),
+    'drafts/discard': async (ctx, input) => {
+      drafts.discard(requireSession(ctx), input.patient);
+      return { discarded: true as const };
+    },
   };
 }

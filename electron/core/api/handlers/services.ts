@@ -5,6 +5,7 @@
 import type { WardNode } from '../../chain/wardNode';
 import type { DeviceService } from '../../devices/deviceService';
 import type { Actor } from '../../identity/actor';
+import type { Approvals } from '../../identity/approvals';
 import type { IdentityService } from '../../identity/identityService';
 import type { SessionManager } from '../../identity/sessions';
 import type { WardConfigStore } from '../../identity/wardConfig';
@@ -12,6 +13,7 @@ import type { AuditTrail } from '../../records/auditTrail';
 import type { ConsentService } from '../../records/consentService';
 import type { ExportService } from '../../records/exportService';
 import type { PatientChart } from '../../records/patientChart';
+import type { ObservationDrafts } from '../../ward/observationDrafts';
 import type { PatientLists } from '../../ward/patientLists';
 import type { WardBoard } from '../../ward/wardBoard';
 import type { OperationName } from '../contract';
@@ -21,10 +23,12 @@ export interface ApiServices {
   node: WardNode;
   config: WardConfigStore;
   identity: IdentityService;
+  approvals: Approvals;
   sessions: SessionManager;
   board: WardBoard;
   patientLists: PatientLists;
   chart: PatientChart;
+  drafts: ObservationDrafts;
   consent: ConsentService;
   audit: AuditTrail;
   exports: ExportService;

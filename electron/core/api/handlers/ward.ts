@@ -10,6 +10,7 @@ export function wardHandlers({ node, config, identity, sessions, board }: ApiSer
       blockNumber: await node.provider.getBlockNumber(),
       registryAddress: config.get()?.registryAddress ?? null,
       lockTimeoutSeconds: config.lockTimeoutSeconds,
+      maxReadingAgeDays: config.maxReadingAgeDays,
     }),
     'ward/setup': async (ctx, input) => {
       ctx.progress('Creating the IT admin key', 0);
@@ -25,7 +26,7 @@ export function wardHandlers({ node, config, identity, sessions, board }: ApiSer
     'ward/assignDoctor': async (ctx, input) => board.assignDoctor(actorOf(sessions, ctx), input.patient, input.doctor),
     'ward/setNews2Scale': async (ctx, input) => board.setNews2Scale(actorOf(sessions, ctx), input.patient, input.scale, input.reason),
     'ward/discharge': async (ctx, input) => {
-      board.discharge(actorOf(sessions, ctx), input.patient);
+      await board.discharge(actorOf(sessions, ctx), input.patient);
       return { discharged: true as const };
     },
   };

@@ -37,6 +37,12 @@ export function demoOptions(name: SimulatorName): object {
         readings: [...bp.map((r, i) => (i === 0 ? { ...r, undated: true } : { ...r, time: localTime(30 - i * 12) })), { systolic: 125, diastolic: 80, pulse: 66, time: localTime(2) }],
         rawRecords: { 4: [125, 80, 66, 26, 13, 1, 8, 0, 0x80, 0] },
       };
+    // Oximeters with a USB serial number, as many have: a bed binding finds them again after a restart
+    // whatever port they are in (without one they are known by their port).
+    case 'po80':
+      return { serialNumber: 'PO80-DEMO-0042' };
+    case 'cms50e':
+      return { serialNumber: 'CMS50E-DEMO-0007' };
     default:
       return {};
   }

@@ -163,11 +163,24 @@ export function measurementSummary(measurements: readonly Measurement[]): string
 }
 
 /**
- * When a pending reading was taken: the device's own time. A memory reading without one was taken
- * before the device's clock was set — never shown as the time it reached the workstation.
+ * When a pending reading was taken: the device's own time corrected for its clock drift (the time
+ * it will be recorded at). A memory reading without one was taken before the device's clock was
+ * set — never shown as the time it reached the workstation.
  */
 export function readingTime(reading: PendingReading): string {
+  if (reading.measuredAt) return formatDateTime(reading.measuredAt);
   return reading.deviceTime ? formatDeviceTime(reading.deviceTime) : 'Time unknown';
+}
+
+/** "device clock 01:30, 90 min fast" when the correction changed the time by a minute or more. */
+export function clockNote(reading: PendingReading): string | null {
+  if (!reading.deviceTime || reading.clockDriftSeconds === null || Math.abs(reading.clockDriftSeconds) < 60) return null;
+  return `device clock said ${formatDeviceTime(reading.deviceTime)}, ${driftAmount(reading.clockDriftSeconds)} ${reading.clockDriftSeconds > 0 ? 'fast' : 'slow'}`;
+}
+
+/** Measured before this patient's admission (the time is the corrected one). */
+export function beforeAdmission(reading: PendingReading, patient: BedChoice | undefined): boolean {
+  return !!patient && reading.measuredAt !== null && Date.parse(reading.measuredAt) < Date.parse(patient.admittedAt);
 }
 
 /** A pending entry that can go into a patient's record: it has values and a known time, and is no control test. */
@@ -182,13 +195,15 @@ export interface BedChoice {
   bed: string;
   name: string;
   label: string;
+  admittedAt: string;
 }
 
-/** Admitted patients in bed order. */
+/** Admitted patients the clinician may record readings for, in bed order. */
 export function bedChoices(census: readonly CensusRow[]): BedChoice[] {
-  return [...census]
+  return census
+    .filter((r) => !r.restricted) // readings go only into records the clinician may write to
     .sort((a, b) => a.bed.localeCompare(b.bed, undefined, { numeric: true }))
-    .map((r) => ({ value: r.patient.address, bed: r.bed, name: r.patient.name, label: `${r.bed} — ${r.patient.name}` }));
+    .map((r) => ({ value: r.patient.address, bed: r.bed, name: r.patient.name, label: `${r.bed} — ${r.patient.name}`, admittedAt: r.admittedAt }));
 }
 
 /** The admitted patient with this address (addresses compare case-insensitively), if any. */
