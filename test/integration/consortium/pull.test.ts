@@ -72,6 +72,7 @@ describe('consortium sync engine: pulling', () => {
     const later = wardRecords(A, patients, 100, Date.now() - 3_600_000);
     await a.outbox.add(later);
     await a.engine.syncNow();
+    expect((await a.engine.status()).queue).toBe(0);
     const refusedBefore = c.proxy.refused.length;
 
     await b.engine.syncNow();
