@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setLogLevel } from '../../electron/core/platform/log';
 import { benchBoardScan } from './boardScan';
-import { benchConsortiumPublish } from './consortiumPublish';
+import { benchConsortiumSync } from './consortiumSync';
 import { benchHistoryOpen } from './historyOpen';
 import { benchIngest } from './ingest';
 import { benchLogin } from './login';
@@ -33,7 +33,7 @@ const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcom
   throughput: { title: 'Records per second through the pipeline vs one transaction per record', run: () => benchThroughput() },
   ingest: { title: 'Durable ingest from simulated bedside oximeters, API latency meanwhile', run: () => benchIngest() },
   store: { title: 'The ward store as the records on file grow (100,000 / 300,000 / 1,000,000)', run: () => benchStoreGrowth() },
-  consortium: { title: 'Consortium batches: size under 128 KB, bytes and gas per record, publish rate to anvil', run: () => benchConsortiumPublish() },
+  consortium: { title: 'Consortium sync engine: publish 50,000 records to anvil (1 s blocks) and pull them into a second ward, verified; vs one transaction per record', run: () => benchConsortiumSync() },
   login: { title: 'Login at the recommended keystore strength, API latency during a burst of 24 logins', run: () => benchLogin() },
   board: { title: 'Ward board with a bound monitor since the last full set', run: () => benchBoardScan() },
   review: { title: 'The record page with 10,000 records, rendered in Chromium', run: () => benchRecordReview() },

@@ -59,6 +59,9 @@ export class BesuProxy {
   private readonly sockets = new Set<Socket>();
   private rules: Array<Required<Pick<FaultRule, 'action'>> & FaultRule & { left: number }> = [];
   private offline = false;
+  private random: { rate: number; actions: FaultAction[]; next: () => number } | null = null;
+  /** Faults injected at random so far. */
+  injected = 0;
   /** Methods forwarded to the node, in order (what the node really saw). */
   readonly forwarded: string[] = [];
   /** Calls refused the way Besu refuses them: method and error code. */
@@ -87,6 +90,27 @@ export class BesuProxy {
   /** Add a fault for the next matching request(s). */
   inject(rule: FaultRule): void {
     this.rules.push({ ...rule, left: rule.times ?? 1 });
+  }
+
+  /**
+   * Inject faults at random into `rate` of all requests (null: stop), each action drawn from
+   * `actions`, from a seeded generator so a failing run can be replayed.
+   */
+  randomFaults(options: { rate: number; actions: FaultAction[]; seed: number } | null): void {
+    if (!options) {
+      this.random = null;
+      return;
+    }
+    let state = options.seed >>> 0;
+    // mulberry32
+    const next = () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    this.random = { rate: options.rate, actions: options.actions, next };
   }
 
   clearFaults(): void {
@@ -147,6 +171,10 @@ export class BesuProxy {
     const methods = calls.map((c) => String(c.method));
 
     let rule = this.takeRule(methods);
+    if (!rule && this.random && this.random.next() < this.random.rate) {
+      this.injected++;
+      rule = { action: this.random.actions[Math.floor(this.random.next() * this.random.actions.length)]! };
+    }
     while (rule?.action === 'delay') {
       await new Promise((r) => setTimeout(r, rule!.delayMs ?? 1000));
       rule = this.takeRule(methods);

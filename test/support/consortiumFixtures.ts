@@ -99,3 +99,18 @@ export function stationRecords(ward: TestWard, items: Array<{ patient: TestPatie
     return signedBeforeRoles ? stored : { ...stored, signedVersion };
   });
 }
+
+/**
+ * A ward's records as its outbox holds them: station ingest batches (one minute of every bed, 490
+ * readings under one signature) with a nurse set now and then, 98 % : 2 % as the issue-12
+ * measurements found, over `patients`, in write order.
+ */
+export function wardRecords(ward: TestWard, patients: TestPatient[], count: number, t0 = Date.now() - 86_400_000): PublishableRecord[] {
+  const records: PublishableRecord[] = [];
+  for (let start = 0; records.length < count; start += 500) {
+    records.push(...stationRecords(ward, Array.from({ length: 490 }, (_, i) => ({ patient: patients[i % patients.length]!, i: start + i })), t0 + start * 1000));
+    for (let k = 0; k < 10; k++) records.push(nurseRecord(ward, patients[(start + k) % patients.length]!, start + k, t0 + start * 1000 + k));
+  }
+  records.length = count;
+  return records;
+}

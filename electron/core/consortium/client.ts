@@ -402,22 +402,37 @@ export class ConsortiumClient {
    */
   async publishBatches(batches: PreparedBatch[], inFlight = 8): Promise<{ published: PublishedBatch[]; stopped: Exclude<Outcome<unknown>, { status: 'done' }> | null }> {
     const published: PublishedBatch[] = [];
-    const pending: Array<{ b: PreparedBatch; sent: SentTx }> = [];
+    const stopped = await this.publishStream(
+      (async function* () {
+        yield* batches;
+      })(),
+      inFlight,
+      async (_b, p) => void published.push(p),
+    );
+    return { published, stopped };
+  }
+
+  /**
+   * Publish batches as a source hands them out (it may prepare the next one while earlier ones
+   * wait for their receipts), up to `inFlight` unconfirmed at a time. `onPublished` is awaited for
+   * each batch, in order, once it is on chain with its confirmations. Stops at the first batch that
+   * is not published (or throws from the source or `onPublished`) and says why; null when all went.
+   */
+  async publishStream(batches: AsyncIterable<PreparedBatch>, inFlight: number, onPublished: (b: PreparedBatch, p: PublishedBatch) => Promise<void>): Promise<Exclude<Outcome<unknown>, { status: 'done' }> | null> {
+    const pending: Array<{ b: PreparedBatch; sent: SentTx | PublishedBatch }> = [];
     const settleOldest = async () => {
       const { b, sent } = pending.shift()!;
-      published.push(await this.settleBatch(b, sent));
+      await onPublished(b, 'already' in sent ? sent : await this.settleBatch(b, sent));
     };
     const result = await this.outcome(async () => {
-      for (const b of batches) {
-        const sent = await this.sendBatch(b);
-        if ('already' in sent) published.push(sent);
-        else pending.push({ b, sent });
-        while (pending.length >= inFlight) await settleOldest();
+      for await (const b of batches) {
+        pending.push({ b, sent: await this.sendBatch(b) });
+        while (pending.length >= inFlight || (pending.length > 0 && 'already' in pending[0]!.sent)) await settleOldest();
       }
       while (pending.length > 0) await settleOldest();
       return {};
     });
-    return { published, stopped: result.status === 'done' ? null : result };
+    return result.status === 'done' ? null : result;
   }
 
   private async sendBatch(b: PreparedBatch): Promise<SentTx | PublishedBatch> {

@@ -5,7 +5,7 @@
  * The tree is checked against OpenZeppelin's StandardMerkleTree (an independent implementation).
  */
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import { hexlify, randomBytes } from 'ethers';
+import { hexlify, randomBytes, Wallet } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import {
   groupIntoShares,
@@ -21,7 +21,8 @@ import {
 import { signCredential } from '../../../electron/core/consortium/credentials';
 import { GrantInbox, makeScopeGrant, openScopeGrant } from '../../../electron/core/consortium/grants';
 import { splitSealedRecords, type PublishableRecord, type ShareGrant } from '../../../electron/core/consortium/payload';
-import type { ConsortiumContext } from '../../../electron/core/consortium/sealing';
+import { grantHead, openGrant, tagKey, tagMatches, type ConsortiumContext } from '../../../electron/core/consortium/sealing';
+import { WardError } from '../../../electron/core/model/errors';
 import { scopeKeyFromRaw, unwrapScopeKey } from '../../../electron/core/crypto/keyScope';
 import { leafHash } from '../../../electron/core/crypto/merkle';
 import { contentHashOf } from '../../../electron/core/crypto/recordSignature';
@@ -251,3 +252,21 @@ describe('consortium batches', () => {
 function rawScopeKey(p: ReturnType<typeof newPatient>): Uint8Array {
   return unwrapScopeKey(p.scope.keys, A.team.privateKey);
 }
+
+describe('consortium key agreement', () => {
+  it('opens a grant sealed when ECDH ran on @noble/curves: the WebAssembly libsecp256k1 agrees byte for byte', () => {
+    // Sealed by sealing.ts of commit e4e116d (ECDH by @noble/curves getSharedSecret) with these
+    // fixed keys; grants already on a consortium chain must open the same way.
+    const A = new Wallet('0x' + '11'.repeat(32));
+    const B = new Wallet('0x' + '22'.repeat(32));
+    const c: ConsortiumContext = { chainId: 1981, ledger: '0x' + '07'.repeat(20) };
+    const sealed = Buffer.from(
+      '036880d80cb3813a859ab4e5fd47273f341d8e145e7f0b656c524ee820f1aa032ecb951c440e1a8c4e2f41f6085916156c429591de48ee3e4a91740cf3313f848d22189b483a06ade3842139892d5c56be3b7e5c22649838d5460e880ff35ba8b69ab0',
+      'hex',
+    );
+    const head = grantHead(sealed)!;
+    expect(tagMatches(tagKey(B.privateKey, pub(A), c, A.address, B.address), head.epk, head.tag)).toBe(true);
+    expect(new TextDecoder().decode(openGrant(sealed, c, A.address, B.privateKey))).toBe('grant sealed by @noble/curves ECDH');
+    expect(() => openGrant(sealed, c, A.address, A.privateKey)).toThrow(WardError);
+  });
+});

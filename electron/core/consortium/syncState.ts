@@ -1,0 +1,192 @@
+/**
+ * The sync engine's own state, in a LevelDB database of its own (classic-level) beside the ward's
+ * data, every change one atomic write batch with `sync: true`, so a crash (kill -9, power) leaves
+ * either the state before a step or the state after it:
+ * - prepared batches not yet confirmed, byte for byte (a batch id is random: a batch re-prepared
+ *   after a crash would be a second batch of the same records), with the outbox positions and
+ *   proofs of their records;
+ * - the history of published batches (the last HISTORY_KEPT);
+ * - the pull checkpoint (the next block to read) and the quarantine;
+ * - records held back from publishing (one larger than a transaction may be), with the cause.
+ * The sync account's transactions in flight and its nonces are kept by the client (nonceStore.ts).
+ */
+import { ClassicLevel } from 'classic-level';
+import { WardError } from '../model/errors';
+import type { PreparedBatch, PreparedShare } from './batch';
+import type { ShareHeader } from './payload';
+
+export const HISTORY_KEPT = 500;
+
+/** A prepared batch as persisted: its bytes and where each of its records came from. */
+export interface StoredBatch {
+  batch: PreparedBatch;
+  /** Outbox positions and ids of its records, in payload order (share by share). */
+  members: Array<{ seq: number; id: string; shareIndex: number; index: number }>;
+  preparedAt: number;
+}
+
+export interface BatchHistoryEntry {
+  batchId: string;
+  records: number;
+  shares: number;
+  payloadBytes: number;
+  block: number;
+  tx: string | null;
+  /** Found on chain already (an earlier attempt got through). */
+  already: boolean;
+  publishedAt: number;
+}
+
+export interface QuarantineEntry {
+  /** Stable key: where it was found (block, log, record index), so a re-read page adds nothing. */
+  key: string;
+  what: 'grant' | 'share' | 'record';
+  ward: string;
+  wardName: string | null;
+  batchId: string | null;
+  recordId: string | null;
+  block: number;
+  tx: string;
+  cause: string;
+  at: number;
+}
+
+export interface HeldRecord {
+  seq: number;
+  id: string;
+  cause: string;
+  at: number;
+}
+
+interface SerializedBatch {
+  batchId: string;
+  root: string;
+  count: number;
+  records: string;
+  grants: string[];
+  shares: Array<Omit<PreparedShare, 'recordProofs' | 'header'> & { header: ShareHeader; recordProofs: Array<[string, string[]]> }>;
+}
+
+const hex = (b: Uint8Array) => '0x' + Buffer.from(b).toString('hex');
+const bytes = (h: string) => new Uint8Array(Buffer.from(h.slice(2), 'hex'));
+
+function serialize(b: PreparedBatch): SerializedBatch {
+  return { batchId: b.batchId, root: b.root, count: b.count, records: hex(b.records), grants: b.grants.map(hex), shares: b.shares.map((s) => ({ ...s, recordProofs: [...s.recordProofs] })) };
+}
+
+function deserialize(s: SerializedBatch): PreparedBatch {
+  return { batchId: s.batchId, root: s.root, count: s.count, records: bytes(s.records), grants: s.grants.map(bytes), shares: s.shares.map((x) => ({ ...x, recordProofs: new Map(x.recordProofs) })) };
+}
+
+/** Keys sort in order: a zero-padded sequence number. */
+const seqKey = (prefix: string, n: number) => `${prefix}${String(n).padStart(12, '0')}`;
+const PREPARED = 'prepared!';
+const HISTORY = 'history!';
+const QUARANTINE = 'quarantine!';
+const HELD = 'held!';
+const COUNTER = 'counter';
+const CHECKPOINT = 'checkpoint';
+
+export class SyncState {
+  private counter = 0;
+  private historySize: number | null = null;
+
+  private constructor(private readonly db: ClassicLevel<string, string>) {}
+
+  /** @throws WardError('DATA_DIR_LOCKED') when another process has it open. */
+  static async open(dir: string): Promise<SyncState> {
+    const db = new ClassicLevel<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    try {
+      await db.open();
+    } catch (e) {
+      const locked = /lock/i.test(String((e as { cause?: unknown }).cause ?? e));
+      throw new WardError(locked ? 'DATA_DIR_LOCKED' : 'INTERNAL', locked ? 'The consortium sync state is in use by another WardLedger process.' : 'The consortium sync state could not be opened.');
+    }
+    const state = new SyncState(db);
+    state.counter = Number((await db.get(COUNTER)) ?? 0);
+    return state;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  private next(): number {
+    return ++this.counter;
+  }
+
+  private async values<T>(prefix: string, options: { limit?: number; reverse?: boolean } = {}): Promise<Array<{ key: string; value: T }>> {
+    const out: Array<{ key: string; value: T }> = [];
+    for await (const [key, value] of this.db.iterator({ gte: prefix, lt: prefix + '\xff', limit: options.limit ?? -1, reverse: options.reverse ?? false })) out.push({ key, value: JSON.parse(value) as T });
+    return out;
+  }
+
+  // --- publishing -------------------------------------------------------------------------------
+
+  /** Persist a prepared batch before its first send. */
+  async savePrepared(stored: StoredBatch): Promise<string> {
+    const key = seqKey(PREPARED, this.next());
+    await this.db.batch(
+      [
+        { type: 'put', key, value: JSON.stringify({ ...stored, batch: serialize(stored.batch) }) },
+        { type: 'put', key: COUNTER, value: String(this.counter) },
+      ],
+      { sync: true },
+    );
+    return key;
+  }
+
+  /** Prepared batches not yet confirmed, oldest first, with their keys. */
+  async prepared(): Promise<Array<StoredBatch & { key: string }>> {
+    return (await this.values<StoredBatch & { batch: SerializedBatch }>(PREPARED)).map(({ key, value }) => ({ ...value, batch: deserialize(value.batch), key }));
+  }
+
+  /** A batch is on chain and its records are marked published: out of the prepared list, into the history (the last HISTORY_KEPT). */
+  async confirmed(key: string, entry: BatchHistoryEntry): Promise<void> {
+    this.historySize ??= (await this.values(HISTORY)).length;
+    const excess = this.historySize + 1 - HISTORY_KEPT;
+    const oldest = excess > 0 ? await this.values<BatchHistoryEntry>(HISTORY, { limit: excess }) : [];
+    await this.db.batch(
+      [
+        { type: 'del', key },
+        { type: 'put', key: seqKey(HISTORY, this.next()), value: JSON.stringify(entry) },
+        { type: 'put', key: COUNTER, value: String(this.counter) },
+        ...oldest.map(({ key: k }) => ({ type: 'del' as const, key: k })),
+      ],
+      { sync: true },
+    );
+    this.historySize += 1 - oldest.length;
+  }
+
+  /** Published batches, newest first. */
+  async history(limit = 50): Promise<BatchHistoryEntry[]> {
+    return (await this.values<BatchHistoryEntry>(HISTORY, { limit, reverse: true })).map((e) => e.value);
+  }
+
+  async hold(record: HeldRecord): Promise<void> {
+    await this.db.put(HELD + record.id.toLowerCase(), JSON.stringify(record), { sync: true });
+  }
+
+  async held(): Promise<HeldRecord[]> {
+    return (await this.values<HeldRecord>(HELD)).map((e) => e.value);
+  }
+
+  // --- pulling ----------------------------------------------------------------------------------
+
+  /** The next block to read (0 at first). */
+  async checkpoint(): Promise<number> {
+    return Number((await this.db.get(CHECKPOINT)) ?? 0);
+  }
+
+  /** Move the checkpoint and add what a page quarantined, in one write. */
+  async pulled(nextBlock: number, quarantined: QuarantineEntry[]): Promise<void> {
+    await this.db.batch(
+      [{ type: 'put', key: CHECKPOINT, value: String(nextBlock) }, ...quarantined.map((q) => ({ type: 'put' as const, key: QUARANTINE + q.key, value: JSON.stringify(q) }))],
+      { sync: true },
+    );
+  }
+
+  async quarantine(): Promise<QuarantineEntry[]> {
+    return (await this.values<QuarantineEntry>(QUARANTINE)).map((e) => e.value);
+  }
+}
