@@ -60,8 +60,9 @@ describe('identifying and admitting patients, in a browser', () => {
     expect(peters.map((r) => r.bed)).toEqual(['1A', '3A']);
     const headers = await page.getByRole('rowheader').filter({ hasText: 'Peter Patient' }).allTextContents();
     expect(headers.map((h) => h.replace(/\s+/g, ' '))).toEqual([
-      expect.stringMatching(/DOB 14 Mar 1955 \(\d+ y\) · Hospital no\. RX100071/),
-      expect.stringMatching(/DOB 30 Jun 1949 \(\d+ y\) · Hospital no\. RX200049/),
+      // The board's compact form (board/PatientIdentity.vue): name, age, date of birth, hospital number.
+      expect.stringMatching(/^Peter Patient, \d+ · DOB 14 Mar 1955 · HN RX100071/),
+      expect.stringMatching(/^Peter Patient, \d+ · DOB 30 Jun 1949 · HN RX200049/),
     ]);
   });
 

@@ -73,7 +73,11 @@ export async function seedThirtyBeds(launchUrl: string, nurse = { name: 'Nora Nu
   if (!doctor) throw new Error(`No doctor "${doctorName}" on the ward.`);
   const patients = extraPatients();
   for (const p of patients) {
-    const row = (await call('ward/registerAndAdmit', { name: p.name, age: 40 + (Number(p.bed.replace(/\D/g, '')) % 50), password: 'patient-password', bed: p.bed, responsibleDoctor: doctor.address }, token)) as {
+    // A date of birth and a unique hospital number per bed (patients are admitted with both).
+    const n = Number(p.bed.replace(/\D/g, ''));
+    const letter = p.bed.replace(/\d/g, '').charCodeAt(0) || 65;
+    const identifiers = { dob: `${1986 - (n % 50)}-0${1 + (n % 9)}-1${n % 10}`, hospitalNumber: `TB${String(n * 100 + letter).padStart(6, '0')}` };
+    const row = (await call('ward/registerAndAdmit', { name: p.name, ...identifiers, bed: p.bed, responsibleDoctor: doctor.address }, token)) as {
       patient: { address: string };
     };
     if (!p.vitals || p.takenMinutesAgo === null) continue;
