@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ui from './pages';
-import { launchChromium, startWardServer, type WardServer } from './support/wardServer';
+import { launchChromium, loginInNewContext, startWardServer, type WardServer } from './support/wardServer';
 
 const admin = { wardName: 'Ward 4 East', name: 'Ada Admin', age: 41, password: 'admin-password-1' };
 const nurse = { name: 'Florence Nurse', age: 33, role: 'Nurse' as const, password: 'nurse-password' };
@@ -22,16 +22,7 @@ describe('the ward board shows each person what they may open', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
-  async function loginAs(who: { name: string; password: string }): Promise<Page> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(server.launchUrl);
-    await ui.appReady(page);
-    await ui.gotoRoute(page, 'login');
-    await ui.login(page, who);
-    return page;
-  }
+  const loginAs = (who: { name: string; password: string }): Promise<Page> => loginInNewContext(browser, server, contexts, who);
 
   beforeAll(async () => {
     server = await startWardServer([], { WARDLEDGER_SCRYPT_N: '1024' });

@@ -8,7 +8,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ui from './pages';
-import { launchChromium, startWardServer, type WardServer } from './support/wardServer';
+import { launchChromium, loginInNewContext, startWardServer, type WardServer } from './support/wardServer';
 
 const password = 'demo-password';
 const nurse = { name: 'Nora Nurse', password };
@@ -26,18 +26,11 @@ describe('USB devices in a browser: live oximeter, bed binding, meter memory, pr
   const contexts: BrowserContext[] = [];
   const consoleErrors: string[] = [];
 
-  async function loginAs(who: { name: string; password: string }): Promise<Page> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    await page.goto(server.launchUrl);
-    await ui.appReady(page);
-    await ui.gotoRoute(page, 'login');
-    await ui.login(page, who);
-    return page;
-  }
+  const loginAs = (who: { name: string; password: string }): Promise<Page> =>
+    loginInNewContext(browser, server, contexts, who, (page) => {
+      page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+      page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    });
 
   beforeAll(async () => {
     // The demo seeds staff, three admitted patients and their vitals before printing its URL.

@@ -12,7 +12,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ui from './pages';
-import { launchChromium, startWardServer, type WardServer } from './support/wardServer';
+import { launchChromium, loginInNewContext, startWardServer, type WardServer } from './support/wardServer';
 
 const demoPassword = 'demo-password';
 
@@ -22,16 +22,7 @@ describe('identifying and admitting patients, in a browser', () => {
   const contexts: BrowserContext[] = [];
   let code = '';
 
-  async function loginAs(name: string, password = demoPassword): Promise<Page> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(server.launchUrl);
-    await ui.appReady(page);
-    await ui.gotoRoute(page, 'login');
-    await ui.login(page, { name, password });
-    return page;
-  }
+  const loginAs = (name: string, password = demoPassword): Promise<Page> => loginInNewContext(browser, server, contexts, { name, password });
 
   beforeAll(async () => {
     server = await startWardServer(['--demo'], { WARDLEDGER_SCRYPT_N: '1024' });

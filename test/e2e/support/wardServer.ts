@@ -6,7 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import * as ui from '../pages';
 import { spawnServe } from '../../support/serveProcess';
 
 export const chromiumPath = process.env.WARDLEDGER_CHROMIUM ?? '/usr/bin/chromium';
@@ -55,4 +56,27 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+/**
+ * A fresh browser context on the ward's launch URL, the app ready, and logged in as `who`. The
+ * context is pushed to `contexts` for the suite's afterAll to close; `onPage` sees the page before
+ * it loads (e.g. to collect console errors).
+ */
+export async function loginInNewContext(
+  browser: Browser,
+  server: WardServer,
+  contexts: BrowserContext[],
+  who: { name: string; password: string },
+  onPage?: (page: Page) => void,
+): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  onPage?.(page);
+  await page.goto(server.launchUrl);
+  await ui.appReady(page);
+  await ui.gotoRoute(page, 'login');
+  await ui.login(page, who);
+  return page;
 }
