@@ -417,7 +417,7 @@ export interface BoardRow {
   newer: string;
   /** NEWS2 of the last complete set, as its badge says it (with the scale). */
   news2: News2Reading & { scale: number | null };
-  /** "Due in 3 h 10 min", "Overdue by 25 min". */
+  /** "Due in 3 h 10 min", "Overdue 25 min". */
   due: string;
   overdue: boolean;
   /** The responsible doctor, or "No responsible doctor" ("" on a doctor's own list). */

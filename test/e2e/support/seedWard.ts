@@ -12,7 +12,14 @@ export interface SeededPatient {
   vitals: Record<string, unknown> | null;
   /** Escalation recorded for a worrying set (else the board asks for it). */
   escalated: boolean;
+  /** A partial set taken after the complete one (shown beside it, as "Since then: …"). */
+  newer?: Record<string, unknown>;
 }
+
+/** The longest notes a row gets: a missing escalation and a newer partial reading (bed 4B). */
+const newerPartial = { respiratoryRate: 20, spo2: 95, pulse: 98, temperature: { value: 37.9, unit: 'Cel' } };
+/** A long name (bed 15B), which a board row cuts with an ellipsis and keeps whole in its text. */
+export const longName = 'Board Patient 30 Anastasia Konstantinidou-Papadopoulou';
 
 // Sub-scores per RCP NEWS2 Chart 1 (see /work/shared/reference/CLINICAL.md's table).
 const calm = { respiratoryRate: 16, spo2: 97, supplementalOxygen: false, systolic: 124, diastolic: 76, pulse: 72, consciousness: 'A', temperature: { value: 36.8, unit: 'Cel' } }; // 0
@@ -41,7 +48,8 @@ export function extraPatients(): SeededPatient[] {
   const out: SeededPatient[] = [];
   for (let i = 3; i < 30; i++) {
     const [vitals, taken, escalated] = plans[(i - 3) % plans.length]!;
-    out.push({ name: `Board Patient ${String(i + 1).padStart(2, '0')}`, bed: bedName(i), takenMinutesAgo: taken, vitals, escalated });
+    const name = i === 29 ? longName : `Board Patient ${String(i + 1).padStart(2, '0')}`;
+    out.push({ name, bed: bedName(i), takenMinutesAgo: taken, vitals, escalated, ...(i === 7 ? { newer: newerPartial } : {}) });
   }
   return out;
 }
@@ -87,6 +95,7 @@ export async function seedThirtyBeds(launchUrl: string, nurse = { name: 'Nora Nu
     if (p.escalated) {
       await call('records/addEscalation', { patient: row.patient.address, forRecord: record.id, informed: { name: doctorName, role: 'Responsible doctor', address: doctor.address }, informedAt: takenAt, response: 'Reviewed on the ward round' }, token);
     }
+    if (p.newer) await call('records/addVitals', { patient: row.patient.address, vitals: p.newer, missingReason: 'Patient declined' }, token);
   }
   return patients;
 }
