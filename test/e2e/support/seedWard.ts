@@ -2,11 +2,15 @@
  * Fill a `wardledger serve --demo` ward to 30 beds through its loopback API, as a script would
  * (the launch secret in `x-wardledger-secret`): 27 more patients registered and admitted by the
  * demo nurse, most with one complete set at a chosen time, so the board has every band, overdue
- * and due patients, a missing escalation, and a patient without any set.
+ * and due patients, a missing escalation, and a patient without any set; and the widest rows a
+ * board row must hold on one line: a long name, a missing escalation beside a newer partial set.
  */
 export interface SeededPatient {
   name: string;
   bed: string;
+  /** Date of birth (YYYY-MM-DD) and hospital number, as admitted. */
+  dob: string;
+  hospitalNumber: string;
   /** Minutes before now the set was taken; null: no set. */
   takenMinutesAgo: number | null;
   vitals: Record<string, unknown> | null;
@@ -49,7 +53,12 @@ export function extraPatients(): SeededPatient[] {
   for (let i = 3; i < 30; i++) {
     const [vitals, taken, escalated] = plans[(i - 3) % plans.length]!;
     const name = i === 29 ? longName : `Board Patient ${String(i + 1).padStart(2, '0')}`;
-    out.push({ name, bed: bedName(i), takenMinutesAgo: taken, vitals, escalated, ...(i === 7 ? { newer: newerPartial } : {}) });
+    const bed = bedName(i);
+    // A date of birth and a unique hospital number per bed (patients are admitted with both).
+    const n = Number(bed.replace(/\D/g, ''));
+    const letter = bed.replace(/\d/g, '').charCodeAt(0) || 65;
+    const identifiers = { dob: `${1986 - (n % 50)}-0${1 + (n % 9)}-1${n % 10}`, hospitalNumber: `TB${String(n * 100 + letter).padStart(6, '0')}` };
+    out.push({ name, bed, ...identifiers, takenMinutesAgo: taken, vitals, escalated, ...(i === 7 ? { newer: newerPartial } : {}) });
   }
   return out;
 }
@@ -81,11 +90,7 @@ export async function seedThirtyBeds(launchUrl: string, nurse = { name: 'Nora Nu
   if (!doctor) throw new Error(`No doctor "${doctorName}" on the ward.`);
   const patients = extraPatients();
   for (const p of patients) {
-    // A date of birth and a unique hospital number per bed (patients are admitted with both).
-    const n = Number(p.bed.replace(/\D/g, ''));
-    const letter = p.bed.replace(/\d/g, '').charCodeAt(0) || 65;
-    const identifiers = { dob: `${1986 - (n % 50)}-0${1 + (n % 9)}-1${n % 10}`, hospitalNumber: `TB${String(n * 100 + letter).padStart(6, '0')}` };
-    const row = (await call('ward/registerAndAdmit', { name: p.name, ...identifiers, bed: p.bed, responsibleDoctor: doctor.address }, token)) as {
+    const row = (await call('ward/registerAndAdmit', { name: p.name, dob: p.dob, hospitalNumber: p.hospitalNumber, bed: p.bed, responsibleDoctor: doctor.address }, token)) as {
       patient: { address: string };
     };
     if (!p.vitals || p.takenMinutesAgo === null) continue;
