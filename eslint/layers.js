@@ -17,9 +17,8 @@ export const layers = {
   clinical: { holds: ['electron/core/clinical/'], may: ['model', 'crypto'] },
   identity: { holds: ['electron/core/identity/'], may: ['model', 'crypto', 'platform', 'chain'] },
   consortium: { holds: ['electron/core/consortium/'], may: ['model', 'crypto', 'platform', 'chain'] },
-  // The store keeps records in the format the record layer defines (storedRecord.ts, types and the
-  // leaf of a record only), and the record layer is its one user.
-  storage: { holds: ['electron/core/storage/'], may: ['model', 'crypto', 'platform', 'electron/core/records/storedRecord.ts'] },
+  // The store defines the record format it keeps (storage/storedRecord.ts); the record layer is its one user.
+  storage: { holds: ['electron/core/storage/'], may: ['model', 'crypto', 'platform'] },
   records: { holds: ['electron/core/records/'], may: ['model', 'crypto', 'platform', 'chain', 'storage', 'clinical', 'identity'] },
   ward: { holds: ['electron/core/ward/'], may: ['model', 'platform', 'clinical', 'identity', 'records'] },
   devices: { holds: ['electron/core/devices/'], may: ['model', 'platform', 'clinical', 'identity', 'records'] },

@@ -10,10 +10,10 @@
  * a per-record share using the batch size the pipeline actually achieved.
  */
 import { join } from 'node:path';
-import type { StoredRecord } from '../../electron/core/records/storedRecord';
+import type { StoredRecord } from '../../electron/core/storage/storedRecord';
 import { AppendLog } from '../../electron/core/records/appendLog';
-import { leafOf } from '../../electron/core/records/storedRecord';
-import type { LogEntry } from '../../electron/core/records/storedRecord';
+import { leafOf } from '../../electron/core/storage/storedRecord';
+import type { LogEntry } from '../../electron/core/storage/logFormat';
 import { encodeRecord, storedRecordOf } from '../../electron/core/records/recordCodec';
 import { buildBatch } from '../../electron/core/crypto/merkle';
 import { createKeyScope, type ScopeKey } from '../../electron/core/crypto/keyScope';

@@ -13,7 +13,7 @@ import type { WardContracts } from '../chain/wardContracts';
 import { WardError } from '../model/errors';
 import { log } from '../platform/log';
 import { buildBatch, type MerkleBatch } from '../crypto/merkle';
-import { leafOf, type StoredRecord } from './storedRecord';
+import { leafOf, type StoredRecord } from '../storage/storedRecord';
 import type { RecordStore } from './recordStore';
 
 /**

@@ -19,9 +19,9 @@ import { canonicalize, canonicalString } from '../crypto/canonical';
 import { checkHashCommitment } from '../crypto/commitment';
 import { verifyInclusion } from '../crypto/merkle';
 import { contentHashOf, verifyBatchSignature, verifyRecordSignature, type RecordFields } from '../crypto/recordSignature';
-import type { AnchorRef, SealedContent, StoredRecord } from './storedRecord';
+import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
 import type { OpenedRecord } from './provenance';
-import { fieldsOf, isNoAmends } from './recordCodec';
+import { fieldsOf, isNoAmends, type SealedContent } from './recordCodec';
 
 interface SignatureData {
   v: 1;

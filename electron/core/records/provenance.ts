@@ -12,9 +12,9 @@ import { verifyInclusion } from '../crypto/merkle';
 import { contentHashOf, verifyBatchSignature, verifyRecordSignature } from '../crypto/recordSignature';
 import { ciphertextHashOf, type VerifiedCache, type VerifiedFacts } from '../crypto/verifiedCache';
 import { hexToBytes } from '../crypto/hex';
-import { leafOf } from './storedRecord';
-import type { AnchorRef, SealedContent, StoredRecord } from './storedRecord';
-import { fieldsOf, sealedMatches } from './recordCodec';
+import { leafOf } from '../storage/storedRecord';
+import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
+import { fieldsOf, sealedMatches, type SealedContent } from './recordCodec';
 
 export interface OpenedRecord {
   record: StoredRecord;

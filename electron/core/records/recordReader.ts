@@ -9,7 +9,7 @@ import type { OpenedRecord } from './provenance';
 import type { RecordStore } from './recordStore';
 import type { RecordVerifier } from './recordVerifier';
 import type { ScopeKeyring } from './scopeKeys';
-import type { StoredRecord } from './storedRecord';
+import type { StoredRecord } from '../storage/storedRecord';
 
 export class RecordReader {
   constructor(

@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import type { KeyScope } from '../crypto/keyScope';
 import { AppendLog } from './appendLog';
-import type { AnchorRef, LogEntry, StoredRecord } from './storedRecord';
+import type { LogEntry } from '../storage/logFormat';
+import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
 
 export type AuditLogEntry = Extract<LogEntry, { t: 'audit' }>;
 export type ConsentLogEntry = Extract<LogEntry, { t: 'consent' }>;

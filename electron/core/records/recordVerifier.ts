@@ -11,7 +11,7 @@ import type { ScopeKey } from '../crypto/keyScope';
 import { VerifiedCache } from '../crypto/verifiedCache';
 import { forgetOpened, markObjectVerified, openAndVerify, verificationFacts, type OpenedRecord, type PersistentMemo } from './provenance';
 import type { RecordStore } from './recordStore';
-import type { StoredRecord } from './storedRecord';
+import type { StoredRecord } from '../storage/storedRecord';
 
 export class RecordVerifier {
   readonly verified = new VerifiedCache();

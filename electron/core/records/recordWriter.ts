@@ -12,7 +12,7 @@ import { encodeRecord, storedRecordOf } from './recordCodec';
 import type { RecordStore } from './recordStore';
 import type { RecordVerifier } from './recordVerifier';
 import type { ScopeKeyring } from './scopeKeys';
-import type { StoredRecord } from './storedRecord';
+import type { StoredRecord } from '../storage/storedRecord';
 
 export interface WriteOptions {
   amends?: string | null;

@@ -8,7 +8,7 @@ import { createKeyScope, openKeyScope, type ScopeKey } from '../crypto/keyScope'
 import type { IdentityService } from '../identity/identityService';
 import type { PatientKey } from './patients';
 import type { RecordStore } from './recordStore';
-import type { LogEntry } from './storedRecord';
+import type { LogEntry } from '../storage/logFormat';
 
 export class ScopeKeyring {
   private readonly keys = new Map<string, ScopeKey>();

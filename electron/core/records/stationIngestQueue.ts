@@ -7,7 +7,7 @@
 import type { ethers } from 'ethers';
 import { WardError } from '../model/errors';
 import type { StationReading, StationWriter } from './stationWriter';
-import type { StoredRecord } from './storedRecord';
+import type { StoredRecord } from '../storage/storedRecord';
 
 export type IngestItem = Omit<StationReading, 'createdAt'>;
 

@@ -15,7 +15,8 @@ import { encodeRecord, storedRecordOf, type EncodedRecord } from './recordCodec'
 import type { RecordStore } from './recordStore';
 import type { RecordVerifier } from './recordVerifier';
 import type { ScopeKeyring } from './scopeKeys';
-import type { LogEntry, StoredRecord } from './storedRecord';
+import type { LogEntry } from '../storage/logFormat';
+import type { StoredRecord } from '../storage/storedRecord';
 
 export interface StationReading {
   patient: string;

@@ -1,6 +1,6 @@
 /**
  * Migration of a data directory written by the log-based record store (records/log.jsonl, one
- * LogEntry per line, see records/model.ts) into the ward store, once.
+ * LogEntry per line, see logFormat.ts) into the ward store, once.
  *
  * - The log is streamed line by line (never read in one piece: logs past 2 GiB are what stopped the
  *   old store from starting), with progress by bytes.
@@ -22,8 +22,9 @@ import { createReadStream, existsSync, openSync, readSync, closeSync, renameSync
 import { createInterface } from 'node:readline';
 import { WardError } from '../model/errors';
 import { buildBatch } from '../crypto/merkle';
-import { leafOf } from '../records/storedRecord';
-import type { LogEntry, StoredRecord } from '../records/storedRecord';
+import { leafOf } from './storedRecord';
+import type { LogEntry } from './logFormat';
+import type { StoredRecord } from './storedRecord';
 import { leafIndexes } from './merkleTrees';
 import type { StoreWrite } from './storeWrite';
 import { WardStore } from './wardStore';

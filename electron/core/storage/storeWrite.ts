@@ -7,7 +7,7 @@
  * a commit only hands prepared bytes to LevelDB.
  */
 import type { KeyScope } from '../crypto/keyScope';
-import type { StoredRecord } from '../records/storedRecord';
+import type { StoredRecord } from './storedRecord';
 import { WardError } from '../model/errors';
 import type { KvOp } from './levelKv';
 import { dedupeKeyBytes, hexKey, key, T, VitalsIndex } from './keys';

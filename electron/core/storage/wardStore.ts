@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { getAddress } from 'ethers';
 import { WardError } from '../model/errors';
 import type { KeyScope } from '../crypto/keyScope';
-import type { AnchorRef, StoredRecord } from '../records/storedRecord';
+import type { AnchorRef, StoredRecord } from './storedRecord';
 import { BoundedCache } from './boundedCache';
 import { getUint } from './bytes';
 import { dedupeKeyBytes, hexKey, key, prefixEnd, T, VitalsIndex, WIDTH } from './keys';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useFastKeccak } from '../../../electron/core/crypto/keccak';
 import { verifyInclusion } from '../../../electron/core/crypto/merkle';
-import { leafOf } from '../../../electron/core/records/storedRecord';
+import { leafOf } from '../../../electron/core/storage/storedRecord';
 import { restoreBackup, writeBackup } from '../../../electron/core/storage/backupArchive';
 import { storePath, WardStore } from '../../../electron/core/storage/wardStore';
 import { makeWard, nurseRecord, nurseVitals, putStationBatch, scopeOf, stationBatch } from '../../support/realRecords';

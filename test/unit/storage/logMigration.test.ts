@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useFastKeccak } from '../../../electron/core/crypto/keccak';
 import { verifyInclusion } from '../../../electron/core/crypto/merkle';
-import { leafOf } from '../../../electron/core/records/storedRecord';
+import { leafOf } from '../../../electron/core/storage/storedRecord';
 import { RecordStore } from '../../../electron/core/records/recordStore';
 import { migrateLog } from '../../../electron/core/storage/logMigration';
 import { storePath, WardStore } from '../../../electron/core/storage/wardStore';
