@@ -80,11 +80,22 @@ export class LevelKv {
   }
 
   /** The same in chunks, for ranges too large to hold at once (export, migration checks). */
-  async *chunks(options: RangeOptions, size = 1000): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
-    const it = this.db.iterator({ ...options, ...BINARY, limit: options.limit ?? -1 });
+  chunks(options: RangeOptions, size = 1000): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
+    return this.snapshot(options, size);
+  }
+
+  /**
+   * A range in chunks from a snapshot taken now: the iterator (and with it LevelDB's implicit
+   * snapshot) is created by this call, not when the first chunk is asked for.
+   */
+  snapshot(options: RangeOptions, size = 1000): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
+    return this.iterate(this.db.iterator({ ...options, ...BINARY, limit: options.limit ?? -1 }), size);
+  }
+
+  private async *iterate(it: ReturnType<Db['iterator']>, size: number): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
     try {
       for (;;) {
-        const chunk = await it.nextv(size);
+        const chunk = (await it.nextv(size)) as Array<[Uint8Array, Uint8Array]>;
         if (chunk.length === 0) return;
         yield chunk;
       }

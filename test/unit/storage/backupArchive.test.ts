@@ -48,7 +48,7 @@ describe('encrypted backup and restore', () => {
   it('restores the store and every file exactly, from one file that reveals nothing of either', async () => {
     const { d, store, files, records } = await dataDir();
     const out = join(dir(), 'ward.wlbak');
-    const manifest = await writeBackup(out, PASS, { store, files }); // default scrypt cost
+    const manifest = await writeBackup(out, PASS, { store: store.snapshot(), files }); // default scrypt cost
     await store.close();
     expect(manifest.items.map((i) => i.path)).toEqual(['records/store', 'keystores/a.json', 'station.key', 'ward.json']);
     const archive = readFileSync(out);
@@ -86,7 +86,7 @@ describe('encrypted backup and restore', () => {
     while (acked < 3) await new Promise((r) => setTimeout(r, 5));
     const ackedBefore = acked;
     const out = join(dir(), 'live.wlbak');
-    await writeBackup(out, PASS, { store, files: [] }); // the default key derivation takes long enough for writes to go on
+    await writeBackup(out, PASS, { store: store.snapshot(), files: [] }); // the default key derivation takes long enough for writes to go on
     const ackedAfter = acked;
     stop = true;
     await writer;
@@ -116,7 +116,7 @@ describe('encrypted backup and restore', () => {
   it('refuses a wrong passphrase, a changed byte, a cut-off end and a non-empty target, restoring nothing', async () => {
     const { store, files } = await dataDir();
     const out = join(dir(), 'ward.wlbak');
-    await writeBackup(out, PASS, { store, files }, { kdf: FAST_KDF });
+    await writeBackup(out, PASS, { store: store.snapshot(), files }, { kdf: FAST_KDF });
     await store.close();
     const target = join(dir(), 'restored');
     await expect(restoreBackup(out, 'wrong passphrase!', target)).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
