@@ -11,7 +11,9 @@ import type { WardEvent } from '../model/events';
 import type { DevicesOverview } from '../model/devices';
 import type { News2Result } from '../model/news2';
 import { roles, type MemberStatus, type Role, type PendingRegistration, type PersonRef, type PersonWithAge, type Profile } from '../model/people';
-import type { AuditEntry, ConsentGrant, PatientHistory, RecordView, VerificationReport } from '../model/records';
+import type { PatientChartData } from '../model/chartSeries';
+import type { MigrationStatus, StoreStatus } from '../model/storeStatus';
+import type { AuditPage, ConsentGrant, PatientHistory, RecordView, VerificationReport } from '../model/records';
 import type { CensusRow, DoctorHome, PatientHome, PatientSummary, SessionInfo, WardStatus } from '../model/ward';
 import {
   addressSchema,
@@ -21,10 +23,12 @@ import {
   lockTimeoutSchema,
   nameSchema,
   noteSchema,
+  pageCursorSchema,
   passwordSchema,
   readingIdsSchema,
   reasonSchema,
   recordIdSchema,
+  windowHoursSchema,
 } from '../model/fields';
 import { VitalsInputSchema } from '../model/vitals';
 
@@ -86,6 +90,9 @@ export const operations = {
   'admin/approve': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
   'admin/reject': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
   'admin/members': op<Profile[]>()({ passive: true, input: empty, access: ['it-admin'] }),
+  'admin/storeStatus': op<StoreStatus>()({ passive: true, input: empty, access: ['it-admin'] }),
+  // The record store was upgraded from the old log and checked: the IT admin confirms, and the old log is removed.
+  'admin/confirmMigration': op<MigrationStatus>()({ input: empty, access: ['it-admin'] }),
   'settings/update': op<{ lockTimeoutSeconds: number }>()({
     input: z.object({ lockTimeoutSeconds: lockTimeoutSchema }).strict(),
     access: ['it-admin'],
@@ -140,8 +147,22 @@ export const operations = {
       .strict(),
     access: ['doctor'],
   }),
+  // A history opens on its last 72 hours; `before` (the last page's `window.earlier`) loads the records before them.
   'records/history': op<PatientHistory>()({ passive: true,
-    input: z.object({ patient: addressSchema, breakGlassReason: reasonSchema.optional() }).strict(),
+    input: z.object({ patient: addressSchema, breakGlassReason: reasonSchema.optional(), before: pageCursorSchema.nullish(), hours: windowHoursSchema.optional() }).strict(),
+    access: ['patient', 'doctor', 'nurse', 'insurer'],
+  }),
+  // Charts of a period (default the whole history), thinned to the lowest and highest reading per pixel column.
+  'records/chart': op<PatientChartData>()({ passive: true,
+    input: z
+      .object({
+        patient: addressSchema,
+        breakGlassReason: reasonSchema.optional(),
+        from: z.iso.datetime({ error: 'The start of the period must be a date and time.' }).optional(),
+        to: z.iso.datetime({ error: 'The end of the period must be a date and time.' }).optional(),
+        buckets: z.number().int().min(50, 'Between 50 and 4,000 columns.').max(4000, 'Between 50 and 4,000 columns.').optional(),
+      })
+      .strict(),
     access: ['patient', 'doctor', 'nurse', 'insurer'],
   }),
   'records/myPatients': op<PatientSummary[]>()({ passive: true,
@@ -159,7 +180,8 @@ export const operations = {
     input: z.object({ grantee: addressSchema }).strict(),
     access: ['patient'],
   }),
-  'audit/list': op<AuditEntry[]>()({ passive: true, input: z.object({ patient: addressSchema.nullish() }).strict(), access: ['patient', 'it-admin', 'doctor'] }),
+  // The access log newest first, a page at a time (`before`: the last page's `earlier`).
+  'audit/list': op<AuditPage>()({ passive: true, input: z.object({ patient: addressSchema.nullish(), before: pageCursorSchema.nullish() }).strict(), access: ['patient', 'it-admin', 'doctor'] }),
 
   // --- export and verification ---
   'export/fhir': op<{ filename: string; bundle: unknown }>()({

@@ -1,61 +1,76 @@
 /**
- * Reading records: decrypt with the reader's keys and verify. No authorisation here: the
- * callers ask AccessPolicy first.
+ * Reading records: decrypt with the reader's keys and verify, a window at a time. No
+ * authorisation here: the callers ask AccessPolicy first.
  */
 import { ethers } from 'ethers';
 import { readerKeys, type Actor } from '../identity/actor';
 import { WardError } from '../model/errors';
+import type { Page } from '../storage/storeTypes';
+import type { StoredRecord } from '../storage/storedRecord';
+import { cursorAt, type StoredEntry, type WardStore, type WindowOptions } from '../storage/wardStore';
 import type { OpenedRecord } from './provenance';
-import type { RecordStore } from './recordStore';
 import type { RecordVerifier } from './recordVerifier';
 import type { ScopeKeyring } from './scopeKeys';
-import type { StoredRecord } from '../storage/storedRecord';
 
 export class RecordReader {
   constructor(
-    private readonly store: RecordStore,
+    private readonly store: () => WardStore,
     private readonly keyring: ScopeKeyring,
     private readonly verifier: RecordVerifier,
   ) {}
 
-  recordOf(id: string): StoredRecord {
-    const r = this.store.records.get(id);
-    if (!r) throw new WardError('NOT_FOUND', 'There is no record with that id.');
-    return r;
+  /** A stored record by id (without proofs), or NOT_FOUND. */
+  async recordOf(id: string): Promise<StoredRecord> {
+    const e = await this.store().entry(id, { proofs: false });
+    if (!e) throw new WardError('NOT_FOUND', 'There is no record with that id.');
+    return e.record;
   }
 
-  /** Decrypt and verify every record of a patient. */
-  async openAll(actor: Actor, patient: string): Promise<OpenedRecord[]> {
-    const keys = readerKeys(actor);
-    const records = this.store.recordsOf(ethers.getAddress(patient));
-    const teamCache = this.verifier.teamCache(actor.teamKey);
-    const newTags: Array<[string, string]> = [];
-    const out: OpenedRecord[] = new Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      const persistent = teamCache ? { cache: teamCache, tag: this.store.teamTags.get(r.id), remember: (id: string, tag: string) => newTags.push([id, tag]) } : undefined;
-      out[i] = await this.verifier.open(r, this.keyring.keyOf(r.cipher.scopeId, keys), persistent);
-    }
-    // Remember what was verified for the next start (best effort: a failed write only costs time).
-    const fresh = newTags.filter(([id, tag]) => this.store.teamTags.get(id) !== tag);
-    if (fresh.length) await this.store.append({ t: 'vtag', tags: fresh }).catch(() => undefined);
-    return out;
+  /** Decrypt and verify stored entries (a page of one patient's records, or any list). */
+  async openEntries(actor: Actor, entries: StoredEntry[]): Promise<OpenedRecord[]> {
+    const keys = await this.keyring.keysOf(new Set(entries.map((e) => e.record.cipher.scopeId)), readerKeys(actor));
+    return this.verifier.openMany(entries, keys, actor.teamKey);
+  }
+
+  /**
+   * One page of a patient's records (by measured time, newest first unless asked), decrypted and
+   * verified; `last` continues after the page's last record even when the window ended there.
+   * Proofs are read only for records no memo vouches for, unless `proofs` asks for all (an export).
+   */
+  async openWindow(actor: Actor, patient: string, options: WindowOptions = {}): Promise<Page<OpenedRecord> & { last: string | null }> {
+    const page = await this.store().window(ethers.getAddress(patient), { ...options, proofs: options.proofs ?? false });
+    const last = page.items.at(-1);
+    return { items: await this.openEntries(actor, page.items), next: page.next, last: last ? cursorAt(last) : null };
+  }
+
+  /** Every record of a patient between two times, page by page (an export, a chart of a long period). */
+  async *openRange(actor: Actor, patient: string, options: { from?: number; to?: number; order?: 'asc' | 'desc'; pageSize?: number; proofs?: boolean } = {}): AsyncGenerator<OpenedRecord[]> {
+    let cursor: string | null = null;
+    do {
+      const page: Page<OpenedRecord> = await this.openWindow(actor, patient, { from: options.from, to: options.to, order: options.order ?? 'asc', limit: options.pageSize ?? 2000, cursor, proofs: options.proofs });
+      if (page.items.length) yield page.items;
+      cursor = page.next;
+    } while (cursor);
   }
 
   /** Decrypt and verify one record. */
-  openOne(actor: Actor, id: string): Promise<OpenedRecord> {
-    const r = this.recordOf(id);
-    return this.verifier.open(r, this.keyring.keyOf(r.cipher.scopeId, readerKeys(actor)));
+  async openOne(actor: Actor, id: string): Promise<OpenedRecord> {
+    const e = await this.store().entry(id, { proofs: false });
+    if (!e) throw new WardError('NOT_FOUND', 'There is no record with that id.');
+    return (await this.openEntries(actor, [e]))[0]!;
   }
 
-  /** The newest vitals of a patient (for the board and patient lists), decrypted with the actor's keys. */
+  /**
+   * The newest vitals of a patient (for the board and patient lists), decrypted with the actor's
+   * keys: from the store's vitals index, skipping what the actor cannot read.
+   */
   async latestVitals(actor: Actor, patient: string): Promise<OpenedRecord | null> {
-    const ids = this.store.byPatient.get(ethers.getAddress(patient)) ?? [];
-    for (let i = ids.length - 1; i >= 0; i--) {
-      const r = this.store.records.get(ids[i]!)!;
-      if (r.kind !== 'vitals' && r.kind !== 'amendment') continue;
-      const opened = await this.verifier.open(r, this.keyring.keyOf(r.cipher.scopeId, readerKeys(actor)));
-      if (opened.sealed?.content.vitals) return opened;
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const page: Page<StoredEntry> = await this.store().vitalsWindow(ethers.getAddress(patient), { limit: pages === 0 ? 1 : 20, cursor, proofs: false });
+      for (const opened of await this.openEntries(actor, page.items)) if (opened.sealed?.content.vitals) return opened;
+      if (!page.next) return null;
+      cursor = page.next;
     }
     return null;
   }

@@ -29,7 +29,7 @@ import { LevelKv, type KvOp, type RangeOptions } from './levelKv';
 import { type Locator, parseLocator } from './locator';
 import type { ProofReader, TreeHeader } from './merkleTrees';
 import { decodeRecordBody, type TreePlace } from './recordBinary';
-import { StoreWrite, TreeRole, TreeStateField, type WriteContext } from './storeWrite';
+import { StoreWrite, TreeRole, type WriteContext } from './storeWrite';
 import { TreeCache } from './treeCache';
 import type { ActivityEntry, Binding, ConsentEntry, Page, TreeAnchor } from './storeTypes';
 
@@ -534,6 +534,16 @@ function limitOf(o: WindowOptions): number {
 /** Cursor: the hex of the last key's time-and-sequence suffix. */
 function cursorOf(k: Uint8Array): string {
   return Buffer.from(k.subarray(k.length - WIDTH.time - WIDTH.seq)).toString('hex');
+}
+
+/** The cursor just past an entry (a window read from it continues after the entry, in its order). */
+export function cursorAt(e: { at: number; seq: number }): string {
+  return key(0, ['time', e.at], ['seq', e.seq]).subarray(1).toString('hex');
+}
+
+/** The time a cursor points at. @throws WardError('BAD_INPUT') for a cursor the store did not make */
+export function timeOfCursor(cursor: string): number {
+  return getUint(parseCursor(cursor), 0, WIDTH.time);
 }
 
 function parseCursor(cursor: string): Buffer {

@@ -8,13 +8,13 @@ import type { Actor } from '../identity/actor';
 import type { People } from '../identity/people';
 import type { PatientSummary } from '../model/ward';
 import type { RecordReader } from '../records/recordReader';
-import type { RecordStore } from '../records/recordStore';
+import type { AccessPolicy } from '../records/access';
 import type { Admissions } from './admissions';
 
 export class PatientLists {
   constructor(
     private readonly admissions: Admissions,
-    private readonly store: RecordStore,
+    private readonly access: AccessPolicy,
     private readonly reader: RecordReader,
     private readonly people: People,
   ) {}
@@ -23,7 +23,7 @@ export class PatientLists {
     const names = this.people.namesFor(actor);
     const addresses = new Set<string>();
     if (actor.role === 'doctor') for (const a of this.admissions.patientsOf(actor.address)) addresses.add(a.patient);
-    for (const c of this.store.consents) if (this.store.activeGrantees(c.patient).has(actor.address)) addresses.add(c.patient);
+    for (const p of await this.access.grantorsOf(actor.address)) addresses.add(p);
     const out: PatientSummary[] = [];
     for (const p of addresses) {
       const person = await names.person(p);

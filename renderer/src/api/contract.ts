@@ -27,3 +27,5 @@ export type { Acvpu, GlucoseUnit, NormalisedVitals, TemperatureUnit, VitalsInput
 export type { CensusRow, DoctorHome, PatientHome, SessionInfo, WardStatus } from '../../../electron/core/model/ward';
 export { ageSchema, bedSchema, nameSchema, noteSchema, passwordSchema, reasonSchema } from '../../../electron/core/model/fields';
 export { VITALS_FIELD_ORDER } from '../../../electron/core/model/vitals';
+export type { ChartDataset, ChartInput, ChartKey, ChartPoint, ChartSeries } from '../../../electron/core/model/chartSeries';
+export { chartSeries, effectiveVitals } from '../../../electron/core/model/chartSeries';

@@ -2,13 +2,15 @@
 import { requireSession, type HandlerContext } from '../router';
 import type { ApiServices, HandlersFor } from './services';
 
-export function adminHandlers({ config, identity, sessions }: ApiServices): HandlersFor<'admin' | 'settings'> {
+export function adminHandlers({ config, identity, sessions, storeAdmin }: ApiServices): HandlersFor<'admin' | 'settings'> {
   const wallet = (ctx: HandlerContext) => sessions.walletOf(requireSession(ctx));
   return {
     'admin/pending': async (ctx) => identity.pending(wallet(ctx)),
     'admin/approve': async (ctx, input) => identity.decide(wallet(ctx), input.address, 'approve'),
     'admin/reject': async (ctx, input) => identity.decide(wallet(ctx), input.address, 'reject'),
     'admin/members': async (ctx) => identity.members(wallet(ctx)),
+    'admin/storeStatus': async () => storeAdmin.status(),
+    'admin/confirmMigration': async () => storeAdmin.confirmMigration(),
     'settings/update': async (_ctx, input) => {
       config.update({ lockTimeoutSeconds: input.lockTimeoutSeconds });
       return { lockTimeoutSeconds: input.lockTimeoutSeconds };

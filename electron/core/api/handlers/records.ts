@@ -8,7 +8,9 @@ export function recordHandlers({ sessions, chart, patientLists }: ApiServices): 
     'records/addNote': async (ctx, input) => chart.addNote(actorOf(sessions, ctx), input.patient, input.text),
     'records/addDiagnosis': async (ctx, input) => chart.addDiagnosis(actorOf(sessions, ctx), input.patient, input.text, input.code),
     'records/amend': async (ctx, input) => chart.amend(actorOf(sessions, ctx), input),
-    'records/history': async (ctx, input) => chart.history(actorOf(sessions, ctx), input.patient, input.breakGlassReason),
+    'records/history': async (ctx, { patient, ...request }) => chart.history(actorOf(sessions, ctx), patient, request),
+    'records/chart': async (ctx, { patient, from, to, ...request }) =>
+      chart.chart(actorOf(sessions, ctx), patient, { ...request, from: from === undefined ? undefined : Date.parse(from), to: to === undefined ? undefined : Date.parse(to) }),
     'records/myPatients': async (ctx) => patientLists.patientsOf(actorOf(sessions, ctx)),
   };
 }

@@ -12,6 +12,7 @@ import type { AuditTrail } from '../../records/auditTrail';
 import type { ConsentService } from '../../records/consentService';
 import type { ExportService } from '../../records/exportService';
 import type { PatientChart } from '../../records/patientChart';
+import type { StoreAdmin } from '../../records/storeAdmin';
 import type { PatientLists } from '../../ward/patientLists';
 import type { WardBoard } from '../../ward/wardBoard';
 import type { OperationName } from '../contract';
@@ -29,6 +30,7 @@ export interface ApiServices {
   audit: AuditTrail;
   exports: ExportService;
   devices: DeviceService;
+  storeAdmin: StoreAdmin;
 }
 
 /** The handlers of the operations whose names start with one of the prefixes (`'ward'` → `ward/*`). */
