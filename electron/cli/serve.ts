@@ -29,9 +29,10 @@ export async function serve(args: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a whole number between 0 and 65535.', 2);
 
   const scryptN = process.env.WARDLEDGER_SCRYPT_N ? Number(process.env.WARDLEDGER_SCRYPT_N) : undefined;
-  const core = createCore({ dataDir, keystoreScryptN: scryptN, demo: values.demo ?? false, simulate });
   if (values.demo) process.stdout.write('Preparing the demo ward (first start takes a little while)…\n');
+  let core;
   try {
+    core = createCore({ dataDir, keystoreScryptN: scryptN, demo: values.demo ?? false, simulate });
     await core.start();
   } catch (e) {
     if (e instanceof WardError) fail(e.message, e.code === 'DATA_DIR_LOCKED' ? 2 : 1);

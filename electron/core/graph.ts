@@ -170,7 +170,7 @@ export function buildCoreGraph(config: CoreConfig) {
         await node.start();
         wardConfig.load();
         await identity.checkDeployment();
-        openStore = await openWardStore(dataDir, progress);
+        openStore = await openWardStore(dataDir, identity.initialized, progress);
         if (identity.initialized) await verifyMigratedRecords(openStore, (root) => roots.check(root), progress);
       } catch (e) {
         await graph.close();

@@ -6,8 +6,14 @@
  * the per-launch secret. The printed URL carries the secret once (`/?token=…`); the server swaps it
  * for an HttpOnly, SameSite=Strict cookie and redirects to a clean URL, so the secret does not
  * stay in the address bar or history. Scripts may send it as `x-wardledger-secret` instead.
+ *
+ * Cookies ignore ports (RFC 6265 §8.5): every server on 127.0.0.1 receives every 127.0.0.1 cookie.
+ * So the cookie is this launch's own: its name carries the port and a random instance id (a second
+ * ward opened in the same browser sets its own instead of overwriting this one), and its value is
+ * an HMAC of the secret bound to that name — never the secret itself, so another port that
+ * receives it learns nothing it could use elsewhere, and a cookie of another launch never matches.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,8 +23,9 @@ import type { WardEvent } from '../core/model/events';
 import { log } from '../core/platform/log';
 import type { WardCore } from '../core/shellContract';
 
-
-const COOKIE = 'wardledger_secret';
+/** Cookies of earlier launches on a port start with this (and the name before this design). */
+const COOKIE_PREFIX = 'wardledger_';
+const LEGACY_COOKIE = 'wardledger_secret';
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const mime: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -59,12 +66,23 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieValue(req: IncomingMessage, name: string): string | null {
+/** decodeURIComponent, or null for a malformed escape (`%`, `%E0%A4%A`) instead of a URIError. */
+function decoded(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+function cookies(req: IncomingMessage): Map<string, string> {
+  const jar = new Map<string, string>();
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    const value = decoded(v.join('='));
+    if (k && value !== null) jar.set(k, value);
   }
-  return null;
+  return jar;
 }
 
 function securityHeaders(res: ServerResponse): void {
@@ -91,6 +109,7 @@ const statusByCode: Record<string, number> = {
   UNKNOWN_OPERATION: 404,
   UNAUTHENTICATED: 401,
   WRONG_PASSWORD: 401,
+  THROTTLED: 429,
   FORBIDDEN: 403,
   LOCKED: 423,
   PENDING_APPROVAL: 403,
@@ -101,7 +120,17 @@ const statusByCode: Record<string, number> = {
 
 export async function startLoopbackServer(options: LoopbackOptions): Promise<LoopbackServer> {
   const secret = options.secret ?? randomBytes(32).toString('base64url');
+  const instanceId = randomBytes(9).toString('base64url');
   let port = 0;
+  const cookieName = () => `${COOKIE_PREFIX}${port}_${instanceId}`;
+  const cookieProof = () => createHmac('sha256', secret).update(`wardledger-cookie|${cookieName()}`).digest('base64url');
+  /** This launch's cookie, and expiry for cookies earlier launches on this port left behind. */
+  const cookieHeaders = (req: IncomingMessage): string[] => [
+    `${cookieName()}=${cookieProof()}; HttpOnly; SameSite=Strict; Path=/`,
+    ...[...cookies(req).keys()]
+      .filter((k) => k !== cookieName() && (k === LEGACY_COOKIE || k.startsWith(`${COOKIE_PREFIX}${port}_`)))
+      .map((k) => `${k}=; Max-Age=0; HttpOnly; SameSite=Strict; Path=/`),
+  ];
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
@@ -123,12 +152,13 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
     const token = url.searchParams.get('token');
     if (req.method === 'GET' && token !== null) {
       if (!safeEqual(token, secret)) return refuse(res, 401, 'UNAUTHENTICATED', 'This link is not valid for this WardLedger launch. Use the URL it printed.');
-      res.setHeader('Set-Cookie', `${COOKIE}=${encodeURIComponent(secret)}; HttpOnly; SameSite=Strict; Path=/`);
+      res.setHeader('Set-Cookie', cookieHeaders(req));
       res.writeHead(303, { Location: url.pathname });
       return void res.end();
     }
-    const presented = (req.headers['x-wardledger-secret'] as string | undefined) ?? cookieValue(req, COOKIE);
-    if (!presented || !safeEqual(presented, secret)) {
+    const header = req.headers['x-wardledger-secret'] as string | undefined;
+    const cookie = cookies(req).get(cookieName());
+    if (header !== undefined ? !safeEqual(header, secret) : cookie === undefined || !safeEqual(cookie, cookieProof())) {
       return refuse(res, 401, 'UNAUTHENTICATED', 'Open WardLedger with the URL printed by `wardledger serve` (it carries this launch\'s secret).');
     }
 
@@ -157,6 +187,8 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
     const sessionToken = (req.headers['x-ward-session'] as string | undefined) || null;
     const client = channelOf((req.headers['x-ward-client'] as string | undefined) ?? '');
     const result = await options.core.call({ sessionToken, channel: client }, operation, input);
+    const retryAfter = result.ok ? undefined : result.error.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     sendJson(res, result.ok ? 200 : (statusByCode[result.error.code] ?? 422), result);
   }
 
@@ -173,7 +205,9 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
 
   function staticFile(res: ServerResponse, pathname: string): void {
     const root = normalize(options.rendererDir);
-    let file = normalize(join(root, decodeURIComponent(pathname)));
+    const path = decoded(pathname);
+    if (path === null) return refuse(res, 400, 'BAD_INPUT', 'The address is not valid (a malformed % escape).');
+    let file = normalize(join(root, path));
     if (!file.startsWith(root + sep) && file !== root) return refuse(res, 404, 'NOT_FOUND', 'Not found.');
     if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
     if (!existsSync(file)) return refuse(res, 500, 'INTERNAL', 'The user interface is not built. Run `npm run build` first.');

@@ -3,7 +3,7 @@
  * Each benchmark starts its own fresh core (real ganache, real fsync) in a temp dir and stops it.
  * Prints the table and writes the same as JSON to test/bench/results/latest.json.
  *
- * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [consortium]   (default: all)
+ * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [consortium] [login]   (default: all)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -13,6 +13,7 @@ import { setLogLevel } from '../../electron/core/platform/log';
 import { benchConsortiumPublish } from './consortiumPublish';
 import { benchHistoryOpen } from './historyOpen';
 import { benchIngest } from './ingest';
+import { benchLogin } from './login';
 import { benchSaveLatency } from './saveLatency';
 import { benchStoreGrowth } from './storeGrowth';
 import { formatTable, makeRow, type BenchRow } from './table';
@@ -31,6 +32,7 @@ const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcom
   ingest: { title: 'Durable ingest from simulated bedside oximeters, API latency meanwhile', run: () => benchIngest() },
   store: { title: 'The ward store as the records on file grow (100,000 / 300,000 / 1,000,000)', run: () => benchStoreGrowth() },
   consortium: { title: 'Consortium batches: size under 128 KB, bytes and gas per record, publish rate to anvil', run: () => benchConsortiumPublish() },
+  login: { title: 'Login at the recommended keystore strength, API latency during a burst of 24 logins', run: () => benchLogin() },
 };
 
 const resultsPath = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');

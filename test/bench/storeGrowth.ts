@@ -107,7 +107,7 @@ class RecordFactory {
     });
     const batch = buildBatch(plain.map(leafOf));
     const signedAt = readings[readings.length - 1]!.at + 1;
-    const { signature } = signBatchRoot(this.ward.station, batch.root, plain.length, signedAt);
+    const { signature } = signBatchRoot(this.ward.station, batch.root, plain.length, signedAt, 'station');
     const records = plain.map((r) => ({ ...r, batchSignature: { root: batch.root, count: plain.length, createdAt: signedAt, signature, proof: batch.proofs.get(r.id)! } }));
     return { records, batch, signedAt, signature };
   }

@@ -83,11 +83,11 @@ function prepare(g: PipelineInternals, actor: Actor, patient: string, key: Scope
   const stage = <T>(name: string, fn: () => T): T => (t ? t.timeSync(name, fn) : fn());
   const content = stage('validate + NEWS2', () => vitalsContent(i));
   const encoded = stage('encode (canonical JSON, hash, salted commitment)', () =>
-    encodeRecord({ patient, patientRef: g.patients.refOf(patient), kind: 'vitals', author: actor.address, authorName: actor.name, content, amends: null }),
+    encodeRecord({ patient, patientRef: g.patients.refOf(patient), kind: 'vitals', author: actor.address, authorRole: actor.role, authorName: actor.name, content, amends: null }),
   );
   const signature = stage('sign (EIP-712)', () => signRecord(actor.wallet, encoded.fields));
   const cipher = stage('encrypt (AES-256-GCM, scope key)', () => key.seal(encoded.plaintext, encoded.id));
-  return storedRecordOf(encoded, { authorRole: actor.role, signature, cipher });
+  return storedRecordOf(encoded, { signature, cipher });
 }
 
 /** The naive design: every record durable, then anchored in its own transaction, one at a time. */

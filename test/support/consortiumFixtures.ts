@@ -1,7 +1,9 @@
 /**
  * Ward records as the ward writes them (recordCodec + EIP-712 signature + scope key), for the
  * consortium tests: nurse sets signed one by one, and station readings under one batch signature
- * with per-record proofs, exactly as records/recordService.ts builds both.
+ * with per-record proofs, exactly as records/recordWriter.ts and records/stationWriter.ts build
+ * them (EIP-712 typed data version 2: the author's role signed); and, with `signedBeforeRoles`,
+ * as records written before the role was signed (version 1) are stored.
  */
 import { randomBytes } from 'node:crypto';
 import { Wallet } from 'ethers';
@@ -13,7 +15,7 @@ import { createKeyScope, type ScopeKey } from '../../electron/core/crypto/keySco
 import { patientRef } from '../../electron/core/crypto/commitment';
 import { buildBatch } from '../../electron/core/crypto/merkle';
 import { signBatchRoot, signRecord } from '../../electron/core/crypto/recordSignature';
-import { encodeRecord, storedRecordOf } from '../../electron/core/records/recordCodec';
+import { encodeRecord, fieldsOf, storedRecordOf } from '../../electron/core/records/recordCodec';
 import { vitalsContent } from '../bench/vitalsContent';
 
 export interface TestPatient {
@@ -69,24 +71,31 @@ function noteContent(patient: TestPatient, i: number): RecordContent {
 /** A nurse's record, signed one by one (records/addVitals or addNote). */
 export function nurseRecord(ward: TestWard, patient: TestPatient, i: number, createdAt = Date.now() + i): PublishableRecord {
   const content = i % 3 === 2 ? noteContent(patient, i) : vitalsContent(i);
-  const e = encodeRecord({ patient: patient.wallet.address, patientRef: patient.ref, kind: content.note ? 'note' : 'vitals', author: ward.nurse.address, authorName: 'Nora Nurse', content, createdAt });
-  return storedRecordOf(e, { authorRole: 'nurse', signature: signRecord(ward.nurse, e.fields), cipher: patient.scope.key.seal(e.plaintext, e.id) });
+  const e = encodeRecord({ patient: patient.wallet.address, patientRef: patient.ref, kind: content.note ? 'note' : 'vitals', author: ward.nurse.address, authorRole: 'nurse', authorName: 'Nora Nurse', content, createdAt });
+  return storedRecordOf(e, { signature: signRecord(ward.nurse, e.fields), cipher: patient.scope.key.seal(e.plaintext, e.id) });
+}
+
+/** A nurse's record as an earlier version wrote it: signed without the role (typed data version 1). */
+export function nurseRecordSignedBeforeRoles(ward: TestWard, patient: TestPatient, i: number): PublishableRecord {
+  const { signedVersion: _signedWithRole, ...record } = nurseRecord(ward, patient, i);
+  return { ...record, signature: signRecord(ward.nurse, fieldsOf(record as Parameters<typeof fieldsOf>[0])) };
 }
 
 /** Station readings of several patients under one batch signature, as station ingest writes them. */
-export function stationRecords(ward: TestWard, items: Array<{ patient: TestPatient; i: number }>, t0 = Date.now()): PublishableRecord[] {
+export function stationRecords(ward: TestWard, items: Array<{ patient: TestPatient; i: number }>, t0 = Date.now(), signedBeforeRoles = false): PublishableRecord[] {
   const encoded = items.map(({ patient, i }) => {
     const content: RecordContent = {
       ...vitalsContent(i),
       device: { driver: 'cms50e', model: 'CMS50E', serial: 'SN-0042', deviceRecordId: `r${i}`, receivedAt: new Date(t0 + i).toISOString() },
     };
-    const e = encodeRecord({ patient: patient.wallet.address, patientRef: patient.ref, kind: 'vitals', author: ward.station.address, authorName: 'Bed monitor', content, createdAt: t0 + i });
+    const e = encodeRecord({ patient: patient.wallet.address, patientRef: patient.ref, kind: 'vitals', author: ward.station.address, authorRole: 'station', authorName: 'Bed monitor', content, createdAt: t0 + i });
     return { e, cipher: patient.scope.key.seal(e.plaintext, e.id) };
   });
   const tree = buildBatch(encoded.map(({ e }) => ({ recordId: e.id, patientRef: e.fields.patientRef, commitment: e.commitment, author: ward.station.address, createdAt: e.createdAt })));
   const createdAt = Date.now();
-  const { signature } = signBatchRoot(ward.station, tree.root, encoded.length, createdAt);
-  return encoded.map(({ e, cipher }) =>
-    storedRecordOf(e, { authorRole: 'station', signature: '', batchSignature: { root: tree.root, count: encoded.length, createdAt, signature, proof: tree.proofs.get(e.id.toLowerCase())! }, cipher }),
-  );
+  const { signature } = signBatchRoot(ward.station, tree.root, encoded.length, createdAt, signedBeforeRoles ? undefined : 'station');
+  return encoded.map(({ e, cipher }) => {
+    const { signedVersion, ...stored } = storedRecordOf(e, { signature: '', batchSignature: { root: tree.root, count: encoded.length, createdAt, signature, proof: tree.proofs.get(e.id.toLowerCase())! }, cipher });
+    return signedBeforeRoles ? stored : { ...stored, signedVersion };
+  });
 }

@@ -62,6 +62,7 @@ export class OldLogStore {
   }
 
   private apply(e: LogEntry): void {
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new TypeError('not an entry');
     switch (e.t) {
       case 'scope':
         this.scopes.set(e.scope.scopeId, e.scope);

@@ -2,7 +2,8 @@
  * Stored records made by the real write path's pieces, without a chain: encodeRecord (canonical
  * plaintext, content hash, salted commitment), an EIP-712 signature by the author or a station
  * batch signature over a Merkle tree, AES-GCM under a real key scope — exactly the bytes
- * RecordService.create and ingestByStation store (see storedRecordOf).
+ * RecordWriter.create and StationWriter.ingest store (see storedRecordOf): the author's role
+ * signed (EIP-712 typed data version 2).
  */
 import { randomBytes } from 'node:crypto';
 import { Wallet } from 'ethers';
@@ -53,23 +54,24 @@ export function oximeterReading(i: number, at: number): RecordContent {
   };
 }
 
-/** One record signed by the nurse, as RecordService.create stores it. */
+/** One record signed by the nurse, as RecordWriter.create stores it. */
 export function nurseRecord(ward: Ward, patient: Wallet, content: RecordContent, options: { createdAt?: number; kind?: StoredRecord['kind']; amends?: string } = {}): StoredRecord {
   const e = encodeRecord({
     patient: patient.address,
     patientRef: patientRef(WARD_SECRET, patient.address),
     kind: options.kind ?? 'vitals',
     author: ward.nurse.address,
+    authorRole: 'nurse',
     authorName: 'Florence Nurse',
     content,
     amends: options.amends,
     createdAt: options.createdAt,
   });
   const { key } = scopeOf(ward, patient);
-  return storedRecordOf(e, { authorRole: 'nurse', signature: signRecord(ward.nurse, e.fields), cipher: key.seal(e.plaintext, e.id) });
+  return storedRecordOf(e, { signature: signRecord(ward.nurse, e.fields), cipher: key.seal(e.plaintext, e.id) });
 }
 
-/** A station ingest batch, as ingestByStation stores it: one batch signature, each record with its proof. */
+/** A station ingest batch, as StationWriter.ingest stores it: one batch signature, each record with its proof. */
 export function stationBatch(ward: Ward, readings: Array<{ patient: Wallet; at: number; i: number }>): { records: StoredRecord[]; batch: MerkleBatch; signedAt: number; signature: string } {
   const encoded = readings.map(({ patient, at, i }) => {
     const e = encodeRecord({
@@ -77,6 +79,7 @@ export function stationBatch(ward: Ward, readings: Array<{ patient: Wallet; at: 
       patientRef: patientRef(WARD_SECRET, patient.address),
       kind: 'vitals',
       author: ward.station.address,
+      authorRole: 'station',
       authorName: 'Contec CMS50E (bound by Florence Nurse)',
       content: oximeterReading(i, at),
       createdAt: at,
@@ -85,9 +88,9 @@ export function stationBatch(ward: Ward, readings: Array<{ patient: Wallet; at: 
   });
   const batch = buildBatch(encoded.map(({ e }) => ({ recordId: e.id, patientRef: e.fields.patientRef, commitment: e.commitment, author: ward.station.address, createdAt: e.createdAt })));
   const signedAt = Math.max(...readings.map((r) => r.at)) + 1;
-  const { signature } = signBatchRoot(ward.station, batch.root, encoded.length, signedAt);
+  const { signature } = signBatchRoot(ward.station, batch.root, encoded.length, signedAt, 'station');
   const records = encoded.map(({ e, cipher }) =>
-    storedRecordOf(e, { authorRole: 'station', signature: '', batchSignature: { root: batch.root, count: encoded.length, createdAt: signedAt, signature, proof: batch.proofs.get(e.id.toLowerCase())! }, cipher }),
+    storedRecordOf(e, { signature: '', batchSignature: { root: batch.root, count: encoded.length, createdAt: signedAt, signature, proof: batch.proofs.get(e.id.toLowerCase())! }, cipher }),
   );
   return { records, batch, signedAt, signature };
 }

@@ -3,6 +3,7 @@
  * to the data directory could — a record's stored fields, or a node of a stored Merkle tree —
  * through the store's own key layout (storage/keys.ts), bypassing everything the store checks.
  */
+import { getAddress } from 'ethers';
 import { WardError } from '../../electron/core/model/errors';
 import { key, T } from '../../electron/core/storage/keys';
 import { LevelKv } from '../../electron/core/storage/levelKv';
@@ -26,7 +27,7 @@ async function bodyOf(kv: LevelKv, id: string): Promise<{ k: Buffer; locator: Bu
   if (!loc) throw new WardError('NOT_FOUND', 'no such record');
   const locator = parseLocator(loc);
   const k = key(T.record, locator.bytes);
-  const d = decodeRecordBody((await kv.get(k))!, locator.patientHex);
+  const d = decodeRecordBody((await kv.get(k))!, getAddress(locator.patientHex)); // checksummed, as the store hands it out
   return { k, locator: locator.bytes, record: d.record, tree: d.format === 'binary' ? d.signatureTree : null };
 }
 

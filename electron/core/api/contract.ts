@@ -67,7 +67,8 @@ export const operations = {
     input: z.object({ wardName: nameSchema, name: nameSchema, age: ageSchema, password: passwordSchema }).strict(),
     access: 'public',
   }),
-  'identity/register': op<{ address: string; status: MemberStatus }>()({
+  /** `warning`: the name looks like another account's (patients only; staff are refused). */
+  'identity/register': op<{ address: string; status: MemberStatus; warning?: string }>()({
     input: z
       .object({ role: z.enum(roles, { error: 'Choose a role.' }), name: nameSchema, age: ageSchema, password: passwordSchema })
       .strict(),
@@ -107,7 +108,7 @@ export const operations = {
     input: z.object({ patient: addressSchema, bed: bedSchema, responsibleDoctor: addressSchema.nullish() }).strict(),
     access: ['nurse', 'doctor'],
   }),
-  'ward/registerAndAdmit': op<CensusRow>()({
+  'ward/registerAndAdmit': op<CensusRow & { warning?: string }>()({
     input: z
       .object({ name: nameSchema, age: ageSchema, password: passwordSchema, bed: bedSchema, responsibleDoctor: addressSchema.nullish() })
       .strict(),

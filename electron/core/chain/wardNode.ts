@@ -14,8 +14,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
 import ganache from 'ganache';
+import { z } from 'zod';
 import { readJson, writeJsonDurable } from '../platform/atomicFile';
 import { WardError } from '../model/errors';
+import { checkChainDatabase, problemOf, withoutEscapes } from './chainDatabase';
 
 export interface PinnedChainOptions {
   chainId: number;
@@ -31,6 +33,13 @@ export const defaultChainOptions: PinnedChainOptions = {
   blockGasLimit: '0x1C9C380', // 30,000,000
 };
 
+const pinnedChainOptionsFile = z.object({
+  chainId: z.number().int().positive(),
+  hardfork: z.literal('berlin'),
+  gasPrice: z.literal('0'),
+  blockGasLimit: z.string().regex(/^0x[0-9a-fA-F]+$/),
+});
+
 /** Overrides for every transaction a ward wallet sends: legacy, free gas. */
 export const txOverrides = { type: 0, gasPrice: 0n } as const;
 
@@ -44,32 +53,41 @@ export class WardNode {
   async start(): Promise<void> {
     mkdirSync(this.chainDir, { recursive: true });
     const optionsPath = join(this.chainDir, 'options.json');
-    const pinned = readJson<PinnedChainOptions>(optionsPath);
+    const pinned = readJson<PinnedChainOptions>(optionsPath, pinnedChainOptionsFile, "The ward chain's pinned options (chain/options.json)");
     this.options = pinned ?? defaultChainOptions;
     if (!pinned) writeJsonDurable(optionsPath, this.options);
 
+    const dbPath = join(this.chainDir, 'db');
+    await checkChainDatabase(dbPath);
     const ganacheOptions = {
       chain: {
         chainId: this.options.chainId,
         hardfork: this.options.hardfork,
         vmErrorsOnRPCResponse: false,
       },
-      database: { dbPath: join(this.chainDir, 'db') },
+      database: { dbPath },
       miner: { defaultGasPrice: 0, blockGasLimit: this.options.blockGasLimit, instamine: 'eager' },
       wallet: { totalAccounts: 0 },
       logging: { quiet: true },
     };
-    const provider = ganache.provider(ganacheOptions as unknown as Parameters<typeof ganache.provider>[0]);
-    this.ganacheProvider = provider;
-    // ethers talks EIP-1193 to the in-process node; polling is pointless with instamine.
-    this.ethersProvider = new ethers.BrowserProvider(provider as unknown as ethers.Eip1193Provider, this.options.chainId, {
-      staticNetwork: true,
-      cacheTimeout: -1,
-    });
     try {
-      await this.ethersProvider.getBlockNumber();
+      await withoutEscapes(dbPath, async () => {
+        const provider = ganache.provider(ganacheOptions as unknown as Parameters<typeof ganache.provider>[0]);
+        this.ganacheProvider = provider;
+        // ethers talks EIP-1193 to the in-process node; polling is pointless with instamine.
+        this.ethersProvider = new ethers.BrowserProvider(provider as unknown as ethers.Eip1193Provider, this.options.chainId, {
+          staticNetwork: true,
+          cacheTimeout: -1,
+        });
+        await this.ethersProvider.getBlockNumber();
+      });
     } catch (e) {
-      throw new WardError('CHAIN', `The ward chain could not be opened: ${(e as Error).message}`);
+      // A node that never opened is dropped, not disconnected (disconnecting it can hang).
+      this.ganacheProvider = null;
+      this.ethersProvider?.destroy();
+      this.ethersProvider = null;
+      if (e instanceof WardError) throw e;
+      throw new WardError('CHAIN', `The ward chain could not be opened: ${problemOf(e)}`);
     }
   }
 

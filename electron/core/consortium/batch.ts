@@ -218,11 +218,14 @@ function headerAndBlobs(records: PublishableRecord[], publisher: string, input: 
     const scopeIndex = indexOf(scopes, (s) => s === r.cipher.scopeId, () => r.cipher.scopeId);
 
     let signature: SignatureRef;
+    // What the record was signed as, unless the station signs it afresh below (always version 2).
+    let roleSigned = r.signedVersion === 2;
     if (!r.batchSignature) signature = { mode: 'record', signature: r.signature };
     else if (station && author === station) {
+      roleSigned = true;
       if (restationIndex < 0) {
         const tree = buildBatch(restationed.map(leafOfRecord));
-        const signed = signBatchRoot(input.station!, tree.root, restationed.length);
+        const signed = signBatchRoot(input.station!, tree.root, restationed.length, Date.now(), authors[authorIndex]!.role);
         restationIndex = batchSignatures.push({ authorIndex, root: tree.root, count: restationed.length, createdAt: Number(signed.batch.createdAt), signature: signed.signature }) - 1;
       }
       signature = { mode: 'derived', index: restationIndex };
@@ -231,7 +234,7 @@ function headerAndBlobs(records: PublishableRecord[], publisher: string, input: 
       const index = indexOf(batchSignatures, (x) => x.root === b.root && x.signature === b.signature && x.authorIndex === authorIndex, () => ({ authorIndex, root: b.root, count: b.count, createdAt: b.createdAt, signature: b.signature }));
       signature = { mode: 'batch', index, proof: b.proof };
     }
-    return { id: r.id, createdAt: r.createdAt, kind: r.kind, authorIndex, scopeIndex, contentHash: r.contentHash, salt: r.salt, amends: r.amends, signature, iv: r.cipher.iv, ct: r.cipher.ct };
+    return { id: r.id, createdAt: r.createdAt, kind: r.kind, authorIndex, scopeIndex, contentHash: r.contentHash, salt: r.salt, amends: r.amends, signature, roleSigned, iv: r.cipher.iv, ct: r.cipher.ct };
   });
 
   // A share that carries all of an original signed batch needs no proofs either.
@@ -309,6 +312,7 @@ export function openShare(grant: ShareGrant, sealedRecords: Uint8Array[], onChai
           kind: blob.kind,
           author: author.member,
           authorRole: author.role,
+          ...(blob.roleSigned ? { signedVersion: 2 as const } : {}),
           createdAt: blob.createdAt,
           amends: blob.amends,
           contentHash: blob.contentHash,
@@ -332,14 +336,19 @@ export function openShare(grant: ShareGrant, sealedRecords: Uint8Array[], onChai
   }
 
   const credentialOk = h.authors.map((a) => credentialHolds(a, context, ward));
-  const batchSigOk = new Map<number, boolean>();
-  const signedRootHolds = (index: number): boolean => {
-    if (!batchSigOk.has(index)) {
+  // A role-signed record (typed data version 2) is checked with its author's role as the
+  // credential names it; a record signed before (version 1) without. The two versions' digests
+  // differ, so the flag cannot turn one into the other.
+  const roleOf = (blob: RecordBlob, author: AuthorCredential | undefined) => (blob.roleSigned && author ? { authorRole: author.role } : {});
+  const batchSigOk = new Map<string, boolean>();
+  const signedRootHolds = (index: number, blob: RecordBlob): boolean => {
+    const memo = `${index}|${blob.roleSigned}`;
+    if (!batchSigOk.has(memo)) {
       const e = h.batchSignatures[index];
       const signer = e && h.authors[e.authorIndex];
-      batchSigOk.set(index, !!signer && verifyBatchSignature({ root: e.root, count: e.count, author: signer.member, createdAt: e.createdAt }, e.signature, signer.member));
+      batchSigOk.set(memo, !!signer && verifyBatchSignature({ root: e.root, count: e.count, author: signer.member, ...roleOf(blob, signer), createdAt: e.createdAt }, e.signature, signer.member));
     }
-    return batchSigOk.get(index)!;
+    return batchSigOk.get(memo)!;
   };
   const derivedTrees = new Map<number, ReturnType<typeof buildBatch>>();
   const derivedTree = (index: number) => {
@@ -354,14 +363,15 @@ export function openShare(grant: ShareGrant, sealedRecords: Uint8Array[], onChai
     if (!credentialOk[blob.authorIndex]) problems.push('The author has no credential from the ward that published it (a record of another ward, or a forged author).');
     const s = blob.signature;
     if (s.mode === 'record') {
-      if (!verifyRecordSignature({ recordId: record.id, patientRef: record.patientRef, contentHash: record.contentHash, amends: record.amends, kind: record.kind, author: record.author, createdAt: record.createdAt }, s.signature, record.author)) {
+      const fields = { recordId: record.id, patientRef: record.patientRef, contentHash: record.contentHash, amends: record.amends, kind: record.kind, author: record.author, ...roleOf(blob, h.authors[blob.authorIndex]), createdAt: record.createdAt };
+      if (!verifyRecordSignature(fields, s.signature, record.author)) {
         problems.push('The author\'s signature does not hold.');
       }
     } else {
       const entry = h.batchSignatures[s.index];
       const proof = s.mode === 'batch' ? s.proof : derivedTree(s.index).proofs.get(record.id.toLowerCase()) ?? [];
       const rootOfProof = rootFromProof(hexToBytes(leafHash(leafOfRecord(record)), 32), proof);
-      if (!entry || getAddress(h.authors[entry.authorIndex]?.member ?? '0x' + '00'.repeat(20)) !== getAddress(record.author) || rootOfProof !== entry.root.toLowerCase() || !signedRootHolds(s.index)) {
+      if (!entry || getAddress(h.authors[entry.authorIndex]?.member ?? '0x' + '00'.repeat(20)) !== getAddress(record.author) || rootOfProof !== entry.root.toLowerCase() || !signedRootHolds(s.index, blob)) {
         problems.push('The author\'s batch signature does not hold for this record.');
       } else {
         record.batchSignature = { root: entry.root, count: entry.count, createdAt: entry.createdAt, signature: entry.signature, proof };

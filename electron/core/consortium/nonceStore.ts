@@ -13,6 +13,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { fsyncDir, readJson, writeJsonDurable } from '../platform/atomicFile';
 
 export interface InFlight {
@@ -25,6 +26,20 @@ export interface InFlight {
   sentAt: number;
 }
 
+const inFlightFile = z.object({
+  nonce: z.number().int().nonnegative(),
+  hash: z.string().regex(/^0x[0-9a-f]{64}$/i),
+  raw: z.string().regex(/^0x[0-9a-f]+$/i),
+  purpose: z.string(),
+  sentAt: z.number(),
+});
+const IN_FLIGHT_WHAT = 'A consortium transaction in flight (signed, kept until it is mined)';
+const IN_FLIGHT_REMEDY = 'Restore it from a backup of the data directory. Deleting it instead loses a signed transaction that may already be on the consortium chain.';
+
+function readInFlight(path: string): InFlight | undefined {
+  return readJson<InFlight>(path, inFlightFile, IN_FLIGHT_WHAT, IN_FLIGHT_REMEDY);
+}
+
 export class NonceStore {
   private entries = new Map<number, InFlight>();
   readonly dir: string;
@@ -34,8 +49,8 @@ export class NonceStore {
     mkdirSync(this.dir, { recursive: true });
     for (const name of readdirSync(this.dir)) {
       if (!/^\d+\.json$/.test(name)) continue;
-      const e = readJson<InFlight>(join(this.dir, name));
-      if (isInFlight(e)) this.entries.set(e.nonce, e);
+      const e = readInFlight(join(this.dir, name));
+      if (e) this.entries.set(e.nonce, e);
     }
   }
 
@@ -60,13 +75,8 @@ export class NonceStore {
     for (const e of entries) {
       const path = join(this.dir, `${e.nonce}.json`);
       if (this.entries.get(e.nonce)?.hash === e.hash) this.entries.delete(e.nonce);
-      if (existsSync(path) && readJson<InFlight>(path)?.hash === e.hash) unlinkSync(path);
+      if (existsSync(path) && readInFlight(path)?.hash === e.hash) unlinkSync(path);
     }
     if (entries.length > 0) fsyncDir(this.dir);
   }
-}
-
-function isInFlight(e: unknown): e is InFlight {
-  const x = e as InFlight;
-  return !!x && Number.isSafeInteger(x.nonce) && typeof x.hash === 'string' && typeof x.raw === 'string' && typeof x.purpose === 'string';
 }

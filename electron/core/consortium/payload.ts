@@ -19,8 +19,8 @@ import { ByteReader, ByteWriter } from './wire';
 export const PAYLOAD_VERSION = 1;
 
 /**
- * What the publisher needs of a stored record. records/model.ts StoredRecord has this shape; it is
- * restated here so the consortium layer depends on no store.
+ * What the publisher needs of a stored record. records/storedRecord.ts StoredRecord has this
+ * shape; it is restated here so the consortium layer depends on no store.
  */
 export interface PublishableRecord {
   id: string;
@@ -29,6 +29,11 @@ export interface PublishableRecord {
   kind: string;
   author: string;
   authorRole: string;
+  /**
+   * 2: the author's signature (its own, or the batch signature it is under) covers authorRole
+   * (EIP-712 typed data version 2, crypto/recordSignature.ts); absent: signed without it (version 1).
+   */
+  signedVersion?: 2;
   createdAt: number;
   amends: string;
   contentHash: string;
@@ -84,6 +89,8 @@ export interface RecordBlob {
   salt: string;
   amends: string;
   signature: SignatureRef;
+  /** The signature this record is verified by covers the author's role (typed data version 2). */
+  roleSigned: boolean;
   iv: string;
   ct: string;
 }
@@ -91,11 +98,12 @@ export interface RecordBlob {
 const FLAG_AMENDS = 1;
 const FLAG_BATCH = 2;
 const FLAG_DERIVED = 4;
+const FLAG_ROLE_SIGNED = 8;
 
 export function encodeRecordBlob(r: RecordBlob): Uint8Array {
   const hasAmends = !/^0x0{64}$/i.test(r.amends);
   const s = r.signature;
-  const flags = (hasAmends ? FLAG_AMENDS : 0) | (s.mode !== 'record' ? FLAG_BATCH : 0) | (s.mode === 'derived' ? FLAG_DERIVED : 0);
+  const flags = (hasAmends ? FLAG_AMENDS : 0) | (s.mode !== 'record' ? FLAG_BATCH : 0) | (s.mode === 'derived' ? FLAG_DERIVED : 0) | (r.roleSigned ? FLAG_ROLE_SIGNED : 0);
   const w = new ByteWriter()
     .u8(PAYLOAD_VERSION)
     .u8(flags)
@@ -122,7 +130,7 @@ export function decodeRecordBlob(bytes: Uint8Array): RecordBlob {
   const r = new ByteReader(bytes, 'A sealed consortium record');
   if (r.u8('version') !== PAYLOAD_VERSION) throw new WardError('INTEGRITY', 'A sealed consortium record has an unknown version.');
   const flags = r.u8('flags');
-  if (flags & ~(FLAG_AMENDS | FLAG_BATCH | FLAG_DERIVED) || (flags & FLAG_DERIVED && !(flags & FLAG_BATCH))) {
+  if (flags & ~(FLAG_AMENDS | FLAG_BATCH | FLAG_DERIVED | FLAG_ROLE_SIGNED) || (flags & FLAG_DERIVED && !(flags & FLAG_BATCH))) {
     throw new WardError('INTEGRITY', 'A sealed consortium record is malformed (flags).');
   }
   const authorIndex = r.u8('author');
@@ -148,7 +156,7 @@ export function decodeRecordBlob(bytes: Uint8Array): RecordBlob {
   const iv = r.hex(12, 'nonce');
   const ct = r.hex(r.remaining, 'ciphertext');
   if (ct === '0x') throw new WardError('INTEGRITY', 'A sealed consortium record has no content.');
-  return { id, createdAt, kind, authorIndex, scopeIndex, contentHash, salt, amends, signature, iv, ct };
+  return { id, createdAt, kind, authorIndex, scopeIndex, contentHash, salt, amends, signature, roleSigned: (flags & FLAG_ROLE_SIGNED) !== 0, iv, ct };
 }
 
 export function encodeHeader(h: ShareHeader): Uint8Array {

@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
-import { readJson, writeJsonDurable } from '../platform/atomicFile';
+import { z } from 'zod';
+import { damagedFile, readJson, writeJsonDurable } from '../platform/atomicFile';
 import { WardError } from '../model/errors';
 import { normalizePublicKey } from '../crypto/envelope';
 import { hexToBytes } from '../crypto/hex';
@@ -29,6 +30,12 @@ interface SyncAccountFile {
   shareSecret: string;
 }
 
+const syncAccountFile = z.object({ v: z.literal(1), privateKey: z.string(), shareSecret: z.string() });
+const SYNC_ACCOUNT_WHAT = "The ward's consortium account (consortium-account.json: its sync key and share secret)";
+const SYNC_ACCOUNT_REMEDY = 'Restore it from a backup of the data directory, or the consortium admin can register a new sync account for this ward.';
+/** What a ward card needs of ward.json (identity/wardConfig.ts checks the whole file at the ward's start). */
+const wardSettingsForCard = z.object({ wardName: z.string().min(1), team: z.object({ publicKey: z.string() }) });
+
 export interface WardCard {
   name: string;
   account: string;
@@ -44,13 +51,12 @@ export function syncAccountPath(dataDir: string): string {
 export function loadSyncAccount(dataDir: string): SyncAccount | null {
   const path = syncAccountPath(dataDir);
   if (!existsSync(path)) return null;
-  const file = readJson<SyncAccountFile>(path);
+  const file = readJson<SyncAccountFile>(path, syncAccountFile, SYNC_ACCOUNT_WHAT, SYNC_ACCOUNT_REMEDY)!;
   try {
-    if (file?.v !== 1) throw new Error('version');
     const wallet = new ethers.Wallet(file.privateKey);
     return { wallet, publicKey: publicKeyOf(wallet), shareSecret: hexToBytes(file.shareSecret, 32, 'share secret') };
   } catch {
-    throw new WardError('INTEGRITY', `The consortium account file ${path} is damaged. The consortium admin can register a new sync account for this ward.`);
+    throw damagedFile(path, SYNC_ACCOUNT_WHAT, 'its key or share secret is malformed', SYNC_ACCOUNT_REMEDY);
   }
 }
 
@@ -70,9 +76,8 @@ export function publicKeyOf(wallet: ethers.Wallet): string {
 
 /** The ward card of a ward data directory (creates the sync account if needed). */
 export function wardCardFromDataDir(dataDir: string): WardCard {
-  const config = readJson<{ wardName?: unknown; team?: { publicKey?: unknown } }>(join(dataDir, 'ward.json'));
+  const config = readJson<z.infer<typeof wardSettingsForCard>>(join(dataDir, 'ward.json'), wardSettingsForCard, "The ward's settings file (ward.json, which names the ward and its care team key)");
   if (!config) throw new WardError('NOT_FOUND', `${dataDir} is not a set-up WardLedger ward (no ward.json). Run the ward's first-run setup first.`);
-  if (typeof config.wardName !== 'string' || typeof config.team?.publicKey !== 'string') throw new WardError('INTEGRITY', `The ward settings in ${dataDir} lack the ward name or the care team key.`);
   const account = loadOrCreateSyncAccount(dataDir);
   return { name: config.wardName, account: account.wallet.address, syncPublicKey: account.publicKey, teamPublicKey: normalizePublicKey(config.team.publicKey) };
 }

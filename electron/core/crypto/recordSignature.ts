@@ -9,6 +9,14 @@
  * by the signed fields themselves (recordId, patientRef, contentHash, author, createdAt), not by
  * the domain; replay across *other* applications is prevented by the distinct domain name.
  *
+ * Two versions of the typed data. Version 2 (domain version '2') adds the author's role to the
+ * signed fields of a record and of a batch: every record written now is signed as version 2.
+ * Version 1 (domain version '1', no role) is kept so that records already on disk still verify.
+ * Which version a signature is checked against follows from the fields themselves (a role given
+ * or not), and the two never meet: a different domain separator and type hash make every digest
+ * different, so neither adding nor removing a role lets a signature of one version pass as the
+ * other (see docs/design.md, "Signed fields").
+ *
  * Signing is synchronous, over the typed-data digest (ethers' Wallet.signTypedData is async only to
  * resolve ENS names, which records never contain). Digests are encoded here and signatures made
  * and recovered by libsecp256k1 in WebAssembly; the results are the bytes ethers would give
@@ -20,8 +28,10 @@ import { recover as recoverPublicKey, signRecoverable } from 'tiny-secp256k1';
 import { WardError } from '../model/errors';
 import { bytesToHex, hexToBytes } from './hex';
 
-/** Chain-independent EIP-712 domain of every WardLedger record signature. */
+/** Chain-independent EIP-712 domain of record signatures of version 1 (before the role was signed). */
 export const RECORD_DOMAIN: TypedDataDomain = Object.freeze({ name: 'WardLedger Record', version: '1' });
+/** Chain-independent EIP-712 domain of record signatures of version 2 (the author's role signed). */
+export const RECORD_DOMAIN_V2: TypedDataDomain = Object.freeze({ name: 'WardLedger Record', version: '2' });
 
 export const RECORD_TYPES: Record<string, TypedDataField[]> = {
   Record: [
@@ -44,6 +54,11 @@ export const BATCH_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
+/** Version 2: the same fields with the author's role after the author. */
+const withRole = (fields: TypedDataField[]): TypedDataField[] => fields.flatMap((f) => (f.name === 'author' ? [f, { name: 'authorRole', type: 'string' }] : [f]));
+export const RECORD_TYPES_V2: Record<string, TypedDataField[]> = { Record: withRole(RECORD_TYPES.Record!) };
+export const BATCH_TYPES_V2: Record<string, TypedDataField[]> = { RecordBatch: withRole(BATCH_TYPES.RecordBatch!) };
+
 /** No amended record: the zero bytes32. */
 export const NO_AMENDS = '0x' + '00'.repeat(32);
 
@@ -60,6 +75,8 @@ export interface RecordFields {
   kind: string;
   /** Author's address. */
   author: string;
+  /** The author's role when signing (version 2); absent in records signed before (version 1). */
+  authorRole?: string;
   /** Creation time (uint64; the project's time unit, e.g. ms since epoch). */
   createdAt: number | bigint;
 }
@@ -70,6 +87,8 @@ export interface BatchFields {
   /** Number of records under the root (uint32). */
   count: number;
   author: string;
+  /** As in RecordFields: version 2 when present. */
+  authorRole?: string;
   createdAt: number | bigint;
 }
 
@@ -83,12 +102,12 @@ export function contentHashOf(canonicalPlaintext: Uint8Array): string {
 
 /** EIP-712 digest of a record (what is signed). @throws WardError('BAD_INPUT') for malformed fields. */
 export function recordDigest(fields: RecordFields): string {
-  return typedDigest(RECORD_TYPE_HASH, recordWords(fields));
+  return fields?.authorRole === undefined ? typedDigest(V1, RECORD_TYPE_HASH, recordWords(fields)) : typedDigest(V2, RECORD_TYPE_HASH_V2, recordWords(fields));
 }
 
 /** EIP-712 digest of a batch root. @throws WardError('BAD_INPUT') for malformed fields. */
 export function batchDigest(fields: BatchFields): string {
-  return typedDigest(BATCH_TYPE_HASH, batchWords(fields));
+  return fields?.authorRole === undefined ? typedDigest(V1, BATCH_TYPE_HASH, batchWords(fields)) : typedDigest(V2, BATCH_TYPE_HASH_V2, batchWords(fields));
 }
 
 /**
@@ -120,9 +139,9 @@ export function verifyRecordSignature(fields: RecordFields, signature: string, e
  * readings; each reading stays provable via its inclusion proof).
  * @throws WardError('BAD_INPUT') for a malformed root or count.
  */
-export function signBatchRoot(signer: RecordSigner, root: string, count: number, createdAt: number | bigint = Date.now()): { batch: BatchFields; signature: string } {
+export function signBatchRoot(signer: RecordSigner, root: string, count: number, createdAt: number | bigint = Date.now(), authorRole?: string): { batch: BatchFields; signature: string } {
   const key = toSigningKey(signer);
-  const batch: BatchFields = { root, count, author: addressOf(key), createdAt };
+  const batch: BatchFields = { root, count, author: addressOf(key), ...(authorRole === undefined ? {} : { authorRole }), createdAt };
   return { batch, signature: signDigest(key, batchDigest(batch)) };
 }
 
@@ -141,23 +160,28 @@ export function verifyBatchSignature(batch: BatchFields, signature: string, expe
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const HALF_N = SECP256K1_N >> 1n;
 
-// EIP-712 by hand for our two fixed, static-but-one types: every field is one 32-byte word (the
-// string `kind` is its keccak256), so the struct hash is one keccak over 8 (record) or 5 (batch)
-// words. ethers' generic TypedDataEncoder computes the same bytes but costs ~0.2 ms per digest in
-// hex-string handling — a large share of verifying a long history. The type strings come from
-// ethers' encoder, and a property test checks every digest against TypedDataEncoder.hash.
-const RECORD_TYPE_HASH = hexToBytes(keccak256(toUtf8Bytes(TypedDataEncoder.from(RECORD_TYPES).encodeType('Record'))), 32);
-const BATCH_TYPE_HASH = hexToBytes(keccak256(toUtf8Bytes(TypedDataEncoder.from(BATCH_TYPES).encodeType('RecordBatch'))), 32);
-const DOMAIN_SEPARATOR = hexToBytes(TypedDataEncoder.hashDomain(RECORD_DOMAIN), 32);
+// EIP-712 by hand for our fixed, static-but-strings types: every field is one 32-byte word (the
+// strings `kind` and `authorRole` are their keccak256), so the struct hash is one keccak over
+// 8 or 9 (record) or 5 or 6 (batch) words. ethers' generic TypedDataEncoder computes the same
+// bytes but costs ~0.2 ms per digest in hex-string handling — a large share of verifying a long
+// history. The type strings come from ethers' encoder, and a property test checks every digest
+// against TypedDataEncoder.hash.
+const typeHash = (types: Record<string, TypedDataField[]>, name: string) => hexToBytes(keccak256(toUtf8Bytes(TypedDataEncoder.from(types).encodeType(name))), 32);
+const RECORD_TYPE_HASH = typeHash(RECORD_TYPES, 'Record');
+const BATCH_TYPE_HASH = typeHash(BATCH_TYPES, 'RecordBatch');
+const RECORD_TYPE_HASH_V2 = typeHash(RECORD_TYPES_V2, 'Record');
+const BATCH_TYPE_HASH_V2 = typeHash(BATCH_TYPES_V2, 'RecordBatch');
+const V1 = hexToBytes(TypedDataEncoder.hashDomain(RECORD_DOMAIN), 32);
+const V2 = hexToBytes(TypedDataEncoder.hashDomain(RECORD_DOMAIN_V2), 32);
 
 /** keccak256("\x19\x01" || domainSeparator || keccak256(typeHash || words...)), 0x hex. */
-function typedDigest(typeHash: Uint8Array, words: Uint8Array[]): string {
+function typedDigest(domainSeparator: Uint8Array, typeHash: Uint8Array, words: Uint8Array[]): string {
   const struct = new Uint8Array(32 * (words.length + 1));
   struct.set(typeHash, 0);
   words.forEach((w, i) => struct.set(w, 32 * (i + 1)));
   const message = new Uint8Array(2 + 32 + 32);
   message.set([0x19, 0x01], 0);
-  message.set(DOMAIN_SEPARATOR, 2);
+  message.set(domainSeparator, 2);
   message.set(getBytes(keccak256(struct)), 34);
   return keccak256(message);
 }
@@ -175,6 +199,8 @@ function uintWord(v: bigint | number): Uint8Array {
   return w;
 }
 
+const stringWord = (s: string) => getBytes(keccak256(toUtf8Bytes(s)));
+
 function recordWords(f: RecordFields): Uint8Array[] {
   const v = recordValue(f);
   return [
@@ -182,29 +208,45 @@ function recordWords(f: RecordFields): Uint8Array[] {
     hexToBytes(v.patientRef, 32),
     hexToBytes(v.contentHash, 32),
     hexToBytes(v.amends, 32),
-    getBytes(keccak256(toUtf8Bytes(v.kind))),
+    stringWord(v.kind),
     word(hexToBytes(v.author, 20)),
+    ...(v.authorRole === undefined ? [] : [stringWord(v.authorRole)]),
     uintWord(v.createdAt),
   ];
 }
 
 function batchWords(b: BatchFields): Uint8Array[] {
   const v = batchValue(b);
-  return [hexToBytes(v.root, 32), uintWord(v.count), word(hexToBytes(v.author, 20)), uintWord(v.createdAt)];
+  return [hexToBytes(v.root, 32), uintWord(v.count), word(hexToBytes(v.author, 20)), ...(v.authorRole === undefined ? [] : [stringWord(v.authorRole)]), uintWord(v.createdAt)];
 }
 
-function recordValue(f: RecordFields): { recordId: string; patientRef: string; contentHash: string; amends: string; kind: string; author: string; createdAt: bigint } {
+function roleOf(role: unknown): string | undefined {
+  if (role === undefined) return undefined;
+  if (typeof role !== 'string' || role.length === 0) throw new WardError('BAD_INPUT', 'The author role is malformed.');
+  return role;
+}
+
+function recordValue(f: RecordFields): { recordId: string; patientRef: string; contentHash: string; amends: string; kind: string; author: string; authorRole: string | undefined; createdAt: bigint } {
   if (typeof f !== 'object' || f === null) throw new WardError('BAD_INPUT', 'The record fields to sign are missing.');
   for (const k of ['recordId', 'patientRef', 'contentHash', 'amends'] as const) assertBytes32(f[k], k);
   if (typeof f.kind !== 'string' || f.kind.length === 0) throw new WardError('BAD_INPUT', 'The record kind is missing.');
-  return { recordId: f.recordId, patientRef: f.patientRef, contentHash: f.contentHash, amends: f.amends, kind: f.kind, author: parseAddress(f.author), createdAt: parseUint64(f.createdAt) };
+  return {
+    recordId: f.recordId,
+    patientRef: f.patientRef,
+    contentHash: f.contentHash,
+    amends: f.amends,
+    kind: f.kind,
+    author: parseAddress(f.author),
+    authorRole: roleOf(f.authorRole),
+    createdAt: parseUint64(f.createdAt),
+  };
 }
 
-function batchValue(b: BatchFields): { root: string; count: number; author: string; createdAt: bigint } {
+function batchValue(b: BatchFields): { root: string; count: number; author: string; authorRole: string | undefined; createdAt: bigint } {
   if (typeof b !== 'object' || b === null) throw new WardError('BAD_INPUT', 'The batch fields to sign are missing.');
   assertBytes32(b.root, 'root');
   if (!Number.isInteger(b.count) || b.count < 1 || b.count > 0xffffffff) throw new WardError('BAD_INPUT', 'The batch count must be a positive 32-bit integer.');
-  return { root: b.root, count: b.count, author: parseAddress(b.author), createdAt: parseUint64(b.createdAt) };
+  return { root: b.root, count: b.count, author: parseAddress(b.author), authorRole: roleOf(b.authorRole), createdAt: parseUint64(b.createdAt) };
 }
 
 function assertBytes32(v: unknown, name: string): void {

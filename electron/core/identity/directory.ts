@@ -9,12 +9,14 @@
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
-import type { Role } from '../model/people';
+import { z } from 'zod';
+import { roles, type Role } from '../model/people';
 import { readJson, writeJsonDurable } from '../platform/atomicFile';
 import { WardError } from '../model/errors';
 import { canonicalize } from '../crypto/canonical';
 import { checkCommitment, commit } from '../crypto/commitment';
 import { addRecipients, openEnvelope, sealEnvelope, type Envelope } from '../crypto/envelope';
+import { displayName, indexForm, legacyIndexForm, lookalikeForms } from './personName';
 
 export interface StoredProfile {
   name: string;
@@ -24,7 +26,12 @@ export interface StoredProfile {
 
 interface UsersFile {
   v: 1;
-  entries: Array<{ nameKey: string; address: string }>;
+  /**
+   * nameKey: keyed hash of the login name's index form; lookalikeKeys: keyed hashes of its
+   * look-alike forms (personName.ts), written at registration or, for older accounts, at their
+   * next login.
+   */
+  entries: Array<{ nameKey: string; address: string; lookalikeKeys?: string[] }>;
   /**
    * Staff names are a ward's public directory (patients choose whom to share with, records show
    * who signed); they are not patient data, so they are kept in the clear. Patients are not here.
@@ -44,9 +51,14 @@ interface SealedProfile {
   salt: string;
 }
 
-export function normaliseName(name: string): string {
-  return name.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
-}
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+const usersFile = z.object({
+  v: z.literal(1),
+  entries: z.array(z.object({ nameKey: z.string().regex(/^[0-9a-f]{64}$/), address, lookalikeKeys: z.array(z.string().regex(/^[0-9a-f]{64}$/)).optional() })),
+  staff: z.array(z.object({ address, name: z.string(), role: z.enum(roles) })).optional(),
+});
+const profileFile = z.object({ v: z.literal(1), address, envelope: z.object({ iv: z.string(), ct: z.string(), recipients: z.array(z.unknown()) }) });
+const USERS_WHAT = "The ward's user directory (users.json: who logs in under which name)";
 
 export class Directory {
   constructor(
@@ -62,39 +74,88 @@ export class Directory {
     return join(this.dataDir, 'profiles', `${address.toLowerCase()}.json`);
   }
 
+  private keyed(text: string): string {
+    return createHmac('sha256', Buffer.from(this.nameIndexKey.replace(/^0x/, ''), 'hex')).update(text).digest('hex');
+  }
+
   nameKey(name: string): string {
-    return createHmac('sha256', Buffer.from(this.nameIndexKey.replace(/^0x/, ''), 'hex')).update(normaliseName(name)).digest('hex');
+    return this.keyed(indexForm(name));
+  }
+
+  /** Name keys of a name, the current one first (and the one before NFKC, if it differs). */
+  private nameKeys(name: string): string[] {
+    const legacy = this.keyed(legacyIndexForm(name));
+    const current = this.nameKey(name);
+    return legacy === current ? [current] : [current, legacy];
+  }
+
+  private lookalikeKeys(name: string): string[] {
+    return lookalikeForms(name).map((form, i) => this.keyed(`lookalike${i}\0${form}`));
   }
 
   /** Read once, then kept in step with every write (only this process writes it: data-dir lock). */
   private users: UsersFile | null = null;
 
   private readUsers(): UsersFile {
-    this.users ??= readJson<UsersFile>(this.usersPath) ?? { v: 1, entries: [] };
+    this.users ??= readJson<UsersFile>(this.usersPath, usersFile, USERS_WHAT) ?? { v: 1, entries: [] };
     return this.users;
   }
 
+  private save(users: UsersFile): void {
+    writeJsonDurable(this.usersPath, users);
+    this.users = users;
+  }
+
   addressForName(name: string): string | null {
-    const key = this.nameKey(name);
-    return this.readUsers().entries.find((e) => e.nameKey === key)?.address ?? null;
+    const keys = this.nameKeys(name);
+    const entries = this.readUsers().entries;
+    for (const key of keys) {
+      const found = entries.find((e) => e.nameKey === key);
+      if (found) return found.address;
+    }
+    return null;
   }
 
   /** Point a name at an address (replacing an earlier, rejected account of the same name). */
   setAddressForName(name: string, address: string): void {
-    const key = this.nameKey(name);
+    const keys = this.nameKeys(name);
     const users = this.readUsers();
-    users.entries = users.entries.filter((e) => e.nameKey !== key);
-    users.entries.push({ nameKey: key, address: ethers.getAddress(address) });
-    writeJsonDurable(this.usersPath, users);
-    this.users = users;
+    users.entries = users.entries.filter((e) => !keys.includes(e.nameKey));
+    users.entries.push({ nameKey: keys[0]!, address: ethers.getAddress(address), lookalikeKeys: this.lookalikeKeys(name) });
+    this.save(users);
+  }
+
+  /**
+   * Accounts whose names look like this one without being the same name (Unicode TR39
+   * confusables: other alphabets' look-alike letters, accents, case). Accounts registered before
+   * look-alike keys were kept are compared when they are staff (their names are in the clear)
+   * or once they have logged in again.
+   */
+  lookalikesOf(name: string): string[] {
+    const same = new Set(this.nameKeys(name));
+    const keys = this.lookalikeKeys(name);
+    const users = this.readUsers();
+    const staffNames = new Map((users.staff ?? []).map((s) => [s.address, s.name]));
+    const keysOf = (e: UsersFile['entries'][number]) => e.lookalikeKeys ?? (staffNames.has(e.address) ? this.lookalikeKeys(staffNames.get(e.address)!) : []);
+    return users.entries
+      .filter((e) => !same.has(e.nameKey))
+      .filter((e) => keysOf(e).some((k, i) => k === keys[i]))
+      .map((e) => e.address);
+  }
+
+  /** After a login by name: bring the account's entry up to date (current name key, look-alike key). */
+  rememberLogin(name: string, address: string): void {
+    const users = this.readUsers();
+    const entry = users.entries.find((e) => e.address === ethers.getAddress(address));
+    if (!entry || (entry.nameKey === this.nameKey(name) && entry.lookalikeKeys)) return;
+    this.setAddressForName(name, address);
   }
 
   setStaffName(address: string, name: string, role: Role): void {
     const users = this.readUsers();
     const a = ethers.getAddress(address);
-    users.staff = [...(users.staff ?? []).filter((s) => s.address !== a), { address: a, name, role }];
-    writeJsonDurable(this.usersPath, users);
-    this.users = users;
+    users.staff = [...(users.staff ?? []).filter((s) => s.address !== a), { address: a, name: displayName(name), role }];
+    this.save(users);
   }
 
   staffName(address: string): { name: string; role: Role } | null {
@@ -113,13 +174,17 @@ export class Directory {
   }
 
   private readProfileFile(address: string): ProfileFile {
-    const file = readJson<ProfileFile>(this.profilePath(address));
+    const file = this.readProfile(address);
     if (!file) throw new WardError('NOT_FOUND', 'No profile is stored on this workstation for that account.');
     return file;
   }
 
   hasProfile(address: string): boolean {
-    return readJson<ProfileFile>(this.profilePath(address)) !== undefined;
+    return this.readProfile(address) !== undefined;
+  }
+
+  private readProfile(address: string): ProfileFile | undefined {
+    return readJson<ProfileFile>(this.profilePath(address), profileFile, "A person's sealed profile (name and age)", 'Restore it from a backup of the data directory.');
   }
 
   /**

@@ -14,11 +14,16 @@ import { publicKeyOf } from '../crypto/envelope';
 import { defaultLockTimeoutSeconds, WardConfigStore, type WardConfig } from './wardConfig';
 import { createTeamKey, isTeamKeyHolder, openTeamKey, shareTeamKey } from './careTeam';
 import { Directory } from './directory';
+import { displayName } from './personName';
 import { createStationKey } from './stationKey';
-import { KeystoreStore, type Progress } from './keystore';
+import { KeyDerivationQueue } from './keyDerivation';
+import { KeystoreStore } from './keystore';
+import { PasswordGuard, type Attempt } from './passwordGuard';
 
 export class IdentityService {
   readonly keystores: KeystoreStore;
+  /** Throttles password guesses per name, per account and for the workstation. */
+  readonly guard = new PasswordGuard();
   private directoryCache: Directory | null = null;
   private registryCache: RegistryClient | null = null;
 
@@ -27,8 +32,9 @@ export class IdentityService {
     private readonly node: WardNode,
     private readonly config: WardConfigStore,
     scryptN: number,
+    kdf: KeyDerivationQueue = new KeyDerivationQueue(),
   ) {
-    this.keystores = new KeystoreStore(join(dataDir, 'keystores'), scryptN);
+    this.keystores = new KeystoreStore(join(dataDir, 'keystores'), scryptN, kdf);
   }
 
   get initialized(): boolean {
@@ -49,9 +55,13 @@ export class IdentityService {
     return (this.registryCache ??= new RegistryClient(this.ward().registryAddress, this.node.provider));
   }
 
-  /** On start: the registry recorded in ward.json must exist on the chain we opened. */
+  /**
+   * On start: the registry recorded in ward.json must exist on the chain we opened, and the user
+   * directory must be readable (read now, so damage is reported at start, not at the first login).
+   */
   async checkDeployment(): Promise<void> {
     if (!this.initialized) return;
+    this.directory.knownAddresses();
     if (!(await this.registry.isDeployed())) {
       throw new WardError(
         'INTEGRITY',
@@ -65,14 +75,14 @@ export class IdentityService {
    * becomes its first member) and the record contracts, register this workstation as an
    * anchoring station, and write ward.json last (so a crash mid-setup leaves an unset-up ward).
    */
-  async setupWard(input: { wardName: string; name: string; age: number; password: string }, progress?: Progress): Promise<{ address: string }> {
+  async setupWard(input: { wardName: string; name: string; age: number; password: string }): Promise<{ address: string }> {
     if (this.initialized) throw new WardError('CONFLICT', 'This ward is already set up.');
-    const wallet = await this.keystores.create(input.password, progress);
+    const wallet = await this.keystores.create(input.password);
     const secrets = WardConfigStore.newSecrets();
     const directory = new Directory(this.dataDir, secrets.nameIndexKey);
     const publicKey = publicKeyOf(wallet.privateKey);
     const team = createTeamKey([publicKey]);
-    const commitment = directory.sealProfile(wallet.address, { name: input.name, age: input.age, role: 'it-admin' }, [publicKey, team.publicKey]);
+    const commitment = directory.sealProfile(wallet.address, { name: displayName(input.name), age: input.age, role: 'it-admin' }, [publicKey, team.publicKey]);
     const signer = wallet.connect(this.node.provider);
     const deployed = await RegistryClient.deploy(signer, publicKey, commitment);
     const contracts = await WardContracts.deploy(signer, deployed.address);
@@ -97,44 +107,73 @@ export class IdentityService {
     return { address: wallet.address };
   }
 
-  /** Register: patients are active at once; staff wait for an IT admin's approval on the chain. */
-  async register(input: { role: Role; name: string; age: number; password: string }, progress?: Progress): Promise<{ address: string; status: MemberStatus }> {
-    const existing = this.directory.addressForName(input.name);
-    if (existing) {
-      const m = await this.registry.member(existing);
-      if (m && (m.status === 'pending' || m.status === 'approved')) {
-        throw new WardError('CONFLICT', 'An account with this name is already registered on this ward. Log in, or register with your full name.', {
-          fields: { name: 'This name is already registered.' },
-        });
-      }
+  /**
+   * Register: patients are active at once; staff wait for an IT admin's approval on the chain.
+   * A name that looks like another active account's (TR39 confusables: look-alike letters of
+   * other alphabets, accents) is refused for staff — records show who signed by name — and comes
+   * back with a warning for patients, who may share a name and are told apart by their details.
+   */
+  async register(input: { role: Role; name: string; age: number; password: string }): Promise<{ address: string; status: MemberStatus; warning?: string }> {
+    const name = displayName(input.name);
+    const existing = this.directory.addressForName(name);
+    if (existing && (await this.isActive(existing))) {
+      throw new WardError('CONFLICT', 'An account with this name is already registered on this ward. Log in, or register with your full name.', {
+        fields: { name: 'This name is already registered.' },
+      });
     }
-    const wallet = await this.keystores.create(input.password, progress);
+    const lookalikes = await this.activeOnly(this.directory.lookalikesOf(name));
+    let warning: string | undefined;
+    if (lookalikes.length > 0) {
+      const staffLookalike = lookalikes.some((a) => this.directory.staffName(a) !== null);
+      if (input.role !== 'patient' && staffLookalike) {
+        const message = 'This name looks the same as the name of another staff member on this ward (it differs only in look-alike letters or accents). Register with your name written so that the two can be told apart, for example with a middle initial.';
+        throw new WardError('CONFLICT', message, { fields: { name: 'This name looks the same as another staff member\'s.' } });
+      }
+      warning = 'Another account on this ward has a name that looks the same as this one (it differs only in look-alike letters or accents). Check the person\'s details whenever you pick them by name.';
+    }
+    const wallet = await this.keystores.create(input.password);
     const publicKey = publicKeyOf(wallet.privateKey);
     const admins = (await this.registry.members()).filter((m) => m.role === 'it-admin' && m.status === 'approved');
-    const commitment = this.directory.sealProfile(wallet.address, { name: input.name, age: input.age, role: input.role }, [
+    const commitment = this.directory.sealProfile(wallet.address, { name, age: input.age, role: input.role }, [
       publicKey,
       this.ward().team.publicKey,
       ...admins.map((a) => a.publicKey),
     ]);
     await this.registry.requestRegistration(wallet.connect(this.node.provider), input.role, publicKey, commitment);
-    this.directory.setAddressForName(input.name, wallet.address);
-    if (input.role !== 'patient') this.directory.setStaffName(wallet.address, input.name, input.role);
+    this.directory.setAddressForName(name, wallet.address);
+    if (input.role !== 'patient') this.directory.setStaffName(wallet.address, name, input.role);
     const status: MemberStatus = staffRoles.includes(input.role) ? 'pending' : 'approved';
-    log('info', 'identity.registered', { role: input.role, status });
-    return { address: wallet.address, status };
+    log('info', 'identity.registered', { role: input.role, status, lookalike: warning !== undefined });
+    return { address: wallet.address, status, ...(warning ? { warning } : {}) };
   }
 
-  /** Check the password and the account's standing; returns the unlocked wallet and profile. */
-  async login(name: string, password: string, progress?: Progress): Promise<{ wallet: ethers.Wallet; profile: Profile }> {
+  private async isActive(address: string): Promise<boolean> {
+    const m = await this.registry.member(address);
+    return !!m && (m.status === 'pending' || m.status === 'approved');
+  }
+
+  private async activeOnly(addresses: string[]): Promise<string[]> {
+    const active = await Promise.all(addresses.map((a) => this.isActive(a)));
+    return addresses.filter((_, i) => active[i]);
+  }
+
+  /**
+   * Check the password and the account's standing; returns the unlocked wallet and profile.
+   * Unknown names cost the same key derivation as known ones and are throttled alike.
+   */
+  async login(name: string, password: string): Promise<{ wallet: ethers.Wallet; profile: Profile }> {
+    const attempt = this.guard.begin(`name:${this.directory.nameKey(name)}`, 'name');
     const address = this.directory.addressForName(name);
-    if (!address) throw new WardError('WRONG_PASSWORD', 'Name or password is incorrect.');
-    const wallet = await this.keystores.unlock(address, password, progress);
-    return { wallet, profile: await this.profileOf(wallet) };
+    const wallet = await guarded(attempt, () => (address ? this.keystores.unlock(address, password) : this.keystores.refuseUnknown(password)));
+    const profile = await this.profileOf(wallet);
+    this.directory.rememberLogin(name, wallet.address);
+    return { wallet, profile };
   }
 
-  /** Re-check a password for an existing account (unlock). */
-  async verifyPassword(address: string, password: string, progress?: Progress): Promise<ethers.Wallet> {
-    return this.keystores.unlock(address, password, progress);
+  /** Re-check a password for an existing account (unlock), throttled per account. */
+  async verifyPassword(address: string, password: string): Promise<ethers.Wallet> {
+    const attempt = this.guard.begin(`account:${ethers.getAddress(address)}`, 'account');
+    return guarded(attempt, () => this.keystores.unlock(address, password));
   }
 
   /** The care team's private key for a clinician's session (null for other roles). */
@@ -235,4 +274,18 @@ export class IdentityService {
       }
     }
   }
+}
+
+/** Run a password check inside a throttled attempt: a wrong password counts, anything else does not. */
+async function guarded<T>(attempt: Attempt, check: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await check();
+  } catch (e) {
+    if (e instanceof WardError && e.code === 'WRONG_PASSWORD') attempt.failed();
+    else attempt.abandoned();
+    throw e;
+  }
+  attempt.succeeded();
+  return result;
 }

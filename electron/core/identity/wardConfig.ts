@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { readJson, writeJsonDurable } from '../platform/atomicFile';
 import type { SealedTeamKey } from './careTeam';
 
@@ -26,6 +27,24 @@ export interface WardConfig {
 
 export const defaultLockTimeoutSeconds = 300;
 
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'not an account address');
+const secret = z.string().regex(/^0x[0-9a-f]{64}$/, 'not a 32-byte secret');
+
+/** What ward.json must hold to be usable (checked at start; unknown fields are kept). */
+const wardConfigFile = z.object({
+  v: z.literal(1),
+  wardName: z.string().min(1),
+  createdAt: z.string(),
+  registryAddress: address,
+  registryBlock: z.number().int().nonnegative(),
+  contracts: z.object({ anchors: address, ledger: address }),
+  team: z.object({ publicKey: z.string().regex(/^0x[0-9a-f]+$/), sealed: z.object({ recipients: z.array(z.unknown()) }) }),
+  stationAddress: address,
+  lockTimeoutSeconds: z.number().int().positive(),
+  nameIndexKey: secret,
+  pseudonymSecret: secret,
+});
+
 export class WardConfigStore {
   private cached: WardConfig | undefined;
   constructor(private readonly dataDir: string) {}
@@ -35,7 +54,11 @@ export class WardConfigStore {
   }
 
   load(): WardConfig | undefined {
-    this.cached = readJson<WardConfig>(this.path);
+    this.cached = readJson<WardConfig>(
+      this.path,
+      wardConfigFile,
+      "The ward's settings file (ward.json, which names the ward's contracts and keys)",
+    );
     return this.cached;
   }
 

@@ -11,6 +11,8 @@ export type WardErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'WRONG_PASSWORD'
+  /** Too many attempts (password guesses, or sign-ins at once): details.retryAfterSeconds says when to try again. */
+  | 'THROTTLED'
   | 'PENDING_APPROVAL'
   | 'DATA_DIR_LOCKED'
   | 'CHAIN'

@@ -4,12 +4,37 @@
  */
 import { z } from 'zod';
 
+/**
+ * Characters a name must not contain, checked on its NFKC form (Unicode TR36 §3, TR39 §3.1): they
+ * make a name look like another or hide part of it. Bidirectional controls can reorder what is
+ * shown ("Peter\u202Etneitap"); invisible ones (zero-width space, soft hyphen, Hangul filler,
+ * variation selectors, tags: Default_Ignorable_Code_Point) make two different names look equal.
+ * ZWNJ between two Arabic-script letters stays allowed (Persian spelling; RFC 5892 Appendix A.1).
+ */
+const nameControl = /\p{Cc}/u;
+const nameBidiControl = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+const nameInvisible = /[\p{Default_Ignorable_Code_Point}\p{Cf}]/u;
+const nameUnassigned = /[\p{Co}\p{Cn}\p{Cs}]/u;
+const arabicZwnj = /(?<=\p{Script=Arabic}\p{M}*)\u200C(?=\p{Script=Arabic})/gu;
+
+function nameCharacterProblem(name: string): string | null {
+  const s = name.normalize('NFKC');
+  if (nameControl.test(s)) return 'Name must not contain control characters.';
+  if (nameBidiControl.test(s)) return 'Name must not contain text-direction marks (they can make a name show differently from what it is).';
+  if (nameInvisible.test(s.replace(arabicZwnj, ''))) return 'Name must not contain invisible characters (such as zero-width spaces or soft hyphens).';
+  if (nameUnassigned.test(s)) return 'Name must not contain private-use or unassigned characters.';
+  return null;
+}
+
 export const nameSchema = z
   .string({ error: 'Name is required.' })
   .trim()
   .min(1, 'Name is required.')
   .max(100, 'Name must be at most 100 characters.')
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'Name must not contain control characters.');
+  .superRefine((s, ctx) => {
+    const problem = nameCharacterProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const ageSchema = z
   .number({ error: 'Age must be a whole number of years.' })

@@ -4,6 +4,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { z } from 'zod';
 import { WardError } from '../model/errors';
 
 export function writeFileDurable(path: string, data: string | Uint8Array): void {
@@ -37,12 +38,30 @@ export function writeJsonDurable(path: string, value: unknown): void {
   writeFileDurable(path, JSON.stringify(value, null, 2) + '\n');
 }
 
-/** Read a JSON file written by writeJsonDurable; undefined when absent, a clear error when corrupt. */
-export function readJson<T>(path: string): T | undefined {
+export const RESTORE_FROM_BACKUP = 'Restore the data directory (or this file) from a backup, then start WardLedger again.';
+
+/** The error for a damaged data file: what it is, where, what is wrong with it, and what to do. */
+export function damagedFile(path: string, what: string, problem: string, remedy = RESTORE_FROM_BACKUP): WardError {
+  return new WardError('INTEGRITY', `${what} is damaged (${problem}): ${path}. ${remedy}`, { file: path });
+}
+
+/**
+ * Read a JSON file written by writeJsonDurable and check its shape; undefined when absent, a
+ * damagedFile error naming the file and the first problem when it is not what was written. The
+ * value is returned as read (fields the schema does not list are kept for the next write).
+ */
+export function readJson<T>(path: string, schema: z.ZodType, what: string, remedy?: string): T | undefined {
   if (!existsSync(path)) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    value = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
-    throw new WardError('INTEGRITY', `A WardLedger data file is damaged and cannot be read: ${path}`);
+    throw damagedFile(path, what, 'it is not valid JSON', remedy);
   }
+  const checked = schema.safeParse(value);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw damagedFile(path, what, issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message, remedy);
+  }
+  return value as T;
 }

@@ -26,6 +26,7 @@ import { fieldsOf, isNoAmends, type SealedContent } from './recordCodec';
 interface SignatureData {
   v: 1;
   signature: string;
+  /** The signed fields; with authorRole, the record was signed with its role (typed data version 2). */
   fields: Omit<RecordFields, 'createdAt'> & { createdAt: number };
   /** Base64 of the canonical signed plaintext. */
   plaintext: string;
@@ -159,9 +160,13 @@ async function verifyOne(rec: ExportRecord, patientId: string, lookup: AnchorLoo
       (b
         ? typeof b.root === 'string' &&
           verifyInclusion(b.root, { recordId: f.recordId, patientRef: f.patientRef, commitment: (rec.anchor as unknown as AnchorData | undefined)?.commitment ?? '', author: f.author, createdAt: f.createdAt }, b.proof) &&
-          verifyBatchSignature({ root: b.root, count: b.count, author: f.author, createdAt: b.createdAt }, b.signature, f.author)
+          verifyBatchSignature({ root: b.root, count: b.count, author: f.author, ...(f.authorRole === undefined ? {} : { authorRole: f.authorRole }), createdAt: b.createdAt }, b.signature, f.author)
         : verifyRecordSignature(f, sig.signature, rec.author.address));
     if (!signature) problems.push('The signature does not verify for the stated author and record.');
+    // Records signed with their role: the role the file states must be the signed one.
+    const roleMatches = f.authorRole === undefined || f.authorRole === rec.author.role;
+    if (!roleMatches) problems.push("The author's role in the file differs from the role the author signed.");
+    signature &&= roleMatches;
 
     let sealed: SealedContent | null = null;
     let plaintext: Uint8Array | null = null;

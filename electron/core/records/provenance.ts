@@ -17,7 +17,7 @@ import { ciphertextHashOf, type VerifiedCache, type VerifiedFacts } from '../cry
 import { hexToBytes } from '../crypto/hex';
 import { BoundedCache } from '../storage/boundedCache';
 import { leafOf, type AnchorRef, type StoredRecord } from '../storage/storedRecord';
-import { fieldsOf, sealedMatches, type SealedContent } from './recordCodec';
+import { batchFieldsOf, fieldsOf, sealedMatches, type SealedContent } from './recordCodec';
 
 export interface OpenedRecord {
   record: StoredRecord;
@@ -55,7 +55,8 @@ export function verificationFacts(record: StoredRecord, anchor: AnchorRef | unde
   return {
     recordId: record.id,
     ciphertextHash: ciphertextHashOf(hexToBytes(record.cipher.ct)),
-    signature: [signed, record.patientRef, record.contentHash, record.amends, record.kind, record.author, record.authorRole, record.createdAt, record.salt, record.commitment, record.cipher.scopeId, record.cipher.iv].join('|'),
+    // Every signed field, the role and whether it was signed (version 2) among them.
+    signature: [signed, record.signedVersion ?? 1, record.patientRef, record.contentHash, record.amends, record.kind, record.author, record.authorRole, record.createdAt, record.salt, record.commitment, record.cipher.scopeId, record.cipher.iv].join('|'),
     anchorRoot: anchor ? `${anchor.root}:${anchor.batchId}:${anchor.block}` : null,
     scope: 'ward',
   };
@@ -89,11 +90,12 @@ const verifiedBatches = new BoundedCache<string, true>(16_384);
 /** The author's signature: per record, or over a batch root that includes this record's leaf. */
 export function signatureHolds(record: StoredRecord): boolean {
   const b = record.batchSignature;
-  if (!b) return verifyRecordSignature(fieldsOf(record), record.signature, record.author);
+  const batch = batchFieldsOf(record);
+  if (!b || !batch) return verifyRecordSignature(fieldsOf(record), record.signature, record.author);
   if (!verifyInclusion(b.root, leafOf(record), b.proof)) return false;
-  const memo = `${b.root}|${b.signature}|${record.author}|${b.count}|${b.createdAt}`;
+  const memo = `${b.root}|${b.signature}|${record.author}|${b.count}|${b.createdAt}|${batch.authorRole ?? ''}`;
   if (verifiedBatches.get(memo)) return true;
-  const ok = verifyBatchSignature({ root: b.root, count: b.count, author: record.author, createdAt: b.createdAt }, b.signature, record.author);
+  const ok = verifyBatchSignature(batch, b.signature, record.author);
   if (ok) verifiedBatches.set(memo, true);
   return ok;
 }

@@ -3,9 +3,10 @@
  * when writing, when verifying locally and when verifying an export.
  */
 import type { RecordContent, RecordKind } from '../model/records';
+import type { Role } from '../model/people';
 import { canonicalize } from '../crypto/canonical';
 import { commitToHash } from '../crypto/commitment';
-import { contentHashOf, NO_AMENDS, type RecordFields } from '../crypto/recordSignature';
+import { contentHashOf, NO_AMENDS, type BatchFields, type RecordFields } from '../crypto/recordSignature';
 import { randomHex } from '../crypto/randomPool';
 import type { StoredRecord } from '../storage/storedRecord';
 
@@ -29,6 +30,8 @@ export interface NewRecordInput {
   patientRef: string;
   kind: RecordKind;
   author: string;
+  /** Signed with the record (EIP-712 typed data version 2). */
+  authorRole: Role | 'station';
   authorName: string;
   content: RecordContent;
   amends?: string | null;
@@ -78,7 +81,7 @@ export function encodeRecord(input: NewRecordInput): EncodedRecord {
     contentHash,
     salt,
     commitment,
-    fields: { recordId: id, patientRef: input.patientRef, contentHash, amends, kind: input.kind, author: input.author, createdAt },
+    fields: { recordId: id, patientRef: input.patientRef, contentHash, amends, kind: input.kind, author: input.author, authorRole: input.authorRole, createdAt },
   };
 }
 
@@ -86,17 +89,15 @@ export function encodeRecord(input: NewRecordInput): EncodedRecord {
  * The stored form of an encoded record once it is signed (by its author, or as part of a batch)
  * and encrypted: the one place that lays out a StoredRecord.
  */
-export function storedRecordOf(
-  e: EncodedRecord,
-  written: Pick<StoredRecord, 'authorRole' | 'signature' | 'batchSignature' | 'cipher'>,
-): StoredRecord {
+export function storedRecordOf(e: EncodedRecord, written: Pick<StoredRecord, 'signature' | 'batchSignature' | 'cipher'>): StoredRecord {
   return {
     id: e.id,
     patient: e.sealed.patient,
     patientRef: e.fields.patientRef,
     kind: e.sealed.kind,
     author: e.sealed.author,
-    authorRole: written.authorRole,
+    authorRole: e.fields.authorRole as StoredRecord['authorRole'],
+    signedVersion: 2,
     createdAt: e.createdAt,
     amends: e.amends,
     contentHash: e.contentHash,
@@ -108,9 +109,24 @@ export function storedRecordOf(
   };
 }
 
-/** The signed fields of a stored record. */
+/** The signed fields of a stored record (the role among them from typed-data version 2 on). */
 export function fieldsOf(r: StoredRecord): RecordFields {
-  return { recordId: r.id, patientRef: r.patientRef, contentHash: r.contentHash, amends: r.amends, kind: r.kind, author: r.author, createdAt: r.createdAt };
+  return {
+    recordId: r.id,
+    patientRef: r.patientRef,
+    contentHash: r.contentHash,
+    amends: r.amends,
+    kind: r.kind,
+    author: r.author,
+    ...(r.signedVersion === 2 ? { authorRole: r.authorRole } : {}),
+    createdAt: r.createdAt,
+  };
+}
+
+/** The signed fields of the batch a record was signed in. */
+export function batchFieldsOf(r: StoredRecord): BatchFields | null {
+  const b = r.batchSignature;
+  return b ? { root: b.root, count: b.count, author: r.author, ...(r.signedVersion === 2 ? { authorRole: r.authorRole } : {}), createdAt: b.createdAt } : null;
 }
 
 /** Whether decrypted content belongs to the record that carries it. */

@@ -42,6 +42,7 @@ export class RecordWriter {
       patientRef: this.patients.refOf(patient.address),
       kind,
       author: actor.address,
+      authorRole: actor.role,
       authorName: actor.name,
       content,
       amends,
@@ -49,7 +50,7 @@ export class RecordWriter {
     });
     const signature = signRecord(actor.wallet, encoded.fields);
     const key = await this.keyring.writableScope(patient, readerKeys(actor));
-    const record = storedRecordOf(encoded, { authorRole: actor.role, signature, cipher: key.seal(encoded.plaintext, encoded.id) });
+    const record = storedRecordOf(encoded, { signature, cipher: key.seal(encoded.plaintext, encoded.id) });
     await this.store().write((w) => {
       w.record(record, filingOf(content));
       if (dedupeKey) w.deviceKeys([dedupeKey]);

@@ -61,6 +61,7 @@ export class StationWriter {
         patientRef: this.patients.refOf(patient.address),
         kind: 'vitals',
         author: station.address,
+        authorRole: 'station',
         authorName: item.authorName,
         content: item.content,
         createdAt: item.createdAt,
@@ -73,10 +74,9 @@ export class StationWriter {
     const dump = batch.toStandardTreeData();
     const places = leafIndexes(dump);
     const createdAt = Date.now();
-    const { signature } = signBatchRoot(station, batch.root, encoded.length, createdAt);
+    const { signature } = signBatchRoot(station, batch.root, encoded.length, createdAt, 'station');
     const records = encoded.map(({ e, cipher }) =>
       storedRecordOf(e, {
-        authorRole: 'station',
         signature: '',
         batchSignature: { root: batch.root, count: encoded.length, createdAt, signature, proof: batch.proofs.get(e.id.toLowerCase())! },
         cipher,

@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { WardError } from '../model/errors';
+import { damagedFile } from '../platform/atomicFile';
 import { log } from '../platform/log';
 import { confirmMigration, migrateLog, type MigrationMarker } from '../storage/logMigration';
 import { storePath, WardStore } from '../storage/wardStore';
@@ -28,10 +29,16 @@ export function oldLogPath(dataDir: string): string {
   return join(dataDir, 'records', 'log.jsonl');
 }
 
-/** Open the store, migrating the old log first when this data directory has one and no store. */
-export async function openWardStore(dataDir: string, progress: (p: StartupProgress) => void): Promise<WardStore> {
+/**
+ * Open the store, migrating the old log first when this data directory has one and no store. A
+ * ward already set up (`wardExists`) never gets a new, empty store in place of a missing one.
+ */
+export async function openWardStore(dataDir: string, wardExists: boolean, progress: (p: StartupProgress) => void): Promise<WardStore> {
   const path = storePath(dataDir);
   const logPath = oldLogPath(dataDir);
+  if (wardExists && !existsSync(path) && !existsSync(logPath)) {
+    throw damagedFile(path, 'The record store (records, anchors, consents and the access log)', 'it is missing from a ward that was set up');
+  }
   if (!existsSync(path) && existsSync(logPath)) {
     log('info', 'records.migration_started');
     const mb = (n: number) => Math.round(n / 2 ** 20);
@@ -44,7 +51,8 @@ export async function openWardStore(dataDir: string, progress: (p: StartupProgre
     );
     log('info', 'records.migrated', { records: report.records, problems: report.problems.length });
   }
-  return WardStore.open(path);
+  // An existing store is opened, never created anew: a store whose files are gone is damage, not a new ward.
+  return WardStore.open(path, { create: !existsSync(path) });
 }
 
 /** After a migration: check every migrated record once, and keep the result with the migration. */

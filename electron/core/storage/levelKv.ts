@@ -12,8 +12,10 @@
  * disk (sorted tables), so a window read after a reboot is fast; memory is a bounded block cache,
  * not a memory map that grows with what was read; and it is 35 % smaller on disk.
  */
+import { existsSync } from 'node:fs';
 import { ClassicLevel } from 'classic-level';
 import { WardError } from '../model/errors';
+import { damagedFile } from '../platform/atomicFile';
 
 export type KvOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
@@ -53,8 +55,12 @@ export class LevelKv {
     } catch (e) {
       const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
       if (/lock/i.test(cause)) throw new WardError('DATA_DIR_LOCKED', 'The record store is in use by another WardLedger process.');
-      if (/does not exist/i.test(cause)) throw new WardError('NOT_FOUND', 'There is no record store at that place.');
-      throw new WardError('INTEGRITY', `The record store could not be opened (${cause}); restore it from a backup.`);
+      if (/does not exist/i.test(cause)) {
+        // Its folder is there but LevelDB finds no database in it (CURRENT gone): damaged, not absent.
+        if (existsSync(path)) throw damagedFile(path, 'The record store (records, anchors, consents and the access log)', `it cannot be opened: ${cause.split('\n')[0]!.slice(0, 300)}`);
+        throw new WardError('NOT_FOUND', 'There is no record store at that place.');
+      }
+      throw damagedFile(path, 'The record store (records, anchors, consents and the access log)', `it cannot be opened: ${cause.split('\n')[0]!.slice(0, 300)}`);
     }
     return new LevelKv(db, path);
   }

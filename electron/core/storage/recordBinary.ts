@@ -12,7 +12,8 @@
  * kept as JSON: nothing is ever lost or silently normalised.
  *
  * Layout of format 1 (b = byte, v = unsigned LEB128 varint):
- *   b format=1, b flags, b kind, b role, v createdAt, 32 id, 32 patientRef, 20 author,
+ *   b format=1, b flags (1 signature, 2 batch, 4 amends, 8 commitment, 16 role signed: the record's
+ *   signedVersion is 2), b kind, b role, v createdAt, 32 id, 32 patientRef, 20 author,
  *   32 contentHash, 32 salt, [32 amends], [32 commitment], [65 signature], [v treeNo, v leafIndex],
  *   16 scopeId, 12 iv, v ctLength, ct
  */
@@ -32,6 +33,8 @@ const F_SIGNATURE = 1;
 const F_BATCH = 2;
 const F_AMENDS = 4;
 const F_COMMITMENT = 8;
+/** The author's role is among the signed fields (typed data version 2, records/storedRecord.ts). */
+const F_ROLE_SIGNED = 16;
 
 const KINDS = ['vitals', 'note', 'diagnosis', 'amendment'] as const;
 const ROLES = ['patient', 'doctor', 'nurse', 'insurer', 'it-admin', 'station'] as const satisfies ReadonlyArray<Role | 'station'>;
@@ -87,7 +90,8 @@ function compactable(r: StoredRecord, tree: TreePlace | null): boolean {
     isCanonicalHex(r.cipher.scopeId, 16) &&
     isCanonicalHex(r.cipher.iv, 12) &&
     isCanonicalHex(r.cipher.ct) &&
-    Object.keys(r).length === (r.batchSignature ? 14 : 13) &&
+    (r.signedVersion === undefined || r.signedVersion === 2) &&
+    Object.keys(r).length === 13 + (r.batchSignature ? 1 : 0) + (r.signedVersion === 2 ? 1 : 0) &&
     Object.keys(r.cipher).length === 4
   );
 }
@@ -97,7 +101,7 @@ export function encodeRecordBody(r: StoredRecord, tree: TreePlace | null): { bod
   if (!compactable(r, tree)) return { body: new ByteWriter(1024).u8(FORMAT_JSON).bytes(Buffer.from(JSON.stringify(r), 'utf8')).finish(), compact: false };
   const amends = r.amends !== NO_AMENDS;
   const commitment = commitToHash(r.contentHash, r.salt).commitment !== r.commitment;
-  const flags = (r.signature ? F_SIGNATURE : 0) | (tree ? F_BATCH : 0) | (amends ? F_AMENDS : 0) | (commitment ? F_COMMITMENT : 0);
+  const flags = (r.signature ? F_SIGNATURE : 0) | (tree ? F_BATCH : 0) | (amends ? F_AMENDS : 0) | (commitment ? F_COMMITMENT : 0) | (r.signedVersion === 2 ? F_ROLE_SIGNED : 0);
   const w = new ByteWriter(320 + r.cipher.ct.length / 2)
     .u8(FORMAT_BINARY)
     .u8(flags)
@@ -149,7 +153,22 @@ export function decodeRecordBody(body: Uint8Array, patient: string): DecodedReco
   r.end();
   return {
     format: 'binary',
-    record: { id, patient, patientRef, kind, authorRole, author, createdAt, amends, contentHash, salt, commitment, signature, cipher: { v: 1, scopeId, iv, ct } },
+    record: {
+      id,
+      patient,
+      patientRef,
+      kind,
+      authorRole,
+      ...(flags & F_ROLE_SIGNED ? { signedVersion: 2 as const } : {}),
+      author,
+      createdAt,
+      amends,
+      contentHash,
+      salt,
+      commitment,
+      signature,
+      cipher: { v: 1, scopeId, iv, ct },
+    },
     signatureTree,
   };
 }

@@ -19,6 +19,11 @@ export interface StoredRecord {
   author: string;
   /** 'station' for readings recorded unattended by the workstation from a bound device. */
   authorRole: Role | 'station';
+  /**
+   * 2: the role is among the signed fields (EIP-712 typed data version 2, every record written
+   * now); absent: written before, signed without the role (version 1), which still verifies.
+   */
+  signedVersion?: 2;
   /** Milliseconds since the epoch (also the EIP-712 and leaf createdAt). */
   createdAt: number;
   /** Record id this one amends, or the zero bytes32. */
@@ -28,7 +33,7 @@ export interface StoredRecord {
   commitment: string;
   /** EIP-712 Record signature by the author, or, for device batches, see batchSignature. */
   signature: string;
-  /** Set for records signed as part of a batch (device streams): the batch's EIP-712 signature. */
+  /** Set for records signed as part of a batch (device streams): the batch's EIP-712 signature (with the role when signedVersion is 2). */
   batchSignature?: { root: string; count: number; createdAt: number; signature: string; proof: string[] };
   cipher: ScopedCiphertext;
 }

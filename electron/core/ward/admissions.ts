@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { ethers } from 'ethers';
+import { z } from 'zod';
 import { readJson, writeJsonDurable } from '../platform/atomicFile';
 import { WardError } from '../model/errors';
 
@@ -26,11 +27,30 @@ interface AdmissionsFile {
   episodes: Admission[];
 }
 
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+const admissionsFile = z.object({
+  v: z.literal(1),
+  episodes: z.array(
+    z.object({
+      patient: address,
+      bed: z.string(),
+      admittedAt: z.number(),
+      responsibleDoctor: address.nullable(),
+      news2Scale: z.union([z.literal(1), z.literal(2)]),
+      dischargedAt: z.number().nullable(),
+    }),
+  ),
+});
+
 export class Admissions {
   private file: AdmissionsFile;
 
   constructor(private readonly dataDir: string) {
-    this.file = readJson<AdmissionsFile>(this.path) ?? { v: 1, episodes: [] };
+    this.file = readJson<AdmissionsFile>(
+      this.path,
+      admissionsFile,
+      "The ward's admissions file (admissions.json: beds and responsible doctors; records are kept elsewhere)",
+    ) ?? { v: 1, episodes: [] };
   }
 
   private get path(): string {

@@ -57,14 +57,18 @@ export class WardBoard {
     return this.row(actor, this.admissions.admit(patient.address, a.bed, actor.address, a.responsibleDoctor ?? null));
   }
 
-  /** Register a new patient (active at once) and admit them. */
-  async registerAndAdmit(actor: Actor, person: { name: string; age: number; password: string }, a: Admit): Promise<CensusRow> {
+  /**
+   * Register a new patient (active at once) and admit them; `warning` when the name looks like
+   * another account's.
+   */
+  async registerAndAdmit(actor: Actor, person: { name: string; age: number; password: string }, a: Admit): Promise<CensusRow & { warning?: string }> {
     if (a.responsibleDoctor) await this.requireDoctor(a.responsibleDoctor);
     if (this.admissions.current().some((x) => x.bed.toLowerCase() === a.bed.toLowerCase())) {
       throw new WardError('CONFLICT', `Bed ${a.bed} is already occupied.`, { fields: { bed: `Bed ${a.bed} is already occupied.` } });
     }
     const reg = await this.identity.register({ role: 'patient', ...person });
-    return this.row(actor, this.admissions.admit(reg.address, a.bed, actor.address, a.responsibleDoctor ?? null));
+    const admitted = await this.row(actor, this.admissions.admit(reg.address, a.bed, actor.address, a.responsibleDoctor ?? null));
+    return reg.warning ? { ...admitted, warning: reg.warning } : admitted;
   }
 
   async assignDoctor(actor: Actor, patient: string, doctor: string): Promise<CensusRow> {

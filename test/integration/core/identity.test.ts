@@ -141,13 +141,12 @@ describe('identity through the API (real ganache ward chain)', () => {
     await it_.ok('settings/update', { lockTimeoutSeconds: 300 });
   });
 
-  it('reports progress while the keystore decrypts', async () => {
+  it('reports when the key is unlocked', async () => {
     const c = new Caller(core);
     const progress: number[] = [];
     const off = core.subscribe(c.channel, (e) => e.type === 'progress' && e.operation === 'session/login' && progress.push(e.fraction));
     await c.login('Pat Patient', 'patient-password');
     off();
-    expect(progress.length).toBeGreaterThan(1);
     expect(progress.at(-1)).toBe(1);
   });
 

@@ -48,6 +48,10 @@ describe('record pipeline crash recovery (kill -9)', () => {
     } finally {
       await child.stop();
     }
+    // The next start finishes what the crash interrupted (so the next child starts clean: with a
+    // failpoint armed, its own recovery would stop at that point before it is ready).
+    const recovered = await startCore(dir);
+    await recovered.stop();
   }
 
   it('finishes a durable record, a batch never sent and a mined anchor never recorded, once each', async () => {

@@ -66,7 +66,10 @@ describe('station ingest at ward scale', () => {
       expect(b).toMatchObject({ root, count: READINGS });
       expect(r.author).toBe(station.address);
       expect(verifyInclusion(b.root, leafOf(r), b.proof)).toBe(true);
-      expect(verifyBatchSignature({ root: b.root, count: b.count, author: r.author, createdAt: b.createdAt }, b.signature, station.address)).toBe(true);
+      // The batch is signed with the station's role (typed data version 2): without it, it fails.
+      expect(r).toMatchObject({ authorRole: 'station', signedVersion: 2 });
+      expect(verifyBatchSignature({ root: b.root, count: b.count, author: r.author, authorRole: 'station', createdAt: b.createdAt }, b.signature, station.address)).toBe(true);
+      expect(verifyBatchSignature({ root: b.root, count: b.count, author: r.author, createdAt: b.createdAt }, b.signature, station.address)).toBe(false);
       const stored = (await store.entry(r.id))!;
       expect(stored.record).toEqual(r);
       // Anchored whole and alone: the anchor is the signed batch's own tree, proofs read from it.

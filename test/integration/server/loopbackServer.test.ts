@@ -82,6 +82,58 @@ describe('browser-mode loopback server', () => {
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
   });
 
+  it('names the cookie for this launch (port and instance id) and never puts the secret in it', async () => {
+    const r = await send(server.port, `/?token=${server.secret}`);
+    const [cookie] = ([] as string[]).concat(r.headers['set-cookie'] ?? []);
+    const [name, value] = cookie!.split(';')[0]!.split('=') as [string, string];
+    expect(name).toMatch(new RegExp(`^wardledger_${server.port}_[A-Za-z0-9_-]{12}$`));
+    expect(value).not.toContain(server.secret);
+    expect(value.length).toBeGreaterThanOrEqual(40);
+    // The secret itself is no cookie: a launch's cookie is proof for that launch only.
+    expect((await api({ cookie: `${name}=${server.secret}` })).status).toBe(401);
+  });
+
+  it('keeps two wards opened in one browser apart: neither cookie overwrites or opens the other', async () => {
+    // A cookie jar as a browser keeps one (RFC 6265 §5.3: a cookie is identified by name, domain
+    // and path; §8.5: "cookies do not provide isolation by port"), so every 127.0.0.1 cookie goes
+    // to both servers.
+    const rendererDir = join(dir, 'renderer');
+    const second = await startLoopbackServer({ core, rendererDir });
+    try {
+      const jar = new Map<string, string>();
+      const visit = async (s: LoopbackServer) => {
+        const r = await send(s.port, `/?token=${s.secret}`, { headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+        for (const c of ([] as string[]).concat(r.headers['set-cookie'] ?? [])) {
+          const [k, v] = c.split(';')[0]!.split('=') as [string, string];
+          if (/Max-Age=0/.test(c)) jar.delete(k);
+          else jar.set(k, v);
+        }
+      };
+      await visit(server);
+      await visit(second);
+      expect(jar.size).toBe(2);
+      const header = { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') };
+      for (const s of [server, second]) {
+        const r = await send(s.port, '/api/ward/status', { method: 'POST', headers: { 'content-type': 'application/json', ...header }, body: '{}' });
+        expect(r.status, `port ${s.port}`).toBe(200);
+      }
+      // One ward's cookie, presented to the other under the other's name, is refused.
+      const [[firstName, firstValue], [secondName]] = [...jar] as [[string, string], [string, string]];
+      const forged = await send(second.port, '/api/ward/status', { method: 'POST', headers: { 'content-type': 'application/json', cookie: `${secondName}=${firstValue}` }, body: '{}' });
+      expect(forged.status).toBe(401);
+      expect(firstName).not.toBe(secondName);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('expires cookies that earlier launches on the same port left behind', async () => {
+    const stale = `wardledger_${server.port}_oldlaunch123`;
+    const r = await send(server.port, `/?token=${server.secret}`, { headers: { cookie: `${stale}=x; wardledger_secret=y; wardledger_1_other=z` } });
+    const set = ([] as string[]).concat(r.headers['set-cookie'] ?? []);
+    expect(set.filter((c) => /Max-Age=0/.test(c)).map((c) => c.split('=')[0]).sort()).toEqual([stale, 'wardledger_secret'].sort());
+  });
+
   it('refuses a foreign Host (DNS rebinding) even with the secret', async () => {
     for (const host of ['evil.example', `evil.example:${server.port}`, `127.0.0.1:${server.port + 1}`]) {
       const r = await api({ host, 'x-wardledger-secret': server.secret });
@@ -111,6 +163,15 @@ describe('browser-mode loopback server', () => {
     expect(get.status).toBe(405);
     const badInput = await send(server.port, '/api/identity/register', { method: 'POST', headers: h, body: '{"name":""}' });
     expect(badInput.status).toBe(400);
+  });
+
+  it('answers a malformed % escape in the path or the cookie with 400 or 401, never 500', async () => {
+    for (const path of ['/%', '/%E0%A4%A', '/assets/%zz.js']) {
+      const r = await send(server.port, path, { headers: { 'x-wardledger-secret': server.secret } });
+      expect(r.status, path).toBe(400);
+      expect(JSON.parse(r.body).error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/address is not valid/) });
+    }
+    expect((await api({ cookie: 'wardledger_secret=%' })).status).toBe(401);
   });
 
   it('does not serve files outside the renderer folder', async () => {

@@ -25,7 +25,7 @@ import type { ConsortiumContext } from '../../../electron/core/consortium/sealin
 import { scopeKeyFromRaw, unwrapScopeKey } from '../../../electron/core/crypto/keyScope';
 import { leafHash } from '../../../electron/core/crypto/merkle';
 import { contentHashOf } from '../../../electron/core/crypto/recordSignature';
-import { credentialsOf, newPatient, newWard, nurseRecord, pub, stationRecords, type TestWard } from '../../support/consortiumFixtures';
+import { credentialsOf, newPatient, newWard, nurseRecord, nurseRecordSignedBeforeRoles, pub, stationRecords, type TestWard } from '../../support/consortiumFixtures';
 
 const context: ConsortiumContext = { chainId: 4242, ledger: '0x' + '42'.repeat(20) };
 const A = newWard('Ward A');
@@ -110,6 +110,47 @@ describe('consortium batches', () => {
     expect(readings).toHaveLength(3);
     expect(readings[0]!.batchSignature!.proof.length).toBeGreaterThan(0);
     expect(bertGrant.header.batchSignatures).toHaveLength(1);
+  });
+
+  // Records are signed with the author's role (EIP-712 typed data version 2); records written
+  // before were signed without it (version 1) and must verify wherever they travel. docs/design.md,
+  // "Signed fields"; docs/consortium.md, "Signatures".
+  describe("the author's signed role", () => {
+    function openAll(records: PublishableRecord[], station?: TestWard['station']) {
+      const batch = prepareBatch({ context, publisher: publisher(A), shares: groupIntoShares(records, () => [toTeam(B)]), credentialOf: credentialsOf(A, context), station });
+      const grants = inboxOf(B, A.sync.address, batch.grants) as ShareGrant[];
+      const sealed = splitSealedRecords(batch.records, batch.count);
+      const opened = grants.map((g) => openShare(g, sealed, onChainOf(batch), context));
+      return { verified: opened.flatMap((o) => o.verified), problems: opened.flatMap((o) => o.problems) };
+    }
+
+    it('arrives signed with the role, and records signed before the role still verify as they were signed', () => {
+      const anna = newPatient(A, 'Anna');
+      const now = [nurseRecord(A, anna, 1), ...stationRecords(A, [{ patient: anna, i: 2 }, { patient: anna, i: 3 }])];
+      const before = [nurseRecordSignedBeforeRoles(A, anna, 4), ...stationRecords(A, [{ patient: anna, i: 5 }, { patient: anna, i: 6 }], Date.now(), true)];
+      // Without the station key every original signature travels as it was made.
+      const asSigned = openAll([...now, ...before]);
+      expect(asSigned.problems).toEqual([]);
+      expect(asSigned.verified.map((r) => [r.id, r.signedVersion])).toEqual([...now.map((r) => [r.id, 2]), ...before.map((r) => [r.id, undefined])]);
+      // With it, the station signs its readings afresh, and a fresh signature always carries the role.
+      const restationed = openAll([...now, ...before], A.station);
+      expect(restationed.problems).toEqual([]);
+      expect(restationed.verified.map((r) => [r.authorRole, r.signedVersion])).toEqual([['nurse', 2], ['station', 2], ['station', 2], ['nurse', undefined], ['station', 2], ['station', 2]]);
+    });
+
+    it('refuses a record whose publisher drops the role from a role-signed record, or adds it to one signed without', () => {
+      const anna = newPatient(A, 'Anna');
+      const { signedVersion: _dropped, ...claimedUnsigned } = nurseRecord(A, anna, 1);
+      const claimedSigned: PublishableRecord = { ...nurseRecordSignedBeforeRoles(A, anna, 2), signedVersion: 2 };
+      const readings = stationRecords(A, [{ patient: anna, i: 3 }, { patient: anna, i: 4 }]).map(({ signedVersion: _s, ...r }) => r);
+      const { verified, problems } = openAll([claimedUnsigned, claimedSigned, ...readings]);
+      expect(verified).toEqual([]);
+      expect(problems.map((p) => [p.recordId, p.problem])).toEqual([
+        [claimedUnsigned.id, expect.stringMatching(/signature does not hold/)],
+        [claimedSigned.id, expect.stringMatching(/signature does not hold/)],
+        ...readings.map((r) => [r.id, expect.stringMatching(/batch signature does not hold/)]),
+      ]);
+    });
   });
 
   it('matches OpenZeppelin StandardMerkleTree at both levels', () => {

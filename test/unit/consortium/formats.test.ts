@@ -39,15 +39,24 @@ describe('consortium formats', () => {
     expect(() => fitBatch(records, budgetFor(30_000_000, { maxTxBytes: 500 }), prepare)).toThrow(/single record is larger/);
   });
 
-  it('round-trips a record blob and refuses every truncation of it', () => {
+  it('round-trips a record blob, with its role signed or not, and refuses every truncation of it', () => {
     const blob: RecordBlob = {
       id: '0x' + '01'.repeat(32), createdAt: 1_700_000_000_000, kind: 'vitals', authorIndex: 1, scopeIndex: 0,
       contentHash: '0x' + '02'.repeat(32), salt: '0x' + '03'.repeat(32), amends: '0x' + '04'.repeat(32),
-      signature: { mode: 'batch', index: 2, proof: ['0x' + '05'.repeat(32), '0x' + '06'.repeat(32)] }, iv: '0x' + '07'.repeat(12), ct: '0x' + '08'.repeat(40),
+      signature: { mode: 'batch', index: 2, proof: ['0x' + '05'.repeat(32), '0x' + '06'.repeat(32)] }, roleSigned: true, iv: '0x' + '07'.repeat(12), ct: '0x' + '08'.repeat(40),
     };
     const bytes = encodeRecordBlob(blob);
     expect(decodeRecordBlob(bytes)).toEqual(blob);
     for (let n = 0; n < bytes.length - 40; n++) expect(() => decodeRecordBlob(bytes.subarray(0, n))).toThrow(WardError);
+    // The flag is bit 3 of the flags byte (docs/consortium.md, "Byte layouts"); nothing else changes.
+    const unsigned = encodeRecordBlob({ ...blob, roleSigned: false });
+    expect(decodeRecordBlob(unsigned)).toEqual({ ...blob, roleSigned: false });
+    expect([bytes[1], unsigned[1]]).toEqual([1 | 2 | 8, 1 | 2]);
+    expect(bytes.subarray(2)).toEqual(unsigned.subarray(2));
+    // An unknown flag is refused, not ignored.
+    const unknown = bytes.slice();
+    unknown[1] |= 16;
+    expect(() => decodeRecordBlob(unknown)).toThrow(/malformed \(flags\)/);
   });
 
   it('never crashes on arbitrary bytes in a sealed record, a grant, a payload or a varint', () => {

@@ -5,9 +5,12 @@ import { canonicalize } from '../../../electron/core/crypto/canonical';
 import type { RecordFields } from '../../../electron/core/crypto/recordSignature';
 import {
   BATCH_TYPES,
+  BATCH_TYPES_V2,
   NO_AMENDS,
   RECORD_DOMAIN,
+  RECORD_DOMAIN_V2,
   RECORD_TYPES,
+  RECORD_TYPES_V2,
   batchDigest,
   contentHashOf,
   recordDigest,
@@ -112,6 +115,54 @@ describe('record signatures (EIP-712)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('version 2 (the role signed) digests equal ethers\' EIP-712 hashing for any field values', () => {
+    const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => hexlify(b));
+    const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => getAddress(hexlify(b)));
+    const uint64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
+    const text = fc.string({ minLength: 1, maxLength: 40, unit: 'binary' });
+    fc.assert(
+      fc.property(bytes32, bytes32, bytes32, bytes32, text, address, text, uint64, (recordId, patientRef, contentHash, amends, kind, author, authorRole, createdAt) => {
+        const fields: RecordFields = { recordId, patientRef, contentHash, amends, kind, author, authorRole, createdAt };
+        expect(recordDigest(fields)).toBe(TypedDataEncoder.hash(RECORD_DOMAIN_V2, RECORD_TYPES_V2, fields));
+      }),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(bytes32, fc.integer({ min: 1, max: 0xffffffff }), address, text, uint64, (root, count, author, authorRole, createdAt) => {
+        const batch = { root, count, author, authorRole, createdAt };
+        expect(batchDigest(batch)).toBe(TypedDataEncoder.hash(RECORD_DOMAIN_V2, BATCH_TYPES_V2, batch));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a role-signed record fails with another role, with the role removed, and a role-less one fails with a role added', () => {
+    const v2 = fieldsFor(nurse.address, { authorRole: 'nurse' });
+    const sig2 = signRecord(nurse, v2);
+    expect(verifyRecordSignature(v2, sig2, nurse.address)).toBe(true);
+    expect(verifyTypedData(RECORD_DOMAIN_V2, RECORD_TYPES_V2, v2, sig2)).toBe(nurse.address);
+    expect(verifyRecordSignature({ ...v2, authorRole: 'doctor' }, sig2, nurse.address)).toBe(false);
+    const { authorRole: _dropped, ...downgraded } = v2;
+    expect(verifyRecordSignature(downgraded, sig2, nurse.address)).toBe(false);
+
+    const v1 = fieldsFor(nurse.address);
+    const sig1 = signRecord(nurse, v1);
+    expect(verifyRecordSignature(v1, sig1, nurse.address)).toBe(true); // records written before the role was signed
+    expect(verifyRecordSignature({ ...v1, authorRole: 'nurse' }, sig1, nurse.address)).toBe(false);
+
+    const root = hexlify(randomBytes(32));
+    const batch = signBatchRoot(nurse, root, 3, 7, 'station');
+    expect(batch.batch.authorRole).toBe('station');
+    expect(verifyBatchSignature(batch.batch, batch.signature, nurse.address)).toBe(true);
+    expect(verifyBatchSignature({ ...batch.batch, authorRole: 'doctor' }, batch.signature, nurse.address)).toBe(false);
+    expect(verifyBatchSignature({ root, count: 3, author: nurse.address, createdAt: 7 }, batch.signature, nurse.address)).toBe(false);
+  });
+
+  it('refuses an empty or non-text role', () => {
+    expect(() => signRecord(nurse, fieldsFor(nurse.address, { authorRole: '' }))).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
+    expect(verifyRecordSignature(fieldsFor(nurse.address, { authorRole: 7 as unknown as string }), '0x' + '11'.repeat(65), nurse.address)).toBe(false);
   });
 
   it('recovers the same signer as ethers for any key and fields, and null for random low-s junk', () => {

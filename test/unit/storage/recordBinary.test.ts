@@ -19,6 +19,8 @@ const canonical = fc
     kind: fc.constantFrom('vitals', 'note', 'diagnosis', 'amendment'),
     author: address,
     authorRole: fc.constantFrom('patient', 'doctor', 'nurse', 'insurer', 'it-admin'),
+    // Signed with the role (typed data version 2), or before the role was signed (no field).
+    roleSigned: fc.boolean(),
     createdAt: fc.integer({ min: 0, max: 2 ** 50 }),
     amends: fc.oneof(fc.constant('0x' + '00'.repeat(32)), hex(32)),
     contentHash: hex(32),
@@ -28,7 +30,7 @@ const canonical = fc
     iv: hex(12),
     ct: fc.uint8Array({ minLength: 16, maxLength: 3000 }).map((b) => '0x' + Buffer.from(b).toString('hex')),
   })
-  .map(({ scopeId, iv, ct, ...r }): StoredRecord => ({ ...r, commitment: commitToHash(r.contentHash, r.salt).commitment, cipher: { v: 1, scopeId, iv, ct } }));
+  .map(({ scopeId, iv, ct, roleSigned, ...r }): StoredRecord => ({ ...r, ...(roleSigned ? { signedVersion: 2 as const } : {}), commitment: commitToHash(r.contentHash, r.salt).commitment, cipher: { v: 1, scopeId, iv, ct } }));
 
 function roundTrip(r: StoredRecord): StoredRecord {
   const { body } = encodeRecordBody(r, null);
@@ -54,7 +56,7 @@ describe('record bodies as bytes', () => {
       fc.property(
         canonical,
         fc.constantFrom<Array<(r: StoredRecord) => StoredRecord>>(
-          [(r) => ({ ...r, id: r.id.toUpperCase().replace('0X', '0x') }), (r) => ({ ...r, kind: 'x-ray' as StoredRecord['kind'] }), (r) => ({ ...r, extra: 1 }) as StoredRecord, (r) => ({ ...r, patient: r.patient.toLowerCase() }), (r) => ({ ...r, signature: '0x1234' }), (r) => ({ ...r, cipher: { ...r.cipher, iv: '0x00' } })],
+          [(r) => ({ ...r, id: r.id.toUpperCase().replace('0X', '0x') }), (r) => ({ ...r, kind: 'x-ray' as StoredRecord['kind'] }), (r) => ({ ...r, signedVersion: 3 as unknown as 2 }), (r) => ({ ...r, extra: 1 }) as StoredRecord, (r) => ({ ...r, patient: r.patient.toLowerCase() }), (r) => ({ ...r, signature: '0x1234' }), (r) => ({ ...r, cipher: { ...r.cipher, iv: '0x00' } })],
         ),
         (r, alter) => {
           for (const change of alter) {
@@ -76,8 +78,14 @@ describe('record bodies as bytes', () => {
     const ward = makeWard(1);
     const [station] = stationBatch(ward, [{ patient: ward.patients[0]!, at: Date.now(), i: 1 }]).records;
     const nurse = nurseRecord(ward, ward.patients[0]!, nurseVitals(3));
-    const stationBody = encodeRecordBody(station!, { treeNo: 123456, leafIndex: 999 }).body;
-    const nurseBody = encodeRecordBody(nurse, null).body;
+    const stationEncoded = encodeRecordBody(station!, { treeNo: 123456, leafIndex: 999 });
+    const nurseEncoded = encodeRecordBody(nurse, null);
+    // Both are signed with the role (version 2), as every record written now, and stay compact.
+    expect([station!.signedVersion, nurse.signedVersion]).toEqual([2, 2]);
+    expect([stationEncoded.compact, nurseEncoded.compact]).toEqual([true, true]);
+    expect(decodeRecordBody(nurseEncoded.body, nurse.patient).record).toEqual(nurse);
+    const stationBody = stationEncoded.body;
+    const nurseBody = nurseEncoded.body;
     expect(stationBody.length).toBeLessThan(800);
     expect(nurseBody.length).toBeLessThan(900);
     expect(stationBody.length).toBeLessThan(JSON.stringify(station).length / 2);

@@ -14,11 +14,11 @@ export function sessionHandlers({ config, identity, sessions }: ApiServices): Ha
   return {
     'identity/register': async (ctx, input) => {
       requireSetUp('The ward has not been set up yet. Ask IT to complete first-run setup.');
-      return identity.register(input, (f) => ctx.progress('Encrypting your key', f));
+      return identity.register(input);
     },
     'session/login': async (ctx, input) => {
       requireSetUp('The ward has not been set up yet.');
-      const { wallet, profile } = await identity.login(input.name, input.password, (f) => ctx.progress('Unlocking your key', f));
+      const { wallet, profile } = await identity.login(input.name, input.password);
       ctx.progress('Unlocking your key', 1);
       return info(sessions.create(ctx.channel, profile, wallet, identity.teamKeyFor(wallet, profile.role)));
     },
@@ -33,7 +33,7 @@ export function sessionHandlers({ config, identity, sessions }: ApiServices): Ha
     },
     'session/unlock': async (ctx, input) => {
       const s = requireSession(ctx);
-      const wallet = await identity.verifyPassword(s.profile.address, input.password, (f) => ctx.progress('Unlocking your key', f));
+      const wallet = await identity.verifyPassword(s.profile.address, input.password);
       sessions.unlock(s, wallet, identity.teamKeyFor(wallet, s.profile.role));
       return info(s);
     },

@@ -13,7 +13,7 @@ export function wardHandlers({ node, config, identity, sessions, board }: ApiSer
     }),
     'ward/setup': async (ctx, input) => {
       ctx.progress('Creating the IT admin key', 0);
-      const result = await identity.setupWard(input, (f) => ctx.progress('Encrypting the key', f));
+      const result = await identity.setupWard(input);
       ctx.progress('Ward ready', 1);
       return result;
     },
