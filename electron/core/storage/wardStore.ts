@@ -498,6 +498,12 @@ export class WardStore {
   async load(chunks: AsyncIterable<Array<[Uint8Array, Uint8Array]>>): Promise<number> {
     let n = 0;
     for await (const chunk of chunks) {
+      // Every commit also writes this store's counters (beforeFlush): take the loaded ones first,
+      // or the restored store would number new records and trees from zero over the loaded ones.
+      for (const [k, value] of chunk) {
+        if (Buffer.compare(k, META_SEQ) === 0) this.seq = getUint(value, 0, 8);
+        else if (Buffer.compare(k, META_TREE) === 0) this.treeNo = getUint(value, 0, 8);
+      }
       await this.kv.commit(chunk.map(([k, value]): KvOp => ({ type: 'put', key: k, value })));
       n += chunk.length;
     }
