@@ -35,6 +35,7 @@ import { RecordReader } from './records/recordReader';
 import { RecordVerifier } from './records/recordVerifier';
 import { RootsOnChain } from './records/rootsOnChain';
 import { StoreAdmin } from './records/storeAdmin';
+import { WardBackup } from './records/wardBackup';
 import { openWardStore, verifyMigratedRecords, type StartupProgress } from './records/storeUpgrade';
 import { RecordWriter } from './records/recordWriter';
 import { ScopeKeyring } from './records/scopeKeys';
@@ -97,6 +98,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const chart = new PatientChart(store, access, reader, writer, audit, people, admissions);
   const exports = new ExportService(node, identity, store, patients, access, reader, verifier, audit, people);
   const storeAdmin = new StoreAdmin(store, dataDir);
+  const backup = new WardBackup(dataDir, node, store, storeAdmin);
 
   // The ward.
   const board = new WardBoard(admissions, identity, people, patients, access, reader, writer);
@@ -116,7 +118,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const devices = new DeviceService(backend, writer, admissions, ingest, devicesChanged, simulationEnabled, config.devicePollMs ?? 1000);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, sessions, board, patientLists, chart, consent, audit, exports, devices, storeAdmin }),
+    createHandlers({ node, config: wardConfig, identity, sessions, board, patientLists, chart, consent, audit, exports, devices, storeAdmin, backup }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -148,6 +150,7 @@ export function buildCoreGraph(config: CoreConfig) {
     chart,
     exports,
     storeAdmin,
+    backup,
     board,
     patientLists,
     devices,

@@ -12,7 +12,7 @@ import type { DevicesOverview } from '../model/devices';
 import type { News2Result } from '../model/news2';
 import { roles, type MemberStatus, type Role, type PendingRegistration, type PersonRef, type PersonWithAge, type Profile } from '../model/people';
 import type { PatientChartData } from '../model/chartSeries';
-import type { MigrationStatus, StoreStatus } from '../model/storeStatus';
+import type { BackupRecord, MigrationStatus, StoreStatus } from '../model/storeStatus';
 import type { AuditPage, ConsentGrant, PatientHistory, RecordView, VerificationReport } from '../model/records';
 import type { CensusRow, DoctorHome, PatientHome, PatientSummary, SessionInfo, WardStatus } from '../model/ward';
 import {
@@ -94,6 +94,16 @@ export const operations = {
   'admin/storeStatus': op<StoreStatus>()({ passive: true, input: empty, access: ['it-admin'] }),
   // The record store was upgraded from the old log and checked: the IT admin confirms, and the old log is removed.
   'admin/confirmMigration': op<MigrationStatus>()({ input: empty, access: ['it-admin'] }),
+  // An encrypted backup of the running ward (store, chain, keystores, settings) written to a new file on this computer.
+  'admin/backup': op<BackupRecord>()({
+    input: z
+      .object({
+        out: z.string({ error: 'Give the backup file as a full path.' }).min(2, 'Give the backup file as a full path.').max(4096, 'That path is too long.'),
+        passphrase: z.string({ error: 'Choose a passphrase.' }).min(12, 'The passphrase must have at least 12 characters.').max(1024, 'That passphrase is too long.'),
+      })
+      .strict(),
+    access: ['it-admin'],
+  }),
   'settings/update': op<{ lockTimeoutSeconds: number }>()({
     input: z.object({ lockTimeoutSeconds: lockTimeoutSchema }).strict(),
     access: ['it-admin'],

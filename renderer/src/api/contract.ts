@@ -29,3 +29,4 @@ export { ageSchema, bedSchema, nameSchema, noteSchema, passwordSchema, reasonSch
 export { VITALS_FIELD_ORDER } from '../../../electron/core/model/vitals';
 export type { ChartDataset, ChartInput, ChartKey, ChartPoint, ChartSeries } from '../../../electron/core/model/chartSeries';
 export { chartSeries, effectiveVitals } from '../../../electron/core/model/chartSeries';
+export type { BackupRecord, MigrationStatus, StoreStatus } from '../../../electron/core/model/storeStatus';

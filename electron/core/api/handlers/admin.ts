@@ -2,7 +2,7 @@
 import { requireSession, type HandlerContext } from '../router';
 import type { ApiServices, HandlersFor } from './services';
 
-export function adminHandlers({ config, identity, sessions, storeAdmin }: ApiServices): HandlersFor<'admin' | 'settings'> {
+export function adminHandlers({ config, identity, sessions, storeAdmin, backup }: ApiServices): HandlersFor<'admin' | 'settings'> {
   const wallet = (ctx: HandlerContext) => sessions.walletOf(requireSession(ctx));
   return {
     'admin/pending': async (ctx) => identity.pending(wallet(ctx)),
@@ -11,6 +11,7 @@ export function adminHandlers({ config, identity, sessions, storeAdmin }: ApiSer
     'admin/members': async (ctx) => identity.members(wallet(ctx)),
     'admin/storeStatus': async () => storeAdmin.status(),
     'admin/confirmMigration': async () => storeAdmin.confirmMigration(),
+    'admin/backup': async (_ctx, input) => backup.backup(input.out, input.passphrase),
     'settings/update': async (_ctx, input) => {
       config.update({ lockTimeoutSeconds: input.lockTimeoutSeconds });
       return { lockTimeoutSeconds: input.lockTimeoutSeconds };

@@ -13,6 +13,7 @@ import type { ConsentService } from '../../records/consentService';
 import type { ExportService } from '../../records/exportService';
 import type { PatientChart } from '../../records/patientChart';
 import type { StoreAdmin } from '../../records/storeAdmin';
+import type { WardBackup } from '../../records/wardBackup';
 import type { PatientLists } from '../../ward/patientLists';
 import type { WardBoard } from '../../ward/wardBoard';
 import type { OperationName } from '../contract';
@@ -31,6 +32,7 @@ export interface ApiServices {
   exports: ExportService;
   devices: DeviceService;
   storeAdmin: StoreAdmin;
+  backup: WardBackup;
 }
 
 /** The handlers of the operations whose names start with one of the prefixes (`'ward'` → `ward/*`). */
