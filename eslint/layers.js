@@ -17,16 +17,15 @@ export const layers = {
   clinical: { holds: ['electron/core/clinical/'], may: ['model', 'crypto'] },
   identity: { holds: ['electron/core/identity/'], may: ['model', 'crypto', 'platform', 'chain'] },
   consortium: { holds: ['electron/core/consortium/'], may: ['model', 'crypto', 'platform', 'chain'] },
-  // The store keeps records in the format the record layer defines (storedRecord.ts, types and the
-  // leaf of a record only), and the record layer is its one user.
-  storage: { holds: ['electron/core/storage/'], may: ['model', 'crypto', 'platform', 'electron/core/records/storedRecord.ts'] },
+  // The store defines the record format it keeps (storage/storedRecord.ts); the record layer is its one user.
+  storage: { holds: ['electron/core/storage/'], may: ['model', 'crypto', 'platform'] },
   records: { holds: ['electron/core/records/'], may: ['model', 'crypto', 'platform', 'chain', 'storage', 'clinical', 'identity'] },
   ward: { holds: ['electron/core/ward/'], may: ['model', 'platform', 'clinical', 'identity', 'records'] },
   devices: { holds: ['electron/core/devices/'], may: ['model', 'platform', 'clinical', 'identity', 'records'] },
   demo: { holds: ['electron/core/demo/'], may: ['model', 'clinical', 'identity', 'records', 'ward'] },
   api: { holds: ['electron/core/api/'], may: ['model', 'platform', 'chain', 'clinical', 'identity', 'records', 'ward', 'devices'] },
   facade: {
-    holds: ['electron/core/core.ts', 'electron/core/graph.ts', 'electron/core/shellContract.ts', 'electron/core/offlineVerify.ts', 'electron/core/consortiumTools.ts'],
+    holds: ['electron/core/core.ts', 'electron/core/graph.ts', 'electron/core/shellContract.ts', 'electron/core/offlineVerify.ts', 'electron/core/consortiumTools.ts', 'electron/core/backupTools.ts'],
     may: ['model', 'crypto', 'platform', 'chain', 'consortium', 'storage', 'clinical', 'identity', 'records', 'ward', 'devices', 'demo', 'api'],
   },
   common: { holds: ['electron/common/'], may: [] },

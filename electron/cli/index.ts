@@ -2,6 +2,7 @@
  * `wardledger` — the command line for IT staff and insurers.
  * Exit codes: 0 ok, 1 failure (or a record that fails verification), 2 usage or refused start.
  */
+import { backup, backupUsage, restore } from './backupCommand';
 import { consortium, consortiumUsage } from './consortiumCommand';
 import { exportRecords, exportUsage } from './exportCommand';
 import { fail } from './io';
@@ -12,6 +13,7 @@ const usage = `Usage:
 ${serveUsage}
 ${exportUsage}
 ${verifyUsage}
+${backupUsage}
 ${consortiumUsage}
   wardledger help
 `;
@@ -25,6 +27,10 @@ export async function main(argv: string[]): Promise<void> {
       return exportRecords(rest);
     case 'verify':
       return verify(rest);
+    case 'backup':
+      return backup(rest);
+    case 'restore':
+      return restore(rest);
     case 'consortium':
       return consortium(rest);
     case undefined:

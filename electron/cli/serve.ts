@@ -5,7 +5,8 @@ import { WardError } from '../core/model/errors';
 import { createCore, demoBanner } from '../core/core';
 import { startLoopbackServer } from '../server/loopbackServer';
 import { defaultDataDir } from './dataDir';
-import { fail, parse } from './io';
+import { fail, parse, printProgress } from './io';
+import { announceRunningWard } from './runningWard';
 import { logToFile } from '../core/platform/log';
 
 export const serveUsage = `  wardledger serve [--data-dir DIR] [--port N] [--demo] [--verbose]
@@ -38,7 +39,7 @@ export async function serve(args: string[]): Promise<void> {
   let core;
   try {
     core = createCore({ dataDir, keystoreScryptN: scryptN, demo: values.demo ?? false, simulate });
-    await core.start();
+    await core.start(printProgress());
   } catch (e) {
     if (e instanceof WardError) fail(e.message, e.code === 'DATA_DIR_LOCKED' ? 2 : 1);
     throw e;
@@ -52,12 +53,14 @@ export async function serve(args: string[]): Promise<void> {
     fail(`cannot listen on 127.0.0.1:${port}: ${(e as Error).message}`, 1);
   }
   if (values.demo) process.stdout.write(demoBanner() + '\n');
+  const unannounce = announceRunningWard(dataDir, new URL(server.launchUrl).origin, server.secret);
   process.stdout.write(`WardLedger is running in browser mode (data: ${dataDir}).\nOpen this URL in a browser on this computer:\n${server.launchUrl}\n`);
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    unannounce();
     await server.close();
     await core.stop();
     process.exit(0);

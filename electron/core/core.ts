@@ -1,38 +1,43 @@
 /**
  * The core: one ward's object graph (graph.ts), started and stopped as a unit.
  * Start order: data-dir lock → ward chain → ward config and deployment check → record store
- * (replay) → anchor recovery (or the demo ward) → sessions → devices. Stop runs in reverse and is
- * safe to call twice.
+ * (an old log is migrated once, with progress) → anchor recovery (or the demo ward) → sessions →
+ * devices. Calls made while it starts answer STARTING with what it is doing. Stop runs in reverse
+ * (what waits to be anchored is anchored first) and is safe to call twice.
  */
 import { seedDemoWard } from './demo/demoWard';
 import { buildCoreGraph } from './graph';
 import { log } from './platform/log';
-import type { CoreConfig, WardCore } from './shellContract';
+import type { CoreConfig, StartupProgress, WardCore } from './shellContract';
 
-export type { CoreConfig, WardCore } from './shellContract';
+export type { CoreConfig, StartupProgress, WardCore } from './shellContract';
 export { demoBanner } from './demo/demoWard';
 
 export function createCore(config: CoreConfig): WardCore {
   const g = buildCoreGraph(config);
   let state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  let progress: StartupProgress = { label: 'WardLedger is starting.', fraction: null };
 
   return {
     dataDir: g.dataDir,
 
-    async start() {
+    async start(onProgress) {
       if (state !== 'new') throw new Error('A core is started once.');
       state = 'starting';
+      const report = (p: StartupProgress) => {
+        progress = p;
+        onProgress?.(p);
+      };
       try {
-        const entries = await g.open();
+        await g.open(report);
         if (g.identity.initialized) {
           await g.anchorQueue.resume();
           await g.reconcileWithChain();
         }
         else if (config.demo) {
           await seedDemoWard(g);
-          log('info', 'demo.seeded', { records: g.store.records.size });
+          log('info', 'demo.seeded');
         }
-        log('info', 'records.opened', { entries });
         g.sessions.start(config.lockCheckIntervalMs ?? 1000);
         g.devices.start();
         for (const name of config.simulate ?? []) await g.devices.plugSimulator(name);
@@ -53,11 +58,15 @@ export function createCore(config: CoreConfig): WardCore {
       state = 'stopped';
       g.sessions.stop();
       await g.devices.stop();
+      await g.anchorQueue.flush().catch(() => undefined); // durable either way: anchored at the next start if this fails
       await g.close();
       log('info', 'core.stopped');
     },
 
     call(ctx, operation, input) {
+      if (state === 'starting') {
+        return Promise.resolve({ ok: false, error: { code: 'STARTING', message: `WardLedger is starting. ${progress.label}`, details: { label: progress.label, fraction: progress.fraction } } });
+      }
       if (state !== 'running') return Promise.resolve({ ok: false, error: { code: 'INTERNAL', message: 'WardLedger is not running.' } });
       return g.router.call(ctx, operation, input);
     },

@@ -2,7 +2,8 @@
  * The core's object graph: every service of one ward, built from its data directory. The running
  * core (core.ts), the command line and the tests all build it here, so the wiring exists once.
  * `open()` brings up what every user needs first (data-dir lock → fast keccak → ward chain →
- * ward config and deployment check → record store replay); `close()` takes it down again.
+ * ward config and deployment check → record store, migrated from the old log once and checked);
+ * `close()` takes it down again.
  */
 import { join } from 'node:path';
 import type { ethers } from 'ethers';
@@ -34,13 +35,17 @@ import { ExportService } from './records/exportService';
 import { PatientChart } from './records/patientChart';
 import { Patients } from './records/patients';
 import { RecordReader } from './records/recordReader';
-import { RecordStore } from './records/recordStore';
 import { RecordVerifier } from './records/recordVerifier';
+import { RootsOnChain } from './records/rootsOnChain';
+import { StoreAdmin } from './records/storeAdmin';
+import { WardBackup } from './records/wardBackup';
+import { openWardStore, verifyMigratedRecords, type StartupProgress } from './records/storeUpgrade';
 import { RecordWriter } from './records/recordWriter';
 import { ScopeKeyring } from './records/scopeKeys';
 import { StationIngestQueue } from './records/stationIngestQueue';
 import { StationWriter } from './records/stationWriter';
 import type { CoreConfig } from './shellContract';
+import type { WardStore } from './storage/wardStore';
 import { Admissions } from './ward/admissions';
 import { Census } from './ward/census';
 import { ObservationDrafts } from './ward/observationDrafts';
@@ -58,7 +63,12 @@ export function buildCoreGraph(config: CoreConfig) {
   const identity = new IdentityService(dataDir, node, wardConfig, config.keystoreScryptN ?? 2 ** 17);
   const sessions = new SessionManager(events, () => wardConfig.lockTimeoutSeconds);
   const people = new People(identity);
-  const store = new RecordStore(dataDir);
+  /** The ward's record store, opened by open() (services reach it through this, never before). */
+  let openStore: WardStore | null = null;
+  const store = (): WardStore => {
+    if (!openStore) throw new WardError('INTERNAL', 'The record store is not open.');
+    return openStore;
+  };
   const admissions = new Admissions(dataDir);
   /** Chain transactions whose local write is not done yet (settled at start and on retry). */
   const intents = new IntentJournal(dataDir);
@@ -82,10 +92,11 @@ export function buildCoreGraph(config: CoreConfig) {
   };
 
   // Records: the pipeline's parts, then the services built on them.
-  const anchorQueue = new AnchorQueue(store, contracts, station);
+  const roots = new RootsOnChain(store, contracts, () => (identity.initialized ? (stationKey ??= loadStationKey(dataDir))?.privateKey ?? null : null));
+  const anchorQueue = new AnchorQueue(store, contracts, station, roots, { stationWindowMs: config.anchorWindowMs });
   const patients = new Patients(identity);
   const keyring = new ScopeKeyring(store, identity);
-  const verifier = new RecordVerifier(store, contracts);
+  const verifier = new RecordVerifier(store, roots);
   const access = new AccessPolicy(store, admissions);
   const reader = new RecordReader(store, keyring, verifier);
   const writer = new RecordWriter(store, patients, keyring, anchorQueue, verifier);
@@ -112,8 +123,10 @@ export function buildCoreGraph(config: CoreConfig) {
   const care = new CareChanges(admissions, identity, people, patients, intents, careLedger);
   const census = new Census(reader, verifier);
   const board = new WardBoard(admissions, identity, people, patients, access, census, writer, care, audit);
-  const patientLists = new PatientLists(admissions, store, census, people, audit);
+  const patientLists = new PatientLists(admissions, access, reader, census, people, audit);
   const drafts = new ObservationDrafts(chart);
+  const storeAdmin = new StoreAdmin(store, dataDir);
+  const backup = new WardBackup(dataDir, node, store, storeAdmin);
 
   // Devices: real USB (unless turned off) and the simulated bus; changes coalesced into at most a
   // few events a second (a stream or a download changes things many times a second).
@@ -129,7 +142,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const devices = new DeviceService(backend, writer, admissions, access, ingest, new BindingFile(dataDir), devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices }),
+    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, backup }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -145,7 +158,6 @@ export function buildCoreGraph(config: CoreConfig) {
     approvals,
     sessions,
     people,
-    store,
     admissions,
     intents,
     care,
@@ -165,21 +177,33 @@ export function buildCoreGraph(config: CoreConfig) {
     chart,
     exports,
     census,
+    storeAdmin,
+    backup,
     board,
     patientLists,
     drafts,
     devices,
     router,
 
-    /** Lock the data directory and open the chain and the record store; returns the entries replayed. */
-    async open(): Promise<number> {
+    roots,
+    /** The open record store (throws before open()). */
+    get store(): WardStore {
+      return store();
+    },
+
+    /**
+     * Lock the data directory, open the chain and the record store (migrating an old log once,
+     * then checking every migrated record).
+     */
+    async open(progress: (p: StartupProgress) => void = () => undefined): Promise<void> {
       release = await lockDataDir(dataDir);
       try {
         await useFastKeccak();
         await node.start();
         wardConfig.load();
         await identity.checkDeployment();
-        return store.open();
+        openStore = await openWardStore(dataDir, identity.initialized, progress);
+        if (identity.initialized) await verifyMigratedRecords(openStore, (root) => roots.check(root), progress);
       } catch (e) {
         await graph.close();
         throw e;
@@ -200,9 +224,11 @@ export function buildCoreGraph(config: CoreConfig) {
     async close(): Promise<void> {
       if (changeTimer) clearTimeout(changeTimer);
       changeTimer = null;
+      anchorQueue.stop();
       keyring.closeAll();
       verifier.forget();
-      store.close();
+      await openStore?.close().catch(() => undefined);
+      openStore = null;
       await node.stop().catch(() => undefined);
       await release?.();
       release = null;

@@ -7,9 +7,17 @@ import type { WardEvent } from './model/events';
 
 export type { CallContext, CallResult };
 
+/** What a starting core is doing (upgrading the record store, checking it), for shells to show. */
+export interface StartupProgress {
+  label: string;
+  /** 0…1, or null when it cannot be told. */
+  fraction: number | null;
+}
+
 export interface WardCore {
   readonly dataDir: string;
-  start(): Promise<void>;
+  /** Start; `onProgress` hears about long steps (a record store upgrade). Calls meanwhile answer STARTING with the same progress. */
+  start(onProgress?: (p: StartupProgress) => void): Promise<void>;
   stop(): Promise<void>;
   /** Validates the operation name and input, checks the session and role, runs the handler. Never throws. */
   call(ctx: CallContext, operation: string, input: unknown): Promise<CallResult>;
@@ -31,4 +39,6 @@ export interface CoreConfig {
   usb?: boolean;
   /** Hotplug polling interval in ms (default 1000). */
   devicePollMs?: number;
+  /** How long unattended station readings may wait to share an anchor (default 30 s). */
+  anchorWindowMs?: number;
 }

@@ -10,10 +10,9 @@
  * a per-record share using the batch size the pipeline actually achieved.
  */
 import { join } from 'node:path';
-import type { StoredRecord } from '../../electron/core/records/storedRecord';
-import { AppendLog } from '../../electron/core/records/appendLog';
-import { leafOf } from '../../electron/core/records/storedRecord';
-import type { LogEntry } from '../../electron/core/records/storedRecord';
+import type { StoredRecord } from '../../electron/core/storage/storedRecord';
+import { leafOf, type AnchorRef } from '../../electron/core/storage/storedRecord';
+import { WardStore } from '../../electron/core/storage/wardStore';
 import { encodeRecord, storedRecordOf } from '../../electron/core/records/recordCodec';
 import { buildBatch } from '../../electron/core/crypto/merkle';
 import { createKeyScope, type ScopeKey } from '../../electron/core/crypto/keyScope';
@@ -95,25 +94,28 @@ function prepare(g: PipelineInternals, actor: Actor, patient: string, key: Scope
 async function runBaseline(g: PipelineInternals, actor: Actor, patient: string, dir: string, o: ThroughputOptions): Promise<{ records: number; seconds: number; perSecond: number }> {
   const p = await g.patients.require(patient);
   const { key } = createKeyScope([p.publicKey, g.identity.wardConfig.team.publicKey], '0x' + 'ba'.repeat(16));
-  const log = new AppendLog<LogEntry>(join(dir, 'bench-baseline', 'log.jsonl'));
-  log.open(() => undefined);
+  const store = await WardStore.open(join(dir, 'bench-baseline', 'store'));
   try {
     const start = performance.now();
     const deadline = start + o.baselineMaxSeconds * 1000;
     let n = 0;
     while (n < o.baselineMaxRecords && performance.now() < deadline) {
       const record = prepare(g, actor, p.address, key, n);
-      await log.append({ t: 'rec', r: record });
-      const root = buildBatch([leafOf(record)]).root;
-      await log.append({ t: 'batch', root, ids: [record.id] });
-      const anchored = await g.contracts().anchorBatch(g.stationWallet, root, 1);
-      await log.append({ t: 'anchor', root, ...anchored, ids: [record.id], proofs: [[]] });
+      await store.write((w) => void w.record(record));
+      const built = buildBatch([leafOf(record)]);
+      let treeNo = 0;
+      await store.write(async (w) => {
+        treeNo = w.tree({ root: built.root, nodes: built.toStandardTreeData().tree });
+        await w.anchorBatch(treeNo, [{ record, leafIndex: 0 }]);
+      });
+      const anchored = await g.contracts().anchorBatch(g.stationWallet, built.root, 1);
+      await store.write((w) => w.anchored(treeNo, anchored));
       n++;
     }
     const seconds = (performance.now() - start) / 1000;
     return { records: n, seconds, perSecond: n / seconds };
   } finally {
-    log.close();
+    await store.close();
     key.destroy();
   }
 }
@@ -127,14 +129,15 @@ async function profileStages(g: PipelineInternals, actor: Actor, patient: string
   const sample: StoredRecord[] = [];
   for (let i = 0; i < o.profileSample; i++) {
     const record = prepare(g, actor, p.address, key, i, t);
-    await t.time('fsync (durable append, per group)', () => g.store.append({ t: 'rec', r: record }));
+    await t.time('fsync (durable append, per group)', () => g.store.write((w) => void w.record(record)));
     sample.push(record);
   }
+  const anchors: AnchorRef[] = [];
   for (let i = 0; i < sample.length; i += batchSize) {
-    await t.time('anchor (Merkle, 2 appends, chain tx; per batch)', () => g.anchorQueue.anchor(sample.slice(i, i + batchSize)));
+    anchors.push(...(await t.time('anchor (Merkle, 2 appends, chain tx; per batch)', () => g.anchorQueue.anchor(sample.slice(i, i + batchSize).map((record) => ({ record }))))));
   }
   // The reply of addVitals opens the one record it wrote (memoised as verified when written).
-  for (const r of sample) g.verifier.rememberWritten(r);
+  sample.forEach((r, i) => g.verifier.rememberWritten(r, anchors[i]!));
   for (const r of sample) await t.time('reply view (open + verify the written record)', () => g.reader.openOne(actor, r.id));
   void pipelineStoreSize;
 
@@ -169,7 +172,9 @@ export async function benchThroughput(o: ThroughputOptions = defaultThroughputOp
     let batches: number;
     try {
       // Distinct anchor roots, less the warm-up record's own batch.
-      batches = new Set([...g.store.anchors.values()].map((a) => a.root)).size - 1;
+      const roots = new Set<string>();
+      for await (const page of g.store.allEntries()) for (const e of page) if (e.anchor) roots.add(e.anchor.root);
+      batches = roots.size - 1;
       const batchSize = Math.max(1, Math.round(pipeline.records / batches));
       const actor = await g.actor(w.ward.people.nurse.name, w.ward.people.nurse.password);
       baseline = await runBaseline(g, actor, w.patient, w.dir, o);

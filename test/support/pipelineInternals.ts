@@ -7,6 +7,7 @@
 import type { Wallet } from 'ethers';
 import { buildCoreGraph, type CoreGraph } from '../../electron/core/graph';
 import type { Actor } from '../../electron/core/identity/actor';
+import type { CoreConfig } from '../../electron/core/shellContract';
 import { testScryptN } from './tempCore';
 
 export interface PipelineInternals extends CoreGraph {
@@ -17,8 +18,8 @@ export interface PipelineInternals extends CoreGraph {
 }
 
 /** Open the graph of a set-up ward whose core is stopped (no sessions, no device polling). */
-export async function openInternals(dataDir: string): Promise<PipelineInternals> {
-  const graph = buildCoreGraph({ dataDir, keystoreScryptN: testScryptN, usb: false });
+export async function openInternals(dataDir: string, extra: Partial<CoreConfig> = {}): Promise<PipelineInternals> {
+  const graph = buildCoreGraph({ dataDir, keystoreScryptN: testScryptN, usb: false, ...extra });
   await graph.open();
   if (!graph.identity.initialized) {
     await graph.close();

@@ -12,7 +12,7 @@ import { patientRef } from '../../electron/core/crypto/commitment';
 import { createKeyScope, type KeyScope, type ScopeKey } from '../../electron/core/crypto/keyScope';
 import { buildBatch, type MerkleBatch } from '../../electron/core/crypto/merkle';
 import { signBatchRoot, signRecord } from '../../electron/core/crypto/recordSignature';
-import type { StoredRecord } from '../../electron/core/records/storedRecord';
+import type { StoredRecord } from '../../electron/core/storage/storedRecord';
 import { encodeRecord, storedRecordOf } from '../../electron/core/records/recordCodec';
 import { leafIndexes } from '../../electron/core/storage/merkleTrees';
 import type { StoreWrite } from '../../electron/core/storage/storeWrite';

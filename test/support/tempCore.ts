@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore } from '../../electron/core/core';
 import type { InputOf, OperationName, OutputOf } from '../../electron/core/api/contract';
-import type { CallResult, CoreConfig, WardCore } from '../../electron/core/shellContract';
+import type { CallResult, CoreConfig, StartupProgress, WardCore } from '../../electron/core/shellContract';
 
 export function tempDir(prefix = 'wardledger-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -17,10 +17,10 @@ export function removeDir(dir: string): void {
 /** A fast keystore cost for tests that are not about the keystore itself. */
 export const testScryptN = 1024;
 
-export async function startCore(dataDir: string, extra: Partial<CoreConfig> = {}): Promise<WardCore> {
+export async function startCore(dataDir: string, extra: Partial<CoreConfig> = {}, onProgress?: (p: StartupProgress) => void): Promise<WardCore> {
   // Real USB stays out of tests (results must not depend on what is plugged into the machine).
   const core = createCore({ dataDir, keystoreScryptN: testScryptN, lockCheckIntervalMs: 50, usb: false, devicePollMs: 100, ...extra });
-  await core.start();
+  await core.start(onProgress);
   return core;
 }
 

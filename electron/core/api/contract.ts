@@ -11,7 +11,9 @@ import type { WardEvent } from '../model/events';
 import type { DevicesOverview } from '../model/devices';
 import { draftFormSchema, escalationFields, observationFields, type VitalsPreview } from '../model/observations';
 import { roles, type MemberStatus, type Role, type PendingRegistration, type PersonRef, type PersonWithAge, type Profile } from '../model/people';
-import type { AuditEntry, ConsentGrant, PatientHistory, RecordView, VerificationReport } from '../model/records';
+import type { PatientChartData } from '../model/chartSeries';
+import type { BackupRecord, MigrationStatus, StoreStatus } from '../model/storeStatus';
+import type { AuditPage, ConsentGrant, PatientHistory, RecordView, VerificationReport } from '../model/records';
 import type { CensusRow, DoctorHome, DraftView, PatientHome, PatientSummary, SessionInfo, WardStatus } from '../model/ward';
 import {
   addressSchema,
@@ -24,10 +26,12 @@ import {
   maxReadingAgeSchema,
   nameSchema,
   noteSchema,
+  pageCursorSchema,
   passwordSchema,
   readingIdsSchema,
   reasonSchema,
   recordIdSchema,
+  windowHoursSchema,
 } from '../model/fields';
 import { VitalsInputSchema } from '../model/vitals';
 
@@ -114,6 +118,19 @@ export const operations = {
   'admin/approve': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
   'admin/reject': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
   'admin/members': op<Profile[]>()({ passive: true, input: empty, access: ['it-admin'] }),
+  'admin/storeStatus': op<StoreStatus>()({ passive: true, input: empty, access: ['it-admin'] }),
+  // The record store was upgraded from the old log and checked: the IT admin confirms, and the old log is removed.
+  'admin/confirmMigration': op<MigrationStatus>()({ input: empty, access: ['it-admin'] }),
+  // An encrypted backup of the running ward (store, chain, keystores, settings) written to a new file on this computer.
+  'admin/backup': op<BackupRecord>()({
+    input: z
+      .object({
+        out: z.string({ error: 'Give the backup file as a full path.' }).min(2, 'Give the backup file as a full path.').max(4096, 'That path is too long.'),
+        passphrase: z.string({ error: 'Choose a passphrase.' }).min(12, 'The passphrase must have at least 12 characters.').max(1024, 'That passphrase is too long.'),
+      })
+      .strict(),
+    access: ['it-admin'],
+  }),
   'settings/update': op<{ lockTimeoutSeconds: number; maxReadingAgeDays: number; glucoseUnit: 'mmol/L' | 'mg/dL' }>()({
     input: z
       .object({
@@ -207,8 +224,22 @@ export const operations = {
       .strict(),
     access: ['doctor'],
   }),
+  // A history opens on its last 72 hours; `before` (the last page's `window.earlier`) loads the records before them.
   'records/history': op<PatientHistory>()({ passive: true,
-    input: z.object({ patient: addressSchema, breakGlassReason: reasonSchema.optional() }).strict(),
+    input: z.object({ patient: addressSchema, breakGlassReason: reasonSchema.optional(), before: pageCursorSchema.nullish(), hours: windowHoursSchema.optional() }).strict(),
+    access: ['patient', 'doctor', 'nurse', 'insurer'],
+  }),
+  // Charts of a period (default the whole history), thinned to the lowest and highest reading per pixel column.
+  'records/chart': op<PatientChartData>()({ passive: true,
+    input: z
+      .object({
+        patient: addressSchema,
+        breakGlassReason: reasonSchema.optional(),
+        from: z.iso.datetime({ error: 'The start of the period must be a date and time.' }).optional(),
+        to: z.iso.datetime({ error: 'The end of the period must be a date and time.' }).optional(),
+        buckets: z.number().int().min(50, 'Between 50 and 4,000 columns.').max(4000, 'Between 50 and 4,000 columns.').optional(),
+      })
+      .strict(),
     access: ['patient', 'doctor', 'nurse', 'insurer'],
   }),
   'records/myPatients': op<PatientSummary[]>()({ passive: true,
@@ -226,7 +257,8 @@ export const operations = {
     input: z.object({ grantee: addressSchema }).strict(),
     access: ['patient'],
   }),
-  'audit/list': op<AuditEntry[]>()({ passive: true, input: z.object({ patient: addressSchema.nullish() }).strict(), access: ['patient', 'it-admin', 'doctor'] }),
+  // The access log newest first, a page at a time (`before`: the last page's `earlier`).
+  'audit/list': op<AuditPage>()({ passive: true, input: z.object({ patient: addressSchema.nullish(), before: pageCursorSchema.nullish() }).strict(), access: ['patient', 'it-admin', 'doctor'] }),
 
   // --- export and verification ---
   'export/fhir': op<{ filename: string; bundle: unknown }>()({

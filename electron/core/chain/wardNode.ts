@@ -96,6 +96,22 @@ export class WardNode {
     return this.ethersProvider;
   }
 
+  /**
+   * Run `f` while the node mines nothing (ganache's miner_stop … miner_start): the chain database
+   * is written only when a block is mined, so its files hold still while `f` copies them.
+   * Transactions sent meanwhile wait, and are mined when it ends.
+   */
+  async whileNotMining<T>(f: () => Promise<T>): Promise<T> {
+    const p = this.ganacheProvider;
+    if (!p) throw new WardError('CHAIN', 'The ward chain is not running.');
+    await p.request({ method: 'miner_stop', params: [] });
+    try {
+      return await f();
+    } finally {
+      await p.request({ method: 'miner_start', params: [] });
+    }
+  }
+
   async stop(): Promise<void> {
     const p = this.ganacheProvider;
     this.ganacheProvider = null;

@@ -26,6 +26,8 @@ export type WardErrorCode =
   | 'DEVICE_PERMISSION'
   | 'DEVICE_UNSUPPORTED'
   | 'PROTOCOL'
+  /** The core is starting (e.g. upgrading the record store); details.label and details.fraction say how far. */
+  | 'STARTING'
   | 'INTERNAL';
 
 /** The error shape every bridge carries (a WardError's toJSON, or any code from a newer core). */

@@ -135,3 +135,12 @@ export const maxReadingAgeSchema = z
   .int('The age limit must be a whole number of days.')
   .min(1, 'The age limit must be between 1 and 365 days.')
   .max(365, 'The age limit must be between 1 and 365 days.');
+/** Where the next page of a paged read starts (a cursor the core handed out with the last page). */
+export const pageCursorSchema = z.string({ error: 'That page position is not valid.' }).regex(/^[0-9a-f]{28}$/, 'That page position is not valid; reload the page.');
+
+/** How far back a history or chart window reaches, in hours (up to a year). */
+export const windowHoursSchema = z
+  .number({ error: 'The period must be a number of hours.' })
+  .int('The period must be a whole number of hours.')
+  .min(1, 'The period must be between 1 hour and a year.')
+  .max(8784, 'The period must be between 1 hour and a year.');

@@ -79,13 +79,25 @@ export interface RecordView {
   provenance: Provenance;
 }
 
+/** Which part of a history a page holds: records are read a window at a time, newest first. */
+export interface HistoryWindow {
+  /** The period asked for (ISO times): `from` is where this page was meant to reach back to. */
+  from: string;
+  to: string;
+  /** Pass as `before` to load the records before these; null when there are none. */
+  earlier: string | null;
+}
+
 export interface PatientHistory {
   patient: PersonWithAge;
   news2Scale: 1 | 2;
+  /** This page's records, newest first. */
   records: RecordView[];
+  window: HistoryWindow;
   /** True when this read used break-glass access. */
   breakGlass: boolean;
 }
+
 
 export interface ConsentGrant {
   grantee: PersonRef;
@@ -94,6 +106,13 @@ export interface ConsentGrant {
 }
 
 export type AuditAction = 'read' | 'export' | 'verify' | 'amend' | 'list' | 'grant' | 'revoke' | 'admit' | 'assign-doctor' | 'discharge';
+
+/** One page of the access log, newest first. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** Pass as `before` for the next (older) page; null when there is none. */
+  earlier: string | null;
+}
 
 export interface AuditEntry {
   at: string;

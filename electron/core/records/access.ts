@@ -6,7 +6,7 @@ import { ethers } from 'ethers';
 import type { Actor } from '../identity/actor';
 import { WardError } from '../model/errors';
 import type { CareChange } from '../model/ward';
-import type { RecordStore } from './recordStore';
+import type { WardStore } from '../storage/wardStore';
 
 export type AccessBasis = 'own' | 'care-team' | 'responsible-doctor' | 'consent' | 'break-glass';
 
@@ -23,7 +23,7 @@ export interface CareRelations {
 
 export class AccessPolicy {
   constructor(
-    private readonly store: RecordStore,
+    private readonly store: () => WardStore,
     private readonly care: CareRelations,
   ) {}
 
@@ -37,7 +37,7 @@ export class AccessPolicy {
       if (actor.address === p) return 'own';
       throw new WardError('FORBIDDEN', 'Patients can read only their own record.');
     }
-    if (this.store.activeGrantees(p).has(actor.address)) return 'consent';
+    if (this.store().hasGrant(p, actor.address)) return 'consent';
     const admission = this.care.currentOf(p);
     if (actor.role === 'nurse' && admission) return 'care-team';
     if (actor.role === 'doctor' && admission?.responsibleDoctor === actor.address) return 'responsible-doctor';
@@ -59,6 +59,11 @@ export class AccessPolicy {
       if (e instanceof WardError && e.code === 'FORBIDDEN') return false;
       throw e;
     }
+  }
+
+  /** The patients who have shared their record with this person (by consent in force). */
+  grantorsOf(grantee: string): Promise<string[]> {
+    return this.store().grantors(grantee);
   }
 
   /** Writing needs read access too; insurers who were shared a record still cannot write to it. */

@@ -1,69 +1,134 @@
 /**
- * Group commit of record anchors: records that become durable while an anchor transaction is in
- * flight wait and go together in the next one, so the ward chain sees one transaction per batch
- * instead of one per record, and a lone record still anchors at once.
+ * Anchoring records on the ward chain, sized for the chain rather than for the arrival rate.
  *
- * Crash safety: the batch membership is made durable before its transaction is sent. On start,
- * `resume()` finishes what a crash interrupted: a batch whose root is already on the chain is
- * recorded as anchored (never sent twice), one that is not is sent again, and records that never
- * made it into a batch are batched anew.
+ * - Group commit: records that become durable while an anchor transaction is in flight wait and go
+ *   together in the next one.
+ * - Gathered by time: readings the station records unattended (bound monitors) wait up to
+ *   `stationWindowMs` (or until `maxBatch` wait) before they are anchored, so one reading per bed
+ *   per minute does not become one transaction per reading; they are durable (and acknowledged)
+ *   before they wait. A record a person saves is anchored at once — and takes every waiting
+ *   reading along — so the save-latency target is untouched.
+ * - A station batch anchored whole and alone anchors its own signature tree (no second tree).
+ *
+ * Crash safety: the batch is made durable (the store's awaiting-anchor list) before its
+ * transaction is sent, and its anchor is recorded in a later write. On start, `resume()` finishes
+ * what a crash interrupted: a batch whose root is already on the chain is recorded as anchored
+ * (never sent twice), one that is not is sent again, and records that never made it into a batch
+ * are batched anew.
  */
 import type { ethers } from 'ethers';
 import type { WardContracts } from '../chain/wardContracts';
+import { buildBatch } from '../crypto/merkle';
 import { WardError } from '../model/errors';
+import { failpoint } from '../platform/failpoint';
 import { log } from '../platform/log';
-import { buildBatch, type MerkleBatch } from '../crypto/merkle';
-import { leafOf, type StoredRecord } from './storedRecord';
-import type { RecordStore } from './recordStore';
+import { leafIndexes } from '../storage/merkleTrees';
+import { leafOf, type AnchorRef, type StoredRecord } from '../storage/storedRecord';
+import type { WardStore } from '../storage/wardStore';
+import type { RootsOnChain } from './rootsOnChain';
 
-/**
- * The proofs to log with an anchor: none when every record's batch signature already covers this
- * very tree (a station ingest batch anchored alone), so the same proof is not stored twice.
- */
-function proofsFor(records: StoredRecord[], built: MerkleBatch): string[][] | 'batchSignature' {
-  const proofs = records.map((r) => built.proofs.get(r.id.toLowerCase())!);
-  const same = records.every((r, i) => r.batchSignature?.root === built.root && sameProof(r.batchSignature.proof, proofs[i]!));
-  return same ? 'batchSignature' : proofs;
-}
-
-function sameProof(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.toLowerCase() === b[i]!.toLowerCase());
-}
-
-interface Waiting {
+/** A durable record to anchor, with its place in its station batch's signature tree if it has one. */
+export interface ToAnchor {
   record: StoredRecord;
-  resolve: () => void;
+  signatureTree?: { treeNo: number; leafIndex: number; leaves: number };
+}
+
+interface Waiting extends ToAnchor {
+  /** When it must be anchored by (ms since the epoch; 0: at once). */
+  due: number;
+  resolve: (anchor: AnchorRef) => void;
   reject: (e: Error) => void;
+}
+
+export interface AnchorQueueOptions {
+  /** Most records in one anchor (default 5,000). */
+  maxBatch?: number;
+  /** How long unattended station readings may wait to be gathered (default 30 s). */
+  stationWindowMs?: number;
 }
 
 export class AnchorQueue {
   private waiting: Waiting[] = [];
   private running = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly maxBatch: number;
+  private readonly stationWindowMs: number;
   /** Batches anchored and leaves covered since start (for benchmarks and the sync console). */
   readonly stats = { batches: 0, leaves: 0 };
 
   constructor(
-    private readonly store: RecordStore,
+    private readonly store: () => WardStore,
     private readonly contracts: () => WardContracts,
     private readonly station: () => ethers.Signer,
-    private readonly maxBatch = 5000,
-  ) {}
+    private readonly roots: RootsOnChain,
+    options: AnchorQueueOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 5000;
+    this.stationWindowMs = options.stationWindowMs ?? 30_000;
+  }
 
-  /** Anchor durable records; resolves when their anchor is mined and recorded durably. */
-  anchor(records: StoredRecord[]): Promise<void> {
-    const done = records.map((record) => new Promise<void>((resolve, reject) => this.waiting.push({ record, resolve, reject })));
-    if (!this.running) void this.run();
-    return Promise.all(done).then(() => undefined);
+  /**
+   * Anchor durable records; resolves with each record's anchor once it is mined and recorded
+   * durably. `now`: a person is waiting (anchor at once); `gathered`: unattended readings, which
+   * may wait for others up to the station window.
+   */
+  anchor(records: ToAnchor[], when: 'now' | 'gathered' = 'now'): Promise<AnchorRef[]> {
+    const due = when === 'now' ? 0 : Date.now() + this.stationWindowMs;
+    const done = records.map((r) => new Promise<AnchorRef>((resolve, reject) => this.waiting.push({ ...r, due, resolve, reject })));
+    this.schedule();
+    return Promise.all(done);
+  }
+
+  /** Whether something waiting must go now: a person waits, a reading waited long enough, or a batch is full. */
+  private ready(): boolean {
+    if (this.waiting.length >= this.maxBatch) return true;
+    const now = Date.now();
+    return this.waiting.some((w) => w.due <= now);
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.running || this.waiting.length === 0) return;
+    if (this.ready()) {
+      void this.run();
+      return;
+    }
+    const next = Math.min(...this.waiting.map((w) => w.due));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.schedule();
+    }, Math.max(0, next - Date.now()));
+    this.timer.unref();
+  }
+
+  /** Anchor whatever waits now and wait for it (a graceful stop, tests, benchmarks). */
+  async flush(): Promise<void> {
+    for (const w of this.waiting) w.due = 0;
+    const pending = this.waiting.map((w) => new Promise<void>((resolve) => {
+      const { resolve: ok, reject: ko } = w;
+      w.resolve = (a) => (ok(a), resolve());
+      w.reject = (e) => (ko(e), resolve());
+    }));
+    this.schedule();
+    await Promise.all(pending);
+  }
+
+  /** Drop the timer (the core stops; what still waits is durable and is anchored at the next start). */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private async run(): Promise<void> {
     this.running = true;
     try {
-      while (this.waiting.length) {
+      // Everything waiting goes (up to a full batch), whatever its own deadline: one transaction.
+      while (this.waiting.length && this.ready()) {
         const batch = this.waiting.splice(0, this.maxBatch);
         try {
-          await this.anchorBatch(batch.map((w) => w.record));
-          for (const w of batch) w.resolve();
+          const anchors = await this.anchorBatch(batch);
+          batch.forEach((w, i) => w.resolve(anchors[i]!));
         } catch (e) {
           const err = e instanceof WardError ? e : new WardError('CHAIN', 'The ward chain could not anchor the records.');
           log('error', 'anchor.failed', { records: batch.length, code: err.code });
@@ -72,23 +137,48 @@ export class AnchorQueue {
       }
     } finally {
       this.running = false;
+      this.schedule();
     }
   }
 
-  private async anchorBatch(records: StoredRecord[]): Promise<void> {
-    const built = buildBatch(records.map(leafOf));
-    const ids = records.map((r) => r.id);
-    await this.store.append({ t: 'batch', root: built.root, ids });
-    const anchored = await this.submit(built.root, records.length);
-    await this.store.append({
-      t: 'anchor',
-      root: built.root,
-      ...anchored,
-      ids,
-      proofs: proofsFor(records, built),
+  /** One anchor: the batch made durable, the root sent, the anchor recorded. */
+  private async anchorBatch(items: ToAnchor[]): Promise<AnchorRef[]> {
+    const store = this.store();
+    const whole = wholeSignatureTree(items);
+    let treeNo: number;
+    let root: string;
+    let leafOfItem: number[];
+    let proofs: string[][];
+    if (whole) {
+      treeNo = whole.treeNo;
+      root = items[0]!.record.batchSignature!.root.toLowerCase();
+      leafOfItem = items.map((i) => i.signatureTree!.leafIndex);
+      proofs = items.map((i) => i.record.batchSignature!.proof);
+      await store.write((w) => w.anchorBatch(treeNo, items.map((i, n) => ({ record: i.record, leafIndex: leafOfItem[n]! }))));
+    } else {
+      const built = buildBatch(items.map((i) => leafOf(i.record)));
+      const dump = built.toStandardTreeData();
+      const places = leafIndexes(dump);
+      root = built.root;
+      leafOfItem = items.map((i) => places.get(i.record.id.toLowerCase())!);
+      proofs = items.map((i) => built.proofs.get(i.record.id.toLowerCase())!);
+      let no = 0;
+      await store.write(async (w) => {
+        no = w.tree({ root, nodes: dump.tree });
+        await w.anchorBatch(no, items.map((i, n) => ({ record: i.record, leafIndex: leafOfItem[n]! })));
+      });
+      treeNo = no;
+    }
+    failpoint('anchor.batched');
+    const anchored = await this.submit(root, items.length);
+    failpoint('anchor.sent');
+    await store.write(async (w) => {
+      await w.anchored(treeNo, anchored);
+      this.roots.remember(w, root);
     });
     this.stats.batches++;
-    this.stats.leaves += records.length;
+    this.stats.leaves += items.length;
+    return proofs.map((proof) => ({ root, ...anchored, proof }));
   }
 
   /** Send the root; if an earlier attempt already got it on the chain, use that anchor. */
@@ -105,19 +195,37 @@ export class AnchorQueue {
 
   /** After a restart: finish interrupted batches and anchor records that were never batched. */
   async resume(): Promise<number> {
+    const store = this.store();
     let resumed = 0;
-    for (const [root, ids] of [...this.store.unanchoredBatches]) {
-      const records = ids.map((id) => this.store.records.get(id)).filter((r): r is StoredRecord => !!r);
-      const built = buildBatch(records.map(leafOf));
-      if (built.root !== root) throw new WardError('INTEGRITY', 'A stored anchor batch does not match its records; the record store was altered.');
+    for (const { treeNo, root, records } of await store.awaitingAnchor()) {
+      const built = records.length ? buildBatch(records.map(leafOf)) : null;
+      if (!built || built.root !== root.toLowerCase()) throw new WardError('INTEGRITY', 'A stored anchor batch does not match its records; the record store was altered.');
       const anchored = await this.submit(root, records.length);
-      await this.store.append({ t: 'anchor', root, ...anchored, ids, proofs: proofsFor(records, built) });
+      await store.write(async (w) => {
+        await w.anchored(treeNo, anchored);
+        this.roots.remember(w, root);
+      });
       resumed += records.length;
     }
-    const unbatched = this.store.unbatchedRecords();
-    if (unbatched.length) await this.anchor(unbatched);
-    resumed += unbatched.length;
+    for (;;) {
+      const unbatched = await store.unbatched(this.maxBatch);
+      if (unbatched.length === 0) break;
+      await this.anchor(unbatched.map((record) => ({ record })));
+      resumed += unbatched.length;
+    }
     if (resumed) log('info', 'anchor.resumed', { records: resumed });
     return resumed;
   }
+}
+
+/** The signature tree the items are, when they are all of one station batch, every leaf once, in any order. */
+function wholeSignatureTree(items: ToAnchor[]): { treeNo: number } | null {
+  const first = items[0]?.signatureTree;
+  if (!first || first.leaves !== items.length) return null;
+  const seen = new Set<number>();
+  for (const i of items) {
+    if (i.signatureTree?.treeNo !== first.treeNo || seen.has(i.signatureTree.leafIndex)) return null;
+    seen.add(i.signatureTree.leafIndex);
+  }
+  return { treeNo: first.treeNo };
 }

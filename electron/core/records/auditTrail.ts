@@ -7,7 +7,7 @@
  * change of care relationship (both on the chain too), with flags on relationships created to read.
  */
 import { ethers } from 'ethers';
-import type { AuditAction, AuditEntry } from '../model/records';
+import type { AuditAction, AuditEntry, AuditPage } from '../model/records';
 import type { PersonRef } from '../model/people';
 import { auditActions, type WardContracts } from '../chain/wardContracts';
 import { commit } from '../crypto/commitment';
@@ -19,10 +19,13 @@ import { WardError } from '../model/errors';
 import type { AccessPolicy, CareRelations } from './access';
 import { careFlags, type CareFlag } from './careFlags';
 import type { Patients } from './patients';
-import type { AuditLogEntry, RecordStore } from './recordStore';
 import type { CareChange } from '../model/ward';
+import type { ActivityEntry, AuditRecord } from '../storage/storeTypes';
+import { timeOfCursor, type WardStore } from '../storage/wardStore';
 
 const actionNames: Record<number, AuditAction> = { 0: 'read', 1: 'export', 2: 'verify', 3: 'amend', 4: 'list' };
+/** Entries in one page of the access log. */
+export const AUDIT_PAGE_SIZE = 100;
 const ZERO = ethers.ZeroHash;
 /**
  * A patient shown to the same person in lists (the board refreshes every minute) is audited again
@@ -35,7 +38,7 @@ export class AuditTrail {
   private readonly lastShown = new Map<string, number>();
 
   constructor(
-    private readonly store: RecordStore,
+    private readonly store: () => WardStore,
     private readonly contracts: () => WardContracts,
     private readonly identity: IdentityService,
     private readonly provider: () => ethers.Provider,
@@ -67,17 +70,19 @@ export class AuditTrail {
       readers.push(...admins.map((a) => a.publicKey));
       sealedReason = sealEnvelope(reasonBytes, readers, `wardledger/audit-reason/${receipt.hash}`);
     }
-    await this.store.append({
-      t: 'audit',
-      actor: actor.address,
-      patient,
-      action: auditActions[action],
-      breakGlass: options.breakGlass ?? false,
-      reason: sealedReason,
-      at: Date.now(),
-      block: receipt.blockNumber,
-      tx: receipt.hash,
-    });
+    await this.store().write((w) =>
+      w.audit({
+        t: 'audit',
+        actor: actor.address,
+        patient,
+        action: auditActions[action],
+        breakGlass: options.breakGlass ?? false,
+        reason: sealedReason,
+        at: Date.now(),
+        block: receipt.blockNumber,
+        tx: receipt.hash,
+      }),
+    );
   }
 
   /**
@@ -106,56 +111,35 @@ export class AuditTrail {
       refs.map((ref) => ({ patientRef: ref, subjectRef: ethers.keccak256(ethers.concat([ref, ethers.toUtf8Bytes('list')])), action: auditActions.list, reasonCommitment: ZERO, breakGlass: false })),
     );
     const at = Date.now();
-    await this.store.append(
-      ...patients.map((patient) => ({ t: 'audit' as const, actor: actor.address, patient, action: auditActions.list, breakGlass: false, reason: null, at, block: receipt.blockNumber, tx: receipt.hash })),
-    );
+    await this.store().write((w) => {
+      for (const patient of patients) w.audit({ t: 'audit', actor: actor.address, patient, action: auditActions.list, breakGlass: false, reason: null, at, block: receipt.blockNumber, tx: receipt.hash });
+    });
   }
 
   /**
-   * The access log as the viewer may see it, newest first: patients see their own; doctors choose
-   * a patient whose record they may read; IT admins see the whole ward's or one patient's.
+   * The access log as the viewer may see it, newest first, a page at a time: patients see their
+   * own; doctors choose a patient whose record they may read; IT admins see the whole ward's or
+   * one patient's. Changes of care relationship (kept with the admissions) join the page whose
+   * span of time holds them.
    */
-  async listFor(viewer: Actor, patientAddress: string | null): Promise<AuditEntry[]> {
+  async listFor(viewer: Actor, patientAddress: string | null, before: string | null = null, limit = AUDIT_PAGE_SIZE): Promise<AuditPage> {
     let patient = patientAddress ? ethers.getAddress(patientAddress) : null;
     if (viewer.role === 'patient') patient = viewer.address;
     else if (viewer.role === 'doctor') {
       if (!patient) throw new WardError('BAD_INPUT', 'Choose a patient to see their access log.', { fields: { patient: 'Choose a patient.' } });
       this.access.basis(viewer, patient);
     }
-    return this.list(viewer, patient, this.people.namesFor(viewer).ref);
-  }
-
-  /** Audit entries (and consent changes) visible to the viewer, newest first. */
-  private async list(viewer: Actor, patient: string | null, names: (address: string) => Promise<PersonRef>): Promise<AuditEntry[]> {
-    const keys = [viewer.wallet.privateKey, viewer.teamKey].filter((k): k is string => !!k);
-    const openReason = (env: Parameters<typeof openEnvelope>[0] | null, tx: string): string | null => {
-      if (!env) return null;
-      for (const k of keys) {
-        try {
-          return new TextDecoder().decode(openEnvelope(env, k, `wardledger/audit-reason/${tx}`));
-        } catch {
-          // try the next key
-        }
-      }
-      return '(reason sealed: not readable with your access)';
-    };
-    const audits = this.store.audits.filter((a) => !patient || a.patient === patient);
-    const changes = this.care.changesOf(patient);
-    const flags = this.flags(audits, changes);
+    const page = await this.store().activity({ patient, limit, cursor: before });
+    // This page spans [older, newer): the next page starts below its last entry's time.
+    const newer = before ? timeOfCursor(before) : Number.POSITIVE_INFINITY;
+    const older = page.next ? page.items.at(-1)!.at : Number.NEGATIVE_INFINITY;
+    const changes = this.care.changesOf(patient).filter((c) => c.at < newer && c.at >= older);
+    const flags = await this.flags(page.items, changes);
+    const names = this.people.namesFor(viewer).ref;
     const entries: AuditEntry[] = [];
-    for (const a of audits) {
-      const flag = flags.reads.get(a);
-      entries.push({
-        at: new Date(a.at).toISOString(),
-        actor: await names(a.actor),
-        action: actionNames[a.action] ?? 'read',
-        patient: a.patient ? await names(a.patient) : null,
-        breakGlass: a.breakGlass,
-        reason: openReason(a.reason, a.tx),
-        flag: flag ? await flagText(flag, names) : null,
-        wardBlock: a.block,
-        wardTx: a.tx,
-      });
+    for (const a of page.items) {
+      const flag = a.t === 'audit' ? flags.reads.get(readKey(a)) : undefined;
+      entries.push({ ...(await this.entryFor(viewer, a, names)), flag: flag ? await flagText(flag, names) : null });
     }
     for (const c of changes) {
       const flag = flags.changes.get(c);
@@ -171,41 +155,82 @@ export class AuditTrail {
         wardTx: c.tx,
       });
     }
-    for (const c of this.store.consents) {
-      if (patient && c.patient !== patient) continue;
-      entries.push({
-        at: new Date(c.at).toISOString(),
-        actor: await names(c.patient),
-        action: c.action,
-        patient: await names(c.patient),
-        breakGlass: false,
-        reason: `${c.action === 'grant' ? 'Shared with' : 'Stopped sharing with'} ${(await names(c.grantee)).name}`,
-        flag: null,
-        wardBlock: 0,
-        wardTx: c.tx,
-      });
-    }
-    return entries.sort((x, y) => y.at.localeCompare(x.at));
+    return { entries: entries.sort((x, y) => y.at.localeCompare(x.at)), earlier: page.next };
   }
 
-  /** Flags on care changes and on the reads and exports made through them, patient by patient. */
-  private flags(audits: readonly AuditLogEntry[], changes: readonly CareChange[]) {
-    const out = { changes: new Map<CareChange, CareFlag>(), reads: new Map<AuditLogEntry, CareFlag>() };
+  /** One access log entry (an audited access or a consent change) as the viewer may read it. */
+  private async entryFor(viewer: Actor, a: ActivityEntry, names: (address: string) => Promise<PersonRef>): Promise<AuditEntry> {
+    if (a.t === 'consent') {
+      return {
+        at: new Date(a.at).toISOString(),
+        actor: await names(a.patient),
+        action: a.action,
+        patient: await names(a.patient),
+        breakGlass: false,
+        reason: `${a.action === 'grant' ? 'Shared with' : 'Stopped sharing with'} ${(await names(a.grantee)).name}`,
+        flag: null,
+        wardBlock: 0,
+        wardTx: a.tx,
+      };
+    }
+    return {
+      at: new Date(a.at).toISOString(),
+      actor: await names(a.actor),
+      action: actionNames[a.action] ?? 'read',
+      patient: a.patient ? await names(a.patient) : null,
+      breakGlass: a.breakGlass,
+      reason: this.openReason(viewer, a.reason, a.tx),
+      flag: null,
+      wardBlock: a.block,
+      wardTx: a.tx,
+    };
+  }
+
+  private openReason(viewer: Actor, env: Parameters<typeof openEnvelope>[0] | null, tx: string): string | null {
+    if (!env) return null;
+    for (const k of [viewer.wallet.privateKey, viewer.teamKey]) {
+      if (!k) continue;
+      try {
+        return new TextDecoder().decode(openEnvelope(env, k, `wardledger/audit-reason/${tx}`));
+      } catch {
+        // try the next key
+      }
+    }
+    return '(reason sealed: not readable with your access)';
+  }
+
+  /**
+   * Flags on the care changes and the reads and exports of the patients this page names, from each
+   * such patient's whole access history (a relationship can span pages); keyed by transaction.
+   */
+  private async flags(items: readonly ActivityEntry[], changes: readonly CareChange[]) {
+    const out = { changes: new Map<CareChange, CareFlag>(), reads: new Map<string, CareFlag>() };
     const isNurse = (a: string) => this.identity.directory.staffName(a)?.role === 'nurse';
-    for (const patient of new Set(changes.map((c) => c.patient))) {
-      const reads = audits.filter((a) => a.patient === patient && (a.action === auditActions.read || a.action === auditActions.export));
-      const records = this.store.recordsOf(patient);
-      const f = careFlags(
-        changes.filter((c) => c.patient === patient),
-        reads,
-        (at) => records.some((r) => r.createdAt < at),
-        isNurse,
-      );
+    const named = new Set([...changes.map((c) => c.patient), ...items.flatMap((a) => (a.t === 'audit' && a.patient ? [a.patient] : []))]);
+    const store = this.store();
+    for (const patient of named) {
+      const patientChanges = this.care.changesOf(patient);
+      if (patientChanges.length === 0) continue;
+      const reads: AuditRecord[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { items: ActivityEntry[]; next: string | null } = await store.activity({ patient, limit: 1000, cursor });
+        for (const a of page.items) if (a.t === 'audit' && (a.action === auditActions.read || a.action === auditActions.export)) reads.push(a);
+        cursor = page.next;
+      } while (cursor);
+      // The patient's first record by measured time: records are written after they are measured.
+      const first = (await store.window(patient, { order: 'asc', limit: 1, proofs: false })).items[0];
+      const f = careFlags(patientChanges, reads, (at) => !!first && first.at < at, isNurse);
       for (const [k, v] of f.changes) out.changes.set(k, v);
-      for (const [k, v] of f.reads) out.reads.set(k, v);
+      for (const [k, v] of f.reads) out.reads.set(readKey(k), v);
     }
     return out;
   }
+}
+
+/** One audited access: its transaction, actor and patient (a list's transaction audits several patients). */
+function readKey(a: AuditRecord): string {
+  return `${a.tx}|${a.actor}|${a.patient ?? ''}|${a.action}`;
 }
 
 async function careText(c: CareChange, names: (address: string) => Promise<PersonRef>): Promise<string> {

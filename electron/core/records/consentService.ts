@@ -23,7 +23,8 @@ import { log } from '../platform/log';
 import type { Actor } from '../identity/actor';
 import type { IdentityService } from '../identity/identityService';
 import type { People } from '../identity/people';
-import type { RecordStore } from './recordStore';
+import type { ConsentEntry } from '../storage/storeTypes';
+import type { WardStore } from '../storage/wardStore';
 
 /** Whom a patient may share their record with. */
 const grantableRoles: readonly Role[] = ['doctor', 'nurse', 'insurer'];
@@ -47,7 +48,7 @@ export class ConsentService {
   private readonly busy = new Set<string>();
 
   constructor(
-    private readonly store: RecordStore,
+    private readonly store: () => WardStore,
     private readonly contracts: () => WardContracts,
     private readonly identity: IdentityService,
     private readonly provider: () => ethers.Provider,
@@ -60,22 +61,10 @@ export class ConsentService {
     this.shareProfilesLeftOver(patient);
     const names = this.people.namesFor(patient);
     const candidates = await Promise.all((await this.people.approved(grantableRoles)).map((m) => names.ref(m.address)));
-    const grantees = [...new Set(this.store.consents.filter((c) => c.patient === patient.address).map((c) => c.grantee))];
+    const history = await this.store().consentHistory(patient.address);
+    const grantees = [...new Set(history.map((c) => c.grantee))];
     const named = new Map(await Promise.all(grantees.map(async (g) => [g, await names.ref(g)] as const)));
-    return { grants: this.grants(patient.address, (a) => named.get(a)!), candidates };
-  }
-
-  private grants(patient: string, names: (a: string) => PersonRef): ConsentGrant[] {
-    const byGrantee = new Map<string, ConsentGrant>();
-    for (const c of this.store.consents) {
-      if (c.patient !== patient) continue;
-      if (c.action === 'grant') byGrantee.set(c.grantee, { grantee: names(c.grantee), grantedAt: new Date(c.at).toISOString(), revokedAt: null });
-      else {
-        const g = byGrantee.get(c.grantee);
-        if (g) g.revokedAt = new Date(c.at).toISOString();
-      }
-    }
-    return [...byGrantee.values()];
+    return { grants: grantsOf(history, (a) => named.get(a)!), candidates };
   }
 
   /** Share the patient's record, past and future, with an approved clinician or insurer. */
@@ -86,11 +75,11 @@ export class ConsentService {
     }
     return this.exclusively(patient, async (settled) => {
       const done = settled.includes('grant');
-      if (!done && this.store.activeGrantees(patient.address).has(grantee.address)) throw new WardError('CONFLICT', 'That person can already read your record.');
+      if (!done && this.store().hasGrant(patient.address, grantee.address)) throw new WardError('CONFLICT', 'That person can already read your record.');
       // Already granted on the chain with no local trace (no intent): the chain is the truth, finish locally.
       const onChain = !done && (await this.contracts().isGranted(patient.address, grantee.address));
       if (!done) {
-        const payload: ConsentIntent = { patient: patient.address, grantee: grantee.address, granteeKey: grantee.publicKey, scopes: this.rewrapped(patient, grantee.publicKey) };
+        const payload: ConsentIntent = { patient: patient.address, grantee: grantee.address, granteeKey: grantee.publicKey, scopes: await this.rewrapped(patient, grantee.publicKey) };
         if (onChain) {
           const mined = await this.contracts().findConsentChange('grant', patient.address, grantee.address, this.identity.wardConfig.registryBlock);
           await this.applyGrant(payload, mined?.tx ?? '', Date.now());
@@ -99,9 +88,9 @@ export class ConsentService {
         }
       }
       this.shareProfile(patient, grantee.publicKey);
-      const g = this.store.activeGrantees(patient.address).get(grantee.address)!;
+      const g = (await this.store().grants(patient.address)).get(grantee.address)!;
       const named = await this.people.namesFor(patient).ref(grantee.address);
-      return { grant: { grantee: named, grantedAt: new Date(g.at).toISOString(), revokedAt: null }, recordsShared: this.store.recordsOf(patient.address).length };
+      return { grant: { grantee: named, grantedAt: new Date(g.at).toISOString(), revokedAt: null }, recordsShared: await this.store().countOf(patient.address) };
     });
   }
 
@@ -111,7 +100,7 @@ export class ConsentService {
     return this.exclusively(patient, async (settled) => {
       if (!settled.includes('revoke')) {
         // The chain is the truth: revoke there what it has; finish here what it already revoked.
-        const local = this.store.activeGrantees(patient.address).has(grantee);
+        const local = this.store().hasGrant(patient.address, grantee);
         const onChain = await this.contracts().isGranted(patient.address, grantee);
         if (!local && !onChain) throw new WardError('CONFLICT', 'That person has no access to revoke.');
         if (onChain) await this.run('revoke', { patient: patient.address, grantee }, (signer) => this.contracts().revoke(signer, grantee), patient);
@@ -121,7 +110,7 @@ export class ConsentService {
         }
       }
       const named = await this.people.namesFor(patient).ref(grantee);
-      const granted = this.grants(patient.address, (a) => ({ ...named, address: a })).find((g) => g.grantee.address === grantee);
+      const granted = grantsOf(await this.store().consentHistory(patient.address), (a) => ({ ...named, address: a })).find((g) => g.grantee.address === grantee);
       const revokedAt = granted?.revokedAt ?? new Date().toISOString();
       return { grant: { grantee: named, grantedAt: granted?.grantedAt ?? revokedAt, revokedAt }, notice: revokeNotice };
     });
@@ -156,9 +145,14 @@ export class ConsentService {
   }
 
   /** Every scope key of the patient, wrapped for the grantee too (needs the patient's key: done before the transaction). */
-  private rewrapped(patient: Actor, granteeKey: string): KeyScope[] {
-    const scopeIds = this.store.scopesOfPatient.get(patient.address) ?? [];
-    return scopeIds.map((id) => addScopeRecipients(this.store.scopes.get(id)!, patient.wallet.privateKey, [granteeKey]));
+  private async rewrapped(patient: Actor, granteeKey: string): Promise<KeyScope[]> {
+    const store = this.store();
+    const out: KeyScope[] = [];
+    for (const id of await store.scopesOf(patient.address)) {
+      const scope = await store.scope(id);
+      if (scope) out.push(addScopeRecipients(scope, patient.wallet.privateKey, [granteeKey]));
+    }
+    return out;
   }
 
   /** Intent → transaction by the patient → local write → intent done. */
@@ -179,24 +173,30 @@ export class ConsentService {
 
   private async applyGrant(c: ConsentIntent, tx: string, at: number): Promise<void> {
     // Merged into the scopes as they are now: a scope's wrappings all wrap the same key.
-    const scopes = (c.scopes ?? []).map((s) => withRecipientsOf(this.store.scopes.get(s.scopeId) ?? s, s));
-    await this.store.append(...scopes.map((scope) => ({ t: 'scopeKeys' as const, scope })), { t: 'consent', patient: c.patient, grantee: c.grantee, action: 'grant', at, tx });
+    const store = this.store();
+    const scopes = await Promise.all((c.scopes ?? []).map(async (s) => withRecipientsOf((await store.scope(s.scopeId)) ?? s, s)));
+    await store.write((w) => {
+      for (const scope of scopes) w.scopeKeys(scope);
+      w.consent({ t: 'consent', patient: c.patient, grantee: c.grantee, action: 'grant', at, tx });
+    });
   }
 
   private async applyRevoke(c: ConsentIntent, tx: string, at: number): Promise<void> {
-    const current = this.store.currentScope.get(c.patient);
-    await this.store.append(
-      ...(current ? [{ t: 'scopeEnd' as const, patient: c.patient, scopeId: current }] : []),
-      { t: 'consent', patient: c.patient, grantee: c.grantee, action: 'revoke', at, tx },
-    );
+    const store = this.store();
+    const current = store.currentScope(c.patient);
+    await store.write((w) => {
+      if (current) w.scopeEnd(c.patient, current);
+      w.consent({ t: 'consent', patient: c.patient, grantee: c.grantee, action: 'revoke', at, tx });
+    });
   }
+
 
   /** Finish an interrupted grant or revoke if the chain has it, else forget it. Returns whether it was finished. */
   private async settle(intent: Intent<ConsentIntent>): Promise<boolean> {
     const c = intent.payload;
     const grant = intent.kind === `${INTENT}.grant`;
     const granted = await this.contracts().isGranted(c.patient, c.grantee);
-    const local = this.store.activeGrantees(c.patient).has(c.grantee);
+    const local = this.store().hasGrant(c.patient, c.grantee);
     const inEffect = grant ? granted && !local : !granted && local;
     if (inEffect) {
       const mined = await this.contracts().findConsentChange(grant ? 'grant' : 'revoke', c.patient, c.grantee, intent.fromBlock);
@@ -233,4 +233,17 @@ function withRecipientsOf(scope: KeyScope, other: KeyScope): KeyScope {
   const present = new Set(scope.keys.recipients.map((r) => r.recipient.toLowerCase()));
   const added = other.keys.recipients.filter((r) => !present.has(r.recipient.toLowerCase()));
   return added.length ? { ...scope, keys: { ...scope.keys, recipients: [...scope.keys.recipients, ...added] } } : scope;
+}
+
+/** A patient's grants from their consent history (oldest first): each grantee's last grant, and when it ended. */
+function grantsOf(history: readonly ConsentEntry[], names: (a: string) => PersonRef): ConsentGrant[] {
+  const byGrantee = new Map<string, ConsentGrant>();
+  for (const c of history) {
+    if (c.action === 'grant') byGrantee.set(c.grantee, { grantee: names(c.grantee), grantedAt: new Date(c.at).toISOString(), revokedAt: null });
+    else {
+      const g = byGrantee.get(c.grantee);
+      if (g) g.revokedAt = new Date(c.at).toISOString();
+    }
+  }
+  return [...byGrantee.values()];
 }

@@ -16,13 +16,15 @@ import { exportBundle } from './fhirExchange';
 import { verifyExport } from './exportVerification';
 import type { Patients } from './patients';
 import type { RecordReader } from './recordReader';
-import type { RecordStore } from './recordStore';
+import type { AnchorRef } from '../storage/storedRecord';
+import type { WardStore } from '../storage/wardStore';
+import type { OpenedRecord } from './provenance';
 
 export class ExportService {
   constructor(
     private readonly node: WardNode,
     private readonly identity: IdentityService,
-    private readonly store: RecordStore,
+    private readonly store: () => WardStore,
     private readonly patients: Patients,
     private readonly access: AccessPolicy,
     private readonly reader: RecordReader,
@@ -46,20 +48,38 @@ export class ExportService {
   async exportFor(actor: Actor, patientAddress: string): Promise<{ filename: string; bundle: unknown }> {
     const patient = ethers.getAddress(patientAddress);
     this.access.basis(actor, patient);
-    const opened = await this.reader.openAll(actor, patient);
+    const { opened, anchors } = await this.wholeHistory(actor, patient);
     const person = await this.people.namesFor(actor).person(patient);
     const patientRef = this.patients.refOf(patient);
     const bundle = await exportBundle({
       patientRef,
       ...(person.age >= 0 ? { patientName: person.name } : {}),
       opened,
-      anchors: (id) => this.store.anchors.get(id),
+      anchors: (id) => anchors.get(id),
       ward: this.ward,
       station: this.station(),
       exportedBy: actor.address,
     });
     await this.audit.record(actor, patient, 'export');
     return { filename: exportFilename(person, patientRef, new Date()), bundle };
+  }
+
+  /** Every record of the patient, oldest first, verified, with the proofs an export carries. */
+  private async wholeHistory(actor: Actor, patient: string): Promise<{ opened: OpenedRecord[]; anchors: Map<string, AnchorRef> }> {
+    const opened: OpenedRecord[] = [];
+    const anchors = new Map<string, AnchorRef>();
+    let cursor: string | null = null;
+    do {
+      const page = await this.store().window(patient, { order: 'asc', limit: 2000, cursor, proofs: true });
+      const verified = await this.reader.openEntries(actor, page.items);
+      page.items.forEach((e, i) => {
+        // The stored record as read now (with its proofs), with what verification found.
+        opened.push({ ...verified[i]!, record: e.record });
+        if (e.anchor) anchors.set(e.record.id, e.anchor);
+      });
+      cursor = page.next;
+    } while (cursor);
+    return { opened, anchors };
   }
 
   /** Check an export file; anchors are looked up on this ward's chain only (others: not checked). */

@@ -28,7 +28,7 @@ import type { VerificationItem, VerificationReport } from '../model/records';
 import { WardError } from '../model/errors';
 import { exportRecordOf, isExportable, signatureDataOf, type AnchorData, type SignatureData } from './fhirExchange';
 import { manifestElement, readManifest, type SignedManifest } from './exportManifest';
-import type { SealedContent } from './storedRecord';
+import type { SealedContent } from './recordCodec';
 
 type Json = Record<string, unknown>;
 const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);

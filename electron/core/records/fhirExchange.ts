@@ -15,9 +15,9 @@ import { WardError } from '../model/errors';
 import { canonicalize } from '../crypto/canonical';
 import type { RecordFields } from '../crypto/recordSignature';
 import { manifestElement, signManifest, type ExportManifest, type MissingRecord } from './exportManifest';
-import type { AnchorRef, SealedContent, StoredRecord } from './storedRecord';
+import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
 import type { OpenedRecord } from './provenance';
-import { fieldsOf, isNoAmends } from './recordCodec';
+import { fieldsOf, isNoAmends, type SealedContent } from './recordCodec';
 
 /** What a record's Provenance signature carries (base64 JSON): everything a verifier needs to re-check it. */
 export interface SignatureData {

@@ -1,21 +1,24 @@
 /**
  * A patient's chart: what clinicians add to it (vitals with NEWS2 on the patient's scale, notes,
- * diagnoses, amendments, escalations) and what readers see of it (the verified history, audited).
+ * diagnoses, amendments, escalations) and what readers see of it — the verified history a window
+ * at a time (it opens on the last 72 hours of the record, earlier records on demand) and charts of
+ * any period, thinned per pixel column. Every read is audited.
  */
 import { ethers } from 'ethers';
 import { observationContent, previewObservation } from '../clinical/vitalsAssessment';
 import type { Actor } from '../identity/actor';
 import type { Names, People } from '../identity/people';
+import { chartSeries, downsampleSeries, type PatientChartData } from '../model/chartSeries';
 import { WardError } from '../model/errors';
 import type { News2Scale } from '../model/news2';
 import { FUTURE_TOLERANCE_SECONDS, type EscalationInput, type ObservationInput, type VitalsPreview } from '../model/observations';
 import type { PersonRef } from '../model/people';
 import type { PatientHistory, RecordContent, RecordKind, RecordView } from '../model/records';
+import { timeOfCursor, type WardStore } from '../storage/wardStore';
 import type { AccessBasis, AccessPolicy, CareRelations } from './access';
 import type { AuditTrail } from './auditTrail';
 import type { OpenedRecord } from './provenance';
 import type { RecordReader } from './recordReader';
-import type { RecordStore } from './recordStore';
 import { measuredAtOf, recordView, verifiedCorrections } from './recordViews';
 import type { RecordWriter } from './recordWriter';
 
@@ -27,9 +30,32 @@ export interface Amendment extends Partial<Omit<ObservationInput, 'vitals'>> {
   diagnosis?: { text: string; code?: string | null };
 }
 
+/** How far back a history opens, from its newest record. */
+export const HISTORY_WINDOW_HOURS = 72;
+/** Most records in one page of a history (a monitor every minute fills 72 hours with 4,320). */
+export const HISTORY_PAGE_LIMIT = 5000;
+const HOUR = 3600_000;
+
+export interface HistoryRequest {
+  breakGlassReason?: string;
+  /** The `earlier` of the page before: load the records before it. */
+  before?: string | null;
+  /** How far back the page reaches from its newest record (default 72). */
+  hours?: number;
+}
+
+export interface ChartRequest {
+  breakGlassReason?: string;
+  /** Period (ms since the epoch; default: the whole history). */
+  from?: number;
+  to?: number;
+  /** Pixel columns the chart is drawn in (default 600). */
+  buckets?: number;
+}
+
 export class PatientChart {
   constructor(
-    private readonly store: RecordStore,
+    private readonly store: () => WardStore,
     private readonly access: AccessPolicy,
     private readonly reader: RecordReader,
     private readonly writer: RecordWriter,
@@ -61,7 +87,7 @@ export class PatientChart {
   async addEscalation(actor: Actor, patient: string, e: EscalationInput): Promise<RecordView> {
     this.access.requireWrite(actor, patient);
     const p = ethers.getAddress(patient);
-    const target = this.store.records.get(e.forRecord);
+    const target = (await this.store().entry(e.forRecord, { proofs: false }))?.record;
     if (!target || target.patient !== p || (target.kind !== 'vitals' && target.kind !== 'amendment')) {
       throw new WardError('BAD_INPUT', 'An escalation belongs to a vitals record of this patient.', { fields: { forRecord: 'Choose the observation set that prompted it.' } });
     }
@@ -83,7 +109,7 @@ export class PatientChart {
 
   /** A correction: a new record that amends the original (nothing is rewritten), audited. */
   async amend(actor: Actor, a: Amendment): Promise<RecordView> {
-    const original = this.reader.recordOf(a.recordId);
+    const original = await this.reader.recordOf(a.recordId);
     this.access.requireWrite(actor, original.patient);
     if (original.kind === 'escalation') {
       throw new WardError('BAD_INPUT', 'An escalation is corrected by recording another escalation.', { fields: { _: 'Record a new escalation instead.' } });
@@ -107,23 +133,81 @@ export class PatientChart {
     return this.view(actor, r.id);
   }
 
-  /** Every record of the patient the reader may read, verified; the read is audited on the chain. */
-  async history(actor: Actor, patientAddress: string, breakGlassReason?: string): Promise<PatientHistory> {
+  /**
+   * One page of the patient's records the reader may read, verified, newest first: the last 72
+   * hours of the record (from its newest record), or, with `before`, the 72 hours before that.
+   * The read is audited on the chain.
+   */
+  async history(actor: Actor, patientAddress: string, request: HistoryRequest = {}): Promise<PatientHistory> {
     const patient = ethers.getAddress(patientAddress);
     const names = this.people.namesFor(actor);
-    const basis = await this.basisNamingPatient(actor, patient, names, breakGlassReason);
-    const opened = await this.reader.openAll(actor, patient);
+    const basis = await this.basisNamingPatient(actor, patient, names, request.breakGlassReason);
+    const store = this.store();
+    const before = request.before ?? null;
+    const until = before ? timeOfCursor(before) : Date.now();
+    const newest = (await store.window(patient, { cursor: before, limit: 1, proofs: false })).items[0];
+    const reachFrom = newest ? newest.at : until;
+    const from = Math.max(0, reachFrom - (request.hours ?? HISTORY_WINDOW_HOURS) * HOUR);
+    const page = await this.reader.openWindow(actor, patient, { from, cursor: before, limit: HISTORY_PAGE_LIMIT });
+    // More before this page: the page was cut at its limit, or records older than `from` exist.
+    let earlier = page.next;
+    if (!earlier && page.last && (await store.window(patient, { cursor: page.last, limit: 1, proofs: false })).items.length) earlier = page.last;
+
     const authors = new Map<string, PersonRef>();
-    for (const o of opened) if (!authors.has(o.record.author)) authors.set(o.record.author, await names.ref(o.record.author));
+    for (const o of page.items) if (!authors.has(o.record.author)) authors.set(o.record.author, await names.ref(o.record.author));
+    const corrections = await this.verifiedCorrectionsOf(actor, patient, page.items);
     const breakGlass = basis === 'break-glass';
-    await this.audit.record(actor, patient, 'read', breakGlass ? { reason: breakGlassReason, breakGlass: true } : {});
-    const corrections = verifiedCorrections(opened);
+    await this.audit.record(actor, patient, 'read', breakGlass ? { reason: request.breakGlassReason, breakGlass: true } : {});
     return {
       patient: await names.person(patient),
       news2Scale: this.scaleOf(patient),
-      records: opened.map((o) => recordView(o, corrections.get(o.record.id) ?? [], (a) => authors.get(a))),
+      records: page.items.map((o) => recordView(o, corrections.get(o.record.id) ?? [], (a) => authors.get(a))),
+      window: { from: new Date(from).toISOString(), to: new Date(before ? reachFrom : until).toISOString(), earlier },
       breakGlass,
     };
+  }
+
+  /**
+   * Charts of a period (default the whole history): every record in it is read, verified and
+   * charted, then each series is thinned to the lowest and highest reading per pixel column. The
+   * read is audited on the chain.
+   */
+  async chart(actor: Actor, patientAddress: string, request: ChartRequest = {}): Promise<PatientChartData> {
+    const patient = ethers.getAddress(patientAddress);
+    const basis = await this.basisNamingPatient(actor, patient, this.people.namesFor(actor), request.breakGlassReason);
+    const store = this.store();
+    const to = request.to ?? Date.now();
+    const oldest = (await store.window(patient, { order: 'asc', limit: 1, proofs: false })).items[0];
+    const from = request.from ?? Math.min(oldest?.at ?? to, to);
+    if (from > to) throw new WardError('BAD_INPUT', 'The chart period must start before it ends.', { fields: { from: 'Choose a start before the end.' } });
+    const opened: OpenedRecord[] = [];
+    for await (const page of this.reader.openRange(actor, patient, { from, to })) opened.push(...page);
+    const corrections = await this.verifiedCorrectionsOf(actor, patient, opened);
+    const views = opened.map((o) => recordView(o, corrections.get(o.record.id) ?? [], () => undefined));
+    const { series, excluded } = chartSeries(views);
+    const breakGlass = basis === 'break-glass';
+    await this.audit.record(actor, patient, 'read', breakGlass ? { reason: request.breakGlassReason, breakGlass: true } : {});
+    return {
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      records: views.length,
+      excluded,
+      series: downsampleSeries(series, { from, to, buckets: request.buckets ?? 600 }),
+    };
+  }
+
+  /**
+   * Records among `shown` corrected by a later record that verified (see verifiedCorrections). A
+   * correction can lie outside the window shown (a set measured at the window's edge, corrected
+   * later): those are found in the store's amendment index and verified too.
+   */
+  private async verifiedCorrectionsOf(actor: Actor, patient: string, shown: readonly OpenedRecord[]): Promise<Map<string, string[]>> {
+    const index = await this.store().amendmentsOfPatient(patient);
+    const ids = new Set(shown.map((o) => o.record.id));
+    const outside = new Set<string>();
+    for (const o of shown) for (const id of index.get(o.record.id) ?? []) if (!ids.has(id)) outside.add(id);
+    const more = await Promise.all([...outside].map((id) => this.reader.openOne(actor, id)));
+    return verifiedCorrections([...shown, ...more]);
   }
 
   /**
@@ -152,7 +236,7 @@ export class PatientChart {
     const opened: OpenedRecord = await this.reader.openOne(actor, id);
     const author = await this.people.namesFor(actor).ref(opened.record.author);
     // A record just written or opened alone: corrections are listed as stored (not yet verified here).
-    return recordView(opened, this.store.amendedBy.get(id) ?? [], () => author);
+    return recordView(opened, await this.store().amendmentsOf(id), () => author);
   }
 }
 

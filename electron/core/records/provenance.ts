@@ -1,9 +1,12 @@
 /**
  * Local verification of a stored record: decryptable by the reader, content bound to the record,
  * content hash, author signature, salted commitment, Merkle inclusion and the root on the ward
- * chain. Never reports "verified" unless every check passed; a keyed memo (VerifiedCache) skips
- * the costly signature and proof checks for records verified before whose stored bytes are
- * unchanged.
+ * chain. Never reports "verified" unless every check passed; keyed memos (VerifiedCache) skip the
+ * costly signature and proof checks for records verified before whose stored bytes are unchanged.
+ *
+ * Verification runs in two steps so a window of records reads no Merkle tree it does not need:
+ * `openFromMemo` decrypts and answers from the memos (no proofs needed); what it cannot answer is
+ * checked in full by `verifyInFull`, after the caller filled the records' proofs.
  */
 import { createHash } from 'node:crypto';
 import type { Provenance } from '../model/records';
@@ -14,9 +17,9 @@ import { verifyInclusion } from '../crypto/merkle';
 import { contentHashOf, verifyBatchSignature, verifyRecordSignature } from '../crypto/recordSignature';
 import { ciphertextHashOf, type VerifiedCache, type VerifiedFacts } from '../crypto/verifiedCache';
 import { hexToBytes } from '../crypto/hex';
-import { leafOf } from './storedRecord';
-import type { AnchorRef, SealedContent, StoredRecord } from './storedRecord';
-import { batchFieldsOf, fieldsOf, sealedMatches } from './recordCodec';
+import { BoundedCache } from '../storage/boundedCache';
+import { leafOf, type AnchorRef, type StoredRecord } from '../storage/storedRecord';
+import { batchFieldsOf, fieldsOf, sealedMatches, type SealedContent } from './recordCodec';
 
 export interface OpenedRecord {
   record: StoredRecord;
@@ -54,48 +57,40 @@ export function signedFieldsDigest(record: StoredRecord): string {
 }
 
 /**
- * What a verification memo vouches for: every signed field, the stored ciphertext, the signature
- * (for a batch signature also its root, count, time and the record's proof under it), and the
- * anchor with its proof — any of them altered later and the memo no longer matches.
+ * What a verification memo vouches for: the stored ciphertext, every field the author's signature
+ * and the Merkle leaf cover, the signature itself (for a batch signature also its root, count and
+ * time), and the anchor's root and place on the chain. Proofs are not part of it: once a leaf was
+ * proven under a root on the chain, the same leaf stays under that root, so a record whose memo
+ * holds needs no tree read at all. Any of these altered later and the memo no longer matches.
  */
 export function verificationFacts(record: StoredRecord, anchor: AnchorRef | undefined): VerifiedFacts {
   const b = record.batchSignature;
+  const signed = b ? `batch:${b.signature}:${b.root}:${b.count}:${b.createdAt}` : `record:${record.signature}`;
   return {
     recordId: record.id,
     signedFields: signedFieldsDigest(record),
     ciphertextHash: ciphertextHashOf(hexToBytes(record.cipher.ct)),
-    // What was signed with: the signature, and from version 2 on the signed role with it.
-    signature:
-      (record.signature || (b ? `${b.signature}:${b.root}:${b.count}:${b.createdAt}:${b.proof.join(',')}` : '')) +
-      (record.signedVersion === 2 ? `|v2|${record.authorRole}` : ''),
-    anchorRoot: anchor ? `${anchor.root}:${anchor.proof.join(',')}` : null,
+    // Every signed field, the role and whether it was signed (version 2) among them.
+    signature: [signed, record.signedVersion ?? 1, record.patientRef, record.contentHash, record.amends, record.kind, record.author, record.authorRole, record.createdAt, record.salt, record.commitment, record.cipher.scopeId, record.cipher.iv].join('|'),
+    anchorRoot: anchor ? `${anchor.root}:${anchor.batchId}:${anchor.block}` : null,
     scope: 'ward',
   };
 }
 
-/**
- * Records verified in this process, by object: the store's in-memory records and anchors are never
- * changed after they are read or written, so the same objects need no second check here. (The
- * keyed memos are what guard against changes on disk between runs.)
- */
-const verifiedObjects = new WeakMap<StoredRecord, AnchorRef>();
-
-export function markObjectVerified(record: StoredRecord, anchor: AnchorRef): void {
-  verifiedObjects.set(record, anchor);
+function factsKey(f: VerifiedFacts): string {
+  return `${f.ciphertextHash}|${f.signature}|${f.anchorRoot}`;
 }
 
 /**
  * Recently opened, verified records (decrypted content held in this process's memory only, as the
- * scope keys are): reopening a long history does not decrypt and parse every record again. Bounded,
- * oldest out first.
+ * scope keys are), by id with the facts they were verified with: reopening a history does not
+ * decrypt and parse every record again, and a record whose stored bytes changed is not a hit.
+ * Bounded, oldest out first.
  */
-const opened = new Map<string, OpenedRecord>();
-const OPENED_CAPACITY = 50_000;
+const opened = new BoundedCache<string, { facts: string; opened: OpenedRecord }>(50_000);
 
-function rememberOpened(o: OpenedRecord): OpenedRecord {
-  opened.delete(o.record.id);
-  opened.set(o.record.id, o);
-  if (opened.size > OPENED_CAPACITY) opened.delete(opened.keys().next().value!);
+function rememberOpened(o: OpenedRecord, facts: VerifiedFacts): OpenedRecord {
+  opened.set(o.record.id, { facts: factsKey(facts), opened: o });
   return o;
 }
 
@@ -105,7 +100,7 @@ export function forgetOpened(): void {
 }
 
 /** Batch signatures checked in this process (one recovery per batch, not per record). */
-const verifiedBatches = new Set<string>();
+const verifiedBatches = new BoundedCache<string, true>(16_384);
 
 /** The author's signature: per record, or over a batch root that includes this record's leaf. */
 export function signatureHolds(record: StoredRecord): boolean {
@@ -114,9 +109,9 @@ export function signatureHolds(record: StoredRecord): boolean {
   if (!b || !batch) return verifyRecordSignature(fieldsOf(record), record.signature, record.author);
   if (!verifyInclusion(b.root, leafOf(record), b.proof)) return false;
   const memo = `${b.root}|${b.signature}|${record.author}|${b.count}|${b.createdAt}|${batch.authorRole ?? ''}`;
-  if (verifiedBatches.has(memo)) return true;
+  if (verifiedBatches.get(memo)) return true;
   const ok = verifyBatchSignature(batch, b.signature, record.author);
-  if (ok) verifiedBatches.add(memo);
+  if (ok) verifiedBatches.set(memo, true);
   return ok;
 }
 
@@ -127,51 +122,66 @@ export interface PersistentMemo {
   remember(recordId: string, tag: string): void;
 }
 
-export async function openAndVerify(
-  record: StoredRecord,
-  key: ScopeKey | null,
-  anchor: AnchorRef | undefined,
-  cache: VerifiedCache,
-  rootOnChain: RootCheck,
-  persistent?: PersistentMemo,
-): Promise<OpenedRecord> {
+/** The memos a verification may use and feed. */
+export interface Memos {
+  /** Verified in this process (a per-process secret). */
+  cache: VerifiedCache;
+  rootOnChain: RootCheck;
+  persistent?: PersistentMemo;
+}
+
+/** A record decrypted whose memos did not vouch for it: verifyInFull checks it (proofs needed). */
+export interface ToCheck {
+  record: StoredRecord;
+  anchor: AnchorRef | undefined;
+  plaintext: Uint8Array;
+  sealed: SealedContent;
+  facts: VerifiedFacts;
+}
+
+/**
+ * Decrypt and answer from the memos: an OpenedRecord when the record is unreadable, broken, or
+ * vouched for by a memo; otherwise what `verifyInFull` must check.
+ */
+export function openFromMemo(record: StoredRecord, anchor: AnchorRef | undefined, key: ScopeKey | null, memos: Memos): { opened: OpenedRecord } | { check: ToCheck } {
   if (!key) {
-    return { record, sealed: null, provenance: provenance({ problems: ['This record cannot be decrypted with your access.'], status: 'unverifiable' }, anchor) };
+    return { opened: { record, sealed: null, provenance: provenance({ problems: ['This record cannot be decrypted with your access.'], status: 'unverifiable' }, anchor) } };
   }
+  const facts = verificationFacts(record, anchor);
   const hit = opened.get(record.id);
-  if (hit && hit.record === record && anchor && verifiedObjects.get(record) === anchor && hit.provenance.wardBlock === anchor.block) {
-    if (persistent && persistent.tag === undefined) persistent.remember(record.id, persistent.cache.tagOf(verificationFacts(record, anchor)));
-    return hit;
+  if (hit && anchor && hit.facts === factsKey(facts) && hit.opened.provenance.wardBlock === anchor.block) {
+    const { persistent } = memos;
+    if (persistent && persistent.tag === undefined) persistent.remember(record.id, persistent.cache.tagOf(facts));
+    return { opened: hit.opened };
   }
   let plaintext: Uint8Array;
   try {
     plaintext = key.open(record.cipher, record.id);
   } catch {
-    return { record, sealed: null, provenance: provenance({ problems: ['The encrypted content was altered or does not belong to this record.'] }, anchor) };
+    return { opened: { record, sealed: null, provenance: provenance({ problems: ['The encrypted content was altered or does not belong to this record.'] }, anchor) } };
   }
   let sealed: SealedContent;
   try {
     sealed = JSON.parse(new TextDecoder().decode(plaintext)) as SealedContent;
   } catch {
-    return { record, sealed: null, provenance: provenance({ problems: ['The decrypted content is not readable.'] }, anchor) };
+    return { opened: { record, sealed: null, provenance: provenance({ problems: ['The decrypted content is not readable.'] }, anchor) } };
   }
   if (!sealedMatches(sealed, record)) {
-    return { record, sealed: null, provenance: provenance({ problems: ['The content belongs to another record.'] }, anchor) };
+    return { opened: { record, sealed: null, provenance: provenance({ problems: ['The content belongs to another record.'] }, anchor) } };
   }
-
-  if (anchor && verifiedObjects.get(record) === anchor) {
-    if (persistent && persistent.tag === undefined) persistent.remember(record.id, persistent.cache.tagOf(verificationFacts(record, anchor)));
-    return rememberOpened({ record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) });
-  }
-  const facts = verificationFacts(record, anchor);
+  const { persistent } = memos;
   const persisted = anchor && persistent?.tag !== undefined && persistent.cache.isStillVerified(facts, persistent.tag);
-  if (anchor && (persisted || cache.isStillVerified(facts))) {
-    // Verified earlier in this process: make the memo persistent too, for the next start.
+  if (anchor && (persisted || memos.cache.isStillVerified(facts))) {
+    // Verified earlier (in this process or before a restart): make the memo persistent too.
     if (persistent && !persisted) persistent.remember(record.id, persistent.cache.tagOf(facts));
-    verifiedObjects.set(record, anchor);
-    return rememberOpened({ record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) });
+    return { opened: rememberOpened({ record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) }, facts) };
   }
+  return { check: { record, anchor, plaintext, sealed, facts } };
+}
 
+/** Every check, for a record no memo vouched for (its proofs must be filled). */
+export async function verifyInFull(c: ToCheck, memos: Memos): Promise<OpenedRecord> {
+  const { record, anchor, plaintext, sealed, facts } = c;
   const problems: string[] = [];
   if (contentHashOf(plaintext) !== record.contentHash) problems.push('The content does not match the hash its author signed.');
   const signatureValid = signatureHolds(record);
@@ -182,16 +192,23 @@ export async function openAndVerify(
     if (!verifyInclusion(anchor.root, leafOf(record), anchor.proof)) {
       contentMatchesAnchor = false;
       problems.push('The record does not match its ward-chain anchor.');
-    } else if (!(await rootOnChain(anchor.root))) {
+    } else if (!(await memos.rootOnChain(anchor.root))) {
       contentMatchesAnchor = false;
       problems.push('The anchor is not on the ward chain.');
     }
   }
   if (problems.length === 0 && anchor) {
-    cache.markVerified(facts);
-    verifiedObjects.set(record, anchor);
-    if (persistent) persistent.remember(record.id, persistent.cache.tagOf(facts));
+    memos.cache.markVerified(facts);
+    if (memos.persistent) memos.persistent.remember(record.id, memos.persistent.cache.tagOf(facts));
   }
   const result = { record, sealed, provenance: provenance({ signatureValid, contentMatchesAnchor: contentMatchesAnchor && !!anchor, problems }, anchor) };
-  return result.provenance.status === 'verified' ? rememberOpened(result) : result;
+  return result.provenance.status === 'verified' ? rememberOpened(result, facts) : result;
+}
+
+/** Both steps for one record whose proofs are filled (or will be by `fillProofs` when needed). */
+export async function openAndVerify(record: StoredRecord, anchor: AnchorRef | undefined, key: ScopeKey | null, memos: Memos, fillProofs: () => Promise<void> = async () => undefined): Promise<OpenedRecord> {
+  const first = openFromMemo(record, anchor, key, memos);
+  if ('opened' in first) return first.opened;
+  await fillProofs();
+  return verifyInFull(first.check, memos);
 }

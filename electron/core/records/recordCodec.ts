@@ -8,7 +8,22 @@ import { canonicalize } from '../crypto/canonical';
 import { commitToHash } from '../crypto/commitment';
 import { contentHashOf, NO_AMENDS, type BatchFields, type RecordFields } from '../crypto/recordSignature';
 import { randomHex } from '../crypto/randomPool';
-import type { SealedContent, StoredRecord } from './storedRecord';
+import type { StoredRecord } from '../storage/storedRecord';
+
+/** The encrypted plaintext: content plus the fields that bind it to its record. */
+export interface SealedContent {
+  v: 1;
+  id: string;
+  patient: string;
+  kind: RecordKind;
+  author: string;
+  createdAt: number;
+  /** 128 random bits so equal content never hashes alike. */
+  nonce: string;
+  /** The author's name as they signed (readers of the record may not be able to read staff profiles). */
+  authorName: string;
+  content: RecordContent;
+}
 
 export interface NewRecordInput {
   patient: string;

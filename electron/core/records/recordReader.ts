@@ -1,65 +1,88 @@
 /**
- * Reading records: decrypt with the reader's keys and verify. No authorisation here: the
- * callers ask AccessPolicy first.
+ * Reading records: decrypt with the reader's keys and verify, a window at a time. No
+ * authorisation here: the callers ask AccessPolicy first.
  */
 import { ethers } from 'ethers';
 import { readerKeys, type Actor } from '../identity/actor';
 import { WardError } from '../model/errors';
+import type { Page } from '../storage/storeTypes';
+import type { StoredRecord } from '../storage/storedRecord';
+import { cursorAt, type StoredEntry, type WardStore, type WindowOptions } from '../storage/wardStore';
 import type { OpenedRecord } from './provenance';
-import type { RecordStore } from './recordStore';
 import type { RecordVerifier } from './recordVerifier';
 import type { ScopeKeyring } from './scopeKeys';
-import type { StoredRecord } from './storedRecord';
 
 export class RecordReader {
   constructor(
-    private readonly store: RecordStore,
+    private readonly store: () => WardStore,
     private readonly keyring: ScopeKeyring,
     private readonly verifier: RecordVerifier,
   ) {}
 
-  recordOf(id: string): StoredRecord {
-    const r = this.store.records.get(id);
-    if (!r) throw new WardError('NOT_FOUND', 'There is no record with that id.');
-    return r;
+  /** A stored record by id (without proofs), or NOT_FOUND. */
+  async recordOf(id: string): Promise<StoredRecord> {
+    const e = await this.store().entry(id, { proofs: false });
+    if (!e) throw new WardError('NOT_FOUND', 'There is no record with that id.');
+    return e.record;
   }
 
-  /** Decrypt and verify every record of a patient. */
-  async openAll(actor: Actor, patient: string): Promise<OpenedRecord[]> {
-    const keys = readerKeys(actor);
-    const records = this.store.recordsOf(ethers.getAddress(patient));
-    const teamCache = this.verifier.teamCache(actor.teamKey);
-    const newTags: Array<[string, string]> = [];
-    const out: OpenedRecord[] = new Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      const persistent = teamCache ? { cache: teamCache, tag: this.store.teamTags.get(r.id), remember: (id: string, tag: string) => newTags.push([id, tag]) } : undefined;
-      out[i] = await this.verifier.open(r, this.keyring.keyOf(r.cipher.scopeId, keys), persistent);
-    }
-    // Remember what was verified for the next start (best effort: a failed write only costs time).
-    const fresh = newTags.filter(([id, tag]) => this.store.teamTags.get(id) !== tag);
-    if (fresh.length) await this.store.append({ t: 'vtag', tags: fresh }).catch(() => undefined);
-    return out;
-  }
-
-  /** Decrypt and verify one record. */
-  openOne(actor: Actor, id: string): Promise<OpenedRecord> {
-    const r = this.recordOf(id);
-    return this.verifier.open(r, this.keyring.keyOf(r.cipher.scopeId, readerKeys(actor)));
+  /** Decrypt and verify stored entries (a page of one patient's records, or any list). */
+  async openEntries(actor: Actor, entries: StoredEntry[]): Promise<OpenedRecord[]> {
+    const keys = await this.keyring.keysOf(new Set(entries.map((e) => e.record.cipher.scopeId)), readerKeys(actor));
+    return this.verifier.openMany(entries, keys, actor.teamKey);
   }
 
   /**
-   * A patient's records from the newest written back, each decrypted and verified as it is reached
-   * (the board scans back only as far as the last complete observation set). Records `wanted`
-   * refuses (by their public metadata) are passed over unopened.
+   * One page of a patient's records (by measured time, newest first unless asked), decrypted and
+   * verified; `last` continues after the page's last record even when the window ended there.
+   * Proofs are read only for records no memo vouches for, unless `proofs` asks for all (an export).
+   */
+  async openWindow(actor: Actor, patient: string, options: WindowOptions = {}): Promise<Page<OpenedRecord> & { last: string | null }> {
+    const page = await this.store().window(ethers.getAddress(patient), { ...options, proofs: options.proofs ?? false });
+    const last = page.items.at(-1);
+    return { items: await this.openEntries(actor, page.items), next: page.next, last: last ? cursorAt(last) : null };
+  }
+
+  /** Every record of a patient between two times, page by page (an export, a chart of a long period). */
+  async *openRange(actor: Actor, patient: string, options: { from?: number; to?: number; order?: 'asc' | 'desc'; pageSize?: number; proofs?: boolean } = {}): AsyncGenerator<OpenedRecord[]> {
+    let cursor: string | null = null;
+    do {
+      const page: Page<OpenedRecord> = await this.openWindow(actor, patient, { from: options.from, to: options.to, order: options.order ?? 'asc', limit: options.pageSize ?? 2000, cursor, proofs: options.proofs });
+      if (page.items.length) yield page.items;
+      cursor = page.next;
+    } while (cursor);
+  }
+
+  /** Decrypt and verify one record. */
+  async openOne(actor: Actor, id: string): Promise<OpenedRecord> {
+    const e = await this.store().entry(id, { proofs: false });
+    if (!e) throw new WardError('NOT_FOUND', 'There is no record with that id.');
+    return (await this.openEntries(actor, [e]))[0]!;
+  }
+
+  /**
+   * A patient's records by measured time from the newest back, a page at a time, each decrypted
+   * and verified as it is reached (the board scans back only as far as the last complete
+   * observation set). Records `wanted` refuses (by their public metadata) are passed over unopened.
    */
   async *newestFirst(actor: Actor, patient: string, wanted: (r: StoredRecord) => boolean = () => true): AsyncGenerator<OpenedRecord> {
-    const keys = readerKeys(actor);
-    const ids = this.store.byPatient.get(ethers.getAddress(patient)) ?? [];
-    for (let i = ids.length - 1; i >= 0; i--) {
-      const r = this.store.records.get(ids[i]!)!;
-      if (!wanted(r)) continue;
-      yield await this.verifier.open(r, this.keyring.keyOf(r.cipher.scopeId, keys));
-    }
+    const p = ethers.getAddress(patient);
+    let cursor: string | null = null;
+    let pageSize = 20;
+    do {
+      const page: Page<StoredEntry> = await this.store().window(p, { limit: pageSize, cursor, proofs: false });
+      for (const e of page.items) {
+        if (!wanted(e.record)) continue;
+        yield (await this.openEntries(actor, [e]))[0]!;
+      }
+      cursor = page.next;
+      pageSize = Math.min(pageSize * 4, 1000);
+    } while (cursor);
+  }
+
+  /** When the patient's newest vitals were measured (the store's vitals index: nothing is decrypted), or null. */
+  async latestVitalsAt(patient: string): Promise<number | null> {
+    const latest = await this.store().latest(ethers.getAddress(patient), 'vitals');
+    return latest ? latest.at : null;
   }
 }

@@ -1,21 +1,21 @@
 /**
  * Verifying stored records for a reader, with the memos that keep long histories fast (see
- * provenance.ts): records this process wrote itself, roots known to be on the ward chain, and
- * the persistent memo of care-team readers (its secret derived from the care team key).
+ * provenance.ts): records this process wrote itself, roots known to be on the ward chain (once
+ * per root, remembered in the store: rootsOnChain.ts), and the persistent memo of care-team
+ * readers (its secret derived from the care team key, its tags in the store).
  */
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { WardContracts } from '../chain/wardContracts';
 import { hexToBytes } from '../crypto/hex';
 import type { ScopeKey } from '../crypto/keyScope';
 import { VerifiedCache } from '../crypto/verifiedCache';
-import { forgetOpened, markObjectVerified, openAndVerify, verificationFacts, type OpenedRecord, type PersistentMemo } from './provenance';
-import type { RecordStore } from './recordStore';
-import type { StoredRecord } from './storedRecord';
+import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
+import type { StoredEntry, WardStore } from '../storage/wardStore';
+import { forgetOpened, openAndVerify, openFromMemo, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type ToCheck } from './provenance';
+import type { RootsOnChain } from './rootsOnChain';
 
 export class RecordVerifier {
   readonly verified = new VerifiedCache();
-  private readonly rootsOnChain = new Map<string, boolean>();
   /**
    * Records found tampered by any read in this process, by patient: every screen that shows the
    * patient says so, even when its own read did not reach the record.
@@ -24,8 +24,8 @@ export class RecordVerifier {
   private teamMemo: { teamKey: string; cache: VerifiedCache } | null = null;
 
   constructor(
-    private readonly store: RecordStore,
-    private readonly contracts: () => WardContracts,
+    private readonly store: () => WardStore,
+    private readonly roots: RootsOnChain,
   ) {}
 
   /**
@@ -33,37 +33,39 @@ export class RecordVerifier {
    * stored bytes, so a later change on disk is still caught). Its inclusion proof is not checked
    * again: the anchor queue built it from this very object in this process.
    */
-  rememberWritten(r: StoredRecord): void {
-    const anchor = this.store.anchors.get(r.id);
-    if (!anchor) return;
-    this.rootsOnChain.set(anchor.root, true);
+  rememberWritten(r: StoredRecord, anchor: AnchorRef): void {
     this.verified.markVerified(verificationFacts(r, anchor));
-    markObjectVerified(r, anchor);
   }
 
-  /** Whether a Merkle root is anchored on the ward chain (a known root is not looked up again). */
-  async rootOnChain(root: string): Promise<boolean> {
-    const known = this.rootsOnChain.get(root);
-    if (known !== undefined) return known;
-    const onChain = (await this.contracts().anchorOf(root)) !== null;
-    if (onChain) this.rootsOnChain.set(root, true);
-    return onChain;
+  /** Whether a Merkle root is anchored on the ward chain (each root is looked up once, ever). */
+  rootOnChain(root: string): Promise<boolean> {
+    return this.roots.check(root);
   }
 
   /** The persistent verification memo for care-team readers (secret derived from the team key). */
   teamCache(teamKey: string | null): VerifiedCache | null {
     if (!teamKey) return null;
     if (this.teamMemo?.teamKey !== teamKey) {
-      const secret = hkdf(sha256, hexToBytes(teamKey), undefined, new TextEncoder().encode('wardledger/verified-memo/v1'), 32);
+      const secret = hkdf(sha256, hexToBytes(teamKey), undefined, new TextEncoder().encode('wardledger/verified-memo/v2'), 32);
       this.teamMemo = { teamKey, cache: new VerifiedCache(secret) };
     }
     return this.teamMemo.cache;
   }
 
   /** Decrypt and verify one record with a scope key (null: not readable with the reader's keys). */
-  async open(record: StoredRecord, key: ScopeKey | null, persistent?: PersistentMemo): Promise<OpenedRecord> {
-    const opened = await openAndVerify(record, key, this.store.anchors.get(record.id), this.verified, (root) => this.rootOnChain(root), persistent);
+  async open(entry: StoredEntry, key: ScopeKey | null): Promise<OpenedRecord> {
+    return this.noted(await openAndVerify(entry.record, entry.anchor, key, this.memos(), () => this.store().fillProofs([entry])));
+  }
+
+  /** The patient's records found tampered so far in this process (contents withheld). */
+  failuresOf(patient: string): OpenedRecord[] {
+    return [...(this.failed.get(patient)?.values() ?? [])];
+  }
+
+  /** Remember a record found tampered, for every screen that shows its patient. */
+  private noted(opened: OpenedRecord): OpenedRecord {
     if (opened.provenance.status === 'tampered') {
+      const { record } = opened;
       const ofPatient = this.failed.get(record.patient) ?? new Map<string, OpenedRecord>();
       ofPatient.set(record.id, { record, sealed: null, provenance: opened.provenance });
       this.failed.set(record.patient, ofPatient);
@@ -71,9 +73,38 @@ export class RecordVerifier {
     return opened;
   }
 
-  /** The patient's records found tampered so far in this process (contents withheld). */
-  failuresOf(patient: string): OpenedRecord[] {
-    return [...(this.failed.get(patient)?.values() ?? [])];
+  /**
+   * Decrypt and verify a page of records: memos first (no tree is read), then the records no
+   * memo vouched for, with their proofs read in one go. New persistent memos are saved.
+   */
+  async openMany(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, teamKey: string | null): Promise<OpenedRecord[]> {
+    const team = this.teamCache(teamKey);
+    const tags = team ? await this.store().memos(entries.map((e) => e.record.id)) : [];
+    const fresh: Array<[string, string]> = [];
+    const out: OpenedRecord[] = new Array(entries.length);
+    const toCheck: Array<{ i: number; c: ToCheck }> = [];
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const persistent = team ? { cache: team, tag: tags[i], remember: (id: string, tag: string) => fresh.push([id, tag]) } : undefined;
+      const first = openFromMemo(e.record, e.anchor, keys.get(e.record.cipher.scopeId) ?? null, { ...this.memos(), persistent });
+      if ('opened' in first) out[i] = first.opened;
+      else toCheck.push({ i, c: first.check });
+    }
+    if (toCheck.length) {
+      await this.store().fillProofs(toCheck.map(({ i }) => entries[i]!));
+      for (const { i, c } of toCheck) {
+        const persistent = team ? { cache: team, tag: undefined, remember: (id: string, tag: string) => fresh.push([id, tag]) } : undefined;
+        out[i] = await verifyInFull(c, { ...this.memos(), persistent });
+      }
+    }
+    for (const o of out) this.noted(o);
+    // Remember what was verified for the next start (best effort: a failed write only costs time).
+    if (fresh.length) await this.store().write((w) => w.memos(fresh)).catch(() => undefined);
+    return out;
+  }
+
+  private memos(): Memos {
+    return { cache: this.verified, rootOnChain: (root) => this.roots.check(root) };
   }
 
   /** Drop every decrypted record held in memory (the core stops). */

@@ -1,19 +1,21 @@
 /**
  * The write path of one record by a person: encode (canonical JSON with a nonce) → sign (EIP-712)
- * → encrypt under the patient's key scope → durable append → group-committed Merkle anchor →
- * acknowledged.
+ * → encrypt under the patient's key scope → durable write to the ward store → Merkle anchor (at
+ * once: a person waits) → acknowledged.
  */
 import { readerKeys, type Actor } from '../identity/actor';
 import { WardError } from '../model/errors';
 import type { RecordContent, RecordKind } from '../model/records';
 import { signRecord } from '../crypto/recordSignature';
+import { failpoint } from '../platform/failpoint';
+import type { StoredRecord } from '../storage/storedRecord';
+import type { WardStore } from '../storage/wardStore';
 import type { AnchorQueue } from './anchorQueue';
 import type { Patients } from './patients';
 import { encodeRecord, storedRecordOf } from './recordCodec';
-import type { RecordStore } from './recordStore';
+import { filingOf } from './recordFiling';
 import type { RecordVerifier } from './recordVerifier';
 import type { ScopeKeyring } from './scopeKeys';
-import type { StoredRecord } from './storedRecord';
 
 export interface WriteOptions {
   amends?: string | null;
@@ -28,7 +30,7 @@ export class RecordWriter {
   private readonly deviceKeysInFlight = new Set<string>();
 
   constructor(
-    private readonly store: RecordStore,
+    private readonly store: () => WardStore,
     private readonly patients: Patients,
     private readonly keyring: ScopeKeyring,
     private readonly anchors: AnchorQueue,
@@ -65,14 +67,18 @@ export class RecordWriter {
     const signature = signRecord(actor.wallet, encoded.fields);
     const key = await this.keyring.writableScope(patient, readerKeys(actor));
     const record = storedRecordOf(encoded, { signature, cipher: key.seal(encoded.plaintext, encoded.id) });
-    await this.store.append({ t: 'rec', r: record }, ...(dedupeKey ? [{ t: 'dev' as const, keys: [dedupeKey] }] : []));
-    await this.anchors.anchor([record]);
-    this.verifier.rememberWritten(record);
+    await this.store().write((w) => {
+      w.record(record, filingOf(content));
+      if (dedupeKey) w.deviceKeys([dedupeKey]);
+    });
+    failpoint('record.durable');
+    const [anchor] = await this.anchors.anchor([{ record }]);
+    this.verifier.rememberWritten(record, anchor!);
     return record;
   }
 
   /** Whether a device reading (by its dedupe key) was recorded before, or is being recorded now. */
   seenDevice(key: string): boolean {
-    return this.store.deviceKeys.has(key) || this.deviceKeysInFlight.has(key);
+    return this.store().seenDevice(key) || this.deviceKeysInFlight.has(key);
   }
 }

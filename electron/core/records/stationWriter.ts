@@ -1,21 +1,24 @@
 /**
  * Unattended device readings, written by the workstation's station key: many readings under one
- * signature over the Merkle root of the batch (each record keeps its proof), encrypted under
- * station-created key scopes, appended with one fsync, and anchored by group commit.
- * StationIngestQueue decides what goes into a batch.
+ * signature over the Merkle root of the batch (the store keeps the tree once, each record its
+ * place in it), encrypted under station-created key scopes, made durable in one write, then
+ * anchored — gathered with other readings by the anchor queue. StationIngestQueue decides what
+ * goes into a batch.
  */
 import type { ethers } from 'ethers';
 import type { ScopedCiphertext } from '../crypto/keyScope';
 import { buildBatch } from '../crypto/merkle';
 import { signBatchRoot } from '../crypto/recordSignature';
 import type { RecordContent } from '../model/records';
+import { leafIndexes } from '../storage/merkleTrees';
+import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
+import type { WardStore } from '../storage/wardStore';
 import type { AnchorQueue } from './anchorQueue';
 import type { Patients } from './patients';
 import { encodeRecord, storedRecordOf, type EncodedRecord } from './recordCodec';
-import type { RecordStore } from './recordStore';
 import type { RecordVerifier } from './recordVerifier';
-import type { ScopeKeyring } from './scopeKeys';
-import type { LogEntry, StoredRecord } from './storedRecord';
+import type { NewScope, ScopeKeyring } from './scopeKeys';
+import { filingOf } from './recordFiling';
 
 export interface StationReading {
   patient: string;
@@ -25,28 +28,34 @@ export interface StationReading {
   createdAt?: number;
 }
 
-/** Records per log slice: encoding a thousand records never holds the event loop in one piece. */
+/** A batch made durable, and its anchoring (gathered with other readings; resolves once anchored). */
+export interface IngestedBatch {
+  records: StoredRecord[];
+  anchored: Promise<void>;
+}
+
+/** Records encoded between yields: encoding a thousand records never holds the event loop in one piece. */
 const SLICE = 128;
 
 export class StationWriter {
   constructor(
-    private readonly store: RecordStore,
+    private readonly store: () => WardStore,
     private readonly patients: Patients,
     private readonly keyring: ScopeKeyring,
     private readonly anchors: AnchorQueue,
     private readonly verifier: RecordVerifier,
   ) {}
 
-  /** Record a batch of readings; resolves when every record is durable and anchored. */
-  async ingest(station: ethers.Wallet, items: StationReading[]): Promise<StoredRecord[]> {
-    if (items.length === 0) return [];
-    const scopeEntries: LogEntry[] = [];
+  /** Record a batch of readings; resolves when every record is durable (anchoring follows). */
+  async ingest(station: ethers.Wallet, items: StationReading[]): Promise<IngestedBatch> {
+    if (items.length === 0) return { records: [], anchored: Promise.resolve() };
+    const scopes: NewScope[] = [];
     const encoded: Array<{ e: EncodedRecord; cipher: ScopedCiphertext }> = [];
     for (const [i, item] of items.entries()) {
       await yieldEvery(i);
       const patient = await this.patients.keyOf(item.patient);
       const { key, created } = await this.keyring.stationScope(patient);
-      if (created) scopeEntries.push(created);
+      if (created) scopes.push(created);
       const e = encodeRecord({
         patient: patient.address,
         patientRef: this.patients.refOf(patient.address),
@@ -62,33 +71,45 @@ export class StationWriter {
     const batch = buildBatch(
       encoded.map(({ e }) => ({ recordId: e.id, patientRef: e.fields.patientRef, commitment: e.commitment, author: station.address, createdAt: e.createdAt })),
     );
+    const dump = batch.toStandardTreeData();
+    const places = leafIndexes(dump);
     const createdAt = Date.now();
     const { signature } = signBatchRoot(station, batch.root, encoded.length, createdAt, 'station');
-    // Written in slices (one group commit, one fsync for all of them).
-    const records: StoredRecord[] = [];
-    const appended: Array<Promise<void>> = [];
-    for (let start = 0; start < encoded.length; start += SLICE) {
-      await yieldEvery(0);
-      const slice = encoded.slice(start, start + SLICE).map(({ e, cipher }) =>
-        storedRecordOf(e, {
-          signature: '',
-          batchSignature: { root: batch.root, count: encoded.length, createdAt, signature, proof: batch.proofs.get(e.id.toLowerCase())! },
-          cipher,
-        }),
-      );
-      records.push(...slice);
-      const dedupeKeys = items.slice(start, start + SLICE).flatMap((i) => (i.dedupeKey ? [i.dedupeKey] : []));
-      const sliceEntries: LogEntry[] = [...(start === 0 ? scopeEntries : []), ...slice.map((r) => ({ t: 'rec' as const, r }))];
-      if (dedupeKeys.length) sliceEntries.push({ t: 'dev', keys: dedupeKeys });
-      appended.push(this.store.append(...sliceEntries));
-    }
-    await Promise.all(appended);
-    await this.anchors.anchor(records);
+    const records = encoded.map(({ e, cipher }) =>
+      storedRecordOf(e, {
+        signature: '',
+        batchSignature: { root: batch.root, count: encoded.length, createdAt, signature, proof: batch.proofs.get(e.id.toLowerCase())! },
+        cipher,
+      }),
+    );
+    // One durable write: new scopes, the signature tree once, the records (encoded into the write
+    // in slices), the device dedupe keys.
+    let treeNo = 0;
+    await this.store().write(async (w) => {
+      for (const s of scopes) w.scope(s.patient, s.scope);
+      treeNo = w.tree({ root: batch.root, nodes: dump.tree, signature: { count: encoded.length, createdAt, signature: signature.toLowerCase() } });
+      for (const [i, r] of records.entries()) {
+        await yieldEvery(i, SLICE);
+        w.record(r, { ...filingOf(encoded[i]!.e.sealed.content), signatureTree: { treeNo, leafIndex: places.get(r.id.toLowerCase())! } });
+      }
+      const keys = items.flatMap((i) => (i.dedupeKey ? [i.dedupeKey] : []));
+      if (keys.length) w.deviceKeys(keys);
+    });
+    const anchored = this.anchors
+      .anchor(
+        records.map((record) => ({ record, signatureTree: { treeNo, leafIndex: places.get(record.id.toLowerCase())!, leaves: records.length } })),
+        'gathered',
+      )
+      .then((anchors) => this.remember(records, anchors));
+    anchored.catch(() => undefined); // a failed anchor is retried at the next start (the records stay unbatched)
+    return { records, anchored };
+  }
+
+  private async remember(records: StoredRecord[], anchors: AnchorRef[]): Promise<void> {
     for (const [i, r] of records.entries()) {
       await yieldEvery(i);
-      this.verifier.rememberWritten(r);
+      this.verifier.rememberWritten(r, anchors[i]!);
     }
-    return records;
   }
 }
 

@@ -68,9 +68,12 @@ export interface BackupProgress {
   bytes: number;
 }
 
+/** The store's entries from one snapshot (WardStore.snapshot). */
+export type StoreSnapshot = AsyncIterable<Array<[Uint8Array, Uint8Array]>>;
+
 /** What goes into a backup: the store (read from one snapshot) and files or whole directories, by their path in the archive. */
 export interface BackupContents {
-  store?: WardStore;
+  store?: StoreSnapshot;
   files: Array<{ name: string; path: string }>;
 }
 
@@ -189,7 +192,7 @@ export async function writeBackup(out: string, passphrase: string, contents: Bac
       const hash = createHash('sha256');
       let entries = 0;
       await w.write(itemHeader('S', STORE_ITEM));
-      for await (const chunk of contents.store.entries()) {
+      for await (const chunk of contents.store) {
         for (const [k, v] of chunk) {
           const pair = Buffer.alloc(8 + k.length + v.length);
           pair.writeUInt32BE(k.length, 0);

@@ -6,14 +6,23 @@
 export class BoundedCache<K, V> {
   private readonly map = new Map<K, V>();
 
-  constructor(readonly capacity: number) {}
+  /** @param onEvict told of each entry dropped to make room or by clear() (e.g. to zero a key) */
+  constructor(
+    readonly capacity: number,
+    private readonly onEvict?: (value: V) => void,
+  ) {}
 
   get(key: K): V | undefined {
     return this.map.get(key);
   }
 
   set(key: K, value: V): void {
-    if (!this.map.has(key) && this.map.size >= this.capacity) this.map.delete(this.map.keys().next().value as K);
+    if (!this.map.has(key) && this.map.size >= this.capacity) {
+      const oldest = this.map.keys().next().value as K;
+      const dropped = this.map.get(oldest)!;
+      this.map.delete(oldest);
+      this.onEvict?.(dropped);
+    }
     this.map.set(key, value);
   }
 
@@ -22,6 +31,7 @@ export class BoundedCache<K, V> {
   }
 
   clear(): void {
+    if (this.onEvict) for (const v of this.map.values()) this.onEvict(v);
     this.map.clear();
   }
 

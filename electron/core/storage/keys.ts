@@ -18,7 +18,7 @@ export const T = {
   recordId: 0x11,
   /** category, patient, at, seq → '' : a patient's vitals records (for "latest" and for charts). */
   vitals: 0x12,
-  /** amended id, amending id → '' */
+  /** patient, amended id, seq → amending id : amendments, all of a patient's in one range. */
   amendedBy: 0x14,
   /** seq → locator : durable records in no anchor batch yet (resumed after a crash). */
   unbatched: 0x15,
@@ -36,6 +36,8 @@ export const T = {
   awaitingAnchor: 0x23,
   /** treeNo, seq → locator : the records of an anchor batch, until its anchor is recorded. */
   batchMembers: 0x24,
+  /** root → tag : the root was found on the ward chain (a keyed memo: checked once per root, ever). */
+  rootOnChain: 0x25,
   /** scope id → key scope (JSON), rewritten when readers are added. */
   scope: 0x40,
   /** patient, seq → scope id : the patient's scopes in creation order. */

@@ -12,8 +12,10 @@
  * disk (sorted tables), so a window read after a reboot is fast; memory is a bounded block cache,
  * not a memory map that grows with what was read; and it is 35 % smaller on disk.
  */
+import { existsSync } from 'node:fs';
 import { ClassicLevel } from 'classic-level';
 import { WardError } from '../model/errors';
+import { damagedFile } from '../platform/atomicFile';
 
 export type KvOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
@@ -53,8 +55,12 @@ export class LevelKv {
     } catch (e) {
       const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
       if (/lock/i.test(cause)) throw new WardError('DATA_DIR_LOCKED', 'The record store is in use by another WardLedger process.');
-      if (/does not exist/i.test(cause)) throw new WardError('NOT_FOUND', 'There is no record store at that place.');
-      throw new WardError('INTEGRITY', `The record store could not be opened (${cause}); restore it from a backup.`);
+      if (/does not exist/i.test(cause)) {
+        // Its folder is there but LevelDB finds no database in it (CURRENT gone): damaged, not absent.
+        if (existsSync(path)) throw damagedFile(path, 'The record store (records, anchors, consents and the access log)', `it cannot be opened: ${cause.split('\n')[0]!.slice(0, 300)}`);
+        throw new WardError('NOT_FOUND', 'There is no record store at that place.');
+      }
+      throw damagedFile(path, 'The record store (records, anchors, consents and the access log)', `it cannot be opened: ${cause.split('\n')[0]!.slice(0, 300)}`);
     }
     return new LevelKv(db, path);
   }
@@ -80,11 +86,22 @@ export class LevelKv {
   }
 
   /** The same in chunks, for ranges too large to hold at once (export, migration checks). */
-  async *chunks(options: RangeOptions, size = 1000): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
-    const it = this.db.iterator({ ...options, ...BINARY, limit: options.limit ?? -1 });
+  chunks(options: RangeOptions, size = 1000): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
+    return this.snapshot(options, size);
+  }
+
+  /**
+   * A range in chunks from a snapshot taken now: the iterator (and with it LevelDB's implicit
+   * snapshot) is created by this call, not when the first chunk is asked for.
+   */
+  snapshot(options: RangeOptions, size = 1000): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
+    return this.iterate(this.db.iterator({ ...options, ...BINARY, limit: options.limit ?? -1 }), size);
+  }
+
+  private async *iterate(it: ReturnType<Db['iterator']>, size: number): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
     try {
       for (;;) {
-        const chunk = await it.nextv(size);
+        const chunk = (await it.nextv(size)) as Array<[Uint8Array, Uint8Array]>;
         if (chunk.length === 0) return;
         yield chunk;
       }

@@ -1,6 +1,6 @@
 /**
  * Migration of a data directory written by the log-based record store (records/log.jsonl, one
- * LogEntry per line, see records/model.ts) into the ward store, once.
+ * LogEntry per line, see logFormat.ts) into the ward store, once.
  *
  * - The log is streamed line by line (never read in one piece: logs past 2 GiB are what stopped the
  *   old store from starting), with progress by bytes.
@@ -21,12 +21,17 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { WardError } from '../model/errors';
+import { damagedFile } from '../platform/atomicFile';
 import { buildBatch } from '../crypto/merkle';
-import { leafOf } from '../records/storedRecord';
-import type { LogEntry, StoredRecord } from '../records/storedRecord';
+import { leafOf } from './storedRecord';
+import type { LogEntry } from './logFormat';
+import type { StoredRecord } from './storedRecord';
 import { leafIndexes } from './merkleTrees';
 import type { StoreWrite } from './storeWrite';
 import { WardStore } from './wardStore';
+
+/** What to do when the old log cannot be migrated (nothing was changed: the log is kept, no store is left). */
+const OLD_LOG_REMEDY = 'Nothing was changed. Restore the data directory (or this file) from a backup, then start WardLedger again to upgrade it.';
 
 export interface MigrationProgress {
   phase: 'copying' | 'checking';
@@ -229,9 +234,9 @@ async function copyLog(logPath: string, totalBytes: number, store: WardStore, on
     try {
       e = JSON.parse(line) as LogEntry;
     } catch {
-      throw new WardError('INTEGRITY', `The record log ${logPath} is damaged at byte ${bytesRead}; restore it from a backup before migrating.`);
+      throw damagedFile(logPath, 'The old record log', `entry ${count + 1}, at byte ${bytesRead}, is not valid JSON`, OLD_LOG_REMEDY);
     }
-    if (!holdable(e)) throw new WardError('INTEGRITY', `The record log has an entry the store cannot hold at byte ${bytesRead} (a malformed id or address); restore it from a backup before migrating.`);
+    if (!holdable(e)) throw damagedFile(logPath, 'The old record log', `entry ${count + 1}, at byte ${bytesRead}, is not a valid entry`, OLD_LOG_REMEDY);
     bytesRead += lineBytes;
     count++;
     entries[e.t]++;

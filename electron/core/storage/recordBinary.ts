@@ -22,7 +22,7 @@ import type { Role } from '../model/people';
 import { commitToHash } from '../crypto/commitment';
 import { keccak256Bytes } from '../crypto/keccak';
 import { NO_AMENDS } from '../crypto/recordSignature';
-import type { StoredRecord } from '../records/storedRecord';
+import type { StoredRecord } from './storedRecord';
 import { BoundedCache } from './boundedCache';
 import { ByteReader, ByteWriter, damagedEntry, isCanonicalHex } from './bytes';
 

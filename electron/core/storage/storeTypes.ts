@@ -1,10 +1,29 @@
 /** What the ward store holds besides records, as the record services see it. */
-import type { LogEntry } from '../records/storedRecord';
+import type { Envelope } from '../crypto/envelope';
 
-/** A consent change, as the consent service writes it today. */
-export type ConsentEntry = Extract<LogEntry, { t: 'consent' }>;
+/** A consent change (a grant or revoke transaction on the ward chain by the patient). */
+export interface ConsentEntry {
+  t: 'consent';
+  patient: string;
+  grantee: string;
+  action: 'grant' | 'revoke';
+  at: number;
+  tx: string;
+}
+
 /** An access on the ward chain with what the chain cannot hold in the clear (patient, sealed reason). */
-export type AuditRecord = Extract<LogEntry, { t: 'audit' }>;
+export interface AuditRecord {
+  t: 'audit';
+  actor: string;
+  patient: string | null;
+  /** The AccessLedger action number (chain/wardContracts.ts auditActions). */
+  action: number;
+  breakGlass: boolean;
+  reason: Envelope | null;
+  at: number;
+  block: number;
+  tx: string;
+}
 /** The ward's access log: audits and consent changes, by time. */
 export type ActivityEntry = ConsentEntry | AuditRecord;
 

@@ -7,7 +7,7 @@
  * a commit only hands prepared bytes to LevelDB.
  */
 import type { KeyScope } from '../crypto/keyScope';
-import type { StoredRecord } from '../records/storedRecord';
+import type { StoredRecord } from './storedRecord';
 import { WardError } from '../model/errors';
 import type { KvOp } from './levelKv';
 import { dedupeKeyBytes, hexKey, key, T, VitalsIndex } from './keys';
@@ -39,8 +39,8 @@ const json = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8');
 /** Role of a tree a record belongs to besides its signature tree. */
 export const TreeRole = { anchor: 1, consortium: 2 } as const;
 
-/** The two small entries of a tree's state. */
-export const TreeStateField = { anchor: 0, rootChecked: 1 } as const;
+/** The small, rewritten entries of a tree's state. */
+export const TreeStateField = { anchor: 0 } as const;
 
 export class StoreWrite {
   readonly ops: KvOp[] = [];
@@ -78,7 +78,7 @@ export class StoreWrite {
       this.put(key(T.vitals, ['byte', VitalsIndex.any], locator.bytes));
       if (meta.vitals === 'complete') this.put(key(T.vitals, ['byte', VitalsIndex.complete], locator.bytes));
     }
-    if (!/^0x0{64}$/.test(r.amends)) this.put(key(T.amendedBy, hexKey(r.amends, 32), hexKey(r.id, 32)));
+    if (!/^0x0{64}$/.test(r.amends)) this.put(key(T.amendedBy, hexKey(r.patient, 20), hexKey(r.amends, 32), ['seq', seq]), hexKey(r.id, 32));
     this.ctx.remember(r, locator, compact ? tree : null);
     this.written.push(r);
     return locator;
@@ -138,9 +138,12 @@ export class StoreWrite {
     this.afterCommit.push(() => this.ctx.anchorCommitted(treeNo, anchor));
   }
 
-  /** The tree's root was found on the ward chain at `at` (checked once per root, remembered). */
-  rootChecked(treeNo: number, at: number): void {
-    this.put(key(T.treeState, ['tree', treeNo], Uint8Array.of(TreeStateField.rootChecked)), key(0, ['time', at]).subarray(1));
+  /**
+   * A root is on the ward chain: remembered with a tag (a keyed memo the verifier makes and checks),
+   * so each root is looked up on the chain once, ever.
+   */
+  rootOnChain(root: string, tag: string): void {
+    this.put(key(T.rootOnChain, hexKey(root.toLowerCase(), 32)), hexKey(tag, 32));
   }
 
   /** Records published to the consortium in this tree: out of the outbox. */

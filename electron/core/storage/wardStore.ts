@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { getAddress } from 'ethers';
 import { WardError } from '../model/errors';
 import type { KeyScope } from '../crypto/keyScope';
-import type { AnchorRef, StoredRecord } from '../records/storedRecord';
+import type { AnchorRef, StoredRecord } from './storedRecord';
 import { BoundedCache } from './boundedCache';
 import { getUint } from './bytes';
 import { dedupeKeyBytes, hexKey, key, prefixEnd, T, VitalsIndex, WIDTH } from './keys';
@@ -29,7 +29,7 @@ import { LevelKv, type KvOp, type RangeOptions } from './levelKv';
 import { type Locator, parseLocator } from './locator';
 import type { ProofReader, TreeHeader } from './merkleTrees';
 import { decodeRecordBody, type TreePlace } from './recordBinary';
-import { StoreWrite, TreeRole, TreeStateField, type WriteContext } from './storeWrite';
+import { StoreWrite, TreeRole, type WriteContext } from './storeWrite';
 import { TreeCache } from './treeCache';
 import type { ActivityEntry, Binding, ConsentEntry, Page, TreeAnchor } from './storeTypes';
 
@@ -217,10 +217,23 @@ export class WardStore {
 
   /** Ids of the records that amend this one, oldest first. */
   async amendmentsOf(id: string): Promise<string[]> {
-    const prefix = key(T.amendedBy, hexKey(id, 32));
-    const rows = await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) });
-    const withTime = await Promise.all(rows.map(async ([k]) => ({ id: hexOf(k.subarray(33)), at: (await this.locate(hexOf(k.subarray(33))))?.seq ?? 0 })));
-    return withTime.sort((a, b) => a.at - b.at).map((x) => x.id);
+    const located = /^0x[0-9a-fA-F]{64}$/.test(id) ? await this.locate(id) : undefined;
+    if (!located) return [];
+    const prefix = key(T.amendedBy, located.bytes.subarray(0, WIDTH.address), hexKey(id, 32));
+    return (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => hexOf(v));
+  }
+
+  /** Every amendment of the patient's records (one range): amended id → amending ids, oldest first. */
+  async amendmentsOfPatient(patient: string): Promise<Map<string, string[]>> {
+    const prefix = key(T.amendedBy, hexKey(getAddress(patient), WIDTH.address));
+    const out = new Map<string, string[]>();
+    for (const [k, v] of await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })) {
+      const amended = hexOf(k.subarray(1 + WIDTH.address, 1 + WIDTH.address + WIDTH.hash));
+      const list = out.get(amended);
+      if (list) list.push(hexOf(v));
+      else out.set(amended, [hexOf(v)]);
+    }
+    return out;
   }
 
   /**
@@ -310,15 +323,15 @@ export class WardStore {
   }
 
   /** A tree's header and anchor. */
-  async tree(treeNo: number): Promise<{ header: TreeHeader; anchor: TreeAnchor | null; rootCheckedAt: number | null }> {
-    const checked = await this.kv.get(key(T.treeState, ['tree', treeNo], Uint8Array.of(TreeStateField.rootChecked)));
-    return { header: await this.trees.header(treeNo), anchor: await this.trees.anchor(treeNo), rootCheckedAt: checked ? getUint(checked, 0, 8) : null };
+  async tree(treeNo: number): Promise<{ header: TreeHeader; anchor: TreeAnchor | null }> {
+    return { header: await this.trees.header(treeNo), anchor: await this.trees.anchor(treeNo) };
   }
 
-  /** Whether this root was found on the ward chain before (remembered once per root). */
-  async rootChecked(root: string): Promise<boolean> {
-    for (const treeNo of await this.treesWithRoot(root)) if ((await this.tree(treeNo)).rootCheckedAt !== null) return true;
-    return false;
+  /** The tag remembered when this root was found on the ward chain (StoreWrite.rootOnChain), if it was. */
+  rootOnChainTag(root: string): string | undefined {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(root)) return undefined;
+    const v = this.kv.getSync(key(T.rootOnChain, hexKey(root.toLowerCase(), 32)));
+    return v ? hexOf(v) : undefined;
   }
 
   /** Anchor batches written before their transaction (resumed after a crash), with their records. */
@@ -473,15 +486,24 @@ export class WardStore {
     }
   }
 
-  /** Every entry, in key order, from one snapshot (a backup while writes continue). */
-  entries(): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
-    return this.kv.chunks({});
+  /**
+   * Every entry, in key order, from one snapshot taken now (a backup while writes continue: what
+   * is written after this call is not in it).
+   */
+  snapshot(): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
+    return this.kv.snapshot({});
   }
 
   /** Load entries into an empty store (a restore). */
   async load(chunks: AsyncIterable<Array<[Uint8Array, Uint8Array]>>): Promise<number> {
     let n = 0;
     for await (const chunk of chunks) {
+      // Every commit also writes this store's counters (beforeFlush): take the loaded ones first,
+      // or the restored store would number new records and trees from zero over the loaded ones.
+      for (const [k, value] of chunk) {
+        if (Buffer.compare(k, META_SEQ) === 0) this.seq = getUint(value, 0, 8);
+        else if (Buffer.compare(k, META_TREE) === 0) this.treeNo = getUint(value, 0, 8);
+      }
       await this.kv.commit(chunk.map(([k, value]): KvOp => ({ type: 'put', key: k, value })));
       n += chunk.length;
     }
@@ -518,6 +540,16 @@ function limitOf(o: WindowOptions): number {
 /** Cursor: the hex of the last key's time-and-sequence suffix. */
 function cursorOf(k: Uint8Array): string {
   return Buffer.from(k.subarray(k.length - WIDTH.time - WIDTH.seq)).toString('hex');
+}
+
+/** The cursor just past an entry (a window read from it continues after the entry, in its order). */
+export function cursorAt(e: { at: number; seq: number }): string {
+  return key(0, ['time', e.at], ['seq', e.seq]).subarray(1).toString('hex');
+}
+
+/** The time a cursor points at. @throws WardError('BAD_INPUT') for a cursor the store did not make */
+export function timeOfCursor(cursor: string): number {
+  return getUint(parseCursor(cursor), 0, WIDTH.time);
 }
 
 function parseCursor(cursor: string): Buffer {

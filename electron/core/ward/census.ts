@@ -8,7 +8,6 @@ import type { ObservationStatus } from '../model/ward';
 import type { OpenedRecord } from '../records/provenance';
 import type { RecordReader } from '../records/recordReader';
 import type { RecordVerifier } from '../records/recordVerifier';
-import type { StoredRecord } from '../records/storedRecord';
 import { isNoAmends } from '../records/recordCodec';
 import type { Admission } from './admissions';
 import { observationStatus, type ScannedRecord } from './observationStatus';
@@ -46,7 +45,7 @@ export class Census {
    */
   status(actor: Actor, a: Admission, now = Date.now()): Promise<ObservationStatus> {
     let monitorSeen = false;
-    const wanted = (r: StoredRecord): boolean => {
+    const wanted = (r: { authorRole: string }): boolean => {
       if (r.authorRole !== 'station') return true;
       if (monitorSeen) return false;
       monitorSeen = true;

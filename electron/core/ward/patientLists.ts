@@ -8,7 +8,8 @@ import type { Actor } from '../identity/actor';
 import { personRef, type People } from '../identity/people';
 import type { AuditTrail } from '../records/auditTrail';
 import type { PatientSummary } from '../model/ward';
-import type { RecordStore } from '../records/recordStore';
+import type { AccessPolicy } from '../records/access';
+import type { RecordReader } from '../records/recordReader';
 import type { Admissions } from './admissions';
 import type { Census } from './census';
 import { byAttention, needsAttention } from './observationStatus';
@@ -16,7 +17,8 @@ import { byAttention, needsAttention } from './observationStatus';
 export class PatientLists {
   constructor(
     private readonly admissions: Admissions,
-    private readonly store: RecordStore,
+    private readonly access: AccessPolicy,
+    private readonly reader: RecordReader,
     private readonly census: Census,
     private readonly people: People,
     private readonly audit: AuditTrail,
@@ -26,7 +28,7 @@ export class PatientLists {
     const names = this.people.namesFor(actor);
     const addresses = new Set<string>();
     if (actor.role === 'doctor') for (const a of this.admissions.patientsOf(actor.address)) addresses.add(a.patient);
-    for (const c of this.store.consents) if (this.store.activeGrantees(c.patient).has(actor.address)) addresses.add(c.patient);
+    for (const p of await this.access.grantorsOf(actor.address)) addresses.add(p);
     const out: PatientSummary[] = [];
     for (const p of addresses) {
       const admission = this.admissions.currentOf(p);
@@ -38,7 +40,7 @@ export class PatientLists {
         news2Scale: admission?.news2Scale ?? 1,
         responsibleDoctor: admission?.responsibleDoctor ? personRef(await names.person(admission.responsibleDoctor)) : null,
         observations,
-        latestVitalsAt: this.latestVitalsAt(p),
+        latestVitalsAt: await this.latestVitalsAt(p),
         needsAttention: observations ? needsAttention(observations) : false,
       });
     }
@@ -47,10 +49,9 @@ export class PatientLists {
     return out.sort(byAttention);
   }
 
-  /** From the records' public metadata (kind and time): nothing is decrypted for the list. */
-  private latestVitalsAt(patient: string): string | null {
-    let latest = -1;
-    for (const r of this.store.recordsOf(patient)) if (r.kind === 'vitals' && r.createdAt > latest) latest = r.createdAt;
-    return latest < 0 ? null : new Date(latest).toISOString();
+  /** From the store's vitals index (the measured time is public metadata): nothing is decrypted for the list. */
+  private async latestVitalsAt(patient: string): Promise<string | null> {
+    const at = await this.reader.latestVitalsAt(patient);
+    return at === null ? null : new Date(at).toISOString();
   }
 }

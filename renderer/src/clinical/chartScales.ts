@@ -10,7 +10,7 @@
  * The bands are the RCP NEWS2 scoring table (shared/reference/CLINICAL.md, "NEWS2"): integers for
  * rates and pressures, one decimal for temperature, so a band edge sits half a step between.
  */
-import type { ChartKey, ChartPoint } from './chartData';
+import type { ChartKey, ChartPoint } from '../api/contract';
 
 export interface AxisRange {
   min: number;

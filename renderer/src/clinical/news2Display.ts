@@ -89,3 +89,10 @@ export function displayBand(result: News2Result): News2Band | null {
   if (result.band) return result.band;
   return result.minimumBand === 'low' ? null : result.minimumBand;
 }
+
+/** NEWS2 band areas for the NEWS2 chart (0–4 low, 5–6 medium, ≥ 7 high), as y ranges. */
+export const news2BandAreas = [
+  { band: 'low', label: '0–4 low', from: -0.5, to: 4.5 },
+  { band: 'medium', label: '5–6 medium', from: 4.5, to: 6.5 },
+  { band: 'high', label: '7 or more high', from: 6.5, to: 25 },
+] as const;

@@ -4,7 +4,7 @@
  * (windowed reads, "load earlier", series downsampled in the core); only this adapter then changes.
  */
 import type { PatientHistory, RecordView } from '../api/contract';
-import { chartSeries, type ChartInput } from './chartData';
+import { chartSeries, type ChartInput } from '../api/contract';
 import { flowsheetColumns, type FlowsheetColumn } from './flowsheet';
 import { newestFirst } from './recordList';
 

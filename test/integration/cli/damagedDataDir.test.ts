@@ -4,18 +4,22 @@
  * ganache's minified bundle (a corrupted chain database used to crash the start with megabytes of
  * it on stderr). Every file read at start is corrupted in turn, in a copy of a real ward.
  * The chain-database cases follow LevelDB's own failure modes: a garbled MANIFEST or CURRENT, a
- * missing CURRENT, a missing or truncated table file (leveldb doc/impl.md: "Files").
+ * missing CURRENT, a missing or truncated table file (leveldb doc/impl.md: "Files"); the record
+ * store (LevelDB as well) is damaged the same ways, and the old record log of a ward written
+ * before the store is damaged line by line as the log-store cases were.
  */
-import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WardCore } from '../../../electron/core/shellContract';
 import { spawnServe } from '../../support/serveProcess';
+import { unpackV1Ward } from '../../support/v1Ward';
 import { Caller, removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
 
 let ward: string;
 let compacted: string;
+let v1: ReturnType<typeof unpackV1Ward>;
 const root = tempDir('wardledger-damaged-');
 
 /** Open and close a chain database with ganache's own LevelDB binding: the log is compacted into a table file. */
@@ -26,6 +30,7 @@ async function compact(dbPath: string): Promise<void> {
 }
 
 const tableFile = (dir: string) => join(dir, 'chain', 'db', readdirSync(join(dir, 'chain', 'db')).find((f) => f.endsWith('.ldb'))!);
+const storeManifest = (dir: string) => join(dir, 'records', 'store', readdirSync(join(dir, 'records', 'store')).find((f) => f.startsWith('MANIFEST-'))!);
 const manifest = (dir: string) => join(dir, 'chain', 'db', readdirSync(join(dir, 'chain', 'db')).find((f) => f.startsWith('MANIFEST-'))!);
 function replaceLine(path: string, index: number, text: string): void {
   const lines = readFileSync(path, 'utf8').split('\n');
@@ -43,11 +48,16 @@ beforeAll(async () => {
   compacted = join(root, 'compacted');
   cpSync(ward, compacted, { recursive: true });
   await compact(join(compacted, 'chain', 'db'));
+  v1 = unpackV1Ward();
 });
-afterAll(() => removeDir(root));
+afterAll(() => {
+  removeDir(root);
+  removeDir(v1.root);
+});
 
 const chainDb = /^wardledger: The ward chain database is damaged and cannot be opened \(.+\): .*chain\/db\. .*Restore the data directory from a backup/;
-const cases: Array<{ name: string; from?: 'compacted'; damage: (dir: string) => void; message: RegExp }> = [
+const recordStore = /^wardledger: The record store \(records, anchors, consents and the access log\) is damaged \(it cannot be opened: .+\): .*records\/store\. Restore the data directory/;
+const cases: Array<{ name: string; from?: 'compacted' | 'v1'; damage: (dir: string) => void; message: RegExp }> = [
   { name: 'chain database: MANIFEST garbled', damage: (d) => writeFileSync(manifest(d), 'not a manifest'), message: chainDb },
   { name: 'chain database: CURRENT names no manifest', damage: (d) => writeFileSync(join(d, 'chain', 'db', 'CURRENT'), 'garbage\n'), message: chainDb },
   { name: 'chain database: CURRENT missing', damage: (d) => unlinkSync(join(d, 'chain', 'db', 'CURRENT')), message: chainDb },
@@ -83,20 +93,34 @@ const cases: Array<{ name: string; from?: 'compacted'; damage: (dir: string) => 
     damage: (d) => writeFileSync(join(d, 'admissions.json'), readFileSync(join(d, 'admissions.json'), 'utf8').slice(0, 40)),
     message: /^wardledger: The ward's admissions file \(admissions\.json.*\) is damaged \(it is not valid JSON\): .*admissions\.json\. Restore/,
   },
+  // The record store is LevelDB too (records/store): the same failure modes, named as the record store.
+  { name: 'record store: MANIFEST garbled', damage: (d) => writeFileSync(storeManifest(d), 'not a manifest'), message: recordStore },
+  { name: 'record store: CURRENT missing', damage: (d) => unlinkSync(join(d, 'records', 'store', 'CURRENT')), message: recordStore },
+  // Never a new, empty store in place of a ward's lost one.
   {
-    name: 'record log: a line that is not JSON',
+    name: 'record store: folder missing',
+    damage: (d) => rmSync(join(d, 'records', 'store'), { recursive: true }),
+    message: /^wardledger: The record store \(records, anchors, consents and the access log\) is damaged \(it is missing from a ward that was set up\): .*records\/store\. Restore/,
+  },
+  // A ward of the version before the store: its old log is migrated at start; a damaged line stops
+  // that, names the entry and its byte offset, and leaves the log as it was and no store behind.
+  {
+    name: 'old record log: a line that is not JSON',
+    from: 'v1',
     damage: (d) => replaceLine(join(d, 'records', 'log.jsonl'), 2, '{"t":"rec","r":{'),
-    message: /^wardledger: The record store is damaged \(entry 3, at byte \d+, is not valid JSON\): .*log\.jsonl\. Restore/,
+    message: /^wardledger: The old record log is damaged \(entry 3, at byte \d+, is not valid JSON\): .*log\.jsonl\. Nothing was changed\. Restore/,
   },
   {
-    name: 'record log: a line that is JSON but no entry',
+    name: 'old record log: a line that is JSON but no entry',
+    from: 'v1',
     damage: (d) => replaceLine(join(d, 'records', 'log.jsonl'), 1, '[1,2,3]'),
-    message: /^wardledger: The record store is damaged \(entry 2, at byte \d+, is not a valid entry\)/,
+    message: /^wardledger: The old record log is damaged \(entry 2, at byte \d+, is not a valid entry\)/,
   },
   {
-    name: 'record log: a record entry without its record',
+    name: 'old record log: a record entry without its record',
+    from: 'v1',
     damage: (d) => appendFileSync(join(d, 'records', 'log.jsonl'), '{"t":"rec"}\n'),
-    message: /^wardledger: The record store is damaged \(entry \d+, at byte \d+, is not a valid entry\)/,
+    message: /^wardledger: The old record log is damaged \(entry \d+, at byte \d+, is not a valid entry\)/,
   },
 ];
 
@@ -104,8 +128,9 @@ describe.concurrent('wardledger serve on a damaged data directory', () => {
   for (const c of cases) {
     it(`${c.name}: refuses to start with one clear message`, async () => {
       const dir = join(root, c.name.replace(/[^a-z0-9]+/gi, '-'));
-      cpSync(c.from === 'compacted' ? compacted : ward, dir, { recursive: true });
+      cpSync(c.from === 'compacted' ? compacted : c.from === 'v1' ? v1.dataDir : ward, dir, { recursive: true });
       c.damage(dir);
+      const oldLog = c.from === 'v1' ? readFileSync(join(dir, 'records', 'log.jsonl')) : null;
       const serve = spawnServe(dir);
       const code = await serve.exited;
       const output = serve.output().trim();
@@ -113,6 +138,11 @@ describe.concurrent('wardledger serve on a damaged data directory', () => {
       expect(output).toMatch(c.message);
       expect(output.split('\n')).toHaveLength(1);
       expect(output.length).toBeLessThan(600);
+      if (oldLog) {
+        expect(readFileSync(join(dir, 'records', 'log.jsonl')).equals(oldLog)).toBe(true);
+        expect(existsSync(join(dir, 'records', 'store'))).toBe(false);
+        expect(existsSync(join(dir, 'records', 'store.migrating'))).toBe(false);
+      }
       rmSync(dir, { recursive: true, force: true });
     });
   }

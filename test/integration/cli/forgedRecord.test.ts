@@ -16,7 +16,7 @@ import { leafHash } from '../../../electron/core/crypto/merkle';
 import { contentHashOf, signRecord } from '../../../electron/core/crypto/recordSignature';
 import { txOverrides } from '../../../electron/core/chain/wardNode';
 import { exportRecordOf, type SignatureData } from '../../../electron/core/records/fhirExchange';
-import type { SealedContent } from '../../../electron/core/records/storedRecord';
+import type { SealedContent } from '../../../electron/core/records/recordCodec';
 import { Anvil } from '../../support/anvil';
 import { wardledger } from '../../support/cli';
 import { removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';

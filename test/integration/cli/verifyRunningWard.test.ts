@@ -62,7 +62,7 @@ describe('verify against a running ward; incomplete exports; corrected readings'
 
   it('names a damaged record in the signed manifest, and verification reports the export incomplete', async () => {
     await core.stop();
-    editStoredRecord(dir, damagedId, (rec) => {
+    await editStoredRecord(dir, damagedId, (rec) => {
       const ct = rec.cipher.ct;
       rec.cipher.ct = ct.slice(0, 10) + (ct[10] === '0' ? '1' : '0') + ct.slice(11);
     });

@@ -141,7 +141,7 @@ describe('identifying patients and admitting with an activation code (real core,
     // Each read is on the patient's access log as break-glass, with the reason.
     const patient = new Caller(core);
     await patient.login('RX100071', 'my-own-password');
-    const log = await patient.ok('audit/list', { patient: null });
+    const log = (await patient.ok('audit/list', { patient: null })).entries;
     const glass = log.filter((e) => e.breakGlass && e.action === 'read');
     expect(glass).toHaveLength(2);
     expect(glass.every((e) => e.reason === 'Cardiac arrest call, bed 3')).toBe(true);

@@ -17,7 +17,8 @@ describe('devices: pending readings, dedupe, bed binding', () => {
 
   beforeAll(async () => {
     dir = tempDir();
-    core = await startCore(dir, { simulate: ['freestyle-neo'] });
+    // Bound readings are acknowledged durable and gathered for their anchor for up to anchorWindowMs.
+    core = await startCore(dir, { simulate: ['freestyle-neo'], anchorWindowMs: 2_000 });
     w = await staffedWard(core);
     await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '7', responsibleDoctor: w.addresses.doctor });
   });
@@ -61,8 +62,13 @@ describe('devices: pending readings, dedupe, bed binding', () => {
     await expect(w.callers.nurse.fails('devices/bind', { deviceId: ox.id, patient: w.addresses.otherDoctor, intervalSeconds: 5 })).resolves.toMatchObject({ code: 'BAD_INPUT' });
     await w.callers.nurse.ok('devices/bind', { deviceId: ox.id, patient: w.addresses.patient, intervalSeconds: 5 });
     await until(list, (x) => (x.devices.find((d) => d.id === ox.id)?.binding?.recorded ?? 0) >= 1, 'a bound reading to be recorded', 20_000);
-    const h = await w.callers.doctor.ok('records/history', { patient: w.addresses.patient });
-    const bound = h.records.filter((x) => x.author.role === 'station');
+    // Recorded (durable) first, then anchored once the anchor window closes.
+    const h = await until(
+      () => w.callers.doctor.ok('records/history', { patient: w.addresses.patient }),
+      (x) => x.records.some((r) => r.author.role === 'station' && r.provenance.anchored),
+      'a bound reading to be anchored',
+    );
+    const bound = h.records.filter((x) => x.author.role === 'station' && x.provenance.anchored);
     expect(bound.length).toBeGreaterThanOrEqual(1);
     expect(bound[0]!.content!.vitals!.spo2).toBeGreaterThan(80);
     expect(bound[0]!.content!.device!.serial).toBe(ox.serial);

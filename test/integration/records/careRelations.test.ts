@@ -34,7 +34,7 @@ describe('care relationships and what the board shows', () => {
     patients[key] = { address, caller };
     return address;
   }
-  const accessLog = (key: string) => patients[key]!.caller.ok('audit/list', { patient: null });
+  const accessLog = (key: string) => patients[key]!.caller.ok('audit/list', { patient: null }).then((page) => page.entries);
 
   beforeAll(async () => {
     dir = tempDir();
@@ -110,7 +110,7 @@ describe('care relationships and what the board shows', () => {
   });
 
   it('shows a doctor the bed, not the patient, for a patient he may not open; audits what it shows', async () => {
-    const before = (await w.callers.patient.ok('audit/list', { patient: null })).filter((e) => e.action === 'list');
+    const before = (await w.callers.patient.ok('audit/list', { patient: null })).entries.filter((e) => e.action === 'list');
     const mine = (await w.callers.doctor.ok('ward/census', {})).find((r) => r.bed === '1')!;
     expect(mine).toMatchObject({ restricted: false, patient: { name: 'Pat Patient', age: 67 }, observations: { newerReading: { vitals: { pulse: 80 } } } });
     const notMine = (await w.callers.otherDoctor.ok('ward/census', {})).find((r) => r.bed === '1')!;
@@ -120,7 +120,7 @@ describe('care relationships and what the board shows', () => {
     const nurseRow = (await w.callers.nurse.ok('ward/census', {})).find((r) => r.bed === '1')!;
     expect(nurseRow).toMatchObject({ restricted: false, patient: { name: 'Pat Patient' } });
 
-    const shown = (await w.callers.patient.ok('audit/list', { patient: null })).filter((e) => e.action === 'list');
+    const shown = (await w.callers.patient.ok('audit/list', { patient: null })).entries.filter((e) => e.action === 'list');
     // Everyone shown the row in full, once each (within the hour); the doctor it was hidden from is not listed.
     expect(before.map((e) => e.actor.name)).not.toContain('Grace Hopper');
     expect(shown.map((e) => e.actor.name).sort()).toEqual(['Florence Nurse', 'Grace Hopper']);
@@ -128,7 +128,7 @@ describe('care relationships and what the board shows', () => {
     // A board refreshed within the hour is not audited again.
     await w.callers.nurse.ok('ward/census', {});
     await w.callers.doctor.ok('ward/census', {});
-    expect((await w.callers.patient.ok('audit/list', { patient: null })).filter((e) => e.action === 'list')).toHaveLength(shown.length);
+    expect((await w.callers.patient.ok('audit/list', { patient: null })).entries.filter((e) => e.action === 'list')).toHaveLength(shown.length);
     // The reply to an admission shows no more than the board would.
     const s = await newPatient('Sol');
     const admitted = await w.callers.otherDoctor.ok('ward/admit', { patient: s, bed: '4', responsibleDoctor: w.addresses.doctor });

@@ -8,13 +8,12 @@
  * supplemental oxygen scores 2; RR 18, SBP 122, pulse 74, alert and 37.1 °C score 0. Monitoring
  * frequency (RCP 2017 clinical response): aggregate ≥ 7 → continuous (due every 15 min here).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevicesOverview } from '../../../electron/core/model/devices';
 import type { RecordView } from '../../../electron/core/model/records';
 import type { VitalsInput } from '../../../electron/core/model/vitals';
 import { startGraphCore, type GraphCore } from '../../support/graphCore';
+import { editStoredRecord } from '../../support/storedRecords';
 import { Caller, removeDir, staffedWard, tempDir } from '../../support/tempCore';
 import { until } from '../../support/until';
 
@@ -312,14 +311,10 @@ describe('one vitals path, and a board that never hides deterioration', () => {
     const older = await nurse.ok('records/addVitals', { patient: second, vitals: high });
     const latest = await nurse.ok('records/addVitals', { patient: second, vitals: { ...high, pulse: 90 } });
     await gc.core.stop();
-    const path = join(dir, 'records', 'log.jsonl');
-    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
-    const idx = lines.findIndex((l) => l.startsWith('{"t":"rec"') && JSON.parse(l).r.id === latest.id);
-    const rec = JSON.parse(lines[idx]!);
-    const ct: string = rec.r.cipher.ct;
-    rec.r.cipher.ct = ct.slice(0, 20) + (ct[20] === '0' ? '1' : '0') + ct.slice(21);
-    lines[idx] = JSON.stringify(rec);
-    writeFileSync(path, lines.join('\n') + '\n');
+    await editStoredRecord(dir, latest.id, (r) => {
+      const ct = r.cipher.ct;
+      r.cipher.ct = ct.slice(0, 20) + (ct[20] === '0' ? '1' : '0') + ct.slice(21);
+    });
 
     gc = await startGraphCore(dir, { demo: true });
     const n = new Caller(gc.core);

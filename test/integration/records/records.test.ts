@@ -1,6 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storePath, WardStore } from '../../../electron/core/storage/wardStore';
+import { alterAnchorRoot, alterRecord } from '../../support/storeTampering';
 import type { VitalsInput } from '../../../electron/core/model/vitals';
 import type { WardCore } from '../../../electron/core/shellContract';
 import { editStoredRecord } from '../../support/storedRecords';
@@ -63,10 +65,12 @@ describe('clinical records through the API (real ward chain)', () => {
     const [row] = await callers.nurse.ok('ward/census', {});
     expect(row!.observations!.lastComplete?.news2).toMatchObject({ aggregate: 0, band: 'low', scale: 1 });
     expect(row!.observations!.overdue).toBe(false);
-    // Plaintext never on disk: the record log holds no vital value in the clear.
-    const log = readFileSync(join(dir, 'records', 'log.jsonl'), 'utf8');
-    expect(log).not.toContain('"spo2"');
-    expect(log).not.toContain('Pat Patient');
+    // Plaintext never on disk: neither the store's files nor its entries (the files are compressed)
+    // hold a vital value or the patient's name in the clear.
+    const files = readdirSync(storePath(dir)).map((f) => readFileSync(join(storePath(dir), f)));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) for (const needle of ['"spo2"', 'Pat Patient']) expect(f.includes(needle)).toBe(false);
+    // (and its entries uncompressed: see the tampering test, which opens the store.)
   });
 
   it('lets the responsible doctor read the history with provenance, add notes and amend', async () => {
@@ -77,7 +81,8 @@ describe('clinical records through the API (real ward chain)', () => {
     expect(amend.amends).toBe(note.id);
     const h = await callers.doctor.ok('records/history', { patient: addresses.patient });
     expect(h.patient).toMatchObject({ name: 'Pat Patient', age: 67 });
-    expect(h.records.map((r) => r.kind)).toEqual(['vitals', 'note', 'diagnosis', 'amendment']);
+    // Newest first (a history is read a window at a time, from the newest record back).
+    expect(h.records.map((r) => r.kind).reverse()).toEqual(['vitals', 'note', 'diagnosis', 'amendment']);
     expect(h.records.every((r) => r.provenance.status === 'verified')).toBe(true);
     expect(h.records.find((r) => r.id === note.id)!.amendedBy).toEqual([amend.id]);
     expect(h.records.find((r) => r.id === dx.id)!.content).toEqual({ diagnosis: { text: 'Community-acquired pneumonia', code: 'J18.9' } });
@@ -91,7 +96,7 @@ describe('clinical records through the API (real ward chain)', () => {
     expect(e).toMatchObject({ code: 'FORBIDDEN', details: { breakGlassAvailable: true } });
     const h = await callers.otherDoctor.ok('records/history', { patient: addresses.patient, breakGlassReason: 'Cardiac arrest call, bed 3A' });
     expect(h.breakGlass).toBe(true);
-    const audit = await callers.patient.ok('audit/list', {});
+    const audit = (await callers.patient.ok('audit/list', {})).entries;
     expect(audit.find((a) => a.breakGlass)).toMatchObject({ actor: { name: 'Other Doctor' }, action: 'read', reason: 'Cardiac arrest call, bed 3A' });
     await expect(callers.insurer.fails('records/history', { patient: addresses.patient })).resolves.toMatchObject({ code: 'FORBIDDEN' });
     await expect(callers.insurer.fails('records/history', { patient: addresses.patient, breakGlassReason: 'I would like to see it' })).resolves.toMatchObject({
@@ -103,7 +108,7 @@ describe('clinical records through the API (real ward chain)', () => {
     const { callers, addresses } = w;
     const mine = await callers.patient.ok('records/history', { patient: addresses.patient });
     expect(mine.records).toHaveLength(4 + 0);
-    expect(mine.records[0]!.author.name).toBe('Florence Nurse');
+    expect(mine.records.at(-1)!.author.name).toBe('Florence Nurse');
     const g = await callers.patient.ok('consent/grant', { grantee: addresses.insurer });
     expect(g.recordsShared).toBeGreaterThanOrEqual(4);
     const theirs = await callers.insurer.ok('records/history', { patient: addresses.patient });
@@ -142,22 +147,39 @@ describe('clinical records through the API (real ward chain)', () => {
 
   it('detects a tampered payload and a tampered anchor after a restart', async () => {
     const { addresses, people } = w;
+    const before = await w.callers.doctor.ok('records/history', { patient: addresses.patient });
     await core.stop();
-    const path = join(dir, 'records', 'log.jsonl');
-    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    const ids = before.records.map((r) => r.id);
+    const store = await WardStore.open(storePath(dir), { create: false });
+    // Plaintext never on disk, in any entry of the store.
+    let entries = 0;
+    for await (const chunk of store.snapshot()) {
+      for (const [k, v] of chunk) {
+        entries++;
+        for (const needle of ['"spo2"', 'Pat Patient', 'respiratoryRate', 'Chest clear']) {
+          expect(Buffer.from(k).includes(needle)).toBe(false);
+          expect(Buffer.from(v).includes(needle)).toBe(false);
+        }
+      }
+    }
+    expect(entries).toBeGreaterThan(10);
     // Earlier reads left persistent verification memos; tampering must defeat them too.
-    expect(lines.some((l) => l.startsWith('{"t":"vtag"'))).toBe(true);
-    const recIdx = lines.findIndex((l) => l.startsWith('{"t":"rec"'));
-    const rec = JSON.parse(lines[recIdx]!);
-    const ct: string = rec.r.cipher.ct;
-    rec.r.cipher.ct = ct.slice(0, 10) + (ct[10] === '0' ? '1' : '0') + ct.slice(11);
-    lines[recIdx] = JSON.stringify(rec);
-    const anchorIdx = lines.findIndex((l) => l.startsWith('{"t":"anchor"') && JSON.parse(l).ids[0] !== rec.r.id);
-    const anchor = JSON.parse(lines[anchorIdx]!);
-    const secondId = anchor.ids[0];
-    anchor.proofs[0] = ['0x' + 'ab'.repeat(32)];
-    lines[anchorIdx] = JSON.stringify(anchor);
-    writeFileSync(path, lines.join('\n') + '\n');
+    expect(ids.every((id) => store.memo(id) !== undefined)).toBe(true);
+    // Two nurse records: one gets its ciphertext altered, the other its anchor proof.
+    const nurseSets = [];
+    for (const id of ids) {
+      const e = (await store.entry(id))!;
+      if (e.record.authorRole === 'nurse' && !e.record.batchSignature) nurseSets.push(e);
+    }
+    await store.close();
+    const [payloadRecord, anchoredRecord] = nurseSets;
+    const rec = { r: payloadRecord!.record };
+    await alterRecord(dir, rec.r.id, (r) => {
+      const ct = r.cipher.ct;
+      r.cipher.ct = ct.slice(0, 10) + (ct[10] === '0' ? '1' : '0') + ct.slice(11);
+    });
+    const secondId = anchoredRecord!.record.id;
+    await alterAnchorRoot(dir, secondId);
 
     core = await startCore(dir);
     const doctor = new Caller(core);
@@ -184,10 +206,10 @@ describe('clinical records through the API (real ward chain)', () => {
     const [note, vitalsRecord] = verified.filter((r) => r.kind !== 'diagnosis');
     if (!note || !vitalsRecord) throw new Error('the history has too few verified records for this test');
     await core.stop();
-    editStoredRecord(dir, dx.id, (r) => {
+    await editStoredRecord(dir, dx.id, (r) => {
       r.amends = note.id;
     });
-    editStoredRecord(dir, vitalsRecord.id, (r) => {
+    await editStoredRecord(dir, vitalsRecord.id, (r) => {
       r.patientRef = '0x' + '5a'.repeat(32);
     });
 

@@ -3,20 +3,22 @@
  * A role edited on disk or in an export no longer verifies; records written before (version 1,
  * role unsigned) still verify. Records of the earlier version are made here as that version made
  * them: the same stored record without `signedVersion`, signed over the role-less fields by the
- * author's own key (opened from the author's keystore with ethers).
+ * author's own key (opened from the author's keystore with ethers), written into the stopped
+ * ward's store through its own key layout (storeTampering.ts).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRecord } from '../../../electron/core/crypto/recordSignature';
-import type { StoredRecord } from '../../../electron/core/records/storedRecord';
 import { fieldsOf } from '../../../electron/core/records/recordCodec';
 import type { WardCore } from '../../../electron/core/shellContract';
+import type { StoredRecord } from '../../../electron/core/storage/storedRecord';
+import { storePath, WardStore } from '../../../electron/core/storage/wardStore';
+import { alterRecord } from '../../support/storeTampering';
 import { Caller, removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
 
 type Ward = Awaited<ReturnType<typeof staffedWard>>;
-type Entry = { t: string; r?: StoredRecord };
 
 describe('the author\'s role is signed (real core, real ganache)', () => {
   let dir: string;
@@ -25,9 +27,15 @@ describe('the author\'s role is signed (real core, real ganache)', () => {
   let doctor: Caller;
   const ids: string[] = [];
 
-  const logPath = () => join(dir, 'records', 'log.jsonl');
-  const readLog = () => readFileSync(logPath(), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Entry);
-  const writeLog = (entries: Entry[]) => writeFileSync(logPath(), entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  /** The stored records of a stopped ward, by id. */
+  async function stored(recordIds: string[]): Promise<StoredRecord[]> {
+    const store = await WardStore.open(storePath(dir), { create: false });
+    try {
+      return await Promise.all(recordIds.map(async (id) => (await store.entry(id, { proofs: false }))!.record));
+    } finally {
+      await store.close();
+    }
+  }
   const history = async () => (await doctor.ok('records/history', { patient: w.addresses.patient })).records;
   async function restart(): Promise<void> {
     await core.stop();
@@ -51,14 +59,18 @@ describe('the author\'s role is signed (real core, real ganache)', () => {
     removeDir(dir);
   });
 
-  it('writes every record with its role signed (typed data version 2)', () => {
-    const mine = readLog().filter((e) => e.t === 'rec' && ids.includes(e.r!.id));
-    expect(mine.map((e) => [e.r!.signedVersion, e.r!.authorRole])).toEqual(ids.map(() => [2, 'nurse']));
+  it('writes every record with its role signed (typed data version 2)', async () => {
+    await core.stop();
+    const mine = await stored(ids);
+    expect(mine.map((r) => [r.signedVersion, r.authorRole])).toEqual(ids.map(() => [2, 'nurse']));
+    await restart();
   });
 
   it('shows a record whose role was edited on disk as tampered, also after a restart with memos written', async () => {
     await core.stop();
-    writeLog(readLog().map((e) => (e.t === 'rec' && e.r!.id === ids[0] ? { ...e, r: { ...e.r!, authorRole: 'doctor' } } : e)));
+    await alterRecord(dir, ids[0]!, (r) => {
+      r.authorRole = 'doctor';
+    });
     core = await startCore(dir);
     doctor = new Caller(core);
     await doctor.login(w.people.doctor.name, w.people.doctor.password);
@@ -71,17 +83,16 @@ describe('the author\'s role is signed (real core, real ganache)', () => {
     await core.stop();
     const keystore = readFileSync(join(dir, 'keystores', `${w.addresses.nurse.toLowerCase()}.json`), 'utf8');
     const nurseKey = (await ethers.decryptKeystoreJson(keystore, w.people.nurse.password)).privateKey;
-    writeLog(
-      readLog().map((e) => {
-        if (e.t !== 'rec' || e.r!.id !== ids[1]) return e;
-        const { signedVersion: _v, ...earlier } = e.r!;
-        return { ...e, r: { ...earlier, signature: signRecord(nurseKey, fieldsOf(earlier as StoredRecord)) } };
-      }),
-    );
-    expect(fieldsOf(readLog().find((e) => e.r?.id === ids[1])!.r!).authorRole).toBeUndefined();
+    await alterRecord(dir, ids[1]!, (r) => {
+      delete r.signedVersion;
+      r.signature = signRecord(nurseKey, fieldsOf(r));
+    });
+    const [earlierStored] = await stored([ids[1]!]);
+    expect(earlierStored!.signedVersion).toBeUndefined();
+    expect(fieldsOf(earlierStored!).authorRole).toBeUndefined();
     await restart();
     const earlier = (await history()).find((r) => r.id === ids[1])!;
-    expect(earlier.provenance.status).toBe('verified');
+    expect(earlier.provenance.status, JSON.stringify(earlier.provenance)).toBe('verified');
     expect(earlier.author.role).toBe('nurse');
   });
 

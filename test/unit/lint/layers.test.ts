@@ -22,7 +22,9 @@ describe('core layers', () => {
     ]);
     expect(await layerErrors('electron/core/model/x.ts', "export { hexToBytes } from '../crypto/hex';\n")).toHaveLength(1);
     expect(await layerErrors('electron/core/devices/x.ts', "import { WardBoard } from '../ward/wardBoard';\nexport const b = WardBoard;\n")).toHaveLength(1);
-    expect(await layerErrors('electron/server/x.ts', "import { RecordStore } from '../core/records/recordStore';\nexport const s = RecordStore;\n")).toHaveLength(1);
+    expect(await layerErrors('electron/server/x.ts', "import { RecordReader } from '../core/records/recordReader';\nexport const s = RecordReader;\n")).toHaveLength(1);
+    // The store sits below the records: it keeps their format (storage/storedRecord.ts) and knows nothing else of them.
+    expect(await layerErrors('electron/core/storage/x.ts', "import type { SealedContent } from '../records/recordCodec';\nexport type S = SealedContent;\n")).toHaveLength(1);
     expect(await layerErrors('electron/core/api/x.ts', "export const load = () => import('../graph');\n")).toHaveLength(1);
   });
 

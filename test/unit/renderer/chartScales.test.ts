@@ -7,8 +7,8 @@ import {
   scoreSystolic,
   scoreTemperature,
 } from '../../../electron/core/clinical/news2';
-import type { ChartKey } from '../../../renderer/src/clinical/chartData';
-import { oxygenPeriods } from '../../../renderer/src/clinical/chartData';
+import type { ChartKey } from '../../../electron/core/model/chartSeries';
+import { oxygenPeriods } from '../../../electron/core/model/chartSeries';
 import {
   CLINICAL_RANGES,
   DEVICE_GAP_MS,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useFastKeccak } from '../../../electron/core/crypto/keccak';
 import { verifyInclusion } from '../../../electron/core/crypto/merkle';
-import { leafOf } from '../../../electron/core/records/storedRecord';
+import { leafOf } from '../../../electron/core/storage/storedRecord';
 import { restoreBackup, writeBackup } from '../../../electron/core/storage/backupArchive';
 import { storePath, WardStore } from '../../../electron/core/storage/wardStore';
 import { makeWard, nurseRecord, nurseVitals, putStationBatch, scopeOf, stationBatch } from '../../support/realRecords';
@@ -48,7 +48,7 @@ describe('encrypted backup and restore', () => {
   it('restores the store and every file exactly, from one file that reveals nothing of either', async () => {
     const { d, store, files, records } = await dataDir();
     const out = join(dir(), 'ward.wlbak');
-    const manifest = await writeBackup(out, PASS, { store, files }); // default scrypt cost
+    const manifest = await writeBackup(out, PASS, { store: store.snapshot(), files }); // default scrypt cost
     await store.close();
     expect(manifest.items.map((i) => i.path)).toEqual(['records/store', 'keystores/a.json', 'station.key', 'ward.json']);
     const archive = readFileSync(out);
@@ -63,6 +63,15 @@ describe('encrypted backup and restore', () => {
     try {
       for (const r of records) expect((await again.entry(r.id))!.record).toEqual(r);
       expect((await again.activity()).items).toHaveLength(1);
+      // The restored store numbers on after the restored records and trees: a new tree never
+      // takes the number of a restored one (its station batch keeps its proofs).
+      const before = (await again.entry(records[0]!.id))!;
+      let fresh = 0;
+      await again.write((w) => {
+        fresh = w.tree({ root: '0x' + '11'.repeat(32), nodes: ['0x' + '11'.repeat(32)] });
+      });
+      expect(fresh).toBeGreaterThan(1);
+      expect((await again.entry(records[0]!.id))!.record.batchSignature).toEqual(before.record.batchSignature);
     } finally {
       await again.close();
     }
@@ -86,7 +95,7 @@ describe('encrypted backup and restore', () => {
     while (acked < 3) await new Promise((r) => setTimeout(r, 5));
     const ackedBefore = acked;
     const out = join(dir(), 'live.wlbak');
-    await writeBackup(out, PASS, { store, files: [] }); // the default key derivation takes long enough for writes to go on
+    await writeBackup(out, PASS, { store: store.snapshot(), files: [] }); // the default key derivation takes long enough for writes to go on
     const ackedAfter = acked;
     stop = true;
     await writer;
@@ -116,7 +125,7 @@ describe('encrypted backup and restore', () => {
   it('refuses a wrong passphrase, a changed byte, a cut-off end and a non-empty target, restoring nothing', async () => {
     const { store, files } = await dataDir();
     const out = join(dir(), 'ward.wlbak');
-    await writeBackup(out, PASS, { store, files }, { kdf: FAST_KDF });
+    await writeBackup(out, PASS, { store: store.snapshot(), files }, { kdf: FAST_KDF });
     await store.close();
     const target = join(dir(), 'restored');
     await expect(restoreBackup(out, 'wrong passphrase!', target)).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useFastKeccak } from '../../../electron/core/crypto/keccak';
 import { verifyInclusion } from '../../../electron/core/crypto/merkle';
-import { leafOf } from '../../../electron/core/records/storedRecord';
+import { leafOf } from '../../../electron/core/storage/storedRecord';
 import { WardStore } from '../../../electron/core/storage/wardStore';
 import { removeDir, tempDir } from '../../support/tempCore';
 import { BATCH, T0 } from './crashWriter';

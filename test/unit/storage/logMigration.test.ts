@@ -1,5 +1,5 @@
 /**
- * Migration edge cases, on logs written by the log store itself (RecordStore.append, AppendLog):
+ * Migration edge cases, on logs written as the log store wrote them (test/support/oldLogStore.ts):
  * a torn last line, a damaged line, a station batch only partly in the log, a record altered in the
  * log after it was signed, and a batch written before its anchor transaction.
  */
@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useFastKeccak } from '../../../electron/core/crypto/keccak';
 import { verifyInclusion } from '../../../electron/core/crypto/merkle';
-import { leafOf } from '../../../electron/core/records/storedRecord';
-import { RecordStore } from '../../../electron/core/records/recordStore';
+import { leafOf } from '../../../electron/core/storage/storedRecord';
+import { OldLogStore } from '../../support/oldLogStore';
 import { migrateLog } from '../../../electron/core/storage/logMigration';
 import { storePath, WardStore } from '../../../electron/core/storage/wardStore';
 import { makeWard, nurseRecord, nurseVitals, scopeOf, stationBatch } from '../../support/realRecords';
@@ -27,7 +27,7 @@ describe('log migration edge cases', () => {
     const dir = tempDir('wardledger-migrate-');
     dirs.push(dir);
     const ward = makeWard(2);
-    const old = new RecordStore(dir);
+    const old = new OldLogStore(dir);
     old.open();
     const [a, b] = [ward.patients[0]!, ward.patients[1]!];
     await old.append({ t: 'scope', patient: a.address, scope: scopeOf(ward, a).scope }, { t: 'scope', patient: b.address, scope: scopeOf(ward, b).scope });
@@ -42,8 +42,8 @@ describe('log migration edge cases', () => {
   }
 
   /** What the log store replays from the same log. */
-  function replayed(dir: string): RecordStore {
-    const old = new RecordStore(dir);
+  function replayed(dir: string): OldLogStore {
+    const old = new OldLogStore(dir);
     old.open();
     old.close();
     return old;
@@ -80,7 +80,7 @@ describe('log migration edge cases', () => {
     dirs.push(dir);
     const ward = makeWard(1);
     const p = ward.patients[0]!;
-    const old = new RecordStore(dir);
+    const old = new OldLogStore(dir);
     old.open();
     await old.append({ t: 'scope', patient: p.address, scope: scopeOf(ward, p).scope });
     // A crash after 3 of 8 records of a batch reached the log; after the restart they were anchored in a tree of their own.

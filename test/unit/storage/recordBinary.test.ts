@@ -3,7 +3,7 @@ import { Wallet } from 'ethers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commitToHash } from '../../../electron/core/crypto/commitment';
 import { useFastKeccak } from '../../../electron/core/crypto/keccak';
-import type { StoredRecord } from '../../../electron/core/records/storedRecord';
+import type { StoredRecord } from '../../../electron/core/storage/storedRecord';
 import { decodeRecordBody, encodeRecordBody } from '../../../electron/core/storage/recordBinary';
 import { makeWard, nurseRecord, nurseVitals, stationBatch } from '../../support/realRecords';
 

@@ -3,9 +3,9 @@ import { useFastKeccak } from '../../../electron/core/crypto/keccak';
 import { verifyInclusion } from '../../../electron/core/crypto/merkle';
 import { verifyBatchSignature, verifyRecordSignature } from '../../../electron/core/crypto/recordSignature';
 import { checkHashCommitment } from '../../../electron/core/crypto/commitment';
-import { leafOf } from '../../../electron/core/records/storedRecord';
+import { leafOf } from '../../../electron/core/storage/storedRecord';
 import { batchFieldsOf, fieldsOf } from '../../../electron/core/records/recordCodec';
-import type { StoredRecord } from '../../../electron/core/records/storedRecord';
+import type { StoredRecord } from '../../../electron/core/storage/storedRecord';
 import { WardStore } from '../../../electron/core/storage/wardStore';
 import { makeWard, nurseRecord, nurseVitals, putStationBatch, scopeOf, stationBatch } from '../../support/realRecords';
 import { removeDir, tempDir } from '../../support/tempCore';
@@ -114,9 +114,11 @@ describe('ward store: records, trees and anchors', () => {
       expect(verifyInclusion(e.anchor!.root, leafOf(e.record), e.anchor!.proof)).toBe(true);
     }
     expect(light.map((e) => e.record)).toEqual((await store.window(ward.patients[0]!.address, { limit: 100 })).items.map((e) => e.record));
-    expect(await store.rootChecked(made.batch.root)).toBe(false);
-    await store.write((w) => w.rootChecked(made.treeNo, T0));
-    expect(await store.rootChecked(made.batch.root)).toBe(true);
+    expect(store.rootOnChainTag(made.batch.root)).toBeUndefined();
+    const tag = '0x' + 'ab'.repeat(32);
+    await store.write((w) => w.rootOnChain(made.batch.root, tag));
+    expect(store.rootOnChainTag(made.batch.root)).toBe(tag);
+    expect(store.rootOnChainTag(nurseTree.root)).toBeUndefined();
   });
 
   it('reads one patient by measured time in pages, newest first or oldest first, and finds the latest of each kind', async () => {
@@ -183,6 +185,9 @@ describe('ward store: records, trees and anchors', () => {
       w.binding('Contec CMS50E/CMS50E-0001', { patient: p.address, intervalSeconds: 60, boundBy: 'Florence Nurse', since: T0 });
     });
     expect(await store.amendmentsOf(first.id)).toEqual([fix.id]);
+    expect(await store.amendmentsOf(fix.id)).toEqual([]);
+    expect(await store.amendmentsOfPatient(p.address)).toEqual(new Map([[first.id, [fix.id]]]));
+    expect(await store.amendmentsOfPatient(ward.nurse.address)).toEqual(new Map());
     expect(await store.scopesOf(p.address)).toEqual([scope.scopeId]);
     expect(store.currentScope(p.address)).toBe(scope.scopeId);
     expect(await store.scope(scope.scopeId)).toEqual(scope);

@@ -2,13 +2,16 @@
 import { requireSession, type HandlerContext } from '../router';
 import type { ApiServices, HandlersFor } from './services';
 
-export function adminHandlers({ config, approvals, sessions }: ApiServices): HandlersFor<'admin' | 'settings'> {
+export function adminHandlers({ config, approvals, sessions, storeAdmin, backup }: ApiServices): HandlersFor<'admin' | 'settings'> {
   const wallet = (ctx: HandlerContext) => sessions.walletOf(requireSession(ctx));
   return {
     'admin/pending': async (ctx) => approvals.pending(wallet(ctx)),
     'admin/approve': async (ctx, input) => approvals.decide(wallet(ctx), input.address, 'approve'),
     'admin/reject': async (ctx, input) => approvals.decide(wallet(ctx), input.address, 'reject'),
     'admin/members': async (ctx) => approvals.members(wallet(ctx)),
+    'admin/storeStatus': async () => storeAdmin.status(),
+    'admin/confirmMigration': async () => storeAdmin.confirmMigration(),
+    'admin/backup': async (_ctx, input) => backup.backup(input.out, input.passphrase),
     'settings/update': async (_ctx, input) => {
       config.update({
         ...(input.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: input.lockTimeoutSeconds } : {}),

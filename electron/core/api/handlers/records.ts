@@ -16,15 +16,26 @@ export function recordHandlers({ sessions, chart, drafts, patientLists }: ApiSer
     'records/addNote': async (ctx, input) => chart.addNote(actorOf(sessions, ctx), input.patient, input.text),
     'records/addDiagnosis': async (ctx, input) => chart.addDiagnosis(actorOf(sessions, ctx), input.patient, input.text, input.code),
     'records/amend': async (ctx, input) => chart.amend(actorOf(sessions, ctx), input),
-    'records/history': async (ctx, input) => {
+    'records/history': async (ctx, { patient: address, ...request }) => {
       const session = requireSession(ctx);
-      const patient = ethers.getAddress(input.patient);
+      const patient = ethers.getAddress(address);
       // A record this session already opened by break-glass reopens without a second reason.
-      const reason = input.breakGlassReason ?? session.breakGlass.get(patient);
-      if (input.breakGlassReason) ctx.progress('Opening the record with emergency access', 0);
-      const history = await chart.history(sessions.actorOf(session), patient, reason);
-      if (history.breakGlass && reason) session.breakGlass.set(patient, reason);
+      const breakGlassReason = request.breakGlassReason ?? session.breakGlass.get(patient);
+      if (request.breakGlassReason) ctx.progress('Opening the record with emergency access', 0);
+      const history = await chart.history(sessions.actorOf(session), patient, { ...request, breakGlassReason });
+      if (history.breakGlass && breakGlassReason) session.breakGlass.set(patient, breakGlassReason);
       return history;
+    },
+    'records/chart': async (ctx, { patient: address, from, to, ...request }) => {
+      const session = requireSession(ctx);
+      const patient = ethers.getAddress(address);
+      const breakGlassReason = request.breakGlassReason ?? session.breakGlass.get(patient);
+      return chart.chart(sessions.actorOf(session), patient, {
+        ...request,
+        breakGlassReason,
+        from: from === undefined ? undefined : Date.parse(from),
+        to: to === undefined ? undefined : Date.parse(to),
+      });
     },
     'records/myPatients': async (ctx) => patientLists.patientsOf(actorOf(sessions, ctx)),
     'drafts/get': async (ctx, input) => ({ draft: drafts.get(requireSession(ctx), input.patient) }),

@@ -14,6 +14,8 @@ import type { ConsentService } from '../../records/consentService';
 import type { ExportService } from '../../records/exportService';
 import type { PatientChart } from '../../records/patientChart';
 import type { ObservationDrafts } from '../../ward/observationDrafts';
+import type { StoreAdmin } from '../../records/storeAdmin';
+import type { WardBackup } from '../../records/wardBackup';
 import type { PatientLists } from '../../ward/patientLists';
 import type { WardBoard } from '../../ward/wardBoard';
 import type { OperationName } from '../contract';
@@ -33,6 +35,8 @@ export interface ApiServices {
   audit: AuditTrail;
   exports: ExportService;
   devices: DeviceService;
+  storeAdmin: StoreAdmin;
+  backup: WardBackup;
 }
 
 /** The handlers of the operations whose names start with one of the prefixes (`'ward'` → `ward/*`). */

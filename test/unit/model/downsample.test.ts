@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { downsampleMinMax } from '../../../electron/core/storage/downsample';
+import { downsampleMinMax } from '../../../electron/core/model/downsample';
 
 type Pt = { t: number; v: number | null };
 const opts = { from: 0, to: 72 * 3600_000, buckets: 300 };

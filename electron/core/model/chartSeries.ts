@@ -1,11 +1,13 @@
 /**
- * Chart-ready series from a patient's records, each set at the time it was measured (a set
- * entered late, or a meter's reading, where it was taken — not when it was recorded). A corrected
- * (amended) set replaces the original, and the correction keeps the original's time; tampered
- * records and records that could not be read are left out (and counted, so the page can say so)
- * — a chart must never draw data that failed verification.
+ * Chart-ready series from a patient's records, shared by the renderer (the records it has loaded)
+ * and the core (charts of long periods, downsampled before they are sent). A corrected (amended)
+ * set replaces the original at the original's time; tampered records and records that could not
+ * be read are left out (and counted, so the page can say so) — a chart must never draw data that
+ * failed verification.
  */
-import type { NormalisedVitals, RecordView } from '../api/contract';
+import { downsampleMinMax } from './downsample';
+import type { RecordView } from './records';
+import type { NormalisedVitals } from './vitals';
 
 export interface ChartPoint {
   /** Milliseconds since the epoch. */
@@ -27,6 +29,16 @@ export interface ChartSeries {
   title: string;
   unit: string;
   datasets: ChartDataset[];
+}
+
+/** A chart of a period (records/chart), each series thinned to the lowest and highest reading per pixel column. */
+export interface PatientChartData {
+  from: string;
+  to: string;
+  /** Records read for it (all kinds), and vitals records left out as unreadable or failing verification. */
+  records: number;
+  excluded: number;
+  series: ChartSeries[];
 }
 
 export interface ChartInput {
@@ -168,9 +180,10 @@ export function chartSeries(records: readonly RecordView[]): ChartInput {
   return { series, excluded, oxygen };
 }
 
-/** NEWS2 band areas for the NEWS2 chart (0–4 low, 5–6 medium, ≥ 7 high), as y ranges. */
-export const news2BandAreas = [
-  { band: 'low', label: '0–4 low', from: -0.5, to: 4.5 },
-  { band: 'medium', label: '5–6 medium', from: 4.5, to: 6.5 },
-  { band: 'high', label: '7 or more high', from: 6.5, to: 25 },
-] as const;
+/**
+ * Each dataset thinned to at most two points per pixel column (the lowest and highest of the
+ * column, real readings in time order): a spike is never averaged away, whatever the period.
+ */
+export function downsampleSeries(series: ChartSeries[], o: { from: number; to: number; buckets: number }): ChartSeries[] {
+  return series.map((s) => ({ ...s, datasets: s.datasets.map((d) => ({ ...d, points: downsampleMinMax(d.points, (p) => p.t, (p) => p.y, o) })) }));
+}

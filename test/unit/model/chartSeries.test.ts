@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordView } from '../../../electron/core/model/records';
 import { computeNews2 } from '../../../electron/core/clinical/news2';
 import { validateVitals } from '../../../electron/core/clinical/vitals';
-import { chartSeries, effectiveVitals } from '../../../renderer/src/clinical/chartData';
+import { chartSeries, effectiveVitals } from '../../../electron/core/model/chartSeries';
 
 const author = { address: '0x' + '1'.repeat(40), name: 'Nina Nurse', role: 'nurse' as const };
 const verified = {

@@ -1,17 +1,20 @@
 /**
- * The durable local record store: one append-only log (records/log.jsonl) replayed into memory
- * indexes at start. Nothing is ever rewritten or deleted; corrections are new records.
+ * The log-based record store of WardLedger before the ward store (records/recordStore.ts until
+ * issue 12 phase B), kept here as the reference of what an old log means: its replay is what the
+ * migration must give back, and its append writes logs in the old format for the migration tests.
+ * Nothing in the running code reads or writes this format any more but the migration.
  */
-import { join } from 'node:path';
-import type { KeyScope } from '../crypto/keyScope';
-import { AppendLog } from './appendLog';
-import type { AnchorRef, LogEntry, StoredRecord } from './storedRecord';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { KeyScope } from '../../electron/core/crypto/keyScope';
+import type { LogEntry } from '../../electron/core/storage/logFormat';
+import type { AnchorRef, StoredRecord } from '../../electron/core/storage/storedRecord';
 
 export type AuditLogEntry = Extract<LogEntry, { t: 'audit' }>;
 export type ConsentLogEntry = Extract<LogEntry, { t: 'consent' }>;
 
-export class RecordStore {
-  private readonly log: AppendLog<LogEntry>;
+export class OldLogStore {
+  private readonly path: string;
   readonly records = new Map<string, StoredRecord>();
   readonly byPatient = new Map<string, string[]>();
   readonly anchors = new Map<string, AnchorRef>();
@@ -28,20 +31,24 @@ export class RecordStore {
   readonly teamTags = new Map<string, string>();
 
   constructor(dataDir: string) {
-    this.log = new AppendLog<LogEntry>(join(dataDir, 'records', 'log.jsonl'));
+    this.path = join(dataDir, 'records', 'log.jsonl');
   }
 
+  /** Replay every complete line (a torn last line, written without its newline, is ignored). */
   open(): number {
-    return this.log.open((e) => this.apply(e));
+    if (!existsSync(this.path)) return 0;
+    const text = readFileSync(this.path, 'utf8');
+    const lines = text.split('\n').slice(0, -1);
+    for (const line of lines) this.apply(JSON.parse(line) as LogEntry);
+    return lines.length;
   }
 
-  close(): void {
-    this.log.close();
-  }
+  close(): void {}
 
-  /** Make entries durable, then index them. */
+  /** Append entries as lines of the log, and index them. */
   async append(...entries: LogEntry[]): Promise<void> {
-    await this.log.append(...entries);
+    mkdirSync(dirname(this.path), { recursive: true });
+    appendFileSync(this.path, entries.map((e) => JSON.stringify(e) + '\n').join(''), { mode: 0o600 });
     for (const e of entries) this.apply(e);
   }
 

@@ -1,0 +1,30 @@
+/** What the IT admin sees of the ward's record store: its upgrade from the old log, and backups. */
+
+export interface MigrationStatus {
+  completedAt: string;
+  /** Records and bytes of the old log that were migrated. */
+  records: number;
+  sourceBytes: number;
+  /** What the migration found worth a look (e.g. a device batch only partly in the old log). */
+  problems: string[];
+  /** Every migrated record checked (signature, commitment, anchor on the ward chain); null while it runs. */
+  check: null | { checkedAt: string; verified: number; pending: number; failed: number; failures: Array<{ id: string; problems: string[] }> };
+  /** When an IT admin confirmed it and the old log was removed; null while the old log is kept. */
+  confirmedAt: string | null;
+}
+
+export interface BackupRecord {
+  at: string;
+  file: string;
+  bytes: number;
+  /** Files and folders in it, and the store's entries. */
+  items: number;
+  storeEntries: number;
+}
+
+export interface StoreStatus {
+  migration: MigrationStatus | null;
+  lastBackup: BackupRecord | null;
+  /** In plain words when there is no backup or the last one is older than a day; null otherwise. */
+  backupWarning: string | null;
+}

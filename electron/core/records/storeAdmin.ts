@@ -1,0 +1,53 @@
+/**
+ * The record store as the IT admin looks after it: the upgrade from the old log (its check, and
+ * confirming it so the old log goes) and the last backup (warned about when it is old).
+ */
+import { WardError } from '../model/errors';
+import type { BackupRecord, MigrationStatus, StoreStatus } from '../model/storeStatus';
+import type { WardStore } from '../storage/wardStore';
+import { confirmMigratedStore, migrationOf, type MigrationRecord } from './storeUpgrade';
+
+/** A backup older than this is warned about on the IT admin page. */
+export const BACKUP_WARNING_AGE_MS = 24 * 3600_000;
+
+export class StoreAdmin {
+  constructor(
+    private readonly store: () => WardStore,
+    private readonly dataDir: string,
+  ) {}
+
+  async status(now = Date.now()): Promise<StoreStatus> {
+    const marker = await migrationOf(this.store());
+    const lastBackup = (await this.store().state<BackupRecord>('lastBackup')) ?? null;
+    let backupWarning: string | null = null;
+    if (!lastBackup) backupWarning = 'This ward has never been backed up. Back it up now, and keep the file and its passphrase apart.';
+    else if (now - Date.parse(lastBackup.at) > BACKUP_WARNING_AGE_MS) {
+      const days = Math.floor((now - Date.parse(lastBackup.at)) / (24 * 3600_000));
+      backupWarning = `The last backup is ${days} day${days === 1 ? '' : 's'} old. Back the ward up now.`;
+    }
+    return { migration: marker ? migrationStatus(marker) : null, lastBackup, backupWarning };
+  }
+
+  /** Confirm the migrated store: the old log is removed. */
+  async confirmMigration(): Promise<MigrationStatus> {
+    return migrationStatus(await confirmMigratedStore(this.store(), this.dataDir));
+  }
+
+  /** Remember a backup that was written (shown on the IT admin page). */
+  async backedUp(b: BackupRecord): Promise<void> {
+    if (!b.file) throw new WardError('INTERNAL', 'A backup has a file.');
+    await this.store().write((w) => w.state('lastBackup', b));
+  }
+}
+
+function migrationStatus(m: MigrationRecord): MigrationStatus {
+  const v = m.verification;
+  return {
+    completedAt: new Date(m.completedAt).toISOString(),
+    records: m.report.records,
+    sourceBytes: m.sourceBytes,
+    problems: m.report.problems,
+    check: v ? { checkedAt: new Date(v.checkedAt).toISOString(), verified: v.verified, pending: v.pending, failed: v.failed, failures: v.failures } : null,
+    confirmedAt: m.confirmedAt ? new Date(m.confirmedAt).toISOString() : null,
+  };
+}
