@@ -1,8 +1,9 @@
 /**
  * Issue 11, the ward board at ward scale, in real Chromium against `wardledger serve --demo`
  * filled to 30 beds through the API: all 30 rows on one 1920×1080 screen, one line each with the
- * patient's three identifiers (name, date of birth, hospital number) whole and on screen, in the
- * normal and the large display mode (which is remembered); two lines a row on a 1366×768
+ * patient's three identifiers (name, date of birth, hospital number; the DOB and hospital number
+ * whole and on screen, a long name cut with the whole name in its title), in the normal and the
+ * large display mode (which is remembered); warnings never cut; two lines a row on a 1366×768
  * workstation with the identifiers under the name and the due time on one line; the doctor's list
  * in the same rows; parameter cells coloured by their NEWS2 sub-score with the colour key on
  * screen, sorting and filtering kept through a reload, and each row's actions menu used by
@@ -60,8 +61,9 @@ async function open(browser: Browser, server: WardServer, size: { width: number;
 
 /**
  * The geometry of every body row of a board table, read from the laid-out page: where each
- * identifier is (inside the viewport and its cell, not hidden by an ancestor that clips, on one
- * line), whether a "·" begins a line, how many lines the due time takes, which notes are cut.
+ * identifier is (within the window's width and its cell, not hidden by an ancestor that clips, on
+ * one line, on the name's line or not), whether a "·" begins a line, how many lines the due time
+ * takes, which notes are cut.
  */
 async function rowLayouts(page: Page, tableName: string): Promise<RowLayout[]> {
   await page.getByRole('table', { name: tableName }).waitFor();
