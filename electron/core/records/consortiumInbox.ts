@@ -8,6 +8,7 @@
 import type { ReceivedRecord } from '../consortium/batch';
 import type { ScopeGrant } from '../consortium/payload';
 import type { InboxSink, SenderWard } from '../consortium/syncPorts';
+import { log } from '../platform/log';
 import type { StoredRecord } from '../storage/storedRecord';
 import type { WardStore } from '../storage/wardStore';
 
@@ -56,7 +57,9 @@ export class StoreInbox implements InboxSink {
       for (const r of fresh) w.record(r, { publish: false });
       await w.consortiumPlaces(placed);
     });
-    if (fresh.length > 0) await this.anchor(fresh);
+    // Not awaited: anchoring may wait for its window; the records are durable and in the anchor
+    // queue's recovery (unbatched) until it is done.
+    if (fresh.length > 0) this.anchor(fresh).catch(() => log('warn', 'consortium.received.anchorDeferred', { records: fresh.length }));
   }
 
   async scopeGrant(grant: ScopeGrant, from: SenderWard, block: number): Promise<void> {

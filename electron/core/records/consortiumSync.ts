@@ -27,7 +27,8 @@ import { loadOrCreateSyncAccount, type SyncAccount } from '../consortium/syncAcc
 import { SyncEngine, type SyncStatus } from '../consortium/syncEngine';
 import { SyncState } from '../consortium/syncState';
 import type { ConsortiumBadge, ConsortiumSettings, ConsortiumSettingsView, SyncConsoleView } from '../model/consortium';
-import { WardError } from '../model/errors';
+import { WardError, type WardErrorCode } from '../model/errors';
+import type { RecordView } from '../model/records';
 import { readJson, writeJsonDurable } from '../platform/atomicFile';
 import { log } from '../platform/log';
 import type { WardStore } from '../storage/wardStore';
@@ -146,25 +147,25 @@ export class ConsortiumSync {
     try {
       url = new URL(s.url);
     } catch {
-      throw new WardError('BAD_INPUT', 'The node address is not a URL (for example https://besu-rpc.hospital.local).', { field: 'url' });
+      throw fieldError('BAD_INPUT', 'url', 'The node address is not a URL (for example https://besu-rpc.hospital.local).');
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WardError('BAD_INPUT', 'The node address must start with http:// or https://.', { field: 'url' });
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw fieldError('BAD_INPUT', 'url', 'The node address must start with http:// or https://.');
     const account = this.syncAccount().wallet.address;
     const client = new ConsortiumClient({ url: s.url, privateKey: this.syncAccount().wallet.privateKey, ledger: s.ledger, stateDir: this.d.dataDir, requestTimeoutMs: this.d.engine?.requestTimeoutMs ?? 10_000 });
     try {
       const chainId = await client.chainId();
-      if (chainId !== s.chainId) throw new WardError('BAD_INPUT', `The node at ${s.url} runs chain ${chainId}, not chain ${s.chainId}. Check the chain id the consortium admin gave you.`, { field: 'chainId' });
-      if (!(await client.hasCode(s.ledger))) throw new WardError('BAD_INPUT', `There is no contract at ${s.ledger} on chain ${chainId}. Check the ledger address the consortium admin gave you.`, { field: 'ledger' });
+      if (chainId !== s.chainId) throw fieldError('BAD_INPUT', 'chainId', `The node at ${s.url} runs chain ${chainId}, not chain ${s.chainId}. Check the chain id the consortium admin gave you.`);
+      if (!(await client.hasCode(s.ledger))) throw fieldError('BAD_INPUT', 'ledger', `There is no contract at ${s.ledger} on chain ${chainId}. Check the ledger address the consortium admin gave you.`);
       let active: boolean;
       try {
         active = await client.isActiveWard(account);
       } catch (e) {
         if (e instanceof NodeUnreachable) throw e;
-        throw new WardError('BAD_INPUT', `The contract at ${s.ledger} is not a WardLedger consortium ledger. Check the ledger address.`, { field: 'ledger' });
+        throw fieldError('BAD_INPUT', 'ledger', `The contract at ${s.ledger} is not a WardLedger consortium ledger. Check the ledger address.`);
       }
-      if (!active) throw new WardError('CONFLICT', `This ward's sync account ${account} is not an active ward of this consortium. Give the consortium admin this ward's card (wardledger consortium ward-card) to add it, then save again.`, { field: 'account' });
+      if (!active) throw fieldError('CONFLICT', 'account', `This ward's sync account ${account} is not an active ward of this consortium. Give the consortium admin this ward's card (wardledger consortium ward-card) to add it, then save again.`);
     } catch (e) {
-      if (e instanceof NodeUnreachable) throw new WardError('CHAIN', `The consortium node at ${s.url} does not answer (${e.reason}). Check the address and that this workstation can reach it.`, { field: 'url' });
+      if (e instanceof NodeUnreachable) throw fieldError('CHAIN', 'url', `The consortium node at ${s.url} does not answer (${e.reason}). Check the address and that this workstation can reach it.`);
       throw e;
     }
   }
@@ -253,6 +254,20 @@ export class ConsortiumSync {
     return { ward: place.ward, batchId: place.batchId, block: place.block, tx: place.tx, included, rootOnChain: await this.rootOnChain(place.ward, place.batchId, place.root), from: place.from ?? null };
   }
 
+  /** The views with a consortium badge on each record that is on the consortium (new objects: views may be cached). */
+  async withBadges(views: RecordView[]): Promise<RecordView[]> {
+    const store = this.d.store();
+    const places = await store.consortiumPlaces(views.map((v) => v.id));
+    if (places.every((p) => !p)) return views;
+    return Promise.all(
+      views.map(async (v, i) => {
+        if (!places[i]) return v;
+        const entry = await store.entry(v.id, { proofs: false });
+        return entry ? { ...v, provenance: { ...v.provenance, consortium: await this.badgeOf(entry.record) } } : v;
+      }),
+    );
+  }
+
   private async rootOnChain(ward: string, batchId: string, root: string): Promise<boolean | null> {
     const r = this.running;
     if (!r || r.engine.connectivity.state.status !== 'online') return null;
@@ -266,6 +281,11 @@ export class ConsortiumSync {
     }
     return this.rootsOnChain.get(key) === root;
   }
+}
+
+/** An error shown next to one field of the settings form (details.fields, as the forms read it). */
+function fieldError(code: WardErrorCode, field: keyof ConsortiumSettings | 'account', message: string): WardError {
+  return new WardError(code, message, { fields: { [field]: message } });
 }
 
 const notConfigured: SyncConsoleView = {
