@@ -70,7 +70,7 @@ export class ConsortiumSync {
   private running: Running | null = null;
   private account: SyncAccount | null = null;
   /** Roots the ledger holds, by ward and batch id (a root on chain never changes). */
-  private readonly rootsOnChain = new Map<string, string | null>();
+  private readonly rootsOnChain = new Map<string, string>();
 
   constructor(private readonly d: ConsortiumSyncDeps) {}
 
@@ -268,20 +268,29 @@ export class ConsortiumSync {
     );
   }
 
+  /**
+   * Whether the ledger holds `root` for the ward's batch; null when the node cannot be asked now.
+   * Bounded in time: a slow node must not hold up the record view. Found roots are cached (a root
+   * on chain never changes).
+   */
   private async rootOnChain(ward: string, batchId: string, root: string): Promise<boolean | null> {
     const r = this.running;
     if (!r || r.engine.connectivity.state.status !== 'online') return null;
     const key = `${ward.toLowerCase()}:${batchId}`;
-    if (!this.rootsOnChain.has(key)) {
-      try {
-        this.rootsOnChain.set(key, (await r.client.batchOnChain(batchId, ward))?.root ?? null);
-      } catch {
-        return null;
-      }
+    let onChain: string | null | undefined = this.rootsOnChain.get(key);
+    if (onChain === undefined) {
+      const asked = r.client.batchOnChain(batchId, ward).then((b) => b?.root ?? null, () => undefined);
+      const answer = await Promise.race([asked, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), BADGE_CHECK_MS).unref())]);
+      if (answer === undefined) return null;
+      onChain = answer;
+      if (onChain !== null) this.rootsOnChain.set(key, onChain);
     }
-    return this.rootsOnChain.get(key) === root;
+    return onChain === root;
   }
 }
+
+/** How long the record view waits for the ledger's answer about one batch. */
+const BADGE_CHECK_MS = 2000;
 
 /** An error shown next to one field of the settings form (details.fields, as the forms read it). */
 function fieldError(code: WardErrorCode, field: keyof ConsortiumSettings | 'account', message: string): WardError {

@@ -35,6 +35,7 @@ export function sessionHandlers({ config, identity, sessions, consortium }: ApiS
     'session/unlock': async (ctx, input) => {
       const s = requireSession(ctx);
       const wallet = await identity.verifyPassword(s.profile.address, input.password);
+      await consortium.signedIn(wallet, s.profile.role); // a session kept open across the consortium's setup
       sessions.unlock(s, wallet, identity.teamKeyFor(wallet, s.profile.role));
       return info(s);
     },
