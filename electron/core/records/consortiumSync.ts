@@ -91,11 +91,34 @@ export class ConsortiumSync {
   }
 
   view(): ConsortiumSettingsView {
-    return { settings: this.settings(), account: this.syncAccount().wallet.address, wardName: this.d.wardName() };
+    let settings: ConsortiumSettings | null = null;
+    try {
+      settings = this.settings();
+    } catch {
+      // Damaged: the console says so; the form starts empty and saving mends it.
+    }
+    return { settings, account: this.syncAccount().wallet.address, wardName: this.d.wardName() };
   }
 
-  /** Start the engine when settings exist (with the core; never throws for an unreachable node). */
+  /**
+   * Start the engine when settings exist, with the core. Never fails the ward's start: an
+   * unreachable node is the engine's offline state, and a damaged settings file or engine state is
+   * shown in the console (with what to do) while the ward works on its own chain.
+   */
   async start(): Promise<void> {
+    try {
+      this.startError = null;
+      await this.startEngine();
+    } catch (e) {
+      const error = e instanceof WardError ? e : new WardError('INTERNAL', 'The consortium sync could not start.');
+      log('error', 'consortium.sync.notStarted', { code: error.code });
+      this.startError = { at: Date.now(), during: 'connect', code: error.code, cause: error.message };
+    }
+  }
+
+  private startError: SyncConsoleView['errors'][number] | null = null;
+
+  private async startEngine(): Promise<void> {
     const settings = this.settings();
     if (!settings || this.running) return;
     const account = this.syncAccount();
@@ -104,7 +127,12 @@ export class ConsortiumSync {
     const client = new ConsortiumClient({ url: settings.url, privateKey: account.wallet.privateKey, ledger: settings.ledger, stateDir: this.d.dataDir, expectedChainId: settings.chainId, confirmations: settings.confirmations, ...(e.pollMs ? { pollMs: e.pollMs } : {}), ...(e.requestTimeoutMs ? { requestTimeoutMs: e.requestTimeoutMs } : {}) });
     const state = await SyncState.open(join(this.d.dataDir, 'consortium-sync'));
     const station = this.d.stationKey();
-    if (station) this.credentialFor(station.signingKey, station.address, 'station', context);
+    try {
+      if (station) this.credentialFor(station.signingKey, station.address, 'station', context);
+    } catch (e) {
+      await state.close();
+      throw e;
+    }
     const source = new StoreOutbox(this.d.store, {
       credentialOf: (author) => this.credentialOf(author, context),
       // Standing recipients (a transfer of care) come from the store once transfers exist: none yet.
@@ -138,7 +166,8 @@ export class ConsortiumSync {
     await this.stop();
     writeJsonDurable(this.settingsPath, settings);
     this.rootsOnChain.clear();
-    await this.start();
+    this.startError = null;
+    await this.startEngine();
     return this.view();
   }
 
@@ -174,7 +203,13 @@ export class ConsortiumSync {
 
   private readCredentials(context: ConsortiumContext): CredentialsFile {
     const ward = this.syncAccount().wallet.address;
-    const file = readJson<CredentialsFile>(this.credentialsPath, credentialsFileSchema, 'The consortium credentials (consortium-credentials.json)', 'Delete it; each author signs a new credential at the next login.');
+    let file: CredentialsFile | undefined;
+    try {
+      file = readJson<CredentialsFile>(this.credentialsPath, credentialsFileSchema, 'The consortium credentials (consortium-credentials.json)');
+    } catch {
+      // Credentials are public statements each author signs again at the next login: start afresh.
+      log('warn', 'consortium.credentials.damaged', {});
+    }
     // Credentials count in one consortium, for one ward account: another one starts afresh.
     if (file && file.chainId === context.chainId && file.ledger.toLowerCase() === context.ledger.toLowerCase() && file.ward === ward) return file;
     return { v: 1, chainId: context.chainId, ledger: context.ledger, ward, credentials: [] };
@@ -219,12 +254,13 @@ export class ConsortiumSync {
   // ------------------------------------------------------------------------------ console
 
   private engine(): SyncEngine {
+    if (!this.running && this.startError) throw new WardError(this.startError.code as WardErrorCode, this.startError.cause);
     if (!this.running) throw new WardError('CONFLICT', 'The consortium is not set up on this ward. Save its settings first.');
     return this.running.engine;
   }
 
   async console(): Promise<SyncConsoleView> {
-    if (!this.running) return notConfigured;
+    if (!this.running) return this.startError ? { ...notConfigured, configured: true, connection: { ...notConfigured.connection, reason: this.startError.cause }, errors: [this.startError] } : notConfigured;
     return consoleView(await this.running.engine.status());
   }
 

@@ -6,6 +6,7 @@
  * engine starts again with the core. A real core (embedded ganache) and anvil behind the Besu
  * proxy, 1 s blocks.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWard } from '../../../electron/core/consortium/admin';
@@ -129,5 +130,20 @@ describe('the consortium in the running core', () => {
     const status = await it.ok('consortium/syncNow', {});
     expect(status).toMatchObject({ configured: true, connection: { status: 'online' }, queue: 0 });
     expect(status.history.length).toBeGreaterThanOrEqual(2);
+  }, SLOW);
+
+  it('starts the ward even when its consortium settings are damaged, and says so in the console', async () => {
+    await core.stop();
+    writeFileSync(join(dir, 'consortium.json'), '{"url": ');
+    core = await startCore(dir, { consortiumEngine: engine });
+    const it = new Caller(core);
+    await it.login('Ada Admin', 'admin-password-1');
+    const status = await it.ok('consortium/status', {});
+    expect(status.errors[0]).toMatchObject({ code: 'INTEGRITY', cause: expect.stringContaining('consortium.json') });
+    expect(await it.fails('consortium/syncNow', {})).toMatchObject({ code: 'INTEGRITY' });
+    expect((await it.ok('consortium/settings', {})).settings).toBeNull();
+    // Saving the settings again mends it.
+    await it.ok('consortium/configure', settings());
+    expect(await it.ok('consortium/syncNow', {})).toMatchObject({ configured: true, errors: [], connection: { status: 'online' } });
   }, SLOW);
 });
