@@ -61,3 +61,11 @@ export function consortiumChecks(b: ConsortiumBadge): ProvenanceCheck[] {
   out.push({ label: 'Batch', value: b.batchId, ok: null, mono: true });
   return out;
 }
+
+/**
+ * A verification report's records with those that failed first (an export of a thousand readings
+ * must not hide its one failure below the fold), each group in the report's order.
+ */
+export function failedFirst<T extends { ok: boolean }>(items: readonly T[]): T[] {
+  return [...items.filter((i) => !i.ok), ...items.filter((i) => i.ok)];
+}
