@@ -31,6 +31,7 @@ import { AccessPolicy } from './records/access';
 import { AnchorQueue } from './records/anchorQueue';
 import { AuditTrail } from './records/auditTrail';
 import { ConsentService } from './records/consentService';
+import { ConsortiumSync } from './records/consortiumSync';
 import { ExportService } from './records/exportService';
 import { PatientChart } from './records/patientChart';
 import { Patients } from './records/patients';
@@ -125,6 +126,15 @@ export function buildCoreGraph(config: CoreConfig) {
   const board = new WardBoard(admissions, identity, people, patients, access, census, writer, care, audit);
   const patientLists = new PatientLists(admissions, access, reader, census, people, audit);
   const drafts = new ObservationDrafts(chart);
+  // The hospital consortium: started by the core when its settings exist (records/consortiumSync.ts).
+  const consortium = new ConsortiumSync({
+    dataDir,
+    store,
+    anchor: (records) => anchorQueue.anchor(records.map((record) => ({ record })), 'gathered'),
+    stationKey: () => (identity.initialized ? (stationKey ??= loadStationKey(dataDir)) : null),
+    wardName: () => wardConfig.wardName,
+    engine: config.consortiumEngine,
+  });
   const storeAdmin = new StoreAdmin(store, dataDir);
   const backup = new WardBackup(dataDir, node, store, storeAdmin);
 
@@ -142,7 +152,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const devices = new DeviceService(backend, writer, admissions, access, ingest, new BindingFile(dataDir), devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, backup }),
+    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, backup, consortium }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -179,6 +189,7 @@ export function buildCoreGraph(config: CoreConfig) {
     census,
     storeAdmin,
     backup,
+    consortium,
     board,
     patientLists,
     drafts,
@@ -224,6 +235,7 @@ export function buildCoreGraph(config: CoreConfig) {
     async close(): Promise<void> {
       if (changeTimer) clearTimeout(changeTimer);
       changeTimer = null;
+      await consortium.stop().catch(() => undefined);
       anchorQueue.stop();
       keyring.closeAll();
       verifier.forget();

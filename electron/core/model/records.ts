@@ -1,4 +1,5 @@
 /** Clinical records as readers see them: content, provenance, history, consent, audit, verification. */
+import type { ConsortiumBadge } from './consortium';
 import type { DeviceProvenance } from './devices';
 import type { News2Result } from './news2';
 import type { PersonRef, PersonWithAge } from './people';
@@ -60,6 +61,8 @@ export interface Provenance {
   batchRoot: string | null;
   /** Plain-language problems found, empty when verified. */
   problems: string[];
+  /** Where the record is on the hospital consortium chain; absent or null when it is not there (yet). */
+  consortium?: ConsortiumBadge | null;
 }
 
 export interface RecordView {

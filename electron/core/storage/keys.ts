@@ -26,6 +26,10 @@ export const T = {
   outbox: 0x16,
   /** role, locator → treeNo, leaf index : a record's anchor or consortium tree (when not its signature tree). */
   membership: 0x17,
+  /** record id → consortium place (JSON): where a published or received record is on the consortium, with its proof. */
+  consortiumPlace: 0x18,
+  /** patient, ward, batch id, share index → share (JSON): the patient's shares on the consortium (what a later share grant needs). */
+  consortiumShare: 0x19,
   /** treeNo → tree body (merkleTrees.ts), written once. */
   tree: 0x20,
   /** treeNo → tree state (anchor, root checked on chain), small and rewritten. */

@@ -13,7 +13,7 @@ import type { KvOp } from './levelKv';
 import { dedupeKeyBytes, hexKey, key, T, VitalsIndex } from './keys';
 import { encodeTree, type TreeInput } from './merkleTrees';
 import { encodeRecordBody, type TreePlace } from './recordBinary';
-import type { ActivityEntry, AuditRecord, Binding, ConsentEntry, RecordMeta, TreeAnchor } from './storeTypes';
+import type { ActivityEntry, AuditRecord, Binding, ConsentEntry, ConsortiumPlace, ConsortiumShareEntry, RecordMeta, TreeAnchor } from './storeTypes';
 import { type Locator, locatorOf } from './locator';
 
 /** What the store hands out to a write: sequence and tree numbers, and what it knows of records. */
@@ -149,6 +149,24 @@ export class StoreWrite {
   /** Records published to the consortium in this tree: out of the outbox. */
   async published(treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>): Promise<void> {
     await this.member(TreeRole.consortium, treeNo, members, false);
+  }
+
+  /**
+   * Records are on the consortium chain (published by this ward, or received from another): each
+   * keeps its place and proof, and leaves the outbox if it was waiting there.
+   */
+  async consortiumPlaces(entries: Array<{ record: StoredRecord; place: ConsortiumPlace }>): Promise<void> {
+    for (const { record, place } of entries) {
+      const known = this.ctx.known(record) ?? (await this.ctx.lookup(record.id));
+      if (!known) throw new WardError('NOT_FOUND', 'A record of the consortium batch is not in the record store.');
+      this.del(key(T.outbox, ['seq', known.locator.seq]));
+      this.put(key(T.consortiumPlace, hexKey(record.id, 32)), json(place));
+    }
+  }
+
+  /** One patient's share of a batch this ward published. */
+  consortiumShare(patient: string, share: ConsortiumShareEntry): void {
+    this.put(key(T.consortiumShare, hexKey(patient, 20), hexKey(share.ward, 20), hexKey(share.batchId, 32), ['tree', share.index]), json(share));
   }
 
   private async member(role: number, treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>, anchoring: boolean): Promise<void> {

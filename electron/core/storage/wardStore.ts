@@ -31,7 +31,7 @@ import type { ProofReader, TreeHeader } from './merkleTrees';
 import { decodeRecordBody, type TreePlace } from './recordBinary';
 import { StoreWrite, TreeRole, type WriteContext } from './storeWrite';
 import { TreeCache } from './treeCache';
-import type { ActivityEntry, Binding, ConsentEntry, Page, TreeAnchor } from './storeTypes';
+import type { ActivityEntry, Binding, ConsentEntry, ConsortiumPlace, ConsortiumShareEntry, Page, TreeAnchor } from './storeTypes';
 
 /** Where the store lives in a data directory. */
 export function storePath(dataDir: string): string {
@@ -361,6 +361,30 @@ export class WardStore {
     const rows = await this.kv.range({ gt: key(T.outbox, ['seq', options.after ?? 0]), lt: key(T.outbox + 1), limit: options.limit ?? 1000 });
     const records = await this.recordsAt(rows.map(([, v]) => parseLocator(v)));
     return records.map((record, i) => ({ seq: getUint(rows[i]![0], 1, WIDTH.seq), record }));
+  }
+
+  /** Where a record is on the consortium chain (published here or received), if it is. */
+  async consortiumPlace(recordId: string): Promise<ConsortiumPlace | undefined> {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(recordId)) return undefined;
+    const v = await this.kv.get(key(T.consortiumPlace, hexKey(recordId, 32)));
+    return v ? parseJson<ConsortiumPlace>(v) : undefined;
+  }
+
+  /** Places of several records (undefined where a record has none), in the order asked. */
+  async consortiumPlaces(recordIds: string[]): Promise<Array<ConsortiumPlace | undefined>> {
+    const values = await this.kv.getMany(recordIds.map((id) => key(T.consortiumPlace, hexKey(id, 32))));
+    return values.map((v) => (v ? parseJson<ConsortiumPlace>(v) : undefined));
+  }
+
+  /** How many records wait in the outbox (counts keys: O(waiting)). */
+  outboxCount(): Promise<number> {
+    return this.kv.count({ gte: key(T.outbox), lt: key(T.outbox + 1) });
+  }
+
+  /** The patient's shares in batches this ward published (by ward, then batch id, then share). */
+  async consortiumShares(patient: string): Promise<ConsortiumShareEntry[]> {
+    const prefix = key(T.consortiumShare, hexKey(getAddress(patient), WIDTH.address));
+    return (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => parseJson<ConsortiumShareEntry>(v));
   }
 
   private async queue(table: number, limit: number): Promise<StoredRecord[]> {

@@ -11,6 +11,7 @@ import type { SessionManager } from '../../identity/sessions';
 import type { WardConfigStore } from '../../identity/wardConfig';
 import type { AuditTrail } from '../../records/auditTrail';
 import type { ConsentService } from '../../records/consentService';
+import type { ConsortiumSync } from '../../records/consortiumSync';
 import type { ExportService } from '../../records/exportService';
 import type { PatientChart } from '../../records/patientChart';
 import type { ObservationDrafts } from '../../ward/observationDrafts';
@@ -37,6 +38,7 @@ export interface ApiServices {
   devices: DeviceService;
   storeAdmin: StoreAdmin;
   backup: WardBackup;
+  consortium: ConsortiumSync;
 }
 
 /** The handlers of the operations whose names start with one of the prefixes (`'ward'` → `ward/*`). */
