@@ -38,6 +38,7 @@ import { RecordReader } from './records/recordReader';
 import { RecordVerifier } from './records/recordVerifier';
 import { RootsOnChain } from './records/rootsOnChain';
 import { StoreAdmin } from './records/storeAdmin';
+import { MigratedVitalsRefiling } from './records/storeUpgradeRefiling';
 import { WardBackup } from './records/wardBackup';
 import { openWardStore, verifyMigratedRecords, type StartupProgress } from './records/storeUpgrade';
 import { RecordWriter } from './records/recordWriter';
@@ -126,6 +127,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const patientLists = new PatientLists(admissions, access, reader, census, people, audit);
   const drafts = new ObservationDrafts(chart);
   const storeAdmin = new StoreAdmin(store, dataDir);
+  const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));
   const backup = new WardBackup(dataDir, node, store, storeAdmin);
 
   // Devices: real USB (unless turned off) and the simulated bus; changes coalesced into at most a
@@ -142,7 +144,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const devices = new DeviceService(backend, writer, admissions, access, ingest, new BindingFile(dataDir), devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, backup }),
+    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, refiling, backup }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -178,6 +180,7 @@ export function buildCoreGraph(config: CoreConfig) {
     exports,
     census,
     storeAdmin,
+    refiling,
     backup,
     board,
     patientLists,
