@@ -4,7 +4,8 @@
  * loopback API; `wardledger restore` unpacks it into a new folder and finishes only when every
  * record verifies. The restored ward then holds every set acknowledged before the backup began,
  * each verified (signature, commitment, anchor on the restored chain), and nothing it holds fails.
- * A damaged archive or a wrong passphrase restores nothing.
+ * A damaged archive or a wrong passphrase restores nothing. With no serve running, `wardledger
+ * backup` opens the ward itself, and closes it again.
  */
 import { existsSync, openSync, readSync, writeSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,9 @@ import type { WardCore } from '../../../electron/core/shellContract';
 import { wardledger } from '../../support/cli';
 import { serveChild, type ServeChild } from '../../support/serveChild';
 import { admin, Caller, removeDir, staffedWard, startCore, tempDir, testScryptN } from '../../support/tempCore';
+
+/** A whole NEWS2 set (a nurse's save needs all seven parameters, or a reason for each missing one). */
+const wholeSet = { respiratoryRate: 16, spo2: 95, supplementalOxygen: false, systolic: 122, consciousness: 'A', temperature: { value: 37, unit: 'Cel' } };
 
 describe('wardledger backup while the ward runs, and restore', () => {
   const root = tempDir('wardledger-backup-');
@@ -44,10 +48,11 @@ describe('wardledger backup while the ward runs, and restore', () => {
     const nurse = await child.login(w.people.nurse.name, w.people.nurse.password);
     let stop = false;
     const saved: string[] = [];
-    // Four writers keep saving sets (each acknowledged once durable and anchored) throughout.
-    const writers = Array.from({ length: 4 }, async (_, k) => {
+    // A nurse keeps saving sets (each acknowledged once durable and anchored) throughout; one at a
+    // time, as the ward takes one save per patient at once ("already being saved").
+    const writers = Array.from({ length: 1 }, async (_, k) => {
       for (let i = 0; !stop; i++) {
-        const r = await child!.call('records/addVitals', { patient: w.addresses.patient, vitals: { pulse: 60 + ((k * 7 + i) % 40), spo2: 95, supplementalOxygen: false } }, nurse);
+        const r = await child!.call('records/addVitals', { patient: w.addresses.patient, vitals: { ...wholeSet, pulse: 60 + ((k * 7 + i) % 40) } }, nurse);
         if (!r.ok) throw new Error(r.error.message);
         saved.push((r.result as { id: string }).id);
       }
@@ -126,5 +131,38 @@ describe('wardledger backup while the ward runs, and restore', () => {
     const again = await wardledger(['restore', archive, '--data-dir', target], { WARDLEDGER_BACKUP_PASSPHRASE: passphrase });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/new or empty folder/);
+  });
+
+  it('backs up a ward that no serve runs by opening it itself, then lets it start again', async () => {
+    const alone = join(root, 'alone.wlbk');
+    const b = await wardledger(['backup', '--out', alone, '--user', admin.name, '--data-dir', dir], {
+      WARDLEDGER_PASSWORD: admin.password,
+      WARDLEDGER_BACKUP_PASSPHRASE: passphrase,
+      WARDLEDGER_SCRYPT_N: String(testScryptN),
+    });
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).not.toMatch(/Asking the running ward/);
+    expect(b.stdout).toMatch(/^Backup written: .*alone\.wlbk/);
+
+    // The ward was closed again (its data-directory lock released) and remembers the backup.
+    child = await serveChild(dir);
+    const it = await child.login(admin.name, admin.password);
+    const status = (await child.call('admin/storeStatus', {}, it)) as { ok: true; result: StoreStatus };
+    expect(status.result.lastBackup).toMatchObject({ file: alone, bytes: statSync(alone).size });
+    await child.stop();
+    child = null;
+
+    // It restores, verified, with every set the running ward acknowledged.
+    const target = join(root, 'restored-alone');
+    const r = await wardledger(['restore', alone, '--data-dir', target], { WARDLEDGER_BACKUP_PASSPHRASE: passphrase });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/every one verified/);
+    await restored?.stop();
+    restored = await startCore(target);
+    const doctor = new Caller(restored);
+    await doctor.login(w.people.doctor.name, w.people.doctor.password);
+    const h = await doctor.ok('records/history', { patient: w.addresses.patient });
+    expect(new Set(h.records.map((x) => x.id))).toEqual(new Set(acknowledged));
+    expect(h.records.every((x) => x.provenance.status === 'verified')).toBe(true);
   });
 });
