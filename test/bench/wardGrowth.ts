@@ -29,7 +29,7 @@
  * of RATE_MINUTES minutes, 30 beds, anchors gathered by the 30 s window) on a fresh ward.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChainMember } from '../../electron/core/chain/registryClient';
 import { observationContent } from '../../electron/core/clinical/vitalsAssessment';
@@ -38,6 +38,7 @@ import { openInternals, type PipelineInternals } from '../support/pipelineIntern
 import { serveChild, type ServeChild } from '../support/serveChild';
 import { removeDir, staffedWard, startCore, tempDir } from '../support/tempCore';
 import { vitalsSet } from './fixture';
+import { dirBytes } from './storeGrowth';
 import { makeRow, type BenchRow } from './table';
 
 const PATIENTS = 30;
@@ -174,15 +175,6 @@ function memoiseMembers(internals: PipelineInternals): void {
   const member = internals.identity.member.bind(internals.identity);
   const members = new Map<string, Promise<ChainMember | null>>();
   internals.identity.member = (a: string) => members.get(a) ?? (members.set(a, member(a)), members.get(a)!);
-}
-
-function dirBytes(dir: string): number {
-  let n = 0;
-  for (const f of readdirSync(dir, { recursive: true }) as string[]) {
-    const s = statSync(join(dir, f));
-    if (s.isFile()) n += s.size;
-  }
-  return n;
 }
 
 const storeDir = (dir: string) => join(dir, 'records', 'store');
@@ -344,7 +336,7 @@ async function measure(dir: string, g: GrowthWard, stage: { heavy40: string; hea
  * one every 2 s, each its own durable batch) for RATE_MINUTES minutes of real time; anchors are
  * gathered by the station window (30 s). Store and chain directories measured before and after.
  */
-async function rateRun(): Promise<{ readings: number; anchors: number; storeBytesPerReading: number; chainBytesPerReading: number }> {
+export async function rateRun(): Promise<{ readings: number; anchors: number; storeBytesPerReading: number; chainBytesPerReading: number }> {
   const dir = tempDir('wardledger-bench-rate-');
   try {
     const g = await setUp(dir);
