@@ -16,9 +16,6 @@ import { wardledger } from '../../support/cli';
 import { serveChild, type ServeChild } from '../../support/serveChild';
 import { admin, Caller, removeDir, staffedWard, startCore, tempDir, testScryptN } from '../../support/tempCore';
 
-/** A whole NEWS2 set (a nurse's save needs all seven parameters, or a reason for each missing one). */
-const wholeSet = { respiratoryRate: 16, spo2: 95, supplementalOxygen: false, systolic: 122, consciousness: 'A', temperature: { value: 37, unit: 'Cel' } };
-
 describe('wardledger backup while the ward runs, and restore', () => {
   const root = tempDir('wardledger-backup-');
   const dir = join(root, 'ward');
@@ -49,10 +46,10 @@ describe('wardledger backup while the ward runs, and restore', () => {
     let stop = false;
     const saved: string[] = [];
     // A nurse keeps saving sets (each acknowledged once durable and anchored) throughout; one at a
-    // time, as the ward takes one save per patient at once ("already being saved").
+    // time, as the ward takes them for one patient.
     const writers = Array.from({ length: 1 }, async (_, k) => {
       for (let i = 0; !stop; i++) {
-        const r = await child!.call('records/addVitals', { patient: w.addresses.patient, vitals: { ...wholeSet, pulse: 60 + ((k * 7 + i) % 40) } }, nurse);
+        const r = await child!.call('records/addVitals', { patient: w.addresses.patient, vitals: { pulse: 60 + ((k * 7 + i) % 40), spo2: 95, supplementalOxygen: false }, missingReason: 'Spot check' }, nurse);
         if (!r.ok) throw new Error(r.error.message);
         saved.push((r.result as { id: string }).id);
       }
