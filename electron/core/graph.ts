@@ -228,6 +228,7 @@ export function buildCoreGraph(config: CoreConfig) {
       if (changeTimer) clearTimeout(changeTimer);
       changeTimer = null;
       anchorQueue.stop();
+      await refiling.stop();
       keyring.closeAll();
       verifier.forget();
       await openStore?.close().catch(() => undefined);

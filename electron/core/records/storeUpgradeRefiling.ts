@@ -37,6 +37,7 @@ const mayCarryVitals = (e: StoredEntry) => e.record.kind === 'vitals' || e.recor
 
 export class MigratedVitalsRefiling {
   private running: Promise<VitalsRefiling | null> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly store: () => WardStore,
@@ -45,11 +46,17 @@ export class MigratedVitalsRefiling {
 
   /** After a login: start the pass in the background if a care-team member logged in and it is not done. */
   afterLogin(actor: Actor): void {
-    if (!actor.teamKey || (actor.role !== 'nurse' && actor.role !== 'doctor')) return;
+    if (this.stopping || !actor.teamKey || (actor.role !== 'nurse' && actor.role !== 'doctor')) return;
     void this.run(actor).catch((e: unknown) => log('warn', 'records.refiling_failed', { error: (e as Error).message }));
   }
 
-  /** Run the pass (once at a time); null when there is nothing to do (not migrated, or done). */
+  /** The core stops: the pass ends after its current chunk (what it filed is kept; it runs again later). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Run the pass (once at a time); null when there is nothing to do (not migrated, done, or stopping). */
   run(actor: Actor): Promise<VitalsRefiling | null> {
     this.running ??= this.pass(actor).finally(() => (this.running = null));
     return this.running;
@@ -61,6 +68,7 @@ export class MigratedVitalsRefiling {
     if (!migration || (await store.state<VitalsRefiling>(VITALS_REFILED))) return null;
     const done: VitalsRefiling = { at: 0, checked: 0, complete: 0, partial: 0, unverified: 0, later: 0 };
     for await (const chunk of store.allEntries()) {
+      if (this.stopping) return null;
       // Records written after the upgrade were filed by their writer; refiling them is harmless.
       const candidates = chunk.filter(mayCarryVitals);
       if (!candidates.length) continue;
