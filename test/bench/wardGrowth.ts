@@ -30,12 +30,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ChainMember } from '../../electron/core/chain/registryClient';
 import { observationContent } from '../../electron/core/clinical/vitalsAssessment';
 import type { RecordContent, RecordView } from '../../electron/core/model/records';
 import { openInternals, type PipelineInternals } from '../support/pipelineInternals';
 import { serveChild, type ServeChild } from '../support/serveChild';
+import { storePath, WardStore } from '../../electron/core/storage/wardStore';
 import { removeDir, staffedWard, startCore, tempDir } from '../support/tempCore';
 import { vitalsSet } from './fixture';
 import { dirBytes } from './storeGrowth';
@@ -354,6 +356,7 @@ export async function rateRun(): Promise<{ readings: number; anchors: number; st
     } finally {
       await internals.close();
     }
+    await compactAll(dir);
     store0 = dirBytes(storeDir(dir));
     chain0 = dirBytes(chainDir(dir));
     const again = await openInternals(dir);
@@ -373,10 +376,32 @@ export async function rateRun(): Promise<{ readings: number; anchors: number; st
     } finally {
       await again.close();
     }
+    await compactAll(dir);
     return { readings, anchors, storeBytesPerReading: (dirBytes(storeDir(dir)) - store0) / readings, chainBytesPerReading: (dirBytes(chainDir(dir)) - chain0) / readings };
   } finally {
     removeDir(dir);
   }
+}
+
+/**
+ * Compact the store's and the chain's LevelDB (the ward stopped): a few hundred readings move the
+ * directories' sizes less than LevelDB's own compactions do, so the rate run measures both before
+ * and after a full compaction. The chain's is compacted with the LevelDB binding ganache ships.
+ */
+async function compactAll(dir: string): Promise<void> {
+  const store = await WardStore.open(storePath(dir), { create: false });
+  await store.compact();
+  await store.close();
+  const leveldown = createRequire(createRequire(import.meta.url).resolve('ganache'))('leveldown') as (path: string) => {
+    open(o: object, cb: (e: Error | null) => void): void;
+    compactRange(start: Buffer, end: Buffer, cb: (e: Error | null) => void): void;
+    close(cb: (e: Error | null) => void): void;
+  };
+  const db = leveldown(join(chainDir(dir), 'db'));
+  const done = (resolve: () => void, reject: (e: Error) => void) => (e: Error | null) => (e ? reject(e) : resolve());
+  await new Promise<void>((resolve, reject) => db.open({ createIfMissing: false }, done(resolve, reject)));
+  await new Promise<void>((resolve, reject) => db.compactRange(Buffer.alloc(0), Buffer.alloc(64, 0xff), done(resolve, reject)));
+  await new Promise<void>((resolve, reject) => db.close(done(resolve, reject)));
 }
 
 function strip<T extends { createdAt?: number }>(item: T): Omit<T, 'createdAt'> {
