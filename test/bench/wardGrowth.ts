@@ -429,10 +429,23 @@ export function growthTable(points: GrowthPoint[], empty: IngestFigures): string
     (p) =>
       `| ${f0(p.records)} | ${f0(p.readyMs)} ms (${f0(p.readyCpuMs)}; ${p.restartReadyMs.map(f0).join(', ')}) | ${f0(p.rssAfterStartMb)} / ${f0(p.rssAfterOpensMb)} / ${f0(p.rssAfterWholeMb)} MB | ${f0(p.last72h.ms)} ms (${f0(p.last72h.records)}) | ${f0(p.tenK.ms)} ms (${f0(p.tenK.records)}, ${p.tenK.pages} pages) | ${f0(p.whole40k.ms)} ms (${f0(p.whole40k.records)}, ${p.whole40k.pages} pages) / ${f0(p.reopened40k?.ms)} / ${f0(p.chart40k.ms)} ms | ${f0(p.ingest.readingsPerSecond)}/s (${(p.ingest.readingsPerSecond / empty.readingsPerSecond).toFixed(2)}×) | ${f0(p.storeBytes / p.records)} / ${f0(p.chainBytes / p.records)} B |`,
   );
-  const at = (f: (p: GrowthPoint) => number) => f0(extrapolate(points.map((p) => [p.records, f(p)]), 16_000_000));
+  // Only what can be fitted over a ward: wall times on a shared machine are mostly its load (a
+  // straight line through them says nothing), and opens depend on the history opened, not on the
+  // ward. Bytes are fitted as totals (per record at 16 million); start CPU and memory after start
+  // read nothing per record, so their measured range is carried over (a line through two or three
+  // noisy points would slope either way).
+  const fitted = (f: (p: GrowthPoint) => number) => {
+    const known = points.map((p): [number, number] => [p.records, f(p)]).filter(([, y]) => Number.isFinite(y));
+    return known.length > 1 ? extrapolate(known, 16_000_000) : Number.NaN;
+  };
+  const perRecord = (f: (p: GrowthPoint) => number) => f0(fitted((p) => f(p)) / 16_000_000);
+  const range = (f: (p: GrowthPoint) => number) => {
+    const ys = points.map(f).filter(Number.isFinite);
+    return ys.length ? `${f0(Math.min(...ys))}–${f0(Math.max(...ys))}` : '—';
+  };
   const fit =
     points.length > 1
-      ? `| 16,000,000 (linear fit) | ${at((p) => p.readyMs)} ms (${at((p) => p.readyCpuMs)}) | ${at((p) => p.rssAfterStartMb)} / ${at((p) => p.rssAfterOpensMb)} / ${at((p) => p.rssAfterWholeMb)} MB | ${at((p) => p.last72h.ms)} ms | ${at((p) => p.tenK.ms)} ms | ${at((p) => p.whole40k.ms)} / ${at((p) => p.reopened40k?.ms ?? Number.NaN)} / ${at((p) => p.chart40k.ms)} ms | ${at((p) => p.ingest.readingsPerSecond)}/s | ${at((p) => p.storeBytes / p.records)} / ${at((p) => p.chainBytes / p.records)} B |`
+      ? `| 16,000,000 (extrapolated) | CPU ${range((p) => p.readyCpuMs)} ms (flat) | ${range((p) => p.rssAfterStartMb)} MB after start (flat) | per history | per history | per history | — | ${perRecord((p) => p.storeBytes)} / ${perRecord((p) => p.chainBytes)} B |`
       : null;
   return [head, '|' + '---:|'.repeat(8), ...lines, ...(fit ? [fit] : [])].join('\n');
 }
