@@ -39,6 +39,7 @@ import { RecordReader } from './records/recordReader';
 import { RecordVerifier } from './records/recordVerifier';
 import { RootsOnChain } from './records/rootsOnChain';
 import { StoreAdmin } from './records/storeAdmin';
+import { MigratedVitalsRefiling } from './records/storeUpgradeRefiling';
 import { WardBackup } from './records/wardBackup';
 import { openWardStore, verifyMigratedRecords, type StartupProgress } from './records/storeUpgrade';
 import { RecordWriter } from './records/recordWriter';
@@ -136,6 +137,7 @@ export function buildCoreGraph(config: CoreConfig) {
     engine: config.consortiumEngine,
   });
   const storeAdmin = new StoreAdmin(store, dataDir);
+  const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));
   const backup = new WardBackup(dataDir, node, store, storeAdmin);
 
   // Devices: real USB (unless turned off) and the simulated bus; changes coalesced into at most a
@@ -152,7 +154,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const devices = new DeviceService(backend, writer, admissions, access, ingest, new BindingFile(dataDir), devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, backup, consortium }),
+    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, refiling, backup, consortium }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -188,6 +190,7 @@ export function buildCoreGraph(config: CoreConfig) {
     exports,
     census,
     storeAdmin,
+    refiling,
     backup,
     consortium,
     board,
@@ -237,6 +240,7 @@ export function buildCoreGraph(config: CoreConfig) {
       changeTimer = null;
       await consortium.stop().catch(() => undefined);
       anchorQueue.stop();
+      await refiling.stop();
       keyring.closeAll();
       verifier.forget();
       await openStore?.close().catch(() => undefined);

@@ -11,6 +11,11 @@ export interface MigrationStatus {
   check: null | { checkedAt: string; verified: number; pending: number; failed: number; failures: Array<{ id: string; problems: string[] }> };
   /** When an IT admin confirmed it and the old log was removed; null while the old log is kept. */
   confirmedAt: string | null;
+  /**
+   * Migrated vitals given their complete-set marks by the first care-team reader after the upgrade
+   * (the migration cannot read content); null until that pass has settled every record.
+   */
+  vitalsRefiled: null | { at: string; checked: number; complete: number; partial: number; unverified: number };
 }
 
 export interface BackupRecord {

@@ -16,6 +16,7 @@ import type { ExportService } from '../../records/exportService';
 import type { PatientChart } from '../../records/patientChart';
 import type { ObservationDrafts } from '../../ward/observationDrafts';
 import type { StoreAdmin } from '../../records/storeAdmin';
+import type { MigratedVitalsRefiling } from '../../records/storeUpgradeRefiling';
 import type { WardBackup } from '../../records/wardBackup';
 import type { PatientLists } from '../../ward/patientLists';
 import type { WardBoard } from '../../ward/wardBoard';
@@ -37,6 +38,7 @@ export interface ApiServices {
   exports: ExportService;
   devices: DeviceService;
   storeAdmin: StoreAdmin;
+  refiling: MigratedVitalsRefiling;
   backup: WardBackup;
   consortium: ConsortiumSync;
 }
