@@ -1,10 +1,12 @@
 /**
  * The record store as the IT admin looks after it: the upgrade from the old log (its check, and
- * confirming it so the old log goes) and the last backup (warned about when it is old).
+ * confirming it so the old log goes), the last backup (warned about when it is old), and what the
+ * last check against the ward chain found (records/chainCheck.ts).
  */
 import { WardError } from '../model/errors';
 import type { BackupRecord, MigrationStatus, StoreStatus } from '../model/storeStatus';
 import type { WardStore } from '../storage/wardStore';
+import type { ChainCheck } from './chainCheck';
 import { confirmMigratedStore, migrationOf, type MigrationRecord } from './storeUpgrade';
 
 /** A backup older than this is warned about on the IT admin page. */
@@ -14,6 +16,7 @@ export class StoreAdmin {
   constructor(
     private readonly store: () => WardStore,
     private readonly dataDir: string,
+    private readonly check: Pick<ChainCheck, 'report'>,
   ) {}
 
   async status(now = Date.now()): Promise<StoreStatus> {
@@ -25,7 +28,7 @@ export class StoreAdmin {
       const days = Math.floor((now - Date.parse(lastBackup.at)) / (24 * 3600_000));
       backupWarning = `The last backup is ${days} day${days === 1 ? '' : 's'} old. Back the ward up now.`;
     }
-    return { migration: marker ? migrationStatus(marker) : null, lastBackup, backupWarning };
+    return { migration: marker ? migrationStatus(marker) : null, lastBackup, backupWarning, chainCheck: this.check.report() };
   }
 
   /** Confirm the migrated store: the old log is removed. */

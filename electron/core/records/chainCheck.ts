@@ -1,0 +1,369 @@
+/**
+ * This workstation's record store checked against the ward chain (issue 9 item 5). Whoever can
+ * write the data directory can delete or copy records, edit consent and delete access-log entries
+ * in the store; the chain holds what is needed to notice: every anchor batch's root and leaf count
+ * (BatchAnchored), every grant and revoke in order (AccessGranted/AccessRevoked), every audited
+ * access (AccessAudited). So:
+ *
+ * - Anchor batches: each batch this station anchored must be in the store with as many records as
+ *   the chain counted leaves (the store keeps each batch's member list: storage/storeWrite
+ *   anchorBatch). Records gone are named by batch, with their patients where the store still says.
+ * - Consent: the chain's state is the truth. Where the store's grant table differs, it is set to
+ *   the chain's (so AccessPolicy decides by the chain's consent) and the difference is reported.
+ * - Audit: every AccessAudited event of a patient must have its local entry; a missing one is
+ *   written back from the chain (actor, action, time, break-glass; the reason was only local).
+ *
+ * At start the ward is checked incrementally from a checkpoint (the last block checked, tagged
+ * with a key derived from the station key so an edited checkpoint only causes a full check), plus
+ * the batches found wrong before, until they are mended. When a patient's record or access log is
+ * opened, that patient is checked from the ward's setup block (once per process, then
+ * incrementally): their consent and audits, extra copies of their records, and the batches their
+ * records are in.
+ *
+ * Not covered: records of a batch whose member list was deleted with them are counted (missing =
+ * leaves − found) but cannot be attributed to a patient; a patient all of whose records in old
+ * batches (before the checkpoint) were deleted is found only by the batches they share with records
+ * still present; access-log entries of accesses that named no patient (the chain's zero reference).
+ */
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ethers } from 'ethers';
+import type { AuditOnChain, BatchOnChain, WardContracts } from '../chain/wardContracts';
+import { hexToBytes } from '../crypto/hex';
+import { VerifiedCache } from '../crypto/verifiedCache';
+import type { IdentityService } from '../identity/identityService';
+import type { BatchDifference, ConsentDifference, PatientStoreCheck, StoreCheckReport } from '../model/storeCheck';
+import { log } from '../platform/log';
+import type { ActivityEntry, AuditRecord } from '../storage/storeTypes';
+import type { WardStore } from '../storage/wardStore';
+import type { Patients } from './patients';
+
+/** The batch of a difference, kept in the checkpoint until the store has its records again. */
+type OpenBatch = Pick<BatchOnChain, 'batchId' | 'root' | 'leafCount'>;
+
+interface Checkpoint {
+  block: number;
+  open: OpenBatch[];
+  tag: string;
+}
+
+const CHECKPOINT = 'chainCheck';
+/** Local access-log entries are written after the block they name; clocks may differ a little. */
+const CLOCK_SLACK_MS = 3600_000;
+
+export class ChainCheck {
+  private last: StoreCheckReport | null = null;
+  /** Per patient (this process): the block checked through, and batches seen in their records. */
+  private readonly patientsChecked = new Map<string, { block: number; result: PatientStoreCheck }>();
+  private readonly inFlight = new Map<string, Promise<PatientStoreCheck>>();
+  private tagger: { key: string; cache: VerifiedCache } | null = null;
+
+  constructor(
+    private readonly store: () => WardStore,
+    private readonly contracts: () => WardContracts,
+    private readonly identity: IdentityService,
+    private readonly patients: Patients,
+    /** The station's key (0x hex), or null before the ward is set up: its batches are checked, its key tags the checkpoint. */
+    private readonly stationKey: () => string | null,
+  ) {}
+
+  /** The last check of the whole ward (null before the first). */
+  report(): StoreCheckReport | null {
+    return this.last;
+  }
+
+  /** At start: batches, consent and audits since the checkpoint; batches found wrong before again. */
+  async atStart(): Promise<StoreCheckReport> {
+    const c = this.contracts();
+    const store = this.store();
+    const to = await c.blockNumber();
+    const checkpoint = await this.checkpoint();
+    const from = checkpoint ? checkpoint.block + 1 : this.identity.wardConfig.registryBlock;
+    const station = this.stationAddress();
+    const fresh = from <= to ? (await c.batchesAnchored(from, to)).filter((b) => !station || b.submitter === station) : [];
+    const seen = new Set(fresh.map((b) => b.batchId));
+    const batches: BatchDifference[] = [];
+    for (const b of [...(checkpoint?.open ?? []).filter((o) => !seen.has(o.batchId)), ...fresh]) {
+      const d = await this.batch(b);
+      if (d) batches.push(d);
+    }
+
+    const pairs = new Map<string, [string, string]>();
+    for (const [p, g] of await store.grantPairs()) pairs.set(`${p}|${g}`, [p, g]);
+    if (from <= to) for (const e of await c.consentChanges(from, to)) pairs.set(`${e.patient}|${e.grantee}`, [e.patient, e.grantee]);
+    const consent = await this.consentOf([...pairs.values()]);
+
+    let auditRestored = 0;
+    if (from <= to) {
+      const byRef = new Map<string, AuditOnChain[]>();
+      for (const e of await c.accessesAudited(from, to)) if (e.patientRef !== ethers.ZeroHash) byRef.set(e.patientRef, [...(byRef.get(e.patientRef) ?? []), e]);
+      if (byRef.size) {
+        const patientOf = await this.patientsByRef();
+        for (const [ref, events] of byRef) {
+          const patient = patientOf.get(ref);
+          if (patient) auditRestored += await this.restoreAudits(patient, events, Math.min(...events.map((e) => e.timestamp * 1000)) - CLOCK_SLACK_MS);
+        }
+      }
+    }
+
+    const report: StoreCheckReport = { checkedAt: new Date().toISOString(), fromBlock: from, toBlock: to, batchesChecked: seen.size + (checkpoint?.open.length ?? 0), batches, consent, auditRestored, findings: [] };
+    report.findings = findingsOf(report);
+    await this.saveCheckpoint(to, batches);
+    this.last = report;
+    this.patientsChecked.clear();
+    if (report.findings.length) {
+      log('warn', 'store_check.differs', {
+        fromBlock: from,
+        toBlock: to,
+        batches: batches.length,
+        missingRecords: batches.reduce((n, b) => n + b.missing, 0),
+        consentCorrected: consent.length,
+        auditRestored,
+      });
+    } else log('info', 'store_check.agrees', { fromBlock: from, toBlock: to, batches: report.batchesChecked });
+    return report;
+  }
+
+  /**
+   * One patient's data against the chain (their record or access log is being opened): consent and
+   * audits since the ward's setup (then since the last check), extra copies of their records, and
+   * the batches their records are in. Concurrent opens share one check.
+   */
+  patient(patientAddress: string): Promise<PatientStoreCheck> {
+    const patient = ethers.getAddress(patientAddress);
+    let running = this.inFlight.get(patient);
+    if (!running) {
+      running = this.checkPatient(patient).finally(() => this.inFlight.delete(patient));
+      this.inFlight.set(patient, running);
+    }
+    return running;
+  }
+
+  private async checkPatient(patient: string): Promise<PatientStoreCheck> {
+    const c = this.contracts();
+    const store = this.store();
+    const before = this.patientsChecked.get(patient);
+    const to = await c.blockNumber();
+    const from = before ? before.block + 1 : this.identity.wardConfig.registryBlock;
+
+    let missingRecords = before?.result.missingRecords ?? 0;
+    let extraCopies = before?.result.extraCopies ?? 0;
+    if (!before) {
+      const scan = await this.scanRecords(patient);
+      extraCopies = scan.extraCopies;
+      const batches = new Map<number, BatchDifference | null>();
+      for (const b of this.last?.batches ?? []) batches.set(b.batchId, b);
+      for (const b of scan.batches) if (!batches.has(b.batchId)) batches.set(b.batchId, await this.batch(b));
+      missingRecords = [...batches.values()].reduce((n, d) => n + (d?.patients.find((p) => p.patient === patient)?.missing ?? 0), 0);
+    }
+
+    const grantees = new Set((await store.grants(patient)).keys());
+    if (from <= to) for (const e of await c.consentChanges(from, to, patient)) grantees.add(e.grantee);
+    const consent = await this.consentOf([...grantees].map((g) => [patient, g]));
+
+    const events = from <= to ? await c.accessesAudited(from, to, this.patients.refOf(patient).toLowerCase()) : [];
+    const restored = events.length ? await this.restoreAudits(patient, events, before ? Math.min(...events.map((e) => e.timestamp * 1000)) - CLOCK_SLACK_MS : 0) : 0;
+
+    const missingUnattributed = (this.last?.batches ?? []).reduce((n, b) => n + b.missing - b.patients.reduce((m, p) => m + p.missing, 0), 0);
+    const result: PatientStoreCheck = {
+      missingRecords,
+      missingUnattributed,
+      extraCopies,
+      consentCorrected: (before?.result.consentCorrected ?? 0) + consent.length,
+      auditRestored: (before?.result.auditRestored ?? 0) + restored,
+      warning: null,
+    };
+    result.warning = patientWarning(result);
+    this.patientsChecked.set(patient, { block: to, result });
+    if (consent.length || restored || (!before && (missingRecords || extraCopies))) {
+      log('warn', 'store_check.patient_differs', { missingRecords, extraCopies, consentCorrected: consent.length, auditRestored: restored });
+    }
+    return result;
+  }
+
+  // ------------------------------------------------------------------------------ batches
+
+  /** One anchored batch against the store: null when every leaf the chain counted is there. */
+  private async batch(b: OpenBatch): Promise<BatchDifference | null> {
+    const store = this.store();
+    const trees = await store.treesWithRoot(b.root);
+    let treeNo: number | undefined;
+    for (const t of trees) if ((await store.tree(t)).anchor?.batchId === b.batchId) treeNo = t;
+    treeNo ??= trees[0];
+    const difference = (found: number, missingIds: string[], patients: Map<string, number>, problem: BatchDifference['problem']): BatchDifference => ({
+      batchId: b.batchId,
+      root: b.root,
+      leafCount: b.leafCount,
+      found,
+      missing: b.leafCount - found,
+      missingIds,
+      patients: [...patients].map(([patient, missing]) => ({ patient, missing })),
+      problem,
+    });
+    if (treeNo === undefined) return difference(0, [], new Map(), 'batch');
+    const ids = new Set<string>();
+    const gone = new Map<string, number>();
+    for (const m of await store.batchMembers(treeNo)) {
+      if (m.id) ids.add(m.id.toLowerCase());
+      else {
+        const p = ethers.getAddress(m.locator.patientHex);
+        gone.set(p, (gone.get(p) ?? 0) + 1);
+      }
+    }
+    if (ids.size >= b.leafCount) return null;
+    return difference(ids.size, [], gone, 'records');
+  }
+
+  /** Extra copies among a patient's records (one id filed twice), and the batches their records are in. */
+  private async scanRecords(patient: string): Promise<{ extraCopies: number; batches: OpenBatch[] }> {
+    const store = this.store();
+    const ids = new Set<string>();
+    const batches = new Map<number, OpenBatch>();
+    let extraCopies = 0;
+    let cursor: string | null = null;
+    do {
+      const page = await store.window(patient, { order: 'asc', limit: 5000, cursor, proofs: false });
+      for (const e of page.items) {
+        const id = e.record.id.toLowerCase();
+        if (ids.has(id)) extraCopies++;
+        ids.add(id);
+        if (e.anchor && !batches.has(e.anchor.batchId)) {
+          const leafCount = (await store.tree((await store.treesWithRoot(e.anchor.root))[0]!)).header.leaves;
+          batches.set(e.anchor.batchId, { batchId: e.anchor.batchId, root: e.anchor.root.toLowerCase(), leafCount });
+        }
+      }
+      cursor = page.next;
+    } while (cursor);
+    // The leaf count is the chain's, not the store's tree header.
+    const c = this.contracts();
+    const checked: OpenBatch[] = [];
+    for (const b of batches.values()) {
+      const onChain = await c.anchorOf(b.root);
+      if (onChain && onChain.batchId === b.batchId) checked.push({ ...b, leafCount: onChain.leafCount });
+    }
+    return { extraCopies, batches: checked };
+  }
+
+  // ------------------------------------------------------------------------------ consent
+
+  /** Set the store's grant table to the chain's state where they differ; the differences. */
+  private async consentOf(pairs: Array<[string, string]>): Promise<ConsentDifference[]> {
+    const c = this.contracts();
+    const store = this.store();
+    const out: ConsentDifference[] = [];
+    for (const [patient, grantee] of pairs) {
+      const chain = await c.isGranted(patient, grantee);
+      const local = store.hasGrant(patient, grantee);
+      if (chain === local) continue;
+      const mined = chain ? await c.findConsentChange('grant', patient, grantee, this.identity.wardConfig.registryBlock) : null;
+      await store.write((w) => w.grantInForce(patient, grantee, chain ? { t: 'consent', patient, grantee, action: 'grant', at: Date.now(), tx: mined?.tx ?? '' } : null));
+      out.push({ patient, grantee, chain: chain ? 'granted' : 'not granted', store: local ? 'granted' : 'not granted' });
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------ audit
+
+  /**
+   * Write back the chain's audited accesses of a patient that have no local entry (matched by
+   * transaction, actor and action; a list transaction audits several patients). Local entries
+   * older than `since` are not read (0: all of them).
+   */
+  private async restoreAudits(patient: string, events: readonly AuditOnChain[], since: number): Promise<number> {
+    const store = this.store();
+    const local = new Map<string, number>();
+    let cursor: string | null = null;
+    do {
+      const page: { items: ActivityEntry[]; next: string | null } = await store.activity({ patient, limit: 1000, cursor });
+      for (const a of page.items) if (a.t === 'audit') local.set(auditKey(a), (local.get(auditKey(a)) ?? 0) + 1);
+      cursor = page.items.length && page.items.at(-1)!.at < since ? null : page.next;
+    } while (cursor);
+    const missing: AuditRecord[] = [];
+    for (const e of events) {
+      const k = auditKey(e);
+      const n = local.get(k) ?? 0;
+      if (n > 0) local.set(k, n - 1);
+      else missing.push({ t: 'audit', actor: e.actor, patient, action: e.action, breakGlass: e.breakGlass, reason: null, at: e.timestamp * 1000, block: e.block, tx: e.tx, restored: true });
+    }
+    if (missing.length) await store.write((w) => missing.forEach((a) => w.audit(a)));
+    return missing.length;
+  }
+
+  private async patientsByRef(): Promise<Map<string, string>> {
+    const members = await this.identity.registry.members();
+    return new Map(members.filter((m) => m.role === 'patient').map((m) => [this.patients.refOf(m.address).toLowerCase(), m.address]));
+  }
+
+  // ------------------------------------------------------------------------------ checkpoint
+
+  private stationAddress(): string | null {
+    const k = this.stationKey();
+    return k ? new ethers.Wallet(k).address : null;
+  }
+
+  private tags(): VerifiedCache | null {
+    const key = this.stationKey();
+    if (!key) return null;
+    if (this.tagger?.key !== key) this.tagger = { key, cache: new VerifiedCache(hkdf(sha256, hexToBytes(key), undefined, new TextEncoder().encode('wardledger/chain-check/v1'), 32)) };
+    return this.tagger.cache;
+  }
+
+  private static facts(block: number, open: readonly OpenBatch[]) {
+    return { recordId: ethers.ZeroHash, signedFields: JSON.stringify({ block, open }), ciphertextHash: '', signature: '', anchorRoot: null, scope: 'ward-chain-check' };
+  }
+
+  /** The checkpoint, if its tag is this station's (anything else: check from the ward's setup). */
+  private async checkpoint(): Promise<Checkpoint | null> {
+    const cp = await this.store().state<Checkpoint>(CHECKPOINT);
+    const tags = this.tags();
+    if (!cp || !tags || typeof cp.block !== 'number' || !Array.isArray(cp.open)) return null;
+    if (!tags.isStillVerified(ChainCheck.facts(cp.block, cp.open), cp.tag)) {
+      log('warn', 'store_check.checkpoint_rejected');
+      return null;
+    }
+    return cp;
+  }
+
+  private async saveCheckpoint(block: number, batches: readonly BatchDifference[]): Promise<void> {
+    const tags = this.tags();
+    if (!tags) return;
+    const open = batches.map(({ batchId, root, leafCount }) => ({ batchId, root, leafCount }));
+    await this.store().write((w) => w.state(CHECKPOINT, { block, open, tag: tags.tagOf(ChainCheck.facts(block, open)) }));
+  }
+}
+
+function auditKey(a: { tx: string; actor: string; action: number }): string {
+  return `${a.tx.toLowerCase()}|${a.actor.toLowerCase()}|${a.action}`;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+function findingsOf(r: StoreCheckReport): string[] {
+  const out: string[] = [];
+  for (const b of r.batches) {
+    if (b.problem === 'batch') out.push(`Anchor batch ${b.batchId} (${plural(b.leafCount, 'record', 'records')}) is on the ward chain but not in this workstation's store. Restore the store from a backup.`);
+    else {
+      const whose = b.patients.length ? ` (${plural(b.patients.length, 'patient', 'patients')} known)` : '';
+      out.push(`Anchor batch ${b.batchId}: ${plural(b.missing, 'record', 'records')} of ${b.leafCount} anchored on the ward chain ${b.missing === 1 ? 'is' : 'are'} missing from this workstation's store${whose}. Restore the store from a backup.`);
+    }
+  }
+  for (const d of r.consent) {
+    out.push(
+      d.chain === 'granted'
+        ? 'A grant of access in force on the ward chain was missing from this workstation; it was restored from the chain.'
+        : 'This workstation let someone read a record although the patient revoked (or never gave) their consent on the ward chain; the grant was removed, and access now follows the chain.',
+    );
+  }
+  if (r.auditRestored) out.push(`${plural(r.auditRestored, 'access-log entry was', 'access-log entries were')} missing from this workstation's store and ${r.auditRestored === 1 ? 'was' : 'were'} restored from the ward chain (the written reasons are not available locally).`);
+  return out;
+}
+
+function patientWarning(r: PatientStoreCheck): string | null {
+  const parts: string[] = [];
+  if (r.missingRecords) parts.push(`${plural(r.missingRecords, 'record', 'records')} of this patient anchored on the ward chain ${r.missingRecords === 1 ? 'is' : 'are'} missing from this workstation's store: what is shown is incomplete. Restore the store from a backup and tell the IT admin.`);
+  if (r.missingUnattributed) parts.push(`${plural(r.missingUnattributed, 'record', 'records')} anchored on the ward chain ${r.missingUnattributed === 1 ? 'is' : 'are'} missing from this workstation's store and whose ${r.missingUnattributed === 1 ? 'it was' : 'they were'} is no longer known: this patient's history may be incomplete. Restore the store from a backup and tell the IT admin.`);
+  if (r.extraCopies) parts.push(`${plural(r.extraCopies, 'extra copy', 'extra copies')} of this patient's records ${r.extraCopies === 1 ? 'was' : 'were'} found in this workstation's store and ${r.extraCopies === 1 ? 'is' : 'are'} not counted twice: the store was altered. Tell the IT admin.`);
+  if (r.consentCorrected) parts.push(`Who may read this record had been changed in this workstation's store; it follows the ward chain again (${plural(r.consentCorrected, 'grant', 'grants')} corrected).`);
+  if (r.auditRestored) parts.push(`${plural(r.auditRestored, 'access-log entry', 'access-log entries')} of this patient had been deleted from this workstation's store and ${r.auditRestored === 1 ? 'was' : 'were'} restored from the ward chain (without the written reasons).`);
+  return parts.length ? parts.join(' ') : null;
+}
