@@ -23,12 +23,17 @@ export interface BatchDifference {
   problem: 'batch' | 'records';
 }
 
-/** A grant the store and the chain disagreed on; the store's grant table was set to the chain's state. */
+/** A grant the store and the chain disagreed on. */
 export interface ConsentDifference {
   patient: string;
   grantee: string;
   chain: 'granted' | 'not granted';
   store: 'granted' | 'not granted';
+  /**
+   * True: revoked here as on the chain. False: granted on the chain only — it cannot be put in
+   * force without the patient's key (the grantee stays refused until the patient grants here again).
+   */
+  corrected: boolean;
 }
 
 /** The check of the whole ward, run at start (incremental from the last block checked). */
@@ -54,8 +59,10 @@ export interface PatientStoreCheck {
   missingUnattributed: number;
   /** Extra copies of this patient's records in the store (hidden from the history). */
   extraCopies: number;
-  /** Grants of this patient whose local state was set to the chain's. */
+  /** Grants of this patient in force here that the chain does not have, revoked here. */
   consentCorrected: number;
+  /** Grants of this patient on the chain that are not in force here (checked this time). */
+  consentMissing: number;
   /** Access-log entries of this patient restored from the chain. */
   auditRestored: number;
   /** The banner, in plain words; null when this patient's data agrees with the chain. */

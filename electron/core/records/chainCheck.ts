@@ -8,8 +8,9 @@
  * - Anchor batches: each batch this station anchored must be in the store with as many records as
  *   the chain counted leaves (the store keeps each batch's member list: storage/storeWrite
  *   anchorBatch). Records gone are named by batch, with their patients where the store still says.
- * - Consent: the chain's state is the truth. Where the store's grant table differs, it is set to
- *   the chain's (so AccessPolicy decides by the chain's consent) and the difference is reported.
+ * - Consent: the chain's state is the truth. A grant in force here that the chain does not have is
+ *   revoked here (so AccessPolicy decides by the chain's consent); a grant the chain has and this
+ *   store lacks is reported (the grantee stays refused until the patient grants here again).
  * - Audit: every AccessAudited event of a patient must have its local entry; a missing one is
  *   written back from the chain (actor, action, time, break-glass; the reason was only local).
  *
@@ -169,7 +170,8 @@ export class ChainCheck {
       missingRecords,
       missingUnattributed,
       extraCopies,
-      consentCorrected: (before?.result.consentCorrected ?? 0) + consent.length,
+      consentCorrected: (before?.result.consentCorrected ?? 0) + consent.filter((d) => d.corrected).length,
+      consentMissing: consent.filter((d) => !d.corrected).length,
       auditRestored: (before?.result.auditRestored ?? 0) + restored,
       warning: null,
     };
@@ -218,7 +220,7 @@ export class ChainCheck {
   private async scanRecords(patient: string): Promise<{ extraCopies: number; batches: OpenBatch[] }> {
     const store = this.store();
     const ids = new Set<string>();
-    const batches = new Map<number, OpenBatch>();
+    const batches = new Map<number, string>();
     let extraCopies = 0;
     let cursor: string | null = null;
     do {
@@ -227,26 +229,31 @@ export class ChainCheck {
         const id = e.record.id.toLowerCase();
         if (ids.has(id)) extraCopies++;
         ids.add(id);
-        if (e.anchor && !batches.has(e.anchor.batchId)) {
-          const leafCount = (await store.tree((await store.treesWithRoot(e.anchor.root))[0]!)).header.leaves;
-          batches.set(e.anchor.batchId, { batchId: e.anchor.batchId, root: e.anchor.root.toLowerCase(), leafCount });
-        }
+        if (e.anchor && !batches.has(e.anchor.batchId)) batches.set(e.anchor.batchId, e.anchor.root.toLowerCase());
       }
       cursor = page.next;
     } while (cursor);
-    // The leaf count is the chain's, not the store's tree header.
+    // Batch and leaf count as the chain has them (a root the chain does not know is the verifier's
+    // finding: the record is shown as tampered).
     const c = this.contracts();
     const checked: OpenBatch[] = [];
-    for (const b of batches.values()) {
-      const onChain = await c.anchorOf(b.root);
-      if (onChain && onChain.batchId === b.batchId) checked.push({ ...b, leafCount: onChain.leafCount });
+    for (const [batchId, root] of batches) {
+      const onChain = await c.anchorOf(root);
+      if (onChain && onChain.batchId === batchId) checked.push({ batchId, root, leafCount: onChain.leafCount });
     }
     return { extraCopies, batches: checked };
   }
 
   // ------------------------------------------------------------------------------ consent
 
-  /** Set the store's grant table to the chain's state where they differ; the differences. */
+  /**
+   * Consent in force here against the chain's state. A grant the chain has revoked (or never had)
+   * is revoked here as the chain did it: the grant ends and the patient's current key scope too, so
+   * the grantee is refused at once and left out of future records. A grant the chain has and this
+   * store lacks cannot be put in force here (the grantee's copies of the patient's keys need the
+   * patient's key): it is reported, the grantee stays refused, and the patient's next grant on this
+   * workstation finishes it (ConsentService follows the chain).
+   */
   private async consentOf(pairs: Array<[string, string]>): Promise<ConsentDifference[]> {
     const c = this.contracts();
     const store = this.store();
@@ -255,9 +262,15 @@ export class ChainCheck {
       const chain = await c.isGranted(patient, grantee);
       const local = store.hasGrant(patient, grantee);
       if (chain === local) continue;
-      const mined = chain ? await c.findConsentChange('grant', patient, grantee, this.identity.wardConfig.registryBlock) : null;
-      await store.write((w) => w.grantInForce(patient, grantee, chain ? { t: 'consent', patient, grantee, action: 'grant', at: Date.now(), tx: mined?.tx ?? '' } : null));
-      out.push({ patient, grantee, chain: chain ? 'granted' : 'not granted', store: local ? 'granted' : 'not granted' });
+      if (!chain) {
+        const mined = await c.findConsentChange('revoke', patient, grantee, this.identity.wardConfig.registryBlock);
+        const current = store.currentScope(patient);
+        await store.write((w) => {
+          if (current) w.scopeEnd(patient, current);
+          w.consent({ t: 'consent', patient, grantee, action: 'revoke', at: Date.now(), tx: mined?.tx ?? '' });
+        });
+      }
+      out.push({ patient, grantee, chain: chain ? 'granted' : 'not granted', store: local ? 'granted' : 'not granted', corrected: !chain });
     }
     return out;
   }
@@ -349,9 +362,9 @@ function findingsOf(r: StoreCheckReport): string[] {
   }
   for (const d of r.consent) {
     out.push(
-      d.chain === 'granted'
-        ? 'A grant of access in force on the ward chain was missing from this workstation; it was restored from the chain.'
-        : 'This workstation let someone read a record although the patient revoked (or never gave) their consent on the ward chain; the grant was removed, and access now follows the chain.',
+      d.corrected
+        ? 'This workstation let someone read a record although the patient revoked (or never gave) their consent on the ward chain; the grant was revoked here too, and access now follows the chain.'
+        : "A patient's grant of access on the ward chain is not in force on this workstation: the person stays refused here until the patient shares their record again on this workstation.",
     );
   }
   if (r.auditRestored) out.push(`${plural(r.auditRestored, 'access-log entry was', 'access-log entries were')} missing from this workstation's store and ${r.auditRestored === 1 ? 'was' : 'were'} restored from the ward chain (the written reasons are not available locally).`);
@@ -363,7 +376,8 @@ function patientWarning(r: PatientStoreCheck): string | null {
   if (r.missingRecords) parts.push(`${plural(r.missingRecords, 'record', 'records')} of this patient anchored on the ward chain ${r.missingRecords === 1 ? 'is' : 'are'} missing from this workstation's store: what is shown is incomplete. Restore the store from a backup and tell the IT admin.`);
   if (r.missingUnattributed) parts.push(`${plural(r.missingUnattributed, 'record', 'records')} anchored on the ward chain ${r.missingUnattributed === 1 ? 'is' : 'are'} missing from this workstation's store and whose ${r.missingUnattributed === 1 ? 'it was' : 'they were'} is no longer known: this patient's history may be incomplete. Restore the store from a backup and tell the IT admin.`);
   if (r.extraCopies) parts.push(`${plural(r.extraCopies, 'extra copy', 'extra copies')} of this patient's records ${r.extraCopies === 1 ? 'was' : 'were'} found in this workstation's store and ${r.extraCopies === 1 ? 'is' : 'are'} not counted twice: the store was altered. Tell the IT admin.`);
-  if (r.consentCorrected) parts.push(`Who may read this record had been changed in this workstation's store; it follows the ward chain again (${plural(r.consentCorrected, 'grant', 'grants')} corrected).`);
+  if (r.consentCorrected) parts.push(`Who may read this record had been changed in this workstation's store; it follows the ward chain again (${plural(r.consentCorrected, 'grant', 'grants')} revoked here as on the chain).`);
+  if (r.consentMissing) parts.push(`${plural(r.consentMissing, 'grant', 'grants')} of access on the ward chain ${r.consentMissing === 1 ? 'is' : 'are'} not in force on this workstation: until the patient shares their record again here, ${r.consentMissing === 1 ? 'that person is' : 'those people are'} refused.`);
   if (r.auditRestored) parts.push(`${plural(r.auditRestored, 'access-log entry', 'access-log entries')} of this patient had been deleted from this workstation's store and ${r.auditRestored === 1 ? 'was' : 'were'} restored from the ward chain (without the written reasons).`);
   return parts.length ? parts.join(' ') : null;
 }

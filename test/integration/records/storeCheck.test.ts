@@ -122,8 +122,8 @@ describe('the store is checked against the ward chain at start and when a patien
   it('a revoke moved above its grant: the grant table follows the chain again, and the revoked insurer is refused', async () => {
     const { core, status } = await tamperedWard((dir) => moveRevokeAboveGrant(dir, addresses.patient, addresses.insurer));
     const report = await status();
-    expect(report.consent).toEqual([{ patient: addresses.patient, grantee: addresses.insurer, chain: 'not granted', store: 'granted' }]);
-    expect(report.findings).toEqual([expect.stringMatching(/although the patient revoked .* the grant was removed, and access now follows the chain/)]);
+    expect(report.consent).toEqual([{ patient: addresses.patient, grantee: addresses.insurer, chain: 'not granted', store: 'granted', corrected: true }]);
+    expect(report.findings).toEqual([expect.stringMatching(/although the patient revoked .* the grant was revoked here too, and access now follows the chain/)]);
     const insurer = await login(core, 'insurer');
     await expect(insurer.fails('records/history', { patient: addresses.patient })).resolves.toMatchObject({ code: 'FORBIDDEN' });
     await expect(insurer.ok('records/myPatients', {})).resolves.toEqual([]);
