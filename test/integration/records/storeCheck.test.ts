@@ -25,7 +25,7 @@ describe('the store is checked against the ward chain at start and when a patien
   let people: Ward['people'];
   let addresses: Ward['addresses'];
   /** The patient's records, oldest first; the first one was written before the checkpoint. */
-  let ids: string[] = [];
+  const ids: string[] = [];
   let readsByDoctor = 0;
   let core: WardCore | null = null;
 
