@@ -43,7 +43,7 @@ describe('record pipeline crash recovery (kill -9)', () => {
     const child = await serveChild(dir, { WARDLEDGER_FAILPOINT: point });
     try {
       const nurse = await child.login(people.nurse.name, people.nurse.password);
-      await expect(child.call('records/addVitals', { patient, vitals: { pulse, supplementalOxygen: false } }, nurse)).rejects.toThrow();
+      await expect(child.call('records/addVitals', { patient, vitals: { pulse, supplementalOxygen: false }, missingReason: 'Spot check' }, nurse)).rejects.toThrow();
       expect(await child.exited).toMatchObject({ signal: 'SIGKILL' });
     } finally {
       await child.stop();
