@@ -16,15 +16,18 @@
  *
  * At start the ward is checked incrementally from a checkpoint (the last block checked, tagged
  * with a key derived from the station key so an edited checkpoint only causes a full check), plus
- * the batches found wrong before, until they are mended. When a patient's record or access log is
+ * the batches found wrong before, until they are mended, plus a slice of older batches (the sweep,
+ * SWEEP_BLOCKS per start, round and round). When a patient's record or access log is
  * opened, that patient is checked from the ward's setup block (once per process, then
  * incrementally): their consent and audits, extra copies of their records, and the batches their
  * records are in.
  *
  * Not covered: records of a batch whose member list was deleted with them are counted (missing =
- * leaves − found) but cannot be attributed to a patient; a patient all of whose records in old
- * batches (before the checkpoint) were deleted is found only by the batches they share with records
- * still present; access-log entries of accesses that named no patient (the chain's zero reference).
+ * leaves − found) but cannot be attributed to a patient; records deleted from batches before the
+ * checkpoint are found when the sweep reaches their blocks (on a large ward, some starts later) or
+ * when a patient with a record still present in the same batch is opened; consent and audits
+ * before the checkpoint are checked per patient when opened, not at start; access-log entries of
+ * accesses that named no patient (the chain's zero reference) are not matched.
  */
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -45,10 +48,19 @@ type OpenBatch = Pick<BatchOnChain, 'batchId' | 'root' | 'leafCount'>;
 interface Checkpoint {
   block: number;
   open: OpenBatch[];
+  /** Where the next slice of the sweep over older batches starts. */
+  sweep: number;
   tag: string;
 }
 
 const CHECKPOINT = 'chainCheck';
+/**
+ * Blocks of older batches re-checked at each start (the sweep): the store is locked while the ward
+ * runs, so it is edited while stopped, and each start re-checks a slice of what was checked before,
+ * from the ward's setup to the checkpoint and round again. A slice is one log query and the member
+ * lists of the batches in it.
+ */
+export const SWEEP_BLOCKS = 5000;
 /** Local access-log entries are written after the block they name; clocks may differ a little. */
 const CLOCK_SLACK_MS = 3600_000;
 
@@ -82,9 +94,21 @@ export class ChainCheck {
     const from = checkpoint ? checkpoint.block + 1 : this.identity.wardConfig.registryBlock;
     const station = this.stationAddress();
     const fresh = from <= to ? (await c.batchesAnchored(from, to)).filter((b) => !station || b.submitter === station) : [];
+    // The sweep: a slice of the blocks before this check's start, round again from the setup block.
+    const setup = this.identity.wardConfig.registryBlock;
+    let sweepFrom = checkpoint && checkpoint.sweep >= setup && checkpoint.sweep < from ? checkpoint.sweep : setup;
+    const sweepTo = Math.min(sweepFrom + SWEEP_BLOCKS - 1, from - 1);
+    const swept = sweepFrom <= sweepTo ? (await c.batchesAnchored(sweepFrom, sweepTo)).filter((b) => !station || b.submitter === station) : [];
+    sweepFrom = sweepTo + 1 >= from ? setup : sweepTo + 1;
     const seen = new Set(fresh.map((b) => b.batchId));
+    const older: OpenBatch[] = [];
+    for (const o of [...(checkpoint?.open ?? []), ...swept]) {
+      if (seen.has(o.batchId)) continue;
+      seen.add(o.batchId);
+      older.push(o);
+    }
     const batches: BatchDifference[] = [];
-    for (const b of [...(checkpoint?.open ?? []).filter((o) => !seen.has(o.batchId)), ...fresh]) {
+    for (const b of [...older, ...fresh]) {
       const d = await this.batch(b);
       if (d) batches.push(d);
     }
@@ -107,9 +131,9 @@ export class ChainCheck {
       }
     }
 
-    const report: StoreCheckReport = { checkedAt: new Date().toISOString(), fromBlock: from, toBlock: to, batchesChecked: seen.size + (checkpoint?.open.length ?? 0), batches, consent, auditRestored, findings: [] };
+    const report: StoreCheckReport = { checkedAt: new Date().toISOString(), fromBlock: from, toBlock: to, batchesChecked: older.length + fresh.length, batches, consent, auditRestored, findings: [] };
     report.findings = findingsOf(report);
-    await this.saveCheckpoint(to, batches);
+    await this.saveCheckpoint(to, batches, sweepFrom);
     this.last = report;
     this.patientsChecked.clear();
     if (report.findings.length) {
@@ -321,27 +345,27 @@ export class ChainCheck {
     return this.tagger.cache;
   }
 
-  private static facts(block: number, open: readonly OpenBatch[]) {
-    return { recordId: ethers.ZeroHash, signedFields: JSON.stringify({ block, open }), ciphertextHash: '', signature: '', anchorRoot: null, scope: 'ward-chain-check' };
+  private static facts(block: number, open: readonly OpenBatch[], sweep: number) {
+    return { recordId: ethers.ZeroHash, signedFields: JSON.stringify({ block, open, sweep }), ciphertextHash: '', signature: '', anchorRoot: null, scope: 'ward-chain-check' };
   }
 
   /** The checkpoint, if its tag is this station's (anything else: check from the ward's setup). */
   private async checkpoint(): Promise<Checkpoint | null> {
     const cp = await this.store().state<Checkpoint>(CHECKPOINT);
     const tags = this.tags();
-    if (!cp || !tags || typeof cp.block !== 'number' || !Array.isArray(cp.open)) return null;
-    if (!tags.isStillVerified(ChainCheck.facts(cp.block, cp.open), cp.tag)) {
+    if (!cp || !tags || typeof cp.block !== 'number' || typeof cp.sweep !== 'number' || !Array.isArray(cp.open)) return null;
+    if (!tags.isStillVerified(ChainCheck.facts(cp.block, cp.open, cp.sweep), cp.tag)) {
       log('warn', 'store_check.checkpoint_rejected');
       return null;
     }
     return cp;
   }
 
-  private async saveCheckpoint(block: number, batches: readonly BatchDifference[]): Promise<void> {
+  private async saveCheckpoint(block: number, batches: readonly BatchDifference[], sweep: number): Promise<void> {
     const tags = this.tags();
     if (!tags) return;
     const open = batches.map(({ batchId, root, leafCount }) => ({ batchId, root, leafCount }));
-    await this.store().write((w) => w.state(CHECKPOINT, { block, open, tag: tags.tagOf(ChainCheck.facts(block, open)) }));
+    await this.store().write((w) => w.state(CHECKPOINT, { block, open, sweep, tag: tags.tagOf(ChainCheck.facts(block, open, sweep)) }));
   }
 }
 

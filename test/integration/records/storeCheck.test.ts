@@ -100,6 +100,15 @@ describe('the store is checked against the ward chain at start and when a patien
     expect(h.storeCheck.warning).toMatch(/^1 record of this patient anchored on the ward chain is missing from this workstation's store: what is shown is incomplete\. Restore the store from a backup/);
   });
 
+  it('a record written before the last checkpoint, deleted: the sweep over older batches finds it at the next start', async () => {
+    const { core, status } = await tamperedWard((dir) => deleteRecords(dir, [ids[0]!]));
+    const report = await status();
+    expect(report.fromBlock).toBeGreaterThan(0);
+    expect(report.batches).toEqual([expect.objectContaining({ missing: 1, patients: [{ patient: addresses.patient, missing: 1 }] })]);
+    const h = await (await login(core, 'doctor')).ok('records/history', { patient: addresses.patient });
+    expect(h.storeCheck.missingRecords).toBe(1);
+  });
+
   it('the tail cut, member lists too: each batch is named with what it lacks, and every patient is warned', async () => {
     const { core, status } = await tamperedWard((dir) => deleteRecords(dir, ids.slice(2), { memberLists: true }));
     const report = await status();
