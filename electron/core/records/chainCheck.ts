@@ -87,6 +87,7 @@ export class ChainCheck {
 
   /** At start: batches, consent and audits since the checkpoint; batches found wrong before again. */
   async atStart(): Promise<StoreCheckReport> {
+    const started = Date.now();
     const c = this.contracts();
     const store = this.store();
     const to = await c.blockNumber();
@@ -144,8 +145,9 @@ export class ChainCheck {
         missingRecords: batches.reduce((n, b) => n + b.missing, 0),
         consentCorrected: consent.length,
         auditRestored,
+        ms: Date.now() - started,
       });
-    } else log('info', 'store_check.agrees', { fromBlock: from, toBlock: to, batches: report.batchesChecked });
+    } else log('info', 'store_check.agrees', { fromBlock: from, toBlock: to, batches: report.batchesChecked, ms: Date.now() - started });
     return report;
   }
 
