@@ -361,11 +361,6 @@ export class WardStore {
     });
   }
 
-  /** Where the id index files a record (undefined: it names none). */
-  async locatorOf(id: string): Promise<Locator | undefined> {
-    return this.locate(id);
-  }
-
   /** Every grant in force in the ward, as [patient, grantee] (the table is small: one entry per consent). */
   async grantPairs(): Promise<Array<[string, string]>> {
     const rows = await this.kv.range({ gte: key(T.grant), lt: key(T.grant + 1) });
