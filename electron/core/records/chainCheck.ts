@@ -19,15 +19,17 @@
  * the batches found wrong before, until they are mended, plus a slice of older batches (the sweep,
  * SWEEP_BLOCKS per start, round and round). When a patient's record or access log is
  * opened, that patient is checked from the ward's setup block (once per process, then
- * incrementally): their consent and audits, extra copies of their records, and the batches their
- * records are in.
+ * incrementally): their consent and audits, and, among their newest records (PATIENT_SCAN_RECORDS),
+ * extra copies and the batches those records are in.
  *
  * Not covered: records of a batch whose member list was deleted with them are counted (missing =
  * leaves − found) but cannot be attributed to a patient; records deleted from batches before the
  * checkpoint are found when the sweep reaches their blocks (on a large ward, some starts later) or
  * when a patient with a record still present in the same batch is opened; consent and audits
  * before the checkpoint are checked per patient when opened, not at start; access-log entries of
- * accesses that named no patient (the chain's zero reference) are not matched.
+ * accesses that named no patient (the chain's zero reference) are not matched; extra copies of
+ * records older than a patient's newest PATIENT_SCAN_RECORDS are not counted (a history page
+ * still shows each record once).
  */
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -61,6 +63,8 @@ const CHECKPOINT = 'chainCheck';
  * lists of the batches in it.
  */
 export const SWEEP_BLOCKS = 5000;
+/** A patient's newest records looked at for extra copies and their batches when first opened (a history page holds up to 5,000). */
+export const PATIENT_SCAN_RECORDS = 5000;
 /** Local access-log entries are written after the block they name; clocks may differ a little. */
 const CLOCK_SLACK_MS = 3600_000;
 
@@ -242,23 +246,21 @@ export class ChainCheck {
     return difference(ids.size, [], gone, 'records');
   }
 
-  /** Extra copies among a patient's records (one id filed twice), and the batches their records are in. */
+  /**
+   * Extra copies among a patient's newest records (one id filed twice), and the batches they are in.
+   * Bounded (PATIENT_SCAN_RECORDS, about a history's first page), so a first open stays fast.
+   */
   private async scanRecords(patient: string): Promise<{ extraCopies: number; batches: OpenBatch[] }> {
     const store = this.store();
     const ids = new Set<string>();
     const batches = new Map<number, string>();
     let extraCopies = 0;
-    let cursor: string | null = null;
-    do {
-      const page = await store.window(patient, { order: 'asc', limit: 5000, cursor, proofs: false });
-      for (const e of page.items) {
-        const id = e.record.id.toLowerCase();
-        if (ids.has(id)) extraCopies++;
-        ids.add(id);
-        if (e.anchor && !batches.has(e.anchor.batchId)) batches.set(e.anchor.batchId, e.anchor.root.toLowerCase());
-      }
-      cursor = page.next;
-    } while (cursor);
+    for (const e of (await store.window(patient, { limit: PATIENT_SCAN_RECORDS, proofs: false })).items) {
+      const id = e.record.id.toLowerCase();
+      if (ids.has(id)) extraCopies++;
+      ids.add(id);
+      if (e.anchor && !batches.has(e.anchor.batchId)) batches.set(e.anchor.batchId, e.anchor.root.toLowerCase());
+    }
     // Batch and leaf count as the chain has them (a root the chain does not know is the verifier's
     // finding: the record is shown as tampered).
     const c = this.contracts();
