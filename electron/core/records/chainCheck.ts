@@ -71,7 +71,7 @@ const CLOCK_SLACK_MS = 3600_000;
 export class ChainCheck {
   private last: StoreCheckReport | null = null;
   /** Per patient (this process): the block checked through, and batches seen in their records. */
-  private readonly patientsChecked = new Map<string, { block: number; result: PatientStoreCheck }>();
+  private readonly patientsChecked = new Map<string, { block: number; result: PatientStoreCheck; missingGrantees: string[] }>();
   private readonly inFlight = new Map<string, Promise<PatientStoreCheck>>();
   private tagger: { key: string; cache: VerifiedCache } | null = null;
 
@@ -147,7 +147,7 @@ export class ChainCheck {
         toBlock: to,
         batches: batches.length,
         missingRecords: batches.reduce((n, b) => n + b.missing, 0),
-        consentCorrected: consent.length,
+        consentDiffers: consent.length,
         auditRestored,
         ms: Date.now() - started,
       });
@@ -188,9 +188,11 @@ export class ChainCheck {
       missingRecords = [...batches.values()].reduce((n, d) => n + (d?.patients.find((p) => p.patient === patient)?.missing ?? 0), 0);
     }
 
-    const grantees = new Set((await store.grants(patient)).keys());
+    // Grants in force here, changes since the last check, and grants found on the chain only before (until the patient grants here).
+    const grantees = new Set([...(await store.grants(patient)).keys(), ...(before?.missingGrantees ?? [])]);
     if (from <= to) for (const e of await c.consentChanges(from, to, patient)) grantees.add(e.grantee);
     const consent = await this.consentOf([...grantees].map((g) => [patient, g]));
+    const missingGrantees = consent.filter((d) => !d.corrected).map((d) => d.grantee);
 
     const events = from <= to ? await c.accessesAudited(from, to, this.patients.refOf(patient).toLowerCase()) : [];
     const restored = events.length ? await this.restoreAudits(patient, events, before ? Math.min(...events.map((e) => e.timestamp * 1000)) - CLOCK_SLACK_MS : 0) : 0;
@@ -201,14 +203,14 @@ export class ChainCheck {
       missingUnattributed,
       extraCopies,
       consentCorrected: (before?.result.consentCorrected ?? 0) + consent.filter((d) => d.corrected).length,
-      consentMissing: consent.filter((d) => !d.corrected).length,
+      consentMissing: missingGrantees.length,
       auditRestored: (before?.result.auditRestored ?? 0) + restored,
       warning: null,
     };
     result.warning = patientWarning(result);
-    this.patientsChecked.set(patient, { block: to, result });
+    this.patientsChecked.set(patient, { block: to, result, missingGrantees });
     if (consent.length || restored || (!before && (missingRecords || extraCopies))) {
-      log('warn', 'store_check.patient_differs', { missingRecords, extraCopies, consentCorrected: consent.length, auditRestored: restored });
+      log('warn', 'store_check.patient_differs', { missingRecords, extraCopies, consentDiffers: consent.length, auditRestored: restored });
     }
     return result;
   }
