@@ -13,10 +13,8 @@ export interface BatchDifference {
   leafCount: number;
   /** Records of the batch found where the batch put them. */
   found: number;
-  /** Records anchored on the chain and gone from the store (leafCount − found). */
+  /** Records anchored on the chain and gone from the store (leafCount − found); their ids went with them. */
   missing: number;
-  /** Ids of the missing records where the store still names them (often it does not). */
-  missingIds: string[];
   /** Patients of missing records, where the store still says whose they were, with counts. */
   patients: Array<{ patient: string; missing: number }>;
   /** 'batch': the store has no such batch at all; 'records': some of its records are gone. */

@@ -224,28 +224,27 @@ export class ChainCheck {
     let treeNo: number | undefined;
     for (const t of trees) if ((await store.tree(t)).anchor?.batchId === b.batchId) treeNo = t;
     treeNo ??= trees[0];
-    const difference = (found: number, missingIds: string[], patients: Map<string, number>, problem: BatchDifference['problem']): BatchDifference => ({
+    const difference = (found: number, patients: Map<string, number>, problem: BatchDifference['problem']): BatchDifference => ({
       batchId: b.batchId,
       root: b.root,
       leafCount: b.leafCount,
       found,
       missing: b.leafCount - found,
-      missingIds,
       patients: [...patients].map(([patient, missing]) => ({ patient, missing })),
       problem,
     });
-    if (treeNo === undefined) return difference(0, [], new Map(), 'batch');
-    const ids = new Set<string>();
+    if (treeNo === undefined) return difference(0, new Map(), 'batch');
+    let found = 0;
     const gone = new Map<string, number>();
     for (const m of await store.batchMembers(treeNo)) {
-      if (m.id) ids.add(m.id.toLowerCase());
+      if (m.present) found++;
       else {
         const p = ethers.getAddress(m.locator.patientHex);
         gone.set(p, (gone.get(p) ?? 0) + 1);
       }
     }
-    if (ids.size >= b.leafCount) return null;
-    return difference(ids.size, [], gone, 'records');
+    if (found >= b.leafCount) return null;
+    return difference(found, gone, 'records');
   }
 
   /**

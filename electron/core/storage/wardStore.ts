@@ -348,17 +348,14 @@ export class WardStore {
   }
 
   /**
-   * The members an anchor batch was formed with (kept after it is anchored), each with its record
-   * id when the record is still where the batch put it; for checking the store against the chain.
+   * The members an anchor batch was formed with (kept after it is anchored), each with whether its
+   * record is still where the batch put it; for checking the store against the chain (no record is decoded).
    */
-  async batchMembers(treeNo: number): Promise<Array<{ locator: Locator; id: string | null }>> {
+  async batchMembers(treeNo: number): Promise<Array<{ locator: Locator; present: boolean }>> {
     const prefix = key(T.batchMembers, ['tree', treeNo]);
     const locators = (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => parseLocator(v));
     const bodies = await this.kv.getMany(locators.map((l) => key(T.record, l.bytes)));
-    return locators.map((locator, i) => {
-      const body = bodies[i];
-      return { locator, id: body ? decodeRecordBody(body, this.address(locator.patientHex)).record.id : null };
-    });
+    return locators.map((locator, i) => ({ locator, present: bodies[i] !== undefined }));
   }
 
   /** Every grant in force in the ward, as [patient, grantee] (the table is small: one entry per consent). */

@@ -100,8 +100,8 @@ describe('ward store: records, trees and anchors', () => {
     })).rejects.toThrow('later write');
     expect(await store.awaitingAnchor()).toEqual([]);
     // Each batch keeps its member list once anchored (checked against the chain's leaf count: records/chainCheck.ts).
-    expect((await store.batchMembers(made.treeNo)).map((m) => m.id).sort()).toEqual(made.records.map((r) => r.id).sort());
-    expect((await store.batchMembers(nurseTreeNo)).map((m) => [m.id, m.locator.patientHex])).toEqual([[nurse.id, ward.patients[0]!.address.toLowerCase()]]);
+    expect((await store.batchMembers(made.treeNo)).map((m) => [m.present, m.locator.at])).toEqual(made.records.map((r) => [true, r.createdAt]));
+    expect((await store.batchMembers(nurseTreeNo)).map((m) => [m.present, m.locator.patientHex])).toEqual([[true, ward.patients[0]!.address.toLowerCase()]]);
     const station = (await store.entry(made.records[3]!.id))!;
     expect(station.anchor).toMatchObject({ root: made.batch.root, batchId: 3, block: 17 });
     expect(verifyInclusion(station.anchor!.root, leafOf(station.record), station.anchor!.proof)).toBe(true);
