@@ -16,8 +16,8 @@
  *
  * At start the ward is checked incrementally from a checkpoint (the last block checked, tagged
  * with a key derived from the station key so an edited checkpoint only causes a full check), plus
- * the batches found wrong before, until they are mended, plus a slice of older batches (the sweep,
- * SWEEP_BLOCKS per start, round and round). When a patient's record or access log is
+ * the batches found wrong before, until they are mended, plus older batches for up to
+ * SWEEP_BUDGET_MS (the sweep, round and round). When a patient's record or access log is
  * opened, that patient is checked from the ward's setup block (once per process, then
  * incrementally): their consent and audits, and, among their newest records (PATIENT_SCAN_RECORDS),
  * extra copies and the batches those records are in.
@@ -57,12 +57,13 @@ interface Checkpoint {
 
 const CHECKPOINT = 'chainCheck';
 /**
- * Blocks of older batches re-checked at each start (the sweep): the store is locked while the ward
- * runs, so it is edited while stopped, and each start re-checks a slice of what was checked before,
- * from the ward's setup to the checkpoint and round again. A slice is one log query and the member
- * lists of the batches in it.
+ * The sweep: the store is locked while the ward runs, so it is edited while stopped; each start
+ * re-checks older batches too, from the ward's setup to the checkpoint and round again, in slices
+ * of SWEEP_SLICE_BLOCKS (one log query and the member lists of the batches in it) for as long as
+ * SWEEP_BUDGET_MS allows, at least one slice (about 2 ms per batch measured: docs/benchmarks.md).
  */
-export const SWEEP_BLOCKS = 5000;
+export const SWEEP_SLICE_BLOCKS = 500;
+export const SWEEP_BUDGET_MS = 1000;
 /** A patient's newest records looked at for extra copies and their batches when first opened (a history page holds up to 5,000). */
 export const PATIENT_SCAN_RECORDS = 5000;
 /** Local access-log entries are written after the block they name; clocks may differ a little. */
@@ -99,12 +100,19 @@ export class ChainCheck {
     const from = checkpoint ? checkpoint.block + 1 : this.identity.wardConfig.registryBlock;
     const station = this.stationAddress();
     const fresh = from <= to ? (await c.batchesAnchored(from, to)).filter((b) => !station || b.submitter === station) : [];
-    // The sweep: a slice of the blocks before this check's start, round again from the setup block.
+    // The sweep over the blocks before this check's start, round again from the setup block.
     const setup = this.identity.wardConfig.registryBlock;
     let sweepFrom = checkpoint && checkpoint.sweep >= setup && checkpoint.sweep < from ? checkpoint.sweep : setup;
-    const sweepTo = Math.min(sweepFrom + SWEEP_BLOCKS - 1, from - 1);
-    const swept = sweepFrom <= sweepTo ? (await c.batchesAnchored(sweepFrom, sweepTo)).filter((b) => !station || b.submitter === station) : [];
-    sweepFrom = sweepTo + 1 >= from ? setup : sweepTo + 1;
+    const swept: OpenBatch[] = [];
+    let sweptBlocks = 0;
+    const sweepStart = Date.now();
+    while (sweptBlocks < from - setup && (sweptBlocks === 0 || Date.now() - sweepStart < SWEEP_BUDGET_MS)) {
+      const sweepTo = Math.min(sweepFrom + SWEEP_SLICE_BLOCKS - 1, from - 1);
+      if (sweepFrom > sweepTo) break;
+      for (const b of await c.batchesAnchored(sweepFrom, sweepTo)) if (!station || b.submitter === station) swept.push(b);
+      sweptBlocks += sweepTo - sweepFrom + 1;
+      sweepFrom = sweepTo + 1 >= from ? setup : sweepTo + 1;
+    }
     const seen = new Set(fresh.map((b) => b.batchId));
     const older: OpenBatch[] = [];
     for (const o of [...(checkpoint?.open ?? []), ...swept]) {
