@@ -39,3 +39,11 @@ export function provenanceChecks(p: Provenance): ProvenanceCheck[] {
   if (p.batchRoot) out.push({ label: 'Batch proof root', value: p.batchRoot, ok: null, mono: true });
   return out;
 }
+
+/**
+ * A verification report's records with those that failed first (an export of a thousand readings
+ * must not hide its one failure below the fold), each group in the report's order.
+ */
+export function failedFirst<T extends { ok: boolean }>(items: readonly T[]): T[] {
+  return [...items.filter((i) => !i.ok), ...items.filter((i) => i.ok)];
+}

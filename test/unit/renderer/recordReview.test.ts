@@ -135,4 +135,17 @@ describe('provenance in words', () => {
     ]);
     expect(provenanceChecks({ ...verified, anchored: false, wardBlock: null }).map((c) => c.value)).toEqual(['Valid: signed by the author shown', 'Not yet anchored on the ward chain']);
   });
+
+  it('lists the records that failed verification first, each group in the report order', async () => {
+    const { failedFirst } = await import('../../../renderer/src/clinical/provenanceDisplay');
+    const items = [
+      { id: 'a', ok: true },
+      { id: 'b', ok: true },
+      { id: 'c', ok: false },
+      { id: 'd', ok: true },
+      { id: 'e', ok: false },
+    ];
+    expect(failedFirst(items).map((i) => i.id)).toEqual(['c', 'e', 'a', 'b', 'd']);
+    expect(items.map((i) => i.id)).toEqual(['a', 'b', 'c', 'd', 'e']); // the report itself is left as it is
+  });
 });
