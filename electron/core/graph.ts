@@ -30,6 +30,7 @@ import { IntentJournal } from './platform/intentJournal';
 import { AccessPolicy } from './records/access';
 import { AnchorQueue } from './records/anchorQueue';
 import { AuditTrail } from './records/auditTrail';
+import { ChainCheck } from './records/chainCheck';
 import { ConsentService } from './records/consentService';
 import { ConsortiumSync } from './records/consortiumSync';
 import { ExportService } from './records/exportService';
@@ -94,7 +95,8 @@ export function buildCoreGraph(config: CoreConfig) {
   };
 
   // Records: the pipeline's parts, then the services built on them.
-  const roots = new RootsOnChain(store, contracts, () => (identity.initialized ? (stationKey ??= loadStationKey(dataDir))?.privateKey ?? null : null));
+  const stationPrivateKey = () => (identity.initialized ? (stationKey ??= loadStationKey(dataDir))?.privateKey ?? null : null);
+  const roots = new RootsOnChain(store, contracts, stationPrivateKey);
   const anchorQueue = new AnchorQueue(store, contracts, station, roots, { stationWindowMs: config.anchorWindowMs });
   const patients = new Patients(identity);
   const keyring = new ScopeKeyring(store, identity);
@@ -104,9 +106,10 @@ export function buildCoreGraph(config: CoreConfig) {
   const writer = new RecordWriter(store, patients, keyring, anchorQueue, verifier);
   const stationWriter = new StationWriter(store, patients, keyring, anchorQueue, verifier);
   const ingest = new StationIngestQueue(stationWriter, station);
-  const audit = new AuditTrail(store, contracts, identity, () => node.provider, patients, access, people, admissions);
+  const chainCheck = new ChainCheck(store, contracts, identity, patients, stationPrivateKey);
+  const audit = new AuditTrail(store, contracts, identity, () => node.provider, patients, access, people, admissions, chainCheck);
   const consent = new ConsentService(store, contracts, identity, () => node.provider, people, intents);
-  const chart = new PatientChart(store, access, reader, writer, audit, people, admissions);
+  const chart = new PatientChart(store, access, reader, writer, audit, people, admissions, chainCheck);
   const exports = new ExportService(node, identity, store, patients, access, reader, audit, people, station);
 
   // The ward: care relationships are changed on the chain by the person acting, then locally.
@@ -136,7 +139,7 @@ export function buildCoreGraph(config: CoreConfig) {
     wardName: () => wardConfig.wardName,
     engine: config.consortiumEngine,
   });
-  const storeAdmin = new StoreAdmin(store, dataDir);
+  const storeAdmin = new StoreAdmin(store, dataDir, chainCheck);
   const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));
   const backup = new WardBackup(dataDir, node, store, storeAdmin);
 
@@ -186,6 +189,7 @@ export function buildCoreGraph(config: CoreConfig) {
     ingest,
     audit,
     consent,
+    chainCheck,
     chart,
     exports,
     census,
@@ -226,12 +230,15 @@ export function buildCoreGraph(config: CoreConfig) {
 
     /**
      * After a crash between a chain transaction and its local write, or local state that differs
-     * from the chain: settle from the chain, which is the truth (care relationships, consent, approvals).
+     * from the chain: settle from the chain, which is the truth (care relationships, consent,
+     * approvals); then check the store against the chain (anchor batches, consent, audits:
+     * records/chainCheck.ts), incrementally from the last block checked.
      */
     async reconcileWithChain(): Promise<void> {
       await approvals.reconcile();
       await consent.reconcile();
       await care.reconcile();
+      await chainCheck.atStart();
     },
 
     /** Drop the keys and decrypted records held, close the store and the chain, release the lock. */

@@ -3,7 +3,7 @@
  * Each benchmark starts its own fresh core (real ganache, real fsync) in a temp dir and stops it.
  * Prints the table and writes the same as JSON to test/bench/results/latest.json.
  *
- * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [consortium] [login] [board] [review] [growth]   (default: all but growth)
+ * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [storecheck] [consortium] [login] [board] [review] [growth]   (default: all but growth)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -17,6 +17,7 @@ import { benchIngest } from './ingest';
 import { benchLogin } from './login';
 import { benchRecordReview } from './recordReview';
 import { benchSaveLatency } from './saveLatency';
+import { benchStoreCheck } from './storeCheck';
 import { benchStoreGrowth } from './storeGrowth';
 import { formatTable, makeRow, type BenchRow } from './table';
 import { benchThroughput } from './throughput';
@@ -36,6 +37,7 @@ const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcom
   throughput: { title: 'Records per second through the pipeline vs one transaction per record', run: () => benchThroughput() },
   ingest: { title: 'Durable ingest from simulated bedside oximeters, API latency meanwhile', run: () => benchIngest() },
   store: { title: 'The ward store as the records on file grow (100,000 / 300,000 / 1,000,000)', run: () => benchStoreGrowth() },
+  storecheck: { title: 'Checking the store against the ward chain at start (issue 9 item 5)', run: () => benchStoreCheck() },
   consortium: { title: 'Consortium sync engine: publish 50,000 records to anvil (1 s blocks) and pull them into a second ward, verified; vs one transaction per record', run: () => benchConsortiumSync() },
   login: { title: 'Login at the recommended keystore strength, API latency during a burst of 24 logins', run: () => benchLogin() },
   board: { title: 'Ward board with a bound monitor since the last full set', run: () => benchBoardScan() },

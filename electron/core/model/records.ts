@@ -3,6 +3,7 @@ import type { ConsortiumBadge } from './consortium';
 import type { DeviceProvenance } from './devices';
 import type { News2Result } from './news2';
 import type { PersonRef, PersonWithAge } from './people';
+import type { PatientStoreCheck } from './storeCheck';
 import type { NormalisedVitals, UnusualField } from './vitals';
 
 export type RecordKind = 'vitals' | 'note' | 'diagnosis' | 'amendment' | 'escalation';
@@ -99,6 +100,8 @@ export interface PatientHistory {
   window: HistoryWindow;
   /** True when this read used break-glass access. */
   breakGlass: boolean;
+  /** This patient's data in this workstation's store against the ward chain (a banner when it differs). */
+  storeCheck: PatientStoreCheck;
 }
 
 
@@ -115,6 +118,8 @@ export interface AuditPage {
   entries: AuditEntry[];
   /** Pass as `before` for the next (older) page; null when there is none. */
   earlier: string | null;
+  /** For one patient's log: their data against the ward chain (null for the whole ward's log). */
+  storeCheck: PatientStoreCheck | null;
 }
 
 export interface AuditEntry {

@@ -1,4 +1,5 @@
-/** What the IT admin sees of the ward's record store: its upgrade from the old log, and backups. */
+/** What the IT admin sees of the ward's record store: its upgrade from the old log, backups, and its check against the ward chain. */
+import type { StoreCheckReport } from './storeCheck';
 
 export interface MigrationStatus {
   completedAt: string;
@@ -32,4 +33,6 @@ export interface StoreStatus {
   lastBackup: BackupRecord | null;
   /** In plain words when there is no backup or the last one is older than a day; null otherwise. */
   backupWarning: string | null;
+  /** The store against the ward chain, as checked at this start (null before the ward is set up). */
+  chainCheck: StoreCheckReport | null;
 }

@@ -1,10 +1,12 @@
 /**
  * The record store as the IT admin looks after it: the upgrade from the old log (its check, and
- * confirming it so the old log goes) and the last backup (warned about when it is old).
+ * confirming it so the old log goes), the last backup (warned about when it is old), and what the
+ * last check against the ward chain found (records/chainCheck.ts).
  */
 import { WardError } from '../model/errors';
 import type { BackupRecord, MigrationStatus, StoreStatus } from '../model/storeStatus';
 import type { WardStore } from '../storage/wardStore';
+import type { ChainCheck } from './chainCheck';
 import { confirmMigratedStore, migrationOf, type MigrationRecord } from './storeUpgrade';
 import { VITALS_REFILED, type VitalsRefiling } from './storeUpgradeRefiling';
 
@@ -15,6 +17,7 @@ export class StoreAdmin {
   constructor(
     private readonly store: () => WardStore,
     private readonly dataDir: string,
+    private readonly check: Pick<ChainCheck, 'report'>,
   ) {}
 
   async status(now = Date.now()): Promise<StoreStatus> {
@@ -27,7 +30,7 @@ export class StoreAdmin {
       backupWarning = `The last backup is ${days} day${days === 1 ? '' : 's'} old. Back the ward up now.`;
     }
     const refiled = (await this.store().state<VitalsRefiling>(VITALS_REFILED)) ?? null;
-    return { migration: marker ? migrationStatus(marker, refiled) : null, lastBackup, backupWarning };
+    return { migration: marker ? migrationStatus(marker, refiled) : null, lastBackup, backupWarning, chainCheck: this.check.report() };
   }
 
   /** Confirm the migrated store: the old log is removed. */

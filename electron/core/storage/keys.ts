@@ -38,7 +38,7 @@ export const T = {
   treeRoot: 0x22,
   /** treeNo → '' : anchor batches whose transaction is not recorded yet. */
   awaitingAnchor: 0x23,
-  /** treeNo, seq → locator : the records of an anchor batch, until its anchor is recorded. */
+  /** treeNo, seq → locator : the records of an anchor batch (kept once anchored: checked against the chain). */
   batchMembers: 0x24,
   /** root → tag : the root was found on the ward chain (a keyed memo: checked once per root, ever). */
   rootOnChain: 0x25,

@@ -23,6 +23,12 @@ export interface AuditRecord {
   at: number;
   block: number;
   tx: string;
+  /**
+   * Written back from the chain's AccessAudited event after the local entry went missing
+   * (records/chainCheck.ts): actor, action, time and break-glass are the chain's; the reason was
+   * only ever local and is gone.
+   */
+  restored?: true;
 }
 /** The ward's access log: audits and consent changes, by time. */
 export type ActivityEntry = ConsentEntry | AuditRecord;

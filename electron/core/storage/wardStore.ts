@@ -151,10 +151,6 @@ export class WardStore {
     },
     currentScope: (patient) => this.currentScopeSync(patient),
     anchorCommitted: (treeNo, anchor) => this.trees.anchored(treeNo, anchor),
-    batchMemberKeys: async (treeNo) => {
-      const prefix = key(T.batchMembers, ['tree', treeNo]);
-      return (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([k]) => k);
-    },
   };
 
   // ============================================================================== records
@@ -349,6 +345,23 @@ export class WardStore {
   private async membersOf(treeNo: number): Promise<StoredRecord[]> {
     const prefix = key(T.batchMembers, ['tree', treeNo]);
     return this.recordsAt((await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => parseLocator(v)));
+  }
+
+  /**
+   * The members an anchor batch was formed with (kept after it is anchored), each with whether its
+   * record is still where the batch put it; for checking the store against the chain (no record is decoded).
+   */
+  async batchMembers(treeNo: number): Promise<Array<{ locator: Locator; present: boolean }>> {
+    const prefix = key(T.batchMembers, ['tree', treeNo]);
+    const locators = (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => parseLocator(v));
+    const bodies = await this.kv.getMany(locators.map((l) => key(T.record, l.bytes)));
+    return locators.map((locator, i) => ({ locator, present: bodies[i] !== undefined }));
+  }
+
+  /** Every grant in force in the ward, as [patient, grantee] (the table is small: one entry per consent). */
+  async grantPairs(): Promise<Array<[string, string]>> {
+    const rows = await this.kv.range({ gte: key(T.grant), lt: key(T.grant + 1) });
+    return rows.map(([k]) => [this.address(hexOf(k.subarray(1, 21))), this.address(hexOf(k.subarray(21, 41)))]);
   }
 
   /** Records stored but in no anchor batch (a crash came before batching), in write order. */

@@ -25,6 +25,7 @@ export type {
   VerificationReport,
 } from '../../../electron/core/model/records';
 export type { Acvpu, GlucoseUnit, NormalisedVitals, OxygenDevice, TemperatureUnit, UnusualField, VitalsInput } from '../../../electron/core/model/vitals';
+export type { PatientStoreCheck, StoreCheckReport } from '../../../electron/core/model/storeCheck';
 export type { DraftForm, ObservationInput, VitalsPreview } from '../../../electron/core/model/observations';
 export type {
   CensusRow,
