@@ -19,7 +19,8 @@ export const layers = {
   consortium: { holds: ['electron/core/consortium/'], may: ['model', 'crypto', 'platform', 'chain'] },
   // The store defines the record format it keeps (storage/storedRecord.ts); the record layer is its one user.
   storage: { holds: ['electron/core/storage/'], may: ['model', 'crypto', 'platform'] },
-  records: { holds: ['electron/core/records/'], may: ['model', 'crypto', 'platform', 'chain', 'storage', 'clinical', 'identity'] },
+  // records/ wires the consortium sync engine to the ward's store (consortiumOutbox, consortiumInbox, consortiumSync).
+  records: { holds: ['electron/core/records/'], may: ['model', 'crypto', 'platform', 'chain', 'consortium', 'storage', 'clinical', 'identity'] },
   ward: { holds: ['electron/core/ward/'], may: ['model', 'platform', 'clinical', 'identity', 'records'] },
   devices: { holds: ['electron/core/devices/'], may: ['model', 'platform', 'clinical', 'identity', 'records'] },
   demo: { holds: ['electron/core/demo/'], may: ['model', 'clinical', 'identity', 'records', 'ward'] },

@@ -33,6 +33,7 @@ export function createCore(config: CoreConfig): WardCore {
         if (g.identity.initialized) {
           await g.anchorQueue.resume();
           await g.reconcileWithChain();
+          await g.consortium.start(); // offline is the engine's state, not a failure of the start
         }
         else if (config.demo) {
           await seedDemoWard(g);
@@ -58,6 +59,7 @@ export function createCore(config: CoreConfig): WardCore {
       state = 'stopped';
       g.sessions.stop();
       await g.devices.stop();
+      await g.consortium.stop().catch(() => undefined);
       await g.anchorQueue.flush().catch(() => undefined); // durable either way: anchored at the next start if this fails
       await g.close();
       log('info', 'core.stopped');

@@ -30,7 +30,9 @@ import { IntentJournal } from './platform/intentJournal';
 import { AccessPolicy } from './records/access';
 import { AnchorQueue } from './records/anchorQueue';
 import { AuditTrail } from './records/auditTrail';
+import { ChainCheck } from './records/chainCheck';
 import { ConsentService } from './records/consentService';
+import { ConsortiumSync } from './records/consortiumSync';
 import { ExportService } from './records/exportService';
 import { PatientChart } from './records/patientChart';
 import { Patients } from './records/patients';
@@ -38,6 +40,7 @@ import { RecordReader } from './records/recordReader';
 import { RecordVerifier } from './records/recordVerifier';
 import { RootsOnChain } from './records/rootsOnChain';
 import { StoreAdmin } from './records/storeAdmin';
+import { MigratedVitalsRefiling } from './records/storeUpgradeRefiling';
 import { WardBackup } from './records/wardBackup';
 import { openWardStore, verifyMigratedRecords, type StartupProgress } from './records/storeUpgrade';
 import { RecordWriter } from './records/recordWriter';
@@ -92,7 +95,8 @@ export function buildCoreGraph(config: CoreConfig) {
   };
 
   // Records: the pipeline's parts, then the services built on them.
-  const roots = new RootsOnChain(store, contracts, () => (identity.initialized ? (stationKey ??= loadStationKey(dataDir))?.privateKey ?? null : null));
+  const stationPrivateKey = () => (identity.initialized ? (stationKey ??= loadStationKey(dataDir))?.privateKey ?? null : null);
+  const roots = new RootsOnChain(store, contracts, stationPrivateKey);
   const anchorQueue = new AnchorQueue(store, contracts, station, roots, { stationWindowMs: config.anchorWindowMs });
   const patients = new Patients(identity);
   const keyring = new ScopeKeyring(store, identity);
@@ -102,9 +106,10 @@ export function buildCoreGraph(config: CoreConfig) {
   const writer = new RecordWriter(store, patients, keyring, anchorQueue, verifier);
   const stationWriter = new StationWriter(store, patients, keyring, anchorQueue, verifier);
   const ingest = new StationIngestQueue(stationWriter, station);
-  const audit = new AuditTrail(store, contracts, identity, () => node.provider, patients, access, people, admissions);
+  const chainCheck = new ChainCheck(store, contracts, identity, patients, stationPrivateKey);
+  const audit = new AuditTrail(store, contracts, identity, () => node.provider, patients, access, people, admissions, chainCheck);
   const consent = new ConsentService(store, contracts, identity, () => node.provider, people, intents);
-  const chart = new PatientChart(store, access, reader, writer, audit, people, admissions);
+  const chart = new PatientChart(store, access, reader, writer, audit, people, admissions, chainCheck);
   const exports = new ExportService(node, identity, store, patients, access, reader, audit, people, station);
 
   // The ward: care relationships are changed on the chain by the person acting, then locally.
@@ -125,7 +130,17 @@ export function buildCoreGraph(config: CoreConfig) {
   const board = new WardBoard(admissions, identity, people, patients, access, census, writer, care, audit);
   const patientLists = new PatientLists(admissions, access, reader, census, people, audit);
   const drafts = new ObservationDrafts(chart);
-  const storeAdmin = new StoreAdmin(store, dataDir);
+  // The hospital consortium: started by the core when its settings exist (records/consortiumSync.ts).
+  const consortium = new ConsortiumSync({
+    dataDir,
+    store,
+    anchor: (records) => anchorQueue.anchor(records.map((record) => ({ record })), 'gathered'),
+    stationKey: () => (identity.initialized ? (stationKey ??= loadStationKey(dataDir)) : null),
+    wardName: () => wardConfig.wardName,
+    engine: config.consortiumEngine,
+  });
+  const storeAdmin = new StoreAdmin(store, dataDir, chainCheck);
+  const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));
   const backup = new WardBackup(dataDir, node, store, storeAdmin);
 
   // Devices: real USB (unless turned off) and the simulated bus; changes coalesced into at most a
@@ -142,7 +157,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const devices = new DeviceService(backend, writer, admissions, access, ingest, new BindingFile(dataDir), devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, backup }),
+    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, refiling, backup, consortium }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -174,11 +189,14 @@ export function buildCoreGraph(config: CoreConfig) {
     ingest,
     audit,
     consent,
+    chainCheck,
     chart,
     exports,
     census,
     storeAdmin,
+    refiling,
     backup,
+    consortium,
     board,
     patientLists,
     drafts,
@@ -212,19 +230,24 @@ export function buildCoreGraph(config: CoreConfig) {
 
     /**
      * After a crash between a chain transaction and its local write, or local state that differs
-     * from the chain: settle from the chain, which is the truth (care relationships, consent, approvals).
+     * from the chain: settle from the chain, which is the truth (care relationships, consent,
+     * approvals); then check the store against the chain (anchor batches, consent, audits:
+     * records/chainCheck.ts), incrementally from the last block checked.
      */
     async reconcileWithChain(): Promise<void> {
       await approvals.reconcile();
       await consent.reconcile();
       await care.reconcile();
+      await chainCheck.atStart();
     },
 
     /** Drop the keys and decrypted records held, close the store and the chain, release the lock. */
     async close(): Promise<void> {
       if (changeTimer) clearTimeout(changeTimer);
       changeTimer = null;
+      await consortium.stop().catch(() => undefined);
       anchorQueue.stop();
+      await refiling.stop();
       keyring.closeAll();
       verifier.forget();
       await openStore?.close().catch(() => undefined);

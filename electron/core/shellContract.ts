@@ -41,4 +41,6 @@ export interface CoreConfig {
   devicePollMs?: number;
   /** How long unattended station readings may wait to share an anchor (default 30 s). */
   anchorWindowMs?: number;
+  /** Consortium sync timings (tests): time between rounds, retry after a refusal, receipt polling, request timeout (ms). */
+  consortiumEngine?: { idleMs?: number; failureRetryMs?: number; pollMs?: number; requestTimeoutMs?: number };
 }

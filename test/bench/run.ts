@@ -3,7 +3,7 @@
  * Each benchmark starts its own fresh core (real ganache, real fsync) in a temp dir and stops it.
  * Prints the table and writes the same as JSON to test/bench/results/latest.json.
  *
- * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [consortium] [login] [board] [review]   (default: all)
+ * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [storecheck] [consortium] [login] [board] [review] [growth]   (default: all but growth)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -17,14 +17,18 @@ import { benchIngest } from './ingest';
 import { benchLogin } from './login';
 import { benchRecordReview } from './recordReview';
 import { benchSaveLatency } from './saveLatency';
+import { benchStoreCheck } from './storeCheck';
 import { benchStoreGrowth } from './storeGrowth';
 import { formatTable, makeRow, type BenchRow } from './table';
 import { benchThroughput } from './throughput';
+import { benchWardGrowth } from './wardGrowth';
 
 interface BenchOutcome {
   rows: BenchRow[];
   details: Record<string, unknown>;
   boundedBy?: string;
+  /** A table of its own, printed after the rows (the growth table). */
+  summary?: string;
 }
 
 const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcome> }> = {
@@ -33,10 +37,12 @@ const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcom
   throughput: { title: 'Records per second through the pipeline vs one transaction per record', run: () => benchThroughput() },
   ingest: { title: 'Durable ingest from simulated bedside oximeters, API latency meanwhile', run: () => benchIngest() },
   store: { title: 'The ward store as the records on file grow (100,000 / 300,000 / 1,000,000)', run: () => benchStoreGrowth() },
+  storecheck: { title: 'Checking the store against the ward chain at start (issue 9 item 5)', run: () => benchStoreCheck() },
   consortium: { title: 'Consortium sync engine: publish 50,000 records to anvil (1 s blocks) and pull them into a second ward, verified; vs one transaction per record', run: () => benchConsortiumSync() },
   login: { title: 'Login at the recommended keystore strength, API latency during a burst of 24 logins', run: () => benchLogin() },
   board: { title: 'Ward board with a bound monitor since the last full set', run: () => benchBoardScan() },
   review: { title: 'The record page with 10,000 records, rendered in Chromium', run: () => benchRecordReview() },
+  growth: { title: 'wardledger serve as the records on file grow (100,000 / 300,000 / 1,000,000)', run: () => benchWardGrowth() },
 };
 
 const resultsPath = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
@@ -48,13 +54,15 @@ async function main(): Promise<void> {
   const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const unknown = chosen.filter((c) => !(c in benchmarks));
   if (unknown.length) throw new Error(`Unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(benchmarks).join(', ')}.`);
-  const names = chosen.length ? chosen : Object.keys(benchmarks);
+  // The growth benchmark seeds a million records (tens of minutes): run by name only.
+  const names = chosen.length ? chosen : Object.keys(benchmarks).filter((n) => n !== 'growth');
 
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadAverageAtStart: load() };
   const startedAt = new Date();
   const rows: BenchRow[] = [];
   const details: Record<string, unknown> = {};
   const boundedBy: string[] = [];
+  const summaries: string[] = [];
   for (const name of names) {
     const b = benchmarks[name]!;
     process.stderr.write(`bench: ${b.title} …\n`);
@@ -64,6 +72,7 @@ async function main(): Promise<void> {
       rows.push(...outcome.rows);
       details[name] = { ...outcome.details, seconds: (performance.now() - start) / 1000, loadAverageAfter: load() };
       if (outcome.boundedBy) boundedBy.push(outcome.boundedBy);
+      if (outcome.summary) summaries.push(`${b.title}:\n\n${outcome.summary}`);
     } catch (e) {
       // A broken benchmark is reported, and the others still run.
       rows.push({ ...makeRow({ name: b.title, figure: Number.NaN, unit: '—', target: null, baseline: null, note: `error: ${(e as Error).message}` }), verdict: 'FAIL' });
@@ -77,6 +86,7 @@ async function main(): Promise<void> {
   console.log('');
   for (const r of rows) if (r.note) console.log(`- ${r.name}: ${r.note}`);
   for (const b of boundedBy) console.log(b);
+  for (const t of summaries) console.log(`\n${t}\n`);
   console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.platform}, Node ${machine.node}; load average at start ${machine.loadAverageAtStart.join(' ')}, at end ${load().join(' ')} (other processes may be running)`);
   console.log(`total ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s; JSON: ${resultsPath}`);
 

@@ -158,7 +158,8 @@ async function seed(store: WardStore, ward: Ward, factory: RecordFactory, from: 
   return { ms: performance.now() - t0, records: to - from };
 }
 
-function dirBytes(dir: string): number {
+/** Bytes of every file below a directory (the growth benchmark measures the data directory's parts with it too). */
+export function dirBytes(dir: string): number {
   let n = 0;
   for (const f of readdirSync(dir, { recursive: true }) as string[]) {
     const s = statSync(join(dir, f));

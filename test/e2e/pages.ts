@@ -25,6 +25,7 @@ export const routePaths = {
   sharing: '/patient/sharing',
   accessLog: '/patient/audit',
   auditLog: '/admin/audit',
+  consortium: '/admin/consortium',
 } as const;
 export type RouteKey = keyof typeof routePaths;
 

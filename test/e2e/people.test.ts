@@ -47,8 +47,9 @@ describe('identifying and admitting patients, in a browser', () => {
     await expect.poll(() => slip.count()).toBe(0);
     // Once gone, nothing on the page holds the code.
     await expect(page.content()).resolves.not.toContain(code);
-    const peters = (await ui.wardBoardRows(page)).filter((r) => r.name === 'Peter Patient');
-    expect(peters.map((r) => r.bed)).toEqual(['1A', '3A']);
+    // The board refreshes after the admission (asynchronously: slow under load).
+    const peterBeds = async () => (await ui.wardBoardRows(page)).filter((r) => r.name === 'Peter Patient').map((r) => r.bed);
+    await expect.poll(peterBeds, { timeout: 30_000 }).toEqual(['1A', '3A']);
     const headers = await page.getByRole('rowheader').filter({ hasText: 'Peter Patient' }).allTextContents();
     expect(headers.map((h) => h.replace(/\s+/g, ' '))).toEqual([
       // The board's compact form (board/PatientIdentity.vue): name, age, date of birth, hospital number

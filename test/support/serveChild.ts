@@ -14,6 +14,8 @@ export interface ServeChild {
   /** How the process ended. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   output(): string;
+  /** The serve process's id (its resident memory is read from /proc by the growth benchmark). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function serveChild(dataDir: string, env: Record<string, string> = 
     },
     exited,
     output: serve.output,
+    pid: serve.process.pid!,
     stop: serve.stop,
   };
 }

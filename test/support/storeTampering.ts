@@ -1,13 +1,16 @@
 /**
  * Test helper: alter a stopped ward's record store on disk, byte by byte, as someone with access
- * to the data directory could — a record's stored fields, or a node of a stored Merkle tree —
- * through the store's own key layout (storage/keys.ts), bypassing everything the store checks.
+ * to the data directory could — a record's stored fields, a node of a stored Merkle tree, records
+ * deleted or copied, consent reordered, access-log entries deleted — through the store's own key
+ * layout (storage/keys.ts), bypassing everything the store checks.
  */
 import { getAddress } from 'ethers';
 import { WardError } from '../../electron/core/model/errors';
-import { key, T } from '../../electron/core/storage/keys';
-import { LevelKv } from '../../electron/core/storage/levelKv';
-import { parseLocator } from '../../electron/core/storage/locator';
+import { getUint } from '../../electron/core/storage/bytes';
+import { hexKey, key, prefixEnd, T, VitalsIndex, WIDTH } from '../../electron/core/storage/keys';
+import { LevelKv, type KvOp } from '../../electron/core/storage/levelKv';
+import { locatorOf, parseLocator } from '../../electron/core/storage/locator';
+import type { ActivityEntry, ConsentEntry } from '../../electron/core/storage/storeTypes';
 import { decodeRecordBody, encodeRecordBody, type TreePlace } from '../../electron/core/storage/recordBinary';
 import type { StoredRecord } from '../../electron/core/storage/storedRecord';
 import { TreeRole } from '../../electron/core/storage/storeWrite';
@@ -67,5 +70,86 @@ export function alterAnchorRoot(dataDir: string, id: string): Promise<void> {
     const header = Buffer.from((await kv.get(headerKey))!);
     header[2] ^= 0x01; // form, flags, then the 32-byte root (merkleTrees.ts)
     await kv.commit([{ type: 'put', key: headerKey, value: header }]);
+  });
+}
+
+/**
+ * Delete records and every key that names them (body, id index, vitals index, queues, memberships,
+ * amendment index, memo) — as if their lines were cut from the old log. With `memberLists`, also
+ * their entries in their anchor batches' member lists (a thorough attacker).
+ */
+export function deleteRecords(dataDir: string, ids: string[], options: { memberLists?: boolean } = {}): Promise<void> {
+  return withKv(dataDir, async (kv) => {
+    const ops: KvOp[] = [];
+    for (const id of ids) {
+      const { k, locator, record, tree } = await bodyOf(kv, id);
+      const seq = getUint(locator, WIDTH.address + WIDTH.time, WIDTH.seq);
+      const del = (x: Uint8Array) => ops.push({ type: 'del', key: x });
+      del(k);
+      del(key(T.recordId, hexKey(id, 32)));
+      for (const v of Object.values(VitalsIndex)) del(key(T.vitals, ['byte', v], locator));
+      del(key(T.unbatched, ['seq', seq]));
+      del(key(T.outbox, ['seq', seq]));
+      del(key(T.verifyMemo, hexKey(id, 32)));
+      if (!/^0x0{64}$/.test(record.amends)) del(key(T.amendedBy, hexKey(record.patient, 20), hexKey(record.amends, 32), ['seq', seq]));
+      const membership = await kv.get(key(T.membership, ['byte', TreeRole.anchor], locator));
+      for (const role of Object.values(TreeRole)) del(key(T.membership, ['byte', role], locator));
+      const anchorTree = membership ? getUint(membership, 0, 4) : tree?.treeNo;
+      if (options.memberLists && anchorTree !== undefined) del(key(T.batchMembers, ['tree', anchorTree], ['seq', seq]));
+    }
+    await kv.commit(ops);
+  });
+}
+
+/** Copy a record's body under a second key of the same patient (filed a millisecond later, a new sequence number). */
+export function duplicateRecord(dataDir: string, id: string): Promise<void> {
+  return withKv(dataDir, async (kv) => {
+    const { k } = await bodyOf(kv, id);
+    const locator = parseLocator(k.subarray(1));
+    const copy = locatorOf(getAddress(locator.patientHex), locator.at + 1, 2 ** 40 + locator.seq);
+    await kv.commit([{ type: 'put', key: key(T.record, copy.bytes), value: (await kv.get(k))! }]);
+  });
+}
+
+/**
+ * Move a patient's revoke of a grantee above the grant (their times swapped in the consent
+ * history) and put the grant back in force — as if the revoke line had been moved above the grant
+ * line in the old log, whose replay then left the grant in force.
+ */
+export function moveRevokeAboveGrant(dataDir: string, patient: string, grantee: string): Promise<void> {
+  return withKv(dataDir, async (kv) => {
+    const p = hexKey(getAddress(patient), 20);
+    const g = getAddress(grantee);
+    const prefix = key(T.consentHistory, p);
+    const rows = (await kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([k, v]) => ({ k, entry: JSON.parse(Buffer.from(v).toString('utf8')) as ConsentEntry })).filter((r) => r.entry.grantee === g);
+    const grant = rows.findLast((r) => r.entry.action === 'grant');
+    const revoke = rows.findLast((r) => r.entry.action === 'revoke');
+    if (!grant || !revoke) throw new WardError('BAD_INPUT', 'no grant and revoke to reorder');
+    const moved = (r: typeof grant, at: number): KvOp => ({ type: 'put', key: key(T.consentHistory, p, ['time', at], Buffer.from(r.k.subarray(r.k.length - WIDTH.seq))), value: Buffer.from(JSON.stringify({ ...r.entry, at })) });
+    await kv.commit([
+      { type: 'del', key: grant.k },
+      { type: 'del', key: revoke.k },
+      moved(revoke, grant.entry.at),
+      moved(grant, revoke.entry.at),
+      { type: 'put', key: key(T.grant, p, hexKey(g, 20)), value: Buffer.from(JSON.stringify({ ...grant.entry, at: revoke.entry.at })) },
+      { type: 'put', key: key(T.grantedTo, hexKey(g, 20), p), value: new Uint8Array(0) },
+    ]);
+  });
+}
+
+/** Delete a patient's access-log entries of audited accesses that `pick` chooses (from the ward's log and the patient's). */
+export function deleteAudits(dataDir: string, patient: string, pick: (a: Extract<ActivityEntry, { t: 'audit' }>) => boolean): Promise<number> {
+  return withKv(dataDir, async (kv) => {
+    const p = hexKey(getAddress(patient), 20);
+    const prefix = key(T.patientActivity, p);
+    const ops: KvOp[] = [];
+    for (const [k] of await kv.range({ gte: prefix, lt: prefixEnd(prefix) })) {
+      const activityKey = key(T.activity, k.subarray(21));
+      const a = JSON.parse(Buffer.from((await kv.get(activityKey))!).toString('utf8')) as ActivityEntry;
+      if (a.t !== 'audit' || !pick(a)) continue;
+      ops.push({ type: 'del', key: k }, { type: 'del', key: activityKey });
+    }
+    await kv.commit(ops);
+    return ops.length / 2;
   });
 }

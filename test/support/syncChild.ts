@@ -7,7 +7,7 @@
 import { Wallet } from 'ethers';
 import { useFastKeccak } from '../../electron/core/crypto/keccak';
 import type { TestWard } from './consortiumFixtures';
-import { openSyncWard } from './syncWard';
+import { openSyncWard, type OutboxKind } from './syncWard';
 
 export interface SyncChildConfig {
   url: string;
@@ -16,6 +16,7 @@ export interface SyncChildConfig {
   dir: string;
   ward: { name: string; sync: string; team: string; station: string; nurse: string; shareSecret: string; pseudonymSecret: string };
   inFlight: number;
+  outbox?: OutboxKind;
 }
 
 export function wardConfig(w: TestWard): SyncChildConfig['ward'] {
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const w = config.ward;
   const bytes = (h: string) => new Uint8Array(Buffer.from(h.slice(2), 'hex'));
   const ward: TestWard = { name: w.name, sync: new Wallet(w.sync), team: new Wallet(w.team), station: new Wallet(w.station), nurse: new Wallet(w.nurse), shareSecret: bytes(w.shareSecret), pseudonymSecret: bytes(w.pseudonymSecret) };
-  const sync = await openSyncWard(ward, config.dir, { url: config.url, ledger: config.ledger, context: { chainId: config.chainId, ledger: config.ledger }, inFlight: config.inFlight, engine: { failureRetryMs: 500, onProgress: (p) => process.stdout.write(`${p.stage} ${p.batchId}\n`) } });
+  const sync = await openSyncWard(ward, config.dir, { url: config.url, ledger: config.ledger, context: { chainId: config.chainId, ledger: config.ledger }, inFlight: config.inFlight, outbox: config.outbox, engine: { failureRetryMs: 500, onProgress: (p) => process.stdout.write(`${p.stage} ${p.batchId}\n`) } });
   const { engine, outbox } = sync;
   while ((await outbox.count()) > 0) await engine.syncNow();
   const history = await sync.state.history(1000);

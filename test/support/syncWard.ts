@@ -14,8 +14,9 @@ import type { BatchBudget } from '../../electron/core/consortium/sizing';
 import { SyncState } from '../../electron/core/consortium/syncState';
 import type { InboxSink } from '../../electron/core/consortium/syncPorts';
 import type { ConsortiumContext } from '../../electron/core/consortium/sealing';
-import { signCredential } from '../../electron/core/consortium/credentials';
+import { signCredential, type AuthorCredential } from '../../electron/core/consortium/credentials';
 import { LevelOutbox } from './levelOutbox';
+import { StoreTestOutbox } from './storeTestOutbox';
 import type { TestWard } from './consortiumFixtures';
 
 export interface SyncWardOptions {
@@ -28,10 +29,22 @@ export interface SyncWardOptions {
   inFlight?: number;
   budget?: Partial<BatchBudget>;
   engine?: Partial<SyncEngineOptions>;
+  /** Which outbox: the LevelDB test outbox (default) or the ward's record store through the core's adapter. */
+  outbox?: OutboxKind;
+}
+
+export type OutboxKind = 'test' | 'store';
+/** Both outboxes, for scenarios that must hold for each. */
+export const OUTBOX_KINDS: OutboxKind[] = ['test', 'store'];
+export type TestOutbox = LevelOutbox | StoreTestOutbox;
+
+/** Open a ward's outbox of either kind under its directory (the store in `records/store`, as in a data directory). */
+export function openTestOutbox(kind: OutboxKind, dir: string, credentials: AuthorCredential[] = [], recipients?: (patient: string) => ShareRecipient[]): Promise<TestOutbox> {
+  return kind === 'store' ? StoreTestOutbox.open(join(dir, 'records', 'store'), credentials, recipients) : LevelOutbox.open(join(dir, 'outbox'), credentials, recipients);
 }
 
 export interface SyncWard {
-  outbox: LevelOutbox;
+  outbox: TestOutbox;
   state: SyncState;
   client: ConsortiumClient;
   engine: SyncEngine;
@@ -40,7 +53,7 @@ export interface SyncWard {
 
 export async function openSyncWard(ward: TestWard, dir: string, o: SyncWardOptions): Promise<SyncWard> {
   const credentials = [signCredential(ward.nurse.signingKey, o.context, ward.sync.address, 'nurse'), signCredential(ward.station.signingKey, o.context, ward.sync.address, 'station')];
-  const outbox = await LevelOutbox.open(join(dir, 'outbox'), credentials, o.recipients);
+  const outbox = await openTestOutbox(o.outbox ?? 'test', dir, credentials, o.recipients);
   const state = await SyncState.open(join(dir, 'consortium-sync'));
   const client = new ConsortiumClient({ url: o.url, privateKey: ward.sync.privateKey, ledger: o.ledger, stateDir: dir, pollMs: 100, ...o.client });
   const keys = { account: ward.sync.address, privateKey: ward.sync.privateKey, shareSecret: ward.shareSecret };
@@ -65,7 +78,7 @@ export async function openSyncWard(ward: TestWard, dir: string, o: SyncWardOptio
  * root the ledger stored for its batch, no record was marked twice in different places, and the
  * ward's batches on chain hold exactly as many records as were written (so none is there twice).
  */
-export async function expectExactlyOnce(client: ConsortiumClient, outbox: LevelOutbox): Promise<{ records: number; batches: number }> {
+export async function expectExactlyOnce(client: ConsortiumClient, outbox: TestOutbox): Promise<{ records: number; batches: number }> {
   const records = await outbox.all();
   const marks = await outbox.published();
   const problems: string[] = [];

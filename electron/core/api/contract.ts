@@ -13,6 +13,7 @@ import { draftFormSchema, escalationFields, observationFields, type VitalsPrevie
 import { roles, type MemberStatus, type Role, type PendingRegistration, type PersonRef, type PersonWithAge, type Profile } from '../model/people';
 import type { PatientChartData } from '../model/chartSeries';
 import type { BackupRecord, MigrationStatus, StoreStatus } from '../model/storeStatus';
+import type { ConsortiumSettingsView, SyncConsoleView } from '../model/consortium';
 import type { AuditPage, ConsentGrant, PatientHistory, RecordView, VerificationReport } from '../model/records';
 import type { CensusRow, DoctorHome, DraftView, PatientHome, PatientSummary, SessionInfo, WardStatus } from '../model/ward';
 import {
@@ -117,6 +118,23 @@ export const operations = {
   'admin/pending': op<PendingRegistration[]>()({ passive: true, input: empty, access: ['it-admin'] }),
   'admin/approve': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
   'admin/reject': op<{ address: string; status: MemberStatus }>()({ input: byAddress, access: ['it-admin'] }),
+  // The hospital consortium (records/consortiumSync.ts): settings checked on save, and the sync console.
+  'consortium/settings': op<ConsortiumSettingsView>()({ passive: true, input: empty, access: ['it-admin'] }),
+  'consortium/configure': op<ConsortiumSettingsView>()({
+    input: z
+      .object({
+        url: z.string().trim().min(1, 'Enter the consortium node\'s address.').max(500),
+        ledger: addressSchema,
+        chainId: z.number().int().positive('The chain id is a whole number above 0.').max(2 ** 53 - 1),
+        confirmations: z.number().int().min(1, 'At least 1 confirmation.').max(64, 'At most 64 confirmations.'),
+      })
+      .strict(),
+    access: ['it-admin'],
+  }),
+  'consortium/status': op<SyncConsoleView>()({ passive: true, input: empty, access: ['it-admin'] }),
+  'consortium/syncNow': op<SyncConsoleView>()({ input: empty, access: ['it-admin'] }),
+  'consortium/pause': op<SyncConsoleView>()({ input: empty, access: ['it-admin'] }),
+  'consortium/resume': op<SyncConsoleView>()({ input: empty, access: ['it-admin'] }),
   'admin/members': op<Profile[]>()({ passive: true, input: empty, access: ['it-admin'] }),
   'admin/storeStatus': op<StoreStatus>()({ passive: true, input: empty, access: ['it-admin'] }),
   // The record store was upgraded from the old log and checked: the IT admin confirms, and the old log is removed.

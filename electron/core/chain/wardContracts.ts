@@ -52,6 +52,37 @@ export interface AnchorOnChain {
   leafCount: number;
 }
 
+/** A BatchAnchored event: what the chain holds of an anchor batch. */
+export interface BatchOnChain {
+  batchId: number;
+  root: string;
+  submitter: string;
+  leafCount: number;
+  block: number;
+  tx: string;
+}
+
+/** An AccessGranted or AccessRevoked event, in chain order. */
+export interface ConsentOnChain {
+  action: 'grant' | 'revoke';
+  patient: string;
+  grantee: string;
+  block: number;
+  tx: string;
+}
+
+/** An AccessAudited event: what the chain holds of an access (the patient only as a pseudonym). */
+export interface AuditOnChain {
+  patientRef: string;
+  actor: string;
+  action: number;
+  breakGlass: boolean;
+  /** Seconds since the epoch (the block's time). */
+  timestamp: number;
+  block: number;
+  tx: string;
+}
+
 export class WardContracts {
   readonly anchors: ethers.Contract;
   readonly ledger: ethers.Contract;
@@ -156,6 +187,43 @@ export class WardContracts {
     const logs = await this.provider.getLogs({ address: this.ledger.target as string, topics: [ledgerInterface.getEvent(name)!.topicHash, ...topics], fromBlock, toBlock: 'latest' });
     const last = logs.at(-1);
     return last ? { tx: last.transactionHash, block: last.blockNumber } : null;
+  }
+
+  /** BatchAnchored events in a block range, in chain order. */
+  async batchesAnchored(fromBlock: number, toBlock: number): Promise<BatchOnChain[]> {
+    const logs = await this.provider.getLogs({ address: this.anchors.target as string, topics: [anchorsInterface.getEvent('BatchAnchored')!.topicHash], fromBlock, toBlock });
+    return logs.map((l) => {
+      const e = anchorsInterface.parseLog(l)!;
+      return { batchId: Number(e.args[0]), root: (e.args[1] as string).toLowerCase(), submitter: ethers.getAddress(e.args[2] as string), leafCount: Number(e.args[3]), block: l.blockNumber, tx: l.transactionHash };
+    });
+  }
+
+  /** AccessGranted and AccessRevoked events in a block range (of one patient, or all), in chain order. */
+  async consentChanges(fromBlock: number, toBlock: number, patient?: string): Promise<ConsentOnChain[]> {
+    const topics = [[ledgerInterface.getEvent('AccessGranted')!.topicHash, ledgerInterface.getEvent('AccessRevoked')!.topicHash], ...(patient ? [ethers.zeroPadValue(patient, 32)] : [])];
+    const logs = await this.provider.getLogs({ address: this.ledger.target as string, topics, fromBlock, toBlock });
+    return logs.map((l) => {
+      const e = ledgerInterface.parseLog(l)!;
+      return { action: e.name === 'AccessGranted' ? 'grant' : 'revoke', patient: ethers.getAddress(e.args[0] as string), grantee: ethers.getAddress(e.args[1] as string), block: l.blockNumber, tx: l.transactionHash };
+    });
+  }
+
+  /** AccessAudited events in a block range (of one patient reference, or all), in chain order. */
+  async accessesAudited(fromBlock: number, toBlock: number, patientRef?: string): Promise<AuditOnChain[]> {
+    const topics = [ledgerInterface.getEvent('AccessAudited')!.topicHash, ...(patientRef ? [patientRef] : [])];
+    const logs = await this.provider.getLogs({ address: this.ledger.target as string, topics, fromBlock, toBlock });
+    return logs.map((l) => {
+      const e = ledgerInterface.parseLog(l)!;
+      return {
+        patientRef: (e.args[0] as string).toLowerCase(),
+        actor: ethers.getAddress(e.args[1] as string),
+        action: Number(e.args[2]),
+        breakGlass: e.args[5] as boolean,
+        timestamp: Number(e.args[6]),
+        block: l.blockNumber,
+        tx: l.transactionHash,
+      };
+    });
   }
 
   recordAccess(

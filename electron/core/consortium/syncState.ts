@@ -167,6 +167,13 @@ export class SyncState {
     await this.db.put(HELD + record.id.toLowerCase(), JSON.stringify(record), { sync: true });
   }
 
+  /** Let every held record be tried again (e.g. its author has since signed a credential); those that still cannot go are held again. */
+  async releaseHeld(): Promise<number> {
+    const held = await this.values<HeldRecord>(HELD);
+    if (held.length > 0) await this.db.batch(held.map((e) => ({ type: 'del' as const, key: e.key })), { sync: true });
+    return held.length;
+  }
+
   async held(): Promise<HeldRecord[]> {
     return (await this.values<HeldRecord>(HELD)).map((e) => e.value);
   }

@@ -1,7 +1,9 @@
 /** Clinical records as readers see them: content, provenance, history, consent, audit, verification. */
+import type { ConsortiumBadge } from './consortium';
 import type { DeviceProvenance } from './devices';
 import type { News2Result } from './news2';
 import type { PersonRef, PersonWithAge } from './people';
+import type { PatientStoreCheck } from './storeCheck';
 import type { NormalisedVitals, UnusualField } from './vitals';
 
 export type RecordKind = 'vitals' | 'note' | 'diagnosis' | 'amendment' | 'escalation';
@@ -60,6 +62,8 @@ export interface Provenance {
   batchRoot: string | null;
   /** Plain-language problems found, empty when verified. */
   problems: string[];
+  /** Where the record is on the hospital consortium chain; absent or null when it is not there (yet). */
+  consortium?: ConsortiumBadge | null;
 }
 
 export interface RecordView {
@@ -96,6 +100,8 @@ export interface PatientHistory {
   window: HistoryWindow;
   /** True when this read used break-glass access. */
   breakGlass: boolean;
+  /** This patient's data in this workstation's store against the ward chain (a banner when it differs). */
+  storeCheck: PatientStoreCheck;
 }
 
 
@@ -112,6 +118,8 @@ export interface AuditPage {
   entries: AuditEntry[];
   /** Pass as `before` for the next (older) page; null when there is none. */
   earlier: string | null;
+  /** For one patient's log: their data against the ward chain (null for the whole ward's log). */
+  storeCheck: PatientStoreCheck | null;
 }
 
 export interface AuditEntry {

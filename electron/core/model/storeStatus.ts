@@ -1,4 +1,5 @@
-/** What the IT admin sees of the ward's record store: its upgrade from the old log, and backups. */
+/** What the IT admin sees of the ward's record store: its upgrade from the old log, backups, and its check against the ward chain. */
+import type { StoreCheckReport } from './storeCheck';
 
 export interface MigrationStatus {
   completedAt: string;
@@ -11,6 +12,11 @@ export interface MigrationStatus {
   check: null | { checkedAt: string; verified: number; pending: number; failed: number; failures: Array<{ id: string; problems: string[] }> };
   /** When an IT admin confirmed it and the old log was removed; null while the old log is kept. */
   confirmedAt: string | null;
+  /**
+   * Migrated vitals given their complete-set marks by the first care-team reader after the upgrade
+   * (the migration cannot read content); null until that pass has settled every record.
+   */
+  vitalsRefiled: null | { at: string; checked: number; complete: number; partial: number; unverified: number };
 }
 
 export interface BackupRecord {
@@ -27,4 +33,6 @@ export interface StoreStatus {
   lastBackup: BackupRecord | null;
   /** In plain words when there is no backup or the last one is older than a day; null otherwise. */
   backupWarning: string | null;
+  /** The store against the ward chain, as checked at this start (null before the ward is set up). */
+  chainCheck: StoreCheckReport | null;
 }

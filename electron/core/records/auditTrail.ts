@@ -18,12 +18,15 @@ import type { People } from '../identity/people';
 import { WardError } from '../model/errors';
 import type { AccessPolicy, CareRelations } from './access';
 import { careFlags, type CareFlag } from './careFlags';
+import type { ChainCheck } from './chainCheck';
 import type { Patients } from './patients';
 import type { CareChange } from '../model/ward';
 import type { ActivityEntry, AuditRecord } from '../storage/storeTypes';
 import { timeOfCursor, type WardStore } from '../storage/wardStore';
 
 const actionNames: Record<number, AuditAction> = { 0: 'read', 1: 'export', 2: 'verify', 3: 'amend', 4: 'list' };
+/** What a restored entry says in place of its reason (the chain holds only a commitment to it). */
+export const RESTORED_REASON = 'Reason not available locally: this entry was deleted from this workstation and restored from the ward chain.';
 /** Entries in one page of the access log. */
 export const AUDIT_PAGE_SIZE = 100;
 const ZERO = ethers.ZeroHash;
@@ -46,6 +49,7 @@ export class AuditTrail {
     private readonly access: AccessPolicy,
     private readonly people: People,
     private readonly care: CareRelations,
+    private readonly check: Pick<ChainCheck, 'patient'>,
   ) {}
 
   /** Record one access on the chain and in the local index. */
@@ -129,6 +133,8 @@ export class AuditTrail {
       if (!patient) throw new WardError('BAD_INPUT', 'Choose a patient to see their access log.', { fields: { patient: 'Choose a patient.' } });
       this.access.basis(viewer, patient);
     }
+    // One patient's log: entries the store lost are restored from the ward chain before it is read.
+    const storeCheck = patient ? await this.check.patient(patient) : null;
     const page = await this.store().activity({ patient, limit, cursor: before });
     // This page spans [older, newer): the next page starts below its last entry's time.
     const newer = before ? timeOfCursor(before) : Number.POSITIVE_INFINITY;
@@ -155,7 +161,7 @@ export class AuditTrail {
         wardTx: c.tx,
       });
     }
-    return { entries: entries.sort((x, y) => y.at.localeCompare(x.at)), earlier: page.next };
+    return { entries: entries.sort((x, y) => y.at.localeCompare(x.at)), earlier: page.next, storeCheck };
   }
 
   /** One access log entry (an audited access or a consent change) as the viewer may read it. */
@@ -179,7 +185,7 @@ export class AuditTrail {
       action: actionNames[a.action] ?? 'read',
       patient: a.patient ? await names(a.patient) : null,
       breakGlass: a.breakGlass,
-      reason: this.openReason(viewer, a.reason, a.tx),
+      reason: a.restored ? RESTORED_REASON : this.openReason(viewer, a.reason, a.tx),
       flag: null,
       wardBlock: a.block,
       wardTx: a.tx,

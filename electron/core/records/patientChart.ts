@@ -17,6 +17,7 @@ import type { PatientHistory, RecordContent, RecordKind, RecordView } from '../m
 import { timeOfCursor, type WardStore } from '../storage/wardStore';
 import type { AccessBasis, AccessPolicy, CareRelations } from './access';
 import type { AuditTrail } from './auditTrail';
+import type { ChainCheck } from './chainCheck';
 import type { OpenedRecord } from './provenance';
 import type { RecordReader } from './recordReader';
 import { measuredAtOf, recordView, verifiedCorrections } from './recordViews';
@@ -62,6 +63,7 @@ export class PatientChart {
     private readonly audit: AuditTrail,
     private readonly people: People,
     private readonly care: CareRelations,
+    private readonly check: Pick<ChainCheck, 'patient'>,
   ) {}
 
   /** The NEWS2 scale in force for a patient (Scale 1 unless a clinician chose Scale 2). */
@@ -136,11 +138,13 @@ export class PatientChart {
   /**
    * One page of the patient's records the reader may read, verified, newest first: the last 72
    * hours of the record (from its newest record), or, with `before`, the 72 hours before that.
-   * The read is audited on the chain.
+   * The read is audited on the chain. The patient's data is checked against the ward chain first
+   * (consent as the chain has it decides who reads; what differs is in `storeCheck`).
    */
   async history(actor: Actor, patientAddress: string, request: HistoryRequest = {}): Promise<PatientHistory> {
     const patient = ethers.getAddress(patientAddress);
     const names = this.people.namesFor(actor);
+    const storeCheck = await this.check.patient(patient);
     const basis = await this.basisNamingPatient(actor, patient, names, request.breakGlassReason);
     const store = this.store();
     const before = request.before ?? null;
@@ -153,6 +157,9 @@ export class PatientChart {
     let earlier = page.next;
     if (!earlier && page.last && (await store.window(patient, { cursor: page.last, limit: 1, proofs: false })).items.length) earlier = page.last;
 
+    // An extra copy of a record (the store was altered) is not shown twice.
+    const shown = new Set<string>();
+    page.items = page.items.filter((o) => !shown.has(o.record.id) && !!shown.add(o.record.id));
     const authors = new Map<string, PersonRef>();
     for (const o of page.items) if (!authors.has(o.record.author)) authors.set(o.record.author, await names.ref(o.record.author));
     const corrections = await this.verifiedCorrectionsOf(actor, patient, page.items);
@@ -164,6 +171,7 @@ export class PatientChart {
       records: page.items.map((o) => recordView(o, corrections.get(o.record.id) ?? [], (a) => authors.get(a))),
       window: { from: new Date(from).toISOString(), to: new Date(before ? reachFrom : until).toISOString(), earlier },
       breakGlass,
+      storeCheck,
     };
   }
 

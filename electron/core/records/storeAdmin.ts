@@ -1,11 +1,14 @@
 /**
  * The record store as the IT admin looks after it: the upgrade from the old log (its check, and
- * confirming it so the old log goes) and the last backup (warned about when it is old).
+ * confirming it so the old log goes), the last backup (warned about when it is old), and what the
+ * last check against the ward chain found (records/chainCheck.ts).
  */
 import { WardError } from '../model/errors';
 import type { BackupRecord, MigrationStatus, StoreStatus } from '../model/storeStatus';
 import type { WardStore } from '../storage/wardStore';
+import type { ChainCheck } from './chainCheck';
 import { confirmMigratedStore, migrationOf, type MigrationRecord } from './storeUpgrade';
+import { VITALS_REFILED, type VitalsRefiling } from './storeUpgradeRefiling';
 
 /** A backup older than this is warned about on the IT admin page. */
 export const BACKUP_WARNING_AGE_MS = 24 * 3600_000;
@@ -14,6 +17,7 @@ export class StoreAdmin {
   constructor(
     private readonly store: () => WardStore,
     private readonly dataDir: string,
+    private readonly check: Pick<ChainCheck, 'report'>,
   ) {}
 
   async status(now = Date.now()): Promise<StoreStatus> {
@@ -25,12 +29,13 @@ export class StoreAdmin {
       const days = Math.floor((now - Date.parse(lastBackup.at)) / (24 * 3600_000));
       backupWarning = `The last backup is ${days} day${days === 1 ? '' : 's'} old. Back the ward up now.`;
     }
-    return { migration: marker ? migrationStatus(marker) : null, lastBackup, backupWarning };
+    const refiled = (await this.store().state<VitalsRefiling>(VITALS_REFILED)) ?? null;
+    return { migration: marker ? migrationStatus(marker, refiled) : null, lastBackup, backupWarning, chainCheck: this.check.report() };
   }
 
   /** Confirm the migrated store: the old log is removed. */
   async confirmMigration(): Promise<MigrationStatus> {
-    return migrationStatus(await confirmMigratedStore(this.store(), this.dataDir));
+    return migrationStatus(await confirmMigratedStore(this.store(), this.dataDir), (await this.store().state<VitalsRefiling>(VITALS_REFILED)) ?? null);
   }
 
   /** Remember a backup that was written (shown on the IT admin page). */
@@ -40,7 +45,7 @@ export class StoreAdmin {
   }
 }
 
-function migrationStatus(m: MigrationRecord): MigrationStatus {
+function migrationStatus(m: MigrationRecord, refiled: VitalsRefiling | null): MigrationStatus {
   const v = m.verification;
   return {
     completedAt: new Date(m.completedAt).toISOString(),
@@ -49,5 +54,6 @@ function migrationStatus(m: MigrationRecord): MigrationStatus {
     problems: m.report.problems,
     check: v ? { checkedAt: new Date(v.checkedAt).toISOString(), verified: v.verified, pending: v.pending, failed: v.failed, failures: v.failures } : null,
     confirmedAt: m.confirmedAt ? new Date(m.confirmedAt).toISOString() : null,
+    vitalsRefiled: refiled ? { at: new Date(refiled.at).toISOString(), checked: refiled.checked, complete: refiled.complete, partial: refiled.partial, unverified: refiled.unverified } : null,
   };
 }

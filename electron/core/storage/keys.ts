@@ -26,6 +26,10 @@ export const T = {
   outbox: 0x16,
   /** role, locator → treeNo, leaf index : a record's anchor or consortium tree (when not its signature tree). */
   membership: 0x17,
+  /** record id → consortium place (JSON): where a published or received record is on the consortium, with its proof. */
+  consortiumPlace: 0x18,
+  /** patient, ward, batch id, share index → share (JSON): the patient's shares on the consortium (what a later share grant needs). */
+  consortiumShare: 0x19,
   /** treeNo → tree body (merkleTrees.ts), written once. */
   tree: 0x20,
   /** treeNo → tree state (anchor, root checked on chain), small and rewritten. */
@@ -34,7 +38,7 @@ export const T = {
   treeRoot: 0x22,
   /** treeNo → '' : anchor batches whose transaction is not recorded yet. */
   awaitingAnchor: 0x23,
-  /** treeNo, seq → locator : the records of an anchor batch, until its anchor is recorded. */
+  /** treeNo, seq → locator : the records of an anchor batch (kept once anchored: checked against the chain). */
   batchMembers: 0x24,
   /** root → tag : the root was found on the ward chain (a keyed memo: checked once per root, ever). */
   rootOnChain: 0x25,

@@ -23,6 +23,12 @@ export interface AuditRecord {
   at: number;
   block: number;
   tx: string;
+  /**
+   * Written back from the chain's AccessAudited event after the local entry went missing
+   * (records/chainCheck.ts): actor, action, time and break-glass are the chain's; the reason was
+   * only ever local and is gone.
+   */
+  restored?: true;
 }
 /** The ward's access log: audits and consent changes, by time. */
 export type ActivityEntry = ConsentEntry | AuditRecord;
@@ -58,4 +64,40 @@ export interface TreeAnchor {
 export interface Page<T> {
   items: T[];
   next: string | null;
+}
+
+/**
+ * Where a record is on the hospital consortium chain: the batch a ward published it in, and its
+ * proof (under its share's root, then the share's under the batch root). `from` is set for a
+ * record received from another ward.
+ */
+export interface ConsortiumPlace {
+  ward: string;
+  batchId: string;
+  root: string;
+  block: number;
+  /** The transaction, or null when an earlier attempt's transaction got it there. */
+  tx: string | null;
+  shareIndex: number;
+  index: number;
+  recordProof: string[];
+  shareProof: string[];
+  /** A received record: the ward that published it. */
+  from?: { account: string; name: string };
+  /** When this ward learned it (ms). */
+  at: number;
+}
+
+/** One patient's share in a batch this ward published: what a later share grant (a transfer of care) needs. */
+export interface ConsortiumShareEntry {
+  ward: string;
+  batchId: string;
+  root: string;
+  block: number;
+  index: number;
+  first: number;
+  count: number;
+  shareProof: string[];
+  /** The share header (consortium/payload.ts ShareHeader), as JSON. */
+  header: unknown;
 }

@@ -13,7 +13,7 @@ import type { KvOp } from './levelKv';
 import { dedupeKeyBytes, hexKey, key, T, VitalsIndex } from './keys';
 import { encodeTree, type TreeInput } from './merkleTrees';
 import { encodeRecordBody, type TreePlace } from './recordBinary';
-import type { ActivityEntry, AuditRecord, Binding, ConsentEntry, RecordMeta, TreeAnchor } from './storeTypes';
+import type { ActivityEntry, AuditRecord, Binding, ConsentEntry, ConsortiumPlace, ConsortiumShareEntry, RecordMeta, TreeAnchor } from './storeTypes';
 import { type Locator, locatorOf } from './locator';
 
 /** What the store hands out to a write: sequence and tree numbers, and what it knows of records. */
@@ -26,8 +26,6 @@ export interface WriteContext {
   lookup(recordId: string): Promise<{ locator: Locator; signatureTree: TreePlace | null } | undefined>;
   /** The patient's current scope, as committed. */
   currentScope(patient: string): string | undefined;
-  /** Keys of an anchor batch's member entries (removed once it is anchored). */
-  batchMemberKeys(treeNo: number): Promise<Uint8Array[]>;
   /** A tree's anchor became durable (the store's anchor cache learns it). */
   anchorCommitted(treeNo: number, anchor: TreeAnchor): void;
 }
@@ -119,7 +117,8 @@ export class StoreWrite {
 
   /**
    * Records go into an anchor batch (made durable before its transaction is sent): they leave the
-   * unbatched queue, are listed under the batch until it is anchored, and those whose signature
+   * unbatched queue, are listed under the batch (kept after it is anchored: the batch's members,
+   * checked against the chain's leaf count by records/chainCheck.ts), and those whose signature
    * tree is not this tree point at it.
    */
   async anchorBatch(treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>): Promise<void> {
@@ -133,7 +132,6 @@ export class StoreWrite {
     // The batch must be durable before its transaction is sent, so never in the same write.
     if (this.batching.has(treeNo)) throw new WardError('INTERNAL', 'A batch is anchored in a later write than the one that forms it.');
     this.del(key(T.awaitingAnchor, ['tree', treeNo]));
-    for (const k of await this.ctx.batchMemberKeys(treeNo)) this.del(k);
     this.put(key(T.treeState, ['tree', treeNo], Uint8Array.of(TreeStateField.anchor)), json(anchor));
     this.afterCommit.push(() => this.ctx.anchorCommitted(treeNo, anchor));
   }
@@ -149,6 +147,24 @@ export class StoreWrite {
   /** Records published to the consortium in this tree: out of the outbox. */
   async published(treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>): Promise<void> {
     await this.member(TreeRole.consortium, treeNo, members, false);
+  }
+
+  /**
+   * Records are on the consortium chain (published by this ward, or received from another): each
+   * keeps its place and proof, and leaves the outbox if it was waiting there.
+   */
+  async consortiumPlaces(entries: Array<{ record: StoredRecord; place: ConsortiumPlace }>): Promise<void> {
+    for (const { record, place } of entries) {
+      const known = this.ctx.known(record) ?? (await this.ctx.lookup(record.id));
+      if (!known) throw new WardError('NOT_FOUND', 'A record of the consortium batch is not in the record store.');
+      this.del(key(T.outbox, ['seq', known.locator.seq]));
+      this.put(key(T.consortiumPlace, hexKey(record.id, 32)), json(place));
+    }
+  }
+
+  /** One patient's share of a batch this ward published. */
+  consortiumShare(patient: string, share: ConsortiumShareEntry): void {
+    this.put(key(T.consortiumShare, hexKey(patient, 20), hexKey(share.ward, 20), hexKey(share.batchId, 32), ['tree', share.index]), json(share));
   }
 
   private async member(role: number, treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>, anchoring: boolean): Promise<void> {
@@ -199,6 +215,22 @@ export class StoreWrite {
     } else {
       this.del(key(T.grant, patient, grantee));
       this.del(key(T.grantedTo, grantee, patient));
+    }
+  }
+
+  /**
+   * Set whether a grant is in force without a consent change (the grant table rebuilt from the
+   * chain's state when the two differ: records/chainCheck.ts). The history is left as it is.
+   */
+  grantInForce(patient: string, grantee: string, entry: ConsentEntry | null): void {
+    const p = hexKey(patient, 20);
+    const g = hexKey(grantee, 20);
+    if (entry) {
+      this.put(key(T.grant, p, g), json(entry));
+      this.put(key(T.grantedTo, g, p));
+    } else {
+      this.del(key(T.grant, p, g));
+      this.del(key(T.grantedTo, g, p));
     }
   }
 

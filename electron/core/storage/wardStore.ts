@@ -31,7 +31,7 @@ import type { ProofReader, TreeHeader } from './merkleTrees';
 import { decodeRecordBody, type TreePlace } from './recordBinary';
 import { StoreWrite, TreeRole, type WriteContext } from './storeWrite';
 import { TreeCache } from './treeCache';
-import type { ActivityEntry, Binding, ConsentEntry, Page, TreeAnchor } from './storeTypes';
+import type { ActivityEntry, Binding, ConsentEntry, ConsortiumPlace, ConsortiumShareEntry, Page, TreeAnchor } from './storeTypes';
 
 /** Where the store lives in a data directory. */
 export function storePath(dataDir: string): string {
@@ -151,10 +151,6 @@ export class WardStore {
     },
     currentScope: (patient) => this.currentScopeSync(patient),
     anchorCommitted: (treeNo, anchor) => this.trees.anchored(treeNo, anchor),
-    batchMemberKeys: async (treeNo) => {
-      const prefix = key(T.batchMembers, ['tree', treeNo]);
-      return (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([k]) => k);
-    },
   };
 
   // ============================================================================== records
@@ -351,6 +347,23 @@ export class WardStore {
     return this.recordsAt((await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => parseLocator(v)));
   }
 
+  /**
+   * The members an anchor batch was formed with (kept after it is anchored), each with whether its
+   * record is still where the batch put it; for checking the store against the chain (no record is decoded).
+   */
+  async batchMembers(treeNo: number): Promise<Array<{ locator: Locator; present: boolean }>> {
+    const prefix = key(T.batchMembers, ['tree', treeNo]);
+    const locators = (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => parseLocator(v));
+    const bodies = await this.kv.getMany(locators.map((l) => key(T.record, l.bytes)));
+    return locators.map((locator, i) => ({ locator, present: bodies[i] !== undefined }));
+  }
+
+  /** Every grant in force in the ward, as [patient, grantee] (the table is small: one entry per consent). */
+  async grantPairs(): Promise<Array<[string, string]>> {
+    const rows = await this.kv.range({ gte: key(T.grant), lt: key(T.grant + 1) });
+    return rows.map(([k]) => [this.address(hexOf(k.subarray(1, 21))), this.address(hexOf(k.subarray(21, 41)))]);
+  }
+
   /** Records stored but in no anchor batch (a crash came before batching), in write order. */
   async unbatched(limit = 100_000): Promise<StoredRecord[]> {
     return this.queue(T.unbatched, limit);
@@ -361,6 +374,30 @@ export class WardStore {
     const rows = await this.kv.range({ gt: key(T.outbox, ['seq', options.after ?? 0]), lt: key(T.outbox + 1), limit: options.limit ?? 1000 });
     const records = await this.recordsAt(rows.map(([, v]) => parseLocator(v)));
     return records.map((record, i) => ({ seq: getUint(rows[i]![0], 1, WIDTH.seq), record }));
+  }
+
+  /** Where a record is on the consortium chain (published here or received), if it is. */
+  async consortiumPlace(recordId: string): Promise<ConsortiumPlace | undefined> {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(recordId)) return undefined;
+    const v = await this.kv.get(key(T.consortiumPlace, hexKey(recordId, 32)));
+    return v ? parseJson<ConsortiumPlace>(v) : undefined;
+  }
+
+  /** Places of several records (undefined where a record has none), in the order asked. */
+  async consortiumPlaces(recordIds: string[]): Promise<Array<ConsortiumPlace | undefined>> {
+    const values = await this.kv.getMany(recordIds.map((id) => key(T.consortiumPlace, hexKey(id, 32))));
+    return values.map((v) => (v ? parseJson<ConsortiumPlace>(v) : undefined));
+  }
+
+  /** How many records wait in the outbox (counts keys: O(waiting)). */
+  outboxCount(): Promise<number> {
+    return this.kv.count({ gte: key(T.outbox), lt: key(T.outbox + 1) });
+  }
+
+  /** The patient's shares in batches this ward published (by ward, then batch id, then share). */
+  async consortiumShares(patient: string): Promise<ConsortiumShareEntry[]> {
+    const prefix = key(T.consortiumShare, hexKey(getAddress(patient), WIDTH.address));
+    return (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => parseJson<ConsortiumShareEntry>(v));
   }
 
   private async queue(table: number, limit: number): Promise<StoredRecord[]> {

@@ -25,6 +25,7 @@ export type {
   VerificationReport,
 } from '../../../electron/core/model/records';
 export type { Acvpu, GlucoseUnit, NormalisedVitals, OxygenDevice, TemperatureUnit, UnusualField, VitalsInput } from '../../../electron/core/model/vitals';
+export type { PatientStoreCheck, StoreCheckReport } from '../../../electron/core/model/storeCheck';
 export type { DraftForm, ObservationInput, VitalsPreview } from '../../../electron/core/model/observations';
 export type {
   CensusRow,
@@ -44,3 +45,4 @@ export { LATE_ENTRY_MINUTES, MISSING_REASONS, escalationFields, missingReasonSch
 export type { ChartDataset, ChartInput, ChartKey, ChartPoint, ChartSeries, OxygenPeriod, PatientChartData } from '../../../electron/core/model/chartSeries';
 export { chartSeries, chartSpan, effectiveVitals, oxygenPeriods } from '../../../electron/core/model/chartSeries';
 export type { BackupRecord, MigrationStatus, StoreStatus } from '../../../electron/core/model/storeStatus';
+export type { ConsortiumBadge, ConsortiumSettings, ConsortiumSettingsView, SyncConsoleView } from '../../../electron/core/model/consortium';

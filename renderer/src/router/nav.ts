@@ -20,6 +20,7 @@ export const navLinks: readonly NavLink[] = [
   { routeName: 'nurse-home', label: 'Ward board', roles: ['nurse'] },
   { routeName: 'insurer-home', label: 'Verify records', roles: ['insurer'] },
   { routeName: 'admin', label: 'Ward administration', roles: ['it-admin'] },
+  { routeName: 'consortium-sync', label: 'Consortium sync', roles: ['it-admin'] },
   { routeName: 'audit-log', label: 'Audit log', roles: ['it-admin'] },
   { routeName: 'devices', label: 'Devices', roles: ['nurse', 'doctor', 'it-admin'] },
 ];

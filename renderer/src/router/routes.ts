@@ -106,6 +106,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Ward administration', roles: ['it-admin'] },
   },
   {
+    path: '/admin/consortium',
+    name: 'consortium-sync',
+    component: () => import('../views/SyncConsoleView.vue'),
+    meta: { title: 'Consortium sync', roles: ['it-admin'] },
+  },
+  {
     path: '/admin/audit',
     name: 'audit-log',
     component: () => import('../views/AccessLogView.vue'),

@@ -4,7 +4,8 @@
  * loopback API; `wardledger restore` unpacks it into a new folder and finishes only when every
  * record verifies. The restored ward then holds every set acknowledged before the backup began,
  * each verified (signature, commitment, anchor on the restored chain), and nothing it holds fails.
- * A damaged archive or a wrong passphrase restores nothing.
+ * A damaged archive or a wrong passphrase restores nothing. With no serve running, `wardledger
+ * backup` opens the ward itself, and closes it again.
  */
 import { existsSync, openSync, readSync, writeSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -127,5 +128,38 @@ describe('wardledger backup while the ward runs, and restore', () => {
     const again = await wardledger(['restore', archive, '--data-dir', target], { WARDLEDGER_BACKUP_PASSPHRASE: passphrase });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/new or empty folder/);
+  });
+
+  it('backs up a ward that no serve runs by opening it itself, then lets it start again', async () => {
+    const alone = join(root, 'alone.wlbk');
+    const b = await wardledger(['backup', '--out', alone, '--user', admin.name, '--data-dir', dir], {
+      WARDLEDGER_PASSWORD: admin.password,
+      WARDLEDGER_BACKUP_PASSPHRASE: passphrase,
+      WARDLEDGER_SCRYPT_N: String(testScryptN),
+    });
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).not.toMatch(/Asking the running ward/);
+    expect(b.stdout).toMatch(/^Backup written: .*alone\.wlbk/);
+
+    // The ward was closed again (its data-directory lock released) and remembers the backup.
+    child = await serveChild(dir);
+    const it = await child.login(admin.name, admin.password);
+    const status = (await child.call('admin/storeStatus', {}, it)) as { ok: true; result: StoreStatus };
+    expect(status.result.lastBackup).toMatchObject({ file: alone, bytes: statSync(alone).size });
+    await child.stop();
+    child = null;
+
+    // It restores, verified, with every set the running ward acknowledged.
+    const target = join(root, 'restored-alone');
+    const r = await wardledger(['restore', alone, '--data-dir', target], { WARDLEDGER_BACKUP_PASSPHRASE: passphrase });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/every one verified/);
+    await restored?.stop();
+    restored = await startCore(target);
+    const doctor = new Caller(restored);
+    await doctor.login(w.people.doctor.name, w.people.doctor.password);
+    const h = await doctor.ok('records/history', { patient: w.addresses.patient });
+    expect(new Set(h.records.map((x) => x.id))).toEqual(new Set(acknowledged));
+    expect(h.records.every((x) => x.provenance.status === 'verified')).toBe(true);
   });
 });

@@ -12,14 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublishProgress } from '../../../electron/core/consortium/publisher';
 import { startConsortium, type TestConsortium } from '../../support/consortiumChain';
 import { newPatient, newWard, nurseRecord, wardRecords, type TestWard } from '../../support/consortiumFixtures';
-import { LevelOutbox } from '../../support/levelOutbox';
 import { wardConfig, type SyncChildConfig } from '../../support/syncChild';
-import { expectExactlyOnce, openSyncWard } from '../../support/syncWard';
+import { expectExactlyOnce, openSyncWard, openTestOutbox, OUTBOX_KINDS } from '../../support/syncWard';
 
 /** A real node with 1 s blocks on a shared machine: a limit well above what a run takes here under load. */
 const SLOW = 300_000;
 
-describe('consortium sync engine: publishing', () => {
+// Each scenario runs on the LevelDB test outbox and on the ward's record store through the
+// adapter the core uses (records/consortiumOutbox.ts).
+describe.each(OUTBOX_KINDS)('consortium sync engine: publishing (%s outbox)', (kind) => {
   let c: TestConsortium;
   let n = 0;
   const wardDir = () => {
@@ -27,7 +28,7 @@ describe('consortium sync engine: publishing', () => {
     mkdirSync(d, { recursive: true });
     return d;
   };
-  const options = () => ({ url: c.proxy.url, ledger: c.ledger, context: c.context, client: { requestTimeoutMs: 3000 } });
+  const options = () => ({ url: c.proxy.url, ledger: c.ledger, context: c.context, client: { requestTimeoutMs: 3000 }, outbox: kind });
 
   async function newSyncingWard(name: string): Promise<TestWard> {
     const w = newWard(name);
@@ -176,10 +177,10 @@ describe('consortium sync engine: publishing', () => {
   it('gets every record on chain exactly once when the publishing process is killed with kill -9 and restarted', async () => {
     const A = await newSyncingWard('Ward 7 North');
     const dir = wardDir();
-    const outbox = await LevelOutbox.open(join(dir, 'outbox'));
+    const outbox = await openTestOutbox(kind, dir);
     await outbox.add(wardRecords(A, Array.from({ length: 10 }, (_, i) => newPatient(A, `P${i}`)), 1500));
     await outbox.close();
-    const config: SyncChildConfig = { url: c.proxy.url, ledger: c.ledger, chainId: c.context.chainId, dir, ward: wardConfig(A), inFlight: 4 };
+    const config: SyncChildConfig = { url: c.proxy.url, ledger: c.ledger, chainId: c.context.chainId, dir, ward: wardConfig(A), inFlight: 4, outbox: kind };
     const child = (killAfterSent: number | null) =>
       new Promise<{ code: number | null; signal: string | null; lines: string[] }>((done, fail) => {
         const p = spawn(process.execPath, ['--import', 'tsx', resolve('test/support/syncChild.ts')], { env: { ...process.env, WARDLEDGER_SYNC_CHILD: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -212,7 +213,7 @@ describe('consortium sync engine: publishing', () => {
     const resumed = second.lines.filter((l) => l.startsWith('confirmed ')).map((l) => l.split(' ')[1]).filter((id) => prepared.has(id));
     expect(resumed.length).toBeGreaterThan(0);
     expect(resumed.filter((id) => confirmedFirst.has(id))).toEqual([]);
-    const reopened = await LevelOutbox.open(join(dir, 'outbox'));
+    const reopened = await openTestOutbox(kind, dir);
     try {
       const client = c.client(A.sync.privateKey, join(c.dir, 'checker'));
       expect(await expectExactlyOnce(client, reopened)).toMatchObject({ records: 1500 });

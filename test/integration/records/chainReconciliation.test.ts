@@ -132,9 +132,11 @@ describe('local state follows the chain after a failure between the transaction 
     await w.callers.insurer.ok('records/history', { patient: w.addresses.patient });
 
     await onChainOnly('revoke');
-    await w.callers.insurer.ok('records/history', { patient: w.addresses.patient }); // the window: still reads here
-    expect((await w.callers.patient.ok('consent/revoke', { grantee: w.addresses.insurer })).grant.revokedAt).not.toBeNull();
+    // The start's check of the store against the chain (issue 9 item 5, records/chainCheck.ts) has
+    // revoked it here too: the insurer is refused at once, and the patient's sharing page says so.
     await expect(w.callers.insurer.fails('records/history', { patient: w.addresses.patient })).resolves.toMatchObject({ code: 'FORBIDDEN' });
+    const shared = (await w.callers.patient.ok('consent/list', {})).grants.find((g) => g.grantee.address === w.addresses.insurer);
+    expect(shared?.revokedAt).not.toBeNull();
   });
 
   it('approve: the approved doctor gets the care team key on retry and after a restart', async () => {

@@ -110,7 +110,7 @@ describe('record list', () => {
   });
 
   it('is fed by one adapter of the records/history reply', () => {
-    const review = reviewFromHistory({ patient: { address: '0x' + '3'.repeat(40), name: 'Pat', age: 70 } as never, news2Scale: 2, breakGlass: false, records: [...records].reverse(), window: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-04T00:00:00.000Z', earlier: null } });
+    const review = reviewFromHistory({ patient: { address: '0x' + '3'.repeat(40), name: 'Pat', age: 70 } as never, news2Scale: 2, breakGlass: false, records: [...records].reverse(), window: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-04T00:00:00.000Z', earlier: null }, storeCheck: { missingRecords: 0, missingUnattributed: 0, extraCopies: 0, consentCorrected: 0, consentMissing: 0, auditRestored: 0, warning: null } });
     expect(review.records.map((r) => r.id)).toEqual(['0x2', '0x3', '0x4', '0x1']);
     expect(review.flowsheet.map((c) => c.id)).toEqual(['0x1', '0x4', '0x3']);
     expect(review.charts.series.find((s) => s.key === 'pulse')!.datasets[0]!.points.map((p) => p.y)).toEqual([70, 70, 95]);
@@ -134,5 +134,18 @@ describe('provenance in words', () => {
       ['Batch proof root', null],
     ]);
     expect(provenanceChecks({ ...verified, anchored: false, wardBlock: null }).map((c) => c.value)).toEqual(['Valid: signed by the author shown', 'Not yet anchored on the ward chain']);
+  });
+
+  it('lists the records that failed verification first, each group in the report order', async () => {
+    const { failedFirst } = await import('../../../renderer/src/clinical/provenanceDisplay');
+    const items = [
+      { id: 'a', ok: true },
+      { id: 'b', ok: true },
+      { id: 'c', ok: false },
+      { id: 'd', ok: true },
+      { id: 'e', ok: false },
+    ];
+    expect(failedFirst(items).map((i) => i.id)).toEqual(['c', 'e', 'a', 'b', 'd']);
+    expect(items.map((i) => i.id)).toEqual(['a', 'b', 'c', 'd', 'e']); // the report itself is left as it is
   });
 });

@@ -99,6 +99,9 @@ describe('ward store: records, trees and anchors', () => {
       await w.anchored(t, { batchId: 5, block: 19, tx: '0x' });
     })).rejects.toThrow('later write');
     expect(await store.awaitingAnchor()).toEqual([]);
+    // Each batch keeps its member list once anchored (checked against the chain's leaf count: records/chainCheck.ts).
+    expect((await store.batchMembers(made.treeNo)).map((m) => [m.present, m.locator.at])).toEqual(made.records.map((r) => [true, r.createdAt]));
+    expect((await store.batchMembers(nurseTreeNo)).map((m) => [m.present, m.locator.patientHex])).toEqual([[true, ward.patients[0]!.address.toLowerCase()]]);
     const station = (await store.entry(made.records[3]!.id))!;
     expect(station.anchor).toMatchObject({ root: made.batch.root, batchId: 3, block: 17 });
     expect(verifyInclusion(station.anchor!.root, leafOf(station.record), station.anchor!.proof)).toBe(true);
@@ -217,6 +220,12 @@ describe('ward store: records, trees and anchors', () => {
     expect(await store.grantors(grantee)).toEqual([]);
     expect((await store.consentHistory(p.address)).map((c) => c.action)).toEqual(['grant', 'revoke']);
     expect(store.currentScope(p.address)).toBeUndefined();
+    // A grant put in force, or taken out, without a consent change (the grant table set to the chain's state).
+    await store.write((w) => w.grantInForce(p.address, grantee, { t: 'consent', patient: p.address, grantee, action: 'grant', at: T0 + 3, tx: '0x03' }));
+    expect([store.hasGrant(p.address, grantee), await store.grantors(grantee), await store.grantPairs()]).toEqual([true, [p.address], [[p.address, grantee]]]);
+    await store.write((w) => w.grantInForce(p.address, grantee, null));
+    expect([store.hasGrant(p.address, grantee), await store.grantors(grantee), await store.grantPairs()]).toEqual([false, [], []]);
+    expect((await store.consentHistory(p.address)).map((c) => c.action)).toEqual(['grant', 'revoke']);
     expect((await store.bindings()).size).toBe(0);
 
     // The outbox in write order; publishing takes records out.

@@ -7,6 +7,7 @@ import type { Handlers } from '../router';
 import { adminHandlers } from './admin';
 import { auditHandlers } from './audit';
 import { consentHandlers } from './consent';
+import { consortiumHandlers } from './consortium';
 import { deviceHandlers } from './devices';
 import { exportHandlers } from './export';
 import { homeHandlers } from './home';
@@ -28,5 +29,6 @@ export function createHandlers(services: ApiServices): Handlers {
     ...auditHandlers(services),
     ...exportHandlers(services),
     ...deviceHandlers(services),
+    ...consortiumHandlers(services),
   };
 }

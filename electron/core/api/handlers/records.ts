@@ -5,7 +5,7 @@ import type { UnusualField } from '../../model/vitals';
 import { requireSession } from '../router';
 import { actorOf, type ApiServices, type HandlersFor } from './services';
 
-export function recordHandlers({ sessions, chart, drafts, patientLists }: ApiServices): HandlersFor<'records' | 'vitals' | 'drafts'> {
+export function recordHandlers({ sessions, chart, drafts, patientLists, consortium }: ApiServices): HandlersFor<'records' | 'vitals' | 'drafts'> {
   return {
     'vitals/preview': async (_ctx, { patient, confirmed, ...typed }) =>
       // Unknown confirmation names simply confirm nothing.
@@ -24,7 +24,7 @@ export function recordHandlers({ sessions, chart, drafts, patientLists }: ApiSer
       if (request.breakGlassReason) ctx.progress('Opening the record with emergency access', 0);
       const history = await chart.history(sessions.actorOf(session), patient, { ...request, breakGlassReason });
       if (history.breakGlass && breakGlassReason) session.breakGlass.set(patient, breakGlassReason);
-      return history;
+      return { ...history, records: await consortium.withBadges(history.records) };
     },
     'records/chart': async (ctx, { patient: address, from, to, ...request }) => {
       const session = requireSession(ctx);

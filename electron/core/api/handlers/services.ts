@@ -11,10 +11,12 @@ import type { SessionManager } from '../../identity/sessions';
 import type { WardConfigStore } from '../../identity/wardConfig';
 import type { AuditTrail } from '../../records/auditTrail';
 import type { ConsentService } from '../../records/consentService';
+import type { ConsortiumSync } from '../../records/consortiumSync';
 import type { ExportService } from '../../records/exportService';
 import type { PatientChart } from '../../records/patientChart';
 import type { ObservationDrafts } from '../../ward/observationDrafts';
 import type { StoreAdmin } from '../../records/storeAdmin';
+import type { MigratedVitalsRefiling } from '../../records/storeUpgradeRefiling';
 import type { WardBackup } from '../../records/wardBackup';
 import type { PatientLists } from '../../ward/patientLists';
 import type { WardBoard } from '../../ward/wardBoard';
@@ -36,7 +38,9 @@ export interface ApiServices {
   exports: ExportService;
   devices: DeviceService;
   storeAdmin: StoreAdmin;
+  refiling: MigratedVitalsRefiling;
   backup: WardBackup;
+  consortium: ConsortiumSync;
 }
 
 /** The handlers of the operations whose names start with one of the prefixes (`'ward'` → `ward/*`). */

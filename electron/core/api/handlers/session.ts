@@ -5,7 +5,7 @@ import type { SessionInfo } from '../../model/ward';
 import { requireSession } from '../router';
 import type { ApiServices, HandlersFor } from './services';
 
-export function sessionHandlers({ config, identity, sessions }: ApiServices): HandlersFor<'identity' | 'session'> {
+export function sessionHandlers({ config, identity, sessions, consortium, refiling }: ApiServices): HandlersFor<'identity' | 'session'> {
   const info = (s: Session): SessionInfo => ({ token: s.token, profile: s.profile, wardName: config.wardName, lockTimeoutSeconds: config.lockTimeoutSeconds });
   const requireSetUp = (message: string) => {
     if (!identity.initialized) throw new WardError('CONFLICT', message);
@@ -19,8 +19,12 @@ export function sessionHandlers({ config, identity, sessions }: ApiServices): Ha
     'session/login': async (ctx, input) => {
       requireSetUp('The ward has not been set up yet.');
       const { wallet, profile } = await identity.login(input.name, input.password, input.newPassword);
+      await consortium.signedIn(wallet, profile.role); // their consortium credential, once
       ctx.progress('Logged in', 1);
-      return info(sessions.create(ctx.channel, profile, wallet, identity.teamKeyFor(wallet, profile.role)));
+      const session = sessions.create(ctx.channel, profile, wallet, identity.teamKeyFor(wallet, profile.role));
+      // A store upgraded from the old log gets its complete-set marks from the first care-team reader.
+      refiling.afterLogin(sessions.actorOf(session));
+      return info(session);
     },
     'session/me': async (ctx) => {
       const s = requireSession(ctx);
@@ -34,6 +38,7 @@ export function sessionHandlers({ config, identity, sessions }: ApiServices): Ha
     'session/unlock': async (ctx, input) => {
       const s = requireSession(ctx);
       const wallet = await identity.verifyPassword(s.profile.address, input.password);
+      await consortium.signedIn(wallet, s.profile.role); // a session kept open across the consortium's setup
       sessions.unlock(s, wallet, identity.teamKeyFor(wallet, s.profile.role));
       return info(s);
     },

@@ -1,0 +1,420 @@
+/**
+ * This workstation's record store checked against the ward chain (issue 9 item 5). Whoever can
+ * write the data directory can delete or copy records, edit consent and delete access-log entries
+ * in the store; the chain holds what is needed to notice: every anchor batch's root and leaf count
+ * (BatchAnchored), every grant and revoke in order (AccessGranted/AccessRevoked), every audited
+ * access (AccessAudited). So:
+ *
+ * - Anchor batches: each batch this station anchored must be in the store with as many records as
+ *   the chain counted leaves (the store keeps each batch's member list: storage/storeWrite
+ *   anchorBatch). Records gone are named by batch, with their patients where the store still says.
+ * - Consent: the chain's state is the truth. A grant in force here that the chain does not have is
+ *   revoked here (so AccessPolicy decides by the chain's consent); a grant the chain has and this
+ *   store lacks is reported (the grantee stays refused until the patient grants here again).
+ * - Audit: every AccessAudited event of a patient must have its local entry; a missing one is
+ *   written back from the chain (actor, action, time, break-glass; the reason was only local).
+ *
+ * At start the ward is checked incrementally from a checkpoint (the last block checked, tagged
+ * with a key derived from the station key so an edited checkpoint only causes a full check), plus
+ * the batches found wrong before, until they are mended, plus older batches for up to
+ * SWEEP_BUDGET_MS (the sweep, round and round). When a patient's record or access log is
+ * opened, that patient is checked from the ward's setup block (once per process, then
+ * incrementally): their consent and audits, and, among their newest records (PATIENT_SCAN_RECORDS),
+ * extra copies and the batches those records are in.
+ *
+ * Not covered: records of a batch whose member list was deleted with them are counted (missing =
+ * leaves − found) but cannot be attributed to a patient; records deleted from batches before the
+ * checkpoint are found when the sweep reaches their blocks (on a large ward, some starts later) or
+ * when a patient with a record still present in the same batch is opened; consent and audits
+ * before the checkpoint are checked per patient when opened, not at start; access-log entries of
+ * accesses that named no patient (the chain's zero reference) are not matched; extra copies of
+ * records older than a patient's newest PATIENT_SCAN_RECORDS are not counted (a history page
+ * still shows each record once).
+ */
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ethers } from 'ethers';
+import type { AuditOnChain, BatchOnChain, WardContracts } from '../chain/wardContracts';
+import { hexToBytes } from '../crypto/hex';
+import { VerifiedCache } from '../crypto/verifiedCache';
+import type { IdentityService } from '../identity/identityService';
+import type { BatchDifference, ConsentDifference, PatientStoreCheck, StoreCheckReport } from '../model/storeCheck';
+import { log } from '../platform/log';
+import type { ActivityEntry, AuditRecord } from '../storage/storeTypes';
+import type { WardStore } from '../storage/wardStore';
+import type { Patients } from './patients';
+
+/** The batch of a difference, kept in the checkpoint until the store has its records again. */
+type OpenBatch = Pick<BatchOnChain, 'batchId' | 'root' | 'leafCount'>;
+
+interface Checkpoint {
+  block: number;
+  open: OpenBatch[];
+  /** Where the next slice of the sweep over older batches starts. */
+  sweep: number;
+  tag: string;
+}
+
+const CHECKPOINT = 'chainCheck';
+/**
+ * The sweep: the store is locked while the ward runs, so it is edited while stopped; each start
+ * re-checks older batches too, from the ward's setup to the checkpoint and round again, in slices
+ * of SWEEP_SLICE_BLOCKS (one log query and the member lists of the batches in it) for as long as
+ * SWEEP_BUDGET_MS allows, at least one slice (about 2 ms per batch measured: docs/benchmarks.md).
+ */
+export const SWEEP_SLICE_BLOCKS = 500;
+export const SWEEP_BUDGET_MS = 1000;
+/** A patient's newest records looked at for extra copies and their batches when first opened (a history page holds up to 5,000). */
+export const PATIENT_SCAN_RECORDS = 5000;
+/** Local access-log entries are written after the block they name; clocks may differ a little. */
+const CLOCK_SLACK_MS = 3600_000;
+
+export class ChainCheck {
+  private last: StoreCheckReport | null = null;
+  /** Per patient (this process): the block checked through, and batches seen in their records. */
+  private readonly patientsChecked = new Map<string, { block: number; result: PatientStoreCheck; missingGrantees: string[] }>();
+  private readonly inFlight = new Map<string, Promise<PatientStoreCheck>>();
+  private tagger: { key: string; cache: VerifiedCache } | null = null;
+
+  constructor(
+    private readonly store: () => WardStore,
+    private readonly contracts: () => WardContracts,
+    private readonly identity: IdentityService,
+    private readonly patients: Patients,
+    /** The station's key (0x hex), or null before the ward is set up: its batches are checked, its key tags the checkpoint. */
+    private readonly stationKey: () => string | null,
+  ) {}
+
+  /** The last check of the whole ward (null before the first). */
+  report(): StoreCheckReport | null {
+    return this.last;
+  }
+
+  /** At start: batches, consent and audits since the checkpoint; batches found wrong before again. */
+  async atStart(): Promise<StoreCheckReport> {
+    const started = Date.now();
+    const c = this.contracts();
+    const store = this.store();
+    const to = await c.blockNumber();
+    const checkpoint = await this.checkpoint();
+    const from = checkpoint ? checkpoint.block + 1 : this.identity.wardConfig.registryBlock;
+    const station = this.stationAddress();
+    const fresh = from <= to ? (await c.batchesAnchored(from, to)).filter((b) => !station || b.submitter === station) : [];
+    // The sweep over the blocks before this check's start, round again from the setup block.
+    const setup = this.identity.wardConfig.registryBlock;
+    let sweepFrom = checkpoint && checkpoint.sweep >= setup && checkpoint.sweep < from ? checkpoint.sweep : setup;
+    const swept: OpenBatch[] = [];
+    let sweptBlocks = 0;
+    const sweepStart = Date.now();
+    while (sweptBlocks < from - setup && (sweptBlocks === 0 || Date.now() - sweepStart < SWEEP_BUDGET_MS)) {
+      const sweepTo = Math.min(sweepFrom + SWEEP_SLICE_BLOCKS - 1, from - 1);
+      if (sweepFrom > sweepTo) break;
+      for (const b of await c.batchesAnchored(sweepFrom, sweepTo)) if (!station || b.submitter === station) swept.push(b);
+      sweptBlocks += sweepTo - sweepFrom + 1;
+      sweepFrom = sweepTo + 1 >= from ? setup : sweepTo + 1;
+    }
+    const seen = new Set(fresh.map((b) => b.batchId));
+    const older: OpenBatch[] = [];
+    for (const o of [...(checkpoint?.open ?? []), ...swept]) {
+      if (seen.has(o.batchId)) continue;
+      seen.add(o.batchId);
+      older.push(o);
+    }
+    const batches: BatchDifference[] = [];
+    for (const b of [...older, ...fresh]) {
+      const d = await this.batch(b);
+      if (d) batches.push(d);
+    }
+
+    const pairs = new Map<string, [string, string]>();
+    for (const [p, g] of await store.grantPairs()) pairs.set(`${p}|${g}`, [p, g]);
+    if (from <= to) for (const e of await c.consentChanges(from, to)) pairs.set(`${e.patient}|${e.grantee}`, [e.patient, e.grantee]);
+    const consent = await this.consentOf([...pairs.values()]);
+
+    let auditRestored = 0;
+    if (from <= to) {
+      const byRef = new Map<string, AuditOnChain[]>();
+      for (const e of await c.accessesAudited(from, to)) if (e.patientRef !== ethers.ZeroHash) byRef.set(e.patientRef, [...(byRef.get(e.patientRef) ?? []), e]);
+      if (byRef.size) {
+        const patientOf = await this.patientsByRef();
+        for (const [ref, events] of byRef) {
+          const patient = patientOf.get(ref);
+          if (patient) auditRestored += await this.restoreAudits(patient, events, Math.min(...events.map((e) => e.timestamp * 1000)) - CLOCK_SLACK_MS);
+        }
+      }
+    }
+
+    const report: StoreCheckReport = { checkedAt: new Date().toISOString(), fromBlock: from, toBlock: to, batchesChecked: older.length + fresh.length, batches, consent, auditRestored, findings: [] };
+    report.findings = findingsOf(report);
+    await this.saveCheckpoint(to, batches, sweepFrom);
+    this.last = report;
+    this.patientsChecked.clear();
+    if (report.findings.length) {
+      log('warn', 'store_check.differs', {
+        fromBlock: from,
+        toBlock: to,
+        batches: batches.length,
+        missingRecords: batches.reduce((n, b) => n + b.missing, 0),
+        consentDiffers: consent.length,
+        auditRestored,
+        ms: Date.now() - started,
+      });
+    } else log('info', 'store_check.agrees', { fromBlock: from, toBlock: to, batches: report.batchesChecked, ms: Date.now() - started });
+    return report;
+  }
+
+  /**
+   * One patient's data against the chain (their record or access log is being opened): consent and
+   * audits since the ward's setup (then since the last check), extra copies of their records, and
+   * the batches their records are in. Concurrent opens share one check.
+   */
+  patient(patientAddress: string): Promise<PatientStoreCheck> {
+    const patient = ethers.getAddress(patientAddress);
+    let running = this.inFlight.get(patient);
+    if (!running) {
+      running = this.checkPatient(patient).finally(() => this.inFlight.delete(patient));
+      this.inFlight.set(patient, running);
+    }
+    return running;
+  }
+
+  private async checkPatient(patient: string): Promise<PatientStoreCheck> {
+    const c = this.contracts();
+    const store = this.store();
+    const before = this.patientsChecked.get(patient);
+    const to = await c.blockNumber();
+    const from = before ? before.block + 1 : this.identity.wardConfig.registryBlock;
+
+    let missingRecords = before?.result.missingRecords ?? 0;
+    let extraCopies = before?.result.extraCopies ?? 0;
+    if (!before) {
+      const scan = await this.scanRecords(patient);
+      extraCopies = scan.extraCopies;
+      const batches = new Map<number, BatchDifference | null>();
+      for (const b of this.last?.batches ?? []) batches.set(b.batchId, b);
+      for (const b of scan.batches) if (!batches.has(b.batchId)) batches.set(b.batchId, await this.batch(b));
+      missingRecords = [...batches.values()].reduce((n, d) => n + (d?.patients.find((p) => p.patient === patient)?.missing ?? 0), 0);
+    }
+
+    // Grants in force here, changes since the last check, and grants found on the chain only before (until the patient grants here).
+    const grantees = new Set([...(await store.grants(patient)).keys(), ...(before?.missingGrantees ?? [])]);
+    if (from <= to) for (const e of await c.consentChanges(from, to, patient)) grantees.add(e.grantee);
+    const consent = await this.consentOf([...grantees].map((g) => [patient, g]));
+    const missingGrantees = consent.filter((d) => !d.corrected).map((d) => d.grantee);
+
+    const events = from <= to ? await c.accessesAudited(from, to, this.patients.refOf(patient).toLowerCase()) : [];
+    const restored = events.length ? await this.restoreAudits(patient, events, before ? Math.min(...events.map((e) => e.timestamp * 1000)) - CLOCK_SLACK_MS : 0) : 0;
+
+    const missingUnattributed = (this.last?.batches ?? []).reduce((n, b) => n + b.missing - b.patients.reduce((m, p) => m + p.missing, 0), 0);
+    const result: PatientStoreCheck = {
+      missingRecords,
+      missingUnattributed,
+      extraCopies,
+      consentCorrected: (before?.result.consentCorrected ?? 0) + consent.filter((d) => d.corrected).length,
+      consentMissing: missingGrantees.length,
+      auditRestored: (before?.result.auditRestored ?? 0) + restored,
+      warning: null,
+    };
+    result.warning = patientWarning(result);
+    this.patientsChecked.set(patient, { block: to, result, missingGrantees });
+    if (consent.length || restored || (!before && (missingRecords || extraCopies))) {
+      log('warn', 'store_check.patient_differs', { missingRecords, extraCopies, consentDiffers: consent.length, auditRestored: restored });
+    }
+    return result;
+  }
+
+  // ------------------------------------------------------------------------------ batches
+
+  /** One anchored batch against the store: null when every leaf the chain counted is there. */
+  private async batch(b: OpenBatch): Promise<BatchDifference | null> {
+    const store = this.store();
+    const trees = await store.treesWithRoot(b.root);
+    let treeNo: number | undefined;
+    for (const t of trees) if ((await store.tree(t)).anchor?.batchId === b.batchId) treeNo = t;
+    treeNo ??= trees[0];
+    const difference = (found: number, patients: Map<string, number>, problem: BatchDifference['problem']): BatchDifference => ({
+      batchId: b.batchId,
+      root: b.root,
+      leafCount: b.leafCount,
+      found,
+      missing: b.leafCount - found,
+      patients: [...patients].map(([patient, missing]) => ({ patient, missing })),
+      problem,
+    });
+    if (treeNo === undefined) return difference(0, new Map(), 'batch');
+    let found = 0;
+    const gone = new Map<string, number>();
+    for (const m of await store.batchMembers(treeNo)) {
+      if (m.present) found++;
+      else {
+        const p = ethers.getAddress(m.locator.patientHex);
+        gone.set(p, (gone.get(p) ?? 0) + 1);
+      }
+    }
+    if (found >= b.leafCount) return null;
+    return difference(found, gone, 'records');
+  }
+
+  /**
+   * Extra copies among a patient's newest records (one id filed twice), and the batches they are in.
+   * Bounded (PATIENT_SCAN_RECORDS, about a history's first page), so a first open stays fast.
+   */
+  private async scanRecords(patient: string): Promise<{ extraCopies: number; batches: OpenBatch[] }> {
+    const store = this.store();
+    const ids = new Set<string>();
+    const batches = new Map<number, string>();
+    let extraCopies = 0;
+    for (const e of (await store.window(patient, { limit: PATIENT_SCAN_RECORDS, proofs: false })).items) {
+      const id = e.record.id.toLowerCase();
+      if (ids.has(id)) extraCopies++;
+      ids.add(id);
+      if (e.anchor && !batches.has(e.anchor.batchId)) batches.set(e.anchor.batchId, e.anchor.root.toLowerCase());
+    }
+    // Batch and leaf count as the chain has them (a root the chain does not know is the verifier's
+    // finding: the record is shown as tampered).
+    const c = this.contracts();
+    const checked: OpenBatch[] = [];
+    for (const [batchId, root] of batches) {
+      const onChain = await c.anchorOf(root);
+      if (onChain && onChain.batchId === batchId) checked.push({ batchId, root, leafCount: onChain.leafCount });
+    }
+    return { extraCopies, batches: checked };
+  }
+
+  // ------------------------------------------------------------------------------ consent
+
+  /**
+   * Consent in force here against the chain's state. A grant the chain has revoked (or never had)
+   * is revoked here as the chain did it: the grant ends and the patient's current key scope too, so
+   * the grantee is refused at once and left out of future records. A grant the chain has and this
+   * store lacks cannot be put in force here (the grantee's copies of the patient's keys need the
+   * patient's key): it is reported, the grantee stays refused, and the patient's next grant on this
+   * workstation finishes it (ConsentService follows the chain).
+   */
+  private async consentOf(pairs: Array<[string, string]>): Promise<ConsentDifference[]> {
+    const c = this.contracts();
+    const store = this.store();
+    const out: ConsentDifference[] = [];
+    for (const [patient, grantee] of pairs) {
+      const chain = await c.isGranted(patient, grantee);
+      const local = store.hasGrant(patient, grantee);
+      if (chain === local) continue;
+      if (!chain) {
+        const mined = await c.findConsentChange('revoke', patient, grantee, this.identity.wardConfig.registryBlock);
+        const current = store.currentScope(patient);
+        await store.write((w) => {
+          if (current) w.scopeEnd(patient, current);
+          w.consent({ t: 'consent', patient, grantee, action: 'revoke', at: Date.now(), tx: mined?.tx ?? '' });
+        });
+      }
+      out.push({ patient, grantee, chain: chain ? 'granted' : 'not granted', store: local ? 'granted' : 'not granted', corrected: !chain });
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------ audit
+
+  /**
+   * Write back the chain's audited accesses of a patient that have no local entry (matched by
+   * transaction, actor and action; a list transaction audits several patients). Local entries
+   * older than `since` are not read (0: all of them).
+   */
+  private async restoreAudits(patient: string, events: readonly AuditOnChain[], since: number): Promise<number> {
+    const store = this.store();
+    const local = new Map<string, number>();
+    let cursor: string | null = null;
+    do {
+      const page: { items: ActivityEntry[]; next: string | null } = await store.activity({ patient, limit: 1000, cursor });
+      for (const a of page.items) if (a.t === 'audit') local.set(auditKey(a), (local.get(auditKey(a)) ?? 0) + 1);
+      cursor = page.items.length && page.items.at(-1)!.at < since ? null : page.next;
+    } while (cursor);
+    const missing: AuditRecord[] = [];
+    for (const e of events) {
+      const k = auditKey(e);
+      const n = local.get(k) ?? 0;
+      if (n > 0) local.set(k, n - 1);
+      else missing.push({ t: 'audit', actor: e.actor, patient, action: e.action, breakGlass: e.breakGlass, reason: null, at: e.timestamp * 1000, block: e.block, tx: e.tx, restored: true });
+    }
+    if (missing.length) await store.write((w) => missing.forEach((a) => w.audit(a)));
+    return missing.length;
+  }
+
+  private async patientsByRef(): Promise<Map<string, string>> {
+    const members = await this.identity.registry.members();
+    return new Map(members.filter((m) => m.role === 'patient').map((m) => [this.patients.refOf(m.address).toLowerCase(), m.address]));
+  }
+
+  // ------------------------------------------------------------------------------ checkpoint
+
+  private stationAddress(): string | null {
+    const k = this.stationKey();
+    return k ? new ethers.Wallet(k).address : null;
+  }
+
+  private tags(): VerifiedCache | null {
+    const key = this.stationKey();
+    if (!key) return null;
+    if (this.tagger?.key !== key) this.tagger = { key, cache: new VerifiedCache(hkdf(sha256, hexToBytes(key), undefined, new TextEncoder().encode('wardledger/chain-check/v1'), 32)) };
+    return this.tagger.cache;
+  }
+
+  private static facts(block: number, open: readonly OpenBatch[], sweep: number) {
+    return { recordId: ethers.ZeroHash, signedFields: JSON.stringify({ block, open, sweep }), ciphertextHash: '', signature: '', anchorRoot: null, scope: 'ward-chain-check' };
+  }
+
+  /** The checkpoint, if its tag is this station's (anything else: check from the ward's setup). */
+  private async checkpoint(): Promise<Checkpoint | null> {
+    const cp = await this.store().state<Checkpoint>(CHECKPOINT);
+    const tags = this.tags();
+    if (!cp || !tags || typeof cp.block !== 'number' || typeof cp.sweep !== 'number' || !Array.isArray(cp.open)) return null;
+    if (!tags.isStillVerified(ChainCheck.facts(cp.block, cp.open, cp.sweep), cp.tag)) {
+      log('warn', 'store_check.checkpoint_rejected');
+      return null;
+    }
+    return cp;
+  }
+
+  private async saveCheckpoint(block: number, batches: readonly BatchDifference[], sweep: number): Promise<void> {
+    const tags = this.tags();
+    if (!tags) return;
+    const open = batches.map(({ batchId, root, leafCount }) => ({ batchId, root, leafCount }));
+    await this.store().write((w) => w.state(CHECKPOINT, { block, open, sweep, tag: tags.tagOf(ChainCheck.facts(block, open, sweep)) }));
+  }
+}
+
+function auditKey(a: { tx: string; actor: string; action: number }): string {
+  return `${a.tx.toLowerCase()}|${a.actor.toLowerCase()}|${a.action}`;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+function findingsOf(r: StoreCheckReport): string[] {
+  const out: string[] = [];
+  for (const b of r.batches) {
+    if (b.problem === 'batch') out.push(`Anchor batch ${b.batchId} (${plural(b.leafCount, 'record', 'records')}) is on the ward chain but not in this workstation's store. Restore the store from a backup.`);
+    else {
+      const whose = b.patients.length ? ` (${plural(b.patients.length, 'patient', 'patients')} known)` : '';
+      out.push(`Anchor batch ${b.batchId}: ${plural(b.missing, 'record', 'records')} of ${b.leafCount} anchored on the ward chain ${b.missing === 1 ? 'is' : 'are'} missing from this workstation's store${whose}. Restore the store from a backup.`);
+    }
+  }
+  for (const d of r.consent) {
+    out.push(
+      d.corrected
+        ? 'This workstation let someone read a record although the patient revoked (or never gave) their consent on the ward chain; the grant was revoked here too, and access now follows the chain.'
+        : "A patient's grant of access on the ward chain is not in force on this workstation: the person stays refused here until the patient shares their record again on this workstation.",
+    );
+  }
+  if (r.auditRestored) out.push(`${plural(r.auditRestored, 'access-log entry was', 'access-log entries were')} missing from this workstation's store and ${r.auditRestored === 1 ? 'was' : 'were'} restored from the ward chain (the written reasons are not available locally).`);
+  return out;
+}
+
+function patientWarning(r: PatientStoreCheck): string | null {
+  const parts: string[] = [];
+  if (r.missingRecords) parts.push(`${plural(r.missingRecords, 'record', 'records')} of this patient anchored on the ward chain ${r.missingRecords === 1 ? 'is' : 'are'} missing from this workstation's store: what is shown is incomplete. Restore the store from a backup and tell the IT admin.`);
+  if (r.missingUnattributed) parts.push(`${plural(r.missingUnattributed, 'record', 'records')} anchored on the ward chain ${r.missingUnattributed === 1 ? 'is' : 'are'} missing from this workstation's store and whose ${r.missingUnattributed === 1 ? 'it was' : 'they were'} is no longer known: this patient's history may be incomplete. Restore the store from a backup and tell the IT admin.`);
+  if (r.extraCopies) parts.push(`${plural(r.extraCopies, 'extra copy', 'extra copies')} of this patient's records ${r.extraCopies === 1 ? 'was' : 'were'} found in this workstation's store and ${r.extraCopies === 1 ? 'is' : 'are'} not counted twice: the store was altered. Tell the IT admin.`);
+  if (r.consentCorrected) parts.push(`Who may read this record had been changed in this workstation's store; it follows the ward chain again (${plural(r.consentCorrected, 'grant', 'grants')} revoked here as on the chain).`);
+  if (r.consentMissing) parts.push(`${plural(r.consentMissing, 'grant', 'grants')} of access on the ward chain ${r.consentMissing === 1 ? 'is' : 'are'} not in force on this workstation: until the patient shares their record again here, ${r.consentMissing === 1 ? 'that person is' : 'those people are'} refused.`);
+  if (r.auditRestored) parts.push(`${plural(r.auditRestored, 'access-log entry', 'access-log entries')} of this patient had been deleted from this workstation's store and ${r.auditRestored === 1 ? 'was' : 'were'} restored from the ward chain (without the written reasons).`);
+  return parts.length ? parts.join(' ') : null;
+}

@@ -1,0 +1,69 @@
+/**
+ * What the consortium sync engine receives, into the ward's record store (consortium/syncPorts.ts
+ * InboxSink): verified records of another ward are filed in the patient's history with where they
+ * came from ("from ward X") and their consortium proof, never put in this ward's outbox, and
+ * anchored on this ward's chain like every record it holds. Scope grants (a patient's key scope
+ * wrapped for one of this ward's readers, at a transfer of care) are kept, unopened, for that reader.
+ */
+import type { ReceivedRecord } from '../consortium/batch';
+import type { ScopeGrant } from '../consortium/payload';
+import type { InboxSink, SenderWard } from '../consortium/syncPorts';
+import { log } from '../platform/log';
+import type { StoredRecord } from '../storage/storedRecord';
+import type { WardStore } from '../storage/wardStore';
+
+/** A scope grant as kept for its reader. */
+export interface KeptScopeGrant {
+  reader: string;
+  patient: string;
+  scopeId: string;
+  /** The scope key sealed for the reader (consortium/grants.ts openScopeGrant), 0x hex. */
+  wrappedKey: string;
+  from: SenderWard;
+  block: number;
+}
+
+const grantName = (scopeId: string, reader: string) => `consortium.scopeGrant.${scopeId}.${reader.toLowerCase()}`;
+
+/** A scope grant kept for `reader` (its public key, as the grant names it), if one came. */
+export function keptScopeGrant(store: WardStore, scopeId: string, reader: string): Promise<KeptScopeGrant | undefined> {
+  return store.state<KeptScopeGrant>(grantName(scopeId, reader));
+}
+
+export class StoreInbox implements InboxSink {
+  constructor(
+    private readonly store: () => WardStore,
+    /** Anchor newly filed records on the ward chain (records/anchorQueue.ts). */
+    private readonly anchor: (records: StoredRecord[]) => Promise<unknown> = async () => undefined,
+  ) {}
+
+  /** Idempotent: a record already filed keeps its first place; one commit per share. */
+  async receive(records: ReceivedRecord[], from: SenderWard): Promise<void> {
+    const store = this.store();
+    const places = await store.consortiumPlaces(records.map((r) => r.id));
+    const at = Date.now();
+    const fresh: StoredRecord[] = [];
+    const placed: Array<{ record: StoredRecord; place: NonNullable<(typeof places)[number]> }> = [];
+    for (const [i, received] of records.entries()) {
+      if (places[i]) continue;
+      const { consortium, ...rest } = received;
+      const known = await store.entry(received.id, { proofs: false });
+      const record = known?.record ?? (rest as StoredRecord);
+      if (!known) fresh.push(record);
+      placed.push({ record, place: { ...consortium, tx: null, from: { account: from.account, name: from.name }, at } });
+    }
+    if (placed.length === 0) return;
+    await store.write(async (w) => {
+      for (const r of fresh) w.record(r, { publish: false });
+      await w.consortiumPlaces(placed);
+    });
+    // Not awaited: anchoring may wait for its window; the records are durable and in the anchor
+    // queue's recovery (unbatched) until it is done.
+    if (fresh.length > 0) this.anchor(fresh).catch(() => log('warn', 'consortium.received.anchorDeferred', { records: fresh.length }));
+  }
+
+  async scopeGrant(grant: ScopeGrant, from: SenderWard, block: number): Promise<void> {
+    const kept: KeptScopeGrant = { reader: grant.reader, patient: grant.patient, scopeId: grant.scopeId, wrappedKey: '0x' + Buffer.from(grant.wrappedKey).toString('hex'), from, block };
+    await this.store().write((w) => w.state(grantName(grant.scopeId, grant.reader), kept));
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The hospital consortium end to end: two wards (two `wardledger serve --demo` launches, two data
+ * directories) and anvil behind the Besu proxy as the consortium (1 s blocks). The consortium
+ * admin registers both wards from their ward cards; each ward's IT admin enters the node and
+ * ledger in Chromium (a wrong chain id is refused next to its field); a nurse on ward A saves a
+ * vitals set; A's console shows it published, the record view shows its consortium badge; ward B's
+ * console shows its pull with nothing quarantined.
+ *
+ * WARDLEDGER_SCREENSHOTS=DIR keeps screenshots of the settings, console and badge at 1366×768 and
+ * 1920×1080 (for looking at them; the assertions do not depend on them).
+ */
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addWard } from '../../electron/core/consortium/admin';
+import { wardCardFromDataDir } from '../../electron/core/consortium/syncAccount';
+import { startConsortium, type TestConsortium } from '../support/consortiumChain';
+import * as ui from './pages';
+import { launchChromium, loginInNewContext, startWardServer, type WardServer } from './support/wardServer';
+
+const password = 'demo-password';
+const itAdmin = { name: 'Ada Admin', password };
+const nurse = { name: 'Nora Nurse', password };
+const SLOW = 240_000;
+const shots = process.env.WARDLEDGER_SCREENSHOTS;
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (!shots) return;
+  for (const [width, height] of [[1366, 768], [1920, 1080]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: false });
+  }
+  await page.setViewportSize({ width: 1366, height: 768 });
+}
+
+async function configure(page: Page, s: { url: string; ledger: string; chainId: number | string }): Promise<void> {
+  await ui.field(page, 'Consortium node address').fill(s.url);
+  await ui.field(page, 'Ledger contract').fill(s.ledger);
+  await ui.field(page, 'Chain id').fill(String(s.chainId));
+  await ui.field(page, 'Confirmations').fill('1');
+  await ui.button(page, 'Check and save').click();
+}
+
+describe('two wards and the hospital consortium in a browser', () => {
+  let c: TestConsortium;
+  let A: WardServer;
+  let B: WardServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    c = await startConsortium({ blockTime: 1 });
+    [A, B] = await Promise.all([startWardServer(['--demo'], { WARDLEDGER_SCRYPT_N: '1024' }), startWardServer(['--demo'], { WARDLEDGER_SCRYPT_N: '1024' })]);
+    // The consortium admin adds both wards from their ward cards.
+    const admin = c.client(c.admin.privateKey, join(c.dir, 'admin'));
+    for (const ward of [A, B]) await addWard(admin, wardCardFromDataDir(ward.dataDir));
+    browser = await launchChromium();
+  }, SLOW);
+  afterAll(async () => {
+    for (const ctx of contexts) await ctx.close().catch(() => undefined);
+    await browser?.close();
+    await A?.stop();
+    await B?.stop();
+    await c?.close();
+  });
+
+  it('IT configures both wards, a nurse\'s set on ward A is published with its badge, and ward B pulls with nothing quarantined', async () => {
+    const settings = { url: c.proxy.url, ledger: c.ledger, chainId: c.context.chainId };
+
+    // Ward A's IT admin: a wrong chain id is refused next to its field, then the right one is saved.
+    const adminA = await loginInNewContext(browser, A, contexts, itAdmin);
+    await ui.expectAdminPage(adminA);
+    await ui.heading(adminA, 'Hospital consortium', 2).scrollIntoViewIfNeeded();
+    await configure(adminA, { ...settings, chainId: settings.chainId + 1 });
+    await expect.poll(() => ui.fieldError(adminA, 'Chain id'), { timeout: 30_000 }).toContain(`runs chain ${settings.chainId}`);
+    await screenshot(adminA, 'consortium-settings-error');
+    await configure(adminA, settings);
+    await adminA.getByRole('status').filter({ hasText: /Saved and checked/ }).waitFor({ timeout: 30_000 });
+    expect(await ui.fieldError(adminA, 'Chain id')).toBeNull();
+    await screenshot(adminA, 'consortium-settings-saved');
+
+    // Ward B's IT admin.
+    const adminB = await loginInNewContext(browser, B, contexts, itAdmin);
+    await ui.expectAdminPage(adminB);
+    await configure(adminB, settings);
+    await adminB.getByRole('status').filter({ hasText: /Saved and checked/ }).waitFor({ timeout: 30_000 });
+
+    // A nurse on ward A logs in (her consortium credential is signed) and saves a set.
+    const nurseA = await loginInNewContext(browser, A, contexts, nurse);
+    await ui.expectWardBoard(nurseA, ui.SLOW_TIMEOUT);
+    await ui.recordVitals(nurseA, 'Peter Patient', { respiratoryRate: 16, spo2: 97, oxygen: 'Air', systolic: 124, diastolic: 76, pulse: 72, consciousness: 'A', temperature: 36.8 });
+
+    // A's console: sync now; the set goes out in a batch, shown in the history.
+    await ui.gotoRoute(adminA, 'consortium');
+    await ui.heading(adminA, 'Consortium sync').waitFor();
+    await ui.button(adminA, 'Sync now').click();
+    await adminA.getByRole('status').filter({ hasText: /Sync round finished/ }).waitFor({ timeout: 60_000 });
+    const history = adminA.getByRole('table', { name: 'Published batches, newest first' });
+    await history.waitFor({ timeout: 30_000 });
+    expect(await history.getByRole('row').count()).toBeGreaterThan(1);
+    await expect.poll(async () => (await adminA.getByRole('group', { name: 'Connection' }).textContent())?.trim()).toMatch(/^Online/);
+    await screenshot(adminA, 'consortium-console-a');
+
+    // The record view: the nurse's new set carries the consortium badge, inclusion verified.
+    await ui.gotoRoute(nurseA, 'nurse');
+    await ui.openRecord(nurseA, 'Peter Patient');
+    const newest = nurseA.getByRole('list', { name: 'Records, newest first' }).getByRole('listitem').first();
+    await newest.getByRole('button', { name: /^Provenance:/ }).click();
+    const badge = newest.getByRole('group', { name: 'Hospital consortium' });
+    await badge.waitFor({ timeout: 15_000 });
+    const text = (await badge.textContent())!.replace(/\s+/g, ' ');
+    expect(text).toContain('Verified: included in a batch the consortium ledger holds');
+    expect(text).toMatch(/Consortium block\s*\d+/);
+    await newest.scrollIntoViewIfNeeded();
+    await screenshot(nurseA, 'consortium-badge');
+
+    // Ward B pulls: the round ends online, with its checkpoint, and nothing is quarantined.
+    await ui.gotoRoute(adminB, 'consortium');
+    await ui.button(adminB, 'Sync now').click();
+    await adminB.getByRole('status').filter({ hasText: /Sync round finished/ }).waitFor({ timeout: 60_000 });
+    await adminB.getByText('Nothing is quarantined.').waitFor();
+    await adminB.getByText('Received up to block').waitFor();
+    expect((await adminB.getByRole('group', { name: 'Connection' }).textContent())?.trim()).toMatch(/^Online/);
+    await screenshot(adminB, 'consortium-console-b');
+  }, SLOW);
+});

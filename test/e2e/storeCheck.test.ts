@@ -1,0 +1,81 @@
+/**
+ * Issue 9 item 5 as a person sees it, in real Chromium against `wardledger serve`: the demo ward is
+ * stopped, three of Peter Patient's records are deleted from its store (test/support/storeTampering.ts),
+ * and the ward is started again. The doctor opening his record sees a warning banner saying records
+ * anchored on the ward chain are missing and to restore from a backup; the IT admin's page says at
+ * the top that the store differs from the chain, and names the batches in the store card.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storePath, WardStore } from '../../electron/core/storage/wardStore';
+import { spawnServe, type ServeProcess } from '../support/serveProcess';
+import { deleteRecords } from '../support/storeTampering';
+import * as ui from './pages';
+import { apiCaller } from './support/seedWard';
+import { launchChromium } from './support/wardServer';
+
+const password = 'demo-password';
+const env = { WARDLEDGER_SCRYPT_N: '1024' };
+
+describe('a store that differs from the ward chain, as the doctor and the IT admin see it', () => {
+  let dataDir: string;
+  let serve: ServeProcess | null = null;
+  let launchUrl: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'wardledger-e2e-'));
+    serve = spawnServe(dataDir, ['--demo'], env);
+    const call = apiCaller(await serve.ready);
+    const { token } = (await call('session/login', { name: 'Dr Grace Hopper', password })) as { token: string };
+    const mine = (await call('records/myPatients', {}, token)) as Array<{ name: string; address: string }>;
+    const peter = mine.find((p) => p.name === 'Peter Patient')!.address;
+    await serve.stop();
+    const store = await WardStore.open(storePath(dataDir), { create: false });
+    const ids = (await store.window(peter, { limit: 3, proofs: false })).items.map((e) => e.record.id);
+    await store.close();
+    await deleteRecords(dataDir, ids);
+    serve = spawnServe(dataDir, [], env);
+    launchUrl = await serve.ready;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const loggedIn = async (name: string) => {
+    const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+    await page.goto(launchUrl);
+    await ui.appReady(page);
+    await ui.gotoRoute(page, 'login');
+    await ui.login(page, { name, password });
+    return page;
+  };
+
+  it("the doctor sees a warning over Peter Patient's record: three records missing, restore from a backup", async () => {
+    const page = await loggedIn('Dr Grace Hopper');
+    await ui.gotoRoute(page, 'ward');
+    await ui.openRecord(page, 'Peter Patient');
+    const banner = page.getByRole('alert').filter({ has: page.getByRole('heading', { name: "This workstation's copy of this record differs from the ward chain" }) });
+    await banner.waitFor({ timeout: ui.SCREEN_TIMEOUT });
+    expect(await banner.innerText()).toMatch(/3 records of this patient anchored on the ward chain are missing from this workstation's store: what is shown is incomplete\. Restore the store from a backup/);
+  });
+
+  it('the IT admin is told at the top of the page, and the store card names each batch', async () => {
+    const page = await loggedIn('Ada Admin');
+    const top = page.getByRole('alert').filter({ hasText: /This workstation's record store differs from the ward chain \(\d+ findings?\)/ });
+    await top.waitFor({ timeout: ui.SCREEN_TIMEOUT });
+    await top.getByRole('button', { name: 'See “Store against the ward chain”' }).click();
+    const storeTitle = page.getByRole('heading', { name: 'Records and backups' });
+    await expect.poll(() => storeTitle.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    // The three records are missing from one or more anchor batches; together, three.
+    const findings = await page.getByRole('listitem').filter({ hasText: /^Anchor batch \d+: \d+ records? of \d+ anchored on the ward chain (is|are) missing/ }).allInnerTexts();
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.reduce((n, f) => n + Number(/: (\d+) records? of/.exec(f)![1]), 0)).toBe(3);
+  });
+});
