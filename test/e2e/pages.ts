@@ -418,7 +418,7 @@ export interface BoardRow {
   newer: string;
   /** NEWS2 of the last complete set, as its badge says it (with the scale). */
   news2: News2Reading & { scale: number | null };
-  /** "Due in 3 h 10 min", "Overdue by 25 min". */
+  /** "Due in 3 h 10 min", "Overdue 25 min". */
   due: string;
   overdue: boolean;
   /** The responsible doctor, or "No responsible doctor" ("" on a doctor's own list). */
@@ -436,12 +436,22 @@ interface CellText {
   spoken: string;
 }
 
-/** The cells of a row as shown and as spoken (aria-hidden parts are shown only). */
+/**
+ * The cells of a row as shown and as spoken (aria-hidden parts are shown only; parts the layout
+ * does not render at this width, display: none, are neither).
+ */
 async function rowCells(row: Locator): Promise<CellText[]> {
-  type Node = { nodeType: number; textContent: string | null; childNodes: ArrayLike<Node>; getAttribute?: (n: string) => string | null };
+  type Node = {
+    nodeType: number;
+    textContent: string | null;
+    childNodes: ArrayLike<Node>;
+    getAttribute?: (n: string) => string | null;
+    checkVisibility?: (o?: { visibilityProperty?: boolean }) => boolean;
+  };
   return row.getByRole('cell').evaluateAll((cells) => {
+    const rendered = (n: Node): boolean => n.nodeType === 3 || !n.checkVisibility || n.checkVisibility({ visibilityProperty: true });
     const spokenOf = (n: Node): string =>
-      n.nodeType === 3 ? (n.textContent ?? '') : n.getAttribute?.('aria-hidden') === 'true' ? '' : Array.from(n.childNodes).map(spokenOf).join('');
+      n.nodeType === 3 ? (n.textContent ?? '') : n.getAttribute?.('aria-hidden') === 'true' || !rendered(n) ? '' : Array.from(n.childNodes).map(spokenOf).join('');
     const shownOf = (n: Node): string => {
       const hidden = Array.from(n.childNodes).filter((c) => c.getAttribute?.('aria-hidden') === 'true');
       return hidden.length ? hidden.map((c) => c.textContent ?? '').join('') : (n.textContent ?? '');
@@ -484,20 +494,21 @@ export async function boardTableRows(page: Page, tableName: string): Promise<Boa
     const warnings = notes.map((t) => t.replace(/^[^A-Za-z]+/, '').replace(/\s+/g, ' ').trim());
     const newer = warnings.find((w) => w.startsWith('Since then:'));
     const risk = /risk--([a-z-]+)/.exec((await row.getAttribute('class')) ?? '');
-    const due = at('Next set').spoken;
+    // Below 1700 px wide the time taken is said under the due time ("… taken 2 h ago"), not in a column.
+    const dueCell = /^(.*?)\s*(?:taken (.+)|(No complete set))?$/.exec(at('Next set').spoken)!;
+    const due = dueCell[1]!;
     out.push({
       bed: at('Bed').spoken,
       name: m ? m[1]! : patient,
       age: m ? Number(m[2]) : Number.NaN,
       params,
       vitals: boardParameterHeadings.map((h) => params[h].spoken).filter((t) => !/not measured$/.test(t)).join(' · '),
-      taken: at('Taken').spoken,
+      taken: col('Taken') >= 0 ? at('Taken').spoken : (dueCell[2] ?? dueCell[3] ?? ''),
       newer: newer ? newer.replace(/^Since then:\s*/, '') : '',
       news2: { ...parseNews2Badge(badge), scale: scale ? Number(scale[1]) : null },
       due,
       overdue: /^Overdue/.test(due),
-      // Below 1700 px wide the doctor is named under the patient instead of in a column.
-      doctor: col('Doctor') >= 0 ? at('Doctor').spoken : (/(?:Responsible doctor: (.+)|(No responsible doctor))$/.exec(patient)?.slice(1).find(Boolean) ?? ''),
+      doctor: col('Doctor') >= 0 ? at('Doctor').spoken : '',
       warnings: warnings.filter((w) => !w.startsWith('Since then:')),
       risk: risk ? risk[1]! : 'none',
     });

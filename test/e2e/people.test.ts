@@ -52,9 +52,10 @@ describe('identifying and admitting patients, in a browser', () => {
     await expect.poll(peterBeds, { timeout: 30_000 }).toEqual(['1A', '3A']);
     const headers = await page.getByRole('rowheader').filter({ hasText: 'Peter Patient' }).allTextContents();
     expect(headers.map((h) => h.replace(/\s+/g, ' '))).toEqual([
-      // The board's compact form (board/PatientIdentity.vue): name, age, date of birth, hospital number.
-      expect.stringMatching(/^Peter Patient, \d+ · DOB 14 Mar 1955 · HN RX100071/),
-      expect.stringMatching(/^Peter Patient, \d+ · DOB 30 Jun 1949 · HN RX200049/),
+      // The board's compact form (board/PatientIdentity.vue): name, age, date of birth, hospital number
+      // (the column heading says which is which on screen; each is named for a screen reader).
+      expect.stringMatching(/^Peter Patient, \d+ · Date of birth 14 Mar 1955 · Hospital number RX100071/),
+      expect.stringMatching(/^Peter Patient, \d+ · Date of birth 30 Jun 1949 · Hospital number RX200049/),
     ]);
   });
 

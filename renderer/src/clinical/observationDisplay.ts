@@ -13,10 +13,10 @@ export const sourceLabels: Record<ObservationSummary['source'], string> = {
   monitor: 'bound monitor',
 };
 
-/** "Overdue by 25 min" or "Due in 3 h 10 min" (the next full NEWS2 set). */
+/** "Overdue 1 h 20 min" or "Due in 3 h 10 min" (the next full NEWS2 set; short enough for one line of a board row). */
 export function dueText(s: ObservationStatus, now: number): string {
   const minutes = Math.round((Date.parse(s.dueAt) - now) / 60_000);
-  if (s.overdue) return `Overdue by ${formatMinutesAgo(-minutes).replace(/ ago$/, '').replace('just now', 'under a minute')}`;
+  if (s.overdue) return `Overdue ${formatMinutesAgo(-minutes).replace(/ ago$/, '').replace('just now', 'under a minute')}`;
   return `Due in ${formatMinutesAgo(minutes).replace(/ ago$/, '').replace('just now', 'under a minute')}`;
 }
 

@@ -2,17 +2,28 @@
  * Fill a `wardledger serve --demo` ward to 30 beds through its loopback API, as a script would
  * (the launch secret in `x-wardledger-secret`): 27 more patients registered and admitted by the
  * demo nurse, most with one complete set at a chosen time, so the board has every band, overdue
- * and due patients, a missing escalation, and a patient without any set.
+ * and due patients, a missing escalation, and a patient without any set; and the widest rows a
+ * board row must hold on one line: a long name, a missing escalation beside a newer partial set.
  */
 export interface SeededPatient {
   name: string;
   bed: string;
+  /** Date of birth (YYYY-MM-DD) and hospital number, as admitted. */
+  dob: string;
+  hospitalNumber: string;
   /** Minutes before now the set was taken; null: no set. */
   takenMinutesAgo: number | null;
   vitals: Record<string, unknown> | null;
   /** Escalation recorded for a worrying set (else the board asks for it). */
   escalated: boolean;
+  /** A partial set taken after the complete one (shown beside it, as "Since then: …"). */
+  newer?: Record<string, unknown>;
 }
+
+/** The longest notes a row gets: a missing escalation and a newer partial reading (bed 4B). */
+const newerPartial = { respiratoryRate: 20, spo2: 95, pulse: 98, temperature: { value: 37.9, unit: 'Cel' } };
+/** A long name (bed 15B), which a board row cuts with an ellipsis and keeps whole in its text. */
+export const longName = 'Board Patient 30 Anastasia Konstantinidou-Papadopoulou';
 
 // Sub-scores per RCP NEWS2 Chart 1 (see /work/shared/reference/CLINICAL.md's table).
 const calm = { respiratoryRate: 16, spo2: 97, supplementalOxygen: false, systolic: 124, diastolic: 76, pulse: 72, consciousness: 'A', temperature: { value: 36.8, unit: 'Cel' } }; // 0
@@ -41,7 +52,13 @@ export function extraPatients(): SeededPatient[] {
   const out: SeededPatient[] = [];
   for (let i = 3; i < 30; i++) {
     const [vitals, taken, escalated] = plans[(i - 3) % plans.length]!;
-    out.push({ name: `Board Patient ${String(i + 1).padStart(2, '0')}`, bed: bedName(i), takenMinutesAgo: taken, vitals, escalated });
+    const name = i === 29 ? longName : `Board Patient ${String(i + 1).padStart(2, '0')}`;
+    const bed = bedName(i);
+    // A date of birth and a unique hospital number per bed (patients are admitted with both).
+    const n = Number(bed.replace(/\D/g, ''));
+    const letter = bed.replace(/\d/g, '').charCodeAt(0) || 65;
+    const identifiers = { dob: `${1986 - (n % 50)}-0${1 + (n % 9)}-1${n % 10}`, hospitalNumber: `TB${String(n * 100 + letter).padStart(6, '0')}` };
+    out.push({ name, bed, ...identifiers, takenMinutesAgo: taken, vitals, escalated, ...(i === 7 ? { newer: newerPartial } : {}) });
   }
   return out;
 }
@@ -73,11 +90,7 @@ export async function seedThirtyBeds(launchUrl: string, nurse = { name: 'Nora Nu
   if (!doctor) throw new Error(`No doctor "${doctorName}" on the ward.`);
   const patients = extraPatients();
   for (const p of patients) {
-    // A date of birth and a unique hospital number per bed (patients are admitted with both).
-    const n = Number(p.bed.replace(/\D/g, ''));
-    const letter = p.bed.replace(/\d/g, '').charCodeAt(0) || 65;
-    const identifiers = { dob: `${1986 - (n % 50)}-0${1 + (n % 9)}-1${n % 10}`, hospitalNumber: `TB${String(n * 100 + letter).padStart(6, '0')}` };
-    const row = (await call('ward/registerAndAdmit', { name: p.name, ...identifiers, bed: p.bed, responsibleDoctor: doctor.address }, token)) as {
+    const row = (await call('ward/registerAndAdmit', { name: p.name, dob: p.dob, hospitalNumber: p.hospitalNumber, bed: p.bed, responsibleDoctor: doctor.address }, token)) as {
       patient: { address: string };
     };
     if (!p.vitals || p.takenMinutesAgo === null) continue;
@@ -87,6 +100,7 @@ export async function seedThirtyBeds(launchUrl: string, nurse = { name: 'Nora Nu
     if (p.escalated) {
       await call('records/addEscalation', { patient: row.patient.address, forRecord: record.id, informed: { name: doctorName, role: 'Responsible doctor', address: doctor.address }, informedAt: takenAt, response: 'Reviewed on the ward round' }, token);
     }
+    if (p.newer) await call('records/addVitals', { patient: row.patient.address, vitals: p.newer, missingReason: 'Patient declined' }, token);
   }
   return patients;
 }

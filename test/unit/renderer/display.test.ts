@@ -63,6 +63,6 @@ describe('observations in words (board, lists, timeline)', () => {
     const now = Date.parse('2026-03-10T12:00:00Z');
     const base = { lastComplete: null, newerReading: null, risk: null, riskFromNewerReading: false, escalationDue: false, escalation: null, unverified: [] };
     expect(dueText({ ...base, dueAt: '2026-03-10T15:10:00Z', overdue: false }, now)).toBe('Due in 3 h 10 min');
-    expect(dueText({ ...base, dueAt: '2026-03-10T11:35:00Z', overdue: true }, now)).toBe('Overdue by 25 min');
+    expect(dueText({ ...base, dueAt: '2026-03-10T11:35:00Z', overdue: true }, now)).toBe('Overdue 25 min');
   });
 });
