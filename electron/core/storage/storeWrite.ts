@@ -34,8 +34,11 @@ const EMPTY = new Uint8Array(0);
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
 const json = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8');
 
-/** Role of a tree a record belongs to besides its signature tree. */
-export const TreeRole = { anchor: 1, consortium: 2 } as const;
+/**
+ * Role of a tree a record belongs to besides its signature tree (consortium places are kept per
+ * record in their own table: StoreWrite.consortiumPlaces).
+ */
+export const TreeRole = { anchor: 1 } as const;
 
 /** The small, rewritten entries of a tree's state. */
 export const TreeStateField = { anchor: 0 } as const;
@@ -124,7 +127,7 @@ export class StoreWrite {
   async anchorBatch(treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>): Promise<void> {
     this.batching.add(treeNo);
     this.put(key(T.awaitingAnchor, ['tree', treeNo]));
-    await this.member(TreeRole.anchor, treeNo, members, true);
+    await this.members(treeNo, members);
   }
 
   /** The anchor transaction of a batch is recorded: its records are anchored. */
@@ -142,11 +145,6 @@ export class StoreWrite {
    */
   rootOnChain(root: string, tag: string): void {
     this.put(key(T.rootOnChain, hexKey(root.toLowerCase(), 32)), hexKey(tag, 32));
-  }
-
-  /** Records published to the consortium in this tree: out of the outbox. */
-  async published(treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>): Promise<void> {
-    await this.member(TreeRole.consortium, treeNo, members, false);
   }
 
   /**
@@ -167,19 +165,18 @@ export class StoreWrite {
     this.put(key(T.consortiumShare, hexKey(patient, 20), hexKey(share.ward, 20), hexKey(share.batchId, 32), ['tree', share.index]), json(share));
   }
 
-  private async member(role: number, treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>, anchoring: boolean): Promise<void> {
+  /** An anchor batch's members: out of the unbatched queue, listed under the batch, pointed at it. */
+  private async members(treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>): Promise<void> {
     for (const { record, leafIndex } of members) {
       const known = this.ctx.known(record) ?? (await this.ctx.lookup(record.id));
       if (!known) throw new WardError('NOT_FOUND', 'A record of the batch is not in the record store.');
-      if (anchoring) {
-        this.del(key(T.unbatched, ['seq', known.locator.seq]));
-        this.put(key(T.batchMembers, ['tree', treeNo], ['seq', known.locator.seq]), known.locator.bytes);
-      } else this.del(key(T.outbox, ['seq', known.locator.seq]));
+      this.del(key(T.unbatched, ['seq', known.locator.seq]));
+      this.put(key(T.batchMembers, ['tree', treeNo], ['seq', known.locator.seq]), known.locator.bytes);
       if (known.signatureTree?.treeNo === treeNo) continue; // its own signature tree: nothing to point at
       const place = Buffer.alloc(8);
       place.writeUInt32BE(treeNo, 0);
       place.writeUInt32BE(leafIndex, 4);
-      this.put(key(T.membership, ['byte', role], known.locator.bytes), place);
+      this.put(key(T.membership, ['byte', TreeRole.anchor], known.locator.bytes), place);
     }
   }
 

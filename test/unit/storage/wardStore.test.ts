@@ -231,12 +231,8 @@ describe('ward store: records, trees and anchors', () => {
     // The outbox in write order; publishing takes records out.
     const out = await store.outbox();
     expect(out.map((o) => o.record.id)).toEqual([first.id, fix.id]);
-    const { buildBatch } = await import('../../../electron/core/crypto/merkle');
-    const t = buildBatch([leafOf(first)]);
-    await store.write(async (w) => {
-      const treeNo = w.tree({ root: t.root, nodes: t.toStandardTreeData().tree });
-      await w.published(treeNo, [{ record: first, leafIndex: 0 }]);
-    });
+    const place = { ward: '0x' + '11'.repeat(20), batchId: '0x' + '22'.repeat(32), root: '0x' + '33'.repeat(32), block: 7, tx: null, shareIndex: 0, index: 0, recordProof: [], shareProof: [], at: T0 };
+    await store.write((w) => w.consortiumPlaces([{ record: first, place }]));
     expect((await store.outbox()).map((o) => o.record.id)).toEqual([fix.id]);
 
     // Everything is still there after a restart, and new numbers continue after the old ones.
