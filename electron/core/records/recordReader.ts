@@ -61,8 +61,8 @@ export class RecordReader {
   }
 
   /**
-   * A patient's records by measured time from the newest back, a page at a time, each decrypted
-   * and verified as it is reached (the board scans back only as far as the last complete
+   * A patient's records by measured time from the newest back, a page at a time (20, then larger),
+   * decrypted and verified a page at a time (the board scans back only as far as the last complete
    * observation set). Records `wanted` refuses (by their public metadata) are passed over unopened.
    */
   async *newestFirst(actor: Actor, patient: string, wanted: (r: StoredRecord) => boolean = () => true): AsyncGenerator<OpenedRecord> {
@@ -71,10 +71,8 @@ export class RecordReader {
     let pageSize = 20;
     do {
       const page: Page<StoredEntry> = await this.store().window(p, { limit: pageSize, cursor, proofs: false });
-      for (const e of page.items) {
-        if (!wanted(e.record)) continue;
-        yield (await this.openEntries(actor, [e]))[0]!;
-      }
+      // One page's wanted records opened together: one key lookup and one memo write a page, not a record.
+      yield* await this.openEntries(actor, page.items.filter((e) => wanted(e.record)));
       cursor = page.next;
       pageSize = Math.min(pageSize * 4, 1000);
     } while (cursor);
@@ -82,7 +80,7 @@ export class RecordReader {
 
   /** When the patient's newest vitals were measured (the store's vitals index: nothing is decrypted), or null. */
   async latestVitalsAt(patient: string): Promise<number | null> {
-    const latest = await this.store().latest(ethers.getAddress(patient), 'vitals');
-    return latest ? latest.at : null;
+    const page = await this.store().vitalsWindow(ethers.getAddress(patient), { limit: 1, proofs: false });
+    return page.items[0]?.at ?? null;
   }
 }
