@@ -217,12 +217,14 @@ export class AuditTrail {
     for (const patient of named) {
       const patientChanges = this.care.changesOf(patient);
       if (patientChanges.length === 0) continue;
+      // Reads before the patient's first change of care lie in no relationship: paging stops there.
+      const since = Math.min(...patientChanges.map((c) => c.at));
       const reads: AuditRecord[] = [];
       let cursor: string | null = null;
       do {
         const page: { items: ActivityEntry[]; next: string | null } = await store.activity({ patient, limit: 1000, cursor });
         for (const a of page.items) if (a.t === 'audit' && (a.action === auditActions.read || a.action === auditActions.export)) reads.push(a);
-        cursor = page.next;
+        cursor = (page.items.at(-1)?.at ?? 0) < since ? null : page.next;
       } while (cursor);
       // The patient's first record by measured time: records are written after they are measured.
       const first = (await store.window(patient, { order: 'asc', limit: 1, proofs: false })).items[0];
