@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ui from './pages';
-import { launchChromium, loginInNewContext, startWardServer, type WardServer } from './support/wardServer';
+import { closeSuite, launchChromium, loginInNewContext, startWardServer, type WardServer } from './support/wardServer';
 
 const admin = { wardName: 'Ward 4 East', name: 'Ada Admin', age: 41, password: 'admin-password-1' };
 const nurse = { name: 'Florence Nurse', age: 33, role: 'Nurse' as const, password: 'nurse-password' };
@@ -48,11 +48,7 @@ describe('the ward board shows each person what they may open', () => {
     await ui.expectWardBoard(n);
     await ui.admitPatient(n, { patient: patient.name, bed: '5', doctor: doctor.name });
   });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeSuite(contexts, browser, server));
 
   it('a doctor not in the patient’s care sees the bed only, and reaches emergency access by keyboard', async () => {
     const page = await loginAs(other);

@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ui from './pages';
-import { launchChromium, startWardServer, type WardServer } from './support/wardServer';
+import { closeSuite, launchChromium, startWardServer, type WardServer } from './support/wardServer';
 
 const admin = { wardName: 'Ward 9 South', name: 'Ada Admin', age: 41, password: 'admin-password-1' };
 const nurse = { name: 'Florence Nurse', age: 33, role: 'Nurse' as const, password: 'nurse-password' };
@@ -54,11 +54,7 @@ describe('clinical records in a browser: admit, vitals, NEWS2, chart, consent, v
     await ui.expectAdminPage(it);
     for (const p of [nurse, doctor, insurer]) await ui.approvePending(it, p.name);
   });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeSuite(contexts, browser, server));
 
   it('a nurse admits the patient, sees NEWS2 live while typing, saves, and the board shows the band', async () => {
     const page = await loginAs(nurse);

@@ -8,7 +8,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ui from './pages';
-import { launchChromium, loginInNewContext, startWardServer, type WardServer } from './support/wardServer';
+import { closeSuite, launchChromium, loginInNewContext, startWardServer, type WardServer } from './support/wardServer';
 
 const password = 'demo-password';
 const nurse = { name: 'Nora Nurse', password };
@@ -37,11 +37,7 @@ describe('USB devices in a browser: live oximeter, bed binding, meter memory, pr
     server = await startWardServer(['--demo'], { WARDLEDGER_SCRYPT_N: '1024' });
     browser = await launchChromium();
   });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeSuite(contexts, browser, server));
 
   it('a nurse plugs in a simulated oximeter, sees live values and binds it to bed 1A', async () => {
     nursePage = await loginAs(nurse);

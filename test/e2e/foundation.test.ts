@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ui from './pages';
-import { launchChromium, startWardServer, type WardServer } from './support/wardServer';
+import { closeSuite, launchChromium, startWardServer, type WardServer } from './support/wardServer';
 
 const admin = { wardName: 'Ward 7 North', name: 'Ada Admin', age: 41, password: 'admin-password-1' };
 const doctor = { name: 'Grace Hopper', age: 52, role: 'Doctor' as const, password: 'doctor-password' };
@@ -35,11 +35,7 @@ describe('WardLedger in a browser: setup, registration, approval, login, lock', 
     server = await startWardServer();
     browser = await launchChromium();
   });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeSuite(contexts, browser, server));
 
   it('refuses the app without the launch secret', async () => {
     const context = await browser.newContext();

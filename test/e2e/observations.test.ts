@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ui from './pages';
-import { launchChromium, startWardServer, type WardServer } from './support/wardServer';
+import { closeSuite, launchChromium, startWardServer, type WardServer } from './support/wardServer';
 
 const password = 'demo-password';
 const nurse = { name: 'Nora Nurse', password };
@@ -34,11 +34,7 @@ describe('observations as nurses take them, in a browser', () => {
     await ui.gotoRoute(page, 'login');
     await ui.login(page, nurse);
   });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeSuite(contexts, browser, server));
 
   it('a set taken two hours ago on a Venturi mask, with a pulse of 300: the form asks why it is late and to confirm the pulse, then the escalation', async () => {
     await ui.gotoRoute(page, 'nurse');

@@ -12,7 +12,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ui from './pages';
-import { launchChromium, loginInNewContext, startWardServer, type WardServer } from './support/wardServer';
+import { closeSuite, launchChromium, loginInNewContext, startWardServer, type WardServer } from './support/wardServer';
 
 const demoPassword = 'demo-password';
 
@@ -28,11 +28,7 @@ describe('identifying and admitting patients, in a browser', () => {
     server = await startWardServer(['--demo'], { WARDLEDGER_SCRYPT_N: '1024' });
     browser = await launchChromium();
   });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeSuite(contexts, browser, server));
 
   it('a nurse admits a second Peter Patient; the board tells them apart and the activation code is shown once', async () => {
     const page = await loginAs('Nora Nurse');

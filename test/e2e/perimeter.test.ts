@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ui from './pages';
-import { launchChromium, startWardServer, type WardServer } from './support/wardServer';
+import { closeSuite, launchChromium, startWardServer, type WardServer } from './support/wardServer';
 
 const admin = { wardName: 'Ward 9 South', name: 'Ada Admin', age: 41, password: 'admin-password-1' };
 const nurse = { name: 'Nora Nurse', age: 33, role: 'Nurse' as const, password: 'nurse-password' };
@@ -30,11 +30,7 @@ describe('perimeter in a browser: look-alike names and password throttling', () 
     server = await startWardServer([], { WARDLEDGER_SCRYPT_N: '1024' });
     browser = await launchChromium();
   });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeSuite(contexts, browser, server));
 
   it('registers a look-alike patient name with a visible warning; refuses invisible characters in the form', async () => {
     const itPage = await openApp();

@@ -80,3 +80,10 @@ export async function loginInNewContext(
   await ui.login(page, who);
   return page;
 }
+
+/** A suite's afterAll: its browser contexts, the browser and the ward, each if it was started. */
+export async function closeSuite(contexts: BrowserContext[], browser: Browser | undefined, server: WardServer | undefined): Promise<void> {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+}
