@@ -248,6 +248,7 @@ export function buildCoreGraph(config: CoreConfig) {
       await consortium.stop().catch(() => undefined);
       anchorQueue.stop();
       await refiling.stop();
+      await chainCheck.settled(); // its sweep writes to the store
       keyring.closeAll();
       verifier.forget();
       await openStore?.close().catch(() => undefined);

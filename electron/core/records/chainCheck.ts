@@ -16,8 +16,8 @@
  *
  * At start the ward is checked incrementally from a checkpoint (the last block checked, tagged
  * with a key derived from the station key so an edited checkpoint only causes a full check), plus
- * the batches found wrong before, until they are mended, plus older batches for up to
- * SWEEP_BUDGET_MS (the sweep, round and round). When a patient's record or access log is
+ * the batches found wrong before, until they are mended; right after the start, older batches are
+ * re-checked for up to SWEEP_BUDGET_MS (the sweep, round and round, off the start's path). When a patient's record or access log is
  * opened, that patient is checked from the ward's setup block (once per process, then
  * incrementally): their consent and audits, and, among their newest records (PATIENT_SCAN_RECORDS),
  * extra copies and the batches those records are in.
@@ -57,8 +57,8 @@ interface Checkpoint {
 
 const CHECKPOINT = 'chainCheck';
 /**
- * The sweep: the store is locked while the ward runs, so it is edited while stopped; each start
- * re-checks older batches too, from the ward's setup to the checkpoint and round again, in slices
+ * The sweep: the store is locked while the ward runs, so it is edited while stopped; after each
+ * start older batches are re-checked too (in the background: the ward is usable meanwhile), from the ward's setup to the checkpoint and round again, in slices
  * of SWEEP_SLICE_BLOCKS (one log query and the member lists of the batches in it) for as long as
  * SWEEP_BUDGET_MS allows, at least one slice (about 2 ms per batch measured: docs/benchmarks.md).
  */
@@ -71,6 +71,8 @@ const CLOCK_SLACK_MS = 3600_000;
 
 export class ChainCheck {
   private last: StoreCheckReport | null = null;
+  /** The sweep over older batches started by the last atStart (it runs after the start, not in it). */
+  private sweeping: Promise<void> = Promise.resolve();
   /** Per patient (this process): the block checked through, and batches seen in their records. */
   private readonly patientsChecked = new Map<string, { block: number; result: PatientStoreCheck; missingGrantees: string[] }>();
   private readonly inFlight = new Map<string, Promise<PatientStoreCheck>>();
@@ -85,37 +87,36 @@ export class ChainCheck {
     private readonly stationKey: () => string | null,
   ) {}
 
-  /** The last check of the whole ward (null before the first). */
-  report(): StoreCheckReport | null {
+  /** The last check of the whole ward, with its sweep (null before the first). */
+  async report(): Promise<StoreCheckReport | null> {
+    await this.sweeping;
     return this.last;
   }
 
-  /** At start: batches, consent and audits since the checkpoint; batches found wrong before again. */
+  /** Wait for the sweep (the core stops: the store must not be written after it closes). */
+  settled(): Promise<void> {
+    return this.sweeping;
+  }
+
+  /**
+   * At start: batches, consent and audits since the checkpoint; batches found wrong before again.
+   * The sweep over older batches is started, not waited for: it may take SWEEP_BUDGET_MS and the
+   * ward is usable meanwhile (report() and the patient checks wait for it).
+   */
   async atStart(): Promise<StoreCheckReport> {
+    await this.sweeping;
     const started = Date.now();
     const c = this.contracts();
     const store = this.store();
     const to = await c.blockNumber();
     const checkpoint = await this.checkpoint();
-    const from = checkpoint ? checkpoint.block + 1 : this.identity.wardConfig.registryBlock;
+    const setup = this.identity.wardConfig.registryBlock;
+    const from = checkpoint ? checkpoint.block + 1 : setup;
     const station = this.stationAddress();
     const fresh = from <= to ? (await c.batchesAnchored(from, to)).filter((b) => !station || b.submitter === station) : [];
-    // The sweep over the blocks before this check's start, round again from the setup block.
-    const setup = this.identity.wardConfig.registryBlock;
-    let sweepFrom = checkpoint && checkpoint.sweep >= setup && checkpoint.sweep < from ? checkpoint.sweep : setup;
-    const swept: OpenBatch[] = [];
-    let sweptBlocks = 0;
-    const sweepStart = Date.now();
-    while (sweptBlocks < from - setup && (sweptBlocks === 0 || Date.now() - sweepStart < SWEEP_BUDGET_MS)) {
-      const sweepTo = Math.min(sweepFrom + SWEEP_SLICE_BLOCKS - 1, from - 1);
-      if (sweepFrom > sweepTo) break;
-      for (const b of await c.batchesAnchored(sweepFrom, sweepTo)) if (!station || b.submitter === station) swept.push(b);
-      sweptBlocks += sweepTo - sweepFrom + 1;
-      sweepFrom = sweepTo + 1 >= from ? setup : sweepTo + 1;
-    }
     const seen = new Set(fresh.map((b) => b.batchId));
     const older: OpenBatch[] = [];
-    for (const o of [...(checkpoint?.open ?? []), ...swept]) {
+    for (const o of checkpoint?.open ?? []) {
       if (seen.has(o.batchId)) continue;
       seen.add(o.batchId);
       older.push(o);
@@ -146,9 +147,11 @@ export class ChainCheck {
 
     const report: StoreCheckReport = { checkedAt: new Date().toISOString(), fromBlock: from, toBlock: to, batchesChecked: older.length + fresh.length, batches, consent, auditRestored, findings: [] };
     report.findings = findingsOf(report);
+    const sweepFrom = checkpoint && checkpoint.sweep >= setup && checkpoint.sweep < from ? checkpoint.sweep : setup;
     await this.saveCheckpoint(to, batches, sweepFrom);
     this.last = report;
     this.patientsChecked.clear();
+    this.sweeping = this.sweep(setup, from, sweepFrom, seen).catch((e) => log('warn', 'store_check.sweep_failed', { error: (e as Error).message }));
     if (report.findings.length) {
       log('warn', 'store_check.differs', {
         fromBlock: from,
@@ -161,6 +164,39 @@ export class ChainCheck {
       });
     } else log('info', 'store_check.agrees', { fromBlock: from, toBlock: to, batches: report.batchesChecked, ms: Date.now() - started });
     return report;
+  }
+
+  /**
+   * The sweep over the batches before the blocks this start checked, round again from the setup
+   * block, for SWEEP_BUDGET_MS (at least one slice): what it finds joins the start's report and
+   * the checkpoint, and where it stopped is where the next start's sweep goes on.
+   */
+  private async sweep(setup: number, from: number, sweepFrom: number, seen: Set<number>): Promise<void> {
+    const c = this.contracts();
+    const station = this.stationAddress();
+    const found: BatchDifference[] = [];
+    let sweptBlocks = 0;
+    let next = sweepFrom;
+    const sweepStart = Date.now();
+    while (sweptBlocks < from - setup && (sweptBlocks === 0 || Date.now() - sweepStart < SWEEP_BUDGET_MS)) {
+      const sweepTo = Math.min(next + SWEEP_SLICE_BLOCKS - 1, from - 1);
+      if (next > sweepTo) break;
+      for (const b of await c.batchesAnchored(next, sweepTo)) {
+        if ((station && b.submitter !== station) || seen.has(b.batchId)) continue;
+        seen.add(b.batchId);
+        const d = await this.batch(b);
+        if (d) found.push(d);
+      }
+      sweptBlocks += sweepTo - next + 1;
+      next = sweepTo + 1 >= from ? setup : sweepTo + 1;
+    }
+    const last = this.last;
+    if (!last) return;
+    const report: StoreCheckReport = { ...last, batchesChecked: seen.size, batches: [...found, ...last.batches] };
+    report.findings = findingsOf(report);
+    await this.saveCheckpoint(last.toBlock, report.batches, next);
+    this.last = report;
+    if (found.length) log('warn', 'store_check.sweep_differs', { batches: found.length, missingRecords: found.reduce((n, b) => n + b.missing, 0) });
   }
 
   /**
@@ -179,6 +215,7 @@ export class ChainCheck {
   }
 
   private async checkPatient(patient: string): Promise<PatientStoreCheck> {
+    await this.sweeping;
     const c = this.contracts();
     const store = this.store();
     const before = this.patientsChecked.get(patient);

@@ -30,7 +30,7 @@ export class StoreAdmin {
       backupWarning = `The last backup is ${days} day${days === 1 ? '' : 's'} old. Back the ward up now.`;
     }
     const refiled = (await this.store().state<VitalsRefiling>(VITALS_REFILED)) ?? null;
-    return { migration: marker ? migrationStatus(marker, refiled) : null, lastBackup, backupWarning, chainCheck: this.check.report() };
+    return { migration: marker ? migrationStatus(marker, refiled) : null, lastBackup, backupWarning, chainCheck: await this.check.report() };
   }
 
   /** Confirm the migrated store: the old log is removed. */
