@@ -32,6 +32,7 @@ import type { RecordView } from '../model/records';
 import { readJson, writeJsonDurable } from '../platform/atomicFile';
 import { log } from '../platform/log';
 import type { WardStore } from '../storage/wardStore';
+import type { ConsortiumPlace } from '../storage/storeTypes';
 import type { StoredRecord } from '../storage/storedRecord';
 import { StoreInbox } from './consortiumInbox';
 import { StoreOutbox } from './consortiumOutbox';
@@ -71,6 +72,8 @@ export class ConsortiumSync {
   private account: SyncAccount | null = null;
   /** Roots the ledger holds, by ward and batch id (a root on chain never changes). */
   private readonly rootsOnChain = new Map<string, string>();
+  /** Questions to the ledger in flight, by ward and batch id: a page of one batch's records asks once. */
+  private readonly rootsAsked = new Map<string, Promise<string | null | undefined>>();
 
   constructor(private readonly d: ConsortiumSyncDeps) {}
 
@@ -282,10 +285,8 @@ export class ConsortiumSync {
 
   // ------------------------------------------------------------------------------ badge
 
-  /** The record's consortium badge: only for a record on the consortium (published here or received). */
-  async badgeOf(record: StoredRecord): Promise<ConsortiumBadge | null> {
-    const place = await this.d.store().consortiumPlace(record.id);
-    if (!place) return null;
+  /** The consortium badge of a record on the consortium (published here or received), from its place. */
+  private async badgeOf(record: StoredRecord, place: ConsortiumPlace): Promise<ConsortiumBadge> {
     const included = verifyConsortiumInclusion(place.root, leafOfRecord(record), place.recordProof, place.shareProof);
     return { ward: place.ward, batchId: place.batchId, block: place.block, tx: place.tx, included, rootOnChain: await this.rootOnChain(place.ward, place.batchId, place.root), from: place.from ?? null };
   }
@@ -299,7 +300,7 @@ export class ConsortiumSync {
       views.map(async (v, i) => {
         if (!places[i]) return v;
         const entry = await store.entry(v.id, { proofs: false });
-        return entry ? { ...v, provenance: { ...v.provenance, consortium: await this.badgeOf(entry.record) } } : v;
+        return entry ? { ...v, provenance: { ...v.provenance, consortium: await this.badgeOf(entry.record, places[i]) } } : v;
       }),
     );
   }
@@ -315,7 +316,12 @@ export class ConsortiumSync {
     const key = `${ward.toLowerCase()}:${batchId}`;
     let onChain: string | null | undefined = this.rootsOnChain.get(key);
     if (onChain === undefined) {
-      const asked = r.client.batchOnChain(batchId, ward).then((b) => b?.root ?? null, () => undefined);
+      let asked = this.rootsAsked.get(key);
+      if (!asked) {
+        asked = r.client.batchOnChain(batchId, ward).then((b) => b?.root ?? null, () => undefined);
+        this.rootsAsked.set(key, asked);
+        void asked.finally(() => this.rootsAsked.delete(key));
+      }
       const answer = await Promise.race([asked, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), BADGE_CHECK_MS).unref())]);
       if (answer === undefined) return null;
       onChain = answer;
