@@ -141,7 +141,7 @@ export function buildCoreGraph(config: CoreConfig) {
   });
   const storeAdmin = new StoreAdmin(store, dataDir, chainCheck);
   const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));
-  const backup = new WardBackup(dataDir, node, store, storeAdmin);
+  const backup = new WardBackup(dataDir, node, store, storeAdmin, () => consortium.stateSnapshot());
 
   // Devices: real USB (unless turned off) and the simulated bus; changes coalesced into at most a
   // few events a second (a stream or a download changes things many times a second).

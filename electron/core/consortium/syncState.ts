@@ -111,6 +111,31 @@ export class SyncState {
     await this.db.close();
   }
 
+  /**
+   * Every entry as of now (a backup while the engine runs): the iterator, and with it LevelDB's
+   * snapshot, is made in this call, so what the engine writes afterwards is not in it. Copying the
+   * live database's files instead could catch a compaction half done.
+   */
+  snapshot(): AsyncIterable<Array<[string, string]>> {
+    return chunked(this.db.iterator());
+  }
+
+  /** Write a snapshot's entries into a new database at `dir` (what a backup archives as the engine's state). */
+  static async writeCopy(snapshot: AsyncIterable<Array<[string, string]>>, dir: string): Promise<number> {
+    const db = new ClassicLevel<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8', errorIfExists: true });
+    await db.open();
+    let n = 0;
+    try {
+      for await (const chunk of snapshot) {
+        await db.batch(chunk.map(([key, value]) => ({ type: 'put' as const, key, value })));
+        n += chunk.length;
+      }
+    } finally {
+      await db.close();
+    }
+    return n;
+  }
+
   private next(): number {
     return ++this.counter;
   }
@@ -195,5 +220,17 @@ export class SyncState {
 
   async quarantine(): Promise<QuarantineEntry[]> {
     return (await this.values<QuarantineEntry>(QUARANTINE)).map((e) => e.value);
+  }
+}
+
+async function* chunked(it: ReturnType<ClassicLevel<string, string>['iterator']>, size = 256): AsyncGenerator<Array<[string, string]>> {
+  try {
+    for (;;) {
+      const chunk = (await it.nextv(size)) as Array<[string, string]>;
+      if (chunk.length === 0) return;
+      yield chunk;
+    }
+  } finally {
+    await it.close();
   }
 }

@@ -150,6 +150,11 @@ export class ConsortiumSync {
     log('info', 'consortium.sync.started', { chainId: settings.chainId });
   }
 
+  /** The engine's state as of now, for a backup; null when the engine is not running (its database is closed, its files hold still). */
+  stateSnapshot(): AsyncIterable<Array<[string, string]>> | null {
+    return this.running?.state.snapshot() ?? null;
+  }
+
   async stop(): Promise<void> {
     const r = this.running;
     this.running = null;

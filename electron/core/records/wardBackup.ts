@@ -5,7 +5,9 @@
  * the node stops mining, the store's snapshot is taken, the chain database is copied aside, and
  * mining resumes — so every anchor in the store is in the copied chain, and a batch that was sent
  * but not yet recorded is found on that chain by the restored ward at its first start (as after a
- * crash). Writes wait only while the chain is copied; the archive is written afterwards.
+ * crash). Writes wait only while the chain is copied; the archive is written afterwards. The
+ * consortium sync engine's database is taken the same way as the store, from a snapshot made in
+ * that moment, never by copying the files of a database that is being written.
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,7 @@ import { WardError } from '../model/errors';
 import type { BackupRecord } from '../model/storeStatus';
 import { LOCK_FILE } from '../platform/dataDirLock';
 import { log } from '../platform/log';
+import { SyncState } from '../consortium/syncState';
 import { writeBackup } from '../storage/backupArchive';
 import type { WardStore } from '../storage/wardStore';
 import type { StoreAdmin } from './storeAdmin';
@@ -24,6 +27,11 @@ export const MIN_BACKUP_PASSPHRASE = 12;
 
 /** Top-level entries of a data directory that are not copied as files: the store and the chain are taken consistently, the rest is per process. */
 const NOT_COPIED = new Set(['records', 'chain', LOCK_FILE, 'serve.json']);
+/** The consortium sync engine's database (consortium/syncState.ts): taken from a snapshot while the engine runs. */
+const SYNC_STATE = 'consortium-sync';
+
+/** The consortium engine's state as of now, or null when the engine is not running (records/consortiumSync.ts). */
+export type SyncStateSnapshot = () => AsyncIterable<Array<[string, string]>> | null;
 
 export class WardBackup {
   private running = false;
@@ -33,6 +41,7 @@ export class WardBackup {
     private readonly node: WardNode,
     private readonly store: () => WardStore,
     private readonly admin: StoreAdmin,
+    private readonly syncState: SyncStateSnapshot = () => null,
   ) {}
 
   /** Write a backup of the running ward to `out` (a new file) encrypted with `passphrase`. */
@@ -47,16 +56,22 @@ export class WardBackup {
     const staging = mkdtempSync(join(tmpdir(), 'wardledger-backup-'));
     try {
       const chainCopy = join(staging, 'chain');
-      // The snapshot is taken (its iterator opened) before the chain is copied, while nothing is mined.
-      const snapshot = await this.node.whileNotMining(async () => {
-        const s = this.store().snapshot();
+      // The snapshots are taken (their iterators opened) before the chain is copied, while nothing is mined.
+      const { snapshot, sync } = await this.node.whileNotMining(async () => {
+        const s = { snapshot: this.store().snapshot(), sync: this.syncState() };
         cpSync(join(this.dataDir, 'chain'), chainCopy, { recursive: true, preserveTimestamps: true });
         return s;
       });
+      const taken: Array<{ name: string; path: string }> = [{ name: 'chain', path: chainCopy }];
+      if (sync) {
+        const syncCopy = join(staging, SYNC_STATE);
+        await SyncState.writeCopy(sync, syncCopy);
+        taken.push({ name: SYNC_STATE, path: syncCopy });
+      }
       const files = readdirSync(this.dataDir)
-        .filter((name) => !NOT_COPIED.has(name) && !name.endsWith('.tmp'))
+        .filter((name) => !NOT_COPIED.has(name) && !name.endsWith('.tmp') && !(sync && name === SYNC_STATE))
         .map((name) => ({ name, path: join(this.dataDir, name) }));
-      const manifest = await writeBackup(out, passphrase, { store: snapshot, files: [...files, { name: 'chain', path: chainCopy }] }, kdf ? { kdf } : {});
+      const manifest = await writeBackup(out, passphrase, { store: snapshot, files: [...files, ...taken] }, kdf ? { kdf } : {});
       const record: BackupRecord = {
         at: manifest.createdAt,
         file: out,
