@@ -2,8 +2,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WardError } from '../core/model/errors';
-import { createCore, demoBanner } from '../core/core';
-import { startLoopbackServer } from '../server/loopbackServer';
+import { createCore, demoBanner, type WardCore } from '../core/core';
+import { startLoopbackServer, type LoopbackServer } from '../server/loopbackServer';
 import { defaultDataDir } from './dataDir';
 import { fail, parse, printProgress } from './io';
 import { announceRunningWard } from './runningWard';
@@ -21,6 +21,9 @@ export const serveUsage = `  wardledger serve [--data-dir DIR] [--port N] [--dem
                        glucometer, bp, or driver simulators (freestyle-neo, freestyle-libre,
                        contour, cms50e, po80, omron, bm58, microlife, libre2)`;
 
+/** Printed once the ward answers calls (scripts and tests wait for it; the URL comes before it). */
+export const READY_LINE = 'WardLedger is ready.';
+
 export async function serve(args: string[]): Promise<void> {
   const { values } = parse(
     args,
@@ -36,32 +39,60 @@ export async function serve(args: string[]): Promise<void> {
   if (!values.verbose && !process.env.WARDLEDGER_LOG) logToFile(join(dataDir, 'logs', 'wardledger.log'));
   const scryptN = process.env.WARDLEDGER_SCRYPT_N ? Number(process.env.WARDLEDGER_SCRYPT_N) : undefined;
   if (values.demo) process.stdout.write('Preparing the demo ward (first start takes a little while)…\n');
-  let core;
+  // The listener is up while the core starts, and calls answer STARTING until it is ready. The
+  // address is printed when the ward is ready, or as soon as a long step begins (an upgrade of the
+  // record store, its check: minutes on a large ward), so the page can show its progress; a start
+  // refused on a locked or damaged data directory prints its one line of refusal, no address.
+  let core: WardCore;
   try {
     core = createCore({ dataDir, keystoreScryptN: scryptN, demo: values.demo ?? false, simulate });
-    await core.start(printProgress());
   } catch (e) {
-    if (e instanceof WardError) fail(e.message, e.code === 'DATA_DIR_LOCKED' ? 2 : 1);
+    if (e instanceof WardError) fail(e.message, 1);
     throw e;
   }
   const rendererDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
-  let server;
+  let server: LoopbackServer | null = null;
+  let announced = false;
+  const print = printProgress();
+  const announce = (state: 'starting' | 'running') => {
+    if (announced || !server) return;
+    announced = true;
+    process.stdout.write(`WardLedger is ${state} in browser mode (data: ${dataDir}).\nOpen this URL in a browser on this computer:\n${server.launchUrl}\n`);
+  };
+  let longStep = false;
+  const started = core.start((p) => {
+    if (p.step === 'opening') return;
+    longStep = true;
+    announce('starting');
+    print(p);
+  });
+  started.catch(() => undefined); // handled below, after the listener
   try {
     server = await startLoopbackServer({ core, rendererDir, port });
   } catch (e) {
+    await started.catch(() => undefined);
     await core.stop();
     fail(`cannot listen on 127.0.0.1:${port}: ${(e as Error).message}`, 1);
   }
+  if (longStep) announce('starting');
+  try {
+    await started;
+  } catch (e) {
+    await server.close();
+    if (e instanceof WardError) fail(e.message, e.code === 'DATA_DIR_LOCKED' ? 2 : 1);
+    throw e;
+  }
+  announce('running');
   if (values.demo) process.stdout.write(demoBanner() + '\n');
   const unannounce = announceRunningWard(dataDir, new URL(server.launchUrl).origin, server.secret);
-  process.stdout.write(`WardLedger is running in browser mode (data: ${dataDir}).\nOpen this URL in a browser on this computer:\n${server.launchUrl}\n`);
+  process.stdout.write(`${READY_LINE}\n`);
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     unannounce();
-    await server.close();
+    await server!.close();
     await core.stop();
     process.exit(0);
   };

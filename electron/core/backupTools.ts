@@ -29,7 +29,7 @@ export async function restoreWard(archive: string, passphrase: string, target: s
   const verifying = `${dir}.verifying`;
   rmSync(verifying, { recursive: true, force: true }); // what an interrupted restore left
   try {
-    progress({ label: 'Unpacking and checking the backup', fraction: null });
+    progress({ label: 'Unpacking and checking the backup', fraction: null, step: 'opening' });
     const manifest = await restoreBackup(archive, passphrase, verifying);
     const graph = buildCoreGraph({ dataDir: verifying, usb: false });
     let anchoredNow = 0;
@@ -42,7 +42,7 @@ export async function restoreWard(archive: string, passphrase: string, target: s
       // Each root asked of the restored chain itself (once), never taken from the store's memos.
       const onChain = new Map<string, Promise<boolean>>();
       const rootOnChain = (root: string) => onChain.get(root) ?? (onChain.set(root, graph.contracts().anchorOf(root).then((a) => a !== null)), onChain.get(root)!);
-      integrity = await checkEveryRecord(store, rootOnChain, (p) => progress({ label: `Checking every record: ${p.records.toLocaleString('en-GB')}`, fraction: null }));
+      integrity = await checkEveryRecord(store, rootOnChain, (p) => progress({ label: `Checking every record: ${p.records.toLocaleString('en-GB')}`, fraction: null, step: 'checking' }));
     } finally {
       await graph.close();
     }

@@ -16,7 +16,7 @@ export { demoBanner } from './demo/demoWard';
 export function createCore(config: CoreConfig): WardCore {
   const g = buildCoreGraph(config);
   let state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
-  let progress: StartupProgress = { label: 'WardLedger is starting.', fraction: null };
+  let progress: StartupProgress = { label: 'Opening the ward', fraction: null, step: 'opening' };
 
   return {
     dataDir: g.dataDir,
@@ -67,7 +67,7 @@ export function createCore(config: CoreConfig): WardCore {
 
     call(ctx, operation, input) {
       if (state === 'starting') {
-        return Promise.resolve({ ok: false, error: { code: 'STARTING', message: `WardLedger is starting. ${progress.label}`, details: { label: progress.label, fraction: progress.fraction } } });
+        return Promise.resolve({ ok: false, error: { code: 'STARTING', message: `WardLedger is starting. ${progress.label}`, details: { label: progress.label, fraction: progress.fraction, step: progress.step } } });
       }
       if (state !== 'running') return Promise.resolve({ ok: false, error: { code: 'INTERNAL', message: 'WardLedger is not running.' } });
       return g.router.call(ctx, operation, input);

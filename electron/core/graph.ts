@@ -216,10 +216,12 @@ export function buildCoreGraph(config: CoreConfig) {
     async open(progress: (p: StartupProgress) => void = () => undefined): Promise<void> {
       release = await lockDataDir(dataDir);
       try {
+        progress({ label: 'Opening the ward chain', fraction: null, step: 'opening' });
         await useFastKeccak();
         await node.start();
         wardConfig.load();
         await identity.checkDeployment();
+        progress({ label: 'Opening the record store', fraction: null, step: 'opening' });
         openStore = await openWardStore(dataDir, identity.initialized, progress);
         if (identity.initialized) await verifyMigratedRecords(openStore, (root) => roots.check(root), progress);
       } catch (e) {

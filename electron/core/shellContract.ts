@@ -12,11 +12,19 @@ export interface StartupProgress {
   label: string;
   /** 0…1, or null when it cannot be told. */
   fraction: number | null;
+  /** Opening the chain and the store (seconds), upgrading an old record store once, or checking the upgraded records (minutes on a large ward). */
+  step: StartupStep;
 }
+
+export type StartupStep = 'opening' | 'upgrading' | 'checking';
 
 export interface WardCore {
   readonly dataDir: string;
-  /** Start; `onProgress` hears about long steps (a record store upgrade). Calls meanwhile answer STARTING with the same progress. */
+  /**
+   * Start; `onProgress` hears about each step (a record store upgrade in detail). The first report
+   * comes once the data directory is this process's (its lock taken): a shell may show its window
+   * or print its address from then on. Calls meanwhile answer STARTING with the same progress.
+   */
   start(onProgress?: (p: StartupProgress) => void): Promise<void>;
   stop(): Promise<void>;
   /** Validates the operation name and input, checks the session and role, runs the handler. Never throws. */

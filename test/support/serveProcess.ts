@@ -1,6 +1,6 @@
 /**
  * The real `wardledger serve` (the built CLI) as a child process on a given data directory:
- * waits for the URL it prints, or for it to exit (a refused start), and stops it.
+ * waits for the URL it prints and its "ready" line, or for it to exit (a refused start), and stops it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,7 +13,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export interface ServeProcess {
   process: ChildProcess;
   output(): string;
-  /** The launch URL it printed, or an error carrying its output if it exited first. */
+  /** The launch URL it printed, once it printed that the ward is ready; or an error carrying its output if it exited first. */
   ready: Promise<string>;
   /** Its exit code, once it exits. */
   exited: Promise<number | null>;
@@ -35,8 +35,9 @@ export function spawnServe(dataDir: string, extraArgs: string[] = [], env: Recor
   const ready = new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`wardledger serve printed no URL within 60 s:\n${out}`)), 60_000);
     child.stdout!.on('data', () => {
+      // The URL is printed while the ward starts; calls answer once it is ready.
       const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/.exec(out);
-      if (m) {
+      if (m && out.includes('WardLedger is ready.')) {
         clearTimeout(timer);
         resolveUrl(m[0]);
       }

@@ -13,7 +13,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
-import ganache from 'ganache';
+import type ganacheModule from 'ganache';
 import { z } from 'zod';
 import { readJson, writeJsonDurable } from '../platform/atomicFile';
 import { WardError } from '../model/errors';
@@ -44,7 +44,7 @@ const pinnedChainOptionsFile = z.object({
 export const txOverrides = { type: 0, gasPrice: 0n } as const;
 
 export class WardNode {
-  private ganacheProvider: ReturnType<typeof ganache.provider> | null = null;
+  private ganacheProvider: ReturnType<typeof ganacheModule.provider> | null = null;
   private ethersProvider: ethers.BrowserProvider | null = null;
   options!: PinnedChainOptions;
 
@@ -72,7 +72,10 @@ export class WardNode {
     };
     try {
       await withoutEscapes(dbPath, async () => {
-        const provider = ganache.provider(ganacheOptions as unknown as Parameters<typeof ganache.provider>[0]);
+        // Loaded here, not with the app: its second of initialisation comes after a shell's
+        // window or address is up (it shows the start meanwhile), and only for a ward that starts.
+        const { default: ganache } = await import('ganache');
+        const provider = ganache.provider(ganacheOptions as unknown as Parameters<typeof ganacheModule.provider>[0]);
         this.ganacheProvider = provider;
         // ethers talks EIP-1193 to the in-process node; polling is pointless with instamine.
         this.ethersProvider = new ethers.BrowserProvider(provider as unknown as ethers.Eip1193Provider, this.options.chainId, {

@@ -20,7 +20,11 @@ export interface StartupProgress {
   label: string;
   /** 0…1, or null when it cannot be told. */
   fraction: number | null;
+  /** Opening the chain and the store (seconds), upgrading an old record store once, or checking the upgraded records (minutes on a large ward). */
+  step: StartupStep;
 }
+
+export type StartupStep = 'opening' | 'upgrading' | 'checking';
 
 /** The migration marker with the check of every migrated record. */
 export type MigrationRecord = MigrationMarker & { verification?: IntegrityReport };
@@ -45,8 +49,8 @@ export async function openWardStore(dataDir: string, wardExists: boolean, progre
     const report = await migrateLog(logPath, path, (p) =>
       progress(
         p.phase === 'copying'
-          ? { label: `Upgrading the record store: ${mb(p.bytesRead)} of ${mb(p.totalBytes)} MB of the old log`, fraction: p.totalBytes ? (0.8 * p.bytesRead) / p.totalBytes : null }
-          : { label: `Upgrading the record store: counting ${p.records.toLocaleString('en-GB')} records`, fraction: 0.8 },
+          ? { label: `Upgrading the record store: ${p.records.toLocaleString('en-GB')} records copied, ${mb(p.bytesRead)} of ${mb(p.totalBytes)} MB of the old log`, fraction: p.totalBytes ? (0.8 * p.bytesRead) / p.totalBytes : null, step: 'upgrading' }
+          : { label: `Upgrading the record store: counting ${p.records.toLocaleString('en-GB')} records`, fraction: 0.8, step: 'upgrading' },
       ),
     );
     log('info', 'records.migrated', { records: report.records, problems: report.problems.length });
@@ -61,7 +65,7 @@ export async function verifyMigratedRecords(store: WardStore, rootOnChain: (root
   if (!marker || marker.verification) return null;
   const total = marker.report.records;
   const verification = await checkEveryRecord(store, rootOnChain, (p) =>
-    progress({ label: `Checking every migrated record: ${p.records.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')}`, fraction: total ? 0.8 + (0.2 * p.records) / total : null }),
+    progress({ label: `Checking every migrated record: ${p.records.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')}`, fraction: total ? 0.8 + (0.2 * p.records) / total : null, step: 'checking' }),
   );
   await store.write((w) => w.state('migration', { ...marker, verification } satisfies MigrationRecord));
   log(verification.failed ? 'warn' : 'info', 'records.migration_checked', { records: verification.records, failed: verification.failed, pending: verification.pending });

@@ -135,9 +135,15 @@ describe.concurrent('wardledger serve on a damaged data directory', () => {
       const code = await serve.exited;
       const output = serve.output().trim();
       expect(code, output).toBe(1);
-      expect(output).toMatch(c.message);
-      expect(output.split('\n')).toHaveLength(1);
-      expect(output.length).toBeLessThan(600);
+      // One line of refusal. An old log's upgrade is a long step: serve printed its address and
+      // progress for the page before the damage was found; nothing else comes before the refusal.
+      const lines = output.split('\n');
+      const refusal = lines.at(-1)!;
+      expect(refusal).toMatch(c.message);
+      expect(refusal.length).toBeLessThan(600);
+      if (c.from === 'v1') {
+        expect(lines.slice(0, -1).every((l) => /^(WardLedger is starting in browser mode|Open this URL|http:\/\/127\.0\.0\.1:|Upgrading the record store)/.test(l)), output).toBe(true);
+      } else expect(lines).toHaveLength(1);
       if (oldLog) {
         expect(readFileSync(join(dir, 'records', 'log.jsonl')).equals(oldLog)).toBe(true);
         expect(existsSync(join(dir, 'records', 'store'))).toBe(false);
