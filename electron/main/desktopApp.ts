@@ -1,8 +1,9 @@
 /**
  * The desktop app's lifecycle: one instance per data directory, security installed before any
- * window exists, the core started before the window loads (a core that cannot start, e.g. because
+ * window exists, the window opened once the core holds the data directory (while it starts, calls
+ * answer STARTING and the page shows the start's progress; a core that cannot start, e.g. because
  * another WardLedger holds the data directory, is reported in a dialog and the app quits), and
- * the core stopped gracefully before the process exits.
+ * the core stopped gracefully (after its start settled) before the process exits.
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +31,7 @@ export interface DesktopAppOptions {
 }
 
 export interface DesktopApp {
-  /** Resolves once the window is open, or the app is quitting (second instance, start failure). */
+  /** Resolves once the core has started and its window is open, or the app is quitting (second instance, start failure). */
   readonly ready: Promise<void>;
 }
 
@@ -78,40 +79,57 @@ export function runDesktopApp(options: DesktopAppOptions): DesktopApp {
     const stopping = core;
     core = null;
     bridge?.dispose();
-    void stopWithin(stopping, coreStopTimeoutMs).finally(() => {
+    void stopWithin(stopping, starting, coreStopTimeoutMs).finally(() => {
       stopped = true;
       app.quit();
     });
   });
 
-  const ready = app.whenReady().then(async () => {
-    installSessionSecurity(session.defaultSession);
-    const dataDir = args.dataDir ?? app.getPath('userData');
-    let started: WardCore;
-    try {
-      started = options.createCore({ dataDir, demo: args.demo });
-      await started.start();
-    } catch (error) {
-      // e.g. DATA_DIR_LOCKED when another WardLedger uses this data directory: say so and leave.
-      const wardError = asWardError(error);
-      log('error', 'desktop.core_start_failed', { code: wardError.code });
-      dialog.showErrorBox('WardLedger cannot start', wardError.message);
-      stopped = true;
-      app.quit();
-      return;
-    }
-    core = started;
+  /** While the core starts: settles when its start has (quitting waits for it: a core is not stopped halfway through its start). */
+  let starting: Promise<unknown> | null = null;
+
+  /** The window, on a core that may still be starting: its calls answer STARTING, and the page shows what the core is doing. */
+  const openWindow = (started: WardCore) => {
+    if (mainWindow || stopped) return;
     bridge = createIpcBridge({ ipcMain, core: started, policy });
     mainWindow = createMainWindow({ preloadPath, policy, devTools: !app.isPackaged });
     bridge.trust(mainWindow.webContents);
     mainWindow.on('closed', () => {
       mainWindow = null;
     });
+  };
+
+  const ready = app.whenReady().then(async () => {
+    installSessionSecurity(session.defaultSession);
+    const dataDir = args.dataDir ?? app.getPath('userData');
+    let started: WardCore | null = null;
+    try {
+      started = options.createCore({ dataDir, demo: args.demo });
+      core = started;
+      // The window opens at the core's first report (the data directory is ours), so a long
+      // start — an upgrade of the record store — shows its progress instead of nothing.
+      const opening = started.start(() => openWindow(started!));
+      starting = opening.catch(() => undefined);
+      await opening;
+      starting = null;
+    } catch (error) {
+      // e.g. DATA_DIR_LOCKED when another WardLedger uses this data directory: say so and leave.
+      const wardError = asWardError(error);
+      log('error', 'desktop.core_start_failed', { code: wardError.code });
+      dialog.showErrorBox('WardLedger cannot start', wardError.message);
+      stopped = true;
+      core = null;
+      bridge?.dispose();
+      bridge = null;
+      app.quit();
+      return;
+    }
+    openWindow(started);
   });
   return { ready };
 }
 
-async function stopWithin(core: WardCore, timeoutMs: number): Promise<void> {
+async function stopWithin(core: WardCore, starting: Promise<unknown> | null, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolveTimeout) => {
     timer = setTimeout(() => {
@@ -121,7 +139,7 @@ async function stopWithin(core: WardCore, timeoutMs: number): Promise<void> {
   });
   try {
     await Promise.race([
-      core.stop().catch((error: unknown) => log('error', 'desktop.core_stop_failed', { code: asWardError(error).code })),
+      (starting ? starting.then(() => core.stop()) : core.stop()).catch((error: unknown) => log('error', 'desktop.core_stop_failed', { code: asWardError(error).code })),
       timeout,
     ]);
   } finally {

@@ -130,6 +130,63 @@ describe('single instance', () => {
   });
 });
 
+describe('a long start (an upgrade of the record store)', () => {
+  it('opens the window at the core\'s first report, before the start ends, and serves its calls', async () => {
+    let finishStart!: () => void;
+    const app = runDesktopApp({
+      createCore: (config) => {
+        const core = createCore(config);
+        core.startImpl = async (onProgress) => {
+          onProgress({ label: 'Upgrading the record store: 1,000 records copied, 1 of 10 MB of the old log', fraction: 0.08, step: 'upgrading' });
+          await new Promise<void>((done) => (finishStart = done));
+        };
+        return core;
+      },
+      mainDir,
+      argv: [],
+      env: {},
+    });
+    let readySettled = false;
+    void app.ready.then(() => (readySettled = true));
+    await vi.waitFor(() => expect(FakeBrowserWindow.instances).toHaveLength(1));
+    expect(FakeBrowserWindow.instances[0].loadedUrl).toBe(rendererIndex);
+    expect(fake.ipcMain.handlers.size).toBe(1);
+    expect(cores[0].started).toBe(false);
+    expect(readySettled).toBe(false);
+    finishStart();
+    await app.ready;
+    expect(cores[0].started).toBe(true);
+    expect(FakeBrowserWindow.instances).toHaveLength(1); // the same window, not a second
+  });
+
+  it('a quit during the start waits for the start to end, then stops the core', async () => {
+    let finishStart!: () => void;
+    const app = runDesktopApp({
+      createCore: (config) => {
+        const core = createCore(config);
+        core.startImpl = async (onProgress) => {
+          onProgress({ label: 'Opening the ward chain', fraction: null, step: 'opening' });
+          await new Promise<void>((done) => (finishStart = done));
+        };
+        return core;
+      },
+      mainDir,
+      argv: [],
+      env: {},
+    });
+    await vi.waitFor(() => expect(FakeBrowserWindow.instances).toHaveLength(1));
+    const willQuit = new FakeEvent();
+    fake.app.emit('will-quit', willQuit);
+    expect(willQuit.defaultPrevented).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(cores[0].stopped).toBe(false); // not stopped halfway through its start
+    finishStart();
+    await app.ready;
+    await vi.waitFor(() => expect(cores[0].stopped).toBe(true));
+    await vi.waitFor(() => expect(fake.app.quitCalls).toBe(1));
+  });
+});
+
 describe('start failure', () => {
   it('shows the core’s message and quits when the data directory is locked', async () => {
     const message = 'Another WardLedger is already using this data directory.';

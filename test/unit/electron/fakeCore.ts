@@ -3,7 +3,7 @@
  * the fake records what it was asked and lets the test publish events on a channel.
  */
 import type { WardEvent } from '../../../electron/core/model/events';
-import type { CallContext, CallResult, CoreConfig, WardCore } from '../../../electron/core/shellContract';
+import type { CallContext, CallResult, CoreConfig, StartupProgress, WardCore } from '../../../electron/core/shellContract';
 
 export class FakeCore implements WardCore {
   readonly calls: Array<{ ctx: CallContext; operation: string; input: unknown }> = [];
@@ -12,6 +12,8 @@ export class FakeCore implements WardCore {
   stopped = false;
   startError: unknown = null;
   stopImpl: () => Promise<void> = async () => {};
+  /** What start does before it resolves (a test may report progress and hold it). */
+  startImpl: (onProgress: (p: StartupProgress) => void) => Promise<void> = async () => {};
   callImpl: (ctx: CallContext, operation: string, input: unknown) => Promise<CallResult> = async (_ctx, operation, input) => ({
     ok: true,
     result: { echo: operation, input },
@@ -22,7 +24,8 @@ export class FakeCore implements WardCore {
   get dataDir(): string {
     return this.config.dataDir;
   }
-  async start(): Promise<void> {
+  async start(onProgress: (p: StartupProgress) => void = () => undefined): Promise<void> {
+    await this.startImpl(onProgress);
     if (this.startError) throw this.startError;
     this.started = true;
   }
