@@ -151,6 +151,7 @@ const statusByCode: Record<string, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   INTERNAL: 500,
+  STARTING: 503,
 };
 
 export async function startLoopbackServer(options: LoopbackOptions): Promise<LoopbackServer> {

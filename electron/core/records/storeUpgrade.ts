@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { WardError } from '../model/errors';
 import { damagedFile } from '../platform/atomicFile';
+import { pausePoint } from '../platform/failpoint';
 import { log } from '../platform/log';
 import { confirmMigration, migrateLog, type MigrationMarker } from '../storage/logMigration';
 import { storePath, WardStore } from '../storage/wardStore';
@@ -54,6 +55,7 @@ export async function openWardStore(dataDir: string, wardExists: boolean, progre
       ),
     );
     log('info', 'records.migrated', { records: report.records, problems: report.problems.length });
+    await pausePoint('store.migrated');
   }
   // An existing store is opened, never created anew: a store whose files are gone is damage, not a new ward.
   return WardStore.open(path, { create: !existsSync(path) });
