@@ -3,7 +3,7 @@
  * Each benchmark starts its own fresh core (real ganache, real fsync) in a temp dir and stops it.
  * Prints the table and writes the same as JSON to test/bench/results/latest.json.
  *
- * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [storecheck] [consortium] [login] [board] [review] [growth]   (default: all but growth)
+ * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [bytes] [start] [storecheck] [consortium] [login] [board] [review] [growth]   (default: all but growth)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -17,6 +17,8 @@ import { benchIngest } from './ingest';
 import { benchLogin } from './login';
 import { benchRecordReview } from './recordReview';
 import { benchSaveLatency } from './saveLatency';
+import { benchStartup } from './startup';
+import { benchStoreBytes } from './storeBytes';
 import { benchStoreCheck } from './storeCheck';
 import { benchStoreGrowth } from './storeGrowth';
 import { formatTable, makeRow, type BenchRow } from './table';
@@ -42,6 +44,8 @@ const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcom
   login: { title: 'Login at the recommended keystore strength, API latency during a burst of 24 logins', run: () => benchLogin() },
   board: { title: 'Ward board with a bound monitor since the last full set', run: () => benchBoardScan() },
   review: { title: 'The record page with 10,000 records, rendered in Chromium', run: () => benchRecordReview() },
+  start: { title: 'wardledger serve from start to ready (issue 12)', run: () => benchStartup() },
+  bytes: { title: 'Where a record\'s bytes on disk go: the store per table, as written and compacted (issue 12)', run: () => benchStoreBytes() },
   growth: { title: 'wardledger serve as the records on file grow (100,000 / 300,000 / 1,000,000)', run: () => benchWardGrowth() },
 };
 

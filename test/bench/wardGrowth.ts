@@ -83,7 +83,7 @@ const stateFile = (dir: string) => join(dir, 'growth-bench.json');
 const saveState = (dir: string, s: GrowthWard) => writeFileSync(stateFile(dir), JSON.stringify(s, null, 2));
 
 /** A fresh ward: IT admin, doctor, nurse, 30 patients admitted under the doctor. */
-async function setUp(dir: string): Promise<GrowthWard> {
+export async function setUp(dir: string): Promise<GrowthWard> {
   const core = await startCore(dir);
   try {
     const ward = await staffedWard(core);
@@ -114,7 +114,7 @@ async function setUp(dir: string): Promise<GrowthWard> {
 const ORDINARY_FROM = 6;
 const ingestPatient = (g: GrowthWard) => g.patients[PATIENTS - 1]!;
 
-function stageOf(g: GrowthWard, sizeIndex: number): { heavy40: string; heavy10: string } {
+export function stageOf(g: GrowthWard, sizeIndex: number): { heavy40: string; heavy10: string } {
   return { heavy40: g.patients[2 * sizeIndex]!, heavy10: g.patients[2 * sizeIndex + 1]! };
 }
 
@@ -139,7 +139,7 @@ function stationItem(patient: string, at: number, i: number) {
 }
 
 /** Seed records [from, to) on a stopped ward through the internal write paths. */
-async function seed(dir: string, g: GrowthWard, stage: { heavy40: string; heavy10: string }, from: number, to: number): Promise<number> {
+export async function seed(dir: string, g: GrowthWard, stage: { heavy40: string; heavy10: string }, from: number, to: number): Promise<number> {
   const internals = await openInternals(dir);
   const t0 = performance.now();
   try {
@@ -388,7 +388,7 @@ export async function rateRun(): Promise<{ readings: number; anchors: number; st
  * directories' sizes less than LevelDB's own compactions do, so the rate run measures both before
  * and after a full compaction. The chain's is compacted with the LevelDB binding ganache ships.
  */
-async function compactAll(dir: string): Promise<void> {
+export async function compactAll(dir: string): Promise<void> {
   const store = await WardStore.open(storePath(dir), { create: false });
   await store.compact();
   await store.close();
