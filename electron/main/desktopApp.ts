@@ -90,7 +90,7 @@ export function runDesktopApp(options: DesktopAppOptions): DesktopApp {
 
   /** The window, on a core that may still be starting: its calls answer STARTING, and the page shows what the core is doing. */
   const openWindow = (started: WardCore) => {
-    if (mainWindow || stopped) return;
+    if (mainWindow || stopped || core !== started) return; // not after a quit began
     bridge = createIpcBridge({ ipcMain, core: started, policy });
     mainWindow = createMainWindow({ preloadPath, policy, devTools: !app.isPackaged });
     bridge.trust(mainWindow.webContents);

@@ -13,11 +13,11 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from '
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { WardNode } from '../chain/wardNode';
+import { SyncState } from '../consortium/syncState';
 import { WardError } from '../model/errors';
 import type { BackupRecord } from '../model/storeStatus';
 import { LOCK_FILE } from '../platform/dataDirLock';
 import { log } from '../platform/log';
-import { SyncState } from '../consortium/syncState';
 import { writeBackup } from '../storage/backupArchive';
 import type { WardStore } from '../storage/wardStore';
 import type { StoreAdmin } from './storeAdmin';
