@@ -1,5 +1,6 @@
 /** Small command-line helpers shared by the wardledger commands. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { StartupStep } from '../core/shellContract';
 
 export function fail(message: string, code = 1): never {
   process.stderr.write(`wardledger: ${message}\n`);
@@ -29,10 +30,11 @@ export async function readPassword(prompt: string): Promise<string> {
 }
 
 /** Long steps of a start (a record store upgrade) on standard output: a line when the step changes, at most one a second. */
-export function printProgress(): (p: { label: string; fraction: number | null }) => void {
+export function printProgress(): (p: { label: string; fraction: number | null; step?: StartupStep }) => void {
   let last = 0;
   let lastStep = '';
   return (p) => {
+    if (p.step === 'opening') return; // seconds at most: the terminal shows the long steps only
     const step = p.label.split(':')[0]!;
     const now = Date.now();
     if (step === lastStep && now - last < 1000) return;

@@ -61,7 +61,7 @@ export async function serve(args: string[]): Promise<void> {
   };
   let longStep = false;
   const started = core.start((p) => {
-    if (p.step === 'opening') return;
+    if (p.step === 'opening') return; // seconds: the address comes at ready
     longStep = true;
     announce('starting');
     print(p);

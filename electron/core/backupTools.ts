@@ -29,7 +29,7 @@ export async function restoreWard(archive: string, passphrase: string, target: s
   const verifying = `${dir}.verifying`;
   rmSync(verifying, { recursive: true, force: true }); // what an interrupted restore left
   try {
-    progress({ label: 'Unpacking and checking the backup', fraction: null, step: 'opening' });
+    progress({ label: 'Unpacking and checking the backup', fraction: null, step: 'checking' });
     const manifest = await restoreBackup(archive, passphrase, verifying);
     const graph = buildCoreGraph({ dataDir: verifying, usb: false });
     let anchoredNow = 0;
