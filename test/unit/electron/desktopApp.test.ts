@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { WardError } from '../../../electron/core/model/errors';
-import type { CoreConfig } from '../../../electron/core/shellContract';
+import type { CoreConfig, StartupProgress } from '../../../electron/core/shellContract';
 import { contentSecurityPolicy } from '../../../electron/main/security';
 import { FakeBrowserWindow, FakeEvent, fake, resetFakeElectron } from './fakeElectron';
 import { FakeCore } from './fakeCore';
@@ -131,14 +131,15 @@ describe('single instance', () => {
 });
 
 describe('a long start (an upgrade of the record store)', () => {
-  it('opens the window at the core\'s first report, before the start ends, and serves its calls', async () => {
-    let finishStart!: () => void;
+  /** The app on a core whose start reports `progress`, then waits for `finishStart`. */
+  function launchHeld(progress: StartupProgress) {
+    const held = { finishStart: () => {} };
     const app = runDesktopApp({
       createCore: (config) => {
         const core = createCore(config);
         core.startImpl = async (onProgress) => {
-          onProgress({ label: 'Upgrading the record store: 1,000 records copied, 1 of 10 MB of the old log', fraction: 0.08, step: 'upgrading' });
-          await new Promise<void>((done) => (finishStart = done));
+          onProgress(progress);
+          await new Promise<void>((done) => (held.finishStart = done));
         };
         return core;
       },
@@ -146,6 +147,11 @@ describe('a long start (an upgrade of the record store)', () => {
       argv: [],
       env: {},
     });
+    return { app, finishStart: () => held.finishStart() };
+  }
+
+  it('opens the window at the core\'s first report, before the start ends, and serves its calls', async () => {
+    const { app, finishStart } = launchHeld({ label: 'Upgrading the record store: 1,000 records copied, 1 of 10 MB of the old log', fraction: 0.08, step: 'upgrading' });
     let readySettled = false;
     void app.ready.then(() => (readySettled = true));
     await vi.waitFor(() => expect(FakeBrowserWindow.instances).toHaveLength(1));
@@ -160,20 +166,7 @@ describe('a long start (an upgrade of the record store)', () => {
   });
 
   it('a quit during the start waits for the start to end, then stops the core', async () => {
-    let finishStart!: () => void;
-    const app = runDesktopApp({
-      createCore: (config) => {
-        const core = createCore(config);
-        core.startImpl = async (onProgress) => {
-          onProgress({ label: 'Opening the ward chain', fraction: null, step: 'opening' });
-          await new Promise<void>((done) => (finishStart = done));
-        };
-        return core;
-      },
-      mainDir,
-      argv: [],
-      env: {},
-    });
+    const { app, finishStart } = launchHeld({ label: 'Opening the ward chain', fraction: null, step: 'opening' });
     await vi.waitFor(() => expect(FakeBrowserWindow.instances).toHaveLength(1));
     const willQuit = new FakeEvent();
     fake.app.emit('will-quit', willQuit);
