@@ -32,6 +32,7 @@ import { AnchorQueue } from './records/anchorQueue';
 import { AuditTrail } from './records/auditTrail';
 import { ChainCheck } from './records/chainCheck';
 import { ConsentService } from './records/consentService';
+import { CareTransfers } from './records/careTransfer';
 import { ConsortiumSync } from './records/consortiumSync';
 import { ExportService } from './records/exportService';
 import { PatientChart } from './records/patientChart';
@@ -138,7 +139,11 @@ export function buildCoreGraph(config: CoreConfig) {
     stationKey: () => (identity.initialized ? (stationKey ??= loadStationKey(dataDir)) : null),
     wardName: () => wardConfig.wardName,
     engine: config.consortiumEngine,
+    transfers: (): CareTransfers => transfers,
   });
+  // Transfers of care between wards (records/careTransfer.ts); their patients named from the transfer note.
+  const transfers: CareTransfers = new CareTransfers({ store, link: () => consortium.link(), people, access, audit, admit: (actor, patient, bed, doctor) => board.admitTransferred(actor, patient, { bed, responsibleDoctor: doctor }), wardName: () => wardConfig.wardName });
+  people.knowFrom((address, keys) => transfers.personOf(address, keys));
   const storeAdmin = new StoreAdmin(store, dataDir, chainCheck);
   const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));
   const backup = new WardBackup(dataDir, node, store, storeAdmin);
@@ -157,7 +162,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const devices = new DeviceService(backend, writer, admissions, access, ingest, new BindingFile(dataDir), devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, refiling, backup, consortium }),
+    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, refiling, backup, consortium, transfers }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -197,6 +202,7 @@ export function buildCoreGraph(config: CoreConfig) {
     refiling,
     backup,
     consortium,
+    transfers,
     board,
     patientLists,
     drafts,

@@ -3,14 +3,16 @@
  * InboxSink): verified records of another ward are filed in the patient's history with where they
  * came from ("from ward X") and their consortium proof, never put in this ward's outbox, and
  * anchored on this ward's chain like every record it holds. Scope grants (a patient's key scope
- * wrapped for one of this ward's readers, at a transfer of care) are kept, unopened, for that reader.
+ * wrapped for one of this ward's readers, at a transfer of care) are kept, unopened, for that reader,
+ * and so is a transfer's note (the incoming transfer).
  */
 import type { ReceivedRecord } from '../consortium/batch';
-import type { ScopeGrant } from '../consortium/payload';
+import type { ScopeGrant, TransferGrant } from '../consortium/payload';
 import type { InboxSink, SenderWard } from '../consortium/syncPorts';
 import { log } from '../platform/log';
 import type { StoredRecord } from '../storage/storedRecord';
 import type { WardStore } from '../storage/wardStore';
+import { keepTransferGrant } from './careTransfer';
 
 /** A scope grant as kept for its reader. */
 export interface KeptScopeGrant {
@@ -65,5 +67,10 @@ export class StoreInbox implements InboxSink {
   async scopeGrant(grant: ScopeGrant, from: SenderWard, block: number): Promise<void> {
     const kept: KeptScopeGrant = { reader: grant.reader, patient: grant.patient, scopeId: grant.scopeId, wrappedKey: '0x' + Buffer.from(grant.wrappedKey).toString('hex'), from, block };
     await this.store().write((w) => w.state(grantName(grant.scopeId, grant.reader), kept));
+  }
+
+  /** A transfer of care to this ward: listed as incoming until the care team admits the patient (records/careTransfer.ts). */
+  transferGrant(grant: TransferGrant, from: SenderWard, block: number): Promise<void> {
+    return keepTransferGrant(this.store(), grant, from, block);
   }
 }

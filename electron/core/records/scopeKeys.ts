@@ -5,10 +5,13 @@
  * (and is zeroed), and is opened again from the store when a reader needs it.
  */
 import { randomBytes } from 'node:crypto';
-import { createKeyScope, openKeyScope, type KeyScope, type ScopeKey } from '../crypto/keyScope';
+import { SigningKey } from 'ethers';
+import { openScopeGrant } from '../consortium/grants';
+import { createKeyScope, openKeyScope, scopeKeyFromRaw, type KeyScope, type ScopeKey } from '../crypto/keyScope';
 import type { IdentityService } from '../identity/identityService';
 import { BoundedCache } from '../storage/boundedCache';
 import type { WardStore } from '../storage/wardStore';
+import { keptScopeGrant } from './consortiumInbox';
 import type { PatientKey } from './patients';
 
 /** A scope just created for a patient, to be written with the first record under it. */
@@ -34,7 +37,7 @@ export class ScopeKeyring {
     const cached = this.keys.get(scopeId);
     if (cached) return cached;
     const scope = await this.store().scope(scopeId);
-    if (!scope) return null;
+    if (!scope) return this.grantedKeyOf(scopeId, privateKeys);
     for (const k of privateKeys) {
       if (!k) continue;
       try {
@@ -43,6 +46,29 @@ export class ScopeKeyring {
         return key;
       } catch {
         // not a reader with this key; try the next
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The key of another ward's scope, from a scope grant kept for one of these readers (a transfer
+   * of care, records/consortiumInbox.ts), or null.
+   */
+  private async grantedKeyOf(scopeId: string, privateKeys: Array<string | null>): Promise<ScopeKey | null> {
+    for (const k of privateKeys) {
+      if (!k) continue;
+      const reader = '0x' + SigningKey.computePublicKey(k, false).slice(4);
+      const kept = await keptScopeGrant(this.store(), scopeId, reader);
+      if (!kept) continue;
+      try {
+        const raw = openScopeGrant({ kind: 'scope', reader: kept.reader, patient: kept.patient, scopeId, wrappedKey: Buffer.from(kept.wrappedKey.slice(2), 'hex') }, k);
+        const key = scopeKeyFromRaw(scopeId, raw);
+        raw.fill(0);
+        this.keys.set(scopeId, key);
+        return key;
+      } catch {
+        // damaged or not this reader's: try the next key
       }
     }
     return null;

@@ -11,6 +11,7 @@ import type { SessionManager } from '../../identity/sessions';
 import type { WardConfigStore } from '../../identity/wardConfig';
 import type { AuditTrail } from '../../records/auditTrail';
 import type { ConsentService } from '../../records/consentService';
+import type { CareTransfers } from '../../records/careTransfer';
 import type { ConsortiumSync } from '../../records/consortiumSync';
 import type { ExportService } from '../../records/exportService';
 import type { PatientChart } from '../../records/patientChart';
@@ -41,6 +42,7 @@ export interface ApiServices {
   refiling: MigratedVitalsRefiling;
   backup: WardBackup;
   consortium: ConsortiumSync;
+  transfers: CareTransfers;
 }
 
 /** The handlers of the operations whose names start with one of the prefixes (`'ward'` → `ward/*`). */

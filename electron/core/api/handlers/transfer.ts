@@ -1,0 +1,18 @@
+/** `transfer/*`: transfer of care between wards over the consortium (records/careTransfer.ts). */
+import { actorOf, type ApiServices, type HandlersFor } from './services';
+
+export function transferHandlers({ transfers, sessions }: ApiServices): HandlersFor<'transfer'> {
+  return {
+    'transfer/targets': async () => transfers.targets(),
+    'transfer/out': async (ctx, { patient, ward, reason }) => {
+      ctx.progress('Sending the transfer to the consortium', 0);
+      return transfers.transferOut(actorOf(sessions, ctx), patient, ward, reason);
+    },
+    'transfer/outgoing': async (ctx, { patient }) => {
+      actorOf(sessions, ctx);
+      return transfers.outgoing(patient);
+    },
+    'transfer/incoming': async (ctx) => transfers.incoming(actorOf(sessions, ctx)),
+    'transfer/admit': async (ctx, { patient, bed, responsibleDoctor }) => transfers.admitIncoming(actorOf(sessions, ctx), patient, bed, responsibleDoctor ?? null),
+  };
+}

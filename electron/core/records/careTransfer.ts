@@ -1,0 +1,455 @@
+/**
+ * Transfer of care between wards over the hospital consortium (docs/consortium.md).
+ *
+ * Sending ward: a nurse or doctor who may read the patient picks the receiving ward from the
+ * consortium directory (by name) and gives a reason. With their care team key unlocked, each of
+ * the patient's key scopes is re-wrapped for the receiving ward's care team (scope grants) and a
+ * transfer note (name, date of birth, hospital number, reason, who) is sealed for it; both are kept
+ * sealed in the store and published as grants, with a share grant for every already published
+ * share of the patient (share keys derive from the ward's share secret: no clinician key needed).
+ * The patient becomes a standing recipient: every later batch carries a share grant for the
+ * receiving ward (StoreOutbox recipientsOf). Offline, the transfer is queued and sent when the
+ * consortium is reachable; a ward that has left the directory is refused.
+ *
+ * Receiving ward: the sync engine keeps the grants (records/consortiumInbox.ts); the care team
+ * sees the incoming transfer (opened with their team key), admits the patient to a bed, and reads
+ * the received history with the granted scope keys (records/scopeKeys.ts).
+ *
+ * Kept in the store's state (both small lists): `consortium.transfersOut` and
+ * `consortium.transfersIn`, and the last directory read, `consortium.directory`, so that a transfer
+ * can be chosen and queued while the consortium is unreachable.
+ */
+import { randomBytes } from 'node:crypto';
+import { ethers } from 'ethers';
+import type { ShareRecipient } from '../consortium/batch';
+import type { ConsortiumClient } from '../consortium/client';
+import { makeScopeGrant, makeTransferGrant, openTransferGrant, type TransferNote } from '../consortium/grants';
+import { directoryInterface } from '../consortium/ledgerAbi';
+import { deriveShareKey, type ConsortiumContext } from '../consortium/sealing';
+import { encodeGrant, type ShareGrant, type ShareHeader, type TransferGrant } from '../consortium/payload';
+import { sealShareOrScopeGrant, type PublisherKeys } from '../consortium/batch';
+import { unwrapScopeKey } from '../crypto/keyScope';
+import type { Actor } from '../identity/actor';
+import type { People } from '../identity/people';
+import type { ConsortiumWard, IncomingTransfer, OutgoingTransfer, TransferTargets } from '../model/consortium';
+import { WardError } from '../model/errors';
+import type { CensusRow } from '../model/ward';
+import { ageOn, type PersonWithAge } from '../model/people';
+import { log } from '../platform/log';
+import type { WardStore } from '../storage/wardStore';
+import type { AccessPolicy } from './access';
+import type { AuditTrail } from './auditTrail';
+import type { SenderWard } from '../consortium/syncPorts';
+
+/** What the running consortium link offers a transfer (records/consortiumSync.ts link()). */
+export interface ConsortiumLink {
+  client: ConsortiumClient;
+  context: ConsortiumContext;
+  keys: PublisherKeys;
+  online(): boolean;
+}
+
+/** A ward as the directory lists it. */
+export interface DirectoryWard extends ConsortiumWard {
+  syncPublicKey: string;
+  teamPublicKey: string;
+  active: boolean;
+}
+
+interface KeptDirectory {
+  at: number;
+  wards: DirectoryWard[];
+}
+
+/** A transfer out, as kept by the sending ward. */
+export interface TransferOutEntry {
+  id: string;
+  patient: string;
+  to: DirectoryWard;
+  reason: string;
+  by: string;
+  at: number;
+  /** Scope grants and the transfer note, sealed for the receiving ward (0x hex); emptied once published. */
+  pending: string[];
+  sentAt: number | null;
+  failed: string | null;
+  /** Shares already granted to the receiving ward: `batchId:index`. */
+  sharesGranted: string[];
+}
+
+/** A transfer in, as kept by the receiving ward (from a transfer grant). */
+export interface TransferInEntry {
+  patient: string;
+  from: SenderWard;
+  block: number;
+  reader: string;
+  wrappedKey: string;
+  sealedNote: string;
+  receivedAt: number;
+  admittedAt: number | null;
+  admittedBy: string | null;
+}
+
+const OUT = 'consortium.transfersOut';
+const IN = 'consortium.transfersIn';
+const DIRECTORY = 'consortium.directory';
+/** Grants per transaction, well under the node's 128 KiB (a share grant is at most a few KiB). */
+const GRANT_BYTES_PER_TX = 64 * 1024;
+const QUEUED = 'Queued: it will be sent when the consortium is reachable.';
+
+/** The transfers kept in a store (both ends). */
+export async function transfersIn(store: WardStore): Promise<TransferInEntry[]> {
+  return (await store.state<TransferInEntry[]>(IN)) ?? [];
+}
+
+/** Keep a transfer grant for its reader (the receiving end; idempotent: a page read again keeps one). */
+export async function keepTransferGrant(store: WardStore, grant: TransferGrant, from: SenderWard, block: number): Promise<void> {
+  const list = await transfersIn(store);
+  const same = (t: TransferInEntry) => t.patient === grant.patient && t.from.account.toLowerCase() === from.account.toLowerCase() && t.block === block && t.reader === grant.reader;
+  if (list.some(same)) return;
+  const entry: TransferInEntry = { patient: grant.patient, from, block, reader: grant.reader, wrappedKey: hex(grant.wrappedKey), sealedNote: hex(grant.sealedNote), receivedAt: Date.now(), admittedAt: null, admittedBy: null };
+  await store.write((w) => w.state(IN, [...list, entry]));
+}
+
+export interface CareTransfersDeps {
+  store: () => WardStore;
+  link: () => ConsortiumLink | null;
+  people: People;
+  access: AccessPolicy;
+  audit: AuditTrail;
+  /** Admit a patient who is not registered on this ward (a transfer in) to a bed. */
+  admit: (actor: Actor, patient: string, bed: string, responsibleDoctor: string | null) => Promise<CensusRow>;
+  wardName: () => string;
+}
+
+export class CareTransfers {
+  /** Standing recipients by patient (lowercase), from the kept transfers out. */
+  private recipients = new Map<string, ShareRecipient[]>();
+  private loaded = false;
+  private sending: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly d: CareTransfersDeps) {}
+
+  // ---------------------------------------------------------------------------- standing recipients
+
+  /** Read the kept transfers (before the sync engine plans its first batch). */
+  async load(): Promise<void> {
+    this.index(await this.outList());
+    this.loaded = true;
+  }
+
+  /** Who receives this patient's records besides this ward: the wards it was transferred to. */
+  recipientsOf(patient: string): ShareRecipient[] {
+    return this.recipients.get(patient.toLowerCase()) ?? [];
+  }
+
+  private index(list: TransferOutEntry[]): void {
+    const m = new Map<string, ShareRecipient[]>();
+    for (const t of list) {
+      if (t.failed) continue;
+      const k = t.patient.toLowerCase();
+      const to = recipientOf(t.to);
+      const have = m.get(k) ?? [];
+      if (!have.some((r) => r.ward.toLowerCase() === to.ward.toLowerCase() && r.readerPublicKey === to.readerPublicKey)) m.set(k, [...have, to]);
+    }
+    this.recipients = m;
+  }
+
+  /** Send what waits every `everyMs` while the core runs (the engine's own round takes care of new batches). */
+  start(everyMs = 5000): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.sendPending().catch(() => undefined), everyMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.sending?.catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------------------- directory
+
+  /** The wards a patient can go to: the directory from the node, or as last read when offline. */
+  async targets(): Promise<TransferTargets> {
+    const { wards, at, online } = await this.directory();
+    const own = this.d.link()?.keys.account.toLowerCase();
+    return { wards: wards.filter((w) => w.active && w.account.toLowerCase() !== own).map(({ account, name }) => ({ account, name })), asOf: at, online };
+  }
+
+  private async directory(): Promise<{ wards: DirectoryWard[]; at: number | null; online: boolean }> {
+    const link = this.d.link();
+    if (link?.online()) {
+      try {
+        const wards = await readDirectory(link.client);
+        const kept: KeptDirectory = { at: Date.now(), wards };
+        await this.d.store().write((w) => w.state(DIRECTORY, kept));
+        return { wards, at: kept.at, online: true };
+      } catch (e) {
+        log('warn', 'consortium.transfer.directoryUnread', { code: e instanceof WardError ? e.code : 'unknown' });
+      }
+    }
+    const kept = await this.d.store().state<KeptDirectory>(DIRECTORY);
+    return { wards: kept?.wards ?? [], at: kept?.at ?? null, online: false };
+  }
+
+  // ---------------------------------------------------------------------------- sending ward
+
+  /**
+   * Transfer a patient to another ward. Needs the actor's care team key (it opens the patient's
+   * scopes) and read access to the patient. Audited on this ward's chain. Never an error because
+   * the consortium is unreachable: the transfer is then queued.
+   */
+  async transferOut(actor: Actor, patient: string, toWard: string, reason: string): Promise<OutgoingTransfer> {
+    if (actor.role !== 'nurse' && actor.role !== 'doctor') throw new WardError('FORBIDDEN', 'Only a nurse or a doctor can transfer a patient.');
+    const p = ethers.getAddress(patient);
+    this.d.access.basis(actor, p);
+    if (!actor.teamKey) throw new WardError('FORBIDDEN', 'Transferring a patient needs the care team key: unlock your session again.');
+    const link = this.d.link();
+    if (!link) throw new WardError('CONFLICT', 'This ward is not connected to a hospital consortium: ask the IT admin to set it up (Ward administration → Hospital consortium).');
+    const { wards } = await this.directory();
+    const to = wards.find((w) => w.account.toLowerCase() === toWard.toLowerCase());
+    if (!to || !to.active) {
+      throw new WardError('CONFLICT', `${to ? to.name : 'That ward'} is not a member of the hospital consortium (any more): the patient cannot be transferred there. Choose another ward, or ask IT.`, { fields: { ward: 'Not a member of the consortium.' } });
+    }
+    if (to.account.toLowerCase() === link.keys.account.toLowerCase()) throw new WardError('BAD_INPUT', 'The patient is already on this ward.', { fields: { ward: 'This ward.' } });
+    const list = await this.outList();
+    if (list.some((t) => t.patient === p && t.to.account.toLowerCase() === to.account.toLowerCase() && !t.failed)) {
+      throw new WardError('CONFLICT', `This patient has already been transferred to ${to.name}.`);
+    }
+
+    const person = await this.d.people.namesFor(actor).person(p);
+    const recipient = recipientOf(to);
+    const pending: string[] = [];
+    const store = this.d.store();
+    for (const scopeId of await store.scopesOf(p)) {
+      const scope = await store.scope(scopeId);
+      if (!scope) continue;
+      let raw: Uint8Array;
+      try {
+        raw = unwrapScopeKey(scope, actor.teamKey);
+      } catch {
+        continue; // a scope the care team is no reader of (none are made so; an imported one)
+      }
+      try {
+        pending.push(hex(makeScopeGrant(link.context, link.keys, recipient, p, scopeId, raw)));
+      } finally {
+        raw.fill(0);
+      }
+    }
+    const at = Date.now();
+    const note: TransferNote = { name: person.name, dob: person.dob ?? null, hospitalNumber: person.hospitalNumber ?? null, reason, by: `${actor.name} (${actor.role})`, at };
+    pending.push(hex(makeTransferGrant(link.context, link.keys, recipient, p, note)));
+
+    // Audited first: a transfer not on the ward chain did not happen.
+    await this.d.audit.record(actor, p, 'export', { reason: `Transfer of care to ${to.name}: ${reason}` });
+    const entry: TransferOutEntry = { id: randomBytes(8).toString('hex'), patient: p, to, reason, by: actor.address, at, pending, sentAt: null, failed: null, sharesGranted: [] };
+    await this.writeOut([...list, entry]);
+    log('info', 'consortium.transfer.out', { scopes: pending.length - 1 });
+    await this.sendPending();
+    return this.outView((await this.outList()).find((t) => t.id === entry.id)!, await this.sharesGrantedCount(entry.id));
+  }
+
+  /** Transfers out, newest first (for the board and the patient's screen). */
+  async outgoing(patient?: string): Promise<OutgoingTransfer[]> {
+    const list = (await this.outList()).filter((t) => !patient || t.patient.toLowerCase() === patient.toLowerCase());
+    return list.reverse().map((t) => this.outView(t, t.sharesGranted.length));
+  }
+
+  private async sharesGrantedCount(id: string): Promise<number> {
+    return (await this.outList()).find((t) => t.id === id)?.sharesGranted.length ?? 0;
+  }
+
+  private outView(t: TransferOutEntry, sharesGranted: number): OutgoingTransfer {
+    const status = t.failed ? 'failed' : t.sentAt ? 'sent' : 'queued';
+    const message = t.failed ?? (t.sentAt ? `Sent to ${t.to.name}; it waits there to be admitted.` : QUEUED);
+    return { id: t.id, patient: t.patient, to: { account: t.to.account, name: t.to.name }, reason: t.reason, by: t.by, at: t.at, status, message, sentAt: t.sentAt, sharesGranted };
+  }
+
+  /**
+   * Publish what waits: each transfer's sealed scope grants and note, and a share grant for each
+   * published share of the patient not yet granted (shares published before the transfer, and any
+   * batch prepared before it that carried no grant for the ward). Offline: nothing, quietly.
+   * One run at a time.
+   */
+  sendPending(): Promise<void> {
+    this.sending ??= this.sendAll().finally(() => (this.sending = null));
+    return this.sending;
+  }
+
+  private async sendAll(): Promise<void> {
+    const link = this.d.link();
+    if (!link || !link.online()) return;
+    let list = await this.outList();
+    let directory: DirectoryWard[] | null = null;
+    for (const t of list) {
+      if (t.failed) continue;
+      const shares = (await this.d.store().consortiumShares(t.patient)).filter((s) => s.ward.toLowerCase() === link.keys.account.toLowerCase() && !t.sharesGranted.includes(`${s.batchId}:${s.index}`));
+      if (t.pending.length === 0 && shares.length === 0) continue;
+      directory ??= await readDirectory(link.client).catch(() => null);
+      if (!directory) return; // unreachable after all: next time
+      const to = directory.find((w) => w.account.toLowerCase() === t.to.account.toLowerCase());
+      if (!to?.active) {
+        list = list.map((x) => (x.id === t.id ? { ...x, failed: `Not sent: ${t.to.name} is no longer a member of the hospital consortium. Choose another ward.`, pending: [] } : x));
+        await this.writeOut(list);
+        continue;
+      }
+      const recipient = recipientOf(t.to);
+      const grants = [...t.pending.map((g) => ethers.getBytes(g))];
+      for (const s of shares) {
+        const shareKey = deriveShareKey(link.keys.shareSecret, link.context, link.keys.account, s.batchId, s.index);
+        const grant: ShareGrant = { kind: 'share', reader: recipient.readerPublicKey, batchWard: link.keys.account, batchId: s.batchId, batchBlock: s.block, shareIndex: s.index, first: s.first, count: s.count, shareKey, shareProof: s.shareProof, header: s.header as ShareHeader };
+        grants.push(sealShareOrScopeGrant(encodeGrant(grant), link.context, link.keys, recipient));
+        shareKey.fill(0);
+      }
+      let sent = 0;
+      for (const chunk of chunks(grants)) {
+        const outcome = await link.client.publishGrants(`transfer:${t.id}:${t.sharesGranted.length + shares.length}:${sent}`, chunk);
+        if (outcome.status === 'offline') return;
+        if (outcome.status === 'failed') {
+          log('warn', 'consortium.transfer.refused', { code: outcome.error.code });
+          return;
+        }
+        sent += chunk.length;
+      }
+      list = list.map((x) => (x.id === t.id ? { ...x, pending: [], sentAt: x.sentAt ?? Date.now(), sharesGranted: [...x.sharesGranted, ...shares.map((s) => `${s.batchId}:${s.index}`)] } : x));
+      await this.writeOut(list);
+      log('info', 'consortium.transfer.sent', { grants: grants.length });
+    }
+  }
+
+  private async outList(): Promise<TransferOutEntry[]> {
+    return (await this.d.store().state<TransferOutEntry[]>(OUT)) ?? [];
+  }
+
+  private async writeOut(list: TransferOutEntry[]): Promise<void> {
+    await this.d.store().write((w) => w.state(OUT, list));
+    this.index(list);
+  }
+
+  // ---------------------------------------------------------------------------- receiving ward
+
+  /** Patients transferred to this ward, not yet admitted, as this reader sees them. */
+  async incoming(actor: Actor): Promise<IncomingTransfer[]> {
+    if (actor.role !== 'nurse' && actor.role !== 'doctor') throw new WardError('FORBIDDEN', 'Only the ward\'s nurses and doctors see incoming transfers.');
+    const store = this.d.store();
+    const out: IncomingTransfer[] = [];
+    for (const t of latestPerPatient(await transfersIn(store))) {
+      if (t.admittedAt) continue;
+      const note = this.openNote(t, [actor.teamKey]);
+      const history = await store.window(t.patient, { limit: 100_000 });
+      const places = await store.consortiumPlaces(history.items.map((e) => e.record.id));
+      const records = places.filter((p) => p?.from && p.from.account.toLowerCase() === t.from.account.toLowerCase()).length;
+      const scopes = new Set(history.items.map((e) => e.record.cipher.scopeId));
+      let granted = 0;
+      for (const s of scopes) if (await store.state(`consortium.scopeGrant.${s}.${t.reader.toLowerCase()}`)) granted++;
+      out.push({
+        patient: t.patient,
+        from: { account: t.from.account, name: t.from.name },
+        receivedAt: t.receivedAt,
+        sentAt: note?.at ?? null,
+        name: note?.name ?? null,
+        dob: note?.dob ?? null,
+        hospitalNumber: note?.hospitalNumber ?? null,
+        reason: note?.reason ?? null,
+        by: note?.by ?? null,
+        records,
+        scopes: granted,
+        admittedAt: t.admittedAt,
+      });
+    }
+    return out.sort((a, b) => b.receivedAt - a.receivedAt);
+  }
+
+  /** Admit a transferred patient to a bed; audited (who, from which ward). */
+  async admitIncoming(actor: Actor, patient: string, bed: string, responsibleDoctor: string | null): Promise<CensusRow> {
+    if (actor.role !== 'nurse' && actor.role !== 'doctor') throw new WardError('FORBIDDEN', 'Only a nurse or a doctor can admit a patient.');
+    const p = ethers.getAddress(patient);
+    const list = await transfersIn(this.d.store());
+    const t = latestPerPatient(list).find((x) => x.patient === p);
+    if (!t) throw new WardError('NOT_FOUND', 'No transfer of this patient has reached this ward.');
+    if (t.admittedAt) throw new WardError('CONFLICT', 'This transferred patient has already been admitted.');
+    const row = await this.d.admit(actor, p, bed, responsibleDoctor);
+    await this.d.audit.record(actor, p, 'read', { reason: `Admitted on transfer of care from ${t.from.name}` });
+    const now = Date.now();
+    const updated = list.map((x) => (x.patient === p && !x.admittedAt ? { ...x, admittedAt: now, admittedBy: actor.address } : x));
+    await this.d.store().write((w) => w.state(IN, updated));
+    return row;
+  }
+
+  /** Who a transferred-in patient is, for a reader who can open the note (identity/people.ts), or null. */
+  async personOf(patient: string, keys: Array<string | null>): Promise<Omit<PersonWithAge, 'address'> | null> {
+    if (!this.loaded && !this.d.link()) return null;
+    let list: TransferInEntry[];
+    try {
+      list = await transfersIn(this.d.store());
+    } catch {
+      return null; // the store is not open (setup, restore)
+    }
+    const t = latestPerPatient(list).find((x) => x.patient.toLowerCase() === patient.toLowerCase());
+    const note = t && this.openNote(t, keys);
+    if (!note) return null;
+    return { name: note.name, role: 'patient', age: note.dob ? ageOn(note.dob, new Date()) : -1, dob: note.dob, hospitalNumber: note.hospitalNumber };
+  }
+
+  private openNote(t: TransferInEntry, keys: Array<string | null>): TransferNote | null {
+    const grant: TransferGrant = { kind: 'transfer', reader: t.reader, patient: t.patient, wrappedKey: ethers.getBytes(t.wrappedKey), sealedNote: ethers.getBytes(t.sealedNote) };
+    for (const k of keys) {
+      if (!k) continue;
+      try {
+        return openTransferGrant(grant, k);
+      } catch {
+        // not this reader's
+      }
+    }
+    return null;
+  }
+}
+
+function recipientOf(w: DirectoryWard): ShareRecipient {
+  return { ward: w.account, wardSyncPublicKey: w.syncPublicKey, readerPublicKey: w.teamPublicKey };
+}
+
+/** The directory's wards (active and removed), from the node. @throws NodeUnreachable. */
+export async function readDirectory(client: ConsortiumClient): Promise<DirectoryWard[]> {
+  const directory = await client.directory();
+  const count = Number((await client.call(directory, directoryInterface, 'wardCount', []))[0]);
+  const wards: DirectoryWard[] = [];
+  for (let i = 0; i < count; i++) {
+    const account = ethers.getAddress(String((await client.call(directory, directoryInterface, 'wardAt', [i]))[0]));
+    const [w] = await client.call(directory, directoryInterface, 'ward', [account]);
+    wards.push({ account, name: String(w.name), syncPublicKey: String(w.syncPublicKey), teamPublicKey: String(w.teamPublicKey), active: Number(w.removedAt) === 0 && Number(w.activeSince) !== 0 });
+  }
+  return wards;
+}
+
+/** The latest transfer of each patient (a patient sent here twice is one entry). */
+function latestPerPatient(list: TransferInEntry[]): TransferInEntry[] {
+  const m = new Map<string, TransferInEntry>();
+  for (const t of list) {
+    const k = t.patient.toLowerCase();
+    const have = m.get(k);
+    if (!have || t.block >= have.block) m.set(k, t);
+  }
+  return [...m.values()];
+}
+
+function* chunks(grants: Uint8Array[]): Generator<Uint8Array[]> {
+  let chunk: Uint8Array[] = [];
+  let bytes = 0;
+  for (const g of grants) {
+    if (chunk.length > 0 && bytes + g.length > GRANT_BYTES_PER_TX) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(g);
+    bytes += g.length;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+function hex(b: Uint8Array): string {
+  return '0x' + Buffer.from(b).toString('hex');
+}
