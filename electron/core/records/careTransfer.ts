@@ -95,6 +95,8 @@ const IN = 'consortium.transfersIn';
 const DIRECTORY = 'consortium.directory';
 /** Grants per transaction, well under the node's 128 KiB (a share grant is at most a few KiB). */
 const GRANT_BYTES_PER_TX = 64 * 1024;
+/** How old the kept directory may grow while the consortium is reachable. */
+const DIRECTORY_REFRESH_MS = 60_000;
 const QUEUED = 'Queued: it will be sent when the consortium is reachable.';
 
 /** The transfers kept in a store (both ends). */
@@ -281,6 +283,9 @@ export class CareTransfers {
   private async sendAll(): Promise<void> {
     const link = this.d.link();
     if (!link || !link.online()) return;
+    // Keep the directory fresh while online, so the wards can be chosen (and a transfer queued) offline.
+    const kept = await this.d.store().state<KeptDirectory>(DIRECTORY);
+    if (!kept || Date.now() - kept.at > DIRECTORY_REFRESH_MS) await this.directory();
     let list = await this.outList();
     let directory: DirectoryWard[] | null = null;
     for (const t of list) {
