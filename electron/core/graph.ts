@@ -144,6 +144,7 @@ export function buildCoreGraph(config: CoreConfig) {
   // Transfers of care between wards (records/careTransfer.ts); their patients named from the transfer note.
   const transfers: CareTransfers = new CareTransfers({ store, link: () => consortium.link(), people, access, audit, admit: (actor, patient, bed, doctor) => board.admitTransferred(actor, patient, { bed, responsibleDoctor: doctor }), wardName: () => wardConfig.wardName });
   people.knowFrom((address, keys) => transfers.personOf(address, keys));
+  keyring.onNewScope = (patient, scopeId, raw) => transfers.scopeCreated(patient, scopeId, raw);
   const storeAdmin = new StoreAdmin(store, dataDir, chainCheck);
   const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));
   const backup = new WardBackup(dataDir, node, store, storeAdmin);

@@ -167,7 +167,7 @@ describe('two wards and the hospital consortium in a browser', () => {
           await ui.heading(nurseB, 'Incoming transfers').waitFor();
           return nurseB.getByRole('heading', { name: 'Peter Patient', level: 2 }).count();
         },
-        { timeout: 120_000, intervals: [2000] },
+        { timeout: 120_000, interval: 2000 },
       )
       .toBe(1);
     const card = nurseB.getByRole('region', { name: 'Peter Patient' });

@@ -158,6 +158,27 @@ export class CareTransfers {
     this.recipients = m;
   }
 
+  /**
+   * A new scope of a transferred patient (records/scopeKeys.ts onNewScope): sealed for each
+   * receiving ward's team at once, while the key is at hand, and sent with the transfer's next
+   * grants. Without a running consortium link nothing can be sealed (the limit is in docs/consortium.md).
+   */
+  scopeCreated(patient: string, scopeId: string, rawKey: Uint8Array): void {
+    const link = this.d.link();
+    if (!link || this.recipientsOf(patient).length === 0) return;
+    const p = ethers.getAddress(patient);
+    const sealed = new Map<string, string>();
+    for (const t of this.standing(p)) sealed.set(t, hex(makeScopeGrant(link.context, link.keys, this.recipientsOf(p).find((r) => r.ward.toLowerCase() === t)!, p, scopeId, rawKey)));
+    this.updateOut((list) => list.map((x) => (x.patient === p && !x.failed && sealed.has(x.to.account.toLowerCase()) ? { ...x, pending: [...x.pending, sealed.get(x.to.account.toLowerCase())!] } : x))).catch(() =>
+      log('warn', 'consortium.transfer.scopeGrantNotKept', {}),
+    );
+  }
+
+  /** The receiving wards (lowercase accounts) a patient stands transferred to. */
+  private standing(patient: string): string[] {
+    return [...new Set(this.recipientsOf(patient).map((r) => r.ward.toLowerCase()))];
+  }
+
   /** Send what waits every `everyMs` while the core runs (the engine's own round takes care of new batches). */
   start(everyMs = 5000): void {
     if (this.timer) return;
@@ -247,7 +268,7 @@ export class CareTransfers {
     // Audited first: a transfer not on the ward chain did not happen.
     await this.d.audit.record(actor, p, 'export', { reason: `Transfer of care to ${to.name}: ${reason}` });
     const entry: TransferOutEntry = { id: randomBytes(8).toString('hex'), patient: p, to, reason, by: actor.address, at, pending, sentAt: null, failed: null, sharesGranted: [] };
-    await this.writeOut([...list, entry]);
+    await this.updateOut((latest) => [...latest, entry]);
     log('info', 'consortium.transfer.out', { scopes: pending.length - 1 });
     await this.sendPending();
     return this.outView((await this.outList()).find((t) => t.id === entry.id)!, await this.sharesGrantedCount(entry.id));
@@ -286,7 +307,7 @@ export class CareTransfers {
     // Keep the directory fresh while online, so the wards can be chosen (and a transfer queued) offline.
     const kept = await this.d.store().state<KeptDirectory>(DIRECTORY);
     if (!kept || Date.now() - kept.at > DIRECTORY_REFRESH_MS) await this.directory();
-    let list = await this.outList();
+    const list = await this.outList();
     let directory: DirectoryWard[] | null = null;
     for (const t of list) {
       if (t.failed) continue;
@@ -296,8 +317,7 @@ export class CareTransfers {
       if (!directory) return; // unreachable after all: next time
       const to = directory.find((w) => w.account.toLowerCase() === t.to.account.toLowerCase());
       if (!to?.active) {
-        list = list.map((x) => (x.id === t.id ? { ...x, failed: `Not sent: ${t.to.name} is no longer a member of the hospital consortium. Choose another ward.`, pending: [] } : x));
-        await this.writeOut(list);
+        await this.updateOut((latest) => latest.map((x) => (x.id === t.id ? { ...x, failed: `Not sent: ${t.to.name} is no longer a member of the hospital consortium. Choose another ward.`, pending: [] } : x)));
         continue;
       }
       const recipient = recipientOf(t.to);
@@ -318,8 +338,10 @@ export class CareTransfers {
         }
         sent += chunk.length;
       }
-      list = list.map((x) => (x.id === t.id ? { ...x, pending: [], sentAt: x.sentAt ?? Date.now(), sharesGranted: [...x.sharesGranted, ...shares.map((s) => `${s.batchId}:${s.index}`)] } : x));
-      await this.writeOut(list);
+      // Only what was sent leaves the list: a scope created meanwhile keeps its grant for next time.
+      const sentPending = new Set(t.pending);
+      const granted = shares.map((s) => `${s.batchId}:${s.index}`);
+      await this.updateOut((latest) => latest.map((x) => (x.id === t.id ? { ...x, pending: x.pending.filter((g) => !sentPending.has(g)), sentAt: x.sentAt ?? Date.now(), sharesGranted: [...x.sharesGranted, ...granted] } : x)));
       log('info', 'consortium.transfer.sent', { grants: grants.length });
     }
   }
@@ -328,10 +350,18 @@ export class CareTransfers {
     return (await this.d.store().state<TransferOutEntry[]>(OUT)) ?? [];
   }
 
-  private async writeOut(list: TransferOutEntry[]): Promise<void> {
-    await this.d.store().write((w) => w.state(OUT, list));
-    this.index(list);
+  /** Change the kept transfers out: one change at a time, each on the latest list. */
+  private updateOut(change: (list: TransferOutEntry[]) => TransferOutEntry[]): Promise<void> {
+    const run = this.outWrites.then(async () => {
+      const list = change(await this.outList());
+      await this.d.store().write((w) => w.state(OUT, list));
+      this.index(list);
+    });
+    this.outWrites = run.catch(() => undefined);
+    return run;
   }
+
+  private outWrites: Promise<void> = Promise.resolve();
 
   // ---------------------------------------------------------------------------- receiving ward
 

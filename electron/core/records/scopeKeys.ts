@@ -27,6 +27,12 @@ export class ScopeKeyring {
   /** Scopes the station created (it is no reader of the others), by patient. */
   private readonly stationScopes = new Map<string, ScopeKey>();
 
+  /**
+   * Told of every new scope with a copy of its key (zeroed by the keyring afterwards): a patient
+   * transferred to another ward gets the new scope granted too (records/careTransfer.ts).
+   */
+  onNewScope: ((patient: string, scopeId: string, rawKey: Uint8Array) => void) | null = null;
+
   constructor(
     private readonly store: () => WardStore,
     private readonly identity: IdentityService,
@@ -90,6 +96,14 @@ export class ScopeKeyring {
 
   private async newScope(patient: PatientKey): Promise<{ key: ScopeKey; created: NewScope }> {
     const { scope, key } = createKeyScope(await this.readersOf(patient), '0x' + randomBytes(16).toString('hex'));
+    if (this.onNewScope) {
+      const raw = key.exportForRewrap();
+      try {
+        this.onNewScope(patient.address, scope.scopeId, raw);
+      } finally {
+        raw.fill(0);
+      }
+    }
     return { key, created: { patient: patient.address, scope } };
   }
 

@@ -17,6 +17,9 @@ import { wardCardFromDataDir } from '../../../electron/core/consortium/syncAccou
 import type { WardCore } from '../../../electron/core/shellContract';
 import { startConsortium, type TestConsortium } from '../../support/consortiumChain';
 import { newWard } from '../../support/consortiumFixtures';
+import { observationContent } from '../../../electron/core/clinical/vitalsAssessment';
+import type { CoreGraph } from '../../../electron/core/graph';
+import { startGraphCore } from '../../support/graphCore';
 import { removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
 import { until } from '../../support/until';
 
@@ -28,6 +31,8 @@ describe('transfer of care between two wards over the consortium', () => {
   let c: TestConsortium;
   const dirs: string[] = [];
   let coreA: WardCore;
+  /** Ward A's object graph: its station writes a monitor reading (a new key scope) after the transfer. */
+  let graphA: CoreGraph;
   let coreB: WardCore;
   let A: Awaited<ReturnType<typeof staffedWard>>;
   let B: Awaited<ReturnType<typeof staffedWard>>;
@@ -39,14 +44,14 @@ describe('transfer of care between two wards over the consortium', () => {
   beforeAll(async () => {
     c = await startConsortium({ blockTime: 1 });
     dirs.push(tempDir(), tempDir());
-    coreA = await startCore(dirs[0]!, { consortiumEngine: engine });
+    ({ core: coreA, graph: graphA } = await startGraphCore(dirs[0]!, { consortiumEngine: engine }));
     coreB = await startCore(dirs[1]!, { consortiumEngine: engine });
     A = await staffedWard(coreA, 'Ward 2 Medical');
     B = await staffedWard(coreB, 'Ward 9 Surgery');
     const admin = c.client(c.admin.privateKey, join(c.dir, 'admin'));
     for (const [dir, w] of [[dirs[0]!, A], [dirs[1]!, B]] as const) {
       await addWard(admin, wardCardFromDataDir(dir));
-      await w.itAdmin.ok('consortium/configure', settings());
+      await w.itAdmin.ok('consortium/configure', settings()); // starts the engine (as at a core's start)
       // Clinicians sign their consortium credential when their key is unlocked after the setup.
       for (const who of ['nurse', 'doctor'] as const) {
         await w.callers[who].ok('session/lock', {});
@@ -133,6 +138,24 @@ describe('transfer of care between two wards over the consortium', () => {
     await synced(A);
     const again = await until(async () => (await B.itAdmin.ok('consortium/syncNow', {}), nurseB.ok('records/history', { patient })), (h) => h.records.length === written.length + 1, 'the later record on B', 60_000);
     expect(again.records.map((r) => r.id).sort()).toEqual([...written, later].sort());
+    // A's staff are named as they signed, in their role (B's directory does not know them).
+    expect(again.records.find((r) => r.id === later)!.author).toMatchObject({ name: 'Florence Nurse', role: 'nurse' });
+
+    // A monitor reading on A opens a new station key scope after the transfer: it is granted to B's
+    // team when it is made, so B reads the reading too.
+    const at = new Date().toISOString();
+    const device = { driver: 'contec-cms50e', model: 'CMS50E', serial: 'T-OX-1', deviceRecordId: '1', receivedAt: at };
+    const { records: [reading] } = await graphA.stationWriter.ingest(graphA.station(), [
+      { patient, authorName: 'CMS50E T-OX-1 (bed 4)', content: observationContent({ vitals: { spo2: 95, pulse: 88 } }, 1, { kind: 'device', measuredAt: at, device }) },
+    ]);
+    await synced(A);
+    const withReading = await until(
+      async () => (await B.itAdmin.ok('consortium/syncNow', {}), nurseB.ok('records/history', { patient })),
+      (h) => h.records.some((r) => r.id === reading!.id && r.content !== null),
+      'the monitor reading readable on B',
+      60_000,
+    );
+    expect(withReading.records.find((r) => r.id === reading!.id)!.provenance.consortium).toMatchObject({ from: { name: 'Ward 2 Medical' } });
   }, SLOW);
 
   it('puts nothing that names the patient on the consortium chain, transfer grants included', async () => {
