@@ -142,7 +142,7 @@ export function buildCoreGraph(config: CoreConfig) {
     transfers: (): CareTransfers => transfers,
   });
   // Transfers of care between wards (records/careTransfer.ts); their patients named from the transfer note.
-  const transfers: CareTransfers = new CareTransfers({ store, link: () => consortium.link(), people, access, audit, admit: (actor, patient, bed, doctor) => board.admitTransferred(actor, patient, { bed, responsibleDoctor: doctor }), wardName: () => wardConfig.wardName });
+  const transfers: CareTransfers = new CareTransfers({ store, link: () => consortium.link(), people, access, audit, admit: (actor, patient, bed, doctor) => board.admitTransferred(actor, patient, { bed, responsibleDoctor: doctor }) });
   people.knowFrom((address, keys) => transfers.personOf(address, keys));
   keyring.onNewScope = (patient, scopeId, raw) => transfers.scopeCreated(patient, scopeId, raw);
   const storeAdmin = new StoreAdmin(store, dataDir, chainCheck);

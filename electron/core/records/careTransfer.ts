@@ -15,8 +15,8 @@
  * sees the incoming transfer (opened with their team key), admits the patient to a bed, and reads
  * the received history with the granted scope keys (records/scopeKeys.ts).
  *
- * Kept in the store's state (both small lists): `consortium.transfersOut` and
- * `consortium.transfersIn`, and the last directory read, `consortium.directory`, so that a transfer
+ * Kept in the store's state (both small lists): `consortium.transfersOut` here and
+ * `consortium.transfersIn` (records/consortiumInbox.ts), and the last directory read, `consortium.directory`, so that a transfer
  * can be chosen and queued while the consortium is unreachable.
  */
 import { randomBytes } from 'node:crypto';
@@ -39,7 +39,7 @@ import { log } from '../platform/log';
 import type { WardStore } from '../storage/wardStore';
 import type { AccessPolicy } from './access';
 import type { AuditTrail } from './auditTrail';
-import type { SenderWard } from '../consortium/syncPorts';
+import { keptScopeGrant, transfersIn, TRANSFERS_IN, type TransferInEntry } from './consortiumInbox';
 
 /** What the running consortium link offers a transfer (records/consortiumSync.ts link()). */
 export interface ConsortiumLink {
@@ -77,41 +77,13 @@ export interface TransferOutEntry {
   sharesGranted: string[];
 }
 
-/** A transfer in, as kept by the receiving ward (from a transfer grant). */
-export interface TransferInEntry {
-  patient: string;
-  from: SenderWard;
-  block: number;
-  reader: string;
-  wrappedKey: string;
-  sealedNote: string;
-  receivedAt: number;
-  admittedAt: number | null;
-  admittedBy: string | null;
-}
-
 const OUT = 'consortium.transfersOut';
-const IN = 'consortium.transfersIn';
 const DIRECTORY = 'consortium.directory';
 /** Grants per transaction, well under the node's 128 KiB (a share grant is at most a few KiB). */
 const GRANT_BYTES_PER_TX = 64 * 1024;
 /** How old the kept directory may grow while the consortium is reachable. */
 const DIRECTORY_REFRESH_MS = 60_000;
 const QUEUED = 'Queued: it will be sent when the consortium is reachable.';
-
-/** The transfers kept in a store (both ends). */
-export async function transfersIn(store: WardStore): Promise<TransferInEntry[]> {
-  return (await store.state<TransferInEntry[]>(IN)) ?? [];
-}
-
-/** Keep a transfer grant for its reader (the receiving end; idempotent: a page read again keeps one). */
-export async function keepTransferGrant(store: WardStore, grant: TransferGrant, from: SenderWard, block: number): Promise<void> {
-  const list = await transfersIn(store);
-  const same = (t: TransferInEntry) => t.patient === grant.patient && t.from.account.toLowerCase() === from.account.toLowerCase() && t.block === block && t.reader === grant.reader;
-  if (list.some(same)) return;
-  const entry: TransferInEntry = { patient: grant.patient, from, block, reader: grant.reader, wrappedKey: hex(grant.wrappedKey), sealedNote: hex(grant.sealedNote), receivedAt: Date.now(), admittedAt: null, admittedBy: null };
-  await store.write((w) => w.state(IN, [...list, entry]));
-}
 
 export interface CareTransfersDeps {
   store: () => WardStore;
@@ -121,13 +93,11 @@ export interface CareTransfersDeps {
   audit: AuditTrail;
   /** Admit a patient who is not registered on this ward (a transfer in) to a bed. */
   admit: (actor: Actor, patient: string, bed: string, responsibleDoctor: string | null) => Promise<CensusRow>;
-  wardName: () => string;
 }
 
 export class CareTransfers {
   /** Standing recipients by patient (lowercase), from the kept transfers out. */
   private recipients = new Map<string, ShareRecipient[]>();
-  private loaded = false;
   private sending: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
@@ -138,7 +108,6 @@ export class CareTransfers {
   /** Read the kept transfers (before the sync engine plans its first batch). */
   async load(): Promise<void> {
     this.index(await this.outList());
-    this.loaded = true;
   }
 
   /** Who receives this patient's records besides this ward: the wards it was transferred to. */
@@ -271,23 +240,19 @@ export class CareTransfers {
     await this.updateOut((latest) => [...latest, entry]);
     log('info', 'consortium.transfer.out', { scopes: pending.length - 1 });
     await this.sendPending();
-    return this.outView((await this.outList()).find((t) => t.id === entry.id)!, await this.sharesGrantedCount(entry.id));
+    return this.outView((await this.outList()).find((t) => t.id === entry.id)!);
   }
 
   /** Transfers out, newest first (for the board and the patient's screen). */
   async outgoing(patient?: string): Promise<OutgoingTransfer[]> {
     const list = (await this.outList()).filter((t) => !patient || t.patient.toLowerCase() === patient.toLowerCase());
-    return list.reverse().map((t) => this.outView(t, t.sharesGranted.length));
+    return list.reverse().map((t) => this.outView(t));
   }
 
-  private async sharesGrantedCount(id: string): Promise<number> {
-    return (await this.outList()).find((t) => t.id === id)?.sharesGranted.length ?? 0;
-  }
-
-  private outView(t: TransferOutEntry, sharesGranted: number): OutgoingTransfer {
+  private outView(t: TransferOutEntry): OutgoingTransfer {
     const status = t.failed ? 'failed' : t.sentAt ? 'sent' : 'queued';
     const message = t.failed ?? (t.sentAt ? `Sent to ${t.to.name}; it waits there to be admitted.` : QUEUED);
-    return { id: t.id, patient: t.patient, to: { account: t.to.account, name: t.to.name }, reason: t.reason, by: t.by, at: t.at, status, message, sentAt: t.sentAt, sharesGranted };
+    return { id: t.id, patient: t.patient, to: { account: t.to.account, name: t.to.name }, reason: t.reason, by: t.by, at: t.at, status, message, sentAt: t.sentAt, sharesGranted: t.sharesGranted.length };
   }
 
   /**
@@ -373,12 +338,12 @@ export class CareTransfers {
     for (const t of latestPerPatient(await transfersIn(store))) {
       if (t.admittedAt) continue;
       const note = this.openNote(t, [actor.teamKey]);
-      const history = await store.window(t.patient, { limit: 100_000 });
+      const history = await store.window(t.patient, { limit: 100_000, proofs: false });
       const places = await store.consortiumPlaces(history.items.map((e) => e.record.id));
       const records = places.filter((p) => p?.from && p.from.account.toLowerCase() === t.from.account.toLowerCase()).length;
       const scopes = new Set(history.items.map((e) => e.record.cipher.scopeId));
       let granted = 0;
-      for (const s of scopes) if (await store.state(`consortium.scopeGrant.${s}.${t.reader.toLowerCase()}`)) granted++;
+      for (const s of scopes) if (await keptScopeGrant(store, s, t.reader)) granted++;
       out.push({
         patient: t.patient,
         from: { account: t.from.account, name: t.from.name },
@@ -409,13 +374,12 @@ export class CareTransfers {
     await this.d.audit.record(actor, p, 'read', { reason: `Admitted on transfer of care from ${t.from.name}` });
     const now = Date.now();
     const updated = list.map((x) => (x.patient === p && !x.admittedAt ? { ...x, admittedAt: now, admittedBy: actor.address } : x));
-    await this.d.store().write((w) => w.state(IN, updated));
+    await this.d.store().write((w) => w.state(TRANSFERS_IN, updated));
     return row;
   }
 
   /** Who a transferred-in patient is, for a reader who can open the note (identity/people.ts), or null. */
   async personOf(patient: string, keys: Array<string | null>): Promise<Omit<PersonWithAge, 'address'> | null> {
-    if (!this.loaded && !this.d.link()) return null;
     let list: TransferInEntry[];
     try {
       list = await transfersIn(this.d.store());
