@@ -243,9 +243,9 @@ export class CareTransfers {
     return this.outView((await this.outList()).find((t) => t.id === entry.id)!);
   }
 
-  /** Transfers out, newest first (for the board and the patient's screen). */
-  async outgoing(patient?: string): Promise<OutgoingTransfer[]> {
-    const list = (await this.outList()).filter((t) => !patient || t.patient.toLowerCase() === patient.toLowerCase());
+  /** Transfers out of patients this actor may read, newest first (for the board and the patient's record). */
+  async outgoing(actor: Actor, patient?: string): Promise<OutgoingTransfer[]> {
+    const list = (await this.outList()).filter((t) => (!patient || t.patient.toLowerCase() === patient.toLowerCase()) && this.d.access.mayRead(actor, t.patient));
     return list.reverse().map((t) => this.outView(t));
   }
 

@@ -10,7 +10,6 @@
  * the patient; a ward removed from the directory is refused.
  */
 import { join } from 'node:path';
-import { ethers } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWard, removeWard } from '../../../electron/core/consortium/admin';
 import { wardCardFromDataDir } from '../../../electron/core/consortium/syncAccount';
@@ -180,6 +179,31 @@ describe('transfer of care between two wards over the consortium', () => {
     expect(err).toMatchObject({ code: 'CONFLICT' });
     expect(err.message).toContain('not a member of the hospital consortium');
     expect((await A.callers.nurse.ok('transfer/targets', {})).wards.map((w) => w.name)).toEqual(['Ward 9 Surgery']);
-    expect(ethers.isAddress(gone.sync.address)).toBe(true);
+
+    // Queued offline to a ward the kept directory still lists, removed before the node is back:
+    // the transfer is not sent, and says why.
+    const later = newWard('Ward 4 Closing');
+    await c.addWard(later);
+    expect((await A.callers.nurse.ok('transfer/targets', {})).wards.map((w) => w.name)).toContain('Ward 4 Closing');
+    await removeWard(c.client(c.admin.privateKey, join(c.dir, 'admin')), later.sync.address);
+    c.proxy.setOffline(true);
+    try {
+      await until(() => A.itAdmin.ok('consortium/syncNow', {}), (s) => s.connection.status === 'offline', 'ward A offline');
+      const queued = await A.callers.nurse.ok('transfer/out', { patient, ward: later.sync.address, reason: 'Step-down bed on Ward 4' });
+      expect(queued.status).toBe('queued');
+    } finally {
+      c.proxy.setOffline(false);
+    }
+    const refused = await until(
+      async () => (await A.itAdmin.ok('consortium/syncNow', {}), (await A.callers.nurse.ok('transfer/outgoing', { patient })).find((t) => t.to.name === 'Ward 4 Closing')!),
+      (t) => t.status !== 'queued',
+      'the queued transfer to be settled',
+      60_000,
+    );
+    expect(refused).toMatchObject({ status: 'failed', message: expect.stringContaining('no longer a member of the hospital consortium') });
+    // Its patient is no standing recipient for that ward: the transfer to Ward 9 Surgery stands alone.
+    expect((await A.callers.nurse.ok('transfer/outgoing', { patient })).filter((t) => t.status === 'sent').map((t) => t.to.name)).toEqual(['Ward 9 Surgery']);
+    // The outgoing transfers are shown only to those who may read the patient.
+    expect(await A.callers.otherDoctor.ok('transfer/outgoing', { patient })).toEqual([]);
   }, SLOW);
 });

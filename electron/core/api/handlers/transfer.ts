@@ -8,10 +8,7 @@ export function transferHandlers({ transfers, sessions }: ApiServices): Handlers
       ctx.progress('Sending the transfer to the consortium', 0);
       return transfers.transferOut(actorOf(sessions, ctx), patient, ward, reason);
     },
-    'transfer/outgoing': async (ctx, { patient }) => {
-      actorOf(sessions, ctx);
-      return transfers.outgoing(patient);
-    },
+    'transfer/outgoing': async (ctx, { patient }) => transfers.outgoing(actorOf(sessions, ctx), patient),
     'transfer/incoming': async (ctx) => transfers.incoming(actorOf(sessions, ctx)),
     'transfer/admit': async (ctx, { patient, bed, responsibleDoctor }) => transfers.admitIncoming(actorOf(sessions, ctx), patient, bed, responsibleDoctor ?? null),
   };
