@@ -11,35 +11,29 @@
  * receiving ward (StoreOutbox recipientsOf). Offline, the transfer is queued and sent when the
  * consortium is reachable; a ward that has left the directory is refused.
  *
- * Receiving ward: the sync engine keeps the grants (records/consortiumInbox.ts); the care team
- * sees the incoming transfer (opened with their team key), admits the patient to a bed, and reads
- * the received history with the granted scope keys (records/scopeKeys.ts).
+ * The receiving ward's side is records/incomingTransfers.ts.
  *
- * Kept in the store's state (both small lists): `consortium.transfersOut` here and
- * `consortium.transfersIn` (records/consortiumInbox.ts), and the last directory read, `consortium.directory`, so that a transfer
- * can be chosen and queued while the consortium is unreachable.
+ * Kept in the store's state: `consortium.transfersOut` (a small list), and the last directory
+ * read, `consortium.directory`, so that a ward can be chosen and a transfer queued while the
+ * consortium is unreachable.
  */
 import { randomBytes } from 'node:crypto';
 import { ethers } from 'ethers';
-import type { ShareRecipient } from '../consortium/batch';
 import type { ConsortiumClient } from '../consortium/client';
-import { makeScopeGrant, makeTransferGrant, openTransferGrant, type TransferNote } from '../consortium/grants';
+import { makeScopeGrant, makeTransferGrant, type TransferNote } from '../consortium/grants';
 import { directoryInterface } from '../consortium/ledgerAbi';
 import { deriveShareKey, type ConsortiumContext } from '../consortium/sealing';
-import { encodeGrant, type ShareGrant, type ShareHeader, type TransferGrant } from '../consortium/payload';
-import { sealShareOrScopeGrant, type PublisherKeys } from '../consortium/batch';
+import { encodeGrant, type ShareGrant, type ShareHeader } from '../consortium/payload';
+import { sealShareOrScopeGrant, type PublisherKeys, type ShareRecipient } from '../consortium/batch';
 import { unwrapScopeKey } from '../crypto/keyScope';
 import type { Actor } from '../identity/actor';
 import type { People } from '../identity/people';
-import type { ConsortiumWard, IncomingTransfer, OutgoingTransfer, TransferTargets } from '../model/consortium';
+import type { ConsortiumWard, OutgoingTransfer, TransferTargets } from '../model/consortium';
 import { WardError } from '../model/errors';
-import type { CensusRow } from '../model/ward';
-import { ageOn, type PersonWithAge } from '../model/people';
 import { log } from '../platform/log';
 import type { WardStore } from '../storage/wardStore';
 import type { AccessPolicy } from './access';
 import type { AuditTrail } from './auditTrail';
-import { keptScopeGrant, transfersIn, TRANSFERS_IN, type TransferInEntry } from './consortiumInbox';
 
 /** What the running consortium link offers a transfer (records/consortiumSync.ts link()). */
 export interface ConsortiumLink {
@@ -91,8 +85,6 @@ export interface CareTransfersDeps {
   people: People;
   access: AccessPolicy;
   audit: AuditTrail;
-  /** Admit a patient who is not registered on this ward (a transfer in) to a bed. */
-  admit: (actor: Actor, patient: string, bed: string, responsibleDoctor: string | null) => Promise<CensusRow>;
 }
 
 export class CareTransfers {
@@ -240,7 +232,13 @@ export class CareTransfers {
     await this.updateOut((latest) => [...latest, entry]);
     log('info', 'consortium.transfer.out', { scopes: pending.length - 1 });
     await this.sendPending();
-    return this.outView((await this.outList()).find((t) => t.id === entry.id)!);
+    let saved = (await this.outList()).find((t) => t.id === entry.id)!;
+    // A run that had started before this transfer was kept did not see it: once more.
+    if (!saved.sentAt && !saved.failed && link.online()) {
+      await this.sendPending();
+      saved = (await this.outList()).find((t) => t.id === entry.id)!;
+    }
+    return this.outView(saved);
   }
 
   /** Transfers out of patients this actor may read, newest first (for the board and the patient's record). */
@@ -327,83 +325,6 @@ export class CareTransfers {
   }
 
   private outWrites: Promise<void> = Promise.resolve();
-
-  // ---------------------------------------------------------------------------- receiving ward
-
-  /** Patients transferred to this ward, not yet admitted, as this reader sees them. */
-  async incoming(actor: Actor): Promise<IncomingTransfer[]> {
-    if (actor.role !== 'nurse' && actor.role !== 'doctor') throw new WardError('FORBIDDEN', 'Only the ward\'s nurses and doctors see incoming transfers.');
-    const store = this.d.store();
-    const out: IncomingTransfer[] = [];
-    for (const t of latestPerPatient(await transfersIn(store))) {
-      if (t.admittedAt) continue;
-      const note = this.openNote(t, [actor.teamKey]);
-      const history = await store.window(t.patient, { limit: 100_000, proofs: false });
-      const places = await store.consortiumPlaces(history.items.map((e) => e.record.id));
-      const records = places.filter((p) => p?.from && p.from.account.toLowerCase() === t.from.account.toLowerCase()).length;
-      const scopes = new Set(history.items.map((e) => e.record.cipher.scopeId));
-      let granted = 0;
-      for (const s of scopes) if (await keptScopeGrant(store, s, t.reader)) granted++;
-      out.push({
-        patient: t.patient,
-        from: { account: t.from.account, name: t.from.name },
-        receivedAt: t.receivedAt,
-        sentAt: note?.at ?? null,
-        name: note?.name ?? null,
-        dob: note?.dob ?? null,
-        hospitalNumber: note?.hospitalNumber ?? null,
-        reason: note?.reason ?? null,
-        by: note?.by ?? null,
-        records,
-        scopes: granted,
-        admittedAt: t.admittedAt,
-      });
-    }
-    return out.sort((a, b) => b.receivedAt - a.receivedAt);
-  }
-
-  /** Admit a transferred patient to a bed; audited (who, from which ward). */
-  async admitIncoming(actor: Actor, patient: string, bed: string, responsibleDoctor: string | null): Promise<CensusRow> {
-    if (actor.role !== 'nurse' && actor.role !== 'doctor') throw new WardError('FORBIDDEN', 'Only a nurse or a doctor can admit a patient.');
-    const p = ethers.getAddress(patient);
-    const list = await transfersIn(this.d.store());
-    const t = latestPerPatient(list).find((x) => x.patient === p);
-    if (!t) throw new WardError('NOT_FOUND', 'No transfer of this patient has reached this ward.');
-    if (t.admittedAt) throw new WardError('CONFLICT', 'This transferred patient has already been admitted.');
-    const row = await this.d.admit(actor, p, bed, responsibleDoctor);
-    await this.d.audit.record(actor, p, 'read', { reason: `Admitted on transfer of care from ${t.from.name}` });
-    const now = Date.now();
-    const updated = list.map((x) => (x.patient === p && !x.admittedAt ? { ...x, admittedAt: now, admittedBy: actor.address } : x));
-    await this.d.store().write((w) => w.state(TRANSFERS_IN, updated));
-    return row;
-  }
-
-  /** Who a transferred-in patient is, for a reader who can open the note (identity/people.ts), or null. */
-  async personOf(patient: string, keys: Array<string | null>): Promise<Omit<PersonWithAge, 'address'> | null> {
-    let list: TransferInEntry[];
-    try {
-      list = await transfersIn(this.d.store());
-    } catch {
-      return null; // the store is not open (setup, restore)
-    }
-    const t = latestPerPatient(list).find((x) => x.patient.toLowerCase() === patient.toLowerCase());
-    const note = t && this.openNote(t, keys);
-    if (!note) return null;
-    return { name: note.name, role: 'patient', age: note.dob ? ageOn(note.dob, new Date()) : -1, dob: note.dob, hospitalNumber: note.hospitalNumber };
-  }
-
-  private openNote(t: TransferInEntry, keys: Array<string | null>): TransferNote | null {
-    const grant: TransferGrant = { kind: 'transfer', reader: t.reader, patient: t.patient, wrappedKey: ethers.getBytes(t.wrappedKey), sealedNote: ethers.getBytes(t.sealedNote) };
-    for (const k of keys) {
-      if (!k) continue;
-      try {
-        return openTransferGrant(grant, k);
-      } catch {
-        // not this reader's
-      }
-    }
-    return null;
-  }
 }
 
 function recipientOf(w: DirectoryWard): ShareRecipient {
@@ -421,17 +342,6 @@ export async function readDirectory(client: ConsortiumClient): Promise<Directory
     wards.push({ account, name: String(w.name), syncPublicKey: String(w.syncPublicKey), teamPublicKey: String(w.teamPublicKey), active: Number(w.removedAt) === 0 && Number(w.activeSince) !== 0 });
   }
   return wards;
-}
-
-/** The latest transfer of each patient (a patient sent here twice is one entry). */
-function latestPerPatient(list: TransferInEntry[]): TransferInEntry[] {
-  const m = new Map<string, TransferInEntry>();
-  for (const t of list) {
-    const k = t.patient.toLowerCase();
-    const have = m.get(k);
-    if (!have || t.block >= have.block) m.set(k, t);
-  }
-  return [...m.values()];
 }
 
 function* chunks(grants: Uint8Array[]): Generator<Uint8Array[]> {

@@ -13,6 +13,7 @@ import type { AuditTrail } from '../../records/auditTrail';
 import type { ConsentService } from '../../records/consentService';
 import type { CareTransfers } from '../../records/careTransfer';
 import type { ConsortiumSync } from '../../records/consortiumSync';
+import type { IncomingTransfers } from '../../records/incomingTransfers';
 import type { ExportService } from '../../records/exportService';
 import type { PatientChart } from '../../records/patientChart';
 import type { ObservationDrafts } from '../../ward/observationDrafts';
@@ -43,6 +44,7 @@ export interface ApiServices {
   backup: WardBackup;
   consortium: ConsortiumSync;
   transfers: CareTransfers;
+  incoming: IncomingTransfers;
 }
 
 /** The handlers of the operations whose names start with one of the prefixes (`'ward'` → `ward/*`). */

@@ -1,7 +1,7 @@
-/** `transfer/*`: transfer of care between wards over the consortium (records/careTransfer.ts). */
+/** `transfer/*`: transfer of care between wards over the consortium (records/careTransfer.ts, incomingTransfers.ts). */
 import { actorOf, type ApiServices, type HandlersFor } from './services';
 
-export function transferHandlers({ transfers, sessions }: ApiServices): HandlersFor<'transfer'> {
+export function transferHandlers({ transfers, incoming, sessions }: ApiServices): HandlersFor<'transfer'> {
   return {
     'transfer/targets': async () => transfers.targets(),
     'transfer/out': async (ctx, { patient, ward, reason }) => {
@@ -9,7 +9,7 @@ export function transferHandlers({ transfers, sessions }: ApiServices): Handlers
       return transfers.transferOut(actorOf(sessions, ctx), patient, ward, reason);
     },
     'transfer/outgoing': async (ctx, { patient }) => transfers.outgoing(actorOf(sessions, ctx), patient),
-    'transfer/incoming': async (ctx) => transfers.incoming(actorOf(sessions, ctx)),
-    'transfer/admit': async (ctx, { patient, bed, responsibleDoctor }) => transfers.admitIncoming(actorOf(sessions, ctx), patient, bed, responsibleDoctor ?? null),
+    'transfer/incoming': async (ctx) => incoming.list(actorOf(sessions, ctx)),
+    'transfer/admit': async (ctx, { patient, bed, responsibleDoctor }) => incoming.admit(actorOf(sessions, ctx), patient, bed, responsibleDoctor ?? null),
   };
 }
