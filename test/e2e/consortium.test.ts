@@ -149,6 +149,10 @@ describe('two wards and the hospital consortium in a browser', () => {
     await doctorA.getByRole('status').filter({ hasText: /Transfer to Ward 9 Surgery (sent|queued)/ }).waitFor({ timeout: 60_000 });
     await doctorA.getByRole('list', { name: 'Transfers of care' }).getByText('Transferring to Ward 9 Surgery').waitFor();
     await screenshot(doctorA, 'transfer-sent');
+    // The board says so on the sending ward (the patient stays there until discharged).
+    await ui.gotoRoute(doctorA, 'ward');
+    await doctorA.getByRole('list', { name: 'Transfers to other wards' }).getByText(/Peter Patient, bed \S+: transferring to Ward 9 Surgery/).waitFor();
+    await screenshot(doctorA, 'transfer-board');
 
     // A's console publishes what waits; B pulls until the transfer is there.
     const adminA = await loginInNewContext(browser, A, contexts, itAdmin);
