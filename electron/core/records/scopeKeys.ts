@@ -11,6 +11,7 @@ import { createKeyScope, openKeyScope, scopeKeyFromRaw, type KeyScope, type Scop
 import type { IdentityService } from '../identity/identityService';
 import { BoundedCache } from '../storage/boundedCache';
 import type { WardStore } from '../storage/wardStore';
+import { log } from '../platform/log';
 import { keptScopeGrant } from './consortiumInbox';
 import type { PatientKey } from './patients';
 
@@ -100,6 +101,9 @@ export class ScopeKeyring {
       const raw = key.exportForRewrap();
       try {
         this.onNewScope(patient.address, scope.scopeId, raw);
+      } catch {
+        // Never fails the record being written: the grant waits for the next transfer.
+        log('warn', 'scope.newScopeHookFailed', {});
       } finally {
         raw.fill(0);
       }
