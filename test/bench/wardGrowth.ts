@@ -255,8 +255,9 @@ interface HistoryPage {
 }
 
 /** Every page of records/history, timed; every record must be verified and readable. */
-async function openHistory(s: Started, patient: string, pages = Infinity): Promise<{ ms: number; records: number; pages: number }> {
+async function openHistory(s: Started, patient: string, pages = Infinity): Promise<{ ms: number; cpuMs: number; records: number; pages: number }> {
   const t0 = performance.now();
+  const c0 = cpuMs(s.serve.pid);
   let records = 0;
   let n = 0;
   let before: string | null = null;
@@ -268,7 +269,7 @@ async function openHistory(s: Started, patient: string, pages = Infinity): Promi
     if (bad) throw new Error(`${bad} records of the history are not verified and readable.`);
     before = page.window.earlier;
   } while (before && n < pages);
-  return { ms: performance.now() - t0, records, pages: n };
+  return { ms: performance.now() - t0, cpuMs: cpuMs(s.serve.pid) - c0, records, pages: n };
 }
 
 export interface GrowthPoint {
@@ -281,12 +282,13 @@ export interface GrowthPoint {
   /** After the 40,000-record history was opened, and 5 s idle. */
   rssAfterWholeMb: number;
   restartReadyMs: number[];
-  last72h: { ms: number; records: number };
-  tenK: { ms: number; records: number; pages: number };
-  whole40k: { ms: number; records: number; pages: number };
+  /** Wall time and the serve process's CPU time (absent in points measured before it was added). */
+  last72h: { ms: number; cpuMs?: number; records: number };
+  tenK: { ms: number; cpuMs?: number; records: number; pages: number };
+  whole40k: { ms: number; cpuMs?: number; records: number; pages: number };
   /** The 40,000-record history again after another restart (persistent memos from the first open). */
-  reopened40k?: { ms: number; records: number; pages: number };
-  chart40k: { ms: number; points: number };
+  reopened40k?: { ms: number; cpuMs?: number; records: number; pages: number };
+  chart40k: { ms: number; cpuMs?: number; points: number };
   ingest: IngestFigures;
   storeBytes: number;
   chainBytes: number;
@@ -313,8 +315,9 @@ async function measure(dir: string, g: GrowthWard, stage: { heavy40: string; hea
     // memos vouch for its records (decrypted, memo checked; nothing re-verified).
     const reopened40k = await openHistory(s, stage.heavy40);
     const t0 = performance.now();
+    const c0 = cpuMs(s.serve.pid);
     const chart = await call<{ series: Array<{ datasets: Array<{ points: unknown[] }> }> }>(s, 'records/chart', { patient: stage.heavy40 });
-    const chart40k = { ms: performance.now() - t0, points: chart.series.reduce((n, x) => n + x.datasets.reduce((m, d) => m + d.points.length, 0), 0) };
+    const chart40k = { ms: performance.now() - t0, cpuMs: cpuMs(s.serve.pid) - c0, points: chart.series.reduce((n, x) => n + x.datasets.reduce((m, d) => m + d.points.length, 0), 0) };
     return {
       ...first,
       rssAfterOpensMb,
@@ -424,10 +427,10 @@ const f0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 
 
 /** The growth table (Markdown), one line per size, and the least-squares extrapolation to 16 million. */
 export function growthTable(points: GrowthPoint[], empty: IngestFigures): string {
-  const head = '| records on file | start to URL (CPU; restarts) | RSS after start / after opens / after the 40,000 | 72 h of a patient, first open | 10,000-record history, first open | 40,000-record history: first open (pages) / reopened after a restart / chart | durable ingest (empty ward: ' + f0(empty.readingsPerSecond) + '/s) | store / chain bytes per record |';
+  const head = '| records on file | start to URL (CPU; restarts) | RSS after start / after opens / after the 40,000 | 72 h of a patient, first open (serve CPU; records) | 10,000-record history, first open (serve CPU; records) | 40,000-record history: first open (serve CPU; pages) / reopened after a restart / chart (each: wall, serve CPU) | durable ingest (empty ward: ' + f0(empty.readingsPerSecond) + '/s) | store / chain bytes per record |';
   const lines = points.map(
     (p) =>
-      `| ${f0(p.records)} | ${f0(p.readyMs)} ms (${f0(p.readyCpuMs)}; ${p.restartReadyMs.map(f0).join(', ')}) | ${f0(p.rssAfterStartMb)} / ${f0(p.rssAfterOpensMb)} / ${f0(p.rssAfterWholeMb)} MB | ${f0(p.last72h.ms)} ms (${f0(p.last72h.records)}) | ${f0(p.tenK.ms)} ms (${f0(p.tenK.records)}, ${p.tenK.pages} pages) | ${f0(p.whole40k.ms)} ms (${f0(p.whole40k.records)}, ${p.whole40k.pages} pages) / ${f0(p.reopened40k?.ms)} / ${f0(p.chart40k.ms)} ms | ${f0(p.ingest.readingsPerSecond)}/s (${(p.ingest.readingsPerSecond / empty.readingsPerSecond).toFixed(2)}×) | ${f0(p.storeBytes / p.records)} / ${f0(p.chainBytes / p.records)} B |`,
+      `| ${f0(p.records)} | ${f0(p.readyMs)} ms (${f0(p.readyCpuMs)}; ${p.restartReadyMs.map(f0).join(', ')}) | ${f0(p.rssAfterStartMb)} / ${f0(p.rssAfterOpensMb)} / ${f0(p.rssAfterWholeMb)} MB | ${f0(p.last72h.ms)} ms (${f0(p.last72h.cpuMs)}; ${f0(p.last72h.records)}) | ${f0(p.tenK.ms)} ms (${f0(p.tenK.cpuMs)}; ${f0(p.tenK.records)}, ${p.tenK.pages} pages) | ${f0(p.whole40k.ms)} ms (${f0(p.whole40k.cpuMs)}; ${f0(p.whole40k.records)}, ${p.whole40k.pages} pages) / ${f0(p.reopened40k?.ms)} (${f0(p.reopened40k?.cpuMs)}) / ${f0(p.chart40k.ms)} (${f0(p.chart40k.cpuMs)}) ms | ${f0(p.ingest.readingsPerSecond)}/s (${(p.ingest.readingsPerSecond / empty.readingsPerSecond).toFixed(2)}×) | ${f0(p.storeBytes / p.records)} / ${f0(p.chainBytes / p.records)} B |`,
   );
   // Only what can be fitted over a ward: wall times on a shared machine are mostly its load (a
   // straight line through them says nothing), and opens depend on the history opened, not on the

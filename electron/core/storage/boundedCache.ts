@@ -39,3 +39,56 @@ export class BoundedCache<K, V> {
     return this.map.size;
   }
 }
+
+/**
+ * A map bounded by an estimate of the bytes its values hold (`weigh`), oldest out first: for
+ * caches whose entries vary in size (decrypted records, verified trees), so memory stays flat
+ * whatever a ward's records hold. An entry heavier than the whole budget is not kept.
+ */
+export class ByteBoundedCache<K, V> {
+  private readonly map = new Map<K, { value: V; bytes: number }>();
+  private held = 0;
+
+  constructor(
+    readonly maxBytes: number,
+    private readonly weigh: (value: V) => number,
+  ) {}
+
+  get(key: K): V | undefined {
+    return this.map.get(key)?.value;
+  }
+
+  set(key: K, value: V): void {
+    this.delete(key);
+    const bytes = Math.max(1, this.weigh(value));
+    if (bytes > this.maxBytes) return;
+    for (const [oldest, e] of this.map) {
+      if (this.held + bytes <= this.maxBytes) break;
+      this.map.delete(oldest);
+      this.held -= e.bytes;
+    }
+    this.map.set(key, { value, bytes });
+    this.held += bytes;
+  }
+
+  delete(key: K): void {
+    const e = this.map.get(key);
+    if (!e) return;
+    this.map.delete(key);
+    this.held -= e.bytes;
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.held = 0;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** The estimate of the bytes held. */
+  get bytes(): number {
+    return this.held;
+  }
+}
