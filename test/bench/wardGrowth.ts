@@ -37,6 +37,8 @@ import { observationContent } from '../../electron/core/clinical/vitalsAssessmen
 import type { RecordContent, RecordView } from '../../electron/core/model/records';
 import { openInternals, type PipelineInternals } from '../support/pipelineInternals';
 import { serveChild, type ServeChild } from '../support/serveChild';
+import { key, T } from '../../electron/core/storage/keys';
+import { LevelKv } from '../../electron/core/storage/levelKv';
 import { storePath, WardStore } from '../../electron/core/storage/wardStore';
 import { removeDir, staffedWard, startCore, tempDir } from '../support/tempCore';
 import { vitalsSet } from './fixture';
@@ -218,9 +220,23 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+function rssMb(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/**
+ * Forget every persistent verification memo (no serve running), so a re-measured size's first
+ * opens are first opens again (an earlier run opened its heavy patients).
+ */
+async function forgetMemos(dir: string): Promise<void> {
+  const kv = await LevelKv.open(storeDir(dir), { createIfMissing: false });
+  try {
+    const rows = await kv.range({ gte: key(T.verifyMemo), lt: key(T.verifyMemo + 1) });
+    await kv.commit(rows.map(([k]) => ({ type: 'del' as const, key: k })));
+  } finally {
+    await kv.close();
+  }
 }
 
 interface Started {
@@ -281,6 +297,9 @@ export interface GrowthPoint {
   rssAfterOpensMb: number;
   /** After the 40,000-record history was opened, and 5 s idle. */
   rssAfterWholeMb: number;
+  /** Anonymous memory (RssAnon: the heap and native allocations, without mapped files) at the same two moments. */
+  anonAfterOpensMb?: number;
+  anonAfterWholeMb?: number;
   restartReadyMs: number[];
   /** Wall time and the serve process's CPU time (absent in points measured before it was added). */
   last72h: { ms: number; cpuMs?: number; records: number };
@@ -302,12 +321,14 @@ async function measure(dir: string, g: GrowthWard, stage: { heavy40: string; hea
     const last72h = await openHistory(s, ordinary, 1);
     const tenK = await openHistory(s, stage.heavy10);
     const rssAfterOpensMb = rssMb(s.serve.pid);
+    const anonAfterOpensMb = rssMb(s.serve.pid, 'RssAnon');
     await s.serve.stop();
     s = await start(dir, g.doctor);
     restartReadyMs.push(s.readyMs);
     const whole40k = await openHistory(s, stage.heavy40);
     await new Promise((r) => setTimeout(r, 5000));
     const rssAfterWholeMb = rssMb(s.serve.pid);
+    const anonAfterWholeMb = rssMb(s.serve.pid, 'RssAnon');
     await s.serve.stop();
     s = await start(dir, g.doctor);
     restartReadyMs.push(s.readyMs);
@@ -322,6 +343,8 @@ async function measure(dir: string, g: GrowthWard, stage: { heavy40: string; hea
       ...first,
       rssAfterOpensMb,
       rssAfterWholeMb,
+      anonAfterOpensMb,
+      anonAfterWholeMb,
       restartReadyMs,
       last72h,
       tenK,
@@ -430,7 +453,7 @@ export function growthTable(points: GrowthPoint[], empty: IngestFigures): string
   const head = '| records on file | start to URL (CPU; restarts) | RSS after start / after opens / after the 40,000 | 72 h of a patient, first open (serve CPU; records) | 10,000-record history, first open (serve CPU; records) | 40,000-record history: first open (serve CPU; pages) / reopened after a restart / chart (each: wall, serve CPU) | durable ingest (empty ward: ' + f0(empty.readingsPerSecond) + '/s) | store / chain bytes per record |';
   const lines = points.map(
     (p) =>
-      `| ${f0(p.records)} | ${f0(p.readyMs)} ms (${f0(p.readyCpuMs)}; ${p.restartReadyMs.map(f0).join(', ')}) | ${f0(p.rssAfterStartMb)} / ${f0(p.rssAfterOpensMb)} / ${f0(p.rssAfterWholeMb)} MB | ${f0(p.last72h.ms)} ms (${f0(p.last72h.cpuMs)}; ${f0(p.last72h.records)}) | ${f0(p.tenK.ms)} ms (${f0(p.tenK.cpuMs)}; ${f0(p.tenK.records)}, ${p.tenK.pages} pages) | ${f0(p.whole40k.ms)} ms (${f0(p.whole40k.cpuMs)}; ${f0(p.whole40k.records)}, ${p.whole40k.pages} pages) / ${f0(p.reopened40k?.ms)} (${f0(p.reopened40k?.cpuMs)}) / ${f0(p.chart40k.ms)} (${f0(p.chart40k.cpuMs)}) ms | ${f0(p.ingest.readingsPerSecond)}/s (${(p.ingest.readingsPerSecond / empty.readingsPerSecond).toFixed(2)}×) | ${f0(p.storeBytes / p.records)} / ${f0(p.chainBytes / p.records)} B |`,
+      `| ${f0(p.records)} | ${f0(p.readyMs)} ms (${f0(p.readyCpuMs)}; ${p.restartReadyMs.map(f0).join(', ')}) | ${f0(p.rssAfterStartMb)} / ${f0(p.rssAfterOpensMb)} / ${f0(p.rssAfterWholeMb)} MB (anon ${f0(p.anonAfterOpensMb)} / ${f0(p.anonAfterWholeMb)}) | ${f0(p.last72h.ms)} ms (${f0(p.last72h.cpuMs)}; ${f0(p.last72h.records)}) | ${f0(p.tenK.ms)} ms (${f0(p.tenK.cpuMs)}; ${f0(p.tenK.records)}, ${p.tenK.pages} pages) | ${f0(p.whole40k.ms)} ms (${f0(p.whole40k.cpuMs)}; ${f0(p.whole40k.records)}, ${p.whole40k.pages} pages) / ${f0(p.reopened40k?.ms)} (${f0(p.reopened40k?.cpuMs)}) / ${f0(p.chart40k.ms)} (${f0(p.chart40k.cpuMs)}) ms | ${f0(p.ingest.readingsPerSecond)}/s (${(p.ingest.readingsPerSecond / empty.readingsPerSecond).toFixed(2)}×) | ${f0(p.storeBytes / p.records)} / ${f0(p.chainBytes / p.records)} B |`,
   );
   // Only what can be fitted over a ward: wall times on a shared machine are mostly its load (a
   // straight line through them says nothing), and opens depend on the history opened, not on the
@@ -486,6 +509,7 @@ export async function benchWardGrowth(
         saveState(dir, g);
       }
       const ingest = g.ingestAt![String(size)]!;
+      if (remeasure) await forgetMemos(dir);
       const m = await measure(dir, g, stage, ordinary);
       const p: GrowthPoint = { records: size, seedSeconds, ingest, ...m };
       (g.points ??= {})[String(size)] = p;

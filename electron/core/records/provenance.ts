@@ -91,8 +91,8 @@ export const OPENED_CACHE_BYTES = 64 * 1024 * 1024;
  * Estimated heap bytes of an opened record: its strings and objects (about 2.4 KB for a stored
  * record's ids, hashes, signature and provenance) plus its content, which grows with the
  * ciphertext: the ciphertext's hex string itself and the parsed content (about twice the
- * plaintext, i.e. the hex length). Measured with a heap snapshot delta (test/unit/records/
- * openedCache.test.ts checks the estimate stays above what the heap really takes).
+ * plaintext, i.e. the hex length). An estimate, on the safe side: with the cache full after a
+ * 40,000-record open the serve process's heap after a full GC was 96 MB (35 MB before any open).
  */
 export function openedBytes(o: OpenedRecord): number {
   return 2400 + 2 * o.record.cipher.ct.length + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0));
