@@ -214,15 +214,19 @@ export function openFromMemo(record: StoredRecord, anchor: AnchorRef | undefined
 
 /** Every check, for a record no memo vouched for (its proofs must be filled). */
 export async function verifyInFull(c: ToCheck, memos: Memos): Promise<OpenedRecord> {
-  const { record, anchor, plaintext, sealed, facts, included } = c;
+  const { record, anchor, plaintext, sealed, facts } = c;
   const problems: string[] = [];
   if (contentHashOf(plaintext) !== record.contentHash) problems.push('The content does not match the hash its author signed.');
-  const signatureValid = signatureHolds(record, included?.signature);
+  const b = record.batchSignature;
+  const signedInclusion = b ? (c.included?.signature ?? verifyInclusion(b.root, leafOf(record), b.proof)) : undefined;
+  const signatureValid = signatureHolds(record, signedInclusion);
   if (!signatureValid) problems.push('The signature is not valid for the stated author.');
   let contentMatchesAnchor = checkHashCommitment(record.contentHash, record.salt, record.commitment);
   if (!contentMatchesAnchor) problems.push('The content does not match its commitment.');
+  // A station batch anchored whole: the anchor's root and proof are the signed batch's, walked once.
+  const sameWalk = b && anchor && anchor.root === b.root && sameProof(anchor.proof, b.proof);
   if (anchor) {
-    if (!(included?.anchor ?? verifyInclusion(anchor.root, leafOf(record), anchor.proof))) {
+    if (!(c.included?.anchor ?? (sameWalk ? signedInclusion : verifyInclusion(anchor.root, leafOf(record), anchor.proof)))) {
       contentMatchesAnchor = false;
       problems.push('The record does not match its ward-chain anchor.');
     } else if (!(await memos.rootOnChain(anchor.root))) {
@@ -237,6 +241,10 @@ export async function verifyInFull(c: ToCheck, memos: Memos): Promise<OpenedReco
   }
   const result = { record, sealed, provenance: provenance({ signatureValid, contentMatchesAnchor: contentMatchesAnchor && !!anchor, problems }, anchor) };
   return result.provenance.status === 'verified' ? rememberOpened(result, facts) : result;
+}
+
+function sameProof(a: string[], b: string[]): boolean {
+  return a === b || (a.length === b.length && a.every((h, i) => h === b[i]));
 }
 
 /** Both steps for one record whose proofs are filled (or will be by `fillProofs` when needed). */

@@ -115,11 +115,16 @@ export class RecordVerifier {
   private async checkTrees(items: Array<{ entry: StoredEntry; check: ToCheck }>): Promise<StoredEntry[]> {
     const store = this.store();
     const places = await store.treePlaces(items.map((x) => x.entry));
-    const roots = new Map<number, string>();
+    const roots = new Map<number, { root: string; walks: number }>();
+    const use = (treeNo: number, root: string) => {
+      const t = roots.get(treeNo);
+      if (t) t.walks++;
+      else roots.set(treeNo, { root, walks: 1 });
+    };
     items.forEach(({ entry }, k) => {
       const { signature, anchor } = places[k]!;
-      if (signature && entry.record.batchSignature) roots.set(signature.treeNo, entry.record.batchSignature.root);
-      if (anchor && entry.anchor) roots.set(anchor.treeNo, entry.anchor.root);
+      if (signature && entry.record.batchSignature) use(signature.treeNo, entry.record.batchSignature.root);
+      if (anchor && entry.anchor) use(anchor.treeNo, entry.anchor.root);
     });
     await this.trees.prepare(store, roots);
     const needProofs: StoredEntry[] = [];

@@ -22,13 +22,19 @@ export class VerifiedTrees {
   /** `${treeNo}:${root}` → the layout's leaves, or null: the tree cannot vouch (proofs form, or it does not hash up). */
   private readonly checked = new ByteBoundedCache<string, Uint8Array | null>(VERIFIED_TREE_BYTES, (leaves) => 96 + (leaves?.length ?? 0));
 
-  /** Check the trees not checked yet (tree number → the root the records claim), reading each once. */
-  async prepare(store: WardStore, trees: Map<number, string>): Promise<void> {
-    for (const [treeNo, root] of trees) {
+  /**
+   * Check the trees not checked yet (tree number → the root the records claim and how many proof
+   * walks of the page would use it), reading each once. A tree is checked whole only where that
+   * costs less than the proof walks it replaces (one hash per inner node against one per level per
+   * walk): a patient's few readings scattered over big shared batches walk their proofs instead.
+   */
+  async prepare(store: WardStore, trees: Map<number, { root: string; walks: number }>): Promise<void> {
+    for (const [treeNo, { root, walks }] of trees) {
       const k = `${treeNo}:${root.toLowerCase()}`;
       if (this.checked.get(k) !== undefined) continue;
-      const { header, nodes } = await store.treeNodes(treeNo);
-      const leaves = header.form === 'layout' && header.root === root.toLowerCase() ? verifiedLayoutLeaves(root, nodes) : null;
+      const { header } = await store.tree(treeNo);
+      if (header.form === 'layout' && walks * Math.ceil(Math.log2(header.leaves + 1)) < header.leaves) continue;
+      const leaves = header.form === 'layout' && header.root === root.toLowerCase() ? verifiedLayoutLeaves(root, (await store.treeNodes(treeNo)).nodes) : null;
       this.checked.set(k, leaves);
     }
   }
