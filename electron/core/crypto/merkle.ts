@@ -139,7 +139,7 @@ export function rootFromProof(leafHash: Uint8Array, proof: string[]): string | n
  * first, sorted leaves last in reverse) against `root` with one hash per inner node: every inner
  * node must be the pair hash of its children and the first node the root. Then every leaf of the
  * layout is under the root, and a record's inclusion is a comparison with its leaf
- * (`layoutLeafAt`), not a walk of its proof. Returns the layout's leaves (n × 32 bytes, copied),
+ * (`layoutLeafIs`), not a walk of its proof. Returns the layout's leaves (n × 32 bytes, copied),
  * or null when the layout is malformed or does not hash up to the root.
  */
 export function verifiedLayoutLeaves(root: string, nodes: Uint8Array): Uint8Array | null {

@@ -106,11 +106,6 @@ export function openedBytes(o: OpenedRecord): number {
  */
 const opened = new ByteBoundedCache<string, { facts: string; opened: OpenedRecord }>(OPENED_CACHE_BYTES, (e) => openedBytes(e.opened));
 
-/** How many opened records, of about how many bytes, the cache holds now (benchmarks, tests). */
-export function openedHeld(): { records: number; bytes: number } {
-  return { records: opened.size, bytes: opened.bytes };
-}
-
 function rememberOpened(o: OpenedRecord, facts: VerifiedFacts): OpenedRecord {
   // A copy of the record object: the store keeps where it read each record object from (a
   // WeakMap holding views of its read buffers), which must not live as long as this cache.

@@ -30,4 +30,20 @@ describe('bounded caches', () => {
     c.clear();
     expect([c.size, c.bytes]).toEqual([0, 0]);
   });
+
+  it('stays correct and bounded when keys are set again and again without filling it, or deleted', () => {
+    const evicted: number[] = [];
+    const c = new BoundedCache<number, number>(100, (v) => evicted.push(v));
+    for (let round = 0; round < 200; round++) for (let k = 0; k < 50; k++) c.set(k, round);
+    expect([c.size, evicted.length]).toEqual([50, 0]);
+    // The queue of insertions was compacted: its stale places are not kept (10,000 sets, 50 live).
+    expect((c as unknown as { order: unknown[] }).order.length).toBeLessThan(2 * 50 + 1024 + 2);
+    for (let k = 50; k < 150; k++) c.set(k, -1); // 50 of the first keys go, oldest (0…49 in their last order) first
+    expect([c.size, evicted.length, c.get(0), c.get(49), c.get(149)]).toEqual([100, 50, undefined, undefined, -1]);
+    c.delete(100);
+    c.set(1000, 7);
+    expect([c.size, c.get(50), c.get(1000)]).toEqual([100, -1, 7]);
+    c.set(2000, 8); // now the oldest live one (50) goes
+    expect([c.get(50), c.get(51), c.size]).toEqual([undefined, -1, 100]);
+  });
 });
