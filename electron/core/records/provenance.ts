@@ -84,8 +84,13 @@ function factsKey(f: VerifiedFacts): string {
   return `${f.ciphertextHash}|${f.signature}|${f.anchorRoot}`;
 }
 
-/** What the opened-record cache may hold: an estimate of heap bytes, not a count of records. */
-export const OPENED_CACHE_BYTES = 64 * 1024 * 1024;
+/**
+ * What the opened-record cache may hold: an estimate of heap bytes, not a count of records. 96 MB
+ * holds a 10,000-record history of nurse sets (about 7 KB each: benchmark 2's warm open) or some
+ * 20,000 station readings (about 4.4 KB); a history larger than the cache is opened from the
+ * persistent memos (decrypted again, nothing re-verified).
+ */
+export const OPENED_CACHE_BYTES = 96 * 1024 * 1024;
 
 /**
  * Estimated heap bytes of an opened record: its strings and objects (about 2.4 KB for a stored
