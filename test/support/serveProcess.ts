@@ -31,7 +31,9 @@ export function spawnServe(dataDir: string, extraArgs: string[] = [], env: Recor
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // 'close', not 'exit': 'exit' can come before the last output is read, and a refusal's one line
+  // would be missing from output() (seen under load).
+  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
   const ready = new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`wardledger serve printed no URL within 60 s:\n${out}`)), 60_000);
     child.stdout!.on('data', () => {
