@@ -155,8 +155,9 @@ export class ConsortiumPlaceCheck {
       const onChain = await this.once(this.batches, `${where.ward}:${place.batchId}`.toLowerCase(), () => this.reader.batchOnChain(place.batchId, where.ward));
       const entry = await this.once(this.wards, where.ward.toLowerCase(), () => this.reader.wardEntry(where.ward));
       const wardName = entry?.name ?? null;
+      const wardWords = wardName ?? `ward ${where.ward}`;
       if (!onChain) {
-        problems.push(`Consortium: batch ${place.batchId} of ward ${wardName ?? where.ward} is not on the consortium chain.`);
+        problems.push(`Consortium: batch ${place.batchId} of ${wardWords} is not on the consortium chain.`);
         return { status: 'failed', ...where, wardName, problems };
       }
       if (onChain.root.toLowerCase() !== place.root.toLowerCase()) problems.push(`Consortium root: the file says ${place.root}, the ledger holds ${onChain.root} for batch ${place.batchId}.`);
@@ -167,7 +168,7 @@ export class ConsortiumPlaceCheck {
         if (!published) problems.push(`Consortium transaction: ${tx} is not the transaction that published batch ${place.batchId} in block ${onChain.blockNumber}.`);
       }
       const member = await this.once(this.memberships, `${where.ward}:${onChain.blockNumber}`.toLowerCase(), () => this.reader.wasMember(where.ward, entry, onChain.blockNumber));
-      if (!member) problems.push(`Consortium: the ward ${wardName ?? where.ward} that published batch ${place.batchId} was not a member of the consortium at block ${onChain.blockNumber}.`);
+      if (!member) problems.push(`Consortium: ${wardWords}, which published batch ${place.batchId} was not a member of the consortium at block ${onChain.blockNumber}.`);
       return problems.length === 0 ? { status: 'included', ...where, wardName, problems } : { status: 'failed', ...where, wardName, problems };
     } catch (e) {
       if (!(e instanceof NodeUnreachable)) {

@@ -8,13 +8,14 @@
  *  - after each consortium field of one record is edited by hand (batch id, block, root, a proof
  *    element, the transaction, the ward, an added field): exit 1, that record named with the cause;
  *  - with the node down: exit 3 and a clear error, never a pass; with no ledger at the address: 2;
+ *  - after the ward is removed from the consortium: still included (a member at the batch's block);
  *  - by the insurer in the app (verify/fhir), with the workstation's consortium settings.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addWard } from '../../../electron/core/consortium/admin';
+import { addWard, removeWard } from '../../../electron/core/consortium/admin';
 import { wardCardFromDataDir } from '../../../electron/core/consortium/syncAccount';
 import { EXT } from '../../../electron/core/clinical/fhirModel';
 import type { VerificationReport } from '../../../electron/core/model/records';
@@ -133,7 +134,7 @@ describe('verifying an export on the hospital consortium chain', () => {
 
   const otherHash = ethers.hexlify(ethers.randomBytes(32));
   const edits: Array<[string, (place: Json) => void, RegExp]> = [
-    ['a forged batch id', (p) => (p.batchId = otherHash), /batch 0x[0-9a-f]{64} of ward Ward 7 North is not on the consortium chain/],
+    ['a forged batch id', (p) => (p.batchId = otherHash), /batch 0x[0-9a-f]{64} of Ward 7 North is not on the consortium chain/],
     ['the block', (p) => (p.block += 1), /Consortium block: the file says \d+, the ledger says batch .* was published in block \d+/],
     ['the root', (p) => (p.root = otherHash), /not included under the batch root .*Consortium root: the file says/],
     ['a proof element', (p) => (p.recordProof[0] = otherHash), /is not included under the batch root/],
@@ -179,5 +180,20 @@ describe('verifying an export on the hospital consortium chain', () => {
     expect(noLedger.stderr).toMatch(/--rpc needs --registry ADDRESS .* or --ledger ADDRESS/);
     // The original file still verifies: nothing above changed it.
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(bundle);
+  }, SLOW);
+
+  it('checks membership at the block of the batch: a ward removed (and added again) since still verifies for what it published while a member', async () => {
+    const ward = wardCardFromDataDir(dir).account;
+    const removed = await removeWard(c.client(c.admin.privateKey, join(c.dir, 'admin')), ward);
+    expect(removed.block).toBeGreaterThan(provenanceOf(bundle, published[0]!).place.block);
+    const r = await wardledger(['verify', file, '--data-dir', dir, '--rpc', c.proxy.url, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as VerificationReport;
+    expect(report.consortium).toMatchObject({ published: 3, included: 3 });
+    // Added again: its directory entry now starts after the batch, so its WardAdded/WardRemoved history answers.
+    await addWard(c.client(c.admin.privateKey, join(c.dir, 'admin')), wardCardFromDataDir(dir));
+    const again = await wardledger(['verify', file, '--data-dir', dir, '--rpc', c.proxy.url, '--json']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as VerificationReport).consortium).toMatchObject({ published: 3, included: 3 });
   }, SLOW);
 });
