@@ -21,6 +21,7 @@ import type { BatchOnChain, PreparedBatch } from './batch';
 import { LedgerReader, type LedgerReaderOptions, type Receipt } from './ledgerReader';
 import { MAX_LOGS_RANGE, MAX_TX_BYTES, directoryInterface, ledgerInterface, publishData } from './ledgerAbi';
 import { NonceStore, type InFlight } from './nonceStore';
+import { signLegacyTx } from './rawTx';
 import { publishGasBound } from './sizing';
 import { NodeRefused, NodeUnreachable, explainNodeError } from './rpc';
 
@@ -177,13 +178,14 @@ export class ConsortiumClient extends LedgerReader {
   private async signAndSend(purpose: string, tx: { to: string | null; data: string; gasLimit: bigint; nonce?: number }, retried = false): Promise<SentTx> {
     const store = await this.store();
     const nonce = tx.nonce ?? (await this.takeNonce());
-    const raw = await this.wallet.signTransaction({ type: 0, gasPrice: 0n, chainId: await this.chainId(), nonce, to: tx.to, data: tx.data, gasLimit: tx.gasLimit, value: 0n });
-    const bytes = (raw.length - 2) / 2;
+    // Signed on bytes (rawTx.ts), byte-equal to ethers' signTransaction without its hex round trips.
+    const signed = signLegacyTx(this.wallet.signingKey, { gasPrice: 0n, chainId: await this.chainId(), nonce, to: tx.to, data: Buffer.from(tx.data.slice(2), 'hex'), gasLimit: tx.gasLimit, value: 0n });
+    const bytes = signed.raw.length;
     if (bytes > this.opts.maxTxBytes) {
       if (tx.nonce === undefined && this.nextNonce === nonce + 1) this.nextNonce = nonce;
       throw new WardError('BAD_INPUT', `The transaction is ${bytes} bytes, more than the ${this.opts.maxTxBytes} bytes the consortium node accepts; send smaller batches.`);
     }
-    const entry: InFlight = { nonce, hash: ethers.keccak256(raw), raw, purpose, sentAt: Date.now() };
+    const entry: InFlight = { nonce, hash: signed.hash, raw: '0x' + Buffer.from(signed.raw).toString('hex'), purpose, sentAt: Date.now() };
     store.add(entry);
     try {
       await this.broadcast(entry);
