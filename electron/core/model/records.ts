@@ -197,8 +197,8 @@ export interface VerificationReport {
   manifest: { complete: boolean; records: number; missing: Array<{ recordId: string; kind: string; recordedAt: string; reason: string }> } | null;
   /**
    * The consortium the records' places were checked against (pinned by the verifier); null when
-   * none was given. `unreachable`: its node stopped answering, so some places are unchecked and
-   * the report is not a pass.
+   * none was given. `unreachable`: it could not be asked (node down, no ledger there) while the
+   * file places records on it, so those places are unchecked and the report is not a pass.
    */
   consortium: {
     chainId: number;

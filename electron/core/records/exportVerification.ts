@@ -61,8 +61,10 @@ export async function verifyExport(bundle: unknown, ward: TrustedWard | null, co
     if (!consortium && published.length > 0) {
       notCovered.push(`The consortium places of ${published.length} record${published.length === 1 ? '' : 's'} (batch, root, block, transaction, proofs): no consortium was given to check them against.`);
     }
+    // A consortium that could not be asked matters only when the file places records there.
+    const unreachable = published.length > 0 ? (consortium?.unreachable ?? null) : null;
     return {
-      ok: failed === 0 && fileProblems.length === 0 && complete && ward !== null && consortium?.unreachable == null,
+      ok: failed === 0 && fileProblems.length === 0 && complete && ward !== null && unreachable === null,
       checked: items.length,
       failed,
       items,
@@ -75,7 +77,7 @@ export async function verifyExport(bundle: unknown, ward: TrustedWard | null, co
         ledger: consortium.pinned.ledger,
         url: consortium.pinned.url,
         pinnedBy: consortium.pinned.pinnedBy,
-        unreachable: consortium.unreachable,
+        unreachable,
         published: published.length,
         included: published.filter((i) => i.consortium.status === 'included').length,
         covers: CONSORTIUM_COVERS,
