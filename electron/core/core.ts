@@ -40,7 +40,7 @@ export function createCore(config: CoreConfig): WardCore {
           log('info', 'demo.seeded');
         }
         g.sessions.start(config.lockCheckIntervalMs ?? 1000);
-        g.devices.start();
+        await g.devices.start();
         for (const name of config.simulate ?? []) await g.devices.plugSimulator(name);
       } catch (e) {
         await g.close();

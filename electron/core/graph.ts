@@ -12,7 +12,7 @@ import { Router } from './api/router';
 import { WardContracts } from './chain/wardContracts';
 import { WardNode } from './chain/wardNode';
 import { useFastKeccak } from './crypto/keccak';
-import { BindingFile } from './devices/bindingStore';
+import { StoreBindings } from './records/bedBindingStore';
 import { CompositeBackend } from './devices/compositeBackend';
 import { DeviceService } from './devices/deviceService';
 import { SimulatedHidBus } from './devices/simulators/bus';
@@ -154,7 +154,7 @@ export function buildCoreGraph(config: CoreConfig) {
     }, 250);
   };
   const simulationEnabled = !!config.demo || (config.simulate?.length ?? 0) > 0;
-  const devices = new DeviceService(backend, writer, admissions, access, ingest, new BindingFile(dataDir), devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
+  const devices = new DeviceService(backend, writer, admissions, access, ingest, new StoreBindings(store, dataDir), devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
 
   const router = new Router(
     createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, refiling, backup, consortium }),

@@ -13,7 +13,7 @@ import { draftFormSchema, escalationFields, observationFields, type VitalsPrevie
 import { roles, type MemberStatus, type Role, type PendingRegistration, type PersonRef, type PersonWithAge, type Profile } from '../model/people';
 import type { PatientChartData } from '../model/chartSeries';
 import type { BackupRecord, MigrationStatus, StoreStatus } from '../model/storeStatus';
-import type { ConsortiumSettingsView, SyncConsoleView } from '../model/consortium';
+import type { ConsortiumSettingsView, PublishedBatchPage, SyncConsoleView } from '../model/consortium';
 import type { AuditPage, ConsentGrant, PatientHistory, RecordView, VerificationReport } from '../model/records';
 import type { CensusRow, DoctorHome, DraftView, PatientHome, PatientSummary, SessionInfo, WardStatus } from '../model/ward';
 import {
@@ -133,6 +133,12 @@ export const operations = {
   }),
   'consortium/status': op<SyncConsoleView>()({ passive: true, input: empty, access: ['it-admin'] }),
   'consortium/syncNow': op<SyncConsoleView>()({ input: empty, access: ['it-admin'] }),
+  'consortium/batches': op<PublishedBatchPage>()({
+    passive: true,
+    // The cursor of a page above (checked by consortium/syncState.ts).
+    input: z.object({ before: z.string().min(1).max(64) }).strict(),
+    access: ['it-admin'],
+  }),
   'consortium/pause': op<SyncConsoleView>()({ input: empty, access: ['it-admin'] }),
   'consortium/resume': op<SyncConsoleView>()({ input: empty, access: ['it-admin'] }),
   'admin/members': op<Profile[]>()({ passive: true, input: empty, access: ['it-admin'] }),

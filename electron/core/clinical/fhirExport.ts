@@ -28,7 +28,10 @@
  *     DocumentReference needs a base64 attachment and ClinicalImpression is rarely implemented.
  *   - Diagnosis: Condition (category encounter-diagnosis, code with the given coding and text),
  *     the resource insurers and claims systems expect for diagnoses. Clinical and verification
- *     status are left out: the record does not state them and we do not guess.
+ *     status are left out: the record does not state them and we do not guess — except that a
+ *     diagnosis corrected by another record of the export is verificationStatus
+ *     `entered-in-error`, so a claims system never reads the original and its correction as two
+ *     diagnoses (the Condition counterpart of Observation.status, see observationStatus).
  *   - Device: a Device resource (serial, model name), referenced from Observation.device and from
  *     Provenance.entity (role source).
  *   - Each record: one Provenance whose targets are the record's resources, with the author agent
@@ -444,6 +447,11 @@ function conditionResource(id: string, ctx: RecordContext, d: NonNullable<Export
     category: [{ coding: [{ system: HL7.conditionCategory, code: 'encounter-diagnosis', display: 'Encounter Diagnosis' }] }],
     code: { ...(coding ? { coding } : {}), text: d.text },
     subject: ctx.subject,
+    // R4 Condition.verificationStatus (required binding, http://hl7.org/fhir/R4/valueset-condition-ver-status.html).
+    // Invariant con-5 forbids clinicalStatus beside entered-in-error; none is ever set here.
+    ...(ctx.status === 'entered-in-error'
+      ? { verificationStatus: { coding: [{ system: HL7.conditionVerificationStatus, code: 'entered-in-error', display: 'Entered in Error' }] } }
+      : {}),
     recordedDate: ctx.record.recorded,
     recorder: ctx.author,
   };

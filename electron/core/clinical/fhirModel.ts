@@ -126,6 +126,7 @@ export const HL7 = {
   participantType: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
   dataOperation: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation',
   conditionCategory: 'http://terminology.hl7.org/CodeSystem/condition-category',
+  conditionVerificationStatus: 'http://terminology.hl7.org/CodeSystem/condition-ver-status',
   dataAbsentReason: 'http://terminology.hl7.org/CodeSystem/data-absent-reason',
   signatureType: 'urn:iso-astm:E1762-95:2013',
 } as const;

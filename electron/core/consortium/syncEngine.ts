@@ -37,7 +37,9 @@ export interface SyncStatus {
   pull: (PullProgress & { checkpoint: number }) | null;
   /** Errors of the last rounds, newest first, each with its cause. */
   errors: SyncError[];
+  /** The newest published batches (one page), and the cursor of the page below (null: no more). */
   history: BatchHistoryEntry[];
+  olderHistory: string | null;
   quarantine: QuarantineEntry[];
   held: HeldRecord[];
 }
@@ -114,6 +116,11 @@ export class SyncEngine {
     return ended;
   }
 
+  /** Older published batches, newest first, from a cursor of the status or of the page above. */
+  historyPage(before: string): Promise<{ entries: BatchHistoryEntry[]; older: string | null }> {
+    return this.o.state.historyPage(50, before);
+  }
+
   /** One round: probe, publish, pull. Never throws; what went wrong is in status().errors. */
   async round(): Promise<void> {
     this.refused = false;
@@ -152,7 +159,7 @@ export class SyncEngine {
 
   async status(): Promise<SyncStatus> {
     const { state, source } = this.o;
-    const [queue, history, quarantine, held, checkpoint] = await Promise.all([source.count().catch(() => -1), state.history(), state.quarantine(), state.held(), state.checkpoint()]);
+    const [queue, history, quarantine, held, checkpoint] = await Promise.all([source.count().catch(() => -1), state.historyPage(), state.quarantine(), state.held(), state.checkpoint()]);
     return {
       connection: this.connectivity.state,
       paused: this.paused,
@@ -162,7 +169,8 @@ export class SyncEngine {
       currentBatch: this.currentBatch,
       pull: this.pullProgress ? { ...this.pullProgress, checkpoint } : null,
       errors: [...this.errors],
-      history,
+      history: history.entries,
+      olderHistory: history.older,
       quarantine,
       held,
     };

@@ -11,11 +11,12 @@
  * The sync account's transactions in flight and its nonces are kept by the client (nonceStore.ts).
  */
 import { ClassicLevel } from 'classic-level';
+import { BATCH_HISTORY_KEPT } from '../model/consortium';
 import { WardError } from '../model/errors';
 import type { PreparedBatch, PreparedShare } from './batch';
 import type { ShareHeader } from './payload';
 
-export const HISTORY_KEPT = 500;
+export const HISTORY_KEPT = BATCH_HISTORY_KEPT;
 
 /** A prepared batch as persisted: its bytes and where each of its records came from. */
 export interface StoredBatch {
@@ -82,6 +83,8 @@ function deserialize(s: SerializedBatch): PreparedBatch {
 const seqKey = (prefix: string, n: number) => `${prefix}${String(n).padStart(12, '0')}`;
 const PREPARED = 'prepared!';
 const HISTORY = 'history!';
+/** A page cursor of the history: one of its keys. */
+const HISTORY_CURSOR = /^history!\d{12}$/;
 const QUARANTINE = 'quarantine!';
 const HELD = 'held!';
 const COUNTER = 'counter';
@@ -160,7 +163,19 @@ export class SyncState {
 
   /** Published batches, newest first. */
   async history(limit = 50): Promise<BatchHistoryEntry[]> {
-    return (await this.values<BatchHistoryEntry>(HISTORY, { limit, reverse: true })).map((e) => e.value);
+    return (await this.historyPage(limit)).entries;
+  }
+
+  /**
+   * Published batches, newest first, a page at a time (the console's "older batches"): `before` is
+   * the `older` of the page above; `older` is null on the last page.
+   */
+  async historyPage(limit = 50, before?: string): Promise<{ entries: BatchHistoryEntry[]; older: string | null }> {
+    if (before !== undefined && !HISTORY_CURSOR.test(before)) throw new WardError('BAD_INPUT', 'That page of the batch history does not exist.');
+    const rows: Array<{ key: string; value: BatchHistoryEntry }> = [];
+    for await (const [key, value] of this.db.iterator({ gte: HISTORY, lt: before ?? HISTORY + '\xff', limit: limit + 1, reverse: true })) rows.push({ key, value: JSON.parse(value) as BatchHistoryEntry });
+    const page = rows.slice(0, limit);
+    return { entries: page.map((r) => r.value), older: rows.length > limit ? page[page.length - 1]!.key : null };
   }
 
   async hold(record: HeldRecord): Promise<void> {

@@ -15,7 +15,8 @@ import type { DeviceView, WaitingBinding } from '../model/devices';
 import { WardError } from '../model/errors';
 import type { StationIngestQueue } from '../records/stationIngestQueue';
 import { streamOf, type AttachedDevice, type AttachedDevices } from './attachedDevices';
-import type { BindingStore, StoredBinding } from './bindingStore';
+import { log } from '../platform/log';
+import { monitorKey, type BindingStore, type StoredBinding } from '../records/bedBindingStore';
 import { dedupeKey, requireRecordable, type Admitted, type WriteAccess } from './pendingReadings';
 import { readingContent } from './readingVitals';
 
@@ -27,8 +28,6 @@ interface Binding {
   recorded: number;
   timer: NodeJS.Timeout;
 }
-
-const keyOf = (b: { driver: string; serial: string }) => `${b.driver}\0${b.serial}`;
 
 export class BedBinding {
   /** Active bindings, by device id. */
@@ -43,8 +42,11 @@ export class BedBinding {
     private readonly access: WriteAccess,
     private readonly store: BindingStore,
     private readonly changed: () => void,
-  ) {
-    for (const b of store.load()) this.kept.set(keyOf(b), b);
+  ) {}
+
+  /** Read the bindings kept before this start (before any monitor is identified, so each can resume). */
+  async restore(): Promise<void> {
+    for (const b of await this.store.load()) this.kept.set(monitorKey(b), b);
   }
 
   /** Start a monitor's live stream (shown in the panel; recorded only while bound), and resume its binding if it had one. */
@@ -65,7 +67,7 @@ export class BedBinding {
   }
 
   /** Record a monitor's readings for an admitted patient every `intervalSeconds`. */
-  bind(actor: Actor, deviceId: string, patient: string, intervalSeconds: number): void {
+  async bind(actor: Actor, deviceId: string, patient: string, intervalSeconds: number): Promise<void> {
     requireRecordable(this.care, this.access, actor, patient);
     const d = this.devices.require(deviceId);
     streamOf(d);
@@ -80,14 +82,14 @@ export class BedBinding {
       boundBy: actor.name,
       since: Date.now(),
     };
-    this.keep(kept);
+    await this.keep(kept);
     this.start(d, kept, null);
   }
 
-  unbind(deviceId: string): void {
+  async unbind(deviceId: string): Promise<void> {
     const d = this.devices.require(deviceId);
     this.stop(d);
-    this.forget(d);
+    await this.forget(d);
     this.changed();
   }
 
@@ -97,7 +99,7 @@ export class BedBinding {
    */
   gone(d: AttachedDevice, why: 'unplugged' | 'stopping'): void {
     this.stop(d);
-    if (why === 'unplugged') this.forget(d);
+    if (why === 'unplugged') void this.forgetInBackground(d);
   }
 
   view(d: AttachedDevice): DeviceView['binding'] {
@@ -117,18 +119,18 @@ export class BedBinding {
 
   /** Bindings kept from before a restart whose monitor is not back yet. */
   waiting(): WaitingBinding[] {
-    const active = new Set([...this.bindings.values()].map((b) => keyOf(b.kept)));
+    const active = new Set([...this.bindings.values()].map((b) => monitorKey(b.kept)));
     return [...this.kept.values()]
-      .filter((k) => !active.has(keyOf(k)))
+      .filter((k) => !active.has(monitorKey(k)))
       .map((k) => ({ model: k.model, serial: k.serial, patient: k.patient, bed: this.care.currentOf(k.patient)?.bed ?? null, intervalSeconds: k.intervalSeconds, boundBy: k.boundBy, since: new Date(k.since).toISOString() }));
   }
 
   private resume(d: AttachedDevice): void {
     if (!d.identity || !d.driver || this.bindings.has(d.info.path)) return;
-    const kept = this.kept.get(keyOf({ driver: d.driver.id, serial: d.identity.serial }));
+    const kept = this.kept.get(monitorKey({ driver: d.driver.id, serial: d.identity.serial }));
     if (!kept) return;
     if (!this.care.currentOf(kept.patient)) {
-      this.forget(d);
+      void this.forgetInBackground(d);
       d.message = 'This monitor’s bed binding ended while WardLedger was closed: the patient was discharged.';
       return this.changed();
     }
@@ -151,14 +153,20 @@ export class BedBinding {
     this.bindings.delete(d.info.path);
   }
 
-  private keep(b: StoredBinding): void {
-    this.kept.set(keyOf(b), b);
-    this.store.save([...this.kept.values()]);
+  private async keep(b: StoredBinding): Promise<void> {
+    await this.store.put(b);
+    this.kept.set(monitorKey(b), b);
   }
 
-  private forget(d: AttachedDevice): void {
+  private async forget(d: AttachedDevice): Promise<void> {
     if (!d.identity || !d.driver) return;
-    if (this.kept.delete(keyOf({ driver: d.driver.id, serial: d.identity.serial }))) this.store.save([...this.kept.values()]);
+    const monitor = { driver: d.driver.id, serial: d.identity.serial };
+    if (this.kept.delete(monitorKey(monitor))) await this.store.remove(monitor);
+  }
+
+  /** Forget from a device event (nobody waits for it): a failed write is logged, and the binding comes back at the next start. */
+  private async forgetInBackground(d: AttachedDevice): Promise<void> {
+    await this.forget(d).catch((e: unknown) => log('warn', 'devices.binding_not_forgotten', { error: (e as Error).message }));
   }
 
   /** One interval of a bound monitor: record its latest valid live reading for the patient. */

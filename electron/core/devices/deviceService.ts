@@ -10,7 +10,7 @@ import type { RecordWriter } from '../records/recordWriter';
 import type { StationIngestQueue } from '../records/stationIngestQueue';
 import { AttachedDevices, deviceView } from './attachedDevices';
 import { BedBinding } from './bedBinding';
-import type { BindingStore } from './bindingStore';
+import type { BindingStore } from '../records/bedBindingStore';
 import type { CompositeBackend } from './compositeBackend';
 import { PendingReadings, type Admitted, type WriteAccess } from './pendingReadings';
 import { Simulation } from './simulation';
@@ -51,7 +51,9 @@ export class DeviceService {
     this.simulation = new Simulation(backend, simulationEnabled, () => this.attached.poll());
   }
 
-  start(): void {
+  /** Restore the kept bed bindings, then start watching the USB bus (so a bound monitor found first resumes). */
+  async start(): Promise<void> {
+    await this.binding.restore();
     this.attached.start();
   }
 
@@ -88,12 +90,12 @@ export class DeviceService {
     return this.pending.reread(deviceId);
   }
 
-  bind(actor: Actor, deviceId: string, patient: string, intervalSeconds: number): void {
-    this.binding.bind(actor, deviceId, patient, intervalSeconds);
+  bind(actor: Actor, deviceId: string, patient: string, intervalSeconds: number): Promise<void> {
+    return this.binding.bind(actor, deviceId, patient, intervalSeconds);
   }
 
-  unbind(deviceId: string): void {
-    this.binding.unbind(deviceId);
+  unbind(deviceId: string): Promise<void> {
+    return this.binding.unbind(deviceId);
   }
 
   plugSimulator(nameOrAlias: string, options?: object): Promise<string> {

@@ -103,6 +103,14 @@ export class SessionManager {
     return { address, name, role, wallet: this.walletOf(session), teamKey: session.teamKey };
   }
 
+  /**
+   * The acting person while the session is still open and unlocked, else null: for background work
+   * started by a login, which must not keep using a key after its owner logged out or was locked.
+   */
+  activeActorOf(session: Session): Actor | null {
+    return this.sessions.get(session.token) === session && !session.locked && session.wallet ? this.actorOf(session) : null;
+  }
+
   lockIdle(): void {
     const limit = this.lockTimeoutSeconds() * 1000;
     const now = this.now();

@@ -31,9 +31,31 @@ export interface SyncConsoleView {
   currentBatch: { batchId: string; records: number; stage: 'prepared' | 'sent' | 'confirmed'; roundRecords: number; roundQueued: number } | null;
   pull: { checkpoint: number; head: number | null; grants: number; records: number; quarantined: number } | null;
   errors: Array<{ at: number; during: 'publish' | 'pull' | 'connect'; code: string; cause: string }>;
-  history: Array<{ batchId: string; records: number; shares: number; payloadBytes: number; block: number; tx: string | null; already: boolean; publishedAt: number }>;
+  history: PublishedBatchView[];
+  /** Cursor of the older published batches (`consortium/batches`); null when the history ends here. */
+  olderHistory: string | null;
   quarantine: Array<{ what: 'grant' | 'share' | 'record'; ward: string; wardName: string | null; batchId: string | null; recordId: string | null; block: number; tx: string; cause: string; at: number }>;
   held: Array<{ id: string; cause: string; at: number }>;
+}
+
+/** Published batches a ward keeps in its sync history (the consortium chain holds them all). */
+export const BATCH_HISTORY_KEPT = 500;
+
+export interface PublishedBatchView {
+  batchId: string;
+  records: number;
+  shares: number;
+  payloadBytes: number;
+  block: number;
+  tx: string | null;
+  already: boolean;
+  publishedAt: number;
+}
+
+/** A page of older published batches, newest first. */
+export interface PublishedBatchPage {
+  batches: PublishedBatchView[];
+  older: string | null;
 }
 
 /** A record's place on the consortium chain, shown only for records actually published (or received). */

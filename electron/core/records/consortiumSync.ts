@@ -26,7 +26,7 @@ import type { ConsortiumContext } from '../consortium/sealing';
 import { loadOrCreateSyncAccount, type SyncAccount } from '../consortium/syncAccount';
 import { SyncEngine, type SyncStatus } from '../consortium/syncEngine';
 import { SyncState } from '../consortium/syncState';
-import type { ConsortiumBadge, ConsortiumSettings, ConsortiumSettingsView, SyncConsoleView } from '../model/consortium';
+import type { ConsortiumBadge, ConsortiumSettings, ConsortiumSettingsView, PublishedBatchPage, SyncConsoleView } from '../model/consortium';
 import { WardError, type WardErrorCode } from '../model/errors';
 import type { RecordView } from '../model/records';
 import { readJson, writeJsonDurable } from '../platform/atomicFile';
@@ -273,6 +273,12 @@ export class ConsortiumSync {
     return this.console();
   }
 
+  /** Older published batches, a page at a time (the console shows the newest page). */
+  async olderBatches(before: string): Promise<PublishedBatchPage> {
+    const page = await this.engine().historyPage(before);
+    return { batches: page.entries, older: page.older };
+  }
+
   async pause(): Promise<SyncConsoleView> {
     this.engine().pause();
     return this.console();
@@ -355,6 +361,7 @@ const notConfigured: SyncConsoleView = {
   pull: null,
   errors: [],
   history: [],
+  olderHistory: null,
   quarantine: [],
   held: [],
 };
@@ -377,6 +384,7 @@ function consoleView(s: SyncStatus): SyncConsoleView {
     pull: s.pull ? { checkpoint: s.pull.checkpoint, head: s.pull.head, grants: s.pull.grants, records: s.pull.records, quarantined: s.pull.quarantined } : null,
     errors: s.errors,
     history: s.history,
+    olderHistory: s.olderHistory,
     quarantine: s.quarantine.map(({ what, ward, wardName, batchId, recordId, block, tx, cause, at }) => ({ what, ward, wardName, batchId, recordId, block, tx, cause, at })),
     held: s.held.map(({ id, cause, at }) => ({ id, cause, at })),
   };

@@ -8,7 +8,9 @@
  * 'complete' for a whole NEWS2 set, 'partial' for the rest. Records that do not verify are left
  * as the migration filed them (a forged "complete set" must not time the board). The pass is
  * idempotent; it is marked done only when it settled every candidate, so a record this reader
- * could not open, or one not anchored yet, is tried again at the next care-team login.
+ * could not open, or one not anchored yet, is tried again at the next care-team login. The pass
+ * holds no keys of its own: it asks for the reader's session before each chunk and stops when that
+ * session was locked or ended (a reader's keys never outlive their logout in a background task).
  */
 import type { Actor } from '../identity/actor';
 import { log } from '../platform/log';
@@ -32,6 +34,9 @@ export interface VitalsRefiling {
 
 export const VITALS_REFILED = 'vitalsRefiled';
 
+/** The person the pass reads as, while their session is open and unlocked; null once it is not. */
+export type ActiveReader = () => Actor | null;
+
 /** Only these kinds may carry vitals (an amendment of a vitals set carries the corrected set). */
 const mayCarryVitals = (e: StoredEntry) => e.record.kind === 'vitals' || e.record.kind === 'amendment';
 
@@ -45,9 +50,9 @@ export class MigratedVitalsRefiling {
   ) {}
 
   /** After a login: start the pass in the background if a care-team member logged in and it is not done. */
-  afterLogin(actor: Actor): void {
-    if (this.stopping || !actor.teamKey || (actor.role !== 'nurse' && actor.role !== 'doctor')) return;
-    void this.run(actor).catch((e: unknown) => log('warn', 'records.refiling_failed', { error: (e as Error).message }));
+  afterLogin(reader: ActiveReader): void {
+    if (this.stopping || !careTeamReader(reader())) return;
+    void this.run(reader).catch((e: unknown) => log('warn', 'records.refiling_failed', { error: (e as Error).message }));
   }
 
   /** The core stops: the pass ends after its current chunk (what it filed is kept; it runs again later). */
@@ -56,13 +61,16 @@ export class MigratedVitalsRefiling {
     await this.running?.catch(() => undefined);
   }
 
-  /** Run the pass (once at a time); null when there is nothing to do (not migrated, done, or stopping). */
-  run(actor: Actor): Promise<VitalsRefiling | null> {
-    this.running ??= this.pass(actor).finally(() => (this.running = null));
+  /**
+   * Run the pass (once at a time); null when there is nothing to do (not migrated, done, stopping)
+   * or when the reader's session ended or locked before it finished (it runs again at a later login).
+   */
+  run(reader: ActiveReader): Promise<VitalsRefiling | null> {
+    this.running ??= this.pass(reader).finally(() => (this.running = null));
     return this.running;
   }
 
-  private async pass(actor: Actor): Promise<VitalsRefiling | null> {
+  private async pass(reader: ActiveReader): Promise<VitalsRefiling | null> {
     const store = this.store();
     const migration = await migrationOf(store);
     if (!migration || (await store.state<VitalsRefiling>(VITALS_REFILED))) return null;
@@ -72,6 +80,8 @@ export class MigratedVitalsRefiling {
       // Records written after the upgrade were filed by their writer; refiling them is harmless.
       const candidates = chunk.filter(mayCarryVitals);
       if (!candidates.length) continue;
+      const actor = careTeamReader(reader());
+      if (!actor) return null;
       const opened = await this.open(actor, candidates);
       const filings: Array<{ record: OpenedRecord['record']; vitals: 'complete' | 'partial' }> = [];
       for (const o of opened) {
@@ -97,4 +107,9 @@ export class MigratedVitalsRefiling {
     log('info', 'records.refiled_migrated_vitals', { ...done });
     return done;
   }
+}
+
+/** A nurse or doctor holding the care team key (it opens every patient's scopes), else null. */
+function careTeamReader(actor: Actor | null): Actor | null {
+  return actor?.teamKey && (actor.role === 'nurse' || actor.role === 'doctor') ? actor : null;
 }

@@ -45,8 +45,11 @@ export interface RecordMeta {
   publish?: boolean;
 }
 
-/** A monitor bound to a bed: recording resumes after a restart. */
+/** A monitor bound to a bed: recording resumes after a restart. Kept by driver and serial. */
 export interface Binding {
+  driver: string;
+  serial: string;
+  model: string;
   patient: string;
   intervalSeconds: number;
   boundBy: string;

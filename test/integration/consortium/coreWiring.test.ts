@@ -130,6 +130,10 @@ describe('the consortium in the running core', () => {
     const status = await it.ok('consortium/syncNow', {});
     expect(status).toMatchObject({ configured: true, connection: { status: 'online' }, queue: 0 });
     expect(status.history.length).toBeGreaterThanOrEqual(2);
+    // Older pages (the console's "Show older batches"): from above the newest, the same batches; a made-up cursor is refused.
+    expect(status.olderHistory).toBeNull(); // fewer than a page
+    expect((await it.ok('consortium/batches', { before: 'history!999999999999' })).batches).toEqual(status.history);
+    expect(await it.fails('consortium/batches', { before: 'held!0x01' })).toMatchObject({ code: 'BAD_INPUT' });
   }, SLOW);
 
   it('starts the ward even when its consortium settings are damaged, and says so in the console', async () => {

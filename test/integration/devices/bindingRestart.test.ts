@@ -1,6 +1,6 @@
 /**
  * Issue 9 item 8: a monitor's bed binding was lost on any restart, so unattended recording stopped
- * without a word. Bindings are kept (devices/bindingStore.ts) by the monitor's driver and serial:
+ * without a word. Bindings are kept (records/bedBindingStore.ts) by the monitor's driver and serial:
  * after a restart a bound oximeter resumes recording for the same patient as soon as it is
  * identified, the panel says it resumed, lists a binding whose monitor is not back yet, and a
  * patient discharged meanwhile ends it.

@@ -231,6 +231,21 @@ describe('buildFhirBundle', () => {
     expect(conditions[1].code).toEqual({ text: 'Community-acquired pneumonia' });
   });
 
+  it('marks a diagnosis corrected in the same export entered-in-error, and only that one', () => {
+    // FHIR R4 Condition.verificationStatus, required binding
+    // http://hl7.org/fhir/R4/valueset-condition-ver-status.html (system
+    // http://terminology.hl7.org/CodeSystem/condition-ver-status); invariant con-5: "Condition.clinicalStatus
+    // SHALL NOT be present if verification Status is entered-in-error".
+    const [original, correction] = byType(bundle, 'Condition');
+    expect(original.verificationStatus).toEqual({
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'entered-in-error', display: 'Entered in Error' }],
+    });
+    expect(original.clinicalStatus).toBeUndefined();
+    expect(correction.verificationStatus).toBeUndefined();
+    // Without its correction in the export, the original states no verification status (we do not guess).
+    expect(byType(buildFhirBundle(patient, [diagnosisRecord]), 'Condition')[0].verificationStatus).toBeUndefined();
+  });
+
   it('gives each record a Provenance with targets, author agent, signature and WardLedger extensions', () => {
     const provenances = byType(bundle, 'Provenance');
     expect(provenances).toHaveLength(allRecords.length);

@@ -59,6 +59,17 @@ describe('consortium sync state', () => {
     expect(all).toHaveLength(HISTORY_KEPT);
     expect(all[0]!.block).toBe(HISTORY_KEPT + 4);
     expect(all.at(-1)!.block).toBe(5);
+    // Read a page at a time (the console's "Show older batches"): every kept batch once, in order.
+    const paged: number[] = [];
+    let page = await state.historyPage(120);
+    for (;;) {
+      paged.push(...page.entries.map((e) => e.block));
+      if (!page.older) break;
+      page = await state.historyPage(120, page.older);
+    }
+    expect(paged).toEqual(all.map((e) => e.block));
+    expect(Math.ceil(HISTORY_KEPT / 120)).toBeGreaterThan(1);
+    await expect(state.historyPage(10, 'prepared!000000000001')).rejects.toMatchObject({ code: 'BAD_INPUT' });
     expect(await state.checkpoint()).toBe(0);
     const q: QuarantineEntry = { key: '000000000012:000003:-', what: 'share', ward: '0x' + '01'.repeat(20), wardName: 'Ward 13', batchId: '0x' + '02'.repeat(32), recordId: null, block: 12, tx: '0x' + '03'.repeat(32), cause: 'The share is not included under the root the ward published on the consortium chain.', at: 1 };
     await state.pulled(13, [q]);

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CompositeBackend } from '../../../electron/core/devices/compositeBackend';
-import type { BindingStore } from '../../../electron/core/devices/bindingStore';
+import type { BindingStore } from '../../../electron/core/records/bedBindingStore';
 import { DeviceService } from '../../../electron/core/devices/deviceService';
 import { allDrivers } from '../../../electron/core/devices/drivers';
 import { matchDriver } from '../../../electron/core/devices/registry';
@@ -15,7 +15,7 @@ import { createSimulator, simulatorNames } from '../../../electron/core/devices/
 import type { RecordContent } from '../../../electron/core/model/records';
 
 /** Bindings kept in memory only (this test restarts nothing). */
-const noBindings = (): BindingStore => ({ load: () => [], save: () => undefined });
+const noBindings = (): BindingStore => ({ load: async () => [], put: async () => undefined, remove: async () => undefined });
 
 describe('drivers declare what they read', () => {
   it('every supported driver’s session implements what it declares, and only that', async () => {

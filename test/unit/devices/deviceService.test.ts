@@ -6,26 +6,27 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CompositeBackend } from '../../../electron/core/devices/compositeBackend';
-import type { BindingStore, StoredBinding } from '../../../electron/core/devices/bindingStore';
+import type { BindingStore, StoredBinding } from '../../../electron/core/records/bedBindingStore';
 import { DeviceService } from '../../../electron/core/devices/deviceService';
 import { SimulatedHidBus } from '../../../electron/core/devices/simulators/bus';
 import { createSimulator } from '../../../electron/core/devices/simulators/index';
 
 /** Bindings kept in memory only (this test restarts nothing). */
-const noBindings = (): BindingStore => ({ load: () => [], save: () => undefined });
+const noBindings = (): BindingStore => ({ load: async () => [], put: async () => undefined, remove: async () => undefined });
 
 const services: DeviceService[] = [];
 afterEach(async () => {
   for (const s of services.splice(0)) await s.stop();
 });
 
-function service(bus: SimulatedHidBus, bindings: BindingStore = noBindings()): DeviceService {
+async function service(bus: SimulatedHidBus, bindings: BindingStore = noBindings()): Promise<DeviceService> {
   // Only the dedupe lookup of the record pipeline is reached here: nothing was recorded yet.
   const nothingRecorded = { seenDevice: () => false } as never;
   const everyoneAdmitted = { currentOf: () => ({ bed: '1', news2Scale: 1 as const, admittedAt: 0 }) };
   const everyoneMayWrite = { requireWrite: () => undefined };
   const s = new DeviceService(new CompositeBackend(null, bus), nothingRecorded, everyoneAdmitted, everyoneMayWrite, null as never, bindings, () => undefined, true, 50);
   services.push(s);
+  await s.start();
   return s;
 }
 
@@ -40,7 +41,7 @@ describe('DeviceService', () => {
   it('identifies a meter with its clock drift and lists its new readings as pending', async () => {
     const bus = new SimulatedHidBus();
     bus.plug(createSimulator('freestyle-neo', { clockDriftSeconds: 300, readings: [{ kind: 'glucose', value: 140, time: '2026-11-23T08:30:00' }] }));
-    const s = service(bus);
+    const s = await service(bus);
     await settle(s, () => s.pendingReadings().length > 0);
     const [d] = s.list();
     expect(d).toMatchObject({ status: 'ready', model: expect.stringContaining('Neo'), firmware: expect.any(String) });
@@ -52,7 +53,7 @@ describe('DeviceService', () => {
   it('refuses to record a control-solution test as a patient reading', async () => {
     const bus = new SimulatedHidBus();
     bus.plug(createSimulator('freestyle-neo', { readings: [{ kind: 'glucose', value: 112, time: '2026-11-23T09:00:00', control: true }] }));
-    const s = service(bus);
+    const s = await service(bus);
     await settle(s, () => s.pendingReadings().length > 0);
     const [control] = s.pendingReadings();
     expect(control!.flags).toContain('control-solution');
@@ -74,7 +75,7 @@ describe('DeviceService', () => {
       }),
     );
     bus.plug(createSimulator('bm58', { readings: [{ systolic: 141, diastolic: 90, pulse: 80, time: '2026-11-23T08:00', user: 2 }] }));
-    const s = service(bus);
+    const s = await service(bus);
     await settle(s, () => s.pendingReadings().length >= 4);
     const pending = s.pendingReadings();
     const undated = pending.find((p) => p.deviceTime === null && p.problem === null)!;
@@ -94,7 +95,7 @@ describe('DeviceService', () => {
   it('says plainly when a device is present but cannot be opened (permissions)', async () => {
     const bus = new SimulatedHidBus();
     bus.plug(createSimulator('contour'), { denyOpen: true });
-    const s = service(bus);
+    const s = await service(bus);
     await settle(s, () => s.list()[0]?.status === 'no-permission');
     expect(s.list()[0]).toMatchObject({ status: 'no-permission', message: expect.stringMatching(/udev rule/) });
   });
@@ -102,7 +103,7 @@ describe('DeviceService', () => {
   it('reports the Libre 2 as unsupported with the reason', async () => {
     const bus = new SimulatedHidBus();
     bus.plug(createSimulator('libre2'));
-    const s = service(bus);
+    const s = await service(bus);
     await settle(s, () => s.list()[0]?.status === 'unsupported');
     expect(s.list()[0]!.message).toMatch(/Libre 2/);
   });
@@ -111,7 +112,7 @@ describe('DeviceService', () => {
     const bus = new SimulatedHidBus();
     const ox = bus.plug(createSimulator('po80', { intervalMs: 20 }));
     bus.plug(createSimulator('omron', { readings: [{ systolic: 130, diastolic: 85, pulse: 70, time: '2026-11-23T07:00' }] }));
-    const s = service(bus);
+    const s = await service(bus);
     await settle(s, () => s.list().some((d) => d.live?.spo2 != null) && s.pendingReadings().length > 0);
     expect(s.list().find((d) => d.id === ox)!.status).toBe('streaming');
     bus.unplug(ox);
@@ -122,15 +123,19 @@ describe('DeviceService', () => {
 
   it('resumes a binding after a restart; a monitor without a serial number is found by its port, to be checked', async () => {
     let kept: StoredBinding[] = [];
-    const store: BindingStore = { load: () => kept, save: (b) => void (kept = [...b]) };
+    const store: BindingStore = {
+      load: async () => kept,
+      put: async (b) => void (kept = [...kept.filter((k) => k.serial !== b.serial), b]),
+      remove: async (m) => void (kept = kept.filter((k) => k.serial !== m.serial)),
+    };
     const nurse = { address: '0x' + '1'.repeat(40), name: 'Nora Nurse', role: 'nurse' as const, wallet: null as never, teamKey: null };
     const patient = '0x' + '2'.repeat(40);
 
     const busOne = new SimulatedHidBus();
     const ox = busOne.plug(createSimulator('po80', { intervalMs: 20 })); // no USB serial number
-    const first = service(busOne, store);
+    const first = await service(busOne, store);
     await settle(first, () => first.list()[0]?.status === 'streaming');
-    first.bind(nurse, ox, patient, 60);
+    await first.bind(nurse, ox, patient, 60);
     expect(kept).toEqual([expect.objectContaining({ driver: 'beurer-po80', serial: `po80@${ox}`, patient: '0x' + '2'.repeat(40), intervalSeconds: 60, boundBy: 'Nora Nurse' })]);
     await first.stop(); // a restart keeps the binding (an unplug would end it)
     expect(kept).toHaveLength(1);
@@ -140,7 +145,7 @@ describe('DeviceService', () => {
     const bus = new SimulatedHidBus();
     const samePort = bus.plug(createSimulator('po80', { intervalMs: 20 }));
     kept = kept.map((k) => ({ ...k, serial: `po80@${samePort}` }));
-    const second = service(bus, store);
+    const second = await service(bus, store);
     await settle(second, () => second.list()[0]?.binding != null);
     expect(second.list()[0]!.binding).toMatchObject({ patient: '0x' + '2'.repeat(40), bed: '1', boundBy: 'Nora Nurse', resumed: { byPort: true } });
     expect(second.overview().waitingBindings).toEqual([]);

@@ -52,4 +52,15 @@ describe('inactivity lock', () => {
     sessions.unlock(session, w);
     expect(sessions.walletOf(session).address).toBe(w.address);
   });
+
+  it('gives background work the acting person only while the session is open and unlocked', () => {
+    const { sessions, session, w } = setup(60);
+    expect(sessions.activeActorOf(session)?.address).toBe(w.address);
+    sessions.lock(session, 'manual');
+    expect(sessions.activeActorOf(session)).toBeNull();
+    sessions.unlock(session, w);
+    expect(sessions.activeActorOf(session)?.wallet.address).toBe(w.address);
+    sessions.end(session);
+    expect(sessions.activeActorOf(session)).toBeNull();
+  });
 });

@@ -16,7 +16,8 @@ import { makeWard, nurseRecord, nurseVitals } from '../../support/realRecords';
 import { removeDir, tempDir } from '../../support/tempCore';
 
 const T0 = Date.UTC(2026, 10, 1);
-const nurse = { role: 'nurse', teamKey: '0x01' } as unknown as Actor;
+const nurseActor = { role: 'nurse', teamKey: '0x01' } as unknown as Actor;
+const nurse = () => nurseActor;
 
 describe('re-filing migrated vitals', () => {
   const dirs: string[] = [];
@@ -96,13 +97,26 @@ describe('re-filing migrated vitals', () => {
     const { patient, content } = await migrated();
     const seen: string[] = [];
     const refiling = new MigratedVitalsRefiling(() => store, opener(content, () => 'verified', seen));
-    refiling.afterLogin({ role: 'itadmin', teamKey: null } as unknown as Actor);
-    refiling.afterLogin({ role: 'insurer', teamKey: '0x01' } as unknown as Actor);
+    refiling.afterLogin(() => ({ role: 'itadmin', teamKey: null }) as unknown as Actor);
+    refiling.afterLogin(() => ({ role: 'insurer', teamKey: '0x01' }) as unknown as Actor);
     await new Promise((r) => setTimeout(r, 50));
     expect(seen).toEqual([]);
     await refiling.stop();
     refiling.afterLogin(nurse);
     expect(await refiling.run(nurse)).toBeNull();
     expect(await store.latest(patient, 'complete')).toBeUndefined();
+  });
+
+  it('reads only while the session that started it is open: after a logout or lock it stops, not done', async () => {
+    const { patient, whole, content } = await migrated();
+    const seen: string[] = [];
+    let active = false;
+    const refiling = new MigratedVitalsRefiling(() => store, opener(content, () => 'verified', seen));
+    expect(await refiling.run(() => (active ? nurseActor : null))).toBeNull();
+    expect(seen).toEqual([]);
+    expect(await store.state(VITALS_REFILED)).toBeFalsy();
+    active = true; // the next care-team login
+    expect(await refiling.run(() => (active ? nurseActor : null))).toMatchObject({ complete: 1 });
+    expect((await store.latest(patient, 'complete'))?.record.id).toBe(whole.id);
   });
 });

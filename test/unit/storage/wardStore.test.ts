@@ -185,7 +185,7 @@ describe('ward store: records, trees and anchors', () => {
       w.consent({ t: 'consent', patient: p.address, grantee, action: 'grant', at: T0 + 1, tx: '0x01' });
       for (let i = 0; i < 25; i++) w.audit({ t: 'audit', actor: grantee, patient: i % 5 ? p.address : null, action: 0, breakGlass: false, reason: null, at: T0 + 100 + i, block: i, tx: `0x${i}` });
       w.memos([[first.id, '0x' + '77'.repeat(32)]]);
-      w.binding('Contec CMS50E/CMS50E-0001', { patient: p.address, intervalSeconds: 60, boundBy: 'Florence Nurse', since: T0 });
+      w.binding('contec-cms50e\0CMS50E-0001', { driver: 'contec-cms50e', serial: 'CMS50E-0001', model: 'Contec CMS50E', patient: p.address, intervalSeconds: 60, boundBy: 'Florence Nurse', since: T0 });
     });
     expect(await store.amendmentsOf(first.id)).toEqual([fix.id]);
     expect(await store.amendmentsOf(fix.id)).toEqual([]);
@@ -199,7 +199,7 @@ describe('ward store: records, trees and anchors', () => {
     expect(await store.grantors(grantee)).toEqual([p.address]);
     expect(store.memo(first.id)).toBe('0x' + '77'.repeat(32));
     expect(store.memo(fix.id)).toBeUndefined();
-    expect((await store.bindings()).get('Contec CMS50E/CMS50E-0001')).toMatchObject({ patient: p.address, intervalSeconds: 60 });
+    expect((await store.bindings()).get('contec-cms50e\0CMS50E-0001')).toMatchObject({ patient: p.address, intervalSeconds: 60 });
 
     // The access log, newest first, paged: the whole ward, and one patient (audits and the consent change).
     const ward10 = await store.activity({ limit: 10 });
@@ -214,7 +214,7 @@ describe('ward store: records, trees and anchors', () => {
     await store.write((w) => {
       w.consent({ t: 'consent', patient: p.address, grantee, action: 'revoke', at: T0 + 2, tx: '0x02' });
       w.scopeEnd(p.address, scope.scopeId);
-      w.binding('Contec CMS50E/CMS50E-0001', null);
+      w.binding('contec-cms50e\0CMS50E-0001', null);
     });
     expect(store.hasGrant(p.address, grantee)).toBe(false);
     expect(await store.grantors(grantee)).toEqual([]);

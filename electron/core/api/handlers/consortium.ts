@@ -10,6 +10,7 @@ export function consortiumHandlers({ consortium }: ApiServices): HandlersFor<'co
     },
     'consortium/status': async () => consortium.console(),
     'consortium/syncNow': async () => consortium.syncNow(),
+    'consortium/batches': async (_ctx, input) => consortium.olderBatches(input.before),
     'consortium/pause': async () => consortium.pause(),
     'consortium/resume': async () => consortium.resume(),
   };

@@ -15,11 +15,11 @@ export function deviceHandlers({ sessions, devices }: ApiServices): HandlersFor<
       return devices.overview();
     },
     'devices/bind': async (ctx, input) => {
-      devices.bind(actorOf(sessions, ctx), input.deviceId, input.patient, input.intervalSeconds);
+      await devices.bind(actorOf(sessions, ctx), input.deviceId, input.patient, input.intervalSeconds);
       return devices.overview();
     },
     'devices/unbind': async (_ctx, input) => {
-      devices.unbind(input.deviceId);
+      await devices.unbind(input.deviceId);
       return devices.overview();
     },
     'devices/simulate': async (_ctx, input) => {

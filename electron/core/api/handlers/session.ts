@@ -23,7 +23,8 @@ export function sessionHandlers({ config, identity, sessions, consortium, refili
       ctx.progress('Logged in', 1);
       const session = sessions.create(ctx.channel, profile, wallet, identity.teamKeyFor(wallet, profile.role));
       // A store upgraded from the old log gets its complete-set marks from the first care-team reader.
-      refiling.afterLogin(sessions.actorOf(session));
+      // It reads as this session only while it stays open and unlocked.
+      refiling.afterLogin(() => sessions.activeActorOf(session));
       return info(session);
     },
     'session/me': async (ctx) => {
