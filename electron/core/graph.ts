@@ -32,6 +32,8 @@ import { AnchorQueue } from './records/anchorQueue';
 import { AuditTrail } from './records/auditTrail';
 import { ChainCheck } from './records/chainCheck';
 import { ConsentService } from './records/consentService';
+import { CareTransfers } from './records/careTransfer';
+import { IncomingTransfers } from './records/incomingTransfers';
 import { ConsortiumSync } from './records/consortiumSync';
 import { ExportService } from './records/exportService';
 import { PatientChart } from './records/patientChart';
@@ -138,7 +140,14 @@ export function buildCoreGraph(config: CoreConfig) {
     stationKey: () => (identity.initialized ? (stationKey ??= loadStationKey(dataDir)) : null),
     wardName: () => wardConfig.wardName,
     engine: config.consortiumEngine,
+    transfers: (): CareTransfers => transfers,
   });
+  // Transfers of care between wards: out (records/careTransfer.ts) and in (incomingTransfers.ts, whose
+  // notes name the transferred patients here).
+  const transfers: CareTransfers = new CareTransfers({ store, link: () => consortium.link(), people, access, audit });
+  const incoming = new IncomingTransfers({ store, audit, admit: (actor, patient, bed, doctor) => board.admitTransferred(actor, patient, { bed, responsibleDoctor: doctor }) });
+  people.knowFrom((address, keys) => incoming.personOf(address, keys));
+  keyring.onNewScope = (patient, scopeId, raw) => transfers.scopeCreated(patient, scopeId, raw);
   const storeAdmin = new StoreAdmin(store, dataDir, chainCheck);
   const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));
   const backup = new WardBackup(dataDir, node, store, storeAdmin);
@@ -157,7 +166,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const devices = new DeviceService(backend, writer, admissions, access, ingest, new StoreBindings(store, dataDir), devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, refiling, backup, consortium }),
+    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, refiling, backup, consortium, transfers, incoming }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -197,6 +206,8 @@ export function buildCoreGraph(config: CoreConfig) {
     refiling,
     backup,
     consortium,
+    transfers,
+    incoming,
     board,
     patientLists,
     drafts,

@@ -37,6 +37,8 @@ import { observationContent } from '../../electron/core/clinical/vitalsAssessmen
 import type { RecordContent, RecordView } from '../../electron/core/model/records';
 import { openInternals, type PipelineInternals } from '../support/pipelineInternals';
 import { serveChild, type ServeChild } from '../support/serveChild';
+import { key, T } from '../../electron/core/storage/keys';
+import { LevelKv } from '../../electron/core/storage/levelKv';
 import { storePath, WardStore } from '../../electron/core/storage/wardStore';
 import { removeDir, staffedWard, startCore, tempDir } from '../support/tempCore';
 import { vitalsSet } from './fixture';
@@ -218,9 +220,23 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+function rssMb(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/**
+ * Forget every persistent verification memo (no serve running), so a re-measured size's first
+ * opens are first opens again (an earlier run opened its heavy patients).
+ */
+async function forgetMemos(dir: string): Promise<void> {
+  const kv = await LevelKv.open(storeDir(dir), { createIfMissing: false });
+  try {
+    const rows = await kv.range({ gte: key(T.verifyMemo), lt: key(T.verifyMemo + 1) });
+    await kv.commit(rows.map(([k]) => ({ type: 'del' as const, key: k })));
+  } finally {
+    await kv.close();
+  }
 }
 
 interface Started {
@@ -255,8 +271,9 @@ interface HistoryPage {
 }
 
 /** Every page of records/history, timed; every record must be verified and readable. */
-async function openHistory(s: Started, patient: string, pages = Infinity): Promise<{ ms: number; records: number; pages: number }> {
+async function openHistory(s: Started, patient: string, pages = Infinity): Promise<{ ms: number; cpuMs: number; records: number; pages: number }> {
   const t0 = performance.now();
+  const c0 = cpuMs(s.serve.pid);
   let records = 0;
   let n = 0;
   let before: string | null = null;
@@ -268,7 +285,7 @@ async function openHistory(s: Started, patient: string, pages = Infinity): Promi
     if (bad) throw new Error(`${bad} records of the history are not verified and readable.`);
     before = page.window.earlier;
   } while (before && n < pages);
-  return { ms: performance.now() - t0, records, pages: n };
+  return { ms: performance.now() - t0, cpuMs: cpuMs(s.serve.pid) - c0, records, pages: n };
 }
 
 export interface GrowthPoint {
@@ -280,13 +297,17 @@ export interface GrowthPoint {
   rssAfterOpensMb: number;
   /** After the 40,000-record history was opened, and 5 s idle. */
   rssAfterWholeMb: number;
+  /** Anonymous memory (RssAnon: the heap and native allocations, without mapped files) at the same two moments. */
+  anonAfterOpensMb?: number;
+  anonAfterWholeMb?: number;
   restartReadyMs: number[];
-  last72h: { ms: number; records: number };
-  tenK: { ms: number; records: number; pages: number };
-  whole40k: { ms: number; records: number; pages: number };
+  /** Wall time and the serve process's CPU time (absent in points measured before it was added). */
+  last72h: { ms: number; cpuMs?: number; records: number };
+  tenK: { ms: number; cpuMs?: number; records: number; pages: number };
+  whole40k: { ms: number; cpuMs?: number; records: number; pages: number };
   /** The 40,000-record history again after another restart (persistent memos from the first open). */
-  reopened40k?: { ms: number; records: number; pages: number };
-  chart40k: { ms: number; points: number };
+  reopened40k?: { ms: number; cpuMs?: number; records: number; pages: number };
+  chart40k: { ms: number; cpuMs?: number; points: number };
   ingest: IngestFigures;
   storeBytes: number;
   chainBytes: number;
@@ -300,12 +321,14 @@ async function measure(dir: string, g: GrowthWard, stage: { heavy40: string; hea
     const last72h = await openHistory(s, ordinary, 1);
     const tenK = await openHistory(s, stage.heavy10);
     const rssAfterOpensMb = rssMb(s.serve.pid);
+    const anonAfterOpensMb = rssMb(s.serve.pid, 'RssAnon');
     await s.serve.stop();
     s = await start(dir, g.doctor);
     restartReadyMs.push(s.readyMs);
     const whole40k = await openHistory(s, stage.heavy40);
     await new Promise((r) => setTimeout(r, 5000));
     const rssAfterWholeMb = rssMb(s.serve.pid);
+    const anonAfterWholeMb = rssMb(s.serve.pid, 'RssAnon');
     await s.serve.stop();
     s = await start(dir, g.doctor);
     restartReadyMs.push(s.readyMs);
@@ -313,12 +336,15 @@ async function measure(dir: string, g: GrowthWard, stage: { heavy40: string; hea
     // memos vouch for its records (decrypted, memo checked; nothing re-verified).
     const reopened40k = await openHistory(s, stage.heavy40);
     const t0 = performance.now();
+    const c0 = cpuMs(s.serve.pid);
     const chart = await call<{ series: Array<{ datasets: Array<{ points: unknown[] }> }> }>(s, 'records/chart', { patient: stage.heavy40 });
-    const chart40k = { ms: performance.now() - t0, points: chart.series.reduce((n, x) => n + x.datasets.reduce((m, d) => m + d.points.length, 0), 0) };
+    const chart40k = { ms: performance.now() - t0, cpuMs: cpuMs(s.serve.pid) - c0, points: chart.series.reduce((n, x) => n + x.datasets.reduce((m, d) => m + d.points.length, 0), 0) };
     return {
       ...first,
       rssAfterOpensMb,
       rssAfterWholeMb,
+      anonAfterOpensMb,
+      anonAfterWholeMb,
       restartReadyMs,
       last72h,
       tenK,
@@ -424,10 +450,10 @@ const f0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 
 
 /** The growth table (Markdown), one line per size, and the least-squares extrapolation to 16 million. */
 export function growthTable(points: GrowthPoint[], empty: IngestFigures): string {
-  const head = '| records on file | start to URL (CPU; restarts) | RSS after start / after opens / after the 40,000 | 72 h of a patient, first open | 10,000-record history, first open | 40,000-record history: first open (pages) / reopened after a restart / chart | durable ingest (empty ward: ' + f0(empty.readingsPerSecond) + '/s) | store / chain bytes per record |';
+  const head = '| records on file | start to URL (CPU; restarts) | RSS after start / after opens / after the 40,000 | 72 h of a patient, first open (serve CPU; records) | 10,000-record history, first open (serve CPU; records) | 40,000-record history: first open (serve CPU; pages) / reopened after a restart / chart (each: wall, serve CPU) | durable ingest (empty ward: ' + f0(empty.readingsPerSecond) + '/s) | store / chain bytes per record |';
   const lines = points.map(
     (p) =>
-      `| ${f0(p.records)} | ${f0(p.readyMs)} ms (${f0(p.readyCpuMs)}; ${p.restartReadyMs.map(f0).join(', ')}) | ${f0(p.rssAfterStartMb)} / ${f0(p.rssAfterOpensMb)} / ${f0(p.rssAfterWholeMb)} MB | ${f0(p.last72h.ms)} ms (${f0(p.last72h.records)}) | ${f0(p.tenK.ms)} ms (${f0(p.tenK.records)}, ${p.tenK.pages} pages) | ${f0(p.whole40k.ms)} ms (${f0(p.whole40k.records)}, ${p.whole40k.pages} pages) / ${f0(p.reopened40k?.ms)} / ${f0(p.chart40k.ms)} ms | ${f0(p.ingest.readingsPerSecond)}/s (${(p.ingest.readingsPerSecond / empty.readingsPerSecond).toFixed(2)}×) | ${f0(p.storeBytes / p.records)} / ${f0(p.chainBytes / p.records)} B |`,
+      `| ${f0(p.records)} | ${f0(p.readyMs)} ms (${f0(p.readyCpuMs)}; ${p.restartReadyMs.map(f0).join(', ')}) | ${f0(p.rssAfterStartMb)} / ${f0(p.rssAfterOpensMb)} / ${f0(p.rssAfterWholeMb)} MB (anon ${f0(p.anonAfterOpensMb)} / ${f0(p.anonAfterWholeMb)}) | ${f0(p.last72h.ms)} ms (${f0(p.last72h.cpuMs)}; ${f0(p.last72h.records)}) | ${f0(p.tenK.ms)} ms (${f0(p.tenK.cpuMs)}; ${f0(p.tenK.records)}, ${p.tenK.pages} pages) | ${f0(p.whole40k.ms)} ms (${f0(p.whole40k.cpuMs)}; ${f0(p.whole40k.records)}, ${p.whole40k.pages} pages) / ${f0(p.reopened40k?.ms)} (${f0(p.reopened40k?.cpuMs)}) / ${f0(p.chart40k.ms)} (${f0(p.chart40k.cpuMs)}) ms | ${f0(p.ingest.readingsPerSecond)}/s (${(p.ingest.readingsPerSecond / empty.readingsPerSecond).toFixed(2)}×) | ${f0(p.storeBytes / p.records)} / ${f0(p.chainBytes / p.records)} B |`,
   );
   // Only what can be fitted over a ward: wall times on a shared machine are mostly its load (a
   // straight line through them says nothing), and opens depend on the history opened, not on the
@@ -483,6 +509,7 @@ export async function benchWardGrowth(
         saveState(dir, g);
       }
       const ingest = g.ingestAt![String(size)]!;
+      if (remeasure) await forgetMemos(dir);
       const m = await measure(dir, g, stage, ordinary);
       const p: GrowthPoint = { records: size, seedSeconds, ingest, ...m };
       (g.points ??= {})[String(size)] = p;

@@ -4,11 +4,15 @@
  * admin registers both wards from their ward cards; each ward's IT admin enters the node and
  * ledger in Chromium (a wrong chain id is refused next to its field); a nurse on ward A saves a
  * vitals set; A's console shows it published, the record view shows its consortium badge; ward B's
- * console shows its pull with nothing quarantined. The insurer on ward A verifies Peter Patient's
- * export: the consortium column says which records are included (block N) and which are not
- * published; an edited batch id fails naming the record; with the node down nothing passes.
+ * console shows its pull with nothing quarantined. Then a doctor on A transfers the patient to B
+ * (the dialog picks the ward by name); after both syncs a nurse on B sees the incoming transfer,
+ * admits the patient to a bed and opens their history: A's records, each badged "from" A. Last,
+ * the insurer on ward A verifies Peter Patient's export: the consortium column says which records
+ * are included (block N) and which are not published; an edited batch id fails naming the
+ * record; with the node down nothing passes.
  *
- * WARDLEDGER_SCREENSHOTS=DIR keeps screenshots of the settings, console and badge at 1366×768 and
+ * WARDLEDGER_SCREENSHOTS=DIR keeps screenshots of the settings, console, badge, transfer dialog,
+ * incoming list and received history at 1366×768 and
  * 1920×1080 (for looking at them; the assertions do not depend on them).
  */
 import { join } from 'node:path';
@@ -23,6 +27,7 @@ import { launchChromium, loginInNewContext, startWardServer, type WardServer } f
 const password = 'demo-password';
 const itAdmin = { name: 'Ada Admin', password };
 const nurse = { name: 'Nora Nurse', password };
+const doctor = { name: 'Dr Grace Hopper', password };
 const insurer = { name: 'Ivan Insurer', password };
 /** Patients log in with their hospital number. */
 const patient = { name: 'RX100071', password };
@@ -58,7 +63,9 @@ describe('two wards and the hospital consortium in a browser', () => {
     [A, B] = await Promise.all([startWardServer(['--demo'], { WARDLEDGER_SCRYPT_N: '1024' }), startWardServer(['--demo'], { WARDLEDGER_SCRYPT_N: '1024' })]);
     // The consortium admin adds both wards from their ward cards.
     const admin = c.client(c.admin.privateKey, join(c.dir, 'admin'));
-    for (const ward of [A, B]) await addWard(admin, wardCardFromDataDir(ward.dataDir));
+    // Both demo wards call themselves "Ward 7 North (demo)": the consortium admin names them apart.
+    await addWard(admin, { ...wardCardFromDataDir(A.dataDir), name: 'Ward 2 Medical' });
+    await addWard(admin, { ...wardCardFromDataDir(B.dataDir), name: 'Ward 9 Surgery' });
     browser = await launchChromium();
   }, SLOW);
   afterAll(async () => {
@@ -109,7 +116,8 @@ describe('two wards and the hospital consortium in a browser', () => {
     // The record view: the nurse's new set carries the consortium badge, inclusion verified.
     await ui.gotoRoute(nurseA, 'nurse');
     await ui.openRecord(nurseA, 'Peter Patient');
-    const newest = nurseA.getByRole('list', { name: 'Records, newest first' }).getByRole('listitem').first();
+    // Her set, not a newer reading the demo's simulated monitors may have streamed in meanwhile.
+    const newest = nurseA.getByRole('list', { name: 'Records, newest first' }).getByRole('listitem').filter({ hasText: 'Nora Nurse' }).first();
     await newest.getByRole('button', { name: /^Provenance:/ }).click();
     const badge = newest.getByRole('group', { name: 'Hospital consortium' });
     await badge.waitFor({ timeout: 15_000 });
@@ -127,6 +135,80 @@ describe('two wards and the hospital consortium in a browser', () => {
     await adminB.getByText('Received up to block').waitFor();
     expect((await adminB.getByRole('group', { name: 'Connection' }).textContent())?.trim()).toMatch(/^Online/);
     await screenshot(adminB, 'consortium-console-b');
+  }, SLOW);
+
+  it('a doctor on A transfers the patient; a nurse on B admits them and reads A\'s history, badged from A', async () => {
+    const doctorA = await loginInNewContext(browser, A, contexts, doctor);
+    await ui.gotoRoute(doctorA, 'ward');
+    await ui.openRecord(doctorA, 'Peter Patient');
+    const transferred = ui.currentRoute(doctorA).split('/').pop()!;
+    await ui.button(doctorA, 'Transfer to another ward').click();
+    const dialog = doctorA.getByRole('dialog', { name: 'Transfer Peter Patient to another ward' });
+    await dialog.waitFor();
+    await ui.field(doctorA, 'Receiving ward').selectOption({ label: 'Ward 9 Surgery' });
+    await ui.field(doctorA, 'Reason for the transfer').fill('Acute abdomen: surgical review and theatre');
+    await screenshot(doctorA, 'transfer-dialog');
+    await ui.button(doctorA, 'Continue').click();
+    await dialog.getByText('Transfer Peter Patient to Ward 9 Surgery?').waitFor();
+    await screenshot(doctorA, 'transfer-confirm');
+    await ui.button(doctorA, 'Transfer to Ward 9 Surgery').click();
+    await doctorA.getByRole('status').filter({ hasText: /Transfer to Ward 9 Surgery (sent|queued)/ }).waitFor({ timeout: 60_000 });
+    await doctorA.getByRole('list', { name: 'Transfers of care' }).getByText('Transferring to Ward 9 Surgery').waitFor();
+    await screenshot(doctorA, 'transfer-sent');
+    // The board says so on the sending ward (the patient stays there until discharged).
+    await ui.gotoRoute(doctorA, 'ward');
+    await doctorA.getByRole('list', { name: 'Transfers to other wards' }).getByText(/Peter Patient, bed \S+: transferring to Ward 9 Surgery/).waitFor();
+    await screenshot(doctorA, 'transfer-board');
+
+    // A's console publishes what waits; B pulls until the transfer is there.
+    const adminA = await loginInNewContext(browser, A, contexts, itAdmin);
+    await ui.gotoRoute(adminA, 'consortium');
+    await ui.button(adminA, 'Sync now').click();
+    await adminA.getByRole('status').filter({ hasText: /Sync round finished/ }).waitFor({ timeout: 60_000 });
+    const adminB = await loginInNewContext(browser, B, contexts, itAdmin);
+    const nurseB = await loginInNewContext(browser, B, contexts, nurse);
+    await expect
+      .poll(
+        async () => {
+          await ui.gotoRoute(adminB, 'consortium');
+          await ui.button(adminB, 'Sync now').click();
+          await adminB.getByRole('status').filter({ hasText: /Sync round finished/ }).waitFor({ timeout: 60_000 });
+          await ui.gotoRoute(nurseB, 'incomingTransfers');
+          await ui.heading(nurseB, 'Incoming transfers').waitFor();
+          return nurseB.getByRole('heading', { name: 'Peter Patient', level: 2 }).count();
+        },
+        { timeout: 120_000, interval: 2000 },
+      )
+      .toBe(1);
+    const card = nurseB.getByRole('region', { name: 'Peter Patient' });
+    const facts = (await card.textContent())!.replace(/\s+/g, ' ');
+    expect(facts).toContain('Ward 2 Medical');
+    expect(facts).toContain('Acute abdomen: surgical review and theatre');
+    expect(facts).toMatch(/Records received\s*\d+ records?, each verified on arrival/);
+    await screenshot(nurseB, 'transfer-incoming');
+
+    await ui.button(nurseB, 'Admit Peter Patient').click();
+    await ui.field(nurseB, 'Bed').fill('T1');
+    await ui.button(nurseB, 'Admit to bed').click();
+    await ui.expectWardBoard(nurseB);
+    await nurseB.getByRole('status').filter({ hasText: /Admitted Peter Patient to bed T1, transferred from Ward 2 Medical/ }).waitFor({ timeout: 30_000 });
+    // Ward B's own demo has a Peter Patient too (another person): the board tells them apart by
+    // bed, date of birth and hospital number; here the transferred one is opened by its account.
+    await ui.gotoPatientRoute(nurseB, 'record', transferred);
+    await ui.expectPatientRecord(nurseB, 'Peter Patient');
+    const records = nurseB.getByRole('list', { name: 'Records, newest first' }).getByRole('listitem');
+    await records.first().waitFor();
+    const badges = records.getByRole('button', { name: /^Provenance:/ });
+    const n = await badges.count();
+    expect(n).toBeGreaterThan(0);
+    // Verified, or verified and still waiting for B's own ward-chain anchor (received records are anchored on B too).
+    for (let i = 0; i < n; i++) expect(await badges.nth(i).textContent()).toMatch(/(Verified|Pending anchor)\s*· from Ward 2 Medical/);
+    expect(await records.filter({ hasText: 'Tampered' }).count()).toBe(0);
+    await badges.first().click();
+    const badge = records.first().getByRole('group', { name: 'Hospital consortium' });
+    await badge.waitFor({ timeout: 15_000 });
+    expect((await badge.textContent())!.replace(/\s+/g, ' ')).toContain('Ward 2 Medical (received through the consortium)');
+    await screenshot(nurseB, 'transfer-received-history');
   }, SLOW);
 
   it("the insurer's verification of an export shows each record on the consortium: included, not published, failed or not checked", async () => {
@@ -183,5 +265,6 @@ describe('two wards and the hospital consortium in a browser', () => {
     } finally {
       c.proxy.setOffline(false);
     }
+    await ui.button(adminA, 'Resume').click();
   }, SLOW);
 });

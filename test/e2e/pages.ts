@@ -26,6 +26,7 @@ export const routePaths = {
   accessLog: '/patient/audit',
   auditLog: '/admin/audit',
   consortium: '/admin/consortium',
+  incomingTransfers: '/ward/incoming',
 } as const;
 export type RouteKey = keyof typeof routePaths;
 

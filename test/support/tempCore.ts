@@ -58,9 +58,9 @@ export class Caller {
 export const admin = { wardName: 'Ward 7 North', name: 'Ada Admin', age: 41, password: 'admin-password-1' };
 
 /** A ward with an IT admin, an approved doctor and nurse, an insurer and a patient, all logged in. */
-export async function staffedWard(core: WardCore) {
+export async function staffedWard(core: WardCore, wardName = admin.wardName) {
   const anon = new Caller(core);
-  await anon.ok('ward/setup', admin);
+  await anon.ok('ward/setup', { ...admin, wardName });
   const itAdmin = new Caller(core);
   await itAdmin.login(admin.name, admin.password);
   const people = {

@@ -13,7 +13,7 @@ import { draftFormSchema, escalationFields, observationFields, type VitalsPrevie
 import { roles, type MemberStatus, type Role, type PendingRegistration, type PersonRef, type PersonWithAge, type Profile } from '../model/people';
 import type { PatientChartData } from '../model/chartSeries';
 import type { BackupRecord, MigrationStatus, StoreStatus } from '../model/storeStatus';
-import type { ConsortiumSettingsView, PublishedBatchPage, SyncConsoleView } from '../model/consortium';
+import type { ConsortiumSettingsView, IncomingTransfer, OutgoingTransfer, PublishedBatchPage, SyncConsoleView, TransferTargets } from '../model/consortium';
 import type { AuditPage, ConsentGrant, PatientHistory, RecordView, VerificationReport } from '../model/records';
 import type { CensusRow, DoctorHome, DraftView, PatientHome, PatientSummary, SessionInfo, WardStatus } from '../model/ward';
 import {
@@ -141,6 +141,18 @@ export const operations = {
   }),
   'consortium/pause': op<SyncConsoleView>()({ input: empty, access: ['it-admin'] }),
   'consortium/resume': op<SyncConsoleView>()({ input: empty, access: ['it-admin'] }),
+  // Transfer of care between wards over the consortium (records/careTransfer.ts).
+  'transfer/targets': op<TransferTargets>()({ passive: true, input: empty, access: ['nurse', 'doctor'] }),
+  'transfer/out': op<OutgoingTransfer>()({
+    input: z.object({ patient: addressSchema, ward: addressSchema, reason: reasonSchema }).strict(),
+    access: ['nurse', 'doctor'],
+  }),
+  'transfer/outgoing': op<OutgoingTransfer[]>()({ passive: true, input: z.object({ patient: addressSchema.optional() }).strict(), access: ['nurse', 'doctor'] }),
+  'transfer/incoming': op<IncomingTransfer[]>()({ passive: true, input: empty, access: ['nurse', 'doctor'] }),
+  'transfer/admit': op<CensusRow>()({
+    input: z.object({ patient: addressSchema, bed: bedSchema, responsibleDoctor: addressSchema.nullish() }).strict(),
+    access: ['nurse', 'doctor'],
+  }),
   'admin/members': op<Profile[]>()({ passive: true, input: empty, access: ['it-admin'] }),
   'admin/storeStatus': op<StoreStatus>()({ passive: true, input: empty, access: ['it-admin'] }),
   // The record store was upgraded from the old log and checked: the IT admin confirms, and the old log is removed.

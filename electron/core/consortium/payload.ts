@@ -225,10 +225,27 @@ export interface ScopeGrant {
   wrappedKey: Uint8Array;
 }
 
-export type GrantContent = ShareGrant | ScopeGrant;
+/**
+ * A transfer of care's note for the receiving care team: who the patient is (name, date of birth,
+ * hospital number: the receiving ward has no profile of them), why, and who sent them. The note
+ * is sealed for the reader: a one-time key sealed as a scope key is (sealForReader), and the note
+ * (fixed size, so its length says nothing) under it.
+ */
+export interface TransferGrant {
+  kind: 'transfer';
+  reader: string;
+  patient: string;
+  /** sealForReader(note key, reader, transferGrantContext(patient)). */
+  wrappedKey: Uint8Array;
+  /** AES-256-GCM of the padded note under the note key (grants.ts). */
+  sealedNote: Uint8Array;
+}
+
+export type GrantContent = ShareGrant | ScopeGrant | TransferGrant;
 
 const KIND_SHARE = 1;
 const KIND_SCOPE = 2;
+const KIND_TRANSFER = 3;
 /** Grant plaintexts are padded to a multiple of this, so their size says little about their content. */
 export const GRANT_PADDING = 64;
 
@@ -236,14 +253,23 @@ export function scopeGrantContext(scopeId: string): string {
   return `WardLedger/consortium/v1/scope/${scopeId}`;
 }
 
+export function transferGrantContext(patient: string): string {
+  return `WardLedger/consortium/v1/transfer/${getAddress(patient)}`;
+}
+
 export function encodeGrant(g: GrantContent): Uint8Array {
-  const w = new ByteWriter().u8(PAYLOAD_VERSION).u8(g.kind === 'share' ? KIND_SHARE : KIND_SCOPE).hex(g.reader, 64, 'reader key');
+  const kind = g.kind === 'share' ? KIND_SHARE : g.kind === 'scope' ? KIND_SCOPE : KIND_TRANSFER;
+  const w = new ByteWriter().u8(PAYLOAD_VERSION).u8(kind).hex(g.reader, 64, 'reader key');
   if (g.kind === 'share') {
     w.hex(getAddress(g.batchWard), 20, 'batch ward').hex(g.batchId, 32, 'batch id').u64(g.batchBlock).u32(g.shareIndex).u32(g.first).u32(g.count);
     if (g.shareKey.length !== 32) throw new WardError('BAD_INPUT', 'A share key must be 32 bytes.');
     w.bytes(g.shareKey).u8(g.shareProof.length);
     for (const p of g.shareProof) w.hex(p, 32, 'share proof');
     w.bytes(encodeHeader(g.header));
+  } else if (g.kind === 'transfer') {
+    if (g.wrappedKey.length !== READER_SEALED_BYTES) throw new WardError('BAD_INPUT', 'A wrapped note key has the wrong size.');
+    if (g.sealedNote.length > 0xffff) throw new WardError('BAD_INPUT', 'A transfer note is too large.');
+    w.hex(getAddress(g.patient), 20, 'patient').bytes(g.wrappedKey).u32(g.sealedNote.length).bytes(g.sealedNote);
   } else {
     w.hex(getAddress(g.patient), 20, 'patient').shortString(g.scopeId, 'scope id');
     if (g.wrappedKey.length !== READER_SEALED_BYTES) throw new WardError('BAD_INPUT', 'A wrapped scope key has the wrong size.');
@@ -284,6 +310,13 @@ export function decodeGrant(padded: Uint8Array): GrantContent {
     const wrappedKey = new Uint8Array(r.bytes(READER_SEALED_BYTES, 'wrapped key'));
     r.end();
     return { kind: 'scope', reader, patient, scopeId, wrappedKey };
+  }
+  if (kind === KIND_TRANSFER) {
+    const patient = getAddress(r.hex(20, 'patient'));
+    const wrappedKey = new Uint8Array(r.bytes(READER_SEALED_BYTES, 'wrapped key'));
+    const sealedNote = new Uint8Array(r.bytes(r.u32('note length'), 'note'));
+    r.end();
+    return { kind: 'transfer', reader, patient, wrappedKey, sealedNote };
   }
   throw new WardError('INTEGRITY', 'A key grant is of an unknown kind.');
 }

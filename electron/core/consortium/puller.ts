@@ -104,6 +104,10 @@ export class Puller {
             await this.o.sink.scopeGrant(content, this.sender(publisher), log.blockNumber);
             continue;
           }
+          if (content.kind === 'transfer') {
+            await this.o.sink.transferGrant?.(content, this.sender(publisher), log.blockNumber);
+            continue;
+          }
           const result = await this.openShareGrant(content, log);
           if ('problem' in result) {
             q('share', content.batchWard, content.batchId, null, null, result.problem);

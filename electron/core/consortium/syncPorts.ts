@@ -4,7 +4,7 @@
  */
 import type { ReceivedRecord, ShareRecipient } from './batch';
 import type { AuthorCredential } from './credentials';
-import type { PublishableRecord, ScopeGrant, ShareHeader } from './payload';
+import type { PublishableRecord, ScopeGrant, ShareHeader, TransferGrant } from './payload';
 
 export interface OutboxEntry {
   /** Position in write order (increasing; the outbox's own sequence number). */
@@ -62,4 +62,6 @@ export interface InboxSink {
   receive(records: ReceivedRecord[], from: SenderWard): Promise<void>;
   /** A scope key for one of this ward's readers (a transfer of care); opened later by that reader. */
   scopeGrant(grant: ScopeGrant, from: SenderWard, block: number): Promise<void>;
+  /** A transfer of care's note for one of this ward's readers (who the patient is, why); opened by that reader. */
+  transferGrant?(grant: TransferGrant, from: SenderWard, block: number): Promise<void>;
 }

@@ -134,6 +134,47 @@ export function rootFromProof(leafHash: Uint8Array, proof: string[]): string | n
   }
 }
 
+/**
+ * Check a stored tree layout (StandardMerkleTree array order: 2n − 1 nodes of 32 bytes, root
+ * first, sorted leaves last in reverse) against `root` with one hash per inner node: every inner
+ * node must be the pair hash of its children and the first node the root. Then every leaf of the
+ * layout is under the root, and a record's inclusion is a comparison with its leaf
+ * (`layoutLeafIs`), not a walk of its proof. Returns the layout's leaves (n × 32 bytes, copied),
+ * or null when the layout is malformed or does not hash up to the root.
+ */
+export function verifiedLayoutLeaves(root: string, nodes: Uint8Array): Uint8Array | null {
+  try {
+    if (nodes.length === 0 || nodes.length % 32 !== 0 || (nodes.length / 32) % 2 !== 1) return null;
+    const count = nodes.length / 32;
+    const at = (i: number) => nodes.subarray(i * 32, i * 32 + 32);
+    if (!equalBytes(at(0), hexToBytes(root, 32))) return null;
+    for (let i = (count - 1) / 2 - 1; i >= 0; i--) {
+      if (!equalBytes(at(i), nodeHash(at(2 * i + 1), at(2 * i + 2)))) return null;
+    }
+    // A copy (Buffer.slice would be a view keeping the whole stored layout alive).
+    return new Uint8Array(nodes.subarray(((count - 1) / 2) * 32));
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `leaf` is the layout leaf at `leafIndex` (its place from the end) of leaves returned by verifiedLayoutLeaves. */
+export function layoutLeafIs(leaves: Uint8Array, leafIndex: number, leafHashOfRecord: Uint8Array): boolean {
+  const n = leaves.length / 32;
+  if (!Number.isInteger(leafIndex) || leafIndex < 0 || leafIndex >= n) return false;
+  const at = (n - 1 - leafIndex) * 32;
+  return equalBytes(leaves.subarray(at, at + 32), leafHashOfRecord);
+}
+
+/** The leaf hash as bytes, or null for malformed leaf fields (never throws). */
+export function leafHashOrNull(leaf: LeafFields): Uint8Array | null {
+  try {
+    return leafHashBytes(leaf);
+  } catch {
+    return null;
+  }
+}
+
 /** The OpenZeppelin standard leaf hash of one record anchor, bytes32 0x hex. */
 export function leafHash(leaf: LeafFields): string {
   return bytesToHex(leafHashBytes(leaf));
@@ -185,6 +226,12 @@ function proofOf(hexTree: string[], index: number): string[] {
     index = Math.floor((index - 1) / 2);
   }
   return proof;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

@@ -43,12 +43,19 @@ export function ciphertextHashOf(data: Envelope | Uint8Array): string {
   return '0x' + h.digest('hex');
 }
 
+/** Tags a cache keeps at most (about 250 B each): the oldest are forgotten first, so memory stays flat. */
+export const VERIFIED_TAGS_KEPT = 100_000;
+
 export class VerifiedCache {
   readonly #secret: Buffer;
   readonly #tags = new Map<string, Buffer>();
 
-  /** @param secret at least 32 bytes; a fresh random per-process secret when omitted. */
-  constructor(secret?: Uint8Array) {
+  /**
+   * @param secret at least 32 bytes; a fresh random per-process secret when omitted.
+   * @param capacity tags remembered at most (markVerified), oldest forgotten first: a forgotten
+   *   record is simply verified again (or vouched for by a tag persisted with it).
+   */
+  constructor(secret?: Uint8Array, readonly capacity = VERIFIED_TAGS_KEPT) {
     if (secret !== undefined && (!(secret instanceof Uint8Array) || secret.length < 32)) {
       throw new WardError('BAD_INPUT', 'The verification cache secret must be at least 32 bytes.');
     }
@@ -63,7 +70,10 @@ export class VerifiedCache {
   /** Record that `facts` were verified just now. Returns the tag. */
   markVerified(facts: VerifiedFacts): string {
     const tag = this.#mac(facts);
-    this.#tags.set(normalize(facts.recordId), tag);
+    const id = normalize(facts.recordId);
+    this.#tags.delete(id);
+    if (this.#tags.size >= this.capacity) this.#tags.delete(this.#tags.keys().next().value!);
+    this.#tags.set(id, tag);
     return '0x' + tag.toString('hex');
   }
 
@@ -92,15 +102,16 @@ export class VerifiedCache {
 
   #mac(facts: VerifiedFacts): Buffer {
     if (typeof facts !== 'object' || facts === null) throw new WardError('BAD_INPUT', 'Nothing to verify.');
-    const mac = createHmac('sha256', this.#secret).update(LABEL);
+    // One buffer, one update: the same bytes as updating field by field, a fraction of the calls.
+    const parts: Buffer[] = [LABEL];
     for (const field of [facts.recordId, facts.signedFields, facts.ciphertextHash, facts.signature, facts.anchorRoot ?? '', facts.scope ?? '']) {
       if (typeof field !== 'string') throw new WardError('BAD_INPUT', 'Verification facts must be strings.');
       const bytes = Buffer.from(normalize(field), 'utf8');
-      const len = Buffer.alloc(4);
+      const len = Buffer.allocUnsafe(4);
       len.writeUInt32BE(bytes.length);
-      mac.update(len).update(bytes); // length-prefixed: field boundaries cannot shift
+      parts.push(len, bytes); // length-prefixed: field boundaries cannot shift
     }
-    return mac.digest();
+    return createHmac('sha256', this.#secret).update(Buffer.concat(parts)).digest();
   }
 }
 

@@ -20,8 +20,18 @@ export function personRef({ address, name, role }: PersonWithAge | PersonRef): P
   return { address, name, role };
 }
 
+/** Patients this ward knows from elsewhere (a transfer of care's note, records/careTransfer.ts). */
+export type PeopleElsewhere = (address: string, keys: Array<string | null>) => Promise<Omit<PersonWithAge, 'address'> | null>;
+
 export class People {
+  private elsewhere: PeopleElsewhere | null = null;
+
   constructor(private readonly identity: IdentityService) {}
+
+  /** Also look patients up here when the ward's own directory has no profile of them. */
+  knowFrom(elsewhere: PeopleElsewhere): void {
+    this.elsewhere = elsewhere;
+  }
 
   namesFor(reader: Actor): Names {
     const cache = new Map<string, Promise<PersonWithAge>>();
@@ -42,6 +52,8 @@ export class People {
       const profile = await this.identity.readProfile(address, key);
       if (profile) return { address, ...profile };
     }
+    const other = await this.elsewhere?.(address, readerKeys(reader));
+    if (other) return { address, ...other };
     return { address, name: `Patient ${address.slice(0, 8)}…`, role: 'patient', age: -1, dob: null, hospitalNumber: null };
   }
 

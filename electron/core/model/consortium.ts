@@ -71,3 +71,55 @@ export interface ConsortiumBadge {
   /** A record received from another ward. */
   from: { account: string; name: string } | null;
 }
+
+// ---------- transfer of care between wards (records/careTransfer.ts) ----------
+
+/** A ward of the consortium directory, as a clinician picks it (by name). */
+export interface ConsortiumWard {
+  account: string;
+  name: string;
+}
+
+/** The wards a patient can be transferred to, and whether the list was read from the node just now. */
+export interface TransferTargets {
+  wards: ConsortiumWard[];
+  /** When the list was read from the consortium (null: never; the consortium is not set up or was never reached). */
+  asOf: number | null;
+  online: boolean;
+}
+
+/** A transfer out of this ward: queued (offline), sent, or refused later (the ward left the consortium). */
+export interface OutgoingTransfer {
+  id: string;
+  patient: string;
+  to: ConsortiumWard;
+  reason: string;
+  by: string;
+  at: number;
+  status: 'queued' | 'sent' | 'failed';
+  /** What the clinician is told: "will be sent when the consortium is reachable", the cause of a failure. */
+  message: string;
+  sentAt: number | null;
+  /** Already published shares of the patient granted to the receiving ward so far. */
+  sharesGranted: number;
+}
+
+/** A patient another ward transferred to this one, as the receiving care team sees it. */
+export interface IncomingTransfer {
+  patient: string;
+  from: ConsortiumWard;
+  /** When the transfer reached this ward (ms), and when the sending ward made it. */
+  receivedAt: number;
+  sentAt: number | null;
+  /** From the transfer note (null when this reader cannot open it). */
+  name: string | null;
+  dob: string | null;
+  hospitalNumber: string | null;
+  reason: string | null;
+  by: string | null;
+  /** Records of the patient received from the sending ward, each verified on receipt. */
+  records: number;
+  /** Key scopes granted to this ward's care team (the records' content opens with them). */
+  scopes: number;
+  admittedAt: number | null;
+}

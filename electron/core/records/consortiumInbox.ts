@@ -3,10 +3,11 @@
  * InboxSink): verified records of another ward are filed in the patient's history with where they
  * came from ("from ward X") and their consortium proof, never put in this ward's outbox, and
  * anchored on this ward's chain like every record it holds. Scope grants (a patient's key scope
- * wrapped for one of this ward's readers, at a transfer of care) are kept, unopened, for that reader.
+ * wrapped for one of this ward's readers, at a transfer of care) are kept, unopened, for that reader,
+ * and so is a transfer's note (the incoming transfer).
  */
 import type { ReceivedRecord } from '../consortium/batch';
-import type { ScopeGrant } from '../consortium/payload';
+import type { ScopeGrant, TransferGrant } from '../consortium/payload';
 import type { InboxSink, SenderWard } from '../consortium/syncPorts';
 import { log } from '../platform/log';
 import type { StoredRecord } from '../storage/storedRecord';
@@ -28,6 +29,35 @@ const grantName = (scopeId: string, reader: string) => `consortium.scopeGrant.${
 /** A scope grant kept for `reader` (its public key, as the grant names it), if one came. */
 export function keptScopeGrant(store: WardStore, scopeId: string, reader: string): Promise<KeptScopeGrant | undefined> {
   return store.state<KeptScopeGrant>(grantName(scopeId, reader));
+}
+
+/** A transfer in, as kept by the receiving ward (from a transfer grant). */
+export interface TransferInEntry {
+  patient: string;
+  from: SenderWard;
+  block: number;
+  reader: string;
+  wrappedKey: string;
+  sealedNote: string;
+  receivedAt: number;
+  admittedAt: number | null;
+  admittedBy: string | null;
+}
+
+export const TRANSFERS_IN = 'consortium.transfersIn';
+
+/** The transfers of care that reached this ward (records/careTransfer.ts lists and admits them). */
+export async function transfersIn(store: WardStore): Promise<TransferInEntry[]> {
+  return (await store.state<TransferInEntry[]>(TRANSFERS_IN)) ?? [];
+}
+
+/** Keep a transfer grant for its reader (the receiving end; idempotent: a page read again keeps one). */
+export async function keepTransferGrant(store: WardStore, grant: TransferGrant, from: SenderWard, block: number): Promise<void> {
+  const list = await transfersIn(store);
+  const same = (t: TransferInEntry) => t.patient === grant.patient && t.from.account.toLowerCase() === from.account.toLowerCase() && t.block === block && t.reader === grant.reader;
+  if (list.some(same)) return;
+  const entry: TransferInEntry = { patient: grant.patient, from, block, reader: grant.reader, wrappedKey: '0x' + Buffer.from(grant.wrappedKey).toString('hex'), sealedNote: '0x' + Buffer.from(grant.sealedNote).toString('hex'), receivedAt: Date.now(), admittedAt: null, admittedBy: null };
+  await store.write((w) => w.state(TRANSFERS_IN, [...list, entry]));
 }
 
 export class StoreInbox implements InboxSink {
@@ -65,5 +95,10 @@ export class StoreInbox implements InboxSink {
   async scopeGrant(grant: ScopeGrant, from: SenderWard, block: number): Promise<void> {
     const kept: KeptScopeGrant = { reader: grant.reader, patient: grant.patient, scopeId: grant.scopeId, wrappedKey: '0x' + Buffer.from(grant.wrappedKey).toString('hex'), from, block };
     await this.store().write((w) => w.state(grantName(grant.scopeId, grant.reader), kept));
+  }
+
+  /** A transfer of care to this ward: listed as incoming until the care team admits the patient (records/careTransfer.ts). */
+  transferGrant(grant: TransferGrant, from: SenderWard, block: number): Promise<void> {
+    return keepTransferGrant(this.store(), grant, from, block);
   }
 }

@@ -16,7 +16,7 @@
 import { join } from 'node:path';
 import type { ethers } from 'ethers';
 import { z } from 'zod';
-import { leafOfRecord, verifyConsortiumInclusion } from '../consortium/batch';
+import { leafOfRecord, verifyConsortiumInclusion, type ShareRecipient } from '../consortium/batch';
 import { ConsortiumClient } from '../consortium/client';
 import { signCredential, type AuthorCredential } from '../consortium/credentials';
 import { Publisher } from '../consortium/publisher';
@@ -34,6 +34,7 @@ import { log } from '../platform/log';
 import type { WardStore } from '../storage/wardStore';
 import type { ConsortiumPlace } from '../storage/storeTypes';
 import type { StoredRecord } from '../storage/storedRecord';
+import type { ConsortiumLink } from './careTransfer';
 import { StoreInbox } from './consortiumInbox';
 import { StoreOutbox } from './consortiumOutbox';
 
@@ -55,6 +56,8 @@ export interface ConsortiumSyncDeps {
   /** The workstation's station key (signs the station's credential; re-signs its readings per share). */
   stationKey: () => ethers.Wallet | null;
   wardName: () => string;
+  /** Transfers of care (records/careTransfer.ts): standing recipients of later batches, and their own sending. */
+  transfers?: () => { load(): Promise<void>; recipientsOf(patient: string): ShareRecipient[]; start(everyMs: number): void; stop(): Promise<void> };
   /** Engine timings (tests). */
   engine?: { idleMs?: number; failureRetryMs?: number; pollMs?: number; requestTimeoutMs?: number };
 }
@@ -136,10 +139,17 @@ export class ConsortiumSync {
       await state.close();
       throw e;
     }
+    const transfers = this.d.transfers?.();
+    try {
+      await transfers?.load();
+    } catch (e) {
+      await state.close();
+      throw e;
+    }
     const source = new StoreOutbox(this.d.store, {
       credentialOf: (author) => this.credentialOf(author, context),
-      // Standing recipients (a transfer of care) come from the store once transfers exist: none yet.
-      recipientsOf: () => [],
+      // Standing recipients: the wards each patient was transferred to (records/careTransfer.ts).
+      ...(transfers ? { recipientsOf: (patient: string) => transfers.recipientsOf(patient) } : {}),
     });
     const keys = { account: account.wallet.address, privateKey: account.wallet.privateKey, shareSecret: account.shareSecret };
     const publisher = new Publisher({ client, state, source, keys, ...(station ? { station } : {}) });
@@ -147,13 +157,28 @@ export class ConsortiumSync {
     const engine = new SyncEngine({ client, state, source, publisher, puller, ...(e.idleMs ? { idleMs: e.idleMs } : {}), ...(e.failureRetryMs ? { failureRetryMs: e.failureRetryMs } : {}) });
     this.running = { settings, context, client, state, engine };
     engine.start();
+    transfers?.start(e.idleMs ?? 5000);
     log('info', 'consortium.sync.started', { chainId: settings.chainId });
+  }
+
+  /** The running link for a transfer of care: client, consortium, this ward's keys; null when not set up. */
+  link(): ConsortiumLink | null {
+    const r = this.running;
+    if (!r) return null;
+    const account = this.syncAccount();
+    return {
+      client: r.client,
+      context: r.context,
+      keys: { account: account.wallet.address, privateKey: account.wallet.privateKey, shareSecret: account.shareSecret },
+      online: () => r.engine.connectivity.state.status !== 'offline',
+    };
   }
 
   async stop(): Promise<void> {
     const r = this.running;
     this.running = null;
     if (!r) return;
+    await this.d.transfers?.().stop();
     await r.engine.stop();
     await r.state.close();
   }

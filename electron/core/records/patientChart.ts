@@ -168,7 +168,12 @@ export class PatientChart {
     return {
       patient: await names.person(patient),
       news2Scale: this.scaleOf(patient),
-      records: page.items.map((o) => recordView(o, corrections.get(o.record.id) ?? [], (a) => authors.get(a))),
+      // An author this ward knows in another role (staff of another ward, for whom the directory has
+      // only a pseudonym: a transfer of care) is shown by the name and role signed in the record.
+      records: page.items.map((o) => recordView(o, corrections.get(o.record.id) ?? [], (a) => {
+        const known = authors.get(a);
+        return known && known.role === o.record.authorRole ? known : undefined;
+      })),
       window: { from: new Date(from).toISOString(), to: new Date(before ? reachFrom : until).toISOString(), earlier },
       breakGlass,
       storeCheck,

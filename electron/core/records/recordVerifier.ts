@@ -9,10 +9,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { hexToBytes } from '../crypto/hex';
 import type { ScopeKey } from '../crypto/keyScope';
 import { VerifiedCache } from '../crypto/verifiedCache';
-import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
+import { leafHashOrNull } from '../crypto/merkle';
+import { leafOf, type AnchorRef, type StoredRecord } from '../storage/storedRecord';
 import type { StoredEntry, WardStore } from '../storage/wardStore';
 import { forgetOpened, openAndVerify, openFromMemo, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type ToCheck } from './provenance';
 import type { RootsOnChain } from './rootsOnChain';
+import { VerifiedTrees } from './verifiedTrees';
 
 export class RecordVerifier {
   readonly verified = new VerifiedCache();
@@ -22,6 +24,8 @@ export class RecordVerifier {
    */
   private readonly failed = new Map<string, Map<string, OpenedRecord>>();
   private teamMemo: { teamKey: string; cache: VerifiedCache } | null = null;
+  /** Batch trees checked whole, so a page of one batch's records walks no proof. */
+  private readonly trees = new VerifiedTrees();
 
   constructor(
     private readonly store: () => WardStore,
@@ -91,7 +95,8 @@ export class RecordVerifier {
       else toCheck.push({ i, c: first.check });
     }
     if (toCheck.length) {
-      await this.store().fillProofs(toCheck.map(({ i }) => entries[i]!));
+      const needProofs = await this.checkTrees(toCheck.map(({ i, c }) => ({ entry: entries[i]!, check: c })));
+      if (needProofs.length) await this.store().fillProofs(needProofs);
       for (const { i, c } of toCheck) {
         const persistent = team ? { cache: team, tag: undefined, remember: (id: string, tag: string) => fresh.push([id, tag]) } : undefined;
         out[i] = await verifyInFull(c, { ...this.memos(), persistent });
@@ -103,6 +108,39 @@ export class RecordVerifier {
     return out;
   }
 
+  /**
+   * Check the batch trees of records no memo vouched for, each tree once (VerifiedTrees), and find
+   * every record's leaf in them; returns the entries whose proofs must still be walked.
+   */
+  private async checkTrees(items: Array<{ entry: StoredEntry; check: ToCheck }>): Promise<StoredEntry[]> {
+    const store = this.store();
+    const places = await store.treePlaces(items.map((x) => x.entry));
+    const roots = new Map<number, { root: string; walks: number }>();
+    const use = (treeNo: number, root: string) => {
+      const t = roots.get(treeNo);
+      if (t) t.walks++;
+      else roots.set(treeNo, { root, walks: 1 });
+    };
+    items.forEach(({ entry }, k) => {
+      const { signature, anchor } = places[k]!;
+      if (signature && entry.record.batchSignature) use(signature.treeNo, entry.record.batchSignature.root);
+      if (anchor && entry.anchor) use(anchor.treeNo, entry.anchor.root);
+    });
+    await this.trees.prepare(store, roots);
+    const needProofs: StoredEntry[] = [];
+    items.forEach(({ entry, check }, k) => {
+      const { signature, anchor } = places[k]!;
+      const b = entry.record.batchSignature;
+      const leaf = leafHashOrNull(leafOf(entry.record));
+      check.included = {
+        signature: b ? this.trees.includes(signature, b.root, leaf) : undefined,
+        anchor: entry.anchor ? this.trees.includes(anchor, entry.anchor.root, leaf) : undefined,
+      };
+      if ((b && check.included.signature === undefined) || (entry.anchor && check.included.anchor === undefined)) needProofs.push(entry);
+    });
+    return needProofs;
+  }
+
   private memos(): Memos {
     return { cache: this.verified, rootOnChain: (root) => this.roots.check(root) };
   }
@@ -110,6 +148,7 @@ export class RecordVerifier {
   /** Drop every decrypted record held in memory (the core stops). */
   forget(): void {
     forgetOpened();
+    this.trees.clear();
     this.failed.clear();
   }
 }

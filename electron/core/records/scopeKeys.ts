@@ -5,10 +5,14 @@
  * (and is zeroed), and is opened again from the store when a reader needs it.
  */
 import { randomBytes } from 'node:crypto';
-import { createKeyScope, openKeyScope, type KeyScope, type ScopeKey } from '../crypto/keyScope';
+import { SigningKey } from 'ethers';
+import { openScopeGrant } from '../consortium/grants';
+import { createKeyScope, openKeyScope, scopeKeyFromRaw, type KeyScope, type ScopeKey } from '../crypto/keyScope';
 import type { IdentityService } from '../identity/identityService';
 import { BoundedCache } from '../storage/boundedCache';
 import type { WardStore } from '../storage/wardStore';
+import { log } from '../platform/log';
+import { keptScopeGrant } from './consortiumInbox';
 import type { PatientKey } from './patients';
 
 /** A scope just created for a patient, to be written with the first record under it. */
@@ -24,6 +28,12 @@ export class ScopeKeyring {
   /** Scopes the station created (it is no reader of the others), by patient. */
   private readonly stationScopes = new Map<string, ScopeKey>();
 
+  /**
+   * Told of every new scope with a copy of its key (zeroed by the keyring afterwards): a patient
+   * transferred to another ward gets the new scope granted too (records/careTransfer.ts).
+   */
+  onNewScope: ((patient: string, scopeId: string, rawKey: Uint8Array) => void) | null = null;
+
   constructor(
     private readonly store: () => WardStore,
     private readonly identity: IdentityService,
@@ -34,7 +44,7 @@ export class ScopeKeyring {
     const cached = this.keys.get(scopeId);
     if (cached) return cached;
     const scope = await this.store().scope(scopeId);
-    if (!scope) return null;
+    if (!scope) return this.grantedKeyOf(scopeId, privateKeys);
     for (const k of privateKeys) {
       if (!k) continue;
       try {
@@ -43,6 +53,29 @@ export class ScopeKeyring {
         return key;
       } catch {
         // not a reader with this key; try the next
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The key of another ward's scope, from a scope grant kept for one of these readers (a transfer
+   * of care, records/consortiumInbox.ts), or null.
+   */
+  private async grantedKeyOf(scopeId: string, privateKeys: Array<string | null>): Promise<ScopeKey | null> {
+    for (const k of privateKeys) {
+      if (!k) continue;
+      const reader = '0x' + SigningKey.computePublicKey(k, false).slice(4);
+      const kept = await keptScopeGrant(this.store(), scopeId, reader);
+      if (!kept) continue;
+      try {
+        const raw = openScopeGrant({ kind: 'scope', reader: kept.reader, patient: kept.patient, scopeId, wrappedKey: Buffer.from(kept.wrappedKey.slice(2), 'hex') }, k);
+        const key = scopeKeyFromRaw(scopeId, raw);
+        raw.fill(0);
+        this.keys.set(scopeId, key);
+        return key;
+      } catch {
+        // damaged or not this reader's: try the next key
       }
     }
     return null;
@@ -64,6 +97,17 @@ export class ScopeKeyring {
 
   private async newScope(patient: PatientKey): Promise<{ key: ScopeKey; created: NewScope }> {
     const { scope, key } = createKeyScope(await this.readersOf(patient), '0x' + randomBytes(16).toString('hex'));
+    if (this.onNewScope) {
+      const raw = key.exportForRewrap();
+      try {
+        this.onNewScope(patient.address, scope.scopeId, raw);
+      } catch {
+        // Never fails the record being written: the grant waits for the next transfer.
+        log('warn', 'scope.newScopeHookFailed', {});
+      } finally {
+        raw.fill(0);
+      }
+    }
     return { key, created: { patient: patient.address, scope } };
   }
 

@@ -31,12 +31,15 @@ export class TreeCache {
 
   async proofs(treeNo: number): Promise<ProofReader> {
     let p = this.proofReaders.get(treeNo);
-    if (!p) {
-      const nodes = await this.kv.get(key(T.tree, ['tree', treeNo], Uint8Array.of(1)));
-      if (!nodes) throw new WardError('INTEGRITY', 'A batch\'s Merkle tree is missing from the store; restore it from a backup.');
-      this.proofReaders.set(treeNo, (p = proofReader(await this.header(treeNo), nodes)));
-    }
+    if (!p) this.proofReaders.set(treeNo, (p = proofReader(await this.header(treeNo), await this.nodes(treeNo))));
     return p;
+  }
+
+  /** A tree's stored nodes (layout or proofs form), read each time (not cached). */
+  async nodes(treeNo: number): Promise<Uint8Array> {
+    const nodes = await this.kv.get(key(T.tree, ['tree', treeNo], Uint8Array.of(1)));
+    if (!nodes) throw new WardError('INTEGRITY', 'A batch\'s Merkle tree is missing from the store; restore it from a backup.');
+    return nodes;
   }
 
   /** The tree's anchor, or null when it has none yet. */

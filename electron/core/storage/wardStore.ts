@@ -76,8 +76,11 @@ export interface StoredEntry {
 export class WardStore {
   private seq = 0;
   private treeNo = 0;
-  /** Locator and signature tree of records this process wrote or read, by object (never stale: records are immutable). */
-  private readonly places = new WeakMap<StoredRecord, { locator: Locator; signatureTree: TreePlace | null }>();
+  /**
+   * Locator and signature tree of records this process wrote or read, by object (never stale:
+   * records are immutable), and for records read, their anchor tree (undefined: not looked up).
+   */
+  private readonly places = new WeakMap<StoredRecord, { locator: Locator; signatureTree: TreePlace | null; anchorTree?: TreePlace | null }>();
   private readonly trees: TreeCache;
   private readonly addresses = new BoundedCache<string, string>(4096);
 
@@ -266,8 +269,8 @@ export class WardStore {
         signedProof = t.proofs ? t.proofs(signatureTree.leafIndex) : [];
         record.batchSignature = { root: t.header.root, count: t.header.signature.count, createdAt: t.header.signature.createdAt, signature: t.header.signature.signature, proof: signedProof };
       }
-      this.places.set(record, { locator, signatureTree });
       const place = anchorPlaces[i];
+      this.places.set(record, { locator, signatureTree, anchorTree: place });
       const t = place ? needed.get(place.treeNo)! : null;
       // Anchored in its own signature tree: the same proof (one array, as the log store shared it).
       const proof = place === signatureTree && signedProof ? signedProof : t?.proofs ? t.proofs(place!.leafIndex) : [];
@@ -310,6 +313,35 @@ export class WardStore {
         if (anchorPlace) e.anchor.proof = (await this.trees.proofs(anchorPlace.treeNo))(anchorPlace.leafIndex);
       }
     }
+  }
+
+  /**
+   * Where entries sit in their batch trees: the tree whose root the batch signature signs and the
+   * tree whose root is anchored (the same tree for a station batch anchored whole), by tree number
+   * and leaf index; null where the record has none. For checking a tree once for all its records.
+   */
+  async treePlaces(entries: StoredEntry[]): Promise<Array<{ signature: TreePlace | null; anchor: TreePlace | null }>> {
+    const out = [];
+    for (const e of entries) {
+      const place = this.places.get(e.record);
+      const signature = e.record.batchSignature ? (place?.signatureTree ?? null) : null;
+      let anchor: TreePlace | null = null;
+      if (e.anchor && place) {
+        if (place.anchorTree !== undefined) anchor = place.anchorTree;
+        else {
+          const m = await this.kv.get(key(T.membership, ['byte', TreeRole.anchor], place.locator.bytes));
+          anchor = m ? { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) } : place.signatureTree;
+        }
+      }
+      out.push({ signature, anchor });
+    }
+    return out;
+  }
+
+  /** A tree's header and its nodes as stored (not cached here: the verifier keeps what it verified). */
+  async treeNodes(treeNo: number): Promise<{ header: TreeHeader; nodes: Uint8Array }> {
+    const header = await this.trees.header(treeNo);
+    return { header, nodes: await this.trees.nodes(treeNo) };
   }
 
   /** Trees stored under a root (normally one). */

@@ -66,6 +66,11 @@ export class WardBoard {
     return this.row(actor, await this.care.admit(actor, patient.address, a.bed, a.responsibleDoctor ?? null));
   }
 
+  /** Admit a patient transferred from another ward (not registered on this one: records/careTransfer.ts checks the transfer). */
+  async admitTransferred(actor: Actor, patient: string, a: Admit): Promise<CensusRow> {
+    return this.row(actor, await this.care.admit(actor, patient, a.bed, a.responsibleDoctor ?? null));
+  }
+
   /**
    * Register a new patient (active at once) and admit them; `warning` when the name is the same
    * as, or looks like, another account's. The patient's key is created under a one-time

@@ -45,5 +45,15 @@ export { LATE_ENTRY_MINUTES, MISSING_REASONS, escalationFields, missingReasonSch
 export type { ChartDataset, ChartInput, ChartKey, ChartPoint, ChartSeries, OxygenPeriod, PatientChartData } from '../../../electron/core/model/chartSeries';
 export { chartSeries, chartSpan, effectiveVitals, oxygenPeriods } from '../../../electron/core/model/chartSeries';
 export type { BackupRecord, MigrationStatus, StoreStatus } from '../../../electron/core/model/storeStatus';
-export type { ConsortiumBadge, ConsortiumSettings, ConsortiumSettingsView, PublishedBatchView, SyncConsoleView } from '../../../electron/core/model/consortium';
+export type {
+  ConsortiumBadge,
+  ConsortiumSettings,
+  ConsortiumSettingsView,
+  ConsortiumWard,
+  IncomingTransfer,
+  OutgoingTransfer,
+  PublishedBatchView,
+  SyncConsoleView,
+  TransferTargets,
+} from '../../../electron/core/model/consortium';
 export { BATCH_HISTORY_KEPT } from '../../../electron/core/model/consortium';

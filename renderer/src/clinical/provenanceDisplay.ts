@@ -57,7 +57,9 @@ export function consortiumChecks(b: ConsortiumBadge): ProvenanceCheck[] {
         : { value: 'Proof holds; the ledger could not be asked now (offline)', ok: null };
   out.push({ label: 'Inclusion', ...inclusion });
   out.push({ label: 'Consortium block', value: String(b.block), ok: null });
-  out.push({ label: 'Consortium transaction', value: b.tx ?? 'Found on chain after a retry', ok: null, mono: !!b.tx });
+  // A receiving ward learns the block of another ward's batch, not its transaction.
+  const noTx = b.from ? `Published by ${b.from.name} in that block` : 'Found on chain after a retry';
+  out.push({ label: 'Consortium transaction', value: b.tx ?? noTx, ok: null, mono: !!b.tx });
   out.push({ label: 'Batch', value: b.batchId, ok: null, mono: true });
   return out;
 }

@@ -73,6 +73,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Ward board', roles: ['doctor', 'nurse'] },
   },
   {
+    path: '/ward/incoming',
+    name: 'incoming-transfers',
+    component: () => import('../views/IncomingTransfersView.vue'),
+    meta: { title: 'Incoming transfers', roles: ['doctor', 'nurse'] },
+  },
+  {
     path: '/vitals/:patient',
     name: 'vitals',
     component: () => import('../views/VitalsEntryView.vue'),

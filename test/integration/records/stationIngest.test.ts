@@ -15,6 +15,7 @@ import type { StoredRecord } from '../../../electron/core/storage/storedRecord';
 import type { WardCore } from '../../../electron/core/shellContract';
 import { openInternals, type PipelineInternals } from '../../support/pipelineInternals';
 import { alterFirstProofNode } from '../../support/storeTampering';
+import { editStoredRecord } from '../../support/storedRecords';
 import { Caller, removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
 
 const READINGS = 300; // more than two of the ingest path's 128-record encoding slices
@@ -117,6 +118,39 @@ describe('station ingest at ward scale', () => {
     expect(h.records.filter((r) => r.provenance.status !== 'verified')).toEqual([]);
     expect(fromDevice.every((r) => r.provenance.status === 'verified')).toBe(true);
     expect(new Set(fromDevice.map((r) => r.content!.device!.deviceRecordId))).toEqual(new Set(Array.from({ length: READINGS }, (_, i) => String(i))));
+  });
+
+  it('a reading whose leaf fields were edited inside a batch checked whole is reported by name, the rest of its batch stays verified', async () => {
+    await core!.stop();
+    core = null;
+    // The batch's tree is intact, so a reader without memos checks it once (hashing the stored
+    // layout up to the anchored, signed root) and finds each reading's leaf in it; the edited
+    // reading's leaf (its patient reference) is no longer the tree's leaf at its place.
+    const victim = recorded[11]!.id;
+    const original = recorded[11]!.patientRef;
+    await editStoredRecord(dir, victim, (r) => {
+      r.patientRef = '0x' + '5a'.repeat(32);
+    });
+
+    core = await startCore(dir);
+    const patient = new Caller(core);
+    await patient.login(w.people.patient.name, w.people.patient.password);
+    const h = await patient.ok('records/history', { patient: w.addresses.patient });
+    const edited = h.records.find((r) => r.id === victim)!;
+    expect(edited.provenance.status).toBe('tampered');
+    expect(edited.provenance.problems.join(' ')).toMatch(/signature is not valid/);
+    expect(edited.provenance.problems.join(' ')).toMatch(/ward-chain anchor/);
+    const others = h.records.filter((r) => r.content?.device?.serial === 'SIM-OX-1' && r.id !== victim);
+    expect(others).toHaveLength(READINGS - 1);
+    expect(others.every((r) => r.provenance.status === 'verified')).toBe(true);
+
+    // Put it back: the next test alters the tree itself.
+    await core.stop();
+    core = null;
+    await editStoredRecord(dir, victim, (r) => {
+      r.patientRef = original;
+    });
+    core = await startCore(dir);
   });
 
   it('a reading whose stored proof was altered is reported, the others stay verified', async () => {

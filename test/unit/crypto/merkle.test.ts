@@ -3,7 +3,7 @@ import { Wallet, hexlify, randomBytes } from 'ethers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LeafFields } from '../../../electron/core/crypto/merkle';
-import { LEAF_ENCODING, buildBatch, computeRoot, leafHash, verifyInclusion } from '../../../electron/core/crypto/merkle';
+import { LEAF_ENCODING, buildBatch, computeRoot, layoutLeafIs, leafHash, leafHashOrNull, verifiedLayoutLeaves, verifyInclusion } from '../../../electron/core/crypto/merkle';
 
 const authors = [Wallet.createRandom().address, Wallet.createRandom().address];
 
@@ -53,6 +53,36 @@ describe('merkle batches', () => {
     const loaded = StandardMerkleTree.load(batch.toStandardTreeData()); // load() re-hashes every leaf
     expect(loaded.root).toBe(batch.root);
     expect(JSON.parse(JSON.stringify(batch.toStandardTreeData())).tree[0]).toBe(batch.root);
+  });
+
+  it("an OpenZeppelin tree's stored layout is checked once against its root, then each leaf is found at its place", () => {
+    for (const n of [1, 2, 3, 8, 37]) {
+      const leaves = leavesOf(n);
+      const oz = StandardMerkleTree.of(leaves.map(ozValue), LEAF_ENCODING);
+      const dump = oz.dump();
+      const nodes = Buffer.concat(dump.tree.map((h) => Buffer.from(h.slice(2), 'hex')));
+      const checked = verifiedLayoutLeaves(oz.root, nodes)!;
+      expect(checked).not.toBeNull();
+      expect(checked.length).toBe(n * 32);
+      dump.values.forEach((v, i) => {
+        // The store's leaf index: the place from the end of the layout (storage/merkleTrees.leafIndexes).
+        const leafIndex = dump.tree.length - 1 - v.treeIndex;
+        const mine = leafHashOrNull(leaves[i]!)!;
+        expect('0x' + Buffer.from(mine).toString('hex')).toBe(oz.leafHash(v.value));
+        expect(layoutLeafIs(checked, leafIndex, mine)).toBe(true);
+        if (n > 1) expect(layoutLeafIs(checked, (leafIndex + 1) % n, mine)).toBe(false);
+      });
+      expect(layoutLeafIs(checked, n, leafHashOrNull(leaves[0]!)!)).toBe(false);
+      // Any node altered, or another root: the layout vouches for nothing.
+      for (let node = 0; node < dump.tree.length; node++) {
+        const altered = Buffer.from(nodes);
+        altered[node * 32 + 5] ^= 0x01;
+        expect(verifiedLayoutLeaves(oz.root, altered)).toBeNull();
+      }
+      expect(verifiedLayoutLeaves(computeRoot(leavesOf(n)), nodes)).toBeNull();
+      expect(verifiedLayoutLeaves(oz.root, nodes.subarray(0, nodes.length - 32))).toBeNull();
+    }
+    expect(leafHashOrNull({ ...randomLeaf(0), author: 'not an address' })).toBeNull();
   });
 
   it('a wrong leaf, a wrong proof or a wrong root fails', () => {

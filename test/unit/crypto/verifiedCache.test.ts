@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Wallet, hexlify, randomBytes } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { publicKeyOf, sealEnvelope } from '../../../electron/core/crypto/envelope';
@@ -27,6 +28,17 @@ describe('verified cache', () => {
     expect(cache.size).toBe(1);
   });
 
+  it('keeps at most its capacity of tags, forgetting the oldest first', () => {
+    const cache = new VerifiedCache(undefined, 3);
+    const facts = (i: number) => ({ ...factsFor(), recordId: '0x' + i.toString(16).padStart(64, '0') });
+    for (let i = 0; i < 5; i++) cache.markVerified(facts(i));
+    expect(cache.size).toBe(3);
+    expect([0, 1, 2, 3, 4].map((i) => cache.isStillVerified(facts(i)))).toEqual([false, false, true, true, true]);
+    cache.markVerified(facts(2)); // marked again: now the newest
+    cache.markVerified(facts(5));
+    expect([2, 3, 4, 5].map((i) => cache.isStillVerified(facts(i)))).toEqual([true, false, true, true]);
+  });
+
   it('detects ciphertext altered after the check', () => {
     const cache = new VerifiedCache();
     cache.markVerified(factsFor());
@@ -50,6 +62,19 @@ describe('verified cache', () => {
     const facts: VerifiedFacts = { recordId: 'ab', signedFields: '01', ciphertextHash: 'cd', signature: 'ef', anchorRoot: null };
     cache.markVerified(facts);
     expect(cache.isStillVerified({ recordId: 'ab', signedFields: '01', ciphertextHash: 'c', signature: 'def', anchorRoot: null })).toBe(false);
+  });
+
+  it('a tag is HMAC-SHA256 over the label and the length-prefixed lowercase fields (tags persisted earlier stay valid)', () => {
+    const secret = Buffer.alloc(32, 7);
+    const f = { ...factsFor(), recordId: recordId.toUpperCase().replace('0X', '0x') };
+    const h = createHmac('sha256', secret).update('WardLedger/verified/v2');
+    for (const field of [f.recordId, f.signedFields, f.ciphertextHash, f.signature, f.anchorRoot!, f.scope!]) {
+      const b = Buffer.from(field.toLowerCase(), 'utf8');
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(b.length);
+      h.update(len).update(b);
+    }
+    expect(new VerifiedCache(secret).tagOf(f)).toBe('0x' + h.digest('hex'));
   });
 
   it('a tag persisted with the same secret is accepted; another secret or a forged tag is not', () => {

@@ -22,5 +22,8 @@ describe('the consortium badge in words', () => {
     expect(checks.find((c) => c.label === 'Consortium transaction')).toMatchObject({ value: '0x' + 'cd'.repeat(32), mono: true });
     expect(consortiumChecks(badge()).some((c) => c.label === 'From')).toBe(false);
     expect(consortiumChecks(badge({ tx: null })).find((c) => c.label === 'Consortium transaction')!.value).toMatch(/retry/);
+    // A received record: the receiving ward knows the batch's block, not its transaction; no "retry" of its own.
+    const received = consortiumChecks(badge({ tx: null, from: { account: '0x' + '22'.repeat(20), name: 'Ward 2 Medical' } }));
+    expect(received.find((c) => c.label === 'Consortium transaction')).toMatchObject({ value: 'Published by Ward 2 Medical in that block', mono: false });
   });
 });

@@ -14,6 +14,7 @@ import { homeHandlers } from './home';
 import { recordHandlers } from './records';
 import type { ApiServices } from './services';
 import { sessionHandlers } from './session';
+import { transferHandlers } from './transfer';
 import { wardHandlers } from './ward';
 
 export type { ApiServices } from './services';
@@ -30,5 +31,6 @@ export function createHandlers(services: ApiServices): Handlers {
     ...exportHandlers(services),
     ...deviceHandlers(services),
     ...consortiumHandlers(services),
+    ...transferHandlers(services),
   };
 }

@@ -11,7 +11,9 @@ import type { SessionManager } from '../../identity/sessions';
 import type { WardConfigStore } from '../../identity/wardConfig';
 import type { AuditTrail } from '../../records/auditTrail';
 import type { ConsentService } from '../../records/consentService';
+import type { CareTransfers } from '../../records/careTransfer';
 import type { ConsortiumSync } from '../../records/consortiumSync';
+import type { IncomingTransfers } from '../../records/incomingTransfers';
 import type { ExportService } from '../../records/exportService';
 import type { PatientChart } from '../../records/patientChart';
 import type { ObservationDrafts } from '../../ward/observationDrafts';
@@ -41,6 +43,8 @@ export interface ApiServices {
   refiling: MigratedVitalsRefiling;
   backup: WardBackup;
   consortium: ConsortiumSync;
+  transfers: CareTransfers;
+  incoming: IncomingTransfers;
 }
 
 /** The handlers of the operations whose names start with one of the prefixes (`'ward'` → `ward/*`). */

@@ -1,0 +1,117 @@
+/**
+ * Transfers of care to this ward (the sending side is records/careTransfer.ts): what the sync
+ * engine kept from other wards' transfer grants (records/consortiumInbox.ts) as the care team sees
+ * it, each note opened with the reader's team key (name, date of birth, hospital number, reason,
+ * who), with the records received from that ward (each verified on arrival) and the key scopes
+ * granted; admitting one puts the patient in a bed on this ward's chain (they have no account
+ * here) and is audited. The patient is named on this ward from the note (identity/people.ts).
+ */
+import { ethers } from 'ethers';
+import { openTransferGrant, type TransferNote } from '../consortium/grants';
+import type { TransferGrant } from '../consortium/payload';
+import type { Actor } from '../identity/actor';
+import type { IncomingTransfer } from '../model/consortium';
+import { WardError } from '../model/errors';
+import { ageOn, type PersonWithAge } from '../model/people';
+import type { CensusRow } from '../model/ward';
+import type { WardStore } from '../storage/wardStore';
+import type { AuditTrail } from './auditTrail';
+import { keptScopeGrant, transfersIn, TRANSFERS_IN, type TransferInEntry } from './consortiumInbox';
+
+export interface IncomingTransfersDeps {
+  store: () => WardStore;
+  audit: AuditTrail;
+  /** Admit a patient who is not registered on this ward to a bed (ward/wardBoard.ts admitTransferred). */
+  admit: (actor: Actor, patient: string, bed: string, responsibleDoctor: string | null) => Promise<CensusRow>;
+}
+
+export class IncomingTransfers {
+  constructor(private readonly d: IncomingTransfersDeps) {}
+
+  /** Patients transferred to this ward, not yet admitted, as this reader sees them. */
+  async list(actor: Actor): Promise<IncomingTransfer[]> {
+    if (actor.role !== 'nurse' && actor.role !== 'doctor') throw new WardError('FORBIDDEN', 'Only the ward\'s nurses and doctors see incoming transfers.');
+    const store = this.d.store();
+    const out: IncomingTransfer[] = [];
+    for (const t of latestPerPatient(await transfersIn(store))) {
+      if (t.admittedAt) continue;
+      const note = this.openNote(t, [actor.teamKey]);
+      const history = await store.window(t.patient, { limit: 100_000, proofs: false });
+      const places = await store.consortiumPlaces(history.items.map((e) => e.record.id));
+      const records = places.filter((p) => p?.from && p.from.account.toLowerCase() === t.from.account.toLowerCase()).length;
+      const scopes = new Set(history.items.map((e) => e.record.cipher.scopeId));
+      let granted = 0;
+      for (const s of scopes) if (await keptScopeGrant(store, s, t.reader)) granted++;
+      out.push({
+        patient: t.patient,
+        from: { account: t.from.account, name: t.from.name },
+        receivedAt: t.receivedAt,
+        sentAt: note?.at ?? null,
+        name: note?.name ?? null,
+        dob: note?.dob ?? null,
+        hospitalNumber: note?.hospitalNumber ?? null,
+        reason: note?.reason ?? null,
+        by: note?.by ?? null,
+        records,
+        scopes: granted,
+        admittedAt: t.admittedAt,
+      });
+    }
+    return out.sort((a, b) => b.receivedAt - a.receivedAt);
+  }
+
+  /** Admit a transferred patient to a bed; audited (who, from which ward). */
+  async admit(actor: Actor, patient: string, bed: string, responsibleDoctor: string | null): Promise<CensusRow> {
+    if (actor.role !== 'nurse' && actor.role !== 'doctor') throw new WardError('FORBIDDEN', 'Only a nurse or a doctor can admit a patient.');
+    const p = ethers.getAddress(patient);
+    const list = await transfersIn(this.d.store());
+    const t = latestPerPatient(list).find((x) => x.patient === p);
+    if (!t) throw new WardError('NOT_FOUND', 'No transfer of this patient has reached this ward.');
+    if (t.admittedAt) throw new WardError('CONFLICT', 'This transferred patient has already been admitted.');
+    const row = await this.d.admit(actor, p, bed, responsibleDoctor);
+    await this.d.audit.record(actor, p, 'read', { reason: `Admitted on transfer of care from ${t.from.name}` });
+    const now = Date.now();
+    const updated = list.map((x) => (x.patient === p && !x.admittedAt ? { ...x, admittedAt: now, admittedBy: actor.address } : x));
+    await this.d.store().write((w) => w.state(TRANSFERS_IN, updated));
+    return row;
+  }
+
+  /** Who a transferred-in patient is, for a reader who can open the note (identity/people.ts), or null. */
+  async personOf(patient: string, keys: Array<string | null>): Promise<Omit<PersonWithAge, 'address'> | null> {
+    let list: TransferInEntry[];
+    try {
+      list = await transfersIn(this.d.store());
+    } catch {
+      return null; // the store is not open (setup, restore)
+    }
+    const t = latestPerPatient(list).find((x) => x.patient.toLowerCase() === patient.toLowerCase());
+    const note = t && this.openNote(t, keys);
+    if (!note) return null;
+    return { name: note.name, role: 'patient', age: note.dob ? ageOn(note.dob, new Date()) : -1, dob: note.dob, hospitalNumber: note.hospitalNumber };
+  }
+
+  private openNote(t: TransferInEntry, keys: Array<string | null>): TransferNote | null {
+    const grant: TransferGrant = { kind: 'transfer', reader: t.reader, patient: t.patient, wrappedKey: ethers.getBytes(t.wrappedKey), sealedNote: ethers.getBytes(t.sealedNote) };
+    for (const k of keys) {
+      if (!k) continue;
+      try {
+        return openTransferGrant(grant, k);
+      } catch {
+        // not this reader's
+      }
+    }
+    return null;
+  }
+}
+
+/** The latest transfer of each patient (a patient sent here twice is one entry). */
+function latestPerPatient(list: TransferInEntry[]): TransferInEntry[] {
+  const m = new Map<string, TransferInEntry>();
+  for (const t of list) {
+    const k = t.patient.toLowerCase();
+    const have = m.get(k);
+    if (!have || t.block >= have.block) m.set(k, t);
+  }
+  return [...m.values()];
+}
+
