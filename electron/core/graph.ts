@@ -112,7 +112,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const audit = new AuditTrail(store, contracts, identity, () => node.provider, patients, access, people, admissions, chainCheck);
   const consent = new ConsentService(store, contracts, identity, () => node.provider, people, intents);
   const chart = new PatientChart(store, access, reader, writer, audit, people, admissions, chainCheck);
-  const exports = new ExportService(node, identity, store, patients, access, reader, audit, people, station);
+  const exports = new ExportService(node, identity, store, patients, access, reader, audit, people, station, () => consortium.settings());
 
   // The ward: care relationships are changed on the chain by the person acting, then locally.
   const careLedger = (): CareLedger => {

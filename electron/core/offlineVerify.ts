@@ -8,6 +8,9 @@
  *    consortium node, or a ward's chain served over JSON-RPC); the anchor contract the file names
  *    counts only if it is the genuine anchor contract of that registry;
  *  - null: nothing is checked against a chain, and the report says so.
+ * And, when asked, the consortium the records' consortium places are checked on: a node URL and
+ * the ledger the user names (--ledger), or else the one in the data directory's consortium
+ * settings (ConsortiumSource).
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,27 +24,73 @@ import { WardConfigStore } from './identity/wardConfig';
 import { WardError } from './model/errors';
 import type { VerificationReport } from './model/records';
 import { lockDataDir } from './platform/dataDirLock';
+import { LedgerReader } from './consortium/ledgerReader';
+import { NodeUnreachable } from './consortium/rpc';
+import { consortiumSettingsIn } from './records/consortiumSync';
+import { ConsortiumPlaceCheck } from './records/exportConsortium';
 import { verifyExport } from './records/exportVerification';
 
 /** Which ward to verify against: a data directory, a registry on a JSON-RPC chain, or none. */
 export type WardSource = { rpcUrl: string; registry: string } | { dataDir: string } | null;
 
+/** Which consortium to check consortium places on: a node, and the ledger named or the data directory's settings'. */
+export interface ConsortiumSource {
+  rpcUrl: string;
+  ledger?: string;
+  dataDir?: string;
+}
+
 /**
- * @throws WardError('CHAIN' | 'NOT_FOUND' | 'BAD_INPUT') when the pinned ward cannot be reached or found
+ * @throws WardError('CHAIN' | 'NOT_FOUND' | 'BAD_INPUT') when the pinned ward cannot be reached or found;
+ *   WardError('CHAIN', details.consortiumUnreachable) when the consortium node does not answer
  */
-export async function verifyExportOffline(bundle: unknown, source: WardSource): Promise<VerificationReport> {
+export async function verifyExportOffline(bundle: unknown, source: WardSource, consortiumSource: ConsortiumSource | null = null): Promise<VerificationReport> {
   await useFastKeccak(); // a large export has thousands of Merkle proofs and commitments to check
-  if (!source) return verifyExport(bundle, null);
+  const consortium = consortiumSource ? await openConsortium(consortiumSource) : null;
+  if (!source) return verifyExport(bundle, null, consortium);
   if ('rpcUrl' in source) {
     const provider = new ethers.JsonRpcProvider(source.rpcUrl, undefined, { staticNetwork: false });
     try {
       const identity = await identityOn(provider, source.registry, 'the --registry flag');
-      return await verifyExport(bundle, trustedWardOn(provider, identity));
+      return await verifyExport(bundle, trustedWardOn(provider, identity), consortium);
     } finally {
       provider.destroy();
     }
   }
-  return withDataDirWard(source.dataDir, (ward) => verifyExport(bundle, ward));
+  return withDataDirWard(source.dataDir, (ward) => verifyExport(bundle, ward, consortium));
+}
+
+/** The consortium to check places on, its node asked once and a ledger found at the address. */
+async function openConsortium(c: ConsortiumSource): Promise<ConsortiumPlaceCheck> {
+  let ledger = c.ledger;
+  let chainId: number | undefined;
+  let pinnedBy = 'the --ledger flag';
+  if (!ledger) {
+    const settings = c.dataDir ? consortiumSettingsIn(c.dataDir) : null;
+    if (!settings) throw new WardError('BAD_INPUT', `Give --ledger ADDRESS: the consortium ledger to check the records' consortium places on (ask the hospital's IT)${c.dataDir ? `; the data directory ${c.dataDir} has no consortium settings` : ''}. The file's own ledger address is never trusted.`);
+    ({ ledger, chainId } = settings);
+    pinnedBy = `the consortium settings of the data directory ${c.dataDir}`;
+  }
+  let reader: LedgerReader;
+  try {
+    reader = new LedgerReader({ url: c.rpcUrl, ledger, ...(chainId !== undefined ? { expectedChainId: chainId } : {}) });
+  } catch (e) {
+    if (e instanceof WardError) throw new WardError('BAD_INPUT', e.message.replace('consortium endpoint', '--rpc URL'));
+    throw e;
+  }
+  const check = new ConsortiumPlaceCheck(reader, { url: c.rpcUrl, ledger: reader.ledger, pinnedBy, ...(chainId !== undefined ? { chainId } : {}) });
+  try {
+    await check.open();
+  } catch (e) {
+    if (e instanceof NodeUnreachable) throw consortiumUnreachable(c.rpcUrl, e.reason);
+    throw e;
+  }
+  return check;
+}
+
+/** The error a verifier gets when the consortium node does not answer (never a pass, never "verification failed"). */
+export function consortiumUnreachable(url: string, reason: string): WardError {
+  return new WardError('CHAIN', `The consortium node at ${url} does not answer (${reason}): the records' consortium places could not be checked. Check the URL and that this machine can reach it, then verify again.`, { consortiumUnreachable: true });
 }
 
 /**

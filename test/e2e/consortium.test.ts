@@ -6,7 +6,10 @@
  * vitals set; A's console shows it published, the record view shows its consortium badge; ward B's
  * console shows its pull with nothing quarantined. Then a doctor on A transfers the patient to B
  * (the dialog picks the ward by name); after both syncs a nurse on B sees the incoming transfer,
- * admits the patient to a bed and opens their history: A's records, each badged "from" A.
+ * admits the patient to a bed and opens their history: A's records, each badged "from" A. Last,
+ * the insurer on ward A verifies Peter Patient's export: the consortium column says which records
+ * are included (block N) and which are not published; an edited batch id fails naming the
+ * record; with the node down nothing passes.
  *
  * WARDLEDGER_SCREENSHOTS=DIR keeps screenshots of the settings, console, badge, transfer dialog,
  * incoming list and received history at 1366×768 and
@@ -25,6 +28,9 @@ const password = 'demo-password';
 const itAdmin = { name: 'Ada Admin', password };
 const nurse = { name: 'Nora Nurse', password };
 const doctor = { name: 'Dr Grace Hopper', password };
+const insurer = { name: 'Ivan Insurer', password };
+/** Patients log in with their hospital number. */
+const patient = { name: 'RX100071', password };
 const SLOW = 240_000;
 const shots = process.env.WARDLEDGER_SCREENSHOTS;
 
@@ -203,5 +209,62 @@ describe('two wards and the hospital consortium in a browser', () => {
     await badge.waitFor({ timeout: 15_000 });
     expect((await badge.textContent())!.replace(/\s+/g, ' ')).toContain('Ward 2 Medical (received through the consortium)');
     await screenshot(nurseB, 'transfer-received-history');
+  }, SLOW);
+
+  it("the insurer's verification of an export shows each record on the consortium: included, not published, failed or not checked", async () => {
+    // A's sync paused, the nurse saves one more set for Peter: on the ward, not on the consortium.
+    const adminA = await loginInNewContext(browser, A, contexts, itAdmin);
+    await ui.gotoRoute(adminA, 'consortium');
+    await ui.button(adminA, 'Pause').click();
+    await ui.button(adminA, 'Resume').waitFor();
+    const nurseA = await loginInNewContext(browser, A, contexts, nurse);
+    await ui.expectWardBoard(nurseA, ui.SLOW_TIMEOUT);
+    await ui.recordVitals(nurseA, 'Peter Patient', { respiratoryRate: 18, spo2: 96, oxygen: 'Air', systolic: 128, diastolic: 80, pulse: 84, consciousness: 'A', temperature: 37.1 });
+
+    // Peter shares his record with the insurer, who exports it (A's sets for him were published before the pause).
+    const p = await loginInNewContext(browser, A, contexts, patient);
+    await ui.gotoRoute(p, 'sharing');
+    await ui.shareRecordWith(p, insurer.name);
+    await expect.poll(async () => (await ui.consentGrants(p)).map((g) => g.name), { timeout: 30_000 }).toContain(insurer.name);
+    const ins = await loginInNewContext(browser, A, contexts, insurer);
+    const exported = await ui.exportFhir(ins, 'Peter Patient');
+    const file = (bundle: unknown, name = 'export.json') => ({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bundle)) });
+
+    const ok = await ui.verifyExport(ins, file(exported.bundle));
+    expect(ok.summary, JSON.stringify(ok.rows.filter((r) => r.problems !== 'None'))).toMatch(/^All \d+ records verified/);
+    const included = ok.rows.filter((r) => r.consortium?.startsWith('✓ Included (block '));
+    expect(included.length).toBeGreaterThan(0);
+    // The set saved during the pause is not published: no failure.
+    expect(ok.rows.filter((r) => r.consortium === 'Not published')).toHaveLength(1);
+    expect(ok.rows.every((r) => r.consortium === 'Not published' || r.consortium!.startsWith('✓ Included'))).toBe(true);
+    expect(included[0]!.consortium).toMatch(/published by Ward/);
+    await ins.getByText(/Hospital consortium: ledger .* (\d+) of \1 published records included; 1 not published\./).waitFor();
+    await screenshot(ins, 'insurer-consortium');
+
+    // One included record's batch id edited by hand: that record fails, with the cause.
+    const edited = JSON.parse(JSON.stringify(exported.bundle));
+    const forgedId = included[0]!.id;
+    const prov = edited.entry.map((e: { resource: Record<string, unknown> }) => e.resource).find((r: { extension?: Array<{ valueString?: string }> }) => r.extension?.some((x) => x.valueString === forgedId));
+    const ext = prov.extension.find((x: { url: string }) => x.url.endsWith('/consortium-place'));
+    ext.valueString = ext.valueString.replace(/"batchId":"0x[0-9a-f]{4}/, '"batchId":"0xdead');
+    const bad = await ui.verifyExport(ins, file(edited, 'edited.json'));
+    expect(bad.summary).toMatch(/^1 of \d+ records? failed verification/);
+    const failed = bad.rows.find((r) => r.id === forgedId)!;
+    expect(failed.consortium).toMatch(/^✗ Failed.*is not on the consortium chain/);
+    expect(failed.problems).toMatch(/: it is not on the hospital consortium chain as the file says\./);
+    await screenshot(ins, 'insurer-consortium-failed');
+
+    // The node down: not a pass, and the column says the places were not checked.
+    c.proxy.setOffline(true);
+    try {
+      const down = await ui.verifyExport(ins, file(exported.bundle, 'again.json'));
+      expect(down.summary).toBe('Not verified: the hospital consortium could not be checked');
+      expect(down.rows.filter((r) => r.consortium?.startsWith('Not checked')).length).toBe(included.length);
+      await ins.getByRole('alert').filter({ hasText: 'The hospital consortium could not be checked' }).waitFor();
+      await screenshot(ins, 'insurer-consortium-down');
+    } finally {
+      c.proxy.setOffline(false);
+    }
+    await ui.button(adminA, 'Resume').click();
   }, SLOW);
 });

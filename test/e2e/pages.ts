@@ -1036,10 +1036,22 @@ export async function auditRows(page: Page, log: 'Access log' | 'Audit log'): Pr
 export interface VerifyResult {
   /** "All 3 records verified", "1 of 3 records failed verification", "The file could not be verified." */
   summary: string;
-  rows: Array<{ record: string; kind: string; recorded: string; author: string; signature: boolean; member: boolean; integrity: boolean; anchor: boolean; problems: string }>;
+  rows: Array<{
+    /** The record as the row names it ("Vitals of 27 Nov 2026, 10:12"); its id in `id`. */
+    record: string;
+    id: string;
+    author: string;
+    signature: boolean;
+    member: boolean;
+    integrity: boolean;
+    anchor: boolean;
+    /** The consortium cell's text ("✓ Included (block 12) published by Ward 7 North", "Not published"…); null without the column. */
+    consortium: string | null;
+    problems: string;
+  }>;
 }
 
-/** Insurer (or anyone on the page): verify an export file; returns the summary and the report rows. */
+/** Insurer (or anyone on the page): verify an export file; returns the summary and the report rows (cells by their column header). */
 export async function verifyExport(
   page: Page,
   file: string | { name: string; mimeType: string; buffer: Buffer },
@@ -1047,7 +1059,7 @@ export async function verifyExport(
   await field(page, 'FHIR export file').setInputFiles(file);
   await button(page, 'Verify').click();
   const status = await waitVisible(
-    page.getByRole('status').filter({ hasText: /records? verified|failed verification|could not be verified|Incomplete export|does not verify/ }),
+    page.getByRole('status').filter({ hasText: /records? verified|failed verification|could not be verified|Incomplete export|does not verify|Not verified/ }),
     'the verification summary',
     SLOW_TIMEOUT,
   );
@@ -1055,19 +1067,22 @@ export async function verifyExport(
   const table = page.getByRole('table', { name: 'Verification report' });
   const rows: VerifyResult['rows'] = [];
   if (await table.isVisible()) {
+    const headers = (await table.getByRole('columnheader').allTextContents()).map((t) => t.trim()).slice(1); // the first heads the row headers
     const trs = table.getByRole('row').filter({ has: page.getByRole('rowheader') });
     for (let i = 0; i < (await trs.count()); i++) {
-      const cells = (await trs.nth(i).getByRole('cell').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+      const texts = (await trs.nth(i).getByRole('cell').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+      const cell = (name: string): string | null => (headers.includes(name) ? texts[headers.indexOf(name)]! : null);
+      const header = trs.nth(i).getByRole('rowheader');
       rows.push({
-        record: ((await trs.nth(i).getByRole('rowheader').getAttribute('title')) ?? '').trim(),
-        kind: cells[0],
-        recorded: cells[1],
-        author: cells[2],
-        signature: cells[3].startsWith('✓'),
-        member: cells[4].startsWith('✓'),
-        integrity: cells[5].startsWith('✓'),
-        anchor: cells[6].startsWith('✓'),
-        problems: cells[7],
+        record: ((await header.textContent()) ?? '').replace(/Record id.*$/s, '').replace(/\s+/g, ' ').trim(),
+        id: ((await header.getAttribute('title')) ?? '').trim(),
+        author: cell('Author (ward registry)')!,
+        signature: cell('Signature')!.startsWith('✓'),
+        member: cell('Member')!.startsWith('✓'),
+        integrity: cell('Integrity')!.startsWith('✓'),
+        anchor: cell('Anchor')!.startsWith('✓'),
+        consortium: cell('Consortium'),
+        problems: cell('Problems')!,
       });
     }
   }

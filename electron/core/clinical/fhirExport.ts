@@ -37,7 +37,8 @@
  *   - Each record: one Provenance whose targets are the record's resources, with the author agent
  *     (role coded), the signature (ASTM author signature, sigFormat, base64 data), activity
  *     CREATE or UPDATE (amendment), entity `revision` naming the amended record id, and extensions
- *     for the WardLedger record id, kind and anchor details (canonical JSON).
+ *     for the WardLedger record id, kind, anchor details and, for a record published to the
+ *     hospital consortium, its consortium place (canonical JSON).
  *   - People are referenced by identifier (Ethereum address), not by Practitioner resources, so
  *     the export carries no personal data beyond the optional display names.
  */
@@ -205,6 +206,9 @@ function checkRecord(r: ExportRecord): void {
   }
   if (r.anchor !== undefined && (typeof r.anchor !== 'object' || r.anchor === null || Array.isArray(r.anchor))) {
     throw bad('The anchor details must be an object.');
+  }
+  if (r.consortium !== undefined && (typeof r.consortium !== 'object' || r.consortium === null || Array.isArray(r.consortium))) {
+    throw bad('The consortium place must be an object.');
   }
   const hasVitals = r.vitals !== undefined && Object.keys(r.vitals).length > 0;
   if (!hasVitals && r.note === undefined && r.diagnosis === undefined && r.escalation === undefined) throw bad('A record has nothing to export.');
@@ -460,6 +464,7 @@ function provenanceResource(id: string, ctx: RecordContext, targets: BundleEntry
     { url: EXT.recordKind, valueCode: record.kind },
   ];
   if (record.anchor !== undefined) extension.push({ url: EXT.anchor, valueString: canonicalString(record.anchor) });
+  if (record.consortium !== undefined) extension.push({ url: EXT.consortium, valueString: canonicalString(record.consortium) });
   const entity: Array<Record<string, unknown>> = [];
   if (record.amends !== undefined) entity.push({ role: 'revision', what: { identifier: { system: SID.recordId, value: record.amends } } });
   if (ctx.deviceUrl) entity.push({ role: 'source', what: { reference: ctx.deviceUrl } });

@@ -70,8 +70,10 @@ export interface ExportRecord {
   /** Device the vitals came from. */
   device?: { model: string; serial: string };
   signature: ExportSignature;
-  /** Anchor details (ward/consortium chain, block, Merkle proof...) for re-checking. */
+  /** Anchor details (ward chain, block, Merkle proof...) for re-checking. */
   anchor?: { [key: string]: JsonValue };
+  /** Where the record is on the hospital consortium chain (batch, root, block, proofs), for re-checking; only for published records. */
+  consortium?: { [key: string]: JsonValue };
 }
 
 export interface ParsedFhirExport {
@@ -99,6 +101,8 @@ export const EXT = {
   recordKind: `${WARDLEDGER_FHIR_BASE}/StructureDefinition/record-kind`,
   /** Anchor details as canonical JSON text (sorted keys), so the verifier gets them byte-exact. */
   anchor: `${WARDLEDGER_FHIR_BASE}/StructureDefinition/anchor`,
+  /** The record's place on the hospital consortium chain as canonical JSON (records/exportConsortium.ts). */
+  consortium: `${WARDLEDGER_FHIR_BASE}/StructureDefinition/consortium-place`,
   /** On an escalation's Communication: the role of the person informed. */
   informedRole: `${WARDLEDGER_FHIR_BASE}/StructureDefinition/informed-role`,
 } as const;

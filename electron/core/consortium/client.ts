@@ -18,31 +18,26 @@ import { ethers } from 'ethers';
 import { WardError } from '../model/errors';
 import { log } from '../platform/log';
 import type { BatchOnChain, PreparedBatch } from './batch';
+import { LedgerReader, type LedgerReaderOptions, type Receipt } from './ledgerReader';
 import { MAX_LOGS_RANGE, MAX_TX_BYTES, directoryInterface, ledgerInterface, publishData } from './ledgerAbi';
 import { NonceStore, type InFlight } from './nonceStore';
+import { signLegacyTx } from './rawTx';
 import { publishGasBound } from './sizing';
-import { JsonRpc, NodeRefused, NodeUnreachable, explainNodeError, isRangeRefusal } from './rpc';
-import type { ConsortiumContext } from './sealing';
+import { NodeRefused, NodeUnreachable, explainNodeError } from './rpc';
 
 export { directoryInterface, ledgerInterface, MAX_LOGS_RANGE, MAX_TX_BYTES };
+export type { Receipt };
 
-export interface ConsortiumClientOptions {
-  url: string;
+export interface ConsortiumClientOptions extends LedgerReaderOptions {
   /** The ward's sync account key. */
   privateKey: string;
-  /** The ConsortiumLedger (the zero address only to deploy one). */
-  ledger: string;
   /** Where the in-flight transactions are kept (the ward's data directory). */
   stateDir: string;
-  /** The chain id the ward was configured with; a node on another chain is refused. */
-  expectedChainId?: number;
   /** Blocks on top of the one that includes a transaction before it counts (QBFT: 1 is final). */
   confirmations?: number;
   receiptTimeoutMs?: number;
   pollMs?: number;
-  requestTimeoutMs?: number;
   maxTxBytes?: number;
-  maxLogsRange?: number;
 }
 
 export type Outcome<T> = ({ status: 'done' } & T) | { status: 'offline'; reason: string } | { status: 'failed'; error: WardError };
@@ -61,16 +56,6 @@ export interface SentTx {
   nonce: number;
 }
 
-export interface Receipt {
-  hash: string;
-  blockNumber: number;
-  status: number;
-  gasUsed: number;
-  /** Address of the contract a deployment created. */
-  contractAddress: string | null;
-  logs: Array<{ address: string; topics: string[]; data: string; logIndex: number; blockNumber: number; transactionHash: string }>;
-}
-
 export interface ReconcileReport {
   mined: number;
   rebroadcast: number;
@@ -80,93 +65,35 @@ export interface ReconcileReport {
   next: number;
 }
 
-interface RawReceipt {
-  transactionHash: string;
-  blockNumber: string;
-  status: string;
-  gasUsed: string;
-  contractAddress?: string | null;
-  logs: Array<{ address: string; topics: string[]; data: string; logIndex: string; blockNumber: string; transactionHash: string }>;
-}
-
-export class ConsortiumClient {
-  readonly rpc: JsonRpc;
+export class ConsortiumClient extends LedgerReader {
   readonly wallet: ethers.Wallet;
-  readonly ledger: string;
-  private chainIdValue: number | null = null;
   private nonces: NonceStore | null = null;
   private nextNonce: number | null = null;
-  private directoryAddress: string | null = null;
   private gasLimitCache: bigint | null = null;
   private readonly opts: Required<Omit<ConsortiumClientOptions, 'expectedChainId'>> & { expectedChainId?: number };
 
   constructor(options: ConsortiumClientOptions) {
+    super(options);
     this.opts = { confirmations: 1, receiptTimeoutMs: 120_000, pollMs: 250, requestTimeoutMs: 15_000, maxTxBytes: MAX_TX_BYTES, maxLogsRange: MAX_LOGS_RANGE, ...options };
     if (!Number.isInteger(this.opts.confirmations) || this.opts.confirmations < 1) throw new WardError('BAD_INPUT', 'Confirmations must be a whole number of at least 1.');
-    if (!Number.isInteger(this.opts.maxLogsRange) || this.opts.maxLogsRange < 1) throw new WardError('BAD_INPUT', 'The log page size must be a whole number of blocks.');
-    this.rpc = new JsonRpc(options.url, this.opts.requestTimeoutMs);
     try {
       this.wallet = new ethers.Wallet(options.privateKey);
     } catch {
       throw new WardError('BAD_INPUT', 'The sync account key is not a valid private key.');
     }
-    this.ledger = checkedAddress(options.ledger, 'ledger');
   }
 
   get account(): string {
     return this.wallet.address;
   }
 
-  /** Chain id (asked once), checking it against the configured one. @throws NodeUnreachable, WardError. */
-  async chainId(): Promise<number> {
-    if (this.chainIdValue === null) {
-      const id = Number(await this.rpc.call<string>('eth_chainId'));
-      if (this.opts.expectedChainId !== undefined && id !== this.opts.expectedChainId) {
-        throw new WardError('CHAIN', `The consortium node runs chain ${id}, but this ward is configured for chain ${this.opts.expectedChainId}.`);
-      }
-      this.chainIdValue = id;
-    }
-    return this.chainIdValue;
+  override isActiveWard(account = this.account): Promise<boolean> {
+    return super.isActiveWard(account);
   }
 
-  async context(): Promise<ConsortiumContext> {
-    return { chainId: await this.chainId(), ledger: this.ledger };
-  }
-
-  async blockNumber(): Promise<number> {
-    return Number(await this.rpc.call<string>('eth_blockNumber'));
-  }
-
-  async blockGasLimit(): Promise<number> {
-    const block = await this.rpc.call<{ gasLimit: string }>('eth_getBlockByNumber', ['latest', false]);
-    return Number(block.gasLimit);
-  }
-
-  async hasCode(address: string): Promise<boolean> {
-    const code = await this.rpc.call<string>('eth_getCode', [checkedAddress(address, 'contract'), 'latest']);
-    return typeof code === 'string' && code.length > 2;
-  }
-
-  async call(to: string, iface: ethers.Interface, fn: string, args: unknown[]): Promise<ethers.Result> {
-    const data = iface.encodeFunctionData(fn, args);
-    const out = await this.rpc.call<string>('eth_call', [{ to, data }, 'latest']);
-    return iface.decodeFunctionResult(fn, out);
-  }
-
-  async directory(): Promise<string> {
-    this.directoryAddress ??= String((await this.call(this.ledger, ledgerInterface, 'directory', []))[0]);
-    return this.directoryAddress;
-  }
-
-  async isActiveWard(account = this.account): Promise<boolean> {
-    return Boolean((await this.call(await this.directory(), directoryInterface, 'isActiveWard', [account]))[0]);
-  }
-
-  /** What the ledger stores for `batchId` of `ward`, or null when it was never published. */
-  async batchOnChain(batchId: string, ward = this.account): Promise<BatchOnChain | null> {
-    const [b] = await this.call(this.ledger, ledgerInterface, 'batchOf', [ward, batchId]);
-    if (/^0x0{64}$/.test(b.root)) return null;
-    return { root: b.root, count: Number(b.count), blockNumber: Number(b.blockNumber) };
+  /** What the ledger stores for `batchId` of `ward` (this ward by default), or null when it was never published. */
+  override batchOnChain(batchId: string, ward = this.account): Promise<BatchOnChain | null> {
+    return super.batchOnChain(batchId, ward);
   }
 
   // --- nonces ---------------------------------------------------------------------------------
@@ -193,7 +120,7 @@ export class ConsortiumClient {
     const done: InFlight[] = [];
     const waiting: InFlight[] = [];
     for (const e of store.list()) {
-      const receipt = await this.receiptOf(e.hash);
+      const receipt = await this.receipt(e.hash);
       if (receipt) {
         if (await this.confirmed(receipt.blockNumber)) {
           done.push(e);
@@ -251,13 +178,14 @@ export class ConsortiumClient {
   private async signAndSend(purpose: string, tx: { to: string | null; data: string; gasLimit: bigint; nonce?: number }, retried = false): Promise<SentTx> {
     const store = await this.store();
     const nonce = tx.nonce ?? (await this.takeNonce());
-    const raw = await this.wallet.signTransaction({ type: 0, gasPrice: 0n, chainId: await this.chainId(), nonce, to: tx.to, data: tx.data, gasLimit: tx.gasLimit, value: 0n });
-    const bytes = (raw.length - 2) / 2;
+    // Signed on bytes (rawTx.ts), byte-equal to ethers' signTransaction without its hex round trips.
+    const signed = signLegacyTx(this.wallet.signingKey, { gasPrice: 0n, chainId: await this.chainId(), nonce, to: tx.to, data: Buffer.from(tx.data.slice(2), 'hex'), gasLimit: tx.gasLimit, value: 0n });
+    const bytes = signed.raw.length;
     if (bytes > this.opts.maxTxBytes) {
       if (tx.nonce === undefined && this.nextNonce === nonce + 1) this.nextNonce = nonce;
       throw new WardError('BAD_INPUT', `The transaction is ${bytes} bytes, more than the ${this.opts.maxTxBytes} bytes the consortium node accepts; send smaller batches.`);
     }
-    const entry: InFlight = { nonce, hash: ethers.keccak256(raw), raw, purpose, sentAt: Date.now() };
+    const entry: InFlight = { nonce, hash: signed.hash, raw: '0x' + Buffer.from(signed.raw).toString('hex'), purpose, sentAt: Date.now() };
     store.add(entry);
     try {
       await this.broadcast(entry);
@@ -273,19 +201,6 @@ export class ConsortiumClient {
 
   // --- receipts -------------------------------------------------------------------------------
 
-  private async receiptOf(hash: string): Promise<Receipt | null> {
-    const r = await this.rpc.call<RawReceipt | null>('eth_getTransactionReceipt', [hash]);
-    if (!r || !r.blockNumber) return null;
-    return {
-      hash: r.transactionHash,
-      blockNumber: Number(r.blockNumber),
-      status: Number(r.status),
-      gasUsed: Number(r.gasUsed),
-      contractAddress: r.contractAddress ? ethers.getAddress(r.contractAddress) : null,
-      logs: r.logs.map((l) => ({ ...l, logIndex: Number(l.logIndex), blockNumber: Number(l.blockNumber) })),
-    };
-  }
-
   private async confirmed(blockNumber: number): Promise<boolean> {
     return (await this.blockNumber()) >= blockNumber + this.opts.confirmations - 1;
   }
@@ -297,7 +212,7 @@ export class ConsortiumClient {
   async waitForReceipt(hash: string): Promise<Receipt> {
     const deadline = Date.now() + this.opts.receiptTimeoutMs;
     for (;;) {
-      const receipt = await this.receiptOf(hash);
+      const receipt = await this.receipt(hash);
       if (receipt && (await this.confirmed(receipt.blockNumber))) {
         const store = await this.store();
         const entry = store.list().find((e) => e.hash.toLowerCase() === hash.toLowerCase());
@@ -470,45 +385,6 @@ export class ConsortiumClient {
   /** Publish key grants (a transfer of care); `purpose` must be unique per set, e.g. a transfer id. */
   async publishGrants(purpose: string, grants: Uint8Array[]): Promise<Outcome<{ receipt: Receipt }>> {
     return this.transact(`grants:${purpose}`, this.ledger, ledgerInterface.encodeFunctionData('publishGrants', [grants]));
-  }
-
-  // --- logs -----------------------------------------------------------------------------------
-
-  /**
-   * eth_getLogs from `fromBlock` to `toBlock` (inclusive) in pages of at most maxLogsRange blocks,
-   * halving the page when the node refuses the range. Yields each page with the last block it
-   * covers, so a caller can store a checkpoint per page. @throws NodeUnreachable.
-   */
-  async *logs(filter: { address: string | string[]; topics?: Array<string | string[] | null> }, fromBlock: number, toBlock: number): AsyncGenerator<{ toBlock: number; logs: Receipt['logs'] }> {
-    let size = this.opts.maxLogsRange;
-    let start = fromBlock;
-    while (start <= toBlock) {
-      const end = Math.min(toBlock, start + size - 1);
-      let page: RawReceipt['logs'];
-      try {
-        page = await this.rpc.call<RawReceipt['logs']>('eth_getLogs', [{ ...filter, fromBlock: hex(start), toBlock: hex(end) }]);
-      } catch (e) {
-        if (isRangeRefusal(e) && size > 1) {
-          size = Math.max(1, Math.floor(size / 2));
-          continue;
-        }
-        throw e;
-      }
-      yield { toBlock: end, logs: page.map((l) => ({ ...l, logIndex: Number(l.logIndex), blockNumber: Number(l.blockNumber) })) };
-      start = end + 1;
-    }
-  }
-}
-
-function hex(n: number): string {
-  return '0x' + n.toString(16);
-}
-
-function checkedAddress(a: string, what: string): string {
-  try {
-    return ethers.getAddress(a);
-  } catch {
-    throw new WardError('BAD_INPUT', `The consortium ${what} address is not a valid address.`);
   }
 }
 

@@ -11,10 +11,10 @@
  * One small file per transaction (a batch transaction is up to 128 KB): sending or confirming one
  * never rewrites the others.
  */
-import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { fsyncDir, readJson, writeJsonDurable } from '../platform/atomicFile';
+import { readJson, writeJsonDurable } from '../platform/atomicFile';
 
 export interface InFlight {
   nonce: number;
@@ -71,12 +71,17 @@ export class NonceStore {
     this.entries.set(entry.nonce, entry);
   }
 
+  /**
+   * Forget mined (or abandoned) transactions. Not made durable: a removal lost in a crash leaves a
+   * file for a transaction that is mined, which the next reconcile finds mined and removes again.
+   * The file is ours when the entry kept in memory (written by add) has the same hash; reading the
+   * file back (up to 256 KB of hex) to compare would cost more than the rest of the removal.
+   */
   remove(entries: InFlight[]): void {
     for (const e of entries) {
-      const path = join(this.dir, `${e.nonce}.json`);
-      if (this.entries.get(e.nonce)?.hash === e.hash) this.entries.delete(e.nonce);
-      if (existsSync(path) && readInFlight(path)?.hash === e.hash) unlinkSync(path);
+      if (this.entries.get(e.nonce)?.hash !== e.hash) continue;
+      this.entries.delete(e.nonce);
+      rmSync(join(this.dir, `${e.nonce}.json`), { force: true });
     }
-    if (entries.length > 0) fsyncDir(this.dir);
   }
 }

@@ -16,7 +16,8 @@ import { ethers, getAddress } from 'ethers';
 import { WardError } from '../model/errors';
 import { openShare, type BatchOnChain, type OpenedShare } from './batch';
 import type { ConsortiumClient, Outcome, Receipt } from './client';
-import { directoryInterface, ledgerInterface } from './ledgerAbi';
+import { ledgerInterface } from './ledgerAbi';
+import type { WardEntry } from './ledgerReader';
 import { GrantInbox } from './grants';
 import { splitSealedRecords, type ShareGrant } from './payload';
 import type { ConsortiumContext } from './sealing';
@@ -50,13 +51,6 @@ export interface PullRound {
   stopped: Exclude<Outcome<unknown>, { status: 'done' }> | null;
 }
 
-interface WardEntry {
-  name: string;
-  syncPublicKey: string;
-  activeSince: number;
-  removedAt: number;
-}
-
 interface BatchLog {
   root: string;
   count: number;
@@ -67,8 +61,6 @@ interface BatchLog {
 
 const KEY_GRANTED = ledgerInterface.getEvent('KeyGranted')!.topicHash;
 const BATCH_PUBLISHED = ledgerInterface.getEvent('BatchPublished')!.topicHash;
-const WARD_ADDED = directoryInterface.getEvent('WardAdded')!.topicHash;
-const WARD_REMOVED = directoryInterface.getEvent('WardRemoved')!.topicHash;
 /** Batches kept decoded between grants (the grants of one batch come in one transaction). */
 const BATCH_CACHE = 64;
 
@@ -151,7 +143,7 @@ export class Puller {
     const block = grant.batchBlock || log.blockNumber;
     if (block !== onChain.blockNumber) return { problem: 'The grant points to another block than the one the batch was published in.' };
     await this.knowWards([ward]);
-    if (!(await this.wasMember(ward, block))) return { problem: 'The publishing ward was not a member of the consortium when the batch was published.' };
+    if (!(await this.o.client.wasMember(ward, this.wards.get(ward.toLowerCase()) ?? null, block))) return { problem: 'The publishing ward was not a member of the consortium when the batch was published.' };
     const batch = await this.batchLog(ward, grant.batchId, block);
     if (!batch) return { problem: 'The batch\'s records are not in the block the chain names.' };
     if (batch.damaged) return { problem: batch.damaged };
@@ -183,31 +175,9 @@ export class Puller {
 
   /** Load the directory entries of wards not yet known this round. @throws NodeUnreachable. */
   private async knowWards(accounts: string[]): Promise<void> {
-    const directory = await this.o.client.directory();
     for (const a of new Set(accounts.map((x) => x.toLowerCase()))) {
-      if (this.wards.has(a)) continue;
-      const [w] = await this.o.client.call(directory, directoryInterface, 'ward', [a]);
-      const entry = Number(w.activeSince) === 0 ? null : { name: String(w.name), syncPublicKey: String(w.syncPublicKey), activeSince: Number(w.activeSince), removedAt: Number(w.removedAt) };
-      this.wards.set(a, entry);
+      if (!this.wards.has(a)) this.wards.set(a, await this.o.client.wardEntry(a));
     }
-  }
-
-  /**
-   * Whether `ward` was an active member at `block`. The directory's entry answers directly unless
-   * the ward was removed and added again since; then its WardAdded/WardRemoved history does.
-   */
-  private async wasMember(ward: string, block: number): Promise<boolean> {
-    const w = this.wards.get(ward.toLowerCase());
-    if (!w) return false;
-    // The ledger refuses a batch from a ward no longer active, so a batch in the removal's own block came before it.
-    if (block >= w.activeSince) return w.removedAt === 0 || block <= w.removedAt;
-    const directory = await this.o.client.directory();
-    const changes: Array<{ block: number; added: boolean }> = [];
-    for await (const page of this.o.client.logs({ address: directory, topics: [[WARD_ADDED, WARD_REMOVED], ethers.zeroPadValue(ward, 32)] }, 0, block)) {
-      for (const l of page.logs) changes.push({ block: l.blockNumber, added: l.topics[0] === WARD_ADDED });
-    }
-    const last = changes.filter((c) => c.block <= block).pop();
-    return !!last && last.added;
   }
 }
 

@@ -156,8 +156,28 @@ export interface VerificationItem {
   /** The signed content is intact and every element of the file that shows this record says exactly what was signed. */
   integrity: boolean;
   anchor: boolean;
+  /**
+   * The record on the hospital consortium chain: 'not-published' when the export does not place it
+   * there (not a failure), 'unchecked' when no consortium was given or its node did not answer.
+   */
+  consortium: ConsortiumVerification;
   problems: string[];
 }
+
+/** A record's consortium place as verified against a pinned consortium ledger. */
+export type ConsortiumVerification =
+  | { status: 'not-published' }
+  | {
+      status: 'included' | 'failed' | 'unchecked';
+      /** The publishing ward's sync account, its name in the consortium directory (null when unknown), batch, block and transaction as the file states them. */
+      ward: string;
+      wardName: string | null;
+      batchId: string;
+      block: number;
+      tx: string | null;
+      /** Why it failed or was not checked (also in the item's problems when it failed). */
+      problems: string[];
+    };
 
 export interface VerificationReport {
   ok: boolean;
@@ -175,4 +195,21 @@ export interface VerificationReport {
    * `missing` lists records that could not be exported (damaged), so the export is incomplete.
    */
   manifest: { complete: boolean; records: number; missing: Array<{ recordId: string; kind: string; recordedAt: string; reason: string }> } | null;
+  /**
+   * The consortium the records' places were checked against (pinned by the verifier); null when
+   * none was given. `unreachable`: it could not be asked (node down, no ledger there) while the
+   * file places records on it, so those places are unchecked and the report is not a pass.
+   */
+  consortium: {
+    chainId: number;
+    ledger: string;
+    url: string;
+    pinnedBy: string;
+    unreachable: string | null;
+    /** Records the export places on the consortium, and how many of them verified there. */
+    published: number;
+    included: number;
+    covers: string;
+    notCovered: string[];
+  } | null;
 }

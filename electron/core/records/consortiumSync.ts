@@ -89,7 +89,7 @@ export class ConsortiumSync {
   }
 
   settings(): ConsortiumSettings | null {
-    return readJson<ConsortiumSettings>(this.settingsPath, settingsSchema, 'The consortium settings (consortium.json)', 'Save the consortium settings again on the IT admin screen.') ?? null;
+    return consortiumSettingsIn(this.d.dataDir);
   }
 
   private syncAccount(): SyncAccount {
@@ -365,6 +365,11 @@ export class ConsortiumSync {
     }
     return onChain === root;
   }
+}
+
+/** The consortium settings saved in a ward's data directory, or null when it has none. @throws WardError('INTEGRITY') when damaged. */
+export function consortiumSettingsIn(dataDir: string): ConsortiumSettings | null {
+  return readJson<ConsortiumSettings>(join(dataDir, 'consortium.json'), settingsSchema, 'The consortium settings (consortium.json)', 'Save the consortium settings again on the IT admin screen.') ?? null;
 }
 
 /** How long the record view waits for the ledger's answer about one batch. */

@@ -10,6 +10,8 @@
  *    author held the role they signed with in the ward's registry at that block;
  *  - the export's signed manifest (Bundle.signature, signed by a workstation of that ward) says who
  *    the patient is and which records the export holds or could not export;
+ *  - with a consortium the verifier pinned (ConsortiumPlaceCheck), each published record's place
+ *    on the hospital consortium chain (exportConsortium.ts);
  *  - then the whole bundle is rebuilt from what was verified (the signed records, the manifest)
  *    with the same code that exports, and compared with the file element by element: every element
  *    of the file is either bound to a signature this way — a changed time, display text, unit,
@@ -27,6 +29,7 @@ import { contentHashOf, verifyBatchSignature, verifyRecordSignature } from '../c
 import type { VerificationItem, VerificationReport } from '../model/records';
 import { WardError } from '../model/errors';
 import { exportRecordOf, isExportable, signatureDataOf, type AnchorData, type SignatureData } from './fhirExchange';
+import { CONSORTIUM_COVERS, CONSORTIUM_NOT_COVERED, readConsortiumData, type ConsortiumData, type ConsortiumPlaceCheck } from './exportConsortium';
 import { manifestElement, readManifest, type SignedManifest } from './exportManifest';
 import type { SealedContent } from './recordCodec';
 
@@ -48,14 +51,20 @@ interface RecordCheck {
   claimedId: string;
 }
 
-export async function verifyExport(bundle: unknown, ward: TrustedWard | null): Promise<VerificationReport> {
+export async function verifyExport(bundle: unknown, ward: TrustedWard | null, consortium: ConsortiumPlaceCheck | null = null): Promise<VerificationReport> {
   const fileProblems: string[] = [];
   const notCovered: string[] = [];
   const report = (items: VerificationItem[], manifest: VerificationReport['manifest']): VerificationReport => {
     const failed = items.filter((i) => !i.ok).length;
     const complete = manifest !== null && manifest.complete;
+    const published = items.filter((i) => i.consortium.status !== 'not-published');
+    if (!consortium && published.length > 0) {
+      notCovered.push(`The consortium places of ${published.length} record${published.length === 1 ? '' : 's'} (batch, root, block, transaction, proofs): no consortium was given to check them against.`);
+    }
+    // A consortium that could not be asked matters only when the file places records there.
+    const unreachable = published.length > 0 ? (consortium?.unreachable ?? null) : null;
     return {
-      ok: failed === 0 && fileProblems.length === 0 && complete && ward !== null,
+      ok: failed === 0 && fileProblems.length === 0 && complete && ward !== null && unreachable === null,
       checked: items.length,
       failed,
       items,
@@ -63,6 +72,17 @@ export async function verifyExport(bundle: unknown, ward: TrustedWard | null): P
       ward: ward ? { ...ward.identity } : null,
       notCovered,
       manifest,
+      consortium: consortium && {
+        chainId: consortium.chainId,
+        ledger: consortium.pinned.ledger,
+        url: consortium.pinned.url,
+        pinnedBy: consortium.pinned.pinnedBy,
+        unreachable,
+        published: published.length,
+        included: published.filter((i) => i.consortium.status === 'included').length,
+        covers: CONSORTIUM_COVERS,
+        notCovered: CONSORTIUM_NOT_COVERED,
+      },
     };
   };
 
@@ -93,7 +113,7 @@ export async function verifyExport(bundle: unknown, ward: TrustedWard | null): P
   const checks: RecordCheck[] = [];
   for (const e of entries) {
     if (e.resource.resourceType !== 'Provenance') continue;
-    checks.push(await checkRecord(e.resource, patient?.id ?? null, ward));
+    checks.push(await checkRecord(e.resource, patient?.id ?? null, ward, consortium));
   }
   if (checks.length === 0) fileProblems.push('The file contains no signed record (Provenance).');
 
@@ -175,7 +195,7 @@ function extensionValue(p: Json, url: string): string | undefined {
 }
 
 /** Verify one Provenance's record: signature, content, anchor and membership. */
-async function checkRecord(p: Json, patientRef: string | null, ward: TrustedWard | null): Promise<RecordCheck> {
+async function checkRecord(p: Json, patientRef: string | null, ward: TrustedWard | null, consortium: ConsortiumPlaceCheck | null): Promise<RecordCheck> {
   const claimedId = extensionValue(p, EXT.recordId) ?? '(no record id)';
   const item: VerificationItem = {
     recordId: claimedId,
@@ -189,6 +209,7 @@ async function checkRecord(p: Json, patientRef: string | null, ward: TrustedWard
     member: false,
     integrity: false,
     anchor: false,
+    consortium: { status: 'not-published' },
     problems: [],
   };
   const problems = item.problems;
@@ -283,12 +304,28 @@ async function checkRecord(p: Json, patientRef: string | null, ward: TrustedWard
     }
   }
 
+  // The record's place on the consortium chain, when the file says it is there.
+  let place: ConsortiumData | undefined;
+  const placeText = extensionValue(p, EXT.consortium);
+  if (placeText !== undefined) {
+    const read = readConsortiumData(placeText);
+    if ('problem' in read) problems.push(read.problem);
+    else {
+      place = read;
+      const leaf = { recordId: f.recordId, patientRef: f.patientRef, commitment: anchor?.commitment ?? '', author: f.author, createdAt: f.createdAt };
+      item.consortium = consortium
+        ? await consortium.check(place, leaf)
+        : { status: 'unchecked', ward: ethers.getAddress(place.ward), wardName: null, batchId: place.batchId, block: place.block, tx: place.tx, problems: ['No consortium was given to check it against.'] };
+      if (item.consortium.status === 'failed') problems.push(...item.consortium.problems);
+    }
+  }
+
   let rebuilt: ExportRecord | undefined;
   if (sealed && contentOk) {
     try {
       // The signed plaintext as the bytes that were checked (base64 decoding skips stray characters).
       const checked = { ...sig, plaintext: Buffer.from(plaintext!).toString('base64') };
-      rebuilt = exportRecordOf({ sig: signatureDataOf(checked), sealed, anchor, unsignedRole: item.authorRole ?? fileRole(p) });
+      rebuilt = exportRecordOf({ sig: signatureDataOf(checked), sealed, anchor, ...(place ? { consortium: place } : {}), unsignedRole: item.authorRole ?? fileRole(p) });
       buildFhirBundle({ id: f.patientRef }, [rebuilt]); // refuses signed content no export could show
     } catch (e) {
       rebuilt = undefined;

@@ -3,7 +3,8 @@
  *
  * Each exported record carries, in its Provenance signature, the author's EIP-712 signature, the
  * signed fields and the exact signed plaintext; and in its anchor extension the salted commitment,
- * the Merkle proof and where the root was anchored. Everything the export shows of a record is
+ * the Merkle proof and where the root was anchored; and, for a record on the hospital consortium,
+ * its consortium place (exportConsortium.ts). Everything the export shows of a record is
  * built from those signed parts by exportRecordOf, so a verifier that checked them rebuilds the
  * same resources and compares. The bundle carries a manifest signed by the ward's workstation
  * (exportManifest.ts): who the patient is, which records it holds and which it could not export.
@@ -14,8 +15,10 @@ import type { ExportRecord, FhirBundle, JsonValue } from '../clinical/fhirModel'
 import { WardError } from '../model/errors';
 import { canonicalize } from '../crypto/canonical';
 import type { RecordFields } from '../crypto/recordSignature';
+import { consortiumDataOf, type ConsortiumData } from './exportConsortium';
 import { manifestElement, signManifest, type ExportManifest, type MissingRecord } from './exportManifest';
 import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
+import type { ConsortiumPlace } from '../storage/storeTypes';
 import type { OpenedRecord } from './provenance';
 import { fieldsOf, isNoAmends, type SealedContent } from './recordCodec';
 
@@ -48,6 +51,8 @@ export interface SignedRecordParts {
   sig: SignatureData;
   sealed: SealedContent;
   anchor: AnchorData | undefined;
+  /** Where the record is on the hospital consortium chain, for a published (or received) record. */
+  consortium?: ConsortiumData;
   /** The author's role for records signed before roles were signed (typed data version 1). */
   unsignedRole?: string;
 }
@@ -77,8 +82,15 @@ export function signatureDataOf(sig: SignatureData): SignatureData {
   };
 }
 
-function signedPartsOf(r: StoredRecord, sealed: SealedContent, anchor: AnchorRef | undefined, chain: { chainId: number; contract: string }): SignedRecordParts {
+function signedPartsOf(
+  r: StoredRecord,
+  sealed: SealedContent,
+  anchor: AnchorRef | undefined,
+  chain: { chainId: number; contract: string },
+  consortium: { place: ConsortiumPlace; chainId: number; ledger: string } | undefined,
+): SignedRecordParts {
   return {
+    ...(consortium ? { consortium: consortiumDataOf(consortium.place, consortium) } : {}),
     sig: signatureDataOf({
       v: 1,
       signature: r.signature,
@@ -112,7 +124,7 @@ export function isExportable(sealed: SealedContent): boolean {
  * author's display is the name they signed with), so a verifier that checked the signature
  * rebuilds exactly what the file must say.
  */
-export function exportRecordOf({ sig, sealed, anchor, unsignedRole }: SignedRecordParts): ExportRecord {
+export function exportRecordOf({ sig, sealed, anchor, consortium, unsignedRole }: SignedRecordParts): ExportRecord {
   const c = sealed.content;
   const f = sig.fields;
   const at = new Date(f.createdAt).toISOString();
@@ -132,6 +144,7 @@ export function exportRecordOf({ sig, sealed, anchor, unsignedRole }: SignedReco
     ...(c.device ? { device: { model: c.device.model, serial: c.device.serial } } : {}),
     signature: { sigFormat: 'application/eip712+json', data: Buffer.from(JSON.stringify(signatureDataOf(sig))).toString('base64') },
     ...(anchor ? { anchor: anchor as unknown as { [key: string]: JsonValue } } : {}),
+    ...(consortium ? { consortium: consortium as unknown as { [key: string]: JsonValue } } : {}),
   };
 }
 
@@ -141,6 +154,8 @@ export interface ExportInput {
   patientName?: string;
   opened: OpenedRecord[];
   anchors: (id: string) => AnchorRef | undefined;
+  /** The record's place on the hospital consortium and that consortium, for a record that is there. */
+  consortiumPlaces?: (id: string) => { place: ConsortiumPlace; chainId: number; ledger: string } | undefined;
   ward: ExportManifest['ward'];
   /** The ward's workstation key, which signs the manifest. */
   station: ethers.Signer;
@@ -169,7 +184,7 @@ export async function exportBundle(input: ExportInput): Promise<FhirBundle> {
     const reason = notExported(o);
     if (reason) missing.push({ recordId: o.record.id, kind: o.record.kind, recordedAt: new Date(o.record.createdAt).toISOString(), reason });
     else if (o.sealed && o.provenance.status === 'verified' && isExportable(o.sealed)) {
-      records.push(exportRecordOf(signedPartsOf(o.record, o.sealed, anchors(o.record.id), { chainId: ward.chainId, contract: ward.anchors })));
+      records.push(exportRecordOf(signedPartsOf(o.record, o.sealed, anchors(o.record.id), { chainId: ward.chainId, contract: ward.anchors }, input.consortiumPlaces?.(o.record.id))));
     }
   }
   if (records.length === 0 && missing.length === 0) throw new WardError('NOT_FOUND', 'There are no records to export yet.');
