@@ -584,8 +584,10 @@ export async function openRecord(page: Page, name: string): Promise<void> {
   const menu = button(page, `Actions for ${name}`);
   const direct = link(page, `Open record of ${name}`);
   await waitVisible(menu.or(direct), `the actions menu of ${name} or an "Open record of ${name}" link`);
-  if (await menu.count()) await rowAction(page, name, `Open record of ${name}`);
-  else await direct.first().click();
+  // Decide on what cannot be there by accident: a visible direct link (the insurer's list). The
+  // board may re-render its rows between the wait and this line; rowAction waits for the menu again.
+  if (await direct.first().isVisible()) await direct.first().click();
+  else await rowAction(page, name, `Open record of ${name}`);
   await expectPatientRecord(page, name);
 }
 
