@@ -5,18 +5,17 @@
  * - prepared batches not yet confirmed, byte for byte (a batch id is random: a batch re-prepared
  *   after a crash would be a second batch of the same records), with the outbox positions and
  *   proofs of their records;
- * - the history of published batches (the last HISTORY_KEPT);
+ * - the history of published batches (the last BATCH_HISTORY_KEPT);
  * - the pull checkpoint (the next block to read) and the quarantine;
  * - records held back from publishing (one larger than a transaction may be), with the cause.
  * The sync account's transactions in flight and its nonces are kept by the client (nonceStore.ts).
  */
 import { ClassicLevel } from 'classic-level';
-import { BATCH_HISTORY_KEPT } from '../model/consortium';
+import { BATCH_HISTORY_KEPT, type PublishedBatchView } from '../model/consortium';
 import { WardError } from '../model/errors';
 import type { PreparedBatch, PreparedShare } from './batch';
 import type { ShareHeader } from './payload';
 
-export const HISTORY_KEPT = BATCH_HISTORY_KEPT;
 
 /** A prepared batch as persisted: its bytes and where each of its records came from. */
 export interface StoredBatch {
@@ -26,17 +25,8 @@ export interface StoredBatch {
   preparedAt: number;
 }
 
-export interface BatchHistoryEntry {
-  batchId: string;
-  records: number;
-  shares: number;
-  payloadBytes: number;
-  block: number;
-  tx: string | null;
-  /** Found on chain already (an earlier attempt got through). */
-  already: boolean;
-  publishedAt: number;
-}
+/** A published batch as the history keeps it (the console shows the same). */
+export type BatchHistoryEntry = PublishedBatchView;
 
 export interface QuarantineEntry {
   /** Stable key: where it was found (block, log, record index), so a re-read page adds nothing. */
@@ -169,10 +159,10 @@ export class SyncState {
     return (await this.values<StoredBatch & { batch: SerializedBatch }>(PREPARED)).map(({ key, value }) => ({ ...value, batch: deserialize(value.batch), key }));
   }
 
-  /** A batch is on chain and its records are marked published: out of the prepared list, into the history (the last HISTORY_KEPT). */
+  /** A batch is on chain and its records are marked published: out of the prepared list, into the history (the last BATCH_HISTORY_KEPT). */
   async confirmed(key: string, entry: BatchHistoryEntry): Promise<void> {
     this.historySize ??= (await this.values(HISTORY)).length;
-    const excess = this.historySize + 1 - HISTORY_KEPT;
+    const excess = this.historySize + 1 - BATCH_HISTORY_KEPT;
     const oldest = excess > 0 ? await this.values<BatchHistoryEntry>(HISTORY, { limit: excess }) : [];
     await this.db.batch(
       [

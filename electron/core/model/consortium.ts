@@ -48,6 +48,7 @@ export interface PublishedBatchView {
   payloadBytes: number;
   block: number;
   tx: string | null;
+  /** Found on chain already (an earlier attempt got through). */
   already: boolean;
   publishedAt: number;
 }

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { groupIntoShares, prepareBatch } from '../../../electron/core/consortium/batch';
-import { HISTORY_KEPT, SyncState, type QuarantineEntry } from '../../../electron/core/consortium/syncState';
+import { SyncState, type QuarantineEntry } from '../../../electron/core/consortium/syncState';
+import { BATCH_HISTORY_KEPT as HISTORY_KEPT } from '../../../electron/core/model/consortium';
 import { credentialsOf, newPatient, newWard, nurseRecord, pub } from '../../support/consortiumFixtures';
 
 const context = { chainId: 7, ledger: '0x' + '07'.repeat(20) };
