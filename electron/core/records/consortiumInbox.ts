@@ -44,20 +44,34 @@ export interface TransferInEntry {
   admittedBy: string | null;
 }
 
-export const TRANSFERS_IN = 'consortium.transfersIn';
+const TRANSFERS_IN = 'consortium.transfersIn';
 
 /** The transfers of care that reached this ward (records/careTransfer.ts lists and admits them). */
 export async function transfersIn(store: WardStore): Promise<TransferInEntry[]> {
   return (await store.state<TransferInEntry[]>(TRANSFERS_IN)) ?? [];
 }
 
+/** The last update of the list per store: updates run one after another, each on the list as the one before left it. */
+const transfersInUpdates = new WeakMap<WardStore, Promise<unknown>>();
+
+/**
+ * Change the list of transfers that reached this ward (null: no change). Serialised, so a grant
+ * pulled while a patient is being admitted and the admission never overwrite each other.
+ */
+export function updateTransfersIn(store: WardStore, change: (list: TransferInEntry[]) => TransferInEntry[] | null): Promise<void> {
+  const run = (transfersInUpdates.get(store) ?? Promise.resolve()).then(async () => {
+    const next = change(await transfersIn(store));
+    if (next) await store.write((w) => w.state(TRANSFERS_IN, next));
+  });
+  transfersInUpdates.set(store, run.catch(() => undefined));
+  return run;
+}
+
 /** Keep a transfer grant for its reader (the receiving end; idempotent: a page read again keeps one). */
-export async function keepTransferGrant(store: WardStore, grant: TransferGrant, from: SenderWard, block: number): Promise<void> {
-  const list = await transfersIn(store);
+export function keepTransferGrant(store: WardStore, grant: TransferGrant, from: SenderWard, block: number): Promise<void> {
   const same = (t: TransferInEntry) => t.patient === grant.patient && t.from.account.toLowerCase() === from.account.toLowerCase() && t.block === block && t.reader === grant.reader;
-  if (list.some(same)) return;
   const entry: TransferInEntry = { patient: grant.patient, from, block, reader: grant.reader, wrappedKey: '0x' + Buffer.from(grant.wrappedKey).toString('hex'), sealedNote: '0x' + Buffer.from(grant.sealedNote).toString('hex'), receivedAt: Date.now(), admittedAt: null, admittedBy: null };
-  await store.write((w) => w.state(TRANSFERS_IN, [...list, entry]));
+  return updateTransfersIn(store, (list) => (list.some(same) ? null : [...list, entry]));
 }
 
 export class StoreInbox implements InboxSink {

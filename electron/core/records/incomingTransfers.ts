@@ -16,7 +16,7 @@ import { ageOn, type PersonWithAge } from '../model/people';
 import type { CensusRow } from '../model/ward';
 import type { WardStore } from '../storage/wardStore';
 import type { AuditTrail } from './auditTrail';
-import { keptScopeGrant, transfersIn, TRANSFERS_IN, type TransferInEntry } from './consortiumInbox';
+import { keptScopeGrant, transfersIn, updateTransfersIn, type TransferInEntry } from './consortiumInbox';
 
 export interface IncomingTransfersDeps {
   store: () => WardStore;
@@ -71,8 +71,8 @@ export class IncomingTransfers {
     const row = await this.d.admit(actor, p, bed, responsibleDoctor);
     await this.d.audit.record(actor, p, 'read', { reason: `Admitted on transfer of care from ${t.from.name}` });
     const now = Date.now();
-    const updated = list.map((x) => (x.patient === p && !x.admittedAt ? { ...x, admittedAt: now, admittedBy: actor.address } : x));
-    await this.d.store().write((w) => w.state(TRANSFERS_IN, updated));
+    // On the list as it is now: a grant pulled while the admission was on the chain stays.
+    await updateTransfersIn(this.d.store(), (current) => current.map((x) => (x.patient === p && !x.admittedAt ? { ...x, admittedAt: now, admittedBy: actor.address } : x)));
     return row;
   }
 
