@@ -129,15 +129,10 @@ export class CareTransfers {
     if (!link || this.recipientsOf(patient).length === 0) return;
     const p = ethers.getAddress(patient);
     const sealed = new Map<string, string>();
-    for (const t of this.standing(p)) sealed.set(t, hex(makeScopeGrant(link.context, link.keys, this.recipientsOf(p).find((r) => r.ward.toLowerCase() === t)!, p, scopeId, rawKey)));
+    for (const r of this.recipientsOf(p)) sealed.set(r.ward.toLowerCase(), hex(makeScopeGrant(link.context, link.keys, r, p, scopeId, rawKey)));
     this.updateOut((list) => list.map((x) => (x.patient === p && !x.failed && sealed.has(x.to.account.toLowerCase()) ? { ...x, pending: [...x.pending, sealed.get(x.to.account.toLowerCase())!] } : x))).catch(() =>
       log('warn', 'consortium.transfer.scopeGrantNotKept', {}),
     );
-  }
-
-  /** The receiving wards (lowercase accounts) a patient stands transferred to. */
-  private standing(patient: string): string[] {
-    return [...new Set(this.recipientsOf(patient).map((r) => r.ward.toLowerCase()))];
   }
 
   /** Send what waits every `everyMs` while the core runs (the engine's own round takes care of new batches). */
@@ -269,9 +264,12 @@ export class CareTransfers {
     if (!link || !link.online()) return;
     // Keep the directory fresh while online, so the wards can be chosen (and a transfer queued) offline.
     const kept = await this.d.store().state<KeptDirectory>(DIRECTORY);
-    if (!kept || Date.now() - kept.at > DIRECTORY_REFRESH_MS) await this.directory();
-    const list = await this.outList();
     let directory: DirectoryWard[] | null = null;
+    if (!kept || Date.now() - kept.at > DIRECTORY_REFRESH_MS) {
+      const fresh = await this.directory();
+      if (fresh.online) directory = fresh.wards; // read once: the sends below use it too
+    }
+    const list = await this.outList();
     for (const t of list) {
       if (t.failed) continue;
       const shares = (await this.d.store().consortiumShares(t.patient)).filter((s) => s.ward.toLowerCase() === link.keys.account.toLowerCase() && !t.sharesGranted.includes(`${s.batchId}:${s.index}`));
