@@ -70,11 +70,18 @@ export class ConsortiumClient extends LedgerReader {
   private nonces: NonceStore | null = null;
   private nextNonce: number | null = null;
   private gasLimitCache: bigint | null = null;
-  private readonly opts: Required<Omit<ConsortiumClientOptions, 'expectedChainId'>> & { expectedChainId?: number };
+  /** The client's own options (the reader's — timeouts, log ranges, chain id — are LedgerReader's). */
+  private readonly opts: Required<Pick<ConsortiumClientOptions, 'stateDir' | 'confirmations' | 'receiptTimeoutMs' | 'pollMs' | 'maxTxBytes'>>;
 
   constructor(options: ConsortiumClientOptions) {
     super(options);
-    this.opts = { confirmations: 1, receiptTimeoutMs: 120_000, pollMs: 250, requestTimeoutMs: 15_000, maxTxBytes: MAX_TX_BYTES, maxLogsRange: MAX_LOGS_RANGE, ...options };
+    this.opts = {
+      stateDir: options.stateDir,
+      confirmations: options.confirmations ?? 1,
+      receiptTimeoutMs: options.receiptTimeoutMs ?? 120_000,
+      pollMs: options.pollMs ?? 250,
+      maxTxBytes: options.maxTxBytes ?? MAX_TX_BYTES,
+    };
     if (!Number.isInteger(this.opts.confirmations) || this.opts.confirmations < 1) throw new WardError('BAD_INPUT', 'Confirmations must be a whole number of at least 1.');
     try {
       this.wallet = new ethers.Wallet(options.privateKey);
