@@ -5,9 +5,9 @@
  * (and is zeroed), and is opened again from the store when a reader needs it.
  */
 import { randomBytes } from 'node:crypto';
-import { SigningKey } from 'ethers';
 import { openScopeGrant } from '../consortium/grants';
 import { createKeyScope, openKeyScope, scopeKeyFromRaw, type KeyScope, type ScopeKey } from '../crypto/keyScope';
+import { publicKeyOf } from '../crypto/envelope';
 import type { IdentityService } from '../identity/identityService';
 import { BoundedCache } from '../storage/boundedCache';
 import type { WardStore } from '../storage/wardStore';
@@ -65,7 +65,7 @@ export class ScopeKeyring {
   private async grantedKeyOf(scopeId: string, privateKeys: Array<string | null>): Promise<ScopeKey | null> {
     for (const k of privateKeys) {
       if (!k) continue;
-      const reader = '0x' + SigningKey.computePublicKey(k, false).slice(4);
+      const reader = publicKeyOf(k);
       const kept = await keptScopeGrant(this.store(), scopeId, reader);
       if (!kept) continue;
       try {
