@@ -97,7 +97,9 @@ export function buildCoreGraph(config: CoreConfig) {
   };
 
   // Records: the pipeline's parts, then the services built on them.
-  const stationPrivateKey = () => (identity.initialized ? (stationKey ??= loadStationKey(dataDir))?.privateKey ?? null : null);
+  /** The workstation's anchoring key, once the ward is set up (read from disk once). */
+  const stationWallet = () => (identity.initialized ? (stationKey ??= loadStationKey(dataDir)) : null);
+  const stationPrivateKey = () => stationWallet()?.privateKey ?? null;
   const roots = new RootsOnChain(store, contracts, stationPrivateKey);
   const anchorQueue = new AnchorQueue(store, contracts, station, roots, { stationWindowMs: config.anchorWindowMs });
   const patients = new Patients(identity);
@@ -137,7 +139,7 @@ export function buildCoreGraph(config: CoreConfig) {
     dataDir,
     store,
     anchor: (records) => anchorQueue.anchor(records.map((record) => ({ record })), 'gathered'),
-    stationKey: () => (identity.initialized ? (stationKey ??= loadStationKey(dataDir)) : null),
+    stationKey: stationWallet,
     wardName: () => wardConfig.wardName,
     engine: config.consortiumEngine,
     transfers: (): CareTransfers => transfers,
