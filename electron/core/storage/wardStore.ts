@@ -73,6 +73,13 @@ export interface StoredEntry {
   anchor: AnchorRef | undefined;
 }
 
+/** Where a record object read or written sits: its key, and its places in its signature and anchored trees (the latter once known). */
+interface ReadPlace {
+  locator: Locator;
+  signatureTree: TreePlace | null;
+  anchorTree?: TreePlace | null;
+}
+
 export class WardStore {
   private seq = 0;
   private treeNo = 0;
@@ -80,7 +87,7 @@ export class WardStore {
    * Locator and signature tree of records this process wrote or read, by object (never stale:
    * records are immutable), and for records read, their anchor tree (undefined: not looked up).
    */
-  private readonly places = new WeakMap<StoredRecord, { locator: Locator; signatureTree: TreePlace | null; anchorTree?: TreePlace | null }>();
+  private readonly places = new WeakMap<StoredRecord, ReadPlace>();
   private readonly trees: TreeCache;
   private readonly addresses = new BoundedCache<string, string>(4096);
 
@@ -308,8 +315,7 @@ export class WardStore {
       const sig = place?.signatureTree;
       if (sig && e.record.batchSignature && e.record.batchSignature.proof.length === 0) e.record.batchSignature.proof = (await this.trees.proofs(sig.treeNo))(sig.leafIndex);
       if (e.anchor && e.anchor.proof.length === 0) {
-        const m = place && (await this.kv.get(key(T.membership, ['byte', TreeRole.anchor], place.locator.bytes)));
-        const anchorPlace = m ? { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) } : sig;
+        const anchorPlace = place ? await this.anchorPlaceOf(place) : sig;
         if (anchorPlace) e.anchor.proof = (await this.trees.proofs(anchorPlace.treeNo))(anchorPlace.leafIndex);
       }
     }
@@ -325,17 +331,17 @@ export class WardStore {
     for (const e of entries) {
       const place = this.places.get(e.record);
       const signature = e.record.batchSignature ? (place?.signatureTree ?? null) : null;
-      let anchor: TreePlace | null = null;
-      if (e.anchor && place) {
-        if (place.anchorTree !== undefined) anchor = place.anchorTree;
-        else {
-          const m = await this.kv.get(key(T.membership, ['byte', TreeRole.anchor], place.locator.bytes));
-          anchor = m ? { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) } : place.signatureTree;
-        }
-      }
-      out.push({ signature, anchor });
+      out.push({ signature, anchor: e.anchor && place ? await this.anchorPlaceOf(place) : null });
     }
     return out;
+  }
+
+  /** Where a record read sits in its anchored tree: known from its read, else its membership entry (then remembered), else its signature tree. */
+  private async anchorPlaceOf(place: ReadPlace): Promise<TreePlace | null> {
+    if (place.anchorTree !== undefined) return place.anchorTree;
+    const m = await this.kv.get(key(T.membership, ['byte', TreeRole.anchor], place.locator.bytes));
+    place.anchorTree = m ? { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) } : place.signatureTree;
+    return place.anchorTree;
   }
 
   /** A tree's header and its nodes as stored (not cached here: the verifier keeps what it verified). */
