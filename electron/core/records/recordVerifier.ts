@@ -131,7 +131,8 @@ export class RecordVerifier {
     items.forEach(({ entry, check }, k) => {
       const { signature, anchor } = places[k]!;
       const b = entry.record.batchSignature;
-      const leaf = leafHashOrNull(leafOf(entry.record));
+      let leafHash: Uint8Array | null | undefined;
+      const leaf = () => (leafHash === undefined ? (leafHash = leafHashOrNull(leafOf(entry.record))) : leafHash);
       check.included = {
         signature: b ? this.trees.includes(signature, b.root, leaf) : undefined,
         anchor: entry.anchor ? this.trees.includes(anchor, entry.anchor.root, leaf) : undefined,

@@ -41,13 +41,15 @@ export class VerifiedTrees {
 
   /**
    * Whether the leaf is in the tree at `place` under `root`: true or false when the tree was
-   * checked whole (prepare), undefined when its records need their proofs checked one by one.
+   * checked whole (prepare), undefined when its records need their proofs checked one by one
+   * (`leafHash` is only computed when a checked tree can answer: the walk hashes the leaf itself).
    */
-  includes(place: TreePlace | null, root: string, leafHash: Uint8Array | null): boolean | undefined {
+  includes(place: TreePlace | null, root: string, leafHash: () => Uint8Array | null): boolean | undefined {
     if (!place) return undefined;
     const leaves = this.checked.get(`${place.treeNo}:${root.toLowerCase()}`);
     if (!leaves) return undefined;
-    return leafHash ? layoutLeafIs(leaves, place.leafIndex, leafHash) : false;
+    const leaf = leafHash();
+    return leaf ? layoutLeafIs(leaves, place.leafIndex, leaf) : false;
   }
 
   clear(): void {
