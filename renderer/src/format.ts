@@ -1,10 +1,10 @@
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** A timestamp for people; the raw text if it is not a date. */
-export function formatDateTime(iso: string | null | undefined, empty = '—'): string {
-  if (!iso) return empty;
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+export function formatDateTime(when: string | number | null | undefined, empty = '—'): string {
+  if (!when) return empty;
+  const date = new Date(when);
+  return Number.isNaN(date.getTime()) ? String(when) : dateTime.format(date);
 }
 
 /** "5 minutes", "30 seconds", "1 minute 30 seconds". */
