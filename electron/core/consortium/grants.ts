@@ -11,7 +11,7 @@ import { AES_KEY_BYTES, GCM_NONCE_BYTES, gcmDecrypt, gcmEncrypt, randomUint8 } f
 import { WardError } from '../model/errors';
 import type { ConsortiumContext } from './sealing';
 import { decodeGrant, encodeGrant, scopeGrantContext, transferGrantContext, type GrantContent, type ScopeGrant, type TransferGrant } from './payload';
-import { grantHead, openForReader, openGrant, sealForReader, tagKey, tagMatches } from './sealing';
+import { grantHead, openForReader, openGrant, sealForReader, syncPublicPoint, tagKey, tagMatches } from './sealing';
 import { sealShareOrScopeGrant, type PublisherKeys, type ShareRecipient } from './batch';
 
 /** A sealed grant that gives `to.readerPublicKey` the ward scope key `scopeKey` of `patient`. */
@@ -92,6 +92,7 @@ export function openTransferGrant(grant: TransferGrant, readerPrivateKey: string
 /** The receiving side: this ward's sync account, and how to find another ward's sync key. */
 export class GrantInbox {
   private readonly keys = new Map<string, Uint8Array | null>();
+  private ownPoint: Uint8Array | null = null;
 
   constructor(
     private readonly context: ConsortiumContext,
@@ -113,7 +114,8 @@ export class GrantInbox {
    */
   open(publisher: string, grant: Uint8Array): GrantContent {
     if (!this.isForMe(publisher, grant)) throw new WardError('CRYPTO', 'This key grant is not addressed to this ward.');
-    return decodeGrant(openGrant(grant, this.context, getAddress(publisher), this.own.privateKey));
+    this.ownPoint ??= syncPublicPoint(this.own.privateKey);
+    return decodeGrant(openGrant(grant, this.context, getAddress(publisher), this.own.privateKey, this.ownPoint));
   }
 
   private tagKeyFrom(publisher: string): Uint8Array | null {

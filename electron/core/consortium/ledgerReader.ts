@@ -183,6 +183,55 @@ export class LedgerReader {
   }
 }
 
+/** A BatchPublished log's fields (the ward and batch id are its topics). */
+export interface BatchPublishedLog {
+  root: string;
+  count: number;
+  records: Uint8Array;
+}
+
+const PAYLOAD_DAMAGED = 'The batch payload cannot be read.';
+
+/**
+ * The data of a BatchPublished(ward, batchId, bytes32 root, uint32 count, bytes records) log,
+ * decoded from its hex in one pass (ethers' general decoder walks a 128 KB payload through hex
+ * strings several times; the unit tests hold this equal to it). Strict: the offset, the length
+ * and the padding must be exactly what the ABI encodes. @throws WardError('INTEGRITY').
+ */
+export function decodeBatchPublished(data: string): BatchPublishedLog {
+  const bytes = logBytes(data, PAYLOAD_DAMAGED);
+  if (bytes.length < 128 || wordNumber(bytes, 64) !== 96 || bytes.subarray(32, 60).some((b) => b !== 0)) throw new WardError('INTEGRITY', PAYLOAD_DAMAGED);
+  const records = dynamicBytes(bytes, 96, PAYLOAD_DAMAGED);
+  return { root: '0x' + Buffer.from(bytes.buffer, bytes.byteOffset, 32).toString('hex'), count: bytes.readUInt32BE(60), records };
+}
+
+/** The grant bytes of a KeyGranted(ward, bytes grant) log's data. @throws WardError('INTEGRITY'). */
+export function decodeKeyGranted(data: string): Uint8Array {
+  const bytes = logBytes(data, 'The key grant cannot be read.');
+  if (bytes.length < 64 || wordNumber(bytes, 0) !== 32) throw new WardError('INTEGRITY', 'The key grant cannot be read.');
+  return dynamicBytes(bytes, 32, 'The key grant cannot be read.');
+}
+
+function logBytes(data: string, damaged: string): Buffer {
+  if (typeof data !== 'string' || !data.startsWith('0x') || data.length % 2 !== 0) throw new WardError('INTEGRITY', damaged);
+  const bytes = Buffer.from(data.slice(2), 'hex');
+  if (bytes.length * 2 !== data.length - 2) throw new WardError('INTEGRITY', damaged); // Buffer stops at the first character that is not hex
+  return bytes;
+}
+
+/** A 32-byte word as a number, or -1 when it does not fit in 48 bits. */
+function wordNumber(bytes: Buffer, at: number): number {
+  return bytes.subarray(at, at + 26).some((b) => b !== 0) ? -1 : bytes.readUIntBE(at + 26, 6);
+}
+
+/** ABI `bytes` whose length word is at `at`: exactly its bytes, zero padding, nothing after. */
+function dynamicBytes(bytes: Buffer, at: number, damaged: string): Uint8Array {
+  const length = wordNumber(bytes, at);
+  const start = at + 32;
+  if (length < 0 || bytes.length !== start + Math.ceil(length / 32) * 32 || bytes.subarray(start + length).some((b) => b !== 0)) throw new WardError('INTEGRITY', damaged);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset + start, length);
+}
+
 function hex(n: number): string {
   return '0x' + n.toString(16);
 }

@@ -10,18 +10,23 @@
  * - a scope grant goes to the sink as it is (only its reader can open it).
  * What fails is quarantined with its cause; what holds is handed to the InboxSink with the
  * publishing ward ("from ward X"). The checkpoint moves after each page, in the same write as the
- * page's quarantine; a crash before it re-reads the page (the sink is idempotent).
+ * page's quarantine, once the sink has kept the page's records; a crash before it re-reads the page
+ * (the sink is idempotent).
+ * Waiting on the node is overlapped with the checks: the batches of the grants ahead are fetched
+ * (batchPrefetch.ts, a few batches per eth_getLogs, a bounded number of requests in flight) while
+ * earlier shares are verified; logs are decoded from their hex in one pass (ledgerReader.ts).
  */
-import { ethers, getAddress } from 'ethers';
+import { getAddress } from 'ethers';
 import { WardError } from '../model/errors';
-import { openShare, type BatchOnChain, type OpenedShare } from './batch';
+import { openShare, type OpenedShare } from './batch';
+import { BatchPrefetch, type FetchedBatch } from './batchPrefetch';
 import type { ConsortiumClient, Outcome, Receipt } from './client';
 import { ledgerInterface } from './ledgerAbi';
-import type { WardEntry } from './ledgerReader';
+import { decodeKeyGranted, type WardEntry } from './ledgerReader';
 import { GrantInbox } from './grants';
-import { splitSealedRecords, type ShareGrant } from './payload';
+import type { ShareGrant } from './payload';
 import type { ConsortiumContext } from './sealing';
-import type { InboxSink, SenderWard } from './syncPorts';
+import type { InboxSink, ReceivedShare, SenderWard } from './syncPorts';
 import type { QuarantineEntry, SyncState } from './syncState';
 import { NodeUnreachable } from './rpc';
 
@@ -51,24 +56,20 @@ export interface PullRound {
   stopped: Exclude<Outcome<unknown>, { status: 'done' }> | null;
 }
 
-interface BatchLog {
-  root: string;
-  count: number;
-  sealed: Uint8Array[] | null;
-  /** Why its payload cannot be read, when it cannot. */
-  damaged: string | null;
-}
+type GrantLog = Receipt['logs'][number];
 
 const KEY_GRANTED = ledgerInterface.getEvent('KeyGranted')!.topicHash;
-const BATCH_PUBLISHED = ledgerInterface.getEvent('BatchPublished')!.topicHash;
-/** Batches kept decoded between grants (the grants of one batch come in one transaction). */
-const BATCH_CACHE = 64;
+/** Batches fetched ahead of the share being verified (each up to a 128 KB log). */
+const PREFETCH_BATCHES = 12;
+/** Share grants opened ahead of the one being verified. */
+const PREFETCH_GRANTS = 2000;
+/** Verified records handed to the sink in one call (one durable write), at most, within a page. */
+const SINK_WRITE_RECORDS = 5000;
 
 export class Puller {
   private context: ConsortiumContext | null = null;
   private readonly wards = new Map<string, WardEntry | null>();
-  private readonly batches = new Map<string, BatchLog | null>();
-  private readonly onChain = new Map<string, BatchOnChain | null>();
+  private readonly membership = new Map<string, boolean>();
   private inbox: GrantInbox | null = null;
 
   constructor(private readonly o: PullerOptions) {}
@@ -83,40 +84,9 @@ export class Puller {
       const head = (await client.blockNumber()) - ((this.o.confirmations ?? 1) - 1);
       if (head < from) return { ...totals, stopped: null };
       this.wards.clear(); // memberships may have changed since the last round
+      this.membership.clear();
       for await (const page of client.logs({ address: client.ledger, topics: [KEY_GRANTED] }, from, head)) {
-        const quarantined: QuarantineEntry[] = [];
-        await this.knowWards(page.logs.map((l) => topicAddress(l.topics[1]!)));
-        for (const log of page.logs) {
-          const publisher = topicAddress(log.topics[1]!);
-          const grant = ethers.getBytes(ledgerInterface.decodeEventLog('KeyGranted', log.data, log.topics).grant as string);
-          if (!this.inbox.isForMe(publisher, grant)) continue;
-          totals.grants++;
-          const q = (what: QuarantineEntry['what'], ward: string, batchId: string | null, recordId: string | null, index: number | null, cause: string) =>
-            quarantined.push({ key: `${String(log.blockNumber).padStart(12, '0')}:${String(log.logIndex).padStart(6, '0')}:${index ?? '-'}`, what, ward, wardName: this.wards.get(ward.toLowerCase())?.name ?? null, batchId, recordId, block: log.blockNumber, tx: log.transactionHash, cause, at: Date.now() });
-          let content;
-          try {
-            content = this.inbox.open(publisher, grant);
-          } catch (e) {
-            q('grant', publisher, null, null, null, causeOf(e, 'The key grant could not be opened.'));
-            continue;
-          }
-          if (content.kind === 'scope') {
-            await this.o.sink.scopeGrant(content, this.sender(publisher), log.blockNumber);
-            continue;
-          }
-          if (content.kind === 'transfer') {
-            await this.o.sink.transferGrant?.(content, this.sender(publisher), log.blockNumber);
-            continue;
-          }
-          const result = await this.openShareGrant(content, log);
-          if ('problem' in result) {
-            q('share', content.batchWard, content.batchId, null, null, result.problem);
-            continue;
-          }
-          for (const p of result.problems) q(p.recordId ? 'record' : 'share', content.batchWard, content.batchId, p.recordId, p.index, p.problem);
-          if (result.verified.length > 0) await this.o.sink.receive(result.verified, this.sender(content.batchWard));
-          totals.records += result.verified.length;
-        }
+        const quarantined = await this.page(page.logs, totals);
         totals.quarantined += quarantined.length;
         await state.pulled(page.toBlock + 1, quarantined);
         onProgress({ fromBlock: from, toBlock: page.toBlock, head, ...totals });
@@ -129,48 +99,101 @@ export class Puller {
     }
   }
 
+  /**
+   * One page of KeyGranted logs: the grants for this ward opened in log order; the batches their
+   * share grants point to fetched ahead (BatchPrefetch) while earlier shares are verified; the
+   * verified records handed to the sink in a few large writes, all before the page's checkpoint.
+   * Returns what the page quarantined. @throws NodeUnreachable.
+   */
+  private async page(logs: GrantLog[], totals: { grants: number; records: number }): Promise<QuarantineEntry[]> {
+    const quarantined: QuarantineEntry[] = [];
+    const q = (log: GrantLog, what: QuarantineEntry['what'], ward: string, batchId: string | null, recordId: string | null, index: number | null, cause: string) =>
+      quarantined.push({ key: `${String(log.blockNumber).padStart(12, '0')}:${String(log.logIndex).padStart(6, '0')}:${index ?? '-'}`, what, ward, wardName: this.wards.get(ward.toLowerCase())?.name ?? null, batchId, recordId, block: log.blockNumber, tx: log.transactionHash, cause, at: Date.now() });
+    const prefetch = new BatchPrefetch(this.o.client);
+    const waiting: Array<{ log: GrantLog; grant: ShareGrant; batch: string }> = [];
+    let received: ReceivedShare[] = [];
+    let receivedRecords = 0;
+    const deliver = async () => {
+      if (received.length > 0) await this.o.sink.receive(received);
+      received = [];
+      receivedRecords = 0;
+    };
+    const verifyNext = async () => {
+      const { log, grant, batch } = waiting.shift()!;
+      const result = await this.openShareGrant(grant, log, await prefetch.get(batch));
+      prefetch.done(batch);
+      if ('problem' in result) {
+        q(log, 'share', grant.batchWard, grant.batchId, null, null, result.problem);
+        return;
+      }
+      for (const p of result.problems) q(log, p.recordId ? 'record' : 'share', grant.batchWard, grant.batchId, p.recordId, p.index, p.problem);
+      if (result.verified.length === 0) return;
+      received.push({ records: result.verified, from: this.sender(grant.batchWard) });
+      receivedRecords += result.verified.length;
+      totals.records += result.verified.length;
+      if (receivedRecords >= SINK_WRITE_RECORDS) await deliver();
+    };
+
+    await this.knowWards(logs.map((l) => topicAddress(l.topics[1]!)));
+    for (const log of logs) {
+      const publisher = topicAddress(log.topics[1]!);
+      let grant: Uint8Array;
+      try {
+        grant = decodeKeyGranted(log.data);
+      } catch (e) {
+        q(log, 'grant', publisher, null, null, null, causeOf(e, 'The key grant cannot be read.'));
+        continue;
+      }
+      if (!this.inbox!.isForMe(publisher, grant)) continue;
+      totals.grants++;
+      let content;
+      try {
+        content = this.inbox!.open(publisher, grant);
+      } catch (e) {
+        q(log, 'grant', publisher, null, null, null, causeOf(e, 'The key grant could not be opened.'));
+        continue;
+      }
+      if (content.kind === 'scope') {
+        await this.o.sink.scopeGrant(content, this.sender(publisher), log.blockNumber);
+      } else if (content.kind === 'transfer') {
+        await this.o.sink.transferGrant?.(content, this.sender(publisher), log.blockNumber);
+      } else {
+        const batch = prefetch.want({ ward: getAddress(content.batchWard), batchId: content.batchId, block: content.batchBlock || log.blockNumber });
+        waiting.push({ log, grant: content, batch });
+        while (prefetch.pending > PREFETCH_BATCHES || waiting.length > PREFETCH_GRANTS) await verifyNext();
+      }
+    }
+    while (waiting.length > 0) await verifyNext();
+    await deliver();
+    return quarantined;
+  }
+
   private sender(ward: string): SenderWard {
     return { account: getAddress(ward), name: this.wards.get(ward.toLowerCase())?.name ?? 'an unknown ward' };
   }
 
-  /** The share a grant points to, verified; or why it cannot be. @throws NodeUnreachable. */
-  private async openShareGrant(grant: ShareGrant, log: Receipt['logs'][number]): Promise<OpenedShare | { problem: string }> {
+  /** The share a grant points to, verified against its batch as fetched; or why it cannot be. @throws NodeUnreachable. */
+  private async openShareGrant(grant: ShareGrant, log: GrantLog, fetched: FetchedBatch): Promise<OpenedShare | { problem: string }> {
     const ward = getAddress(grant.batchWard);
-    const key = `${ward.toLowerCase()}:${grant.batchId.toLowerCase()}`;
-    if (!this.onChain.has(key)) this.onChain.set(key, await this.o.client.batchOnChain(grant.batchId, ward));
-    const onChain = this.onChain.get(key)!;
+    const { onChain, log: batch } = fetched;
     if (!onChain) return { problem: 'The batch the grant points to is not on the consortium chain for that ward.' };
     const block = grant.batchBlock || log.blockNumber;
     if (block !== onChain.blockNumber) return { problem: 'The grant points to another block than the one the batch was published in.' };
-    await this.knowWards([ward]);
-    if (!(await this.o.client.wasMember(ward, this.wards.get(ward.toLowerCase()) ?? null, block))) return { problem: 'The publishing ward was not a member of the consortium when the batch was published.' };
-    const batch = await this.batchLog(ward, grant.batchId, block);
+    if (!(await this.wasMember(ward, block))) return { problem: 'The publishing ward was not a member of the consortium when the batch was published.' };
     if (!batch) return { problem: 'The batch\'s records are not in the block the chain names.' };
     if (batch.damaged) return { problem: batch.damaged };
     if (batch.root.toLowerCase() !== onChain.root.toLowerCase() || batch.count !== onChain.count) return { problem: 'The published batch differs from what the ledger stored for it.' };
     return openShare(grant, batch.sealed!, onChain, this.context!);
   }
 
-  /** The BatchPublished log of (ward, batchId) in `block`, its payload split. @throws NodeUnreachable. */
-  private async batchLog(ward: string, batchId: string, block: number): Promise<BatchLog | null> {
-    const key = `${ward.toLowerCase()}:${batchId.toLowerCase()}`;
-    if (!this.batches.has(key)) {
-      let found: BatchLog | null = null;
-      for await (const page of this.o.client.logs({ address: this.o.client.ledger, topics: [BATCH_PUBLISHED, ethers.zeroPadValue(ward, 32), batchId] }, block, block)) {
-        const log = page.logs[0];
-        if (!log) continue;
-        const ev = ledgerInterface.decodeEventLog('BatchPublished', log.data, log.topics);
-        found = { root: String(ev.root), count: Number(ev.count), sealed: null, damaged: null };
-        try {
-          found.sealed = splitSealedRecords(ethers.getBytes(ev.records as string), found.count);
-        } catch (e) {
-          found.damaged = causeOf(e, 'The batch payload cannot be read.');
-        }
-      }
-      if (this.batches.size >= BATCH_CACHE) this.batches.delete(this.batches.keys().next().value!);
-      this.batches.set(key, found);
+  /** Whether `ward` was a member at `block`, asked once per round. @throws NodeUnreachable. */
+  private async wasMember(ward: string, block: number): Promise<boolean> {
+    const key = `${ward.toLowerCase()}:${block}`;
+    if (!this.membership.has(key)) {
+      await this.knowWards([ward]);
+      this.membership.set(key, await this.o.client.wasMember(ward, this.wards.get(ward.toLowerCase()) ?? null, block));
     }
-    return this.batches.get(key)!;
+    return this.membership.get(key)!;
   }
 
   /** Load the directory entries of wards not yet known this round. @throws NodeUnreachable. */
@@ -181,8 +204,17 @@ export class Puller {
   }
 }
 
+const topicAddresses = new Map<string, string>();
+
+/** The checksummed address in an indexed topic (a few wards: kept, not recomputed per log). */
 function topicAddress(topic: string): string {
-  return getAddress('0x' + topic.slice(-40));
+  let a = topicAddresses.get(topic);
+  if (!a) {
+    a = getAddress('0x' + topic.slice(-40));
+    if (topicAddresses.size > 10_000) topicAddresses.clear();
+    topicAddresses.set(topic, a);
+  }
+  return a;
 }
 
 function causeOf(e: unknown, fallback: string): string {

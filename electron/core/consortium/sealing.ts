@@ -52,13 +52,28 @@ const LABEL = {
 };
 const OPEN_FAILED = 'A consortium record could not be opened: it was altered, or it belongs to another place in the chain.';
 
+// Both are asked for every record sealed or opened, for the same few wards and ledgers: their bytes
+// are kept (getAddress hashes the address each time). Callers only read them.
+const contextBytesOf = new Map<string, Uint8Array>();
+const addressBytesOf = new Map<string, Uint8Array>();
+
+function remembered(cache: Map<string, Uint8Array>, key: string, make: () => Uint8Array): Uint8Array {
+  let bytes = cache.get(key);
+  if (!bytes) {
+    bytes = make();
+    if (cache.size >= 1024) cache.clear();
+    cache.set(key, bytes);
+  }
+  return bytes;
+}
+
 function contextBytes(c: ConsortiumContext): Uint8Array {
-  return new ByteWriter().u64(c.chainId).hex(getAddress(c.ledger), 20, 'ledger address').finish();
+  return remembered(contextBytesOf, `${c.chainId}:${c.ledger}`, () => new ByteWriter().u64(c.chainId).hex(getAddress(c.ledger), 20, 'ledger address').finish());
 }
 
 function addressBytes(a: string, what: string): Uint8Array {
   try {
-    return hexToBytes(getAddress(a), 20, what);
+    return remembered(addressBytesOf, a, () => hexToBytes(getAddress(a), 20, what));
   } catch {
     throw new WardError('BAD_INPUT', `The ${what} is not a valid address.`);
   }
@@ -74,6 +89,11 @@ function point(publicKey: string): Uint8Array {
  * use it): its multiplication is constant-time in the secret and several times faster than
  * @noble/curves' (one agreement per grant sealed or opened: the pull's largest cost).
  */
+/** The 65-byte uncompressed public point of a sync private key (for openGrant). */
+export function syncPublicPoint(privateKey: string): Uint8Array {
+  return publicKeyOf(hexToBytes(privateKey, 32, 'private key'), false);
+}
+
 function publicKeyOf(secret: Uint8Array, compressed: boolean): Uint8Array {
   const p = pointFromScalar(secret, compressed);
   if (!p) throw new WardError('CRYPTO', 'A consortium key is not a valid secp256k1 key.');
@@ -179,12 +199,16 @@ export function grantHead(grant: Uint8Array): { epk: Uint8Array; tag: Uint8Array
   return { epk: grant.subarray(0, EPK_BYTES), tag: grant.subarray(EPK_BYTES, EPK_BYTES + TAG_BYTES) };
 }
 
-/** Open a grant with the receiving ward's sync private key. @throws WardError('CRYPTO'). */
-export function openGrant(grant: Uint8Array, c: ConsortiumContext, publisher: string, receiverSyncPrivateKey: string): Uint8Array {
+/**
+ * Open a grant with the receiving ward's sync private key; `receiverPoint`, the uncompressed public
+ * key of that private key (syncPublicPoint), when the caller keeps it: computing it is a third of
+ * the cost. @throws WardError('CRYPTO').
+ */
+export function openGrant(grant: Uint8Array, c: ConsortiumContext, publisher: string, receiverSyncPrivateKey: string, receiverPoint?: Uint8Array): Uint8Array {
   const head = grantHead(grant);
   if (!head) throw new WardError('CRYPTO', 'A key grant is too short to be one.');
   const secret = hexToBytes(receiverSyncPrivateKey, 32, 'private key');
-  const receiverPoint = publicKeyOf(secret, false);
+  receiverPoint ??= publicKeyOf(secret, false);
   const x = ecdhX(secret, head.epk);
   const { key, nonce } = grantKeys(x, c, publisher, receiverPoint, head.epk);
   x.fill(0);

@@ -56,10 +56,21 @@ export interface SenderWard {
   name: string;
 }
 
+/** The verified records of one share, and the ward that published them. */
+export interface ReceivedShare {
+  records: ReceivedRecord[];
+  from: SenderWard;
+}
+
 /** Where verified records from other wards go. */
 export interface InboxSink {
-  /** Verified records of one share, "from ward X". Called again for the same records after a crash: must be idempotent. */
-  receive(records: ReceivedRecord[], from: SenderWard): Promise<void>;
+  /**
+   * Verified records of one or more shares, each "from ward X", kept in one durable write (the
+   * puller hands a page's shares in a few calls, not one per share). Called again for the same
+   * records after a crash, and a record may come twice in one call (a share granted twice): must
+   * be idempotent.
+   */
+  receive(shares: ReceivedShare[]): Promise<void>;
   /** A scope key for one of this ward's readers (a transfer of care); opened later by that reader. */
   scopeGrant(grant: ScopeGrant, from: SenderWard, block: number): Promise<void>;
   /** A transfer of care's note for one of this ward's readers (who the patient is, why); opened by that reader. */

@@ -8,7 +8,7 @@
  */
 import type { ReceivedRecord } from '../consortium/batch';
 import type { ScopeGrant, TransferGrant } from '../consortium/payload';
-import type { InboxSink, SenderWard } from '../consortium/syncPorts';
+import type { InboxSink, ReceivedShare, SenderWard } from '../consortium/syncPorts';
 import { log } from '../platform/log';
 import type { StoredRecord } from '../storage/storedRecord';
 import type { WardStore } from '../storage/wardStore';
@@ -81,15 +81,19 @@ export class StoreInbox implements InboxSink {
     private readonly anchor: (records: StoredRecord[]) => Promise<unknown> = async () => undefined,
   ) {}
 
-  /** Idempotent: a record already filed keeps its first place; one commit per share. */
-  async receive(records: ReceivedRecord[], from: SenderWard): Promise<void> {
+  /** Idempotent: a record already filed keeps its first place (also within one call); one commit for all the shares. */
+  async receive(shares: ReceivedShare[]): Promise<void> {
     const store = this.store();
-    const places = await store.consortiumPlaces(records.map((r) => r.id));
+    const all = shares.flatMap((s) => s.records.map((record) => ({ record, from: s.from })));
+    const places = await store.consortiumPlaces(all.map((r) => r.record.id));
     const at = Date.now();
     const fresh: StoredRecord[] = [];
     const placed: Array<{ record: StoredRecord; place: NonNullable<(typeof places)[number]> }> = [];
-    for (const [i, received] of records.entries()) {
-      if (places[i]) continue;
+    const seen = new Set<string>();
+    for (const [i, { record: received, from }] of all.entries()) {
+      const id = received.id.toLowerCase();
+      if (places[i] || seen.has(id)) continue;
+      seen.add(id);
       const { consortium, ...rest } = received;
       const known = await store.entry(received.id, { proofs: false });
       const record = known?.record ?? (rest as StoredRecord);
