@@ -74,6 +74,7 @@ describe('consortium sync engine: pulling', () => {
     await a.engine.syncNow();
     expect((await a.engine.status()).queue).toBe(0);
     const refusedBefore = c.proxy.refused.length;
+    const logRequestsBefore = c.proxy.count('eth_getLogs');
 
     await b.engine.syncNow();
     const status = await b.engine.status();
@@ -82,6 +83,14 @@ describe('consortium sync engine: pulling', () => {
     expect(c.proxy.refused.length).toBe(refusedBefore); // no page over 5,000 blocks
     const expected = [...written, ...later].filter((r) => patients.slice(0, 4).some((p) => p.wallet.address === r.patient));
     expect(inbox.records.size).toBe(expected.length);
+    // Fewer requests than batches: the batches' logs are asked several at a time (besides one
+    // KeyGranted request per page of at most 5,000 blocks); and the sink took each page's records
+    // in one write, not one per share.
+    const batchesRead = new Set([...inbox.records.values()].map((x) => x.record.consortium.batchId)).size;
+    const pages = Math.ceil((await b.state.checkpoint()) / 5000);
+    expect(batchesRead).toBeGreaterThan(4);
+    expect(c.proxy.count('eth_getLogs') - logRequestsBefore).toBeLessThan(pages + batchesRead);
+    expect(inbox.writes).toBeLessThanOrEqual(pages);
     for (const r of expected) {
       const got = inbox.records.get(r.id.toLowerCase())!;
       expect(got.from).toEqual({ account: A.sync.address, name: 'Ward 2 Medical' });
