@@ -37,8 +37,6 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'electron/main/index.ts'),
           cli: resolve(__dirname, 'electron/cli/index.ts'),
-          // The consortium puller's share verifier thread (consortium/shareVerifier.ts finds it beside the bundle).
-          shareWorker: resolve(__dirname, 'electron/core/consortium/shareWorker.ts'),
         },
       },
     },

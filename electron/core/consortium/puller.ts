@@ -16,10 +16,9 @@
  * (batchPrefetch.ts, a few batches per eth_getLogs, a bounded number of requests in flight) while
  * earlier shares are verified; logs are decoded from their hex in one pass (ledgerReader.ts).
  */
-import { availableParallelism } from 'node:os';
 import { getAddress } from 'ethers';
 import { WardError } from '../model/errors';
-import type { OpenedShare } from './batch';
+import { openShare, type OpenedShare } from './batch';
 import { BatchPrefetch, type FetchedBatch } from './batchPrefetch';
 import type { ConsortiumClient, Outcome, Receipt } from './client';
 import { ledgerInterface } from './ledgerAbi';
@@ -27,7 +26,6 @@ import { decodeKeyGranted, type WardEntry } from './ledgerReader';
 import { GrantInbox } from './grants';
 import type { ShareGrant } from './payload';
 import type { ConsortiumContext } from './sealing';
-import { shareVerifier, type ShareVerifier } from './shareVerifier';
 import type { InboxSink, ReceivedShare, SenderWard } from './syncPorts';
 import type { QuarantineEntry, SyncState } from './syncState';
 import { NodeUnreachable } from './rpc';
@@ -40,8 +38,6 @@ export interface PullerOptions {
   own: { account: string; privateKey: string };
   /** Blocks on top of a block before it is read (QBFT: 1, final). */
   confirmations?: number;
-  /** Worker threads that verify shares (0: on this thread). Default: two (one on a single core). */
-  verifyThreads?: number;
 }
 
 export interface PullProgress {
@@ -65,13 +61,8 @@ type GrantLog = Receipt['logs'][number];
 const KEY_GRANTED = ledgerInterface.getEvent('KeyGranted')!.topicHash;
 /** Batches fetched ahead of the share being verified (each up to a 128 KB log). */
 const PREFETCH_BATCHES = 12;
-/** Share checks under way at once (fetching, queued for or on a verifier thread). */
-const CHECKS_AHEAD = 256;
-/**
- * Verifier threads: two (one on a single core). On a two-core workstation the share checks, two
- * thirds of a pull's CPU, then use both cores while this thread reads the chain and opens grants.
- */
-const DEFAULT_VERIFY_THREADS = Math.min(2, availableParallelism());
+/** Share grants opened ahead of the one being verified. */
+const PREFETCH_GRANTS = 2000;
 /** Verified records handed to the sink in one call (one durable write), at most, within a page. */
 const SINK_WRITE_RECORDS = 5000;
 
@@ -80,8 +71,6 @@ export class Puller {
   private readonly wards = new Map<string, WardEntry | null>();
   private readonly membership = new Map<string, boolean>();
   private inbox: GrantInbox | null = null;
-  /** Made at the round's first share, closed at its end (no idle threads between rounds). */
-  private verifier: ShareVerifier | null = null;
 
   constructor(private readonly o: PullerOptions) {}
 
@@ -107,9 +96,6 @@ export class Puller {
     } catch (e) {
       if (e instanceof NodeUnreachable) return { ...totals, stopped: { status: 'offline', reason: e.reason } };
       return { ...totals, stopped: { status: 'failed', error: e instanceof WardError ? e : new WardError('INTERNAL', 'Reading the consortium chain failed unexpectedly.') } };
-    } finally {
-      await this.verifier?.close();
-      this.verifier = null;
     }
   }
 
@@ -124,8 +110,7 @@ export class Puller {
     const q = (log: GrantLog, what: QuarantineEntry['what'], ward: string, batchId: string | null, recordId: string | null, index: number | null, cause: string) =>
       quarantined.push({ key: `${String(log.blockNumber).padStart(12, '0')}:${String(log.logIndex).padStart(6, '0')}:${index ?? '-'}`, what, ward, wardName: this.wards.get(ward.toLowerCase())?.name ?? null, batchId, recordId, block: log.blockNumber, tx: log.transactionHash, cause, at: Date.now() });
     const prefetch = new BatchPrefetch(this.o.client);
-    // Share checks under way, in log order: each waits for its batch, then for a verifier thread.
-    const checks: Array<{ log: GrantLog; grant: ShareGrant; result: Promise<OpenedShare | { problem: string }> }> = [];
+    const waiting: Array<{ log: GrantLog; grant: ShareGrant; batch: string }> = [];
     let received: ReceivedShare[] = [];
     let receivedRecords = 0;
     const deliver = async () => {
@@ -133,9 +118,10 @@ export class Puller {
       received = [];
       receivedRecords = 0;
     };
-    const settleNext = async () => {
-      const { log, grant, result: pending } = checks.shift()!;
-      const result = await pending;
+    const verifyNext = async () => {
+      const { log, grant, batch } = waiting.shift()!;
+      const result = await this.openShareGrant(grant, log, await prefetch.get(batch));
+      prefetch.done(batch);
       if ('problem' in result) {
         q(log, 'share', grant.batchWard, grant.batchId, null, null, result.problem);
         return;
@@ -173,14 +159,11 @@ export class Puller {
         await this.o.sink.transferGrant?.(content, this.sender(publisher), log.blockNumber);
       } else {
         const batch = prefetch.want({ ward: getAddress(content.batchWard), batchId: content.batchId, block: content.batchBlock || log.blockNumber });
-        const grant = content;
-        const result = prefetch.get(batch).then((fetched) => this.openShareGrant(grant, log, fetched)).finally(() => prefetch.done(batch));
-        result.catch(() => undefined); // settled in order below; a round that stops early leaves it
-        checks.push({ log, grant, result });
-        while (prefetch.pending > PREFETCH_BATCHES || checks.length > CHECKS_AHEAD) await settleNext();
+        waiting.push({ log, grant: content, batch });
+        while (prefetch.pending > PREFETCH_BATCHES || waiting.length > PREFETCH_GRANTS) await verifyNext();
       }
     }
-    while (checks.length > 0) await settleNext();
+    while (waiting.length > 0) await verifyNext();
     await deliver();
     return quarantined;
   }
@@ -200,8 +183,7 @@ export class Puller {
     if (!batch) return { problem: 'The batch\'s records are not in the block the chain names.' };
     if (batch.damaged) return { problem: batch.damaged };
     if (batch.root.toLowerCase() !== onChain.root.toLowerCase() || batch.count !== onChain.count) return { problem: 'The published batch differs from what the ledger stored for it.' };
-    this.verifier ??= shareVerifier(this.o.verifyThreads ?? DEFAULT_VERIFY_THREADS);
-    return this.verifier.verify(grant, batch.sealed!, onChain, this.context!);
+    return openShare(grant, batch.sealed!, onChain, this.context!);
   }
 
   /** Whether `ward` was a member at `block`, asked once per round. @throws NodeUnreachable. */
