@@ -107,7 +107,7 @@ export class SyncEngine {
     this.wake?.();
   }
 
-  /** Run a round now (skipping any backoff wait); resolves when that round has ended. */
+  /** Run a round now (skipping any backoff wait); resolves when a round that began after this call has ended. */
   syncNow(): Promise<void> {
     const ended = new Promise<void>((r) => this.roundWaiters.push(r));
     this.paused = false;
@@ -179,8 +179,12 @@ export class SyncEngine {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       if (!this.paused) {
+        // Those who asked before this round began; a syncNow during it waits for the next round,
+        // which starts at once (it must see what was published meanwhile).
+        const asked = this.roundWaiters.splice(0);
         await this.round();
-        for (const w of this.roundWaiters.splice(0)) w();
+        for (const w of asked) w();
+        if (this.roundWaiters.length > 0 && !this.stopping) continue;
       }
       if (this.stopping) break;
       this.activity = this.paused ? 'idle' : 'waiting';

@@ -173,4 +173,37 @@ describe('consortium sync engine: pulling', () => {
     for await (const page of b.client.logs({ address: c.ledger, topics: [topic, ethers.zeroPadValue(M.sync.address, 32)] }, 0, await b.client.blockNumber())) mBatches += page.logs.length;
     expect(mBatches).toBe(4);
   }, SLOW);
+
+  it('answers a sync asked for during a round with a round that sees what was published meanwhile', async () => {
+    // B's sink holds the first round inside its first page until the second sync has been asked for.
+    let release!: () => void;
+    let entered!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const inRound = new Promise<void>((r) => (entered = r));
+    const gated = new (class extends MemoryInbox {
+      async receive(shares: Parameters<MemoryInbox['receive']>[0]): Promise<void> {
+        entered();
+        await held;
+        return super.receive(shares);
+      }
+    })();
+    await a.outbox.add(wardRecords(A, patients.slice(0, 4), 6, Date.now() - 2_400_000));
+    await a.engine.syncNow();
+    const b2 = await openSyncWard(B, dir('ward-b2'), { url: c.proxy.url, ledger: c.ledger, context: c.context, sink: gated });
+    try {
+      const first = b2.engine.syncNow();
+      await inRound;
+      const meanwhile = wardRecords(A, patients.slice(0, 4), 12, Date.now() - 1_800_000);
+      await a.outbox.add(meanwhile);
+      await a.engine.syncNow();
+      expect((await a.engine.status()).queue).toBe(0);
+      const second = b2.engine.syncNow();
+      release();
+      await first;
+      await second;
+      for (const r of meanwhile) expect(gated.records.has(r.id.toLowerCase()), 'published during the first round').toBe(true);
+    } finally {
+      await b2.close();
+    }
+  }, SLOW);
 });
