@@ -6,7 +6,6 @@
  * wrapped for one of this ward's readers, at a transfer of care) are kept, unopened, for that reader,
  * and so is a transfer's note (the incoming transfer).
  */
-import type { ReceivedRecord } from '../consortium/batch';
 import type { ScopeGrant, TransferGrant } from '../consortium/payload';
 import type { InboxSink, ReceivedShare, SenderWard } from '../consortium/syncPorts';
 import { log } from '../platform/log';

@@ -181,7 +181,7 @@ describe('consortium sync engine: pulling', () => {
     const held = new Promise<void>((r) => (release = r));
     const inRound = new Promise<void>((r) => (entered = r));
     const gated = new (class extends MemoryInbox {
-      async receive(shares: Parameters<MemoryInbox['receive']>[0]): Promise<void> {
+      override async receive(shares: Parameters<MemoryInbox['receive']>[0]): Promise<void> {
         entered();
         await held;
         return super.receive(shares);
