@@ -27,10 +27,14 @@ export class StoreOutbox implements OutboxSource {
   ) {}
 
   async next(after: number, limit: number): Promise<OutboxEntry[]> {
+    // The store enqueues records only once a consortium is configured; the first read opens the
+    // outbox and waits until the records written before are in it, so publishing keeps write order.
+    await this.store().openOutbox();
     // StoredRecord is PublishableRecord's shape (payload.ts): the record travels as stored.
     return (await this.store().outbox({ after, limit })).map(({ seq, record }) => ({ seq, record: record as PublishableRecord }));
   }
 
+  /** Records waiting (while the outbox first fills, those enqueued so far). */
   count(): Promise<number> {
     return this.store().outboxCount();
   }
