@@ -56,10 +56,10 @@ export interface EncodedRecord {
 /**
  * The sealed bytes of a record (its content format): since issue 12, a 0 byte then the canonical
  * plaintext deflated (raw DEFLATE, RFC 1951). A device reading's 790 bytes of JSON (with its NEWS2
- * result) seal in about 505: the content is most of a station reading's bytes on disk. Records sealed before hold the canonical JSON
- * itself, which never starts with a 0 byte (it starts with '{'), so both open. What is signed and
- * hashed is the canonical plaintext either way, never the packed bytes: signatures, commitments
- * and exports are unchanged.
+ * result) seal in about 505: the content is most of a station reading's bytes on disk. Records
+ * sealed before hold the canonical JSON itself, which never starts with a 0 byte (it starts with
+ * '{'), so both open. What is signed and hashed is the canonical plaintext either way, never the
+ * packed bytes: signatures, commitments and exports are unchanged.
  */
 const DEFLATED = 0x00;
 /** Largest plaintext a record may inflate to (a damaged or hostile ciphertext cannot balloon memory). */

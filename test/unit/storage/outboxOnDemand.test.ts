@@ -111,4 +111,26 @@ describe('the consortium outbox, filled on demand', () => {
     await again.write((w) => void w.record(written[3]!));
     expect(await ids(again)).toEqual(written.slice(0, 4).map((r) => r.id));
   });
+
+  it('restores a backup with the outbox state it had: closed stays closed, one from before the change opens', async () => {
+    const { store: closed } = await storeAt();
+    await closed.write((w) => written.slice(0, 3).forEach((r) => w.record(r)));
+    const { store: restored } = await storeAt();
+    await restored.load(closed.snapshot());
+    expect([restored.outboxStatus(), await restored.outboxCount()]).toEqual(['closed', 0]);
+
+    const { store: legacy, dir } = await storeAt();
+    await legacy.openOutbox();
+    await legacy.write((w) => written.slice(0, 3).forEach((r) => w.record(r)));
+    await close(legacy);
+    const kv = await LevelKv.open(dir, { createIfMissing: false });
+    await kv.commit([{ type: 'del', key: META_OUTBOX }]);
+    await kv.close();
+    const { store: before } = await storeAt(dir);
+    const { store: restoredBefore } = await storeAt();
+    await restoredBefore.load(before.snapshot());
+    expect(restoredBefore.outboxStatus()).toBe('open');
+    await restoredBefore.write((w) => void w.record(written[3]!));
+    expect(await ids(restoredBefore)).toEqual(written.slice(0, 4).map((r) => r.id));
+  });
 });
