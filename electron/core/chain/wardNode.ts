@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { readJson, writeJsonDurable } from '../platform/atomicFile';
 import { WardError } from '../model/errors';
 import { checkChainDatabase, problemOf, withoutEscapes } from './chainDatabase';
+import { loadGanache } from './loadGanache';
 
 export interface PinnedChainOptions {
   chainId: number;
@@ -74,7 +75,7 @@ export class WardNode {
       await withoutEscapes(dbPath, async () => {
         // Loaded here, not with the app: its second of initialisation comes after a shell's
         // window or address is up (it shows the start meanwhile), and only for a ward that starts.
-        const { default: ganache } = await import('ganache');
+        const ganache = await loadGanache();
         const provider = ganache.provider(ganacheOptions as unknown as Parameters<typeof ganacheModule.provider>[0]);
         this.ganacheProvider = provider;
         // ethers talks EIP-1193 to the in-process node; polling is pointless with instamine.
