@@ -230,6 +230,8 @@ export function buildCoreGraph(config: CoreConfig) {
       release = await lockDataDir(dataDir);
       try {
         progress({ label: 'Opening the ward chain', fraction: null, step: 'opening' });
+        // The chain opens on its own thread meanwhile (chain/chainWorker.ts); waited for where it is first needed.
+        node.begin();
         await useFastKeccak();
         await node.start();
         wardConfig.load();

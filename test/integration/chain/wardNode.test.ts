@@ -1,5 +1,8 @@
 /**
- * The ward's embedded node as the core starts it (electron/core/chain/wardNode.ts).
+ * The ward's embedded node as the core starts it (electron/core/chain/wardNode.ts): ganache on a
+ * thread of its own (chain/chainWorker.ts), reached over EIP-1193 through the thread's port
+ * (chain/chainWorkerClient.ts), so what crosses the port is tested here: results, a revert's data
+ * as ethers decodes it, a node error's message, and the database closed on stop.
  *
  * ganache is loaded with V8's asm.js validation off (chain/loadGanache.ts: it cost about 0.6 s of
  * every start). The precompiles that the asm.js module implements must still answer exactly as
@@ -9,13 +12,13 @@
 import { Script } from 'node:vm';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isCallException } from 'ethers';
 import { WardNode } from '../../../electron/core/chain/wardNode';
 import { removeDir, tempDir } from '../../support/tempCore';
 
 const started: Array<{ node: WardNode; dir: string }> = [];
 
-async function startNode(): Promise<WardNode> {
-  const dir = tempDir('wardledger-node-');
+async function startNode(dir = tempDir('wardledger-node-')): Promise<WardNode> {
   const node = new WardNode(join(dir, 'chain'));
   started.push({ node, dir });
   await node.start();
@@ -66,5 +69,31 @@ describe('the ward node', () => {
         '0x2bd3e6d0f3b142924f5ca7b49ce5b9d54c4703d7ae5648e61d02268b1a0a9fb721611ce0a6af85915e2f1d70300909ce2e49dfad4a4619c8390cae66cefdb20400000000000000000000000000000000000000000000000011138ce750fa15c2',
       ),
     ).toBe('0x070a8d6a982153cae4be29d434e8faef8a47b274a053f5a4ee2a6c9c13c31e5c031b8ce914eba3a9ffb989f9cdd5b0f01943074bf4f0f315690ec3cec6981afc');
+  });
+
+  it('carries a revert’s data across the thread as ethers reads it', async () => {
+    const node = await startNode();
+    // Init code run by eth_call: PUSH4 0xdeadbeef, PUSH1 0, MSTORE, PUSH1 4, PUSH1 28, REVERT.
+    const error = await node.provider.call({ data: '0x63deadbeef6000526004601cfd' }).catch((e: unknown) => e);
+    expect(isCallException(error)).toBe(true);
+    expect((error as { data?: string }).data).toBe('0xdeadbeef');
+  });
+
+  it('carries a node error’s message across the thread', async () => {
+    const node = await startNode();
+    await expect(node.provider.send('eth_noSuchMethod', [])).rejects.toThrow(/eth_noSuchMethod does not exist/);
+  });
+
+  it('closes the chain database on stop: another node opens it and finds the same chain', async () => {
+    const dir = tempDir('wardledger-node-');
+    const first = new WardNode(join(dir, 'chain'));
+    await first.start();
+    await first.provider.send('evm_mine', []);
+    const mined = await first.provider.getBlockNumber();
+    expect(mined).toBeGreaterThan(0);
+    await first.stop();
+    expect(() => first.provider).toThrow(/not running/);
+    const second = await startNode(dir); // LevelDB refuses a database another holder still has open
+    expect(await second.provider.getBlockNumber()).toBe(mined);
   });
 });
