@@ -49,6 +49,8 @@ async function open(dbPath: string, options: object): Promise<void> {
     await provider.request({ method: 'eth_blockNumber', params: [] });
     send({ type: 'opened' });
   } catch (e) {
+    // A node that never opened is dropped, not disconnected (disconnecting it can hang): the core
+    // ends this thread after a failed open.
     provider = null;
     send({ type: 'failed', damaged: false, problem: problemOf(e) });
   }

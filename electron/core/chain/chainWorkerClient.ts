@@ -64,6 +64,9 @@ export class ChainWorker {
   /** Why the thread can answer nothing more (it died, or was stopped). */
   private gone: WardError | null = null;
   private readonly exited: Promise<void>;
+  private stopping: Promise<void> | null = null;
+  /** Calls, open and stop still waiting for the thread's answer. */
+  private waiting = 0;
 
   constructor() {
     this.worker = spawnWorker();
@@ -102,7 +105,6 @@ export class ChainWorker {
    * The thread keeps the process alive only while something waits on it: an idle chain (a
    * prestarted thread nobody took, a ward between calls) must not, as in-process ganache did not.
    */
-  private waiting = 0;
   private awaited<T>(answer: Promise<T>): Promise<T> {
     if (this.waiting++ === 0) this.worker.ref();
     const done = () => {
@@ -117,7 +119,6 @@ export class ChainWorker {
     return (this.stopping ??= this.closeAndEnd());
   }
 
-  private stopping: Promise<void> | null = null;
   private async closeAndEnd(): Promise<void> {
     if (this.gone) return this.exited;
     const stopped = new Promise<'stopped'>((resolve) => (this.stopped = () => resolve('stopped')));
