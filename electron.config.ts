@@ -37,6 +37,10 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'electron/main/index.ts'),
           cli: resolve(__dirname, 'electron/cli/index.ts'),
+          // The ward chain's thread (ganache), started by the core (electron/core/chain/chainWorkerClient.ts),
+          // or first thing by bin/wardledger.mjs through prestartChain.
+          chainWorker: resolve(__dirname, 'electron/core/chain/chainWorker.ts'),
+          prestartChain: resolve(__dirname, 'electron/core/prestartChain.ts'),
         },
       },
     },

@@ -26,7 +26,7 @@ export const layers = {
   demo: { holds: ['electron/core/demo/'], may: ['model', 'clinical', 'identity', 'records', 'ward'] },
   api: { holds: ['electron/core/api/'], may: ['model', 'platform', 'chain', 'clinical', 'identity', 'records', 'ward', 'devices'] },
   facade: {
-    holds: ['electron/core/core.ts', 'electron/core/graph.ts', 'electron/core/shellContract.ts', 'electron/core/offlineVerify.ts', 'electron/core/consortiumTools.ts', 'electron/core/backupTools.ts'],
+    holds: ['electron/core/core.ts', 'electron/core/graph.ts', 'electron/core/shellContract.ts', 'electron/core/offlineVerify.ts', 'electron/core/consortiumTools.ts', 'electron/core/backupTools.ts', 'electron/core/prestartChain.ts'],
     may: ['model', 'crypto', 'platform', 'chain', 'consortium', 'storage', 'clinical', 'identity', 'records', 'ward', 'devices', 'demo', 'api'],
   },
   common: { holds: ['electron/common/'], may: [] },

@@ -1,8 +1,8 @@
 /**
  * The core: one ward's object graph (graph.ts), started and stopped as a unit.
- * Start order: data-dir lock → ward chain → ward config and deployment check → record store
- * (an old log is migrated once, with progress) → anchor recovery (or the demo ward) → sessions →
- * devices. Calls made while it starts answer STARTING with what it is doing. Stop runs in reverse
+ * Start order: data-dir lock → the ward chain opening on its own thread, meanwhile ward config and
+ * record store (an old log is migrated once, with progress) → deployment check → anchor recovery
+ * (or the demo ward) → sessions → devices. Calls made while it starts answer STARTING with what it is doing. Stop runs in reverse
  * (what waits to be anchored is anchored first) and is safe to call twice.
  */
 import { seedDemoWard } from './demo/demoWard';

@@ -1,8 +1,9 @@
 /**
  * The core's object graph: every service of one ward, built from its data directory. The running
  * core (core.ts), the command line and the tests all build it here, so the wiring exists once.
- * `open()` brings up what every user needs first (data-dir lock → fast keccak → ward chain →
- * ward config and deployment check → record store, migrated from the old log once and checked);
+ * `open()` brings up what every user needs first (data-dir lock → the ward chain opening on its
+ * own thread, meanwhile fast keccak → ward config → record store, migrated from the old log once;
+ * then the chain's deployment check and the check of migrated records);
  * `close()` takes it down again.
  */
 import { join } from 'node:path';
@@ -230,12 +231,17 @@ export function buildCoreGraph(config: CoreConfig) {
       release = await lockDataDir(dataDir);
       try {
         progress({ label: 'Opening the ward chain', fraction: null, step: 'opening' });
+        // The chain opens on its own thread (chain/chainWorker.ts) while this thread opens what
+        // does not need it: the settings, the record store, the station key (its first use builds
+        // secp256k1's tables). The chain is waited for where it is first needed.
+        node.begin();
         await useFastKeccak();
-        await node.start();
         wardConfig.load();
-        await identity.checkDeployment();
         progress({ label: 'Opening the record store', fraction: null, step: 'opening' });
         openStore = await openWardStore(dataDir, identity.initialized, progress);
+        stationWallet();
+        await node.start();
+        await identity.checkDeployment();
         if (identity.initialized) await verifyMigratedRecords(openStore, (root) => roots.check(root), progress);
       } catch (e) {
         await graph.close();

@@ -3,7 +3,8 @@
  * started five times on a ward that was set up (staff, one admitted patient), each time measured
  * from the spawn to the URL printed and to the first call answered (`ward/status` polled every
  * 20 ms: calls answer STARTING until the core is ready), with the process's CPU time at both
- * (from /proc: it moves less with other processes' load than wall time) and the load average.
+ * (from /proc: it moves less with other processes' load than wall time), its main thread's at the
+ * first answer, and the load average.
  * Start is flat in the records on file (the growth benchmark measures it at 100,000–1,000,000).
  */
 import { spawn } from 'node:child_process';
@@ -17,16 +18,28 @@ import { removeDir, staffedWard, startCore, tempDir, testScryptN } from '../supp
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ 100
+/** utime + stime from a /proc stat file (USER_HZ 100), in ms. */
+function statCpuMs(path: string): number {
+  const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
+
+/** The whole process's CPU time (all threads). */
+const cpuMs = (pid: number): number => statCpuMs(`/proc/${pid}/stat`);
+
+/**
+ * The main thread's alone: the core, the server and the app's modules. The ward chain runs on a
+ * thread of its own (electron/core/chain/chainWorker.ts), so the process's CPU is no longer its
+ * wall time's floor: on an idle machine the start is the longer of the two threads' paths.
+ */
+const mainThreadCpuMs = (pid: number): number => statCpuMs(`/proc/${pid}/task/${pid}/stat`);
 
 export interface StartFigures {
   urlMs: number;
   urlCpuMs: number;
   answeredMs: number;
   answeredCpuMs: number;
+  answeredMainThreadCpuMs: number;
   load1: number;
 }
 
@@ -55,7 +68,7 @@ export async function startOnce(dataDir: string): Promise<StartFigures> {
       if (r.status === 200) break;
       await new Promise((w) => setTimeout(w, 20));
     }
-    return { urlMs, urlCpuMs, answeredMs: performance.now() - t0, answeredCpuMs: cpuMs(child.pid!), load1: loadavg()[0]! };
+    return { urlMs, urlCpuMs, answeredMs: performance.now() - t0, answeredCpuMs: cpuMs(child.pid!), answeredMainThreadCpuMs: mainThreadCpuMs(child.pid!), load1: loadavg()[0]! };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
@@ -80,7 +93,7 @@ export async function benchStartup(starts = Number(process.env.BENCH_STARTS ?? 5
     return {
       rows: [
         makeRow({ name: 'wardledger serve: start to first call answered (median of starts)', figure: m((r) => r.answeredMs), unit: 'ms', target: { cmp: '<=', value: 2000 }, baseline: null, note: `walls ${list((r) => r.answeredMs)} ms; CPU ${list((r) => r.answeredCpuMs)} ms; ${loads}` }),
-        makeRow({ name: 'wardledger serve: its CPU time until the first call answered', figure: m((r) => r.answeredCpuMs), unit: 'ms', target: { cmp: '<=', value: 2000 }, baseline: null, note: 'utime + stime of the serve process (moves less with the machine\'s load than wall time)' }),
+        makeRow({ name: 'wardledger serve: its CPU time until the first call answered', figure: m((r) => r.answeredCpuMs), unit: 'ms', target: { cmp: '<=', value: 2000 }, baseline: null, note: `utime + stime of the serve process, all threads (moves less with the machine's load than wall time); its main thread alone ${list((r) => r.answeredMainThreadCpuMs)} ms (the chain runs on a thread of its own)` }),
         makeRow({ name: 'wardledger serve: start to URL printed', figure: m((r) => r.urlMs), unit: 'ms', target: null, baseline: null, note: `walls ${list((r) => r.urlMs)} ms; CPU ${list((r) => r.urlCpuMs)} ms (printed at ready, or when an upgrade of the record store begins)` }),
       ],
       details: { runs },

@@ -6,12 +6,12 @@
  * offending line of ganache's minified bundle, megabytes long — while the first request simply
  * never answers. So the database is opened first with the same LevelDB binding ganache ships
  * (opening is where most damage shows: a garbled MANIFEST or CURRENT, a missing table file), and
- * while ganache starts, an error escaping it is caught and reported as the chain failing to open.
+ * since ganache runs on a thread of its own (chainWorker.ts), an error escaping it ends that
+ * thread only, and ChainWorker reports it as the chain failing to open (chainWorkerClient.ts).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { WardError } from '../model/errors';
-import { log } from '../platform/log';
 
 export function chainDamaged(dbPath: string, problem: string): WardError {
   return new WardError(
@@ -43,38 +43,18 @@ function ganacheLevelDown(): ((path: string) => LevelDown) | null {
 }
 
 /**
- * Open and close an existing chain database, or throw chainDamaged saying what LevelDB found.
- * A new ward (no database yet) passes; a database directory with files but no CURRENT does not
- * (LevelDB would otherwise start an empty chain over it).
+ * What LevelDB says of an existing chain database when it is opened and closed: null when it
+ * opens (or when there is none yet: a new ward), its problem otherwise; 'unchecked' when ganache's
+ * binding cannot be loaded. A database directory with files but no CURRENT does not open (LevelDB
+ * would otherwise start an empty chain over it). Runs on the chain's thread (chainWorker.ts).
  */
-export async function checkChainDatabase(dbPath: string): Promise<void> {
-  if (!existsSync(dbPath) || readdirSync(dbPath).length === 0) return;
+export async function chainDatabaseProblem(dbPath: string): Promise<string | null | 'unchecked'> {
+  if (!existsSync(dbPath) || readdirSync(dbPath).length === 0) return null;
   const leveldown = ganacheLevelDown();
-  if (!leveldown) {
-    log('warn', 'chain.db_check_unavailable');
-    return;
-  }
+  if (!leveldown) return 'unchecked';
   const db = leveldown(dbPath);
   const opened = await new Promise<Error | null>((resolve) => db.open({ createIfMissing: false }, resolve));
-  if (opened) throw chainDamaged(dbPath, problemOf(opened));
+  if (opened) return problemOf(opened);
   await new Promise<void>((resolve) => db.close(() => resolve()));
-}
-
-/**
- * While `start` runs, an exception or rejection nobody handles is taken as the chain failing to
- * open (nothing else runs while the chain starts) and rejects the start with chainDamaged instead
- * of killing the process.
- */
-export async function withoutEscapes<T>(dbPath: string, start: () => Promise<T>): Promise<T> {
-  let fail!: (e: WardError) => void;
-  const escaped = new Promise<never>((_, reject) => (fail = reject));
-  const onEscape = (e: unknown) => fail(chainDamaged(dbPath, problemOf(e)));
-  process.on('uncaughtException', onEscape);
-  process.on('unhandledRejection', onEscape);
-  try {
-    return await Promise.race([start(), escaped]);
-  } finally {
-    process.off('uncaughtException', onEscape);
-    process.off('unhandledRejection', onEscape);
-  }
+  return null;
 }

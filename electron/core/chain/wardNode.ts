@@ -1,5 +1,6 @@
 /**
- * The ward's embedded Ethereum node: ganache 7 in-process, persisted under <dataDir>/chain.
+ * The ward's embedded Ethereum node: ganache 7 on a thread of its own (chainWorker.ts), persisted
+ * under <dataDir>/chain; the core talks to it through ethers over EIP-1193 (chainWorkerClient.ts).
  *
  * Ganache does not save its start options, so they are pinned in chain/options.json on first
  * start and reused verbatim on every later start (a different chain id or hardfork would make the
@@ -13,11 +14,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
-import type ganacheModule from 'ganache';
 import { z } from 'zod';
 import { readJson, writeJsonDurable } from '../platform/atomicFile';
 import { WardError } from '../model/errors';
-import { checkChainDatabase, problemOf, withoutEscapes } from './chainDatabase';
+import { problemOf } from './chainDatabase';
+import { takeChainWorker, type ChainWorker } from './chainWorkerClient';
 
 export interface PinnedChainOptions {
   chainId: number;
@@ -44,13 +45,29 @@ const pinnedChainOptionsFile = z.object({
 export const txOverrides = { type: 0, gasPrice: 0n } as const;
 
 export class WardNode {
-  private ganacheProvider: ReturnType<typeof ganacheModule.provider> | null = null;
+  private chain: ChainWorker | null = null;
   private ethersProvider: ethers.BrowserProvider | null = null;
+  private starting: Promise<void> | null = null;
   options!: PinnedChainOptions;
 
   constructor(private readonly chainDir: string) {}
 
-  async start(): Promise<void> {
+  /**
+   * Begin opening the chain on its own thread (chainWorker.ts) and return at once: the caller
+   * goes on with what does not need the chain, and `start()` waits for it.
+   */
+  begin(): void {
+    this.starting ??= this.open();
+    this.starting.catch(() => undefined); // reported by start()
+  }
+
+  /** Open the chain (or finish what begin() started); resolves when the node answers. */
+  start(): Promise<void> {
+    this.begin();
+    return this.starting!;
+  }
+
+  private async open(): Promise<void> {
     mkdirSync(this.chainDir, { recursive: true });
     const optionsPath = join(this.chainDir, 'options.json');
     const pinned = readJson<PinnedChainOptions>(optionsPath, pinnedChainOptionsFile, "The ward chain's pinned options (chain/options.json)");
@@ -58,7 +75,6 @@ export class WardNode {
     if (!pinned) writeJsonDurable(optionsPath, this.options);
 
     const dbPath = join(this.chainDir, 'db');
-    await checkChainDatabase(dbPath);
     const ganacheOptions = {
       chain: {
         chainId: this.options.chainId,
@@ -70,28 +86,18 @@ export class WardNode {
       wallet: { totalAccounts: 0 },
       logging: { quiet: true },
     };
+    const chain = takeChainWorker();
+    this.chain = chain;
     try {
-      await withoutEscapes(dbPath, async () => {
-        // Loaded here, not with the app: its second of initialisation comes after a shell's
-        // window or address is up (it shows the start meanwhile), and only for a ward that starts.
-        const { default: ganache } = await import('ganache');
-        const provider = ganache.provider(ganacheOptions as unknown as Parameters<typeof ganacheModule.provider>[0]);
-        this.ganacheProvider = provider;
-        // ethers talks EIP-1193 to the in-process node; polling is pointless with instamine.
-        this.ethersProvider = new ethers.BrowserProvider(provider as unknown as ethers.Eip1193Provider, this.options.chainId, {
-          staticNetwork: true,
-          cacheTimeout: -1,
-        });
-        await this.ethersProvider.getBlockNumber();
-      });
+      await chain.open(dbPath, ganacheOptions);
     } catch (e) {
-      // A node that never opened is dropped, not disconnected (disconnecting it can hang).
-      this.ganacheProvider = null;
-      this.ethersProvider?.destroy();
-      this.ethersProvider = null;
+      this.chain = null;
+      await chain.stop().catch(() => undefined);
       if (e instanceof WardError) throw e;
       throw new WardError('CHAIN', `The ward chain could not be opened: ${problemOf(e)}`);
     }
+    // ethers talks EIP-1193 to the node on its thread; polling is pointless with instamine.
+    this.ethersProvider = new ethers.BrowserProvider(chain, this.options.chainId, { staticNetwork: true, cacheTimeout: -1 });
   }
 
   get provider(): ethers.BrowserProvider {
@@ -105,21 +111,23 @@ export class WardNode {
    * Transactions sent meanwhile wait, and are mined when it ends.
    */
   async whileNotMining<T>(f: () => Promise<T>): Promise<T> {
-    const p = this.ganacheProvider;
-    if (!p) throw new WardError('CHAIN', 'The ward chain is not running.');
-    await p.request({ method: 'miner_stop', params: [] });
+    const chain = this.chain;
+    if (!chain || !this.ethersProvider) throw new WardError('CHAIN', 'The ward chain is not running.');
+    await chain.request({ method: 'miner_stop', params: [] });
     try {
       return await f();
     } finally {
-      await p.request({ method: 'miner_start', params: [] });
+      await chain.request({ method: 'miner_start', params: [] });
     }
   }
 
   async stop(): Promise<void> {
-    const p = this.ganacheProvider;
-    this.ganacheProvider = null;
+    await this.starting?.catch(() => undefined);
+    this.starting = null;
+    const chain = this.chain;
+    this.chain = null;
     this.ethersProvider?.destroy();
     this.ethersProvider = null;
-    if (p) await p.disconnect();
+    await chain?.stop();
   }
 }
