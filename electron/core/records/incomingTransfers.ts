@@ -20,6 +20,8 @@ import { keptScopeGrant, transfersIn, updateTransfersIn, type TransferInEntry } 
 
 export interface IncomingTransfersDeps {
   store: () => WardStore;
+  /** The ward care team's public key: transfers are sealed for it (a grant for one person is a patient's share, records/crossWardShares.ts). */
+  teamPublicKey: () => string;
   audit: AuditTrail;
   /** Admit a patient who is not registered on this ward to a bed (ward/wardBoard.ts admitTransferred). */
   admit: (actor: Actor, patient: string, bed: string, responsibleDoctor: string | null) => Promise<CensusRow>;
@@ -33,9 +35,9 @@ export class IncomingTransfers {
     if (actor.role !== 'nurse' && actor.role !== 'doctor') throw new WardError('FORBIDDEN', 'Only the ward\'s nurses and doctors see incoming transfers.');
     const store = this.d.store();
     const out: IncomingTransfer[] = [];
-    for (const t of latestPerPatient(await transfersIn(store))) {
+    for (const t of latestPerPatient(await this.teamTransfers())) {
       if (t.admittedAt) continue;
-      const note = this.openNote(t, [actor.teamKey]);
+      const note = openTransferNote(t, [actor.teamKey]);
       const history = await store.window(t.patient, { limit: 100_000, proofs: false });
       const places = await store.consortiumPlaces(history.items.map((e) => e.record.id));
       const records = places.filter((p) => p?.from && p.from.account.toLowerCase() === t.from.account.toLowerCase()).length;
@@ -64,15 +66,15 @@ export class IncomingTransfers {
   async admit(actor: Actor, patient: string, bed: string, responsibleDoctor: string | null): Promise<CensusRow> {
     if (actor.role !== 'nurse' && actor.role !== 'doctor') throw new WardError('FORBIDDEN', 'Only a nurse or a doctor can admit a patient.');
     const p = ethers.getAddress(patient);
-    const list = await transfersIn(this.d.store());
-    const t = latestPerPatient(list).find((x) => x.patient === p);
+    const t = latestPerPatient(await this.teamTransfers()).find((x) => x.patient === p);
     if (!t) throw new WardError('NOT_FOUND', 'No transfer of this patient has reached this ward.');
     if (t.admittedAt) throw new WardError('CONFLICT', 'This transferred patient has already been admitted.');
     const row = await this.d.admit(actor, p, bed, responsibleDoctor);
     await this.d.audit.record(actor, p, 'read', { reason: `Admitted on transfer of care from ${t.from.name}` });
     const now = Date.now();
     // On the list as it is now: a grant pulled while the admission was on the chain stays.
-    await updateTransfersIn(this.d.store(), (current) => current.map((x) => (x.patient === p && !x.admittedAt ? { ...x, admittedAt: now, admittedBy: actor.address } : x)));
+    const team = this.d.teamPublicKey().toLowerCase();
+    await updateTransfersIn(this.d.store(), (current) => current.map((x) => (x.patient === p && x.reader.toLowerCase() === team && !x.admittedAt ? { ...x, admittedAt: now, admittedBy: actor.address } : x)));
     return row;
   }
 
@@ -84,24 +86,33 @@ export class IncomingTransfers {
     } catch {
       return null; // the store is not open (setup, restore)
     }
-    const t = latestPerPatient(list).find((x) => x.patient.toLowerCase() === patient.toLowerCase());
-    const note = t && this.openNote(t, keys);
+    // Newest first: a transfer to the team, or a patient's share with this reader, whichever opens.
+    const mine = list.filter((x) => x.patient.toLowerCase() === patient.toLowerCase()).sort((a, b) => b.block - a.block);
+    let note: TransferNote | null = null;
+    for (const t of mine) if ((note = openTransferNote(t, keys))) break;
     if (!note) return null;
     return { name: note.name, role: 'patient', age: note.dob ? ageOn(note.dob, new Date()) : -1, dob: note.dob, hospitalNumber: note.hospitalNumber };
   }
 
-  private openNote(t: TransferInEntry, keys: Array<string | null>): TransferNote | null {
-    const grant: TransferGrant = { kind: 'transfer', reader: t.reader, patient: t.patient, wrappedKey: ethers.getBytes(t.wrappedKey), sealedNote: ethers.getBytes(t.sealedNote) };
-    for (const k of keys) {
-      if (!k) continue;
-      try {
-        return openTransferGrant(grant, k);
-      } catch {
-        // not this reader's
-      }
-    }
-    return null;
+  /** The transfers sealed for this ward's care team (not a patient's share with one person). */
+  private async teamTransfers(): Promise<TransferInEntry[]> {
+    const team = this.d.teamPublicKey().toLowerCase();
+    return (await transfersIn(this.d.store())).filter((t) => t.reader.toLowerCase() === team);
   }
+}
+
+/** A kept transfer note opened with the first of these private keys it is sealed for, or null. */
+export function openTransferNote(t: TransferInEntry, keys: Array<string | null>): TransferNote | null {
+  const grant: TransferGrant = { kind: 'transfer', reader: t.reader, patient: t.patient, wrappedKey: ethers.getBytes(t.wrappedKey), sealedNote: ethers.getBytes(t.sealedNote) };
+  for (const k of keys) {
+    if (!k) continue;
+    try {
+      return openTransferGrant(grant, k);
+    } catch {
+      // not this reader's
+    }
+  }
+  return null;
 }
 
 /** The latest transfer of each patient (a patient sent here twice is one entry). */
