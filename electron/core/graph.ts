@@ -160,7 +160,7 @@ export function buildCoreGraph(config: CoreConfig) {
     audit,
     staff: async () => (await people.approved(['nurse', 'doctor'])).flatMap((m) => {
       const s = identity.directory.staffName(m.address);
-      return s ? [{ address: m.address, name: s.name, role: m.role, publicKey: m.publicKey }] : [];
+      return s && (m.role === 'nurse' || m.role === 'doctor') ? [{ address: m.address, name: s.name, role: m.role, publicKey: m.publicKey }] : [];
     }),
   });
   access.sharedAcrossWards = (patient, person) => shares.sharedWith(patient, person);

@@ -13,7 +13,7 @@ import { draftFormSchema, escalationFields, observationFields, type VitalsPrevie
 import { roles, type MemberStatus, type Role, type PendingRegistration, type PersonRef, type PersonWithAge, type Profile } from '../model/people';
 import type { PatientChartData } from '../model/chartSeries';
 import type { BackupRecord, MigrationStatus, StoreStatus } from '../model/storeStatus';
-import type { ConsortiumSettingsView, CrossWardPeople, CrossWardShare, DirectoryStaff, IncomingTransfer, OutgoingTransfer, PublishedBatchPage, SharedWithMe, SyncConsoleView, TransferTargets } from '../model/consortium';
+import type { ConsortiumSettingsView, CrossWardPeople, CrossWardShare, DirectoryStaffView, IncomingTransfer, OutgoingTransfer, PublishedBatchPage, SharedWithMe, SyncConsoleView, TransferTargets } from '../model/consortium';
 import type { AuditPage, ConsentGrant, PatientHistory, RecordView, VerificationReport } from '../model/records';
 import type { CensusRow, DoctorHome, DraftView, PatientHome, PatientSummary, SessionInfo, WardStatus } from '../model/ward';
 import {
@@ -154,9 +154,9 @@ export const operations = {
     access: ['nurse', 'doctor'],
   }),
   // IT lists the ward's nurses and doctors in the consortium directory, so patients of other wards can share with them.
-  'consortium/people': op<{ staff: DirectoryStaff[]; online: boolean }>()({ passive: true, input: empty, access: ['it-admin'] }),
-  'consortium/addPerson': op<{ staff: DirectoryStaff[]; online: boolean }>()({ input: z.object({ person: addressSchema }).strict(), access: ['it-admin'] }),
-  'consortium/removePerson': op<{ staff: DirectoryStaff[]; online: boolean }>()({ input: z.object({ person: addressSchema }).strict(), access: ['it-admin'] }),
+  'consortium/people': op<DirectoryStaffView>()({ passive: true, input: empty, access: ['it-admin'] }),
+  'consortium/addPerson': op<DirectoryStaffView>()({ input: z.object({ person: addressSchema }).strict(), access: ['it-admin'] }),
+  'consortium/removePerson': op<DirectoryStaffView>()({ input: z.object({ person: addressSchema }).strict(), access: ['it-admin'] }),
   // A patient shares with a clinician of another ward (records/crossWardShares.ts); that clinician's list on their ward.
   'share/people': op<CrossWardPeople>()({ passive: true, input: empty, access: ['patient'] }),
   'share/list': op<CrossWardShare[]>()({ passive: true, input: empty, access: ['patient'] }),

@@ -175,6 +175,15 @@ export interface SharedWithMe {
 export interface DirectoryStaff {
   address: string;
   name: string;
-  role: string;
+  role: 'nurse' | 'doctor';
   inDirectory: boolean;
+}
+
+/** IT's view of the ward's people in the directory. */
+export interface DirectoryStaffView {
+  staff: DirectoryStaff[];
+  /** The directory was read from the node just now (else: as last read). */
+  online: boolean;
+  /** The consortium is set up on this ward (its settings saved). */
+  configured: boolean;
 }

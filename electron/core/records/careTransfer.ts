@@ -182,7 +182,11 @@ export class CareTransfers {
     await this.updateOut((list) =>
       list.map((x) => {
         let y = x;
-        for (const g of sealed.get(x.id) ?? []) if (!(y.scopesSealed ?? []).includes(g.scopeId)) (y = withScope(y, g.scopeId, g.grant)), count++;
+        for (const g of sealed.get(x.id) ?? []) {
+          if ((y.scopesSealed ?? []).includes(g.scopeId)) continue; // sealed meanwhile (a new scope's hook)
+          y = withScope(y, g.scopeId, g.grant);
+          count++;
+        }
         return y;
       }),
     );

@@ -27,7 +27,7 @@ import { publicKeyOf } from '../crypto/envelope';
 import type { Actor } from '../identity/actor';
 import type { People } from '../identity/people';
 import { addPerson, removePerson } from '../consortium/admin';
-import type { CrossWardPeople, CrossWardPerson, CrossWardShare, DirectoryStaff, SharedWithMe } from '../model/consortium';
+import type { CrossWardPeople, CrossWardPerson, CrossWardShare, DirectoryStaffView, SharedWithMe } from '../model/consortium';
 import { WardError } from '../model/errors';
 import { log } from '../platform/log';
 import type { WardStore } from '../storage/wardStore';
@@ -51,7 +51,7 @@ interface KeptPeople {
 export interface CrossWardSharesDeps {
   store: () => WardStore;
   /** The ward's approved nurses and doctors, with their names (the ward's public staff directory). */
-  staff: () => Promise<Array<{ address: string; name: string; role: string; publicKey: string }>>;
+  staff: () => Promise<Array<{ address: string; name: string; role: 'nurse' | 'doctor'; publicKey: string }>>;
   link: () => ConsortiumLink | null;
   transfers: CareTransfers;
   people: People;
@@ -142,18 +142,18 @@ export class CrossWardShares {
   // ---------------------------------------------------------------------------- IT: this ward's people in the directory
 
   /** The ward's nurses and doctors, and whether each is in the consortium directory (patients of other wards can choose them). */
-  async wardPeople(actor: Actor): Promise<{ staff: DirectoryStaff[]; online: boolean }> {
+  async wardPeople(actor: Actor): Promise<DirectoryStaffView> {
     requireItAdmin(actor);
     const link = this.d.link();
     const { people, online } = await this.directory();
     const own = link?.keys.account.toLowerCase();
     const listed = new Set(people.filter((p) => p.ward.account.toLowerCase() === own).map((p) => p.publicKey.toLowerCase()));
     const staff = (await this.d.staff()).map((m) => ({ address: m.address, name: m.name, role: m.role, inDirectory: listed.has(m.publicKey.toLowerCase()) }));
-    return { staff: staff.sort((a, b) => a.name.localeCompare(b.name)), online };
+    return { staff: staff.sort((a, b) => a.name.localeCompare(b.name)), online, configured: link !== null };
   }
 
   /** Publish a nurse or doctor of this ward in the directory, named "Name (role)", signed by the ward's sync account. */
-  async registerPerson(actor: Actor, address: string): Promise<{ staff: DirectoryStaff[]; online: boolean }> {
+  async registerPerson(actor: Actor, address: string): Promise<DirectoryStaffView> {
     requireItAdmin(actor);
     const link = this.requireOnlineLink();
     const m = (await this.d.staff()).find((x) => x.address.toLowerCase() === address.toLowerCase());
@@ -164,7 +164,7 @@ export class CrossWardShares {
   }
 
   /** Withdraw a nurse or doctor of this ward from the directory: no patient can choose them from then on. */
-  async withdrawPerson(actor: Actor, address: string): Promise<{ staff: DirectoryStaff[]; online: boolean }> {
+  async withdrawPerson(actor: Actor, address: string): Promise<DirectoryStaffView> {
     requireItAdmin(actor);
     const link = this.requireOnlineLink();
     const m = (await this.d.staff()).find((x) => x.address.toLowerCase() === address.toLowerCase());
