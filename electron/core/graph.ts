@@ -151,7 +151,7 @@ export function buildCoreGraph(config: CoreConfig) {
   });
   // Transfers of care between wards: out (records/careTransfer.ts) and in (incomingTransfers.ts, whose
   // notes name the transferred patients here).
-  const transfers: CareTransfers = new CareTransfers({ store, link: () => consortium.link(), people, access, audit });
+  const transfers: CareTransfers = new CareTransfers({ store, link: () => consortium.link(), people, access, audit, patientKey: async (p) => (await patients.keyOf(p)).publicKey });
   const shares: CrossWardShares = new CrossWardShares({
     store,
     link: () => consortium.link(),
@@ -166,6 +166,7 @@ export function buildCoreGraph(config: CoreConfig) {
   access.sharedAcrossWards = (patient, person) => shares.sharedWith(patient, person);
   const incoming = new IncomingTransfers({ store, teamPublicKey: () => identity.wardConfig.team.publicKey, audit, admit: (actor, patient, bed, doctor) => board.admitTransferred(actor, patient, { bed, responsibleDoctor: doctor }) });
   people.knowFrom((address, keys) => incoming.personOf(address, keys));
+  patients.transferred = (address) => incoming.registeredKeyOf(address);
   keyring.onNewScope = (patient, scopeId, raw) => transfers.scopeCreated(patient, scopeId, raw);
   const storeAdmin = new StoreAdmin(store, dataDir, chainCheck);
   const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));

@@ -277,7 +277,7 @@ describe('two wards and the hospital consortium in a browser', () => {
     const people = adminB.getByRole('region', { name: 'People other wards can share with' });
     await people.scrollIntoViewIfNeeded();
     await ui.button(adminB, `List ${doctor.name} in the hospital directory`).click();
-    await people.getByRole('row').filter({ hasText: doctor.name }).getByText('Listed').waitFor({ timeout: 60_000 });
+    await people.getByRole('row').filter({ hasText: doctor.name }).getByText('Listed', { exact: true }).waitFor({ timeout: 60_000 });
     await screenshot(adminB, 'share-directory-people');
 
     // Peter Patient, on ward A, chooses that doctor by name and ward, reads what it means, confirms.

@@ -102,6 +102,8 @@ export interface CareTransfersDeps {
   people: People;
   access: AccessPolicy;
   audit: AuditTrail;
+  /** A patient's public key (the transfer note carries it: the receiving ward writes for them too). */
+  patientKey: (patient: string) => Promise<string>;
 }
 
 export class CareTransfers {
@@ -276,7 +278,7 @@ export class CareTransfers {
 
     const person = await this.d.people.namesFor(actor).person(p);
     const at = Date.now();
-    const note: TransferNote = { name: person.name, dob: person.dob ?? null, hospitalNumber: person.hospitalNumber ?? null, reason, by: `${actor.name} (${actor.role})`, at };
+    const note: TransferNote = { name: person.name, dob: person.dob ?? null, hospitalNumber: person.hospitalNumber ?? null, reason, by: `${actor.name} (${actor.role})`, at, publicKey: (await this.d.patientKey(p)).toLowerCase() };
     // Audited first: a transfer not on the ward chain did not happen.
     await this.d.audit.record(actor, p, 'export', { reason: `Transfer of care to ${to.name}: ${reason}` });
     const saved = await this.addStanding({ patient: p, to, person: null, reason, by: actor.address, at }, actor.teamKey, note);

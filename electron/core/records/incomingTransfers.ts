@@ -3,8 +3,15 @@
  * engine kept from other wards' transfer grants (records/consortiumInbox.ts) as the care team sees
  * it, each note opened with the reader's team key (name, date of birth, hospital number, reason,
  * who), with the records received from that ward (each verified on arrival) and the key scopes
- * granted; admitting one puts the patient in a bed on this ward's chain (they have no account
- * here) and is audited. The patient is named on this ward from the note (identity/people.ts).
+ * granted; admitting one puts the patient in a bed on this ward's chain and is audited.
+ * The patient is named on this ward from the note (identity/people.ts).
+ *
+ * Admitting also registers the patient on this ward for writing (`consortium.registeredPatients`):
+ * under the same account as on the sending ward, so what this ward writes and what it received are
+ * one history, and with the patient's public key from the note, so the key scopes this ward makes
+ * for its own records (records/scopeKeys.ts) have the patient and this ward's care team as readers.
+ * The patient has no login here (their key stays with them); a note of an earlier version carries
+ * no key, and then this ward's care team alone reads what it writes.
  */
 import { ethers } from 'ethers';
 import { openTransferGrant, type TransferNote } from '../consortium/grants';
@@ -16,6 +23,7 @@ import { ageOn, type PersonWithAge } from '../model/people';
 import type { CensusRow } from '../model/ward';
 import type { WardStore } from '../storage/wardStore';
 import type { AuditTrail } from './auditTrail';
+import type { PatientKey } from './patients';
 import { keptScopeGrant, transfersIn, updateTransfersIn, type TransferInEntry } from './consortiumInbox';
 
 export interface IncomingTransfersDeps {
@@ -26,6 +34,18 @@ export interface IncomingTransfersDeps {
   /** Admit a patient who is not registered on this ward to a bed (ward/wardBoard.ts admitTransferred). */
   admit: (actor: Actor, patient: string, bed: string, responsibleDoctor: string | null) => Promise<CensusRow>;
 }
+
+/** A transferred patient registered on this ward at admission (see the header). */
+interface RegisteredPatient {
+  patient: string;
+  /** From the transfer note; null when it carried none. */
+  publicKey: string | null;
+  from: { account: string; name: string };
+  at: number;
+  by: string;
+}
+
+const REGISTERED = 'consortium.registeredPatients';
 
 export class IncomingTransfers {
   constructor(private readonly d: IncomingTransfersDeps) {}
@@ -69,6 +89,9 @@ export class IncomingTransfers {
     const t = latestPerPatient(await this.teamTransfers()).find((x) => x.patient === p);
     if (!t) throw new WardError('NOT_FOUND', 'No transfer of this patient has reached this ward.');
     if (t.admittedAt) throw new WardError('CONFLICT', 'This transferred patient has already been admitted.');
+    // Registered for writing before the admission: a record written the moment the patient is on the board has its readers.
+    const note = openTransferNote(t, [actor.teamKey]);
+    await this.register({ patient: p, publicKey: note?.publicKey ?? null, from: t.from, at: Date.now(), by: actor.address });
     const row = await this.d.admit(actor, p, bed, responsibleDoctor);
     await this.d.audit.record(actor, p, 'read', { reason: `Admitted on transfer of care from ${t.from.name}` });
     const now = Date.now();
@@ -92,6 +115,29 @@ export class IncomingTransfers {
     for (const t of mine) if ((note = openTransferNote(t, keys))) break;
     if (!note) return null;
     return { name: note.name, role: 'patient', age: note.dob ? ageOn(note.dob, new Date()) : -1, dob: note.dob, hospitalNumber: note.hospitalNumber };
+  }
+
+  /**
+   * A transferred patient registered here at admission, as the record writer needs them: their
+   * account, and the key their records are sealed for (this ward's care team's when the note
+   * carried none). Null for anyone else.
+   */
+  async registeredKeyOf(patient: string): Promise<PatientKey | null> {
+    let list: RegisteredPatient[];
+    try {
+      list = (await this.d.store().state<RegisteredPatient[]>(REGISTERED)) ?? [];
+    } catch {
+      return null; // the store is not open
+    }
+    const r = list.find((x) => x.patient.toLowerCase() === patient.toLowerCase());
+    return r ? { address: r.patient, publicKey: r.publicKey ?? this.d.teamPublicKey() } : null;
+  }
+
+  private async register(entry: RegisteredPatient): Promise<void> {
+    const store = this.d.store();
+    const list = (await store.state<RegisteredPatient[]>(REGISTERED)) ?? [];
+    if (list.some((x) => x.patient === entry.patient)) return;
+    await store.write((w) => w.state(REGISTERED, [...list, entry]));
   }
 
   /** The transfers sealed for this ward's care team (not a patient's share with one person). */

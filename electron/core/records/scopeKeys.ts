@@ -106,7 +106,8 @@ export class ScopeKeyring {
   private async readersOf(patient: PatientKey): Promise<string[]> {
     const grantees = [...(await this.store().grants(patient.address)).keys()];
     const granteeKeys = await Promise.all(grantees.map(async (g) => (await this.identity.member(g))?.publicKey));
-    return [patient.publicKey, this.identity.wardConfig.team.publicKey, ...granteeKeys.filter((k): k is string => !!k)];
+    // Once each: a transferred patient registered without a key has the care team's in its place (records/incomingTransfers.ts).
+    return [...new Set([patient.publicKey, this.identity.wardConfig.team.publicKey, ...granteeKeys.filter((k): k is string => !!k)])];
   }
 
   private async newScope(patient: PatientKey): Promise<{ key: ScopeKey; created: NewScope }> {
