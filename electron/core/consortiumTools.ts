@@ -6,4 +6,4 @@
 export { addPerson, addWard, consortiumStatus, deployConsortium, removePerson, removeWard } from './consortium/admin';
 export { ConsortiumClient } from './consortium/client';
 export { NodeRefused, NodeUnreachable, explainNodeError } from './consortium/rpc';
-export { checkedWardCard, wardCardFromDataDir, type WardCard } from './consortium/syncAccount';
+export { checkedWardCard, loadSyncAccount, wardCardFromDataDir, type WardCard } from './consortium/syncAccount';

@@ -109,6 +109,8 @@ export interface CareTransfersDeps {
 export class CareTransfers {
   /** Standing recipients by patient (lowercase), from the kept transfers out. */
   private recipients = new Map<string, ShareRecipient[]>();
+  /** Standing entries by patient (lowercase): what a new scope is sealed for, at once. */
+  private standingOf = new Map<string, Array<{ id: string; recipient: ShareRecipient }>>();
   private sending: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
@@ -128,14 +130,17 @@ export class CareTransfers {
 
   private index(list: TransferOutEntry[]): void {
     const m = new Map<string, ShareRecipient[]>();
+    const entries = new Map<string, Array<{ id: string; recipient: ShareRecipient }>>();
     for (const t of list) {
       if (!standing(t)) continue;
       const k = t.patient.toLowerCase();
       const to = recipientOf(t);
+      entries.set(k, [...(entries.get(k) ?? []), { id: t.id, recipient: to }]);
       const have = m.get(k) ?? [];
       if (!have.some((r) => r.ward.toLowerCase() === to.ward.toLowerCase() && r.readerPublicKey === to.readerPublicKey)) m.set(k, [...have, to]);
     }
     this.recipients = m;
+    this.standingOf = entries;
   }
 
   /**
@@ -148,9 +153,11 @@ export class CareTransfers {
     const link = this.d.link();
     if (!link || this.recipientsOf(patient).length === 0) return;
     const p = ethers.getAddress(patient);
-    this.updateOut((list) =>
-      list.map((x) => (x.patient === p && standing(x) && !(x.scopesSealed ?? []).includes(scopeId) ? withScope(x, scopeId, hex(makeScopeGrant(link.context, link.keys, recipientOf(x), p, scopeId, rawKey))) : x)),
-    ).catch(() => log('warn', 'consortium.transfer.scopeGrantNotKept', {}));
+    // Sealed now: the keyring zeroes the key as soon as this returns.
+    const sealed = new Map((this.standingOf.get(p.toLowerCase()) ?? []).map((e) => [e.id, hex(makeScopeGrant(link.context, link.keys, e.recipient, p, scopeId, rawKey))]));
+    this.updateOut((list) => list.map((x) => (sealed.has(x.id) && standing(x) && !(x.scopesSealed ?? []).includes(scopeId) ? withScope(x, scopeId, sealed.get(x.id)!) : x))).catch(() =>
+      log('warn', 'consortium.transfer.scopeGrantNotKept', {}),
+    );
   }
 
   /**
