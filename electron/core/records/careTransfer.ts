@@ -30,7 +30,7 @@ import { sealShareOrScopeGrant, type PublisherKeys, type ShareRecipient } from '
 import { unwrapScopeKey } from '../crypto/keyScope';
 import type { Actor } from '../identity/actor';
 import type { People } from '../identity/people';
-import type { ConsortiumWard, OutgoingTransfer, TransferTargets } from '../model/consortium';
+import type { ConsortiumWard, CrossWardPerson, OutgoingTransfer, TransferTargets } from '../model/consortium';
 import { WardError } from '../model/errors';
 import { log } from '../platform/log';
 import type { WardStore } from '../storage/wardStore';
@@ -89,6 +89,8 @@ export interface TransferOutEntry {
 }
 
 const OUT = 'consortium.transfersOut';
+const RECIPIENT_ADDED = directoryInterface.getEvent('RecipientAdded')!.topicHash;
+const RECIPIENT_REMOVED = directoryInterface.getEvent('RecipientRemoved')!.topicHash;
 const DIRECTORY = 'consortium.directory';
 /** Grants per transaction, well under the node's 128 KiB (a share grant is at most a few KiB). */
 const GRANT_BYTES_PER_TX = 64 * 1024;
@@ -379,6 +381,7 @@ export class CareTransfers {
       if (fresh.online) directory = fresh.wards; // read once: the sends below use it too
     }
     const list = await this.outList();
+    let people: CrossWardPerson[] | null = null;
     for (const t of list) {
       if (!standing(t)) continue;
       const shares = (await this.d.store().consortiumShares(t.patient)).filter((s) => s.ward.toLowerCase() === link.keys.account.toLowerCase() && !t.sharesGranted.includes(`${s.batchId}:${s.index}`));
@@ -386,6 +389,15 @@ export class CareTransfers {
       directory ??= await readDirectory(link.client).catch(() => null);
       if (!directory) return; // unreachable after all: next time
       const to = directory.find((w) => w.account.toLowerCase() === t.to.account.toLowerCase());
+      if (t.person && to?.active) {
+        // A person withdrawn from the directory receives nothing more (what they had stays theirs).
+        people ??= await readPeople(link.client, directory).catch(() => null);
+        if (!people) return;
+        if (!people.some((x) => x.publicKey.toLowerCase() === t.person!.publicKey.toLowerCase())) {
+          await this.updateOut((latest) => latest.map((x) => (x.id === t.id ? { ...x, failed: `Not sent: ${t.person!.name} is no longer in the hospital directory (${t.to.name} withdrew them). What they received before stays readable to them.`, pending: [] } : x)));
+          continue;
+        }
+      }
       if (!to?.active) {
         await this.updateOut((latest) => latest.map((x) => (x.id === t.id ? { ...x, failed: `Not sent: ${t.to.name} is no longer a member of the hospital consortium.${t.person ? '' : ' Choose another ward.'}`, pending: [] } : x)));
         continue;
@@ -459,6 +471,32 @@ export async function readDirectory(client: ConsortiumClient): Promise<Directory
     wards.push({ account, name: String(w.name), syncPublicKey: String(w.syncPublicKey), teamPublicKey: String(w.teamPublicKey), active: Number(w.removedAt) === 0 && Number(w.activeSince) !== 0 });
   }
   return wards;
+}
+
+/**
+ * The directory's people (RecipientAdded/RecipientRemoved, in order) whose ward is an active
+ * member, with the ward's name. @throws NodeUnreachable.
+ */
+export async function readPeople(client: ConsortiumClient, wards: DirectoryWard[]): Promise<CrossWardPerson[]> {
+  const directory = await client.directory();
+  const head = await client.blockNumber();
+  const byHash = new Map<string, { publicKey: string; name: string; ward: string } | null>();
+  for await (const page of client.logs({ address: directory, topics: [[RECIPIENT_ADDED, RECIPIENT_REMOVED]] }, 0, head)) {
+    const logs = [...page.logs].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+    for (const l of logs) {
+      const e = directoryInterface.parseLog(l);
+      if (!e) continue;
+      const keyHash = String(e.args.keyHash);
+      byHash.set(keyHash, e.name === 'RecipientAdded' ? { publicKey: String(e.args.publicKey).toLowerCase(), name: String(e.args.name), ward: String(e.args.ward) } : null);
+    }
+  }
+  const active = new Map(wards.filter((w) => w.active).map((w) => [w.account.toLowerCase(), w]));
+  const out: CrossWardPerson[] = [];
+  for (const p of byHash.values()) {
+    const w = p && active.get(p.ward.toLowerCase());
+    if (p && w) out.push({ publicKey: p.publicKey, name: p.name, ward: { account: w.account, name: w.name } });
+  }
+  return out.sort((a, b) => a.ward.name.localeCompare(b.ward.name) || a.name.localeCompare(b.name));
 }
 
 function* chunks(grants: Uint8Array[]): Generator<Uint8Array[]> {

@@ -20,8 +20,6 @@
  *   read the patient (a read-only basis: writing needs the patient admitted there).
  */
 import { ethers } from 'ethers';
-import { directoryInterface } from '../consortium/ledgerAbi';
-import type { ConsortiumClient } from '../consortium/client';
 import type { TransferNote } from '../consortium/grants';
 import { publicKeyOf } from '../crypto/envelope';
 import type { Actor } from '../identity/actor';
@@ -32,13 +30,11 @@ import { WardError } from '../model/errors';
 import { log } from '../platform/log';
 import type { WardStore } from '../storage/wardStore';
 import type { AuditTrail } from './auditTrail';
-import { readDirectory, type CareTransfers, type ConsortiumLink, type DirectoryWard, type TransferOutEntry } from './careTransfer';
+import { readDirectory, readPeople, type CareTransfers, type ConsortiumLink, type DirectoryWard, type TransferOutEntry } from './careTransfer';
 import { transfersIn } from './consortiumInbox';
 import { openTransferNote } from './incomingTransfers';
 
 const PEOPLE = 'consortium.people';
-const RECIPIENT_ADDED = directoryInterface.getEvent('RecipientAdded')!.topicHash;
-const RECIPIENT_REMOVED = directoryInterface.getEvent('RecipientRemoved')!.topicHash;
 /** The reason a share's note carries (the receiving clinician sees it). */
 const SHARED_BY_PATIENT = 'Shared by the patient';
 
@@ -257,30 +253,4 @@ function shareView(t: TransferOutEntry): CrossWardShare {
           ? `Sent: ${person.name} can read your record on ${t.to.name}, and new records as they are added.`
           : 'Waiting: it will be sent when the hospital network is reachable.';
   return { id: t.id, person: { publicKey: person.publicKey, name: person.name }, ward: { account: t.to.account, name: t.to.name }, at: t.at, status, message, sentAt: t.sentAt, revokedAt: t.revokedAt ?? null };
-}
-
-/**
- * The directory's people (RecipientAdded/RecipientRemoved, in order) whose ward is an active
- * member, with the ward's name. @throws NodeUnreachable.
- */
-export async function readPeople(client: ConsortiumClient, wards: DirectoryWard[]): Promise<CrossWardPerson[]> {
-  const directory = await client.directory();
-  const head = await client.blockNumber();
-  const byHash = new Map<string, { publicKey: string; name: string; ward: string } | null>();
-  for await (const page of client.logs({ address: directory, topics: [[RECIPIENT_ADDED, RECIPIENT_REMOVED]] }, 0, head)) {
-    const logs = [...page.logs].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
-    for (const l of logs) {
-      const e = directoryInterface.parseLog(l);
-      if (!e) continue;
-      const keyHash = String(e.args.keyHash);
-      byHash.set(keyHash, e.name === 'RecipientAdded' ? { publicKey: String(e.args.publicKey).toLowerCase(), name: String(e.args.name), ward: String(e.args.ward) } : null);
-    }
-  }
-  const active = new Map(wards.filter((w) => w.active).map((w) => [w.account.toLowerCase(), w]));
-  const out: CrossWardPerson[] = [];
-  for (const p of byHash.values()) {
-    const w = p && active.get(p.ward.toLowerCase());
-    if (p && w) out.push({ publicKey: p.publicKey, name: p.name, ward: { account: w.account, name: w.name } });
-  }
-  return out.sort((a, b) => a.ward.name.localeCompare(b.ward.name) || a.name.localeCompare(b.name));
 }

@@ -197,6 +197,26 @@ describe("a patient shares with a clinician of another ward over the consortium"
     expect(now.records.every((r) => r.content !== null)).toBe(true);
   }, SLOW);
 
+  it('stops a standing share when the clinician\'s ward withdraws them from the directory, and tells the patient', async () => {
+    const pat = A.callers.patient;
+    const [doctor] = (await pat.ok('share/people', {})).people;
+    const again = await pat.ok('share/out', { person: doctor!.publicKey }); // shared anew after the revoke
+    expect(again.status).toBe('sent');
+    await B.itAdmin.ok('consortium/removePerson', { person: B.addresses.doctor });
+    expect((await pat.ok('share/people', {})).people).toEqual([]);
+    await A.callers.nurse.ok('records/addVitals', { patient, vitals: { pulse: 64, spo2: 99 }, missingReason: 'Spot check' });
+    await syncedA();
+    const stopped = await until(async () => (await A.itAdmin.ok('consortium/syncNow', {}), (await pat.ok('share/list', {})).find((x) => x.id === again.id)!), (x) => x.status === 'failed', 'the share to be stopped', 60_000);
+    expect(stopped.message).toContain('no longer in the hospital directory');
+    expect(stopped.message).toContain('stays readable');
+    // The record published before A noticed carried a grant; nothing later does.
+    const later = (await A.callers.nurse.ok('records/addVitals', { patient, vitals: { pulse: 63, spo2: 99 }, missingReason: 'Spot check' })).id;
+    await syncedA();
+    for (let i = 0; i < 3; i++) await B.itAdmin.ok('consortium/syncNow', {});
+    const ids = (await B.callers.doctor.ok('records/history', { patient })).records.map((r) => r.id);
+    expect(ids).not.toContain(later);
+  }, SLOW);
+
   it('puts nothing on the consortium chain that names or links the patient, the share\'s grants included', async () => {
     const client = c.client(c.admin.privateKey, join(c.dir, 'admin'));
     const head = await client.blockNumber();
