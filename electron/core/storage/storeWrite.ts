@@ -215,22 +215,6 @@ export class StoreWrite {
     }
   }
 
-  /**
-   * Set whether a grant is in force without a consent change (the grant table rebuilt from the
-   * chain's state when the two differ: records/chainCheck.ts). The history is left as it is.
-   */
-  grantInForce(patient: string, grantee: string, entry: ConsentEntry | null): void {
-    const p = hexKey(patient, 20);
-    const g = hexKey(grantee, 20);
-    if (entry) {
-      this.put(key(T.grant, p, g), json(entry));
-      this.put(key(T.grantedTo, g, p));
-    } else {
-      this.del(key(T.grant, p, g));
-      this.del(key(T.grantedTo, g, p));
-    }
-  }
-
   audit(entry: AuditRecord): void {
     this.activity(entry, entry.patient);
   }

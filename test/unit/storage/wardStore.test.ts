@@ -220,11 +220,6 @@ describe('ward store: records, trees and anchors', () => {
     expect(await store.grantors(grantee)).toEqual([]);
     expect((await store.consentHistory(p.address)).map((c) => c.action)).toEqual(['grant', 'revoke']);
     expect(store.currentScope(p.address)).toBeUndefined();
-    // A grant put in force, or taken out, without a consent change (the grant table set to the chain's state).
-    await store.write((w) => w.grantInForce(p.address, grantee, { t: 'consent', patient: p.address, grantee, action: 'grant', at: T0 + 3, tx: '0x03' }));
-    expect([store.hasGrant(p.address, grantee), await store.grantors(grantee), await store.grantPairs()]).toEqual([true, [p.address], [[p.address, grantee]]]);
-    await store.write((w) => w.grantInForce(p.address, grantee, null));
-    expect([store.hasGrant(p.address, grantee), await store.grantors(grantee), await store.grantPairs()]).toEqual([false, [], []]);
     expect((await store.consentHistory(p.address)).map((c) => c.action)).toEqual(['grant', 'revoke']);
     expect((await store.bindings()).size).toBe(0);
 
