@@ -223,6 +223,10 @@ describe('ward store: records, trees and anchors', () => {
     expect((await store.consentHistory(p.address)).map((c) => c.action)).toEqual(['grant', 'revoke']);
     expect((await store.bindings()).size).toBe(0);
 
+    // No consortium yet: nothing is enqueued until the outbox opens, then the backlog is, in write order.
+    expect([store.outboxStatus(), await store.outboxCount()]).toEqual(['closed', 0]);
+    await store.openOutbox();
+    expect(store.outboxStatus()).toBe('open');
     // The outbox in write order; publishing takes records out.
     const out = await store.outbox();
     expect(out.map((o) => o.record.id)).toEqual([first.id, fix.id]);
