@@ -7,8 +7,9 @@ pragma solidity 0.8.28;
  * ward who may receive records from other wards (public keys only).
  * @dev Runs on the hospital's permissioned chain (Hyperledger Besu QBFT in production). A ward is
  * known by its sync account, the unattended key its workstation signs consortium transactions
- * with. The directory holds no patient data of any kind: ward names, ward keys and clinicians'
- * public keys only. Consortium admins (the hospital's IT) add, update and remove wards; a ward
+ * with. The directory holds no patient data of any kind: ward names, ward keys, and clinicians'
+ * public keys with the display name their ward publishes for them (so a patient on another ward can
+ * choose them by name). Consortium admins (the hospital's IT) add, update and remove wards; a ward
  * adds and removes its own recipients. Every change emits an event, so the whole history of the
  * directory can be rebuilt from logs. The contract always keeps at least one admin.
  */
@@ -64,8 +65,8 @@ contract ConsortiumDirectory {
     event WardUpdated(address indexed account, string name, bytes teamPublicKey, address indexed by);
     /// @notice A ward left the consortium; it can no longer publish, and its recipients no longer count.
     event WardRemoved(address indexed account, address indexed by);
-    /// @notice A ward registered a person who may receive records across wards.
-    event RecipientAdded(address indexed ward, bytes32 indexed keyHash, bytes publicKey);
+    /// @notice A ward registered a person who may receive records across wards, with the name it shows them by.
+    event RecipientAdded(address indexed ward, bytes32 indexed keyHash, bytes publicKey, string name);
     /// @notice A recipient was withdrawn by its ward or by an admin.
     event RecipientRemoved(address indexed ward, bytes32 indexed keyHash, address indexed by);
 
@@ -171,16 +172,19 @@ contract ConsortiumDirectory {
 
     /**
      * @notice The calling ward registers one of its people (a clinician) who may receive records
-     * from other wards. Public key only; never register a patient's key here.
+     * from other wards, with the name patients choose them by (e.g. "Grace Hopper (doctor)"). Never
+     * register a patient here.
      * @param publicKey The person's 64-byte public key.
+     * @param name The person's display name, as their ward publishes it (1 to MAX_NAME_BYTES bytes).
      */
-    function addRecipient(bytes calldata publicKey) external {
+    function addRecipient(bytes calldata publicKey, string calldata name) external {
         if (!isActiveWard(msg.sender)) revert NotActiveWard(msg.sender);
         if (publicKey.length != _PUBLIC_KEY_LENGTH) revert InvalidPublicKey();
+        _requireName(name);
         bytes32 keyHash = keccak256(publicKey);
         if (_recipientWard[keyHash] != address(0)) revert AlreadyRecipient(keyHash);
         _recipientWard[keyHash] = msg.sender;
-        emit RecipientAdded(msg.sender, keyHash, publicKey);
+        emit RecipientAdded(msg.sender, keyHash, publicKey, name);
     }
 
     /**

@@ -8,14 +8,17 @@ import { dirname, resolve } from 'node:path';
 import { ethers } from 'ethers';
 import { WardError } from '../core/model/errors';
 import {
+  addPerson,
   addWard,
   checkedWardCard,
   consortiumStatus,
   ConsortiumClient,
   deployConsortium,
   explainNodeError,
+  loadSyncAccount,
   NodeRefused,
   NodeUnreachable,
+  removePerson,
   removeWard,
   wardCardFromDataDir,
   type WardCard,
@@ -36,6 +39,13 @@ export const consortiumUsage = `  wardledger consortium deploy --rpc URL --key-f
         --account ADDR --name NAME --sync-public-key HEX --team-public-key HEX
   wardledger consortium remove-ward --rpc URL --key-file FILE --ledger ADDR --account ADDR
       Remove a ward (admins only): it can no longer publish; what it published stays valid.
+  wardledger consortium add-person --rpc URL --ledger ADDR --data-dir DIR --public-key HEX --name NAME
+      On a ward's workstation: list one of its nurses or doctors in the consortium directory, so
+      patients of other wards can share their records with them. Signed by the ward's own sync
+      account (DIR/consortium-account.json); NAME is what patients choose them by, e.g.
+      "Grace Hopper (doctor)". (The IT admin's screen does the same from the ward's staff list.)
+  wardledger consortium remove-person --rpc URL --ledger ADDR (--data-dir DIR | --key-file FILE) --public-key HEX
+      Withdraw a person: by the ward that listed them (--data-dir) or a consortium admin (--key-file).
   wardledger consortium status --rpc URL --ledger ADDR [--key-file FILE] [--json]
       Chain, head block, admins, and every ward with its state and number of batches.
       Common options:
@@ -66,6 +76,10 @@ export async function consortium(args: string[]): Promise<void> {
         return await add(rest);
       case 'remove-ward':
         return await remove(rest);
+      case 'add-person':
+        return await person(rest, 'add');
+      case 'remove-person':
+        return await person(rest, 'remove');
       case 'status':
         return await status(rest);
       case undefined:
@@ -183,6 +197,29 @@ async function remove(args: string[]): Promise<void> {
   const client = await clientFrom(values);
   const r = await removeWard(client, account);
   print(values.json, { account, ...r }, `Removed ward ${r.name} (${account}) in block ${r.block}. What it published stays valid.\n`);
+}
+
+/** add-person / remove-person: signed by the ward's sync account (--data-dir), or an admin's key for a removal. */
+async function person(args: string[], what: 'add' | 'remove'): Promise<void> {
+  const { values } = parse(args, { ...common, 'data-dir': { type: 'string' }, 'public-key': { type: 'string' }, name: { type: 'string' } }, consortiumUsage);
+  need(values.ledger, '--ledger');
+  const publicKey = need(values['public-key'], '--public-key');
+  let client: ConsortiumClient;
+  if (values['data-dir'] || what === 'add') {
+    const dir = resolve(need(values['data-dir'], '--data-dir'));
+    const account = loadSyncAccount(dir);
+    if (!account) fail(`${dir} has no consortium sync account yet: run wardledger consortium ward-card --data-dir ${dir} first, and have the ward added.`, 2);
+    const confirmations = values.confirmations === undefined ? 1 : Number(values.confirmations);
+    client = new ConsortiumClient({ url: need(values.rpc, '--rpc'), privateKey: account.wallet.privateKey, ledger: values.ledger!, stateDir: dir, confirmations });
+  } else client = await clientFrom(values);
+  if (what === 'add') {
+    const name = need(values.name, '--name');
+    const r = await addPerson(client, publicKey, name);
+    print(values.json, { publicKey, name, ward: client.account, ...r }, `Listed ${name.trim()} in the consortium directory for ward ${client.account}, in block ${r.block}.\n`);
+  } else {
+    const r = await removePerson(client, publicKey);
+    print(values.json, { publicKey, ...r }, `Withdrew the person from the consortium directory in block ${r.block}. Shares already made to them stay readable to them.\n`);
+  }
 }
 
 async function status(args: string[]): Promise<void> {

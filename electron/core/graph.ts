@@ -35,6 +35,7 @@ import { ChainCheck } from './records/chainCheck';
 import { ConsentService } from './records/consentService';
 import { CareTransfers } from './records/careTransfer';
 import { IncomingTransfers } from './records/incomingTransfers';
+import { CrossWardShares } from './records/crossWardShares';
 import { ConsortiumSync } from './records/consortiumSync';
 import { ExportService } from './records/exportService';
 import { PatientChart } from './records/patientChart';
@@ -144,12 +145,29 @@ export function buildCoreGraph(config: CoreConfig) {
     wardName: () => wardConfig.wardName,
     engine: config.consortiumEngine,
     transfers: (): CareTransfers => transfers,
+    // A grant kept for one of this ward's people (a patient's cross-ward share) opens their access.
+    transferKept: () => shares.load(),
+    // Scopes of standing recipients not granted yet, opened with the keys this process holds.
+    openScope: (scopeId: string) => keyring.openedRaw(scopeId),
   });
   // Transfers of care between wards: out (records/careTransfer.ts) and in (incomingTransfers.ts, whose
   // notes name the transferred patients here).
-  const transfers: CareTransfers = new CareTransfers({ store, link: () => consortium.link(), people, access, audit });
-  const incoming = new IncomingTransfers({ store, audit, admit: (actor, patient, bed, doctor) => board.admitTransferred(actor, patient, { bed, responsibleDoctor: doctor }) });
+  const transfers: CareTransfers = new CareTransfers({ store, link: () => consortium.link(), people, access, audit, patientKey: async (p) => (await patients.keyOf(p)).publicKey });
+  const shares: CrossWardShares = new CrossWardShares({
+    store,
+    link: () => consortium.link(),
+    transfers,
+    people,
+    audit,
+    staff: async () => (await people.approved(['nurse', 'doctor'])).flatMap((m) => {
+      const s = identity.directory.staffName(m.address);
+      return s && (m.role === 'nurse' || m.role === 'doctor') ? [{ address: m.address, name: s.name, role: m.role, publicKey: m.publicKey }] : [];
+    }),
+  });
+  access.sharedAcrossWards = (patient, person) => shares.sharedWith(patient, person);
+  const incoming = new IncomingTransfers({ store, teamPublicKey: () => identity.wardConfig.team.publicKey, audit, admit: (actor, patient, bed, doctor) => board.admitTransferred(actor, patient, { bed, responsibleDoctor: doctor }) });
   people.knowFrom((address, keys) => incoming.personOf(address, keys));
+  patients.transferred = (address) => incoming.registeredKeyOf(address);
   keyring.onNewScope = (patient, scopeId, raw) => transfers.scopeCreated(patient, scopeId, raw);
   const storeAdmin = new StoreAdmin(store, dataDir, chainCheck);
   const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));
@@ -169,7 +187,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const devices = new DeviceService(backend, writer, admissions, access, ingest, new StoreBindings(store, dataDir), devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, refiling, backup, consortium, transfers, incoming }),
+    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, refiling, backup, consortium, transfers, incoming, shares }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -211,6 +229,7 @@ export function buildCoreGraph(config: CoreConfig) {
     consortium,
     transfers,
     incoming,
+    shares,
     board,
     patientLists,
     drafts,
@@ -242,6 +261,7 @@ export function buildCoreGraph(config: CoreConfig) {
         stationWallet();
         await node.start();
         await identity.checkDeployment();
+        await shares.load(); // who a patient of another ward shared with (the access policy reads it)
         if (identity.initialized) await verifyMigratedRecords(openStore, (root) => roots.check(root), progress);
       } catch (e) {
         await graph.close();

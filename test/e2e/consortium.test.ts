@@ -9,7 +9,9 @@
  * admits the patient to a bed and opens their history: A's records, each badged "from" A. Last,
  * the insurer on ward A verifies Peter Patient's export: the consortium column says which records
  * are included (block N) and which are not published; an edited batch id fails naming the
- * record; with the node down nothing passes.
+ * record; with the node down nothing passes. Then ward B's IT lists its doctor in the hospital
+ * directory, Peter Patient on A shares his record with that doctor by name and ward, and the
+ * doctor on B opens it under "Shared with you", every record badged "from" A.
  *
  * WARDLEDGER_SCREENSHOTS=DIR keeps screenshots of the settings, console, badge, transfer dialog,
  * incoming list and received history at 1366×768 and
@@ -266,5 +268,70 @@ describe('two wards and the hospital consortium in a browser', () => {
       c.proxy.setOffline(false);
     }
     await ui.button(adminA, 'Resume').click();
+  }, SLOW);
+
+  it('a patient on A shares with a doctor of ward B by name; that doctor reads the records there, badged from A', async () => {
+    // Ward B's IT lists its doctor in the hospital directory (the name patients choose them by).
+    const adminB = await loginInNewContext(browser, B, contexts, itAdmin);
+    await ui.expectAdminPage(adminB);
+    const people = adminB.getByRole('region', { name: 'People other wards can share with' });
+    await people.scrollIntoViewIfNeeded();
+    await ui.button(adminB, `List ${doctor.name} in the hospital directory`).click();
+    await people.getByRole('row').filter({ hasText: doctor.name }).getByText('Listed', { exact: true }).waitFor({ timeout: 60_000 });
+    await screenshot(adminB, 'share-directory-people');
+
+    // Peter Patient, on ward A, chooses that doctor by name and ward, reads what it means, confirms.
+    const p = await loginInNewContext(browser, A, contexts, patient);
+    await ui.gotoRoute(p, 'sharing');
+    const card = p.getByRole('region', { name: 'Share with a clinician on another ward' });
+    await card.scrollIntoViewIfNeeded();
+    await ui.field(p, 'Clinician on another ward').selectOption({ label: `${doctor.name} (doctor) — Ward 9 Surgery` });
+    await screenshot(p, 'share-choose');
+    await ui.button(p, 'Continue').click();
+    await card.getByRole('heading', { name: `Share your record with ${doctor.name} (doctor) on Ward 9 Surgery?` }).waitFor();
+    expect(await card.textContent()).toContain('What they have received by then stays readable to them.');
+    await screenshot(p, 'share-confirm');
+    await ui.button(p, 'Share my record').click();
+    await p.getByRole('status').filter({ hasText: `Shared: ${doctor.name} (doctor) on Ward 9 Surgery can now read your record` }).waitFor({ timeout: 60_000 });
+    await card.getByRole('table', { name: 'Shared with other wards' }).getByText('Active').waitFor();
+    await screenshot(p, 'share-sent');
+
+    // Both syncs; the doctor on B finds it under "Shared with you".
+    const adminA = await loginInNewContext(browser, A, contexts, itAdmin);
+    await ui.gotoRoute(adminA, 'consortium');
+    await ui.button(adminA, 'Sync now').click();
+    await adminA.getByRole('status').filter({ hasText: /Sync round finished/ }).waitFor({ timeout: 60_000 });
+    const doctorB = await loginInNewContext(browser, B, contexts, doctor);
+    await doctorB.getByRole('navigation').getByRole('link', { name: 'Shared with you' }).click();
+    await ui.heading(doctorB, 'Shared with you').waitFor();
+    await expect
+      .poll(
+        async () => {
+          await ui.gotoRoute(adminB, 'consortium');
+          await ui.button(adminB, 'Sync now').click();
+          await adminB.getByRole('status').filter({ hasText: /Sync round finished/ }).waitFor({ timeout: 60_000 });
+          await ui.button(doctorB, 'Refresh').click();
+          return doctorB.getByRole('region', { name: 'Peter Patient' }).getByText('Shared with you from Ward 2 Medical').count();
+        },
+        { timeout: 120_000, interval: 2000 },
+      )
+      .toBe(1);
+    const shared = doctorB.getByRole('region', { name: 'Peter Patient' });
+    expect((await shared.textContent())!.replace(/\s+/g, ' ')).toMatch(/Records received\s*\d+ records?, each verified on arrival/);
+    await screenshot(doctorB, 'share-with-me');
+    await doctorB.getByRole('link', { name: 'Open the record of Peter Patient, shared from Ward 2 Medical' }).click();
+    await ui.expectPatientRecord(doctorB, 'Peter Patient');
+    const records = doctorB.getByRole('list', { name: 'Records, newest first' }).getByRole('listitem');
+    await records.first().waitFor();
+    const badges = records.getByRole('button', { name: /^Provenance:/ });
+    expect(await badges.count()).toBeGreaterThan(0);
+    for (let i = 0; i < (await badges.count()); i++) expect(await badges.nth(i).textContent()).toMatch(/(Verified|Pending anchor)\s*· from Ward 2 Medical/);
+    await screenshot(doctorB, 'share-received-history');
+
+    // The share is the doctor's alone: B's nurse (who cares for Peter since the transfer) has nothing shared with her.
+    const nurseB = await loginInNewContext(browser, B, contexts, nurse);
+    await ui.gotoRoute(nurseB, 'sharedWithMe');
+    await nurseB.getByText('No patient of another ward has shared their record with you.').waitFor();
+    await screenshot(nurseB, 'share-with-me-empty');
   }, SLOW);
 });

@@ -27,6 +27,7 @@ export const routePaths = {
   auditLog: '/admin/audit',
   consortium: '/admin/consortium',
   incomingTransfers: '/ward/incoming',
+  sharedWithMe: '/shared',
 } as const;
 export type RouteKey = keyof typeof routePaths;
 

@@ -13,7 +13,7 @@ import { draftFormSchema, escalationFields, observationFields, type VitalsPrevie
 import { roles, type MemberStatus, type Role, type PendingRegistration, type PersonRef, type PersonWithAge, type Profile } from '../model/people';
 import type { PatientChartData } from '../model/chartSeries';
 import type { BackupRecord, MigrationStatus, StoreStatus } from '../model/storeStatus';
-import type { ConsortiumSettingsView, IncomingTransfer, OutgoingTransfer, PublishedBatchPage, SyncConsoleView, TransferTargets } from '../model/consortium';
+import type { ConsortiumSettingsView, CrossWardPeople, CrossWardShare, DirectoryStaffView, IncomingTransfer, OutgoingTransfer, PublishedBatchPage, SharedWithMe, SyncConsoleView, TransferTargets } from '../model/consortium';
 import type { AuditPage, ConsentGrant, PatientHistory, RecordView, VerificationReport } from '../model/records';
 import type { CensusRow, DoctorHome, DraftView, PatientHome, PatientSummary, SessionInfo, WardStatus } from '../model/ward';
 import {
@@ -153,6 +153,16 @@ export const operations = {
     input: z.object({ patient: addressSchema, bed: bedSchema, responsibleDoctor: addressSchema.nullish() }).strict(),
     access: ['nurse', 'doctor'],
   }),
+  // IT lists the ward's nurses and doctors in the consortium directory, so patients of other wards can share with them.
+  'consortium/people': op<DirectoryStaffView>()({ passive: true, input: empty, access: ['it-admin'] }),
+  'consortium/addPerson': op<DirectoryStaffView>()({ input: z.object({ person: addressSchema }).strict(), access: ['it-admin'] }),
+  'consortium/removePerson': op<DirectoryStaffView>()({ input: z.object({ person: addressSchema }).strict(), access: ['it-admin'] }),
+  // A patient shares with a clinician of another ward (records/crossWardShares.ts); that clinician's list on their ward.
+  'share/people': op<CrossWardPeople>()({ passive: true, input: empty, access: ['patient'] }),
+  'share/list': op<CrossWardShare[]>()({ passive: true, input: empty, access: ['patient'] }),
+  'share/out': op<CrossWardShare>()({ input: z.object({ person: z.string().regex(/^0x[0-9a-fA-F]{128}$/, 'Choose a person from the list.') }).strict(), access: ['patient'] }),
+  'share/revoke': op<{ share: CrossWardShare; notice: string }>()({ input: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/) }).strict(), access: ['patient'] }),
+  'share/withMe': op<SharedWithMe[]>()({ passive: true, input: empty, access: ['nurse', 'doctor'] }),
   'admin/members': op<Profile[]>()({ passive: true, input: empty, access: ['it-admin'] }),
   'admin/storeStatus': op<StoreStatus>()({ passive: true, input: empty, access: ['it-admin'] }),
   // The record store was upgraded from the old log and checked: the IT admin confirms, and the old log is removed.

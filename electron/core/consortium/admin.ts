@@ -119,3 +119,41 @@ export async function consortiumStatus(client: ConsortiumClient): Promise<Consor
     wards,
   };
 }
+
+/**
+ * A ward registers one of its people (a clinician) in the directory, so that patients of other
+ * wards can share their records with them: the person's public key and the name patients choose
+ * them by. Signed by the ward's own sync account (the directory takes a ward's recipients from
+ * the ward itself), so `client` holds that account's key.
+ */
+export async function addPerson(client: ConsortiumClient, publicKey: string, name: string): Promise<{ block: number; tx: string }> {
+  const directory = await checkDeployment(client);
+  const key = checkedPersonKey(publicKey);
+  const shown = name.trim();
+  const bytes = new TextEncoder().encode(shown).length;
+  if (bytes === 0 || bytes > 96) throw new WardError('BAD_INPUT', 'The person\'s name must be 1 to 96 bytes long (e.g. "Grace Hopper (doctor)").', { fields: { name: 'Give a name of 1 to 96 bytes.' } });
+  if (!(await client.isActiveWard(client.account))) throw new WardError('FORBIDDEN', `${client.account} is not an active ward of this consortium: a ward registers its people with its own sync account, once it is a member.`);
+  const [owner] = await client.call(directory, directoryInterface, 'recipientWard', [ethers.keccak256(key)]);
+  if (String(owner) !== ethers.ZeroAddress) throw new WardError('CONFLICT', `This person is already in the consortium directory (registered by ${String(owner)}).`);
+  const data = directoryInterface.encodeFunctionData('addRecipient', [key, shown]);
+  const { receipt } = unwrap(await client.transact(`add-person:${ethers.keccak256(key)}:${Date.now()}`, directory, data));
+  return { block: receipt.blockNumber, tx: receipt.hash };
+}
+
+/** Withdraw a person from the directory (by the ward that registered them, or an admin): no new shares reach them. */
+export async function removePerson(client: ConsortiumClient, publicKey: string): Promise<{ block: number; tx: string }> {
+  const directory = await checkDeployment(client);
+  const keyHash = ethers.keccak256(checkedPersonKey(publicKey));
+  const [owner] = await client.call(directory, directoryInterface, 'recipientWard', [keyHash]);
+  const [isAdmin] = await client.call(directory, directoryInterface, 'isAdmin', [client.account]);
+  if (String(owner) === ethers.ZeroAddress) throw new WardError('NOT_FOUND', 'This person is not in the consortium directory (or their ward has left it).');
+  if (String(owner).toLowerCase() !== client.account.toLowerCase() && !isAdmin) throw new WardError('FORBIDDEN', 'Only the ward that registered this person, or a consortium admin, can withdraw them.');
+  const { receipt } = unwrap(await client.transact(`remove-person:${keyHash}:${Date.now()}`, directory, directoryInterface.encodeFunctionData('removeRecipient', [keyHash])));
+  return { block: receipt.blockNumber, tx: receipt.hash };
+}
+
+function checkedPersonKey(publicKey: string): string {
+  const k = publicKey.startsWith('0x') ? publicKey : `0x${publicKey}`;
+  if (!/^0x[0-9a-fA-F]{128}$/.test(k)) throw new WardError('BAD_INPUT', 'The person\'s public key must be 64 bytes in hex (128 hex digits, without the 04 prefix).', { fields: { publicKey: 'Not a 64-byte public key.' } });
+  return k.toLowerCase();
+}

@@ -41,9 +41,22 @@ export interface TransferNote {
   /** Who transferred (name and role) and when (ms). */
   by: string;
   at: number;
+  /**
+   * The patient's public key (64 bytes, 0x hex): the receiving ward seals the records it writes for
+   * the patient for them too (records/incomingTransfers.ts). Absent in notes of earlier versions.
+   */
+  publicKey?: string;
 }
 
-const transferNoteSchema = z.object({ name: z.string(), dob: z.string().nullable(), hospitalNumber: z.string().nullable(), reason: z.string(), by: z.string(), at: z.number() });
+const transferNoteSchema = z.object({
+  name: z.string(),
+  dob: z.string().nullable(),
+  hospitalNumber: z.string().nullable(),
+  reason: z.string(),
+  by: z.string(),
+  at: z.number(),
+  publicKey: z.string().regex(/^0x[0-9a-f]{128}$/).optional(),
+});
 /** Notes are padded to this many bytes before sealing, so their size says nothing about the patient. */
 export const TRANSFER_NOTE_BYTES = 1024;
 const NOTE_NONCE = new Uint8Array(GCM_NONCE_BYTES); // the note key is used once

@@ -124,3 +124,66 @@ export interface IncomingTransfer {
   scopes: number;
   admittedAt: number | null;
 }
+
+// ---------- a patient's share with a clinician of another ward (records/crossWardShares.ts) ----------
+
+/** A person of another ward a patient can share with: the name and ward their ward publishes in the directory. */
+export interface CrossWardPerson {
+  /** Their 64-byte public key (0x hex): what the share is sealed for. */
+  publicKey: string;
+  name: string;
+  ward: ConsortiumWard;
+}
+
+/** The people a patient can choose, and whether the list was read from the node just now. */
+export interface CrossWardPeople {
+  people: CrossWardPerson[];
+  /** When the directory was read (null: never). */
+  asOf: number | null;
+  online: boolean;
+}
+
+/** A patient's share with a person of another ward, as the patient sees it. */
+export interface CrossWardShare {
+  id: string;
+  person: { publicKey: string; name: string };
+  ward: ConsortiumWard;
+  at: number;
+  /** queued (consortium unreachable), sent, failed (the ward left the consortium), revoked (stopped by the patient). */
+  status: 'queued' | 'sent' | 'failed' | 'revoked';
+  message: string;
+  sentAt: number | null;
+  revokedAt: number | null;
+}
+
+/** A patient of another ward who shared their record with this clinician. */
+export interface SharedWithMe {
+  patient: string;
+  from: ConsortiumWard;
+  /** From the sealed note (null when it cannot be opened with this person's key). */
+  name: string | null;
+  dob: string | null;
+  hospitalNumber: string | null;
+  /** When the patient shared (ms, from the note), and when it reached this ward. */
+  sharedAt: number | null;
+  receivedAt: number;
+  /** Records of the patient received from that ward, each verified on receipt. */
+  records: number;
+}
+
+/** A nurse or doctor of this ward, and whether the consortium directory lists them (IT's view). */
+export interface DirectoryStaff {
+  address: string;
+  name: string;
+  role: 'nurse' | 'doctor';
+  inDirectory: boolean;
+}
+
+/** IT's view of the ward's people in the directory. */
+export interface DirectoryStaffView {
+  staff: DirectoryStaff[];
+  /** The directory was read from the node just now (else: as last read). */
+  online: boolean;
+  /** The consortium is set up on this ward (its settings saved). */
+  configured: boolean;
+}

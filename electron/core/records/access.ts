@@ -22,6 +22,12 @@ export interface CareRelations {
 }
 
 export class AccessPolicy {
+  /**
+   * Whether a patient of another ward shared their record with this person over the consortium
+   * (records/crossWardShares.ts): a read-only consent basis for that person alone.
+   */
+  sharedAcrossWards: ((patient: string, person: string) => boolean) | null = null;
+
   constructor(
     private readonly store: () => WardStore,
     private readonly care: CareRelations,
@@ -38,6 +44,7 @@ export class AccessPolicy {
       throw new WardError('FORBIDDEN', 'Patients can read only their own record.');
     }
     if (this.store().hasGrant(p, actor.address)) return 'consent';
+    if ((actor.role === 'doctor' || actor.role === 'nurse') && this.sharedAcrossWards?.(p, actor.address)) return 'consent';
     const admission = this.care.currentOf(p);
     if (actor.role === 'nurse' && admission) return 'care-team';
     if (actor.role === 'doctor' && admission?.responsibleDoctor === actor.address) return 'responsible-doctor';
@@ -68,6 +75,10 @@ export class AccessPolicy {
 
   /** Writing needs read access too; insurers who were shared a record still cannot write to it. */
   requireWrite(actor: Actor, patient: string): void {
-    if (this.basis(actor, patient) === 'consent' && actor.role === 'insurer') throw new WardError('FORBIDDEN', 'Insurers cannot write records.');
+    if (this.basis(actor, patient) !== 'consent') return;
+    if (actor.role === 'insurer') throw new WardError('FORBIDDEN', 'Insurers cannot write records.');
+    if (!this.store().hasGrant(ethers.getAddress(patient), actor.address)) {
+      throw new WardError('FORBIDDEN', 'This record was shared with you from another ward to read. New records are written on the ward that cares for the patient.');
+    }
   }
 }

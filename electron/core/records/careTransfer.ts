@@ -11,7 +11,9 @@
  * receiving ward (StoreOutbox recipientsOf). Offline, the transfer is queued and sent when the
  * consortium is reachable; a ward that has left the directory is refused.
  *
- * The receiving ward's side is records/incomingTransfers.ts.
+ * The receiving ward's side is records/incomingTransfers.ts. A patient's own share with a clinician
+ * of another ward (records/crossWardShares.ts) is kept and sent by the same machinery: a standing
+ * entry whose reader is that person's key instead of the receiving ward's care team.
  *
  * Kept in the store's state: `consortium.transfersOut` (a small list), and the last directory
  * read, `consortium.directory`, so that a ward can be chosen and a transfer queued while the
@@ -28,7 +30,7 @@ import { sealShareOrScopeGrant, type PublisherKeys, type ShareRecipient } from '
 import { unwrapScopeKey } from '../crypto/keyScope';
 import type { Actor } from '../identity/actor';
 import type { People } from '../identity/people';
-import type { ConsortiumWard, OutgoingTransfer, TransferTargets } from '../model/consortium';
+import type { ConsortiumWard, CrossWardPerson, OutgoingTransfer, TransferTargets } from '../model/consortium';
 import { WardError } from '../model/errors';
 import { log } from '../platform/log';
 import type { WardStore } from '../storage/wardStore';
@@ -55,23 +57,40 @@ interface KeptDirectory {
   wards: DirectoryWard[];
 }
 
-/** A transfer out, as kept by the sending ward. */
+/** A person of another ward a patient shares with (the directory's recipient: key and published name). */
+export interface DirectoryPerson {
+  publicKey: string;
+  name: string;
+}
+
+/**
+ * A standing grant kept by the sending ward: a transfer of care (to a ward's care team), or a
+ * patient's share with one person of another ward (`person`).
+ */
 export interface TransferOutEntry {
   id: string;
   patient: string;
   to: DirectoryWard;
+  /** The reader on the receiving ward when it is one person (a patient's cross-ward share); else its care team. */
+  person?: DirectoryPerson | null;
   reason: string;
   by: string;
   at: number;
-  /** Scope grants and the transfer note, sealed for the receiving ward (0x hex); emptied once published. */
+  /** Scope grants and the transfer note, sealed for the receiving reader (0x hex); emptied once published. */
   pending: string[];
+  /** The patient's key scopes sealed for the reader so far (absent in entries kept before it was recorded). */
+  scopesSealed?: string[];
   sentAt: number | null;
   failed: string | null;
+  /** Set when the patient stopped a share: nothing more is granted (what was granted stays readable). */
+  revokedAt?: number | null;
   /** Shares already granted to the receiving ward: `batchId:index`. */
   sharesGranted: string[];
 }
 
 const OUT = 'consortium.transfersOut';
+const RECIPIENT_ADDED = directoryInterface.getEvent('RecipientAdded')!.topicHash;
+const RECIPIENT_REMOVED = directoryInterface.getEvent('RecipientRemoved')!.topicHash;
 const DIRECTORY = 'consortium.directory';
 /** Grants per transaction, well under the node's 128 KiB (a share grant is at most a few KiB). */
 const GRANT_BYTES_PER_TX = 64 * 1024;
@@ -85,11 +104,15 @@ export interface CareTransfersDeps {
   people: People;
   access: AccessPolicy;
   audit: AuditTrail;
+  /** A patient's public key (the transfer note carries it: the receiving ward writes for them too). */
+  patientKey: (patient: string) => Promise<string>;
 }
 
 export class CareTransfers {
   /** Standing recipients by patient (lowercase), from the kept transfers out. */
   private recipients = new Map<string, ShareRecipient[]>();
+  /** Standing entries by patient (lowercase): what a new scope is sealed for, at once. */
+  private standingOf = new Map<string, Array<{ id: string; recipient: ShareRecipient }>>();
   private sending: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
@@ -109,30 +132,94 @@ export class CareTransfers {
 
   private index(list: TransferOutEntry[]): void {
     const m = new Map<string, ShareRecipient[]>();
+    const entries = new Map<string, Array<{ id: string; recipient: ShareRecipient }>>();
     for (const t of list) {
-      if (t.failed) continue;
+      if (!standing(t)) continue;
       const k = t.patient.toLowerCase();
-      const to = recipientOf(t.to);
+      const to = recipientOf(t);
+      entries.set(k, [...(entries.get(k) ?? []), { id: t.id, recipient: to }]);
       const have = m.get(k) ?? [];
       if (!have.some((r) => r.ward.toLowerCase() === to.ward.toLowerCase() && r.readerPublicKey === to.readerPublicKey)) m.set(k, [...have, to]);
     }
     this.recipients = m;
+    this.standingOf = entries;
   }
 
   /**
-   * A new scope of a transferred patient (records/scopeKeys.ts onNewScope): sealed for each
-   * receiving ward's team at once, while the key is at hand, and sent with the transfer's next
-   * grants. Without a running consortium link nothing can be sealed (the limit is in docs/consortium.md).
+   * A new scope of a transferred or shared patient (records/scopeKeys.ts onNewScope): sealed for
+   * each standing reader at once, while the key is at hand, and sent with the entry's next grants.
+   * Without a running consortium link nothing can be sealed then; `grantMissingScopes` does it
+   * when the link is back and a key that opens the scope is at hand.
    */
   scopeCreated(patient: string, scopeId: string, rawKey: Uint8Array): void {
     const link = this.d.link();
     if (!link || this.recipientsOf(patient).length === 0) return;
     const p = ethers.getAddress(patient);
-    const sealed = new Map<string, string>();
-    for (const r of this.recipientsOf(p)) sealed.set(r.ward.toLowerCase(), hex(makeScopeGrant(link.context, link.keys, r, p, scopeId, rawKey)));
-    this.updateOut((list) => list.map((x) => (x.patient === p && !x.failed && sealed.has(x.to.account.toLowerCase()) ? { ...x, pending: [...x.pending, sealed.get(x.to.account.toLowerCase())!] } : x))).catch(() =>
+    // Sealed now: the keyring zeroes the key as soon as this returns.
+    const sealed = new Map((this.standingOf.get(p.toLowerCase()) ?? []).map((e) => [e.id, hex(makeScopeGrant(link.context, link.keys, e.recipient, p, scopeId, rawKey))]));
+    this.updateOut((list) => list.map((x) => (sealed.has(x.id) && standing(x) && !(x.scopesSealed ?? []).includes(scopeId) ? withScope(x, scopeId, sealed.get(x.id)!) : x))).catch(() =>
       log('warn', 'consortium.transfer.scopeGrantNotKept', {}),
     );
+  }
+
+  /**
+   * Seal for its reader every scope of a standing entry's patient not sealed yet: scopes made while
+   * the consortium was not set up (or its settings were damaged), when nothing could seal them.
+   * Run when the engine starts (with the keys this process holds open, e.g. the station's current
+   * scopes) and at each clinician's or patient's login (with their keys). Scopes no given key opens
+   * wait for the next pass. Returns how many were sealed; what was sealed is sent at once (not awaited).
+   */
+  async grantMissingScopes(open: (scopeId: string) => Promise<Uint8Array | null>): Promise<number> {
+    const link = this.d.link();
+    if (!link) return 0;
+    const store = this.d.store();
+    const sealed = new Map<string, Array<{ scopeId: string; grant: string }>>();
+    for (const t of await this.outList()) {
+      if (!standing(t)) continue;
+      const have = new Set(t.scopesSealed ?? []);
+      for (const scopeId of await store.scopesOf(t.patient)) {
+        if (have.has(scopeId)) continue;
+        const raw = await open(scopeId);
+        if (!raw) continue;
+        try {
+          sealed.set(t.id, [...(sealed.get(t.id) ?? []), { scopeId, grant: hex(makeScopeGrant(link.context, link.keys, recipientOf(t), t.patient, scopeId, raw)) }]);
+        } finally {
+          raw.fill(0);
+        }
+      }
+    }
+    if (sealed.size === 0) return 0;
+    let count = 0;
+    await this.updateOut((list) =>
+      list.map((x) => {
+        let y = x;
+        for (const g of sealed.get(x.id) ?? []) {
+          if ((y.scopesSealed ?? []).includes(g.scopeId)) continue; // sealed meanwhile (a new scope's hook)
+          y = withScope(y, g.scopeId, g.grant);
+          count++;
+        }
+        return y;
+      }),
+    );
+    log('info', 'consortium.transfer.missingScopesSealed', { scopes: count });
+    void this.sendPending().catch(() => undefined); // the interval tries again
+    return count;
+  }
+
+  /** `grantMissingScopes` with a reader's private keys (at login: the care team key, their own). */
+  grantMissingScopesWith(privateKeys: Array<string | null>): Promise<number> {
+    return this.grantMissingScopes(async (scopeId) => {
+      const scope = await this.d.store().scope(scopeId);
+      for (const k of scope ? privateKeys : []) {
+        if (!k) continue;
+        try {
+          return unwrapScopeKey(scope!, k);
+        } catch {
+          // not a reader with this key
+        }
+      }
+      return null;
+    });
   }
 
   /** Send what waits every `everyMs` while the core runs (the engine's own round takes care of new batches). */
@@ -194,51 +281,75 @@ export class CareTransfers {
     }
     if (to.account.toLowerCase() === link.keys.account.toLowerCase()) throw new WardError('BAD_INPUT', 'The patient is already on this ward.', { fields: { ward: 'This ward.' } });
     const list = await this.outList();
-    if (list.some((t) => t.patient === p && t.to.account.toLowerCase() === to.account.toLowerCase() && !t.failed)) {
+    if (list.some((t) => t.patient === p && t.to.account.toLowerCase() === to.account.toLowerCase() && !t.failed && !t.person)) {
       throw new WardError('CONFLICT', `This patient has already been transferred to ${to.name}.`);
     }
 
     const person = await this.d.people.namesFor(actor).person(p);
-    const recipient = recipientOf(to);
+    const at = Date.now();
+    const note: TransferNote = { name: person.name, dob: person.dob ?? null, hospitalNumber: person.hospitalNumber ?? null, reason, by: `${actor.name} (${actor.role})`, at, publicKey: (await this.d.patientKey(p)).toLowerCase() };
+    // Audited first: a transfer not on the ward chain did not happen.
+    await this.d.audit.record(actor, p, 'export', { reason: `Transfer of care to ${to.name}: ${reason}` });
+    const saved = await this.addStanding({ patient: p, to, person: null, reason, by: actor.address, at }, actor.teamKey, note);
+    log('info', 'consortium.transfer.out', { scopes: saved.scopesSealed?.length ?? 0 });
+    return this.outView(saved);
+  }
+
+  /**
+   * Keep and send a new standing entry: each of the patient's scopes that `readerKey` opens sealed
+   * for the entry's reader, and the note (who the patient is) sealed for it. Sent at once when the
+   * consortium answers, else queued. The caller has checked the actor's right and audited it.
+   */
+  async addStanding(base: Pick<TransferOutEntry, 'patient' | 'to' | 'person' | 'reason' | 'by' | 'at'>, readerKey: string, note: TransferNote): Promise<TransferOutEntry> {
+    const link = this.d.link();
+    if (!link) throw new WardError('CONFLICT', 'This ward is not connected to a hospital consortium: ask the IT admin to set it up (Ward administration → Hospital consortium).');
+    const recipient = recipientOf(base);
     const pending: string[] = [];
+    const scopesSealed: string[] = [];
     const store = this.d.store();
-    for (const scopeId of await store.scopesOf(p)) {
+    for (const scopeId of await store.scopesOf(base.patient)) {
       const scope = await store.scope(scopeId);
       if (!scope) continue;
       let raw: Uint8Array;
       try {
-        raw = unwrapScopeKey(scope, actor.teamKey);
+        raw = unwrapScopeKey(scope, readerKey);
       } catch {
-        continue; // a scope the care team is no reader of (none are made so; an imported one)
+        continue; // a scope this key is no reader of (none are made so; an imported one): the next pass
       }
       try {
-        pending.push(hex(makeScopeGrant(link.context, link.keys, recipient, p, scopeId, raw)));
+        pending.push(hex(makeScopeGrant(link.context, link.keys, recipient, base.patient, scopeId, raw)));
+        scopesSealed.push(scopeId);
       } finally {
         raw.fill(0);
       }
     }
-    const at = Date.now();
-    const note: TransferNote = { name: person.name, dob: person.dob ?? null, hospitalNumber: person.hospitalNumber ?? null, reason, by: `${actor.name} (${actor.role})`, at };
-    pending.push(hex(makeTransferGrant(link.context, link.keys, recipient, p, note)));
-
-    // Audited first: a transfer not on the ward chain did not happen.
-    await this.d.audit.record(actor, p, 'export', { reason: `Transfer of care to ${to.name}: ${reason}` });
-    const entry: TransferOutEntry = { id: randomBytes(8).toString('hex'), patient: p, to, reason, by: actor.address, at, pending, sentAt: null, failed: null, sharesGranted: [] };
+    pending.push(hex(makeTransferGrant(link.context, link.keys, recipient, base.patient, note)));
+    const entry: TransferOutEntry = { ...base, id: randomBytes(8).toString('hex'), pending, scopesSealed, sentAt: null, failed: null, revokedAt: null, sharesGranted: [] };
     await this.updateOut((latest) => [...latest, entry]);
-    log('info', 'consortium.transfer.out', { scopes: pending.length - 1 });
     await this.sendPending();
     let saved = (await this.outList()).find((t) => t.id === entry.id)!;
-    // A run that had started before this transfer was kept did not see it: once more.
+    // A run that had started before this entry was kept did not see it: once more.
     if (!saved.sentAt && !saved.failed && link.online()) {
       await this.sendPending();
       saved = (await this.outList()).find((t) => t.id === entry.id)!;
     }
-    return this.outView(saved);
+    return saved;
+  }
+
+  /** The kept standing entries (transfers and patients' cross-ward shares), oldest first. */
+  standingEntries(): Promise<TransferOutEntry[]> {
+    return this.outList();
+  }
+
+  /** Stop an entry going forward: its unsent grants are dropped, later batches carry none for it. */
+  async stopEntry(id: string, at: number): Promise<TransferOutEntry | undefined> {
+    await this.updateOut((list) => list.map((x) => (x.id === id && !x.revokedAt ? { ...x, revokedAt: at, pending: [] } : x)));
+    return (await this.outList()).find((t) => t.id === id);
   }
 
   /** Transfers out of patients this actor may read, newest first (for the board and the patient's record). */
   async outgoing(actor: Actor, patient?: string): Promise<OutgoingTransfer[]> {
-    const list = (await this.outList()).filter((t) => (!patient || t.patient.toLowerCase() === patient.toLowerCase()) && this.d.access.mayRead(actor, t.patient));
+    const list = (await this.outList()).filter((t) => !t.person && (!patient || t.patient.toLowerCase() === patient.toLowerCase()) && this.d.access.mayRead(actor, t.patient));
     return list.reverse().map((t) => this.outView(t));
   }
 
@@ -270,18 +381,28 @@ export class CareTransfers {
       if (fresh.online) directory = fresh.wards; // read once: the sends below use it too
     }
     const list = await this.outList();
+    let people: CrossWardPerson[] | null = null;
     for (const t of list) {
-      if (t.failed) continue;
+      if (!standing(t)) continue;
       const shares = (await this.d.store().consortiumShares(t.patient)).filter((s) => s.ward.toLowerCase() === link.keys.account.toLowerCase() && !t.sharesGranted.includes(`${s.batchId}:${s.index}`));
       if (t.pending.length === 0 && shares.length === 0) continue;
       directory ??= await readDirectory(link.client).catch(() => null);
       if (!directory) return; // unreachable after all: next time
       const to = directory.find((w) => w.account.toLowerCase() === t.to.account.toLowerCase());
+      if (t.person && to?.active) {
+        // A person withdrawn from the directory receives nothing more (what they had stays theirs).
+        people ??= await readPeople(link.client, directory).catch(() => null);
+        if (!people) return;
+        if (!people.some((x) => x.publicKey.toLowerCase() === t.person!.publicKey.toLowerCase())) {
+          await this.updateOut((latest) => latest.map((x) => (x.id === t.id ? { ...x, failed: `Not sent: ${t.person!.name} is no longer in the hospital directory (${t.to.name} withdrew them). What they received before stays readable to them.`, pending: [] } : x)));
+          continue;
+        }
+      }
       if (!to?.active) {
-        await this.updateOut((latest) => latest.map((x) => (x.id === t.id ? { ...x, failed: `Not sent: ${t.to.name} is no longer a member of the hospital consortium. Choose another ward.`, pending: [] } : x)));
+        await this.updateOut((latest) => latest.map((x) => (x.id === t.id ? { ...x, failed: `Not sent: ${t.to.name} is no longer a member of the hospital consortium.${t.person ? '' : ' Choose another ward.'}`, pending: [] } : x)));
         continue;
       }
-      const recipient = recipientOf(t.to);
+      const recipient = recipientOf(t);
       const grants = [...t.pending.map((g) => ethers.getBytes(g))];
       for (const s of shares) {
         const shareKey = deriveShareKey(link.keys.shareSecret, link.context, link.keys.account, s.batchId, s.index);
@@ -302,7 +423,7 @@ export class CareTransfers {
       // Only what was sent leaves the list: a scope created meanwhile keeps its grant for next time.
       const sentPending = new Set(t.pending);
       const granted = shares.map((s) => `${s.batchId}:${s.index}`);
-      await this.updateOut((latest) => latest.map((x) => (x.id === t.id ? { ...x, pending: x.pending.filter((g) => !sentPending.has(g)), sentAt: x.sentAt ?? Date.now(), sharesGranted: [...x.sharesGranted, ...granted] } : x)));
+      await this.updateOut((latest) => latest.map((x) => (x.id === t.id && !x.revokedAt ? { ...x, pending: x.pending.filter((g) => !sentPending.has(g)), sentAt: x.sentAt ?? Date.now(), sharesGranted: [...x.sharesGranted, ...granted] } : x)));
       log('info', 'consortium.transfer.sent', { grants: grants.length });
     }
   }
@@ -325,8 +446,18 @@ export class CareTransfers {
   private outWrites: Promise<void> = Promise.resolve();
 }
 
-function recipientOf(w: DirectoryWard): ShareRecipient {
-  return { ward: w.account, wardSyncPublicKey: w.syncPublicKey, readerPublicKey: w.teamPublicKey };
+/** Who an entry's grants are for: one person of the receiving ward, or its care team. */
+function recipientOf(t: Pick<TransferOutEntry, 'to' | 'person'>): ShareRecipient {
+  return { ward: t.to.account, wardSyncPublicKey: t.to.syncPublicKey, readerPublicKey: t.person?.publicKey ?? t.to.teamPublicKey };
+}
+
+/** Whether an entry still grants what is published later (not failed, not stopped by the patient). */
+function standing(t: TransferOutEntry): boolean {
+  return !t.failed && !t.revokedAt;
+}
+
+function withScope(t: TransferOutEntry, scopeId: string, grant: string): TransferOutEntry {
+  return { ...t, pending: [...t.pending, grant], scopesSealed: [...(t.scopesSealed ?? []), scopeId] };
 }
 
 /** The directory's wards (active and removed), from the node. @throws NodeUnreachable. */
@@ -340,6 +471,32 @@ export async function readDirectory(client: ConsortiumClient): Promise<Directory
     wards.push({ account, name: String(w.name), syncPublicKey: String(w.syncPublicKey), teamPublicKey: String(w.teamPublicKey), active: Number(w.removedAt) === 0 && Number(w.activeSince) !== 0 });
   }
   return wards;
+}
+
+/**
+ * The directory's people (RecipientAdded/RecipientRemoved, in order) whose ward is an active
+ * member, with the ward's name. @throws NodeUnreachable.
+ */
+export async function readPeople(client: ConsortiumClient, wards: DirectoryWard[]): Promise<CrossWardPerson[]> {
+  const directory = await client.directory();
+  const head = await client.blockNumber();
+  const byHash = new Map<string, { publicKey: string; name: string; ward: string } | null>();
+  for await (const page of client.logs({ address: directory, topics: [[RECIPIENT_ADDED, RECIPIENT_REMOVED]] }, 0, head)) {
+    const logs = [...page.logs].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+    for (const l of logs) {
+      const e = directoryInterface.parseLog(l);
+      if (!e) continue;
+      const keyHash = String(e.args.keyHash);
+      byHash.set(keyHash, e.name === 'RecipientAdded' ? { publicKey: String(e.args.publicKey).toLowerCase(), name: String(e.args.name), ward: String(e.args.ward) } : null);
+    }
+  }
+  const active = new Map(wards.filter((w) => w.active).map((w) => [w.account.toLowerCase(), w]));
+  const out: CrossWardPerson[] = [];
+  for (const p of byHash.values()) {
+    const w = p && active.get(p.ward.toLowerCase());
+    if (p && w) out.push({ publicKey: p.publicKey, name: p.name, ward: { account: w.account, name: w.name } });
+  }
+  return out.sort((a, b) => a.ward.name.localeCompare(b.ward.name) || a.name.localeCompare(b.name));
 }
 
 function* chunks(grants: Uint8Array[]): Generator<Uint8Array[]> {

@@ -78,6 +78,8 @@ export class StoreInbox implements InboxSink {
     private readonly store: () => WardStore,
     /** Anchor newly filed records on the ward chain (records/anchorQueue.ts). */
     private readonly anchor: (records: StoredRecord[]) => Promise<unknown> = async () => undefined,
+    /** Told after a transfer grant is kept (records/crossWardShares.ts re-reads who may read what). */
+    private readonly transferKept: () => Promise<void> = async () => undefined,
   ) {}
 
   /** Idempotent: a record already filed keeps its first place (also within one call); one commit for all the shares. */
@@ -115,7 +117,8 @@ export class StoreInbox implements InboxSink {
   }
 
   /** A transfer of care to this ward: listed as incoming until the care team admits the patient (records/careTransfer.ts). */
-  transferGrant(grant: TransferGrant, from: SenderWard, block: number): Promise<void> {
-    return keepTransferGrant(this.store(), grant, from, block);
+  async transferGrant(grant: TransferGrant, from: SenderWard, block: number): Promise<void> {
+    await keepTransferGrant(this.store(), grant, from, block);
+    await this.transferKept();
   }
 }

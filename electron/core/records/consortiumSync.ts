@@ -57,7 +57,17 @@ export interface ConsortiumSyncDeps {
   stationKey: () => ethers.Wallet | null;
   wardName: () => string;
   /** Transfers of care (records/careTransfer.ts): standing recipients of later batches, and their own sending. */
-  transfers?: () => { load(): Promise<void>; recipientsOf(patient: string): ShareRecipient[]; start(everyMs: number): void; stop(): Promise<void> };
+  transfers?: () => {
+    load(): Promise<void>;
+    recipientsOf(patient: string): ShareRecipient[];
+    start(everyMs: number): void;
+    stop(): Promise<void>;
+    grantMissingScopes(open: (scopeId: string) => Promise<Uint8Array | null>): Promise<number>;
+  };
+  /** A transfer grant was kept (a patient's cross-ward share with one of this ward's people opens their access). */
+  transferKept?: () => Promise<void>;
+  /** The key of a scope this process holds open, or null (scopes of standing recipients not granted yet, at the engine's start). */
+  openScope?: (scopeId: string) => Promise<Uint8Array | null>;
   /** Engine timings (tests). */
   engine?: { idleMs?: number; failureRetryMs?: number; pollMs?: number; requestTimeoutMs?: number };
 }
@@ -154,11 +164,16 @@ export class ConsortiumSync {
     source.open(); // records are enqueued for the consortium from now on (and the backlog in the background)
     const keys = { account: account.wallet.address, privateKey: account.wallet.privateKey, shareSecret: account.shareSecret };
     const publisher = new Publisher({ client, state, source, keys, ...(station ? { station } : {}) });
-    const puller = new Puller({ client, state, sink: new StoreInbox(this.d.store, this.d.anchor), own: keys });
+    const puller = new Puller({ client, state, sink: new StoreInbox(this.d.store, this.d.anchor, this.d.transferKept), own: keys });
     const engine = new SyncEngine({ client, state, source, publisher, puller, ...(e.idleMs ? { idleMs: e.idleMs } : {}), ...(e.failureRetryMs ? { failureRetryMs: e.failureRetryMs } : {}) });
     this.running = { settings, context, client, state, engine };
     engine.start();
     transfers?.start(e.idleMs ?? 5000);
+    // Scopes made while the consortium was not set up: granted now where this process holds the key
+    // (the rest at the next login of a reader, api/handlers/session.ts).
+    const openScope = this.d.openScope;
+    if (transfers && openScope) void transfers.grantMissingScopes(openScope).catch(() => log('warn', 'consortium.transfer.missingScopesDeferred', {}));
+    void this.d.transferKept?.().catch(() => undefined);
     log('info', 'consortium.sync.started', { chainId: settings.chainId });
   }
 

@@ -11,6 +11,8 @@ export interface PatientKey {
 
 export class Patients {
   private readonly keys = new Map<string, PatientKey>();
+  /** Patients registered on this ward from another ward's transfer of care (records/incomingTransfers.ts). */
+  transferred: ((address: string) => Promise<PatientKey | null>) | null = null;
 
   constructor(private readonly identity: IdentityService) {}
 
@@ -19,9 +21,13 @@ export class Patients {
     return patientRef(this.identity.wardConfig.pseudonymSecret, patient);
   }
 
-  /** An approved patient's account and public key, read from the chain, or NOT_FOUND. */
+  /** An approved patient's account and public key, read from the chain (or registered at a transfer's admission), or NOT_FOUND. */
   async require(address: string): Promise<PatientKey> {
     const m = await this.identity.member(address);
+    if (!m) {
+      const transferred = await this.transferred?.(address);
+      if (transferred) return transferred;
+    }
     if (!m || m.role !== 'patient' || m.status !== 'approved') throw new WardError('NOT_FOUND', 'There is no registered patient with that account.');
     return { address: m.address, publicKey: m.publicKey };
   }

@@ -81,6 +81,20 @@ export class ScopeKeyring {
     return null;
   }
 
+  /**
+   * A copy of the key of a scope this process holds open (opened for a reader, or the station's
+   * current scope), or null: what can be re-granted with no one logged in (records/careTransfer.ts
+   * grantMissingScopes). The caller zeroes the copy.
+   */
+  async openedRaw(scopeId: string): Promise<Uint8Array | null> {
+    const key = this.keys.get(scopeId) ?? [...this.stationScopes.values()].find((k) => k.scopeId === scopeId);
+    try {
+      return key ? key.exportForRewrap() : null;
+    } catch {
+      return null; // destroyed meanwhile (closing)
+    }
+  }
+
   /** The keys of several scopes (a page of records), each opened once. */
   async keysOf(scopeIds: Iterable<string>, privateKeys: Array<string | null>): Promise<Map<string, ScopeKey | null>> {
     const out = new Map<string, ScopeKey | null>();
@@ -92,7 +106,8 @@ export class ScopeKeyring {
   private async readersOf(patient: PatientKey): Promise<string[]> {
     const grantees = [...(await this.store().grants(patient.address)).keys()];
     const granteeKeys = await Promise.all(grantees.map(async (g) => (await this.identity.member(g))?.publicKey));
-    return [patient.publicKey, this.identity.wardConfig.team.publicKey, ...granteeKeys.filter((k): k is string => !!k)];
+    // Once each: a transferred patient registered without a key has the care team's in its place (records/incomingTransfers.ts).
+    return [...new Set([patient.publicKey, this.identity.wardConfig.team.publicKey, ...granteeKeys.filter((k): k is string => !!k)])];
   }
 
   private async newScope(patient: PatientKey): Promise<{ key: ScopeKey; created: NewScope }> {

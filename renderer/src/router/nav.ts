@@ -19,6 +19,7 @@ export const navLinks: readonly NavLink[] = [
   { routeName: 'access-log', label: 'Access log', roles: ['patient'] },
   { routeName: 'nurse-home', label: 'Ward board', roles: ['nurse'] },
   { routeName: 'incoming-transfers', label: 'Incoming transfers', roles: ['nurse', 'doctor'] },
+  { routeName: 'shared-with-me', label: 'Shared with you', roles: ['nurse', 'doctor'] },
   { routeName: 'insurer-home', label: 'Verify records', roles: ['insurer'] },
   { routeName: 'admin', label: 'Ward administration', roles: ['it-admin'] },
   { routeName: 'consortium-sync', label: 'Consortium sync', roles: ['it-admin'] },

@@ -79,6 +79,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Incoming transfers', roles: ['doctor', 'nurse'] },
   },
   {
+    path: '/shared',
+    name: 'shared-with-me',
+    component: () => import('../views/SharedWithMeView.vue'),
+    meta: { title: 'Shared with you', roles: ['doctor', 'nurse'] },
+  },
+  {
     path: '/vitals/:patient',
     name: 'vitals',
     component: () => import('../views/VitalsEntryView.vue'),

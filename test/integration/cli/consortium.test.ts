@@ -121,4 +121,36 @@ describe('wardledger consortium', () => {
     expect(help.stdout).toMatch(/--data-dir DIR\s+the ward's data directory/);
     expect(help.stdout).toMatch(/--sync-public-key HEX --team-public-key HEX/);
   });
+
+  it('lists a ward\'s clinician in the directory with the ward\'s own sync account, refuses a second listing, withdraws them', async () => {
+    const clinician = ethers.Wallet.createRandom();
+    const publicKey = '0x' + clinician.signingKey.publicKey.slice(4); // 64 bytes, no 04 prefix
+    const args = ['consortium', 'add-person', '--rpc', proxy.url, '--ledger', ledger, '--data-dir', wardDir, '--public-key', publicKey];
+    const added = await wardledger([...args, '--name', 'Grace Hopper (doctor)', '--json']);
+    expect(added.code, added.stderr).toBe(0);
+    const wardCard = JSON.parse(readFileSync(join(dir, 'card.json'), 'utf8'));
+    expect(JSON.parse(added.stdout)).toMatchObject({ name: 'Grace Hopper (doctor)', ward: wardCard.account });
+    // The directory's event carries the key and the name, under the ward's account.
+    const directory = ethers.getAddress('0x' + (await anvil.rpc<string>('eth_call', [{ to: ledger, data: ethers.id('directory()').slice(0, 10) }, 'latest'])).slice(26));
+    const topic = ethers.id('RecipientAdded(address,bytes32,bytes,string)');
+    const logs = await anvil.rpc<Array<{ topics: string[]; data: string }>>('eth_getLogs', [{ address: directory, topics: [topic], fromBlock: '0x0', toBlock: 'latest' }]);
+    expect(logs).toHaveLength(1);
+    expect(ethers.getAddress('0x' + logs[0]!.topics[1]!.slice(26))).toBe(wardCard.account);
+    expect(ethers.AbiCoder.defaultAbiCoder().decode(['bytes', 'string'], logs[0]!.data).toArray()).toEqual([publicKey.toLowerCase(), 'Grace Hopper (doctor)']);
+
+    const again = await wardledger([...args, '--name', 'Grace Hopper (doctor)']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already in the consortium directory');
+    const noName = await wardledger(args);
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toMatch(/--name is required/);
+    const badKey = await wardledger(['consortium', 'add-person', '--rpc', proxy.url, '--ledger', ledger, '--data-dir', wardDir, '--public-key', '0x1234', '--name', 'X']);
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toMatch(/64 bytes in hex/);
+
+    const removed = await wardledger(['consortium', 'remove-person', '--rpc', proxy.url, '--ledger', ledger, '--data-dir', wardDir, '--public-key', publicKey]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toContain('Withdrew the person');
+    expect(proxy.refused).toEqual([]);
+  });
 });

@@ -6,8 +6,10 @@
  * back, A's sync publishes the waiting records with grants for B and the transfer sends the scope
  * grants, the note and share grants for what was published before. B's sync pulls them: the
  * incoming transfer names the patient, B admits them and reads A's whole history, each record
- * opened with the granted keys and badged "from" A, once. Nothing on the consortium chain names
- * the patient; a ward removed from the directory is refused.
+ * opened with the granted keys and badged "from" A, once. Admission registers the patient on B for
+ * writing: B's nurse records vitals and its doctor a note, under B's own key scopes whose readers
+ * are the patient (their key from the note) and B's care team. Nothing on the consortium chain
+ * names the patient; a ward removed from the directory is refused.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +21,7 @@ import { newWard } from '../../support/consortiumFixtures';
 import { observationContent } from '../../../electron/core/clinical/vitalsAssessment';
 import type { CoreGraph } from '../../../electron/core/graph';
 import { startGraphCore } from '../../support/graphCore';
-import { removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
+import { removeDir, staffedWard, tempDir } from '../../support/tempCore';
 import { until } from '../../support/until';
 
 const SLOW = 600_000;
@@ -33,6 +35,8 @@ describe('transfer of care between two wards over the consortium', () => {
   /** Ward A's object graph: its station writes a monitor reading (a new key scope) after the transfer. */
   let graphA: CoreGraph;
   let coreB: WardCore;
+  /** Ward B's object graph: the key scopes of the records it writes for the transferred patient. */
+  let graphB: CoreGraph;
   let A: Awaited<ReturnType<typeof staffedWard>>;
   let B: Awaited<ReturnType<typeof staffedWard>>;
   let accountB: string;
@@ -44,7 +48,7 @@ describe('transfer of care between two wards over the consortium', () => {
     c = await startConsortium({ blockTime: 1 });
     dirs.push(tempDir(), tempDir());
     ({ core: coreA, graph: graphA } = await startGraphCore(dirs[0]!, { consortiumEngine: engine }));
-    coreB = await startCore(dirs[1]!, { consortiumEngine: engine });
+    ({ core: coreB, graph: graphB } = await startGraphCore(dirs[1]!, { consortiumEngine: engine }));
     A = await staffedWard(coreA, 'Ward 2 Medical');
     B = await staffedWard(coreB, 'Ward 9 Surgery');
     const admin = c.client(c.admin.privateKey, join(c.dir, 'admin'));
@@ -132,11 +136,29 @@ describe('transfer of care between two wards over the consortium', () => {
     const auditB = await B.itAdmin.ok('audit/list', { patient });
     expect(JSON.stringify(auditB)).toContain('Admitted on transfer of care from Ward 2 Medical');
 
+    // Registered on B at admission: B's nurse records vitals, its (responsible) doctor a note, in
+    // the same history as A's records, under B's own key scope (not one of A's granted scopes),
+    // whose readers are the patient's own key (from the transfer note) and B's care team.
+    const vitalsB = await nurseB.ok('records/addVitals', { patient, vitals: { pulse: 101, spo2: 95 }, missingReason: 'Spot check' });
+    const noteB = await B.callers.doctor.ok('records/addNote', { patient, text: 'Seen on Ward 9: for laparoscopy in the morning.' });
+    const withB = await nurseB.ok('records/history', { patient });
+    expect(withB.records.map((r) => r.id)).toEqual(expect.arrayContaining([vitalsB.id, noteB.id, ...written]));
+    for (const mine of [vitalsB, noteB]) {
+      const r = withB.records.find((x) => x.id === mine.id)!;
+      expect(r.content).not.toBeNull();
+      expect(r.provenance.consortium?.from ?? null).toBeNull(); // written here (B may have published it already), not received
+      const stored = (await graphB.store.entry(r.id))!.record;
+      const scope = (await graphB.store.scope(stored.cipher.scopeId))!;
+      expect(scope, 'a scope of ward B\'s own store').toBeDefined();
+      expect(scope.keys.recipients.map((k) => k.recipient).sort()).toEqual([(await graphA.patients.keyOf(patient)).publicKey, graphB.identity.wardConfig.team.publicKey].sort());
+    }
+    expect(withB.records.find((r) => r.id === noteB.id)!.author).toMatchObject({ name: 'Grace Hopper', role: 'doctor' });
+
     // A record written on A after the transfer reaches B with its batch's grant (standing recipient).
     const later = (await nurseA.ok('records/addVitals', { patient, vitals: { pulse: 77, spo2: 98 }, missingReason: 'Spot check' })).id;
     await synced(A);
-    const again = await until(async () => (await B.itAdmin.ok('consortium/syncNow', {}), nurseB.ok('records/history', { patient })), (h) => h.records.length === written.length + 1, 'the later record on B', 60_000);
-    expect(again.records.map((r) => r.id).sort()).toEqual([...written, later].sort());
+    const again = await until(async () => (await B.itAdmin.ok('consortium/syncNow', {}), nurseB.ok('records/history', { patient })), (h) => h.records.length === written.length + 3, 'the later record on B', 60_000);
+    expect(again.records.map((r) => r.id).sort()).toEqual([...written, later, vitalsB.id, noteB.id].sort());
     // A's staff are named as they signed, in their role (B's directory does not know them).
     expect(again.records.find((r) => r.id === later)!.author).toMatchObject({ name: 'Florence Nurse', role: 'nurse' });
 

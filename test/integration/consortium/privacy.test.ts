@@ -3,7 +3,9 @@
  *
  * Ward A publishes several batches for several patients (nurse records and station readings, with
  * standing grants to ward B), then transfers the patients to ward B (scope grants, and a share
- * granted again). The test then reads every event of the consortium contracts and every
+ * granted again) and shares them with a clinician ward B listed in the directory by name, as a
+ * patient's cross-ward share does (records/crossWardShares.ts: scope grants and a note sealed for
+ * that person). The test then reads every event of the consortium contracts and every
  * transaction sent to them, and looks for each patient's address, public key, name, patientRef,
  * scope ids, record ids, commitments, content hashes and salts, in hex and as text; and for any
  * 8-byte sequence that appears in the payloads or grants of two different transactions (a value
@@ -16,7 +18,8 @@ import { ethers } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupIntoShares, openShare, prepareBatch, sealShareOrScopeGrant, type PreparedBatch, type ShareRecipient } from '../../../electron/core/consortium/batch';
 import { directoryInterface, ledgerInterface, type ConsortiumClient } from '../../../electron/core/consortium/client';
-import { GrantInbox, makeScopeGrant } from '../../../electron/core/consortium/grants';
+import { GrantInbox, makeScopeGrant, makeTransferGrant, openScopeGrant, openTransferGrant } from '../../../electron/core/consortium/grants';
+import { addPerson } from '../../../electron/core/consortium/admin';
 import { encodeGrant, splitSealedRecords, type PublishableRecord, type ShareGrant } from '../../../electron/core/consortium/payload';
 import { deriveShareKey } from '../../../electron/core/consortium/sealing';
 import { unwrapScopeKey } from '../../../electron/core/crypto/keyScope';
@@ -34,6 +37,7 @@ describe('consortium privacy', () => {
   const patients: TestPatient[] = [];
   const records: PublishableRecord[] = [];
   const batches: PreparedBatch[] = [];
+  const clinician = ethers.Wallet.createRandom();
 
   beforeAll(async () => {
     c = await startConsortium();
@@ -58,10 +62,18 @@ describe('consortium privacy', () => {
       expect(await client.publishBatch(batch)).toMatchObject({ status: 'done' });
     }
 
-    // Transfer of care: every patient's scope key for B's team, and the first batch's shares again for a clinician of B.
-    const clinician = ethers.Wallet.createRandom();
+    // Ward B lists its clinician in the directory by name (from its own sync account).
+    const dirB = join(c.dir, 'b');
+    mkdirSync(dirB);
+    await addPerson(c.client(B.sync.privateKey, dirB), pub(clinician), 'Dr Ines Okafor (doctor)');
+    // Transfer of care: every patient's scope key for B's team, and the first batch's shares again for
+    // the clinician; each patient also shares with the clinician (scope key and a note for their key).
     const toClinician: ShareRecipient = { ...toB, readerPublicKey: pub(clinician) };
     const grants = patients.map((p) => makeScopeGrant(c.context, publisher, toB, p.wallet.address, p.scope.scopeId, unwrapScopeKey(p.scope.keys, A.team.privateKey)));
+    for (const p of patients) {
+      grants.push(makeScopeGrant(c.context, publisher, toClinician, p.wallet.address, p.scope.scopeId, unwrapScopeKey(p.scope.keys, A.team.privateKey)));
+      grants.push(makeTransferGrant(c.context, publisher, toClinician, p.wallet.address, { name: p.name, dob: '1950-01-01', hospitalNumber: `HN-${p.name.length}`, reason: 'Shared by the patient', by: `${p.name} (patient)`, at: Date.now(), publicKey: pub(p.wallet).toLowerCase() }));
+    }
     for (const share of batches[0]!.shares) {
       const shareKey = deriveShareKey(A.shareSecret, c.context, A.sync.address, batches[0]!.batchId, share.index);
       const block = (await client.batchOnChain(batches[0]!.batchId))!.blockNumber;
@@ -102,6 +114,12 @@ describe('consortium privacy', () => {
       ];
       for (const [what, needle] of needles) expect(found(needle), `${p.name}: ${what} found on chain`).toBe(false);
     }
+    expect(found(utf8Hex('Shared by the patient')), 'a share note in the clear').toBe(false);
+    // The clinician is in the directory by name and key (staff data their ward published), but no
+    // grant names them: what is addressed to them cannot be told from what is addressed to anyone.
+    expect(found(utf8Hex('Dr Ines Okafor (doctor)'))).toBe(true);
+    const ledgerBytes = Buffer.concat(logs.filter((l) => l.address.toLowerCase() === c.ledger.toLowerCase()).flatMap((l) => [...l.topics, l.data]).map((h) => Buffer.from(strip(h), 'hex')));
+    expect(ledgerBytes.indexOf(Buffer.from(strip(pub(clinician)), 'hex')), 'the clinician\'s key in a grant').toBe(-1);
     for (const r of records) {
       for (const [what, value] of [['record id', r.id], ['commitment', r.commitment], ['content hash', r.contentHash], ['salt', r.salt], ['signature', r.signature || '0x']] as const) {
         if (value.length > 4) expect(found(strip(value)), `${what} of a record found on chain`).toBe(false);
@@ -134,7 +152,7 @@ describe('consortium privacy', () => {
     expect(repeated).toEqual([]);
     // Not even the directory's ward entries name a patient (they are ward data only).
     const wardEvents = logs.filter((l) => l.address.toLowerCase() === c.directory.toLowerCase()).map((l) => directoryInterface.parseLog(l)!.name);
-    expect(wardEvents).toEqual(['AdminAdded', 'WardAdded', 'WardAdded']);
+    expect(wardEvents).toEqual(['AdminAdded', 'WardAdded', 'WardAdded', 'RecipientAdded']);
   });
 
   it('still lets ward B find, open and verify all it was given', async () => {
@@ -148,7 +166,16 @@ describe('consortium privacy', () => {
       .map(({ p }) => inbox.open(p.args.ward, ethers.getBytes(p.args.grant)));
     const shares = mine.filter((g): g is ShareGrant => g.kind === 'share');
     expect(shares).toHaveLength(3 * 3 + 3);
-    expect(mine.filter((g) => g.kind === 'scope')).toHaveLength(3);
+    // Three scope grants for B's team, three for the clinician with their notes: each opens only with its reader's key.
+    const scopes = mine.filter((g) => g.kind === 'scope');
+    expect(scopes).toHaveLength(6);
+    const forClinician = scopes.filter((g) => g.reader.toLowerCase() === pub(clinician).toLowerCase());
+    expect(forClinician).toHaveLength(3);
+    for (const g of forClinician) expect(() => openScopeGrant(g, clinician.privateKey)).not.toThrow();
+    for (const g of forClinician) expect(() => openScopeGrant(g, B.team.privateKey)).toThrow();
+    const notes = mine.filter((g) => g.kind === 'transfer');
+    expect(notes.map((g) => openTransferGrant(g, clinician.privateKey).name).sort()).toEqual(patients.map((p) => p.name).sort());
+    for (const g of notes) expect(() => openTransferGrant(g, B.team.privateKey)).toThrow();
     let verified = 0;
     for (const g of shares) {
       const b = batches.find((x) => x.batchId === g.batchId)!;

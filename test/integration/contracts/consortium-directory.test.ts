@@ -117,27 +117,28 @@ describe('ConsortiumDirectory', () => {
     const clinician = await chain.newWallet();
     const key = publicKeyOf(clinician);
     const keyHash = keccak256(key);
-    await expectRevert(as(directory, wardA).addRecipient(key), directory, 'NotActiveWard', [wardA.address]);
+    await expectRevert(as(directory, wardA).addRecipient(key, 'Grace Hopper (doctor)'), directory, 'NotActiveWard', [wardA.address]);
     await send(directory, 'addWard', wardA.address, 'Ward A', publicKeyOf(wardA), publicKeyOf(teamA));
     const wardB = await chain.newWallet();
     await send(directory, 'addWard', wardB.address, 'Ward B', publicKeyOf(wardB), publicKeyOf(await chain.newWallet()));
 
-    const added = await send(as(directory, wardA), 'addRecipient', key);
-    expect(eventsOf(added, directory, 'RecipientAdded').map((a) => a.toArray())).toEqual([[wardA.address, keyHash, key]]);
+    const added = await send(as(directory, wardA), 'addRecipient', key, 'Grace Hopper (doctor)');
+    expect(eventsOf(added, directory, 'RecipientAdded').map((a) => a.toArray())).toEqual([[wardA.address, keyHash, key, 'Grace Hopper (doctor)']]);
+    await expectRevert(as(directory, wardB).addRecipient(publicKeyOf(await chain.newWallet()), ''), directory, 'InvalidName');
     expect(await directory.recipientWard(keyHash)).toBe(wardA.address);
-    await expectRevert(as(directory, wardB).addRecipient(key), directory, 'AlreadyRecipient', [keyHash]);
-    await expectRevert(as(directory, wardA).addRecipient('0x1234'), directory, 'InvalidPublicKey');
+    await expectRevert(as(directory, wardB).addRecipient(key, 'Grace Hopper (doctor)'), directory, 'AlreadyRecipient', [keyHash]);
+    await expectRevert(as(directory, wardA).addRecipient('0x1234', 'Grace Hopper (doctor)'), directory, 'InvalidPublicKey');
     await expectRevert(as(directory, wardB).removeRecipient(keyHash), directory, 'UnknownRecipient', [keyHash]);
 
     const removed = await send(as(directory, wardA), 'removeRecipient', keyHash);
     expect(eventsOf(removed, directory, 'RecipientRemoved').map((a) => a.toArray())).toEqual([[wardA.address, keyHash, wardA.address]]);
     expect(await directory.recipientWard(keyHash)).toBe(ZeroAddress);
 
-    await send(as(directory, wardA), 'addRecipient', key);
+    await send(as(directory, wardA), 'addRecipient', key, 'Grace Hopper (doctor)');
     const byAdmin = await send(directory, 'removeRecipient', keyHash);
     expect(eventsOf(byAdmin, directory, 'RecipientRemoved').map((a) => a.toArray())).toEqual([[wardA.address, keyHash, admin.address]]);
 
-    await send(as(directory, wardA), 'addRecipient', key);
+    await send(as(directory, wardA), 'addRecipient', key, 'Grace Hopper (doctor)');
     await send(directory, 'removeWard', wardA.address);
     expect(await directory.recipientWard(keyHash)).toBe(ZeroAddress);
   });

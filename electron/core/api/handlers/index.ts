@@ -14,6 +14,7 @@ import { homeHandlers } from './home';
 import { recordHandlers } from './records';
 import type { ApiServices } from './services';
 import { sessionHandlers } from './session';
+import { shareHandlers } from './share';
 import { transferHandlers } from './transfer';
 import { wardHandlers } from './ward';
 
@@ -32,5 +33,6 @@ export function createHandlers(services: ApiServices): Handlers {
     ...deviceHandlers(services),
     ...consortiumHandlers(services),
     ...transferHandlers(services),
+    ...shareHandlers(services),
   };
 }

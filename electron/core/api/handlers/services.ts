@@ -14,6 +14,7 @@ import type { ConsentService } from '../../records/consentService';
 import type { CareTransfers } from '../../records/careTransfer';
 import type { ConsortiumSync } from '../../records/consortiumSync';
 import type { IncomingTransfers } from '../../records/incomingTransfers';
+import type { CrossWardShares } from '../../records/crossWardShares';
 import type { ExportService } from '../../records/exportService';
 import type { PatientChart } from '../../records/patientChart';
 import type { ObservationDrafts } from '../../ward/observationDrafts';
@@ -45,6 +46,7 @@ export interface ApiServices {
   consortium: ConsortiumSync;
   transfers: CareTransfers;
   incoming: IncomingTransfers;
+  shares: CrossWardShares;
 }
 
 /** The handlers of the operations whose names start with one of the prefixes (`'ward'` → `ward/*`). */

@@ -1,11 +1,12 @@
 /** `identity/register` and `session/*`: getting an account, logging in, locking and unlocking. */
 import type { Session } from '../../identity/sessions';
 import { WardError } from '../../model/errors';
+import { log } from '../../platform/log';
 import type { SessionInfo } from '../../model/ward';
 import { requireSession } from '../router';
 import type { ApiServices, HandlersFor } from './services';
 
-export function sessionHandlers({ config, identity, sessions, consortium, refiling }: ApiServices): HandlersFor<'identity' | 'session'> {
+export function sessionHandlers({ config, identity, sessions, consortium, refiling, transfers }: ApiServices): HandlersFor<'identity' | 'session'> {
   const info = (s: Session): SessionInfo => ({ token: s.token, profile: s.profile, wardName: config.wardName, lockTimeoutSeconds: config.lockTimeoutSeconds });
   const requireSetUp = (message: string) => {
     if (!identity.initialized) throw new WardError('CONFLICT', message);
@@ -22,6 +23,7 @@ export function sessionHandlers({ config, identity, sessions, consortium, refili
       await consortium.signedIn(wallet, profile.role); // their consortium credential, once
       ctx.progress('Logged in', 1);
       const session = sessions.create(ctx.channel, profile, wallet, identity.teamKeyFor(wallet, profile.role));
+      await grantMissingScopes(transfers, [session.teamKey, wallet.privateKey]);
       // A store upgraded from the old log gets its complete-set marks from the first care-team reader.
       // It reads as this session only while it stays open and unlocked.
       refiling.afterLogin(() => sessions.activeActorOf(session));
@@ -41,6 +43,7 @@ export function sessionHandlers({ config, identity, sessions, consortium, refili
       const wallet = await identity.verifyPassword(s.profile.address, input.password);
       await consortium.signedIn(wallet, s.profile.role); // a session kept open across the consortium's setup
       sessions.unlock(s, wallet, identity.teamKeyFor(wallet, s.profile.role));
+      await grantMissingScopes(transfers, [s.teamKey, wallet.privateKey]);
       return info(s);
     },
     'session/logout': async (ctx) => {
@@ -48,4 +51,17 @@ export function sessionHandlers({ config, identity, sessions, consortium, refili
       return { loggedOut: true as const };
     },
   };
+}
+
+/**
+ * A reader's keys are unlocked: the scopes of transferred or shared patients made while the
+ * consortium was not set up, which nothing could grant then, are granted now (records/careTransfer.ts).
+ * Never fails a login.
+ */
+async function grantMissingScopes(transfers: ApiServices['transfers'], keys: Array<string | null>): Promise<void> {
+  try {
+    await transfers.grantMissingScopesWith(keys);
+  } catch {
+    log('warn', 'consortium.transfer.missingScopesDeferred', {});
+  }
 }
