@@ -37,6 +37,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'electron/main/index.ts'),
           cli: resolve(__dirname, 'electron/cli/index.ts'),
+          // The consortium publisher's preparation thread (consortium/batchPreparer.ts finds it here).
+          consortiumPrepare: resolve(__dirname, 'electron/core/consortium/prepareWorker.ts'),
         },
       },
     },
