@@ -264,7 +264,8 @@ export class ConsortiumClient extends LedgerReader {
 
   /**
    * Carry on with a transaction sent before: wait for it if the node knows it, re-broadcast the same
-   * bytes if not. Null when its nonce went to another transaction (it can never be mined).
+   * bytes if not (a batch's signed again from `batch`: the nonce store keeps no batch's bytes).
+   * Null when its nonce went to another transaction (it can never be mined).
    */
   private async resume(e: InFlight, batch?: PreparedBatch): Promise<SentTx | null> {
     if (await this.knownToNode(e.hash)) return { hash: e.hash, nonce: e.nonce };
