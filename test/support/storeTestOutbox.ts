@@ -26,6 +26,7 @@ export class StoreTestOutbox implements OutboxSource {
 
   static async open(dir: string, credentials: AuthorCredential[] = [], recipients: (patient: string) => ShareRecipient[] = () => []): Promise<StoreTestOutbox> {
     const store = await WardStore.open(dir);
+    await store.openOutbox(); // a ward with a consortium configured (the core opens it as its engine starts)
     const adapter = new StoreOutbox(() => store, { credentialOf: (a) => credentials.find((c) => c.member.toLowerCase() === a.toLowerCase()), recipientsOf: recipients });
     return new StoreTestOutbox(store, adapter);
   }

@@ -9,6 +9,7 @@ import type { AuthorCredential } from '../consortium/credentials';
 import type { PublishableRecord } from '../consortium/payload';
 import type { OutboxEntry, OutboxSource, PublishedPlace } from '../consortium/syncPorts';
 import { WardError } from '../model/errors';
+import { log } from '../platform/log';
 import type { StoredRecord } from '../storage/storedRecord';
 import type { ConsortiumPlace } from '../storage/storeTypes';
 import type { WardStore } from '../storage/wardStore';
@@ -26,11 +27,24 @@ export class StoreOutbox implements OutboxSource {
     private readonly o: StoreOutboxOptions,
   ) {}
 
+  /**
+   * Open the store's outbox (the engine starts: a consortium is configured). The store enqueues
+   * records only from then on, and the records written before in the background; `next` waits for
+   * those, so publishing keeps write order. Never fails: a failed fill is retried by `next`.
+   */
+  open(): void {
+    this.store()
+      .openOutbox()
+      .catch((e: unknown) => log('error', 'consortium.outbox.fillFailed', { code: e instanceof WardError ? e.code : 'INTERNAL' }));
+  }
+
   async next(after: number, limit: number): Promise<OutboxEntry[]> {
+    await this.store().openOutbox();
     // StoredRecord is PublishableRecord's shape (payload.ts): the record travels as stored.
     return (await this.store().outbox({ after, limit })).map(({ seq, record }) => ({ seq, record: record as PublishableRecord }));
   }
 
+  /** Records waiting (while the outbox first fills, those enqueued so far: never waits for the fill). */
   count(): Promise<number> {
     return this.store().outboxCount();
   }

@@ -151,6 +151,7 @@ export class ConsortiumSync {
       // Standing recipients: the wards each patient was transferred to (records/careTransfer.ts).
       ...(transfers ? { recipientsOf: (patient: string) => transfers.recipientsOf(patient) } : {}),
     });
+    source.open(); // records are enqueued for the consortium from now on (and the backlog in the background)
     const keys = { account: account.wallet.address, privateKey: account.wallet.privateKey, shareSecret: account.shareSecret };
     const publisher = new Publisher({ client, state, source, keys, ...(station ? { station } : {}) });
     const puller = new Puller({ client, state, sink: new StoreInbox(this.d.store, this.d.anchor), own: keys });

@@ -2,6 +2,7 @@
  * How a record's content becomes bytes, a hash, a commitment and signed fields — one place, used
  * when writing, when verifying locally and when verifying an export.
  */
+import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { RecordContent, RecordKind } from '../model/records';
 import type { Role } from '../model/people';
 import { canonicalize } from '../crypto/canonical';
@@ -44,10 +45,40 @@ export interface EncodedRecord {
   amends: string;
   sealed: SealedContent;
   plaintext: Uint8Array;
+  /** What is encrypted: the plaintext packed for sealing (packForSealing). */
+  toSeal: Uint8Array;
   contentHash: string;
   salt: string;
   commitment: string;
   fields: RecordFields;
+}
+
+/**
+ * The sealed bytes of a record (its content format): since issue 12, a 0 byte then the canonical
+ * plaintext deflated (raw DEFLATE, RFC 1951). A device reading's 790 bytes of JSON (with its NEWS2
+ * result) seal in about 505: the content is most of a station reading's bytes on disk. Records
+ * sealed before hold the canonical JSON itself, which never starts with a 0 byte (it starts with
+ * '{'), so both open. What is signed and hashed is the canonical plaintext either way, never the
+ * packed bytes: signatures, commitments and exports are unchanged.
+ */
+const DEFLATED = 0x00;
+/** Largest plaintext a record may inflate to (a damaged or hostile ciphertext cannot balloon memory). */
+const MAX_PLAINTEXT = 16 * 1024 * 1024;
+
+export function packForSealing(plaintext: Uint8Array): Uint8Array {
+  // Fastest level: the same size as the default on a reading (random ids and addresses do not
+  // compress), 30 µs of CPU a record instead of 40 (measured on this machine).
+  const packed = deflateRawSync(plaintext, { level: constants.Z_BEST_SPEED });
+  const out = new Uint8Array(packed.length + 1);
+  out[0] = DEFLATED;
+  out.set(packed, 1);
+  return out;
+}
+
+/** The canonical plaintext from a record's decrypted bytes, packed or not. @throws Error when the packed bytes do not inflate. */
+export function unpackSealed(opened: Uint8Array): Uint8Array {
+  if (opened[0] !== DEFLATED) return opened;
+  return new Uint8Array(inflateRawSync(opened.subarray(1), { maxOutputLength: MAX_PLAINTEXT }));
 }
 
 export function newRecordId(): string {
@@ -78,6 +109,7 @@ export function encodeRecord(input: NewRecordInput): EncodedRecord {
     amends,
     sealed,
     plaintext,
+    toSeal: packForSealing(plaintext),
     contentHash,
     salt,
     commitment,

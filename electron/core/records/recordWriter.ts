@@ -66,7 +66,7 @@ export class RecordWriter {
     });
     const signature = signRecord(actor.wallet, encoded.fields);
     const key = await this.keyring.writableScope(patient, readerKeys(actor));
-    const record = storedRecordOf(encoded, { signature, cipher: key.seal(encoded.plaintext, encoded.id) });
+    const record = storedRecordOf(encoded, { signature, cipher: key.seal(encoded.toSeal, encoded.id) });
     await this.store().write((w) => {
       w.record(record, filingOf(content));
       if (dedupeKey) w.deviceKeys([dedupeKey]);

@@ -66,7 +66,7 @@ export class StationWriter {
         content: item.content,
         createdAt: item.createdAt,
       });
-      encoded.push({ e, cipher: key.seal(e.plaintext, e.id) });
+      encoded.push({ e, cipher: key.seal(e.toSeal, e.id) });
     }
     const batch = buildBatch(
       encoded.map(({ e }) => ({ recordId: e.id, patientRef: e.fields.patientRef, commitment: e.commitment, author: station.address, createdAt: e.createdAt })),

@@ -41,7 +41,7 @@ export interface RecordMeta {
   vitals?: 'complete' | 'partial';
   /** A batch-signed record: its place in the signature tree (written in the same or an earlier commit). */
   signatureTree?: { treeNo: number; leafIndex: number };
-  /** Whether it waits in the consortium outbox (records pulled from the consortium do not). Default true. */
+  /** Whether it waits in the consortium outbox once the ward has one (records pulled from the consortium do not). Default true. */
   publish?: boolean;
 }
 

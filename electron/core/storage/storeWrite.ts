@@ -50,8 +50,19 @@ export class StoreWrite {
   /** Records of this write (known to later operations of the same write, forgotten if it fails). */
   readonly written: StoredRecord[] = [];
   private readonly batching = new Set<number>();
+  /** Records of this write that wait for the consortium once the outbox is open: seq, locator. */
+  private readonly publishable: Array<[number, Uint8Array]> = [];
 
   constructor(private readonly ctx: WriteContext) {}
+
+  /**
+   * Put this write's publishable records in the consortium outbox. The store calls it just before
+   * the commit, when its outbox is open (a consortium is configured), so whether a record is
+   * enqueued is decided in commit order (WardStore.openOutbox).
+   */
+  enqueuePublishable(): void {
+    for (const [seq, locator] of this.publishable) this.put(key(T.outbox, ['seq', seq]), locator);
+  }
 
   private put(k: Uint8Array, value: Uint8Array = EMPTY): void {
     this.ops.push({ type: 'put', key: k, value });
@@ -74,7 +85,7 @@ export class StoreWrite {
     this.put(key(T.record, locator.bytes), body);
     this.put(key(T.recordId, hexKey(r.id, 32)), locator.bytes);
     this.put(key(T.unbatched, ['seq', seq]), locator.bytes);
-    if (meta.publish !== false) this.put(key(T.outbox, ['seq', seq]), locator.bytes);
+    if (meta.publish !== false) this.publishable.push([seq, locator.bytes]);
     if (meta.vitals) {
       this.put(key(T.vitals, ['byte', VitalsIndex.any], locator.bytes));
       if (meta.vitals === 'complete') this.put(key(T.vitals, ['byte', VitalsIndex.complete], locator.bytes));
@@ -212,22 +223,6 @@ export class StoreWrite {
     } else {
       this.del(key(T.grant, patient, grantee));
       this.del(key(T.grantedTo, grantee, patient));
-    }
-  }
-
-  /**
-   * Set whether a grant is in force without a consent change (the grant table rebuilt from the
-   * chain's state when the two differ: records/chainCheck.ts). The history is left as it is.
-   */
-  grantInForce(patient: string, grantee: string, entry: ConsentEntry | null): void {
-    const p = hexKey(patient, 20);
-    const g = hexKey(grantee, 20);
-    if (entry) {
-      this.put(key(T.grant, p, g), json(entry));
-      this.put(key(T.grantedTo, g, p));
-    } else {
-      this.del(key(T.grant, p, g));
-      this.del(key(T.grantedTo, g, p));
     }
   }
 

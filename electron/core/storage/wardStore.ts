@@ -20,6 +20,7 @@
 import { join } from 'node:path';
 import { getAddress } from 'ethers';
 import { WardError } from '../model/errors';
+import { log } from '../platform/log';
 import type { KeyScope } from '../crypto/keyScope';
 import type { AnchorRef, StoredRecord } from './storedRecord';
 import { BoundedCache } from './boundedCache';
@@ -44,8 +45,19 @@ export const STORE_FORMAT = 1;
 const META_FORMAT = key(T.meta, Buffer.from('format'));
 const META_SEQ = key(T.meta, Buffer.from('seq'));
 const META_TREE = key(T.meta, Buffer.from('treeNo'));
+/**
+ * The consortium outbox's state (JSON): 'closed' — no consortium yet, records are not enqueued (41
+ * bytes a record saved); 'filling' — opened, the records written before are being enqueued (`after`:
+ * the last record id done); 'open'. Absent: a store written before the outbox opened on demand,
+ * whose every record was enqueued as written — open.
+ */
+const META_OUTBOX = key(T.meta, Buffer.from('outbox'));
+type OutboxState = { state: 'closed' } | { state: 'filling'; after: string | null } | { state: 'open' };
+/** Records enqueued per commit while the outbox fills. */
+const OUTBOX_FILL_CHUNK = 2000;
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
+const json = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8');
 const parseJson = <V>(b: Uint8Array): V => JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')) as V;
 const u64 = (v: number) => key(0, ['time', v]).subarray(1);
 
@@ -83,6 +95,8 @@ interface ReadPlace {
 export class WardStore {
   private seq = 0;
   private treeNo = 0;
+  private outboxState: OutboxState = { state: 'open' };
+  private outboxFilling: Promise<void> | null = null;
   /**
    * Locator and signature tree of records this process wrote or read, by object (never stale:
    * records are immutable), and for records read, their anchor tree (undefined: not looked up).
@@ -104,13 +118,16 @@ export class WardStore {
     const kv = await LevelKv.open(path, { createIfMissing: options.create ?? true, cacheBytes: options.cacheBytes });
     try {
       const format = await kv.get(META_FORMAT);
-      if (format === undefined) await kv.commit([{ type: 'put', key: META_FORMAT, value: u64(STORE_FORMAT) }]);
+      // A new store's outbox opens when a consortium is configured (openOutbox).
+      if (format === undefined) await kv.commit([{ type: 'put', key: META_FORMAT, value: u64(STORE_FORMAT) }, { type: 'put', key: META_OUTBOX, value: json({ state: 'closed' }) }]);
       else if (getUint(format, 0, 8) !== STORE_FORMAT) throw new WardError('INTEGRITY', 'The record store was written by another version of WardLedger.');
       const store = new WardStore(kv);
       const seq = await kv.get(META_SEQ);
       const tree = await kv.get(META_TREE);
       store.seq = seq ? getUint(seq, 0, 8) : 0;
       store.treeNo = tree ? getUint(tree, 0, 8) : 0;
+      const outbox = await kv.get(META_OUTBOX);
+      store.outboxState = outbox ? parseJson<OutboxState>(outbox) : { state: 'open' };
       return store;
     } catch (e) {
       await kv.close();
@@ -137,6 +154,7 @@ export class WardStore {
     const w = new StoreWrite(this.writeContext);
     try {
       await fill(w);
+      if (this.outboxState.state !== 'closed') w.enqueuePublishable();
       await this.kv.commit(w.ops);
     } catch (e) {
       // Caches only ever hold what is durable: forget what this write said about its records.
@@ -432,6 +450,53 @@ export class WardStore {
     return this.kv.count({ gte: key(T.outbox), lt: key(T.outbox + 1) });
   }
 
+  /** Whether records are enqueued for the consortium ('closed' until a consortium is configured). */
+  outboxStatus(): OutboxState['state'] {
+    return this.outboxState.state;
+  }
+
+  /**
+   * Open the consortium outbox (a consortium is configured) and resolve once it holds every record
+   * not on the consortium, in write order; the publisher reads it only then. From the commit that
+   * opens it, every new record is enqueued as it is written (decided just before each commit, and
+   * commits are applied in order, so none falls between); the records written before are enqueued
+   * from the id index, `OUTBOX_FILL_CHUNK` a commit, with the last id done kept in the same commit:
+   * after a crash the fill resumes there (calling this again). The outbox is keyed by write order,
+   * so the order the fill visits records in does not matter. Records already on the consortium
+   * (received from another ward) are left out.
+   */
+  openOutbox(): Promise<void> {
+    if (this.outboxState.state === 'open') return Promise.resolve();
+    this.outboxFilling ??= this.fillOutbox().finally(() => (this.outboxFilling = null));
+    return this.outboxFilling;
+  }
+
+  private async fillOutbox(): Promise<void> {
+    if (this.outboxState.state === 'closed') {
+      this.outboxState = { state: 'filling', after: null };
+      await this.kv.commit([{ type: 'put', key: META_OUTBOX, value: json(this.outboxState) }]);
+    }
+    let after = this.outboxState.state === 'filling' ? this.outboxState.after : null;
+    let enqueued = 0;
+    for (;;) {
+      const rows = await this.kv.range({ gt: after ? key(T.recordId, hexKey(after, 32)) : key(T.recordId), lt: key(T.recordId + 1), limit: OUTBOX_FILL_CHUNK });
+      if (rows.length === 0) break;
+      const places = await this.kv.getMany(rows.map(([k]) => key(T.consortiumPlace, k.subarray(1))));
+      const ops: KvOp[] = [];
+      rows.forEach(([, locator], i) => {
+        if (!places[i]) ops.push({ type: 'put', key: key(T.outbox, ['seq', parseLocator(locator).seq]), value: locator });
+      });
+      after = '0x' + Buffer.from(rows[rows.length - 1]![0].subarray(1)).toString('hex');
+      this.outboxState = { state: 'filling', after };
+      ops.push({ type: 'put', key: META_OUTBOX, value: json(this.outboxState) });
+      await this.kv.commit(ops);
+      enqueued += ops.length - 1;
+    }
+    this.outboxState = { state: 'open' };
+    await this.kv.commit([{ type: 'put', key: META_OUTBOX, value: json(this.outboxState) }]);
+    if (enqueued) log('info', 'store.outbox.filled', { records: enqueued });
+  }
+
   /** The patient's shares in batches this ward published (by ward, then batch id, then share). */
   async consortiumShares(patient: string): Promise<ConsortiumShareEntry[]> {
     const prefix = key(T.consortiumShare, hexKey(getAddress(patient), WIDTH.address));
@@ -572,12 +637,14 @@ export class WardStore {
   /** Load entries into an empty store (a restore). */
   async load(chunks: AsyncIterable<Array<[Uint8Array, Uint8Array]>>): Promise<number> {
     let n = 0;
+    let outboxLoaded = false;
     for await (const chunk of chunks) {
       // Every commit also writes this store's counters (beforeFlush): take the loaded ones first,
       // or the restored store would number new records and trees from zero over the loaded ones.
       for (const [k, value] of chunk) {
         if (Buffer.compare(k, META_SEQ) === 0) this.seq = getUint(value, 0, 8);
         else if (Buffer.compare(k, META_TREE) === 0) this.treeNo = getUint(value, 0, 8);
+        else if (Buffer.compare(k, META_OUTBOX) === 0) outboxLoaded = true;
       }
       await this.kv.commit(chunk.map(([k, value]): KvOp => ({ type: 'put', key: k, value })));
       n += chunk.length;
@@ -586,6 +653,10 @@ export class WardStore {
     const tree = await this.kv.get(META_TREE);
     this.seq = seq ? getUint(seq, 0, 8) : 0;
     this.treeNo = tree ? getUint(tree, 0, 8) : 0;
+    // A backup of a store from before the outbox opened on demand: every record was enqueued, open.
+    if (!outboxLoaded) await this.kv.commit([{ type: 'put', key: META_OUTBOX, value: json({ state: 'open' }) }]);
+    const outbox = await this.kv.get(META_OUTBOX);
+    this.outboxState = outbox ? parseJson<OutboxState>(outbox) : { state: 'open' };
     return n;
   }
 

@@ -3,7 +3,8 @@
  * large enough to be encoded in several slices still gets one station signature over its Merkle
  * root, one tree in the store and one anchor on the ward chain (its own signature tree); each
  * reading stays individually provable; the device dedupe keys are durable; readings arriving one
- * at a time are gathered into one anchor by time; and after a restart every reading is in the
+ * at a time are gathered into one anchor by time; a large station batch waiting when a person saves
+ * keeps its own anchor (no second tree for its readings); and after a restart every reading is in the
  * patient's history, verified, with the device as provenance.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +37,7 @@ describe('station ingest at ward scale', () => {
     await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '3', responsibleDoctor: w.addresses.doctor });
     await core.stop();
     core = null;
-    internals = await openInternals(dir, { anchorWindowMs: 400 });
+    internals = await openInternals(dir, { anchorWindowMs: 3000 }); // long enough that a save lands inside it
   });
   afterAll(async () => {
     await internals?.close();
@@ -104,6 +105,37 @@ describe('station ingest at ward scale', () => {
     const anchors = await Promise.all(readings.map(async (r) => (await store.entry(r.record.id))!.anchor!));
     expect(new Set(anchors.map((a) => a.root)).size).toBe(1);
     readings.forEach((r, i) => expect(verifyInclusion(anchors[i]!.root, leafOf(r.record), anchors[i]!.proof)).toBe(true));
+  });
+
+  it('a person who saves while a large station batch waits is anchored at once, and the batch keeps its own tree as its anchor', async () => {
+    const { ingest: queue, store, writer, anchorQueue, contracts } = internals!;
+    const before = anchorQueue.stats.batches;
+    const treesBefore = (await store.counts()).trees;
+    const acknowledged = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => {
+        const v = validateVitals({ spo2: 96, pulse: 60 + (i % 30) });
+        if (!v.ok) throw new Error('bad sample');
+        return queue.submit({ patient: w.addresses.patient, content: { vitals: v.value }, authorName: 'CMS50E SIM-OX-3' });
+      }),
+    );
+    // Durable and waiting for the 3 s window when the nurse saves.
+    const nurse = await internals!.actor(w.people.nurse.name, w.people.nurse.password);
+    const saved = await writer.create(nurse, w.addresses.patient, 'note', { note: 'Settled, observations reviewed.' });
+    const noted = (await store.entry(saved.id))!;
+    await Promise.all(acknowledged.map((a) => a.anchored));
+    expect(anchorQueue.stats.batches - before).toBe(2); // the save's own, the station batch's own
+    const signed = acknowledged[0]!.record.batchSignature!.root;
+    expect(noted.anchor!.root).not.toBe(signed);
+    expect(verifyInclusion(noted.anchor!.root, leafOf(saved), noted.anchor!.proof)).toBe(true);
+    for (const { record } of acknowledged) {
+      const stored = (await store.entry(record.id))!;
+      expect(stored.anchor!.root).toBe(signed); // anchored as signed: no membership in another tree
+      expect(verifyInclusion(signed, leafOf(record), stored.anchor!.proof)).toBe(true);
+    }
+    expect(await contracts().anchorOf(signed)).not.toBeNull();
+    expect(await contracts().anchorOf(noted.anchor!.root)).not.toBeNull();
+    // Two trees: the batch's (signature and anchor) and the save's anchor tree; none for the readings' second place.
+    expect((await store.counts()).trees - treesBefore).toBe(2);
   });
 
   it('after a restart, every reading is in the history, verified, with the device as provenance', async () => {

@@ -220,14 +220,13 @@ describe('ward store: records, trees and anchors', () => {
     expect(await store.grantors(grantee)).toEqual([]);
     expect((await store.consentHistory(p.address)).map((c) => c.action)).toEqual(['grant', 'revoke']);
     expect(store.currentScope(p.address)).toBeUndefined();
-    // A grant put in force, or taken out, without a consent change (the grant table set to the chain's state).
-    await store.write((w) => w.grantInForce(p.address, grantee, { t: 'consent', patient: p.address, grantee, action: 'grant', at: T0 + 3, tx: '0x03' }));
-    expect([store.hasGrant(p.address, grantee), await store.grantors(grantee), await store.grantPairs()]).toEqual([true, [p.address], [[p.address, grantee]]]);
-    await store.write((w) => w.grantInForce(p.address, grantee, null));
-    expect([store.hasGrant(p.address, grantee), await store.grantors(grantee), await store.grantPairs()]).toEqual([false, [], []]);
     expect((await store.consentHistory(p.address)).map((c) => c.action)).toEqual(['grant', 'revoke']);
     expect((await store.bindings()).size).toBe(0);
 
+    // No consortium yet: nothing is enqueued until the outbox opens, then the backlog is, in write order.
+    expect([store.outboxStatus(), await store.outboxCount()]).toEqual(['closed', 0]);
+    await store.openOutbox();
+    expect(store.outboxStatus()).toBe('open');
     // The outbox in write order; publishing takes records out.
     const out = await store.outbox();
     expect(out.map((o) => o.record.id)).toEqual([first.id, fix.id]);
