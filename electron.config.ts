@@ -41,6 +41,8 @@ export default defineConfig({
           // or first thing by bin/wardledger.mjs through prestartChain.
           chainWorker: resolve(__dirname, 'electron/core/chain/chainWorker.ts'),
           prestartChain: resolve(__dirname, 'electron/core/prestartChain.ts'),
+          // The consortium publisher's preparation thread (consortium/batchPreparer.ts finds it here).
+          consortiumPrepare: resolve(__dirname, 'electron/core/consortium/prepareWorker.ts'),
         },
       },
     },

@@ -160,9 +160,10 @@ export class BesuProxy {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
     let body: RpcCall | RpcCall[];
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = JSON.parse(raw.toString('utf8'));
     } catch {
       res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(error(null, -32700, 'Parse error')));
       return;
@@ -187,36 +188,39 @@ export class BesuProxy {
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Array.isArray(body) ? answers : answers[0]));
     }
 
-    let answers: unknown[];
+    let answer: string;
     try {
-      answers = await Promise.all(calls.map((c) => this.answer(c)));
+      // One call the proxy lets through goes to the node as it came and comes back as the node
+      // answered (no second encoding of a 128 KB transaction or log page in this process).
+      answer = Array.isArray(body) ? JSON.stringify(await Promise.all(calls.map(async (c) => JSON.parse(await this.answer(c))))) : await this.answer(body, raw);
     } catch {
       // The node is down: the client sees its connection reset, as with a stopped Besu.
       return void req.socket.destroy();
     }
     if (rule?.action === 'drop-after') return void req.socket.destroy();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Array.isArray(body) ? answers : answers[0]));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
   }
 
-  private refuse(call: RpcCall, code: number, message: string) {
+  private refuse(call: RpcCall, code: number, message: string): string {
     this.refused.push({ method: String(call.method), code });
-    return error(call.id ?? null, code, message);
+    return JSON.stringify(error(call.id ?? null, code, message));
   }
 
-  private async answer(call: RpcCall): Promise<unknown> {
+  /** The node's answer to one call (JSON text), or Besu's where the two differ. `raw`: the call as it came. */
+  private async answer(call: RpcCall, raw?: Buffer): Promise<string> {
     switch (call.method) {
       case 'eth_sendTransaction':
         return this.refuse(call, -32604, 'The method eth_sendTransaction is not supported. Use eth_sendRawTransaction to send a signed transaction to Besu.');
       case 'eth_accounts':
-        return { jsonrpc: '2.0', id: call.id ?? null, result: [] };
+        return JSON.stringify({ jsonrpc: '2.0', id: call.id ?? null, result: [] });
       case 'eth_sign':
       case 'eth_signTransaction':
       case 'eth_signTypedData_v4':
       case 'personal_sign':
         return this.refuse(call, -32601, 'Method not found');
       case 'eth_sendRawTransaction': {
-        const raw = String(call.params?.[0] ?? '');
-        if ((raw.length - 2) / 2 > MAX_TX_BYTES) return this.refuse(call, -32000, 'oversized data');
+        const tx = String(call.params?.[0] ?? '');
+        if ((tx.length - 2) / 2 > MAX_TX_BYTES) return this.refuse(call, -32000, 'oversized data');
         break;
       }
       case 'eth_getLogs': {
@@ -230,19 +234,20 @@ export class BesuProxy {
         break;
       }
     }
-    return this.forward(call);
+    return this.forward(call, raw);
   }
 
   private async headBlock(): Promise<number> {
-    const r = (await this.forward({ jsonrpc: '2.0', id: 0, method: 'eth_blockNumber', params: [] }, false)) as { result: string };
+    const r = JSON.parse(await this.forward({ jsonrpc: '2.0', id: 0, method: 'eth_blockNumber', params: [] }, undefined, false)) as { result: string };
     return Number(r.result);
   }
 
-  private async forward(call: RpcCall, record = true): Promise<unknown> {
+  private async forward(call: RpcCall, raw?: Buffer, record = true): Promise<string> {
     // A new connection per call: a pooled one that anvil closed while idle would fail spuriously.
-    const res = await fetch(this.upstream, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(call) });
+    const res = await fetch(this.upstream, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: raw ?? JSON.stringify(call) });
+    const text = await res.text();
     if (record) this.forwarded.push(String(call.method));
-    return res.json();
+    return text;
   }
 }
 

@@ -27,7 +27,7 @@ export interface TestConsortium {
   close(): Promise<void>;
 }
 
-export async function startConsortium(options: { gasLimit?: number; blockTime?: number } = {}): Promise<TestConsortium> {
+export async function startConsortium(options: { gasLimit?: number; blockTime?: number; persist?: boolean } = {}): Promise<TestConsortium> {
   const dir = mkdtempSync(join(tmpdir(), 'wardledger-consortium-'));
   const anvil = await Anvil.start({ stateFile: join(dir, 'anvil-state.json'), logFile: join(dir, 'anvil.log'), ...options });
   const proxy = await BesuProxy.start(anvil.url);

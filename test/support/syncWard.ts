@@ -28,6 +28,8 @@ export interface SyncWardOptions {
   sink?: InboxSink;
   inFlight?: number;
   budget?: Partial<BatchBudget>;
+  /** Records waiting from which the publisher prepares in its worker thread (Publisher's threadFrom). */
+  threadFrom?: number;
   engine?: Partial<SyncEngineOptions>;
   /** Which outbox: the LevelDB test outbox (default) or the ward's record store through the core's adapter. */
   outbox?: OutboxKind;
@@ -57,7 +59,7 @@ export async function openSyncWard(ward: TestWard, dir: string, o: SyncWardOptio
   const state = await SyncState.open(join(dir, 'consortium-sync'));
   const client = new ConsortiumClient({ url: o.url, privateKey: ward.sync.privateKey, ledger: o.ledger, stateDir: dir, pollMs: 100, ...o.client });
   const keys = { account: ward.sync.address, privateKey: ward.sync.privateKey, shareSecret: ward.shareSecret };
-  const publisher = new Publisher({ client, state, source: outbox, keys, station: ward.station, inFlight: o.inFlight, budget: o.budget });
+  const publisher = new Publisher({ client, state, source: outbox, keys, station: ward.station, inFlight: o.inFlight, budget: o.budget, ...(o.threadFrom === undefined ? {} : { threadFrom: o.threadFrom }) });
   const puller = o.sink ? new Puller({ client, state, sink: o.sink, own: keys }) : undefined;
   const engine = new SyncEngine({ client, state, source: outbox, publisher, puller, idleMs: 500, ...o.engine });
   return {

@@ -34,7 +34,7 @@ import {
   type ShareHeader,
   type SignatureRef,
 } from './payload';
-import { deriveShareKey, openRecord, sealGrant, sealRecord, tagKey, type ConsortiumContext } from './sealing';
+import { checksumAddress, deriveShareKey, openRecord, sealGrant, sealRecord, tagKey, type ConsortiumContext } from './sealing';
 
 /** The publishing ward's keys: its sync account and the secret its share keys derive from. */
 export interface PublisherKeys {
@@ -188,7 +188,7 @@ function bytesHex(b: Uint8Array): string {
 }
 
 function headerAndBlobs(records: PublishableRecord[], publisher: string, input: BatchInput): { header: ShareHeader; blobs: RecordBlob[] } {
-  const patient = getAddress(records[0]!.patient);
+  const patient = checksumAddress(records[0]!.patient);
   const patientRef = records[0]!.patientRef;
   const scopes: string[] = [];
   const authors: AuthorCredential[] = [];
@@ -199,17 +199,17 @@ function headerAndBlobs(records: PublishableRecord[], publisher: string, input: 
     list.push(make());
     return list.length - 1;
   };
-  const station = input.station ? getAddress(input.station.address) : null;
-  const restationed = records.filter((r) => r.batchSignature && station && getAddress(r.author) === station);
+  const station = input.station ? checksumAddress(input.station.address) : null;
+  const restationed = records.filter((r) => r.batchSignature && station && checksumAddress(r.author) === station);
   let restationIndex = -1;
 
   const blobs = records.map((r) => {
-    if (getAddress(r.patient) !== patient || r.patientRef !== patientRef) throw new WardError('BAD_INPUT', 'A consortium share must hold one patient\'s records only.');
+    if (checksumAddress(r.patient) !== patient || r.patientRef !== patientRef) throw new WardError('BAD_INPUT', 'A consortium share must hold one patient\'s records only.');
     if (!checkHashCommitment(r.contentHash, r.salt, r.commitment)) throw new WardError('INTEGRITY', 'A record to publish does not match its own commitment.');
-    const author = getAddress(r.author);
+    const author = checksumAddress(r.author);
     const authorIndex = indexOf(authors, (a) => a.member === author, () => {
       const c = input.credentialOf(author);
-      if (!c || getAddress(c.member) !== author || !credentialHolds(c, input.context, publisher)) {
+      if (!c || checksumAddress(c.member) !== author || !credentialHolds(c, input.context, publisher)) {
         throw new WardError('BAD_INPUT', 'An author of a record to publish has no valid credential for this consortium.');
       }
       return { ...c, member: author, ward: publisher };

@@ -19,7 +19,7 @@ import { WardError } from '../model/errors';
 import { log } from '../platform/log';
 import type { BatchOnChain, PreparedBatch } from './batch';
 import { LedgerReader, type LedgerReaderOptions, type Receipt } from './ledgerReader';
-import { MAX_LOGS_RANGE, MAX_TX_BYTES, directoryInterface, ledgerInterface, publishData } from './ledgerAbi';
+import { MAX_LOGS_RANGE, MAX_TX_BYTES, directoryInterface, ledgerInterface, publishCalldata, publishData } from './ledgerAbi';
 import { NonceStore, type InFlight } from './nonceStore';
 import { signLegacyTx } from './rawTx';
 import { publishGasBound } from './sizing';
@@ -49,6 +49,12 @@ export interface PublishedBatch {
   /** True when the batch was found already on chain (an earlier attempt got through). */
   already: boolean;
   gasUsed: number | null;
+}
+
+/** A batch for publishStream; `neverSent`: just prepared by the caller and handed to no client before. */
+export interface BatchToSend {
+  batch: PreparedBatch;
+  neverSent: boolean;
 }
 
 export interface SentTx {
@@ -144,12 +150,14 @@ export class ConsortiumClient extends LedgerReader {
     const top = Math.max(-1, ...held);
     for (let n = latest; n < top; n++) {
       if (held.has(n)) continue;
-      await this.signAndSend('filler', { to: this.account, data: '0x', gasLimit: 21_000n, nonce: n });
+      await this.signAndSend('filler', { to: this.account, data: new Uint8Array(0), gasLimit: 21_000n, nonce: n });
       report.fillers++;
     }
     for (const e of waiting) {
-      if (await this.knownToNode(e.hash)) continue;
-      await this.broadcast(e);
+      // A batch's transaction without its bytes is signed again when the publisher sends its
+      // prepared batch again (first thing in its round, after asking the chain).
+      if (e.raw === undefined || (await this.knownToNode(e.hash))) continue;
+      await this.broadcast(e.raw);
       report.rebroadcast++;
     }
     const pending = await this.count('pending');
@@ -168,9 +176,9 @@ export class ConsortiumClient extends LedgerReader {
     return (await this.rpc.call<unknown>('eth_getTransactionByHash', [hash])) !== null;
   }
 
-  private async broadcast(e: InFlight): Promise<void> {
+  private async broadcast(raw: string): Promise<void> {
     try {
-      await this.rpc.call<string>('eth_sendRawTransaction', [e.raw]);
+      await this.rpc.call<string>('eth_sendRawTransaction', [raw]);
     } catch (err) {
       // Already in the pool: the same bytes, nothing to do.
       if (err instanceof NodeRefused && /already known|known transaction|already imported/i.test(err.nodeMessage)) return;
@@ -178,24 +186,31 @@ export class ConsortiumClient extends LedgerReader {
     }
   }
 
+  /** Sign locally (legacy, gasPrice 0) on bytes (rawTx.ts: byte-equal to ethers' signTransaction without its hex round trips). */
+  private async sign(tx: { to: string | null; data: Uint8Array; gasLimit: bigint; nonce: number }): Promise<{ raw: string; hash: string; bytes: number }> {
+    const signed = signLegacyTx(this.wallet.signingKey, { gasPrice: 0n, chainId: await this.chainId(), nonce: tx.nonce, to: tx.to, data: tx.data, gasLimit: tx.gasLimit, value: 0n });
+    return { raw: '0x' + Buffer.from(signed.raw).toString('hex'), hash: signed.hash, bytes: signed.raw.length };
+  }
+
   /**
-   * Sign locally (legacy, gasPrice 0), persist, then send. A transport failure after the bytes are
-   * persisted leaves the transaction in flight: reconcile() re-broadcasts it if the node never got it.
+   * Sign, persist, then send. A transport failure after the entry is persisted leaves the
+   * transaction in flight: reconcile() or the next attempt re-broadcasts it if the node never got it.
+   * `fromBatch`: the bytes are not kept in the nonce store, since the prepared batch they are signed
+   * from is kept by the publisher (SyncState) until it is on chain; a re-send signs it again with the
+   * stored nonce and gas limit, and RFC 6979 signatures make the same bytes (resignBatch checks the hash).
    */
-  private async signAndSend(purpose: string, tx: { to: string | null; data: string; gasLimit: bigint; nonce?: number }, retried = false): Promise<SentTx> {
+  private async signAndSend(purpose: string, tx: { to: string | null; data: Uint8Array; gasLimit: bigint; nonce?: number; fromBatch?: boolean }, retried = false): Promise<SentTx> {
     const store = await this.store();
     const nonce = tx.nonce ?? (await this.takeNonce());
-    // Signed on bytes (rawTx.ts), byte-equal to ethers' signTransaction without its hex round trips.
-    const signed = signLegacyTx(this.wallet.signingKey, { gasPrice: 0n, chainId: await this.chainId(), nonce, to: tx.to, data: Buffer.from(tx.data.slice(2), 'hex'), gasLimit: tx.gasLimit, value: 0n });
-    const bytes = signed.raw.length;
-    if (bytes > this.opts.maxTxBytes) {
+    const signed = await this.sign({ ...tx, nonce });
+    if (signed.bytes > this.opts.maxTxBytes) {
       if (tx.nonce === undefined && this.nextNonce === nonce + 1) this.nextNonce = nonce;
-      throw new WardError('BAD_INPUT', `The transaction is ${bytes} bytes, more than the ${this.opts.maxTxBytes} bytes the consortium node accepts; send smaller batches.`);
+      throw new WardError('BAD_INPUT', `The transaction is ${signed.bytes} bytes, more than the ${this.opts.maxTxBytes} bytes the consortium node accepts; send smaller batches.`);
     }
-    const entry: InFlight = { nonce, hash: signed.hash, raw: '0x' + Buffer.from(signed.raw).toString('hex'), purpose, sentAt: Date.now() };
+    const entry: InFlight = { nonce, hash: signed.hash, ...(tx.fromBatch ? { gasLimit: String(tx.gasLimit) } : { raw: signed.raw }), purpose, sentAt: Date.now() };
     store.add(entry);
     try {
-      await this.broadcast(entry);
+      await this.broadcast(signed.raw);
     } catch (e) {
       // Our nonce was taken meanwhile (the same key used elsewhere): take the chain's view and sign again.
       if (!(e instanceof NodeRefused && /nonce too low/i.test(e.nodeMessage)) || tx.nonce !== undefined || retried) throw e;
@@ -240,7 +255,7 @@ export class ConsortiumClient extends LedgerReader {
   async transact(purpose: string, to: string | null, data: string): Promise<Outcome<{ receipt: Receipt }>> {
     return this.outcome(async () => {
       const existing = (await this.store()).byPurpose(purpose);
-      const sent = (existing && (await this.resume(existing))) || (await this.signAndSend(purpose, { to, data, gasLimit: await this.gasFor(to, data) }));
+      const sent = (existing && (await this.resume(existing))) || (await this.signAndSend(purpose, { to, data: Buffer.from(data.slice(2), 'hex'), gasLimit: await this.gasFor(to, data) }));
       const receipt = await this.waitForReceipt(sent.hash);
       if (receipt.status !== 1) throw await this.diagnose(purpose, receipt);
       return { receipt };
@@ -249,12 +264,15 @@ export class ConsortiumClient extends LedgerReader {
 
   /**
    * Carry on with a transaction sent before: wait for it if the node knows it, re-broadcast the same
-   * bytes if not. Null when its nonce went to another transaction (it can never be mined).
+   * bytes if not (a batch's signed again from `batch`: the nonce store keeps no batch's bytes).
+   * Null when its nonce went to another transaction (it can never be mined).
    */
-  private async resume(e: InFlight): Promise<SentTx | null> {
+  private async resume(e: InFlight, batch?: PreparedBatch): Promise<SentTx | null> {
     if (await this.knownToNode(e.hash)) return { hash: e.hash, nonce: e.nonce };
+    const raw = e.raw ?? (batch && (await this.resignBatch(batch, e)));
+    if (raw === undefined) throw new WardError('INTERNAL', 'A consortium transaction in flight has no bytes to send again.');
     try {
-      await this.broadcast(e);
+      await this.broadcast(raw);
     } catch (err) {
       if (!(err instanceof NodeRefused && /nonce too low/i.test(err.nodeMessage))) throw err;
       (await this.store()).remove([e]);
@@ -326,7 +344,7 @@ export class ConsortiumClient extends LedgerReader {
     const published: PublishedBatch[] = [];
     const stopped = await this.publishStream(
       (async function* () {
-        yield* batches;
+        for (const batch of batches) yield { batch, neverSent: false };
       })(),
       inFlight,
       async (_b, p) => void published.push(p),
@@ -339,16 +357,20 @@ export class ConsortiumClient extends LedgerReader {
    * wait for their receipts), up to `inFlight` unconfirmed at a time. `onPublished` is awaited for
    * each batch, in order, once it is on chain with its confirmations. Stops at the first batch that
    * is not published (or throws from the source or `onPublished`) and says why; null when all went.
+   *
+   * `neverSent` says the source has just prepared the batch (a fresh random id, persisted, handed
+   * to no client before): it cannot be on chain or in flight, so it is signed and sent without
+   * asking the chain first (one round trip less per batch). Every other batch is asked about.
    */
-  async publishStream(batches: AsyncIterable<PreparedBatch>, inFlight: number, onPublished: (b: PreparedBatch, p: PublishedBatch) => Promise<void>): Promise<Exclude<Outcome<unknown>, { status: 'done' }> | null> {
+  async publishStream(batches: AsyncIterable<BatchToSend>, inFlight: number, onPublished: (b: PreparedBatch, p: PublishedBatch) => Promise<void>): Promise<Exclude<Outcome<unknown>, { status: 'done' }> | null> {
     const pending: Array<{ b: PreparedBatch; sent: SentTx | PublishedBatch }> = [];
     const settleOldest = async () => {
       const { b, sent } = pending.shift()!;
       await onPublished(b, 'already' in sent ? sent : await this.settleBatch(b, sent));
     };
     const result = await this.outcome(async () => {
-      for await (const b of batches) {
-        pending.push({ b, sent: await this.sendBatch(b) });
+      for await (const { batch: b, neverSent } of batches) {
+        pending.push({ b, sent: neverSent ? await this.sendNew(b) : await this.sendBatch(b) });
         while (pending.length >= inFlight || (pending.length > 0 && 'already' in pending[0]!.sent)) await settleOldest();
       }
       while (pending.length > 0) await settleOldest();
@@ -368,15 +390,32 @@ export class ConsortiumClient extends LedgerReader {
       return { batchId: b.batchId, block: onChain.blockNumber, tx: entry?.hash ?? null, already: true, gasUsed: null };
     }
     const existing = (await this.store()).byPurpose(purpose);
-    const resumed = existing && (await this.resume(existing));
+    const resumed = existing && (await this.resume(existing, b));
     if (resumed) return resumed;
+    return this.sendNew(b);
+  }
+
+  /** Sign and send a batch's first transaction. */
+  private async sendNew(b: PreparedBatch): Promise<SentTx> {
     // publishBatch's gas follows from its size (sizing.ts, checked against real receipts in the
     // benchmark): no estimate, which would make the node run a 128 KB call a second time.
     this.gasLimitCache ??= BigInt(await this.blockGasLimit());
     const bound = BigInt(publishGasBound(b));
     if (bound > this.gasLimitCache) throw new WardError('BAD_INPUT', 'The batch needs more gas than a consortium block holds; send smaller batches or raise the block gas limit.');
     const padded = (bound * 11n) / 10n;
-    return this.signAndSend(purpose, { to: this.ledger, data: publishData(b), gasLimit: padded > this.gasLimitCache ? this.gasLimitCache : padded });
+    return this.signAndSend(`batch:${b.batchId}`, { to: this.ledger, data: publishCalldata(b), gasLimit: padded > this.gasLimitCache ? this.gasLimitCache : padded, fromBatch: true });
+  }
+
+  /**
+   * The bytes of a batch's transaction in flight, signed again from the prepared batch with the
+   * nonce and gas limit it was first signed with. @throws WardError('INTEGRITY') when they do not
+   * make the transaction that was sent (another batch under the same purpose, or a damaged entry).
+   */
+  private async resignBatch(b: PreparedBatch, e: InFlight): Promise<string> {
+    if (e.gasLimit === undefined) throw new WardError('INTEGRITY', 'A consortium transaction in flight has neither its bytes nor its gas limit.');
+    const signed = await this.sign({ to: this.ledger, data: publishCalldata(b), gasLimit: BigInt(e.gasLimit), nonce: e.nonce });
+    if (signed.hash.toLowerCase() !== e.hash.toLowerCase()) throw new WardError('INTEGRITY', 'The prepared batch does not make the transaction that was sent for it.');
+    return signed.raw;
   }
 
   private async settleBatch(b: PreparedBatch, sent: SentTx): Promise<PublishedBatch> {

@@ -1,15 +1,17 @@
 /**
  * The sync account's transactions in flight, on disk, so nonces survive restarts.
  *
- * Every signed transaction is written here (durably, with its raw bytes) *before* it is sent, and
- * removed once it is mined and confirmed. After a restart, a dropped connection or a node that lost
- * its pool, the client can therefore ask the chain about each one and re-broadcast the same bytes
- * (same hash: never a second transaction for the same purpose). The next nonce is never taken
+ * Every signed transaction is written here (durably) *before* it is sent, and removed once it is
+ * mined and confirmed. After a restart, a dropped connection or a node that lost its pool, the
+ * client can therefore ask the chain about each one and re-broadcast the same bytes (same hash:
+ * never a second transaction for the same purpose). A grant's or a filler's bytes are kept here; a
+ * batch's are not (its 128 KB payload is kept once, by the publisher's SyncState, until it is on
+ * chain): its nonce, hash and gas limit are, and the client signs the prepared batch again with
+ * them (RFC 6979: the same bytes, checked against the hash). The next nonce is never taken
  * from this store alone: it is max(chain's latest count, chain's pending count, highest in flight
  * + 1), so nonces used elsewhere (another tool with the same key) are skipped, not collided with.
  *
- * One small file per transaction (a batch transaction is up to 128 KB): sending or confirming one
- * never rewrites the others.
+ * One small file per transaction: sending or confirming one never rewrites the others.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,8 +21,13 @@ import { readJson, writeJsonDurable } from '../platform/atomicFile';
 export interface InFlight {
   nonce: number;
   hash: string;
-  /** Signed transaction, 0x hex. */
-  raw: string;
+  /**
+   * Signed transaction, 0x hex; absent for a batch's transaction, whose bytes are signed again
+   * from the prepared batch the publisher keeps (deterministic signatures: the same bytes).
+   */
+  raw?: string;
+  /** The gas limit it was signed with (decimal), for signing a batch's transaction again. */
+  gasLimit?: string;
   /** What it does, e.g. "batch:0x…", "grants:…", "filler". */
   purpose: string;
   sentAt: number;
@@ -29,10 +36,11 @@ export interface InFlight {
 const inFlightFile = z.object({
   nonce: z.number().int().nonnegative(),
   hash: z.string().regex(/^0x[0-9a-f]{64}$/i),
-  raw: z.string().regex(/^0x[0-9a-f]+$/i),
+  raw: z.string().regex(/^0x[0-9a-f]+$/i).optional(),
+  gasLimit: z.string().regex(/^\d+$/).optional(),
   purpose: z.string(),
   sentAt: z.number(),
-});
+}).refine((e) => e.raw !== undefined || e.gasLimit !== undefined, { message: 'it holds neither the signed transaction nor its gas limit' });
 const IN_FLIGHT_WHAT = 'A consortium transaction in flight (signed, kept until it is mined)';
 const IN_FLIGHT_REMEDY = 'Restore it from a backup of the data directory. Deleting it instead loses a signed transaction that may already be on the consortium chain.';
 

@@ -11,10 +11,12 @@
  * record is on the consortium exactly once.
  */
 import { WardError } from '../model/errors';
-import { prepareBatch, type PreparedBatch, type PublisherKeys } from './batch';
-import type { ConsortiumClient, Outcome, PublishedBatch } from './client';
+import { prepareBatch, type PreparedBatch, type PublisherKeys, type ShareRecipient } from './batch';
+import type { AuthorCredential } from './credentials';
+import { BatchPreparer, runPlanJob, type PlanJob, type PrepareKeys } from './batchPreparer';
+import type { BatchToSend, ConsortiumClient, Outcome, PublishedBatch } from './client';
 import type { ConsortiumContext } from './sealing';
-import { budgetFor, planBatch, type BatchBudget } from './sizing';
+import { budgetFor, estimateRun, planBatch, type BatchBudget } from './sizing';
 import type { OutboxEntry, OutboxSource, PublishedRecordPlace } from './syncPorts';
 import type { StoredBatch, SyncState } from './syncState';
 import type { RecordSigner } from '../crypto/recordSignature';
@@ -30,6 +32,12 @@ export interface PublisherOptions {
   inFlight?: number;
   /** Overrides of the batch budget (tests); the rest follows the node's block gas limit. */
   budget?: Partial<BatchBudget>;
+  /**
+   * Records waiting at the start of a round from which batches are prepared in a worker thread
+   * (default 400, a few batches); fewer are prepared on the publisher's thread (no thread started
+   * for a record or two).
+   */
+  threadFrom?: number;
 }
 
 export interface PublishProgress {
@@ -47,10 +55,19 @@ export interface PublishRound {
 
 /** Records read from the outbox at a time: enough for a few full batches. */
 const PAGE = 2000;
+/** Records waiting at the start of a round from which batches are prepared in a worker thread. */
+const THREAD_FROM = 400;
+
+/** The station key's private key, for the preparation thread. */
+function stationPrivateKey(station: RecordSigner): string {
+  if (typeof station === 'string') return station;
+  return ('signingKey' in station ? station.signingKey : station).privateKey;
+}
 
 export class Publisher {
   private context: ConsortiumContext | null = null;
   private budget: BatchBudget | null = null;
+  private preparer: BatchPreparer | null = null;
 
   constructor(private readonly o: PublisherOptions) {}
 
@@ -86,70 +103,126 @@ export class Publisher {
 
   /**
    * The batches to send, in order: those prepared before (byte for byte), then new ones from the
-   * outbox, each persisted before it is handed out. It prepares the next batch while the client
-   * waits for the receipts of the ones before.
+   * outbox, each persisted before it is handed out. While the client sends a batch and waits for
+   * receipts, the next one is being prepared (in the preparer's worker thread when the outbox holds
+   * at least `threadFrom` records), so preparing overlaps persisting, signing and sending.
    */
-  private async *batchesToSend(prepared: Array<StoredBatch & { key: string }>, byId: Map<string, StoredBatch & { key: string }>, shouldStop: () => boolean, onProgress: (p: PublishProgress) => void): AsyncGenerator<PreparedBatch> {
+  private async *batchesToSend(prepared: Array<StoredBatch & { key: string }>, byId: Map<string, StoredBatch & { key: string }>, shouldStop: () => boolean, onProgress: (p: PublishProgress) => void): AsyncGenerator<BatchToSend> {
     const { state, source } = this.o;
     for (const p of prepared) {
       if (shouldStop()) return;
       onProgress({ batchId: p.batch.batchId, records: p.batch.count, stage: 'sent' });
-      yield p.batch;
+      // Prepared in an earlier round: it may have been sent, so the client asks the chain first.
+      yield { batch: p.batch, neverSent: false };
     }
     let after = Math.max(0, ...prepared.flatMap((p) => p.members.map((m) => m.seq)));
     const held = new Set((await state.held()).map((h) => h.id.toLowerCase()));
     let buffer: OutboxEntry[] = [];
     let exhausted = false;
-    while (!shouldStop()) {
-      if (!exhausted && buffer.length < PAGE / 2) {
-        const page = await source.next(after, PAGE);
-        if (page.length < PAGE) exhausted = true;
-        if (page.length > 0) after = page[page.length - 1]!.seq;
-        buffer = buffer.concat(page.filter((e) => !held.has(e.record.id.toLowerCase())));
+    const refill = async () => {
+      if (exhausted || buffer.length >= PAGE / 2) return;
+      const page = await source.next(after, PAGE);
+      if (page.length < PAGE) exhausted = true;
+      if (page.length > 0) after = page[page.length - 1]!.seq;
+      buffer = buffer.concat(page.filter((e) => !held.has(e.record.id.toLowerCase())));
+    };
+    await refill();
+    const preparer = buffer.length >= (this.o.threadFrom ?? THREAD_FROM) ? this.threadedPreparer() : null;
+    // The batch being prepared from the front of the buffer (started before the one ahead of it was sent).
+    let next: Promise<StoredBatch | { failed: unknown }> | null = null;
+    try {
+      while (!shouldStop()) {
+        await refill();
+        if (buffer.length === 0) return;
+        const ready = await (next ?? this.prepareNext(buffer, preparer));
+        next = null;
+        if ('failed' in ready) {
+          const hold = await this.holdFirstFailing(buffer, ready.failed);
+          held.add(hold.record.id.toLowerCase());
+          buffer = buffer.filter((e) => e !== hold);
+          continue;
+        }
+        buffer = buffer.slice(ready.members.length);
+        await refill();
+        if (buffer.length > 0) next = this.prepareNext(buffer, preparer);
+        const key = await state.savePrepared(ready);
+        byId.set(ready.batch.batchId, { ...ready, key });
+        onProgress({ batchId: ready.batch.batchId, records: ready.batch.count, stage: 'prepared' });
+        yield { batch: ready.batch, neverSent: true };
+        onProgress({ batchId: ready.batch.batchId, records: ready.batch.count, stage: 'sent' });
       }
-      if (buffer.length === 0) return;
-      const next = await this.prepareNext(buffer);
-      if ('held' in next) {
-        held.add(next.held.record.id.toLowerCase());
-        buffer = buffer.filter((e) => e !== next.held);
-        continue;
-      }
-      buffer = buffer.slice(next.members.length);
-      const key = await state.savePrepared(next);
-      byId.set(next.batch.batchId, { ...next, key });
-      onProgress({ batchId: next.batch.batchId, records: next.batch.count, stage: 'prepared' });
-      yield next.batch;
-      onProgress({ batchId: next.batch.batchId, records: next.batch.count, stage: 'sent' });
+    } finally {
+      // A batch prepared ahead and not persisted is dropped: its records are prepared again next round.
+      await next;
     }
   }
 
-  /** The next batch from the front of the buffer, or the record that can never be published, held back with the cause. */
-  private async prepareNext(buffer: OutboxEntry[]): Promise<StoredBatch | { held: OutboxEntry }> {
-    const { keys, station, source } = this.o;
-    const seqOf = new Map(buffer.map((e) => [e.record.id.toLowerCase(), e.seq]));
-    let plan;
+  /** What preparing a batch needs besides its records. */
+  private prepareKeys(): PrepareKeys {
+    const { keys, station } = this.o;
+    return { context: this.context!, publisher: keys, ...(station ? { station: { privateKey: stationPrivateKey(station), address: station.address } } : {}) };
+  }
+
+  /** The preparer with its worker thread, made once (closed by close()). */
+  private threadedPreparer(): BatchPreparer {
+    this.preparer ??= new BatchPreparer(this.prepareKeys());
+    return this.preparer;
+  }
+
+  /** Stop the preparation thread, if one was started. */
+  async close(): Promise<void> {
+    await this.preparer?.close();
+    this.preparer = null;
+  }
+
+  /**
+   * The next batch from the front of the buffer (planBatch: planned from sizes, prepared once), in
+   * the preparer's thread or on this one; never rejects: a failure is returned for holdFirstFailing.
+   */
+  private async prepareNext(buffer: OutboxEntry[], preparer: BatchPreparer | null): Promise<StoredBatch | { failed: unknown }> {
+    const { station, source } = this.o;
+    const credentials = new Map<string, AuthorCredential>();
+    const recipients = new Map<string, ShareRecipient[]>();
     try {
-      plan = planBatch(
-        buffer.map((e) => e.record),
-        this.budget!,
-        (shares) => prepareBatch({ context: this.context!, publisher: keys, shares, credentialOf: (a) => source.credentialOf(a), station }),
-        { station: station?.address, recipientsOf: (p) => source.recipientsOf(p) },
-      );
-    } catch (e) {
-      // A record that cannot go (larger than a transaction, no credential for its author, not
-      // matching its own commitment): the first one that fails on its own is held back with the
-      // cause (a rare, slow path: one preparation per record up to it); the rest goes on.
-      if (!(e instanceof WardError) || (e.code !== 'BAD_INPUT' && e.code !== 'INTEGRITY')) throw e;
-      for (const entry of buffer) {
-        const cause = await this.alone(entry);
-        if (cause === null) continue;
-        await this.o.state.hold({ seq: entry.seq, id: entry.record.id, cause, at: Date.now() });
-        return { held: entry };
+      const recipientsOf = (patient: string) => {
+        const key = patient.toLowerCase();
+        if (!recipients.has(key)) recipients.set(key, source.recipientsOf(patient));
+        return recipients.get(key)!;
+      };
+      // The run is chosen here from sizes (cheap); only its records go to the preparer.
+      const offered = buffer.slice(0, this.budget!.maxRecords).map((e) => e.record);
+      const records = offered.slice(0, estimateRun(offered, this.budget!, { station: station?.address, recipientsOf }));
+      for (const r of records) {
+        const author = r.author.toLowerCase();
+        if (credentials.has(author)) continue;
+        const c = source.credentialOf(r.author);
+        if (c) credentials.set(author, c);
       }
-      throw e; // every record is fine on its own: a fault of the run, not of a record
+      const job: PlanJob = { records, budget: this.budget!, credentials, recipients };
+      const plan = preparer ? await preparer.plan(job) : runPlanJob(this.prepareKeys(), job, station);
+      const seqOf = new Map(buffer.slice(0, records.length).map((e) => [e.record.id.toLowerCase(), e.seq]));
+      const members = plan.shareRecords.flatMap((ids, shareIndex) => ids.map((id, k) => ({ seq: seqOf.get(id.toLowerCase())!, id, shareIndex, index: plan.batch.shares[shareIndex]!.first + k })));
+      return { batch: plan.batch, members, preparedAt: Date.now() };
+    } catch (e) {
+      return { failed: e };
     }
-    const members = plan.shares.flatMap((s, shareIndex) => s.records.map((r, k) => ({ seq: seqOf.get(r.id.toLowerCase())!, id: r.id, shareIndex, index: plan.batch.shares[shareIndex]!.first + k })));
-    return { batch: plan.batch, members, preparedAt: Date.now() };
+  }
+
+  /**
+   * A preparation failed. A record that cannot go (larger than a transaction, no credential for its
+   * author, not matching its own commitment): the first one that fails on its own is held back with
+   * the cause (a rare, slow path: one preparation per record up to it); the rest goes on.
+   * @throws the failure when it is not a record's, or when every record is fine on its own.
+   */
+  private async holdFirstFailing(buffer: OutboxEntry[], failure: unknown): Promise<OutboxEntry> {
+    if (!(failure instanceof WardError) || (failure.code !== 'BAD_INPUT' && failure.code !== 'INTEGRITY')) throw failure;
+    for (const entry of buffer) {
+      const cause = await this.alone(entry);
+      if (cause === null) continue;
+      await this.o.state.hold({ seq: entry.seq, id: entry.record.id, cause, at: Date.now() });
+      return entry;
+    }
+    throw failure; // every record is fine on its own: a fault of the run, not of a record
   }
 
   /** Why a record cannot be published on its own, or null when it can. */

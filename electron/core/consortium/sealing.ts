@@ -52,8 +52,25 @@ const LABEL = {
 };
 const OPEN_FAILED = 'A consortium record could not be opened: it was altered, or it belongs to another place in the chain.';
 
+/**
+ * An address in its checksummed form (ethers' getAddress: throws on a bad one), remembered: a batch
+ * names the same few addresses (ledger, wards, authors, patients) for each of its records, and
+ * each checksum is a keccak. Bounded: cleared when it holds CHECKSUMS_KEPT addresses.
+ */
+export function checksumAddress(address: string): string {
+  let known = checksums.get(address);
+  if (known === undefined) {
+    known = getAddress(address);
+    if (checksums.size >= CHECKSUMS_KEPT) checksums.clear();
+    checksums.set(address, known);
+  }
+  return known;
+}
+const checksums = new Map<string, string>();
+const CHECKSUMS_KEPT = 4096;
+
 // Both are asked for every record sealed or opened, for the same few wards and ledgers: their bytes
-// are kept (getAddress hashes the address each time). Callers only read them.
+// are kept. Callers only read them.
 const contextBytesOf = new Map<string, Uint8Array>();
 const addressBytesOf = new Map<string, Uint8Array>();
 
@@ -68,12 +85,12 @@ function remembered(cache: Map<string, Uint8Array>, key: string, make: () => Uin
 }
 
 function contextBytes(c: ConsortiumContext): Uint8Array {
-  return remembered(contextBytesOf, `${c.chainId}:${c.ledger}`, () => new ByteWriter().u64(c.chainId).hex(getAddress(c.ledger), 20, 'ledger address').finish());
+  return remembered(contextBytesOf, `${c.chainId}:${c.ledger}`, () => new ByteWriter().u64(c.chainId).hex(checksumAddress(c.ledger), 20, 'ledger address').finish());
 }
 
 function addressBytes(a: string, what: string): Uint8Array {
   try {
-    return remembered(addressBytesOf, a, () => hexToBytes(getAddress(a), 20, what));
+    return remembered(addressBytesOf, a, () => hexToBytes(checksumAddress(a), 20, what));
   } catch {
     throw new WardError('BAD_INPUT', `The ${what} is not a valid address.`);
   }

@@ -110,19 +110,10 @@ export interface BatchPlan {
 }
 
 /**
- * The next batch from the front of `records`, prepared once: the run is chosen by estimating each
- * record's sealed size and each share's grants (no trial preparation), and only if the prepared
- * batch is still over the budget is it shrunk by the overshoot and prepared again.
- * @param recipientsOf the standing recipients of a patient's records (their share grants ride along).
- * @throws WardError('BAD_INPUT') when not even the first record fits.
+ * How many records from the front of `records` the next batch should hold, from their estimated
+ * sizes (each record's sealed size, each share's grants and header entries): no preparation.
  */
-export function planBatch(
-  records: PublishableRecord[],
-  budget: BatchBudget,
-  prepare: (shares: ShareInput[]) => PreparedBatch,
-  options: { station?: string; recipientsOf?: (patient: string) => ShareRecipient[] } = {},
-): BatchPlan {
-  if (records.length === 0) throw new WardError('BAD_INPUT', 'Nothing to publish.');
+export function estimateRun(records: PublishableRecord[], budget: BatchBudget, options: { station?: string; recipientsOf?: (patient: string) => ShareRecipient[] } = {}): number {
   const recipientsOf = options.recipientsOf ?? (() => []);
   // Each share grant carries the share header: per patient, its scopes, authors and batch
   // signatures, each listed once, and a share proof (bounded by log2 of the records so far).
@@ -157,7 +148,25 @@ export function planBatch(
     grants += newGrants;
     n++;
   }
-  n = Math.max(1, n);
+  return Math.max(1, n);
+}
+
+/**
+ * The next batch from the front of `records`, prepared once: the run is chosen by estimating each
+ * record's sealed size and each share's grants (estimateRun, no trial preparation), and only if the
+ * prepared batch is still over the budget is it shrunk by the overshoot and prepared again.
+ * @param recipientsOf the standing recipients of a patient's records (their share grants ride along).
+ * @throws WardError('BAD_INPUT') when not even the first record fits.
+ */
+export function planBatch(
+  records: PublishableRecord[],
+  budget: BatchBudget,
+  prepare: (shares: ShareInput[]) => PreparedBatch,
+  options: { station?: string; recipientsOf?: (patient: string) => ShareRecipient[] } = {},
+): BatchPlan {
+  if (records.length === 0) throw new WardError('BAD_INPUT', 'Nothing to publish.');
+  const recipientsOf = options.recipientsOf ?? (() => []);
+  let n = estimateRun(records, budget, options);
   for (let preparations = 1; ; preparations++) {
     const shares = groupIntoShares(records.slice(0, n), recipientsOf);
     const batch = prepare(shares);

@@ -96,6 +96,7 @@ export class SyncEngine {
     this.stopping = true;
     this.wake?.();
     await this.running;
+    await this.o.publisher.close();
   }
 
   pause(): void {

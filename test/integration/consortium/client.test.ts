@@ -4,7 +4,7 @@
  * dropped connections, nonces across restarts and gaps, the node killed mid-batch, log paging, size
  * limits, and offline as a state.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,16 +69,26 @@ describe('consortium client through a Besu-like node', () => {
     expect(await client.batchOnChain(batch.batchId)).toMatchObject({ root: batch.root, count: batch.count });
   });
 
-  it('recovers its nonces after a restart: a transaction the node never got is re-sent as signed', async () => {
+  it('recovers its nonces after a restart: a batch transaction the node never got is signed again into the same bytes', async () => {
     const dir = stateDir();
     const batch = batchOf(A);
     c.proxy.inject({ method: 'eth_sendRawTransaction', action: 'drop-before' });
     expect((await c.client(A.sync.privateKey, dir).publishBatch(batch)).status).toBe('offline');
-    // A new process on the same data directory.
+    // The in-flight entry keeps the nonce, hash and gas limit, not the 128 KB payload (the
+    // publisher keeps the prepared batch until it is on chain).
+    const txDir = join(dir, `consortium-tx-${c.anvil.chainId}-${A.sync.address.toLowerCase()}`);
+    const [file] = readdirSync(txDir);
+    const entry = JSON.parse(readFileSync(join(txDir, file!), 'utf8')) as { hash: string; gasLimit?: string; raw?: string };
+    expect(entry.raw).toBeUndefined();
+    expect(entry.gasLimit).toMatch(/^\d+$/);
+    expect(statSync(join(txDir, file!)).size).toBeLessThan(1024);
+    // A new process on the same data directory: reconcile leaves the batch's transaction to the
+    // batch's next send, which signs the batch again with that nonce and gas limit. RFC 6979
+    // signatures are deterministic: the node gets the transaction whose hash was stored.
     const restarted = c.client(A.sync.privateKey, dir);
     const report = await restarted.reconcile();
-    expect(report.rebroadcast).toBe(1);
-    expect(await restarted.publishBatch(batch)).toMatchObject({ status: 'done', already: false });
+    expect(report.rebroadcast).toBe(0);
+    expect(await restarted.publishBatch(batch)).toMatchObject({ status: 'done', already: false, tx: entry.hash });
     const next = batchOf(A);
     expect(await restarted.publishBatch(next)).toMatchObject({ status: 'done' });
   });

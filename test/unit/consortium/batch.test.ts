@@ -5,7 +5,7 @@
  * The tree is checked against OpenZeppelin's StandardMerkleTree (an independent implementation).
  */
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import { hexlify, randomBytes, Wallet } from 'ethers';
+import { getAddress, hexlify, randomBytes, Wallet } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import {
   groupIntoShares,
@@ -21,7 +21,7 @@ import {
 import { signCredential } from '../../../electron/core/consortium/credentials';
 import { GrantInbox, makeScopeGrant, openScopeGrant } from '../../../electron/core/consortium/grants';
 import { splitSealedRecords, type PublishableRecord, type ShareGrant } from '../../../electron/core/consortium/payload';
-import { grantHead, openGrant, tagKey, tagMatches, type ConsortiumContext } from '../../../electron/core/consortium/sealing';
+import { checksumAddress, grantHead, openGrant, tagKey, tagMatches, type ConsortiumContext } from '../../../electron/core/consortium/sealing';
 import { WardError } from '../../../electron/core/model/errors';
 import { scopeKeyFromRaw, unwrapScopeKey } from '../../../electron/core/crypto/keyScope';
 import { leafHash } from '../../../electron/core/crypto/merkle';
@@ -254,6 +254,22 @@ function rawScopeKey(p: ReturnType<typeof newPatient>): Uint8Array {
 }
 
 describe('consortium key agreement', () => {
+  it('remembers checksummed addresses without changing them, and refuses a bad one every time', () => {
+    for (const address of [A.sync.address.toLowerCase(), A.sync.address, '0x' + 'ab'.repeat(20)]) {
+      expect(checksumAddress(address)).toBe(getAddress(address));
+      expect(checksumAddress(address)).toBe(getAddress(address)); // remembered: the same answer
+    }
+    // A wrong checksum (one letter's case flipped) and a short address: refused, not remembered.
+    const good = getAddress('0x' + 'ab'.repeat(20));
+    const i = good.search(/[a-fA-F]/);
+    const flipped = good.slice(0, i) + (good[i] === good[i]!.toUpperCase() ? good[i]!.toLowerCase() : good[i]!.toUpperCase()) + good.slice(i + 1);
+    for (const bad of [flipped, '0x1234']) {
+      expect(() => getAddress(bad)).toThrow();
+      expect(() => checksumAddress(bad)).toThrow();
+      expect(() => checksumAddress(bad)).toThrow();
+    }
+  });
+
   it('opens a grant sealed when ECDH ran on @noble/curves: the WebAssembly libsecp256k1 agrees byte for byte', () => {
     // Sealed by sealing.ts of commit e4e116d (ECDH by @noble/curves getSharedSecret) with these
     // fixed keys; grants already on a consortium chain must open the same way.

@@ -36,12 +36,16 @@ describe('consortium files in the data directory', () => {
     const account = Wallet.createRandom().address;
     const store = new NonceStore(dir, account, 7);
     store.add({ nonce: 3, hash: '0x' + 'ab'.repeat(32), raw: '0x01', purpose: 'filler', sentAt: 1 });
-    expect(new NonceStore(dir, account, 7).list().map((e) => e.nonce)).toEqual([3]);
+    store.add({ nonce: 5, hash: '0x' + 'ef'.repeat(32), gasLimit: '3300000', purpose: 'batch:0x' + '02'.repeat(32), sentAt: 1 });
+    expect(new NonceStore(dir, account, 7).list().map((e) => e.nonce)).toEqual([3, 5]);
 
     const file = join(store.dir, '4.json');
     for (const [text, problem] of [
       ['{"nonce": 4, "hash": "0xab', /is damaged \(it is not valid JSON\)/],
       [JSON.stringify({ nonce: 4, hash: 'pending', raw: '0x01', purpose: 'filler', sentAt: 1 }), /is damaged \(hash: /],
+      // A batch's entry keeps its gas limit instead of its bytes; one with neither cannot be sent again.
+      [JSON.stringify({ nonce: 4, hash: '0x' + 'cd'.repeat(32), purpose: 'batch:0x' + '01'.repeat(32), sentAt: 1 }), /is damaged \(it holds neither the signed transaction nor its gas limit\)/],
+      [JSON.stringify({ nonce: 4, hash: '0x' + 'cd'.repeat(32), gasLimit: '-5', purpose: 'batch:0x' + '01'.repeat(32), sentAt: 1 }), /is damaged \(gasLimit: /],
     ] as const) {
       writeFileSync(file, text);
       const e = refusal(() => new NonceStore(dir, account, 7));

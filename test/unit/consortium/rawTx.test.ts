@@ -22,6 +22,19 @@ describe('signing a legacy transaction on bytes', () => {
     expect(hash).toBe(ethers.keccak256(raw));
   });
 
+  // The client keeps a batch's nonce, hash and gas limit in flight, not its bytes, and signs the
+  // prepared batch again after a restart (consortium/nonceStore.ts): that relies on RFC 6979
+  // (deterministic k, section 3.2), as the EIP-155 example above also shows with a fixed signature.
+  it('signs the same transaction into the same bytes again, with another key object for the same key', () => {
+    const data = new Uint8Array(130_000).map((_, i) => (i * 7) & 0xff);
+    const tx = { nonce: 41, gasPrice: 0n, gasLimit: 3_456_789n, to: '0x' + '42'.repeat(20), value: 0n, data, chainId: 4242 };
+    const first = signLegacyTx(new ethers.SigningKey('0x' + '17'.repeat(32)), tx);
+    const again = signLegacyTx(new ethers.SigningKey('0x' + '17'.repeat(32)), { ...tx, data: Uint8Array.from(data) });
+    expect(hex(again.raw)).toBe(hex(first.raw));
+    expect(again.hash).toBe(first.hash);
+    expect(signLegacyTx(new ethers.SigningKey('0x' + '17'.repeat(32)), { ...tx, gasLimit: tx.gasLimit + 1n }).hash).not.toBe(first.hash);
+  });
+
   it("equals ethers' signTransaction for any nonce, gas, recipient, chain and payload size", async () => {
     const sizes = fc.oneof(fc.constantFrom(0, 1, 55, 56, 255, 256, 65_535, 65_536, 131_000), fc.integer({ min: 0, max: 2000 }));
     await fc.assert(
