@@ -100,6 +100,11 @@ export interface PatientHistory {
   window: HistoryWindow;
   /** True when this read used break-glass access. */
   breakGlass: boolean;
+  /**
+   * Why this reader may not add to the record (a share from a patient of another ward, an
+   * insurer's consent), in words; null when they may write as their role allows.
+   */
+  readOnly: string | null;
   /** This patient's data in this workstation's store against the ward chain (a banner when it differs). */
   storeCheck: PatientStoreCheck;
 }

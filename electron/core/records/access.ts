@@ -44,10 +44,12 @@ export class AccessPolicy {
       throw new WardError('FORBIDDEN', 'Patients can read only their own record.');
     }
     if (this.store().hasGrant(p, actor.address)) return 'consent';
-    if ((actor.role === 'doctor' || actor.role === 'nurse') && this.sharedAcrossWards?.(p, actor.address)) return 'consent';
+    // Care on this ward before a share from another ward: a clinician caring for the patient here
+    // (a transferred patient admitted since) writes as the care team, not as a reader of a share.
     const admission = this.care.currentOf(p);
     if (actor.role === 'nurse' && admission) return 'care-team';
     if (actor.role === 'doctor' && admission?.responsibleDoctor === actor.address) return 'responsible-doctor';
+    if ((actor.role === 'doctor' || actor.role === 'nurse') && this.sharedAcrossWards?.(p, actor.address)) return 'consent';
     if ((actor.role === 'doctor' || actor.role === 'nurse') && breakGlassReason) return 'break-glass';
     if (actor.role === 'doctor' || actor.role === 'nurse') {
       throw new WardError('FORBIDDEN', 'This patient is not in your care. In an emergency you can use break-glass access with a written reason; it is audited.', {
@@ -75,10 +77,20 @@ export class AccessPolicy {
 
   /** Writing needs read access too; insurers who were shared a record still cannot write to it. */
   requireWrite(actor: Actor, patient: string): void {
-    if (this.basis(actor, patient) !== 'consent') return;
-    if (actor.role === 'insurer') throw new WardError('FORBIDDEN', 'Insurers cannot write records.');
+    const refusal = this.writeRefusal(actor, patient);
+    if (refusal) throw new WardError('FORBIDDEN', refusal);
+  }
+
+  /**
+   * Why this reader may read but not write the patient's record (what the record page says in
+   * place of its write actions), or null when they may write. Throws as `basis` when they may not read.
+   */
+  writeRefusal(actor: Actor, patient: string, breakGlassReason?: string): string | null {
+    if (this.basis(actor, patient, breakGlassReason) !== 'consent') return null;
+    if (actor.role === 'insurer') return 'Insurers cannot write records.';
     if (!this.store().hasGrant(ethers.getAddress(patient), actor.address)) {
-      throw new WardError('FORBIDDEN', 'This record was shared with you from another ward to read. New records are written on the ward that cares for the patient.');
+      return 'This record was shared with you from another ward to read. New records are written on the ward that cares for the patient.';
     }
+    return null;
   }
 }

@@ -176,6 +176,7 @@ export class PatientChart {
       })),
       window: { from: new Date(from).toISOString(), to: new Date(before ? reachFrom : until).toISOString(), earlier },
       breakGlass,
+      readOnly: this.access.writeRefusal(actor, patient, request.breakGlassReason),
       storeCheck,
     };
   }

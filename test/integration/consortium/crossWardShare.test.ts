@@ -119,6 +119,8 @@ describe("a patient shares with a clinician of another ward over the consortium"
     expect(list).toEqual([expect.objectContaining({ patient, name: 'Pat Patient', from: { account: wardCardFromDataDir(dirs[0]!).account, name: 'Ward 2 Medical' }, records: written.length })]);
     const history = await doctorB.ok('records/history', { patient });
     expect(history.patient.name).toBe('Pat Patient');
+    // The record page is told the record is read-only here, and why (it hides its write actions).
+    expect(history.readOnly).toMatch(/shared with you from another ward to read/);
     expect(history.records.map((r) => r.id).sort()).toEqual([...written].sort());
     for (const r of history.records) {
       expect(r.content, `record ${r.id} opened with the doctor's own key`).not.toBeNull();

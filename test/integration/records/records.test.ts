@@ -81,6 +81,7 @@ describe('clinical records through the API (real ward chain)', () => {
     expect(amend.amends).toBe(note.id);
     const h = await callers.doctor.ok('records/history', { patient: addresses.patient });
     expect(h.patient).toMatchObject({ name: 'Pat Patient', age: 67 });
+    expect(h.readOnly).toBeNull(); // the responsible doctor writes
     // Newest first (a history is read a window at a time, from the newest record back).
     expect(h.records.map((r) => r.kind).reverse()).toEqual(['vitals', 'note', 'diagnosis', 'amendment']);
     expect(h.records.every((r) => r.provenance.status === 'verified')).toBe(true);
@@ -112,6 +113,7 @@ describe('clinical records through the API (real ward chain)', () => {
     const g = await callers.patient.ok('consent/grant', { grantee: addresses.insurer });
     expect(g.recordsShared).toBeGreaterThanOrEqual(4);
     const theirs = await callers.insurer.ok('records/history', { patient: addresses.patient });
+    expect(theirs.readOnly).toBe('Insurers cannot write records.');
     expect(theirs.records.every((r) => r.content !== null && r.provenance.status === 'verified')).toBe(true);
     const exp = await callers.insurer.ok('export/fhir', { patient: addresses.patient });
     const report = await callers.insurer.ok('verify/fhir', { bundle: exp.bundle });

@@ -110,7 +110,7 @@ describe('record list', () => {
   });
 
   it('is fed by one adapter of the records/history reply', () => {
-    const review = reviewFromHistory({ patient: { address: '0x' + '3'.repeat(40), name: 'Pat', age: 70 } as never, news2Scale: 2, breakGlass: false, records: [...records].reverse(), window: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-04T00:00:00.000Z', earlier: null }, storeCheck: { missingRecords: 0, missingUnattributed: 0, extraCopies: 0, consentCorrected: 0, consentMissing: 0, auditRestored: 0, warning: null } });
+    const review = reviewFromHistory({ patient: { address: '0x' + '3'.repeat(40), name: 'Pat', age: 70 } as never, news2Scale: 2, breakGlass: false, readOnly: null, records: [...records].reverse(), window: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-04T00:00:00.000Z', earlier: null }, storeCheck: { missingRecords: 0, missingUnattributed: 0, extraCopies: 0, consentCorrected: 0, consentMissing: 0, auditRestored: 0, warning: null } });
     expect(review.records.map((r) => r.id)).toEqual(['0x2', '0x3', '0x4', '0x1']);
     expect(review.flowsheet.map((c) => c.id)).toEqual(['0x1', '0x4', '0x3']);
     expect(review.charts.series.find((s) => s.key === 'pulse')!.datasets[0]!.points.map((p) => p.y)).toEqual([70, 70, 95]);
