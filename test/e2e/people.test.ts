@@ -90,6 +90,9 @@ describe('identifying and admitting patients, in a browser', () => {
     await ui.expectPatientRecord(page, 'Peter Patient');
     await expect(page.getByText(/You opened this record without the patient's permission/).isVisible()).resolves.toBe(true);
     expect(await page.getByRole('region', { name: 'Emergency access (break glass)' }).count()).toBe(0);
+    // Emergency access reads; the page offers no writes it would refuse (the patient is not in this doctor's care).
+    await expect(page.getByText(/Emergency access lets you read this record/).isVisible()).resolves.toBe(true);
+    expect(await page.getByRole('link', { name: 'Enter vitals' }).count()).toBe(0);
   });
 
   it('the NEWS2 panel speaks only total and band, from one small live region', async () => {

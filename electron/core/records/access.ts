@@ -86,7 +86,9 @@ export class AccessPolicy {
    * place of its write actions), or null when they may write. Throws as `basis` when they may not read.
    */
   writeRefusal(actor: Actor, patient: string, breakGlassReason?: string): string | null {
-    if (this.basis(actor, patient, breakGlassReason) !== 'consent') return null;
+    const basis = this.basis(actor, patient, breakGlassReason);
+    if (basis === 'break-glass') return 'Emergency access lets you read this record. To add to it, the patient must be in your care on this ward.';
+    if (basis !== 'consent') return null;
     if (actor.role === 'insurer') return 'Insurers cannot write records.';
     if (!this.store().hasGrant(ethers.getAddress(patient), actor.address)) {
       return 'This record was shared with you from another ward to read. New records are written on the ward that cares for the patient.';

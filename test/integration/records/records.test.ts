@@ -97,6 +97,9 @@ describe('clinical records through the API (real ward chain)', () => {
     expect(e).toMatchObject({ code: 'FORBIDDEN', details: { breakGlassAvailable: true } });
     const h = await callers.otherDoctor.ok('records/history', { patient: addresses.patient, breakGlassReason: 'Cardiac arrest call, bed 3A' });
     expect(h.breakGlass).toBe(true);
+    // Break-glass reads; the page offers no writes (they would be refused: not in this doctor's care).
+    expect(h.readOnly).toMatch(/^Emergency access lets you read this record/);
+    expect(await callers.otherDoctor.fails('records/addNote', { patient: addresses.patient, text: 'Seen in resus.' })).toMatchObject({ code: 'FORBIDDEN' });
     const audit = (await callers.patient.ok('audit/list', {})).entries;
     expect(audit.find((a) => a.breakGlass)).toMatchObject({ actor: { name: 'Other Doctor' }, action: 'read', reason: 'Cardiac arrest call, bed 3A' });
     await expect(callers.insurer.fails('records/history', { patient: addresses.patient })).resolves.toMatchObject({ code: 'FORBIDDEN' });
