@@ -6,7 +6,7 @@
  * and compiles it to WebAssembly: about 0.6 s of CPU, more than half of the chain's start (seen in
  * a CPU profile of `wardledger serve` as self time of ganache's module loader). asm.js is plain
  * JavaScript with a hint; without the validation it runs as that JavaScript, with the same results
- * (test/unit/chain/loadGanache.test.ts replays go-ethereum's precompile vectors), only slower for
+ * (test/integration/chain/wardNode.test.ts replays go-ethereum's precompile vectors), only slower for
  * those precompiles, which the ward's contracts never call. Node 24's V8 (Electron) showed no such
  * cost; the flag is harmless there. The flag is process-wide and concerns asm.js only: nothing
  * else in the app is asm.js.
