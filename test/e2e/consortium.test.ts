@@ -45,6 +45,13 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1366, height: 768 });
 }
 
+/** The IT admin's console: "Sync now", and wait for the round to finish. */
+async function syncRound(admin: Page): Promise<void> {
+  await ui.gotoRoute(admin, 'consortium');
+  await ui.button(admin, 'Sync now').click();
+  await admin.getByRole('status').filter({ hasText: /Sync round finished/ }).waitFor({ timeout: 60_000 });
+}
+
 async function configure(page: Page, s: { url: string; ledger: string; chainId: number | string }): Promise<void> {
   await ui.field(page, 'Consortium node address').fill(s.url);
   await ui.field(page, 'Ledger contract').fill(s.ledger);
@@ -130,9 +137,7 @@ describe('two wards and the hospital consortium in a browser', () => {
     await screenshot(nurseA, 'consortium-badge');
 
     // Ward B pulls: the round ends online, with its checkpoint, and nothing is quarantined.
-    await ui.gotoRoute(adminB, 'consortium');
-    await ui.button(adminB, 'Sync now').click();
-    await adminB.getByRole('status').filter({ hasText: /Sync round finished/ }).waitFor({ timeout: 60_000 });
+    await syncRound(adminB);
     await adminB.getByText('Nothing is quarantined.').waitFor();
     await adminB.getByText('Received up to block').waitFor();
     expect((await adminB.getByRole('group', { name: 'Connection' }).textContent())?.trim()).toMatch(/^Online/);
@@ -164,17 +169,13 @@ describe('two wards and the hospital consortium in a browser', () => {
 
     // A's console publishes what waits; B pulls until the transfer is there.
     const adminA = await loginInNewContext(browser, A, contexts, itAdmin);
-    await ui.gotoRoute(adminA, 'consortium');
-    await ui.button(adminA, 'Sync now').click();
-    await adminA.getByRole('status').filter({ hasText: /Sync round finished/ }).waitFor({ timeout: 60_000 });
+    await syncRound(adminA);
     const adminB = await loginInNewContext(browser, B, contexts, itAdmin);
     const nurseB = await loginInNewContext(browser, B, contexts, nurse);
     await expect
       .poll(
         async () => {
-          await ui.gotoRoute(adminB, 'consortium');
-          await ui.button(adminB, 'Sync now').click();
-          await adminB.getByRole('status').filter({ hasText: /Sync round finished/ }).waitFor({ timeout: 60_000 });
+          await syncRound(adminB);
           await ui.gotoRoute(nurseB, 'incomingTransfers');
           await ui.heading(nurseB, 'Incoming transfers').waitFor();
           return nurseB.getByRole('heading', { name: 'Peter Patient', level: 2 }).count();
@@ -298,18 +299,14 @@ describe('two wards and the hospital consortium in a browser', () => {
 
     // Both syncs; the doctor on B finds it under "Shared with you".
     const adminA = await loginInNewContext(browser, A, contexts, itAdmin);
-    await ui.gotoRoute(adminA, 'consortium');
-    await ui.button(adminA, 'Sync now').click();
-    await adminA.getByRole('status').filter({ hasText: /Sync round finished/ }).waitFor({ timeout: 60_000 });
+    await syncRound(adminA);
     const doctorB = await loginInNewContext(browser, B, contexts, doctor);
     await doctorB.getByRole('navigation').getByRole('link', { name: 'Shared with you' }).click();
     await ui.heading(doctorB, 'Shared with you').waitFor();
     await expect
       .poll(
         async () => {
-          await ui.gotoRoute(adminB, 'consortium');
-          await ui.button(adminB, 'Sync now').click();
-          await adminB.getByRole('status').filter({ hasText: /Sync round finished/ }).waitFor({ timeout: 60_000 });
+          await syncRound(adminB);
           await ui.button(doctorB, 'Refresh').click();
           return doctorB.getByRole('region', { name: 'Peter Patient' }).getByText('Shared with you from Ward 2 Medical').count();
         },

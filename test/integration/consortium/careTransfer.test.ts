@@ -13,7 +13,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addWard, removeWard } from '../../../electron/core/consortium/admin';
+import { removeWard } from '../../../electron/core/consortium/admin';
 import { wardCardFromDataDir } from '../../../electron/core/consortium/syncAccount';
 import type { WardCore } from '../../../electron/core/shellContract';
 import { startConsortium, type TestConsortium } from '../../support/consortiumChain';
@@ -22,6 +22,7 @@ import { observationContent } from '../../../electron/core/clinical/vitalsAssess
 import type { CoreGraph } from '../../../electron/core/graph';
 import { startGraphCore } from '../../support/graphCore';
 import { removeDir, staffedWard, tempDir } from '../../support/tempCore';
+import { joinConsortium } from '../../support/consortiumWards';
 import { until } from '../../support/until';
 
 const SLOW = 600_000;
@@ -42,7 +43,6 @@ describe('transfer of care between two wards over the consortium', () => {
   let accountB: string;
   let patient: string;
   const written: string[] = [];
-  const settings = () => ({ url: c.proxy.url, ledger: c.ledger, chainId: c.context.chainId, confirmations: 1 });
 
   beforeAll(async () => {
     c = await startConsortium({ blockTime: 1 });
@@ -51,16 +51,7 @@ describe('transfer of care between two wards over the consortium', () => {
     ({ core: coreB, graph: graphB } = await startGraphCore(dirs[1]!, { consortiumEngine: engine }));
     A = await staffedWard(coreA, 'Ward 2 Medical');
     B = await staffedWard(coreB, 'Ward 9 Surgery');
-    const admin = c.client(c.admin.privateKey, join(c.dir, 'admin'));
-    for (const [dir, w] of [[dirs[0]!, A], [dirs[1]!, B]] as const) {
-      await addWard(admin, wardCardFromDataDir(dir));
-      await w.itAdmin.ok('consortium/configure', settings()); // starts the engine (as at a core's start)
-      // Clinicians sign their consortium credential when their key is unlocked after the setup.
-      for (const who of ['nurse', 'doctor'] as const) {
-        await w.callers[who].ok('session/lock', {});
-        await w.callers[who].ok('session/unlock', { password: w.people[who].password });
-      }
-    }
+    await joinConsortium(c, [[dirs[0]!, A], [dirs[1]!, B]]);
     accountB = wardCardFromDataDir(dirs[1]!).account;
   }, SLOW);
   afterAll(async () => {

@@ -15,7 +15,6 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addWard } from '../../../electron/core/consortium/admin';
 import { wardCardFromDataDir } from '../../../electron/core/consortium/syncAccount';
 import { observationContent } from '../../../electron/core/clinical/vitalsAssessment';
 import type { CoreGraph } from '../../../electron/core/graph';
@@ -23,6 +22,7 @@ import type { WardCore } from '../../../electron/core/shellContract';
 import { startConsortium, type TestConsortium } from '../../support/consortiumChain';
 import { startGraphCore } from '../../support/graphCore';
 import { removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
+import { consortiumSettings, joinConsortium } from '../../support/consortiumWards';
 import { until } from '../../support/until';
 
 const SLOW = 600_000;
@@ -38,7 +38,7 @@ describe("a patient shares with a clinician of another ward over the consortium"
   let B: Awaited<ReturnType<typeof staffedWard>>;
   let patient: string;
   const written: string[] = [];
-  const settings = () => ({ url: c.proxy.url, ledger: c.ledger, chainId: c.context.chainId, confirmations: 1 });
+  const settings = () => consortiumSettings(c);
   const syncedA = () => until(() => A.itAdmin.ok('consortium/syncNow', {}), (s) => s.queue === 0 && s.connection.status === 'online', 'A\'s outbox to be published', 60_000);
   /** B pulls until the doctor's history satisfies `ok`. */
   const onB = (ok: (ids: Map<string, boolean>) => boolean, what: string) =>
@@ -60,15 +60,7 @@ describe("a patient shares with a clinician of another ward over the consortium"
     coreB = await startCore(dirs[1]!, { consortiumEngine: engine });
     A = await staffedWard(coreA, 'Ward 2 Medical');
     B = await staffedWard(coreB, 'Ward 9 Surgery');
-    const admin = c.client(c.admin.privateKey, join(c.dir, 'admin'));
-    for (const [dir, w] of [[dirs[0]!, A], [dirs[1]!, B]] as const) {
-      await addWard(admin, wardCardFromDataDir(dir));
-      await w.itAdmin.ok('consortium/configure', settings());
-      for (const who of ['nurse', 'doctor'] as const) {
-        await w.callers[who].ok('session/lock', {});
-        await w.callers[who].ok('session/unlock', { password: w.people[who].password });
-      }
-    }
+    await joinConsortium(c, [[dirs[0]!, A], [dirs[1]!, B]]);
     patient = A.addresses.patient;
     await A.callers.nurse.ok('ward/admit', { patient, bed: '3', responsibleDoctor: A.addresses.doctor });
     for (let i = 0; i < 3; i++) written.push((await A.callers.nurse.ok('records/addVitals', { patient, vitals: { pulse: 80 + i, spo2: 96 }, missingReason: 'Spot check' })).id);
