@@ -25,7 +25,18 @@ export interface KeptScopeGrant {
 
 const grantName = (scopeId: string, reader: string) => `consortium.scopeGrant.${scopeId}.${reader.toLowerCase()}`;
 
-/** A scope grant kept for `reader` (its public key, as the grant names it), if one came. */
+/**
+ * A patient's records on this ward (their newest 100,000) and how many of them were received from
+ * one ward over the consortium, for the incoming-transfer and shared-with-me lists. Reads and
+ * decodes those records: O(history), for the few patients such a list shows.
+ */
+export async function receivedFrom(store: WardStore, patient: string, wardAccount: string): Promise<{ records: StoredRecord[]; fromWard: number }> {
+  const history = await store.window(patient, { limit: 100_000, proofs: false });
+  const places = await store.consortiumPlaces(history.items.map((e) => e.record.id));
+  const ward = wardAccount.toLowerCase();
+  return { records: history.items.map((e) => e.record), fromWard: places.filter((p) => p?.from?.account.toLowerCase() === ward).length };
+}
+
 export function keptScopeGrant(store: WardStore, scopeId: string, reader: string): Promise<KeptScopeGrant | undefined> {
   return store.state<KeptScopeGrant>(grantName(scopeId, reader));
 }

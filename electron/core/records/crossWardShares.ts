@@ -31,7 +31,7 @@ import { log } from '../platform/log';
 import type { WardStore } from '../storage/wardStore';
 import type { AuditTrail } from './auditTrail';
 import { readDirectory, readPeople, type CareTransfers, type ConsortiumLink, type DirectoryWard, type TransferOutEntry } from './careTransfer';
-import { transfersIn } from './consortiumInbox';
+import { receivedFrom, transfersIn } from './consortiumInbox';
 import { openTransferNote } from './incomingTransfers';
 
 const PEOPLE = 'consortium.people';
@@ -215,9 +215,7 @@ export class CrossWardShares {
     for (const t of entries) {
       if (out.has(t.patient.toLowerCase())) continue;
       const note = openTransferNote(t, [actor.wallet.privateKey]);
-      const history = await store.window(t.patient, { limit: 100_000, proofs: false });
-      const places = await store.consortiumPlaces(history.items.map((e) => e.record.id));
-      const records = places.filter((p) => p?.from && p.from.account.toLowerCase() === t.from.account.toLowerCase()).length;
+      const records = (await receivedFrom(store, t.patient, t.from.account)).fromWard;
       out.set(t.patient.toLowerCase(), {
         patient: t.patient,
         from: { account: t.from.account, name: t.from.name },

@@ -24,7 +24,7 @@ import type { CensusRow } from '../model/ward';
 import type { WardStore } from '../storage/wardStore';
 import type { AuditTrail } from './auditTrail';
 import type { PatientKey } from './patients';
-import { keptScopeGrant, transfersIn, updateTransfersIn, type TransferInEntry } from './consortiumInbox';
+import { keptScopeGrant, receivedFrom, transfersIn, updateTransfersIn, type TransferInEntry } from './consortiumInbox';
 
 export interface IncomingTransfersDeps {
   store: () => WardStore;
@@ -58,10 +58,8 @@ export class IncomingTransfers {
     for (const t of latestPerPatient(await this.teamTransfers())) {
       if (t.admittedAt) continue;
       const note = openTransferNote(t, [actor.teamKey]);
-      const history = await store.window(t.patient, { limit: 100_000, proofs: false });
-      const places = await store.consortiumPlaces(history.items.map((e) => e.record.id));
-      const records = places.filter((p) => p?.from && p.from.account.toLowerCase() === t.from.account.toLowerCase()).length;
-      const scopes = new Set(history.items.map((e) => e.record.cipher.scopeId));
+      const { records: history, fromWard: records } = await receivedFrom(store, t.patient, t.from.account);
+      const scopes = new Set(history.map((r) => r.cipher.scopeId));
       let granted = 0;
       for (const s of scopes) if (await keptScopeGrant(store, s, t.reader)) granted++;
       out.push({
