@@ -83,10 +83,10 @@ export class AccessPolicy {
 
   /**
    * Why this reader may read but not write the patient's record (what the record page says in
-   * place of its write actions), or null when they may write. Throws as `basis` when they may not read.
+   * place of its write actions), or null when they may write. `basis`: the reader's, when already
+   * decided (a read); else decided here, throwing as `basis` does when they may not read.
    */
-  writeRefusal(actor: Actor, patient: string, breakGlassReason?: string): string | null {
-    const basis = this.basis(actor, patient, breakGlassReason);
+  writeRefusal(actor: Actor, patient: string, basis: AccessBasis = this.basis(actor, patient)): string | null {
     if (basis === 'break-glass') return 'Emergency access lets you read this record. To add to it, the patient must be in your care on this ward.';
     if (basis !== 'consent') return null;
     if (actor.role === 'insurer') return 'Insurers cannot write records.';

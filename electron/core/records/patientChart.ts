@@ -176,7 +176,7 @@ export class PatientChart {
       })),
       window: { from: new Date(from).toISOString(), to: new Date(before ? reachFrom : until).toISOString(), earlier },
       breakGlass,
-      readOnly: this.access.writeRefusal(actor, patient, request.breakGlassReason),
+      readOnly: this.access.writeRefusal(actor, patient, basis),
       storeCheck,
     };
   }
