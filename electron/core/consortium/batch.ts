@@ -293,7 +293,7 @@ export function openShare(grant: ShareGrant, sealedRecords: Uint8Array[], onChai
   if (onChain.count !== sealedRecords.length) return shareFailure('The batch payload does not hold the number of records stored on chain.');
   if (grant.count < 1 || grant.first + grant.count > sealedRecords.length) return shareFailure('The grant points outside the batch.');
   const h = grant.header;
-  const ward = getAddress(grant.batchWard);
+  const ward = checksumAddress(grant.batchWard);
 
   const decoded: Array<{ blob: RecordBlob; record: PublishableRecord } | { problem: string }> = [];
   for (let i = grant.first; i < grant.first + grant.count; i++) {
@@ -330,7 +330,8 @@ export function openShare(grant: ShareGrant, sealedRecords: Uint8Array[], onChai
   if (failed >= 0) return { verified: [], problems: [{ recordId: null, index: grant.first + failed, problem: (decoded[failed] as { problem: string }).problem }] };
   const items = decoded as Array<{ blob: RecordBlob; record: PublishableRecord }>;
 
-  const shareTree = buildBatch(items.map((d) => leafOfRecord(d.record)));
+  const leaves = items.map((d) => leafOfRecord(d.record));
+  const shareTree = buildBatch(leaves);
   if (rootFromProof(shareLeaf(shareTree.root), grant.shareProof) !== onChain.root.toLowerCase()) {
     return shareFailure('The share is not included under the root the ward published on the consortium chain.');
   }
@@ -350,10 +351,19 @@ export function openShare(grant: ShareGrant, sealedRecords: Uint8Array[], onChai
     }
     return batchSigOk.get(memo)!;
   };
+  // A derived signature signs the tree of the share's records that cite it, so the tree is built
+  // here once per signature (the share's own tree when every record cites it): each such record's
+  // proof comes from it and reaches its root by construction, and one comparison of that root with
+  // the signed root stands for the walk of every record's proof.
   const derivedTrees = new Map<number, ReturnType<typeof buildBatch>>();
   const derivedTree = (index: number) => {
-    if (!derivedTrees.has(index)) derivedTrees.set(index, buildBatch(items.filter((d) => d.blob.signature.mode === 'derived' && d.blob.signature.index === index).map((d) => leafOfRecord(d.record))));
-    return derivedTrees.get(index)!;
+    let tree = derivedTrees.get(index);
+    if (!tree) {
+      const citing = leaves.filter((_, i) => items[i]!.blob.signature.mode === 'derived' && (items[i]!.blob.signature as { index: number }).index === index);
+      tree = citing.length === leaves.length ? shareTree : buildBatch(citing);
+      derivedTrees.set(index, tree);
+    }
+    return tree;
   };
 
   const result: OpenedShare = { verified: [], problems: [] };
@@ -369,9 +379,10 @@ export function openShare(grant: ShareGrant, sealedRecords: Uint8Array[], onChai
       }
     } else {
       const entry = h.batchSignatures[s.index];
-      const proof = s.mode === 'batch' ? s.proof : derivedTree(s.index).proofs.get(record.id.toLowerCase()) ?? [];
-      const rootOfProof = rootFromProof(hexToBytes(leafHash(leafOfRecord(record)), 32), proof);
-      if (!entry || getAddress(h.authors[entry.authorIndex]?.member ?? '0x' + '00'.repeat(20)) !== getAddress(record.author) || rootOfProof !== entry.root.toLowerCase() || !signedRootHolds(s.index, blob)) {
+      const derived = s.mode === 'derived' ? derivedTree(s.index) : null;
+      const proof = s.mode === 'batch' ? s.proof : derived!.proofs.get(record.id.toLowerCase()) ?? [];
+      const rootOfProof = derived ? derived.root : rootFromProof(hexToBytes(leafHash(leaves[i]!), 32), proof);
+      if (!entry || checksumAddress(h.authors[entry.authorIndex]?.member ?? '0x' + '00'.repeat(20)) !== checksumAddress(record.author) || rootOfProof !== entry.root.toLowerCase() || !signedRootHolds(s.index, blob)) {
         problems.push('The author\'s batch signature does not hold for this record.');
       } else {
         record.batchSignature = { root: entry.root, count: entry.count, createdAt: entry.createdAt, signature: entry.signature, proof };

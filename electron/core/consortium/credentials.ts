@@ -14,7 +14,7 @@
  */
 import { SigningKey, TypedDataEncoder, computeAddress, getAddress, recoverAddress, type TypedDataField } from 'ethers';
 import { WardError } from '../model/errors';
-import type { ConsortiumContext } from './sealing';
+import { checksumAddress, type ConsortiumContext } from './sealing';
 
 export interface AuthorCredential {
   /** The author's address (signer of the credential and of the records). */
@@ -62,11 +62,11 @@ const CHECKED_CAPACITY = 10_000;
 /** Whether `credential` was signed by its member and names `publisher` as the ward. Never throws. */
 export function credentialHolds(credential: AuthorCredential, c: ConsortiumContext, publisher: string): boolean {
   try {
-    if (getAddress(credential.ward) !== getAddress(publisher)) return false;
+    if (checksumAddress(credential.ward) !== checksumAddress(publisher)) return false;
     const key = [c.chainId, c.ledger, credential.member, credential.ward, credential.role, credential.since, credential.signature].join('|').toLowerCase();
     let ok = checked.get(key);
     if (ok === undefined) {
-      ok = getAddress(recoverAddress(digest(c, credential), credential.signature)) === getAddress(credential.member);
+      ok = getAddress(recoverAddress(digest(c, credential), credential.signature)) === checksumAddress(credential.member);
       if (checked.size >= CHECKED_CAPACITY) checked.delete(checked.keys().next().value!);
       checked.set(key, ok);
     }

@@ -5,13 +5,12 @@
  * A receiving ward computes one tag key per publishing ward (one ECDH each, cached) and then one
  * HMAC per grant it scans; only grants whose tag matches are opened.
  */
-import { getAddress } from 'ethers';
 import { z } from 'zod';
 import { AES_KEY_BYTES, GCM_NONCE_BYTES, gcmDecrypt, gcmEncrypt, randomUint8 } from '../crypto/aesGcm';
 import { WardError } from '../model/errors';
 import type { ConsortiumContext } from './sealing';
 import { decodeGrant, encodeGrant, scopeGrantContext, transferGrantContext, type GrantContent, type ScopeGrant, type TransferGrant } from './payload';
-import { grantHead, openForReader, openGrant, sealForReader, syncPublicPoint, tagKey, tagMatches } from './sealing';
+import { checksumAddress, grantHead, openForReader, openGrant, sealForReader, syncPublicPoint, tagKey, tagMatches } from './sealing';
 import { sealShareOrScopeGrant, type PublisherKeys, type ShareRecipient } from './batch';
 
 /** A sealed grant that gives `to.readerPublicKey` the ward scope key `scopeKey` of `patient`. */
@@ -128,7 +127,7 @@ export class GrantInbox {
   open(publisher: string, grant: Uint8Array): GrantContent {
     if (!this.isForMe(publisher, grant)) throw new WardError('CRYPTO', 'This key grant is not addressed to this ward.');
     this.ownPoint ??= syncPublicPoint(this.own.privateKey);
-    return decodeGrant(openGrant(grant, this.context, getAddress(publisher), this.own.privateKey, this.ownPoint));
+    return decodeGrant(openGrant(grant, this.context, checksumAddress(publisher), this.own.privateKey, this.ownPoint));
   }
 
   private tagKeyFrom(publisher: string): Uint8Array | null {

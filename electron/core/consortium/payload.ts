@@ -13,7 +13,7 @@ import { WardError } from '../model/errors';
 import { hexToBytes } from '../crypto/hex';
 import { NO_AMENDS } from '../crypto/recordSignature';
 import type { AuthorCredential } from './credentials';
-import { READER_SEALED_BYTES } from './sealing';
+import { READER_SEALED_BYTES, checksumAddress } from './sealing';
 import { ByteReader, ByteWriter } from './wire';
 
 export const PAYLOAD_VERSION = 1;
@@ -173,12 +173,12 @@ export function encodeHeader(h: ShareHeader): Uint8Array {
 /** @param ward the batch's publishing ward (the ward every credential in the header names). */
 export function decodeHeader(r: ByteReader, ward: string): ShareHeader {
   if (r.u8('header version') !== PAYLOAD_VERSION) throw new WardError('INTEGRITY', 'A share header has an unknown version.');
-  const patient = getAddress(r.hex(20, 'patient'));
+  const patient = checksumAddress(r.hex(20, 'patient'));
   const patientRef = r.hex(32, 'patient reference');
   const scopes = Array.from({ length: r.u8('scopes') }, () => r.shortString('scope id'));
   const authors = Array.from({ length: r.u8('authors') }, () => ({
-    member: getAddress(r.hex(20, 'author')),
-    ward: getAddress(ward),
+    member: checksumAddress(r.hex(20, 'author')),
+    ward: checksumAddress(ward),
     role: r.shortString('author role'),
     since: r.u64('credential time'),
     signature: r.hex(65, 'credential signature'),
@@ -292,7 +292,7 @@ export function decodeGrant(padded: Uint8Array): GrantContent {
   const kind = r.u8('kind');
   const reader = r.hex(64, 'reader');
   if (kind === KIND_SHARE) {
-    const batchWard = getAddress(r.hex(20, 'batch ward'));
+    const batchWard = checksumAddress(r.hex(20, 'batch ward'));
     const batchId = r.hex(32, 'batch id');
     const batchBlock = r.u64('batch block');
     const shareIndex = r.u32('share index');

@@ -16,7 +16,6 @@
  * (batchPrefetch.ts, a few batches per eth_getLogs, a bounded number of requests in flight) while
  * earlier shares are verified; logs are decoded from their hex in one pass (ledgerReader.ts).
  */
-import { getAddress } from 'ethers';
 import { WardError } from '../model/errors';
 import { openShare, type OpenedShare } from './batch';
 import { BatchPrefetch, type FetchedBatch } from './batchPrefetch';
@@ -25,7 +24,7 @@ import { ledgerInterface } from './ledgerAbi';
 import { decodeKeyGranted, type WardEntry } from './ledgerReader';
 import { GrantInbox } from './grants';
 import type { ShareGrant } from './payload';
-import type { ConsortiumContext } from './sealing';
+import { checksumAddress, type ConsortiumContext } from './sealing';
 import type { InboxSink, ReceivedShare, SenderWard } from './syncPorts';
 import type { QuarantineEntry, SyncState } from './syncState';
 import { NodeUnreachable } from './rpc';
@@ -158,7 +157,7 @@ export class Puller {
       } else if (content.kind === 'transfer') {
         await this.o.sink.transferGrant?.(content, this.sender(publisher), log.blockNumber);
       } else {
-        const batch = prefetch.want({ ward: getAddress(content.batchWard), batchId: content.batchId, block: content.batchBlock || log.blockNumber });
+        const batch = prefetch.want({ ward: checksumAddress(content.batchWard), batchId: content.batchId, block: content.batchBlock || log.blockNumber });
         waiting.push({ log, grant: content, batch });
         while (prefetch.pending > PREFETCH_BATCHES || waiting.length > PREFETCH_GRANTS) await verifyNext();
       }
@@ -169,12 +168,12 @@ export class Puller {
   }
 
   private sender(ward: string): SenderWard {
-    return { account: getAddress(ward), name: this.wards.get(ward.toLowerCase())?.name ?? 'an unknown ward' };
+    return { account: checksumAddress(ward), name: this.wards.get(ward.toLowerCase())?.name ?? 'an unknown ward' };
   }
 
   /** The share a grant points to, verified against its batch as fetched; or why it cannot be. @throws NodeUnreachable. */
   private async openShareGrant(grant: ShareGrant, log: GrantLog, fetched: FetchedBatch): Promise<OpenedShare | { problem: string }> {
-    const ward = getAddress(grant.batchWard);
+    const ward = checksumAddress(grant.batchWard);
     const { onChain, log: batch } = fetched;
     if (!onChain) return { problem: 'The batch the grant points to is not on the consortium chain for that ward.' };
     const block = grant.batchBlock || log.blockNumber;
@@ -210,7 +209,7 @@ const topicAddresses = new Map<string, string>();
 function topicAddress(topic: string): string {
   let a = topicAddresses.get(topic);
   if (!a) {
-    a = getAddress('0x' + topic.slice(-40));
+    a = checksumAddress('0x' + topic.slice(-40));
     if (topicAddresses.size > 10_000) topicAddresses.clear();
     topicAddresses.set(topic, a);
   }

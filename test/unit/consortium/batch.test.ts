@@ -208,6 +208,30 @@ describe('consortium batches', () => {
       expect(r.problems).toEqual([{ recordId: forged.id, index: 1, problem: expect.stringMatching(/signature does not hold/) }]);
     });
 
+    it('a station signature made over more readings than the share carries (one reading held back)', () => {
+      // The station signs the tree of the readings a share carries (a "derived" signature: no
+      // per-record proof travels). A ward that takes the signature of a share with three readings
+      // into a share with two of them must not get either reading verified: with the readings
+      // alone in the share (their tree is the share's tree) and beside a nurse record.
+      const anna = newPatient(A, 'Anna');
+      const readings = stationRecords(A, [1, 2, 3].map((i) => ({ patient: anna, i })));
+      const share = (records: PublishableRecord[]) => {
+        const batch = prepareBatch({ context, publisher: publisher(A), shares: [{ records, recipients: [toTeam(B)] }], credentialOf: credentialsOf(A, context), station: A.station });
+        return { batch, grant: (inboxOf(B, A.sync.address, batch.grants) as ShareGrant[])[0]! };
+      };
+      const all = share(readings);
+      expect(all.grant.header.batchSignatures).toHaveLength(1);
+      for (const records of [readings.slice(0, 2), [nurseRecord(A, anna, 9), ...readings.slice(0, 2)]]) {
+        const fewer = share(records);
+        const sealed = splitSealedRecords(fewer.batch.records, fewer.batch.count);
+        expect(openShare(fewer.grant, sealed, onChainOf(fewer.batch), context).problems).toEqual([]);
+        const swapped = { ...fewer.grant, header: { ...fewer.grant.header, batchSignatures: all.grant.header.batchSignatures } };
+        const r = openShare(swapped, sealed, onChainOf(fewer.batch), context);
+        expect(r.verified.map((x) => x.authorRole)).toEqual(records.length === 3 ? ['nurse'] : []);
+        expect(r.problems).toEqual(readings.slice(0, 2).map((x) => ({ recordId: x.id, index: records.indexOf(x), problem: expect.stringMatching(/batch signature does not hold/) })));
+      }
+    });
+
     it('records of ward A republished by ward M as its own (M holds A\'s share key after a transfer)', () => {
       const { records, anna } = publishFromA(() => [toTeam(M)]);
       const annas = records.filter((r) => r.patient === anna.wallet.address && r.authorRole === 'nurse');
