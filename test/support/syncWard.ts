@@ -8,7 +8,7 @@ import { leafOfRecord, verifyConsortiumInclusion, type ShareRecipient } from '..
 import { ConsortiumClient, type ConsortiumClientOptions } from '../../electron/core/consortium/client';
 import { ledgerInterface } from '../../electron/core/consortium/ledgerAbi';
 import { Publisher } from '../../electron/core/consortium/publisher';
-import { Puller } from '../../electron/core/consortium/puller';
+import { Puller, type PullerOptions } from '../../electron/core/consortium/puller';
 import { SyncEngine, type SyncEngineOptions } from '../../electron/core/consortium/syncEngine';
 import type { BatchBudget } from '../../electron/core/consortium/sizing';
 import { SyncState } from '../../electron/core/consortium/syncState';
@@ -31,6 +31,8 @@ export interface SyncWardOptions {
   /** Records waiting from which the publisher prepares in its worker thread (Publisher's threadFrom). */
   threadFrom?: number;
   engine?: Partial<SyncEngineOptions>;
+  /** The puller's tuning (with `sink`). */
+  puller?: Pick<PullerOptions, 'sinkWriteRecords'>;
   /** Which outbox: the LevelDB test outbox (default) or the ward's record store through the core's adapter. */
   outbox?: OutboxKind;
 }
@@ -60,7 +62,7 @@ export async function openSyncWard(ward: TestWard, dir: string, o: SyncWardOptio
   const client = new ConsortiumClient({ url: o.url, privateKey: ward.sync.privateKey, ledger: o.ledger, stateDir: dir, pollMs: 100, ...o.client });
   const keys = { account: ward.sync.address, privateKey: ward.sync.privateKey, shareSecret: ward.shareSecret };
   const publisher = new Publisher({ client, state, source: outbox, keys, station: ward.station, inFlight: o.inFlight, budget: o.budget, ...(o.threadFrom === undefined ? {} : { threadFrom: o.threadFrom }) });
-  const puller = o.sink ? new Puller({ client, state, sink: o.sink, own: keys }) : undefined;
+  const puller = o.sink ? new Puller({ client, state, sink: o.sink, own: keys, ...o.puller }) : undefined;
   const engine = new SyncEngine({ client, state, source: outbox, publisher, puller, idleMs: 500, ...o.engine });
   return {
     outbox,

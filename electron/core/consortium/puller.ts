@@ -9,9 +9,10 @@
  *   ward and each signature holds;
  * - a scope grant goes to the sink as it is (only its reader can open it).
  * What fails is quarantined with its cause; what holds is handed to the InboxSink with the
- * publishing ward ("from ward X"). The checkpoint moves after each page, in the same write as the
- * page's quarantine, once the sink has kept the page's records; a crash before it re-reads the page
- * (the sink is idempotent).
+ * publishing ward ("from ward X"). The checkpoint moves after each sink write within a page (to
+ * the block of the first grant not yet done) and at the page's end, each time in the same write as
+ * what was quarantined since, once the sink has kept the records before it; a crash re-reads from
+ * that block (the sink is idempotent).
  * Waiting on the node is overlapped with the checks: the batches of the grants ahead are fetched
  * (batchPrefetch.ts, a few batches per eth_getLogs, a bounded number of requests in flight) while
  * earlier shares are verified; logs are decoded from their hex in one pass (ledgerReader.ts).
@@ -37,6 +38,8 @@ export interface PullerOptions {
   own: { account: string; privateKey: string };
   /** Blocks on top of a block before it is read (QBFT: 1, final). */
   confirmations?: number;
+  /** Verified records handed to the sink in one call (one durable write), at most. */
+  sinkWriteRecords?: number;
 }
 
 export interface PullProgress {
@@ -84,10 +87,12 @@ export class Puller {
       if (head < from) return { ...totals, stopped: null };
       this.wards.clear(); // memberships may have changed since the last round
       this.membership.clear();
+      let pageFrom = from;
       for await (const page of client.logs({ address: client.ledger, topics: [KEY_GRANTED] }, from, head)) {
-        const quarantined = await this.page(page.logs, totals);
-        totals.quarantined += quarantined.length;
-        await state.pulled(page.toBlock + 1, quarantined);
+        const { quarantined, unwritten } = await this.page(page.logs, pageFrom, totals);
+        totals.quarantined += quarantined;
+        await state.pulled(page.toBlock + 1, unwritten);
+        pageFrom = page.toBlock + 1;
         onProgress({ fromBlock: from, toBlock: page.toBlock, head, ...totals });
         if (shouldStop()) break;
       }
@@ -99,13 +104,19 @@ export class Puller {
   }
 
   /**
-   * One page of KeyGranted logs: the grants for this ward opened in log order; the batches their
-   * share grants point to fetched ahead (BatchPrefetch) while earlier shares are verified; the
-   * verified records handed to the sink in a few large writes, all before the page's checkpoint.
-   * Returns what the page quarantined. @throws NodeUnreachable.
+   * One page of KeyGranted logs (from block `pageFrom`): the grants for this ward opened in log
+   * order; the batches their share grants point to fetched ahead (BatchPrefetch) while earlier
+   * shares are verified; the verified records handed to the sink in a few large writes. After each
+   * write the checkpoint moves to the block of the first grant not yet done, with what was
+   * quarantined so far, so a round stopped within a page resumes there instead of at the page's
+   * start (that block is read again: the sink is idempotent). Returns how many entries the page
+   * quarantined and those not yet written with a checkpoint. @throws NodeUnreachable.
    */
-  private async page(logs: GrantLog[], totals: { grants: number; records: number }): Promise<QuarantineEntry[]> {
+  private async page(logs: GrantLog[], pageFrom: number, totals: { grants: number; records: number }): Promise<{ quarantined: number; unwritten: QuarantineEntry[] }> {
     const quarantined: QuarantineEntry[] = [];
+    let written = 0;
+    let checkpoint = pageFrom;
+    let scanned = 0;
     const q = (log: GrantLog, what: QuarantineEntry['what'], ward: string, batchId: string | null, recordId: string | null, index: number | null, cause: string) =>
       quarantined.push({ key: `${String(log.blockNumber).padStart(12, '0')}:${String(log.logIndex).padStart(6, '0')}:${index ?? '-'}`, what, ward, wardName: this.wards.get(ward.toLowerCase())?.name ?? null, batchId, recordId, block: log.blockNumber, tx: log.transactionHash, cause, at: Date.now() });
     const prefetch = new BatchPrefetch(this.o.client);
@@ -130,11 +141,20 @@ export class Puller {
       received.push({ records: result.verified, from: this.sender(grant.batchWard) });
       receivedRecords += result.verified.length;
       totals.records += result.verified.length;
-      if (receivedRecords >= SINK_WRITE_RECORDS) await deliver();
+      if (receivedRecords >= (this.o.sinkWriteRecords ?? SINK_WRITE_RECORDS)) {
+        await deliver();
+        const next = waiting[0]?.log ?? logs[scanned];
+        if (next && next.blockNumber > checkpoint) {
+          await this.o.state.pulled(next.blockNumber, quarantined.slice(written));
+          written = quarantined.length;
+          checkpoint = next.blockNumber;
+        }
+      }
     };
 
     await this.knowWards(logs.map((l) => topicAddress(l.topics[1]!)));
     for (const log of logs) {
+      scanned++; // from here on this log is done, or waits in `waiting`
       const publisher = topicAddress(log.topics[1]!);
       let grant: Uint8Array;
       try {
@@ -164,7 +184,7 @@ export class Puller {
     }
     while (waiting.length > 0) await verifyNext();
     await deliver();
-    return quarantined;
+    return { quarantined: quarantined.length, unwritten: quarantined.slice(written) };
   }
 
   private sender(ward: string): SenderWard {

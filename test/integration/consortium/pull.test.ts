@@ -206,4 +206,45 @@ describe('consortium sync engine: pulling', () => {
       await b2.close();
     }
   }, SLOW);
+
+  it('resumes a round stopped within a page where its sink last wrote, not at the page\'s start', async () => {
+    // A second data directory for ward B pulls everything from block 0 (the first page, blocks
+    // 0-4999, holds the 700 records of the first test), its sink writing every 50 records. The node
+    // goes away right after the sink's second write.
+    let writes = 0;
+    const cut = new (class extends MemoryInbox {
+      override async receive(shares: Parameters<MemoryInbox['receive']>[0]): Promise<void> {
+        await super.receive(shares);
+        if (++writes === 2) c.proxy.setOffline(true);
+      }
+    })();
+    const b3 = await openSyncWard(B, dir('ward-b3'), { url: c.proxy.url, ledger: c.ledger, context: c.context, sink: cut, client: { requestTimeoutMs: 2000 }, puller: { sinkWriteRecords: 50 } });
+    try {
+      await b3.engine.syncNow();
+      expect((await b3.engine.status()).connection).toMatchObject({ status: 'offline' });
+      const firstRound = new Set(cut.records.keys());
+      const checkpoint = await b3.state.checkpoint();
+      expect(firstRound.size).toBeGreaterThanOrEqual(100);
+      expect(firstRound.size).toBeLessThan(inbox.records.size);
+      // Within the first page: the blocks whose records the sink had kept are behind the checkpoint.
+      expect(checkpoint).toBeGreaterThan(0);
+      expect(checkpoint).toBeLessThan(5000);
+
+      c.proxy.setOffline(false);
+      await b3.engine.syncNow();
+      const status = await b3.engine.status();
+      expect(status.connection).toMatchObject({ status: 'online' });
+      expect(status.errors.map((e) => e.code)).toEqual(['OFFLINE']); // the first round's, kept in the list
+      expect(status.quarantine.map((q) => q.key).sort()).toEqual((await b.engine.status()).quarantine.map((q) => q.key).sort());
+      for (const id of inbox.records.keys()) expect(cut.records.has(id), id).toBe(true);
+      // Read again: only the records of the block at the checkpoint (the sink keeps them once).
+      const again = [...cut.records.values()].filter((x) => x.deliveries > 1);
+      expect(again.length).toBeLessThan(firstRound.size);
+      for (const x of again) expect(x.record.consortium.block).toBeGreaterThanOrEqual(checkpoint);
+      for (const x of cut.records.values()) expect(x.deliveries).toBeLessThanOrEqual(2);
+    } finally {
+      c.proxy.setOffline(false);
+      await b3.close();
+    }
+  }, SLOW);
 });
