@@ -97,7 +97,8 @@ export class StoreInbox implements InboxSink {
   async receive(shares: ReceivedShare[]): Promise<void> {
     const store = this.store();
     const all = shares.flatMap((s) => s.records.map((record) => ({ record, from: s.from })));
-    const places = await store.consortiumPlaces(all.map((r) => r.record.id));
+    const ids = all.map((r) => r.record.id);
+    const [places, held] = await Promise.all([store.consortiumPlaces(ids), store.holds(ids)]);
     const at = Date.now();
     const fresh: StoredRecord[] = [];
     const placed: Array<{ record: StoredRecord; place: NonNullable<(typeof places)[number]> }> = [];
@@ -107,7 +108,7 @@ export class StoreInbox implements InboxSink {
       if (places[i] || seen.has(id)) continue;
       seen.add(id);
       const { consortium, ...rest } = received;
-      const known = await store.entry(received.id, { proofs: false });
+      const known = held[i] ? await store.entry(received.id, { proofs: false }) : undefined;
       const record = known?.record ?? (rest as StoredRecord);
       if (!known) fresh.push(record);
       placed.push({ record, place: { ...consortium, tx: null, from: { account: from.account, name: from.name }, at } });

@@ -439,6 +439,14 @@ export class WardStore {
     return v ? parseJson<ConsortiumPlace>(v) : undefined;
   }
 
+  /** Whether the store holds each of `recordIds` (one read for all), in the order asked. */
+  async holds(recordIds: string[]): Promise<boolean[]> {
+    const valid = recordIds.map((id) => /^0x[0-9a-fA-F]{64}$/.test(id));
+    const values = await this.kv.getMany(recordIds.filter((_, i) => valid[i]).map((id) => key(T.recordId, hexKey(id, 32))));
+    let next = 0;
+    return valid.map((ok) => ok && values[next++] !== undefined);
+  }
+
   /** Places of several records (undefined where a record has none), in the order asked. */
   async consortiumPlaces(recordIds: string[]): Promise<Array<ConsortiumPlace | undefined>> {
     const values = await this.kv.getMany(recordIds.map((id) => key(T.consortiumPlace, hexKey(id, 32))));

@@ -94,6 +94,17 @@ describe('the ward store as the consortium inbox', () => {
       await Promise.resolve();
       expect(anchored.sort()).toEqual(received.map((r) => r.id).sort());
 
+      // A record the ward already holds (written here, say) gets its place and stays as it was
+      // filed: not filed again, not anchored again.
+      const held = nurseRecord(A, patient, 7);
+      await store.write((w) => void w.record(held, { publish: false }));
+      expect(await store.holds([held.id, received[0]!.id, hash(8), 'not an id'])).toEqual([true, true, false, false]);
+      await inbox.receive([{ records: [{ ...held, consortium: { ward: A.sync.address, batchId: hash(5), block: 9, root: hash(6), shareIndex: 1, index: 2, recordProof: [], shareProof: [] } }], from }]);
+      expect(await store.consortiumPlace(held.id)).toMatchObject({ from, shareIndex: 1, index: 2 });
+      expect((await store.window(patient.wallet.address)).items.filter((e) => e.record.id === held.id)).toHaveLength(1);
+      await Promise.resolve();
+      expect(anchored).not.toContain(held.id);
+
       const reader = pub(newWard('B').team);
       await inbox.scopeGrant({ kind: 'scope', reader, patient: patient.wallet.address, scopeId: patient.scope.scopeId, wrappedKey: Uint8Array.of(1, 2, 3) }, from, 12);
       expect(await keptScopeGrant(store, patient.scope.scopeId, reader)).toMatchObject({ patient: patient.wallet.address, wrappedKey: '0x010203', from, block: 12 });
