@@ -123,10 +123,25 @@ export class Puller {
     const waiting: Array<{ log: GrantLog; grant: ShareGrant; batch: string }> = [];
     let received: ReceivedShare[] = [];
     let receivedRecords = 0;
+    // The sink's write (and the checkpoint after it) runs while the next shares are verified; one
+    // write at a time, in order; a failed one stops the page at the next delivery or at its end.
+    let writing: Promise<void> = Promise.resolve();
     const deliver = async () => {
-      if (received.length > 0) await this.o.sink.receive(received);
+      await writing;
+      const shares = received;
+      const upTo = quarantined.length;
+      const next = (waiting[0]?.log ?? logs[scanned])?.blockNumber ?? -1;
       received = [];
       receivedRecords = 0;
+      writing = (async () => {
+        if (shares.length > 0) await this.o.sink.receive(shares);
+        if (next > checkpoint) {
+          await this.o.state.pulled(next, quarantined.slice(written, upTo));
+          written = upTo;
+          checkpoint = next;
+        }
+      })();
+      writing.catch(() => undefined); // awaited at the next delivery or at the page's end
     };
     const verifyNext = async () => {
       const { log, grant, batch } = waiting.shift()!;
@@ -141,49 +156,47 @@ export class Puller {
       received.push({ records: result.verified, from: this.sender(grant.batchWard) });
       receivedRecords += result.verified.length;
       totals.records += result.verified.length;
-      if (receivedRecords >= (this.o.sinkWriteRecords ?? SINK_WRITE_RECORDS)) {
-        await deliver();
-        const next = waiting[0]?.log ?? logs[scanned];
-        if (next && next.blockNumber > checkpoint) {
-          await this.o.state.pulled(next.blockNumber, quarantined.slice(written));
-          written = quarantined.length;
-          checkpoint = next.blockNumber;
-        }
-      }
+      if (receivedRecords >= (this.o.sinkWriteRecords ?? SINK_WRITE_RECORDS)) await deliver();
     };
 
-    await this.knowWards(logs.map((l) => topicAddress(l.topics[1]!)));
-    for (const log of logs) {
-      scanned++; // from here on this log is done, or waits in `waiting`
-      const publisher = topicAddress(log.topics[1]!);
-      let grant: Uint8Array;
-      try {
-        grant = decodeKeyGranted(log.data);
-      } catch (e) {
-        q(log, 'grant', publisher, null, null, null, causeOf(e, 'The key grant cannot be read.'));
-        continue;
+    try {
+      await this.knowWards(logs.map((l) => topicAddress(l.topics[1]!)));
+      for (const log of logs) {
+        scanned++; // from here on this log is done, or waits in `waiting`
+        const publisher = topicAddress(log.topics[1]!);
+        let grant: Uint8Array;
+        try {
+          grant = decodeKeyGranted(log.data);
+        } catch (e) {
+          q(log, 'grant', publisher, null, null, null, causeOf(e, 'The key grant cannot be read.'));
+          continue;
+        }
+        if (!this.inbox!.isForMe(publisher, grant)) continue;
+        totals.grants++;
+        let content;
+        try {
+          content = this.inbox!.open(publisher, grant);
+        } catch (e) {
+          q(log, 'grant', publisher, null, null, null, causeOf(e, 'The key grant could not be opened.'));
+          continue;
+        }
+        if (content.kind === 'scope') {
+          await this.o.sink.scopeGrant(content, this.sender(publisher), log.blockNumber);
+        } else if (content.kind === 'transfer') {
+          await this.o.sink.transferGrant?.(content, this.sender(publisher), log.blockNumber);
+        } else {
+          const batch = prefetch.want({ ward: checksumAddress(content.batchWard), batchId: content.batchId, block: content.batchBlock || log.blockNumber });
+          waiting.push({ log, grant: content, batch });
+          while (prefetch.pending > PREFETCH_BATCHES || waiting.length > PREFETCH_GRANTS) await verifyNext();
+        }
       }
-      if (!this.inbox!.isForMe(publisher, grant)) continue;
-      totals.grants++;
-      let content;
-      try {
-        content = this.inbox!.open(publisher, grant);
-      } catch (e) {
-        q(log, 'grant', publisher, null, null, null, causeOf(e, 'The key grant could not be opened.'));
-        continue;
-      }
-      if (content.kind === 'scope') {
-        await this.o.sink.scopeGrant(content, this.sender(publisher), log.blockNumber);
-      } else if (content.kind === 'transfer') {
-        await this.o.sink.transferGrant?.(content, this.sender(publisher), log.blockNumber);
-      } else {
-        const batch = prefetch.want({ ward: checksumAddress(content.batchWard), batchId: content.batchId, block: content.batchBlock || log.blockNumber });
-        waiting.push({ log, grant: content, batch });
-        while (prefetch.pending > PREFETCH_BATCHES || waiting.length > PREFETCH_GRANTS) await verifyNext();
-      }
+      while (waiting.length > 0) await verifyNext();
+      await deliver();
+      await writing;
+    } catch (e) {
+      await writing.catch(() => undefined); // no write of this page goes on behind the next round
+      throw e;
     }
-    while (waiting.length > 0) await verifyNext();
-    await deliver();
     return { quarantined: quarantined.length, unwritten: quarantined.slice(written) };
   }
 

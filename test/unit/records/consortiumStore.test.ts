@@ -96,7 +96,7 @@ describe('the ward store as the consortium inbox', () => {
 
       // A record the ward already holds (written here, say) gets its place and stays as it was
       // filed: not filed again, not anchored again.
-      const held = nurseRecord(A, patient, 7);
+      const held = nurseRecord(A, patient, 7) as StoredRecord;
       await store.write((w) => void w.record(held, { publish: false }));
       expect(await store.holds([held.id, received[0]!.id, hash(8), 'not an id'])).toEqual([true, true, false, false]);
       await inbox.receive([{ records: [{ ...held, consortium: { ward: A.sync.address, batchId: hash(5), block: 9, root: hash(6), shareIndex: 1, index: 2, recordProof: [], shareProof: [] } }], from }]);
