@@ -290,6 +290,7 @@ export function buildCoreGraph(config: CoreConfig) {
       anchorQueue.stop();
       await refiling.stop();
       await chainCheck.settled(); // its sweep writes to the store
+      if (!anchorQueue.anchoring) await chainCheck.advance();
       keyring.closeAll();
       verifier.forget();
       await openStore?.close().catch(() => undefined);

@@ -301,6 +301,14 @@ export interface GrowthPoint {
   anonAfterOpensMb?: number;
   anonAfterWholeMb?: number;
   restartReadyMs: number[];
+  /**
+   * The first start after seeding (not the measured one): the records were seeded while the ward
+   * was stopped, so that start checks all their anchor batches against the chain, as after a crash
+   * that followed a long run. A ward that wrote them while running and stopped cleanly moved its
+   * checkpoint past them (records/chainCheck.ts advance): the measured start is that one.
+   */
+  afterSeedReadyMs?: number;
+  afterSeedCpuMs?: number;
   /** Wall time and the serve process's CPU time (absent in points measured before it was added). */
   last72h: { ms: number; cpuMs?: number; records: number };
   tenK: { ms: number; cpuMs?: number; records: number; pages: number };
@@ -315,7 +323,10 @@ export interface GrowthPoint {
 
 async function measure(dir: string, g: GrowthWard, stage: { heavy40: string; heavy10: string }, ordinary: string): Promise<Omit<GrowthPoint, 'records' | 'seedSeconds' | 'ingest'>> {
   let s = await start(dir, g.doctor);
-  const first = { readyMs: s.readyMs, readyCpuMs: s.readyCpuMs, rssAfterStartMb: s.rssAfterStartMb };
+  const afterSeed = { afterSeedReadyMs: s.readyMs, afterSeedCpuMs: s.readyCpuMs };
+  await s.serve.stop();
+  s = await start(dir, g.doctor);
+  const first = { ...afterSeed, readyMs: s.readyMs, readyCpuMs: s.readyCpuMs, rssAfterStartMb: s.rssAfterStartMb };
   const restartReadyMs: number[] = [];
   try {
     const last72h = await openHistory(s, ordinary, 1);
@@ -519,7 +530,7 @@ export async function benchWardGrowth(
       const label = `Ward with ${f0(size)} records`;
       const before = BEFORE[size];
       rows.push(
-        makeRow({ name: `${label} — wardledger serve start to URL`, figure: p.readyMs, unit: 'ms', target: { cmp: '<=', value: 2000 }, baseline: before?.startMs ?? null, note: `page cache evicted before the start; CPU ${f0(p.readyCpuMs)} ms; restarts ${p.restartReadyMs.map(f0).join(', ')} ms; baseline: the issue's log store${before ? '' : ' (did not start at all past 690,000)'}` }),
+        makeRow({ name: `${label} — wardledger serve start to URL`, figure: p.readyMs, unit: 'ms', target: { cmp: '<=', value: 2000 }, baseline: before?.startMs ?? null, note: `page cache evicted before the start; CPU ${f0(p.readyCpuMs)} ms; the start right after seeding (it checks every batch seeded while stopped, as after a crash following a long run) ${f0(p.afterSeedReadyMs)} ms, CPU ${f0(p.afterSeedCpuMs)} ms; restarts ${p.restartReadyMs.map(f0).join(', ')} ms; baseline: the issue's log store${before ? '' : ' (did not start at all past 690,000)'}` }),
         makeRow({ name: `${label} — resident memory idle`, figure: Math.max(p.rssAfterStartMb, p.rssAfterOpensMb, p.rssAfterWholeMb), unit: 'MB', target: { cmp: '<=', value: 300 }, baseline: before?.rssMb ?? null, note: `VmRSS of the serve process: ${f0(p.rssAfterStartMb)} MB 1 s after start, ${f0(p.rssAfterOpensMb)} MB after the 72 h and 10,000-record opens, ${f0(p.rssAfterWholeMb)} MB 5 s after the 40,000-record open` }),
         makeRow({ name: `${label} — first open of a patient's last 72 h`, figure: p.last72h.ms, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `doctor's records/history over HTTP after a restart: ${f0(p.last72h.records)} records decrypted and verified (never opened before)` }),
         makeRow({ name: `${label} — first open of a 10,000-record history`, figure: p.tenK.ms, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `every page of records/history: ${f0(p.tenK.records)} records in ${p.tenK.pages} pages, never opened before` }),

@@ -124,6 +124,11 @@ export class AnchorQueue {
   }
 
   /** Drop the timer (the core stops; what still waits is durable and is anchored at the next start). */
+  /** An anchor transaction is being sent or awaited (its local write may still follow). */
+  get anchoring(): boolean {
+    return this.running;
+  }
+
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
