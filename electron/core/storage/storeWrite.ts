@@ -119,14 +119,23 @@ export class StoreWrite {
 
   // ------------------------------------------------------------------------------ trees and anchors
 
-  /** Store a Merkle tree (a batch signature's, an anchor batch's, or both); returns its number. */
+  /**
+   * Store a Merkle tree (a batch signature's, an anchor batch's, or both); returns its number. The
+   * root index (treesWithRoot: anchored roots found on the chain) lists it at once — except a
+   * one-leaf signature tree (a reading recorded alone), most of which are gathered into an anchor
+   * tree and never have their own root on the chain: anchorBatch lists it if it is anchored alone.
+   */
   tree(input: TreeInput): number {
     const treeNo = this.ctx.nextTreeNo();
     const { header, nodes } = encodeTree(input);
     this.put(key(T.tree, ['tree', treeNo], Uint8Array.of(0)), header);
-    this.put(key(T.tree, ['tree', treeNo], Uint8Array.of(1)), nodes);
-    this.put(key(T.treeRoot, hexKey(input.root.toLowerCase(), 32), ['tree', treeNo]));
+    if (nodes) this.put(key(T.tree, ['tree', treeNo], Uint8Array.of(1)), nodes);
+    if (!(input.signature && nodes === null)) this.rootIndex(input.root, treeNo);
     return treeNo;
+  }
+
+  private rootIndex(root: string, treeNo: number): void {
+    this.put(key(T.treeRoot, hexKey(root.toLowerCase(), 32), ['tree', treeNo]));
   }
 
   /**
@@ -183,7 +192,11 @@ export class StoreWrite {
       if (!known) throw new WardError('NOT_FOUND', 'A record of the batch is not in the record store.');
       this.del(key(T.unbatched, ['seq', known.locator.seq]));
       this.put(key(T.batchMembers, ['tree', treeNo], ['seq', known.locator.seq]), known.locator.bytes);
-      if (known.signatureTree?.treeNo === treeNo) continue; // its own signature tree: nothing to point at
+      if (known.signatureTree?.treeNo === treeNo) {
+        // Its own signature tree: nothing to point at. One of one leaf was not in the root index (tree()).
+        if (members.length === 1 && record.batchSignature) this.rootIndex(record.batchSignature.root, treeNo);
+        continue;
+      }
       const place = Buffer.alloc(8);
       place.writeUInt32BE(treeNo, 0);
       place.writeUInt32BE(leafIndex, 4);
