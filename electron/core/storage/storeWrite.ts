@@ -26,6 +26,8 @@ export interface WriteContext {
   lookup(recordId: string): Promise<{ locator: Locator; signatureTree: TreePlace | null } | undefined>;
   /** The patient's current scope, as committed. */
   currentScope(patient: string): string | undefined;
+  /** The root of a stored tree (lowercase hex). */
+  treeRoot(treeNo: number): Promise<string>;
   /** A tree's anchor became durable (the store's anchor cache learns it). */
   anchorCommitted(treeNo: number, anchor: TreeAnchor): void;
 }
@@ -50,6 +52,8 @@ export class StoreWrite {
   /** Records of this write (known to later operations of the same write, forgotten if it fails). */
   readonly written: StoredRecord[] = [];
   private readonly batching = new Set<number>();
+  /** Roots of the trees stored by this write (lowercase), by tree number. */
+  private readonly roots = new Map<number, string>();
   /** Records of this write that wait for the consortium once the outbox is open: seq, locator. */
   private readonly publishable: Array<[number, Uint8Array]> = [];
 
@@ -119,23 +123,14 @@ export class StoreWrite {
 
   // ------------------------------------------------------------------------------ trees and anchors
 
-  /**
-   * Store a Merkle tree (a batch signature's, an anchor batch's, or both); returns its number. The
-   * root index (treesWithRoot: anchored roots found on the chain) lists it at once — except a
-   * one-leaf signature tree (a reading recorded alone), most of which are gathered into an anchor
-   * tree and never have their own root on the chain: anchorBatch lists it if it is anchored alone.
-   */
+  /** Store a Merkle tree (a batch signature's, an anchor batch's, or both); returns its number. */
   tree(input: TreeInput): number {
     const treeNo = this.ctx.nextTreeNo();
     const { header, nodes } = encodeTree(input);
     this.put(key(T.tree, ['tree', treeNo], Uint8Array.of(0)), header);
     if (nodes) this.put(key(T.tree, ['tree', treeNo], Uint8Array.of(1)), nodes);
-    if (!(input.signature && nodes === null)) this.rootIndex(input.root, treeNo);
+    this.roots.set(treeNo, input.root.toLowerCase());
     return treeNo;
-  }
-
-  private rootIndex(root: string, treeNo: number): void {
-    this.put(key(T.treeRoot, hexKey(root.toLowerCase(), 32), ['tree', treeNo]));
   }
 
   /**
@@ -147,6 +142,11 @@ export class StoreWrite {
   async anchorBatch(treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>): Promise<void> {
     this.batching.add(treeNo);
     this.put(key(T.awaitingAnchor, ['tree', treeNo]));
+    // The root index (treesWithRoot: roots found on the chain → their trees) lists anchor batches
+    // only: a signature tree gathered into another tree (a reading recorded alone, one a minute per
+    // bed) never has its own root on the chain. Stores written before list every tree; both read alike.
+    const root = this.roots.get(treeNo) ?? (await this.ctx.treeRoot(treeNo));
+    this.put(key(T.treeRoot, hexKey(root, 32), ['tree', treeNo]));
     await this.members(treeNo, members);
   }
 
@@ -192,11 +192,7 @@ export class StoreWrite {
       if (!known) throw new WardError('NOT_FOUND', 'A record of the batch is not in the record store.');
       this.del(key(T.unbatched, ['seq', known.locator.seq]));
       this.put(key(T.batchMembers, ['tree', treeNo], ['seq', known.locator.seq]), known.locator.bytes);
-      if (known.signatureTree?.treeNo === treeNo) {
-        // Its own signature tree: nothing to point at. One of one leaf was not in the root index (tree()).
-        if (members.length === 1 && record.batchSignature) this.rootIndex(record.batchSignature.root, treeNo);
-        continue;
-      }
+      if (known.signatureTree?.treeNo === treeNo) continue; // its own signature tree: nothing to point at
       const place = Buffer.alloc(8);
       place.writeUInt32BE(treeNo, 0);
       place.writeUInt32BE(leafIndex, 4);

@@ -178,6 +178,7 @@ export class WardStore {
       return { locator: located, signatureTree: d.format === 'binary' ? d.signatureTree : null };
     },
     currentScope: (patient) => this.currentScopeSync(patient),
+    treeRoot: async (treeNo) => (await this.trees.header(treeNo)).root,
     anchorCommitted: (treeNo, anchor) => this.trees.anchored(treeNo, anchor),
   };
 

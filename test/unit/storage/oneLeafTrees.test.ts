@@ -3,7 +3,8 @@
  * is one leaf. In OpenZeppelin's StandardMerkleTree layout a tree of n leaves is 2n − 1 nodes with
  * the leaves from the end (OpenZeppelin/merkle-tree, src/core.ts, makeMerkleTree), so one leaf is
  * the whole tree: its root, with an empty proof. The store keeps such a tree as its header alone
- * (no nodes entry) and lists its root in the root index only if it is anchored on its own.
+ * (no nodes entry). The root index (roots found on the chain → trees) lists anchor batches only, so
+ * a reading's own root is listed only if it is anchored on its own.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useFastKeccak } from '../../../electron/core/crypto/keccak';
