@@ -31,6 +31,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { ChainMember } from '../../electron/core/chain/registryClient';
 import { observationContent } from '../../electron/core/clinical/vitalsAssessment';
@@ -42,7 +43,7 @@ import { LevelKv } from '../../electron/core/storage/levelKv';
 import { storePath, WardStore } from '../../electron/core/storage/wardStore';
 import { removeDir, staffedWard, startCore, tempDir } from '../support/tempCore';
 import { vitalsSet } from './fixture';
-import { dirBytes } from './storeGrowth';
+import { dirBytes, tableBytes, type TableBytes } from './storeGrowth';
 import { makeRow, type BenchRow } from './table';
 
 const PATIENTS = 30;
@@ -370,54 +371,122 @@ async function measure(dir: string, g: GrowthWard, stage: { heavy40: string; hea
   }
 }
 
+export interface RateFigures {
+  realSeconds: number;
+  anchorWindowMs: number;
+  readings: number;
+  anchors: number;
+  storeBytesPerReading: number;
+  chainBytesPerReading: number;
+  /** The store's entries (keys + values, before LevelDB's own overhead) per reading, by table. */
+  entryBytesPerReading: Record<string, number>;
+  /** Submit until acknowledged (durable), ms. */
+  ackMs: { p50: number; p99: number; max: number };
+  /** CPU of this process (it runs the core and the chain) during the timed part, and the load average after. */
+  cpuMs: number;
+  loadAverage: number[];
+}
+
 /**
  * Bytes per reading at a real ward's rate: a fresh ward, one reading per bed per minute (30 beds:
- * one every 2 s, each its own durable batch) for RATE_MINUTES minutes of real time; anchors are
- * gathered by the station window (30 s). Store and chain directories measured before and after.
+ * one every 2 s, each its own durable batch) for `seconds` of real time; anchors are gathered by
+ * the station window (`anchorWindowMs`, the core's default unless given). Runnable alone:
+ * `npx tsx test/bench/run.ts minute`.
+ *
+ * Steady state, as a ward that has been running: the run's process first records one reading per
+ * patient (the station opens a key scope per patient per start — it is not a reader of its scopes,
+ * so it cannot reopen them after a restart: ~900 B a patient once per start) and anchors them;
+ * then the store is compacted and measured (directory and entries per table), the run goes, and
+ * the store is compacted and measured again before the process stops. The chain (on its own
+ * thread: compacted only while stopped) is measured compacted before the process and after it;
+ * the warm-up's transaction is taken out as its share of the transactions (every anchor
+ * transaction writes about as many chain bytes: a root and a count, whatever the leaves).
  */
-export async function rateRun(): Promise<{ readings: number; anchors: number; storeBytesPerReading: number; chainBytesPerReading: number }> {
+export async function rateRun(seconds = RATE_MINUTES * 60, anchorWindowMs?: number): Promise<RateFigures> {
   const dir = tempDir('wardledger-bench-rate-');
+  const options = anchorWindowMs === undefined ? {} : { anchorWindowMs };
   try {
     const g = await setUp(dir);
-    const internals = await openInternals(dir);
-    let readings = 0;
-    let anchors = 0;
+    await compactAll(dir);
+    const chain0 = dirBytes(chainDir(dir));
+    const internals = await openInternals(dir, options);
+    const acks: number[] = [];
     let store0 = 0;
-    let chain0 = 0;
+    let store1 = 0;
+    let tables0: TableBytes[] = [];
+    let tables1: TableBytes[] = [];
+    let warmAnchors = 0;
+    let anchors = 0;
+    let cpu = { user: 0, system: 0 };
     try {
       memoiseMembers(internals);
-      // A first reading per patient opens its key scope (a one-off, not part of the steady rate).
       const first = await Promise.all(g.patients.map((p, i) => internals.ingest.submit(strip(stationItem(p, Date.now(), i)))));
       await internals.anchorQueue.flush();
       await Promise.all(first.map((a) => a.anchored));
+      warmAnchors = internals.anchorQueue.stats.batches;
+      await internals.store.compact();
+      store0 = dirBytes(storeDir(dir));
+      tables0 = await tableBytes(internals.store);
+      const cpu0 = process.cpuUsage();
+      const pending: Array<Promise<void>> = [];
+      const end = Date.now() + seconds * 1000;
+      for (let i = 0; Date.now() < end; i++) {
+        const t0 = performance.now();
+        const acked = await internals.ingest.submit(strip(stationItem(g.patients[i % PATIENTS]!, Date.now(), 1000 + i)));
+        acks.push(performance.now() - t0);
+        pending.push(acked.anchored);
+        await new Promise((r) => setTimeout(r, STEP_MS));
+      }
+      await internals.anchorQueue.flush();
+      await Promise.all(pending);
+      cpu = process.cpuUsage(cpu0);
+      anchors = internals.anchorQueue.stats.batches - warmAnchors;
+      await internals.store.compact();
+      store1 = dirBytes(storeDir(dir));
+      tables1 = await tableBytes(internals.store);
     } finally {
       await internals.close();
     }
     await compactAll(dir);
-    store0 = dirBytes(storeDir(dir));
-    chain0 = dirBytes(chainDir(dir));
-    const again = await openInternals(dir);
-    try {
-      memoiseMembers(again);
-      const pending: Array<Promise<void>> = [];
-      const end = Date.now() + RATE_MINUTES * 60_000;
-      for (let i = 0; Date.now() < end; i++) {
-        const acked = await again.ingest.submit(strip(stationItem(g.patients[i % PATIENTS]!, Date.now(), 1000 + i)));
-        pending.push(acked.anchored);
-        readings++;
-        await new Promise((r) => setTimeout(r, STEP_MS));
-      }
-      await again.anchorQueue.flush();
-      await Promise.all(pending);
-      anchors = again.anchorQueue.stats.batches;
-    } finally {
-      await again.close();
+    const chainPerAnchor = (dirBytes(chainDir(dir)) - chain0) / (anchors + warmAnchors);
+    const readings = acks.length;
+    const entryBytesPerReading: Record<string, number> = {};
+    for (const t of tables1) {
+      const before = tables0.find((b) => b.table === t.table);
+      const delta = t.keyBytes + t.valueBytes - (before ? before.keyBytes + before.valueBytes : 0);
+      if (delta !== 0) entryBytesPerReading[t.table] = Number((delta / readings).toFixed(1));
     }
-    await compactAll(dir);
-    return { readings, anchors, storeBytesPerReading: (dirBytes(storeDir(dir)) - store0) / readings, chainBytesPerReading: (dirBytes(chainDir(dir)) - chain0) / readings };
+    const sorted = [...acks].sort((a, b) => a - b);
+    return {
+      realSeconds: seconds,
+      anchorWindowMs: anchorWindowMs ?? internals.anchorQueue.stationWindowMs,
+      readings,
+      anchors,
+      storeBytesPerReading: (store1 - store0) / readings,
+      chainBytesPerReading: (chainPerAnchor * anchors) / readings,
+      entryBytesPerReading,
+      ackMs: { p50: sorted[Math.floor(readings * 0.5)]!, p99: sorted[Math.min(readings - 1, Math.floor(readings * 0.99))]!, max: sorted[readings - 1]! },
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
+    };
   } finally {
     removeDir(dir);
   }
+}
+
+/** The one-reading-per-bed-per-minute part alone (BENCH_MINUTE_SECONDS, default 60; BENCH_MINUTE_WINDOW_MS: the anchor window). */
+export async function benchMinuteRate(): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
+  const windowMs = process.env.BENCH_MINUTE_WINDOW_MS;
+  const rate = await rateRun(Number(process.env.BENCH_MINUTE_SECONDS ?? 60), windowMs ? Number(windowMs) : undefined);
+  return { rows: rateRows(rate), details: { ...rate } };
+}
+
+function rateRows(rate: RateFigures): BenchRow[] {
+  const over = `${rate.readings} readings over ${f0(rate.realSeconds)} s of real time, ${rate.anchors} anchor transactions (${f0(rate.anchorWindowMs / 1000)} s window)`;
+  return [
+    makeRow({ name: 'One reading per bed per minute — chain bytes per reading', figure: rate.chainBytesPerReading, unit: 'B', target: null, baseline: 14_300, note: `${over}; baseline: the issue's one transaction per reading` }),
+    makeRow({ name: 'One reading per bed per minute — store bytes per reading', figure: rate.storeBytesPerReading, unit: 'B', target: { cmp: '<=', value: 1200 }, baseline: null, note: `${over}; each reading its own durable batch; entries per reading: ${Object.entries(rate.entryBytesPerReading).map(([t, n]) => `${t} ${n}`).join(', ')}; acknowledged p50 ${rate.ackMs.p50.toFixed(1)} ms, p99 ${rate.ackMs.p99.toFixed(1)} ms` }),
+  ];
 }
 
 /**
@@ -541,10 +610,7 @@ export async function benchWardGrowth(
       );
     }
     const rate = RATE_MINUTES > 0 ? await rateRun() : null;
-    if (rate) rows.push(
-      makeRow({ name: 'One reading per bed per minute — chain bytes per reading', figure: rate.chainBytesPerReading, unit: 'B', target: null, baseline: 14_300, note: `${rate.readings} readings over ${RATE_MINUTES} min of real time, ${rate.anchors} anchor transactions (30 s windows); baseline: the issue's one transaction per reading` }),
-      makeRow({ name: 'One reading per bed per minute — store bytes per reading', figure: rate.storeBytesPerReading, unit: 'B', target: { cmp: '<=', value: 1200 }, baseline: null, note: 'each reading its own durable batch (signature tree of one)' }),
-    );
+    if (rate) rows.push(...rateRows(rate));
     const curve = Object.values(g.points ?? {}).sort((a, b) => a.records - b.records);
     return { rows, details: { dir: kept ?? null, emptyIngest: empty, points, rate }, summary: curve.length ? growthTable(curve, empty) : '' };
   } finally {

@@ -59,7 +59,8 @@ export class AnchorQueue {
   private running = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly maxBatch: number;
-  private readonly stationWindowMs: number;
+  /** How long unattended station readings may wait to be gathered (ms). */
+  readonly stationWindowMs: number;
   private readonly ownAnchorMin: number;
   /** Batches anchored and leaves covered since start (for benchmarks and the sync console). */
   readonly stats = { batches: 0, leaves: 0 };

@@ -110,14 +110,15 @@ export class LevelKv {
     }
   }
 
-  async count(options: RangeOptions): Promise<number> {
+  /** How many keys the range holds (only those `which` accepts, if given). */
+  async count(options: RangeOptions, which?: (key: Uint8Array) => boolean): Promise<number> {
     let n = 0;
     const it = this.db.keys({ ...options, ...BINARY, limit: options.limit ?? -1 });
     try {
       for (;;) {
-        const chunk = await it.nextv(5000);
+        const chunk = (await it.nextv(5000)) as Uint8Array[];
         if (chunk.length === 0) return n;
-        n += chunk.length;
+        n += which ? chunk.filter(which).length : chunk.length;
       }
     } finally {
       await it.close();
