@@ -61,7 +61,7 @@ const BEFORE: Record<number, { startMs: number; rssMb: number } | undefined> = {
   300_000: { startMs: 10_400, rssMb: 2168 },
 };
 
-interface GrowthWard {
+export interface GrowthWard {
   /** Set up at (ms): the timeline ends here at 1,000,000 records. */
   setupAt: number;
   doctor: { name: string; password: string };
@@ -215,12 +215,12 @@ function evict(dir: string): void {
 }
 
 /** CPU time (user + system) the process has used so far, in ms (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
+export function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-function rssMb(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
+export function rssMb(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
@@ -229,7 +229,7 @@ function rssMb(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
  * Forget every persistent verification memo (no serve running), so a re-measured size's first
  * opens are first opens again (an earlier run opened its heavy patients).
  */
-async function forgetMemos(dir: string): Promise<void> {
+export async function forgetMemos(dir: string): Promise<void> {
   const kv = await LevelKv.open(storeDir(dir), { createIfMissing: false });
   try {
     const rows = await kv.range({ gte: key(T.verifyMemo), lt: key(T.verifyMemo + 1) });
@@ -248,7 +248,7 @@ interface Started {
   session: string;
 }
 
-async function start(dir: string, doctor: { name: string; password: string }): Promise<Started> {
+export async function start(dir: string, doctor: { name: string; password: string }): Promise<Started> {
   evict(dir);
   const t0 = performance.now();
   const serve = await serveChild(dir);
@@ -271,7 +271,7 @@ interface HistoryPage {
 }
 
 /** Every page of records/history, timed; every record must be verified and readable. */
-async function openHistory(s: Started, patient: string, pages = Infinity): Promise<{ ms: number; cpuMs: number; records: number; pages: number }> {
+export async function openHistory(s: Started, patient: string, pages = Infinity): Promise<{ ms: number; cpuMs: number; records: number; pages: number }> {
   const t0 = performance.now();
   const c0 = cpuMs(s.serve.pid);
   let records = 0;
