@@ -40,6 +40,7 @@ import { VerifiedCache } from '../crypto/verifiedCache';
 import type { IdentityService } from '../identity/identityService';
 import type { BatchDifference, ConsentDifference, PatientStoreCheck, StoreCheckReport } from '../model/storeCheck';
 import { log } from '../platform/log';
+import { BoundedCache } from '../storage/boundedCache';
 import type { ActivityEntry, AuditRecord } from '../storage/storeTypes';
 import type { WardStore } from '../storage/wardStore';
 import type { Patients } from './patients';
@@ -77,6 +78,12 @@ export class ChainCheck {
   private readonly patientsChecked = new Map<string, { block: number; result: PatientStoreCheck; missingGrantees: string[] }>();
   private readonly inFlight = new Map<string, Promise<PatientStoreCheck>>();
   private tagger: { key: string; cache: VerifiedCache } | null = null;
+  /**
+   * Batches found complete by this process (batch id → root): the store is locked while the ward
+   * runs and the ward never deletes a record, so one stays complete until the next start. The
+   * sweep and the first opens of patients after a start check many of the same batches.
+   */
+  private readonly complete = new BoundedCache<number, string>(65_536);
 
   constructor(
     private readonly store: () => WardStore,
@@ -264,6 +271,7 @@ export class ChainCheck {
 
   /** One anchored batch against the store: null when every leaf the chain counted is there. */
   private async batch(b: OpenBatch): Promise<BatchDifference | null> {
+    if (this.complete.get(b.batchId) === b.root.toLowerCase()) return null;
     const store = this.store();
     const trees = await store.treesWithRoot(b.root);
     let treeNo: number | undefined;
@@ -288,7 +296,10 @@ export class ChainCheck {
         gone.set(p, (gone.get(p) ?? 0) + 1);
       }
     }
-    if (found >= b.leafCount) return null;
+    if (found >= b.leafCount) {
+      this.complete.set(b.batchId, b.root.toLowerCase());
+      return null;
+    }
     return difference(found, gone, 'records');
   }
 
