@@ -320,12 +320,15 @@ export class ChainCheck {
     }
     // Batch and leaf count as the chain has them (a root the chain does not know is the verifier's
     // finding: the record is shown as tampered).
+    // Asked together, not one round trip to the chain's thread after another (a patient's newest
+    // records span tens of batches: station batches shared by the ward, a person's saves each their own).
     const c = this.contracts();
+    const onChain = await Promise.all([...batches.values()].map((root) => c.anchorOf(root)));
     const checked: OpenBatch[] = [];
-    for (const [batchId, root] of batches) {
-      const onChain = await c.anchorOf(root);
-      if (onChain && onChain.batchId === batchId) checked.push({ batchId, root, leafCount: onChain.leafCount });
-    }
+    [...batches.keys()].forEach((batchId, i) => {
+      const a = onChain[i];
+      if (a && a.batchId === batchId) checked.push({ batchId, root: batches.get(batchId)!, leafCount: a.leafCount });
+    });
     return { extraCopies, batches: checked };
   }
 
