@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   const out: Record<string, unknown> = { readyMs: Math.round(s.readyMs), readyCpuMs: s.readyCpuMs, rssAfterStartMb: Math.round(s.rssAfterStartMb), load: load() };
   try {
     out.last72h = await openHistory(s, ordinary, 1);
+    if (process.env.F12_ONLY_72H === '1') return;
     out.heavy = await openHistory(s, stage.heavy40);
     await new Promise((r) => setTimeout(r, 3000));
     out.rssAfterOpensMb = Math.round(rssMb(s.serve.pid));
@@ -46,8 +47,8 @@ async function main(): Promise<void> {
     out.loadAfter = load();
   } finally {
     await s.serve.stop();
+    console.log(JSON.stringify(out));
   }
-  console.log(JSON.stringify(out));
 }
 
 void main().then(
