@@ -33,8 +33,8 @@ export interface CoveredFacts {
 export interface FieldFacts {
   recordId: string;
   /**
-   * Digest of the record's canonical signed fields (see signedFieldsDigest in records/provenance):
-   * the fast path skips the signature check, so everything the signature covers must be in the tag.
+   * Digest of the signed fields: the fast path skips the signature check, so everything the
+   * signature covers must be in the tag (ward records use CoveredFacts, every field as bytes).
    */
   signedFields: string;
   /** Digest of the stored ciphertext (see ciphertextHashOf). */
