@@ -16,7 +16,9 @@ import { forgetMemos, openHistory, rssMb, seed, setUp, stageOf, start, type Grow
 
 const dir = process.env.F12_DIR ?? '/tmp/f12-small';
 const size = Number(process.env.F12_SIZE ?? 20_000);
-const stateFile = join(dir, 'first-opens.json');
+/** A growth bench directory (BENCH_GROWTH_DIR) is measured as it is: its first size's patients. */
+const growthState = join(dir, 'growth-bench.json');
+const stateFile = existsSync(growthState) ? growthState : join(dir, 'first-opens.json');
 
 async function main(): Promise<void> {
   let g: GrowthWard;

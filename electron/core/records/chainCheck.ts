@@ -319,15 +319,18 @@ export class ChainCheck {
       if (e.anchor && !batches.has(e.anchor.batchId)) batches.set(e.anchor.batchId, e.anchor.root.toLowerCase());
     }
     // Batch and leaf count as the chain has them (a root the chain does not know is the verifier's
-    // finding: the record is shown as tampered).
-    // Asked together, not one round trip to the chain's thread after another (a patient's newest
-    // records span tens of batches: station batches shared by the ward, a person's saves each their own).
+    // finding: the record is shown as tampered). A batch this process already found complete under
+    // the same id and root is not asked again: an eth_call per batch (a VM over the state trie on
+    // the chain's thread, 4–6 ms each) was most of an ordinary patient's first open, whose newest
+    // records span a hundred batches (station batches shared by the ward, a person's saves each
+    // their own). The rest are asked together, not one round trip after another.
+    const unknown = [...batches].filter(([batchId, root]) => this.complete.get(batchId) !== root);
     const c = this.contracts();
-    const onChain = await Promise.all([...batches.values()].map((root) => c.anchorOf(root)));
+    const onChain = await Promise.all(unknown.map(([, root]) => c.anchorOf(root)));
     const checked: OpenBatch[] = [];
-    [...batches.keys()].forEach((batchId, i) => {
+    unknown.forEach(([batchId, root], i) => {
       const a = onChain[i];
-      if (a && a.batchId === batchId) checked.push({ batchId, root: batches.get(batchId)!, leafCount: a.leafCount });
+      if (a && a.batchId === batchId) checked.push({ batchId, root, leafCount: a.leafCount });
     });
     return { extraCopies, batches: checked };
   }
