@@ -18,7 +18,8 @@
  * - start to ready: spawn until the launch URL is printed; resident memory (VmRSS) after start
  *   and after the opens;
  * - first open of an ordinary patient's last 72 hours (records/history, one page), of the size's
- *   10,000-record patient (every page of records/history), and after another restart the size's
+ *   10,000-record patient (every page of records/history) — never opened, their persistent
+ *   verification memos written by the writers with their anchors —, and after another restart the size's
  *   40,000-record patient's whole history — every page of records/history (decrypted, verified) —
  *   then after a third restart the same history again (opened before: persistent memos) and its
  *   records/chart over the whole period;
@@ -62,7 +63,7 @@ const BEFORE: Record<number, { startMs: number; rssMb: number } | undefined> = {
   300_000: { startMs: 10_400, rssMb: 2168 },
 };
 
-interface GrowthWard {
+export interface GrowthWard {
   /** Set up at (ms): the timeline ends here at 1,000,000 records. */
   setupAt: number;
   doctor: { name: string; password: string };
@@ -216,21 +217,23 @@ function evict(dir: string): void {
 }
 
 /** CPU time (user + system) the process has used so far, in ms (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
+export function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-function rssMb(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
+export function rssMb(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
 /**
- * Forget every persistent verification memo (no serve running), so a re-measured size's first
- * opens are first opens again (an earlier run opened its heavy patients).
+ * Forget every persistent verification memo (no serve running): with BENCH_GROWTH_FORGET_MEMOS=1
+ * a size is measured as records without memos open (written before the writers stored them with
+ * their anchors). Otherwise a re-measure opens what a ward has: the writers' memos (an earlier
+ * run's opens left the same tags).
  */
-async function forgetMemos(dir: string): Promise<void> {
+export async function forgetMemos(dir: string): Promise<void> {
   const kv = await LevelKv.open(storeDir(dir), { createIfMissing: false });
   try {
     const rows = await kv.range({ gte: key(T.verifyMemo), lt: key(T.verifyMemo + 1) });
@@ -249,7 +252,7 @@ interface Started {
   session: string;
 }
 
-async function start(dir: string, doctor: { name: string; password: string }): Promise<Started> {
+export async function start(dir: string, doctor: { name: string; password: string }): Promise<Started> {
   evict(dir);
   const t0 = performance.now();
   const serve = await serveChild(dir);
@@ -272,7 +275,7 @@ interface HistoryPage {
 }
 
 /** Every page of records/history, timed; every record must be verified and readable. */
-async function openHistory(s: Started, patient: string, pages = Infinity): Promise<{ ms: number; cpuMs: number; records: number; pages: number }> {
+export async function openHistory(s: Started, patient: string, pages = Infinity): Promise<{ ms: number; cpuMs: number; records: number; pages: number }> {
   const t0 = performance.now();
   const c0 = cpuMs(s.serve.pid);
   let records = 0;
@@ -589,7 +592,7 @@ export async function benchWardGrowth(
         saveState(dir, g);
       }
       const ingest = g.ingestAt![String(size)]!;
-      if (remeasure) await forgetMemos(dir);
+      if (process.env.BENCH_GROWTH_FORGET_MEMOS === '1') await forgetMemos(dir);
       const m = await measure(dir, g, stage, ordinary);
       const p: GrowthPoint = { records: size, seedSeconds, ingest, ...m };
       (g.points ??= {})[String(size)] = p;
@@ -601,7 +604,7 @@ export async function benchWardGrowth(
       rows.push(
         makeRow({ name: `${label} — wardledger serve start to URL`, figure: p.readyMs, unit: 'ms', target: { cmp: '<=', value: 2000 }, baseline: before?.startMs ?? null, note: `page cache evicted before the start; CPU ${f0(p.readyCpuMs)} ms; the start right after seeding (it checks every batch seeded while stopped, as after a crash following a long run) ${f0(p.afterSeedReadyMs)} ms, CPU ${f0(p.afterSeedCpuMs)} ms; restarts ${p.restartReadyMs.map(f0).join(', ')} ms; baseline: the issue's log store${before ? '' : ' (did not start at all past 690,000)'}` }),
         makeRow({ name: `${label} — resident memory idle`, figure: Math.max(p.rssAfterStartMb, p.rssAfterOpensMb, p.rssAfterWholeMb), unit: 'MB', target: { cmp: '<=', value: 300 }, baseline: before?.rssMb ?? null, note: `VmRSS of the serve process: ${f0(p.rssAfterStartMb)} MB 1 s after start, ${f0(p.rssAfterOpensMb)} MB after the 72 h and 10,000-record opens, ${f0(p.rssAfterWholeMb)} MB 5 s after the 40,000-record open` }),
-        makeRow({ name: `${label} — first open of a patient's last 72 h`, figure: p.last72h.ms, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `doctor's records/history over HTTP after a restart: ${f0(p.last72h.records)} records decrypted and verified (never opened before)` }),
+        makeRow({ name: `${label} — first open of a patient's last 72 h`, figure: p.last72h.ms, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `doctor's records/history over HTTP after a restart: ${f0(p.last72h.records)} records decrypted and verified (never opened before; memos from the writers${process.env.BENCH_GROWTH_FORGET_MEMOS === '1' ? ' forgotten' : ''})` }),
         makeRow({ name: `${label} — first open of a 10,000-record history`, figure: p.tenK.ms, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `every page of records/history: ${f0(p.tenK.records)} records in ${p.tenK.pages} pages, never opened before` }),
         makeRow({ name: `${label} — first open of a 40,000-record whole history after a restart`, figure: p.whole40k.ms, unit: 'ms', target: { cmp: '<=', value: 1000 }, baseline: null, note: `every page of records/history (${f0(p.whole40k.records)} records, ${p.whole40k.pages} pages, decrypted and verified); after another restart (opened before, persistent memos) ${f0(p.reopened40k?.ms)} ms, then records/chart of the whole period ${f0(p.chart40k.ms)} ms (${f0(p.chart40k.points)} points)` }),
         makeRow({ name: `${label} — durable ingest`, figure: p.ingest.readingsPerSecond, unit: 'readings/s', target: { cmp: '>=', value: 0, minRatio: 1 }, baseline: empty.readingsPerSecond, note: `StationIngestQueue, ${f0(TIMED_INGEST.batches * TIMED_INGEST.size)} readings acknowledged when durable; baseline: the same on the empty ward` }),

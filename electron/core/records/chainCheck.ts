@@ -41,6 +41,7 @@ import { VerifiedCache } from '../crypto/verifiedCache';
 import type { IdentityService } from '../identity/identityService';
 import type { BatchDifference, ConsentDifference, PatientStoreCheck, StoreCheckReport } from '../model/storeCheck';
 import { log } from '../platform/log';
+import { BoundedCache } from '../storage/boundedCache';
 import type { ActivityEntry, AuditRecord } from '../storage/storeTypes';
 import type { WardStore } from '../storage/wardStore';
 import type { Patients } from './patients';
@@ -85,6 +86,12 @@ export class ChainCheck {
   private readonly patientsChecked = new Map<string, { block: number; result: PatientStoreCheck; missingGrantees: string[] }>();
   private readonly inFlight = new Map<string, Promise<PatientStoreCheck>>();
   private tagger: { key: string; cache: VerifiedCache } | null = null;
+  /**
+   * Batches found complete by this process (batch id → root): the store is locked while the ward
+   * runs and the ward never deletes a record, so one stays complete until the next start. The
+   * sweep and the first opens of patients after a start check many of the same batches.
+   */
+  private readonly complete = new BoundedCache<number, string>(65_536);
 
   constructor(
     private readonly store: () => WardStore,
@@ -296,6 +303,7 @@ export class ChainCheck {
 
   /** One anchored batch against the store: null when every leaf the chain counted is there. */
   private async batch(b: OpenBatch): Promise<BatchDifference | null> {
+    if (this.complete.get(b.batchId) === b.root.toLowerCase()) return null;
     const store = this.store();
     const trees = await store.treesWithRoot(b.root);
     let treeNo: number | undefined;
@@ -320,7 +328,10 @@ export class ChainCheck {
         gone.set(p, (gone.get(p) ?? 0) + 1);
       }
     }
-    if (found >= b.leafCount) return null;
+    if (found >= b.leafCount) {
+      this.complete.set(b.batchId, b.root.toLowerCase());
+      return null;
+    }
     return difference(found, gone, 'records');
   }
 
@@ -340,13 +351,19 @@ export class ChainCheck {
       if (e.anchor && !batches.has(e.anchor.batchId)) batches.set(e.anchor.batchId, e.anchor.root.toLowerCase());
     }
     // Batch and leaf count as the chain has them (a root the chain does not know is the verifier's
-    // finding: the record is shown as tampered).
+    // finding: the record is shown as tampered). A batch this process already found complete under
+    // the same id and root is not asked again: an eth_call per batch (a VM over the state trie on
+    // the chain's thread, 4–6 ms each) was most of an ordinary patient's first open, whose newest
+    // records span a hundred batches (station batches shared by the ward, a person's saves each
+    // their own). The rest are asked together, not one round trip after another.
+    const unknown = [...batches].filter(([batchId, root]) => this.complete.get(batchId) !== root);
     const c = this.contracts();
+    const onChain = await Promise.all(unknown.map(([, root]) => c.anchorOf(root)));
     const checked: OpenBatch[] = [];
-    for (const [batchId, root] of batches) {
-      const onChain = await c.anchorOf(root);
-      if (onChain && onChain.batchId === batchId) checked.push({ batchId, root, leafCount: onChain.leafCount });
-    }
+    unknown.forEach(([batchId, root], i) => {
+      const a = onChain[i];
+      if (a && a.batchId === batchId) checked.push({ batchId, root, leafCount: a.leafCount });
+    });
     return { extraCopies, batches: checked };
   }
 

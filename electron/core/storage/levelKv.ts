@@ -78,6 +78,11 @@ export class LevelKv {
     return keys.length ? this.db.getMany(keys, BINARY) : Promise.resolve([]);
   }
 
+  /** Whether each key is present, without reading the values into JavaScript. */
+  hasMany(keys: Uint8Array[]): Promise<boolean[]> {
+    return keys.length ? this.db.hasMany(keys, BINARY) : Promise.resolve([]);
+  }
+
   /** Entries of a key range, in key order (or reversed), read from one snapshot. */
   async range(options: RangeOptions): Promise<Array<[Uint8Array, Uint8Array]>> {
     const out: Array<[Uint8Array, Uint8Array]> = [];

@@ -411,8 +411,9 @@ export class WardStore {
   async batchMembers(treeNo: number): Promise<Array<{ locator: Locator; present: boolean }>> {
     const prefix = key(T.batchMembers, ['tree', treeNo]);
     const locators = (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => parseLocator(v));
-    const bodies = await this.kv.getMany(locators.map((l) => key(T.record, l.bytes)));
-    return locators.map((locator, i) => ({ locator, present: bodies[i] !== undefined }));
+    // Presence only: a batch's thousand record bodies are not read (a quarter of the time).
+    const present = await this.kv.hasMany(locators.map((l) => key(T.record, l.bytes)));
+    return locators.map((locator, i) => ({ locator, present: present[i]! }));
   }
 
   /** Every grant in force in the ward, as [patient, grantee] (the table is small: one entry per consent). */
