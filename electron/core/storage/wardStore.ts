@@ -29,7 +29,7 @@ import { dedupeKeyBytes, hexKey, key, prefixEnd, T, VitalsIndex, WIDTH } from '.
 import { LevelKv, type KvOp, type RangeOptions } from './levelKv';
 import { type Locator, parseLocator } from './locator';
 import type { ProofReader, TreeHeader } from './merkleTrees';
-import { decodeRecordBody, type TreePlace } from './recordBinary';
+import { decodeRecordBody, peekRecordBody, type TreePlace } from './recordBinary';
 import { StoreWrite, TreeRole, type WriteContext } from './storeWrite';
 import { TreeCache } from './treeCache';
 import type { ActivityEntry, Binding, ConsentEntry, ConsortiumPlace, ConsortiumShareEntry, Page, TreeAnchor } from './storeTypes';
@@ -78,11 +78,69 @@ export interface WindowOptions {
 
 /** A record as read back: the stored record, where it is filed, and its anchor if it has one. */
 export interface StoredEntry {
-  record: StoredRecord;
+  readonly record: StoredRecord;
   /** Measured time it is filed under. */
-  at: number;
-  seq: number;
-  anchor: AnchorRef | undefined;
+  readonly at: number;
+  readonly seq: number;
+  readonly anchor: AnchorRef | undefined;
+  /** The bytes it was read from (absent for a body kept as JSON, and for entries not read from the store). */
+  readonly stored?: StoredBytes;
+}
+
+/**
+ * What a record was read from: its id, its patient (from its key), its body as stored, and the
+ * batch signature it is read with (its signature tree's header). Two reads with equal bytes here
+ * decode to the same record, field for field: a reader holding the record decoded from these
+ * bytes may use it without decoding it again (records/provenance.ts).
+ */
+export interface StoredBytes {
+  readonly id: string;
+  readonly patient: string;
+  /** A view of the read (copy it to keep it). */
+  readonly body: Uint8Array;
+  readonly signedBy: TreeHeader | null;
+}
+
+/** What decoding a read entry needs beyond its stored bytes. */
+interface ReadParts {
+  locator: Locator;
+  body: Uint8Array;
+  json: StoredRecord | null;
+  signatureTree: TreePlace | null;
+  signedProof: string[] | null;
+  anchorTree: TreePlace | null;
+}
+
+/** A record read from the store, decoded the first time `record` is asked for. */
+class ReadEntry implements StoredEntry {
+  private decoded: StoredRecord | undefined;
+  private parts: ReadParts | null;
+  readonly at: number;
+  readonly seq: number;
+
+  constructor(
+    private readonly decode: (e: ReadEntry, parts: ReadParts) => StoredRecord,
+    locator: Locator,
+    readonly anchor: AnchorRef | undefined,
+    readonly stored: StoredBytes | undefined,
+    json: StoredRecord | null,
+    body: Uint8Array,
+    signatureTree: TreePlace | null,
+    signedProof: string[] | null,
+    anchorTree: TreePlace | null,
+  ) {
+    this.at = locator.at;
+    this.seq = locator.seq;
+    this.parts = { locator, body, json, signatureTree, signedProof, anchorTree };
+  }
+
+  get record(): StoredRecord {
+    if (!this.decoded) {
+      this.decoded = this.decode(this, this.parts!);
+      this.parts = null;
+    }
+    return this.decoded;
+  }
 }
 
 /** Where a record object read or written sits: its key, and its places in its signature and anchored trees (the latter once known). */
@@ -261,48 +319,57 @@ export class WardStore {
   }
 
   /**
-   * Decode records and attach batch signatures and anchors. Every tree the rows need is looked up
-   * once, before the (synchronous) assembly. Anchor memberships are read as one range when the rows
-   * are one patient's window, else point by point.
+   * Entries of read rows, with their batch signatures and anchors. Every tree the rows need is
+   * looked up once, before the (synchronous) assembly. Anchor memberships are read as one range
+   * when the rows are one patient's window, else point by point. A record is decoded only when
+   * first asked for (ReadEntry): of each body only its id and signature tree are read here, so a
+   * reader holding the record decoded from the same bytes (the opened-record cache) decodes nothing.
    */
   private async entriesOf(rows: Array<[Locator, Uint8Array]>, withProofs: boolean, onePatient = false): Promise<StoredEntry[]> {
-    const decoded = rows.map(([locator, body]) => decodeRecordBody(body, this.address(locator.patientHex)));
+    const peeked = rows.map(([locator, body]) => peekRecordBody(body) ?? { json: decodeRecordBody(body, this.address(locator.patientHex)).record });
     const memberships = await this.anchorMemberships(rows.map(([l]) => l), onePatient);
     const anchorPlaces = rows.map(([locator], i): TreePlace | null => {
       const m = memberships.get(locator.bytes.toString('hex'));
       if (m) return { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) };
-      const d = decoded[i]!;
-      return d.format === 'binary' ? d.signatureTree : null;
+      const p = peeked[i]!;
+      return 'json' in p ? null : p.signatureTree;
     });
     const treeNos = new Set<number>();
-    decoded.forEach((d, i) => {
-      if (d.format === 'binary' && d.signatureTree) treeNos.add(d.signatureTree.treeNo);
+    peeked.forEach((p, i) => {
+      if (!('json' in p) && p.signatureTree) treeNos.add(p.signatureTree.treeNo);
       if (anchorPlaces[i]) treeNos.add(anchorPlaces[i]!.treeNo);
     });
     const needed = new Map<number, { header: TreeHeader; anchor: TreeAnchor | null; proofs: ProofReader | null }>();
     for (const treeNo of treeNos) {
       needed.set(treeNo, { header: await this.trees.header(treeNo), anchor: await this.trees.anchor(treeNo), proofs: withProofs ? await this.trees.proofs(treeNo) : null });
     }
-    return rows.map(([locator], i) => {
-      const d = decoded[i]!;
-      const record = d.record;
-      const signatureTree = d.format === 'binary' ? d.signatureTree : null;
-      let signedProof: string[] | null = null;
-      if (signatureTree) {
-        const t = needed.get(signatureTree.treeNo)!;
-        if (!t.header.signature) throw new WardError('INTEGRITY', 'A batch-signed record points at a tree without a signature; restore the store from a backup.');
-        signedProof = t.proofs ? t.proofs(signatureTree.leafIndex) : [];
-        record.batchSignature = { root: t.header.root, count: t.header.signature.count, createdAt: t.header.signature.createdAt, signature: t.header.signature.signature, proof: signedProof };
-      }
-      const place = anchorPlaces[i];
-      this.places.set(record, { locator, signatureTree, anchorTree: place });
+    return rows.map(([locator, body], i) => {
+      const p = peeked[i]!;
+      const signatureTree = 'json' in p ? null : p.signatureTree;
+      const signed = signatureTree ? needed.get(signatureTree.treeNo)! : null;
+      if (signed && !signed.header.signature) throw new WardError('INTEGRITY', 'A batch-signed record points at a tree without a signature; restore the store from a backup.');
+      const signedProof = signatureTree ? (signed!.proofs ? signed!.proofs(signatureTree.leafIndex) : []) : null;
+      const place = anchorPlaces[i]!;
       const t = place ? needed.get(place.treeNo)! : null;
       // Anchored in its own signature tree: the same proof (one array, as the log store shared it).
-      const proof = place === signatureTree && signedProof ? signedProof : t?.proofs ? t.proofs(place!.leafIndex) : [];
+      const proof = place === signatureTree && signedProof ? signedProof : t?.proofs ? t.proofs(place.leafIndex) : [];
       const anchor = t?.anchor ? { root: t.header.root, batchId: t.anchor.batchId, block: t.anchor.block, tx: t.anchor.tx, proof } : undefined;
-      return { record, at: locator.at, seq: locator.seq, anchor };
+      const patient = this.address(locator.patientHex);
+      const stored = 'json' in p ? undefined : { id: p.id, patient, body, signedBy: signed?.header ?? null };
+      return new ReadEntry(this.decodeRead, locator, anchor, stored, 'json' in p ? p.json : null, body, signatureTree, signedProof, place);
     });
   }
+
+  /** Decode a read entry's record and attach its batch signature (see entriesOf). */
+  private readonly decodeRead = (e: ReadEntry, parts: ReadParts): StoredRecord => {
+    const record = parts.json ?? decodeRecordBody(parts.body, e.stored!.patient).record;
+    const header = e.stored?.signedBy;
+    if (parts.signatureTree && header?.signature) {
+      record.batchSignature = { root: header.root, count: header.signature.count, createdAt: header.signature.createdAt, signature: header.signature.signature, proof: parts.signedProof! };
+    }
+    this.places.set(record, { locator: parts.locator, signatureTree: parts.signatureTree, anchorTree: parts.anchorTree });
+    return record;
+  };
 
   private async anchorMemberships(locators: Locator[], onePatient: boolean): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>();
