@@ -101,53 +101,38 @@ export interface StoredBytes {
   readonly signedBy: TreeHeader | null;
 }
 
-/** What decoding a read entry needs beyond its stored bytes. */
-interface ReadParts {
-  locator: Locator;
-  body: Uint8Array;
-  json: StoredRecord | null;
-  signatureTree: TreePlace | null;
-  signedProof: string[] | null;
-  anchorTree: TreePlace | null;
-}
-
-/** A record read from the store, decoded the first time `record` is asked for. */
-class ReadEntry implements StoredEntry {
-  private decoded: StoredRecord | undefined;
-  private parts: ReadParts | null;
-  readonly at: number;
-  readonly seq: number;
-
-  constructor(
-    private readonly decode: (e: ReadEntry, parts: ReadParts) => StoredRecord,
-    locator: Locator,
-    readonly anchor: AnchorRef | undefined,
-    readonly stored: StoredBytes | undefined,
-    json: StoredRecord | null,
-    body: Uint8Array,
-    signatureTree: TreePlace | null,
-    signedProof: string[] | null,
-    anchorTree: TreePlace | null,
-  ) {
-    this.at = locator.at;
-    this.seq = locator.seq;
-    this.parts = { locator, body, json, signatureTree, signedProof, anchorTree };
-  }
-
-  get record(): StoredRecord {
-    if (!this.decoded) {
-      this.decoded = this.decode(this, this.parts!);
-      this.parts = null;
-    }
-    return this.decoded;
-  }
-}
-
 /** Where a record object read or written sits: its key, and its places in its signature and anchored trees (the latter once known). */
 interface ReadPlace {
   locator: Locator;
   signatureTree: TreePlace | null;
   anchorTree?: TreePlace | null;
+}
+
+/** A record read from the store, decoded the first time `record` is asked for (entriesOf). */
+class ReadEntry implements StoredEntry {
+  private decoded: StoredRecord | undefined;
+  readonly at: number;
+  readonly seq: number;
+
+  constructor(
+    private readonly decode: (e: ReadEntry) => StoredRecord,
+    readonly locator: Locator,
+    readonly anchor: AnchorRef | undefined,
+    readonly stored: StoredBytes | undefined,
+    /** A body kept as JSON, decoded already. */
+    readonly json: StoredRecord | null,
+    readonly body: Uint8Array,
+    readonly signatureTree: TreePlace | null,
+    readonly signedProof: string[] | null,
+    readonly anchorTree: TreePlace | null,
+  ) {
+    this.at = locator.at;
+    this.seq = locator.seq;
+  }
+
+  get record(): StoredRecord {
+    return (this.decoded ??= this.decode(this));
+  }
 }
 
 export class WardStore {
@@ -258,20 +243,21 @@ export class WardStore {
 
   /** One patient's records filed between `from` and `to`, a page at a time. */
   async window(patient: string, options: WindowOptions = {}): Promise<Page<StoredEntry>> {
-    const p = hexKey(getAddress(patient), WIDTH.address);
-    const rows = await this.kv.range(pageRange(key(T.record, p), options));
+    const address = getAddress(patient);
+    const rows = await this.kv.range(pageRange(key(T.record, hexKey(address, WIDTH.address)), options));
     const page = rows.slice(0, limitOf(options));
     const entries = await this.entriesOf(
       page.map(([k, v]) => [parseLocator(k.subarray(1)), v]),
       options.proofs ?? true,
-      true,
+      address,
     );
     return { items: entries, next: rows.length > page.length ? cursorOf(page[page.length - 1]![0]) : null };
   }
 
   /** One patient's vitals records ('complete': only complete NEWS2 sets), for charts and boards. */
   async vitalsWindow(patient: string, options: WindowOptions & { complete?: boolean } = {}): Promise<Page<StoredEntry>> {
-    const p = hexKey(getAddress(patient), WIDTH.address);
+    const address = getAddress(patient);
+    const p = hexKey(address, WIDTH.address);
     const prefix = key(T.vitals, ['byte', options.complete ? VitalsIndex.complete : VitalsIndex.any], p);
     const rows = await this.kv.range(pageRange(prefix, options));
     const page = rows.slice(0, limitOf(options));
@@ -280,7 +266,7 @@ export class WardStore {
     const entries = await this.entriesOf(
       locators.map((l, i) => [l, bodies[i] ?? missing()]),
       options.proofs ?? true,
-      true,
+      address,
     );
     return { items: entries, next: rows.length > page.length ? cursorOf(page[page.length - 1]![0]) : null };
   }
@@ -321,16 +307,17 @@ export class WardStore {
   /**
    * Entries of read rows, with their batch signatures and anchors. Every tree the rows need is
    * looked up once, before the (synchronous) assembly. Anchor memberships are read as one range
-   * when the rows are one patient's window, else point by point. A record is decoded only when
+   * when the rows are one patient's window (`patient`: their checksummed address), else point by point. A record is decoded only when
    * first asked for (ReadEntry): of each body only its id and signature tree are read here, so a
    * reader holding the record decoded from the same bytes (the opened-record cache) decodes nothing.
    */
-  private async entriesOf(rows: Array<[Locator, Uint8Array]>, withProofs: boolean, onePatient = false): Promise<StoredEntry[]> {
-    const peeked = rows.map(([locator, body]) => peekRecordBody(body) ?? { json: decodeRecordBody(body, this.address(locator.patientHex)).record });
-    const memberships = await this.anchorMemberships(rows.map(([l]) => l), onePatient);
+  private async entriesOf(rows: Array<[Locator, Uint8Array]>, withProofs: boolean, patient?: string): Promise<StoredEntry[]> {
+    const patientOf = (l: Locator) => patient ?? this.address(l.patientHex);
+    const peeked = rows.map(([locator, body]) => peekRecordBody(body) ?? { json: decodeRecordBody(body, patientOf(locator)).record });
+    const memberships = await this.anchorMemberships(rows.map(([l]) => l), patient !== undefined);
     const anchorPlaces = rows.map(([locator], i): TreePlace | null => {
-      const m = memberships.get(locator.bytes.toString('hex'));
-      if (m) return { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) };
+      const m = memberships.get(locator.seq);
+      if (m && m.at === locator.at) return { treeNo: getUint(m.m, 0, 4), leafIndex: getUint(m.m, 4, 4) };
       const p = peeked[i]!;
       return 'json' in p ? null : p.signatureTree;
     });
@@ -354,34 +341,44 @@ export class WardStore {
       // Anchored in its own signature tree: the same proof (one array, as the log store shared it).
       const proof = place === signatureTree && signedProof ? signedProof : t?.proofs ? t.proofs(place.leafIndex) : [];
       const anchor = t?.anchor ? { root: t.header.root, batchId: t.anchor.batchId, block: t.anchor.block, tx: t.anchor.tx, proof } : undefined;
-      const patient = this.address(locator.patientHex);
-      const stored = 'json' in p ? undefined : { id: p.id, patient, body, signedBy: signed?.header ?? null };
+      const stored = 'json' in p ? undefined : { id: p.id, patient: patientOf(locator), body, signedBy: signed?.header ?? null };
       return new ReadEntry(this.decodeRead, locator, anchor, stored, 'json' in p ? p.json : null, body, signatureTree, signedProof, place);
     });
   }
 
   /** Decode a read entry's record and attach its batch signature (see entriesOf). */
-  private readonly decodeRead = (e: ReadEntry, parts: ReadParts): StoredRecord => {
-    const record = parts.json ?? decodeRecordBody(parts.body, e.stored!.patient).record;
+  private readonly decodeRead = (e: ReadEntry): StoredRecord => {
+    const record = e.json ?? decodeRecordBody(e.body, e.stored!.patient).record;
     const header = e.stored?.signedBy;
-    if (parts.signatureTree && header?.signature) {
-      record.batchSignature = { root: header.root, count: header.signature.count, createdAt: header.signature.createdAt, signature: header.signature.signature, proof: parts.signedProof! };
+    if (e.signatureTree && header?.signature) {
+      record.batchSignature = { root: header.root, count: header.signature.count, createdAt: header.signature.createdAt, signature: header.signature.signature, proof: e.signedProof! };
     }
-    this.places.set(record, { locator: parts.locator, signatureTree: parts.signatureTree, anchorTree: parts.anchorTree });
+    this.places.set(record, { locator: e.locator, signatureTree: e.signatureTree, anchorTree: e.anchorTree });
     return record;
   };
 
-  private async anchorMemberships(locators: Locator[], onePatient: boolean): Promise<Map<string, Uint8Array>> {
-    const out = new Map<string, Uint8Array>();
+  /**
+   * Anchor-tree memberships of records (tree number and leaf index, `m`), by the records' sequence
+   * numbers (unique in the store) with the time they are filed under (`at`, to be compared).
+   */
+  private async anchorMemberships(locators: Locator[], onePatient: boolean): Promise<Map<number, { at: number; m: Uint8Array }>> {
+    const out = new Map<number, { at: number; m: Uint8Array }>();
     if (locators.length === 0) return out;
     if (onePatient && locators.length > 1) {
-      const sorted = locators.map((l) => l.bytes).sort(Buffer.compare);
-      const rows = await this.kv.range({ gte: key(T.membership, ['byte', TreeRole.anchor], sorted[0]!), lte: key(T.membership, ['byte', TreeRole.anchor], sorted[sorted.length - 1]!) });
-      for (const [k, v] of rows) out.set(Buffer.from(k.subarray(2)).toString('hex'), v);
+      // One patient's rows are in key order (either way round): the range between the first and last.
+      let lo = locators[0]!.bytes;
+      let hi = locators[locators.length - 1]!.bytes;
+      if (Buffer.compare(lo, hi) > 0) [lo, hi] = [hi, lo];
+      const wanted = new Set(locators.map((l) => l.seq));
+      const rows = await this.kv.range({ gte: key(T.membership, ['byte', TreeRole.anchor], lo), lte: key(T.membership, ['byte', TreeRole.anchor], hi) });
+      for (const [k, v] of rows) {
+        const seq = getUint(k, k.length - WIDTH.seq, WIDTH.seq);
+        if (wanted.has(seq)) out.set(seq, { at: getUint(k, k.length - WIDTH.seq - WIDTH.time, WIDTH.time), m: v });
+      }
       return out;
     }
     const values = await this.kv.getMany(locators.map((l) => key(T.membership, ['byte', TreeRole.anchor], l.bytes)));
-    values.forEach((v, i) => v && out.set(locators[i]!.bytes.toString('hex'), v));
+    values.forEach((v, i) => v && out.set(locators[i]!.seq, { at: locators[i]!.at, m: v }));
     return out;
   }
 
@@ -508,6 +505,8 @@ export class WardStore {
 
   /** Places of several records (undefined where a record has none), in the order asked. */
   async consortiumPlaces(recordIds: string[]): Promise<Array<ConsortiumPlace | undefined>> {
+    // A ward that never published nor received a record (no consortium) has no place to look up.
+    if ((await this.kv.range({ gte: key(T.consortiumPlace), lt: key(T.consortiumPlace + 1), limit: 1 })).length === 0) return recordIds.map(() => undefined);
     const values = await this.kv.getMany(recordIds.map((id) => key(T.consortiumPlace, hexKey(id, 32))));
     return values.map((v) => (v ? parseJson<ConsortiumPlace>(v) : undefined));
   }
