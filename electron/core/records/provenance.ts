@@ -124,14 +124,16 @@ export const OPENED_CACHE_BYTES = 96 * 1024 * 1024;
 
 /**
  * Estimated heap bytes of an opened record: its strings and objects (about 2.4 KB for a stored
- * record's ids, hashes, signature and provenance) plus its content, which grows with the
+ * record's ids, hashes, signature and provenance, 0.5 KB its view), the stored body it was read
+ * from (`storedBytes`), plus its content, which grows with the
  * ciphertext: the ciphertext's hex string itself and the parsed content (about twice the
  * plaintext, which is deflated before sealing: about 1.7 times the hex length). An estimate, on
  * the safe side: with the cache full after a 40,000-record open the serve process's heap after a
  * full GC was 96 MB (35 MB before any open; measured before content was deflated).
  */
 export function openedBytes(o: OpenedRecord, storedBytes = 0): number {
-  return 2400 + 3 * o.record.cipher.ct.length + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0)) + storedBytes;
+  // 2,400: the record's strings and objects; 500: its record view, reused while it is held (recordViews.ts).
+  return 2900 + 3 * o.record.cipher.ct.length + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0)) + storedBytes;
 }
 
 /** An opened record held in memory: the anchor it was verified under and the bytes it was read from. */

@@ -307,9 +307,10 @@ export class WardStore {
   /**
    * Entries of read rows, with their batch signatures and anchors. Every tree the rows need is
    * looked up once, before the (synchronous) assembly. Anchor memberships are read as one range
-   * when the rows are one patient's window (`patient`: their checksummed address), else point by point. A record is decoded only when
-   * first asked for (ReadEntry): of each body only its id and signature tree are read here, so a
-   * reader holding the record decoded from the same bytes (the opened-record cache) decodes nothing.
+   * when the rows are one patient's window (`patient`: their checksummed address), else point by
+   * point. A record is decoded only when first asked for (ReadEntry): of each body only its id and
+   * signature tree are read here, so a reader holding the record decoded from the same bytes (the
+   * opened-record cache) decodes nothing.
    */
   private async entriesOf(rows: Array<[Locator, Uint8Array]>, withProofs: boolean, patient?: string): Promise<StoredEntry[]> {
     const patientOf = (l: Locator) => patient ?? this.address(l.patientHex);
@@ -336,10 +337,10 @@ export class WardStore {
       const signed = signatureTree ? needed.get(signatureTree.treeNo)! : null;
       if (signed && !signed.header.signature) throw new WardError('INTEGRITY', 'A batch-signed record points at a tree without a signature; restore the store from a backup.');
       const signedProof = signatureTree ? (signed!.proofs ? signed!.proofs(signatureTree.leafIndex) : []) : null;
-      const place = anchorPlaces[i]!;
+      const place = anchorPlaces[i] ?? null;
       const t = place ? needed.get(place.treeNo)! : null;
       // Anchored in its own signature tree: the same proof (one array, as the log store shared it).
-      const proof = place === signatureTree && signedProof ? signedProof : t?.proofs ? t.proofs(place.leafIndex) : [];
+      const proof = place === signatureTree && signedProof ? signedProof : t?.proofs ? t.proofs(place!.leafIndex) : [];
       const anchor = t?.anchor ? { root: t.header.root, batchId: t.anchor.batchId, block: t.anchor.block, tx: t.anchor.tx, proof } : undefined;
       const stored = 'json' in p ? undefined : { id: p.id, patient: patientOf(locator), body, signedBy: signed?.header ?? null };
       return new ReadEntry(this.decodeRead, locator, anchor, stored, 'json' in p ? p.json : null, body, signatureTree, signedProof, place);
