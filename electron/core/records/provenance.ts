@@ -27,6 +27,9 @@ export interface OpenedRecord {
   provenance: Provenance;
 }
 
+/** One decoder for every record opened (not one a record). */
+const utf8 = new TextDecoder();
+
 /** Whether a root is anchored on the ward chain (looked up once per root). */
 export type RootCheck = (root: string) => Promise<boolean>;
 
@@ -278,7 +281,7 @@ export function openFromMemo(record: StoredRecord, anchor: AnchorRef | undefined
   let sealed: SealedContent;
   try {
     plaintext = unpackSealed(plaintext);
-    sealed = JSON.parse(new TextDecoder().decode(plaintext)) as SealedContent;
+    sealed = JSON.parse(utf8.decode(plaintext)) as SealedContent;
   } catch {
     return { opened: { record, sealed: null, provenance: provenance({ problems: ['The decrypted content is not readable.'] }, anchor) } };
   }
