@@ -14,7 +14,7 @@ import type { ActivityEntry, ConsentEntry } from '../../electron/core/storage/st
 import { decodeRecordBody, encodeRecordBody, type TreePlace } from '../../electron/core/storage/recordBinary';
 import type { StoredRecord } from '../../electron/core/storage/storedRecord';
 import { TreeRole } from '../../electron/core/storage/storeWrite';
-import { storePath } from '../../electron/core/storage/wardStore';
+import { storePath, type WardStore } from '../../electron/core/storage/wardStore';
 
 async function withKv<T>(dataDir: string, f: (kv: LevelKv) => Promise<T>): Promise<T> {
   const kv = await LevelKv.open(storePath(dataDir), { createIfMissing: false });
@@ -152,4 +152,18 @@ export function deleteAudits(dataDir: string, patient: string, pick: (a: Extract
     await kv.commit(ops);
     return ops.length / 2;
   });
+}
+
+/**
+ * Flip one bit of a record's stored body in a RUNNING store, through the store's own database
+ * handle (the data directory is locked while the core runs): as a write behind the core's back
+ * would leave it. `fromEnd` counts back from the body's last byte (1: the ciphertext's last byte,
+ * its authentication tag).
+ */
+export async function flipStoredByteWhileOpen(store: WardStore, id: string, fromEnd = 1): Promise<void> {
+  const kv = (store as unknown as { kv: LevelKv }).kv;
+  const { k } = await bodyOf(kv, id);
+  const body = Buffer.from((await kv.get(k))!);
+  body[body.length - fromEnd] ^= 0x01;
+  await kv.commit([{ type: 'put', key: k, value: body }]);
 }

@@ -16,6 +16,7 @@ import { contentHashOf, verifyBatchSignature, verifyRecordSignature } from '../c
 import type { VerifiedCache, VerifiedFacts } from '../crypto/verifiedCache';
 import { BoundedCache, ByteBoundedCache } from '../storage/boundedCache';
 import { leafOf, type AnchorRef, type StoredRecord } from '../storage/storedRecord';
+import type { StoredBytes } from '../storage/wardStore';
 import { batchFieldsOf, fieldsOf, sealedMatches, unpackSealed, type SealedContent } from './recordCodec';
 import { memoCoveredBytes } from './recordMemo';
 
@@ -24,6 +25,9 @@ export interface OpenedRecord {
   sealed: SealedContent | null;
   provenance: Provenance;
 }
+
+/** One decoder for every record opened (not one a record). */
+const utf8 = new TextDecoder();
 
 /** Whether a root is anchored on the ward chain (looked up once per root). */
 export type RootCheck = (root: string) => Promise<boolean>;
@@ -54,8 +58,8 @@ export function verificationFacts(record: StoredRecord, anchor: AnchorRef | unde
   return { recordId: record.id, covered: memoCoveredBytes(record, anchor), scope: 'ward' };
 }
 
-/** The anchor a record was verified under (its root, batch and block). */
-const anchorKeyOf = (anchor: AnchorRef): string => `${anchor.root}:${anchor.batchId}:${anchor.block}`;
+/** The anchor a record was verified under (its root, batch and block) is this one. */
+const sameAnchor = (a: Pick<AnchorRef, 'root' | 'batchId' | 'block'>, b: AnchorRef): boolean => a.root === b.root && a.batchId === b.batchId && a.block === b.block;
 
 /**
  * The stored record is, field for field, the one verified earlier (every field its signature,
@@ -97,31 +101,79 @@ export const OPENED_CACHE_BYTES = 96 * 1024 * 1024;
 
 /**
  * Estimated heap bytes of an opened record: its strings and objects (about 2.4 KB for a stored
- * record's ids, hashes, signature and provenance) plus its content, which grows with the
+ * record's ids, hashes, signature and provenance, 0.5 KB its view), the stored body it was read
+ * from (`storedBytes`), plus its content, which grows with the
  * ciphertext: the ciphertext's hex string itself and the parsed content (about twice the
  * plaintext, which is deflated before sealing: about 1.7 times the hex length). An estimate, on
  * the safe side: with the cache full after a 40,000-record open the serve process's heap after a
  * full GC was 96 MB (35 MB before any open; measured before content was deflated).
  */
-export function openedBytes(o: OpenedRecord): number {
-  return 2400 + 3 * o.record.cipher.ct.length + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0));
+export function openedBytes(o: OpenedRecord, storedBytes = 0): number {
+  // 2,400: the record's strings and objects; 500: its record view, reused while it is held (recordViews.ts).
+  return 2900 + 3 * o.record.cipher.ct.length + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0)) + storedBytes;
+}
+
+/** An opened record held in memory: the anchor it was verified under and the bytes it was read from. */
+export interface HeldOpen {
+  anchor: Pick<AnchorRef, 'root' | 'batchId' | 'block'>;
+  opened: OpenedRecord;
+  /** The stored body it was decoded from (a copy), or null when not known (then its fields are compared). */
+  body: Uint8Array | null;
+  /** The persistent memo whose tag for it is stored (written once per process, not read at every open). */
+  persistedFor: VerifiedCache | null;
 }
 
 /**
  * Recently opened, verified records (decrypted content held in this process's memory only, as the
- * scope keys are), by id with the anchor they were verified under: reopening a history does not
- * decrypt and parse every record again, and a record whose stored bytes changed is not a hit
- * (sameAsVerified).
- * Bounded by bytes (OPENED_CACHE_BYTES), oldest out first.
+ * scope keys are), by id with the anchor they were verified under and the stored bytes they were
+ * read from: reopening a history neither decodes, decrypts nor parses a record whose stored bytes
+ * are the same (`reopened`: the bytes compared), and a record whose stored bytes changed is not
+ * a hit. Bounded by bytes (OPENED_CACHE_BYTES), oldest out first.
  */
-const opened = new ByteBoundedCache<string, { anchor: string; opened: OpenedRecord }>(OPENED_CACHE_BYTES, (e) => openedBytes(e.opened));
+const opened = new ByteBoundedCache<string, HeldOpen>(OPENED_CACHE_BYTES, (e) => openedBytes(e.opened, e.body?.length ?? 0));
 
-function rememberOpened(o: OpenedRecord, anchor: AnchorRef): OpenedRecord {
+function rememberOpened(o: OpenedRecord, anchor: AnchorRef, stored: StoredBytes | undefined, persistedFor: VerifiedCache | null): OpenedRecord {
   // A copy of the record object: the store keeps where it read each record object from (a
-  // WeakMap holding views of its read buffers), which must not live as long as this cache.
+  // WeakMap holding views of its read buffers), which must not live as long as this cache; and a
+  // copy of the body for the same reason.
   const kept = { ...o, record: { ...o.record } };
-  opened.set(o.record.id, { anchor: anchorKeyOf(anchor), opened: kept });
+  const body = stored && stored.id === o.record.id ? Uint8Array.prototype.slice.call(stored.body) : null;
+  opened.set(o.record.id, { anchor: { root: anchor.root, batchId: anchor.batchId, block: anchor.block }, opened: kept, body, persistedFor });
   return o;
+}
+
+/**
+ * The opened record held for exactly the bytes this entry was read from — the same body under the
+ * same patient, read with the same batch signature, under the same anchor — or undefined (decode
+ * and open it). Equal bytes decode to the same record, field for field, so nothing is decoded to
+ * tell; any byte edited since it was opened and it is not a hit. Hand it to `openReused`.
+ */
+export function reopened(entry: { stored?: StoredBytes; anchor: AnchorRef | undefined }): HeldOpen | undefined {
+  const s = entry.stored;
+  if (!s || !entry.anchor) return undefined;
+  const hit = opened.get(s.id);
+  if (!hit?.body || !sameAnchor(hit.anchor, entry.anchor)) return undefined;
+  const r = hit.opened.record;
+  const b = r.batchSignature;
+  const h = s.signedBy;
+  if (r.patient !== s.patient) return undefined;
+  if (h ? !(b && h.signature && b.root === h.root && b.count === h.signature.count && b.createdAt === h.signature.createdAt && b.signature === h.signature.signature) : b) return undefined;
+  return Buffer.compare(hit.body, s.body) === 0 ? hit : undefined;
+}
+
+/**
+ * A held record for a reader: only with a key to its scope (the cache is the process's, not the
+ * reader's); the reader's persistent memo (`persistent`, null: none) gets its tag the first time
+ * the record is read here with it (`remember`).
+ */
+export function openReused(hit: HeldOpen, key: ScopeKey | null, persistent: VerifiedCache | null, remember: PersistentMemo['remember']): OpenedRecord | undefined {
+  if (!key) return undefined;
+  if (persistent && hit.persistedFor !== persistent) {
+    const { record } = hit.opened;
+    remember(record.id, persistent.tagOf(verificationFacts(record, { ...hit.anchor, tx: '', proof: [] })));
+    hit.persistedFor = persistent;
+  }
+  return hit.opened;
 }
 
 /** Drop every decrypted record held in memory (the core stops). */
@@ -175,18 +227,20 @@ export interface ToCheck {
    * left undefined walks the record's proof (which must then be filled).
    */
   included?: { signature?: boolean; anchor?: boolean };
+  /** The bytes the record was read from (kept with it once verified). */
+  stored?: StoredBytes;
 }
 
 /**
  * Decrypt and answer from the memos: an OpenedRecord when the record is unreadable, broken, or
  * vouched for by a memo; otherwise what `verifyInFull` must check.
  */
-export function openFromMemo(record: StoredRecord, anchor: AnchorRef | undefined, key: ScopeKey | null, memos: Memos): { opened: OpenedRecord } | { check: ToCheck } {
+export function openFromMemo(record: StoredRecord, anchor: AnchorRef | undefined, key: ScopeKey | null, memos: Memos, stored?: StoredBytes): { opened: OpenedRecord } | { check: ToCheck } {
   if (!key) {
     return { opened: { record, sealed: null, provenance: provenance({ problems: ['This record cannot be decrypted with your access.'], status: 'unverifiable' }, anchor) } };
   }
   const hit = opened.get(record.id);
-  if (hit && anchor && hit.anchor === anchorKeyOf(anchor) && sameAsVerified(hit.opened.record, record)) {
+  if (hit && anchor && sameAnchor(hit.anchor, anchor) && sameAsVerified(hit.opened.record, record)) {
     const { persistent } = memos;
     if (persistent && persistent.tag === undefined) persistent.remember(record.id, persistent.cache.tagOf(verificationFacts(record, anchor)));
     return { opened: hit.opened };
@@ -201,7 +255,7 @@ export function openFromMemo(record: StoredRecord, anchor: AnchorRef | undefined
   let sealed: SealedContent;
   try {
     plaintext = unpackSealed(plaintext);
-    sealed = JSON.parse(new TextDecoder().decode(plaintext)) as SealedContent;
+    sealed = JSON.parse(utf8.decode(plaintext)) as SealedContent;
   } catch {
     return { opened: { record, sealed: null, provenance: provenance({ problems: ['The decrypted content is not readable.'] }, anchor) } };
   }
@@ -213,9 +267,10 @@ export function openFromMemo(record: StoredRecord, anchor: AnchorRef | undefined
   if (anchor && (persisted || memos.cache.isStillVerified(facts))) {
     // Verified earlier (in this process or before a restart): make the memo persistent too.
     if (persistent && !persisted) persistent.remember(record.id, persistent.cache.tagOf(facts));
-    return { opened: rememberOpened({ record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) }, anchor) };
+    const verified = { record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) };
+    return { opened: rememberOpened(verified, anchor, stored, persistent?.cache ?? null) };
   }
-  return { check: { record, anchor, plaintext, sealed, facts } };
+  return { check: { record, anchor, plaintext, sealed, facts, stored } };
 }
 
 /** Every check, for a record no memo vouched for (its proofs must be filled). */
@@ -246,7 +301,7 @@ export async function verifyInFull(c: ToCheck, memos: Memos): Promise<OpenedReco
     else memos.cache.markVerified(facts);
   }
   const result = { record, sealed, provenance: provenance({ signatureValid, contentMatchesAnchor: contentMatchesAnchor && !!anchor, problems }, anchor) };
-  return result.provenance.status === 'verified' && anchor ? rememberOpened(result, anchor) : result;
+  return result.provenance.status === 'verified' && anchor ? rememberOpened(result, anchor, c.stored, memos.persistent?.cache ?? null) : result;
 }
 
 function sameProof(a: string[], b: string[]): boolean {
@@ -254,8 +309,8 @@ function sameProof(a: string[], b: string[]): boolean {
 }
 
 /** Both steps for one record whose proofs are filled (or will be by `fillProofs` when needed). */
-export async function openAndVerify(record: StoredRecord, anchor: AnchorRef | undefined, key: ScopeKey | null, memos: Memos, fillProofs: () => Promise<void> = async () => undefined): Promise<OpenedRecord> {
-  const first = openFromMemo(record, anchor, key, memos);
+export async function openAndVerify(record: StoredRecord, anchor: AnchorRef | undefined, key: ScopeKey | null, memos: Memos, fillProofs: () => Promise<void> = async () => undefined, stored?: StoredBytes): Promise<OpenedRecord> {
+  const first = openFromMemo(record, anchor, key, memos, stored);
   if ('opened' in first) return first.opened;
   await fillProofs();
   return verifyInFull(first.check, memos);

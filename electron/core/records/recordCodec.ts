@@ -174,5 +174,6 @@ export function sealedMatches(sealed: SealedContent, r: Pick<StoredRecord, 'id' 
 }
 
 export function isNoAmends(amends: string): boolean {
-  return /^0x0{64}$/.test(amends);
+  // The store hands out the constant itself for records that amend nothing: no pattern match per record.
+  return amends === NO_AMENDS || /^0x0{64}$/.test(amends);
 }

@@ -8,7 +8,7 @@ import { WardError } from '../model/errors';
 import type { Page } from '../storage/storeTypes';
 import type { StoredRecord } from '../storage/storedRecord';
 import { cursorAt, type StoredEntry, type WardStore, type WindowOptions } from '../storage/wardStore';
-import type { OpenedRecord } from './provenance';
+import { reopened, type OpenedRecord } from './provenance';
 import type { RecordVerifier } from './recordVerifier';
 import type { ScopeKeyring } from './scopeKeys';
 
@@ -26,10 +26,14 @@ export class RecordReader {
     return e.record;
   }
 
-  /** Decrypt and verify stored entries (a page of one patient's records, or any list). */
+  /**
+   * Decrypt and verify stored entries (a page of one patient's records, or any list). Records held
+   * opened from the very bytes read are not decoded again (their scope is the held record's).
+   */
   async openEntries(actor: Actor, entries: StoredEntry[]): Promise<OpenedRecord[]> {
-    const keys = await this.keyring.keysOf(new Set(entries.map((e) => e.record.cipher.scopeId)), readerKeys(actor));
-    return this.verifier.openMany(entries, keys, actor.teamKey);
+    const held = entries.map(reopened);
+    const keys = await this.keyring.keysOf(new Set(entries.map((e, i) => (held[i]?.opened.record ?? e.record).cipher.scopeId)), readerKeys(actor));
+    return this.verifier.openMany(entries, keys, actor.teamKey, held);
   }
 
   /**

@@ -18,7 +18,7 @@ import { VerifiedCache } from '../crypto/verifiedCache';
 import { leafHashOrNull } from '../crypto/merkle';
 import { leafOf, type AnchorRef, type StoredRecord } from '../storage/storedRecord';
 import type { StoredEntry, WardStore } from '../storage/wardStore';
-import { forgetOpened, openAndVerify, openFromMemo, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type ToCheck } from './provenance';
+import { forgetOpened, openAndVerify, openFromMemo, openReused, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type HeldOpen, type ToCheck } from './provenance';
 import type { RootsOnChain } from './rootsOnChain';
 import { VerifiedTrees } from './verifiedTrees';
 
@@ -93,7 +93,7 @@ export class RecordVerifier {
 
   /** Decrypt and verify one record with a scope key (null: not readable with the reader's keys). */
   async open(entry: StoredEntry, key: ScopeKey | null): Promise<OpenedRecord> {
-    return this.noted(await openAndVerify(entry.record, entry.anchor, key, this.memos(), () => this.store().fillProofs([entry])));
+    return this.noted(await openAndVerify(entry.record, entry.anchor, key, this.memos(), () => this.store().fillProofs([entry]), entry.stored));
   }
 
   /** The patient's records found tampered so far in this process (contents withheld). */
@@ -113,23 +113,32 @@ export class RecordVerifier {
   }
 
   /**
-   * Decrypt and verify a page of records: memos first (no tree is read), then the records no
-   * memo vouched for, with their proofs read in one go. New persistent memos are saved.
+   * Decrypt and verify a page of records: those held opened from the very bytes read (`held`, see
+   * provenance.reopened) as they are, then memos (no tree is read), then the records no memo
+   * vouched for, with their proofs read in one go. New persistent memos are saved.
    */
-  async openMany(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, teamKey: string | null): Promise<OpenedRecord[]> {
+  async openMany(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, teamKey: string | null, held: ReadonlyArray<HeldOpen | undefined> = []): Promise<OpenedRecord[]> {
     const team = this.teamCache(teamKey);
     // A care-team reader's persistent memo: the station's for its own readings, else the team's.
     const memoOf = (r: StoredRecord) => (team ? (this.ownStationMemo(r) ?? team) : null);
-    const tags = team ? await this.store().memos(entries.map((e) => e.record.id)) : [];
     const fresh: Array<[string, string]> = [];
     const remember = (id: string, tag: string) => fresh.push([id, tag]);
     const out: OpenedRecord[] = new Array(entries.length);
-    const toCheck: Array<{ i: number; c: ToCheck }> = [];
+    const rest: number[] = [];
     for (let i = 0; i < entries.length; i++) {
+      const h = held[i];
+      const reused = h && openReused(h, keys.get(h.opened.record.cipher.scopeId) ?? null, memoOf(h.opened.record), remember);
+      if (reused) out[i] = reused;
+      else rest.push(i);
+    }
+    const tags = team && rest.length ? await this.store().memos(rest.map((i) => entries[i]!.record.id)) : [];
+    const toCheck: Array<{ i: number; c: ToCheck }> = [];
+    for (let k = 0; k < rest.length; k++) {
+      const i = rest[k]!;
       const e = entries[i]!;
       const cache = memoOf(e.record);
-      const persistent = cache ? { cache, tag: tags[i], remember } : undefined;
-      const first = openFromMemo(e.record, e.anchor, keys.get(e.record.cipher.scopeId) ?? null, { ...this.memos(), persistent });
+      const persistent = cache ? { cache, tag: tags[k], remember } : undefined;
+      const first = openFromMemo(e.record, e.anchor, keys.get(e.record.cipher.scopeId) ?? null, { ...this.memos(), persistent }, e.stored);
       if ('opened' in first) out[i] = first.opened;
       else toCheck.push({ i, c: first.check });
     }
@@ -142,7 +151,7 @@ export class RecordVerifier {
         out[i] = await verifyInFull(c, { ...this.memos(), persistent });
       }
     }
-    for (const o of out) this.noted(o);
+    for (const i of rest) this.noted(out[i]!);
     // Remember what was verified for the next start (best effort: a failed write only costs time).
     if (fresh.length) await this.store().write((w) => w.memos(fresh)).catch(() => undefined);
     return out;

@@ -126,6 +126,13 @@ export class ByteReader {
     return this.bytes(this.varint());
   }
 
+  /** Pass over n bytes (checked like a read). */
+  skip(n: number): this {
+    this.need(n);
+    this.at += n;
+    return this;
+  }
+
   string(): string {
     const b = this.blob();
     return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');

@@ -22,11 +22,21 @@ export function locatorOf(patient: string, at: number, seq: number): Locator {
 }
 
 export function parseLocator(b: Uint8Array): Locator {
-  const bytes = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  return {
-    bytes,
-    patientHex: '0x' + bytes.toString('hex', 0, WIDTH.address),
-    at: getUint(bytes, WIDTH.address, WIDTH.time),
-    seq: getUint(bytes, WIDTH.address + WIDTH.time, WIDTH.seq),
-  };
+  return new ReadLocator(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/** A locator read from a key; the patient's hex is made only when asked for (a window knows its patient). */
+class ReadLocator implements Locator {
+  readonly at: number;
+  readonly seq: number;
+  private hex: string | undefined;
+
+  constructor(readonly bytes: Buffer) {
+    this.at = getUint(bytes, WIDTH.address, WIDTH.time);
+    this.seq = getUint(bytes, WIDTH.address + WIDTH.time, WIDTH.seq);
+  }
+
+  get patientHex(): string {
+    return (this.hex ??= '0x' + this.bytes.toString('hex', 0, WIDTH.address));
+  }
 }

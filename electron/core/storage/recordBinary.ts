@@ -122,6 +122,25 @@ export function encodeRecordBody(r: StoredRecord, tree: TreePlace | null): { bod
   return { body: w.finish(), compact: true };
 }
 
+/**
+ * A binary body's record id and signature tree, read without decoding the rest (no hex strings):
+ * what a read needs to find the record's trees and to recognise a record it holds already decoded
+ * from the same bytes. Null for a JSON body (decode it).
+ */
+export function peekRecordBody(body: Uint8Array): { id: string; signatureTree: TreePlace | null } | null {
+  const r = new ByteReader(body);
+  const format = r.u8();
+  if (format === FORMAT_JSON) return null;
+  if (format !== FORMAT_BINARY) throw damagedEntry();
+  const flags = r.u8();
+  r.skip(2).varint();
+  const id = r.hex(32);
+  if (!(flags & F_BATCH)) return { id, signatureTree: null };
+  // patientRef, author, contentHash, salt, then the optional amends, commitment and signature.
+  r.skip(32 + 20 + 32 + 32 + (flags & F_AMENDS ? 32 : 0) + (flags & F_COMMITMENT ? 32 : 0) + (flags & F_SIGNATURE ? 65 : 0));
+  return { id, signatureTree: { treeNo: r.varint(), leafIndex: r.varint() } };
+}
+
 export function decodeRecordBody(body: Uint8Array, patient: string): DecodedRecord {
   const r = new ByteReader(body);
   const format = r.u8();

@@ -29,7 +29,7 @@ import { dedupeKeyBytes, hexKey, key, prefixEnd, T, VitalsIndex, WIDTH } from '.
 import { LevelKv, type KvOp, type RangeOptions } from './levelKv';
 import { type Locator, parseLocator } from './locator';
 import type { ProofReader, TreeHeader } from './merkleTrees';
-import { decodeRecordBody, type TreePlace } from './recordBinary';
+import { decodeRecordBody, peekRecordBody, type TreePlace } from './recordBinary';
 import { StoreWrite, TreeRole, type WriteContext } from './storeWrite';
 import { TreeCache } from './treeCache';
 import type { ActivityEntry, Binding, ConsentEntry, ConsortiumPlace, ConsortiumShareEntry, Page, TreeAnchor } from './storeTypes';
@@ -78,11 +78,27 @@ export interface WindowOptions {
 
 /** A record as read back: the stored record, where it is filed, and its anchor if it has one. */
 export interface StoredEntry {
-  record: StoredRecord;
+  readonly record: StoredRecord;
   /** Measured time it is filed under. */
-  at: number;
-  seq: number;
-  anchor: AnchorRef | undefined;
+  readonly at: number;
+  readonly seq: number;
+  readonly anchor: AnchorRef | undefined;
+  /** The bytes it was read from (absent for a body kept as JSON, and for entries not read from the store). */
+  readonly stored?: StoredBytes;
+}
+
+/**
+ * What a record was read from: its id, its patient (from its key), its body as stored, and the
+ * batch signature it is read with (its signature tree's header). Two reads with equal bytes here
+ * decode to the same record, field for field: a reader holding the record decoded from these
+ * bytes may use it without decoding it again (records/provenance.ts).
+ */
+export interface StoredBytes {
+  readonly id: string;
+  readonly patient: string;
+  /** A view of the read (copy it to keep it). */
+  readonly body: Uint8Array;
+  readonly signedBy: TreeHeader | null;
 }
 
 /** Where a record object read or written sits: its key, and its places in its signature and anchored trees (the latter once known). */
@@ -90,6 +106,33 @@ interface ReadPlace {
   locator: Locator;
   signatureTree: TreePlace | null;
   anchorTree?: TreePlace | null;
+}
+
+/** A record read from the store, decoded the first time `record` is asked for (entriesOf). */
+class ReadEntry implements StoredEntry {
+  private decoded: StoredRecord | undefined;
+  readonly at: number;
+  readonly seq: number;
+
+  constructor(
+    private readonly decode: (e: ReadEntry) => StoredRecord,
+    readonly locator: Locator,
+    readonly anchor: AnchorRef | undefined,
+    readonly stored: StoredBytes | undefined,
+    /** A body kept as JSON, decoded already. */
+    readonly json: StoredRecord | null,
+    readonly body: Uint8Array,
+    readonly signatureTree: TreePlace | null,
+    readonly signedProof: string[] | null,
+    readonly anchorTree: TreePlace | null,
+  ) {
+    this.at = locator.at;
+    this.seq = locator.seq;
+  }
+
+  get record(): StoredRecord {
+    return (this.decoded ??= this.decode(this));
+  }
 }
 
 export class WardStore {
@@ -201,20 +244,21 @@ export class WardStore {
 
   /** One patient's records filed between `from` and `to`, a page at a time. */
   async window(patient: string, options: WindowOptions = {}): Promise<Page<StoredEntry>> {
-    const p = hexKey(getAddress(patient), WIDTH.address);
-    const rows = await this.kv.range(pageRange(key(T.record, p), options));
+    const address = getAddress(patient);
+    const rows = await this.kv.range(pageRange(key(T.record, hexKey(address, WIDTH.address)), options));
     const page = rows.slice(0, limitOf(options));
     const entries = await this.entriesOf(
       page.map(([k, v]) => [parseLocator(k.subarray(1)), v]),
       options.proofs ?? true,
-      true,
+      address,
     );
     return { items: entries, next: rows.length > page.length ? cursorOf(page[page.length - 1]![0]) : null };
   }
 
   /** One patient's vitals records ('complete': only complete NEWS2 sets), for charts and boards. */
   async vitalsWindow(patient: string, options: WindowOptions & { complete?: boolean } = {}): Promise<Page<StoredEntry>> {
-    const p = hexKey(getAddress(patient), WIDTH.address);
+    const address = getAddress(patient);
+    const p = hexKey(address, WIDTH.address);
     const prefix = key(T.vitals, ['byte', options.complete ? VitalsIndex.complete : VitalsIndex.any], p);
     const rows = await this.kv.range(pageRange(prefix, options));
     const page = rows.slice(0, limitOf(options));
@@ -223,7 +267,7 @@ export class WardStore {
     const entries = await this.entriesOf(
       locators.map((l, i) => [l, bodies[i] ?? missing()]),
       options.proofs ?? true,
-      true,
+      address,
     );
     return { items: entries, next: rows.length > page.length ? cursorOf(page[page.length - 1]![0]) : null };
   }
@@ -262,60 +306,81 @@ export class WardStore {
   }
 
   /**
-   * Decode records and attach batch signatures and anchors. Every tree the rows need is looked up
-   * once, before the (synchronous) assembly. Anchor memberships are read as one range when the rows
-   * are one patient's window, else point by point.
+   * Entries of read rows, with their batch signatures and anchors. Every tree the rows need is
+   * looked up once, before the (synchronous) assembly. Anchor memberships are read as one range
+   * when the rows are one patient's window (`patient`: their checksummed address), else point by
+   * point. A record is decoded only when first asked for (ReadEntry): of each body only its id and
+   * signature tree are read here, so a reader holding the record decoded from the same bytes (the
+   * opened-record cache) decodes nothing.
    */
-  private async entriesOf(rows: Array<[Locator, Uint8Array]>, withProofs: boolean, onePatient = false): Promise<StoredEntry[]> {
-    const decoded = rows.map(([locator, body]) => decodeRecordBody(body, this.address(locator.patientHex)));
-    const memberships = await this.anchorMemberships(rows.map(([l]) => l), onePatient);
+  private async entriesOf(rows: Array<[Locator, Uint8Array]>, withProofs: boolean, patient?: string): Promise<StoredEntry[]> {
+    const patientOf = (l: Locator) => patient ?? this.address(l.patientHex);
+    const peeked = rows.map(([locator, body]) => peekRecordBody(body) ?? { json: decodeRecordBody(body, patientOf(locator)).record });
+    const memberships = await this.anchorMemberships(rows.map(([l]) => l), patient !== undefined);
     const anchorPlaces = rows.map(([locator], i): TreePlace | null => {
-      const m = memberships.get(locator.bytes.toString('hex'));
-      if (m) return { treeNo: getUint(m, 0, 4), leafIndex: getUint(m, 4, 4) };
-      const d = decoded[i]!;
-      return d.format === 'binary' ? d.signatureTree : null;
+      const m = memberships.get(locator.seq);
+      if (m && m.at === locator.at) return { treeNo: getUint(m.m, 0, 4), leafIndex: getUint(m.m, 4, 4) };
+      const p = peeked[i]!;
+      return 'json' in p ? null : p.signatureTree;
     });
     const treeNos = new Set<number>();
-    decoded.forEach((d, i) => {
-      if (d.format === 'binary' && d.signatureTree) treeNos.add(d.signatureTree.treeNo);
+    peeked.forEach((p, i) => {
+      if (!('json' in p) && p.signatureTree) treeNos.add(p.signatureTree.treeNo);
       if (anchorPlaces[i]) treeNos.add(anchorPlaces[i]!.treeNo);
     });
     const needed = new Map<number, { header: TreeHeader; anchor: TreeAnchor | null; proofs: ProofReader | null }>();
     for (const treeNo of treeNos) {
       needed.set(treeNo, { header: await this.trees.header(treeNo), anchor: await this.trees.anchor(treeNo), proofs: withProofs ? await this.trees.proofs(treeNo) : null });
     }
-    return rows.map(([locator], i) => {
-      const d = decoded[i]!;
-      const record = d.record;
-      const signatureTree = d.format === 'binary' ? d.signatureTree : null;
-      let signedProof: string[] | null = null;
-      if (signatureTree) {
-        const t = needed.get(signatureTree.treeNo)!;
-        if (!t.header.signature) throw new WardError('INTEGRITY', 'A batch-signed record points at a tree without a signature; restore the store from a backup.');
-        signedProof = t.proofs ? t.proofs(signatureTree.leafIndex) : [];
-        record.batchSignature = { root: t.header.root, count: t.header.signature.count, createdAt: t.header.signature.createdAt, signature: t.header.signature.signature, proof: signedProof };
-      }
-      const place = anchorPlaces[i];
-      this.places.set(record, { locator, signatureTree, anchorTree: place });
+    return rows.map(([locator, body], i) => {
+      const p = peeked[i]!;
+      const signatureTree = 'json' in p ? null : p.signatureTree;
+      const signed = signatureTree ? needed.get(signatureTree.treeNo)! : null;
+      if (signed && !signed.header.signature) throw new WardError('INTEGRITY', 'A batch-signed record points at a tree without a signature; restore the store from a backup.');
+      const signedProof = signatureTree ? (signed!.proofs ? signed!.proofs(signatureTree.leafIndex) : []) : null;
+      const place = anchorPlaces[i] ?? null;
       const t = place ? needed.get(place.treeNo)! : null;
       // Anchored in its own signature tree: the same proof (one array, as the log store shared it).
       const proof = place === signatureTree && signedProof ? signedProof : t?.proofs ? t.proofs(place!.leafIndex) : [];
       const anchor = t?.anchor ? { root: t.header.root, batchId: t.anchor.batchId, block: t.anchor.block, tx: t.anchor.tx, proof } : undefined;
-      return { record, at: locator.at, seq: locator.seq, anchor };
+      const stored = 'json' in p ? undefined : { id: p.id, patient: patientOf(locator), body, signedBy: signed?.header ?? null };
+      return new ReadEntry(this.decodeRead, locator, anchor, stored, 'json' in p ? p.json : null, body, signatureTree, signedProof, place);
     });
   }
 
-  private async anchorMemberships(locators: Locator[], onePatient: boolean): Promise<Map<string, Uint8Array>> {
-    const out = new Map<string, Uint8Array>();
+  /** Decode a read entry's record and attach its batch signature (see entriesOf). */
+  private readonly decodeRead = (e: ReadEntry): StoredRecord => {
+    const record = e.json ?? decodeRecordBody(e.body, e.stored!.patient).record;
+    const header = e.stored?.signedBy;
+    if (e.signatureTree && header?.signature) {
+      record.batchSignature = { root: header.root, count: header.signature.count, createdAt: header.signature.createdAt, signature: header.signature.signature, proof: e.signedProof! };
+    }
+    this.places.set(record, { locator: e.locator, signatureTree: e.signatureTree, anchorTree: e.anchorTree });
+    return record;
+  };
+
+  /**
+   * Anchor-tree memberships of records (tree number and leaf index, `m`), by the records' sequence
+   * numbers (unique in the store) with the time they are filed under (`at`, to be compared).
+   */
+  private async anchorMemberships(locators: Locator[], onePatient: boolean): Promise<Map<number, { at: number; m: Uint8Array }>> {
+    const out = new Map<number, { at: number; m: Uint8Array }>();
     if (locators.length === 0) return out;
     if (onePatient && locators.length > 1) {
-      const sorted = locators.map((l) => l.bytes).sort(Buffer.compare);
-      const rows = await this.kv.range({ gte: key(T.membership, ['byte', TreeRole.anchor], sorted[0]!), lte: key(T.membership, ['byte', TreeRole.anchor], sorted[sorted.length - 1]!) });
-      for (const [k, v] of rows) out.set(Buffer.from(k.subarray(2)).toString('hex'), v);
+      // One patient's rows are in key order (either way round): the range between the first and last.
+      let lo = locators[0]!.bytes;
+      let hi = locators[locators.length - 1]!.bytes;
+      if (Buffer.compare(lo, hi) > 0) [lo, hi] = [hi, lo];
+      const wanted = new Set(locators.map((l) => l.seq));
+      const rows = await this.kv.range({ gte: key(T.membership, ['byte', TreeRole.anchor], lo), lte: key(T.membership, ['byte', TreeRole.anchor], hi) });
+      for (const [k, v] of rows) {
+        const seq = getUint(k, k.length - WIDTH.seq, WIDTH.seq);
+        if (wanted.has(seq)) out.set(seq, { at: getUint(k, k.length - WIDTH.seq - WIDTH.time, WIDTH.time), m: v });
+      }
       return out;
     }
     const values = await this.kv.getMany(locators.map((l) => key(T.membership, ['byte', TreeRole.anchor], l.bytes)));
-    values.forEach((v, i) => v && out.set(locators[i]!.bytes.toString('hex'), v));
+    values.forEach((v, i) => v && out.set(locators[i]!.seq, { at: locators[i]!.at, m: v }));
     return out;
   }
 
@@ -451,6 +516,8 @@ export class WardStore {
 
   /** Places of several records (undefined where a record has none), in the order asked. */
   async consortiumPlaces(recordIds: string[]): Promise<Array<ConsortiumPlace | undefined>> {
+    // A ward that never published nor received a record (no consortium) has no place to look up.
+    if ((await this.kv.range({ gte: key(T.consortiumPlace), lt: key(T.consortiumPlace + 1), limit: 1 })).length === 0) return recordIds.map(() => undefined);
     const values = await this.kv.getMany(recordIds.map((id) => key(T.consortiumPlace, hexKey(id, 32))));
     return values.map((v) => (v ? parseJson<ConsortiumPlace>(v) : undefined));
   }

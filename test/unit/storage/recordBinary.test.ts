@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { commitToHash } from '../../../electron/core/crypto/commitment';
 import { useFastKeccak } from '../../../electron/core/crypto/keccak';
 import type { StoredRecord } from '../../../electron/core/storage/storedRecord';
-import { decodeRecordBody, encodeRecordBody } from '../../../electron/core/storage/recordBinary';
+import { decodeRecordBody, encodeRecordBody, peekRecordBody } from '../../../electron/core/storage/recordBinary';
 import { makeWard, nurseRecord, nurseVitals, stationBatch } from '../../support/realRecords';
 
 const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => '0x' + Buffer.from(b).toString('hex'));
@@ -49,6 +49,30 @@ describe('record bodies as bytes', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('reads a body\'s id and signature tree without decoding it, as the decoder finds them', () => {
+    fc.assert(
+      fc.property(
+        canonical,
+        fc.option(fc.record({ treeNo: fc.integer({ min: 1, max: 2 ** 40 }), leafIndex: fc.integer({ min: 0, max: 2 ** 20 }) })),
+        fc.boolean(),
+        (r, tree, wrongCommitment) => {
+          // A batch-signed record has no signature of its own; a stored commitment takes its 32 bytes.
+          const record: StoredRecord = { ...r, ...(tree ? { signature: '', batchSignature: { root: r.salt, count: 1, createdAt: 1, signature: r.contentHash, proof: [] } } : {}), ...(wrongCommitment ? { commitment: '0x' + 'ab'.repeat(32) } : {}) };
+          const { body, compact } = encodeRecordBody(record, tree);
+          expect(compact).toBe(true);
+          const d = decodeRecordBody(body, r.patient);
+          expect(peekRecordBody(body)).toEqual({ id: d.record.id, signatureTree: d.format === 'binary' ? d.signatureTree : 'json' });
+          expect(peekRecordBody(body)!.signatureTree).toEqual(tree);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // A JSON body is decoded instead.
+    const odd = encodeRecordBody({ ...fc.sample(canonical, 1)[0]!, kind: 'x-ray' as StoredRecord['kind'] }, null);
+    expect(odd.compact).toBe(false);
+    expect(peekRecordBody(odd.body)).toBeNull();
   });
 
   it('keeps anything else exactly as JSON: altered commitments, odd hex, unknown kinds, extra fields', () => {
