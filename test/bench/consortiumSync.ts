@@ -49,7 +49,11 @@ export async function benchConsortiumSync(): Promise<{ rows: BenchRow[]; details
     await c.addWard(B);
     const toB = { ward: B.sync.address, wardSyncPublicKey: pub(B.sync), readerPublicKey: pub(B.team) };
     const options = { url: c.proxy.url, ledger: c.ledger, context: c.context };
-    const a = await openSyncWard(A, ward('a'), { ...options, recipients: () => [toB], inFlight: 16 });
+    // 32 unconfirmed transactions at a time: ~530 batches in 30 s is ≥ 18 confirmed a second, and a
+    // batch waits from its send for the next block and a receipt poll (0.5–1 s with 1 s blocks, more
+    // when the machine is busy): 16 would allow 18 a second only under 0.9 s. 32 batches of ~3 M gas
+    // fit the 200 M block.
+    const a = await openSyncWard(A, ward('a'), { ...options, recipients: () => [toB], inFlight: 32 });
     const inbox = new MemoryInbox();
     const b = await openSyncWard(B, ward('b'), { ...options, sink: inbox });
     try {
