@@ -17,7 +17,7 @@ import type { AuthorCredential } from './credentials';
 import { BatchPreparer, runPlanJob, type PlanJob, type PrepareKeys } from './batchPreparer';
 import type { BatchToSend, ConsortiumClient, Outcome, PublishedBatch } from './client';
 import type { ConsortiumContext } from './sealing';
-import { budgetFor, estimateRun, planBatch, type BatchBudget } from './sizing';
+import { budgetFor, estimateRun, planBatch, rememberGasBound, type BatchBudget } from './sizing';
 import type { OutboxEntry, OutboxSource, PublishedRecordPlace } from './syncPorts';
 import type { StoredBatch, SyncState } from './syncState';
 import type { RecordSigner } from '../crypto/recordSignature';
@@ -207,6 +207,7 @@ export class Publisher {
       }
       const job: PlanJob = { records, budget: this.budget!, credentials, recipients };
       const plan = preparer ? await preparer.plan(job) : runPlanJob(this.prepareKeys(), job, station);
+      rememberGasBound(plan.batch, plan.gasBound);
       const seqOf = new Map(run.map((e) => [e.record.id.toLowerCase(), e.seq]));
       const members = plan.shareRecords.flatMap((ids, shareIndex) => ids.map((id, k) => ({ seq: seqOf.get(id.toLowerCase())!, id, shareIndex, index: plan.batch.shares[shareIndex]!.first + k })));
       return { batch: plan.batch, members, preparedAt: Date.now() };
