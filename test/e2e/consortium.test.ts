@@ -318,6 +318,11 @@ describe('two wards and the hospital consortium in a browser', () => {
     await screenshot(doctorB, 'share-with-me');
     await doctorB.getByRole('link', { name: 'Open the record of Peter Patient, shared from Ward 2 Medical' }).click();
     await ui.expectPatientRecord(doctorB, 'Peter Patient');
+    // Reached from "Shared with you", not from B's board; the page names the ward that keeps the record, read-only.
+    await doctorB.getByText('Patient record from Ward 2 Medical').waitFor();
+    await doctorB.getByRole('main').getByRole('link', { name: 'Shared with you' }).waitFor();
+    expect(await doctorB.getByRole('main').getByRole('link', { name: 'Ward board' }).count()).toBe(0);
+    await doctorB.getByText(/Read only\.\s*This record was shared with you from another ward to read/).waitFor();
     const records = doctorB.getByRole('list', { name: 'Records, newest first' }).getByRole('listitem');
     await records.first().waitFor();
     const badges = records.getByRole('button', { name: /^Provenance:/ });

@@ -143,14 +143,9 @@ export class ConsortiumSync {
     const client = new ConsortiumClient({ url: settings.url, privateKey: account.wallet.privateKey, ledger: settings.ledger, stateDir: this.d.dataDir, expectedChainId: settings.chainId, confirmations: settings.confirmations, ...(e.pollMs ? { pollMs: e.pollMs } : {}), ...(e.requestTimeoutMs ? { requestTimeoutMs: e.requestTimeoutMs } : {}) });
     const state = await SyncState.open(join(this.d.dataDir, 'consortium-sync'));
     const station = this.d.stationKey();
-    try {
-      if (station) this.credentialFor(station.signingKey, station.address, 'station', context);
-    } catch (e) {
-      await state.close();
-      throw e;
-    }
     const transfers = this.d.transfers?.();
     try {
+      if (station) this.credentialFor(station.signingKey, station.address, 'station', context);
       await transfers?.load();
     } catch (e) {
       await state.close();
