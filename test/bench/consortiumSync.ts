@@ -17,6 +17,8 @@ import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { groupIntoShares, prepareBatch, type PreparedBatch } from '../../electron/core/consortium/batch';
+import type { ConsortiumClient } from '../../electron/core/consortium/client';
+import { ledgerInterface } from '../../electron/core/consortium/ledgerAbi';
 import { useFastKeccak } from '../../electron/core/crypto/keccak';
 import { publishTxBytes } from '../../electron/core/consortium/sizing';
 import { startConsortium } from '../support/consortiumChain';
@@ -75,7 +77,10 @@ export async function benchConsortiumSync(): Promise<{ rows: BenchRow[]; details
       const publishLoadAfter = loadavg()[0]!;
       const published = await a.engine.status();
       if (published.queue !== 0 || published.errors.length) throw new Error(`publishing did not finish: ${JSON.stringify(published.errors)}`);
-      const history = await a.state.history(100_000);
+      // Ward A's transactions from the chain (the engine's history keeps only the last 500): each
+      // BatchPublished log with its record count, and the grants (one per share for B) beside it.
+      const history = await publishedBatches(a.client, startBlock);
+      if (history.reduce((n, h) => n + h.records, 0) !== RECORDS) throw new Error('the batches on chain do not hold every record once');
       const endBlock = Math.max(...history.map((h) => h.block));
       let txBytes = 0;
       let gas = 0;
@@ -154,6 +159,23 @@ export async function benchConsortiumSync(): Promise<{ rows: BenchRow[]; details
   } finally {
     await c.close();
   }
+}
+
+/** The ward's publishBatch transactions from `from` on: records and share grants in each, and its block. */
+async function publishedBatches(client: ConsortiumClient, from: number): Promise<Array<{ tx: string; block: number; records: number; shares: number }>> {
+  const byTx = new Map<string, { tx: string; block: number; records: number; shares: number }>();
+  const ward = '0x' + '0'.repeat(24) + client.account.slice(2).toLowerCase();
+  const published = ledgerInterface.getEvent('BatchPublished')!.topicHash;
+  const granted = ledgerInterface.getEvent('KeyGranted')!.topicHash;
+  for await (const page of client.logs({ address: client.ledger, topics: [[published, granted], ward] }, from, await client.blockNumber())) {
+    for (const l of page.logs) {
+      const h = byTx.get(l.transactionHash) ?? { tx: l.transactionHash, block: Number(l.blockNumber), records: 0, shares: 0 };
+      if (l.topics[0] === published) h.records += Number(ledgerInterface.decodeEventLog('BatchPublished', l.data, l.topics).count);
+      else h.shares++;
+      byTx.set(l.transactionHash, h);
+    }
+  }
+  return [...byTx.values()].filter((h) => h.records > 0);
 }
 
 function cpuSeconds(u: NodeJS.CpuUsage): number {
