@@ -106,7 +106,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const anchorQueue = new AnchorQueue(store, contracts, station, roots, { stationWindowMs: config.anchorWindowMs });
   const patients = new Patients(identity);
   const keyring = new ScopeKeyring(store, identity);
-  const verifier = new RecordVerifier(store, roots);
+  const verifier = new RecordVerifier(store, roots, stationWallet);
   const access = new AccessPolicy(store, admissions);
   const reader = new RecordReader(store, keyring, verifier);
   const writer = new RecordWriter(store, patients, keyring, anchorQueue, verifier);
@@ -290,6 +290,7 @@ export function buildCoreGraph(config: CoreConfig) {
       anchorQueue.stop();
       await refiling.stop();
       await chainCheck.settled(); // its sweep writes to the store
+      if (!anchorQueue.anchoring) await chainCheck.advance();
       keyring.closeAll();
       verifier.forget();
       await openStore?.close().catch(() => undefined);

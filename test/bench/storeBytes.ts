@@ -8,19 +8,10 @@
  * Usage: `BENCH_BYTES_RECORDS=10000 npx tsx test/bench/run.ts bytes`
  */
 import { join } from 'node:path';
-import { T } from '../../electron/core/storage/keys';
-import { storePath, WardStore } from '../../electron/core/storage/wardStore';
 import { removeDir, tempDir } from '../support/tempCore';
-import { dirBytes } from './storeGrowth';
+import { dirBytes, tableBytes } from './storeGrowth';
 import { makeRow, type BenchRow } from './table';
 import { compactAll, seed, setUp, stageOf } from './wardGrowth';
-
-export interface TableBytes {
-  table: string;
-  entries: number;
-  keyBytes: number;
-  valueBytes: number;
-}
 
 export async function benchStoreBytes(records = Number(process.env.BENCH_BYTES_RECORDS ?? 10_000)): Promise<{ rows: BenchRow[]; details: Record<string, unknown>; summary: string }> {
   const dir = tempDir('wardledger-bench-bytes-');
@@ -32,24 +23,7 @@ export async function benchStoreBytes(records = Number(process.env.BENCH_BYTES_R
     const written = dirBytes(storeDir);
     await compactAll(dir);
     const compacted = dirBytes(storeDir);
-    const names = new Map(Object.entries(T).map(([name, prefix]) => [prefix as number, name]));
-    const tables = new Map<string, TableBytes>();
-    const store = await WardStore.open(storePath(dir));
-    try {
-      for await (const chunk of store.snapshot()) {
-        for (const [k, v] of chunk) {
-          const table = names.get(k[0]!) ?? `0x${k[0]!.toString(16)}`;
-          const t = tables.get(table) ?? { table, entries: 0, keyBytes: 0, valueBytes: 0 };
-          t.entries++;
-          t.keyBytes += k.length;
-          t.valueBytes += v.length;
-          tables.set(table, t);
-        }
-      }
-    } finally {
-      await store.close();
-    }
-    const byTable = [...tables.values()].sort((a, b) => b.keyBytes + b.valueBytes - (a.keyBytes + a.valueBytes));
+    const byTable = await tableBytes(dir);
     const per = (n: number) => n / records;
     const summary = [
       `| table | entries | bytes per record (keys + values) | key / value per entry |`,

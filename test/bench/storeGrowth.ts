@@ -32,6 +32,7 @@ import { signBatchRoot } from '../../electron/core/crypto/recordSignature';
 import { leafOf } from '../../electron/core/storage/storedRecord';
 import type { StoredRecord } from '../../electron/core/storage/storedRecord';
 import { leafIndexes } from '../../electron/core/storage/merkleTrees';
+import { T } from '../../electron/core/storage/keys';
 import { storePath, WardStore } from '../../electron/core/storage/wardStore';
 import { makeWard, nurseRecord, nurseVitals, putStationBatch, scopeOf, stationBatch, type Ward } from '../support/realRecords';
 import { removeDir, tempDir } from '../support/tempCore';
@@ -156,6 +157,38 @@ async function seed(store: WardStore, ward: Ward, factory: RecordFactory, from: 
     });
   }
   return { ms: performance.now() - t0, records: to - from };
+}
+
+export interface TableBytes {
+  table: string;
+  entries: number;
+  keyBytes: number;
+  valueBytes: number;
+}
+
+/**
+ * Every entry of a ward's store counted per table (key and value bytes), largest first: an open
+ * store, or the store of a stopped ward's data directory.
+ */
+export async function tableBytes(of: string | WardStore): Promise<TableBytes[]> {
+  const names = new Map(Object.entries(T).map(([name, prefix]) => [prefix as number, name]));
+  const tables = new Map<string, TableBytes>();
+  const store = typeof of === 'string' ? await WardStore.open(storePath(of)) : of;
+  try {
+    for await (const chunk of store.snapshot()) {
+      for (const [k, v] of chunk) {
+        const table = names.get(k[0]!) ?? `0x${k[0]!.toString(16)}`;
+        const t = tables.get(table) ?? { table, entries: 0, keyBytes: 0, valueBytes: 0 };
+        t.entries++;
+        t.keyBytes += k.length;
+        t.valueBytes += v.length;
+        tables.set(table, t);
+      }
+    }
+  } finally {
+    if (typeof of === 'string') await store.close();
+  }
+  return [...tables.values()].sort((a, b) => b.keyBytes + b.valueBytes - (a.keyBytes + a.valueBytes));
 }
 
 /** Bytes of every file below a directory (the growth benchmark measures the data directory's parts with it too). */

@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import type { StoredRecord } from '../../electron/core/storage/storedRecord';
-import { leafOf, type AnchorRef } from '../../electron/core/storage/storedRecord';
+import { leafOf } from '../../electron/core/storage/storedRecord';
 import { WardStore } from '../../electron/core/storage/wardStore';
 import { encodeRecord, storedRecordOf } from '../../electron/core/records/recordCodec';
 import { buildBatch } from '../../electron/core/crypto/merkle';
@@ -132,12 +132,11 @@ async function profileStages(g: PipelineInternals, actor: Actor, patient: string
     await t.time('fsync (durable append, per group)', () => g.store.write((w) => void w.record(record)));
     sample.push(record);
   }
-  const anchors: AnchorRef[] = [];
+  // The writer's memo goes with the anchor (as RecordWriter does): the reply of addVitals opens the
+  // one record it wrote, memoised as verified when its anchor was recorded.
   for (let i = 0; i < sample.length; i += batchSize) {
-    anchors.push(...(await t.time('anchor (Merkle, 2 appends, chain tx; per batch)', () => g.anchorQueue.anchor(sample.slice(i, i + batchSize).map((record) => ({ record }))))));
+    await t.time('anchor (Merkle, 2 appends, chain tx; per batch)', () => g.anchorQueue.anchor(sample.slice(i, i + batchSize).map((record) => ({ record, memo: g.verifier.memoAtAnchor(record, actor.teamKey) }))));
   }
-  // The reply of addVitals opens the one record it wrote (memoised as verified when written).
-  sample.forEach((r, i) => g.verifier.rememberWritten(r, anchors[i]!));
   for (const r of sample) await t.time('reply view (open + verify the written record)', () => g.reader.openOne(actor, r.id));
   void pipelineStoreSize;
 

@@ -18,7 +18,8 @@
  * - start to ready: spawn until the launch URL is printed; resident memory (VmRSS) after start
  *   and after the opens;
  * - first open of an ordinary patient's last 72 hours (records/history, one page), of the size's
- *   10,000-record patient (every page of records/history), and after another restart the size's
+ *   10,000-record patient (every page of records/history) — never opened, their persistent
+ *   verification memos written by the writers with their anchors —, and after another restart the size's
  *   40,000-record patient's whole history — every page of records/history (decrypted, verified) —
  *   then after a third restart the same history again (opened before: persistent memos) and its
  *   records/chart over the whole period;
@@ -31,6 +32,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { ChainMember } from '../../electron/core/chain/registryClient';
 import { observationContent } from '../../electron/core/clinical/vitalsAssessment';
@@ -42,7 +44,7 @@ import { LevelKv } from '../../electron/core/storage/levelKv';
 import { storePath, WardStore } from '../../electron/core/storage/wardStore';
 import { removeDir, staffedWard, startCore, tempDir } from '../support/tempCore';
 import { vitalsSet } from './fixture';
-import { dirBytes } from './storeGrowth';
+import { dirBytes, tableBytes, type TableBytes } from './storeGrowth';
 import { makeRow, type BenchRow } from './table';
 
 const PATIENTS = 30;
@@ -61,7 +63,7 @@ const BEFORE: Record<number, { startMs: number; rssMb: number } | undefined> = {
   300_000: { startMs: 10_400, rssMb: 2168 },
 };
 
-interface GrowthWard {
+export interface GrowthWard {
   /** Set up at (ms): the timeline ends here at 1,000,000 records. */
   setupAt: number;
   doctor: { name: string; password: string };
@@ -215,21 +217,23 @@ function evict(dir: string): void {
 }
 
 /** CPU time (user + system) the process has used so far, in ms (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
+export function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-function rssMb(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
+export function rssMb(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
 /**
- * Forget every persistent verification memo (no serve running), so a re-measured size's first
- * opens are first opens again (an earlier run opened its heavy patients).
+ * Forget every persistent verification memo (no serve running): with BENCH_GROWTH_FORGET_MEMOS=1
+ * a size is measured as records without memos open (written before the writers stored them with
+ * their anchors). Otherwise a re-measure opens what a ward has: the writers' memos (an earlier
+ * run's opens left the same tags).
  */
-async function forgetMemos(dir: string): Promise<void> {
+export async function forgetMemos(dir: string): Promise<void> {
   const kv = await LevelKv.open(storeDir(dir), { createIfMissing: false });
   try {
     const rows = await kv.range({ gte: key(T.verifyMemo), lt: key(T.verifyMemo + 1) });
@@ -248,7 +252,7 @@ interface Started {
   session: string;
 }
 
-async function start(dir: string, doctor: { name: string; password: string }): Promise<Started> {
+export async function start(dir: string, doctor: { name: string; password: string }): Promise<Started> {
   evict(dir);
   const t0 = performance.now();
   const serve = await serveChild(dir);
@@ -271,7 +275,7 @@ interface HistoryPage {
 }
 
 /** Every page of records/history, timed; every record must be verified and readable. */
-async function openHistory(s: Started, patient: string, pages = Infinity): Promise<{ ms: number; cpuMs: number; records: number; pages: number }> {
+export async function openHistory(s: Started, patient: string, pages = Infinity): Promise<{ ms: number; cpuMs: number; records: number; pages: number }> {
   const t0 = performance.now();
   const c0 = cpuMs(s.serve.pid);
   let records = 0;
@@ -301,6 +305,14 @@ export interface GrowthPoint {
   anonAfterOpensMb?: number;
   anonAfterWholeMb?: number;
   restartReadyMs: number[];
+  /**
+   * The first start after seeding (not the measured one): the records were seeded while the ward
+   * was stopped, so that start checks all their anchor batches against the chain, as after a crash
+   * that followed a long run. A ward that wrote them while running and stopped cleanly moved its
+   * checkpoint past them (records/chainCheck.ts advance): the measured start is that one.
+   */
+  afterSeedReadyMs?: number;
+  afterSeedCpuMs?: number;
   /** Wall time and the serve process's CPU time (absent in points measured before it was added). */
   last72h: { ms: number; cpuMs?: number; records: number };
   tenK: { ms: number; cpuMs?: number; records: number; pages: number };
@@ -315,7 +327,10 @@ export interface GrowthPoint {
 
 async function measure(dir: string, g: GrowthWard, stage: { heavy40: string; heavy10: string }, ordinary: string): Promise<Omit<GrowthPoint, 'records' | 'seedSeconds' | 'ingest'>> {
   let s = await start(dir, g.doctor);
-  const first = { readyMs: s.readyMs, readyCpuMs: s.readyCpuMs, rssAfterStartMb: s.rssAfterStartMb };
+  const afterSeed = { afterSeedReadyMs: s.readyMs, afterSeedCpuMs: s.readyCpuMs };
+  await s.serve.stop();
+  s = await start(dir, g.doctor);
+  const first = { ...afterSeed, readyMs: s.readyMs, readyCpuMs: s.readyCpuMs, rssAfterStartMb: s.rssAfterStartMb };
   const restartReadyMs: number[] = [];
   try {
     const last72h = await openHistory(s, ordinary, 1);
@@ -359,54 +374,122 @@ async function measure(dir: string, g: GrowthWard, stage: { heavy40: string; hea
   }
 }
 
+export interface RateFigures {
+  realSeconds: number;
+  anchorWindowMs: number;
+  readings: number;
+  anchors: number;
+  storeBytesPerReading: number;
+  chainBytesPerReading: number;
+  /** The store's entries (keys + values, before LevelDB's own overhead) per reading, by table. */
+  entryBytesPerReading: Record<string, number>;
+  /** Submit until acknowledged (durable), ms. */
+  ackMs: { p50: number; p99: number; max: number };
+  /** CPU of this process (it runs the core and the chain) during the timed part, and the load average after. */
+  cpuMs: number;
+  loadAverage: number[];
+}
+
 /**
  * Bytes per reading at a real ward's rate: a fresh ward, one reading per bed per minute (30 beds:
- * one every 2 s, each its own durable batch) for RATE_MINUTES minutes of real time; anchors are
- * gathered by the station window (30 s). Store and chain directories measured before and after.
+ * one every 2 s, each its own durable batch) for `seconds` of real time; anchors are gathered by
+ * the station window (`anchorWindowMs`, the core's default unless given). Runnable alone:
+ * `npx tsx test/bench/run.ts minute`.
+ *
+ * Steady state, as a ward that has been running: the run's process first records one reading per
+ * patient (the station opens a key scope per patient per start — it is not a reader of its scopes,
+ * so it cannot reopen them after a restart: ~900 B a patient once per start) and anchors them;
+ * then the store is compacted and measured (directory and entries per table), the run goes, and
+ * the store is compacted and measured again before the process stops. The chain (on its own
+ * thread: compacted only while stopped) is measured compacted before the process and after it;
+ * the warm-up's transaction is taken out as its share of the transactions (every anchor
+ * transaction writes about as many chain bytes: a root and a count, whatever the leaves).
  */
-export async function rateRun(): Promise<{ readings: number; anchors: number; storeBytesPerReading: number; chainBytesPerReading: number }> {
+export async function rateRun(seconds = RATE_MINUTES * 60, anchorWindowMs?: number): Promise<RateFigures> {
   const dir = tempDir('wardledger-bench-rate-');
+  const options = anchorWindowMs === undefined ? {} : { anchorWindowMs };
   try {
     const g = await setUp(dir);
-    const internals = await openInternals(dir);
-    let readings = 0;
-    let anchors = 0;
+    await compactAll(dir);
+    const chain0 = dirBytes(chainDir(dir));
+    const internals = await openInternals(dir, options);
+    const acks: number[] = [];
     let store0 = 0;
-    let chain0 = 0;
+    let store1 = 0;
+    let tables0: TableBytes[] = [];
+    let tables1: TableBytes[] = [];
+    let warmAnchors = 0;
+    let anchors = 0;
+    let cpu = { user: 0, system: 0 };
     try {
       memoiseMembers(internals);
-      // A first reading per patient opens its key scope (a one-off, not part of the steady rate).
       const first = await Promise.all(g.patients.map((p, i) => internals.ingest.submit(strip(stationItem(p, Date.now(), i)))));
       await internals.anchorQueue.flush();
       await Promise.all(first.map((a) => a.anchored));
+      warmAnchors = internals.anchorQueue.stats.batches;
+      await internals.store.compact();
+      store0 = dirBytes(storeDir(dir));
+      tables0 = await tableBytes(internals.store);
+      const cpu0 = process.cpuUsage();
+      const pending: Array<Promise<void>> = [];
+      const end = Date.now() + seconds * 1000;
+      for (let i = 0; Date.now() < end; i++) {
+        const t0 = performance.now();
+        const acked = await internals.ingest.submit(strip(stationItem(g.patients[i % PATIENTS]!, Date.now(), 1000 + i)));
+        acks.push(performance.now() - t0);
+        pending.push(acked.anchored);
+        await new Promise((r) => setTimeout(r, STEP_MS));
+      }
+      await internals.anchorQueue.flush();
+      await Promise.all(pending);
+      cpu = process.cpuUsage(cpu0);
+      anchors = internals.anchorQueue.stats.batches - warmAnchors;
+      await internals.store.compact();
+      store1 = dirBytes(storeDir(dir));
+      tables1 = await tableBytes(internals.store);
     } finally {
       await internals.close();
     }
     await compactAll(dir);
-    store0 = dirBytes(storeDir(dir));
-    chain0 = dirBytes(chainDir(dir));
-    const again = await openInternals(dir);
-    try {
-      memoiseMembers(again);
-      const pending: Array<Promise<void>> = [];
-      const end = Date.now() + RATE_MINUTES * 60_000;
-      for (let i = 0; Date.now() < end; i++) {
-        const acked = await again.ingest.submit(strip(stationItem(g.patients[i % PATIENTS]!, Date.now(), 1000 + i)));
-        pending.push(acked.anchored);
-        readings++;
-        await new Promise((r) => setTimeout(r, STEP_MS));
-      }
-      await again.anchorQueue.flush();
-      await Promise.all(pending);
-      anchors = again.anchorQueue.stats.batches;
-    } finally {
-      await again.close();
+    const chainPerAnchor = (dirBytes(chainDir(dir)) - chain0) / (anchors + warmAnchors);
+    const readings = acks.length;
+    const entryBytesPerReading: Record<string, number> = {};
+    for (const t of tables1) {
+      const before = tables0.find((b) => b.table === t.table);
+      const delta = t.keyBytes + t.valueBytes - (before ? before.keyBytes + before.valueBytes : 0);
+      if (delta !== 0) entryBytesPerReading[t.table] = Number((delta / readings).toFixed(1));
     }
-    await compactAll(dir);
-    return { readings, anchors, storeBytesPerReading: (dirBytes(storeDir(dir)) - store0) / readings, chainBytesPerReading: (dirBytes(chainDir(dir)) - chain0) / readings };
+    const sorted = [...acks].sort((a, b) => a - b);
+    return {
+      realSeconds: seconds,
+      anchorWindowMs: anchorWindowMs ?? internals.anchorQueue.stationWindowMs,
+      readings,
+      anchors,
+      storeBytesPerReading: (store1 - store0) / readings,
+      chainBytesPerReading: (chainPerAnchor * anchors) / readings,
+      entryBytesPerReading,
+      ackMs: { p50: sorted[Math.floor(readings * 0.5)]!, p99: sorted[Math.min(readings - 1, Math.floor(readings * 0.99))]!, max: sorted[readings - 1]! },
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
+    };
   } finally {
     removeDir(dir);
   }
+}
+
+/** The one-reading-per-bed-per-minute part alone (BENCH_MINUTE_SECONDS, default 60; BENCH_MINUTE_WINDOW_MS: the anchor window). */
+export async function benchMinuteRate(): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
+  const windowMs = process.env.BENCH_MINUTE_WINDOW_MS;
+  const rate = await rateRun(Number(process.env.BENCH_MINUTE_SECONDS ?? 60), windowMs ? Number(windowMs) : undefined);
+  return { rows: rateRows(rate), details: { ...rate } };
+}
+
+function rateRows(rate: RateFigures): BenchRow[] {
+  const over = `${rate.readings} readings over ${f0(rate.realSeconds)} s of real time, ${rate.anchors} anchor transactions (${f0(rate.anchorWindowMs / 1000)} s window)`;
+  return [
+    makeRow({ name: 'One reading per bed per minute — chain bytes per reading', figure: rate.chainBytesPerReading, unit: 'B', target: null, baseline: 14_300, note: `${over}; baseline: the issue's one transaction per reading` }),
+    makeRow({ name: 'One reading per bed per minute — store bytes per reading', figure: rate.storeBytesPerReading, unit: 'B', target: { cmp: '<=', value: 1200 }, baseline: null, note: `${over}; each reading its own durable batch; entries per reading: ${Object.entries(rate.entryBytesPerReading).map(([t, n]) => `${t} ${n}`).join(', ')}; acknowledged p50 ${rate.ackMs.p50.toFixed(1)} ms, p99 ${rate.ackMs.p99.toFixed(1)} ms` }),
+  ];
 }
 
 /**
@@ -509,7 +592,7 @@ export async function benchWardGrowth(
         saveState(dir, g);
       }
       const ingest = g.ingestAt![String(size)]!;
-      if (remeasure) await forgetMemos(dir);
+      if (process.env.BENCH_GROWTH_FORGET_MEMOS === '1') await forgetMemos(dir);
       const m = await measure(dir, g, stage, ordinary);
       const p: GrowthPoint = { records: size, seedSeconds, ingest, ...m };
       (g.points ??= {})[String(size)] = p;
@@ -519,9 +602,9 @@ export async function benchWardGrowth(
       const label = `Ward with ${f0(size)} records`;
       const before = BEFORE[size];
       rows.push(
-        makeRow({ name: `${label} — wardledger serve start to URL`, figure: p.readyMs, unit: 'ms', target: { cmp: '<=', value: 2000 }, baseline: before?.startMs ?? null, note: `page cache evicted before the start; CPU ${f0(p.readyCpuMs)} ms; restarts ${p.restartReadyMs.map(f0).join(', ')} ms; baseline: the issue's log store${before ? '' : ' (did not start at all past 690,000)'}` }),
+        makeRow({ name: `${label} — wardledger serve start to URL`, figure: p.readyMs, unit: 'ms', target: { cmp: '<=', value: 2000 }, baseline: before?.startMs ?? null, note: `page cache evicted before the start; CPU ${f0(p.readyCpuMs)} ms; the start right after seeding (it checks every batch seeded while stopped, as after a crash following a long run) ${f0(p.afterSeedReadyMs)} ms, CPU ${f0(p.afterSeedCpuMs)} ms; restarts ${p.restartReadyMs.map(f0).join(', ')} ms; baseline: the issue's log store${before ? '' : ' (did not start at all past 690,000)'}` }),
         makeRow({ name: `${label} — resident memory idle`, figure: Math.max(p.rssAfterStartMb, p.rssAfterOpensMb, p.rssAfterWholeMb), unit: 'MB', target: { cmp: '<=', value: 300 }, baseline: before?.rssMb ?? null, note: `VmRSS of the serve process: ${f0(p.rssAfterStartMb)} MB 1 s after start, ${f0(p.rssAfterOpensMb)} MB after the 72 h and 10,000-record opens, ${f0(p.rssAfterWholeMb)} MB 5 s after the 40,000-record open` }),
-        makeRow({ name: `${label} — first open of a patient's last 72 h`, figure: p.last72h.ms, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `doctor's records/history over HTTP after a restart: ${f0(p.last72h.records)} records decrypted and verified (never opened before)` }),
+        makeRow({ name: `${label} — first open of a patient's last 72 h`, figure: p.last72h.ms, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `doctor's records/history over HTTP after a restart: ${f0(p.last72h.records)} records decrypted and verified (never opened before; memos from the writers${process.env.BENCH_GROWTH_FORGET_MEMOS === '1' ? ' forgotten' : ''})` }),
         makeRow({ name: `${label} — first open of a 10,000-record history`, figure: p.tenK.ms, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `every page of records/history: ${f0(p.tenK.records)} records in ${p.tenK.pages} pages, never opened before` }),
         makeRow({ name: `${label} — first open of a 40,000-record whole history after a restart`, figure: p.whole40k.ms, unit: 'ms', target: { cmp: '<=', value: 1000 }, baseline: null, note: `every page of records/history (${f0(p.whole40k.records)} records, ${p.whole40k.pages} pages, decrypted and verified); after another restart (opened before, persistent memos) ${f0(p.reopened40k?.ms)} ms, then records/chart of the whole period ${f0(p.chart40k.ms)} ms (${f0(p.chart40k.points)} points)` }),
         makeRow({ name: `${label} — durable ingest`, figure: p.ingest.readingsPerSecond, unit: 'readings/s', target: { cmp: '>=', value: 0, minRatio: 1 }, baseline: empty.readingsPerSecond, note: `StationIngestQueue, ${f0(TIMED_INGEST.batches * TIMED_INGEST.size)} readings acknowledged when durable; baseline: the same on the empty ward` }),
@@ -530,10 +613,7 @@ export async function benchWardGrowth(
       );
     }
     const rate = RATE_MINUTES > 0 ? await rateRun() : null;
-    if (rate) rows.push(
-      makeRow({ name: 'One reading per bed per minute — chain bytes per reading', figure: rate.chainBytesPerReading, unit: 'B', target: null, baseline: 14_300, note: `${rate.readings} readings over ${RATE_MINUTES} min of real time, ${rate.anchors} anchor transactions (30 s windows); baseline: the issue's one transaction per reading` }),
-      makeRow({ name: 'One reading per bed per minute — store bytes per reading', figure: rate.storeBytesPerReading, unit: 'B', target: { cmp: '<=', value: 1200 }, baseline: null, note: 'each reading its own durable batch (signature tree of one)' }),
-    );
+    if (rate) rows.push(...rateRows(rate));
     const curve = Object.values(g.points ?? {}).sort((a, b) => a.records - b.records);
     return { rows, details: { dir: kept ?? null, emptyIngest: empty, points, rate }, summary: curve.length ? growthTable(curve, empty) : '' };
   } finally {

@@ -16,11 +16,25 @@ import { WardError } from '../model/errors';
 import type { Envelope } from './envelope';
 import { hexToBytes } from './hex';
 
-export interface VerifiedFacts {
+/** What was verified: named fields (hashed where long), or a record's covered fields as bytes. */
+export type VerifiedFacts = FieldFacts | CoveredFacts;
+
+/**
+ * A record's fields as one run of bytes (records/recordMemo.ts lays them out): MACed as they are,
+ * one HMAC, no digests first.
+ */
+export interface CoveredFacts {
+  recordId: string;
+  covered: Uint8Array;
+  /** What was verified, e.g. 'ward' (as in FieldFacts). */
+  scope: string;
+}
+
+export interface FieldFacts {
   recordId: string;
   /**
-   * Digest of the record's canonical signed fields (see signedFieldsDigest in records/provenance):
-   * the fast path skips the signature check, so everything the signature covers must be in the tag.
+   * Digest of the signed fields: the fast path skips the signature check, so everything the
+   * signature covers must be in the tag (ward records use CoveredFacts, every field as bytes).
    */
   signedFields: string;
   /** Digest of the stored ciphertext (see ciphertextHashOf). */
@@ -34,6 +48,8 @@ export interface VerifiedFacts {
 }
 
 const LABEL = Buffer.from('WardLedger/verified/v2', 'utf8');
+/** Another label for covered bytes: a tag of one kind of facts never matches the other kind. */
+const COVERED_LABEL = Buffer.from('WardLedger/verified-bytes/v3', 'utf8');
 
 /** SHA-256 (0x hex) of an envelope's payload nonce and ciphertext, or of raw bytes. */
 export function ciphertextHashOf(data: Envelope | Uint8Array): string {
@@ -102,6 +118,7 @@ export class VerifiedCache {
 
   #mac(facts: VerifiedFacts): Buffer {
     if (typeof facts !== 'object' || facts === null) throw new WardError('BAD_INPUT', 'Nothing to verify.');
+    if ('covered' in facts) return this.#macCovered(facts);
     // One buffer, one update: the same bytes as updating field by field, a fraction of the calls.
     const parts: Buffer[] = [LABEL];
     for (const field of [facts.recordId, facts.signedFields, facts.ciphertextHash, facts.signature, facts.anchorRoot ?? '', facts.scope ?? '']) {
@@ -112,6 +129,17 @@ export class VerifiedCache {
       parts.push(len, bytes); // length-prefixed: field boundaries cannot shift
     }
     return createHmac('sha256', this.#secret).update(Buffer.concat(parts)).digest();
+  }
+
+  #macCovered(facts: CoveredFacts): Buffer {
+    const { recordId, covered, scope } = facts;
+    if (typeof recordId !== 'string' || typeof scope !== 'string' || !(covered instanceof Uint8Array)) throw new WardError('BAD_INPUT', 'Verification facts must be strings and bytes.');
+    const id = Buffer.from(normalize(recordId), 'utf8');
+    const what = Buffer.from(scope, 'utf8');
+    const head = Buffer.allocUnsafe(8);
+    head.writeUInt32BE(id.length, 0);
+    head.writeUInt32BE(what.length, 4);
+    return createHmac('sha256', this.#secret).update(COVERED_LABEL).update(head).update(id).update(what).update(covered).digest();
   }
 }
 

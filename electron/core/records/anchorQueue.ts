@@ -36,6 +36,12 @@ import type { RootsOnChain } from './rootsOnChain';
 export interface ToAnchor {
   record: StoredRecord;
   signatureTree?: { treeNo: number; leafIndex: number; leaves: number };
+  /**
+   * The writer's persistent verification memo of the record under its anchor (RecordVerifier.
+   * memoAtAnchor), stored in the same write as the anchor: the record's first read after a
+   * restart need not verify what this process built itself.
+   */
+  memo?: (anchor: AnchorRef) => string | null;
 }
 
 interface Waiting extends ToAnchor {
@@ -59,7 +65,8 @@ export class AnchorQueue {
   private running = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly maxBatch: number;
-  private readonly stationWindowMs: number;
+  /** How long unattended station readings may wait to be gathered (ms). */
+  readonly stationWindowMs: number;
   private readonly ownAnchorMin: number;
   /** Batches anchored and leaves covered since start (for benchmarks and the sync console). */
   readonly stats = { batches: 0, leaves: 0 };
@@ -124,6 +131,11 @@ export class AnchorQueue {
   }
 
   /** Drop the timer (the core stops; what still waits is durable and is anchored at the next start). */
+  /** An anchor transaction is being sent or awaited (its local write may still follow). */
+  get anchoring(): boolean {
+    return this.running;
+  }
+
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -205,13 +217,16 @@ export class AnchorQueue {
     failpoint('anchor.batched');
     const anchored = await this.submit(root, items.length);
     failpoint('anchor.sent');
+    const refs: AnchorRef[] = proofs.map((proof) => ({ root, ...anchored, proof }));
+    const memos = await memosOf(items, refs);
     await store.write(async (w) => {
       await w.anchored(treeNo, anchored);
       this.roots.remember(w, root);
+      if (memos.length) w.memos(memos);
     });
     this.stats.batches++;
     this.stats.leaves += items.length;
-    return proofs.map((proof) => ({ root, ...anchored, proof }));
+    return refs;
   }
 
   /** Send the root; if an earlier attempt already got it on the chain, use that anchor. */
@@ -249,6 +264,17 @@ export class AnchorQueue {
     if (resumed) log('info', 'anchor.resumed', { records: resumed });
     return resumed;
   }
+}
+
+/** The writers' memos of the items under their anchors (yielding every 64: a batch is a thousand HMACs). */
+async function memosOf(items: ToAnchor[], anchors: AnchorRef[]): Promise<Array<[string, string]>> {
+  const tags: Array<[string, string]> = [];
+  for (const [i, item] of items.entries()) {
+    if (i % 64 === 63) await new Promise((r) => setImmediate(r));
+    const tag = item.memo?.(anchors[i]!);
+    if (tag) tags.push([item.record.id, tag]);
+  }
+  return tags;
 }
 
 /** The signature tree the items are, when they are all of one station batch, every leaf once, in any order. */

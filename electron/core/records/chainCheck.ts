@@ -14,8 +14,9 @@
  * - Audit: every AccessAudited event of a patient must have its local entry; a missing one is
  *   written back from the chain (actor, action, time, break-glass; the reason was only local).
  *
- * At start the ward is checked incrementally from a checkpoint (the last block checked, tagged
- * with a key derived from the station key so an edited checkpoint only causes a full check), plus
+ * At start the ward is checked incrementally from a checkpoint (the last block checked, moved to
+ * the newest block when the ward stops cleanly; tagged with a key derived from the station key so
+ * an edited checkpoint only causes a full check), plus
  * the batches found wrong before, until they are mended; right after the start, older batches are
  * re-checked for up to SWEEP_BUDGET_MS (the sweep, round and round, off the start's path). When a patient's record or access log is
  * opened, that patient is checked from the ward's setup block (once per process, then
@@ -40,6 +41,7 @@ import { VerifiedCache } from '../crypto/verifiedCache';
 import type { IdentityService } from '../identity/identityService';
 import type { BatchDifference, ConsentDifference, PatientStoreCheck, StoreCheckReport } from '../model/storeCheck';
 import { log } from '../platform/log';
+import { BoundedCache } from '../storage/boundedCache';
 import type { ActivityEntry, AuditRecord } from '../storage/storeTypes';
 import type { WardStore } from '../storage/wardStore';
 import type { Patients } from './patients';
@@ -48,10 +50,17 @@ import type { Patients } from './patients';
 type OpenBatch = Pick<BatchOnChain, 'batchId' | 'root' | 'leafCount'>;
 
 interface Checkpoint {
+  /** Anchor batches up to this block are checked (or were written by a run that stopped cleanly). */
   block: number;
   open: OpenBatch[];
   /** Where the next slice of the sweep over older batches starts. */
   sweep: number;
+  /**
+   * Consent changes and audits are checked at the next start from this block (absent: block + 1).
+   * A clean stop moves `block` but not this: they are few (one per access, not per reading), and
+   * an access-log entry deleted while the ward was stopped is still restored at the next start.
+   */
+  events?: number;
   tag: string;
 }
 
@@ -77,6 +86,12 @@ export class ChainCheck {
   private readonly patientsChecked = new Map<string, { block: number; result: PatientStoreCheck; missingGrantees: string[] }>();
   private readonly inFlight = new Map<string, Promise<PatientStoreCheck>>();
   private tagger: { key: string; cache: VerifiedCache } | null = null;
+  /**
+   * Batches found complete by this process (batch id → root): the store is locked while the ward
+   * runs and the ward never deletes a record, so one stays complete until the next start. The
+   * sweep and the first opens of patients after a start check many of the same batches.
+   */
+  private readonly complete = new BoundedCache<number, string>(65_536);
 
   constructor(
     private readonly store: () => WardStore,
@@ -112,6 +127,7 @@ export class ChainCheck {
     const checkpoint = await this.checkpoint();
     const setup = this.identity.wardConfig.registryBlock;
     const from = checkpoint ? checkpoint.block + 1 : setup;
+    const eventsFrom = checkpoint ? Math.min(checkpoint.events ?? from, from) : setup;
     const station = this.stationAddress();
     const fresh = from <= to ? (await c.batchesAnchored(from, to)).filter((b) => !station || b.submitter === station) : [];
     const seen = new Set(fresh.map((b) => b.batchId));
@@ -129,13 +145,13 @@ export class ChainCheck {
 
     const pairs = new Map<string, [string, string]>();
     for (const [p, g] of await store.grantPairs()) pairs.set(`${p}|${g}`, [p, g]);
-    if (from <= to) for (const e of await c.consentChanges(from, to)) pairs.set(`${e.patient}|${e.grantee}`, [e.patient, e.grantee]);
+    if (eventsFrom <= to) for (const e of await c.consentChanges(eventsFrom, to)) pairs.set(`${e.patient}|${e.grantee}`, [e.patient, e.grantee]);
     const consent = await this.consentOf([...pairs.values()]);
 
     let auditRestored = 0;
-    if (from <= to) {
+    if (eventsFrom <= to) {
       const byRef = new Map<string, AuditOnChain[]>();
-      for (const e of await c.accessesAudited(from, to)) if (e.patientRef !== ethers.ZeroHash) byRef.set(e.patientRef, [...(byRef.get(e.patientRef) ?? []), e]);
+      for (const e of await c.accessesAudited(eventsFrom, to)) if (e.patientRef !== ethers.ZeroHash) byRef.set(e.patientRef, [...(byRef.get(e.patientRef) ?? []), e]);
       if (byRef.size) {
         const patientOf = await this.patientsByRef();
         for (const [ref, events] of byRef) {
@@ -164,6 +180,29 @@ export class ChainCheck {
       });
     } else log('info', 'store_check.agrees', { fromBlock: from, toBlock: to, batches: report.batchesChecked, ms: Date.now() - started });
     return report;
+  }
+
+  /**
+   * The ward stops cleanly: the checkpoint moves to the chain's newest block. What was anchored
+   * since the last checkpoint was written to this store first, and the store is locked while the
+   * ward runs, so only what changes while it is stopped needs checking at the next start — without
+   * this, each start checked every batch anchored since the previous start (a ward that ran a month
+   * re-read a month of records before it was ready). The blocks of this run are where the next
+   * start's sweep begins (in the background), so the newest records are still checked first.
+   * Call only when no anchor transaction is in flight (its local write may still be pending).
+   * Never fails the stop: a checkpoint not moved only means a longer check at the next start.
+   */
+  async advance(): Promise<void> {
+    await this.sweeping;
+    if (!this.last) return; // not checked at this start (it failed, or the ward is not set up)
+    try {
+      const checkpoint = await this.checkpoint();
+      if (!checkpoint) return;
+      const to = await this.contracts().blockNumber();
+      if (to > checkpoint.block) await this.saveCheckpoint(to, checkpoint.open, checkpoint.block + 1, checkpoint.events ?? checkpoint.block + 1);
+    } catch (e) {
+      log('warn', 'store_check.checkpoint_not_advanced', { error: (e as Error).message });
+    }
   }
 
   /**
@@ -264,6 +303,7 @@ export class ChainCheck {
 
   /** One anchored batch against the store: null when every leaf the chain counted is there. */
   private async batch(b: OpenBatch): Promise<BatchDifference | null> {
+    if (this.complete.get(b.batchId) === b.root.toLowerCase()) return null;
     const store = this.store();
     const trees = await store.treesWithRoot(b.root);
     let treeNo: number | undefined;
@@ -288,7 +328,10 @@ export class ChainCheck {
         gone.set(p, (gone.get(p) ?? 0) + 1);
       }
     }
-    if (found >= b.leafCount) return null;
+    if (found >= b.leafCount) {
+      this.complete.set(b.batchId, b.root.toLowerCase());
+      return null;
+    }
     return difference(found, gone, 'records');
   }
 
@@ -308,13 +351,19 @@ export class ChainCheck {
       if (e.anchor && !batches.has(e.anchor.batchId)) batches.set(e.anchor.batchId, e.anchor.root.toLowerCase());
     }
     // Batch and leaf count as the chain has them (a root the chain does not know is the verifier's
-    // finding: the record is shown as tampered).
+    // finding: the record is shown as tampered). A batch this process already found complete under
+    // the same id and root is not asked again: an eth_call per batch (a VM over the state trie on
+    // the chain's thread, 4–6 ms each) was most of an ordinary patient's first open, whose newest
+    // records span a hundred batches (station batches shared by the ward, a person's saves each
+    // their own). The rest are asked together, not one round trip after another.
+    const unknown = [...batches].filter(([batchId, root]) => this.complete.get(batchId) !== root);
     const c = this.contracts();
+    const onChain = await Promise.all(unknown.map(([, root]) => c.anchorOf(root)));
     const checked: OpenBatch[] = [];
-    for (const [batchId, root] of batches) {
-      const onChain = await c.anchorOf(root);
-      if (onChain && onChain.batchId === batchId) checked.push({ batchId, root, leafCount: onChain.leafCount });
-    }
+    unknown.forEach(([batchId, root], i) => {
+      const a = onChain[i];
+      if (a && a.batchId === batchId) checked.push({ batchId, root, leafCount: a.leafCount });
+    });
     return { extraCopies, batches: checked };
   }
 
@@ -395,27 +444,29 @@ export class ChainCheck {
     return this.tagger.cache;
   }
 
-  private static facts(block: number, open: readonly OpenBatch[], sweep: number) {
-    return { recordId: ethers.ZeroHash, signedFields: JSON.stringify({ block, open, sweep }), ciphertextHash: '', signature: '', anchorRoot: null, scope: 'ward-chain-check' };
+  private static facts(block: number, open: readonly OpenBatch[], sweep: number, events?: number) {
+    // `events` is covered only when present: a checkpoint written before it existed keeps its tag.
+    const fields = events === undefined ? { block, open, sweep } : { block, open, sweep, events };
+    return { recordId: ethers.ZeroHash, signedFields: JSON.stringify(fields), ciphertextHash: '', signature: '', anchorRoot: null, scope: 'ward-chain-check' };
   }
 
   /** The checkpoint, if its tag is this station's (anything else: check from the ward's setup). */
   private async checkpoint(): Promise<Checkpoint | null> {
     const cp = await this.store().state<Checkpoint>(CHECKPOINT);
     const tags = this.tags();
-    if (!cp || !tags || typeof cp.block !== 'number' || typeof cp.sweep !== 'number' || !Array.isArray(cp.open)) return null;
-    if (!tags.isStillVerified(ChainCheck.facts(cp.block, cp.open, cp.sweep), cp.tag)) {
+    if (!cp || !tags || typeof cp.block !== 'number' || typeof cp.sweep !== 'number' || !Array.isArray(cp.open) || (cp.events !== undefined && typeof cp.events !== 'number')) return null;
+    if (!tags.isStillVerified(ChainCheck.facts(cp.block, cp.open, cp.sweep, cp.events), cp.tag)) {
       log('warn', 'store_check.checkpoint_rejected');
       return null;
     }
     return cp;
   }
 
-  private async saveCheckpoint(block: number, batches: readonly BatchDifference[], sweep: number): Promise<void> {
+  private async saveCheckpoint(block: number, batches: readonly OpenBatch[], sweep: number, events?: number): Promise<void> {
     const tags = this.tags();
     if (!tags) return;
     const open = batches.map(({ batchId, root, leafCount }) => ({ batchId, root, leafCount }));
-    await this.store().write((w) => w.state(CHECKPOINT, { block, open, sweep, tag: tags.tagOf(ChainCheck.facts(block, open, sweep)) }));
+    await this.store().write((w) => w.state(CHECKPOINT, { block, open, sweep, ...(events === undefined ? {} : { events }), tag: tags.tagOf(ChainCheck.facts(block, open, sweep, events)) }));
   }
 }
 

@@ -8,17 +8,16 @@
  * `openFromMemo` decrypts and answers from the memos (no proofs needed); what it cannot answer is
  * checked in full by `verifyInFull`, after the caller filled the records' proofs.
  */
-import { createHash } from 'node:crypto';
 import type { Provenance } from '../model/records';
 import { checkHashCommitment } from '../crypto/commitment';
 import type { ScopeKey } from '../crypto/keyScope';
 import { verifyInclusion } from '../crypto/merkle';
 import { contentHashOf, verifyBatchSignature, verifyRecordSignature } from '../crypto/recordSignature';
-import { ciphertextHashOf, type VerifiedCache, type VerifiedFacts } from '../crypto/verifiedCache';
-import { hexToBytes } from '../crypto/hex';
+import type { VerifiedCache, VerifiedFacts } from '../crypto/verifiedCache';
 import { BoundedCache, ByteBoundedCache } from '../storage/boundedCache';
 import { leafOf, type AnchorRef, type StoredRecord } from '../storage/storedRecord';
 import { batchFieldsOf, fieldsOf, sealedMatches, unpackSealed, type SealedContent } from './recordCodec';
+import { memoCoveredBytes } from './recordMemo';
 
 export interface OpenedRecord {
   record: StoredRecord;
@@ -44,40 +43,15 @@ function provenance(partial: Partial<Provenance> & { problems: string[] }, ancho
 }
 
 /**
- * SHA-256 of a record's canonical signed fields (the EIP-712 fields, with the role always; the
- * Merkle leaf; the commitment's salt; the patient the content names), independent of how the
- * store lays records out: what the signature and anchor checks vouch for, so a memo that skips
- * them still notices any of them changed.
- */
-export function signedFieldsDigest(record: StoredRecord): string {
-  // A fixed-order JSON array (unambiguous, and ~10× cheaper than canonical JSON of the nested
-  // fields, which was an eighth of a first open's CPU): the EIP-712 fields with the role and
-  // version, the leaf's (id, patientRef, commitment, author, createdAt are among them), the salt
-  // and the patient.
-  const f = fieldsOf(record);
-  const listed = [f.recordId, f.patientRef, f.contentHash, f.amends, f.kind, f.author, record.authorRole, record.signedVersion ?? 1, f.createdAt, record.commitment, record.salt, record.patient];
-  return '0x' + createHash('sha256').update(JSON.stringify(listed)).digest('hex');
-}
-
-/**
- * What a verification memo vouches for: the stored ciphertext, every field the author's signature
- * and the Merkle leaf cover, the signature itself (for a batch signature also its root, count and
- * time), and the anchor's root and place on the chain. Proofs are not part of it: once a leaf was
- * proven under a root on the chain, the same leaf stays under that root, so a record whose memo
- * holds needs no tree read at all. Any of these altered later and the memo no longer matches.
+ * What a verification memo vouches for (records/recordMemo.ts, as bytes): the stored ciphertext,
+ * every field the author's signature and the Merkle leaf cover, the signature itself (for a batch
+ * signature also its root, count and time), and the anchor's root and place on the chain. Proofs
+ * are not part of it: once a leaf was proven under a root on the chain, the same leaf stays under
+ * that root, so a record whose memo holds needs no tree read at all. Any of these altered later
+ * and the memo no longer matches.
  */
 export function verificationFacts(record: StoredRecord, anchor: AnchorRef | undefined): VerifiedFacts {
-  const b = record.batchSignature;
-  const signed = b ? `batch:${b.signature}:${b.root}:${b.count}:${b.createdAt}` : `record:${record.signature}`;
-  return {
-    recordId: record.id,
-    signedFields: signedFieldsDigest(record),
-    ciphertextHash: ciphertextHashOf(hexToBytes(record.cipher.ct)),
-    // Every signed field, the role and whether it was signed (version 2) among them.
-    signature: [signed, record.signedVersion ?? 1, record.patientRef, record.contentHash, record.amends, record.kind, record.author, record.authorRole, record.createdAt, record.salt, record.commitment, record.cipher.scopeId, record.cipher.iv].join('|'),
-    anchorRoot: anchor ? `${anchor.root}:${anchor.batchId}:${anchor.block}` : null,
-    scope: 'ward',
-  };
+  return { recordId: record.id, covered: memoCoveredBytes(record, anchor), scope: 'ward' };
 }
 
 /** The anchor a record was verified under (its root, batch and block). */

@@ -2,7 +2,13 @@
  * Verifying stored records for a reader, with the memos that keep long histories fast (see
  * provenance.ts): records this process wrote itself, roots known to be on the ward chain (once
  * per root, remembered in the store: rootsOnChain.ts), and the persistent memo of care-team
- * readers (its secret derived from the care team key, its tags in the store).
+ * readers (its tags in the store): keyed with a secret derived from the care team key, or for the
+ * readings this workstation's station key signed, from the station key.
+ *
+ * The persistent memo is written by the writer when the record's anchor is recorded
+ * (`memoAtAnchor`), not only by a first read: the writer built the leaf, the signature and the
+ * tree itself and holds the anchor's receipt, so a reading the ward recorded is not verified
+ * from scratch at its first read after a restart.
  */
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -27,18 +33,47 @@ export class RecordVerifier {
   /** Batch trees checked whole, so a page of one batch's records walks no proof. */
   private readonly trees = new VerifiedTrees();
 
+  private stationMemo: { key: string; address: string; cache: VerifiedCache } | null = null;
+
   constructor(
     private readonly store: () => WardStore,
     private readonly roots: RootsOnChain,
+    /** The workstation's station key (address and private key), or null before the ward is set up. */
+    private readonly station: () => { address: string; privateKey: string } | null = () => null,
   ) {}
 
   /**
-   * This process built, signed and anchored the record itself: memo it as verified (keyed by its
-   * stored bytes, so a later change on disk is still caught). Its inclusion proof is not checked
-   * again: the anchor queue built it from this very object in this process.
+   * This process built, signed and anchored the record itself (`teamKey`: the writer's care team
+   * key, null for the station): the memo the anchor queue stores in the same write as the anchor
+   * (ToAnchor.memo), and this process's own memo. What the tag attests is `verificationFacts`:
+   * these stored bytes (ciphertext, every signed field, the signature) are the ones the writer
+   * signed, and its leaf is under the anchor's root, recorded on the ward chain at that batch and
+   * block — not the proofs, which a memo never covers. Any later change of those bytes on disk
+   * gives another tag, so the first read verifies the record in full and finds it.
    */
-  rememberWritten(r: StoredRecord, anchor: AnchorRef): void {
-    this.verified.markVerified(verificationFacts(r, anchor));
+  memoAtAnchor(record: StoredRecord, teamKey: string | null): (anchor: AnchorRef) => string | null {
+    return (anchor) => {
+      const facts = verificationFacts(record, anchor);
+      this.verified.markVerified(facts);
+      return (this.ownStationMemo(record) ?? this.teamCache(teamKey))?.tagOf(facts) ?? null;
+    };
+  }
+
+  /**
+   * The persistent memo of a reading this workstation's station key signed: its secret is derived
+   * from the station key, which is kept unattended (station.key) and can sign such a reading
+   * anyway, so the memo vouches for nothing its holder could not forge outright. Records of people
+   * (and of an earlier station key) keep the care team's memo.
+   */
+  private ownStationMemo(record: StoredRecord): VerifiedCache | null {
+    if (record.authorRole !== 'station') return null;
+    const station = this.station();
+    if (!station) return null;
+    if (this.stationMemo?.key !== station.privateKey) {
+      const secret = hkdf(sha256, hexToBytes(station.privateKey), undefined, new TextEncoder().encode('wardledger/station-memo/v1'), 32);
+      this.stationMemo = { key: station.privateKey, address: station.address.toLowerCase(), cache: new VerifiedCache(secret) };
+    }
+    return this.stationMemo.address === record.author.toLowerCase() ? this.stationMemo.cache : null;
   }
 
   /** Whether a Merkle root is anchored on the ward chain (each root is looked up once, ever). */
@@ -83,13 +118,17 @@ export class RecordVerifier {
    */
   async openMany(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, teamKey: string | null): Promise<OpenedRecord[]> {
     const team = this.teamCache(teamKey);
+    // A care-team reader's persistent memo: the station's for its own readings, else the team's.
+    const memoOf = (r: StoredRecord) => (team ? (this.ownStationMemo(r) ?? team) : null);
     const tags = team ? await this.store().memos(entries.map((e) => e.record.id)) : [];
     const fresh: Array<[string, string]> = [];
+    const remember = (id: string, tag: string) => fresh.push([id, tag]);
     const out: OpenedRecord[] = new Array(entries.length);
     const toCheck: Array<{ i: number; c: ToCheck }> = [];
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
-      const persistent = team ? { cache: team, tag: tags[i], remember: (id: string, tag: string) => fresh.push([id, tag]) } : undefined;
+      const cache = memoOf(e.record);
+      const persistent = cache ? { cache, tag: tags[i], remember } : undefined;
       const first = openFromMemo(e.record, e.anchor, keys.get(e.record.cipher.scopeId) ?? null, { ...this.memos(), persistent });
       if ('opened' in first) out[i] = first.opened;
       else toCheck.push({ i, c: first.check });
@@ -98,7 +137,8 @@ export class RecordVerifier {
       const needProofs = await this.checkTrees(toCheck.map(({ i, c }) => ({ entry: entries[i]!, check: c })));
       if (needProofs.length) await this.store().fillProofs(needProofs);
       for (const { i, c } of toCheck) {
-        const persistent = team ? { cache: team, tag: undefined, remember: (id: string, tag: string) => fresh.push([id, tag]) } : undefined;
+        const cache = memoOf(c.record);
+        const persistent = cache ? { cache, tag: undefined, remember } : undefined;
         out[i] = await verifyInFull(c, { ...this.memos(), persistent });
       }
     }

@@ -72,8 +72,7 @@ export class RecordWriter {
       if (dedupeKey) w.deviceKeys([dedupeKey]);
     });
     failpoint('record.durable');
-    const [anchor] = await this.anchors.anchor([{ record }]);
-    this.verifier.rememberWritten(record, anchor!);
+    await this.anchors.anchor([{ record, memo: this.verifier.memoAtAnchor(record, actor.teamKey) }]);
     return record;
   }
 

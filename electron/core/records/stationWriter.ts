@@ -11,7 +11,7 @@ import { buildBatch } from '../crypto/merkle';
 import { signBatchRoot } from '../crypto/recordSignature';
 import type { RecordContent } from '../model/records';
 import { leafIndexes } from '../storage/merkleTrees';
-import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
+import type { StoredRecord } from '../storage/storedRecord';
 import type { WardStore } from '../storage/wardStore';
 import type { AnchorQueue } from './anchorQueue';
 import type { Patients } from './patients';
@@ -97,19 +97,12 @@ export class StationWriter {
     });
     const anchored = this.anchors
       .anchor(
-        records.map((record) => ({ record, signatureTree: { treeNo, leafIndex: places.get(record.id.toLowerCase())!, leaves: records.length } })),
+        records.map((record) => ({ record, signatureTree: { treeNo, leafIndex: places.get(record.id.toLowerCase())!, leaves: records.length }, memo: this.verifier.memoAtAnchor(record, null) })),
         'gathered',
       )
-      .then((anchors) => this.remember(records, anchors));
+      .then(() => undefined);
     anchored.catch(() => undefined); // a failed anchor is retried at the next start (the records stay unbatched)
     return { records, anchored };
-  }
-
-  private async remember(records: StoredRecord[], anchors: AnchorRef[]): Promise<void> {
-    for (const [i, r] of records.entries()) {
-      await yieldEvery(i);
-      this.verifier.rememberWritten(r, anchors[i]!);
-    }
   }
 }
 

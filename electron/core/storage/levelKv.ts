@@ -78,6 +78,11 @@ export class LevelKv {
     return keys.length ? this.db.getMany(keys, BINARY) : Promise.resolve([]);
   }
 
+  /** Whether each key is present, without reading the values into JavaScript. */
+  hasMany(keys: Uint8Array[]): Promise<boolean[]> {
+    return keys.length ? this.db.hasMany(keys, BINARY) : Promise.resolve([]);
+  }
+
   /** Entries of a key range, in key order (or reversed), read from one snapshot. */
   async range(options: RangeOptions): Promise<Array<[Uint8Array, Uint8Array]>> {
     const out: Array<[Uint8Array, Uint8Array]> = [];
@@ -110,14 +115,15 @@ export class LevelKv {
     }
   }
 
-  async count(options: RangeOptions): Promise<number> {
+  /** How many keys the range holds (only those `which` accepts, if given). */
+  async count(options: RangeOptions, which?: (key: Uint8Array) => boolean): Promise<number> {
     let n = 0;
     const it = this.db.keys({ ...options, ...BINARY, limit: options.limit ?? -1 });
     try {
       for (;;) {
-        const chunk = await it.nextv(5000);
+        const chunk = (await it.nextv(5000)) as Uint8Array[];
         if (chunk.length === 0) return n;
-        n += chunk.length;
+        n += which ? chunk.filter(which).length : chunk.length;
       }
     } finally {
       await it.close();

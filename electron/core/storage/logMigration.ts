@@ -195,7 +195,8 @@ async function copyLog(logPath: string, totalBytes: number, store: WardStore, on
     const sameTree = records.every((r) => r.batchSignature?.root.toLowerCase() === built.root) && signed?.count === records.length;
     await store.write(async (w) => {
       let treeNo: number;
-      if (sameTree) treeNo = (await store.treesWithRoot(built.root)).at(-1)!;
+      // The records' own signature tree (signature trees are in the root index only once anchored).
+      if (sameTree) treeNo = (await store.treePlaces([found[0]!]))[0]!.signature!.treeNo;
       else treeNo = w.tree({ root: built.root, nodes: built.toStandardTreeData().tree });
       await w.anchorBatch(treeNo, records.map((record) => ({ record, leafIndex: places.get(record.id.toLowerCase())! })));
       batches.set(root, { treeNo, members: records.length });

@@ -18,6 +18,9 @@
  * Header: b form (1 layout, 2 proofs), b flags (1 = batch signature), 32 root, v leaves,
  *         [v signedCount, v signedAt, 65 signature].
  * Nodes:  layout: (2·leaves − 1) × 32 bytes | proofs: per leaf v depth, depth × 32 bytes.
+ *         A layout of one leaf is its root alone (the leaf is the root, its proof empty): no nodes
+ *         entry is stored for it (a reading recorded alone, one a minute per bed), and its nodes
+ *         are read as the header's root (stores written before keep the entry; both read alike).
  */
 import { WardError } from '../model/errors';
 import { ByteReader, ByteWriter, damagedEntry, isCanonicalHex } from './bytes';
@@ -49,7 +52,8 @@ const FORM_LAYOUT = 1;
 const FORM_PROOFS = 2;
 const F_SIGNED = 1;
 
-export function encodeTree(t: TreeInput): { header: Buffer; nodes: Buffer } {
+/** The header, and the nodes entry — null for a one-leaf layout, which is its root alone (oneLeafNodes). */
+export function encodeTree(t: TreeInput): { header: Buffer; nodes: Buffer | null } {
   if (!isCanonicalHex(t.root, 32)) throw new WardError('INTERNAL', 'A Merkle root must be 32 bytes of lowercase hex.');
   if (!t.nodes === !t.proofs) throw new WardError('INTERNAL', 'A stored tree needs its layout or its proofs.');
   const leaves = t.nodes ? (t.nodes.length + 1) / 2 : t.proofs!.length;
@@ -79,7 +83,12 @@ export function encodeTree(t: TreeInput): { header: Buffer; nodes: Buffer } {
       }
     }
   }
-  return { header: header.finish(), nodes: nodes.finish() };
+  return { header: header.finish(), nodes: t.nodes && leaves === 1 ? null : nodes.finish() };
+}
+
+/** The nodes of a tree stored without a nodes entry: a one-leaf layout, whose only node is its root; else null. */
+export function oneLeafNodes(header: TreeHeader): Uint8Array | null {
+  return header.form === 'layout' && header.leaves === 1 ? Buffer.from(header.root.slice(2), 'hex') : null;
 }
 
 export function decodeTreeHeader(body: Uint8Array): TreeHeader {

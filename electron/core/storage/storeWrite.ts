@@ -26,6 +26,8 @@ export interface WriteContext {
   lookup(recordId: string): Promise<{ locator: Locator; signatureTree: TreePlace | null } | undefined>;
   /** The patient's current scope, as committed. */
   currentScope(patient: string): string | undefined;
+  /** The root of a stored tree (lowercase hex). */
+  treeRoot(treeNo: number): Promise<string>;
   /** A tree's anchor became durable (the store's anchor cache learns it). */
   anchorCommitted(treeNo: number, anchor: TreeAnchor): void;
 }
@@ -50,6 +52,8 @@ export class StoreWrite {
   /** Records of this write (known to later operations of the same write, forgotten if it fails). */
   readonly written: StoredRecord[] = [];
   private readonly batching = new Set<number>();
+  /** Roots of the trees stored by this write (lowercase), by tree number. */
+  private readonly roots = new Map<number, string>();
   /** Records of this write that wait for the consortium once the outbox is open: seq, locator. */
   private readonly publishable: Array<[number, Uint8Array]> = [];
 
@@ -124,8 +128,8 @@ export class StoreWrite {
     const treeNo = this.ctx.nextTreeNo();
     const { header, nodes } = encodeTree(input);
     this.put(key(T.tree, ['tree', treeNo], Uint8Array.of(0)), header);
-    this.put(key(T.tree, ['tree', treeNo], Uint8Array.of(1)), nodes);
-    this.put(key(T.treeRoot, hexKey(input.root.toLowerCase(), 32), ['tree', treeNo]));
+    if (nodes) this.put(key(T.tree, ['tree', treeNo], Uint8Array.of(1)), nodes);
+    this.roots.set(treeNo, input.root.toLowerCase());
     return treeNo;
   }
 
@@ -138,6 +142,11 @@ export class StoreWrite {
   async anchorBatch(treeNo: number, members: Array<{ record: StoredRecord; leafIndex: number }>): Promise<void> {
     this.batching.add(treeNo);
     this.put(key(T.awaitingAnchor, ['tree', treeNo]));
+    // The root index (treesWithRoot: roots found on the chain → their trees) lists anchor batches
+    // only: a signature tree gathered into another tree (a reading recorded alone, one a minute per
+    // bed) never has its own root on the chain. Stores written before list every tree; both read alike.
+    const root = this.roots.get(treeNo) ?? (await this.ctx.treeRoot(treeNo));
+    this.put(key(T.treeRoot, hexKey(root, 32), ['tree', treeNo]));
     await this.members(treeNo, members);
   }
 

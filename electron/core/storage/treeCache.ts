@@ -8,7 +8,7 @@ import { WardError } from '../model/errors';
 import { BoundedCache } from './boundedCache';
 import { key, T } from './keys';
 import type { LevelKv } from './levelKv';
-import { decodeTreeHeader, proofReader, type ProofReader, type TreeHeader } from './merkleTrees';
+import { decodeTreeHeader, oneLeafNodes, proofReader, type ProofReader, type TreeHeader } from './merkleTrees';
 import { TreeStateField } from './storeWrite';
 import type { TreeAnchor } from './storeTypes';
 
@@ -35,9 +35,9 @@ export class TreeCache {
     return p;
   }
 
-  /** A tree's stored nodes (layout or proofs form), read each time (not cached). */
+  /** A tree's stored nodes (layout or proofs form), read each time (not cached); a one-leaf layout's is its root. */
   async nodes(treeNo: number): Promise<Uint8Array> {
-    const nodes = await this.kv.get(key(T.tree, ['tree', treeNo], Uint8Array.of(1)));
+    const nodes = (await this.kv.get(key(T.tree, ['tree', treeNo], Uint8Array.of(1)))) ?? oneLeafNodes(await this.header(treeNo));
     if (!nodes) throw new WardError('INTEGRITY', 'A batch\'s Merkle tree is missing from the store; restore it from a backup.');
     return nodes;
   }

@@ -105,6 +105,9 @@ describe('station ingest at ward scale', () => {
     const anchors = await Promise.all(readings.map(async (r) => (await store.entry(r.record.id))!.anchor!));
     expect(new Set(anchors.map((a) => a.root)).size).toBe(1);
     readings.forEach((r, i) => expect(verifyInclusion(anchors[i]!.root, leafOf(r.record), anchors[i]!.proof)).toBe(true));
+    // The root index lists the anchor batch, not the readings' own one-leaf trees (never on the chain).
+    expect(await store.treesWithRoot(anchors[0]!.root)).toHaveLength(1);
+    for (const root of signed) expect(await store.treesWithRoot(root)).toEqual([]);
   });
 
   it('a person who saves while a large station batch waits is anchored at once, and the batch keeps its own tree as its anchor', async () => {
@@ -136,6 +139,25 @@ describe('station ingest at ward scale', () => {
     expect(await contracts().anchorOf(noted.anchor!.root)).not.toBeNull();
     // Two trees: the batch's (signature and anchor) and the save's anchor tree; none for the readings' second place.
     expect((await store.counts()).trees - treesBefore).toBe(2);
+  });
+
+  it('a reading that waits alone is anchored as its own one-leaf tree, and the check against the chain finds every batch', async () => {
+    const { ingest: queue, store, anchorQueue, contracts, chainCheck } = internals!;
+    const v = validateVitals({ spo2: 97, pulse: 66 });
+    if (!v.ok) throw new Error('bad sample');
+    const alone = await queue.submit({ patient: w.addresses.patient, content: { vitals: v.value }, authorName: 'CMS50E SIM-OX-4' });
+    await anchorQueue.flush();
+    await alone.anchored;
+    const root = alone.record.batchSignature!.root;
+    const stored = (await store.entry(alone.record.id))!;
+    expect(stored.anchor).toMatchObject({ root, proof: [] }); // the leaf is the root
+    expect(verifyInclusion(root, leafOf(alone.record), stored.anchor!.proof)).toBe(true);
+    expect(await contracts().anchorOf(root)).not.toBeNull();
+    expect(await store.treesWithRoot(root)).toHaveLength(1); // listed when it became an anchor batch
+    // Every batch this file anchored (a large one, gathered readings, a save, this one) is found by its root.
+    const report = await chainCheck.atStart();
+    expect(report.batchesChecked).toBeGreaterThanOrEqual(4);
+    expect(report.batches).toEqual([]);
   });
 
   it('after a restart, every reading is in the history, verified, with the device as provenance', async () => {

@@ -109,6 +109,26 @@ describe('the store is checked against the ward chain at start and when a patien
     expect(h.storeCheck.missingRecords).toBe(1);
   });
 
+  it('a clean stop moves the checkpoint past what the run anchored (the next start does not read it again); a record of that run deleted while stopped is still found, by the sweep', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    cpSync(fixture, dir, { recursive: true });
+    const running = await startCore(dir);
+    const itAdmin = new Caller(running);
+    await itAdmin.login(admin.name, admin.password);
+    const atStart = (await itAdmin.ok('admin/storeStatus', {})).chainCheck!;
+    const written = (await (await login(running, 'nurse')).ok('records/addVitals', { patient: addresses.patient, vitals: { pulse: 75, supplementalOxygen: false }, missingReason: 'Spot check' })).id;
+    await running.stop();
+    await deleteRecords(dir, [written]);
+    core = await startCore(dir);
+    const again = new Caller(core);
+    await again.login(admin.name, admin.password);
+    const report = (await again.ok('admin/storeStatus', {})).chainCheck!;
+    // Before: every start checked from the block after the previous start's check (atStart.toBlock + 1).
+    expect(report.fromBlock).toBeGreaterThan(atStart.toBlock + 1);
+    expect(report.batches).toEqual([expect.objectContaining({ leafCount: 1, found: 0, missing: 1, patients: [{ patient: addresses.patient, missing: 1 }] })]);
+  });
+
   it('the tail cut, member lists too: each batch is named with what it lacks, and every patient is warned', async () => {
     const { core, status } = await tamperedWard((dir) => deleteRecords(dir, ids.slice(2), { memberLists: true }));
     const report = await status();

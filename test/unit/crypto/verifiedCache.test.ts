@@ -2,14 +2,14 @@ import { createHmac } from 'node:crypto';
 import { Wallet, hexlify, randomBytes } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { publicKeyOf, sealEnvelope } from '../../../electron/core/crypto/envelope';
-import type { VerifiedFacts } from '../../../electron/core/crypto/verifiedCache';
+import type { FieldFacts, VerifiedFacts } from '../../../electron/core/crypto/verifiedCache';
 import { VerifiedCache, ciphertextHashOf } from '../../../electron/core/crypto/verifiedCache';
 
 const reader = new Wallet(hexlify(randomBytes(32)));
 const recordId = hexlify(randomBytes(32));
 const envelope = sealEnvelope(new TextEncoder().encode('{"pulse":72}'), [publicKeyOf(reader.privateKey)], recordId);
 
-function factsFor(env = envelope): VerifiedFacts {
+function factsFor(env = envelope): FieldFacts {
   return { recordId, signedFields: '0x' + 'cc'.repeat(32), ciphertextHash: ciphertextHashOf(env), signature: '0x' + 'aa'.repeat(65), anchorRoot: '0x' + 'bb'.repeat(32), scope: 'ward' };
 }
 
