@@ -1,6 +1,8 @@
 /**
  * A consortium for integration tests: anvil in its own process (1 s blocks, state file) behind the
- * Besu proxy, the contracts deployed through the proxy by an admin client, and wards added.
+ * Besu proxy, the contracts deployed through the proxy by an admin client, and wards added. The
+ * proxy runs in the caller's process (the fault tests drive it), or in its own (the benchmark:
+ * `proxyProcess`, so that it takes no CPU from the ward measured).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +13,13 @@ import { ConsortiumClient, type ConsortiumClientOptions } from '../../electron/c
 import type { ConsortiumContext } from '../../electron/core/consortium/sealing';
 import { Anvil } from './anvil';
 import { BesuProxy } from './besuProxy';
+import { BesuProxyProcess } from './besuProxyProcess';
 import { pub, type TestWard } from './consortiumFixtures';
 
-export interface TestConsortium {
+export interface TestConsortium<Proxy extends { url: string; close(): Promise<void> } = BesuProxy> {
   dir: string;
   anvil: Anvil;
-  proxy: BesuProxy;
+  proxy: Proxy;
   admin: ethers.Wallet;
   directory: string;
   ledger: string;
@@ -27,10 +30,18 @@ export interface TestConsortium {
   close(): Promise<void>;
 }
 
-export async function startConsortium(options: { gasLimit?: number; blockTime?: number; persist?: boolean } = {}): Promise<TestConsortium> {
+interface ConsortiumOptions {
+  gasLimit?: number;
+  blockTime?: number;
+  persist?: boolean;
+}
+
+export function startConsortium(options: ConsortiumOptions & { proxyProcess: true }): Promise<TestConsortium<BesuProxyProcess>>;
+export function startConsortium(options?: ConsortiumOptions & { proxyProcess?: false }): Promise<TestConsortium>;
+export async function startConsortium({ proxyProcess, ...options }: ConsortiumOptions & { proxyProcess?: boolean } = {}): Promise<TestConsortium<BesuProxy | BesuProxyProcess>> {
   const dir = mkdtempSync(join(tmpdir(), 'wardledger-consortium-'));
   const anvil = await Anvil.start({ stateFile: join(dir, 'anvil-state.json'), logFile: join(dir, 'anvil.log'), ...options });
-  const proxy = await BesuProxy.start(anvil.url);
+  const proxy = proxyProcess ? await BesuProxyProcess.start(anvil.url) : await BesuProxy.start(anvil.url);
   const admin = new ethers.Wallet(ethers.Wallet.createRandom().privateKey);
   const client = (key: string, stateDir: string, extra: Partial<ConsortiumClientOptions> = {}) =>
     new ConsortiumClient({ url: proxy.url, privateKey: key, ledger: ledger || ethers.ZeroAddress, stateDir, pollMs: 100, ...extra });

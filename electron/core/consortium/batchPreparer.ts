@@ -21,7 +21,7 @@ import { prepareBatch, type PreparedBatch, type PublisherKeys, type ShareRecipie
 import type { AuthorCredential } from './credentials';
 import type { PublishableRecord } from './payload';
 import type { ConsortiumContext } from './sealing';
-import { planBatch, type BatchBudget } from './sizing';
+import { planBatch, publishGasBound, type BatchBudget } from './sizing';
 
 /** What preparing needs besides the records: fixed for a publisher's life. */
 export interface PrepareKeys {
@@ -44,6 +44,8 @@ export interface PlanResult {
   batch: PreparedBatch;
   /** The ids of each share's records, in order (share i holds shareRecords[i]). */
   shareRecords: string[][];
+  /** publishGasBound of the batch (kept per batch object, which the thread boundary copies). */
+  gasBound: number;
 }
 
 /** The station key as prepareBatch takes it, from a private key. */
@@ -59,7 +61,7 @@ export function runPlanJob(keys: PrepareKeys, job: PlanJob, station = stationSig
     (shares) => prepareBatch({ context: keys.context, publisher: keys.publisher, shares, credentialOf: (a) => job.credentials.get(a.toLowerCase()), station }),
     { station: keys.station?.address, recipientsOf: (p) => job.recipients.get(p.toLowerCase()) ?? [] },
   );
-  return { batch: plan.batch, shareRecords: plan.shares.map((s) => s.records.map((r) => r.id)) };
+  return { batch: plan.batch, shareRecords: plan.shares.map((s) => s.records.map((r) => r.id)), gasBound: publishGasBound(plan.batch) };
 }
 
 /** A job's answer across the thread boundary: the result, or the WardError it threw. */

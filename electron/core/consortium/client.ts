@@ -144,7 +144,7 @@ export class ConsortiumClient extends LedgerReader {
         done.push(e);
       } else waiting.push(e);
     }
-    store.remove(done);
+    await store.remove(done);
     // Fill any hole between the chain and our own transactions, or they could never be mined.
     const held = new Set(waiting.map((e) => e.nonce));
     const top = Math.max(-1, ...held);
@@ -208,13 +208,13 @@ export class ConsortiumClient extends LedgerReader {
       throw new WardError('BAD_INPUT', `The transaction is ${signed.bytes} bytes, more than the ${this.opts.maxTxBytes} bytes the consortium node accepts; send smaller batches.`);
     }
     const entry: InFlight = { nonce, hash: signed.hash, ...(tx.fromBatch ? { gasLimit: String(tx.gasLimit) } : { raw: signed.raw }), purpose, sentAt: Date.now() };
-    store.add(entry);
+    await store.add(entry);
     try {
       await this.broadcast(signed.raw);
     } catch (e) {
       // Our nonce was taken meanwhile (the same key used elsewhere): take the chain's view and sign again.
       if (!(e instanceof NodeRefused && /nonce too low/i.test(e.nodeMessage)) || tx.nonce !== undefined || retried) throw e;
-      store.remove([entry]);
+      await store.remove([entry]);
       this.nextNonce = null;
       return this.signAndSend(purpose, tx, true);
     }
@@ -238,7 +238,7 @@ export class ConsortiumClient extends LedgerReader {
       if (receipt && (await this.confirmed(receipt.blockNumber))) {
         const store = await this.store();
         const entry = store.list().find((e) => e.hash.toLowerCase() === hash.toLowerCase());
-        if (entry) store.remove([entry]);
+        if (entry) await store.remove([entry]);
         return receipt;
       }
       if (Date.now() > deadline) throw new WardError('CHAIN', `The consortium did not include the transaction within ${Math.round(this.opts.receiptTimeoutMs / 1000)} s.`);
@@ -275,7 +275,7 @@ export class ConsortiumClient extends LedgerReader {
       await this.broadcast(raw);
     } catch (err) {
       if (!(err instanceof NodeRefused && /nonce too low/i.test(err.nodeMessage))) throw err;
-      (await this.store()).remove([e]);
+      await (await this.store()).remove([e]);
       this.nextNonce = null;
       return null;
     }
@@ -386,7 +386,7 @@ export class ConsortiumClient extends LedgerReader {
       if (onChain.root.toLowerCase() !== b.root.toLowerCase()) throw new WardError('INTEGRITY', 'Another batch with this id is already on the consortium chain.');
       const store = await this.store();
       const entry = store.byPurpose(purpose);
-      if (entry) store.remove([entry]);
+      if (entry) await store.remove([entry]);
       return { batchId: b.batchId, block: onChain.blockNumber, tx: entry?.hash ?? null, already: true, gasUsed: null };
     }
     const existing = (await this.store()).byPurpose(purpose);

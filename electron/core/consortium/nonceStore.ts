@@ -13,10 +13,11 @@
  *
  * One small file per transaction: sending or confirming one never rewrites the others.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { readJson, writeJsonDurable } from '../platform/atomicFile';
+import { readJson, writeFileDurableAsync } from '../platform/atomicFile';
 
 export interface InFlight {
   nonce: number;
@@ -74,8 +75,9 @@ export class NonceStore {
     return Math.max(-1, ...this.entries.keys());
   }
 
-  add(entry: InFlight): void {
-    writeJsonDurable(join(this.dir, `${entry.nonce}.json`), entry);
+  /** Durable before it resolves (the transaction may be sent then); the thread is not blocked meanwhile. */
+  async add(entry: InFlight): Promise<void> {
+    await writeFileDurableAsync(join(this.dir, `${entry.nonce}.json`), JSON.stringify(entry, null, 2) + '\n');
     this.entries.set(entry.nonce, entry);
   }
 
@@ -85,11 +87,13 @@ export class NonceStore {
    * The file is ours when the entry kept in memory (written by add) has the same hash; reading the
    * file back (up to 256 KB of hex) to compare would cost more than the rest of the removal.
    */
-  remove(entries: InFlight[]): void {
+  async remove(entries: InFlight[]): Promise<void> {
+    const files: string[] = [];
     for (const e of entries) {
       if (this.entries.get(e.nonce)?.hash !== e.hash) continue;
       this.entries.delete(e.nonce);
-      rmSync(join(this.dir, `${e.nonce}.json`), { force: true });
+      files.push(join(this.dir, `${e.nonce}.json`));
     }
+    await Promise.all(files.map((f) => rm(f, { force: true })));
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Publishing the outbox: one round takes the ward's unpublished records in write order, plans
- * batches from their sizes (sizing.ts planBatch: prepared once), persists each prepared batch
+ * Publishing the outbox: one round reads the ward's unpublished records in write order, cuts
+ * batches from them patient by patient (groupedByPatient: a few shares a batch, not one per patient
+ * on the ward), plans each from sizes (sizing.ts planBatch: prepared once), persists each prepared batch
  * before its first send, and sends it while the batches before it wait for their receipts. When a
  * batch is on chain with its confirmations, its records are marked published in the outbox, then
  * the batch leaves the prepared list for the history (in that order: a crash between the two
@@ -16,7 +17,7 @@ import type { AuthorCredential } from './credentials';
 import { BatchPreparer, runPlanJob, type PlanJob, type PrepareKeys } from './batchPreparer';
 import type { BatchToSend, ConsortiumClient, Outcome, PublishedBatch } from './client';
 import type { ConsortiumContext } from './sealing';
-import { budgetFor, estimateRun, planBatch, type BatchBudget } from './sizing';
+import { budgetFor, estimateRun, planBatch, rememberGasBound, type BatchBudget } from './sizing';
 import type { OutboxEntry, OutboxSource, PublishedRecordPlace } from './syncPorts';
 import type { StoredBatch, SyncState } from './syncState';
 import type { RecordSigner } from '../crypto/recordSignature';
@@ -115,8 +116,12 @@ export class Publisher {
       // Prepared in an earlier round: it may have been sent, so the client asks the chain first.
       yield { batch: p.batch, neverSent: false };
     }
-    let after = Math.max(0, ...prepared.flatMap((p) => p.members.map((m) => m.seq)));
-    const held = new Set((await state.held()).map((h) => h.id.toLowerCase()));
+    // Records of the prepared batches stay in the outbox until marked; batches are cut from
+    // patient-grouped runs, so their records are not contiguous there: read from the start and
+    // leave those out by id (a record is never in two batches), not by position.
+    let after = 0;
+    const skipped = new Set((await state.held()).map((h) => h.id.toLowerCase()));
+    for (const p of prepared) for (const m of p.members) skipped.add(m.id.toLowerCase());
     let buffer: OutboxEntry[] = [];
     let exhausted = false;
     const refill = async () => {
@@ -124,7 +129,7 @@ export class Publisher {
       const page = await source.next(after, PAGE);
       if (page.length < PAGE) exhausted = true;
       if (page.length > 0) after = page[page.length - 1]!.seq;
-      buffer = buffer.concat(page.filter((e) => !held.has(e.record.id.toLowerCase())));
+      buffer = buffer.concat(page.filter((e) => !skipped.has(e.record.id.toLowerCase())));
     };
     await refill();
     const preparer = buffer.length >= (this.o.threadFrom ?? THREAD_FROM) ? this.threadedPreparer() : null;
@@ -138,11 +143,12 @@ export class Publisher {
         next = null;
         if ('failed' in ready) {
           const hold = await this.holdFirstFailing(buffer, ready.failed);
-          held.add(hold.record.id.toLowerCase());
+          skipped.add(hold.record.id.toLowerCase());
           buffer = buffer.filter((e) => e !== hold);
           continue;
         }
-        buffer = buffer.slice(ready.members.length);
+        const taken = new Set(ready.members.map((m) => m.id.toLowerCase()));
+        buffer = buffer.filter((e) => !taken.has(e.record.id.toLowerCase()));
         await refill();
         if (buffer.length > 0) next = this.prepareNext(buffer, preparer);
         const key = await state.savePrepared(ready);
@@ -189,9 +195,10 @@ export class Publisher {
         if (!recipients.has(key)) recipients.set(key, source.recipientsOf(patient));
         return recipients.get(key)!;
       };
-      // The run is chosen here from sizes (cheap); only its records go to the preparer.
-      const offered = buffer.slice(0, this.budget!.maxRecords).map((e) => e.record);
-      const records = offered.slice(0, estimateRun(offered, this.budget!, { station: station?.address, recipientsOf }));
+      // The run is chosen here from sizes (cheap), from the buffer grouped by patient; only its records go to the preparer.
+      const offered = groupedByPatient(buffer, this.budget!.maxRecords);
+      const run = offered.slice(0, estimateRun(offered.map((e) => e.record), this.budget!, { station: station?.address, recipientsOf }));
+      const records = run.map((e) => e.record);
       for (const r of records) {
         const author = r.author.toLowerCase();
         if (credentials.has(author)) continue;
@@ -200,7 +207,8 @@ export class Publisher {
       }
       const job: PlanJob = { records, budget: this.budget!, credentials, recipients };
       const plan = preparer ? await preparer.plan(job) : runPlanJob(this.prepareKeys(), job, station);
-      const seqOf = new Map(buffer.slice(0, records.length).map((e) => [e.record.id.toLowerCase(), e.seq]));
+      rememberGasBound(plan.batch, plan.gasBound);
+      const seqOf = new Map(run.map((e) => [e.record.id.toLowerCase(), e.seq]));
       const members = plan.shareRecords.flatMap((ids, shareIndex) => ids.map((id, k) => ({ seq: seqOf.get(id.toLowerCase())!, id, shareIndex, index: plan.batch.shares[shareIndex]!.first + k })));
       return { batch: plan.batch, members, preparedAt: Date.now() };
     } catch (e) {
@@ -235,4 +243,31 @@ export class Publisher {
       return e instanceof WardError ? e.message : 'The record could not be prepared for the consortium.';
     }
   }
+}
+
+/**
+ * Up to `limit` records of the buffer, patient by patient: the patient of the oldest record first
+ * with all of theirs, then the patient of the oldest record left, and so on; each patient's records
+ * in write order. A batch cut from the front holds a few patients' shares instead of one per
+ * patient on the ward: a share costs a grant (an ECIES) per recipient and, for station readings,
+ * a fresh signature, on publishing and again on pulling. The oldest record always goes next (no
+ * record waits behind a busier patient), and a patient's records reach the chain in write order
+ * (an amendment never before its original).
+ */
+export function groupedByPatient(buffer: OutboxEntry[], limit: number): OutboxEntry[] {
+  const byPatient = new Map<string, OutboxEntry[]>();
+  for (const e of buffer) {
+    const key = e.record.patient.toLowerCase();
+    const list = byPatient.get(key);
+    if (list) list.push(e);
+    else byPatient.set(key, [e]);
+  }
+  const out: OutboxEntry[] = [];
+  for (const list of byPatient.values()) {
+    for (const e of list) {
+      if (out.length >= limit) return out;
+      out.push(e);
+    }
+  }
+  return out;
 }

@@ -48,6 +48,15 @@ export function publishGasBound(b: PreparedBatch): number {
 }
 const gasBounds = new WeakMap<PreparedBatch, number>();
 
+/**
+ * The gas bound computed where the batch was prepared (the preparation thread), for the copy of
+ * the batch that crossed to the publisher's thread: counting 128 KB of calldata again there cost
+ * that thread 1–4 ms a batch.
+ */
+export function rememberGasBound(b: PreparedBatch, bound: number): void {
+  gasBounds.set(b, bound);
+}
+
 /** publishBatch's gas from its calldata gas and the data lengths of the logs it emits. */
 function gasBound(calldataGas: number, logLengths: number[]): number {
   const logGas = logLengths.reduce((sum, len) => sum + 375 * 2 + 8 * (len + 32), 375 * 3);

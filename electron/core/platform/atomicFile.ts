@@ -3,6 +3,7 @@
  * directory. A crash leaves either the old or the new content, never a torn file.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 import { WardError } from '../model/errors';
@@ -19,6 +20,32 @@ export function writeFileDurable(path: string, data: string | Uint8Array): void 
   }
   renameSync(tmp, path);
   fsyncDir(dirname(path));
+}
+
+/**
+ * writeFileDurable without blocking the thread on the disk (the writes and fsyncs run on libuv's
+ * pool): for a file written while the thread has other work, e.g. one per consortium transaction.
+ */
+export async function writeFileDurableAsync(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const file = await open(tmp, 'w', 0o600);
+  try {
+    await file.writeFile(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(tmp, path);
+  try {
+    const dir = await open(dirname(path), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  } catch {
+    // As in fsyncDir: some platforms cannot fsync a directory.
+  }
 }
 
 export function fsyncDir(dir: string): void {

@@ -9,7 +9,9 @@
  * transaction sent to them, and looks for each patient's address, public key, name, patientRef,
  * scope ids, record ids, commitments, content hashes and salts, in hex and as text; and for any
  * 8-byte sequence that appears in the payloads or grants of two different transactions (a value
- * that stays the same across batches). Ward B must still be able to open and verify what it was
+ * that stays the same across batches). Ward A's sync engine then publishes more records of the
+ * same patients, its batches cut patient by patient, so one patient's records sit in consecutive
+ * batches: the same scans cover them. Ward B must still be able to open and verify what it was
  * given, so the scan is not passing on empty data.
  */
 import { mkdirSync } from 'node:fs';
@@ -24,7 +26,8 @@ import { encodeGrant, splitSealedRecords, type PublishableRecord, type ShareGran
 import { deriveShareKey } from '../../../electron/core/consortium/sealing';
 import { unwrapScopeKey } from '../../../electron/core/crypto/keyScope';
 import { startConsortium, type TestConsortium } from '../../support/consortiumChain';
-import { credentialsOf, newPatient, newWard, nurseRecord, pub, stationRecords, type TestPatient, type TestWard } from '../../support/consortiumFixtures';
+import { credentialsOf, newPatient, newWard, nurseRecord, pub, stationRecords, wardRecords, type TestPatient, type TestWard } from '../../support/consortiumFixtures';
+import { openSyncWard } from '../../support/syncWard';
 
 const strip = (h: string) => h.toLowerCase().replace(/^0x/, '');
 const utf8Hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
@@ -37,6 +40,8 @@ describe('consortium privacy', () => {
   const patients: TestPatient[] = [];
   const records: PublishableRecord[] = [];
   const batches: PreparedBatch[] = [];
+  /** The batches ward A's sync engine cut (also in `batches`). */
+  const engineBatches: PreparedBatch[] = [];
   const clinician = ethers.Wallet.createRandom();
 
   beforeAll(async () => {
@@ -81,6 +86,37 @@ describe('consortium privacy', () => {
       grants.push(sealShareOrScopeGrant(encodeGrant(g), c.context, publisher, toClinician));
     }
     expect(await client.publishGrants('transfer-1', grants)).toMatchObject({ status: 'done' });
+
+    // Then ward A's sync engine publishes more of the same patients' records, cutting its batches
+    // patient by patient (publisher.ts groupedByPatient): a patient's records run on from one batch
+    // into the next, and nothing may link the two. Each batch is taken as the client sends it.
+    const sync = await openSyncWard(A, join(c.dir, 'a-engine'), { url: c.proxy.url, ledger: c.ledger, context: c.context, recipients: () => [toB] });
+    try {
+      const later = wardRecords(A, patients, 300);
+      await sync.outbox.add(later);
+      records.push(...later);
+      const send = sync.client.publishStream.bind(sync.client);
+      sync.client.publishStream = (source, inFlight, onPublished) =>
+        send(
+          (async function* () {
+            for await (const x of source) {
+              engineBatches.push(x.batch);
+              yield x;
+            }
+          })(),
+          inFlight,
+          onPublished,
+        );
+      await sync.engine.syncNow();
+      expect((await sync.engine.status()).queue).toBe(0);
+      batches.push(...engineBatches);
+    } finally {
+      await sync.close();
+    }
+    // Grouped: a batch cuts at most one patient short, and at least one patient spans two batches.
+    expect(engineBatches.length).toBeGreaterThanOrEqual(3);
+    expect(engineBatches.reduce((n, b) => n + b.shares.length, 0)).toBeLessThanOrEqual(engineBatches.length + patients.length - 1);
+    expect(patients.some((p) => engineBatches.filter((b) => b.shares.some((s) => s.header.patient.toLowerCase() === p.wallet.address.toLowerCase())).length >= 2)).toBe(true);
   });
   afterAll(async () => c?.close());
 
@@ -136,7 +172,7 @@ describe('consortium privacy', () => {
       const bytes = parsed.name === 'BatchPublished' ? parsed.args.records : parsed.args.grant;
       byTx.set(l.transactionHash, [...(byTx.get(l.transactionHash) ?? []), Buffer.from(ethers.getBytes(bytes))]);
     }
-    expect(byTx.size).toBe(4); // three batches and the transfer
+    expect(byTx.size).toBe(4 + engineBatches.length); // three batches, the transfer and the engine's batches
     const seenIn = new Map<string, string>();
     const repeated: string[] = [];
     for (const [tx, blobs] of byTx) {
@@ -165,7 +201,7 @@ describe('consortium privacy', () => {
       .filter(({ p }) => p.name === 'KeyGranted' && inbox.isForMe(p.args.ward, ethers.getBytes(p.args.grant)))
       .map(({ p }) => inbox.open(p.args.ward, ethers.getBytes(p.args.grant)));
     const shares = mine.filter((g): g is ShareGrant => g.kind === 'share');
-    expect(shares).toHaveLength(3 * 3 + 3);
+    expect(shares).toHaveLength(3 * 3 + 3 + engineBatches.reduce((n, b) => n + b.shares.length, 0));
     // Three scope grants for B's team, three for the clinician with their notes: each opens only with its reader's key.
     const scopes = mine.filter((g) => g.kind === 'scope');
     expect(scopes).toHaveLength(6);

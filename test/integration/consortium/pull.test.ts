@@ -49,7 +49,9 @@ describe('consortium sync engine: pulling', () => {
     const transferred = new Set(patients.slice(0, 4).map((p) => p.wallet.address.toLowerCase()));
     const options = { url: c.proxy.url, ledger: c.ledger, context: c.context };
     // A's standing recipients: patients 0-3 were transferred to B's care team.
-    a = await openSyncWard(A, dir('ward-a'), { ...options, recipients: (p) => (transferred.has(p.toLowerCase()) ? [toB(B)] : []) });
+    // Batches of at most 25 records: cut patient by patient, B's four patients then fill ~20 of
+    // them, more than the pull has requests in flight (so it must ask for several at a time).
+    a = await openSyncWard(A, dir('ward-a'), { ...options, budget: { maxRecords: 25 }, recipients: (p) => (transferred.has(p.toLowerCase()) ? [toB(B)] : []) });
     b = await openSyncWard(B, dir('ward-b'), { ...options, sink: inbox });
   }, SLOW);
   afterAll(async () => {

@@ -78,6 +78,53 @@ describe.each(OUTBOX_KINDS)('consortium sync engine: publishing (%s outbox)', (k
     }
   }, SLOW);
 
+  // Batches are cut from the outbox grouped by patient (a share costs a grant and a signature per
+  // recipient on both sides), so a batch's records are not contiguous in the outbox.
+  it('cuts batches patient by patient, keeps each patient in write order, and after an outage leaves no record behind', async () => {
+    const A = await newSyncingWard('Ward 3 South');
+    const patients = Array.from({ length: 3 }, (_, i) => newPatient(A, `Patient ${i}`));
+    let onProgress = (_p: PublishProgress) => {};
+    const sync = await openSyncWard(A, wardDir(), { ...options(), client: { requestTimeoutMs: 1000 }, engine: { onProgress: (p) => onProgress(p) } });
+    try {
+      // Written round robin: patient 0, 1, 2, 0, 1, 2, …
+      const written = wardRecords(A, patients, 300);
+      await sync.outbox.add(written);
+      // The node goes away once the first batch is out: it stays prepared, its records still in the outbox.
+      onProgress = (p) => {
+        if (p.stage === 'sent') c.proxy.setOffline(true);
+      };
+      await sync.engine.syncNow();
+      onProgress = () => {};
+      const prepared = await sync.state.prepared();
+      expect(prepared.length).toBeGreaterThan(0);
+      expect((await sync.engine.status()).queue).toBe(300);
+      // The first batch holds one patient's records: positions far apart in the outbox.
+      const seqs = prepared[0]!.members.map((m) => m.seq).sort((x, y) => x - y);
+      expect(seqs[seqs.length - 1]! - seqs[0]!).toBeGreaterThan(prepared[0]!.members.length * 2);
+      c.proxy.setOffline(false);
+      // One round publishes the prepared batch and everything else: nothing skipped for being
+      // older than the prepared batch's last record.
+      await sync.engine.syncNow();
+      const s = await sync.engine.status();
+      expect(s).toMatchObject({ queue: 0, connection: { status: 'online' } });
+      expect(await expectExactlyOnce(sync.client, sync.outbox)).toMatchObject({ records: 300 });
+      // Patient by patient, a batch cuts at most one patient's records short (one page of the
+      // outbox): shares ≤ batches + patients − 1 (not grouped, every batch would hold all three).
+      expect(s.history.reduce((n, h) => n + h.shares, 0)).toBeLessThanOrEqual(s.history.length + patients.length - 1);
+      // Each patient's records reach the chain in write order (an amendment never before its original).
+      const order = new Map(s.history.map((h, i) => [h.batchId, s.history.length - i])); // history is newest first
+      const published = await sync.outbox.published();
+      for (const patient of patients) {
+        const places = written.filter((r) => r.patient.toLowerCase() === patient.wallet.address.toLowerCase()).map((r) => published.get(r.id.toLowerCase())!);
+        const positions = places.map((p) => order.get(p.batchId)! * 1e6 + p.place.index);
+        expect(positions).toEqual([...positions].sort((x, y) => x - y));
+      }
+    } finally {
+      c.proxy.setOffline(false);
+      await sync.close();
+    }
+  }, SLOW);
+
   it('holds back a record that cannot be published, with the cause, and publishes the rest', async () => {
     const A = await newSyncingWard('Ward 3 West');
     const patient = newPatient(A, 'P');

@@ -10,7 +10,7 @@ import { BatchPreparer, runPlanJob, type PlanJob, type PrepareKeys } from '../..
 import { GrantInbox } from '../../../electron/core/consortium/grants';
 import { splitSealedRecords, type PublishableRecord, type ShareGrant } from '../../../electron/core/consortium/payload';
 import type { ConsortiumContext } from '../../../electron/core/consortium/sealing';
-import { budgetFor, estimateRun } from '../../../electron/core/consortium/sizing';
+import { budgetFor, estimateRun, publishGasBound } from '../../../electron/core/consortium/sizing';
 import { WardError } from '../../../electron/core/model/errors';
 import { credentialsOf, newPatient, newWard, pub, wardRecords } from '../../support/consortiumFixtures';
 
@@ -40,9 +40,11 @@ describe('preparing batches in a worker thread', () => {
     const records = wardRecords(A, patients, 300);
     const job = jobOf(records);
     const planned = estimateRun(records, budget, { station: A.station.address, recipientsOf: () => [toB] });
-    const { batch, shareRecords } = await preparer.plan(job);
+    const { batch, shareRecords, gasBound } = await preparer.plan(job);
     expect(preparer.threaded).toBe(true);
     expect(batch.count).toBe(planned);
+    // The gas bound the thread computed is the one this thread computes from the batch's copy.
+    expect(gasBound).toBe(publishGasBound(batch));
     expect(shareRecords.flat().sort()).toEqual(records.slice(0, planned).map((r) => r.id).sort());
     // Ward B's side: find its grants by tag, open each share against the root "on chain".
     const inbox = new GrantInbox(context, { account: B.sync.address, privateKey: B.sync.privateKey }, () => pub(A.sync));

@@ -31,12 +31,12 @@ function refusal(f: () => unknown): WardError {
 }
 
 describe('consortium files in the data directory', () => {
-  it('refuses a damaged transaction in flight instead of forgetting it', () => {
+  it('refuses a damaged transaction in flight instead of forgetting it', async () => {
     const dir = dataDir();
     const account = Wallet.createRandom().address;
     const store = new NonceStore(dir, account, 7);
-    store.add({ nonce: 3, hash: '0x' + 'ab'.repeat(32), raw: '0x01', purpose: 'filler', sentAt: 1 });
-    store.add({ nonce: 5, hash: '0x' + 'ef'.repeat(32), gasLimit: '3300000', purpose: 'batch:0x' + '02'.repeat(32), sentAt: 1 });
+    await store.add({ nonce: 3, hash: '0x' + 'ab'.repeat(32), raw: '0x01', purpose: 'filler', sentAt: 1 });
+    await store.add({ nonce: 5, hash: '0x' + 'ef'.repeat(32), gasLimit: '3300000', purpose: 'batch:0x' + '02'.repeat(32), sentAt: 1 });
     expect(new NonceStore(dir, account, 7).list().map((e) => e.nonce)).toEqual([3, 5]);
 
     const file = join(store.dir, '4.json');
