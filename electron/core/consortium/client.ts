@@ -224,6 +224,7 @@ export class ConsortiumClient extends LedgerReader {
   // --- receipts -------------------------------------------------------------------------------
 
   private async confirmed(blockNumber: number): Promise<boolean> {
+    if (this.opts.confirmations <= 1) return true; // the receipt's block is the one confirmation
     return (await this.blockNumber()) >= blockNumber + this.opts.confirmations - 1;
   }
 
@@ -363,17 +364,52 @@ export class ConsortiumClient extends LedgerReader {
    * asking the chain first (one round trip less per batch). Every other batch is asked about.
    */
   async publishStream(batches: AsyncIterable<BatchToSend>, inFlight: number, onPublished: (b: PreparedBatch, p: PublishedBatch) => Promise<void>): Promise<Exclude<Outcome<unknown>, { status: 'done' }> | null> {
+    // Two loops on one thread: the sender signs and sends while the settler, oldest first, waits
+    // for each receipt and marks the batch published. The sender waits only when `inFlight` are
+    // unsettled, so a receipt's round trip and the marking's writes no longer hold up the next send.
     const pending: Array<{ b: PreparedBatch; sent: SentTx | PublishedBatch }> = [];
-    const settleOldest = async () => {
-      const { b, sent } = pending.shift()!;
-      await onPublished(b, 'already' in sent ? sent : await this.settleBatch(b, sent));
+    let stop: { error: unknown } | null = null;
+    let sourceDone = false;
+    let wakeSender: (() => void) | null = null;
+    let wakeSettler: (() => void) | null = null;
+    const wake = (which: 'sender' | 'settler') => {
+      const w = which === 'sender' ? wakeSender : wakeSettler;
+      if (which === 'sender') wakeSender = null;
+      else wakeSettler = null;
+      w?.();
     };
-    const result = await this.outcome(async () => {
-      for await (const { batch: b, neverSent } of batches) {
-        pending.push({ b, sent: neverSent ? await this.sendNew(b) : await this.sendBatch(b) });
-        while (pending.length >= inFlight || (pending.length > 0 && 'already' in pending[0]!.sent)) await settleOldest();
+    const settler = (async () => {
+      while (!stop) {
+        const head = pending[0];
+        if (!head) {
+          if (sourceDone) return;
+          await new Promise<void>((r) => (wakeSettler = r));
+          continue;
+        }
+        await onPublished(head.b, 'already' in head.sent ? head.sent : await this.settleBatch(head.b, head.sent));
+        pending.shift();
+        wake('sender');
       }
-      while (pending.length > 0) await settleOldest();
+    })().catch((error: unknown) => {
+      stop ??= { error };
+      wake('sender');
+    });
+    const result = await this.outcome(async () => {
+      try {
+        for await (const { batch: b, neverSent } of batches) {
+          if (stop) break;
+          pending.push({ b, sent: neverSent ? await this.sendNew(b) : await this.sendBatch(b) });
+          wake('settler');
+          while (pending.length >= inFlight && !stop) await new Promise<void>((r) => (wakeSender = r));
+          if (stop) break;
+        }
+      } catch (error) {
+        stop ??= { error };
+      }
+      sourceDone = true;
+      wake('settler');
+      await settler; // it stops after the batch it is settling when either side failed
+      if (stop) throw (stop as { error: unknown }).error;
       return {};
     });
     return result.status === 'done' ? null : result;

@@ -51,7 +51,9 @@ describe('consortium sync engine: pulling', () => {
     // A's standing recipients: patients 0-3 were transferred to B's care team.
     // Batches of at most 25 records: cut patient by patient, B's four patients then fill ~20 of
     // them, more than the pull has requests in flight (so it must ask for several at a time).
-    a = await openSyncWard(A, dir('ward-a'), { ...options, budget: { maxRecords: 25 }, recipients: (p) => (transferred.has(p.toLowerCase()) ? [toB(B)] : []) });
+    // Two batches of 25 in flight: about 50 records a block, so a page holds many blocks (the
+    // resume test below needs its first sink writes to span more than one block).
+    a = await openSyncWard(A, dir('ward-a'), { ...options, budget: { maxRecords: 25 }, inFlight: 2, recipients: (p) => (transferred.has(p.toLowerCase()) ? [toB(B)] : []) });
     b = await openSyncWard(B, dir('ward-b'), { ...options, sink: inbox });
   }, SLOW);
   afterAll(async () => {
