@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WardError } from '../core/model/errors';
 import type { VerificationReport } from '../core/model/records';
-import { verifyExportOffline, type ConsortiumSource, type WardSource } from '../core/offlineVerify';
+import { consortiumNotChecked, verifyExportOffline, type ConsortiumSource, type WardSource } from '../core/offlineVerify';
 import { fail, parse } from './io';
 
 export const verifyUsage = `  wardledger verify FILE (--data-dir DIR | --rpc URL --registry ADDRESS) [--rpc URL] [--ledger ADDRESS] [--json]
@@ -68,7 +68,7 @@ export async function verify(args: string[]): Promise<void> {
   else process.stdout.write(describeReport(report));
   if (report.consortium?.unreachable) {
     // Asked but not answered part-way (the file was read): the report says why in its own words.
-    process.stderr.write(`wardledger: The consortium at ${report.consortium.url} could not be checked (${report.consortium.unreachable}): the records' consortium places are unchecked. Check the URL and that this machine can reach it, then verify again.\n`);
+    process.stderr.write(`wardledger: ${consortiumNotChecked(report.consortium.url, report.consortium.unreachable)}\n`);
     process.exitCode = NODE_DOWN;
     return;
   }

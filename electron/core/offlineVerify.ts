@@ -88,9 +88,16 @@ async function openConsortium(c: ConsortiumSource): Promise<ConsortiumPlaceCheck
   return check;
 }
 
+const CHECK_THE_NODE = 'Check the URL and that this machine can reach it, then verify again.';
+
 /** The error a verifier gets when the consortium node does not answer (never a pass, never "verification failed"). */
 export function consortiumUnreachable(url: string, reason: string): WardError {
-  return new WardError('CHAIN', `The consortium node at ${url} does not answer (${reason}): the records' consortium places could not be checked. Check the URL and that this machine can reach it, then verify again.`, { consortiumUnreachable: true });
+  return new WardError('CHAIN', `The consortium node at ${url} does not answer (${reason}): the records' consortium places could not be checked. ${CHECK_THE_NODE}`, { consortiumUnreachable: true });
+}
+
+/** What a verifier says when the consortium stopped answering part-way (`why`: the report's words). */
+export function consortiumNotChecked(url: string, why: string): string {
+  return `The consortium at ${url} could not be checked (${why}): the records' consortium places are unchecked. ${CHECK_THE_NODE}`;
 }
 
 /**
