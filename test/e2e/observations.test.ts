@@ -162,7 +162,8 @@ describe('observations as nurses take them, in a browser', () => {
     await ui.button(page, 'Save escalation').click();
     await expect.poll(() => ui.fieldError(page, 'Response'), { timeout: 15_000 }).toBe('Record the response (at least 3 characters).');
     expect(await ui.fieldError(page, 'Who was informed')).toBeNull();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('escalation-response');
+    const response = ui.field(page, 'Response');
+    await expect.poll(() => response.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     const notice = await ui.recordEscalation(page, { who: { name: 'Alex Outreach', role: 'Critical care outreach' }, response: 'Attending in 5 minutes' });
     expect(notice).toMatch(/Escalation recorded for Peter Patient: Alex Outreach informed\./);
     expect((await ui.wardBoardRows(page)).find((r) => r.name === 'Peter Patient')!.warnings).toEqual([]);
@@ -183,7 +184,8 @@ describe('observations as nurses take them, in a browser', () => {
     // No reason given: the amendment is refused at the reason, which takes the focus.
     await ui.button(doc, 'Save amendment').click();
     await expect.poll(() => ui.fieldError(doc, 'Reason for amendment'), { timeout: 15_000 }).toMatch(/.+/);
-    expect(await doc.evaluate(() => document.activeElement?.id)).toMatch(/^amend-[0-9a-f]{8}-reason$/);
+    const reason = ui.field(doc, 'Reason for amendment');
+    expect(await reason.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     await ui.field(doc, 'Reason for amendment').fill('Pulse was 125, mistyped');
     await doc.locator('.amend-form').getByLabel('Pulse (/min)', { exact: true }).fill('125');
     // Pulse 125 scores 2; everything else in this set scores 0.
