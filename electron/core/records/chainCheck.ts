@@ -18,7 +18,7 @@
  * the newest block when the ward stops cleanly; tagged with a key derived from the station key so
  * an edited checkpoint only causes a full check), plus
  * the batches found wrong before, until they are mended; right after the start, older batches are
- * re-checked for up to SWEEP_BUDGET_MS (the sweep, round and round, off the start's path). When a patient's record or access log is
+ * re-checked for up to SWEEP_BUDGET_MS (the sweep, round and round, off the start's path; at least one batch). When a patient's record or access log is
  * opened, that patient is checked from the ward's setup block (once per process, then
  * incrementally): their consent and audits, and, among their newest records (PATIENT_SCAN_RECORDS),
  * extra copies and whether any of their records in the batches those records are in is missing.
@@ -72,7 +72,7 @@ const CHECKPOINT = 'chainCheck';
  * The sweep: the store is locked while the ward runs, so it is edited while stopped; after each
  * start older batches are re-checked too (in the background: the ward is usable meanwhile), from the ward's setup to the checkpoint and round again, in slices
  * of SWEEP_SLICE_BLOCKS (one log query and the member lists of the batches in it) for as long as
- * SWEEP_BUDGET_MS allows, at least one slice (about 2 ms per batch measured: docs/benchmarks.md).
+ * SWEEP_BUDGET_MS allows, at least one batch (about 2 ms per batch measured: docs/benchmarks.md).
  */
 export const SWEEP_SLICE_BLOCKS = 500;
 export const SWEEP_BUDGET_MS = 1000;
@@ -119,6 +119,8 @@ export class ChainCheck {
     private readonly patients: Patients,
     /** The station's key (0x hex), or null before the ward is set up: its batches are checked, its key tags the checkpoint. */
     private readonly stationKey: () => string | null,
+    /** How long each start's sweep may take (tests set 0: one batch a start). */
+    private readonly sweepBudgetMs = SWEEP_BUDGET_MS,
   ) {}
 
   /** The last check of the whole ward, with its sweep (null before the first). */
@@ -238,14 +240,23 @@ export class ChainCheck {
     const sweepStart = Date.now();
     // Time spent giving way to patients' checks does not count against the budget.
     let yielded = 0;
-    while (sweptBlocks < from - setup && (sweptBlocks === 0 || Date.now() - sweepStart - yielded < SWEEP_BUDGET_MS)) {
+    let checked = 0;
+    const overBudget = () => checked > 0 && Date.now() - sweepStart - yielded >= this.sweepBudgetMs;
+    sweeping: while (sweptBlocks < from - setup && !overBudget()) {
       const sweepTo = Math.min(next + SWEEP_SLICE_BLOCKS - 1, from - 1);
       if (next > sweepTo) break;
       for (const b of await c.batchesAnchored(next, sweepTo)) {
         if ((station && b.submitter !== station) || seen.has(b.batchId)) continue;
+        // The budget holds within a slice too (a slice of a busy ward holds hundreds of batches):
+        // the next start goes on from this batch's block.
+        if (overBudget()) {
+          next = b.block;
+          break sweeping;
+        }
         seen.add(b.batchId);
         yielded += await this.giveWayToPatients();
         const d = await this.batch(b);
+        checked++;
         if (d) found.push(d);
       }
       sweptBlocks += sweepTo - next + 1;

@@ -144,6 +144,31 @@ describe('the store is checked against the ward chain at start and when a patien
     }
   });
 
+  it('the sweep keeps to its budget within a slice of blocks: with none, one older batch a start, round until the deleted record is found', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    cpSync(fixture, dir, { recursive: true });
+    await deleteRecords(dir, [ids[0]!]);
+    const g = await openInternals(dir);
+    try {
+      const checkedPerStart: number[] = [];
+      let found: unknown[] = [];
+      for (let start = 0; start < 12 && found.length === 0; start++) {
+        const check = new ChainCheck(() => g.store, () => g.contracts(), g.identity, g.patients, () => g.station().privateKey, 0);
+        await check.atStart();
+        const report = (await check.report())!;
+        checkedPerStart.push(report.batchesChecked);
+        found = report.batches;
+      }
+      // Before: a whole slice of 500 blocks a start (every batch of this small ward at once).
+      expect(checkedPerStart.every((n) => n === 1)).toBe(true);
+      expect(checkedPerStart.length).toBeGreaterThan(1);
+      expect(found).toEqual([expect.objectContaining({ missing: 1, patients: [{ patient: addresses.patient, missing: 1 }] })]);
+    } finally {
+      await g.close();
+    }
+  });
+
   it('a clean stop moves the checkpoint past what the run anchored (the next start does not read it again); a record of that run deleted while stopped is still found, by the sweep', async () => {
     const dir = tempDir();
     dirs.push(dir);
