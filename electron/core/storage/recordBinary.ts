@@ -141,6 +141,31 @@ export function peekRecordBody(body: Uint8Array): { id: string; signatureTree: T
   return { id, signatureTree: { treeNo: r.varint(), leafIndex: r.varint() } };
 }
 
+/**
+ * A binary body's nonce and ciphertext as views of the body (no hex): what a reader decrypts, the
+ * same bytes `decodeRecordBody` turns into the record's cipher.iv and cipher.ct. Null for a JSON
+ * body. @throws WardError('INTEGRITY') for a damaged body.
+ */
+export function cipherBytesOf(body: Uint8Array): { iv: Uint8Array; ct: Uint8Array } | null {
+  const r = new ByteReader(body);
+  const format = r.u8();
+  if (format === FORMAT_JSON) return null;
+  if (format !== FORMAT_BINARY) throw damagedEntry();
+  const flags = r.u8();
+  r.skip(2).varint();
+  // id, patientRef, author, contentHash, salt, then the optional amends, commitment and signature.
+  r.skip(32 + 32 + 20 + 32 + 32 + (flags & F_AMENDS ? 32 : 0) + (flags & F_COMMITMENT ? 32 : 0) + (flags & F_SIGNATURE ? 65 : 0));
+  if (flags & F_BATCH) {
+    r.varint(); // tree number
+    r.varint(); // leaf index
+  }
+  r.skip(16);
+  const iv = r.bytes(12);
+  const ct = r.bytes(r.varint());
+  r.end();
+  return { iv, ct };
+}
+
 export function decodeRecordBody(body: Uint8Array, patient: string): DecodedRecord {
   const r = new ByteReader(body);
   const format = r.u8();
