@@ -25,7 +25,8 @@ export type VerifiedFacts = FieldFacts | CoveredFacts;
  */
 export interface CoveredFacts {
   recordId: string;
-  covered: Uint8Array;
+  /** The bytes, or the bytes in parts MACed one after the other (the same tag as the parts joined). */
+  covered: Uint8Array | readonly Uint8Array[];
   /** What was verified, e.g. 'ward' (as in FieldFacts). */
   scope: string;
   /**
@@ -140,13 +141,16 @@ export class VerifiedCache {
 
   #macCovered(facts: CoveredFacts): Buffer {
     const { recordId, covered, scope, form } = facts;
-    if (typeof recordId !== 'string' || typeof scope !== 'string' || !(covered instanceof Uint8Array) || (form !== undefined && form !== 'stored')) throw new WardError('BAD_INPUT', 'Verification facts must be strings and bytes.');
+    const parts = covered instanceof Uint8Array ? [covered] : covered;
+    if (typeof recordId !== 'string' || typeof scope !== 'string' || !Array.isArray(parts) || !parts.every((p) => p instanceof Uint8Array) || (form !== undefined && form !== 'stored')) throw new WardError('BAD_INPUT', 'Verification facts must be strings and bytes.');
     const id = Buffer.from(normalize(recordId), 'utf8');
     const what = Buffer.from(scope, 'utf8');
     const head = Buffer.allocUnsafe(8);
     head.writeUInt32BE(id.length, 0);
     head.writeUInt32BE(what.length, 4);
-    return createHmac('sha256', this.#secret).update(form === 'stored' ? STORED_LABEL : COVERED_LABEL).update(head).update(id).update(what).update(covered).digest();
+    const mac = createHmac('sha256', this.#secret).update(form === 'stored' ? STORED_LABEL : COVERED_LABEL).update(head).update(id).update(what);
+    for (const p of parts) mac.update(p);
+    return mac.digest();
   }
 }
 

@@ -79,11 +79,10 @@ class CoveredBytes {
     this.at += n;
   }
 
-  raw(b: Uint8Array): void {
-    this.room(b.length);
-    this.head(RAW, b.length);
-    this.buf.set(b, this.at);
-    this.at += b.length;
+  /** The head of `n` raw bytes that follow as a part of their own (not copied: see storedCoveredBytes). */
+  rawHead(n: number): void {
+    this.room(0);
+    this.head(RAW, n);
   }
 
   number(v: number | null | undefined): void {
@@ -106,12 +105,15 @@ export interface StoredForm {
  * The bytes a record's memo covers in the stored form (see above): `batch` is the batch signature
  * it is read with (its signature tree's header), `anchor` none for a record not yet anchored.
  */
-export function storedCoveredBytes(stored: StoredForm, batch: StoredRecord['batchSignature'], anchor: AnchorRef | undefined): Uint8Array {
-  const w = new CoveredBytes(512 + stored.body.length);
+export function storedCoveredBytes(stored: StoredForm, batch: StoredRecord['batchSignature'], anchor: AnchorRef | undefined): Uint8Array[] {
+  // Three parts, MACed one after the other: the body is not copied.
+  const w = new CoveredBytes(256);
   w.hex(stored.patient);
-  w.raw(stored.body);
-  batchAndAnchor(w, batch, anchor);
-  return w.bytes();
+  w.rawHead(stored.body.length);
+  const head = w.bytes();
+  const t = new CoveredBytes(256);
+  batchAndAnchor(t, batch, anchor);
+  return [head, stored.body, t.bytes()];
 }
 
 function batchAndAnchor(w: CoveredBytes, b: StoredRecord['batchSignature'], anchor: AnchorRef | undefined): void {

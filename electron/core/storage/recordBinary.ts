@@ -166,6 +166,14 @@ export function cipherBytesOf(body: Uint8Array): { iv: Uint8Array; ct: Uint8Arra
   return { iv, ct };
 }
 
+/** salt || contentHash in one scratch buffer (hashed at once, never kept): no buffer per record decoded. */
+const scratch = new Uint8Array(64);
+function saltThenHash(salt: Uint8Array, hash: Uint8Array): Uint8Array {
+  scratch.set(salt, 0);
+  scratch.set(hash, 32);
+  return scratch;
+}
+
 export function decodeRecordBody(body: Uint8Array, patient: string): DecodedRecord {
   const r = new ByteReader(body);
   const format = r.u8();
@@ -182,13 +190,14 @@ export function decodeRecordBody(body: Uint8Array, patient: string): DecodedReco
   const id = r.hex(32);
   const patientRef = r.hex(32);
   const author = addressOf(r.hex(20));
+  const hashAt = r.position;
   const hashBytes = r.bytes(32);
   const saltBytes = r.bytes(32);
-  const contentHash = hexOf(hashBytes);
-  const salt = hexOf(saltBytes);
+  const contentHash = r.hexOf(hashAt, 32);
+  const salt = r.hexOf(hashAt + 32, 32);
   const amends = flags & F_AMENDS ? r.hex(32) : NO_AMENDS;
   // keccak256(salt || contentHash), as commitment.commitToHash computes it, from the raw bytes.
-  const commitment = flags & F_COMMITMENT ? r.hex(32) : hexOf(keccak256Bytes(Buffer.concat([saltBytes, hashBytes])));
+  const commitment = flags & F_COMMITMENT ? r.hex(32) : hexOf(keccak256Bytes(saltThenHash(saltBytes, hashBytes)));
   const signature = flags & F_SIGNATURE ? r.hex(65) : '';
   const signatureTree = flags & F_BATCH ? { treeNo: r.varint(), leafIndex: r.varint() } : null;
   const scopeId = r.hex(16);
