@@ -7,8 +7,8 @@
  * the ciphertext's version, scope, nonce and bytes), its batch signature (root, count, time,
  * signature: the signature tree's header) and the anchor's root, batch and block. The record is
  * decoded from just these bytes, so equal bytes are equal fields: the memo attests every field the
- * field form does, and nothing is re-encoded to check it (a first open after a restart spent a
- * fifth of its CPU making hex strings into bytes again). A body kept as JSON, and a record not read
+ * field form does, and nothing is re-encoded to check it (a first open after a restart spent about
+ * a tenth of its CPU making hex strings into bytes again). A body kept as JSON, and a record not read
  * from the store, take the field form.
  *
  * The field form (`memoCoveredBytes`):
