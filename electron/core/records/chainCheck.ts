@@ -406,7 +406,8 @@ export class ChainCheck {
     const batches = new Map<number, { root: string; block: number }>();
     let extraCopies = 0;
     for (const e of (await store.window(patient, { limit: PATIENT_SCAN_RECORDS, proofs: false })).items) {
-      const id = e.record.id.toLowerCase();
+      // The id as the store read it from the body: no record is decoded for this scan (5,000 a first open).
+      const id = (e.stored?.id ?? e.record.id).toLowerCase();
       if (ids.has(id)) extraCopies++;
       ids.add(id);
       if (e.anchor && !batches.has(e.anchor.batchId)) batches.set(e.anchor.batchId, { root: e.anchor.root.toLowerCase(), block: e.anchor.block });
