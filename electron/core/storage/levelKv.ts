@@ -37,11 +37,11 @@ const BINARY = { keyEncoding: 'view', valueEncoding: 'view' } as const;
  * Table files LevelDB keeps open (its table cache holds this many less 10). On 64-bit Linux
  * LevelDB maps each open table file into memory (up to 1,000 of them, not configurable), and every
  * page a read touched counts in the process's resident memory until the table is closed: with the
- * default 1,000 a ward's whole store stays mapped (the 1,000,000-record store, 943 MB in 473
+ * default 1,000 a ward's whole store can stay mapped (the 1,000,000-record store, 943 MB in 473
  * tables, held 478 MB resident after opening a 10,000- and a 40,000-record history: the opens'
  * point reads by record id touch pages in most tables). 200 keeps at most 190 tables (about 2 MB
- * each) mapped, 281 MB measured after the same opens, at no measured cost to the opens; 74 (the
- * least LevelDB takes) held 90 MB but made the first opens' CPU 1.5-1.8 times. docs/storage.md, "Memory".
+ * each) mapped, 274-281 MB measured after the same opens, opens' CPU within the load's noise; 74 (the
+ * least LevelDB takes) held 90 MB but made the first opens' CPU 1.5-1.8 times. docs/storage.md, "Memory of a running ward".
  */
 export const MAX_OPEN_TABLE_FILES = 200;
 
