@@ -7,6 +7,7 @@
  */
 import { seedDemoWard } from './demo/demoWard';
 import { buildCoreGraph } from './graph';
+import { startIdleCollector, type IdleCollector } from './platform/idleCollector';
 import { log } from './platform/log';
 import type { CoreConfig, StartupProgress, WardCore } from './shellContract';
 
@@ -17,6 +18,7 @@ export function createCore(config: CoreConfig): WardCore {
   const g = buildCoreGraph(config);
   let state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
   let progress: StartupProgress = { label: 'Opening the ward', fraction: null, step: 'opening' };
+  let idleCollector: IdleCollector | null = null;
 
   return {
     dataDir: g.dataDir,
@@ -48,6 +50,8 @@ export function createCore(config: CoreConfig): WardCore {
         throw e;
       }
       state = 'running';
+      // Memory a big open left behind goes back once the workstation is quiet (platform/idleCollector.ts).
+      idleCollector = startIdleCollector();
       log('info', 'core.started', { initialized: g.identity.initialized });
     },
 
@@ -57,6 +61,7 @@ export function createCore(config: CoreConfig): WardCore {
         return;
       }
       state = 'stopped';
+      idleCollector?.stop();
       g.sessions.stop();
       await g.devices.stop();
       await g.consortium.stop().catch(() => undefined);

@@ -14,6 +14,7 @@
 import { parentPort } from 'node:worker_threads';
 import { chainDatabaseProblem, problemOf } from './chainDatabase';
 import type { ChainWorkerReply, ChainWorkerRequest } from './chainWorkerClient';
+import { startIdleCollector, type IdleCollector } from '../platform/idleCollector';
 import { loadGanache, type Ganache } from './loadGanache';
 
 type GanacheProvider = ReturnType<Ganache['provider']>;
@@ -24,6 +25,8 @@ if (!port) throw new Error('chainWorker.ts runs as a worker thread.');
 const send = (message: ChainWorkerReply) => port.postMessage(message);
 const loaded = loadGanache();
 let provider: GanacheProvider | null = null;
+/** ganache's garbage from a burst of anchor reads goes back when the chain is quiet (platform/idleCollector.ts; its heap is smaller, so a lower threshold). */
+let idleCollector: IdleCollector | null = null;
 
 /** A node error as EIP-1193 callers (ethers' BrowserProvider) read it: message, code, data. */
 function rpcError(e: unknown): { message: string; code?: number; data?: unknown } {
@@ -48,6 +51,7 @@ async function open(dbPath: string, options: object): Promise<void> {
     provider = ganache.provider(options as unknown as Parameters<Ganache['provider']>[0]);
     await provider.request({ method: 'eth_blockNumber', params: [] });
     send({ type: 'opened' });
+    idleCollector = startIdleCollector({ growthBytes: 16 * 2 ** 20 });
   } catch (e) {
     // A node that never opened is dropped, not disconnected (disconnecting it can hang): the core
     // ends this thread after a failed open.
@@ -72,6 +76,7 @@ async function answer(id: number, method: string, params: unknown[]): Promise<vo
 async function stop(): Promise<void> {
   const p = provider;
   provider = null;
+  idleCollector?.stop();
   try {
     if (p) await p.disconnect();
   } finally {

@@ -10,7 +10,8 @@
  *
  * Why LevelDB and not LMDB: measured in docs/storage.md — a patient's records stay contiguous on
  * disk (sorted tables), so a window read after a reboot is fast; memory is a bounded block cache,
- * not a memory map that grows with what was read; and it is 35 % smaller on disk.
+ * with its table files kept open bounded (MAX_OPEN_TABLE_FILES: LevelDB maps those it holds open),
+ * not a memory map of the whole file that grows with what was read; and it is 35 % smaller on disk.
  */
 import { existsSync } from 'node:fs';
 import { ClassicLevel } from 'classic-level';
@@ -32,6 +33,18 @@ type Db = ClassicLevel<Uint8Array, Uint8Array>;
 
 const BINARY = { keyEncoding: 'view', valueEncoding: 'view' } as const;
 
+/**
+ * Table files LevelDB keeps open (its table cache holds this many less 10). On 64-bit Linux
+ * LevelDB maps each open table file into memory (up to 1,000 of them, not configurable), and every
+ * page a read touched counts in the process's resident memory until the table is closed: with the
+ * default 1,000 a ward's whole store can stay mapped (the 1,000,000-record store, 943 MB in 473
+ * tables, held 478 MB resident after opening a 10,000- and a 40,000-record history: the opens'
+ * point reads by record id touch pages in most tables). 200 keeps at most 190 tables (about 2 MB
+ * each) mapped, 274-281 MB measured after the same opens, opens' CPU within the load's noise; 74 (the
+ * least LevelDB takes) held 90 MB but made the first opens' CPU 1.5-1.8 times. docs/storage.md, "Memory of a running ward".
+ */
+export const MAX_OPEN_TABLE_FILES = 200;
+
 export class LevelKv {
   private pending: Array<{ ops: KvOp[]; resolve: () => void; reject: (e: Error) => void }> = [];
   private flushing: Promise<void> | null = null;
@@ -49,7 +62,7 @@ export class LevelKv {
 
   /** Open (creating when absent). A second process on the same directory gets DATA_DIR_LOCKED. */
   static async open(path: string, options: { cacheBytes?: number; createIfMissing?: boolean } = {}): Promise<LevelKv> {
-    const db = new ClassicLevel<Uint8Array, Uint8Array>(path, { ...BINARY, cacheSize: options.cacheBytes ?? 8 * 2 ** 20 });
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(path, { ...BINARY, cacheSize: options.cacheBytes ?? 8 * 2 ** 20, maxOpenFiles: MAX_OPEN_TABLE_FILES });
     try {
       await db.open({ createIfMissing: options.createIfMissing ?? true });
     } catch (e) {
