@@ -30,7 +30,8 @@
  * of RATE_MINUTES minutes, 30 beds, anchors gathered by the 30 s window) on a fresh ward.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,17 @@ interface IngestFigures {
   readingsPerSecond: number;
   storeBytesPerReading: number;
   chainBytesPerReading: number;
+  /** CPU of the whole process (every thread) during the timed part, ms; absent in figures taken before it was added. */
+  cpuMs?: number;
+  seconds?: number;
+  /** LevelDB commits (each one fsync) and the wall time spent in them. */
+  commits?: number;
+  commitWaitMs?: number;
+  threadsCpuMs?: Record<string, number>;
+  /** Bytes written to and read from the disk by the process per reading (LevelDB's log and compactions, the chain). */
+  diskWrittenPerReading?: number;
+  diskReadPerReading?: number;
+  loadAverage?: number[];
 }
 
 const stateFile = (dir: string) => join(dir, 'growth-bench.json');
@@ -187,13 +199,18 @@ const storeDir = (dir: string) => join(dir, 'records', 'store');
 const chainDir = (dir: string) => join(dir, 'chain');
 
 /** Durable ingest rate with what is on file: 20 × 1,000 readings through the ingest queue (acknowledged when durable). */
-async function timedIngest(dir: string, g: GrowthWard, patient: string, from: number): Promise<IngestFigures> {
+async function timedIngest(dir: string, g: GrowthWard, patient: string, from: number, profile?: string): Promise<IngestFigures> {
   const internals = await openInternals(dir);
   try {
     memoiseMembers(internals);
     const store0 = dirBytes(storeDir(dir));
     const chain0 = dirBytes(chainDir(dir));
     const n = TIMED_INGEST.batches * TIMED_INGEST.size;
+    const profiler = profile ? await startProfile() : null;
+    const threads0 = threadCpuMs();
+    const io0 = ioBytes();
+    const writes0 = { ...internals.store.writeStats };
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const acked = await Promise.all(
       Array.from({ length: n }, (_, k) => {
@@ -202,12 +219,122 @@ async function timedIngest(dir: string, g: GrowthWard, patient: string, from: nu
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const threads = threadCpuMs(threads0);
+    const io = ioBytes();
+    const writes = internals.store.writeStats;
+    if (profiler && profile) await profiler.stop(profile);
     await internals.anchorQueue.flush();
     await Promise.all(acked.map((a) => a.anchored));
-    return { readingsPerSecond: n / seconds, storeBytesPerReading: (dirBytes(storeDir(dir)) - store0) / n, chainBytesPerReading: (dirBytes(chainDir(dir)) - chain0) / n };
+    return {
+      readingsPerSecond: n / seconds,
+      storeBytesPerReading: (dirBytes(storeDir(dir)) - store0) / n,
+      chainBytesPerReading: (dirBytes(chainDir(dir)) - chain0) / n,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      seconds,
+      commits: writes.commits - writes0.commits,
+      commitWaitMs: writes.batchMs - writes0.batchMs,
+      threadsCpuMs: threads,
+      diskWrittenPerReading: (io.written - io0.written) / n,
+      diskReadPerReading: (io.read - io0.read) / n,
+      loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
+    };
   } finally {
     await internals.close();
   }
+}
+
+/**
+ * CPU time of this process's threads (ms; clock ticks of 10 ms), since `since` if given: the main
+ * thread, and the others by name and thread id (the chain worker, LevelDB's compaction thread and
+ * libuv's pool all call themselves "node"; tell them apart by their ids' order of creation).
+ */
+function threadCpuMs(since?: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync('/proc/self/task')) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const name = Number(tid) === process.pid ? 'main' : `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}#${tid}`;
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    out[name] = (Number(fields[11]) + Number(fields[12])) * 10 - (since?.[name] ?? 0);
+  }
+  return out;
+}
+
+/** Bytes this process has made the kernel write to and read from the disk (LevelDB's log and compactions, the chain). */
+function ioBytes(): { written: number; read: number } {
+  const io = readFileSync('/proc/self/io', 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(io)?.[1] ?? Number.NaN);
+  return { written: field('write_bytes'), read: field('read_bytes') };
+}
+
+/** A CPU profile of this thread (node:inspector), written as a .cpuprofile file when stopped. */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  await post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+/**
+ * The durable ingest alone (BENCH_GROWTH_INGEST_ONLY=1 with BENCH_GROWTH_DIR, a ward this bench
+ * grew): the timed ingest on the kept ward and on a fresh empty ward, alternately,
+ * BENCH_GROWTH_INGEST_ROUNDS times (default 2), so both are taken under the same load. Each run
+ * adds 20,000 readings to the kept ward. BENCH_GROWTH_INGEST_PROFILE=DIR writes a CPU profile of
+ * the main thread's timed part per run (empty-N.cpuprofile, full-N.cpuprofile).
+ */
+export async function benchIngestOnly(dir: string): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
+  if (!existsSync(stateFile(dir))) throw new Error(`${dir} holds no ward grown by this bench (growth-bench.json).`);
+  const g = JSON.parse(readFileSync(stateFile(dir), 'utf8')) as GrowthWard;
+  const rounds = Number(process.env.BENCH_GROWTH_INGEST_ROUNDS ?? 2);
+  const profileDir = process.env.BENCH_GROWTH_INGEST_PROFILE;
+  const runs: Array<{ ward: 'empty' | 'full'; onFile: number } & IngestFigures> = [];
+  for (let round = 1; round <= rounds; round++) {
+    const fresh = tempDir('wardledger-bench-ingest-');
+    try {
+      const e = await setUp(fresh);
+      runs.push({ ward: 'empty', onFile: 0, ...(await timedIngest(fresh, e, ingestPatient(e), 0, profileDir && join(profileDir, `empty-${round}.cpuprofile`))) });
+    } finally {
+      removeDir(fresh);
+    }
+    const onFile = g.onFile;
+    runs.push({ ward: 'full', onFile, ...(await timedIngest(dir, g, ingestPatient(g), onFile, profileDir && join(profileDir, `full-${round}.cpuprofile`))) });
+    g.onFile += TIMED_INGEST.batches * TIMED_INGEST.size;
+    saveState(dir, g);
+    for (const r of runs.slice(-2)) process.stderr.write(`bench: ingest ${r.ward} (${f0(r.onFile)} on file): ${ingestLine(r)}\n`);
+  }
+  const mean = (ward: 'empty' | 'full', f: (r: IngestFigures) => number) => {
+    const xs = runs.filter((r) => r.ward === ward).map(f);
+    return xs.reduce((a, b) => a + b, 0) / xs.length;
+  };
+  const empty = mean('empty', (r) => r.readingsPerSecond);
+  const full = mean('full', (r) => r.readingsPerSecond);
+  const cpuPer1000 = (ward: 'empty' | 'full') => mean(ward, (r) => (r.cpuMs ?? Number.NaN) / ((r.readingsPerSecond * r.seconds!) / 1000));
+  return {
+    rows: [
+      makeRow({ name: `Durable ingest with ${f0(g.onFile)} records on file`, figure: full, unit: 'readings/s', target: { cmp: '>=', value: 0, minRatio: 1 }, baseline: empty, note: `${rounds} runs each, alternately with a fresh empty ward; CPU per 1,000 readings ${f0(cpuPer1000('full'))} ms (empty ward ${f0(cpuPer1000('empty'))} ms); load ${loadavg().map((x) => x.toFixed(1)).join(' ')}` }),
+    ],
+    details: { runs },
+  };
+}
+
+function ingestLine(r: IngestFigures): string {
+  const threads = Object.entries(r.threadsCpuMs ?? {}).filter(([, ms]) => ms >= 100).map(([name, ms]) => `${name} ${f0(ms)}`).join(', ');
+  return `${f0(r.readingsPerSecond)} readings/s, ${f0(r.cpuMs)} ms CPU in ${(r.seconds ?? 0).toFixed(1)} s (threads: ${threads}), ${r.commits} commits waiting ${f0(r.commitWaitMs)} ms on LevelDB, disk ${f0(r.diskWrittenPerReading)} B written and ${f0(r.diskReadPerReading)} B read per reading, load ${r.loadAverage?.join(' ')}`;
 }
 
 /** Drop the data directory's files from the page cache (fsync, then posix_fadvise DONTNEED), as after a reboot. */
