@@ -32,7 +32,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +45,7 @@ import { LevelKv } from '../../electron/core/storage/levelKv';
 import { storePath, WardStore } from '../../electron/core/storage/wardStore';
 import { removeDir, staffedWard, startCore, tempDir } from '../support/tempCore';
 import { vitalsSet } from './fixture';
+import { startCpuProfile } from './ingest';
 import { dirBytes, tableBytes, type TableBytes } from './storeGrowth';
 import { makeRow, type BenchRow } from './table';
 
@@ -213,7 +213,7 @@ async function timedIngest(dir: string, g: GrowthWard, patient: string, from: nu
     const store0 = dirBytes(storeDir(dir));
     const chain0 = dirBytes(chainDir(dir));
     const n = TIMED_INGEST.batches * TIMED_INGEST.size;
-    const profiler = profile ? await startProfile() : null;
+    const profiler = await startCpuProfile(profile);
     const threads0 = threadCpuMs();
     const io0 = ioBytes();
     const writes0 = { ...internals.store.writeStats };
@@ -230,7 +230,7 @@ async function timedIngest(dir: string, g: GrowthWard, patient: string, from: nu
     const threads = threadCpuMs(threads0);
     const io = ioBytes();
     const writes = internals.store.writeStats;
-    if (profiler && profile) await profiler.stop(profile);
+    await profiler?.stop();
     await internals.anchorQueue.flush();
     await Promise.all(acked.map((a) => a.anchored));
     return {
@@ -279,24 +279,6 @@ function ioBytes(): { written: number; read: number } {
   return { written: field('write_bytes'), read: field('read_bytes') };
 }
 
-/** A CPU profile of this thread (node:inspector), written as a .cpuprofile file when stopped. */
-async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 500 });
-  await post('Profiler.start');
-  return {
-    async stop(file: string) {
-      const { profile } = (await post('Profiler.stop')) as { profile: object };
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
-}
-
 /** The timed ingest on a fresh empty ward (set up, measured, removed). */
 async function emptyWardIngest(profile?: string): Promise<IngestFigures> {
   const fresh = tempDir('wardledger-bench-ingest-');
@@ -311,7 +293,8 @@ async function emptyWardIngest(profile?: string): Promise<IngestFigures> {
 /**
  * The durable ingest alone (BENCH_GROWTH_INGEST_ONLY=1 with BENCH_GROWTH_DIR, a ward this bench
  * grew): the timed ingest on the kept ward and on a fresh empty ward, alternately,
- * BENCH_GROWTH_INGEST_ROUNDS times (default 2), so both are taken under the same load. Each run
+ * BENCH_GROWTH_INGEST_ROUNDS times (default 2; each goes first every other round), so both are
+ * taken under the same load. Each run
  * adds 20,000 readings to the kept ward. BENCH_GROWTH_INGEST_PROFILE=DIR writes a CPU profile of
  * the main thread's timed part per run (empty-N.cpuprofile, full-N.cpuprofile).
  */
@@ -322,11 +305,16 @@ export async function benchIngestOnly(dir: string): Promise<{ rows: BenchRow[]; 
   const profileDir = process.env.BENCH_GROWTH_INGEST_PROFILE;
   const runs: Array<{ ward: 'empty' | 'full'; onFile: number } & IngestFigures> = [];
   for (let round = 1; round <= rounds; round++) {
-    runs.push({ ward: 'empty', onFile: 0, ...(await emptyWardIngest(profileDir && join(profileDir, `empty-${round}.cpuprofile`))) });
-    const onFile = g.onFile;
-    runs.push({ ward: 'full', onFile, ...(await timedIngest(dir, g, ingestPatient(g), onFile, profileDir && join(profileDir, `full-${round}.cpuprofile`))) });
-    g.onFile += TIMED_INGEST.batches * TIMED_INGEST.size;
-    saveState(dir, g);
+    const empty = async () => runs.push({ ward: 'empty', onFile: 0, ...(await emptyWardIngest(profileDir && join(profileDir, `empty-${round}.cpuprofile`))) });
+    const full = async () => {
+      const onFile = g.onFile;
+      runs.push({ ward: 'full', onFile, ...(await timedIngest(dir, g, ingestPatient(g), onFile, profileDir && join(profileDir, `full-${round}.cpuprofile`))) });
+      g.onFile += TIMED_INGEST.batches * TIMED_INGEST.size;
+      saveState(dir, g);
+    };
+    // Each ward goes first every other round: the first run of the process carries the JIT's warm-up.
+    if (round % 2) await empty().then(full);
+    else await full().then(empty);
     for (const r of runs.slice(-2)) process.stderr.write(`bench: ingest ${r.ward} (${f0(r.onFile)} on file): ${ingestLine(r)}\n`);
   }
   const mean = (ward: 'empty' | 'full', f: (r: IngestFigures) => number) => {
