@@ -37,11 +37,11 @@ function contentOf(r: DeviceReading, serial: string): RecordContent | null {
 }
 
 /**
- * With BENCH_CPU_PROFILE=file.cpuprofile, a V8 CPU profile of the ingest window only (not setup
- * or the baseline), to open in Chrome DevTools.
+ * A V8 CPU profile of this thread from now until stop(), written to `path` (to open in Chrome
+ * DevTools or summarise); null without a path. Here: BENCH_CPU_PROFILE=file.cpuprofile profiles the
+ * ingest window only (not setup or the baseline).
  */
-async function startWindowProfile(): Promise<{ stop(): Promise<void> } | null> {
-  const path = process.env.BENCH_CPU_PROFILE;
+export async function startCpuProfile(path = process.env.BENCH_CPU_PROFILE): Promise<{ stop(): Promise<void> } | null> {
   if (!path) return null;
   const session = new Session();
   session.connect();
@@ -107,7 +107,7 @@ export async function benchIngest(): Promise<{ rows: BenchRow[]; details: Record
       void router.call({ sessionToken: null, channel: 'bench' }, 'ward/status', {}).then(() => probe.push(performance.now() - t0));
     }, 20);
 
-    const profiler = await startWindowProfile();
+    const profiler = await startCpuProfile();
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
     const ackedAtStart = acked;

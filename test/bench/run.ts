@@ -4,6 +4,7 @@
  * Prints the table and writes the same as JSON to test/bench/results/latest.json.
  *
  * Usage: tsx test/bench/run.ts [save] [history] [throughput] [ingest] [store] [bytes] [start] [storecheck] [consortium] [login] [board] [review] [minute] [growth]   (default: all but growth)
+ *   BENCH_GROWTH_INGEST_ONLY=1 BENCH_GROWTH_DIR=DIR tsx test/bench/run.ts growth: the durable ingest alone on a kept grown ward, alternately with a fresh empty ward (test/bench/wardGrowth.ts benchIngestOnly)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -23,7 +24,7 @@ import { benchStoreCheck } from './storeCheck';
 import { benchStoreGrowth } from './storeGrowth';
 import { formatTable, makeRow, type BenchRow } from './table';
 import { benchThroughput } from './throughput';
-import { benchMinuteRate, benchWardGrowth } from './wardGrowth';
+import { benchIngestOnly, benchMinuteRate, benchWardGrowth } from './wardGrowth';
 
 interface BenchOutcome {
   rows: BenchRow[];
@@ -47,7 +48,7 @@ const benchmarks: Record<string, { title: string; run: () => Promise<BenchOutcom
   start: { title: 'wardledger serve from start to ready (issue 12)', run: () => benchStartup() },
   bytes: { title: 'Where a record\'s bytes on disk go: the store per table, as written and compacted (issue 12)', run: () => benchStoreBytes() },
   minute: { title: 'One reading per bed per minute: store and chain bytes per reading (issue 12; the growth bench\'s part alone)', run: () => benchMinuteRate() },
-  growth: { title: 'wardledger serve as the records on file grow (100,000 / 300,000 / 1,000,000)', run: () => benchWardGrowth() },
+  growth: { title: 'wardledger serve as the records on file grow (100,000 / 300,000 / 1,000,000)', run: () => (process.env.BENCH_GROWTH_INGEST_ONLY === '1' && process.env.BENCH_GROWTH_DIR ? benchIngestOnly(process.env.BENCH_GROWTH_DIR) : benchWardGrowth()) },
 };
 
 const resultsPath = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');

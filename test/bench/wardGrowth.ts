@@ -24,13 +24,14 @@
  *   then after a third restart the same history again (opened before: persistent memos) and its
  *   records/chart over the whole period;
  * - durable ingest with N on file (StationIngestQueue, 20 × 1,000 readings, acknowledged once
- *   durable) against the same on the empty ward (measured before the first size);
+ *   durable) against the same on a fresh empty ward right after (the same load), with the process's
+ *   CPU; alone on a kept ward: BENCH_GROWTH_INGEST_ONLY=1 (benchIngestOnly);
  * - bytes on disk per record: the store directory and the chain directory, each / records on file.
  * Chain and store bytes per reading at one reading per bed per minute: `rateRun` (a real-time run
  * of RATE_MINUTES minutes, 30 beds, anchors gathered by the 30 s window) on a fresh ward.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,7 @@ import { LevelKv } from '../../electron/core/storage/levelKv';
 import { storePath, WardStore } from '../../electron/core/storage/wardStore';
 import { removeDir, staffedWard, startCore, tempDir } from '../support/tempCore';
 import { vitalsSet } from './fixture';
+import { startCpuProfile } from './ingest';
 import { dirBytes, tableBytes, type TableBytes } from './storeGrowth';
 import { makeRow, type BenchRow } from './table';
 
@@ -81,6 +83,23 @@ interface IngestFigures {
   readingsPerSecond: number;
   storeBytesPerReading: number;
   chainBytesPerReading: number;
+  /** CPU of the whole process (every thread) during the timed part, ms; absent in figures taken before it was added. */
+  cpuMs?: number;
+  seconds?: number;
+  /** LevelDB commits (each one fsync) and the wall time spent in them. */
+  commits?: number;
+  commitWaitMs?: number;
+  threadsCpuMs?: Record<string, number>;
+  /**
+   * The same ingest on a fresh empty ward right after (readings/s): taken under the same load, it
+   * is what the ratio is computed against (the first empty-ward figure was taken hours before,
+   * and the grown ward's own right after seeding, with LevelDB compacting what was seeded).
+   */
+  emptyBeside?: number;
+  /** Bytes written to and read from the disk by the process per reading (LevelDB's log and compactions, the chain). */
+  diskWrittenPerReading?: number;
+  diskReadPerReading?: number;
+  loadAverage?: number[];
 }
 
 const stateFile = (dir: string) => join(dir, 'growth-bench.json');
@@ -187,13 +206,18 @@ const storeDir = (dir: string) => join(dir, 'records', 'store');
 const chainDir = (dir: string) => join(dir, 'chain');
 
 /** Durable ingest rate with what is on file: 20 × 1,000 readings through the ingest queue (acknowledged when durable). */
-async function timedIngest(dir: string, g: GrowthWard, patient: string, from: number): Promise<IngestFigures> {
+async function timedIngest(dir: string, g: GrowthWard, patient: string, from: number, profile?: string): Promise<IngestFigures> {
   const internals = await openInternals(dir);
   try {
     memoiseMembers(internals);
     const store0 = dirBytes(storeDir(dir));
     const chain0 = dirBytes(chainDir(dir));
     const n = TIMED_INGEST.batches * TIMED_INGEST.size;
+    const profiler = await startCpuProfile(profile);
+    const threads0 = threadCpuMs();
+    const io0 = ioBytes();
+    const writes0 = { ...internals.store.writeStats };
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const acked = await Promise.all(
       Array.from({ length: n }, (_, k) => {
@@ -202,12 +226,115 @@ async function timedIngest(dir: string, g: GrowthWard, patient: string, from: nu
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const threads = threadCpuMs(threads0);
+    const io = ioBytes();
+    const writes = internals.store.writeStats;
+    await profiler?.stop();
     await internals.anchorQueue.flush();
     await Promise.all(acked.map((a) => a.anchored));
-    return { readingsPerSecond: n / seconds, storeBytesPerReading: (dirBytes(storeDir(dir)) - store0) / n, chainBytesPerReading: (dirBytes(chainDir(dir)) - chain0) / n };
+    return {
+      readingsPerSecond: n / seconds,
+      storeBytesPerReading: (dirBytes(storeDir(dir)) - store0) / n,
+      chainBytesPerReading: (dirBytes(chainDir(dir)) - chain0) / n,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      seconds,
+      commits: writes.commits - writes0.commits,
+      commitWaitMs: writes.batchMs - writes0.batchMs,
+      threadsCpuMs: threads,
+      diskWrittenPerReading: (io.written - io0.written) / n,
+      diskReadPerReading: (io.read - io0.read) / n,
+      loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
+    };
   } finally {
     await internals.close();
   }
+}
+
+/**
+ * CPU time of this process's threads (ms; clock ticks of 10 ms), since `since` if given: the main
+ * thread, and the others by name and thread id (the chain worker, LevelDB's compaction thread and
+ * libuv's pool all call themselves "node"; tell them apart by their ids' order of creation).
+ */
+function threadCpuMs(since?: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync('/proc/self/task')) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const name = Number(tid) === process.pid ? 'main' : `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}#${tid}`;
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    out[name] = (Number(fields[11]) + Number(fields[12])) * 10 - (since?.[name] ?? 0);
+  }
+  return out;
+}
+
+/** Bytes this process has made the kernel write to and read from the disk (LevelDB's log and compactions, the chain). */
+function ioBytes(): { written: number; read: number } {
+  const io = readFileSync('/proc/self/io', 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(io)?.[1] ?? Number.NaN);
+  return { written: field('write_bytes'), read: field('read_bytes') };
+}
+
+/** The timed ingest on a fresh empty ward (set up, measured, removed). */
+async function emptyWardIngest(profile?: string): Promise<IngestFigures> {
+  const fresh = tempDir('wardledger-bench-ingest-');
+  try {
+    const e = await setUp(fresh);
+    return await timedIngest(fresh, e, ingestPatient(e), 0, profile);
+  } finally {
+    removeDir(fresh);
+  }
+}
+
+/**
+ * The durable ingest alone (BENCH_GROWTH_INGEST_ONLY=1 with BENCH_GROWTH_DIR, a ward this bench
+ * grew): the timed ingest on the kept ward and on a fresh empty ward, alternately,
+ * BENCH_GROWTH_INGEST_ROUNDS times (default 2; each goes first every other round), so both are
+ * taken under the same load. Each run
+ * adds 20,000 readings to the kept ward. BENCH_GROWTH_INGEST_PROFILE=DIR writes a CPU profile of
+ * the main thread's timed part per run (empty-N.cpuprofile, full-N.cpuprofile).
+ */
+export async function benchIngestOnly(dir: string): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
+  if (!existsSync(stateFile(dir))) throw new Error(`${dir} holds no ward grown by this bench (growth-bench.json).`);
+  const g = JSON.parse(readFileSync(stateFile(dir), 'utf8')) as GrowthWard;
+  const rounds = Number(process.env.BENCH_GROWTH_INGEST_ROUNDS ?? 2);
+  const profileDir = process.env.BENCH_GROWTH_INGEST_PROFILE;
+  const runs: Array<{ ward: 'empty' | 'full'; onFile: number } & IngestFigures> = [];
+  for (let round = 1; round <= rounds; round++) {
+    const empty = async () => runs.push({ ward: 'empty', onFile: 0, ...(await emptyWardIngest(profileDir && join(profileDir, `empty-${round}.cpuprofile`))) });
+    const full = async () => {
+      const onFile = g.onFile;
+      runs.push({ ward: 'full', onFile, ...(await timedIngest(dir, g, ingestPatient(g), onFile, profileDir && join(profileDir, `full-${round}.cpuprofile`))) });
+      g.onFile += TIMED_INGEST.batches * TIMED_INGEST.size;
+      saveState(dir, g);
+    };
+    // Each ward goes first every other round: the first run of the process carries the JIT's warm-up.
+    if (round % 2) await empty().then(full);
+    else await full().then(empty);
+    for (const r of runs.slice(-2)) process.stderr.write(`bench: ingest ${r.ward} (${f0(r.onFile)} on file): ${ingestLine(r)}\n`);
+  }
+  const mean = (ward: 'empty' | 'full', f: (r: IngestFigures) => number) => {
+    const xs = runs.filter((r) => r.ward === ward).map(f);
+    return xs.reduce((a, b) => a + b, 0) / xs.length;
+  };
+  const empty = mean('empty', (r) => r.readingsPerSecond);
+  const full = mean('full', (r) => r.readingsPerSecond);
+  const cpuPer1000 = (ward: 'empty' | 'full') => mean(ward, (r) => (r.cpuMs ?? Number.NaN) / ((r.readingsPerSecond * r.seconds!) / 1000));
+  return {
+    rows: [
+      makeRow({ name: `Durable ingest with ${f0(g.onFile)} records on file`, figure: full, unit: 'readings/s', target: { cmp: '>=', value: 0, minRatio: 1 }, baseline: empty, note: `${rounds} runs each, alternately with a fresh empty ward; CPU per 1,000 readings ${f0(cpuPer1000('full'))} ms (empty ward ${f0(cpuPer1000('empty'))} ms); load ${loadavg().map((x) => x.toFixed(1)).join(' ')}` }),
+    ],
+    details: { runs },
+  };
+}
+
+function ingestLine(r: IngestFigures): string {
+  const threads = Object.entries(r.threadsCpuMs ?? {}).filter(([, ms]) => ms >= 100).map(([name, ms]) => `${name} ${f0(ms)}`).join(', ');
+  return `${f0(r.readingsPerSecond)} readings/s, ${f0(r.cpuMs)} ms CPU in ${(r.seconds ?? 0).toFixed(1)} s (threads: ${threads}), ${r.commits} commits waiting ${f0(r.commitWaitMs)} ms on LevelDB, disk ${f0(r.diskWrittenPerReading)} B written and ${f0(r.diskReadPerReading)} B read per reading, load ${r.loadAverage?.join(' ')}`;
 }
 
 /** Drop the data directory's files from the page cache (fsync, then posix_fadvise DONTNEED), as after a reboot. */
@@ -550,10 +677,10 @@ const f0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 
 
 /** The growth table (Markdown), one line per size, and the least-squares extrapolation to 16 million. */
 export function growthTable(points: GrowthPoint[], empty: IngestFigures): string {
-  const head = '| records on file | start to URL (CPU; restarts) | RSS after start / idle after opens / idle after the 40,000 | 72 h of a patient, first open (serve CPU; records) | 10,000-record history, first open (serve CPU; records) | 40,000-record history: first open (serve CPU; pages) / reopened after a restart / chart (each: wall, serve CPU) | durable ingest (empty ward: ' + f0(empty.readingsPerSecond) + '/s) | store / chain bytes per record |';
+  const head = '| records on file | start to URL (CPU; restarts) | RSS after start / idle after opens / idle after the 40,000 | 72 h of a patient, first open (serve CPU; records) | 10,000-record history, first open (serve CPU; records) | 40,000-record history: first open (serve CPU; pages) / reopened after a restart / chart (each: wall, serve CPU) | durable ingest (× an empty ward beside it; first empty ward: ' + f0(empty.readingsPerSecond) + '/s) | store / chain bytes per record |';
   const lines = points.map(
     (p) =>
-      `| ${f0(p.records)} | ${f0(p.readyMs)} ms (${f0(p.readyCpuMs)}; ${p.restartReadyMs.map(f0).join(', ')}) | ${f0(p.rssAfterStartMb)} / ${f0(p.rssAfterOpensMb)} / ${f0(p.rssAfterWholeMb)} MB (anon ${f0(p.anonAfterOpensMb)} / ${f0(p.anonAfterWholeMb)}, file ${f0(p.fileAfterOpensMb)} / ${f0(p.fileAfterWholeMb)}) | ${f0(p.last72h.ms)} ms (${f0(p.last72h.cpuMs)}; ${f0(p.last72h.records)}) | ${f0(p.tenK.ms)} ms (${f0(p.tenK.cpuMs)}; ${f0(p.tenK.records)}, ${p.tenK.pages} pages) | ${f0(p.whole40k.ms)} ms (${f0(p.whole40k.cpuMs)}; ${f0(p.whole40k.records)}, ${p.whole40k.pages} pages) / ${f0(p.reopened40k?.ms)} (${f0(p.reopened40k?.cpuMs)}) / ${f0(p.chart40k.ms)} (${f0(p.chart40k.cpuMs)}) ms | ${f0(p.ingest.readingsPerSecond)}/s (${(p.ingest.readingsPerSecond / empty.readingsPerSecond).toFixed(2)}×) | ${f0(p.storeBytes / p.records)} / ${f0(p.chainBytes / p.records)} B |`,
+      `| ${f0(p.records)} | ${f0(p.readyMs)} ms (${f0(p.readyCpuMs)}; ${p.restartReadyMs.map(f0).join(', ')}) | ${f0(p.rssAfterStartMb)} / ${f0(p.rssAfterOpensMb)} / ${f0(p.rssAfterWholeMb)} MB (anon ${f0(p.anonAfterOpensMb)} / ${f0(p.anonAfterWholeMb)}, file ${f0(p.fileAfterOpensMb)} / ${f0(p.fileAfterWholeMb)}) | ${f0(p.last72h.ms)} ms (${f0(p.last72h.cpuMs)}; ${f0(p.last72h.records)}) | ${f0(p.tenK.ms)} ms (${f0(p.tenK.cpuMs)}; ${f0(p.tenK.records)}, ${p.tenK.pages} pages) | ${f0(p.whole40k.ms)} ms (${f0(p.whole40k.cpuMs)}; ${f0(p.whole40k.records)}, ${p.whole40k.pages} pages) / ${f0(p.reopened40k?.ms)} (${f0(p.reopened40k?.cpuMs)}) / ${f0(p.chart40k.ms)} (${f0(p.chart40k.cpuMs)}) ms | ${f0(p.ingest.readingsPerSecond)}/s (${(p.ingest.readingsPerSecond / (p.ingest.emptyBeside ?? empty.readingsPerSecond)).toFixed(2)}×${p.ingest.emptyBeside ? ` of ${f0(p.ingest.emptyBeside)}/s beside it` : ''}) | ${f0(p.storeBytes / p.records)} / ${f0(p.chainBytes / p.records)} B |`,
   );
   // Only what can be fitted over a ward: wall times on a shared machine are mostly its load (a
   // straight line through them says nothing), and opens depend on the history opened, not on the
@@ -604,7 +731,8 @@ export async function benchWardGrowth(
       let seedSeconds = g.points?.[String(size)]?.seedSeconds ?? Number.NaN;
       if (!remeasure) {
         seedSeconds = await seed(dir, g, stage, g.onFile, size - TIMED_INGEST.batches * TIMED_INGEST.size);
-        (g.ingestAt ??= {})[String(size)] = await timedIngest(dir, g, ingestPatient(g), size - TIMED_INGEST.batches * TIMED_INGEST.size);
+        const ingest = await timedIngest(dir, g, ingestPatient(g), size - TIMED_INGEST.batches * TIMED_INGEST.size);
+        (g.ingestAt ??= {})[String(size)] = { ...ingest, emptyBeside: (await emptyWardIngest()).readingsPerSecond };
         g.onFile = size;
         saveState(dir, g);
       }
@@ -624,7 +752,7 @@ export async function benchWardGrowth(
         makeRow({ name: `${label} — first open of a patient's last 72 h`, figure: p.last72h.ms, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `doctor's records/history over HTTP after a restart: ${f0(p.last72h.records)} records decrypted and verified (never opened before; memos from the writers${process.env.BENCH_GROWTH_FORGET_MEMOS === '1' ? ' forgotten' : ''})` }),
         makeRow({ name: `${label} — first open of a 10,000-record history`, figure: p.tenK.ms, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `every page of records/history: ${f0(p.tenK.records)} records in ${p.tenK.pages} pages, never opened before` }),
         makeRow({ name: `${label} — first open of a 40,000-record whole history after a restart`, figure: p.whole40k.ms, unit: 'ms', target: { cmp: '<=', value: 1000 }, baseline: null, note: `every page of records/history (${f0(p.whole40k.records)} records, ${p.whole40k.pages} pages, decrypted and verified); after another restart (opened before, persistent memos) ${f0(p.reopened40k?.ms)} ms, then records/chart of the whole period ${f0(p.chart40k.ms)} ms (${f0(p.chart40k.points)} points)` }),
-        makeRow({ name: `${label} — durable ingest`, figure: p.ingest.readingsPerSecond, unit: 'readings/s', target: { cmp: '>=', value: 0, minRatio: 1 }, baseline: empty.readingsPerSecond, note: `StationIngestQueue, ${f0(TIMED_INGEST.batches * TIMED_INGEST.size)} readings acknowledged when durable; baseline: the same on the empty ward` }),
+        makeRow({ name: `${label} — durable ingest`, figure: p.ingest.readingsPerSecond, unit: 'readings/s', target: { cmp: '>=', value: 0, minRatio: 1 }, baseline: p.ingest.emptyBeside ?? empty.readingsPerSecond, note: `StationIngestQueue, ${f0(TIMED_INGEST.batches * TIMED_INGEST.size)} readings acknowledged when durable${p.ingest.cpuMs ? ` (${f0(p.ingest.cpuMs)} ms CPU)` : ''}; baseline: the same on a fresh empty ward ${p.ingest.emptyBeside ? 'right after, under the same load' : `at the start of the run`}` }),
         makeRow({ name: `${label} — store bytes on disk per record`, figure: p.storeBytes / size, unit: 'B', target: { cmp: '<=', value: 1200 }, baseline: 2900, ratio: null, note: `records/store / records on file; full ingest speed (batches of about 1,000); baseline: records/log.jsonl per station reading` }),
         makeRow({ name: `${label} — chain bytes on disk per record`, figure: p.chainBytes / size, unit: 'B', target: null, baseline: null, note: `chain/ / records on file; last 20,000 readings alone: ${f0(p.ingest.chainBytesPerReading)} B chain, ${f0(p.ingest.storeBytesPerReading)} B store each` }),
       );

@@ -51,14 +51,19 @@ export class StationWriter {
     if (items.length === 0) return { records: [], anchored: Promise.resolve() };
     const scopes: NewScope[] = [];
     const encoded: Array<{ e: EncodedRecord; cipher: ScopedCiphertext }> = [];
+    // A patient's pseudonym once per batch, not per reading (an HMAC and an EIP-55 keccak each:
+    // 8 % of the main thread's CPU per reading in the growth bench's profile).
+    const refs = new Map<string, string>();
     for (const [i, item] of items.entries()) {
       await yieldEvery(i);
       const patient = await this.patients.keyOf(item.patient);
       const { key, created } = await this.keyring.stationScope(patient);
       if (created) scopes.push(created);
+      let patientRef = refs.get(patient.address);
+      if (patientRef === undefined) refs.set(patient.address, (patientRef = this.patients.refOf(patient.address)));
       const e = encodeRecord({
         patient: patient.address,
-        patientRef: this.patients.refOf(patient.address),
+        patientRef,
         kind: 'vitals',
         author: station.address,
         authorRole: 'station',

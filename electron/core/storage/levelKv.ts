@@ -48,6 +48,8 @@ export const MAX_OPEN_TABLE_FILES = 200;
 export class LevelKv {
   private pending: Array<{ ops: KvOp[]; resolve: () => void; reject: (e: Error) => void }> = [];
   private flushing: Promise<void> | null = null;
+  /** Commits made (each one fsync) and the wall time spent in them, ms (benchmarks). */
+  readonly stats = { commits: 0, batchMs: 0 };
 
   /**
    * Ops added to every commit as it is flushed (the store's counters: their value then covers
@@ -159,7 +161,10 @@ export class LevelKv {
         this.pending = [];
         try {
           const ops = [...group.flatMap((g) => g.ops), ...this.beforeFlush()];
+          const t0 = performance.now();
           await this.db.batch(ops, { ...BINARY, sync: true });
+          this.stats.commits++;
+          this.stats.batchMs += performance.now() - t0;
           for (const g of group) g.resolve();
         } catch (e) {
           const err = new WardError('INTERNAL', `Could not write to the record store: ${(e as Error).message}`);

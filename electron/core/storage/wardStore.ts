@@ -182,6 +182,11 @@ export class WardStore {
     return this.kv.path;
   }
 
+  /** Commits made and the wall time spent in them (LevelKv.stats). */
+  get writeStats(): { readonly commits: number; readonly batchMs: number } {
+    return this.kv.stats;
+  }
+
   /** Wait for writes in flight, then close. */
   close(): Promise<void> {
     return this.kv.close();

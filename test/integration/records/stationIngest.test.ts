@@ -27,6 +27,7 @@ describe('station ingest at ward scale', () => {
   let internals: PipelineInternals | null = null;
   let w: Awaited<ReturnType<typeof staffedWard>>;
   let recorded: StoredRecord[] = [];
+  let secondPatient = '';
 
   const dedupeKey = (i: number) => `SIM-OX-1|${i}`;
 
@@ -35,6 +36,8 @@ describe('station ingest at ward scale', () => {
     core = await startCore(dir);
     w = await staffedWard(core);
     await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '3', responsibleDoctor: w.addresses.doctor });
+    const second = await w.callers.nurse.ok('ward/registerAndAdmit', { name: 'Second Bed Patient', dob: '1950-02-03', hospitalNumber: 'SI000002', bed: '4', responsibleDoctor: w.addresses.doctor });
+    secondPatient = second.patient.address;
     await core.stop();
     core = null;
     internals = await openInternals(dir, { anchorWindowMs: 3000 }); // long enough that a save lands inside it
@@ -108,6 +111,26 @@ describe('station ingest at ward scale', () => {
     // The root index lists the anchor batch, not the readings' own one-leaf trees (never on the chain).
     expect(await store.treesWithRoot(anchors[0]!.root)).toHaveLength(1);
     for (const root of signed) expect(await store.treesWithRoot(root)).toEqual([]);
+  });
+
+  it('a batch interleaving two beds gives each reading its own patient\'s pseudonym, under the batch\'s one signature', async () => {
+    const { stationWriter, stationWallet, patients, anchorQueue } = internals!;
+    const beds = [w.addresses.patient, secondPatient];
+    const v = validateVitals({ spo2: 97, pulse: 72 });
+    if (!v.ok) throw new Error('bad sample');
+    const { records, anchored } = await stationWriter.ingest(
+      stationWallet,
+      Array.from({ length: 40 }, (_, i) => ({ patient: beds[i % 2]!, content: { vitals: v.value }, authorName: 'CMS50E SIM-OX-5' })),
+    );
+    await anchorQueue.flush();
+    await anchored;
+    const refs = beds.map((p) => patients.refOf(p));
+    expect(refs[0]).not.toBe(refs[1]);
+    records.forEach((r, i) => {
+      expect(r.patient.toLowerCase()).toBe(beds[i % 2]!.toLowerCase());
+      expect(r.patientRef).toBe(refs[i % 2]);
+      expect(verifyInclusion(r.batchSignature!.root, leafOf(r), r.batchSignature!.proof)).toBe(true);
+    });
   });
 
   it('a person who saves while a large station batch waits is anchored at once, and the batch keeps its own tree as its anchor', async () => {
