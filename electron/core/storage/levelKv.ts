@@ -38,10 +38,13 @@ const BINARY = { keyEncoding: 'view', valueEncoding: 'view' } as const;
  * A chunk is held in JavaScript whole anyway; this bounds what one native read holds besides.
  */
 const CHUNK_BYTES = 8 * 2 ** 20;
-/** Entries of a range read in one `nextv` when the range has no smaller limit. */
+/** Entries of a range read in one `nextv` by `chunks` unless told otherwise. */
 const RANGE_CHUNK = 1000;
-/** The most entries `range` asks for in one `nextv` (a limited range: the whole of it at once). */
-const RANGE_MAX_CHUNK = 10_000;
+/**
+ * Entries `range` asks for in one `nextv` (it holds the whole range anyway): a window of 5,000
+ * records, or their anchor memberships, in one native call.
+ */
+const RANGE_WHOLE_CHUNK = 10_000;
 
 export class LevelKv {
   private pending: Array<{ ops: KvOp[]; resolve: () => void; reject: (e: Error) => void }> = [];
@@ -97,7 +100,7 @@ export class LevelKv {
   /** Entries of a key range, in key order (or reversed), read from one snapshot. */
   async range(options: RangeOptions): Promise<Array<[Uint8Array, Uint8Array]>> {
     const limit = options.limit ?? -1;
-    const size = limit > 0 && limit <= RANGE_MAX_CHUNK ? limit : RANGE_CHUNK;
+    const size = limit > 0 && limit <= RANGE_WHOLE_CHUNK ? limit : RANGE_WHOLE_CHUNK;
     let out: Array<[Uint8Array, Uint8Array]> | null = null;
     for await (const chunk of this.chunks(options, size)) {
       if (!out) out = chunk;
