@@ -232,6 +232,7 @@ export class PatientChart {
    */
   private async verifiedCorrectionsOf(actor: Actor, patient: string, shown: readonly OpenedRecord[]): Promise<Map<string, string[]>> {
     const index = await this.store().amendmentsOfPatient(patient);
+    if (index.size === 0) return verifiedCorrections(shown);
     const ids = new Set(shown.map((o) => o.record.id));
     const outside = new Set<string>();
     for (const o of shown) for (const id of index.get(o.record.id) ?? []) if (!ids.has(id)) outside.add(id);
