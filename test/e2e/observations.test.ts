@@ -157,6 +157,13 @@ describe('observations as nurses take them, in a browser', () => {
     const row = (await ui.wardBoardRows(page)).find((r) => r.name === 'Peter Patient')!;
     expect(row.warnings).toContain('Escalation not recorded');
     await ui.rowAction(page, 'Peter Patient', 'Record escalation for Peter Patient');
+    // Saved as it opens (the responsible doctor offered first, no response yet): the response is
+    // asked for, and has the focus.
+    await ui.button(page, 'Save escalation').click();
+    await expect.poll(() => ui.fieldError(page, 'Response'), { timeout: 15_000 }).toBe('Record the response (at least 3 characters).');
+    expect(await ui.fieldError(page, 'Who was informed')).toBeNull();
+    const response = ui.field(page, 'Response');
+    await expect.poll(() => response.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     const notice = await ui.recordEscalation(page, { who: { name: 'Alex Outreach', role: 'Critical care outreach' }, response: 'Attending in 5 minutes' });
     expect(notice).toMatch(/Escalation recorded for Peter Patient: Alex Outreach informed\./);
     expect((await ui.wardBoardRows(page)).find((r) => r.name === 'Peter Patient')!.warnings).toEqual([]);
@@ -174,6 +181,11 @@ describe('observations as nurses take them, in a browser', () => {
     await ui.gotoRoute(doc, 'ward');
     await ui.openRecord(doc, 'Mary Major');
     await (await doc.getByRole('button', { name: /^Amend vitals of / }).first()).click();
+    // No reason given: the amendment is refused at the reason, which takes the focus.
+    await ui.button(doc, 'Save amendment').click();
+    await expect.poll(() => ui.fieldError(doc, 'Reason for amendment'), { timeout: 15_000 }).toMatch(/.+/);
+    const reason = ui.field(doc, 'Reason for amendment');
+    expect(await reason.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     await ui.field(doc, 'Reason for amendment').fill('Pulse was 125, mistyped');
     await doc.locator('.amend-form').getByLabel('Pulse (/min)', { exact: true }).fill('125');
     // Pulse 125 scores 2; everything else in this set scores 0.

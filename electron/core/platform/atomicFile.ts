@@ -36,16 +36,7 @@ export async function writeFileDurableAsync(path: string, data: string | Uint8Ar
     await file.close();
   }
   await rename(tmp, path);
-  try {
-    const dir = await open(dirname(path), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  } catch {
-    // As in fsyncDir: some platforms cannot fsync a directory.
-  }
+  await fsyncDirAsync(dirname(path));
 }
 
 export function fsyncDir(dir: string): void {
@@ -58,6 +49,20 @@ export function fsyncDir(dir: string): void {
     }
   } catch {
     // Some platforms (Windows) cannot fsync a directory; the rename is still atomic there.
+  }
+}
+
+/** fsyncDir on libuv's pool. */
+async function fsyncDirAsync(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // As in fsyncDir: some platforms cannot fsync a directory.
   }
 }
 
