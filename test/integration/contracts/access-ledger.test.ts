@@ -268,6 +268,15 @@ describe('AccessLedger (berlin, zero gas price, unfunded senders)', () => {
       await expect(contracts.recordAccess(stranger, entry)).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'Only approved ward members can read records.' });
     });
 
+    it('audits sent by one person at once are all mined, each with its own nonce (two reads at the same moment)', async () => {
+      const contracts = new WardContracts(String(ward.anchors.target), String(ward.ledger.target), chain.provider);
+      const entry = () => ({ patientRef: randomBytes32(), subjectRef: randomBytes32(), action: Action.Read, reasonCommitment: ZeroHash, breakGlass: false });
+      const receipts = await Promise.all([0, 1, 2, 3].map(() => contracts.recordAccess(doctor, entry())));
+      expect(receipts.map((r) => r.status)).toEqual([1, 1, 1, 1]);
+      const nonces = await Promise.all(receipts.map(async (r) => (await chain.provider.getTransaction(r.hash))!.nonce));
+      expect(new Set(nonces).size).toBe(4);
+    });
+
     it('refuses an unknown action code', async () => {
       await expectRevert(
         as(ward.ledger, doctor).recordAccess(randomBytes32(), randomBytes32(), 5, ZeroHash, false),
