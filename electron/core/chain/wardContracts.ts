@@ -7,6 +7,7 @@ import { AccessLedger, RecordAnchors } from '../../../contracts/generated/artifa
 import { deployContract, sendContractTx, type RevertMessages } from './sendTransaction';
 
 const anchorsInterface = new ethers.Interface(RecordAnchors.abi as unknown as ethers.InterfaceAbi);
+const batchAnchoredTopic = anchorsInterface.getEvent('BatchAnchored')!.topicHash;
 const ledgerInterface = new ethers.Interface(AccessLedger.abi as unknown as ethers.InterfaceAbi);
 
 const anchorErrors: RevertMessages = {
@@ -198,11 +199,28 @@ export class WardContracts {
 
   /** BatchAnchored events in a block range, in chain order. */
   async batchesAnchored(fromBlock: number, toBlock: number): Promise<BatchOnChain[]> {
-    const logs = await this.provider.getLogs({ address: this.anchors.target as string, topics: [anchorsInterface.getEvent('BatchAnchored')!.topicHash], fromBlock, toBlock });
-    return logs.map((l) => {
-      const e = anchorsInterface.parseLog(l)!;
-      return { batchId: Number(e.args[0]), root: (e.args[1] as string).toLowerCase(), submitter: ethers.getAddress(e.args[2] as string), leafCount: Number(e.args[3]), block: l.blockNumber, tx: l.transactionHash };
-    });
+    const logs = await this.provider.getLogs({ address: this.anchors.target as string, topics: [batchAnchoredTopic], fromBlock, toBlock });
+    return logs.map((l) => this.batchOf(l));
+  }
+
+  /**
+   * A BatchAnchored log read from its topics (batch id, root, submitter) and data (leaf count)
+   * directly: ethers' parseLog builds a Result object per log, most of reading a sweep's logs.
+   */
+  private batchOf(l: ethers.Log): BatchOnChain {
+    const [topic, id, root, submitter] = l.topics;
+    if (topic !== batchAnchoredTopic || id === undefined || root === undefined || submitter === undefined || l.data.length !== 66) {
+      throw new Error(`Not a BatchAnchored log: ${l.transactionHash}#${l.index}`);
+    }
+    return { batchId: Number(BigInt(id)), root: root.toLowerCase(), submitter: ethers.getAddress('0x' + submitter.slice(26)), leafCount: Number(BigInt(l.data)), block: l.blockNumber, tx: l.transactionHash };
+  }
+
+  /** BatchAnchored events of these roots in a block range (one query; the roots are a topic filter). */
+  async batchesWithRoots(roots: readonly string[], fromBlock: number, toBlock: number): Promise<BatchOnChain[]> {
+    if (roots.length === 0) return [];
+    const topics = [batchAnchoredTopic, null, roots.map((r) => r.toLowerCase())];
+    const logs = await this.provider.getLogs({ address: this.anchors.target as string, topics, fromBlock, toBlock });
+    return logs.map((l) => this.batchOf(l));
   }
 
   /** AccessGranted and AccessRevoked events in a block range (of one patient, or all), in chain order. */

@@ -48,6 +48,8 @@ export function gcmDecrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Arra
     decipher.setAuthTag(sealed.subarray(sealed.length - GCM_TAG_BYTES));
     const body = decipher.update(sealed.subarray(0, sealed.length - GCM_TAG_BYTES));
     const tail = decipher.final();
+    // GCM's final() checks the tag and yields no bytes: the body is the plaintext (a plain view, no copy).
+    if (tail.length === 0) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
     const out = new Uint8Array(body.length + tail.length);
     out.set(body, 0);
     out.set(tail, body.length);

@@ -44,6 +44,8 @@ const DAMAGED = 'The record could not be decrypted: its encrypted data was alter
 export class ScopeKey {
   readonly scopeId: string;
   readonly #key: Uint8Array;
+  /** The start of every record's additional data in this scope (recordAad), made once. */
+  readonly #aadHead: Buffer;
   #used = 0;
   #destroyed = false;
 
@@ -51,6 +53,7 @@ export class ScopeKey {
   constructor(scopeId: string, key: Uint8Array) {
     this.scopeId = scopeId;
     this.#key = key;
+    this.#aadHead = Buffer.from(recordAadHead(scopeId));
   }
 
   /** Encrypt one record of the scope, bound to `context` (the record id). */
@@ -70,7 +73,28 @@ export class ScopeKey {
       throw new WardError('CRYPTO', DAMAGED);
     }
     if (sealed.scopeId !== this.scopeId) throw new WardError('CRYPTO', 'This record belongs to another key scope.');
-    return gcmDecrypt(this.#key, hexToBytes(sealed.iv, GCM_NONCE_BYTES, 'nonce', 'CRYPTO'), hexToBytes(sealed.ct, undefined, 'ciphertext', 'CRYPTO'), recordAad(this.scopeId, context), DAMAGED);
+    return gcmDecrypt(this.#key, hexToBytes(sealed.iv, GCM_NONCE_BYTES, 'nonce', 'CRYPTO'), hexToBytes(sealed.ct, undefined, 'ciphertext', 'CRYPTO'), this.#aad(context), DAMAGED);
+  }
+
+  /**
+   * Decrypt one record of the scope from its nonce and ciphertext as bytes (views of the stored
+   * body: no hex decoded), the record's cipher naming `scopeId`. The same checks as `open`.
+   * @throws WardError('CRYPTO') if altered, misplaced or of another scope.
+   */
+  openBytes(scopeId: string, iv: Uint8Array, ct: Uint8Array, context: string): Uint8Array {
+    this.#assertOpen();
+    if (scopeId !== this.scopeId) throw new WardError('CRYPTO', 'This record belongs to another key scope.');
+    return gcmDecrypt(this.#key, iv, ct, this.#aad(context), DAMAGED);
+  }
+
+  /** recordAad(this.scopeId, context), from the head made once. */
+  #aad(context: string): Uint8Array {
+    if (typeof context !== 'string' || context.length === 0) throw new WardError('BAD_INPUT', 'An encryption context (record id) is required.');
+    const head = this.#aadHead;
+    const out = Buffer.allocUnsafe(head.length + Buffer.byteLength(context, 'utf8'));
+    head.copy(out, 0);
+    out.write(context, head.length, 'utf8');
+    return out;
   }
 
   /** A copy of the key, for unwrapScopeKey only. */
@@ -146,12 +170,17 @@ function scopeContext(scopeId: string): string {
   return 'WardLedger/scope/' + scopeId;
 }
 
+/** A record's GCM additional data: label, scope id (length-prefixed), record context. */
 function recordAad(scopeId: string, context: string): Uint8Array {
   if (typeof context !== 'string' || context.length === 0) throw new WardError('BAD_INPUT', 'An encryption context (record id) is required.');
+  return concatBytes(recordAadHead(scopeId), new TextEncoder().encode(context));
+}
+
+function recordAadHead(scopeId: string): Uint8Array {
   const scope = new TextEncoder().encode(scopeId);
   const len = new Uint8Array(4);
   new DataView(len.buffer).setUint32(0, scope.length);
-  return concatBytes(RECORD_LABEL, len, scope, new TextEncoder().encode(context));
+  return concatBytes(RECORD_LABEL, len, scope);
 }
 
 function assertScopeShape(scope: KeyScope): void {

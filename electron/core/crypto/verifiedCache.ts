@@ -25,9 +25,15 @@ export type VerifiedFacts = FieldFacts | CoveredFacts;
  */
 export interface CoveredFacts {
   recordId: string;
-  covered: Uint8Array;
+  /** The bytes, or the bytes in parts MACed one after the other (the same tag as the parts joined). */
+  covered: Uint8Array | readonly Uint8Array[];
   /** What was verified, e.g. 'ward' (as in FieldFacts). */
   scope: string;
+  /**
+   * 'stored': the bytes are the record's stored form (recordMemo.ts), MACed under a label of its
+   * own, so a tag of one form never vouches for bytes of the other; absent: the field form.
+   */
+  form?: 'stored';
 }
 
 export interface FieldFacts {
@@ -50,6 +56,8 @@ export interface FieldFacts {
 const LABEL = Buffer.from('WardLedger/verified/v2', 'utf8');
 /** Another label for covered bytes: a tag of one kind of facts never matches the other kind. */
 const COVERED_LABEL = Buffer.from('WardLedger/verified-bytes/v3', 'utf8');
+/** And another for covered bytes in the stored form. */
+const STORED_LABEL = Buffer.from('WardLedger/verified-stored/v4', 'utf8');
 
 /** SHA-256 (0x hex) of an envelope's payload nonce and ciphertext, or of raw bytes. */
 export function ciphertextHashOf(data: Envelope | Uint8Array): string {
@@ -132,14 +140,17 @@ export class VerifiedCache {
   }
 
   #macCovered(facts: CoveredFacts): Buffer {
-    const { recordId, covered, scope } = facts;
-    if (typeof recordId !== 'string' || typeof scope !== 'string' || !(covered instanceof Uint8Array)) throw new WardError('BAD_INPUT', 'Verification facts must be strings and bytes.');
+    const { recordId, covered, scope, form } = facts;
+    const parts = covered instanceof Uint8Array ? [covered] : covered;
+    if (typeof recordId !== 'string' || typeof scope !== 'string' || !Array.isArray(parts) || !parts.every((p) => p instanceof Uint8Array) || (form !== undefined && form !== 'stored')) throw new WardError('BAD_INPUT', 'Verification facts must be strings and bytes.');
     const id = Buffer.from(normalize(recordId), 'utf8');
     const what = Buffer.from(scope, 'utf8');
     const head = Buffer.allocUnsafe(8);
     head.writeUInt32BE(id.length, 0);
     head.writeUInt32BE(what.length, 4);
-    return createHmac('sha256', this.#secret).update(COVERED_LABEL).update(head).update(id).update(what).update(covered).digest();
+    const mac = createHmac('sha256', this.#secret).update(form === 'stored' ? STORED_LABEL : COVERED_LABEL).update(head).update(id).update(what);
+    for (const p of parts) mac.update(p);
+    return mac.digest();
   }
 }
 

@@ -18,10 +18,13 @@
  * the newest block when the ward stops cleanly; tagged with a key derived from the station key so
  * an edited checkpoint only causes a full check), plus
  * the batches found wrong before, until they are mended; right after the start, older batches are
- * re-checked for up to SWEEP_BUDGET_MS (the sweep, round and round, off the start's path). When a patient's record or access log is
+ * re-checked for up to SWEEP_BUDGET_MS (the sweep, round and round, off the start's path; at least one batch). When a patient's record or access log is
  * opened, that patient is checked from the ward's setup block (once per process, then
  * incrementally): their consent and audits, and, among their newest records (PATIENT_SCAN_RECORDS),
- * extra copies and the batches those records are in.
+ * extra copies and whether any of their records in the batches those records are in is missing.
+ * A patient's check does not wait for the sweep: the sweep gives way to it (a first open after a
+ * start is what a person waits for), and a patient the sweep then finds records missing for is
+ * checked in full again at their next open.
  *
  * Not covered: records of a batch whose member list was deleted with them are counted (missing =
  * leaves − found) but cannot be attributed to a patient; records deleted from batches before the
@@ -69,12 +72,28 @@ const CHECKPOINT = 'chainCheck';
  * The sweep: the store is locked while the ward runs, so it is edited while stopped; after each
  * start older batches are re-checked too (in the background: the ward is usable meanwhile), from the ward's setup to the checkpoint and round again, in slices
  * of SWEEP_SLICE_BLOCKS (one log query and the member lists of the batches in it) for as long as
- * SWEEP_BUDGET_MS allows, at least one slice (about 2 ms per batch measured: docs/benchmarks.md).
+ * SWEEP_BUDGET_MS allows, at least one batch (about 2 ms per batch measured: docs/benchmarks.md).
  */
 export const SWEEP_SLICE_BLOCKS = 500;
 export const SWEEP_BUDGET_MS = 1000;
 /** A patient's newest records looked at for extra copies and their batches when first opened (a history page holds up to 5,000). */
 export const PATIENT_SCAN_RECORDS = 5000;
+/** Blocks this far apart are read by separate log queries (a node reads every block of a range). */
+const STRETCH_GAP_BLOCKS = 1000;
+
+/** Batches' roots grouped into stretches of nearby blocks, for one log query each. */
+function stretchesOf(batches: ReadonlyArray<{ root: string; block: number }>): Array<{ from: number; to: number; roots: string[] }> {
+  const out: Array<{ from: number; to: number; roots: string[] }> = [];
+  for (const b of [...batches].sort((x, y) => x.block - y.block)) {
+    const last = out.at(-1);
+    if (last && b.block - last.to <= STRETCH_GAP_BLOCKS) {
+      last.to = b.block;
+      last.roots.push(b.root);
+    } else out.push({ from: b.block, to: b.block, roots: [b.root] });
+  }
+  return out;
+}
+
 /** Local access-log entries are written after the block they name; clocks may differ a little. */
 const CLOCK_SLACK_MS = 3600_000;
 
@@ -100,6 +119,8 @@ export class ChainCheck {
     private readonly patients: Patients,
     /** The station's key (0x hex), or null before the ward is set up: its batches are checked, its key tags the checkpoint. */
     private readonly stationKey: () => string | null,
+    /** How long each start's sweep may take (tests set 0: one batch a start). */
+    private readonly sweepBudgetMs = SWEEP_BUDGET_MS,
   ) {}
 
   /** The last check of the whole ward, with its sweep (null before the first). */
@@ -217,13 +238,25 @@ export class ChainCheck {
     let sweptBlocks = 0;
     let next = sweepFrom;
     const sweepStart = Date.now();
-    while (sweptBlocks < from - setup && (sweptBlocks === 0 || Date.now() - sweepStart < SWEEP_BUDGET_MS)) {
+    // Time spent giving way to patients' checks does not count against the budget.
+    let yielded = 0;
+    let checked = 0;
+    const overBudget = () => checked > 0 && Date.now() - sweepStart - yielded >= this.sweepBudgetMs;
+    sweeping: while (sweptBlocks < from - setup && !overBudget()) {
       const sweepTo = Math.min(next + SWEEP_SLICE_BLOCKS - 1, from - 1);
       if (next > sweepTo) break;
       for (const b of await c.batchesAnchored(next, sweepTo)) {
         if ((station && b.submitter !== station) || seen.has(b.batchId)) continue;
+        // The budget holds within a slice too (a slice of a busy ward holds hundreds of batches):
+        // the next start goes on from this batch's block.
+        if (overBudget()) {
+          next = b.block;
+          break sweeping;
+        }
         seen.add(b.batchId);
+        yielded += await this.giveWayToPatients();
         const d = await this.batch(b);
+        checked++;
         if (d) found.push(d);
       }
       sweptBlocks += sweepTo - next + 1;
@@ -235,6 +268,8 @@ export class ChainCheck {
     report.findings = findingsOf(report);
     await this.saveCheckpoint(last.toBlock, report.batches, next);
     this.last = report;
+    // Their checks this run did not count what the sweep found: the next open checks them again.
+    for (const d of found) for (const p of d.patients) this.patientsChecked.delete(p.patient);
     if (found.length) log('warn', 'store_check.sweep_differs', { batches: found.length, missingRecords: found.reduce((n, b) => n + b.missing, 0) });
   }
 
@@ -253,8 +288,17 @@ export class ChainCheck {
     return running;
   }
 
+  /** Wait while patients' checks run (the sweep gives way to them); the ms waited. */
+  private async giveWayToPatients(): Promise<number> {
+    const started = Date.now();
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight.values()]);
+    return Date.now() - started;
+  }
+
   private async checkPatient(patient: string): Promise<PatientStoreCheck> {
-    await this.sweeping;
+    // The ward's report this check builds on: if the sweep replaces it meanwhile, the result is
+    // returned but not kept (the next open checks again, with what the sweep found).
+    const report = this.last;
     const c = this.contracts();
     const store = this.store();
     const before = this.patientsChecked.get(patient);
@@ -266,10 +310,9 @@ export class ChainCheck {
     if (!before) {
       const scan = await this.scanRecords(patient);
       extraCopies = scan.extraCopies;
-      const batches = new Map<number, BatchDifference | null>();
-      for (const b of this.last?.batches ?? []) batches.set(b.batchId, b);
-      for (const b of scan.batches) if (!batches.has(b.batchId)) batches.set(b.batchId, await this.batch(b));
-      missingRecords = [...batches.values()].reduce((n, d) => n + (d?.patients.find((p) => p.patient === patient)?.missing ?? 0), 0);
+      const known = new Map((report?.batches ?? []).map((b) => [b.batchId, b.patients.find((p) => p.patient === patient)?.missing ?? 0]));
+      missingRecords = [...known.values()].reduce((n, m) => n + m, 0);
+      for (const b of scan.batches) if (!known.has(b.batchId)) missingRecords += await this.missingOfPatient(b, patient);
     }
 
     // Grants in force here, changes since the last check, and grants found on the chain only before (until the patient grants here).
@@ -292,7 +335,7 @@ export class ChainCheck {
       warning: null,
     };
     result.warning = patientWarning(result);
-    this.patientsChecked.set(patient, { block: to, result, missingGrantees });
+    if (this.last === report) this.patientsChecked.set(patient, { block: to, result, missingGrantees });
     if (consent.length || restored || (!before && (missingRecords || extraCopies))) {
       log('warn', 'store_check.patient_differs', { missingRecords, extraCopies, consentDiffers: consent.length, auditRestored: restored });
     }
@@ -305,10 +348,7 @@ export class ChainCheck {
   private async batch(b: OpenBatch): Promise<BatchDifference | null> {
     if (this.complete.get(b.batchId) === b.root.toLowerCase()) return null;
     const store = this.store();
-    const trees = await store.treesWithRoot(b.root);
-    let treeNo: number | undefined;
-    for (const t of trees) if ((await store.tree(t)).anchor?.batchId === b.batchId) treeNo = t;
-    treeNo ??= trees[0];
+    const treeNo = await this.treeOf(b);
     const difference = (found: number, patients: Map<string, number>, problem: BatchDifference['problem']): BatchDifference => ({
       batchId: b.batchId,
       root: b.root,
@@ -335,6 +375,27 @@ export class ChainCheck {
     return difference(found, gone, 'records');
   }
 
+  /** The store's tree of an anchored batch (the one anchored under its id), if the store has it. */
+  private async treeOf(b: OpenBatch): Promise<number | undefined> {
+    const store = this.store();
+    const trees = await store.treesWithRoot(b.root);
+    for (const t of trees) if ((await store.tree(t)).anchor?.batchId === b.batchId) return t;
+    return trees[0];
+  }
+
+  /**
+   * How many of one patient's records in a batch are missing from the store: only their members'
+   * presence is read (a station batch holds some thirty patients' readings; checking the whole
+   * member list for each batch of a first open was a second of a 72 h first open at 1,000,000
+   * records). A batch whose member list is gone is the whole ward's finding, not the patient's.
+   */
+  private async missingOfPatient(b: OpenBatch, patient: string): Promise<number> {
+    if (this.complete.get(b.batchId) === b.root.toLowerCase()) return 0;
+    const treeNo = await this.treeOf(b);
+    if (treeNo === undefined) return 0;
+    return (await this.store().batchMembers(treeNo, patient)).filter((m) => !m.present).length;
+  }
+
   /**
    * Extra copies among a patient's newest records (one id filed twice), and the batches they are in.
    * Bounded (PATIENT_SCAN_RECORDS, about a history's first page), so a first open stays fast.
@@ -342,28 +403,42 @@ export class ChainCheck {
   private async scanRecords(patient: string): Promise<{ extraCopies: number; batches: OpenBatch[] }> {
     const store = this.store();
     const ids = new Set<string>();
-    const batches = new Map<number, string>();
+    const batches = new Map<number, { root: string; block: number }>();
     let extraCopies = 0;
     for (const e of (await store.window(patient, { limit: PATIENT_SCAN_RECORDS, proofs: false })).items) {
-      const id = e.record.id.toLowerCase();
+      // The id as the store read it from the body: no record is decoded for this scan (5,000 a first open).
+      const id = (e.stored?.id ?? e.record.id).toLowerCase();
       if (ids.has(id)) extraCopies++;
       ids.add(id);
-      if (e.anchor && !batches.has(e.anchor.batchId)) batches.set(e.anchor.batchId, e.anchor.root.toLowerCase());
+      if (e.anchor && !batches.has(e.anchor.batchId)) batches.set(e.anchor.batchId, { root: e.anchor.root.toLowerCase(), block: e.anchor.block });
     }
     // Batch and leaf count as the chain has them (a root the chain does not know is the verifier's
     // finding: the record is shown as tampered). A batch this process already found complete under
     // the same id and root is not asked again: an eth_call per batch (a VM over the state trie on
     // the chain's thread, 4–6 ms each) was most of an ordinary patient's first open, whose newest
     // records span a hundred batches (station batches shared by the ward, a person's saves each
-    // their own). The rest are asked together, not one round trip after another.
-    const unknown = [...batches].filter(([batchId, root]) => this.complete.get(batchId) !== root);
+    // their own). The rest are read from the BatchAnchored events of the blocks the records name,
+    // by root (one log query per stretch of nearby blocks; 223 eth_calls took 2.4 s of a 72 h
+    // first open at 1,000,000 records under load). The event carries what anchorOf answers (id,
+    // root, leaf count; a root is anchored once); a root not found there, e.g. its block edited
+    // in the store, is asked by root.
+    const unknown = [...batches].filter(([batchId, b]) => this.complete.get(batchId) !== b.root);
     const c = this.contracts();
-    const onChain = await Promise.all(unknown.map(([, root]) => c.anchorOf(root)));
-    const checked: OpenBatch[] = [];
-    unknown.forEach(([batchId, root], i) => {
-      const a = onChain[i];
-      if (a && a.batchId === batchId) checked.push({ batchId, root, leafCount: a.leafCount });
+    const found = new Map<string, { batchId: number; leafCount: number }>();
+    for (const stretch of stretchesOf(unknown.map(([, b]) => b))) {
+      for (const e of await c.batchesWithRoots(stretch.roots, stretch.from, stretch.to)) found.set(e.root, e);
+    }
+    const rest = unknown.filter(([, b]) => !found.has(b.root));
+    const asked = await Promise.all(rest.map(([, b]) => c.anchorOf(b.root)));
+    rest.forEach(([, b], i) => {
+      const a = asked[i];
+      if (a) found.set(b.root, a);
     });
+    const checked: OpenBatch[] = [];
+    for (const [batchId, { root }] of unknown) {
+      const a = found.get(root);
+      if (a && a.batchId === batchId) checked.push({ batchId, root, leafCount: a.leafCount });
+    }
     return { extraCopies, batches: checked };
   }
 

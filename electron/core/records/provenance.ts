@@ -16,9 +16,10 @@ import { contentHashOf, verifyBatchSignature, verifyRecordSignature } from '../c
 import type { VerifiedCache, VerifiedFacts } from '../crypto/verifiedCache';
 import { BoundedCache, ByteBoundedCache } from '../storage/boundedCache';
 import { leafOf, type AnchorRef, type StoredRecord } from '../storage/storedRecord';
+import { cipherBytesOf } from '../storage/recordBinary';
 import type { StoredBytes } from '../storage/wardStore';
 import { batchFieldsOf, fieldsOf, sealedMatches, unpackSealed, type SealedContent } from './recordCodec';
-import { memoCoveredBytes } from './recordMemo';
+import { memoCoveredBytes, storedCoveredBytes, type StoredForm } from './recordMemo';
 
 export interface OpenedRecord {
   record: StoredRecord;
@@ -53,8 +54,15 @@ function provenance(partial: Partial<Provenance> & { problems: string[] }, ancho
  * are not part of it: once a leaf was proven under a root on the chain, the same leaf stays under
  * that root, so a record whose memo holds needs no tree read at all. Any of these altered later
  * and the memo no longer matches.
+ *
+ * `stored`: the bytes the record was decoded from (its patient and binary body as the store holds
+ * them): the memo then covers those bytes as they are (the stored form, no field re-encoded);
+ * without them (a body kept as JSON, a record not read from the store) its fields (the field form).
  */
-export function verificationFacts(record: StoredRecord, anchor: AnchorRef | undefined): VerifiedFacts {
+export function verificationFacts(record: StoredRecord, anchor: AnchorRef | undefined, stored?: StoredForm & { id: string }): VerifiedFacts {
+  if (stored && stored.id === record.id && stored.patient === record.patient) {
+    return { recordId: record.id, covered: storedCoveredBytes(stored, record.batchSignature, anchor), scope: 'ward', form: 'stored' };
+  }
   return { recordId: record.id, covered: memoCoveredBytes(record, anchor), scope: 'ward' };
 }
 
@@ -170,7 +178,8 @@ export function openReused(hit: HeldOpen, key: ScopeKey | null, persistent: Veri
   if (!key) return undefined;
   if (persistent && hit.persistedFor !== persistent) {
     const { record } = hit.opened;
-    remember(record.id, persistent.tagOf(verificationFacts(record, { ...hit.anchor, tx: '', proof: [] })));
+    const stored = hit.body ? { id: record.id, patient: record.patient, body: hit.body } : undefined;
+    remember(record.id, persistent.tagOf(verificationFacts(record, { ...hit.anchor, tx: '', proof: [] }, stored)));
     hit.persistedFor = persistent;
   }
   return hit.opened;
@@ -242,13 +251,15 @@ export function openFromMemo(record: StoredRecord, anchor: AnchorRef | undefined
   const hit = opened.get(record.id);
   if (hit && anchor && sameAnchor(hit.anchor, anchor) && sameAsVerified(hit.opened.record, record)) {
     const { persistent } = memos;
-    if (persistent && persistent.tag === undefined) persistent.remember(record.id, persistent.cache.tagOf(verificationFacts(record, anchor)));
+    if (persistent && persistent.tag === undefined) persistent.remember(record.id, persistent.cache.tagOf(verificationFacts(record, anchor, stored)));
     return { opened: hit.opened };
   }
-  const facts = verificationFacts(record, anchor);
+  const facts = verificationFacts(record, anchor, stored);
   let plaintext: Uint8Array;
   try {
-    plaintext = key.open(record.cipher, record.id);
+    // From the stored body's bytes when read with it (the same nonce and ciphertext the record's hex spells).
+    const raw = stored && stored.id === record.id ? cipherBytesOf(stored.body) : null;
+    plaintext = raw ? key.openBytes(record.cipher.scopeId, raw.iv, raw.ct, record.id) : key.open(record.cipher, record.id);
   } catch {
     return { opened: { record, sealed: null, provenance: provenance({ problems: ['The encrypted content was altered or does not belong to this record.'] }, anchor) } };
   }
@@ -263,14 +274,25 @@ export function openFromMemo(record: StoredRecord, anchor: AnchorRef | undefined
     return { opened: { record, sealed: null, provenance: provenance({ problems: ['The content belongs to another record.'] }, anchor) } };
   }
   const { persistent } = memos;
-  const persisted = anchor && persistent?.tag !== undefined && persistent.cache.isStillVerified(facts, persistent.tag);
+  const persisted = anchor && persistent?.tag !== undefined ? persistedMemo(persistent.cache, persistent.tag, facts, record, anchor) : false;
   if (anchor && (persisted || memos.cache.isStillVerified(facts))) {
-    // Verified earlier (in this process or before a restart): make the memo persistent too.
-    if (persistent && !persisted) persistent.remember(record.id, persistent.cache.tagOf(facts));
+    // Verified earlier (in this process or before a restart): make the memo persistent too, in the stored form.
+    if (persistent && persisted !== 'current') persistent.remember(record.id, persistent.cache.tagOf(facts));
     const verified = { record, sealed, provenance: provenance({ signatureValid: true, contentMatchesAnchor: true, problems: [] }, anchor) };
     return { opened: rememberOpened(verified, anchor, stored, persistent?.cache ?? null) };
   }
   return { check: { record, anchor, plaintext, sealed, facts, stored } };
+}
+
+/**
+ * Whether a persistent tag holds for the record: 'current' for a tag of these facts; 'earlier' for
+ * a tag of the field form where the facts are in the stored form (a tag written before the stored
+ * form existed: honoured, it covers the same fields, and replaced); false for neither.
+ */
+function persistedMemo(cache: VerifiedCache, tag: string, facts: VerifiedFacts, record: StoredRecord, anchor: AnchorRef): 'current' | 'earlier' | false {
+  if (cache.isStillVerified(facts, tag)) return 'current';
+  if ('form' in facts && facts.form === 'stored' && cache.isStillVerified(verificationFacts(record, anchor), tag)) return 'earlier';
+  return false;
 }
 
 /** Every check, for a record no memo vouched for (its proofs must be filled). */

@@ -78,7 +78,11 @@ export function packForSealing(plaintext: Uint8Array): Uint8Array {
 /** The canonical plaintext from a record's decrypted bytes, packed or not. @throws Error when the packed bytes do not inflate. */
 export function unpackSealed(opened: Uint8Array): Uint8Array {
   if (opened[0] !== DEFLATED) return opened;
-  return new Uint8Array(inflateRawSync(opened.subarray(1), { maxOutputLength: MAX_PLAINTEXT }));
+  // Output chunks near the plaintext's size (about twice the packed bytes), not zlib's 16 KB a call:
+  // a history opened is some 10,000 inflates, and each chunk is garbage at once.
+  const chunkSize = Math.min(16 * 1024, Math.max(1024, opened.length * 4));
+  const out = inflateRawSync(opened.subarray(1), { maxOutputLength: MAX_PLAINTEXT, chunkSize });
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength); // a view: no copy
 }
 
 export function newRecordId(): string {

@@ -1,5 +1,17 @@
 /**
- * What a record's verification memo covers, as one run of bytes for one HMAC (VerifiedCache):
+ * What a record's verification memo covers, as one run of bytes for one HMAC (VerifiedCache).
+ *
+ * Two forms. The stored form (`storedCoveredBytes`, issue 12 cold opens) takes the record as the
+ * store holds it: its patient (from its key), its binary body exactly as stored (storage/
+ * recordBinary.ts: every signed and leaf field, the signature, its place in its signature tree,
+ * the ciphertext's version, scope, nonce and bytes), its batch signature (root, count, time,
+ * signature: the signature tree's header) and the anchor's root, batch and block. The record is
+ * decoded from just these bytes, so equal bytes are equal fields: the memo attests every field the
+ * field form does, and nothing is re-encoded to check it (a first open after a restart spent about
+ * a tenth of its CPU making hex strings into bytes again). A body kept as JSON, and a record not read
+ * from the store, take the field form.
+ *
+ * The field form (`memoCoveredBytes`):
  * every field the author's signature and the Merkle leaf cover (id, patient, patient reference,
  * content hash, amends, kind, author, role, signed version, time, salt, commitment), the
  * signature itself (for a batch signature also its root, count and time), the stored ciphertext
@@ -17,6 +29,8 @@ import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
 const ABSENT = 0;
 const HEX = 1;
 const TEXT = 2;
+/** Bytes as they are (the stored body). */
+const RAW = 3;
 
 class CoveredBytes {
   private buf: Buffer;
@@ -65,6 +79,12 @@ class CoveredBytes {
     this.at += n;
   }
 
+  /** The head of `n` raw bytes that follow as a part of their own (not copied: see storedCoveredBytes). */
+  rawHead(n: number): void {
+    this.room(0);
+    this.head(RAW, n);
+  }
+
   number(v: number | null | undefined): void {
     if (v === null || v === undefined) this.absent();
     else this.text(String(v));
@@ -75,7 +95,42 @@ class CoveredBytes {
   }
 }
 
-/** The bytes a record's memo covers under this anchor (none: a record not yet anchored). */
+/** What the stored form covers of a record as read: its patient and its body as stored. */
+export interface StoredForm {
+  patient: string;
+  body: Uint8Array;
+}
+
+/**
+ * The bytes a record's memo covers in the stored form (see above): `batch` is the batch signature
+ * it is read with (its signature tree's header), `anchor` none for a record not yet anchored.
+ */
+export function storedCoveredBytes(stored: StoredForm, batch: StoredRecord['batchSignature'], anchor: AnchorRef | undefined): Uint8Array[] {
+  // Three parts, MACed one after the other: the body is not copied.
+  const w = new CoveredBytes(256);
+  w.hex(stored.patient);
+  w.rawHead(stored.body.length);
+  const head = w.bytes();
+  const t = new CoveredBytes(256);
+  batchAndAnchor(t, batch, anchor);
+  return [head, stored.body, t.bytes()];
+}
+
+function batchAndAnchor(w: CoveredBytes, b: StoredRecord['batchSignature'], anchor: AnchorRef | undefined): void {
+  if (b) {
+    w.hex(b.root);
+    w.number(b.count);
+    w.number(b.createdAt);
+    w.hex(b.signature);
+  } else for (let i = 0; i < 4; i++) w.absent();
+  if (anchor) {
+    w.hex(anchor.root);
+    w.number(anchor.batchId);
+    w.number(anchor.block);
+  } else for (let i = 0; i < 3; i++) w.absent();
+}
+
+/** The bytes a record's memo covers in the field form under this anchor (none: a record not yet anchored). */
 export function memoCoveredBytes(record: StoredRecord, anchor: AnchorRef | undefined): Uint8Array {
   const w = new CoveredBytes(1024 + (record.cipher.ct.length >> 1));
   w.hex(record.id);

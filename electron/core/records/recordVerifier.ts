@@ -16,6 +16,7 @@ import { hexToBytes } from '../crypto/hex';
 import type { ScopeKey } from '../crypto/keyScope';
 import { VerifiedCache } from '../crypto/verifiedCache';
 import { leafHashOrNull } from '../crypto/merkle';
+import { encodeRecordBody, type TreePlace } from '../storage/recordBinary';
 import { leafOf, type AnchorRef, type StoredRecord } from '../storage/storedRecord';
 import type { StoredEntry, WardStore } from '../storage/wardStore';
 import { forgetOpened, openAndVerify, openFromMemo, openReused, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type HeldOpen, type ToCheck } from './provenance';
@@ -51,9 +52,12 @@ export class RecordVerifier {
    * block — not the proofs, which a memo never covers. Any later change of those bytes on disk
    * gives another tag, so the first read verifies the record in full and finds it.
    */
-  memoAtAnchor(record: StoredRecord, teamKey: string | null): (anchor: AnchorRef) => string | null {
+  memoAtAnchor(record: StoredRecord, teamKey: string | null, signatureTree: TreePlace | null = null): (anchor: AnchorRef) => string | null {
     return (anchor) => {
-      const facts = verificationFacts(record, anchor);
+      // The body the store wrote for it (WardStore StoreWrite.record: the same encoding of the same
+      // record in the same signature-tree place), so the tag is in the stored form a read checks.
+      const { body, compact } = encodeRecordBody(record, signatureTree);
+      const facts = verificationFacts(record, anchor, compact ? { id: record.id, patient: record.patient, body } : undefined);
       this.verified.markVerified(facts);
       return (this.ownStationMemo(record) ?? this.teamCache(teamKey))?.tagOf(facts) ?? null;
     };

@@ -97,7 +97,10 @@ export class StationWriter {
     });
     const anchored = this.anchors
       .anchor(
-        records.map((record) => ({ record, signatureTree: { treeNo, leafIndex: places.get(record.id.toLowerCase())!, leaves: records.length }, memo: this.verifier.memoAtAnchor(record, null) })),
+        records.map((record) => {
+          const place = { treeNo, leafIndex: places.get(record.id.toLowerCase())! };
+          return { record, signatureTree: { ...place, leaves: records.length }, memo: this.verifier.memoAtAnchor(record, null, place) };
+        }),
         'gathered',
       )
       .then(() => undefined);

@@ -84,6 +84,8 @@ export class ByteWriter {
 
 export class ByteReader {
   private at = 0;
+  /** The same bytes as a Buffer (for hex), made once per reader rather than once per field. */
+  private view: Buffer | undefined;
   constructor(private readonly buf: Uint8Array) {}
 
   private need(n: number): void {
@@ -140,8 +142,22 @@ export class ByteReader {
 
   /** n raw bytes as lowercase 0x hex. */
   hex(n: number): string {
-    const b = this.bytes(n);
-    return '0x' + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+    this.need(n);
+    const out = this.hexOf(this.at, n);
+    this.at += n;
+    return out;
+  }
+
+  /** n raw bytes at `start` (already read) as lowercase 0x hex. */
+  hexOf(start: number, n: number): string {
+    if (start < 0 || start + n > this.buf.length) throw damagedEntry();
+    const b = (this.view ??= Buffer.isBuffer(this.buf) ? this.buf : Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
+    return '0x' + b.toString('hex', start, start + n);
+  }
+
+  /** Where the next read starts. */
+  get position(): number {
+    return this.at;
   }
 
   get done(): boolean {

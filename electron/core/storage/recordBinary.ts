@@ -141,6 +141,39 @@ export function peekRecordBody(body: Uint8Array): { id: string; signatureTree: T
   return { id, signatureTree: { treeNo: r.varint(), leafIndex: r.varint() } };
 }
 
+/**
+ * A binary body's nonce and ciphertext as views of the body (no hex): what a reader decrypts, the
+ * same bytes `decodeRecordBody` turns into the record's cipher.iv and cipher.ct. Null for a JSON
+ * body. @throws WardError('INTEGRITY') for a damaged body.
+ */
+export function cipherBytesOf(body: Uint8Array): { iv: Uint8Array; ct: Uint8Array } | null {
+  const r = new ByteReader(body);
+  const format = r.u8();
+  if (format === FORMAT_JSON) return null;
+  if (format !== FORMAT_BINARY) throw damagedEntry();
+  const flags = r.u8();
+  r.skip(2).varint();
+  // id, patientRef, author, contentHash, salt, then the optional amends, commitment and signature.
+  r.skip(32 + 32 + 20 + 32 + 32 + (flags & F_AMENDS ? 32 : 0) + (flags & F_COMMITMENT ? 32 : 0) + (flags & F_SIGNATURE ? 65 : 0));
+  if (flags & F_BATCH) {
+    r.varint(); // tree number
+    r.varint(); // leaf index
+  }
+  r.skip(16);
+  const iv = r.bytes(12);
+  const ct = r.bytes(r.varint());
+  r.end();
+  return { iv, ct };
+}
+
+/** salt || contentHash in one scratch buffer (hashed at once, never kept): no buffer per record decoded. */
+const scratch = new Uint8Array(64);
+function saltThenHash(salt: Uint8Array, hash: Uint8Array): Uint8Array {
+  scratch.set(salt, 0);
+  scratch.set(hash, 32);
+  return scratch;
+}
+
 export function decodeRecordBody(body: Uint8Array, patient: string): DecodedRecord {
   const r = new ByteReader(body);
   const format = r.u8();
@@ -157,13 +190,14 @@ export function decodeRecordBody(body: Uint8Array, patient: string): DecodedReco
   const id = r.hex(32);
   const patientRef = r.hex(32);
   const author = addressOf(r.hex(20));
+  const hashAt = r.position;
   const hashBytes = r.bytes(32);
   const saltBytes = r.bytes(32);
-  const contentHash = hexOf(hashBytes);
-  const salt = hexOf(saltBytes);
+  const contentHash = r.hexOf(hashAt, 32);
+  const salt = r.hexOf(hashAt + 32, 32);
   const amends = flags & F_AMENDS ? r.hex(32) : NO_AMENDS;
   // keccak256(salt || contentHash), as commitment.commitToHash computes it, from the raw bytes.
-  const commitment = flags & F_COMMITMENT ? r.hex(32) : hexOf(keccak256Bytes(Buffer.concat([saltBytes, hashBytes])));
+  const commitment = flags & F_COMMITMENT ? r.hex(32) : hexOf(keccak256Bytes(saltThenHash(saltBytes, hashBytes)));
   const signature = flags & F_SIGNATURE ? r.hex(65) : '';
   const signatureTree = flags & F_BATCH ? { treeNo: r.varint(), leafIndex: r.varint() } : null;
   const scopeId = r.hex(16);

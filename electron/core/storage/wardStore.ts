@@ -471,11 +471,17 @@ export class WardStore {
 
   /**
    * The members an anchor batch was formed with (kept after it is anchored), each with whether its
-   * record is still where the batch put it; for checking the store against the chain (no record is decoded).
+   * record is still where the batch put it; for checking the store against the chain (no record is
+   * decoded). With a patient: only that patient's members.
    */
-  async batchMembers(treeNo: number): Promise<Array<{ locator: Locator; present: boolean }>> {
+  async batchMembers(treeNo: number, patient?: string): Promise<Array<{ locator: Locator; present: boolean }>> {
     const prefix = key(T.batchMembers, ['tree', treeNo]);
-    const locators = (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => parseLocator(v));
+    let locators = (await this.kv.range({ gte: prefix, lt: prefixEnd(prefix) })).map(([, v]) => parseLocator(v));
+    if (patient !== undefined) {
+      // A locator starts with its patient's address: one patient's members, by bytes.
+      const p = hexKey(patient, WIDTH.address);
+      locators = locators.filter((l) => l.bytes.compare(p, 0, WIDTH.address, 0, WIDTH.address) === 0);
+    }
     // Presence only: a batch's thousand record bodies are not read (a quarter of the time).
     const present = await this.kv.hasMany(locators.map((l) => key(T.record, l.bytes)));
     return locators.map((locator, i) => ({ locator, present: present[i]! }));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { AbiCoder, ZeroAddress, ZeroHash, keccak256, type Wallet } from 'ethers';
+import { WardContracts } from '../../../electron/core/chain/wardContracts';
 import {
   Role,
   as,
@@ -126,6 +127,24 @@ describe('RecordAnchors (berlin, zero gas price, unfunded senders)', () => {
     await expectRevert(anchors.anchorBatch(root, 4), ward.anchors, 'AlreadyAnchored', [root]);
     await expectRevert(as(ward.anchors, ward.admin).anchorBatch(root, 9), ward.anchors, 'AlreadyAnchored', [root]);
     expect((await ward.anchors.anchorOf(root)).submitter).toBe(doctor.address);
+  });
+
+  it("the ward's reader of BatchAnchored logs: every field as the contract stored it, and by root only the roots asked for", async () => {
+    const anchors = as(ward.anchors, doctor);
+    const trees = [batchTree(2), batchTree(3), batchTree(70_000)];
+    const blocks: number[] = [];
+    for (const [i, tree] of trees.entries()) blocks.push((await send(anchors, 'anchorBatch', tree.root, [2, 3, 70_000][i]!)).blockNumber);
+    const reader = new WardContracts(String(ward.anchors.target), String(ward.ledger.target), chain.provider);
+    const all = await reader.batchesAnchored(blocks[0]!, blocks[2]!);
+    expect(all).toHaveLength(3);
+    for (const [i, tree] of trees.entries()) {
+      const stored = await ward.anchors.anchorOf(tree.root);
+      expect(all[i]).toMatchObject({ batchId: Number(stored.batchId), root: tree.root.toLowerCase(), submitter: stored.submitter, leafCount: Number(stored.leafCount), block: Number(stored.blockNumber) });
+    }
+    // A root never anchored, and one outside the range, are not there; the one asked for is.
+    const byRoot = await reader.batchesWithRoots([trees[1]!.root, randomBytes32(), trees[2]!.root], blocks[0]!, blocks[1]!);
+    expect(byRoot.map((b) => b.root)).toEqual([trees[1]!.root.toLowerCase()]);
+    expect(await reader.batchesWithRoots([], blocks[0]!, blocks[2]!)).toEqual([]);
   });
 
   describe('verifyLeaf', () => {

@@ -12,8 +12,11 @@
  */
 import { cpSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { WardContracts } from '../../../electron/core/chain/wardContracts';
 import { RESTORED_REASON } from '../../../electron/core/records/auditTrail';
+import { ChainCheck } from '../../../electron/core/records/chainCheck';
 import type { WardCore } from '../../../electron/core/shellContract';
+import { openInternals } from '../../support/pipelineInternals';
 import { deleteAudits, deleteRecords, duplicateRecord, moveRevokeAboveGrant } from '../../support/storeTampering';
 import { admin, Caller, removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
 
@@ -107,6 +110,63 @@ describe('the store is checked against the ward chain at start and when a patien
     expect(report.batches).toEqual([expect.objectContaining({ missing: 1, patients: [{ patient: addresses.patient, missing: 1 }] })]);
     const h = await (await login(core, 'doctor')).ok('records/history', { patient: addresses.patient });
     expect(h.storeCheck.missingRecords).toBe(1);
+  });
+
+  it("a patient opened while the sweep runs is not held up by it; what the sweep then finds missing of theirs is counted at their next open", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    cpSync(fixture, dir, { recursive: true });
+    await deleteRecords(dir, [ids[0]!]); // before the checkpoint: only the sweep reaches its batch
+    const g = await openInternals(dir);
+    try {
+      // The real contracts, with the sweep's log reads held at a gate once the start's check is done.
+      let gated = false;
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const contracts = g.contracts();
+      const held = Object.assign(Object.create(contracts) as WardContracts, {
+        batchesAnchored: async (from: number, to: number) => {
+          if (gated) await gate;
+          return contracts.batchesAnchored(from, to);
+        },
+      });
+      const check = new ChainCheck(() => g.store, () => held, g.identity, g.patients, () => g.station().privateKey);
+      expect((await check.atStart()).batches).toEqual([]);
+      gated = true;
+      // Before: the patient's check waited for the sweep (here: for ever).
+      const during = await check.patient(addresses.patient);
+      expect(during.missingRecords).toBe(0); // the deleted record's batch is the sweep's to find
+      open();
+      expect((await check.report())!.batches).toEqual([expect.objectContaining({ missing: 1, patients: [{ patient: addresses.patient, missing: 1 }] })]);
+      expect((await check.patient(addresses.patient)).missingRecords).toBe(1);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('the sweep keeps to its budget within a slice of blocks: with none, one older batch a start, round until the deleted record is found', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    cpSync(fixture, dir, { recursive: true });
+    await deleteRecords(dir, [ids[0]!]);
+    const g = await openInternals(dir);
+    try {
+      const checkedPerStart: number[] = [];
+      let found: unknown[] = [];
+      for (let start = 0; start < 12 && found.length === 0; start++) {
+        const check = new ChainCheck(() => g.store, () => g.contracts(), g.identity, g.patients, () => g.station().privateKey, 0);
+        await check.atStart();
+        const report = (await check.report())!;
+        checkedPerStart.push(report.batchesChecked);
+        found = report.batches;
+      }
+      // Before: a whole slice of 500 blocks a start (every batch of this small ward at once).
+      expect(checkedPerStart.every((n) => n === 1)).toBe(true);
+      expect(checkedPerStart.length).toBeGreaterThan(1);
+      expect(found).toEqual([expect.objectContaining({ missing: 1, patients: [{ patient: addresses.patient, missing: 1 }] })]);
+    } finally {
+      await g.close();
+    }
   });
 
   it('a clean stop moves the checkpoint past what the run anchored (the next start does not read it again); a record of that run deleted while stopped is still found, by the sweep', async () => {

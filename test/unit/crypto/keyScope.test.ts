@@ -50,6 +50,22 @@ describe('key scopes', () => {
     expect(codeOf(() => a.key.open(null as unknown as ScopedCiphertext, 'rec-1'))).toBe('CRYPTO');
   });
 
+  it('opens a record from its nonce and ciphertext as bytes with the same checks (record, scope, altered bytes)', () => {
+    const a = createKeyScope([pub(patient)], 'scope-a');
+    const b = createKeyScope([pub(patient)], 'scope-b');
+    const s = a.key.seal(bytes('{"pulse":72}'), 'rec-1');
+    const iv = Buffer.from(s.iv.slice(2), 'hex');
+    const ct = Buffer.from(s.ct.slice(2), 'hex');
+    expect(text(a.key.openBytes('scope-a', iv, ct, 'rec-1'))).toBe('{"pulse":72}');
+    expect(codeOf(() => a.key.openBytes('scope-a', iv, ct, 'rec-2'))).toBe('CRYPTO');
+    expect(codeOf(() => b.key.openBytes('scope-a', iv, ct, 'rec-1'))).toBe('CRYPTO');
+    expect(codeOf(() => b.key.openBytes('scope-b', iv, ct, 'rec-1'))).toBe('CRYPTO');
+    expect(codeOf(() => a.key.openBytes('scope-a', iv.subarray(1), ct, 'rec-1'))).toBe('CRYPTO');
+    ct[ct.length - 1]! ^= 1;
+    expect(codeOf(() => a.key.openBytes('scope-a', iv, ct, 'rec-1'))).toBe('CRYPTO');
+    expect(codeOf(() => a.key.openBytes('scope-a', iv, ct, ''))).toBe('BAD_INPUT');
+  });
+
   it('a scope envelope relabelled with another scope id does not open', () => {
     const { scope } = createKeyScope([pub(patient)], 'scope-a');
     const relabelled: KeyScope = { ...scope, scopeId: 'scope-b' };

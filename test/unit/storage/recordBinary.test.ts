@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { commitToHash } from '../../../electron/core/crypto/commitment';
 import { useFastKeccak } from '../../../electron/core/crypto/keccak';
 import type { StoredRecord } from '../../../electron/core/storage/storedRecord';
-import { decodeRecordBody, encodeRecordBody, peekRecordBody } from '../../../electron/core/storage/recordBinary';
+import { cipherBytesOf, decodeRecordBody, encodeRecordBody, peekRecordBody } from '../../../electron/core/storage/recordBinary';
 import { makeWard, nurseRecord, nurseVitals, stationBatch } from '../../support/realRecords';
 
 const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => '0x' + Buffer.from(b).toString('hex'));
@@ -51,7 +51,7 @@ describe('record bodies as bytes', () => {
     );
   });
 
-  it('reads a body\'s id and signature tree without decoding it, as the decoder finds them', () => {
+  it('reads a body\'s id, signature tree, nonce and ciphertext without decoding it, as the decoder finds them', () => {
     fc.assert(
       fc.property(
         canonical,
@@ -65,6 +65,9 @@ describe('record bodies as bytes', () => {
           const d = decodeRecordBody(body, r.patient);
           expect(peekRecordBody(body)).toEqual({ id: d.record.id, signatureTree: d.format === 'binary' ? d.signatureTree : 'json' });
           expect(peekRecordBody(body)!.signatureTree).toEqual(tree);
+          // The nonce and ciphertext as views of the body: the bytes the decoded hex spells.
+          const c = cipherBytesOf(body)!;
+          expect(['0x' + Buffer.from(c.iv).toString('hex'), '0x' + Buffer.from(c.ct).toString('hex')]).toEqual([d.record.cipher.iv, d.record.cipher.ct]);
         },
       ),
       { numRuns: 150 },
@@ -73,6 +76,7 @@ describe('record bodies as bytes', () => {
     const odd = encodeRecordBody({ ...fc.sample(canonical, 1)[0]!, kind: 'x-ray' as StoredRecord['kind'] }, null);
     expect(odd.compact).toBe(false);
     expect(peekRecordBody(odd.body)).toBeNull();
+    expect(cipherBytesOf(odd.body)).toBeNull();
   });
 
   it('keeps anything else exactly as JSON: altered commitments, odd hex, unknown kinds, extra fields', () => {

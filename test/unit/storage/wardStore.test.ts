@@ -102,6 +102,13 @@ describe('ward store: records, trees and anchors', () => {
     // Each batch keeps its member list once anchored (checked against the chain's leaf count: records/chainCheck.ts).
     expect((await store.batchMembers(made.treeNo)).map((m) => [m.present, m.locator.at])).toEqual(made.records.map((r) => [true, r.createdAt]));
     expect((await store.batchMembers(nurseTreeNo)).map((m) => [m.present, m.locator.patientHex])).toEqual([[true, ward.patients[0]!.address.toLowerCase()]]);
+    // One patient's members of the station batch (a first open checks only theirs), asked by a checksummed address.
+    const second = ward.patients[1]!.address;
+    expect((await store.batchMembers(made.treeNo, second)).map((m) => [m.present, m.locator.patientHex, m.locator.at])).toEqual(
+      made.records.filter((r) => r.patient === second).map((r) => [true, second.toLowerCase(), r.createdAt]),
+    );
+    expect((await store.batchMembers(made.treeNo, second)).length).toBe(5);
+    expect(await store.batchMembers(nurseTreeNo, second)).toEqual([]);
     const station = (await store.entry(made.records[3]!.id))!;
     expect(station.anchor).toMatchObject({ root: made.batch.root, batchId: 3, block: 17 });
     expect(verifyInclusion(station.anchor!.root, leafOf(station.record), station.anchor!.proof)).toBe(true);
