@@ -39,6 +39,26 @@ export function explainRevert(e: unknown, iface: ethers.Interface, messages: Rev
 }
 
 /**
+ * Sends by one signer, one at a time until each is handed to the node: ethers takes the nonce
+ * from the node's pending count, so two sends by the same person at once (two reads of a record
+ * audited together) took the same nonce and one was refused.
+ */
+const sending = new Map<string, Promise<unknown>>();
+
+function inTurn<T>(signer: string, send: () => Promise<T>): Promise<T> {
+  const sent = (sending.get(signer) ?? Promise.resolve()).then(send, send);
+  const settled = sent.then(
+    () => undefined,
+    () => undefined,
+  );
+  sending.set(signer, settled);
+  void settled.then(() => {
+    if (sending.get(signer) === settled) sending.delete(signer);
+  });
+  return sent;
+}
+
+/**
  * @param fixedGasLimit for calls of constant cost on the hot path (anchoring): skip the estimate
  *   (one EVM run instead of two); if the transaction fails, it is replayed as a call to decode why.
  */
@@ -52,8 +72,10 @@ export async function sendContractTx(
 ): Promise<ethers.TransactionReceipt> {
   const fn = (contract.connect(signer) as ethers.Contract).getFunction(method);
   try {
-    const gasLimit = fixedGasLimit ?? ((await fn.estimateGas(...args, txOverrides)) * 3n) / 2n + 20_000n;
-    const tx = (await fn(...args, { ...txOverrides, gasLimit })) as ethers.ContractTransactionResponse;
+    const tx = await inTurn(await signer.getAddress(), async () => {
+      const gasLimit = fixedGasLimit ?? ((await fn.estimateGas(...args, txOverrides)) * 3n) / 2n + 20_000n;
+      return (await fn(...args, { ...txOverrides, gasLimit })) as ethers.ContractTransactionResponse;
+    });
     const receipt = await tx.wait().catch(async (e) => {
       if (fixedGasLimit === undefined) throw e;
       await fn.staticCall(...args, txOverrides); // throws the decodable revert

@@ -73,7 +73,17 @@ const usersFile = z.object({
 const profileFile = z.object({ v: z.literal(1), address, envelope: z.object({ iv: z.string(), ct: z.string(), recipients: z.array(z.unknown()) }) });
 const USERS_WHAT = "The ward's user directory (users.json: who logs in under which name)";
 
+/** Profiles kept opened (a history reads its patient's name per page; an open costs an ECDH unwrap). */
+const OPENED_PROFILES = 256;
+
 export class Directory {
+  /**
+   * Profiles opened, by address, reader and chain commitment, with the file they were opened from:
+   * reused only while the file read now is the same (an edited or re-sealed file is opened and
+   * checked against the chain again). Bounded; the oldest goes first.
+   */
+  private readonly opened = new Map<string, { file: string; profile: StoredProfile }>();
+
   constructor(
     private readonly dataDir: string,
     private readonly nameIndexKey: string,
@@ -251,10 +261,19 @@ export class Directory {
    */
   openProfile(address: string, readerPrivateKey: string, chainCommitment: string): StoredProfile {
     const file = this.readProfileFile(address);
+    const stored = JSON.stringify(file);
+    // The reader by a digest of its key: no key material in the cache's keys.
+    const key = `${ethers.getAddress(address)}|${ethers.keccak256(readerPrivateKey)}|${chainCommitment}`;
+    const hit = this.opened.get(key);
+    if (hit && hit.file === stored) return { ...hit.profile };
     const sealed = JSON.parse(new TextDecoder().decode(openEnvelope(file.envelope, readerPrivateKey, profileContext(address)))) as SealedProfile;
     if (!checkCommitment(canonicalize(sealed.profile), sealed.salt, chainCommitment)) {
+      this.opened.delete(key);
       throw new WardError('INTEGRITY', 'A stored profile does not match its commitment on the ward chain.');
     }
+    this.opened.delete(key);
+    if (this.opened.size >= OPENED_PROFILES) this.opened.delete(this.opened.keys().next().value!);
+    this.opened.set(key, { file: stored, profile: { ...sealed.profile } });
     return sealed.profile;
   }
 

@@ -56,12 +56,22 @@ interface VitalsPoint {
   fromDevice: boolean;
 }
 
-/** The vitals sets in force: latest correction of each, oldest first. */
+/**
+ * The vitals sets in force: latest correction of each, oldest first. One pass over the records
+ * (a 10,000-record history is charted on every open); the id index is built only when some
+ * record lists a correction.
+ */
 export function effectiveVitals(records: readonly RecordView[]): { points: VitalsPoint[]; excluded: number } {
-  const byId = new Map(records.map((r) => [r.id, r]));
+  let byId: Map<string, RecordView> | null = null;
   const trusted = (r: RecordView): boolean => r.provenance.status !== 'tampered' && r.content !== null;
+  const correctedBy = (id: string): boolean => {
+    byId ??= new Map(records.map((r) => [r.id, r]));
+    const later = byId.get(id);
+    return !!later && trusted(later) && !!later.content?.vitals;
+  };
   let excluded = 0;
   const points: VitalsPoint[] = [];
+  let ascending = true;
   for (const record of records) {
     const isVitals = record.kind === 'vitals' || !!record.content?.vitals;
     if (!isVitals) continue;
@@ -69,27 +79,26 @@ export function effectiveVitals(records: readonly RecordView[]): { points: Vital
       excluded++;
       continue;
     }
-    const superseded = record.superseded || record.amendedBy.some((id) => {
-      const later = byId.get(id);
-      return !!later && trusted(later) && !!later.content?.vitals;
-    });
+    const superseded = record.superseded || (record.amendedBy.length > 0 && record.amendedBy.some(correctedBy));
     if (superseded) continue;
     const t = Date.parse(record.measuredAt);
     if (Number.isNaN(t)) continue;
     const aggregate = record.content.news2?.complete ? record.content.news2.aggregate : null;
+    if (points.length && points[points.length - 1]!.t > t) ascending = false;
     points.push({ t, vitals: record.content.vitals, news2: aggregate ?? null, fromDevice: !!record.content.device });
   }
-  points.sort((a, b) => a.t - b.t);
+  // A history arrives newest first: strictly newest first is reversed (what the stable sort would
+  // give), anything else out of order is sorted.
+  if (!ascending) {
+    if (strictlyDescending(points)) points.reverse();
+    else points.sort((a, b) => a.t - b.t);
+  }
   return { points, excluded };
 }
 
-function dataset(label: string, points: VitalsPoint[], pick: (p: VitalsPoint) => number | null | undefined): ChartDataset {
-  const out: ChartPoint[] = [];
-  for (const p of points) {
-    const y = pick(p);
-    if (y !== null && y !== undefined && Number.isFinite(y)) out.push(p.fromDevice ? { t: p.t, y, fromDevice: true } : { t: p.t, y });
-  }
-  return { label, points: out };
+function strictlyDescending(points: readonly VitalsPoint[]): boolean {
+  for (let i = 1; i < points.length; i++) if (points[i - 1]!.t <= points[i]!.t) return false;
+  return true;
 }
 
 /** A time interval during which the patient was on oxygen (shaded on every chart). */
@@ -138,46 +147,64 @@ export function chartSpan(input: ChartInput): { from: number; to: number } | nul
 /** One series per chart on the patient page, in the order the page shows them. */
 export function chartSeries(records: readonly RecordView[]): ChartInput {
   const { points, excluded } = effectiveVitals(records);
+  // Every dataset filled in one pass over the sets (not one pass per dataset).
+  const news2: ChartPoint[] = [];
+  const respiratoryRate: ChartPoint[] = [];
+  const spo2: ChartPoint[] = [];
+  const flow: ChartPoint[] = [];
+  const fio2: ChartPoint[] = [];
+  const systolic: ChartPoint[] = [];
+  const diastolic: ChartPoint[] = [];
+  const pulse: ChartPoint[] = [];
+  const temperature: ChartPoint[] = [];
+  const glucose: ChartPoint[] = [];
+  const oxygenSets: Array<{ t: number; onOxygen: boolean | undefined }> = [];
+  for (const p of points) {
+    const v = p.vitals;
+    add(news2, p, p.news2);
+    add(respiratoryRate, p, v.respiratoryRate);
+    add(spo2, p, v.spo2);
+    add(flow, p, v.oxygenFlow);
+    add(fio2, p, v.fio2);
+    add(systolic, p, v.systolic);
+    add(diastolic, p, v.diastolic);
+    add(pulse, p, v.pulse);
+    add(temperature, p, v.temperature?.celsius);
+    add(glucose, p, v.bloodGlucose?.mmolPerL);
+    oxygenSets.push({ t: p.t, onOxygen: v.supplementalOxygen });
+  }
   const series: ChartSeries[] = [
-    { key: 'news2', title: 'NEWS2 score', unit: 'points', datasets: [dataset('NEWS2', points, (p) => p.news2)] },
-    {
-      key: 'respiratoryRate',
-      title: 'Respiratory rate',
-      unit: '/min',
-      datasets: [dataset('Respiratory rate', points, (p) => p.vitals.respiratoryRate)],
-    },
-    { key: 'spo2', title: 'SpO2', unit: '%', datasets: [dataset('SpO2', points, (p) => p.vitals.spo2)] },
+    { key: 'news2', title: 'NEWS2 score', unit: 'points', datasets: [{ label: 'NEWS2', points: news2 }] },
+    { key: 'respiratoryRate', title: 'Respiratory rate', unit: '/min', datasets: [{ label: 'Respiratory rate', points: respiratoryRate }] },
+    { key: 'spo2', title: 'SpO2', unit: '%', datasets: [{ label: 'SpO2', points: spo2 }] },
     {
       key: 'oxygen',
       title: 'Oxygen given',
       unit: 'L/min or FiO2 %',
-      datasets: [dataset('Flow (L/min)', points, (p) => p.vitals.oxygenFlow), dataset('FiO2 (%)', points, (p) => p.vitals.fio2)],
+      datasets: [
+        { label: 'Flow (L/min)', points: flow },
+        { label: 'FiO2 (%)', points: fio2 },
+      ],
     },
     {
       key: 'bloodPressure',
       title: 'Blood pressure',
       unit: 'mmHg',
       datasets: [
-        dataset('Systolic', points, (p) => p.vitals.systolic),
-        dataset('Diastolic', points, (p) => p.vitals.diastolic),
+        { label: 'Systolic', points: systolic },
+        { label: 'Diastolic', points: diastolic },
       ],
     },
-    { key: 'pulse', title: 'Pulse', unit: '/min', datasets: [dataset('Pulse', points, (p) => p.vitals.pulse)] },
-    {
-      key: 'temperature',
-      title: 'Temperature',
-      unit: '°C',
-      datasets: [dataset('Temperature', points, (p) => p.vitals.temperature?.celsius)],
-    },
-    {
-      key: 'bloodGlucose',
-      title: 'Blood glucose',
-      unit: 'mmol/L',
-      datasets: [dataset('Blood glucose', points, (p) => p.vitals.bloodGlucose?.mmolPerL)],
-    },
+    { key: 'pulse', title: 'Pulse', unit: '/min', datasets: [{ label: 'Pulse', points: pulse }] },
+    { key: 'temperature', title: 'Temperature', unit: '°C', datasets: [{ label: 'Temperature', points: temperature }] },
+    { key: 'bloodGlucose', title: 'Blood glucose', unit: 'mmol/L', datasets: [{ label: 'Blood glucose', points: glucose }] },
   ];
-  const oxygen = oxygenPeriods(points.map((p) => ({ t: p.t, onOxygen: p.vitals.supplementalOxygen })));
-  return { series, excluded, oxygen };
+  return { series, excluded, oxygen: oxygenPeriods(oxygenSets) };
+}
+
+/** A set's reading into a dataset, when the set has it. */
+function add(out: ChartPoint[], p: VitalsPoint, y: number | null | undefined): void {
+  if (y !== null && y !== undefined && Number.isFinite(y)) out.push(p.fromDevice ? { t: p.t, y, fromDevice: true } : { t: p.t, y });
 }
 
 /**

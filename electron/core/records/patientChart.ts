@@ -146,9 +146,11 @@ export class PatientChart {
     const names = this.people.namesFor(actor);
     const storeCheck = await this.check.patient(patient);
     const basis = await this.basisNamingPatient(actor, patient, names, request.breakGlassReason);
-    const store = this.store();
     const before = request.before ?? null;
     const until = before ? timeOfCursor(before) : Date.now();
+    const breakGlass = basis === 'break-glass';
+    const audited = this.auditRead(actor, patient, breakGlass, request.breakGlassReason);
+    const store = this.store();
     const newest = (await store.window(patient, { cursor: before, limit: 1, proofs: false })).items[0];
     const reachFrom = newest ? newest.at : until;
     const from = Math.max(0, reachFrom - (request.hours ?? HISTORY_WINDOW_HOURS) * HOUR);
@@ -163,8 +165,7 @@ export class PatientChart {
     const authors = new Map<string, PersonRef>();
     for (const o of page.items) if (!authors.has(o.record.author)) authors.set(o.record.author, await names.ref(o.record.author));
     const corrections = await this.verifiedCorrectionsOf(actor, patient, page.items);
-    const breakGlass = basis === 'break-glass';
-    await this.audit.record(actor, patient, 'read', breakGlass ? { reason: request.breakGlassReason, breakGlass: true } : {});
+    await audited;
     return {
       patient: await names.person(patient),
       news2Scale: this.scaleOf(patient),
@@ -194,13 +195,14 @@ export class PatientChart {
     const oldest = (await store.window(patient, { order: 'asc', limit: 1, proofs: false })).items[0];
     const from = request.from ?? Math.min(oldest?.at ?? to, to);
     if (from > to) throw new WardError('BAD_INPUT', 'The chart period must start before it ends.', { fields: { from: 'Choose a start before the end.' } });
+    const breakGlass = basis === 'break-glass';
+    const audited = this.auditRead(actor, patient, breakGlass, request.breakGlassReason);
     const opened: OpenedRecord[] = [];
     for await (const page of this.reader.openRange(actor, patient, { from, to })) opened.push(...page);
     const corrections = await this.verifiedCorrectionsOf(actor, patient, opened);
     const views = opened.map((o) => recordView(o, corrections.get(o.record.id) ?? [], () => undefined));
     const { series, excluded } = chartSeries(views);
-    const breakGlass = basis === 'break-glass';
-    await this.audit.record(actor, patient, 'read', breakGlass ? { reason: request.breakGlassReason, breakGlass: true } : {});
+    await audited;
     return {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
@@ -211,12 +213,26 @@ export class PatientChart {
   }
 
   /**
+   * The read's audit, sent once access is decided and awaited before the reply: its transaction is
+   * mined on the chain's thread while this thread reads and verifies the records. Nothing leaves
+   * the core before the read is on the chain and in the local index; a read that fails after access
+   * was granted is audited all the same (an access, never a missing one). A failed audit fails the
+   * read when awaited; until then its rejection is held here, not left unhandled.
+   */
+  private auditRead(actor: Actor, patient: string, breakGlass: boolean, reason: string | undefined): Promise<void> {
+    const audited = this.audit.record(actor, patient, 'read', breakGlass ? { reason, breakGlass: true } : {});
+    audited.catch(() => undefined);
+    return audited;
+  }
+
+  /**
    * Records among `shown` corrected by a later record that verified (see verifiedCorrections). A
    * correction can lie outside the window shown (a set measured at the window's edge, corrected
    * later): those are found in the store's amendment index and verified too.
    */
   private async verifiedCorrectionsOf(actor: Actor, patient: string, shown: readonly OpenedRecord[]): Promise<Map<string, string[]>> {
     const index = await this.store().amendmentsOfPatient(patient);
+    if (index.size === 0) return verifiedCorrections(shown);
     const ids = new Set(shown.map((o) => o.record.id));
     const outside = new Set<string>();
     for (const o of shown) for (const id of index.get(o.record.id) ?? []) if (!ids.has(id)) outside.add(id);

@@ -45,6 +45,20 @@ const BINARY = { keyEncoding: 'view', valueEncoding: 'view' } as const;
  */
 export const MAX_OPEN_TABLE_FILES = 200;
 
+/**
+ * Bytes one `nextv` may gather before it returns (classic-level stops at 16 KiB by default: about
+ * 15 record bodies, so a 5,000-record window took some 300 round trips through the thread pool).
+ * A chunk is held in JavaScript whole anyway; this bounds what one native read holds besides.
+ */
+const CHUNK_BYTES = 8 * 2 ** 20;
+/** Entries of a range read in one `nextv` by `chunks` unless told otherwise. */
+const RANGE_CHUNK = 1000;
+/**
+ * Entries `range` asks for in one `nextv` (it holds the whole range anyway): a window of 5,000
+ * records, or their anchor memberships, in one native call.
+ */
+const RANGE_WHOLE_CHUNK = 10_000;
+
 export class LevelKv {
   private pending: Array<{ ops: KvOp[]; resolve: () => void; reject: (e: Error) => void }> = [];
   private flushing: Promise<void> | null = null;
@@ -100,13 +114,18 @@ export class LevelKv {
 
   /** Entries of a key range, in key order (or reversed), read from one snapshot. */
   async range(options: RangeOptions): Promise<Array<[Uint8Array, Uint8Array]>> {
-    const out: Array<[Uint8Array, Uint8Array]> = [];
-    for await (const chunk of this.chunks(options)) out.push(...chunk);
-    return out;
+    const limit = options.limit ?? -1;
+    const size = limit > 0 && limit <= RANGE_WHOLE_CHUNK ? limit : RANGE_WHOLE_CHUNK;
+    let out: Array<[Uint8Array, Uint8Array]> | null = null;
+    for await (const chunk of this.chunks(options, size)) {
+      if (!out) out = chunk;
+      else for (const e of chunk) out.push(e);
+    }
+    return out ?? [];
   }
 
   /** The same in chunks, for ranges too large to hold at once (export, migration checks). */
-  chunks(options: RangeOptions, size = 1000): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
+  chunks(options: RangeOptions, size = RANGE_CHUNK): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
     return this.snapshot(options, size);
   }
 
@@ -115,7 +134,7 @@ export class LevelKv {
    * snapshot) is created by this call, not when the first chunk is asked for.
    */
   snapshot(options: RangeOptions, size = 1000): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
-    return this.iterate(this.db.iterator({ ...options, ...BINARY, limit: options.limit ?? -1 }), size);
+    return this.iterate(this.db.iterator({ ...options, ...BINARY, limit: options.limit ?? -1, highWaterMarkBytes: CHUNK_BYTES }), size);
   }
 
   private async *iterate(it: ReturnType<Db['iterator']>, size: number): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
@@ -133,7 +152,7 @@ export class LevelKv {
   /** How many keys the range holds (only those `which` accepts, if given). */
   async count(options: RangeOptions, which?: (key: Uint8Array) => boolean): Promise<number> {
     let n = 0;
-    const it = this.db.keys({ ...options, ...BINARY, limit: options.limit ?? -1 });
+    const it = this.db.keys({ ...options, ...BINARY, limit: options.limit ?? -1, highWaterMarkBytes: CHUNK_BYTES });
     try {
       for (;;) {
         const chunk = (await it.nextv(5000)) as Uint8Array[];

@@ -17,6 +17,8 @@ import {
   type Ward,
 } from './chain';
 
+import { RECORD_ACCESS_GAS_LIMIT, WardContracts } from '../../../electron/core/chain/wardContracts';
+
 type Artifacts = Awaited<ReturnType<typeof loadArtifacts>>;
 
 const READ_SCOPE = id('records:read');
@@ -248,6 +250,31 @@ describe('AccessLedger (berlin, zero gas price, unfunded senders)', () => {
           caller.address,
         ]);
       }
+    });
+
+    it('a read’s audit fits, with room to spare, the fixed gas limit the core sends it with (no estimate per read)', async () => {
+      // The costliest audit: break-glass with a reason commitment, every reference non-zero.
+      const receipt = await send(as(ward.ledger, doctor), 'recordAccess', randomBytes32(), randomBytes32(), Action.List, randomBytes32(), true);
+      expect(receipt.gasUsed * 2n).toBeLessThanOrEqual(RECORD_ACCESS_GAS_LIMIT);
+
+      const contracts = new WardContracts(String(ward.anchors.target), String(ward.ledger.target), chain.provider);
+      const entry = { patientRef: randomBytes32(), subjectRef: randomBytes32(), action: Action.Read, reasonCommitment: ZeroHash, breakGlass: false };
+      const sent = await contracts.recordAccess(doctor, entry);
+      expect(sent.status).toBe(1);
+      expect((await chain.provider.getTransaction(sent.hash))?.gasLimit).toBe(RECORD_ACCESS_GAS_LIMIT);
+      expect(eventsOf(sent, ward.ledger, 'AccessAudited').map((a) => a.actor)).toEqual([doctor.address]);
+      // A refused audit sent without an estimate still says why (its transaction replayed as a call).
+      const stranger = await chain.newWallet();
+      await expect(contracts.recordAccess(stranger, entry)).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'Only approved ward members can read records.' });
+    });
+
+    it('audits sent by one person at once are all mined, each with its own nonce (two reads at the same moment)', async () => {
+      const contracts = new WardContracts(String(ward.anchors.target), String(ward.ledger.target), chain.provider);
+      const entry = () => ({ patientRef: randomBytes32(), subjectRef: randomBytes32(), action: Action.Read, reasonCommitment: ZeroHash, breakGlass: false });
+      const receipts = await Promise.all([0, 1, 2, 3].map(() => contracts.recordAccess(doctor, entry())));
+      expect(receipts.map((r) => r.status)).toEqual([1, 1, 1, 1]);
+      const nonces = await Promise.all(receipts.map(async (r) => (await chain.provider.getTransaction(r.hash))!.nonce));
+      expect(new Set(nonces).size).toBe(4);
     });
 
     it('refuses an unknown action code', async () => {

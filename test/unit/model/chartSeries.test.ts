@@ -52,6 +52,18 @@ describe('chart series from records', () => {
     expect(series.find((s) => s.key === 'bloodPressure')!.datasets.map((d) => d.label)).toEqual(['Systolic', 'Diastolic']);
   });
 
+  it('a history newest first comes out oldest first; sets taken at the same time keep the order they were listed in', () => {
+    const pulses = (records: RecordView[]) => chartSeries(records).series.find((s) => s.key === 'pulse')!.datasets[0].points.map((p) => [p.t, p.y]);
+    const t = (h: number) => Date.parse(`2025-03-01T${String(h).padStart(2, '0')}:00:00Z`);
+    const newestFirst = [16, 12, 8].map((h, i) => record(`0x${i}`, new Date(t(h)).toISOString(), { ...full, pulse: 60 + h }));
+    expect(pulses(newestFirst)).toEqual([[t(8), 68], [t(12), 72], [t(16), 76]]);
+    // Two sets at 12:00 (listed 81 then 82) among newest-first ones: a stable sort by time.
+    const tied = [16, 12, 12, 8].map((h, i) => record(`0x${i}`, new Date(t(h)).toISOString(), { ...full, pulse: 80 + i }));
+    expect(pulses(tied)).toEqual([[t(8), 83], [t(12), 81], [t(12), 82], [t(16), 80]]);
+    const mixed = [12, 16, 8].map((h, i) => record(`0x${i}`, new Date(t(h)).toISOString(), { ...full, pulse: 90 + i }));
+    expect(pulses(mixed)).toEqual([[t(8), 92], [t(12), 90], [t(16), 91]]);
+  });
+
   it('leaves tampered and unreadable records out, and counts them', () => {
     const tampered = record('0xa', '2025-03-01T08:00:00Z', full, {
       provenance: { ...verified, status: 'tampered', contentMatchesAnchor: false, problems: ['Content does not match its anchor.'] },
