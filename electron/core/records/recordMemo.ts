@@ -117,12 +117,22 @@ export function storedCoveredBytes(stored: StoredForm, batch: StoredRecord['batc
 }
 
 function batchAndAnchor(w: CoveredBytes, b: StoredRecord['batchSignature'], anchor: AnchorRef | undefined): void {
+  batchFields(w, b);
+  anchorFields(w, anchor);
+}
+
+/** A batch signature's root, count, time and signature (four absent fields without one). */
+function batchFields(w: CoveredBytes, b: StoredRecord['batchSignature']): void {
   if (b) {
     w.hex(b.root);
     w.number(b.count);
     w.number(b.createdAt);
     w.hex(b.signature);
   } else for (let i = 0; i < 4; i++) w.absent();
+}
+
+/** The anchor's root, batch and block (three absent fields for a record not yet anchored). */
+function anchorFields(w: CoveredBytes, anchor: AnchorRef | undefined): void {
   if (anchor) {
     w.hex(anchor.root);
     w.number(anchor.batchId);
@@ -146,21 +156,11 @@ export function memoCoveredBytes(record: StoredRecord, anchor: AnchorRef | undef
   w.hex(record.salt);
   w.hex(record.commitment);
   w.hex(record.signature);
-  const b = record.batchSignature;
-  if (b) {
-    w.hex(b.root);
-    w.number(b.count);
-    w.number(b.createdAt);
-    w.hex(b.signature);
-  } else for (let i = 0; i < 4; i++) w.absent();
+  batchFields(w, record.batchSignature);
   w.number(record.cipher.v);
   w.hex(record.cipher.scopeId);
   w.hex(record.cipher.iv);
   w.hex(record.cipher.ct);
-  if (anchor) {
-    w.hex(anchor.root);
-    w.number(anchor.batchId);
-    w.number(anchor.block);
-  } else for (let i = 0; i < 3; i++) w.absent();
+  anchorFields(w, anchor);
   return w.bytes();
 }

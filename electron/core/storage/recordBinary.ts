@@ -122,22 +122,34 @@ export function encodeRecordBody(r: StoredRecord, tree: TreePlace | null): { bod
   return { body: w.finish(), compact: true };
 }
 
-/**
- * A binary body's record id and signature tree, read without decoding the rest (no hex strings):
- * what a read needs to find the record's trees and to recognise a record it holds already decoded
- * from the same bytes. Null for a JSON body (decode it).
- */
-export function peekRecordBody(body: Uint8Array): { id: string; signatureTree: TreePlace | null } | null {
+/** A binary body's reader past its format, flags, kind, role and time, with the flags; null for a JSON body. */
+function bodyHead(body: Uint8Array): { r: ByteReader; flags: number } | null {
   const r = new ByteReader(body);
   const format = r.u8();
   if (format === FORMAT_JSON) return null;
   if (format !== FORMAT_BINARY) throw damagedEntry();
   const flags = r.u8();
   r.skip(2).varint();
+  return { r, flags };
+}
+
+/** Past patientRef, author, contentHash, salt, then the optional amends, commitment and signature (after the id). */
+function skipSignedFields(r: ByteReader, flags: number): void {
+  r.skip(32 + 20 + 32 + 32 + (flags & F_AMENDS ? 32 : 0) + (flags & F_COMMITMENT ? 32 : 0) + (flags & F_SIGNATURE ? 65 : 0));
+}
+
+/**
+ * A binary body's record id and signature tree, read without decoding the rest (no hex strings):
+ * what a read needs to find the record's trees and to recognise a record it holds already decoded
+ * from the same bytes. Null for a JSON body (decode it).
+ */
+export function peekRecordBody(body: Uint8Array): { id: string; signatureTree: TreePlace | null } | null {
+  const head = bodyHead(body);
+  if (!head) return null;
+  const { r, flags } = head;
   const id = r.hex(32);
   if (!(flags & F_BATCH)) return { id, signatureTree: null };
-  // patientRef, author, contentHash, salt, then the optional amends, commitment and signature.
-  r.skip(32 + 20 + 32 + 32 + (flags & F_AMENDS ? 32 : 0) + (flags & F_COMMITMENT ? 32 : 0) + (flags & F_SIGNATURE ? 65 : 0));
+  skipSignedFields(r, flags);
   return { id, signatureTree: { treeNo: r.varint(), leafIndex: r.varint() } };
 }
 
@@ -147,14 +159,11 @@ export function peekRecordBody(body: Uint8Array): { id: string; signatureTree: T
  * body. @throws WardError('INTEGRITY') for a damaged body.
  */
 export function cipherBytesOf(body: Uint8Array): { iv: Uint8Array; ct: Uint8Array } | null {
-  const r = new ByteReader(body);
-  const format = r.u8();
-  if (format === FORMAT_JSON) return null;
-  if (format !== FORMAT_BINARY) throw damagedEntry();
-  const flags = r.u8();
-  r.skip(2).varint();
-  // id, patientRef, author, contentHash, salt, then the optional amends, commitment and signature.
-  r.skip(32 + 32 + 20 + 32 + 32 + (flags & F_AMENDS ? 32 : 0) + (flags & F_COMMITMENT ? 32 : 0) + (flags & F_SIGNATURE ? 65 : 0));
+  const head = bodyHead(body);
+  if (!head) return null;
+  const { r, flags } = head;
+  r.skip(32); // id
+  skipSignedFields(r, flags);
   if (flags & F_BATCH) {
     r.varint(); // tree number
     r.varint(); // leaf index
