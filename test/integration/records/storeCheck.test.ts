@@ -16,7 +16,7 @@ import type { WardContracts } from '../../../electron/core/chain/wardContracts';
 import { RESTORED_REASON } from '../../../electron/core/records/auditTrail';
 import { ChainCheck } from '../../../electron/core/records/chainCheck';
 import type { WardCore } from '../../../electron/core/shellContract';
-import { openInternals } from '../../support/pipelineInternals';
+import { openInternals, type PipelineInternals } from '../../support/pipelineInternals';
 import { deleteAudits, deleteRecords, duplicateRecord, moveRevokeAboveGrant } from '../../support/storeTampering';
 import { admin, Caller, removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
 
@@ -47,6 +47,23 @@ describe('the store is checked against the ward chain at start and when a patien
     const itAdmin = new Caller(core);
     await itAdmin.login(admin.name, admin.password);
     return { core, itAdmin, status: async () => (await itAdmin.ok('admin/storeStatus', {})).chainCheck! };
+  };
+
+  /**
+   * A copy of the stopped ward with its first record (written before the checkpoint: only the
+   * sweep reaches its batch) deleted, opened without starting, for a ChainCheck made by the test.
+   */
+  const withOldRecordDeleted = async (body: (g: PipelineInternals, checkOf: (contracts: WardContracts, sweepBudgetMs?: number) => ChainCheck) => Promise<void>) => {
+    const dir = tempDir();
+    dirs.push(dir);
+    cpSync(fixture, dir, { recursive: true });
+    await deleteRecords(dir, [ids[0]!]);
+    const g = await openInternals(dir);
+    try {
+      await body(g, (contracts, sweepBudgetMs) => new ChainCheck(() => g.store, () => contracts, g.identity, g.patients, () => g.station().privateKey, sweepBudgetMs));
+    } finally {
+      await g.close();
+    }
   };
 
   beforeAll(async () => {
@@ -113,12 +130,7 @@ describe('the store is checked against the ward chain at start and when a patien
   });
 
   it("a patient opened while the sweep runs is not held up by it; what the sweep then finds missing of theirs is counted at their next open", async () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    cpSync(fixture, dir, { recursive: true });
-    await deleteRecords(dir, [ids[0]!]); // before the checkpoint: only the sweep reaches its batch
-    const g = await openInternals(dir);
-    try {
+    await withOldRecordDeleted(async (g, checkOf) => {
       // The real contracts, with the sweep's log reads held at a gate once the start's check is done.
       let gated = false;
       let open!: () => void;
@@ -130,7 +142,7 @@ describe('the store is checked against the ward chain at start and when a patien
           return contracts.batchesAnchored(from, to);
         },
       });
-      const check = new ChainCheck(() => g.store, () => held, g.identity, g.patients, () => g.station().privateKey);
+      const check = checkOf(held);
       expect((await check.atStart()).batches).toEqual([]);
       gated = true;
       // Before: the patient's check waited for the sweep (here: for ever).
@@ -139,22 +151,15 @@ describe('the store is checked against the ward chain at start and when a patien
       open();
       expect((await check.report())!.batches).toEqual([expect.objectContaining({ missing: 1, patients: [{ patient: addresses.patient, missing: 1 }] })]);
       expect((await check.patient(addresses.patient)).missingRecords).toBe(1);
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('the sweep keeps to its budget within a slice of blocks: with none, one older batch a start, round until the deleted record is found', async () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    cpSync(fixture, dir, { recursive: true });
-    await deleteRecords(dir, [ids[0]!]);
-    const g = await openInternals(dir);
-    try {
+    await withOldRecordDeleted(async (g, checkOf) => {
       const checkedPerStart: number[] = [];
       let found: unknown[] = [];
       for (let start = 0; start < 12 && found.length === 0; start++) {
-        const check = new ChainCheck(() => g.store, () => g.contracts(), g.identity, g.patients, () => g.station().privateKey, 0);
+        const check = checkOf(g.contracts(), 0);
         await check.atStart();
         const report = (await check.report())!;
         checkedPerStart.push(report.batchesChecked);
@@ -164,9 +169,7 @@ describe('the store is checked against the ward chain at start and when a patien
       expect(checkedPerStart.every((n) => n === 1)).toBe(true);
       expect(checkedPerStart.length).toBeGreaterThan(1);
       expect(found).toEqual([expect.objectContaining({ missing: 1, patients: [{ patient: addresses.patient, missing: 1 }] })]);
-    } finally {
-      await g.close();
-    }
+    });
   });
 
   it('a clean stop moves the checkpoint past what the run anchored (the next start does not read it again); a record of that run deleted while stopped is still found, by the sweep', async () => {

@@ -10,30 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { VerifiedCache } from '../../../electron/core/crypto/verifiedCache';
 import { verificationFacts } from '../../../electron/core/records/provenance';
 import type { AnchorRef, StoredRecord } from '../../../electron/core/storage/storedRecord';
-
-const hex = (n: number) => '0x' + randomBytes(n).toString('hex');
-
-function reading(): StoredRecord {
-  return {
-    id: hex(32),
-    patient: getAddress(hex(20)),
-    patientRef: hex(32),
-    kind: 'vitals',
-    author: getAddress(hex(20)),
-    authorRole: 'station',
-    signedVersion: 2,
-    createdAt: 1_764_000_000_000,
-    amends: '0x' + '00'.repeat(32),
-    contentHash: hex(32),
-    salt: hex(32),
-    commitment: hex(32),
-    signature: '',
-    batchSignature: { root: hex(32), count: 980, createdAt: 1_764_000_000_500, signature: hex(65), proof: [hex(32), hex(32)] },
-    cipher: { v: 1, scopeId: hex(32), iv: hex(12), ct: hex(300) },
-  } as StoredRecord;
-}
-
-const flip = (h: string, at = 5) => h.slice(0, at) + (h[at] === '0' ? '1' : '0') + h.slice(at + 1);
+import { flipHex as flip, memoReading as reading, randomHex as hex } from '../../support/memoReading';
 
 describe('what a record memo covers', () => {
   const cache = new VerifiedCache(randomBytes(32));

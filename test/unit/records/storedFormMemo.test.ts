@@ -16,30 +16,7 @@ import { forgetOpened, openFromMemo, verificationFacts, type Memos } from '../..
 import { encodeRecordBody } from '../../../electron/core/storage/recordBinary';
 import type { AnchorRef, StoredRecord } from '../../../electron/core/storage/storedRecord';
 import { makeWard, nurseRecord, nurseVitals, scopeOf } from '../../support/realRecords';
-
-const hex = (n: number) => '0x' + randomBytes(n).toString('hex');
-const flip = (h: string, at = 5) => h.slice(0, at) + (h[at] === '0' ? '1' : '0') + h.slice(at + 1);
-
-/** A station reading in the compact form (checksummed addresses, lowercase hex, a signature tree place). */
-function reading(): StoredRecord {
-  return {
-    id: hex(32),
-    patient: getAddress(hex(20)),
-    patientRef: hex(32),
-    kind: 'vitals',
-    author: getAddress(hex(20)),
-    authorRole: 'station',
-    signedVersion: 2,
-    createdAt: 1_764_000_000_000,
-    amends: '0x' + '00'.repeat(32),
-    contentHash: hex(32),
-    salt: hex(32),
-    commitment: hex(32),
-    signature: '',
-    batchSignature: { root: hex(32), count: 980, createdAt: 1_764_000_000_500, signature: hex(65), proof: [hex(32), hex(32)] },
-    cipher: { v: 1, scopeId: hex(16), iv: hex(12), ct: hex(300) },
-  } as StoredRecord;
-}
+import { flipHex as flip, memoReading as reading, randomHex as hex } from '../../support/memoReading';
 
 describe('the stored form of a record memo', () => {
   const cache = new VerifiedCache(randomBytes(32));
