@@ -44,6 +44,7 @@ import { RecordReader } from './records/recordReader';
 import { RecordVerifier } from './records/recordVerifier';
 import { RootsOnChain } from './records/rootsOnChain';
 import { StoreAdmin } from './records/storeAdmin';
+import { MemberIndexBackfill } from './storage/memberIndexBackfill';
 import { MigratedVitalsRefiling } from './records/storeUpgradeRefiling';
 import { WardBackup } from './records/wardBackup';
 import { openWardStore, verifyMigratedRecords, type StartupProgress } from './records/storeUpgrade';
@@ -170,6 +171,7 @@ export function buildCoreGraph(config: CoreConfig) {
   patients.transferred = (address) => incoming.registeredKeyOf(address);
   keyring.onNewScope = (patient, scopeId, raw) => transfers.scopeCreated(patient, scopeId, raw);
   const storeAdmin = new StoreAdmin(store, dataDir, chainCheck);
+  const memberIndex = new MemberIndexBackfill(store);
   const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));
   const backup = new WardBackup(dataDir, node, store, storeAdmin, () => consortium.stateSnapshot());
 
@@ -280,6 +282,7 @@ export function buildCoreGraph(config: CoreConfig) {
       await consent.reconcile();
       await care.reconcile();
       await chainCheck.atStart();
+      memberIndex.start();
     },
 
     /** Drop the keys and decrypted records held, close the store and the chain, release the lock. */
@@ -289,6 +292,7 @@ export function buildCoreGraph(config: CoreConfig) {
       await consortium.stop().catch(() => undefined);
       anchorQueue.stop();
       await refiling.stop();
+      await memberIndex.stop();
       await chainCheck.settled(); // its sweep writes to the store
       if (!anchorQueue.anchoring) await chainCheck.advance();
       keyring.closeAll();

@@ -16,7 +16,7 @@ import type { StoredRecord } from '../../electron/core/storage/storedRecord';
 import { TreeRole } from '../../electron/core/storage/storeWrite';
 import { storePath, type WardStore } from '../../electron/core/storage/wardStore';
 
-async function withKv<T>(dataDir: string, f: (kv: LevelKv) => Promise<T>): Promise<T> {
+export async function withKv<T>(dataDir: string, f: (kv: LevelKv) => Promise<T>): Promise<T> {
   const kv = await LevelKv.open(storePath(dataDir), { createIfMissing: false });
   try {
     return await f(kv);
@@ -76,7 +76,7 @@ export function alterAnchorRoot(dataDir: string, id: string): Promise<void> {
 /**
  * Delete records and every key that names them (body, id index, vitals index, queues, memberships,
  * amendment index, memo) — as if their lines were cut from the old log. With `memberLists`, also
- * their entries in their anchor batches' member lists (a thorough attacker).
+ * their entries in their anchor batches' member lists and the member index by patient (a thorough attacker).
  */
 export function deleteRecords(dataDir: string, ids: string[], options: { memberLists?: boolean } = {}): Promise<void> {
   return withKv(dataDir, async (kv) => {
@@ -95,7 +95,10 @@ export function deleteRecords(dataDir: string, ids: string[], options: { memberL
       const membership = await kv.get(key(T.membership, ['byte', TreeRole.anchor], locator));
       for (const role of Object.values(TreeRole)) del(key(T.membership, ['byte', role], locator));
       const anchorTree = membership ? getUint(membership, 0, 4) : tree?.treeNo;
-      if (options.memberLists && anchorTree !== undefined) del(key(T.batchMembers, ['tree', anchorTree], ['seq', seq]));
+      if (options.memberLists && anchorTree !== undefined) {
+        del(key(T.batchMembers, ['tree', anchorTree], ['seq', seq]));
+        del(key(T.patientMembers, locator.subarray(0, WIDTH.address), ['tree', anchorTree], locator.subarray(WIDTH.address)));
+      }
     }
     await kv.commit(ops);
   });

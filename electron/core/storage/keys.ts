@@ -40,6 +40,12 @@ export const T = {
   awaitingAnchor: 0x23,
   /** treeNo, seq → locator : the records of an anchor batch (kept once anchored: checked against the chain). */
   batchMembers: 0x24,
+  /**
+   * patient, treeNo, at, seq → '' : a patient's members of each anchor batch (the batch-member list
+   * by patient, so a first open's check reads only the patient's own members; trees from the number
+   * in meta 'patientMembersFrom' on: stores written before it have their older trees in batchMembers only).
+   */
+  patientMembers: 0x26,
   /** root → tag : the root was found on the ward chain (a keyed memo: checked once per root, ever). */
   rootOnChain: 0x25,
   /** scope id → key scope (JSON), rewritten when readers are added. */

@@ -124,6 +124,29 @@ export class LevelKv {
     return out ?? [];
   }
 
+  /** The values of a key range (no keys made in JavaScript: index tables whose values are what is wanted). */
+  values(options: RangeOptions): Promise<Uint8Array[]> {
+    return this.whole(this.db.values({ ...options, ...BINARY, limit: options.limit ?? -1, highWaterMarkBytes: CHUNK_BYTES }));
+  }
+
+  /** The keys of a key range (index tables whose keys say it all). */
+  keys(options: RangeOptions): Promise<Uint8Array[]> {
+    return this.whole(this.db.keys({ ...options, ...BINARY, limit: options.limit ?? -1, highWaterMarkBytes: CHUNK_BYTES }));
+  }
+
+  private async whole(it: { nextv(size: number): Promise<unknown[]>; close(): Promise<void> }): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    try {
+      for (;;) {
+        const chunk = (await it.nextv(RANGE_WHOLE_CHUNK)) as Uint8Array[];
+        if (chunk.length === 0) return out;
+        for (const v of chunk) out.push(v);
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
   /** The same in chunks, for ranges too large to hold at once (export, migration checks). */
   chunks(options: RangeOptions, size = RANGE_CHUNK): AsyncGenerator<Array<[Uint8Array, Uint8Array]>> {
     return this.snapshot(options, size);

@@ -10,7 +10,7 @@ import type { KeyScope } from '../crypto/keyScope';
 import type { StoredRecord } from './storedRecord';
 import { WardError } from '../model/errors';
 import type { KvOp } from './levelKv';
-import { dedupeKeyBytes, hexKey, key, T, VitalsIndex } from './keys';
+import { dedupeKeyBytes, hexKey, key, T, VitalsIndex, WIDTH } from './keys';
 import { encodeTree, type TreeInput } from './merkleTrees';
 import { encodeRecordBody, type TreePlace } from './recordBinary';
 import type { ActivityEntry, AuditRecord, Binding, ConsentEntry, ConsortiumPlace, ConsortiumShareEntry, RecordMeta, TreeAnchor } from './storeTypes';
@@ -192,6 +192,8 @@ export class StoreWrite {
       if (!known) throw new WardError('NOT_FOUND', 'A record of the batch is not in the record store.');
       this.del(key(T.unbatched, ['seq', known.locator.seq]));
       this.put(key(T.batchMembers, ['tree', treeNo], ['seq', known.locator.seq]), known.locator.bytes);
+      const l = known.locator.bytes;
+      this.put(key(T.patientMembers, l.subarray(0, WIDTH.address), ['tree', treeNo], l.subarray(WIDTH.address)), EMPTY);
       if (known.signatureTree?.treeNo === treeNo) continue; // its own signature tree: nothing to point at
       const place = Buffer.alloc(8);
       place.writeUInt32BE(treeNo, 0);

@@ -6,7 +6,9 @@ import { checkHashCommitment } from '../../../electron/core/crypto/commitment';
 import { leafOf } from '../../../electron/core/storage/storedRecord';
 import { batchFieldsOf, fieldsOf } from '../../../electron/core/records/recordCodec';
 import type { StoredRecord } from '../../../electron/core/storage/storedRecord';
-import { WardStore } from '../../../electron/core/storage/wardStore';
+import { join } from 'node:path';
+import { key, T } from '../../../electron/core/storage/keys';
+import { locatorKey, WardStore } from '../../../electron/core/storage/wardStore';
 import { makeWard, nurseRecord, nurseVitals, putStationBatch, scopeOf, stationBatch } from '../../support/realRecords';
 import { removeDir, tempDir } from '../../support/tempCore';
 
@@ -129,6 +131,115 @@ describe('ward store: records, trees and anchors', () => {
     await store.write((w) => w.rootOnChain(made.batch.root, tag));
     expect(store.rootOnChainTag(made.batch.root)).toBe(tag);
     expect(store.rootOnChainTag(nurseTree.root)).toBeUndefined();
+  });
+
+  it("counts a patient's records missing from their anchor batches by the member index, and from the member lists in a store written before it", async () => {
+    const ward = makeWard(3);
+    const write = async (store: WardStore) => {
+      const made = await ingest(store, ward, Array.from({ length: 30 }, (_, i) => ({ patient: ward.patients[i % 3]!, at: T0 + i * 1000, i })));
+      await store.write((w) => w.anchorBatch(made.treeNo, made.members));
+      return made;
+    };
+    const patient = ward.patients[1]!.address;
+    // Delete two of the patient's records and one of another patient's, as an edit of the stopped ward would.
+    const cut = async (dir: string, made: Awaited<ReturnType<typeof write>>) => {
+      const { deleteRecords } = await import('../../support/storeTampering');
+      const theirs = made.records.filter((r) => r.patient === patient);
+      const other = made.records.find((r) => r.patient !== patient)!;
+      await deleteRecords(join(dir, '..', '..'), [theirs[2]!.id, theirs[7]!.id, other.id]);
+      return theirs;
+    };
+    const missingAfterReopen = async (dir: string, treeNo: number, theirs: StoredRecord[]) => {
+      const s = await WardStore.open(dir);
+      stores.push(s);
+      // The records the caller read already (here: the first three of the patient's) are not looked up again.
+      const read = (await s.window(patient, { order: 'asc', limit: 3, proofs: false })).items.map((e) => locatorKey(e.locator!.bytes));
+      expect(read).toHaveLength(3);
+      return { missing: (await s.patientMissingInTrees(patient, [treeNo], new Set(read))).get(treeNo), theirs: theirs.length };
+    };
+
+    // A store created with the index.
+    const dirA = join(tempDir('wardledger-store-'), 'records', 'store');
+    dirs.push(join(dirA, '..', '..'));
+    const a = await WardStore.open(dirA);
+    const madeA = await write(a);
+    await a.close();
+    const theirsA = await cut(dirA, madeA);
+    expect(await missingAfterReopen(dirA, madeA.treeNo, theirsA)).toEqual({ missing: 2, theirs: 10 });
+
+    // A store written before the index: no index entries and no marker. Opened now, its existing
+    // trees are read from their member lists, and the next tree is indexed.
+    const dirB = join(tempDir('wardledger-store-'), 'records', 'store');
+    dirs.push(join(dirB, '..', '..'));
+    const b = await WardStore.open(dirB);
+    const madeB = await write(b);
+    await b.close();
+    const { withKv } = await import('../../support/storeTampering');
+    const marker = key(T.meta, Buffer.from('patientMembersFrom'));
+    await withKv(join(dirB, '..', '..'), async (kv) => {
+      const index = await kv.keys({ gte: key(T.patientMembers), lt: key(T.patientMembers + 1) });
+      expect(index).toHaveLength(30);
+      await kv.commit([...index.map((k) => ({ type: 'del' as const, key: k })), { type: 'del', key: marker }]);
+    });
+    const theirsB = await cut(dirB, madeB);
+    expect(await missingAfterReopen(dirB, madeB.treeNo, theirsB)).toEqual({ missing: 2, theirs: 10 });
+    const reopened = stores.at(-1)!;
+    // A backup of it as the version before the index made it (no marker), restored into a new
+    // store: the loaded trees are still read from their member lists.
+    async function* withoutMarker() {
+      for await (const chunk of reopened.snapshot()) yield chunk.filter(([k]) => Buffer.compare(k, marker) !== 0);
+    }
+    const { store: restored } = await open();
+    await restored.load(withoutMarker());
+    expect((await restored.patientMissingInTrees(patient, [madeB.treeNo], new Set())).get(madeB.treeNo)).toBe(2);
+    const later = await write(reopened);
+    expect(later.treeNo).toBeGreaterThan(madeB.treeNo);
+    const laterIndex = await reopened.patientMissingInTrees(patient, [later.treeNo, madeB.treeNo], new Set());
+    expect([...laterIndex]).toEqual([
+      [later.treeNo, 0],
+      [madeB.treeNo, 2],
+    ]);
+  });
+
+  it('indexes the members of trees anchored before the index, newest trees first, a step at a time, whole trees only', async () => {
+    const ward = makeWard(3);
+    const dir = join(tempDir('wardledger-store-'), 'records', 'store');
+    dirs.push(join(dir, '..', '..'));
+    const first = await WardStore.open(dir);
+    const trees: number[] = [];
+    // Three batches of 4, 12 and 9 members.
+    for (const [b, n] of [4, 12, 9].entries()) {
+      const made = await ingest(first, ward, Array.from({ length: n }, (_, i) => ({ patient: ward.patients[i % 3]!, at: T0 + b * HOUR + i * 1000, i })));
+      await first.write((w) => w.anchorBatch(made.treeNo, made.members));
+      trees.push(made.treeNo);
+    }
+    await first.close();
+    const { withKv } = await import('../../support/storeTampering');
+    const marker = key(T.meta, Buffer.from('patientMembersFrom'));
+    const indexOf = (kv: Parameters<Parameters<typeof withKv>[1]>[0]) => kv.keys({ gte: key(T.patientMembers), lt: key(T.patientMembers + 1) });
+    const written = await withKv(join(dir, '..', '..'), async (kv) => {
+      const index = await indexOf(kv);
+      await kv.commit([...index.map((k) => ({ type: 'del' as const, key: k })), { type: 'del', key: marker }]);
+      return index.map((k) => Buffer.from(k).toString('hex')).sort();
+    });
+    expect(written).toHaveLength(25);
+
+    const store = await WardStore.open(dir);
+    stores.push(store);
+    const patient = ward.patients[0]!.address;
+    // Steps of 10: the newest tree (9) and part of the middle one (12) are read, the middle one waits;
+    // then the middle one alone (larger than a step: read whole); then the oldest.
+    expect(store.membersIndexedFrom).toBe(trees[2]! + 1);
+    const markers: number[] = [];
+    while (await store.indexOlderMembers(10)) markers.push(store.membersIndexedFrom);
+    expect(markers).toEqual([trees[2], trees[1]]);
+    expect(store.membersIndexedFrom).toBe(0);
+    // Every tree now read from the index: the patient has members in each, none missing.
+    expect([...(await store.patientMissingInTrees(patient, trees, new Set()))]).toEqual(trees.map((t) => [t, 0]));
+    const after = await store.close().then(() => withKv(join(dir, '..', '..'), async (kv) => ({ index: (await indexOf(kv)).map((k) => Buffer.from(k).toString('hex')).sort(), marker: await kv.get(marker) })));
+    expect(after.index).toEqual(written);
+    expect(Buffer.from(after.marker!).readBigUInt64BE(0)).toBe(0n);
+    stores.pop();
   });
 
   it('reads one patient by measured time in pages, newest first or oldest first, and finds the latest of each kind', async () => {
