@@ -46,8 +46,14 @@ import type { BatchDifference, ConsentDifference, PatientStoreCheck, StoreCheckR
 import { log } from '../platform/log';
 import { BoundedCache } from '../storage/boundedCache';
 import type { ActivityEntry, AuditRecord } from '../storage/storeTypes';
-import type { WardStore } from '../storage/wardStore';
+import { locatorKey, type WardStore } from '../storage/wardStore';
 import type { Patients } from './patients';
+
+/** A patient's check under way (ChainCheck.patientCheck). */
+export interface PatientCheck {
+  consent: Promise<void>;
+  result: Promise<PatientStoreCheck>;
+}
 
 /** The batch of a difference, kept in the checkpoint until the store has its records again. */
 type OpenBatch = Pick<BatchOnChain, 'batchId' | 'root' | 'leafCount'>;
@@ -103,7 +109,7 @@ export class ChainCheck {
   private sweeping: Promise<void> = Promise.resolve();
   /** Per patient (this process): the block checked through, and batches seen in their records. */
   private readonly patientsChecked = new Map<string, { block: number; result: PatientStoreCheck; missingGrantees: string[] }>();
-  private readonly inFlight = new Map<string, Promise<PatientStoreCheck>>();
+  private readonly inFlight = new Map<string, PatientCheck>();
   private tagger: { key: string; cache: VerifiedCache } | null = null;
   /**
    * Batches found complete by this process (batch id → root): the store is locked while the ward
@@ -279,11 +285,26 @@ export class ChainCheck {
    * the batches their records are in. Concurrent opens share one check.
    */
   patient(patientAddress: string): Promise<PatientStoreCheck> {
+    return this.patientCheck(patientAddress).result;
+  }
+
+  /**
+   * The same in two steps: `consent` settles once consent in force here agrees with the chain's (so
+   * access can be decided by it) and the patient's audits are written back; `result` once their
+   * records are checked too. A history page is read meanwhile: the records' check reads the same
+   * newest records and the batches' member index, and waiting for it first was a third of a
+   * first open at 1,000,000 records. `result` rejects as `consent` does (held: none is left unhandled).
+   */
+  patientCheck(patientAddress: string): PatientCheck {
     const patient = ethers.getAddress(patientAddress);
     let running = this.inFlight.get(patient);
     if (!running) {
-      running = this.checkPatient(patient).finally(() => this.inFlight.delete(patient));
-      this.inFlight.set(patient, running);
+      const started = this.checkPatient(patient);
+      const done = () => this.inFlight.delete(patient);
+      started.result.then(done, done);
+      started.consent.catch(() => undefined);
+      started.result.catch(() => undefined);
+      this.inFlight.set(patient, (running = started));
     }
     return running;
   }
@@ -291,55 +312,63 @@ export class ChainCheck {
   /** Wait while patients' checks run (the sweep gives way to them); the ms waited. */
   private async giveWayToPatients(): Promise<number> {
     const started = Date.now();
-    while (this.inFlight.size) await Promise.allSettled([...this.inFlight.values()]);
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight.values()].map((c) => c.result));
     return Date.now() - started;
   }
 
-  private async checkPatient(patient: string): Promise<PatientStoreCheck> {
+  private checkPatient(patient: string): PatientCheck {
     // The ward's report this check builds on: if the sweep replaces it meanwhile, the result is
     // returned but not kept (the next open checks again, with what the sweep found).
     const report = this.last;
-    const c = this.contracts();
-    const store = this.store();
     const before = this.patientsChecked.get(patient);
-    const to = await c.blockNumber();
+    const to = this.contracts().blockNumber();
     const from = before ? before.block + 1 : this.identity.wardConfig.registryBlock;
+    // The records (the store) and consent and audits (mostly the chain's thread) are checked at once.
+    const consentPart = to.then((block) => this.consentAndAuditsOf(patient, from, block, before));
+    const recordsPart = before ? { missingRecords: before.result.missingRecords, extraCopies: before.result.extraCopies } : this.recordsOfPatient(patient, report);
+    const result = Promise.all([to, consentPart, recordsPart]).then(([block, { consent, restored }, { missingRecords, extraCopies }]) => {
+      const missingGrantees = consent.filter((d) => !d.corrected).map((d) => d.grantee);
+      const missingUnattributed = (this.last?.batches ?? []).reduce((n, b) => n + b.missing - b.patients.reduce((m, p) => m + p.missing, 0), 0);
+      const checked: PatientStoreCheck = {
+        missingRecords,
+        missingUnattributed,
+        extraCopies,
+        consentCorrected: (before?.result.consentCorrected ?? 0) + consent.filter((d) => d.corrected).length,
+        consentMissing: missingGrantees.length,
+        auditRestored: (before?.result.auditRestored ?? 0) + restored,
+        warning: null,
+      };
+      checked.warning = patientWarning(checked);
+      if (this.last === report) this.patientsChecked.set(patient, { block, result: checked, missingGrantees });
+      if (consent.length || restored || (!before && (missingRecords || extraCopies))) {
+        log('warn', 'store_check.patient_differs', { missingRecords, extraCopies, consentDiffers: consent.length, auditRestored: restored });
+      }
+      return checked;
+    });
+    return { consent: consentPart.then(() => undefined), result };
+  }
 
-    let missingRecords = before?.result.missingRecords ?? 0;
-    let extraCopies = before?.result.extraCopies ?? 0;
-    if (!before) {
-      const scan = await this.scanRecords(patient);
-      extraCopies = scan.extraCopies;
-      const known = new Map((report?.batches ?? []).map((b) => [b.batchId, b.patients.find((p) => p.patient === patient)?.missing ?? 0]));
-      missingRecords = [...known.values()].reduce((n, m) => n + m, 0);
-      for (const b of scan.batches) if (!known.has(b.batchId)) missingRecords += await this.missingOfPatient(b, patient);
-    }
+  /** A patient's first check: extra copies among their newest records, and their records missing from those records' batches. */
+  private async recordsOfPatient(patient: string, report: StoreCheckReport | null): Promise<{ missingRecords: number; extraCopies: number }> {
+    const scan = await this.scanRecords(patient);
+    // Batches the ward's report found records missing in are counted as it found them.
+    const known = new Map((report?.batches ?? []).map((b) => [b.batchId, b.patients.find((p) => p.patient === patient)?.missing ?? 0]));
+    let missingRecords = [...known.values()].reduce((n, m) => n + m, 0);
+    const toCount = scan.batches.filter((b) => !known.has(b.batchId) && this.complete.get(b.batchId) !== b.root.toLowerCase());
+    for (const missing of (await this.store().patientMissingInTrees(patient, toCount.map((b) => b.treeNo), scan.read)).values()) missingRecords += missing;
+    return { missingRecords, extraCopies: scan.extraCopies };
+  }
 
+  /** Consent in force against the chain's, and the chain's audited accesses of the patient written back where missing, from block `from`. */
+  private async consentAndAuditsOf(patient: string, from: number, to: number, before: { missingGrantees: string[] } | undefined): Promise<{ consent: ConsentDifference[]; restored: number }> {
+    const c = this.contracts();
     // Grants in force here, changes since the last check, and grants found on the chain only before (until the patient grants here).
-    const grantees = new Set([...(await store.grants(patient)).keys(), ...(before?.missingGrantees ?? [])]);
+    const grantees = new Set([...(await this.store().grants(patient)).keys(), ...(before?.missingGrantees ?? [])]);
     if (from <= to) for (const e of await c.consentChanges(from, to, patient)) grantees.add(e.grantee);
     const consent = await this.consentOf([...grantees].map((g) => [patient, g]));
-    const missingGrantees = consent.filter((d) => !d.corrected).map((d) => d.grantee);
-
     const events = from <= to ? await c.accessesAudited(from, to, this.patients.refOf(patient).toLowerCase()) : [];
     const restored = events.length ? await this.restoreAudits(patient, events, before ? Math.min(...events.map((e) => e.timestamp * 1000)) - CLOCK_SLACK_MS : 0) : 0;
-
-    const missingUnattributed = (this.last?.batches ?? []).reduce((n, b) => n + b.missing - b.patients.reduce((m, p) => m + p.missing, 0), 0);
-    const result: PatientStoreCheck = {
-      missingRecords,
-      missingUnattributed,
-      extraCopies,
-      consentCorrected: (before?.result.consentCorrected ?? 0) + consent.filter((d) => d.corrected).length,
-      consentMissing: missingGrantees.length,
-      auditRestored: (before?.result.auditRestored ?? 0) + restored,
-      warning: null,
-    };
-    result.warning = patientWarning(result);
-    if (this.last === report) this.patientsChecked.set(patient, { block: to, result, missingGrantees });
-    if (consent.length || restored || (!before && (missingRecords || extraCopies))) {
-      log('warn', 'store_check.patient_differs', { missingRecords, extraCopies, consentDiffers: consent.length, auditRestored: restored });
-    }
-    return result;
+    return { consent, restored };
   }
 
   // ------------------------------------------------------------------------------ batches
@@ -384,33 +413,28 @@ export class ChainCheck {
   }
 
   /**
-   * How many of one patient's records in a batch are missing from the store: only their members'
-   * presence is read (a station batch holds some thirty patients' readings; checking the whole
-   * member list for each batch of a first open was a second of a 72 h first open at 1,000,000
-   * records). A batch whose member list is gone is the whole ward's finding, not the patient's.
+   * Extra copies among a patient's newest records (one id filed twice), the batches they are in
+   * (with the store's tree each was read from), and the records read (`read`: their locators, see
+   * locatorKey). How many of the patient's records in those batches are missing is then read from
+   * the batches' member lists (presence only, records just read not looked up again: a station
+   * batch holds some thirty patients' readings). A batch whose member list is gone is the whole
+   * ward's finding, not the patient's. Bounded (PATIENT_SCAN_RECORDS, about a history's first
+   * page), so a first open stays fast.
    */
-  private async missingOfPatient(b: OpenBatch, patient: string): Promise<number> {
-    if (this.complete.get(b.batchId) === b.root.toLowerCase()) return 0;
-    const treeNo = await this.treeOf(b);
-    if (treeNo === undefined) return 0;
-    return (await this.store().batchMembers(treeNo, patient)).filter((m) => !m.present).length;
-  }
-
-  /**
-   * Extra copies among a patient's newest records (one id filed twice), and the batches they are in.
-   * Bounded (PATIENT_SCAN_RECORDS, about a history's first page), so a first open stays fast.
-   */
-  private async scanRecords(patient: string): Promise<{ extraCopies: number; batches: OpenBatch[] }> {
+  private async scanRecords(patient: string): Promise<{ extraCopies: number; batches: Array<OpenBatch & { treeNo: number }>; read: Set<string> }> {
     const store = this.store();
     const ids = new Set<string>();
-    const batches = new Map<number, { root: string; block: number }>();
+    const read = new Set<string>();
+    const batches = new Map<number, { root: string; block: number; treeNo: number }>();
     let extraCopies = 0;
     for (const e of (await store.window(patient, { limit: PATIENT_SCAN_RECORDS, proofs: false })).items) {
       // The id as the store read it from the body: no record is decoded for this scan (5,000 a first open).
       const id = (e.stored?.id ?? e.record.id).toLowerCase();
       if (ids.has(id)) extraCopies++;
       ids.add(id);
-      if (e.anchor && !batches.has(e.anchor.batchId)) batches.set(e.anchor.batchId, { root: e.anchor.root.toLowerCase(), block: e.anchor.block });
+      if (e.locator) read.add(locatorKey(e.locator.bytes));
+      // The tree the anchor was read from is the batch's (its stored anchor names this batch id).
+      if (e.anchor && e.anchorTree && !batches.has(e.anchor.batchId)) batches.set(e.anchor.batchId, { root: e.anchor.root.toLowerCase(), block: e.anchor.block, treeNo: e.anchorTree.treeNo });
     }
     // Batch and leaf count as the chain has them (a root the chain does not know is the verifier's
     // finding: the record is shown as tampered). A batch this process already found complete under
@@ -434,12 +458,12 @@ export class ChainCheck {
       const a = asked[i];
       if (a) found.set(b.root, a);
     });
-    const checked: OpenBatch[] = [];
-    for (const [batchId, { root }] of unknown) {
+    const checked: Array<OpenBatch & { treeNo: number }> = [];
+    for (const [batchId, { root, treeNo }] of unknown) {
       const a = found.get(root);
-      if (a && a.batchId === batchId) checked.push({ batchId, root, leafCount: a.leafCount });
+      if (a && a.batchId === batchId) checked.push({ batchId, root, leafCount: a.leafCount, treeNo });
     }
-    return { extraCopies, batches: checked };
+    return { extraCopies, batches: checked, read };
   }
 
   // ------------------------------------------------------------------------------ consent

@@ -63,7 +63,7 @@ export class PatientChart {
     private readonly audit: AuditTrail,
     private readonly people: People,
     private readonly care: CareRelations,
-    private readonly check: Pick<ChainCheck, 'patient'>,
+    private readonly check: Pick<ChainCheck, 'patientCheck'>,
   ) {}
 
   /** The NEWS2 scale in force for a patient (Scale 1 unless a clinician chose Scale 2). */
@@ -138,13 +138,16 @@ export class PatientChart {
   /**
    * One page of the patient's records the reader may read, verified, newest first: the last 72
    * hours of the record (from its newest record), or, with `before`, the 72 hours before that.
-   * The read is audited on the chain. The patient's data is checked against the ward chain first
-   * (consent as the chain has it decides who reads; what differs is in `storeCheck`).
+   * The read is audited on the chain. The patient's data is checked against the ward chain: consent
+   * first (as the chain has it, it decides who reads), their records while the page is read (what
+   * differs is in `storeCheck`; the reply waits for it).
    */
   async history(actor: Actor, patientAddress: string, request: HistoryRequest = {}): Promise<PatientHistory> {
     const patient = ethers.getAddress(patientAddress);
     const names = this.people.namesFor(actor);
-    const storeCheck = await this.check.patient(patient);
+    // Consent as the chain has it decides who reads; the records' check runs while the page is read.
+    const check = this.check.patientCheck(patient);
+    await check.consent;
     const basis = await this.basisNamingPatient(actor, patient, names, request.breakGlassReason);
     const before = request.before ?? null;
     const until = before ? timeOfCursor(before) : Date.now();
@@ -165,6 +168,7 @@ export class PatientChart {
     const authors = new Map<string, PersonRef>();
     for (const o of page.items) if (!authors.has(o.record.author)) authors.set(o.record.author, await names.ref(o.record.author));
     const corrections = await this.verifiedCorrectionsOf(actor, patient, page.items);
+    const storeCheck = await check.result;
     await audited;
     return {
       patient: await names.person(patient),
