@@ -46,7 +46,7 @@ import type { BatchDifference, ConsentDifference, PatientStoreCheck, StoreCheckR
 import { log } from '../platform/log';
 import { BoundedCache } from '../storage/boundedCache';
 import type { ActivityEntry, AuditRecord } from '../storage/storeTypes';
-import { locatorKey, type WardStore } from '../storage/wardStore';
+import { locatorKey, type StoredEntry, type WardStore } from '../storage/wardStore';
 import type { Patients } from './patients';
 
 /** A patient's check under way (ChainCheck.patientCheck). */
@@ -293,13 +293,15 @@ export class ChainCheck {
    * access can be decided by it) and the patient's audits are written back; `result` once their
    * records are checked too. A history page is read meanwhile: the records' check reads the same
    * newest records and the batches' member index, and waiting for it first was a third of a
-   * first open at 1,000,000 records. `result` rejects as `consent` does (held: none is left unhandled).
+   * first open at 1,000,000 records. `newest`: the patient's newest records as the caller is
+   * reading them anyway (the newest history page), scanned instead of reading up to
+   * PATIENT_SCAN_RECORDS again. `result` rejects as `consent` does (held: none is left unhandled).
    */
-  patientCheck(patientAddress: string): PatientCheck {
+  patientCheck(patientAddress: string, newest?: Promise<readonly StoredEntry[]>): PatientCheck {
     const patient = ethers.getAddress(patientAddress);
     let running = this.inFlight.get(patient);
     if (!running) {
-      const started = this.checkPatient(patient);
+      const started = this.checkPatient(patient, newest);
       const done = () => this.inFlight.delete(patient);
       started.result.then(done, done);
       started.consent.catch(() => undefined);
@@ -316,7 +318,7 @@ export class ChainCheck {
     return Date.now() - started;
   }
 
-  private checkPatient(patient: string): PatientCheck {
+  private checkPatient(patient: string, newest: Promise<readonly StoredEntry[]> | undefined): PatientCheck {
     // The ward's report this check builds on: if the sweep replaces it meanwhile, the result is
     // returned but not kept (the next open checks again, with what the sweep found).
     const report = this.last;
@@ -325,7 +327,7 @@ export class ChainCheck {
     const from = before ? before.block + 1 : this.identity.wardConfig.registryBlock;
     // The records (the store) and consent and audits (mostly the chain's thread) are checked at once.
     const consentPart = to.then((block) => this.consentAndAuditsOf(patient, from, block, before));
-    const recordsPart = before ? { missingRecords: before.result.missingRecords, extraCopies: before.result.extraCopies } : this.recordsOfPatient(patient, report);
+    const recordsPart = before ? { missingRecords: before.result.missingRecords, extraCopies: before.result.extraCopies } : this.recordsOfPatient(patient, report, newest);
     const result = Promise.all([to, consentPart, recordsPart]).then(([block, { consent, restored }, { missingRecords, extraCopies }]) => {
       const missingGrantees = consent.filter((d) => !d.corrected).map((d) => d.grantee);
       const missingUnattributed = (this.last?.batches ?? []).reduce((n, b) => n + b.missing - b.patients.reduce((m, p) => m + p.missing, 0), 0);
@@ -349,8 +351,8 @@ export class ChainCheck {
   }
 
   /** A patient's first check: extra copies among their newest records, and their records missing from those records' batches. */
-  private async recordsOfPatient(patient: string, report: StoreCheckReport | null): Promise<{ missingRecords: number; extraCopies: number }> {
-    const scan = await this.scanRecords(patient);
+  private async recordsOfPatient(patient: string, report: StoreCheckReport | null, newest: Promise<readonly StoredEntry[]> | undefined): Promise<{ missingRecords: number; extraCopies: number }> {
+    const scan = await this.scanRecords(patient, newest);
     // Batches the ward's report found records missing in are counted as it found them.
     const known = new Map((report?.batches ?? []).map((b) => [b.batchId, b.patients.find((p) => p.patient === patient)?.missing ?? 0]));
     let missingRecords = [...known.values()].reduce((n, m) => n + m, 0);
@@ -419,15 +421,16 @@ export class ChainCheck {
    * the batches' member lists (presence only, records just read not looked up again: a station
    * batch holds some thirty patients' readings). A batch whose member list is gone is the whole
    * ward's finding, not the patient's. Bounded (PATIENT_SCAN_RECORDS, about a history's first
-   * page), so a first open stays fast.
+   * page), so a first open stays fast; from a history, the records of its newest page (up to as
+   * many, the last 72 hours).
    */
-  private async scanRecords(patient: string): Promise<{ extraCopies: number; batches: Array<OpenBatch & { treeNo: number }>; read: Set<string> }> {
+  private async scanRecords(patient: string, newest: Promise<readonly StoredEntry[]> | undefined): Promise<{ extraCopies: number; batches: Array<OpenBatch & { treeNo: number }>; read: Set<string> }> {
     const store = this.store();
     const ids = new Set<string>();
     const read = new Set<string>();
     const batches = new Map<number, { root: string; block: number; treeNo: number }>();
     let extraCopies = 0;
-    for (const e of (await store.window(patient, { limit: PATIENT_SCAN_RECORDS, proofs: false })).items) {
+    for (const e of newest ? await newest : (await store.window(patient, { limit: PATIENT_SCAN_RECORDS, proofs: false })).items) {
       // The id as the store read it from the body: no record is decoded for this scan (5,000 a first open).
       const id = (e.stored?.id ?? e.record.id).toLowerCase();
       if (ids.has(id)) extraCopies++;

@@ -14,7 +14,7 @@ import type { News2Scale } from '../model/news2';
 import { FUTURE_TOLERANCE_SECONDS, type EscalationInput, type ObservationInput, type VitalsPreview } from '../model/observations';
 import type { PersonRef } from '../model/people';
 import type { PatientHistory, RecordContent, RecordKind, RecordView } from '../model/records';
-import { timeOfCursor, type WardStore } from '../storage/wardStore';
+import { cursorAt, timeOfCursor, type WardStore } from '../storage/wardStore';
 import type { AccessBasis, AccessPolicy, CareRelations } from './access';
 import type { AuditTrail } from './auditTrail';
 import type { ChainCheck } from './chainCheck';
@@ -145,19 +145,30 @@ export class PatientChart {
   async history(actor: Actor, patientAddress: string, request: HistoryRequest = {}): Promise<PatientHistory> {
     const patient = ethers.getAddress(patientAddress);
     const names = this.people.namesFor(actor);
-    // Consent as the chain has it decides who reads; the records' check runs while the page is read.
-    const check = this.check.patientCheck(patient);
-    await check.consent;
-    const basis = await this.basisNamingPatient(actor, patient, names, request.breakGlassReason);
     const before = request.before ?? null;
     const until = before ? timeOfCursor(before) : Date.now();
-    const breakGlass = basis === 'break-glass';
-    const audited = this.auditRead(actor, patient, breakGlass, request.breakGlassReason);
     const store = this.store();
+    // The page's records as stored (nothing decrypted): the newest page is also what the patient's
+    // store check scans, read once for both.
     const newest = (await store.window(patient, { cursor: before, limit: 1, proofs: false })).items[0];
     const reachFrom = newest ? newest.at : until;
     const from = Math.max(0, reachFrom - (request.hours ?? HISTORY_WINDOW_HOURS) * HOUR);
-    const page = await this.reader.openWindow(actor, patient, { from, cursor: before, limit: HISTORY_PAGE_LIMIT });
+    const read = store.window(patient, { from, cursor: before, limit: HISTORY_PAGE_LIMIT, proofs: false });
+    read.catch(() => undefined);
+    const check = this.check.patientCheck(patient, before ? undefined : read.then((p) => p.items));
+    // Access as this store's consent has it, to start decrypting; as the chain has it (once the
+    // check corrected the store: it only ever takes grants away) decides, before the read is audited
+    // and before anything leaves the core.
+    await this.basisNamingPatient(actor, patient, names, request.breakGlassReason);
+    const opening = read.then((p) => this.reader.openEntries(actor, p.items));
+    opening.catch(() => undefined);
+    await check.consent;
+    const basis = await this.basisNamingPatient(actor, patient, names, request.breakGlassReason);
+    const breakGlass = basis === 'break-glass';
+    const audited = this.auditRead(actor, patient, breakGlass, request.breakGlassReason);
+    const stored = await read;
+    const last = stored.items.at(-1);
+    const page = { items: await opening, next: stored.next, last: last ? cursorAt(last) : null };
     // More before this page: the page was cut at its limit, or records older than `from` exist.
     let earlier = page.next;
     if (!earlier && page.last && (await store.window(patient, { cursor: page.last, limit: 1, proofs: false })).items.length) earlier = page.last;

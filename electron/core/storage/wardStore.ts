@@ -534,12 +534,14 @@ export class WardStore {
       const hi = Math.max(...indexed);
       const members: Locator[] = [];
       const treeOf: number[] = [];
+      const timeAt = 1 + WIDTH.address + WIDTH.tree;
       for (const k of await this.kv.keys({ gte: key(T.patientMembers, address, ['tree', lo]), lt: key(T.patientMembers, address, ['tree', hi + 1]) })) {
         const treeNo = getUint(k, 1 + WIDTH.address, WIDTH.tree);
         if (!wanted.has(treeNo)) continue;
-        const locator = locatorOf(patient, getUint(k, 1 + WIDTH.address + WIDTH.tree, WIDTH.time), getUint(k, k.length - WIDTH.seq, WIDTH.seq));
-        if (known.has(locatorKey(locator.bytes))) continue;
-        members.push(locator);
+        // The locator is the key's patient, then its time and sequence (locatorKey's form, no locator made).
+        const b = Buffer.from(k.buffer, k.byteOffset, k.byteLength);
+        if (known.has(b.toString('latin1', 1, 1 + WIDTH.address) + b.toString('latin1', timeAt))) continue;
+        members.push(locatorOf(patient, getUint(k, timeAt, WIDTH.time), getUint(k, timeAt + WIDTH.time, WIDTH.seq)));
         treeOf.push(treeNo);
       }
       for (const t of indexed) out.set(t, 0);
