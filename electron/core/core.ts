@@ -7,6 +7,7 @@
  */
 import { seedDemoWard } from './demo/demoWard';
 import { buildCoreGraph } from './graph';
+import { warmUpCurve } from './crypto/envelope';
 import { startIdleCollector, type IdleCollector } from './platform/idleCollector';
 import { log } from './platform/log';
 import type { CoreConfig, StartupProgress, WardCore } from './shellContract';
@@ -52,6 +53,8 @@ export function createCore(config: CoreConfig): WardCore {
       state = 'running';
       // Memory a big open left behind goes back once the workstation is quiet (platform/idleCollector.ts).
       idleCollector = startIdleCollector();
+      // Off the start's path: the first reader's first open would build them otherwise.
+      setTimeout(warmUpCurve, 0).unref();
       log('info', 'core.started', { initialized: g.identity.initialized });
     },
 
