@@ -282,7 +282,7 @@ export function buildCoreGraph(config: CoreConfig) {
       await consent.reconcile();
       await care.reconcile();
       await chainCheck.atStart();
-      memberIndex.start();
+      void memberIndex.start();
     },
 
     /** Drop the keys and decrypted records held, close the store and the chain, release the lock. */

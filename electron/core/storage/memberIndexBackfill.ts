@@ -17,10 +17,10 @@ export class MemberIndexBackfill {
 
   constructor(private readonly store: () => WardStore) {}
 
-  /** Start in the background (once per start; nothing to do on a store created with the index). */
-  start(): void {
-    if (this.running || this.stopping) return;
-    this.running = this.run().catch((e: unknown) => log('warn', 'store.member_index_failed', { error: (e as Error).message }));
+  /** Start in the background (once per start; nothing to do on a store created with the index); settles when done or stopped. */
+  start(): Promise<void> {
+    if (!this.running && !this.stopping) this.running = this.run().catch((e: unknown) => log('warn', 'store.member_index_failed', { error: (e as Error).message }));
+    return this.running ?? Promise.resolve();
   }
 
   /** Wait for the current step, then stop (what was indexed is kept). */

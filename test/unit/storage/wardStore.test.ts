@@ -8,6 +8,7 @@ import { batchFieldsOf, fieldsOf } from '../../../electron/core/records/recordCo
 import type { StoredRecord } from '../../../electron/core/storage/storedRecord';
 import { join } from 'node:path';
 import { key, T } from '../../../electron/core/storage/keys';
+import { MemberIndexBackfill } from '../../../electron/core/storage/memberIndexBackfill';
 import { locatorKey, WardStore } from '../../../electron/core/storage/wardStore';
 import { makeWard, nurseRecord, nurseVitals, putStationBatch, scopeOf, stationBatch } from '../../support/realRecords';
 import { removeDir, tempDir } from '../../support/tempCore';
@@ -236,10 +237,19 @@ describe('ward store: records, trees and anchors', () => {
     expect(store.membersIndexedFrom).toBe(0);
     // Every tree now read from the index: the patient has members in each, none missing.
     expect([...(await store.patientMissingInTrees(patient, trees, new Set()))]).toEqual(trees.map((t) => [t, 0]));
-    const after = await store.close().then(() => withKv(join(dir, '..', '..'), async (kv) => ({ index: (await indexOf(kv)).map((k) => Buffer.from(k).toString('hex')).sort(), marker: await kv.get(marker) })));
+    stores.pop();
+    const indexed = async () => withKv(join(dir, '..', '..'), async (kv) => ({ index: (await indexOf(kv)).map((k) => Buffer.from(k).toString('hex')).sort(), marker: await kv.get(marker) }));
+    const after = await store.close().then(indexed);
     expect(after.index).toEqual(written);
     expect(Buffer.from(after.marker!).readBigUInt64BE(0)).toBe(0n);
-    stores.pop();
+
+    // The same by the background pass a start runs, from the index removed again.
+    await withKv(join(dir, '..', '..'), async (kv) => kv.commit([...(await indexOf(kv)).map((k) => ({ type: 'del' as const, key: k })), { type: 'del', key: marker }]));
+    const again = await WardStore.open(dir);
+    await new MemberIndexBackfill(() => again).start();
+    expect(again.membersIndexedFrom).toBe(0);
+    await again.close();
+    expect((await indexed()).index).toEqual(written);
   });
 
   it('reads one patient by measured time in pages, newest first or oldest first, and finds the latest of each kind', async () => {
