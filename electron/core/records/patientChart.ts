@@ -177,7 +177,8 @@ export class PatientChart {
     const shown = new Set<string>();
     page.items = page.items.filter((o) => !shown.has(o.record.id) && !!shown.add(o.record.id));
     const authors = new Map<string, PersonRef>();
-    for (const o of page.items) if (!authors.has(o.record.author)) authors.set(o.record.author, await names.ref(o.record.author));
+    // A station's readings show the device name they were signed with (recordView): its directory entry is not opened.
+    for (const o of page.items) if (o.record.authorRole !== 'station' && !authors.has(o.record.author)) authors.set(o.record.author, await names.ref(o.record.author));
     const corrections = await this.verifiedCorrectionsOf(actor, patient, page.items);
     const storeCheck = await check.result;
     await audited;
