@@ -363,7 +363,8 @@ export function rssMb(pid: number, field: 'VmRSS' | 'RssAnon' | 'RssFile' = 'VmR
 export async function forgetMemos(dir: string): Promise<void> {
   const kv = await LevelKv.open(storeDir(dir), { createIfMissing: false });
   try {
-    const rows = await kv.range({ gte: key(T.verifyMemo), lt: key(T.verifyMemo + 1) });
+    // Both tables: under records' locators, and by record id (stores written before).
+    const rows = [...(await kv.range({ gte: key(T.recordMemo), lt: key(T.recordMemo + 1) })), ...(await kv.range({ gte: key(T.verifyMemo), lt: key(T.verifyMemo + 1) }))];
     await kv.commit(rows.map(([k]) => ({ type: 'del' as const, key: k })));
   } finally {
     await kv.close();

@@ -91,6 +91,7 @@ export function deleteRecords(dataDir: string, ids: string[], options: { memberL
       del(key(T.unbatched, ['seq', seq]));
       del(key(T.outbox, ['seq', seq]));
       del(key(T.verifyMemo, hexKey(id, 32)));
+      del(key(T.recordMemo, locator));
       if (!/^0x0{64}$/.test(record.amends)) del(key(T.amendedBy, hexKey(record.patient, 20), hexKey(record.amends, 32), ['seq', seq]));
       const membership = await kv.get(key(T.membership, ['byte', TreeRole.anchor], locator));
       for (const role of Object.values(TreeRole)) del(key(T.membership, ['byte', role], locator));
@@ -101,6 +102,37 @@ export function deleteRecords(dataDir: string, ids: string[], options: { memberL
       }
     }
     await kv.commit(ops);
+  });
+}
+
+/** Where a record's verification memo is kept: under its locator (T.recordMemo), by its id (T.verifyMemo, stores written before), both or neither. */
+export function memoPlaces(dataDir: string, id: string): Promise<{ underLocator: boolean; byId: boolean }> {
+  return withKv(dataDir, async (kv) => {
+    const { locator } = await bodyOf(kv, id);
+    return { underLocator: (await kv.get(key(T.recordMemo, locator))) !== undefined, byId: (await kv.get(key(T.verifyMemo, hexKey(id, 32)))) !== undefined };
+  });
+}
+
+/** Every memo under a locator moved to its record's id, as stores written before memos were kept by locator hold them; returns how many. */
+export function memosToOldLayout(dataDir: string): Promise<number> {
+  return withKv(dataDir, async (kv) => {
+    const ops: KvOp[] = [];
+    for (const [k, tag] of await kv.range({ gte: key(T.recordMemo), lt: key(T.recordMemo + 1) })) {
+      const locator = parseLocator(k.subarray(1));
+      const { record } = decodeRecordBody((await kv.get(key(T.record, locator.bytes)))!, getAddress(locator.patientHex));
+      ops.push({ type: 'del', key: k }, { type: 'put', key: key(T.verifyMemo, hexKey(record.id, 32)), value: tag });
+    }
+    await kv.commit(ops);
+    return ops.length / 2;
+  });
+}
+
+/** Put one record's memo (from under its locator) under another record's locator, over that one's own. */
+export function copyMemo(dataDir: string, fromId: string, toId: string): Promise<void> {
+  return withKv(dataDir, async (kv) => {
+    const tag = await kv.get(key(T.recordMemo, (await bodyOf(kv, fromId)).locator));
+    if (!tag) throw new WardError('NOT_FOUND', 'the record has no memo under its locator');
+    await kv.commit([{ type: 'put', key: key(T.recordMemo, (await bodyOf(kv, toId)).locator), value: tag }]);
   });
 }
 

@@ -222,7 +222,7 @@ export class AnchorQueue {
     await store.write(async (w) => {
       await w.anchored(treeNo, anchored);
       this.roots.remember(w, root);
-      if (memos.length) w.memos(memos);
+      if (memos.length) await w.memos(memos);
     });
     this.stats.batches++;
     this.stats.leaves += items.length;
@@ -267,12 +267,12 @@ export class AnchorQueue {
 }
 
 /** The writers' memos of the items under their anchors (yielding every 64: a batch is a thousand HMACs). */
-async function memosOf(items: ToAnchor[], anchors: AnchorRef[]): Promise<Array<[string, string]>> {
-  const tags: Array<[string, string]> = [];
+async function memosOf(items: ToAnchor[], anchors: AnchorRef[]): Promise<Array<[StoredRecord, string]>> {
+  const tags: Array<[StoredRecord, string]> = [];
   for (const [i, item] of items.entries()) {
     if (i % 64 === 63) await new Promise((r) => setImmediate(r));
     const tag = item.memo?.(anchors[i]!);
-    if (tag) tags.push([item.record.id, tag]);
+    if (tag) tags.push([item.record, tag]);
   }
   return tags;
 }

@@ -135,13 +135,13 @@ export class RecordVerifier {
       if (reused) out[i] = reused;
       else rest.push(i);
     }
-    const tags = team && rest.length ? await this.store().memos(rest.map((i) => entries[i]!.record.id)) : [];
+    const found = team && rest.length ? await this.store().memos(rest.map((i) => entries[i]!)) : undefined;
     const toCheck: Array<{ i: number; c: ToCheck }> = [];
     for (let k = 0; k < rest.length; k++) {
       const i = rest[k]!;
       const e = entries[i]!;
       const cache = memoOf(e.record);
-      const persistent = cache ? { cache, tag: tags[k], remember } : undefined;
+      const persistent = cache ? { cache, tag: found?.tags[k], remember } : undefined;
       const first = openFromMemo(e.record, e.anchor, keys.get(e.record.cipher.scopeId) ?? null, { ...this.memos(), persistent }, e.stored);
       if ('opened' in first) out[i] = first.opened;
       else toCheck.push({ i, c: first.check });
@@ -156,8 +156,10 @@ export class RecordVerifier {
       }
     }
     for (const i of rest) this.noted(out[i]!);
-    // Remember what was verified for the next start (best effort: a failed write only costs time).
-    if (fresh.length) await this.store().write((w) => w.memos(fresh)).catch(() => undefined);
+    // Remember what was verified for the next start, and move memos found by id under their
+    // records' locators (best effort: a failed write only costs time).
+    const moved = found ? found.byId.map((k) => [entries[rest[k]!]!.record, found.tags[k]!] as [StoredRecord, string]) : [];
+    if (fresh.length || moved.length) await this.store().write((w) => w.memos(memosToSave(entries, fresh, moved), moved.map(([r]) => r.id))).catch(() => undefined);
     return out;
   }
 
@@ -205,4 +207,22 @@ export class RecordVerifier {
     this.trees.clear();
     this.failed.clear();
   }
+}
+
+/**
+ * A page's memos to store under their records' locators: the tags found by record id (a store
+ * written before) as they are — a tag that does not hold for its record vouches for nothing under
+ * the locator either — and the new ones, which replace them.
+ */
+function memosToSave(entries: StoredEntry[], fresh: Array<[string, string]>, moved: Array<[StoredRecord, string]>): Array<[StoredRecord, string]> {
+  const tags = new Map(moved.map(([r, tag]) => [r.id, [r, tag] as [StoredRecord, string]]));
+  if (fresh.length) {
+    // By the id of the bytes read: an entry held opened is not decoded unless it has a new tag.
+    const at = new Map(entries.map((e, i) => [e.stored?.id ?? e.record.id, i]));
+    for (const [id, tag] of fresh) {
+      const i = at.get(id);
+      if (i !== undefined) tags.set(id, [entries[i]!.record, tag]);
+    }
+  }
+  return [...tags.values()];
 }

@@ -18,6 +18,13 @@ export const T = {
   recordId: 0x11,
   /** category, patient, at, seq → '' : a patient's vitals records (for "latest" and for charts). */
   vitals: 0x12,
+  /**
+   * patient, at, seq → tag : a record's verification memo, under its record's locator, so a page's
+   * memos are one range read over the page's bounds (WardStore.memos). Records never move; a tag
+   * under another record's locator does not match it anyway (it covers the patient, the stored
+   * body with the id, the batch signature and the anchor: records/recordMemo.ts).
+   */
+  recordMemo: 0x13,
   /** patient, amended id, seq → amending id : amendments, all of a patient's in one range. */
   amendedBy: 0x14,
   /** seq → locator : durable records in no anchor batch yet (resumed after a crash). */
@@ -66,7 +73,11 @@ export const T = {
   consentHistory: 0x62,
   /** dedupe key (dedupeKeyBytes) → '' : device readings already recorded. */
   deviceKey: 0x70,
-  /** record id → tag : verification memos. */
+  /**
+   * record id → tag : verification memos as stores written before `recordMemo` (and the old log's
+   * migration) keep them; read only for a record with none under its locator, and moved there by
+   * that read.
+   */
   verifyMemo: 0x71,
   /** device identity (UTF-8) → binding (JSON) : station bed bindings. */
   binding: 0x72,

@@ -267,7 +267,7 @@ async function copyLog(logPath: string, totalBytes: number, store: WardStore, on
         break;
       }
       case 'vtag':
-        add((w) => w.memos(e.tags));
+        add((w) => w.memosById(e.tags));
         break;
       case 'dev':
         add((w) => w.deviceKeys(e.keys));

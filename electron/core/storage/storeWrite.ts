@@ -116,8 +116,25 @@ export class StoreWrite {
     for (const k of keys) this.put(key(T.deviceKey, dedupeKeyBytes(k)));
   }
 
-  /** Verification memos: [record id, tag]. */
-  memos(tags: Array<[string, string]>): void {
+  /**
+   * Verification memos: [record, tag], each under the locator the record was read from or written
+   * at (T.recordMemo: read with the record's page). A record this write cannot place gets none (a
+   * memo only saves time). `movedFromId`: records whose memo was kept by id (T.verifyMemo, stores
+   * written before): that key goes in the same write.
+   */
+  async memos(tags: Array<[StoredRecord, string]>, movedFromId: string[] = []): Promise<void> {
+    for (const [record, tag] of tags) {
+      const known = this.ctx.known(record) ?? (await this.ctx.lookup(record.id));
+      if (known) this.put(key(T.recordMemo, known.locator.bytes), hexKey(tag, 32));
+    }
+    for (const id of movedFromId) this.del(key(T.verifyMemo, hexKey(id, 32)));
+  }
+
+  /**
+   * Memos by record id, as stores written before kept them: the old log's (its records may not be
+   * written yet when its memo line is read); WardStore.memos moves each at its first read.
+   */
+  memosById(tags: Array<[string, string]>): void {
     for (const [id, tag] of tags) this.put(key(T.verifyMemo, hexKey(id, 32)), hexKey(tag, 32));
   }
 

@@ -789,14 +789,66 @@ export class WardStore {
     return this.kv.getSync(key(T.deviceKey, dedupeKeyBytes(dedupeKey))) !== undefined;
   }
 
-  /** The stored verification memo of a record. */
+  /** The stored verification memo of a record (under its locator, else by its id: see `memos`). */
   memo(recordId: string): string | undefined {
-    const v = this.kv.getSync(key(T.verifyMemo, hexKey(recordId, 32)));
+    const locator = this.kv.getSync(key(T.recordId, hexKey(recordId, 32)));
+    const v = (locator && this.kv.getSync(key(T.recordMemo, locator))) || this.kv.getSync(key(T.verifyMemo, hexKey(recordId, 32)));
     return v ? hexOf(v) : undefined;
   }
 
-  async memos(recordIds: string[]): Promise<Array<string | undefined>> {
-    return (await this.kv.getMany(recordIds.map((id) => key(T.verifyMemo, hexKey(id, 32))))).map((v) => (v ? hexOf(v) : undefined));
+  /**
+   * The verification memos of entries, in their order: per patient one range read over the
+   * entries' bounds (a page's memos are keyed like its records: T.recordMemo), then, only for
+   * records with none there, point reads of the memos stores written before kept by record id
+   * (`byId`: the indexes of those found so; the reader moves them, StoreWrite.memos).
+   */
+  async memos(entries: ReadonlyArray<Pick<StoredEntry, 'record' | 'at' | 'seq'>>): Promise<{ tags: Array<string | undefined>; byId: number[] }> {
+    const tags: Array<string | undefined> = new Array(entries.length).fill(undefined);
+    const byPatient = new Map<string, number[]>();
+    entries.forEach((e, i) => {
+      const of = byPatient.get(e.record.patient);
+      if (of) of.push(i);
+      else byPatient.set(e.record.patient, [i]);
+    });
+    const before = (a: { at: number; seq: number }, b: { at: number; seq: number }) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+    const missing: number[] = [];
+    for (const [patient, of] of byPatient) {
+      let lo = entries[of[0]!]!;
+      let hi = lo;
+      for (const i of of) {
+        const e = entries[i]!;
+        if (before(e, lo)) lo = e;
+        if (before(hi, e)) hi = e;
+      }
+      const p = hexKey(patient, WIDTH.address);
+      // A page holds every record between its bounds; a list of a few records years apart would
+      // not: the range stops after some more rows than wanted and the rest are point reads.
+      const limit = 2 * of.length + 64;
+      const rows = await this.kv.range({ gte: key(T.recordMemo, p, ['time', lo.at], ['seq', lo.seq]), lte: key(T.recordMemo, p, ['time', hi.at], ['seq', hi.seq]), limit });
+      const found = new Map<number, { at: number; tag: Uint8Array }>();
+      for (const [k, v] of rows) found.set(getUint(k, k.length - WIDTH.seq, WIDTH.seq), { at: getUint(k, k.length - WIDTH.seq - WIDTH.time, WIDTH.time), tag: v });
+      const unread: number[] = [];
+      for (const i of of) {
+        const e = entries[i]!;
+        const f = found.get(e.seq);
+        if (f && f.at === e.at) tags[i] = hexOf(f.tag);
+        else if (rows.length === limit) unread.push(i);
+        else missing.push(i);
+      }
+      if (unread.length) {
+        const values = await this.kv.getMany(unread.map((i) => key(T.recordMemo, p, ['time', entries[i]!.at], ['seq', entries[i]!.seq])));
+        values.forEach((v, n) => (v ? (tags[unread[n]!] = hexOf(v)) : missing.push(unread[n]!)));
+      }
+    }
+    const byId: number[] = [];
+    if (missing.length === 0) return { tags, byId };
+    const old = await this.kv.getMany(missing.map((i) => key(T.verifyMemo, hexKey(entries[i]!.record.id, 32))));
+    old.forEach((v, n) => {
+      if (!v) return;
+      tags[missing[n]!] = hexOf(v);
+      byId.push(missing[n]!);
+    });
+    return { tags, byId };
   }
 
   /** Station bed bindings, by device identity. */
@@ -813,15 +865,15 @@ export class WardStore {
     return v ? parseJson<V>(v) : undefined;
   }
 
-  /** Entries per table (counts keys: O(entries); for migration checks and the IT status page). */
+  /** Entries per table (counts keys: O(entries); for migration checks and the IT status page; memos: under locators and by id). */
   async counts(): Promise<{ records: number; trees: number; awaitingAnchor: number; unbatched: number; outbox: number; scopes: number; grants: number; activity: number; deviceKeys: number; memos: number; bindings: number }> {
     const c = (t: number) => this.kv.count({ gte: key(t), lt: key(t + 1) });
     // A tree is its header (last key byte 0) and, unless it is one leaf, its nodes (1).
     const trees = this.kv.count({ gte: key(T.tree), lt: key(T.tree + 1) }, (k) => k[k.length - 1] === 0);
-    const [records, treeCount, awaitingAnchor, unbatched, outbox, scopes, grants, activity, deviceKeys, memos, bindings] = await Promise.all(
-      [c(T.recordId), trees, ...[T.awaitingAnchor, T.unbatched, T.outbox, T.scope, T.grant, T.activity, T.deviceKey, T.verifyMemo, T.binding].map(c)],
+    const [records, treeCount, awaitingAnchor, unbatched, outbox, scopes, grants, activity, deviceKeys, memos, memosById, bindings] = await Promise.all(
+      [c(T.recordId), trees, ...[T.awaitingAnchor, T.unbatched, T.outbox, T.scope, T.grant, T.activity, T.deviceKey, T.recordMemo, T.verifyMemo, T.binding].map(c)],
     );
-    return { records: records!, trees: treeCount!, awaitingAnchor: awaitingAnchor!, unbatched: unbatched!, outbox: outbox!, scopes: scopes!, grants: grants!, activity: activity!, deviceKeys: deviceKeys!, memos: memos!, bindings: bindings! };
+    return { records: records!, trees: treeCount!, awaitingAnchor: awaitingAnchor!, unbatched: unbatched!, outbox: outbox!, scopes: scopes!, grants: grants!, activity: activity!, deviceKeys: deviceKeys!, memos: memos! + memosById!, bindings: bindings! };
   }
 
   /** Every record with its anchor (without proofs), patient by patient, in chunks: whole-store checks. */

@@ -306,13 +306,13 @@ describe('ward store: records, trees and anchors', () => {
     const fix = nurseRecord(ward, p, { ...nurseVitals(2), reason: 'typo' }, { createdAt: T0 + 60_000, kind: 'amendment', amends: first.id });
     const { scope } = scopeOf(ward, p);
     const grantee = ward.nurse.address;
-    await store.write((w) => {
+    await store.write(async (w) => {
       w.scope(p.address, scope);
       w.record(first, { vitals: 'complete' });
       w.record(fix, { vitals: 'complete' });
       w.consent({ t: 'consent', patient: p.address, grantee, action: 'grant', at: T0 + 1, tx: '0x01' });
       for (let i = 0; i < 25; i++) w.audit({ t: 'audit', actor: grantee, patient: i % 5 ? p.address : null, action: 0, breakGlass: false, reason: null, at: T0 + 100 + i, block: i, tx: `0x${i}` });
-      w.memos([[first.id, '0x' + '77'.repeat(32)]]);
+      await w.memos([[first, '0x' + '77'.repeat(32)]]);
       w.binding('contec-cms50e\0CMS50E-0001', { driver: 'contec-cms50e', serial: 'CMS50E-0001', model: 'Contec CMS50E', patient: p.address, intervalSeconds: 60, boundBy: 'Florence Nurse', since: T0 });
     });
     expect(await store.amendmentsOf(first.id)).toEqual([fix.id]);
