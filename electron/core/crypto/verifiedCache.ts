@@ -142,17 +142,48 @@ export class VerifiedCache {
   #macCovered(facts: CoveredFacts): Buffer {
     const { recordId, covered, scope, form } = facts;
     const parts = covered instanceof Uint8Array ? [covered] : covered;
-    if (typeof recordId !== 'string' || typeof scope !== 'string' || !Array.isArray(parts) || !parts.every((p) => p instanceof Uint8Array) || (form !== undefined && form !== 'stored')) throw new WardError('BAD_INPUT', 'Verification facts must be strings and bytes.');
-    const id = Buffer.from(normalize(recordId), 'utf8');
-    const what = Buffer.from(scope, 'utf8');
-    const head = Buffer.allocUnsafe(8);
-    head.writeUInt32BE(id.length, 0);
-    head.writeUInt32BE(what.length, 4);
-    const mac = createHmac('sha256', this.#secret).update(form === 'stored' ? STORED_LABEL : COVERED_LABEL).update(head).update(id).update(what);
-    for (const p of parts) mac.update(p);
+    if (typeof recordId !== 'string' || typeof scope !== 'string' || !Array.isArray(parts) || (form !== undefined && form !== 'stored')) throw new WardError('BAD_INPUT', 'Verification facts must be strings and bytes.');
+    for (const p of parts) if (!(p instanceof Uint8Array)) throw new WardError('BAD_INPUT', 'Verification facts must be strings and bytes.');
+    const label = form === 'stored' ? STORED_LABEL : COVERED_LABEL;
+    const id = normalize(recordId);
+    const mac = createHmac('sha256', this.#secret);
+    // label, the id's and the scope's lengths, id, scope, then the parts: the fixed head and a small
+    // first part laid out in one scratch buffer, one update (the same bytes MACed: the same tag),
+    // where they were five updates and three buffers a record.
+    const first = parts[0];
+    const headLength = label.length + 8 + 3 * (id.length + scope.length);
+    let from = 0;
+    if (headLength + (first && first.length <= SMALL_PART ? first.length : 0) <= macScratch.length) {
+      let at = label.copy(macScratch, 0) + 8;
+      const idLength = macScratch.write(id, at, 'utf8');
+      at += idLength;
+      const scopeLength = macScratch.write(scope, at, 'utf8');
+      at += scopeLength;
+      macScratch.writeUInt32BE(idLength, label.length);
+      macScratch.writeUInt32BE(scopeLength, label.length + 4);
+      if (first && first.length <= SMALL_PART) {
+        macScratch.set(first, at);
+        at += first.length;
+        from = 1;
+      }
+      mac.update(macScratch.subarray(0, at));
+    } else {
+      const idBytes = Buffer.from(id, 'utf8');
+      const what = Buffer.from(scope, 'utf8');
+      const head = Buffer.allocUnsafe(8);
+      head.writeUInt32BE(idBytes.length, 0);
+      head.writeUInt32BE(what.length, 4);
+      mac.update(label).update(head).update(idBytes).update(what);
+    }
+    for (let i = from; i < parts.length; i++) mac.update(parts[i]!);
     return mac.digest();
   }
 }
+
+/** A first part of covered bytes this small is MACed with the head (copied into the scratch). */
+const SMALL_PART = 256;
+/** Where #macCovered lays out a tag's head (used synchronously: HMAC's update copies what it is given). */
+const macScratch = Buffer.alloc(1024);
 
 /** Hex fields compare case-insensitively. */
 function normalize(s: string): string {

@@ -107,13 +107,28 @@ export interface StoredForm {
  */
 export function storedCoveredBytes(stored: StoredForm, batch: StoredRecord['batchSignature'], anchor: AnchorRef | undefined): Uint8Array[] {
   // Three parts, MACed one after the other: the body is not copied.
-  const w = new CoveredBytes(256);
+  const w = new CoveredBytes(32);
   w.hex(stored.patient);
   w.rawHead(stored.body.length);
-  const head = w.bytes();
-  const t = new CoveredBytes(256);
-  batchAndAnchor(t, batch, anchor);
-  return [head, stored.body, t.bytes()];
+  return [w.bytes(), stored.body, batchAndAnchorBytes(batch, anchor)];
+}
+
+/**
+ * The bytes of the batch signature and anchor last laid out, by their values (not by object: an
+ * edited field is another value): a page's records come some twenty to a batch and an anchor,
+ * whose bytes (hex decoded, numbers as text) are made once for them, not again for each record.
+ * Never altered once made (only MACed).
+ */
+let lastTail: { root?: string; count?: number; createdAt?: number; signature?: string; anchorRoot?: string; batchId?: number; block?: number; bytes: Uint8Array } | null = null;
+
+function batchAndAnchorBytes(b: StoredRecord['batchSignature'], anchor: AnchorRef | undefined): Uint8Array {
+  const t = lastTail;
+  if (t && t.root === b?.root && t.count === b?.count && t.createdAt === b?.createdAt && t.signature === b?.signature && t.anchorRoot === anchor?.root && t.batchId === anchor?.batchId && t.block === anchor?.block) return t.bytes;
+  const w = new CoveredBytes(256);
+  batchAndAnchor(w, b, anchor);
+  const bytes = w.bytes();
+  lastTail = { root: b?.root, count: b?.count, createdAt: b?.createdAt, signature: b?.signature, anchorRoot: anchor?.root, batchId: anchor?.batchId, block: anchor?.block, bytes };
+  return bytes;
 }
 
 function batchAndAnchor(w: CoveredBytes, b: StoredRecord['batchSignature'], anchor: AnchorRef | undefined): void {
