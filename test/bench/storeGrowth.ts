@@ -195,8 +195,9 @@ export async function tableBytes(of: string | WardStore): Promise<TableBytes[]> 
 export function dirBytes(dir: string): number {
   let n = 0;
   for (const f of readdirSync(dir, { recursive: true }) as string[]) {
-    const s = statSync(join(dir, f));
-    if (s.isFile()) n += s.size;
+    // A running store's compaction deletes tables while the walk goes on: a file gone is not counted.
+    const s = statSync(join(dir, f), { throwIfNoEntry: false });
+    if (s?.isFile()) n += s.size;
   }
   return n;
 }
