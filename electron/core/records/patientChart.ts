@@ -156,16 +156,19 @@ export class PatientChart {
     const read = store.window(patient, { from, cursor: before, limit: HISTORY_PAGE_LIMIT, proofs: false });
     read.catch(() => undefined);
     const check = this.check.patientCheck(patient, before ? undefined : read.then((p) => p.items));
-    // Access as this store's consent has it, to start decrypting; as the chain has it (once the
-    // check corrected the store: it only ever takes grants away) decides, before the read is audited
-    // and before anything leaves the core.
-    await this.basisNamingPatient(actor, patient, names, request.breakGlassReason);
+    // Access as this store's consent has it starts the decryption, and the read is audited from
+    // then on (the core opens records on the reader's behalf: an access, never a missing one);
+    // access as the chain has it (once the check corrected the store: it only ever takes grants
+    // away) decides before anything leaves the core.
+    const started = await this.basisNamingPatient(actor, patient, names, request.breakGlassReason);
+    let audited = this.auditRead(actor, patient, started === 'break-glass', request.breakGlassReason);
     const opening = read.then((p) => this.reader.openEntries(actor, p.items));
     opening.catch(() => undefined);
     await check.consent;
     const basis = await this.basisNamingPatient(actor, patient, names, request.breakGlassReason);
     const breakGlass = basis === 'break-glass';
-    const audited = this.auditRead(actor, patient, breakGlass, request.breakGlassReason);
+    // Read on another basis than it started on (a grant the chain no longer has, break-glass given): audited as that too.
+    if (basis !== started) audited = Promise.all([audited, this.auditRead(actor, patient, breakGlass, request.breakGlassReason)]).then(() => undefined);
     const stored = await read;
     const last = stored.items.at(-1);
     const page = { items: await opening, next: stored.next, last: last ? cursorAt(last) : null };
