@@ -39,11 +39,15 @@ const BINARY = { keyEncoding: 'view', valueEncoding: 'view' } as const;
  * page a read touched counts in the process's resident memory until the table is closed: with the
  * default 1,000 a ward's whole store can stay mapped (the 1,000,000-record store, 943 MB in 473
  * tables, held 478 MB resident after opening a 10,000- and a 40,000-record history: the opens'
- * point reads by record id touch pages in most tables). 200 keeps at most 190 tables (about 2 MB
- * each) mapped, 274-281 MB measured after the same opens, opens' CPU within the load's noise; 74 (the
- * least LevelDB takes) held 90 MB but made the first opens' CPU 1.5-1.8 times. docs/storage.md, "Memory of a running ward".
+ * point reads by record id touch pages in most tables). 200 kept at most 190 tables (about 2 MB
+ * each) mapped, 274-281 MB measured after the same opens; 74 (the least LevelDB takes) held 90 MB
+ * but made the first opens' CPU 1.5-1.8 times, while memos were read by record id. With memos read
+ * by range beside their records, 100 holds 98-101 MB of tables after a 72 h and a 10,000-record
+ * first open (200: 186-204 MB; 51-53 against 131-148 MB idle after the start, whose store check
+ * and sweep read member lists across the store), opens' wall and CPU within the noise of
+ * alternate runs. docs/storage.md, "Memory of a running ward".
  */
-export const MAX_OPEN_TABLE_FILES = 200;
+export const MAX_OPEN_TABLE_FILES = 100;
 
 /**
  * Bytes one `nextv` may gather before it returns (classic-level stops at 16 KiB by default: about
