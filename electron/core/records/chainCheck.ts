@@ -323,6 +323,8 @@ export class ChainCheck {
     // returned but not kept (the next open checks again, with what the sweep found).
     const report = this.last;
     const before = this.patientsChecked.get(patient);
+    // Asked first: a read's own audit, sent after this call (PatientChart.history), is mined in a
+    // later block, outside this check's range, so it is never taken for a missing local entry.
     const to = this.contracts().blockNumber();
     const from = before ? before.block + 1 : this.identity.wardConfig.registryBlock;
     // The records (the store) and consent and audits (mostly the chain's thread) are checked at once.

@@ -138,9 +138,9 @@ export class PatientChart {
   /**
    * One page of the patient's records the reader may read, verified, newest first: the last 72
    * hours of the record (from its newest record), or, with `before`, the 72 hours before that.
-   * The read is audited on the chain. The patient's data is checked against the ward chain: consent
-   * first (as the chain has it, it decides who reads), their records while the page is read (what
-   * differs is in `storeCheck`; the reply waits for it).
+   * The read is audited on the chain. The patient's data is checked against the ward chain while
+   * the page is decrypted: consent as the chain has it decides who is given the page, and what
+   * differs is in `storeCheck` (the reply waits for the whole check).
    */
   async history(actor: Actor, patientAddress: string, request: HistoryRequest = {}): Promise<PatientHistory> {
     const patient = ethers.getAddress(patientAddress);
