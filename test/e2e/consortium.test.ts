@@ -277,7 +277,9 @@ describe('two wards and the hospital consortium in a browser', () => {
     await ui.expectAdminPage(adminB);
     const people = adminB.getByRole('region', { name: 'People other wards can share with' });
     await people.scrollIntoViewIfNeeded();
-    await ui.button(adminB, `List ${doctor.name} in the hospital directory`).click();
+    // Enabled once ward B is back on the consortium after the last test's outage (its sync engine
+    // retries with a backoff of up to a minute; the card asks again every 5 s while offline).
+    await ui.button(adminB, `List ${doctor.name} in the hospital directory`).click({ timeout: 90_000 });
     await people.getByRole('row').filter({ hasText: doctor.name }).getByText('Listed', { exact: true }).waitFor({ timeout: 60_000 });
     await screenshot(adminB, 'share-directory-people');
 
