@@ -8,6 +8,7 @@
  * `openFromMemo` decrypts and answers from the memos (no proofs needed); what it cannot answer is
  * checked in full by `verifyInFull`, after the caller filled the records' proofs.
  */
+import { hash } from 'node:crypto';
 import type { Provenance } from '../model/records';
 import { checkHashCommitment } from '../crypto/commitment';
 import type { ScopeKey } from '../crypto/keyScope';
@@ -112,21 +113,27 @@ export const OPENED_CACHE_BYTES = 96 * 1024 * 1024;
  * record's ids, hashes, signature and provenance, 0.5 KB its view), the stored body it was read
  * from (`storedBytes`), plus its content, which grows with the
  * ciphertext: the ciphertext's hex string itself and the parsed content (about twice the
- * plaintext, which is deflated before sealing: about 1.7 times the hex length). An estimate, on
+ * plaintext, which is deflated before sealing: about 1.7 times the hex length). The stored body
+ * itself is not held, only its digest (`HeldOpen.bodyDigest`). An estimate, on
  * the safe side: with the cache full after a 40,000-record open the serve process's heap after a
  * full GC was 96 MB (35 MB before any open; measured before content was deflated).
  */
-export function openedBytes(o: OpenedRecord, storedBytes = 0): number {
-  // 2,400: the record's strings and objects; 500: its record view, reused while it is held (recordViews.ts).
-  return 2900 + 3 * o.record.cipher.ct.length + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0)) + storedBytes;
+export function openedBytes(o: OpenedRecord): number {
+  // 2,400: the record's strings and objects; 500: its record view, reused while it is held
+  // (recordViews.ts); 100: the digest of the bytes it was read from.
+  return 3000 + 3 * o.record.cipher.ct.length + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0));
 }
 
-/** An opened record held in memory: the anchor it was verified under and the bytes it was read from. */
+/** An opened record held in memory: the anchor it was verified under and a digest of the bytes it was read from. */
 export interface HeldOpen {
   anchor: Pick<AnchorRef, 'root' | 'batchId' | 'block'>;
   opened: OpenedRecord;
-  /** The stored body it was decoded from (a copy), or null when not known (then its fields are compared). */
-  body: Uint8Array | null;
+  /**
+   * SHA-256 of the stored body it was decoded from, or null when not known (then its fields are
+   * compared). A digest rather than a copy: a copy held some 10 MB of small buffers outside the
+   * heap after a 15,000-record open, for 1 us of hashing a record at its next open.
+   */
+  bodyDigest: string | null;
   /** The persistent memo whose tag for it is stored (written once per process, not read at every open). */
   persistedFor: VerifiedCache | null;
 }
@@ -138,15 +145,16 @@ export interface HeldOpen {
  * are the same (`reopened`: the bytes compared), and a record whose stored bytes changed is not
  * a hit. Bounded by bytes (OPENED_CACHE_BYTES), oldest out first.
  */
-const opened = new ByteBoundedCache<string, HeldOpen>(OPENED_CACHE_BYTES, (e) => openedBytes(e.opened, e.body?.length ?? 0));
+const opened = new ByteBoundedCache<string, HeldOpen>(OPENED_CACHE_BYTES, (e) => openedBytes(e.opened));
+
+const digestOf = (body: Uint8Array): string => hash('sha256', body, 'base64');
 
 function rememberOpened(o: OpenedRecord, anchor: AnchorRef, stored: StoredBytes | undefined, persistedFor: VerifiedCache | null): OpenedRecord {
   // A copy of the record object: the store keeps where it read each record object from (a
-  // WeakMap holding views of its read buffers), which must not live as long as this cache; and a
-  // copy of the body for the same reason.
+  // WeakMap holding views of its read buffers), which must not live as long as this cache.
   const kept = { ...o, record: { ...o.record } };
-  const body = stored && stored.id === o.record.id ? Uint8Array.prototype.slice.call(stored.body) : null;
-  opened.set(o.record.id, { anchor: { root: anchor.root, batchId: anchor.batchId, block: anchor.block }, opened: kept, body, persistedFor });
+  const bodyDigest = stored && stored.id === o.record.id ? digestOf(stored.body) : null;
+  opened.set(o.record.id, { anchor: { root: anchor.root, batchId: anchor.batchId, block: anchor.block }, opened: kept, bodyDigest, persistedFor });
   return o;
 }
 
@@ -160,25 +168,24 @@ export function reopened(entry: { stored?: StoredBytes; anchor: AnchorRef | unde
   const s = entry.stored;
   if (!s || !entry.anchor) return undefined;
   const hit = opened.get(s.id);
-  if (!hit?.body || !sameAnchor(hit.anchor, entry.anchor)) return undefined;
+  if (!hit?.bodyDigest || !sameAnchor(hit.anchor, entry.anchor)) return undefined;
   const r = hit.opened.record;
   const b = r.batchSignature;
   const h = s.signedBy;
   if (r.patient !== s.patient) return undefined;
   if (h ? !(b && h.signature && b.root === h.root && b.count === h.signature.count && b.createdAt === h.signature.createdAt && b.signature === h.signature.signature) : b) return undefined;
-  return Buffer.compare(hit.body, s.body) === 0 ? hit : undefined;
+  return hit.bodyDigest === digestOf(s.body) ? hit : undefined;
 }
 
 /**
  * A held record for a reader: only with a key to its scope (the cache is the process's, not the
  * reader's); the reader's persistent memo (`persistent`, null: none) gets its tag the first time
- * the record is read here with it (`remember`).
+ * the record is read here with it (`remember`), over `stored`: the bytes `reopened` found it for.
  */
-export function openReused(hit: HeldOpen, key: ScopeKey | null, persistent: VerifiedCache | null, remember: PersistentMemo['remember']): OpenedRecord | undefined {
+export function openReused(hit: HeldOpen, stored: StoredBytes | undefined, key: ScopeKey | null, persistent: VerifiedCache | null, remember: PersistentMemo['remember']): OpenedRecord | undefined {
   if (!key) return undefined;
   if (persistent && hit.persistedFor !== persistent) {
     const { record } = hit.opened;
-    const stored = hit.body ? { id: record.id, patient: record.patient, body: hit.body } : undefined;
     remember(record.id, persistent.tagOf(verificationFacts(record, { ...hit.anchor, tx: '', proof: [] }, stored)));
     hit.persistedFor = persistent;
   }

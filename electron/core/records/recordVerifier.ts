@@ -131,7 +131,7 @@ export class RecordVerifier {
     const rest: number[] = [];
     for (let i = 0; i < entries.length; i++) {
       const h = held[i];
-      const reused = h && openReused(h, keys.get(h.opened.record.cipher.scopeId) ?? null, memoOf(h.opened.record), remember);
+      const reused = h && openReused(h, entries[i]!.stored, keys.get(h.opened.record.cipher.scopeId) ?? null, memoOf(h.opened.record), remember);
       if (reused) out[i] = reused;
       else rest.push(i);
     }
