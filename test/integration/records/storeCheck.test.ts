@@ -221,6 +221,44 @@ describe('the store is checked against the ward chain at start and when a patien
     await expect(insurer.ok('records/myPatients', {})).resolves.toEqual([]);
   });
 
+  it('a grant revoked on the chain behind a running workstation: the history is refused, though its decryption had started, and the attempt is audited', async () => {
+    // The insurer is granted again, through the core, and reads.
+    const dir = tempDir();
+    dirs.push(dir);
+    cpSync(fixture, dir, { recursive: true });
+    core = await startCore(dir);
+    await (await login(core, 'patient')).ok('consent/grant', { grantee: addresses.insurer });
+    expect((await (await login(core, 'insurer')).ok('records/history', { patient: addresses.patient })).records).toHaveLength(4);
+    await core.stop();
+    core = null;
+    const g = await openInternals(dir);
+    try {
+      const patient = await g.actor(people.patient.name, people.patient.password);
+      const insurer = await g.actor(people.insurer.name, people.insurer.password);
+      const contracts = g.contracts();
+      // After this workstation opened and checked its store, the patient's key revokes on the ward
+      // chain directly (another workstation of the ward, say): this store still has the grant, so the
+      // page is decrypted on the store's word while the patient's check asks the chain.
+      const from = (await contracts.blockNumber()) + 1;
+      await contracts.revoke(patient.wallet.connect(g.node.provider), addresses.insurer);
+      expect(g.store.hasGrant(addresses.patient, addresses.insurer)).toBe(true);
+      await expect(g.chart.history(insurer, addresses.patient)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      expect(g.store.hasGrant(addresses.patient, addresses.insurer)).toBe(false);
+      // The decryption started on the insurer's behalf is an access: its audit is on the chain (an
+      // access recorded that returned nothing, never one that returned records unrecorded).
+      const ref = g.patients.refOf(addresses.patient).toLowerCase();
+      const deadline = Date.now() + 30_000;
+      let audited: Awaited<ReturnType<typeof contracts.accessesAudited>> = [];
+      while (!audited.length && Date.now() < deadline) {
+        audited = (await contracts.accessesAudited(from, await contracts.blockNumber(), ref)).filter((a) => a.actor === addresses.insurer);
+        if (!audited.length) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(audited).toEqual([expect.objectContaining({ actor: addresses.insurer, action: 0, breakGlass: false })]);
+    } finally {
+      await g.close();
+    }
+  });
+
   it("deleted audit entries: restored from the chain at start, and back in the patient's access log with what the chain holds", async () => {
     let deleted = 0;
     const { core, status } = await tamperedWard(async (dir) => (deleted = await deleteAudits(dir, addresses.patient, (a) => a.action === 0)));
