@@ -110,8 +110,7 @@ export const OPENED_CACHE_BYTES = 96 * 1024 * 1024;
 
 /**
  * Estimated heap bytes of an opened record: its strings and objects (about 2.4 KB for a stored
- * record's ids, hashes, signature and provenance, 0.5 KB its view), the stored body it was read
- * from (`storedBytes`), plus its content, which grows with the
+ * record's ids, hashes, signature and provenance, 0.5 KB its view), plus its content, which grows with the
  * ciphertext: the ciphertext's hex string itself and the parsed content (about twice the
  * plaintext, which is deflated before sealing: about 1.7 times the hex length). The stored body
  * itself is not held, only its digest (`HeldOpen.bodyDigest`). An estimate, on
@@ -140,9 +139,9 @@ export interface HeldOpen {
 
 /**
  * Recently opened, verified records (decrypted content held in this process's memory only, as the
- * scope keys are), by id with the anchor they were verified under and the stored bytes they were
- * read from: reopening a history neither decodes, decrypts nor parses a record whose stored bytes
- * are the same (`reopened`: the bytes compared), and a record whose stored bytes changed is not
+ * scope keys are), by id with the anchor they were verified under and a digest of the stored
+ * bytes they were read from: reopening a history neither decodes, decrypts nor parses a record whose stored bytes
+ * are the same (`reopened`: their digest compared), and a record whose stored bytes changed is not
  * a hit. Bounded by bytes (OPENED_CACHE_BYTES), oldest out first.
  */
 const opened = new ByteBoundedCache<string, HeldOpen>(OPENED_CACHE_BYTES, (e) => openedBytes(e.opened));
