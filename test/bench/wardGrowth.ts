@@ -460,11 +460,11 @@ export interface GrowthPoint {
   readyCpuMs: number;
   rssAfterStartMb: number;
   /**
-   * After the 72 h and 10,000-record opens, idle IDLE_REDUCED_MS (points before 2026-11-28 12:00:
+   * After the 72 h and 10,000-record opens, idle IDLE_REDUCED_MS (points before 2026-11-28 11:25:
    * IDLE_SETTLE_MS; before 2026-11-28: read at once).
    */
   rssAfterOpensMb: number;
-  /** After the 40,000-record history was opened, idle IDLE_REDUCED_MS (before 2026-11-28 12:00: IDLE_SETTLE_MS; before that 5 s). */
+  /** After the 40,000-record history was opened, idle IDLE_REDUCED_MS (before 2026-11-28 11:25: IDLE_SETTLE_MS; before that 5 s). */
   rssAfterWholeMb: number;
   /** The same two, idle IDLE_SETTLE_MS (before V8's memory reducer ran). */
   earlyRssAfterOpensMb?: number;
