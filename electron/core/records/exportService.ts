@@ -21,7 +21,7 @@ import { exportBundle } from './fhirExchange';
 import { verifyExport } from './exportVerification';
 import type { Patients } from './patients';
 import type { RecordReader } from './recordReader';
-import type { AnchorRef } from '../storage/storedRecord';
+import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
 import type { ConsortiumPlace } from '../storage/storeTypes';
 import type { WardStore } from '../storage/wardStore';
 import type { OpenedRecord } from './provenance';
@@ -83,8 +83,8 @@ export class ExportService {
   }
 
   /** Every record of the patient, oldest first, verified, with the proofs an export carries (and consortium places). */
-  private async wholeHistory(actor: Actor, patient: string): Promise<{ opened: OpenedRecord[]; anchors: Map<string, AnchorRef>; places: Map<string, ConsortiumPlace> }> {
-    const opened: OpenedRecord[] = [];
+  private async wholeHistory(actor: Actor, patient: string): Promise<{ opened: Array<OpenedRecord & { record: StoredRecord }>; anchors: Map<string, AnchorRef>; places: Map<string, ConsortiumPlace> }> {
+    const opened: Array<OpenedRecord & { record: StoredRecord }> = [];
     const anchors = new Map<string, AnchorRef>();
     const places = new Map<string, ConsortiumPlace>();
     let cursor: string | null = null;

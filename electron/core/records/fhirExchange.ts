@@ -152,7 +152,8 @@ export interface ExportInput {
   patientRef: string;
   /** The patient's name, for an export that names them; omitted for a pseudonymous one. */
   patientName?: string;
-  opened: OpenedRecord[];
+  /** Opened with the stored records as read (with their proofs): an opened record's own fields may be a held copy without them. */
+  opened: Array<OpenedRecord & { record: StoredRecord }>;
   anchors: (id: string) => AnchorRef | undefined;
   /** The record's place on the hospital consortium and that consortium, for a record that is there. */
   consortiumPlaces?: (id: string) => { place: ConsortiumPlace; chainId: number; ledger: string } | undefined;

@@ -16,14 +16,19 @@ import { verifyInclusion } from '../crypto/merkle';
 import { contentHashOf, verifyBatchSignature, verifyRecordSignature } from '../crypto/recordSignature';
 import type { VerifiedCache, VerifiedFacts } from '../crypto/verifiedCache';
 import { BoundedCache, ByteBoundedCache } from '../storage/boundedCache';
-import { leafOf, type AnchorRef, type StoredRecord } from '../storage/storedRecord';
+import { leafOf, type AnchorRef, type RecordFields, type StoredRecord } from '../storage/storedRecord';
 import { cipherBytesOf } from '../storage/recordBinary';
 import type { StoredBytes } from '../storage/wardStore';
 import { batchFieldsOf, fieldsOf, sealedMatches, unpackSealed, type SealedContent } from './recordCodec';
 import { memoCoveredBytes, storedCoveredBytes, type StoredForm } from './recordMemo';
 
 export interface OpenedRecord {
-  record: StoredRecord;
+  /**
+   * The record's fields. Without its ciphertext when the record is held opened (the content is
+   * decrypted beside it): whoever needs the stored record itself (an export, a refiling) takes the
+   * entry it read.
+   */
+  record: RecordFields;
   sealed: SealedContent | null;
   provenance: Provenance;
 }
@@ -61,78 +66,67 @@ function provenance(partial: Partial<Provenance> & { problems: string[] }, ancho
  * without them (a body kept as JSON, a record not read from the store) its fields (the field form).
  */
 export function verificationFacts(record: StoredRecord, anchor: AnchorRef | undefined, stored?: StoredForm & { id: string }): VerifiedFacts {
-  if (stored && stored.id === record.id && stored.patient === record.patient) {
-    return { recordId: record.id, covered: storedCoveredBytes(stored, record.batchSignature, anchor), scope: 'ward', form: 'stored' };
-  }
+  if (stored && stored.id === record.id && stored.patient === record.patient) return storedFacts(record, anchor, stored);
   return { recordId: record.id, covered: memoCoveredBytes(record, anchor), scope: 'ward' };
+}
+
+/** The facts in the stored form, for a record read with bytes known to be its own (same id and patient). */
+function storedFacts(record: RecordFields, anchor: AnchorRef | undefined, stored: StoredForm): VerifiedFacts {
+  return { recordId: record.id, covered: storedCoveredBytes(stored, record.batchSignature, anchor), scope: 'ward', form: 'stored' };
 }
 
 /** The anchor a record was verified under (its root, batch and block) is this one. */
 const sameAnchor = (a: Pick<AnchorRef, 'root' | 'batchId' | 'block'>, b: AnchorRef): boolean => a.root === b.root && a.batchId === b.batchId && a.block === b.block;
 
 /**
- * The stored record is, field for field, the one verified earlier (every field its signature,
- * commitment, anchor leaf and ciphertext cover): a warm open compares strings instead of hashing
- * every record again (the hashes were 70 % of a 10,000-record warm open's CPU).
+ * A digest of every field a record's signature, commitment, anchor leaf and ciphertext cover (and
+ * its batch signature but not the proof), for a record read without its stored bytes: reopened,
+ * it is served from memory only if the digest is the same.
  */
-function sameAsVerified(a: StoredRecord, b: StoredRecord): boolean {
-  const x = a.batchSignature;
-  const y = b.batchSignature;
-  return (
-    a.id === b.id &&
-    a.patient === b.patient &&
-    a.patientRef === b.patientRef &&
-    a.kind === b.kind &&
-    a.author === b.author &&
-    a.authorRole === b.authorRole &&
-    a.signedVersion === b.signedVersion &&
-    a.createdAt === b.createdAt &&
-    a.amends === b.amends &&
-    a.contentHash === b.contentHash &&
-    a.salt === b.salt &&
-    a.commitment === b.commitment &&
-    a.signature === b.signature &&
-    (x === y || (!!x && !!y && x.root === y.root && x.count === y.count && x.createdAt === y.createdAt && x.signature === y.signature)) &&
-    a.cipher.v === b.cipher.v &&
-    a.cipher.scopeId === b.cipher.scopeId &&
-    a.cipher.iv === b.cipher.iv &&
-    a.cipher.ct === b.cipher.ct
-  );
+function fieldsDigest(r: StoredRecord): string {
+  const b = r.batchSignature;
+  const fields = [r.id, r.patient, r.patientRef, r.kind, r.author, r.authorRole, r.signedVersion ?? '', r.createdAt, r.amends, r.contentHash, r.salt, r.commitment, r.signature];
+  fields.push(b ? `${b.root}|${b.count}|${b.createdAt}|${b.signature}` : '-', r.cipher.v, r.cipher.scopeId, r.cipher.iv, r.cipher.ct);
+  return 'f' + hash('sha256', fields.join('\n'), 'base64');
 }
 
 /**
  * What the opened-record cache may hold: an estimate of heap bytes, not a count of records. 96 MB
- * holds a 10,000-record history of nurse sets (about 7 KB each: benchmark 2's warm open) or some
- * 20,000 station readings (about 4.4 KB); a history larger than the cache is opened from the
- * persistent memos (decrypted again, nothing re-verified).
+ * holds some 17,000 station readings or nurse sets (about 5.5-6 KB each by `openedBytes`; about
+ * 2 KB measured: docs/storage.md, "Memory of a running ward"): a 10,000-record history and a 72 h
+ * window of another patient; a history larger than the cache is opened from the persistent memos
+ * (decrypted again, nothing re-verified).
  */
 export const OPENED_CACHE_BYTES = 96 * 1024 * 1024;
 
 /**
- * Estimated heap bytes of an opened record: its strings and objects (about 2.4 KB for a stored
- * record's ids, hashes, signature and provenance, 0.5 KB its view), plus its content, which grows with the
- * ciphertext: the ciphertext's hex string itself and the parsed content (about twice the
- * plaintext, which is deflated before sealing: about 1.7 times the hex length). The stored body
- * itself is not held, only its digest (`HeldOpen.bodyDigest`). An estimate, on
- * the safe side: with the cache full after a 40,000-record open the serve process's heap after a
- * full GC was 96 MB (35 MB before any open; measured before content was deflated).
+ * Estimated heap bytes of a record held opened: its strings and objects (about 2.4 KB for a stored
+ * record's ids, hashes, signature and provenance, 0.5 KB its view), plus its parsed content, which
+ * grows with the plaintext: about twice the ciphertext's hex length (the plaintext is deflated
+ * before sealing). Neither the ciphertext nor the stored body is held, only a digest of the bytes
+ * it was read from (`HeldOpen.digest`). An estimate on the safe side (docs/storage.md, "Memory of a
+ * running ward").
  */
-export function openedBytes(o: OpenedRecord): number {
+export function openedBytes(o: OpenedRecord & { record: StoredRecord }): number {
   // 2,400: the record's strings and objects; 500: its record view, reused while it is held
   // (recordViews.ts); 100: the digest of the bytes it was read from.
-  return 3000 + 3 * o.record.cipher.ct.length + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0));
+  return 3000 + 2 * o.record.cipher.ct.length + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0));
 }
 
 /** An opened record held in memory: the anchor it was verified under and a digest of the bytes it was read from. */
 export interface HeldOpen {
   anchor: Pick<AnchorRef, 'root' | 'batchId' | 'block'>;
+  /** Its fields without the ciphertext, its content and provenance. */
   opened: OpenedRecord;
   /**
-   * SHA-256 of the stored body it was decoded from, or null when not known (then its fields are
-   * compared). A digest rather than a copy: a copy held some 10 MB of small buffers outside the
-   * heap after a 15,000-record open, for 1 us of hashing a record at its next open.
+   * SHA-256 of what it was read from: 'b' and the stored body it was decoded from, or 'f' and its
+   * fields (`fieldsDigest`: a record read without its stored bytes). A digest rather than a copy:
+   * a copy of the bodies held some 10 MB of small buffers outside the heap after a 15,000-record
+   * open, and the ciphertexts' hex 16 MB of the heap, for 1 us of hashing a record at its next open.
    */
-  bodyDigest: string | null;
+  digest: string;
+  /** Estimated heap bytes (openedBytes). */
+  bytes: number;
   /** The persistent memo whose tag for it is stored (written once per process, not read at every open). */
   persistedFor: VerifiedCache | null;
 }
@@ -144,17 +138,45 @@ export interface HeldOpen {
  * are the same (`reopened`: their digest compared), and a record whose stored bytes changed is not
  * a hit. Bounded by bytes (OPENED_CACHE_BYTES), oldest out first.
  */
-const opened = new ByteBoundedCache<string, HeldOpen>(OPENED_CACHE_BYTES, (e) => openedBytes(e.opened));
+const opened = new ByteBoundedCache<string, HeldOpen>(OPENED_CACHE_BYTES, (e) => e.bytes);
 
-const digestOf = (body: Uint8Array): string => hash('sha256', body, 'base64');
+const bodyDigest = (body: Uint8Array): string => 'b' + hash('sha256', body, 'base64');
 
-function rememberOpened(o: OpenedRecord, anchor: AnchorRef, stored: StoredBytes | undefined, persistedFor: VerifiedCache | null): OpenedRecord {
-  // A copy of the record object: the store keeps where it read each record object from (a
-  // WeakMap holding views of its read buffers), which must not live as long as this cache.
-  const kept = { ...o, record: { ...o.record } };
-  const bodyDigest = stored && stored.id === o.record.id ? digestOf(stored.body) : null;
-  opened.set(o.record.id, { anchor: { root: anchor.root, batchId: anchor.batchId, block: anchor.block }, opened: kept, bodyDigest, persistedFor });
+function rememberOpened(o: OpenedRecord & { record: StoredRecord }, anchor: AnchorRef, stored: StoredBytes | undefined, persistedFor: VerifiedCache | null): OpenedRecord {
+  // A copy of the record's fields without the ciphertext (read again from the store whenever it is
+  // needed); a copy also because the store keeps where it read each record object from (a WeakMap
+  // holding views of its read buffers), which must not live as long as this cache.
+  const kept: OpenedRecord = { record: heldFields(o.record), sealed: o.sealed, provenance: o.provenance };
+  const digest = stored && stored.id === o.record.id ? bodyDigest(stored.body) : fieldsDigest(o.record);
+  opened.set(o.record.id, { anchor: { root: anchor.root, batchId: anchor.batchId, block: anchor.block }, opened: kept, digest, bytes: openedBytes(o), persistedFor });
   return o;
+}
+
+/**
+ * The fields a held record keeps, field by field: every held record then shares one of a few
+ * hidden classes (a rest pattern, `{ cipher, ...fields }`, gave each its own descriptor array:
+ * 6 MB over 15,000 records).
+ */
+function heldFields(r: StoredRecord): RecordFields {
+  const { v, scopeId, iv } = r.cipher;
+  const held: RecordFields = {
+    id: r.id,
+    patient: r.patient,
+    patientRef: r.patientRef,
+    kind: r.kind,
+    author: r.author,
+    authorRole: r.authorRole,
+    createdAt: r.createdAt,
+    amends: r.amends,
+    contentHash: r.contentHash,
+    salt: r.salt,
+    commitment: r.commitment,
+    signature: r.signature,
+    cipher: { v, scopeId, iv },
+  };
+  if (r.signedVersion !== undefined) held.signedVersion = r.signedVersion;
+  if (r.batchSignature) held.batchSignature = r.batchSignature;
+  return held;
 }
 
 /**
@@ -167,13 +189,13 @@ export function reopened(entry: { stored?: StoredBytes; anchor: AnchorRef | unde
   const s = entry.stored;
   if (!s || !entry.anchor) return undefined;
   const hit = opened.get(s.id);
-  if (!hit?.bodyDigest || !sameAnchor(hit.anchor, entry.anchor)) return undefined;
+  if (!hit || !sameAnchor(hit.anchor, entry.anchor)) return undefined;
   const r = hit.opened.record;
   const b = r.batchSignature;
   const h = s.signedBy;
   if (r.patient !== s.patient) return undefined;
   if (h ? !(b && h.signature && b.root === h.root && b.count === h.signature.count && b.createdAt === h.signature.createdAt && b.signature === h.signature.signature) : b) return undefined;
-  return hit.bodyDigest === digestOf(s.body) ? hit : undefined;
+  return hit.digest === bodyDigest(s.body) ? hit : undefined;
 }
 
 /**
@@ -181,14 +203,21 @@ export function reopened(entry: { stored?: StoredBytes; anchor: AnchorRef | unde
  * reader's); the reader's persistent memo (`persistent`, null: none) gets its tag the first time
  * the record is read here with it (`remember`), over `stored`: the bytes `reopened` found it for.
  */
-export function openReused(hit: HeldOpen, stored: StoredBytes | undefined, key: ScopeKey | null, persistent: VerifiedCache | null, remember: PersistentMemo['remember']): OpenedRecord | undefined {
+export function openReused(hit: HeldOpen, stored: StoredBytes, key: ScopeKey | null, persistent: VerifiedCache | null, remember: PersistentMemo['remember']): OpenedRecord | undefined {
   if (!key) return undefined;
   if (persistent && hit.persistedFor !== persistent) {
     const { record } = hit.opened;
-    remember(record.id, persistent.tagOf(verificationFacts(record, { ...hit.anchor, tx: '', proof: [] }, stored)));
+    remember(record.id, persistent.tagOf(storedFacts(record, { ...hit.anchor, tx: '', proof: [] }, stored)));
     hit.persistedFor = persistent;
   }
   return hit.opened;
+}
+
+/** The record held opened for this very record (read with or without its stored bytes), if any. */
+function heldFor(record: StoredRecord, anchor: AnchorRef, stored: StoredBytes | undefined): HeldOpen | undefined {
+  if (stored && stored.id === record.id) return reopened({ stored, anchor });
+  const hit = opened.get(record.id);
+  return hit && sameAnchor(hit.anchor, anchor) && hit.digest === fieldsDigest(record) ? hit : undefined;
 }
 
 /** Drop every decrypted record held in memory (the core stops). */
@@ -254,8 +283,8 @@ export function openFromMemo(record: StoredRecord, anchor: AnchorRef | undefined
   if (!key) {
     return { opened: { record, sealed: null, provenance: provenance({ problems: ['This record cannot be decrypted with your access.'], status: 'unverifiable' }, anchor) } };
   }
-  const hit = opened.get(record.id);
-  if (hit && anchor && sameAnchor(hit.anchor, anchor) && sameAsVerified(hit.opened.record, record)) {
+  const hit = anchor && heldFor(record, anchor, stored);
+  if (hit) {
     const { persistent } = memos;
     if (persistent && persistent.tag === undefined) persistent.remember(record.id, persistent.cache.tagOf(verificationFacts(record, anchor, stored)));
     return { opened: hit.opened };

@@ -17,7 +17,7 @@ import type { ScopeKey } from '../crypto/keyScope';
 import { VerifiedCache } from '../crypto/verifiedCache';
 import { leafHashOrNull } from '../crypto/merkle';
 import { encodeRecordBody, type TreePlace } from '../storage/recordBinary';
-import { leafOf, type AnchorRef, type StoredRecord } from '../storage/storedRecord';
+import { leafOf, type AnchorRef, type RecordFields, type StoredRecord } from '../storage/storedRecord';
 import type { StoredEntry, WardStore } from '../storage/wardStore';
 import { forgetOpened, openAndVerify, openFromMemo, openReused, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type HeldOpen, type ToCheck } from './provenance';
 import type { RootsOnChain } from './rootsOnChain';
@@ -69,7 +69,7 @@ export class RecordVerifier {
    * anyway, so the memo vouches for nothing its holder could not forge outright. Records of people
    * (and of an earlier station key) keep the care team's memo.
    */
-  private ownStationMemo(record: StoredRecord): VerifiedCache | null {
+  private ownStationMemo(record: RecordFields): VerifiedCache | null {
     if (record.authorRole !== 'station') return null;
     const station = this.station();
     if (!station) return null;
@@ -124,14 +124,15 @@ export class RecordVerifier {
   async openMany(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, teamKey: string | null, held: ReadonlyArray<HeldOpen | undefined> = []): Promise<OpenedRecord[]> {
     const team = this.teamCache(teamKey);
     // A care-team reader's persistent memo: the station's for its own readings, else the team's.
-    const memoOf = (r: StoredRecord) => (team ? (this.ownStationMemo(r) ?? team) : null);
+    const memoOf = (r: RecordFields) => (team ? (this.ownStationMemo(r) ?? team) : null);
     const fresh: Array<[string, string]> = [];
     const remember = (id: string, tag: string) => fresh.push([id, tag]);
     const out: OpenedRecord[] = new Array(entries.length);
     const rest: number[] = [];
     for (let i = 0; i < entries.length; i++) {
       const h = held[i];
-      const reused = h && openReused(h, entries[i]!.stored, keys.get(h.opened.record.cipher.scopeId) ?? null, memoOf(h.opened.record), remember);
+      const stored = entries[i]!.stored;
+      const reused = h && stored && openReused(h, stored, keys.get(h.opened.record.cipher.scopeId) ?? null, memoOf(h.opened.record), remember);
       if (reused) out[i] = reused;
       else rest.push(i);
     }

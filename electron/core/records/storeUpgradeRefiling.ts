@@ -15,6 +15,7 @@
 import type { Actor } from '../identity/actor';
 import { log } from '../platform/log';
 import type { StoredEntry, WardStore } from '../storage/wardStore';
+import type { StoredRecord } from '../storage/storedRecord';
 import type { OpenedRecord } from './provenance';
 import { filingOf } from './recordFiling';
 import { migrationOf } from './storeUpgrade';
@@ -83,15 +84,15 @@ export class MigratedVitalsRefiling {
       const actor = careTeamReader(reader());
       if (!actor) return null;
       const opened = await this.open(actor, candidates);
-      const filings: Array<{ record: OpenedRecord['record']; vitals: 'complete' | 'partial' }> = [];
-      for (const o of opened) {
+      const filings: Array<{ record: StoredRecord; vitals: 'complete' | 'partial' }> = [];
+      for (const [i, o] of opened.entries()) {
         done.checked++;
         if (!o.sealed || o.provenance.status === 'pending') done.later++;
         else if (o.provenance.status !== 'verified') done.unverified++;
         else {
           const vitals = filingOf(o.sealed.content).vitals;
           if (vitals) {
-            filings.push({ record: o.record, vitals });
+            filings.push({ record: candidates[i]!.record, vitals }); // the stored record (an opened one may be a held copy)
             done[vitals]++;
           }
         }

@@ -38,6 +38,12 @@ export interface StoredRecord {
   cipher: ScopedCiphertext;
 }
 
+/**
+ * A record's fields without its ciphertext: what an opened record carries beside its decrypted
+ * content (a record held opened in memory does not keep the ciphertext it was decrypted from).
+ */
+export type RecordFields = Omit<StoredRecord, 'cipher'> & { cipher: Omit<ScopedCiphertext, 'ct'> };
+
 export interface AnchorRef {
   root: string;
   batchId: number;

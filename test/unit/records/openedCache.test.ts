@@ -1,7 +1,8 @@
 /**
  * The opened-record cache (records/provenance.ts): a record opened and verified once is served
  * from memory at the next open only while the stored record is, field for field, the one verified
- * (sameAsVerified). Each field a signature, commitment, anchor leaf or ciphertext covers is edited
+ * (a digest of its fields, for records read without their stored bytes; warmOpen.test.ts covers
+ * the stored bytes' digest). Each field a signature, commitment, anchor leaf or ciphertext covers is edited
  * here in turn: the next open must not be a hit, and must find the record tampered.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,19 @@ describe('the opened-record cache', () => {
     const first = await open({ ...record });
     expect(first.provenance.status).toBe('verified');
     expect(await open({ ...record, cipher: { ...record.cipher } })).toBe(await open({ ...record }));
+  });
+
+  it('holds no ciphertext of a record it serves from memory (read again from the store when needed)', async () => {
+    const { record, open } = opened();
+    const first = await open({ ...record });
+    expect(first.record.cipher).toHaveProperty('ct', record.cipher.ct);
+    const again = await open({ ...record });
+    expect(again).not.toBe(first);
+    expect(again.record.cipher).not.toHaveProperty('ct');
+    expect(again.record).toEqual(expect.objectContaining({ id: record.id, patient: record.patient, contentHash: record.contentHash, signature: record.signature }));
+    expect(again.record.cipher).toEqual({ v: record.cipher.v, scopeId: record.cipher.scopeId, iv: record.cipher.iv });
+    expect(again.sealed).toEqual(first.sealed);
+    expect(again.provenance).toEqual(first.provenance);
   });
 
   const flip = (hex: string) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
