@@ -170,6 +170,8 @@ export function buildCoreGraph(config: CoreConfig) {
   people.knowFrom((address, keys) => incoming.personOf(address, keys));
   patients.transferred = (address) => incoming.registeredKeyOf(address);
   keyring.onNewScope = (patient, scopeId, raw) => transfers.scopeCreated(patient, scopeId, raw);
+  // Nobody logged in any more: the decrypted records of the last histories opened are dropped.
+  sessions.onNoneLeft = () => verifier.forgetDecrypted();
   const storeAdmin = new StoreAdmin(store, dataDir, chainCheck);
   const memberIndex = new MemberIndexBackfill(store);
   const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));

@@ -29,6 +29,8 @@ export interface Session {
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   private timer: NodeJS.Timeout | null = null;
+  /** Told when the last open session ends (nobody is logged in any more). */
+  onNoneLeft: (() => void) | null = null;
 
   constructor(
     private readonly events: EventHub,
@@ -88,7 +90,7 @@ export class SessionManager {
   end(session: Session): void {
     session.wallet = null;
     session.teamKey = null;
-    this.sessions.delete(session.token);
+    if (this.sessions.delete(session.token) && this.sessions.size === 0) this.onNoneLeft?.();
   }
 
   /** The unlocked wallet of a session, or a LOCKED error. */

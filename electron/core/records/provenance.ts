@@ -220,9 +220,14 @@ function heldFor(record: StoredRecord, anchor: AnchorRef, stored: StoredBytes | 
   return hit && sameAnchor(hit.anchor, anchor) && hit.digest === fieldsDigest(record) ? hit : undefined;
 }
 
-/** Drop every decrypted record held in memory (the core stops). */
+/** Drop every decrypted record held in memory (nobody is logged in, or the core stops). */
 export function forgetOpened(): void {
   opened.clear();
+}
+
+/** How many decrypted records this process holds (diagnostics and tests; no content). */
+export function heldOpenedCount(): number {
+  return opened.size;
 }
 
 /** Batch signatures checked in this process (one recovery per batch, not per record). */

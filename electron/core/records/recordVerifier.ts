@@ -202,6 +202,15 @@ export class RecordVerifier {
     return { cache: this.verified, rootOnChain: (root) => this.roots.check(root) };
   }
 
+  /**
+   * Drop the decrypted records held in memory when nobody is logged in any more: the content of
+   * the last histories opened does not stay in the process of a workstation left logged out (the
+   * next open decrypts again, its memos still hold: nothing is verified again).
+   */
+  forgetDecrypted(): void {
+    forgetOpened();
+  }
+
   /** Drop every decrypted record held in memory (the core stops). */
   forget(): void {
     forgetOpened();
