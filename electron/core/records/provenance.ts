@@ -109,26 +109,23 @@ function fieldsDigest(r: StoredRecord): string {
 }
 
 /**
- * What the opened-record cache may hold: an estimate of heap bytes, not a count of records. 96 MB
- * holds some 17,000 station readings or nurse sets (about 5.5-6 KB each by `openedBytes`; about
- * 2 KB measured: docs/storage.md, "Memory of a running ward"): a 10,000-record history and a 72 h
- * window of another patient; a history larger than the cache is opened from the persistent memos
- * (decrypted again, nothing re-verified).
+ * What the opened-record cache may hold: an estimate of heap bytes, not a count of records. 44 MB
+ * holds some 17,000 station readings (about 2.6 KB each by `openedBytes`) or 20,000 nurse sets
+ * (2.3 KB): a 10,000-record history and a 72 h window of another patient; a history larger than the cache is
+ * opened from the persistent memos (decrypted again, nothing re-verified).
  */
-export const OPENED_CACHE_BYTES = 96 * 1024 * 1024;
+export const OPENED_CACHE_BYTES = 44 * 1024 * 1024;
 
 /**
- * Estimated heap bytes of a record held opened: its strings and objects (about 2.4 KB for a stored
- * record's ids, hashes, signature and provenance, 0.5 KB its view), plus its parsed content, which
- * grows with the plaintext: about twice the ciphertext's hex length (the plaintext is deflated
- * before sealing). Neither the ciphertext nor the stored body is held, only a digest of the bytes
- * it was read from (`HeldOpen.digest`). An estimate on the safe side (docs/storage.md, "Memory of a
- * running ward").
+ * Estimated heap bytes of a record held opened: 1,200 for its fields (RecordFields), its place in
+ * the cache, the digest of the bytes it was read from and, once reopened, its view; its parsed
+ * content, which grows with the plaintext: about the ciphertext's hex length (the plaintext is
+ * deflated before sealing); 80 a batch-signature string or proof hash. Measured with the growth
+ * bench's 15,000 readings held: the core's heap 20 MB after start, 51 MB after the opens, about
+ * 2.1 KB a record before any view (docs/storage.md, "Memory of a running ward").
  */
 export function openedBytes(o: OpenedRecord & { record: StoredRecord }): number {
-  // 2,400: the record's strings and objects; 500: its record view, reused while it is held
-  // (recordViews.ts); 100: the digest of the bytes it was read from.
-  return 3000 + 2 * o.record.cipher.ct.length + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0));
+  return 1200 + o.record.cipher.ct.length + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0));
 }
 
 /** An opened record held in memory: the anchor it was verified under and a digest of the bytes it was read from. */
@@ -161,9 +158,10 @@ const opened = new ByteBoundedCache<string, HeldOpen>(OPENED_CACHE_BYTES, (e) =>
 const bodyDigest = (body: Uint8Array): string => 'b' + hash('sha256', body, 'base64');
 
 function rememberOpened(o: OpenedRecord & { record: StoredRecord }, anchor: AnchorRef, stored: StoredBytes | undefined, persistedFor: VerifiedCache | null): OpenedRecord {
-  // A copy of the record's fields without the ciphertext (read again from the store whenever it is
-  // needed); a copy also because the store keeps where it read each record object from (a WeakMap
-  // holding views of its read buffers), which must not live as long as this cache.
+  // A copy of the fields readers use (RecordFields: no hashes, signature or ciphertext, read again
+  // from the store whenever they are needed); a copy also because the store keeps where it read
+  // each record object from (a WeakMap holding views of its read buffers), which must not live as
+  // long as this cache.
   const record = heldFields(o.record);
   const { sealed } = o;
   if (sealed && sealedMatches(sealed, record)) {
@@ -180,28 +178,13 @@ function rememberOpened(o: OpenedRecord & { record: StoredRecord }, anchor: Anch
 }
 
 /**
- * The fields a held record keeps, field by field: every held record then shares one of a few
- * hidden classes (a rest pattern, `{ cipher, ...fields }`, gave each its own descriptor array:
- * 6 MB over 15,000 records).
+ * The fields a held record keeps (RecordFields), field by field: every held record then shares
+ * one of two hidden classes (a rest pattern gave each its own descriptor array: 6 MB over 15,000
+ * records).
  */
 function heldFields(r: StoredRecord): RecordFields {
   const { v, scopeId, iv } = r.cipher;
-  const held: RecordFields = {
-    id: r.id,
-    patient: r.patient,
-    patientRef: r.patientRef,
-    kind: r.kind,
-    author: r.author,
-    authorRole: r.authorRole,
-    createdAt: r.createdAt,
-    amends: r.amends,
-    contentHash: r.contentHash,
-    salt: r.salt,
-    commitment: r.commitment,
-    signature: r.signature,
-    cipher: { v, scopeId, iv },
-  };
-  if (r.signedVersion !== undefined) held.signedVersion = r.signedVersion;
+  const held: RecordFields = { id: r.id, patient: r.patient, kind: r.kind, author: r.author, authorRole: r.authorRole, createdAt: r.createdAt, amends: r.amends, cipher: { v, scopeId, iv } };
   if (r.batchSignature) held.batchSignature = r.batchSignature;
   return held;
 }

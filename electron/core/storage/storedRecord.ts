@@ -39,10 +39,12 @@ export interface StoredRecord {
 }
 
 /**
- * A record's fields without its ciphertext: what an opened record carries beside its decrypted
- * content (a record held opened in memory does not keep the ciphertext it was decrypted from).
+ * The fields of a record its readers use once it is opened (who wrote it, when, what it amends,
+ * its batch and its scope), beside its decrypted content. A record held opened in memory keeps
+ * only these: its hashes, signature and ciphertext were checked when it was opened, and whoever
+ * needs them again (an export) reads the stored record.
  */
-export type RecordFields = Omit<StoredRecord, 'cipher'> & { cipher: Omit<ScopedCiphertext, 'ct'> };
+export type RecordFields = Pick<StoredRecord, 'id' | 'patient' | 'kind' | 'author' | 'authorRole' | 'createdAt' | 'amends' | 'batchSignature'> & { cipher: Omit<ScopedCiphertext, 'ct'> };
 
 export interface AnchorRef {
   root: string;
