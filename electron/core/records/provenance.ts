@@ -24,9 +24,9 @@ import { memoCoveredBytes, storedCoveredBytes, type StoredForm } from './recordM
 
 export interface OpenedRecord {
   /**
-   * The record's fields. Without its ciphertext when the record is held opened (the content is
-   * decrypted beside it): whoever needs the stored record itself (an export, a refiling) takes the
-   * entry it read.
+   * The fields readers use (a record held opened keeps only these beside its decrypted content):
+   * whoever needs the stored record itself, with its hashes, signature and ciphertext (an export,
+   * a refiling), takes the entry it read.
    */
   record: RecordFields;
   sealed: SealedContent | null;
@@ -111,8 +111,8 @@ function fieldsDigest(r: StoredRecord): string {
 /**
  * What the opened-record cache may hold: an estimate of heap bytes, not a count of records. 44 MB
  * holds some 17,000 station readings (about 2.6 KB each by `openedBytes`) or 20,000 nurse sets
- * (2.3 KB): a 10,000-record history and a 72 h window of another patient; a history larger than the cache is
- * opened from the persistent memos (decrypted again, nothing re-verified).
+ * (2.3 KB): a 10,000-record history and a 72 h window of another patient; a history larger than
+ * the cache is opened from the persistent memos (decrypted again, nothing re-verified).
  */
 export const OPENED_CACHE_BYTES = 44 * 1024 * 1024;
 
@@ -131,7 +131,7 @@ export function openedBytes(o: OpenedRecord & { record: StoredRecord }): number 
 /** An opened record held in memory: the anchor it was verified under and a digest of the bytes it was read from. */
 export interface HeldOpen {
   anchor: Pick<AnchorRef, 'root' | 'batchId' | 'block'>;
-  /** Its fields without the ciphertext, its content and provenance. */
+  /** The fields readers use, its content and provenance. */
   opened: OpenedRecord;
   /**
    * SHA-256 of what it was read from: 'b' and the stored body it was decoded from, or 'f' and its
