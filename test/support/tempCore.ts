@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createCore } from '../../electron/core/core';
 import type { InputOf, OperationName, OutputOf } from '../../electron/core/api/contract';
 import type { CallResult, CoreConfig, StartupProgress, WardCore } from '../../electron/core/shellContract';
+import type { VitalsInput } from '../../electron/core/model/vitals';
 
 export function tempDir(prefix = 'wardledger-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -53,6 +54,11 @@ export class Caller {
     const s = await this.ok('session/login', { name, password });
     this.token = s.token;
   }
+}
+
+/** A complete observation set as a nurse enters it through `records/addVitals` (NEWS2 0 at pulse 72). */
+export function completeVitals(pulse: number): VitalsInput {
+  return { respiratoryRate: 18, spo2: 97, supplementalOxygen: false, systolic: 122, diastolic: 78, pulse, consciousness: 'A', temperature: { value: 37.1, unit: 'Cel' } };
 }
 
 export const admin = { wardName: 'Ward 7 North', name: 'Ada Admin', age: 41, password: 'admin-password-1' };

@@ -21,10 +21,10 @@ import { exportBundle } from './fhirExchange';
 import { verifyExport } from './exportVerification';
 import type { Patients } from './patients';
 import type { RecordReader } from './recordReader';
-import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
+import type { AnchorRef } from '../storage/storedRecord';
 import type { ConsortiumPlace } from '../storage/storeTypes';
 import type { WardStore } from '../storage/wardStore';
-import type { OpenedRecord } from './provenance';
+import type { OpenedStored } from './provenance';
 
 export class ExportService {
   constructor(
@@ -83,8 +83,8 @@ export class ExportService {
   }
 
   /** Every record of the patient, oldest first, verified, with the proofs an export carries (and consortium places). */
-  private async wholeHistory(actor: Actor, patient: string): Promise<{ opened: Array<OpenedRecord & { record: StoredRecord }>; anchors: Map<string, AnchorRef>; places: Map<string, ConsortiumPlace> }> {
-    const opened: Array<OpenedRecord & { record: StoredRecord }> = [];
+  private async wholeHistory(actor: Actor, patient: string): Promise<{ opened: OpenedStored[]; anchors: Map<string, AnchorRef>; places: Map<string, ConsortiumPlace> }> {
+    const opened: OpenedStored[] = [];
     const anchors = new Map<string, AnchorRef>();
     const places = new Map<string, ConsortiumPlace>();
     let cursor: string | null = null;

@@ -19,7 +19,7 @@ import { consortiumDataOf, type ConsortiumData } from './exportConsortium';
 import { manifestElement, signManifest, type ExportManifest, type MissingRecord } from './exportManifest';
 import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
 import type { ConsortiumPlace } from '../storage/storeTypes';
-import type { OpenedRecord } from './provenance';
+import type { OpenedRecord, OpenedStored } from './provenance';
 import { fieldsOf, isNoAmends, type SealedContent } from './recordCodec';
 
 /** What a record's Provenance signature carries (base64 JSON): everything a verifier needs to re-check it. */
@@ -153,7 +153,7 @@ export interface ExportInput {
   /** The patient's name, for an export that names them; omitted for a pseudonymous one. */
   patientName?: string;
   /** Opened with the stored records as read (with their proofs): an opened record's own fields may be a held copy without them. */
-  opened: Array<OpenedRecord & { record: StoredRecord }>;
+  opened: OpenedStored[];
   anchors: (id: string) => AnchorRef | undefined;
   /** The record's place on the hospital consortium and that consortium, for a record that is there. */
   consortiumPlaces?: (id: string) => { place: ConsortiumPlace; chainId: number; ledger: string } | undefined;

@@ -33,6 +33,9 @@ export interface OpenedRecord {
   provenance: Provenance;
 }
 
+/** An opened record with the stored record it was read from (hashes, signature, ciphertext, proofs). */
+export type OpenedStored = OpenedRecord & { record: StoredRecord };
+
 /** One decoder for every record opened (not one a record). */
 const utf8 = new TextDecoder();
 
@@ -124,7 +127,7 @@ export const OPENED_CACHE_BYTES = 44 * 1024 * 1024;
  * bench's 15,000 readings held: the core's heap 20 MB after start, 51 MB after the opens, about
  * 2.1 KB a record before any view (docs/storage.md, "Memory of a running ward").
  */
-export function openedBytes(o: OpenedRecord & { record: StoredRecord }): number {
+export function openedBytes(o: OpenedStored): number {
   return 1200 + o.record.cipher.ct.length + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0));
 }
 
@@ -157,7 +160,7 @@ const opened = new ByteBoundedCache<string, HeldOpen>(OPENED_CACHE_BYTES, (e) =>
 
 const bodyDigest = (body: Uint8Array): string => 'b' + hash('sha256', body, 'base64');
 
-function rememberOpened(o: OpenedRecord & { record: StoredRecord }, anchor: AnchorRef, stored: StoredBytes | undefined, persistedFor: VerifiedCache | null): OpenedRecord {
+function rememberOpened(o: OpenedStored, anchor: AnchorRef, stored: StoredBytes | undefined, persistedFor: VerifiedCache | null): OpenedRecord {
   // A copy of the fields readers use (RecordFields: no hashes, signature or ciphertext, read again
   // from the store whenever they are needed); a copy also because the store keeps where it read
   // each record object from (a WeakMap holding views of its read buffers), which must not live as

@@ -6,20 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WardCore } from '../../../electron/core/core';
-import type { VitalsInput } from '../../../electron/core/model/vitals';
 import { heldOpenedCount } from '../../../electron/core/records/provenance';
-import { Caller, removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
-
-const vitals = (pulse: number): VitalsInput => ({
-  respiratoryRate: 18,
-  spo2: 97,
-  supplementalOxygen: false,
-  systolic: 122,
-  diastolic: 78,
-  pulse,
-  consciousness: 'A',
-  temperature: { value: 37.1, unit: 'Cel' },
-});
+import { Caller, completeVitals, removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
 
 describe('decrypted records after the last logout', () => {
   let dir: string;
@@ -31,7 +19,7 @@ describe('decrypted records after the last logout', () => {
     core = await startCore(dir);
     w = await staffedWard(core);
     await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '4', responsibleDoctor: w.addresses.doctor });
-    for (const pulse of [70, 80, 90]) await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: vitals(pulse) });
+    for (const pulse of [70, 80, 90]) await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: completeVitals(pulse) });
   });
   afterAll(async () => {
     await core?.stop();

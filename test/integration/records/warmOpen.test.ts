@@ -6,22 +6,10 @@
  * scope never gets the record held in memory.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VitalsInput } from '../../../electron/core/model/vitals';
 import { reopened, type OpenedRecord } from '../../../electron/core/records/provenance';
 import { openInternals, type PipelineInternals } from '../../support/pipelineInternals';
 import { flipStoredByteWhileOpen } from '../../support/storeTampering';
-import { removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
-
-const vitals = (pulse: number): VitalsInput => ({
-  respiratoryRate: 18,
-  spo2: 97,
-  supplementalOxygen: false,
-  systolic: 122,
-  diastolic: 78,
-  pulse,
-  consciousness: 'A',
-  temperature: { value: 37.1, unit: 'Cel' },
-});
+import { completeVitals, removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
 
 describe('a warm open of a history', () => {
   let dir: string;
@@ -33,7 +21,7 @@ describe('a warm open of a history', () => {
     const core = await startCore(dir);
     w = await staffedWard(core);
     await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '4', responsibleDoctor: w.addresses.doctor });
-    for (const pulse of [70, 80, 90, 100]) await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: vitals(pulse) });
+    for (const pulse of [70, 80, 90, 100]) await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: completeVitals(pulse) });
     await core.stop();
     // The core's own object graph, so the test can write to the running store behind its back.
     internals = await openInternals(dir);
