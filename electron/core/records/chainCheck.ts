@@ -20,7 +20,8 @@
  * the batches found wrong before, until they are mended; right after the start, older batches are
  * re-checked for up to SWEEP_BUDGET_MS (the sweep, round and round, off the start's path; at least one batch). When a patient's record or access log is
  * opened, that patient is checked from the ward's setup block (once per process, then
- * incrementally): their consent and audits, and, among their newest records (PATIENT_SCAN_RECORDS),
+ * incrementally; the chain's events up to the last start are kept in the store, tagged:
+ * patientChainEvents.ts, so the chain is read only after them): their consent and audits, and, among their newest records (PATIENT_SCAN_RECORDS),
  * extra copies and whether any of their records in the batches those records are in is missing.
  * A patient's check does not wait for the sweep: the sweep gives way to it (a first open after a
  * start is what a person waits for), and a patient the sweep then finds records missing for is
@@ -47,6 +48,7 @@ import { log } from '../platform/log';
 import { BoundedCache } from '../storage/boundedCache';
 import type { ActivityEntry, AuditRecord } from '../storage/storeTypes';
 import { locatorKey, type StoredEntry, type WardStore } from '../storage/wardStore';
+import { PatientChainEvents } from './patientChainEvents';
 import type { Patients } from './patients';
 
 /** A patient's check under way (ChainCheck.patientCheck). */
@@ -117,6 +119,12 @@ export class ChainCheck {
    * sweep and the first opens of patients after a start check many of the same batches.
    */
   private readonly complete = new BoundedCache<number, string>(65_536);
+  /** Each patient's consent and audit events as the chain has them, kept up to a block. */
+  private readonly events: PatientChainEvents;
+  /** The ward's kept events brought up to the chain's newest block, after the sweep (off the start's path). */
+  private refreshing: Promise<void> = Promise.resolve();
+  /** The ward stops (settled): the refresh ends after its current slice. */
+  private stopping = false;
 
   constructor(
     private readonly store: () => WardStore,
@@ -127,7 +135,9 @@ export class ChainCheck {
     private readonly stationKey: () => string | null,
     /** How long each start's sweep may take (tests set 0: one batch a start). */
     private readonly sweepBudgetMs = SWEEP_BUDGET_MS,
-  ) {}
+  ) {
+    this.events = new PatientChainEvents(store, contracts, stationKey, () => identity.wardConfig.registryBlock, (p) => patients.refOf(p));
+  }
 
   /** The last check of the whole ward, with its sweep (null before the first). */
   async report(): Promise<StoreCheckReport | null> {
@@ -135,9 +145,16 @@ export class ChainCheck {
     return this.last;
   }
 
-  /** Wait for the sweep (the core stops: the store must not be written after it closes). */
-  settled(): Promise<void> {
-    return this.sweeping;
+  /** The refresh of the kept events this start began, done (it never fails). */
+  eventsKept(): Promise<void> {
+    return this.refreshing;
+  }
+
+  /** Wait for the sweep and the kept events' refresh (the core stops: the store must not be written after it closes). */
+  async settled(): Promise<void> {
+    this.stopping = true;
+    await this.sweeping;
+    await this.refreshing;
   }
 
   /**
@@ -195,6 +212,7 @@ export class ChainCheck {
     this.last = report;
     this.patientsChecked.clear();
     this.sweeping = this.sweep(setup, from, sweepFrom, seen).catch((e) => log('warn', 'store_check.sweep_failed', { error: (e as Error).message }));
+    this.refreshing = this.refreshing.then(() => this.refreshEvents());
     if (report.findings.length) {
       log('warn', 'store_check.differs', {
         fromBlock: from,
@@ -277,6 +295,24 @@ export class ChainCheck {
     // Their checks this run did not count what the sweep found: the next open checks them again.
     for (const d of found) for (const p of d.patients) this.patientsChecked.delete(p.patient);
     if (found.length) log('warn', 'store_check.sweep_differs', { batches: found.length, missingRecords: found.reduce((n, b) => n + b.missing, 0) });
+  }
+
+  /**
+   * Each patient's kept consent and audit events brought up to the chain's newest block (two log
+   * queries over the blocks since the last start's; from the setup the first time), after the sweep
+   * and giving way to patients' checks as it does. Never fails the ward: kept events not moved only
+   * mean longer reads at patients' first checks.
+   */
+  private async refreshEvents(): Promise<void> {
+    try {
+      await this.sweeping;
+      await this.giveWayToPatients();
+      const started = Date.now();
+      const read = await this.events.refresh(() => this.stopping);
+      if (read) log('info', 'store_check.events_kept', { fromBlock: read.from, toBlock: read.to, ms: Date.now() - started });
+    } catch (e) {
+      log('warn', 'store_check.events_not_kept', { error: (e as Error).message });
+    }
   }
 
   /**
@@ -366,11 +402,15 @@ export class ChainCheck {
   /** Consent in force against the chain's, and the chain's audited accesses of the patient written back where missing, from block `from`. */
   private async consentAndAuditsOf(patient: string, from: number, to: number, before: { missingGrantees: string[] } | undefined): Promise<{ consent: ConsentDifference[]; restored: number }> {
     const c = this.contracts();
-    // Grants in force here, changes since the last check, and grants found on the chain only before (until the patient grants here).
-    const grantees = new Set([...(await this.store().grants(patient)).keys(), ...(before?.missingGrantees ?? [])]);
-    if (from <= to) for (const e of await c.consentChanges(from, to, patient)) grantees.add(e.grantee);
+    // The chain's events of the patient: at the first check all of them (kept in the store up to
+    // some block: patientChainEvents.ts), then those since the last check.
+    const chain = before
+      ? { grantees: from <= to ? (await c.consentChanges(from, to, patient)).map((e) => e.grantee) : [], audits: from <= to ? await c.accessesAudited(from, to, this.patients.refOf(patient).toLowerCase()) : [] }
+      : await this.events.eventsUpTo(patient, to);
+    // Grants in force here, grantees of the chain's changes, and grants found on the chain only before (until the patient grants here).
+    const grantees = new Set([...(await this.store().grants(patient)).keys(), ...(before?.missingGrantees ?? []), ...chain.grantees]);
     const consent = await this.consentOf([...grantees].map((g) => [patient, g]));
-    const events = from <= to ? await c.accessesAudited(from, to, this.patients.refOf(patient).toLowerCase()) : [];
+    const events = chain.audits;
     const restored = events.length ? await this.restoreAudits(patient, events, before ? Math.min(...events.map((e) => e.timestamp * 1000)) - CLOCK_SLACK_MS : 0) : 0;
     return { consent, restored };
   }
