@@ -113,7 +113,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const writer = new RecordWriter(store, patients, keyring, anchorQueue, verifier);
   const stationWriter = new StationWriter(store, patients, keyring, anchorQueue, verifier);
   const ingest = new StationIngestQueue(stationWriter, station);
-  const chainCheck = new ChainCheck(store, contracts, identity, patients, stationPrivateKey);
+  const chainCheck = new ChainCheck(store, contracts, identity, patients, stationPrivateKey, undefined, (root) => roots.isKnown(root));
   const audit = new AuditTrail(store, contracts, identity, () => node.provider, patients, access, people, admissions, chainCheck);
   const consent = new ConsentService(store, contracts, identity, () => node.provider, people, intents);
   const chart = new PatientChart(store, access, reader, writer, audit, people, admissions, chainCheck);

@@ -6,14 +6,18 @@
  * queue. Measured: the first check (no checkpoint: every batch, consent and audit since the ward's
  * setup), a later start's check on the start's path (incremental from the checkpoint), and the
  * sweep over older batches that follows it in the background (up to SWEEP_BUDGET_MS: here it
- * covers every batch if the budget allows).
+ * covers every batch if the budget allows). Then the chain made long (BENCH_CHECK_EXTRA_BLOCKS
+ * empty blocks, default 100,000: a node reads every block of a log query, empty or not) and a
+ * patient's first check after a start, timed whole, against the two log queries from the ward's
+ * setup it made before their events were kept (the baseline).
  */
+import { ChainCheck } from '../../electron/core/records/chainCheck';
 import { nurseRecord, nurseVitals, makeWard, scopeOf } from '../support/realRecords';
-import { openInternals } from '../support/pipelineInternals';
+import { openInternals, type PipelineInternals } from '../support/pipelineInternals';
 import { removeDir, staffedWard, startCore, tempDir } from '../support/tempCore';
 import { makeRow, type BenchRow } from './table';
 
-export async function benchStoreCheck(batches = Number(process.env.BENCH_CHECK_BATCHES ?? 1000), perBatch = Number(process.env.BENCH_CHECK_RECORDS ?? 30)): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
+export async function benchStoreCheck(batches = Number(process.env.BENCH_CHECK_BATCHES ?? 1000), perBatch = Number(process.env.BENCH_CHECK_RECORDS ?? 30), extraBlocks = Number(process.env.BENCH_CHECK_EXTRA_BLOCKS ?? 100_000)): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
   const dir = tempDir('wardledger-bench-check-');
   try {
     const core = await startCore(dir);
@@ -45,14 +49,23 @@ export async function benchStoreCheck(batches = Number(process.env.BENCH_CHECK_B
       const later = (await g.chainCheck.report())!;
       const sweepMs = performance.now() - t1 - laterMs;
       if (first.findings.length || later.findings.length) throw new Error(`the check found differences in an untouched store: ${first.findings.concat(later.findings).join(' ')}`);
+      const long = await firstCheckOnALongChain(g, ward.patients[0]!.address, extraBlocks);
       const what = `${batches.toLocaleString('en-GB')} batches × ${perBatch} records`;
       return {
         rows: [
           makeRow({ name: `Store check at the first start (${what})`, figure: firstMs, unit: 'ms', target: null, baseline: null, note: `${first.batchesChecked} batches, blocks ${first.fromBlock}–${first.toBlock}` }),
           makeRow({ name: `Store check at a later start (${what}), on the start's path`, figure: laterMs, unit: 'ms', target: null, baseline: null, note: 'incremental from the checkpoint' }),
           makeRow({ name: `Its sweep over older batches, after the start (${what})`, figure: sweepMs, unit: 'ms', target: null, baseline: null, note: `${later.batchesChecked} batches re-checked by the sweep` }),
+          makeRow({
+            name: `A patient's first check after a start, chain of ${long.blocks.toLocaleString('en-GB')} blocks`,
+            figure: long.checkMs,
+            unit: 'ms',
+            target: null,
+            baseline: long.fromSetupMs,
+            note: `${extraBlocks.toLocaleString('en-GB')} empty blocks mined after the batches (a ward's anchors every 30 s and audits: about ${Math.round(extraBlocks / 3000)} days); the whole check, the patient's consent and audit events kept (patientChainEvents.ts), against the baseline: its two log queries from the ward's setup alone, as the check read them before`,
+          }),
         ],
-        details: { batches, perBatch, seedSeconds, first: { ms: firstMs, batches: first.batchesChecked }, later: { ms: laterMs, sweepMs, batches: later.batchesChecked } },
+        details: { batches, perBatch, seedSeconds, first: { ms: firstMs, batches: first.batchesChecked }, later: { ms: laterMs, sweepMs, batches: later.batchesChecked }, longChain: { extraBlocks, ...long } },
       };
     } finally {
       await g.close();
@@ -60,4 +73,27 @@ export async function benchStoreCheck(batches = Number(process.env.BENCH_CHECK_B
   } finally {
     removeDir(dir);
   }
+}
+
+/**
+ * The chain made `extra` blocks longer, the start's check and the kept events' refresh run (as at a
+ * start), then a patient's first check by a ChainCheck of its own (nothing checked in this process),
+ * and the two log queries from the setup that check made before the events were kept.
+ */
+async function firstCheckOnALongChain(g: PipelineInternals, patient: string, extra: number): Promise<{ blocks: number; checkMs: number; fromSetupMs: number }> {
+  for (let mined = 0; mined < extra; mined += 1000) await g.node.provider.send('evm_mine', [{ blocks: Math.min(1000, extra - mined) }]);
+  await g.chainCheck.atStart();
+  await g.chainCheck.eventsKept();
+  const check = new ChainCheck(() => g.store, () => g.contracts(), g.identity, g.patients, () => g.station().privateKey, undefined, (root) => g.roots.isKnown(root));
+  const t0 = performance.now();
+  const result = await check.patient(patient);
+  const checkMs = performance.now() - t0;
+  await check.settled();
+  if (result.warning) throw new Error(`the patient's check found differences in an untouched store: ${result.warning}`);
+  const c = g.contracts();
+  const blocks = await c.blockNumber();
+  const t1 = performance.now();
+  await c.consentChanges(g.identity.wardConfig.registryBlock, blocks, patient);
+  await c.accessesAudited(g.identity.wardConfig.registryBlock, blocks, g.patients.refOf(patient).toLowerCase());
+  return { blocks, checkMs, fromSetupMs: performance.now() - t1 };
 }

@@ -135,6 +135,8 @@ export class ChainCheck {
     private readonly stationKey: () => string | null,
     /** How long each start's sweep may take (tests set 0: one batch a start). */
     private readonly sweepBudgetMs = SWEEP_BUDGET_MS,
+    /** Whether a root is known to be on the chain without asking it (RootsOnChain.isKnown). */
+    private readonly rootKnown: (root: string) => boolean = () => false,
   ) {
     this.events = new PatientChainEvents(store, contracts, stationKey, () => identity.wardConfig.registryBlock, (p) => patients.refOf(p));
   }
@@ -466,7 +468,7 @@ export class ChainCheck {
    * page), so a first open stays fast; from a history, the records of its newest page (up to as
    * many, the last 72 hours).
    */
-  private async scanRecords(patient: string, newest: Promise<readonly StoredEntry[]> | undefined): Promise<{ extraCopies: number; batches: Array<OpenBatch & { treeNo: number }>; read: Set<string> }> {
+  private async scanRecords(patient: string, newest: Promise<readonly StoredEntry[]> | undefined): Promise<{ extraCopies: number; batches: Array<{ batchId: number; root: string; treeNo: number }>; read: Set<string> }> {
     const store = this.store();
     const ids = new Set<string>();
     const read = new Set<string>();
@@ -490,23 +492,30 @@ export class ChainCheck {
     // by root (one log query per stretch of nearby blocks; 223 eth_calls took 2.4 s of a 72 h
     // first open at 1,000,000 records under load). The event carries what anchorOf answers (id,
     // root, leaf count; a root is anchored once); a root not found there, e.g. its block edited
-    // in the store, is asked by root.
+    // in the store, is asked by root. A root this station anchored or looked up before is known to
+    // be on the chain (RootsOnChain: tagged in the store) and is not asked at all: the log query
+    // reads every block of its stretch, and 72 hours of a ward are some 10,000 blocks (an anchor
+    // every 30 s, an audit every read).
     const unknown = [...batches].filter(([batchId, b]) => this.complete.get(batchId) !== b.root);
+    const checked: Array<{ batchId: number; root: string; treeNo: number }> = [];
+    const toAsk: typeof unknown = [];
+    for (const [batchId, b] of unknown) {
+      if (this.rootKnown(b.root)) checked.push({ batchId, root: b.root, treeNo: b.treeNo });
+      else toAsk.push([batchId, b]);
+    }
     const c = this.contracts();
-    const found = new Map<string, { batchId: number; leafCount: number }>();
-    for (const stretch of stretchesOf(unknown.map(([, b]) => b))) {
+    const found = new Map<string, { batchId: number }>();
+    for (const stretch of stretchesOf(toAsk.map(([, b]) => b))) {
       for (const e of await c.batchesWithRoots(stretch.roots, stretch.from, stretch.to)) found.set(e.root, e);
     }
-    const rest = unknown.filter(([, b]) => !found.has(b.root));
+    const rest = toAsk.filter(([, b]) => !found.has(b.root));
     const asked = await Promise.all(rest.map(([, b]) => c.anchorOf(b.root)));
     rest.forEach(([, b], i) => {
       const a = asked[i];
       if (a) found.set(b.root, a);
     });
-    const checked: Array<OpenBatch & { treeNo: number }> = [];
-    for (const [batchId, { root, treeNo }] of unknown) {
-      const a = found.get(root);
-      if (a && a.batchId === batchId) checked.push({ batchId, root, leafCount: a.leafCount, treeNo });
+    for (const [batchId, { root, treeNo }] of toAsk) {
+      if (found.get(root)?.batchId === batchId) checked.push({ batchId, root, treeNo });
     }
     return { extraCopies, batches: checked, read };
   }

@@ -172,6 +172,37 @@ describe('the store is checked against the ward chain at start and when a patien
     });
   });
 
+  it("a patient's check asks the chain nothing about batches whose roots the station anchored (known from its receipts)", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    cpSync(fixture, dir, { recursive: true });
+    for (const known of [false, true]) {
+      const g = await openInternals(dir);
+      try {
+        const contracts = g.contracts();
+        const byRoot: string[] = [];
+        const recording = Object.assign(Object.create(contracts) as WardContracts, {
+          batchesWithRoots: (roots: readonly string[], from: number, to: number) => {
+            byRoot.push(...roots);
+            return contracts.batchesWithRoots(roots, from, to);
+          },
+          anchorOf: (root: string) => {
+            byRoot.push(root);
+            return contracts.anchorOf(root);
+          },
+        });
+        const check = new ChainCheck(() => g.store, () => recording, g.identity, g.patients, () => g.station().privateKey, undefined, known ? (r) => g.roots.isKnown(r) : undefined);
+        // No start check: nothing else (the sweep) finds the batches complete first.
+        expect(await check.patient(addresses.patient)).toMatchObject({ missingRecords: 0, extraCopies: 0 });
+        // Without the roots known: each of the patient's four batches is asked by root.
+        expect(byRoot).toHaveLength(known ? 0 : ids.length);
+        await check.settled();
+      } finally {
+        await g.close();
+      }
+    }
+  });
+
   it('a clean stop moves the checkpoint past what the run anchored (the next start does not read it again); a record of that run deleted while stopped is still found, by the sweep', async () => {
     const dir = tempDir();
     dirs.push(dir);
