@@ -112,6 +112,8 @@ export class ChainCheck {
   /** Per patient (this process): the block checked through, and batches seen in their records. */
   private readonly patientsChecked = new Map<string, { block: number; result: PatientStoreCheck; missingGrantees: string[] }>();
   private readonly inFlight = new Map<string, PatientCheck>();
+  /** See giveWayTo. */
+  private readonly awaited = new Set<Promise<void>>();
   private tagger: { key: string; cache: VerifiedCache } | null = null;
   /**
    * Batches found complete by this process (batch id → root): the store is locked while the ward
@@ -349,10 +351,23 @@ export class ChainCheck {
     return running;
   }
 
-  /** Wait while patients' checks run (the sweep gives way to them); the ms waited. */
+  /**
+   * Work a person waits for besides a patient's check (a history page being decrypted once its
+   * check is done): the sweep and the refresh give way to it too.
+   */
+  giveWayTo(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.awaited.add(settled);
+    void settled.then(() => this.awaited.delete(settled));
+  }
+
+  /** Wait while patients' checks and the work given way to run (the sweep gives way to them); the ms waited. */
   private async giveWayToPatients(): Promise<number> {
     const started = Date.now();
-    while (this.inFlight.size) await Promise.allSettled([...this.inFlight.values()].map((c) => c.result));
+    while (this.inFlight.size || this.awaited.size) await Promise.allSettled([...[...this.inFlight.values()].map((c) => c.result), ...this.awaited]);
     return Date.now() - started;
   }
 

@@ -63,7 +63,7 @@ export class PatientChart {
     private readonly audit: AuditTrail,
     private readonly people: People,
     private readonly care: CareRelations,
-    private readonly check: Pick<ChainCheck, 'patientCheck'>,
+    private readonly check: Pick<ChainCheck, 'patientCheck' | 'giveWayTo'>,
   ) {}
 
   /** The NEWS2 scale in force for a patient (Scale 1 unless a clinician chose Scale 2). */
@@ -164,6 +164,8 @@ export class PatientChart {
     let audited = this.auditRead(actor, patient, started === 'break-glass', request.breakGlassReason);
     const opening = read.then((p) => this.reader.openEntries(actor, p.items));
     opening.catch(() => undefined);
+    // The start's sweep over older batches waits while the page is decrypted (a person waits for it).
+    this.check.giveWayTo(opening);
     await check.consent;
     const basis = await this.basisNamingPatient(actor, patient, names, request.breakGlassReason);
     const breakGlass = basis === 'break-glass';

@@ -154,6 +154,22 @@ describe('the store is checked against the ward chain at start and when a patien
     });
   });
 
+  it('the sweep gives way to a history page being decrypted, then finishes', async () => {
+    await withOldRecordDeleted(async (g, checkOf) => {
+      const check = checkOf(g.contracts());
+      let open!: () => void;
+      const decrypting = new Promise<void>((resolve) => (open = resolve));
+      check.giveWayTo(decrypting);
+      await check.atStart();
+      // The report waits for the sweep, which waits for the page.
+      const report = check.report();
+      const early = await Promise.race([report.then(() => 'swept'), new Promise((r) => setTimeout(() => r('waiting'), 500))]);
+      expect(early).toBe('waiting');
+      open();
+      expect((await report)!.batches).toEqual([expect.objectContaining({ missing: 1, patients: [{ patient: addresses.patient, missing: 1 }] })]);
+    });
+  });
+
   it('the sweep keeps to its budget within a slice of blocks: with none, one older batch a start, round until the deleted record is found', async () => {
     await withOldRecordDeleted(async (g, checkOf) => {
       const checkedPerStart: number[] = [];
