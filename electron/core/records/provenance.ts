@@ -127,8 +127,11 @@ export const OPENED_CACHE_BYTES = 44 * 1024 * 1024;
  * bench's 15,000 readings held: the core's heap 20 MB after start, 51 MB after the opens, about
  * 2.1 KB a record before any view (docs/storage.md, "Memory of a running ward").
  */
-export function openedBytes(o: OpenedStored): number {
-  return 1200 + o.record.cipher.ct.length + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0));
+export function openedBytes(o: OpenedStored, stored?: StoredBytes): number {
+  // The hex length from the body's bytes where read with them (the record spells its hex only when asked).
+  const raw = stored && stored.id === o.record.id ? cipherBytesOf(stored.body) : null;
+  const ctHexLength = raw ? 2 + 2 * raw.ct.length : o.record.cipher.ct.length;
+  return 1200 + ctHexLength + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0));
 }
 
 /** An opened record held in memory: the anchor it was verified under and a digest of the bytes it was read from. */
@@ -176,7 +179,7 @@ function rememberOpened(o: OpenedStored, anchor: AnchorRef, stored: StoredBytes 
   }
   const kept: OpenedRecord = { record, sealed, provenance: o.provenance };
   const digest = stored && stored.id === o.record.id ? bodyDigest(stored.body) : fieldsDigest(o.record);
-  opened.set(o.record.id, { anchor: { root: anchor.root, batchId: anchor.batchId, block: anchor.block }, opened: kept, digest, bytes: openedBytes(o), persistedFor });
+  opened.set(o.record.id, { anchor: { root: anchor.root, batchId: anchor.batchId, block: anchor.block }, opened: kept, digest, bytes: openedBytes(o, stored), persistedFor });
   return o;
 }
 

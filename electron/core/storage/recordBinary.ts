@@ -205,32 +205,53 @@ export function decodeRecordBody(body: Uint8Array, patient: string): DecodedReco
   const contentHash = r.hexOf(hashAt, 32);
   const salt = r.hexOf(hashAt + 32, 32);
   const amends = flags & F_AMENDS ? r.hex(32) : NO_AMENDS;
-  // keccak256(salt || contentHash), as commitment.commitToHash computes it, from the raw bytes.
-  const commitment = flags & F_COMMITMENT ? r.hex(32) : hexOf(keccak256Bytes(saltThenHash(saltBytes, hashBytes)));
+  const storedCommitment = flags & F_COMMITMENT ? r.hex(32) : null;
   const signature = flags & F_SIGNATURE ? r.hex(65) : '';
   const signatureTree = flags & F_BATCH ? { treeNo: r.varint(), leafIndex: r.varint() } : null;
   const scopeId = r.hex(16);
   const iv = r.hex(12);
-  const ct = r.hex(r.varint());
+  const ct = r.bytes(r.varint());
   r.end();
-  return {
-    format: 'binary',
-    record: {
-      id,
-      patient,
-      patientRef,
-      kind,
-      authorRole,
-      ...(flags & F_ROLE_SIGNED ? { signedVersion: 2 as const } : {}),
-      author,
-      createdAt,
-      amends,
-      contentHash,
-      salt,
-      commitment,
-      signature,
-      cipher: { v: 1, scopeId, iv, ct },
-    },
-    signatureTree,
+  const record: StoredRecord = {
+    id,
+    patient,
+    patientRef,
+    kind,
+    authorRole,
+    ...(flags & F_ROLE_SIGNED ? { signedVersion: 2 as const } : {}),
+    author,
+    createdAt,
+    amends,
+    contentHash,
+    salt,
+    commitment: storedCommitment ?? '',
+    signature,
+    cipher: { v: 1, scopeId, iv, ct: '' },
   };
+  // The commitment (keccak256(salt || contentHash), as commitment.commitToHash computes it) and the
+  // ciphertext's hex are spelled out when first read: a record opened on a memo's word reads
+  // neither (it is decrypted from the body's bytes), and a history opened is 5,000 of them (a
+  // keccak and 1.4 KB of hex each, about 30 ms of a first 72 h open).
+  if (storedCommitment === null) computedOnRead(record, 'commitment', () => hexOf(keccak256Bytes(saltThenHash(saltBytes, hashBytes))));
+  computedOnRead(record.cipher, 'ct', () => hexOf(ct));
+  return { format: 'binary', record, signatureTree };
+}
+
+/**
+ * A string field computed when first read, then an ordinary property (enumerable, in its place
+ * among the keys, writable): the object reads, spreads, serialises and compares as if it had been
+ * filled at once.
+ */
+function computedOnRead<T extends object>(o: T, field: keyof T & string, compute: () => string): void {
+  const settle = (value: string) => Object.defineProperty(o, field, { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(o, field, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const value = compute();
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
 }

@@ -51,6 +51,33 @@ describe('record bodies as bytes', () => {
     );
   });
 
+  it('spells the commitment and the ciphertext as hex only when read; the record reads, spreads, serialises and takes new values as if filled at once', () => {
+    fc.assert(
+      fc.property(canonical, (r) => {
+        const read = () => roundTrip(r);
+        // Serialised untouched: the record written, and the same JSON, keys in the same order, as once both were read.
+        expect(JSON.parse(JSON.stringify(read()))).toEqual(r);
+        const touched = read();
+        expect([touched.commitment, touched.cipher.ct]).toEqual([r.commitment, r.cipher.ct]);
+        expect(JSON.stringify(read())).toBe(JSON.stringify(touched));
+        expect(Object.keys(read())).toEqual(Object.keys(touched));
+        // Spread, then each field read directly.
+        const spread = { ...read(), cipher: { ...read().cipher } };
+        expect(spread.commitment).toBe(r.commitment);
+        expect(spread.cipher.ct).toBe(r.cipher.ct);
+        const direct = read();
+        expect([direct.commitment, direct.cipher.ct, direct.commitment]).toEqual([r.commitment, r.cipher.ct, r.commitment]);
+        // Set before it was ever read: the value set is what is read (and serialised).
+        const set = read();
+        set.commitment = '0x' + 'cd'.repeat(32);
+        set.cipher.ct = '0x00';
+        expect([set.commitment, set.cipher.ct]).toEqual(['0x' + 'cd'.repeat(32), '0x00']);
+        expect(JSON.parse(JSON.stringify(set))).toMatchObject({ commitment: '0x' + 'cd'.repeat(32), cipher: { ct: '0x00' } });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('reads a body\'s id, signature tree, nonce and ciphertext without decoding it, as the decoder finds them', () => {
     fc.assert(
       fc.property(
