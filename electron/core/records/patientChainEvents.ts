@@ -86,7 +86,8 @@ export class PatientChainEvents {
 
   /**
    * Move the ward's mark to the chain's newest block: the consent changes and audits of every
-   * patient since the mark (from the setup the first time), written into their entries. Entries
+   * patient since the mark (from the setup the first time), written into the entries of those who
+   * have new ones (the others' listings carry over unread). Entries
    * that cannot be vouched for stay listed without one (their checks read the chain from their own
    * block, or from the setup). Read in slices of REFRESH_SLICE_BLOCKS, the mark moved after each,
    * until `stopping` (the ward stops: a first refresh of a large ward takes seconds a slice).
@@ -118,9 +119,11 @@ export class PatientChainEvents {
     const audits = new Map<string, AuditOnChain[]>();
     for (const e of await c.consentChanges(from, to)) push(grantees, this.refOf(e.patient).toLowerCase(), e.grantee);
     for (const a of await c.accessesAudited(from, to)) if (a.patientRef !== ethers.ZeroHash) push(audits, a.patientRef.toLowerCase(), a);
-    const listed: Record<string, string | null> = {};
+    // A patient listed with no events since: the same entry holds all theirs up to the new mark
+    // too (their entry is not read: a year of a ward is a thousand patients, most of them gone home).
+    const listed: Record<string, string | null> = { ...mark?.listed };
     const writes: Array<[string, KeptEntry]> = [];
-    for (const ref of new Set([...Object.keys(mark?.listed ?? {}), ...grantees.keys(), ...audits.keys()])) {
+    for (const ref of new Set([...grantees.keys(), ...audits.keys()])) {
       const entry = await this.entry(ref);
       // Without a mark this read starts at the setup: a patient without an entry has all their events in it.
       const kept = keptUpTo(ref, entry, mark) ?? (mark ? null : { block: from - 1, grantees: [], audits: [] });

@@ -106,6 +106,12 @@ describe("a patient's kept chain events", () => {
       // The first refresh reads the ward's events from the setup, once for all patients.
       expect(reads.slice(before)).toEqual([expect.objectContaining({ from: setup, patient: false }), expect.objectContaining({ from: setup, patient: false })]);
     });
+    // Another start's refresh over a block with no events of the patient: their entry is carried to the new mark unread.
+    await opened(dir, async (g, check) => {
+      await g.node.provider.send('evm_mine', []);
+      await check.atStart();
+      await check.eventsKept();
+    });
     const deleted = await deleteAudits(dir, addresses.patient, (a) => a.action === 0);
     expect(deleted).toBe(3);
     await opened(dir, async (g, check, reads) => {
