@@ -67,20 +67,23 @@ export class PatientChainEvents {
 
   /**
    * The patient's events from the ward's setup up to block `to`: what is kept, and the chain's since.
-   * The patient's entry is written on to `to` (the next check reads from there).
+   * The patient's entry is written on to `to` when there was something new (the next check reads from there).
    */
   async eventsUpTo(patient: string, to: number): Promise<PatientEvents & { readFrom: number }> {
     const ref = this.refOf(patient).toLowerCase();
     const [entry, mark] = await Promise.all([this.entry(ref), this.wardMark()]);
-    const kept = keptUpTo(ref, entry, mark) ?? { block: this.setupBlock() - 1, grantees: [], audits: [] };
+    const known = keptUpTo(ref, entry, mark);
+    const kept = known ?? { block: this.setupBlock() - 1, grantees: [], audits: [] };
     const readFrom = kept.block + 1;
     if (readFrom > to) return { ...kept, readFrom };
     const c = this.contracts();
     const changes = await c.consentChanges(readFrom, to, patient);
     const audits = await c.accessesAudited(readFrom, to, ref);
     const events = extended(kept, changes.map((e) => e.grantee), audits, to);
+    // Written when there is something new, or nothing was kept: blocks without the patient's events
+    // since the kept ones are read again next time (at most those since the last start's refresh).
     const tags = this.tags();
-    if (tags) await this.store().write((w) => w.state(ENTRY_PREFIX + ref, { ...events, tag: tags.tagOf(entryFacts(ref, events)) }));
+    if (tags && (!known || changes.length || audits.length)) await this.store().write((w) => w.state(ENTRY_PREFIX + ref, { ...events, tag: tags.tagOf(entryFacts(ref, events)) }));
     return { ...events, readFrom };
   }
 
