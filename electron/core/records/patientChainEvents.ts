@@ -197,8 +197,9 @@ function keptUpTo(ref: string, entry: KeptEntry | null, mark: WardMark | null): 
   return null;
 }
 
+/** What was kept and what was read after it up to `to` (a kept entry may reach further: a check wrote it during a refresh's slices). */
 function extended(kept: PatientEvents, grantees: readonly string[], audits: readonly AuditOnChain[], to: number): PatientEvents {
-  return { block: to, grantees: [...new Set([...kept.grantees, ...grantees])], audits: [...kept.audits, ...audits] };
+  return { block: Math.max(to, kept.block), grantees: [...new Set([...kept.grantees, ...grantees])], audits: [...kept.audits, ...audits] };
 }
 
 function push<V>(m: Map<string, V[]>, k: string, v: V): void {
