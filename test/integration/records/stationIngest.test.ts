@@ -113,6 +113,30 @@ describe('station ingest at ward scale', () => {
     for (const root of signed) expect(await store.treesWithRoot(root)).toEqual([]);
   });
 
+  it('a gathered anchor holds at most 1,000 readings: a full one goes at once, the rest waits for its window', async () => {
+    // Each gathered anchor's tree, proofs and memos are made on the core's thread in one go:
+    // 5,000 leaves held it for 150–240 ms at a time (docs/benchmarks.md, row 4).
+    const { stationWriter, store, anchorQueue } = internals!;
+    const before = { ...anchorQueue.stats };
+    const v = validateVitals({ spo2: 96, pulse: 71 });
+    if (!v.ok) throw new Error('bad sample');
+    const batches = [];
+    for (let b = 0; b < 11; b++) {
+      // 100 readings: under the 128 that anchor their own tree, so they are gathered.
+      const items = Array.from({ length: 100 }, (_, i) => ({ patient: w.addresses.patient, content: { vitals: v.value }, authorName: `CMS50E CAP-${b}-${i}` }));
+      batches.push(await stationWriter.ingest(internals!.stationWallet, items));
+    }
+    await Promise.all(batches.map((b) => b.anchored));
+    expect(anchorQueue.stats.batches - before.batches).toBe(2);
+    expect(anchorQueue.stats.leaves - before.leaves).toBe(1100);
+    const roots = new Map<string, number>();
+    for (const b of batches) for (const r of b.records) {
+      const root = (await store.entry(r.id, { proofs: false }))!.anchor!.root;
+      roots.set(root, (roots.get(root) ?? 0) + 1);
+    }
+    expect([...roots.values()].sort((a, b) => a - b)).toEqual([100, 1000]);
+  });
+
   it('a batch interleaving two beds gives each reading its own patient\'s pseudonym, under the batch\'s one signature', async () => {
     const { stationWriter, stationWallet, patients, anchorQueue } = internals!;
     const beds = [w.addresses.patient, secondPatient];
