@@ -7,7 +7,7 @@ export function wardHandlers({ node, config, identity, sessions, board }: ApiSer
       initialized: identity.initialized,
       wardName: config.get()?.wardName ?? null,
       chainId: node.options.chainId,
-      blockNumber: await node.provider.getBlockNumber(),
+      blockNumber: await node.blockNumber(),
       registryAddress: config.get()?.registryAddress ?? null,
       lockTimeoutSeconds: config.lockTimeoutSeconds,
       maxReadingAgeDays: config.maxReadingAgeDays,
