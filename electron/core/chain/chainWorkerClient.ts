@@ -39,20 +39,30 @@ export type ChainWorkerReply =
 /** How long a stopping chain may take to close its database before its thread is ended. */
 const STOP_TIMEOUT_MS = 15_000;
 
+/**
+ * The chain thread's young generation, in MB: capped well below V8's default (32 MB committed
+ * once the thread has been busy, on Node 20). V8 gives an idle thread's young generation back only
+ * when its memory reducer happens to run, which it did within 30 s of the ward falling idle in some
+ * runs and not in others: an idle ward held 15–25 MB of empty young generation for the chain alone.
+ * The chain's work (a block, a log query) is not held back by it (docs/benchmarks.md).
+ */
+const CHAIN_YOUNG_GENERATION_MB = 8;
+
 /** The worker, from the built app (out/main/chainWorker.js) or, in tests and tools run from source, through tsx. */
 function spawnWorker(): Worker {
+  const resourceLimits = { maxYoungGenerationSizeMb: CHAIN_YOUNG_GENERATION_MB };
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) {
     // Run from source (vitest, tsx): the worker thread gets tsx's require hook, then the TypeScript entry.
     const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
     const entry = join(dirname(here), 'chainWorker.ts');
-    return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`, { eval: true });
+    return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`, { eval: true, resourceLimits });
   }
   // Built: this code sits in out/main/ or in out/main/chunks/.
   const dir = dirname(here);
   const entry = [join(dir, 'chainWorker.js'), join(dir, '..', 'chainWorker.js')].find((p) => existsSync(p));
   if (!entry) throw new WardError('INTERNAL', `The ward chain's worker (chainWorker.js) is missing beside ${dir}. Rebuild the app (npm run build).`);
-  return new Worker(entry);
+  return new Worker(entry, { resourceLimits });
 }
 
 export class ChainWorker {
