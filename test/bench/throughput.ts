@@ -2,8 +2,9 @@
  * Benchmark 3 — "Records per second through the pipeline" against a naive one-transaction-per-
  * record baseline in the same run, plus a rough profile of which stage bounds the pipeline.
  *
- * Pipeline: K concurrent nurse writers call records/addVitals through core.call (group-committed
- * fsync and Merkle anchors) until N records or T seconds.
+ * Pipeline: K concurrent nurse writers, each saving sets for a patient of their own (a ward saves one
+ * set per patient at a time), call records/addVitals through core.call (group-committed fsync and
+ * Merkle anchors) until N records or T seconds.
  * Baseline: the same record preparation (validate, encode, sign, encrypt, durable append) with
  * each record anchored in its own anchorBatch transaction (single-leaf root), strictly sequential.
  * Profile: simple timers around each stage for a sample of records on the same ward, turned into
@@ -35,7 +36,7 @@ export interface ThroughputOptions {
 }
 
 export const defaultThroughputOptions: ThroughputOptions = {
-  writers: 64,
+  writers: 32,
   maxRecords: 2000,
   maxSeconds: 30,
   baselineMaxRecords: 150,
@@ -58,16 +59,16 @@ interface PipelineRun {
   perWindow: number[];
 }
 
-async function runPipeline(call: (i: number) => Promise<unknown>, o: ThroughputOptions): Promise<PipelineRun> {
+async function runPipeline(call: (i: number, writer: number) => Promise<unknown>, o: ThroughputOptions): Promise<PipelineRun> {
   const start = performance.now();
   const deadline = start + o.maxSeconds * 1000;
   const completions: number[] = [];
   let issued = 0;
   await Promise.all(
-    Array.from({ length: o.writers }, async () => {
+    Array.from({ length: o.writers }, async (_, writer) => {
       while (issued < o.maxRecords && performance.now() < deadline) {
         const i = issued++;
-        await call(i);
+        await call(i, writer);
         completions.push(performance.now() - start);
       }
     }),
@@ -159,9 +160,16 @@ export async function benchThroughput(o: ThroughputOptions = defaultThroughputOp
   let core: WardCore | null = w.core;
   try {
     const nurse = w.ward.callers.nurse;
-    // One record first so the patient's key scope exists (concurrent first writes would each open one).
-    await nurse.ok('records/addVitals', { patient: w.patient, vitals: vitalsSet(0) });
-    const pipeline = await runPipeline((i) => nurse.ok('records/addVitals', { patient: w.patient, vitals: vitalsSet(i) }), o);
+    // One patient per writer: the core refuses a second set for a patient while one is being saved.
+    const patients = [w.patient];
+    for (let n = 1; n < o.writers; n++) {
+      const admitted = await nurse.ok('ward/registerAndAdmit', { name: `Throughput Patient ${n}`, dob: '1950-01-01', hospitalNumber: `TP${String(n).padStart(6, '0')}`, bed: `T${n}`, responsibleDoctor: w.ward.addresses.doctor });
+      patients.push(admitted.patient.address);
+    }
+    // One record first so each patient's key scope exists (concurrent first writes would each open one).
+    const warmUp = new Set<string>();
+    for (const patient of patients) warmUp.add((await nurse.ok('records/addVitals', { patient, vitals: vitalsSet(0) })).id);
+    const pipeline = await runPipeline((i, writer) => nurse.ok('records/addVitals', { patient: patients[writer]!, vitals: vitalsSet(i) }), o);
     await w.core.stop();
     core = null;
 
@@ -170,10 +178,10 @@ export async function benchThroughput(o: ThroughputOptions = defaultThroughputOp
     let stages: StageShare[];
     let batches: number;
     try {
-      // Distinct anchor roots, less the warm-up record's own batch.
+      // Distinct anchor roots of the pipeline's records (the warm-up records' left out).
       const roots = new Set<string>();
-      for await (const page of g.store.allEntries()) for (const e of page) if (e.anchor) roots.add(e.anchor.root);
-      batches = roots.size - 1;
+      for await (const page of g.store.allEntries()) for (const e of page) if (e.anchor && !warmUp.has(e.record.id)) roots.add(e.anchor.root);
+      batches = roots.size;
       const batchSize = Math.max(1, Math.round(pipeline.records / batches));
       const actor = await g.actor(w.ward.people.nurse.name, w.ward.people.nurse.password);
       baseline = await runBaseline(g, actor, w.patient, w.dir, o);
@@ -201,7 +209,7 @@ export async function benchThroughput(o: ThroughputOptions = defaultThroughputOp
           target: null,
           baseline: baseline.perSecond,
           note:
-            `${o.writers} concurrent nurse writers via core.call, ${pipeline.records} records in ${pipeline.seconds.toFixed(1)} s (cap ${o.maxRecords} / ${o.maxSeconds} s), ` +
+            `${o.writers} concurrent nurse writers via core.call (a patient each), ${pipeline.records} records in ${pipeline.seconds.toFixed(1)} s (cap ${o.maxRecords} / ${o.maxSeconds} s), ` +
             `${batches} anchor batches (~${Math.round(pipeline.records / batches)} records each); per 10 s window: ${pipeline.perWindow.join(', ')}; ` +
             `baseline: same preparation, one anchorBatch tx per record, sequential, ${baseline.records} records in ${baseline.seconds.toFixed(1)} s; ` +
             `per-record stage profile: ${profileNote}`,
