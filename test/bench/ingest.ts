@@ -76,6 +76,7 @@ export async function benchIngest(): Promise<{ rows: BenchRow[]; details: Record
     let failed = 0;
     let accepting = true;
     const inFlight = new Set<Promise<unknown>>();
+    const notDurable = new Set<Promise<unknown>>();
     for (let i = 0; i < MONITORS; i++) {
       const sim = createCms50eSimulator({ intervalMs: 3, reportsPerInterval: 1, serialNumber: `SIM${String(i).padStart(4, '0')}` });
       sims.push(sim);
@@ -90,13 +91,16 @@ export async function benchIngest(): Promise<{ rows: BenchRow[]; details: Record
             const content = contentOf(reading, serial);
             if (!content) return;
             offered++;
-            const p = queue
-              .submit({ patient, content, authorName: `CMS50E ${serial}` })
+            const durable = queue.submit({ patient, content, authorName: `CMS50E ${serial}` });
+            const p = durable
               // Counted once anchored: acknowledged (durable) first, anchored with others after.
               .then(({ anchored }) => anchored)
               .then(() => void acked++, () => void failed++)
               .finally(() => inFlight.delete(p));
             inFlight.add(p);
+            const d = durable.finally(() => notDurable.delete(d));
+            d.catch(() => undefined);
+            notDurable.add(d);
           },
           { timeoutMs: 10_000 },
         ),
@@ -123,7 +127,9 @@ export async function benchIngest(): Promise<{ rows: BenchRow[]; details: Record
     clearInterval(probeTimer);
     for (const s of stops) await s().catch(() => undefined);
     for (const s of sims) s.stop();
-    // What still waits to be gathered is anchored now (its window timer does not keep the process alive).
+    // Once every reading offered is durable, what still waits to be gathered is anchored now (the
+    // window's timer does not keep the process alive: waiting on it alone, the process would end).
+    await Promise.allSettled([...notDurable]);
     await internals.anchorQueue.flush();
     await Promise.allSettled([...inFlight]);
     const pipelineRate = ackedInWindow / elapsed;

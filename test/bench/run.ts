@@ -104,6 +104,13 @@ async function main(): Promise<void> {
   );
 }
 
+// A benchmark that waits only on unreferenced handles (a worker's answer, an unref'd timer) lets
+// the event loop empty: the process would end with status 0 and no table. Say so, and fail.
+process.once('beforeExit', () => {
+  console.error('bench: the event loop emptied while a benchmark was still waiting (nothing kept the process alive); no results.');
+  process.exit(1);
+});
+
 main().then(
   () => process.exit(0),
   (e: unknown) => {
