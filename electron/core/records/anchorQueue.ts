@@ -45,8 +45,6 @@ export interface ToAnchor {
 }
 
 interface Waiting extends ToAnchor {
-  /** When it must be anchored by (ms since the epoch; 0: at once). */
-  due: number;
   resolve: (anchor: AnchorRef) => void;
   reject: (e: Error) => void;
 }
@@ -71,7 +69,11 @@ const GATHERED_MAX = 1000;
 
 export class AnchorQueue {
   private waiting: Waiting[] = [];
-  /** The earliest `due` among `waiting` (Infinity: none), kept as items come and go, so a batch's arrival costs no scan of what waits. */
+  /**
+   * When the first of `waiting` must be anchored by (ms since the epoch; 0: at once; Infinity:
+   * nothing waits). Everything waiting goes together, so only the earliest deadline matters: kept
+   * as items come and go, a batch's arrival scans nothing.
+   */
   private earliestDue = Infinity;
   private running = false;
   private timer: NodeJS.Timeout | null = null;
@@ -101,7 +103,7 @@ export class AnchorQueue {
    */
   anchor(records: ToAnchor[], when: 'now' | 'gathered' = 'now'): Promise<AnchorRef[]> {
     const due = when === 'now' ? 0 : Date.now() + this.stationWindowMs;
-    const done = records.map((r) => new Promise<AnchorRef>((resolve, reject) => this.waiting.push({ ...r, due, resolve, reject })));
+    const done = records.map((r) => new Promise<AnchorRef>((resolve, reject) => this.waiting.push({ ...r, resolve, reject })));
     if (records.length) this.earliestDue = Math.min(this.earliestDue, due);
     this.schedule();
     return Promise.all(done);
@@ -129,7 +131,6 @@ export class AnchorQueue {
 
   /** Anchor whatever waits now and wait for it (a graceful stop, tests, benchmarks). */
   async flush(): Promise<void> {
-    for (const w of this.waiting) w.due = 0;
     if (this.waiting.length) this.earliestDue = 0;
     const pending = this.waiting.map((w) => new Promise<void>((resolve) => {
       const { resolve: ok, reject: ko } = w;
