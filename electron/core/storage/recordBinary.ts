@@ -255,26 +255,23 @@ interface Unspelled {
  */
 const spelledOnRead = new WeakMap<object, Unspelled>();
 
-const COMMITMENT_ON_READ: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: object): string {
-    const s = spelledOnRead.get(this)!;
-    return (s.commitment ??= hexOf(keccak256Bytes(saltThenHash(s.saltBytes, s.hashBytes))));
-  },
-  set(this: object, value: string) {
-    spelledOnRead.get(this)!.commitment = value;
-  },
-};
+/**
+ * The accessor of one spelled field, shared by every record: spelled from the body's bytes when
+ * first read (`spell`), then kept under `kept`; a value set is kept as it is.
+ */
+function spelledField(kept: 'commitment' | 'ctHex', spell: (s: Unspelled) => string): PropertyDescriptor {
+  return {
+    enumerable: true,
+    configurable: true,
+    get(this: object): string {
+      const s = spelledOnRead.get(this)!;
+      return (s[kept] ??= spell(s));
+    },
+    set(this: object, value: string) {
+      spelledOnRead.get(this)![kept] = value;
+    },
+  };
+}
 
-const CT_ON_READ: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: object): string {
-    const s = spelledOnRead.get(this)!;
-    return (s.ctHex ??= hexOf(s.ct));
-  },
-  set(this: object, value: string) {
-    spelledOnRead.get(this)!.ctHex = value;
-  },
-};
+const COMMITMENT_ON_READ = spelledField('commitment', (s) => hexOf(keccak256Bytes(saltThenHash(s.saltBytes, s.hashBytes))));
+const CT_ON_READ = spelledField('ctHex', (s) => hexOf(s.ct));
