@@ -67,7 +67,19 @@ const inPageHelpers = `
     await frame();
     return performance.now() - window.__t0;
   }
+  async function waitForChange(from) {
+    const deadline = performance.now() + 120000;
+    while (statusText() === from) {
+      if (performance.now() > deadline) throw new Error('The list did not change in time (status: ' + from + ').');
+      await frame();
+    }
+  }
 `;
+
+/** The list's status line ("Records 1–50 of 4,321, newest first"). */
+async function statusOf(page: Page): Promise<string> {
+  return (await page.locator('#record-list-status').textContent()) ?? '';
+}
 
 /** Route to the record and time it until flowsheet, list (first page) and charts are painted. */
 async function openRecord(page: Page, patient: string, expectText: string): Promise<OpenTiming> {
@@ -117,7 +129,7 @@ export async function benchRecordReview(o: ReviewOptions = defaultReviewOptions)
     const first = await openRecord(page, w.patient, opened);
     const later: OpenTiming[] = [];
     for (let i = 0; i < o.opens; i++) later.push(await openRecord(page, w.patient, opened));
-    const windowRecords = Number(/of ([\d,]+)/.exec((await page.locator('#record-list-status').textContent()) ?? '')?.[1]?.replace(/,/g, '') ?? NaN);
+    const windowRecords = Number(/of ([\d,]+)/.exec(await statusOf(page))?.[1]?.replace(/,/g, '') ?? NaN);
     // BENCH_REVIEW_PROFILE=/tmp/review.cpuprofile: a CPU profile of one more open (Chrome DevTools format).
     const profilePath = process.env.BENCH_REVIEW_PROFILE;
     if (profilePath) {
@@ -134,16 +146,12 @@ export async function benchRecordReview(o: ReviewOptions = defaultReviewOptions)
     const loadAllMs = await timeChange(
       page,
       async () => {
-        const status = async () => (await page.locator('#record-list-status').textContent()) ?? '';
-        for (let i = 0; i < 100 && !(await status()).includes(`of ${n}`); i++) {
-          const before = await status();
+        for (let i = 0; i < 100 && !(await statusOf(page)).includes(`of ${n}`); i++) {
+          const before = await statusOf(page);
           const t0 = performance.now();
           await page.getByRole('button', { name: 'Load earlier records', exact: true }).click();
-          // The list's count grows once the earlier window is in.
-          for (const deadline = Date.now() + 120_000; (await status()) === before; ) {
-            if (Date.now() > deadline) throw new Error(`"Load earlier records" loaded nothing (status: ${before}).`);
-            await new Promise((r) => setTimeout(r, 10));
-          }
+          // The list's count grows once the earlier window is in (watched in the page, frame by frame).
+          await page.evaluate(`(async () => { ${inPageHelpers} await waitForChange(${JSON.stringify(before)}); })()`);
           earlierPresses.push(performance.now() - t0);
         }
       },
