@@ -30,6 +30,27 @@ export async function openBenchWard(): Promise<BenchWard> {
   return { dir, core, ward, patient };
 }
 
+/**
+ * The ward's patients, `total` in all: the staffed ward's own patient (admitted to bed 1A by the
+ * caller) first, then patients 2…total registered and admitted by the nurse under the doctor to
+ * beds 2A, 3A, … (`label`: their names, "<label> Patient n"; `code`: their hospital numbers'
+ * prefix). Up to 59 patients (their birth years are 1942–1999).
+ */
+export async function admitPatients(ward: StaffedWard, total: number, label: string, code: string): Promise<string[]> {
+  const patients = [ward.addresses.patient];
+  for (let n = 2; n <= total; n++) {
+    const row = await ward.callers.nurse.ok('ward/registerAndAdmit', {
+      name: `${label} Patient ${n}`,
+      dob: `19${40 + n}-0${1 + (n % 9)}-1${n % 10}`,
+      hospitalNumber: `${code}${String(n).padStart(6, '0')}`,
+      bed: `${n}A`,
+      responsibleDoctor: ward.addresses.doctor,
+    });
+    patients.push(row.patient.address);
+  }
+  return patients;
+}
+
 /** Stop the core (if still running) and delete its data directory. */
 export async function closeBenchWard(w: { dir: string; core: WardCore | null }): Promise<void> {
   await w.core?.stop();

@@ -20,7 +20,7 @@ import { createKeyScope, type ScopeKey } from '../../electron/core/crypto/keySco
 import { signRecord } from '../../electron/core/crypto/recordSignature';
 import type { Actor } from '../../electron/core/identity/actor';
 import type { WardCore } from '../../electron/core/shellContract';
-import { closeBenchWard, openBenchWard, vitalsSet } from './fixture';
+import { admitPatients, closeBenchWard, openBenchWard, vitalsSet } from './fixture';
 import { openInternals, type PipelineInternals } from '../support/pipelineInternals';
 import { StageTimer } from './stats';
 import { makeRow, type BenchRow } from './table';
@@ -161,11 +161,7 @@ export async function benchThroughput(o: ThroughputOptions = defaultThroughputOp
   try {
     const nurse = w.ward.callers.nurse;
     // One patient per writer: the core refuses a second set for a patient while one is being saved.
-    const patients = [w.patient];
-    for (let n = 1; n < o.writers; n++) {
-      const admitted = await nurse.ok('ward/registerAndAdmit', { name: `Throughput Patient ${n}`, dob: '1950-01-01', hospitalNumber: `TP${String(n).padStart(6, '0')}`, bed: `T${n}`, responsibleDoctor: w.ward.addresses.doctor });
-      patients.push(admitted.patient.address);
-    }
+    const patients = await admitPatients(w.ward, o.writers, 'Throughput', 'TP');
     // One record first so each patient's key scope exists (concurrent first writes would each open one).
     const warmUp = new Set<string>();
     for (const patient of patients) warmUp.add((await nurse.ok('records/addVitals', { patient, vitals: vitalsSet(0) })).id);

@@ -45,7 +45,7 @@ import { key, T } from '../../electron/core/storage/keys';
 import { LevelKv } from '../../electron/core/storage/levelKv';
 import { storePath, WardStore } from '../../electron/core/storage/wardStore';
 import { removeDir, staffedWard, startCore, tempDir } from '../support/tempCore';
-import { vitalsSet } from './fixture';
+import { admitPatients, vitalsSet } from './fixture';
 import { startCpuProfile } from './ingest';
 import { dirBytes, tableBytes, type TableBytes } from './storeGrowth';
 import { makeRow, type BenchRow } from './table';
@@ -111,19 +111,8 @@ export async function setUp(dir: string): Promise<GrowthWard> {
   const core = await startCore(dir);
   try {
     const ward = await staffedWard(core);
-    const nurse = ward.callers.nurse;
-    const patients = [ward.addresses.patient];
-    await nurse.ok('ward/admit', { patient: ward.addresses.patient, bed: '1A', responsibleDoctor: ward.addresses.doctor });
-    for (let n = 2; n <= PATIENTS; n++) {
-      const row = await nurse.ok('ward/registerAndAdmit', {
-        name: `Growth Patient ${n}`,
-        dob: `19${40 + n}-0${1 + (n % 9)}-1${n % 10}`,
-        hospitalNumber: `GB${String(n).padStart(6, '0')}`,
-        bed: `${n}A`,
-        responsibleDoctor: ward.addresses.doctor,
-      });
-      patients.push(row.patient.address);
-    }
+    await ward.callers.nurse.ok('ward/admit', { patient: ward.addresses.patient, bed: '1A', responsibleDoctor: ward.addresses.doctor });
+    const patients = await admitPatients(ward, PATIENTS, 'Growth', 'GB');
     return { setupAt: Date.now(), doctor: ward.people.doctor, nurse: ward.people.nurse, patients, onFile: 0, stages: {} };
   } finally {
     await core.stop();
