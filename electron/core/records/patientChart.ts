@@ -162,7 +162,7 @@ export class PatientChart {
     // away) decides before anything leaves the core.
     const started = await this.basisNamingPatient(actor, patient, names, request.breakGlassReason);
     let audited = this.auditRead(actor, patient, started === 'break-glass', request.breakGlassReason);
-    const opening = read.then((p) => this.reader.openEntries(actor, p.items));
+    const opening = read.then((p) => this.reader.openEntries(actor, p.items, { page: true }));
     opening.catch(() => undefined);
     // The start's sweep over older batches waits while the page is decrypted (a person waits for it).
     this.check.giveWayTo(opening);

@@ -341,6 +341,18 @@ export function openFromMemo(record: StoredRecord, anchor: AnchorRef | undefined
 }
 
 /**
+ * A record an opened block vouches for (records/openedBlocks.ts: its verified, decrypted content,
+ * sealed under the reader's memo family and bound to exactly these stored bytes and this anchor):
+ * verified as its memo would have it, nothing decrypted. Undefined when the reader holds no key
+ * to its scope or the content does not name the record: it is then opened the usual way.
+ * `persistedFor`: the memo family whose tags were stored with the block (they are not written again).
+ */
+export function openVouched(record: StoredRecord, anchor: AnchorRef, key: ScopeKey | null, sealed: SealedContent, stored: StoredBytes, persistedFor: VerifiedCache): OpenedRecord | undefined {
+  if (!key || !sealedMatches(sealed, record)) return undefined;
+  return rememberOpened({ record, sealed, provenance: verifiedProvenance(anchor) }, anchor, stored, persistedFor);
+}
+
+/**
  * Whether a persistent tag holds for the record: 'current' for a tag of these facts; 'earlier' for
  * a tag of the field form where the facts are in the stored form (a tag written before the stored
  * form existed: honoured, it covers the same fields, and replaced); false for neither.

@@ -29,11 +29,13 @@ export class RecordReader {
   /**
    * Decrypt and verify stored entries (a page of one patient's records, or any list). Records held
    * opened from the very bytes read are not decoded again (their scope is the held record's).
+   * `page`: the entries are a page of the store (every record of the patient between the first and
+   * the last), so the hours inside it may be kept as opened blocks (RecordVerifier.openMany).
    */
-  async openEntries(actor: Actor, entries: StoredEntry[]): Promise<OpenedRecord[]> {
+  async openEntries(actor: Actor, entries: StoredEntry[], options: { page?: boolean } = {}): Promise<OpenedRecord[]> {
     const held = entries.map(reopened);
     const keys = await this.keyring.keysOf(new Set(entries.map((e, i) => (held[i]?.opened.record ?? e.record).cipher.scopeId)), readerKeys(actor));
-    return this.verifier.openMany(entries, keys, actor.teamKey, held);
+    return this.verifier.openMany(entries, keys, actor.teamKey, held, options.page ?? false);
   }
 
   /**
@@ -44,7 +46,7 @@ export class RecordReader {
   async openWindow(actor: Actor, patient: string, options: WindowOptions = {}): Promise<Page<OpenedRecord> & { last: string | null }> {
     const page = await this.store().window(ethers.getAddress(patient), { ...options, proofs: options.proofs ?? false });
     const last = page.items.at(-1);
-    return { items: await this.openEntries(actor, page.items), next: page.next, last: last ? cursorAt(last) : null };
+    return { items: await this.openEntries(actor, page.items, { page: true }), next: page.next, last: last ? cursorAt(last) : null };
   }
 
   /** Every record of a patient between two times, page by page (an export, a chart of a long period). */

@@ -19,7 +19,8 @@ import { leafHashOrNull } from '../crypto/merkle';
 import { encodeRecordBody, type TreePlace } from '../storage/recordBinary';
 import { leafOf, type AnchorRef, type RecordFields, type StoredRecord } from '../storage/storedRecord';
 import type { StoredEntry, WardStore } from '../storage/wardStore';
-import { forgetOpened, openAndVerify, openFromMemo, openReused, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type HeldOpen, type ToCheck } from './provenance';
+import { BlockFamily, blockDigest, BlockSeal, groupForBlocks, type BlockGroup } from './openedBlocks';
+import { forgetOpened, openAndVerify, openFromMemo, openReused, openVouched, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type HeldOpen, type ToCheck } from './provenance';
 import type { RootsOnChain } from './rootsOnChain';
 import { VerifiedTrees } from './verifiedTrees';
 
@@ -30,11 +31,11 @@ export class RecordVerifier {
    * patient says so, even when its own read did not reach the record.
    */
   private readonly failed = new Map<string, Map<string, OpenedRecord>>();
-  private teamMemo: { teamKey: string; cache: VerifiedCache } | null = null;
+  private teamMemo: { teamKey: string; cache: VerifiedCache; blocks: BlockSeal } | null = null;
   /** Batch trees checked whole, so a page of one batch's records walks no proof. */
   private readonly trees = new VerifiedTrees();
 
-  private stationMemo: { key: string; address: string; cache: VerifiedCache } | null = null;
+  private stationMemo: { key: string; address: string; cache: VerifiedCache; blocks: BlockSeal } | null = null;
 
   constructor(
     private readonly store: () => WardStore,
@@ -74,8 +75,10 @@ export class RecordVerifier {
     const station = this.station();
     if (!station) return null;
     if (this.stationMemo?.key !== station.privateKey) {
-      const secret = hkdf(sha256, hexToBytes(station.privateKey), undefined, new TextEncoder().encode('wardledger/station-memo/v1'), 32);
-      this.stationMemo = { key: station.privateKey, address: station.address.toLowerCase(), cache: new VerifiedCache(secret) };
+      const key = hexToBytes(station.privateKey);
+      const secret = hkdf(sha256, key, undefined, new TextEncoder().encode('wardledger/station-memo/v1'), 32);
+      const blocks = new BlockSeal(BlockFamily.station, hkdf(sha256, key, undefined, new TextEncoder().encode('wardledger/station-blocks/v1'), 32));
+      this.stationMemo = { key: station.privateKey, address: station.address.toLowerCase(), cache: new VerifiedCache(secret), blocks };
     }
     return this.stationMemo.address === record.author.toLowerCase() ? this.stationMemo.cache : null;
   }
@@ -89,8 +92,10 @@ export class RecordVerifier {
   teamCache(teamKey: string | null): VerifiedCache | null {
     if (!teamKey) return null;
     if (this.teamMemo?.teamKey !== teamKey) {
-      const secret = hkdf(sha256, hexToBytes(teamKey), undefined, new TextEncoder().encode('wardledger/verified-memo/v2'), 32);
-      this.teamMemo = { teamKey, cache: new VerifiedCache(secret) };
+      const key = hexToBytes(teamKey);
+      const secret = hkdf(sha256, key, undefined, new TextEncoder().encode('wardledger/verified-memo/v2'), 32);
+      const blocks = new BlockSeal(BlockFamily.team, hkdf(sha256, key, undefined, new TextEncoder().encode('wardledger/opened-blocks/v1'), 32));
+      this.teamMemo = { teamKey, cache: new VerifiedCache(secret), blocks };
     }
     return this.teamMemo.cache;
   }
@@ -118,10 +123,13 @@ export class RecordVerifier {
 
   /**
    * Decrypt and verify a page of records: those held opened from the very bytes read (`held`, see
-   * provenance.reopened) as they are, then memos (no tree is read), then the records no memo
-   * vouched for, with their proofs read in one go. New persistent memos are saved.
+   * provenance.reopened) as they are, then, for a care-team reader, those an opened block vouches
+   * for (openedBlocks.ts: an hour's records in one piece), then memos (no tree is read), then the
+   * records no memo vouched for, with their proofs read in one go. New persistent memos are saved,
+   * and, where `contiguous` (the entries are a page of the store: every record of the patient
+   * between the first and the last), a block for each whole hour that had none that matched.
    */
-  async openMany(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, teamKey: string | null, held: ReadonlyArray<HeldOpen | undefined> = []): Promise<OpenedRecord[]> {
+  async openMany(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, teamKey: string | null, held: ReadonlyArray<HeldOpen | undefined> = [], contiguous = false): Promise<OpenedRecord[]> {
     const team = this.teamCache(teamKey);
     // A care-team reader's persistent memo: the station's for its own readings, else the team's.
     const memoOf = (r: RecordFields) => (team ? (this.ownStationMemo(r) ?? team) : null);
@@ -136,10 +144,12 @@ export class RecordVerifier {
       if (reused) out[i] = reused;
       else rest.push(i);
     }
-    const found = team && rest.length ? await this.store().memos(rest.map((i) => entries[i]!)) : undefined;
+    const toSeal = team && rest.length ? await this.openFromBlocks(entries, keys, out, memoOf, contiguous) : null;
+    const unopened = toSeal ? rest.filter((i) => out[i] === undefined) : rest;
+    const found = team && unopened.length ? await this.store().memos(unopened.map((i) => entries[i]!)) : undefined;
     const toCheck: Array<{ i: number; c: ToCheck }> = [];
-    for (let k = 0; k < rest.length; k++) {
-      const i = rest[k]!;
+    for (let k = 0; k < unopened.length; k++) {
+      const i = unopened[k]!;
       const e = entries[i]!;
       const cache = memoOf(e.record);
       const persistent = cache ? { cache, tag: found?.tags[k], remember } : undefined;
@@ -158,10 +168,54 @@ export class RecordVerifier {
     }
     for (const i of rest) this.noted(out[i]!);
     // Remember what was verified for the next start, and move memos found by id under their
-    // records' locators (best effort: a failed write only costs time).
-    const moved = found ? found.byId.map((k) => [entries[rest[k]!]!.record, found.tags[k]!] as [StoredRecord, string]) : [];
-    if (fresh.length || moved.length) await this.store().write((w) => w.memos(memosToSave(entries, fresh, moved), moved.map(([r]) => r.id))).catch(() => undefined);
+    // records' locators (best effort: a failed write only costs time); blocks in the same write as
+    // the memos of their records.
+    const moved = found ? found.byId.map((k) => [entries[unopened[k]!]!.record, found.tags[k]!] as [StoredRecord, string]) : [];
+    const sealed = (toSeal ?? []).flatMap((g) => sealedBlock(g, entries, out) ?? []);
+    if (fresh.length || moved.length || sealed.length) {
+      await this.store()
+        .write(async (w) => {
+          await w.memos(memosToSave(entries, fresh, moved), moved.map(([r]) => r.id));
+          for (const b of sealed) w.openedBlock(b.at, b.bytes);
+        })
+        .catch(() => undefined);
+    }
     return out;
+  }
+
+  /**
+   * Open from their hours' blocks the records not opened yet (`out` undefined) that a block
+   * vouches for; returns the groups a block may be written for that had none that matched.
+   */
+  private async openFromBlocks(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, out: OpenedRecord[], memoOf: (r: RecordFields) => VerifiedCache | null, contiguous: boolean): Promise<BlockGroup[]> {
+    const fieldsOf = (i: number): RecordFields => out[i]?.record ?? entries[i]!.record;
+    const grouped = entries.map((e, i) => ({ at: e.at, seq: e.seq, stored: e.stored, anchor: e.anchor, record: () => fieldsOf(i) }));
+    const groups = groupForBlocks(grouped, (r) => this.blockSealOf(r), contiguous).filter((g) => g.members.some((i) => out[i] === undefined));
+    if (!groups.length) return [];
+    const kept = await this.store().openedBlocks(groups.map((g) => g.at));
+    const toWrite: BlockGroup[] = [];
+    groups.forEach((g, k) => {
+      const bytes = kept[k];
+      const block = bytes && g.seal.open(g.at, bytes);
+      const members = g.members;
+      const matches = block && block.ids.length === members.length && members.every((i, n) => block.ids[n] === fieldsOf(i).id) && block.digest === blockDigest(members.map((i) => memberOf(entries[i]!, fieldsOf(i))));
+      if (!matches) {
+        if (g.writable) toWrite.push(g);
+        return;
+      }
+      members.forEach((i, n) => {
+        if (out[i] !== undefined) return;
+        const e = entries[i]!;
+        const vouched = openVouched(e.record, e.anchor!, keys.get(e.record.cipher.scopeId) ?? null, block.sealed[n]!, e.stored!, memoOf(e.record)!);
+        if (vouched) out[i] = vouched;
+      });
+    });
+    return toWrite;
+  }
+
+  /** The seal of a care-team reader's blocks for a record: its memo family's (the station's for its own readings). */
+  private blockSealOf(r: RecordFields): BlockSeal | null {
+    return r.authorRole === 'station' && this.ownStationMemo(r) ? this.stationMemo!.blocks : (this.teamMemo?.blocks ?? null);
   }
 
   /**
@@ -217,6 +271,20 @@ export class RecordVerifier {
     this.trees.clear();
     this.failed.clear();
   }
+}
+
+/** A block's member: what its digest covers (the stored bytes, the batch signature, the anchor). */
+function memberOf(e: StoredEntry, r: RecordFields): { stored: NonNullable<StoredEntry['stored']>; batch: RecordFields['batchSignature']; anchor: AnchorRef } {
+  return { stored: e.stored!, batch: r.batchSignature, anchor: e.anchor! };
+}
+
+/** The block for a group whose every record was opened and verified (else none: a block never holds a record that failed). */
+function sealedBlock(g: BlockGroup, entries: StoredEntry[], out: OpenedRecord[]): { at: BlockGroup['at']; bytes: Uint8Array } | null {
+  const opened = g.members.map((i) => out[i]);
+  if (!opened.every((o) => o?.sealed && o.provenance.status === 'verified' && o.provenance.problems.length === 0)) return null;
+  const members = g.members.map((i, n) => memberOf(entries[i]!, opened[n]!.record));
+  const block = { ids: opened.map((o) => o!.record.id), digest: blockDigest(members), sealed: opened.map((o) => o!.sealed!) };
+  return { at: g.at, bytes: g.seal.seal(g.at, block) };
 }
 
 /**

@@ -55,6 +55,12 @@ export const T = {
   patientMembers: 0x26,
   /** root → tag : the root was found on the ward chain (a keyed memo: checked once per root, ever). */
   rootOnChain: 0x25,
+  /**
+   * patient, hour, memo family → opened block : one hour of a patient's records as a care-team
+   * reader opened and verified them, sealed under a key of the memo family (records/openedBlocks.ts).
+   * A cache: used only where it matches the stored bytes exactly, rewritten where it does not.
+   */
+  openedBlock: 0x27,
   /** scope id → key scope (JSON), rewritten when readers are added. */
   scope: 0x40,
   /** patient, seq → scope id : the patient's scopes in creation order. */
@@ -142,4 +148,15 @@ export const LOCATOR_BYTES = WIDTH.address + WIDTH.time + WIDTH.seq;
 /** A device dedupe key: its 32 bytes when it is the usual SHA-256 hex, otherwise its text (marked). */
 export function dedupeKeyBytes(k: string): Buffer {
   return /^0x[0-9a-f]{64}$/.test(k) ? Buffer.concat([Buffer.of(0), Buffer.from(k.slice(2), 'hex')]) : Buffer.concat([Buffer.of(1), Buffer.from(k, 'utf8')]);
+}
+
+/** Where an opened block is kept: a patient, the hour it holds (ms at its start) and the memo family it is sealed for. */
+export interface OpenedBlockKey {
+  readonly patient: string;
+  readonly hour: number;
+  readonly family: number;
+}
+
+export function openedBlockKey(b: OpenedBlockKey): Buffer {
+  return key(T.openedBlock, hexKey(b.patient, WIDTH.address), ['time', b.hour], ['byte', b.family]);
 }

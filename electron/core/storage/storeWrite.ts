@@ -10,7 +10,7 @@ import type { KeyScope } from '../crypto/keyScope';
 import type { StoredRecord } from './storedRecord';
 import { WardError } from '../model/errors';
 import type { KvOp } from './levelKv';
-import { dedupeKeyBytes, hexKey, key, T, VitalsIndex, WIDTH } from './keys';
+import { dedupeKeyBytes, hexKey, key, openedBlockKey, T, VitalsIndex, WIDTH, type OpenedBlockKey } from './keys';
 import { encodeTree, type TreeInput } from './merkleTrees';
 import { encodeRecordBody, type TreePlace } from './recordBinary';
 import type { ActivityEntry, AuditRecord, Binding, ConsentEntry, ConsortiumPlace, ConsortiumShareEntry, RecordMeta, TreeAnchor } from './storeTypes';
@@ -128,6 +128,11 @@ export class StoreWrite {
       if (known) this.put(key(T.recordMemo, known.locator.bytes), hexKey(tag, 32));
     }
     for (const id of movedFromId) this.del(key(T.verifyMemo, hexKey(id, 32)));
+  }
+
+  /** An opened block (records/openedBlocks.ts), sealed by the reader: replaces the one kept for its hour and family. */
+  openedBlock(at: OpenedBlockKey, sealed: Uint8Array): void {
+    this.put(openedBlockKey(at), sealed);
   }
 
   /**

@@ -25,7 +25,7 @@ import type { KeyScope } from '../crypto/keyScope';
 import type { AnchorRef, StoredRecord } from './storedRecord';
 import { BoundedCache } from './boundedCache';
 import { getUint } from './bytes';
-import { dedupeKeyBytes, hexKey, key, prefixEnd, T, VitalsIndex, WIDTH } from './keys';
+import { dedupeKeyBytes, hexKey, key, openedBlockKey, prefixEnd, T, VitalsIndex, WIDTH, type OpenedBlockKey } from './keys';
 import { LevelKv, type KvOp, type RangeOptions } from './levelKv';
 import { type Locator, locatorOf, parseLocator } from './locator';
 import type { ProofReader, TreeHeader } from './merkleTrees';
@@ -849,6 +849,14 @@ export class WardStore {
       byId.push(missing[n]!);
     });
     return { tags, byId };
+  }
+
+  /**
+   * Opened blocks (records/openedBlocks.ts) by patient, hour (ms at its start) and memo family, in
+   * the order asked; undefined where none is stored. Their bytes are sealed: the store only keeps them.
+   */
+  openedBlocks(blocks: ReadonlyArray<OpenedBlockKey>): Promise<Array<Uint8Array | undefined>> {
+    return this.kv.getMany(blocks.map(openedBlockKey));
   }
 
   /** Station bed bindings, by device identity. */
