@@ -1,0 +1,100 @@
+/**
+ * The parts of an opened block that need no ward (records/openedBlocks.ts): a sealed block opens
+ * only at its own place (patient, hour, memo family) under its own family's key, and a block may be
+ * written only for an hour every record of which is in a page. What a block vouches for at a ward's
+ * read is tested in test/integration/records/openedBlocks.test.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { BLOCK_MS, BlockFamily, BlockSeal, blockDigest, groupForBlocks, hourOf, type OpenedBlock } from '../../../electron/core/records/openedBlocks';
+
+const patient = '0x' + 'ab'.repeat(20);
+const other = '0x' + 'cd'.repeat(20);
+const hour = hourOf(Date.UTC(2026, 10, 29, 9, 30));
+const block: OpenedBlock = { ids: ['0x' + '01'.repeat(32)], digest: 'ZGlnZXN0', sealed: [{ v: 1, id: '0x' + '01'.repeat(32), patient, kind: 'note', author: other, createdAt: hour + 1, nonce: '0x00', authorName: 'N', content: { note: 'x' } }] };
+
+describe('a sealed opened block', () => {
+  const team = new BlockSeal(BlockFamily.team, randomBytes(32));
+  const at = { patient, hour, family: BlockFamily.team };
+  const sealed = team.seal(at, block);
+
+  it('opens at its place under its key, and nowhere else', () => {
+    expect(team.open(at, sealed)).toEqual(block);
+    expect(team.open({ ...at, hour: hour + BLOCK_MS }, sealed)).toBeNull();
+    expect(team.open({ ...at, patient: other }, sealed)).toBeNull();
+    expect(team.open({ ...at, family: BlockFamily.station }, sealed)).toBeNull();
+    expect(new BlockSeal(BlockFamily.team, randomBytes(32)).open(at, sealed)).toBeNull();
+  });
+
+  it('does not open with any byte changed, cut short, or in another format', () => {
+    for (const i of [0, 1, 13, 30, sealed.length - 1]) {
+      const edited = Uint8Array.from(sealed);
+      edited[i]! ^= 1;
+      expect(team.open(at, edited)).toBeNull();
+    }
+    expect(team.open(at, sealed.subarray(0, 20))).toBeNull();
+    expect(team.open(at, new Uint8Array())).toBeNull();
+  });
+
+  it('seals the same block differently each time (a fresh nonce)', () => {
+    expect(Buffer.from(team.seal(at, block)).equals(Buffer.from(sealed))).toBe(false);
+  });
+});
+
+describe('the digest a block binds its members by', () => {
+  const member = (body: number[]) => ({
+    stored: { id: '0x' + '01'.repeat(32), patient, body: Uint8Array.from(body), signedBy: null },
+    batch: undefined,
+    anchor: { root: '0x' + '11'.repeat(32), batchId: 3, block: 40, tx: '0x', proof: [] },
+  });
+
+  it('changes with any member’s bytes, its anchor, or the members’ order', () => {
+    const a = member([1, 2, 3]);
+    const b = member([4, 5]);
+    const d = blockDigest([a, b]);
+    expect(blockDigest([a, b])).toBe(d);
+    expect(blockDigest([b, a])).not.toBe(d);
+    expect(blockDigest([a, member([4, 6])])).not.toBe(d);
+    expect(blockDigest([a, { ...b, anchor: { ...b.anchor, block: 41 } }])).not.toBe(d);
+    // Member boundaries cannot shift: [1,2,3],[4,5] is not [1,2],[3,4,5].
+    expect(blockDigest([member([1, 2]), member([3, 4, 5])])).not.toBe(d);
+  });
+});
+
+describe('which hours of a page a block may be written for', () => {
+  const seal = new BlockSeal(BlockFamily.station, randomBytes(32));
+  const entry = (at: number, seq: number, opts: { anchored?: boolean; stored?: boolean } = {}) => {
+    const id = '0x' + seq.toString(16).padStart(64, '0');
+    return {
+      at,
+      seq,
+      stored: opts.stored === false ? undefined : { id, patient, body: new Uint8Array([seq]), signedBy: null },
+      anchor: opts.anchored === false ? undefined : { root: '0x' + '11'.repeat(32), batchId: 1, block: 1, tx: '0x', proof: [] },
+      record: () => ({ id, patient }),
+    };
+  };
+  const h0 = hour;
+  // A page from the middle of h0 to the middle of h0 + 3 hours, newest first as a page is read.
+  const page = [entry(h0 + 3 * BLOCK_MS + 60_000, 9), entry(h0 + 2 * BLOCK_MS + 5, 8), entry(h0 + 2 * BLOCK_MS + 4, 7), entry(h0 + BLOCK_MS + 10, 6), entry(h0 + 1800_000, 5)];
+
+  it('only hours strictly inside a contiguous page, members in the store’s order', () => {
+    const groups = groupForBlocks(page, () => seal, true);
+    const byHour = new Map(groups.map((g) => [g.at.hour, g]));
+    expect(byHour.get(h0)!.writable).toBe(false); // the page starts inside it
+    expect(byHour.get(h0 + 3 * BLOCK_MS)!.writable).toBe(false); // the newest, still filling
+    expect(byHour.get(h0 + BLOCK_MS)!.writable).toBe(true);
+    expect(byHour.get(h0 + 2 * BLOCK_MS)!.writable).toBe(true);
+    expect(byHour.get(h0 + 2 * BLOCK_MS)!.members).toEqual([2, 1]);
+    expect(groups.every((g) => g.at.family === BlockFamily.station && g.at.patient === patient)).toBe(true);
+  });
+
+  it('none for a list that is not a page, and none for an hour with a record left out', () => {
+    expect(groupForBlocks(page, () => seal, false).some((g) => g.writable)).toBe(false);
+    const pending = [...page.slice(0, 3), entry(h0 + BLOCK_MS + 20, 10, { anchored: false }), ...page.slice(3)];
+    const byHour = new Map(groupForBlocks(pending, () => seal, true).map((g) => [g.at.hour, g]));
+    expect(byHour.get(h0 + BLOCK_MS)!.writable).toBe(false);
+    expect(byHour.get(h0 + 2 * BLOCK_MS)!.writable).toBe(true);
+    const unsealed = groupForBlocks(page, () => null, true);
+    expect(unsealed).toEqual([]);
+  });
+});
