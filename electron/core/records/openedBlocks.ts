@@ -7,9 +7,12 @@
  * What a block vouches for is what the records' memos vouch for (records/recordMemo.ts, the stored
  * form): a SHA-256 over every member's covered bytes — its patient, its stored body (every signed
  * field, the signature, the ciphertext), its batch signature and its anchor's root, batch and block
- * — in the store's order. A block is used only when the records read now are exactly its members
- * and their bytes give its digest: any record edited, added to the hour or missing and the block
- * vouches for none of them (they are opened and verified the usual way, and the block rewritten).
+ * — in the store's order. A block vouches for its members only when each of them is read now,
+ * once, in that order, and their bytes give its digest: any of them edited, moved or missing and
+ * it vouches for none (they are opened and verified the usual way, and the block written again).
+ * A record of the hour the block does not name (filed later) is opened the usual way, and the
+ * block written again with it. The members' fields are kept beside their content, so a record a
+ * block vouches for is neither decrypted nor decoded.
  *
  * A block is sealed (AES-256-GCM) under a key of the memo family its records' memos belong to, for
  * the same reason: the care team's key for records of people, the station's key for the readings
@@ -23,7 +26,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { gcmDecrypt, gcmEncrypt, GCM_NONCE_BYTES } from '../crypto/aesGcm';
 import type { OpenedBlockKey } from '../storage/keys';
-import type { AnchorRef, StoredRecord } from '../storage/storedRecord';
+import type { AnchorRef, RecordFields, StoredRecord } from '../storage/storedRecord';
 import type { StoredBytes } from '../storage/wardStore';
 import type { SealedContent } from './recordCodec';
 import { storedCoveredBytes } from './recordMemo';
@@ -34,12 +37,21 @@ export const BLOCK_MS = 3600_000;
 /** The memo families a block is sealed for (the last byte of its key). */
 export const BlockFamily = { team: 1, station: 2 } as const;
 
-const FORMAT = 1;
+/** 2: members' fields kept (1, the first form, had none: not opened, written again). */
+const FORMAT = 2;
 const AAD_LABEL = Buffer.from('WardLedger/opened-block/v1', 'utf8');
 const DIGEST_LABEL = Buffer.from('WardLedger/opened-block-digest/v1', 'utf8');
 
 /** The hour (ms at its start) a record filed at `at` belongs to. */
 export const hourOf = (at: number): number => Math.floor(at / BLOCK_MS) * BLOCK_MS;
+
+/**
+ * A member's fields that its sealed content does not repeat (the content names its id, patient,
+ * kind, author and time): role, what it amends, and its ciphertext's version, scope and nonce.
+ * Decoded from the very bytes the digest binds when the block was written, so a record a block
+ * vouches for is not decoded again.
+ */
+export type MemberFields = [authorRole: RecordFields['authorRole'], amends: string, v: RecordFields['cipher']['v'], scopeId: string, iv: string];
 
 /** What a block holds, once opened. */
 export interface OpenedBlock {
@@ -49,13 +61,38 @@ export interface OpenedBlock {
   digest: string;
   /** Each member's verified, decrypted content, in the same order. */
   sealed: SealedContent[];
+  /** Each member's other fields, in the same order. */
+  fields: MemberFields[];
 }
 
-/** A record as a block covers it: its stored bytes, its batch signature and its anchor. */
+/** A record as a block covers it: its stored bytes (with the batch signature it is read with) and its anchor. */
 export interface BlockMember {
   stored: StoredBytes;
-  batch: StoredRecord['batchSignature'];
   anchor: AnchorRef;
+}
+
+/** A record's batch signature as its stored bytes are read with it (the signature tree's header), without the proof no memo covers. */
+export function batchOfHeader(signedBy: StoredBytes['signedBy']): StoredRecord['batchSignature'] {
+  const s = signedBy?.signature;
+  return s ? { root: signedBy.root, count: s.count, createdAt: s.createdAt, signature: s.signature, proof: [] } : undefined;
+}
+
+/** The fields a block keeps of a member (MemberFields). */
+export function memberFields(r: RecordFields): MemberFields {
+  return [r.authorRole, r.amends, r.cipher.v, r.cipher.scopeId, r.cipher.iv];
+}
+
+/**
+ * A member's fields as readers use them (RecordFields), from its stored bytes' id and patient, its
+ * sealed content and what the block kept; null when the content does not name this record.
+ */
+export function recordOfMember(stored: StoredBytes, sealed: SealedContent, fields: MemberFields): RecordFields | null {
+  if (sealed?.v !== 1 || sealed.id !== stored.id || sealed.patient !== stored.patient || !Array.isArray(fields)) return null;
+  const [authorRole, amends, v, scopeId, iv] = fields;
+  const record: RecordFields = { id: stored.id, patient: stored.patient, kind: sealed.kind, author: sealed.author, authorRole, createdAt: sealed.createdAt, amends, cipher: { v, scopeId, iv } };
+  const batch = batchOfHeader(stored.signedBy);
+  if (batch) record.batchSignature = batch;
+  return record;
 }
 
 /**
@@ -66,7 +103,7 @@ export function blockDigest(members: readonly BlockMember[]): string {
   const h = createHash('sha256').update(DIGEST_LABEL);
   const length = Buffer.allocUnsafe(4);
   for (const m of members) {
-    const parts = storedCoveredBytes(m.stored, m.batch, m.anchor);
+    const parts = storedCoveredBytes(m.stored, batchOfHeader(m.stored.signedBy), m.anchor);
     let n = 0;
     for (const p of parts) n += p.length;
     length.writeUInt32BE(n);
@@ -104,7 +141,7 @@ export class BlockSeal {
     try {
       const packed = gcmDecrypt(this.#key, bytes.subarray(1, 1 + GCM_NONCE_BYTES), bytes.subarray(1 + GCM_NONCE_BYTES), aadOf(at), 'An opened block does not open.');
       const block = JSON.parse(inflateRawSync(packed).toString('utf8')) as OpenedBlock;
-      const wellFormed = Array.isArray(block?.ids) && Array.isArray(block.sealed) && block.ids.length === block.sealed.length && typeof block.digest === 'string';
+      const wellFormed = Array.isArray(block?.ids) && Array.isArray(block.sealed) && Array.isArray(block.fields) && block.ids.length === block.sealed.length && block.ids.length === block.fields.length && typeof block.digest === 'string';
       return wellFormed ? block : null;
     } catch {
       return null;
@@ -117,6 +154,60 @@ function aadOf(at: OpenedBlockKey): Buffer {
   head.writeBigUInt64BE(BigInt(at.hour), 0);
   head[8] = at.family;
   return Buffer.concat([AAD_LABEL, Buffer.from(at.patient.toLowerCase(), 'utf8'), head]);
+}
+
+/** One hour of a patient's entries that a block may vouch for (stored form, anchored), in the store's order. */
+export interface BlockHour {
+  patient: string;
+  hour: number;
+  members: number[];
+}
+
+/** What reading by blocks needs of each entry: nothing decoded. */
+export interface HourEntry {
+  at: number;
+  seq: number;
+  stored?: StoredBytes;
+  anchor: AnchorRef | undefined;
+}
+
+/** The entries a block may vouch for, by patient and hour (their stored bytes' patient; nothing decoded). */
+export function blockHours(entries: readonly HourEntry[]): BlockHour[] {
+  const hours = new Map<string, BlockHour>();
+  entries.forEach((e, i) => {
+    if (!e.stored || !e.anchor) return;
+    const hour = hourOf(e.at);
+    const name = `${e.stored.patient}|${hour}`;
+    const h = hours.get(name);
+    if (h) h.members.push(i);
+    else hours.set(name, { patient: e.stored.patient, hour, members: [i] });
+  });
+  const out = [...hours.values()];
+  for (const h of out) h.members.sort((a, b) => entries[a]!.at - entries[b]!.at || entries[a]!.seq - entries[b]!.seq);
+  return out;
+}
+
+/**
+ * The entries a block vouches for, in its order: every id of the block is one entry of the hour
+ * (no id twice), in the store's order, and their bytes and anchors give its digest; else null.
+ * Entries of the hour the block does not name are not its business (a record filed later).
+ */
+export function blockMembers(block: OpenedBlock, hour: BlockHour, entries: readonly HourEntry[]): number[] | null {
+  const at = new Map<string, number>();
+  for (const [k, i] of hour.members.entries()) {
+    const id = entries[i]!.stored!.id;
+    if (at.has(id)) at.set(id, -1); // a record stored twice: the block vouches for neither copy
+    else at.set(id, k);
+  }
+  const members: number[] = [];
+  let last = -1;
+  for (const id of block.ids) {
+    const k = at.get(id);
+    if (k === undefined || k <= last) return null;
+    members.push(hour.members[k]!);
+    last = k;
+  }
+  return block.digest === blockDigest(members.map((i) => ({ stored: entries[i]!.stored!, anchor: entries[i]!.anchor! }))) ? members : null;
 }
 
 /**

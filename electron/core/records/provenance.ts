@@ -127,10 +127,11 @@ export const OPENED_CACHE_BYTES = 44 * 1024 * 1024;
  * bench's 15,000 readings held: the core's heap 20 MB after start, 51 MB after the opens, about
  * 2.1 KB a record before any view (docs/storage.md, "Memory of a running ward").
  */
-export function openedBytes(o: OpenedStored, stored?: StoredBytes): number {
-  // The hex length from the body's bytes where read with them (the record spells its hex only when asked).
+export function openedBytes(o: OpenedRecord, stored?: StoredBytes): number {
+  // The hex length from the body's bytes where read with them (the record spells its hex only when
+  // asked); a record without its bytes is a stored record, with its ciphertext's hex.
   const raw = stored && stored.id === o.record.id ? cipherBytesOf(stored.body) : null;
-  const ctHexLength = raw ? 2 + 2 * raw.ct.length : o.record.cipher.ct.length;
+  const ctHexLength = raw ? 2 + 2 * raw.ct.length : (o.record as StoredRecord).cipher.ct.length;
   return 1200 + ctHexLength + 80 * ((o.record.batchSignature?.proof.length ?? 0) + (o.record.batchSignature ? 4 : 0));
 }
 
@@ -164,6 +165,12 @@ const opened = new ByteBoundedCache<string, HeldOpen>(OPENED_CACHE_BYTES, (e) =>
 const bodyDigest = (body: Uint8Array): string => 'b' + hash('sha256', body, 'base64');
 
 function rememberOpened(o: OpenedStored, anchor: AnchorRef, stored: StoredBytes | undefined, persistedFor: VerifiedCache | null): OpenedRecord {
+  hold(o, anchor, stored && stored.id === o.record.id ? bodyDigest(stored.body) : fieldsDigest(o.record), openedBytes(o, stored), persistedFor);
+  return o;
+}
+
+/** Keep an opened record for the next open of the bytes its digest names (see `opened`). */
+function hold(o: OpenedRecord, anchor: AnchorRef, digest: string, bytes: number, persistedFor: VerifiedCache | null): void {
   // A copy of the fields readers use (RecordFields: no hashes, signature or ciphertext, read again
   // from the store whenever they are needed); a copy also because the store keeps where it read
   // each record object from (a WeakMap holding views of its read buffers), which must not live as
@@ -178,9 +185,7 @@ function rememberOpened(o: OpenedStored, anchor: AnchorRef, stored: StoredBytes 
     sealed.author = record.author;
   }
   const kept: OpenedRecord = { record, sealed, provenance: o.provenance };
-  const digest = stored && stored.id === o.record.id ? bodyDigest(stored.body) : fieldsDigest(o.record);
-  opened.set(o.record.id, { anchor: { root: anchor.root, batchId: anchor.batchId, block: anchor.block }, opened: kept, digest, bytes: openedBytes(o, stored), persistedFor });
-  return o;
+  opened.set(o.record.id, { anchor: { root: anchor.root, batchId: anchor.batchId, block: anchor.block }, opened: kept, digest, bytes, persistedFor });
 }
 
 /**
@@ -188,7 +193,7 @@ function rememberOpened(o: OpenedStored, anchor: AnchorRef, stored: StoredBytes 
  * one of two hidden classes (a rest pattern gave each its own descriptor array: 6 MB over 15,000
  * records).
  */
-function heldFields(r: StoredRecord): RecordFields {
+function heldFields(r: RecordFields): RecordFields {
   const { v, scopeId, iv } = r.cipher;
   const held: RecordFields = { id: r.id, patient: r.patient, kind: r.kind, author: r.author, authorRole: r.authorRole, createdAt: r.createdAt, amends: r.amends, cipher: { v, scopeId, iv } };
   if (r.batchSignature) held.batchSignature = r.batchSignature;
@@ -341,15 +346,17 @@ export function openFromMemo(record: StoredRecord, anchor: AnchorRef | undefined
 }
 
 /**
- * A record an opened block vouches for (records/openedBlocks.ts: its verified, decrypted content,
- * sealed under the reader's memo family and bound to exactly these stored bytes and this anchor):
- * verified as its memo would have it, nothing decrypted. Undefined when the reader holds no key
- * to its scope or the content does not name the record: it is then opened the usual way.
- * `persistedFor`: the memo family whose tags were stored with the block (they are not written again).
+ * A record an opened block vouches for (records/openedBlocks.ts: its verified, decrypted content
+ * and its fields, sealed under the reader's memo family and bound to exactly these stored bytes
+ * and this anchor): verified as its memo would have it, nothing decoded or decrypted. Undefined
+ * when the reader holds no key to its scope or the content does not name the record: it is then
+ * opened the usual way. `persistedFor`: the memo family whose tags were stored with the block.
  */
-export function openVouched(record: StoredRecord, anchor: AnchorRef, key: ScopeKey | null, sealed: SealedContent, stored: StoredBytes, persistedFor: VerifiedCache): OpenedRecord | undefined {
-  if (!key || !sealedMatches(sealed, record)) return undefined;
-  return rememberOpened({ record, sealed, provenance: verifiedProvenance(anchor) }, anchor, stored, persistedFor);
+export function openVouched(record: RecordFields, anchor: AnchorRef, key: ScopeKey | null, sealed: SealedContent, stored: StoredBytes, persistedFor: VerifiedCache): OpenedRecord | undefined {
+  if (!key || stored.id !== record.id || !sealedMatches(sealed, record)) return undefined;
+  const o: OpenedRecord = { record, sealed, provenance: verifiedProvenance(anchor) };
+  hold(o, anchor, bodyDigest(stored.body), openedBytes(o, stored), persistedFor);
+  return o;
 }
 
 /**

@@ -6,6 +6,7 @@ import { ethers } from 'ethers';
 import { readerKeys, type Actor } from '../identity/actor';
 import { WardError } from '../model/errors';
 import type { Page } from '../storage/storeTypes';
+import { scopeOfBody } from '../storage/recordBinary';
 import type { StoredRecord } from '../storage/storedRecord';
 import { cursorAt, type StoredEntry, type WardStore, type WindowOptions } from '../storage/wardStore';
 import { reopened, type OpenedRecord } from './provenance';
@@ -28,13 +29,16 @@ export class RecordReader {
 
   /**
    * Decrypt and verify stored entries (a page of one patient's records, or any list). Records held
-   * opened from the very bytes read are not decoded again (their scope is the held record's).
+   * opened from the very bytes read are not decoded again (their scope is the held record's), nor
+   * are records an opened block vouches for (their scope read from their stored bytes).
    * `page`: the entries are a page of the store (every record of the patient between the first and
    * the last), so the hours inside it may be kept as opened blocks (RecordVerifier.openMany).
    */
   async openEntries(actor: Actor, entries: StoredEntry[], options: { page?: boolean } = {}): Promise<OpenedRecord[]> {
     const held = entries.map(reopened);
-    const keys = await this.keyring.keysOf(new Set(entries.map((e, i) => (held[i]?.opened.record ?? e.record).cipher.scopeId)), readerKeys(actor));
+    // The scope from the stored bytes where read with them: a record an opened block vouches for is never decoded.
+    const scopeOf = (e: StoredEntry, i: number) => held[i]?.opened.record.cipher.scopeId ?? (e.stored ? scopeOfBody(e.stored.body) : null) ?? e.record.cipher.scopeId;
+    const keys = await this.keyring.keysOf(new Set(entries.map(scopeOf)), readerKeys(actor));
     return this.verifier.openMany(entries, keys, actor.teamKey, held, options.page ?? false);
   }
 

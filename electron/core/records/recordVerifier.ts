@@ -19,7 +19,7 @@ import { leafHashOrNull } from '../crypto/merkle';
 import { encodeRecordBody, type TreePlace } from '../storage/recordBinary';
 import { leafOf, type AnchorRef, type RecordFields, type StoredRecord } from '../storage/storedRecord';
 import type { StoredEntry, WardStore } from '../storage/wardStore';
-import { BlockFamily, blockDigest, BlockSeal, groupForBlocks, type BlockGroup } from './openedBlocks';
+import { BlockFamily, blockDigest, blockHours, blockMembers, BlockSeal, groupForBlocks, memberFields, recordOfMember, type BlockGroup } from './openedBlocks';
 import { forgetOpened, openAndVerify, openFromMemo, openReused, openVouched, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type HeldOpen, type ToCheck } from './provenance';
 import type { RootsOnChain } from './rootsOnChain';
 import { VerifiedTrees } from './verifiedTrees';
@@ -72,6 +72,12 @@ export class RecordVerifier {
    */
   private ownStationMemo(record: RecordFields): VerifiedCache | null {
     if (record.authorRole !== 'station') return null;
+    const family = this.stationFamily();
+    return family && family.address === record.author.toLowerCase() ? family.cache : null;
+  }
+
+  /** The station's memo family (its memo's secret and its blocks' key, from the station key), or null before the ward is set up. */
+  private stationFamily(): { address: string; cache: VerifiedCache; blocks: BlockSeal } | null {
     const station = this.station();
     if (!station) return null;
     if (this.stationMemo?.key !== station.privateKey) {
@@ -80,7 +86,7 @@ export class RecordVerifier {
       const blocks = new BlockSeal(BlockFamily.station, hkdf(sha256, key, undefined, new TextEncoder().encode('wardledger/station-blocks/v1'), 32));
       this.stationMemo = { key: station.privateKey, address: station.address.toLowerCase(), cache: new VerifiedCache(secret), blocks };
     }
-    return this.stationMemo.address === record.author.toLowerCase() ? this.stationMemo.cache : null;
+    return this.stationMemo;
   }
 
   /** Whether a Merkle root is anchored on the ward chain (each root is looked up once, ever). */
@@ -144,8 +150,8 @@ export class RecordVerifier {
       if (reused) out[i] = reused;
       else rest.push(i);
     }
-    const toSeal = team && rest.length ? await this.openFromBlocks(entries, keys, out, memoOf, contiguous) : null;
-    const unopened = toSeal ? rest.filter((i) => out[i] === undefined) : rest;
+    const vouched = team && rest.length ? await this.openFromBlocks(entries, keys, out, memoOf) : null;
+    const unopened = vouched ? rest.filter((i) => out[i] === undefined) : rest;
     const found = team && unopened.length ? await this.store().memos(unopened.map((i) => entries[i]!)) : undefined;
     const toCheck: Array<{ i: number; c: ToCheck }> = [];
     for (let k = 0; k < unopened.length; k++) {
@@ -171,7 +177,7 @@ export class RecordVerifier {
     // records' locators (best effort: a failed write only costs time); blocks in the same write as
     // the memos of their records.
     const moved = found ? found.byId.map((k) => [entries[unopened[k]!]!.record, found.tags[k]!] as [StoredRecord, string]) : [];
-    const sealed = (toSeal ?? []).flatMap((g) => sealedBlock(g, entries, out) ?? []);
+    const sealed = vouched && contiguous ? this.blocksToWrite(entries, out, vouched) : [];
     if (fresh.length || moved.length || sealed.length) {
       await this.store()
         .write(async (w) => {
@@ -185,37 +191,52 @@ export class RecordVerifier {
 
   /**
    * Open from their hours' blocks the records not opened yet (`out` undefined) that a block
-   * vouches for; returns the groups a block may be written for that had none that matched.
+   * vouches for — nothing decoded: their ids, patient and bytes as read, their fields from the
+   * block — and return what was vouched for, by block place, for the blocks to write afterwards.
    */
-  private async openFromBlocks(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, out: OpenedRecord[], memoOf: (r: RecordFields) => VerifiedCache | null, contiguous: boolean): Promise<BlockGroup[]> {
-    const fieldsOf = (i: number): RecordFields => out[i]?.record ?? entries[i]!.record;
-    const grouped = entries.map((e, i) => ({ at: e.at, seq: e.seq, stored: e.stored, anchor: e.anchor, record: () => fieldsOf(i) }));
-    const groups = groupForBlocks(grouped, (r) => this.blockSealOf(r), contiguous).filter((g) => g.members.some((i) => out[i] === undefined));
-    if (!groups.length) return [];
-    const kept = await this.store().openedBlocks(groups.map((g) => g.at));
-    const toWrite: BlockGroup[] = [];
-    groups.forEach((g, k) => {
+  private async openFromBlocks(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, out: OpenedRecord[], memoOf: (r: RecordFields) => VerifiedCache | null): Promise<Map<string, number[]>> {
+    const vouched = new Map<string, number[]>();
+    const seals = [this.teamMemo?.blocks, this.stationFamily()?.blocks].filter((b): b is BlockSeal => !!b);
+    const hours = blockHours(entries).filter((h) => h.members.some((i) => out[i] === undefined));
+    const places = hours.flatMap((h) => seals.map((seal) => ({ h, seal, at: { patient: h.patient, hour: h.hour, family: seal.family } })));
+    if (!places.length) return vouched;
+    const kept = await this.store().openedBlocks(places.map((p) => p.at));
+    places.forEach(({ h, seal, at }, k) => {
       const bytes = kept[k];
-      const block = bytes && g.seal.open(g.at, bytes);
-      const members = g.members;
-      const matches = block && block.ids.length === members.length && members.every((i, n) => block.ids[n] === fieldsOf(i).id) && block.digest === blockDigest(members.map((i) => memberOf(entries[i]!, fieldsOf(i))));
-      if (!matches) {
-        if (g.writable) toWrite.push(g);
-        return;
-      }
+      const block = bytes && seal.open(at, bytes);
+      const members = block ? blockMembers(block, h, entries) : null;
+      if (!block || !members) return;
+      vouched.set(placeName(at), members);
       members.forEach((i, n) => {
         if (out[i] !== undefined) return;
         const e = entries[i]!;
-        const vouched = openVouched(e.record, e.anchor!, keys.get(e.record.cipher.scopeId) ?? null, block.sealed[n]!, e.stored!, memoOf(e.record)!);
-        if (vouched) out[i] = vouched;
+        const record = recordOfMember(e.stored!, block.sealed[n]!, block.fields[n]!);
+        const memo = record && memoOf(record);
+        // A block sealed for one family never vouches for a record of the other.
+        if (!record || !memo || this.blockSealOf(record) !== seal) return;
+        const opened = openVouched(record, e.anchor!, keys.get(record.cipher.scopeId) ?? null, block.sealed[n]!, e.stored!, memo);
+        if (opened) out[i] = opened;
       });
     });
-    return toWrite;
+    return vouched;
   }
 
   /** The seal of a care-team reader's blocks for a record: its memo family's (the station's for its own readings). */
   private blockSealOf(r: RecordFields): BlockSeal | null {
     return r.authorRole === 'station' && this.ownStationMemo(r) ? this.stationMemo!.blocks : (this.teamMemo?.blocks ?? null);
+  }
+
+  /**
+   * Blocks to write once a page is opened (`contiguous`): one per whole hour inside it and memo
+   * family whose records all verified, unless a block read with the page vouched for exactly them.
+   */
+  private blocksToWrite(entries: StoredEntry[], out: OpenedRecord[], vouched: Map<string, number[]>): Array<{ at: BlockGroup['at']; bytes: Uint8Array }> {
+    const groups = groupForBlocks(entries.map((e, i) => ({ at: e.at, seq: e.seq, stored: e.stored, anchor: e.anchor, record: () => out[i]!.record })), (r) => this.blockSealOf(r), true);
+    return groups.flatMap((g) => {
+      const same = vouched.get(placeName(g.at));
+      if (!g.writable || (same && same.length === g.members.length && same.every((i, n) => g.members[n] === i))) return [];
+      return sealedBlock(g, entries, out) ?? [];
+    });
   }
 
   /**
@@ -273,17 +294,19 @@ export class RecordVerifier {
   }
 }
 
-/** A block's member: what its digest covers (the stored bytes, the batch signature, the anchor). */
-function memberOf(e: StoredEntry, r: RecordFields): { stored: NonNullable<StoredEntry['stored']>; batch: RecordFields['batchSignature']; anchor: AnchorRef } {
-  return { stored: e.stored!, batch: r.batchSignature, anchor: e.anchor! };
-}
+/** Where a block is kept, as a name. */
+const placeName = (at: BlockGroup['at']): string => `${at.patient}|${at.hour}|${at.family}`;
 
 /** The block for a group whose every record was opened and verified (else none: a block never holds a record that failed). */
 function sealedBlock(g: BlockGroup, entries: StoredEntry[], out: OpenedRecord[]): { at: BlockGroup['at']; bytes: Uint8Array } | null {
-  const opened = g.members.map((i) => out[i]);
-  if (!opened.every((o) => o?.sealed && o.provenance.status === 'verified' && o.provenance.problems.length === 0)) return null;
-  const members = g.members.map((i, n) => memberOf(entries[i]!, opened[n]!.record));
-  const block = { ids: opened.map((o) => o!.record.id), digest: blockDigest(members), sealed: opened.map((o) => o!.sealed!) };
+  const opened = g.members.map((i) => out[i]!);
+  if (!opened.every((o) => o.sealed && o.provenance.status === 'verified' && o.provenance.problems.length === 0)) return null;
+  const block = {
+    ids: opened.map((o) => o.record.id),
+    digest: blockDigest(g.members.map((i) => ({ stored: entries[i]!.stored!, anchor: entries[i]!.anchor! }))),
+    sealed: opened.map((o) => o.sealed!),
+    fields: opened.map((o) => memberFields(o.record)),
+  };
   return { at: g.at, bytes: g.seal.seal(g.at, block) };
 }
 

@@ -154,6 +154,24 @@ export function peekRecordBody(body: Uint8Array): { id: string; signatureTree: T
 }
 
 /**
+ * A binary body's key scope id (0x hex), read without decoding the rest: what a reader needs to
+ * find its key for a record an opened block vouches for (records/openedBlocks.ts). Null for a
+ * JSON body. @throws WardError('INTEGRITY') for a damaged body.
+ */
+export function scopeOfBody(body: Uint8Array): string | null {
+  const head = bodyHead(body);
+  if (!head) return null;
+  const { r, flags } = head;
+  r.skip(32); // id
+  skipSignedFields(r, flags);
+  if (flags & F_BATCH) {
+    r.varint(); // tree number
+    r.varint(); // leaf index
+  }
+  return r.hex(16);
+}
+
+/**
  * A binary body's nonce and ciphertext as views of the body (no hex): what a reader decrypts, the
  * same bytes `decodeRecordBody` turns into the record's cipher.iv and cipher.ct. Null for a JSON
  * body. @throws WardError('INTEGRITY') for a damaged body.

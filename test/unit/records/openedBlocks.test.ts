@@ -6,12 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BLOCK_MS, BlockFamily, BlockSeal, blockDigest, groupForBlocks, hourOf, type OpenedBlock } from '../../../electron/core/records/openedBlocks';
+import { BLOCK_MS, BlockFamily, BlockSeal, blockDigest, blockHours, blockMembers, groupForBlocks, hourOf, type OpenedBlock } from '../../../electron/core/records/openedBlocks';
 
 const patient = '0x' + 'ab'.repeat(20);
 const other = '0x' + 'cd'.repeat(20);
 const hour = hourOf(Date.UTC(2026, 10, 29, 9, 30));
-const block: OpenedBlock = { ids: ['0x' + '01'.repeat(32)], digest: 'ZGlnZXN0', sealed: [{ v: 1, id: '0x' + '01'.repeat(32), patient, kind: 'note', author: other, createdAt: hour + 1, nonce: '0x00', authorName: 'N', content: { note: 'x' } }] };
+const block: OpenedBlock = { ids: ['0x' + '01'.repeat(32)], digest: 'ZGlnZXN0', sealed: [{ v: 1, id: '0x' + '01'.repeat(32), patient, kind: 'note', author: other, createdAt: hour + 1, nonce: '0x00', authorName: 'N', content: { note: 'x' } }], fields: [['nurse', '0x' + '00'.repeat(32), 1, '0x' + '22'.repeat(16), '0x' + '33'.repeat(12)]] };
 
 describe('a sealed opened block', () => {
   const team = new BlockSeal(BlockFamily.team, randomBytes(32));
@@ -44,7 +44,6 @@ describe('a sealed opened block', () => {
 describe('the digest a block binds its members by', () => {
   const member = (body: number[]) => ({
     stored: { id: '0x' + '01'.repeat(32), patient, body: Uint8Array.from(body), signedBy: null },
-    batch: undefined,
     anchor: { root: '0x' + '11'.repeat(32), batchId: 3, block: 40, tx: '0x', proof: [] },
   });
 
@@ -96,5 +95,29 @@ describe('which hours of a page a block may be written for', () => {
     expect(byHour.get(h0 + 2 * BLOCK_MS)!.writable).toBe(true);
     const unsealed = groupForBlocks(page, () => null, true);
     expect(unsealed).toEqual([]);
+  });
+});
+
+describe('which records of an hour a block vouches for', () => {
+  const anchor = { root: '0x' + '11'.repeat(32), batchId: 1, block: 1, tx: '0x', proof: [] };
+  const entry = (seq: number, id = seq) => ({ at: hour + seq * 1000, seq, anchor, stored: { id: '0x' + id.toString(16).padStart(64, '0'), patient, body: Uint8Array.from([seq, 7]), signedBy: null } });
+  const blockOf = (entries: ReturnType<typeof entry>[]): OpenedBlock => ({ ids: entries.map((e) => e.stored.id), digest: blockDigest(entries), sealed: [], fields: [] });
+
+  it('its members read now, in order, with the same bytes — beside records of the hour it does not name', () => {
+    const [a, b, c] = [entry(1), entry(2), entry(3)];
+    const page = [c, entry(4), b, a]; // newest first, a reading filed later (4) among them
+    const [h] = blockHours(page);
+    expect(blockMembers(blockOf([a, b, c]), h!, page)).toEqual([3, 2, 0]);
+  });
+
+  it('none when a member is missing, edited, out of order or stored twice', () => {
+    const [a, b, c] = [entry(1), entry(2), entry(3)];
+    const block = blockOf([a, b, c]);
+    const check = (page: ReturnType<typeof entry>[]) => blockMembers(block, blockHours(page)[0]!, page);
+    expect(check([c, a])).toBeNull();
+    expect(check([c, { ...b, stored: { ...b.stored, body: Uint8Array.from([2, 8]) } }, a])).toBeNull();
+    expect(check([c, { ...b, anchor: { ...anchor, block: 2 } }, a])).toBeNull();
+    expect(check([c, { ...a, at: hour + 2500 }, { ...b, at: hour + 1500 }].reverse())).toBeNull();
+    expect(check([c, b, a, { ...entry(5, 2) }])).toBeNull();
   });
 });

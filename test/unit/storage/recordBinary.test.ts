@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { commitToHash } from '../../../electron/core/crypto/commitment';
 import { useFastKeccak } from '../../../electron/core/crypto/keccak';
 import type { StoredRecord } from '../../../electron/core/storage/storedRecord';
-import { cipherBytesOf, decodeRecordBody, encodeRecordBody, peekRecordBody } from '../../../electron/core/storage/recordBinary';
+import { cipherBytesOf, decodeRecordBody, encodeRecordBody, peekRecordBody, scopeOfBody } from '../../../electron/core/storage/recordBinary';
 import { makeWard, nurseRecord, nurseVitals, stationBatch } from '../../support/realRecords';
 
 const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => '0x' + Buffer.from(b).toString('hex'));
@@ -100,7 +100,7 @@ describe('record bodies as bytes', () => {
     }
   });
 
-  it('reads a body\'s id, signature tree, nonce and ciphertext without decoding it, as the decoder finds them', () => {
+  it('reads a body\'s id, signature tree, key scope, nonce and ciphertext without decoding it, as the decoder finds them', () => {
     fc.assert(
       fc.property(
         canonical,
@@ -117,6 +117,7 @@ describe('record bodies as bytes', () => {
           // The nonce and ciphertext as views of the body: the bytes the decoded hex spells.
           const c = cipherBytesOf(body)!;
           expect(['0x' + Buffer.from(c.iv).toString('hex'), '0x' + Buffer.from(c.ct).toString('hex')]).toEqual([d.record.cipher.iv, d.record.cipher.ct]);
+          expect(scopeOfBody(body)).toBe(d.record.cipher.scopeId);
         },
       ),
       { numRuns: 150 },
@@ -126,6 +127,7 @@ describe('record bodies as bytes', () => {
     expect(odd.compact).toBe(false);
     expect(peekRecordBody(odd.body)).toBeNull();
     expect(cipherBytesOf(odd.body)).toBeNull();
+    expect(scopeOfBody(odd.body)).toBeNull();
   });
 
   it('keeps anything else exactly as JSON: altered commitments, odd hex, unknown kinds, extra fields', () => {
