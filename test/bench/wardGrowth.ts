@@ -375,7 +375,7 @@ async function openedBlocksOf(dir: string, patients: string[]): Promise<number[]
 /** How a patient's history had been opened before a measure, in a row's note. */
 function openedBefore(blocks: number | undefined): string {
   if (blocks === undefined) return 'memos from the writers';
-  return blocks ? `opened by an earlier run: ${f0(blocks)} opened blocks, the rest from the writers' memos` : 'no opened block: memos from the writers and earlier runs';
+  return blocks ? `opened by an earlier run: ${f0(blocks)} opened blocks kept (of the form this build reads or not), the rest from memos` : 'no opened block: memos from the writers and earlier runs';
 }
 
 interface Started {
@@ -794,7 +794,7 @@ export async function benchWardGrowth(
         makeRow({ name: `${label} — first open of a 10,000-record history`, figure: p.tenK.ms, unit: 'ms', target: { cmp: '<=', value: 300 }, baseline: null, note: `every page of records/history: ${f0(p.tenK.records)} records in ${p.tenK.pages} pages (${openedBefore(p.blocksBefore?.tenK)})` }),
         makeRow({ name: `${label} — first open of a 40,000-record whole history after a restart`, figure: p.whole40k.ms, unit: 'ms', target: { cmp: '<=', value: 1000 }, baseline: null, note: `every page of records/history (${f0(p.whole40k.records)} records, ${p.whole40k.pages} pages, decrypted and verified; ${openedBefore(p.blocksBefore?.whole40k)}); after another restart (opened before: persistent memos and opened blocks) ${f0(p.reopened40k?.ms)} ms, then records/chart of the whole period ${f0(p.chart40k.ms)} ms (${f0(p.chart40k.points)} points)` }),
         makeRow({ name: `${label} — durable ingest`, figure: p.ingest.readingsPerSecond, unit: 'readings/s', target: { cmp: '>=', value: 0, minRatio: 1 }, baseline: p.ingest.emptyBeside ?? empty.readingsPerSecond, note: `StationIngestQueue, ${f0(TIMED_INGEST.batches * TIMED_INGEST.size)} readings acknowledged when durable${p.ingest.cpuMs ? ` (${f0(p.ingest.cpuMs)} ms CPU)` : ''}; baseline: the same on a fresh empty ward ${p.ingest.emptyBeside ? 'right after, under the same load' : `at the start of the run`}` }),
-        makeRow({ name: `${label} — store bytes on disk per record`, figure: p.storeBytes / size, unit: 'B', target: { cmp: '<=', value: 1200 }, baseline: 2900, ratio: null, note: `records/store / records on file; full ingest speed (batches of about 1,000); baseline: records/log.jsonl per station reading` }),
+        makeRow({ name: `${label} — store bytes on disk per record`, figure: p.storeBytes / size, unit: 'B', target: { cmp: '<=', value: 1200 }, baseline: 2900, ratio: null, note: `records/store / records on file, the opened blocks of the histories opened included; full ingest speed (batches of about 1,000); baseline: records/log.jsonl per station reading` }),
         makeRow({ name: `${label} — chain bytes on disk per record`, figure: p.chainBytes / size, unit: 'B', target: null, baseline: null, note: `chain/ / records on file; last 20,000 readings alone: ${f0(p.ingest.chainBytesPerReading)} B chain, ${f0(p.ingest.storeBytesPerReading)} B store each` }),
       );
     }
