@@ -159,16 +159,7 @@ export function peekRecordBody(body: Uint8Array): { id: string; signatureTree: T
  * JSON body. @throws WardError('INTEGRITY') for a damaged body.
  */
 export function scopeOfBody(body: Uint8Array): string | null {
-  const head = bodyHead(body);
-  if (!head) return null;
-  const { r, flags } = head;
-  r.skip(32); // id
-  skipSignedFields(r, flags);
-  if (flags & F_BATCH) {
-    r.varint(); // tree number
-    r.varint(); // leaf index
-  }
-  return r.hex(16);
+  return atCipher(body)?.hex(16) ?? null;
 }
 
 /**
@@ -177,6 +168,17 @@ export function scopeOfBody(body: Uint8Array): string | null {
  * body. @throws WardError('INTEGRITY') for a damaged body.
  */
 export function cipherBytesOf(body: Uint8Array): { iv: Uint8Array; ct: Uint8Array } | null {
+  const r = atCipher(body);
+  if (!r) return null;
+  r.skip(16); // scope
+  const iv = r.bytes(12);
+  const ct = r.bytes(r.varint());
+  r.end();
+  return { iv, ct };
+}
+
+/** A binary body read up to its ciphertext (scope, nonce, bytes), past the id, signed fields and tree place; null for a JSON body. */
+function atCipher(body: Uint8Array): ByteReader | null {
   const head = bodyHead(body);
   if (!head) return null;
   const { r, flags } = head;
@@ -186,11 +188,7 @@ export function cipherBytesOf(body: Uint8Array): { iv: Uint8Array; ct: Uint8Arra
     r.varint(); // tree number
     r.varint(); // leaf index
   }
-  r.skip(16);
-  const iv = r.bytes(12);
-  const ct = r.bytes(r.varint());
-  r.end();
-  return { iv, ct };
+  return r;
 }
 
 /** salt || contentHash in one scratch buffer (hashed at once, never kept): no buffer per record decoded. */
