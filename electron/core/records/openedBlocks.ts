@@ -26,6 +26,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { gcmDecrypt, gcmEncrypt, GCM_NONCE_BYTES } from '../crypto/aesGcm';
 import type { OpenedBlockKey } from '../storage/keys';
+import { batchSignatureOf } from '../storage/merkleTrees';
 import type { AnchorRef, RecordFields, StoredRecord } from '../storage/storedRecord';
 import type { StoredBytes } from '../storage/wardStore';
 import type { SealedContent } from './recordCodec';
@@ -71,12 +72,6 @@ export interface BlockMember {
   anchor: AnchorRef;
 }
 
-/** A record's batch signature as its stored bytes are read with it (the signature tree's header), without the proof no memo covers. */
-export function batchOfHeader(signedBy: StoredBytes['signedBy']): StoredRecord['batchSignature'] {
-  const s = signedBy?.signature;
-  return s ? { root: signedBy.root, count: s.count, createdAt: s.createdAt, signature: s.signature, proof: [] } : undefined;
-}
-
 /** The fields a block keeps of a member (MemberFields). */
 export function memberFields(r: RecordFields): MemberFields {
   return [r.authorRole, r.amends, r.cipher.v, r.cipher.scopeId, r.cipher.iv];
@@ -90,7 +85,7 @@ export function recordOfMember(stored: StoredBytes, sealed: SealedContent, field
   if (sealed?.v !== 1 || sealed.id !== stored.id || sealed.patient !== stored.patient || !Array.isArray(fields)) return null;
   const [authorRole, amends, v, scopeId, iv] = fields;
   const record: RecordFields = { id: stored.id, patient: stored.patient, kind: sealed.kind, author: sealed.author, authorRole, createdAt: sealed.createdAt, amends, cipher: { v, scopeId, iv } };
-  const batch = batchOfHeader(stored.signedBy);
+  const batch = batchSignatureOf(stored.signedBy, []);
   if (batch) record.batchSignature = batch;
   return record;
 }
@@ -103,7 +98,7 @@ export function blockDigest(members: readonly BlockMember[]): string {
   const h = createHash('sha256').update(DIGEST_LABEL);
   const length = Buffer.allocUnsafe(4);
   for (const m of members) {
-    const parts = storedCoveredBytes(m.stored, batchOfHeader(m.stored.signedBy), m.anchor);
+    const parts = storedCoveredBytes(m.stored, batchSignatureOf(m.stored.signedBy, []), m.anchor);
     let n = 0;
     for (const p of parts) n += p.length;
     length.writeUInt32BE(n);

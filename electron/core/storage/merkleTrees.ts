@@ -23,6 +23,7 @@
  *         are read as the header's root (stores written before keep the entry; both read alike).
  */
 import { WardError } from '../model/errors';
+import type { StoredRecord } from './storedRecord';
 import { ByteReader, ByteWriter, damagedEntry, isCanonicalHex } from './bytes';
 
 /** The batch signature over a tree's root (device batches signed by the station key). */
@@ -51,6 +52,15 @@ export interface TreeHeader {
 const FORM_LAYOUT = 1;
 const FORM_PROOFS = 2;
 const F_SIGNED = 1;
+
+/**
+ * The batch signature a record read with this signature tree's header carries, with its proof (a
+ * record read without proofs: []); undefined for a tree no one signed.
+ */
+export function batchSignatureOf(header: TreeHeader | null | undefined, proof: string[]): StoredRecord['batchSignature'] {
+  const s = header?.signature;
+  return s ? { root: header.root, count: s.count, createdAt: s.createdAt, signature: s.signature, proof } : undefined;
+}
 
 /** The header, and the nodes entry — null for a one-leaf layout, which is its root alone (oneLeafNodes). */
 export function encodeTree(t: TreeInput): { header: Buffer; nodes: Buffer | null } {

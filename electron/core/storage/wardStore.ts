@@ -28,7 +28,7 @@ import { getUint } from './bytes';
 import { dedupeKeyBytes, hexKey, key, openedBlockKey, prefixEnd, T, VitalsIndex, WIDTH, type OpenedBlockKey } from './keys';
 import { LevelKv, type KvOp, type RangeOptions } from './levelKv';
 import { type Locator, locatorOf, parseLocator } from './locator';
-import type { ProofReader, TreeHeader } from './merkleTrees';
+import { batchSignatureOf, type ProofReader, type TreeHeader } from './merkleTrees';
 import { decodeRecordBody, peekRecordBody, type TreePlace } from './recordBinary';
 import { StoreWrite, TreeRole, type WriteContext } from './storeWrite';
 import { TreeCache } from './treeCache';
@@ -377,10 +377,8 @@ export class WardStore {
   /** Decode a read entry's record and attach its batch signature (see entriesOf). */
   private readonly decodeRead = (e: ReadEntry): StoredRecord => {
     const record = e.json ?? decodeRecordBody(e.body, e.stored!.patient).record;
-    const header = e.stored?.signedBy;
-    if (e.signatureTree && header?.signature) {
-      record.batchSignature = { root: header.root, count: header.signature.count, createdAt: header.signature.createdAt, signature: header.signature.signature, proof: e.signedProof! };
-    }
+    const batch = e.signatureTree ? batchSignatureOf(e.stored?.signedBy, e.signedProof!) : undefined;
+    if (batch) record.batchSignature = batch;
     this.places.set(record, { locator: e.locator, signatureTree: e.signatureTree, anchorTree: e.anchorTree });
     return record;
   };
