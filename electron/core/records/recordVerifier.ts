@@ -81,10 +81,8 @@ export class RecordVerifier {
     const station = this.station();
     if (!station) return null;
     if (this.stationMemo?.key !== station.privateKey) {
-      const key = hexToBytes(station.privateKey);
-      const secret = hkdf(sha256, key, undefined, new TextEncoder().encode('wardledger/station-memo/v1'), 32);
-      const blocks = new BlockSeal(BlockFamily.station, hkdf(sha256, key, undefined, new TextEncoder().encode('wardledger/station-blocks/v1'), 32));
-      this.stationMemo = { key: station.privateKey, address: station.address.toLowerCase(), cache: new VerifiedCache(secret), blocks };
+      const family = memoFamily(station.privateKey, 'wardledger/station-memo/v1', 'wardledger/station-blocks/v1', BlockFamily.station);
+      this.stationMemo = { key: station.privateKey, address: station.address.toLowerCase(), ...family };
     }
     return this.stationMemo;
   }
@@ -97,12 +95,7 @@ export class RecordVerifier {
   /** The persistent verification memo for care-team readers (secret derived from the team key). */
   teamCache(teamKey: string | null): VerifiedCache | null {
     if (!teamKey) return null;
-    if (this.teamMemo?.teamKey !== teamKey) {
-      const key = hexToBytes(teamKey);
-      const secret = hkdf(sha256, key, undefined, new TextEncoder().encode('wardledger/verified-memo/v2'), 32);
-      const blocks = new BlockSeal(BlockFamily.team, hkdf(sha256, key, undefined, new TextEncoder().encode('wardledger/opened-blocks/v1'), 32));
-      this.teamMemo = { teamKey, cache: new VerifiedCache(secret), blocks };
-    }
+    if (this.teamMemo?.teamKey !== teamKey) this.teamMemo = { teamKey, ...memoFamily(teamKey, 'wardledger/verified-memo/v2', 'wardledger/opened-blocks/v1', BlockFamily.team) };
     return this.teamMemo.cache;
   }
 
@@ -292,6 +285,16 @@ export class RecordVerifier {
     this.trees.clear();
     this.failed.clear();
   }
+}
+
+/**
+ * A memo family's secrets from its key (the care team's or the station's): the persistent memo's
+ * HMAC secret and its blocks' sealing key, each derived (HKDF-SHA256) under a label of its own.
+ */
+function memoFamily(hexKey: string, memoLabel: string, blocksLabel: string, family: number): { cache: VerifiedCache; blocks: BlockSeal } {
+  const key = hexToBytes(hexKey);
+  const derive = (label: string) => hkdf(sha256, key, undefined, new TextEncoder().encode(label), 32);
+  return { cache: new VerifiedCache(derive(memoLabel)), blocks: new BlockSeal(family, derive(blocksLabel)) };
 }
 
 /** Where a block is kept, as a name. */
