@@ -151,6 +151,15 @@ function aadOf(at: OpenedBlockKey): Buffer {
   return Buffer.concat([AAD_LABEL, Buffer.from(at.patient.toLowerCase(), 'utf8'), head]);
 }
 
+/** Where a block is kept, as one string (a map key). */
+export const placeName = (at: OpenedBlockKey): string => `${at.patient}|${at.hour}|${at.family}`;
+
+/** Indexes of entries compared in the store's order: time filed, then sequence. */
+const inStoreOrder =
+  (entries: ReadonlyArray<{ at: number; seq: number }>) =>
+  (a: number, b: number): number =>
+    entries[a]!.at - entries[b]!.at || entries[a]!.seq - entries[b]!.seq;
+
 /** One hour of a patient's entries that a block may vouch for (stored form, anchored), in the store's order. */
 export interface BlockHour {
   patient: string;
@@ -178,7 +187,7 @@ export function blockHours(entries: readonly HourEntry[]): BlockHour[] {
     else hours.set(name, { patient: e.stored.patient, hour, members: [i] });
   });
   const out = [...hours.values()];
-  for (const h of out) h.members.sort((a, b) => entries[a]!.at - entries[b]!.at || entries[a]!.seq - entries[b]!.seq);
+  for (const h of out) h.members.sort(inStoreOrder(entries));
   return out;
 }
 
@@ -248,14 +257,14 @@ export function groupForBlocks<R extends Pick<StoredRecord, 'id' | 'patient'>>(e
       leftOut.add(`${r.patient}|${hour}`);
       return;
     }
-    const name = `${r.patient}|${hour}|${seal.family}`;
-    const g = groups.get(name);
+    const at = { patient: r.patient, hour, family: seal.family };
+    const g = groups.get(placeName(at));
     if (g) g.members.push(i);
-    else groups.set(name, { at: { patient: r.patient, hour, family: seal.family }, seal, members: [i], writable: false });
+    else groups.set(placeName(at), { at, seal, members: [i], writable: false });
   });
   const out = [...groups.values()];
   for (const g of out) {
-    g.members.sort((a, b) => entries[a]!.at - entries[b]!.at || entries[a]!.seq - entries[b]!.seq);
+    g.members.sort(inStoreOrder(entries));
     const s = span.get(g.at.patient)!;
     g.writable = contiguous && g.at.hour > s.lo && g.at.hour + BLOCK_MS <= s.hi && !leftOut.has(`${g.at.patient}|${g.at.hour}`);
   }

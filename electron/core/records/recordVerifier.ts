@@ -19,7 +19,7 @@ import { leafHashOrNull } from '../crypto/merkle';
 import { encodeRecordBody, type TreePlace } from '../storage/recordBinary';
 import { leafOf, type AnchorRef, type RecordFields, type StoredRecord } from '../storage/storedRecord';
 import type { StoredEntry, WardStore } from '../storage/wardStore';
-import { BlockFamily, blockDigest, blockHours, blockMembers, BlockSeal, groupForBlocks, memberFields, recordOfMember, type BlockGroup } from './openedBlocks';
+import { BlockFamily, blockDigest, blockHours, blockMembers, BlockSeal, groupForBlocks, memberFields, placeName, recordOfMember, type BlockGroup } from './openedBlocks';
 import { forgetOpened, openAndVerify, openFromMemo, openReused, openVouched, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type HeldOpen, type ToCheck } from './provenance';
 import type { RootsOnChain } from './rootsOnChain';
 import { VerifiedTrees } from './verifiedTrees';
@@ -296,9 +296,6 @@ function memoFamily(hexKey: string, memoLabel: string, blocksLabel: string, fami
   const derive = (label: string) => hkdf(sha256, key, undefined, new TextEncoder().encode(label), 32);
   return { cache: new VerifiedCache(derive(memoLabel)), blocks: new BlockSeal(family, derive(blocksLabel)) };
 }
-
-/** Where a block is kept, as a name. */
-const placeName = (at: BlockGroup['at']): string => `${at.patient}|${at.hour}|${at.family}`;
 
 /** The block for a group whose every record was opened and verified (else none: a block never holds a record that failed). */
 function sealedBlock(g: BlockGroup, entries: StoredEntry[], out: OpenedRecord[]): { at: BlockGroup['at']; bytes: Uint8Array } | null {
