@@ -36,8 +36,11 @@ export class RecordReader {
    */
   async openEntries(actor: Actor, entries: StoredEntry[], options: { page?: boolean } = {}): Promise<OpenedRecord[]> {
     const held = entries.map(reopened);
-    // The scope from the stored bytes where read with them: a record an opened block vouches for is never decoded.
-    const scopeOf = (e: StoredEntry, i: number) => held[i]?.opened.record.cipher.scopeId ?? (e.stored ? scopeOfBody(e.stored.body) : null) ?? e.record.cipher.scopeId;
+    // For a care-team reader, the scope from the stored bytes where read with them: a record an
+    // opened block vouches for is never decoded. Other readers open every record the usual way
+    // (decoded anyway): the decoded record's scope.
+    const fromBytes = !!actor.teamKey;
+    const scopeOf = (e: StoredEntry, i: number) => held[i]?.opened.record.cipher.scopeId ?? (fromBytes && e.stored ? scopeOfBody(e.stored.body) : null) ?? e.record.cipher.scopeId;
     const keys = await this.keyring.keysOf(new Set(entries.map(scopeOf)), readerKeys(actor));
     return this.verifier.openMany(entries, keys, actor.teamKey, held, options.page ?? false);
   }
