@@ -20,6 +20,8 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { contentSecurityPolicy } from '../common/contentSecurityPolicy';
 import type { WardEvent } from '../core/model/events';
+import { packResult } from '../core/model/replyPacking';
+import { jsonBytes } from './jsonBytes';
 import { log } from '../core/platform/log';
 import type { WardCore } from '../core/shellContract';
 
@@ -98,7 +100,7 @@ function securityHeaders(res: ServerResponse): void {
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   // Encoded once: given a string, Node measures its UTF-8 length for the header and then encodes
   // it again (two passes over a 5 MB history).
-  const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+  const bytes = jsonBytes(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': bytes.length });
   res.end(bytes);
 }
@@ -232,7 +234,7 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
     const result = await options.core.call({ sessionToken, channel: client }, operation, input);
     const retryAfter = result.ok ? undefined : result.error.details?.retryAfterSeconds;
     if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
-    sendJson(res, result.ok ? 200 : (statusByCode[result.error.code] ?? 422), result);
+    sendJson(res, result.ok ? 200 : (statusByCode[result.error.code] ?? 422), result.ok ? { ok: true, result: packResult(operation, result.result) } : result);
   }
 
   function eventStream(req: IncomingMessage, res: ServerResponse, client: string): void {

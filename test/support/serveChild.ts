@@ -4,6 +4,7 @@
  * killed by a failpoint (WARDLEDGER_FAILPOINT, platform/failpoint.ts).
  */
 import type { CallResult } from '../../electron/core/api/contract';
+import { unpackResult } from '../../electron/core/model/replyPacking';
 import { spawnServe } from './serveProcess';
 import { testScryptN } from './tempCore';
 
@@ -34,7 +35,9 @@ export async function serveChild(dataDir: string, env: Record<string, string> = 
       headers: { 'content-type': 'application/json', 'x-wardledger-secret': secret, ...(session ? { 'x-ward-session': session } : {}) },
       body: JSON.stringify(input),
     });
-    return (await r.json()) as CallResult;
+    const reply = (await r.json()) as CallResult;
+    // Packed as the renderer's HTTP bridge receives it (core/model/replyPacking.ts).
+    return reply.ok ? { ok: true, result: unpackResult(operation, reply.result) } : reply;
   };
   return {
     call,

@@ -6,6 +6,7 @@
  */
 import type { ApiErrorBody, WardBridge, WardEvent } from './contract';
 import { BAD_RESPONSE, UNREACHABLE, isCallResult } from './errors';
+import { unpackResult } from '../../../electron/core/model/replyPacking';
 
 type CallReply = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
 
@@ -107,8 +108,13 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): HttpBridge {
         error: { code: BAD_RESPONSE, message: `WardLedger sent a reply this window cannot read (HTTP ${response.status}).` },
       };
     }
-    if (isCallResult(body)) return body;
-    return { ok: false, error: { code: BAD_RESPONSE, message: `WardLedger sent an unexpected reply (HTTP ${response.status}).` } };
+    if (!isCallResult(body)) return { ok: false, error: { code: BAD_RESPONSE, message: `WardLedger sent an unexpected reply (HTTP ${response.status}).` } };
+    if (!body.ok) return body;
+    try {
+      return { ok: true, result: unpackResult(operation, body.result) };
+    } catch {
+      return { ok: false, error: { code: BAD_RESPONSE, message: 'WardLedger sent a reply this window cannot read. Reload the page; if it persists, update WardLedger.' } };
+    }
   }
 
   return {

@@ -5,6 +5,8 @@
  * and due patients, a missing escalation, and a patient without any set; and the widest rows a
  * board row must hold on one line: a long name, a missing escalation beside a newer partial set.
  */
+import { unpackResult } from '../../../electron/core/model/replyPacking';
+
 export interface SeededPatient {
   name: string;
   bed: string;
@@ -77,7 +79,8 @@ export function apiCaller(launchUrl: string): Call {
     });
     const body = (await r.json()) as { ok: boolean; result?: unknown; error?: { message: string } };
     if (!body.ok) throw new Error(`${operation}: ${body.error?.message ?? r.status}`);
-    return body.result;
+    // Packed as the renderer's HTTP bridge receives it (core/model/replyPacking.ts).
+    return unpackResult(operation, body.result);
   };
 }
 
