@@ -35,6 +35,23 @@ export interface PackedViews {
   views: PackedView[];
 }
 
+/**
+ * Every field of a record view, as packViews writes it: a field added to RecordView does not
+ * compile until it is named here, and written there.
+ */
+export const PACKED: Readonly<Record<keyof RecordView, 'as is' | 'by index' | 'when not usual'>> = {
+  id: 'as is',
+  kind: 'as is',
+  createdAt: 'as is',
+  content: 'as is',
+  author: 'by index',
+  provenance: 'by index',
+  measuredAt: 'when not usual',
+  amends: 'when not usual',
+  amendedBy: 'when not usual',
+  superseded: 'when not usual',
+};
+
 export function packViews(views: readonly RecordView[]): PackedViews {
   const authors: PersonRef[] = [];
   const provenances: Provenance[] = [];
@@ -50,17 +67,18 @@ export function packViews(views: readonly RecordView[]): PackedViews {
     return i;
   };
   const packed = views.map((v): PackedView => {
-    const { author, provenance, measuredAt, amends, amendedBy, superseded, ...rest } = v;
-    let p = provenanceAt.get(provenance);
+    let p = provenanceAt.get(v.provenance);
     if (p === undefined) {
-      p = indexOf(provenanceAt, provenances, JSON.stringify(provenance), provenance);
-      provenanceAt.set(provenance, p);
+      p = indexOf(provenanceAt, provenances, JSON.stringify(v.provenance), v.provenance);
+      provenanceAt.set(v.provenance, p);
     }
-    const out: PackedView = { ...rest, author: indexOf(authorAt, authors, `${author.address}|${author.role}|${author.name}`, author), provenance: p };
-    if (measuredAt !== v.createdAt) out.measuredAt = measuredAt;
-    if (amends !== null) out.amends = amends;
-    if (amendedBy.length) out.amendedBy = amendedBy;
-    if (superseded) out.superseded = true;
+    const { author } = v;
+    // Field by field (PACKED names them all): a rest-and-spread copy of 5,000 views took 6 µs each.
+    const out: PackedView = { id: v.id, kind: v.kind, createdAt: v.createdAt, author: indexOf(authorAt, authors, `${author.address}|${author.role}|${author.name}`, author), content: v.content, provenance: p };
+    if (v.measuredAt !== v.createdAt) out.measuredAt = v.measuredAt;
+    if (v.amends !== null) out.amends = v.amends;
+    if (v.amendedBy.length) out.amendedBy = v.amendedBy;
+    if (v.superseded) out.superseded = true;
     return out;
   });
   return { packing: 'views/v1', authors, provenances, views: packed };

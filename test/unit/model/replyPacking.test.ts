@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Provenance, RecordView } from '../../../electron/core/model/records';
-import { packResult, packViews, unpackResult, unpackViews } from '../../../electron/core/model/replyPacking';
+import { PACKED, packResult, packViews, unpackResult, unpackViews } from '../../../electron/core/model/replyPacking';
 
 // One provenance object per anchor, shared by its records, as core/records/provenance.ts makes them.
 const anchorA: Provenance = Object.freeze({ signatureValid: true, contentMatchesAnchor: true, anchored: true, wardBlock: 12, wardTx: '0x' + 'a'.repeat(64), batchRoot: '0x' + 'b'.repeat(64), problems: [], status: 'verified' as const });
@@ -41,6 +41,8 @@ describe('reply packing (the loopback HTTP bridge)', () => {
   it('gives back, through JSON, exactly the views the core returned', () => {
     const wire = JSON.parse(JSON.stringify(packViews(views)));
     expect(unpackViews(wire)).toEqual(views);
+    // The views above have every field packing names, each at an unusual value somewhere.
+    for (const v of views) expect(Object.keys(v).sort()).toEqual(Object.keys(PACKED).sort());
   });
 
   it('sends each author and provenance once, and leaves out fields at their usual value', () => {
