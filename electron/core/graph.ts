@@ -51,6 +51,7 @@ import { openWardStore, verifyMigratedRecords, type StartupProgress } from './re
 import { RecordWriter } from './records/recordWriter';
 import { ScopeKeyring } from './records/scopeKeys';
 import { StationIngestQueue } from './records/stationIngestQueue';
+import { StationBlocks } from './records/stationBlocks';
 import { StationWriter } from './records/stationWriter';
 import type { CoreConfig } from './shellContract';
 import type { WardStore } from './storage/wardStore';
@@ -113,6 +114,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const writer = new RecordWriter(store, patients, keyring, anchorQueue, verifier);
   const stationWriter = new StationWriter(store, patients, keyring, anchorQueue, verifier);
   const ingest = new StationIngestQueue(stationWriter, station);
+  const stationBlocks = new StationBlocks(store, keyring, verifier, () => stationWallet()?.address ?? null);
   const chainCheck = new ChainCheck(store, contracts, identity, patients, stationPrivateKey, undefined, (root) => roots.isKnown(root));
   const audit = new AuditTrail(store, contracts, identity, () => node.provider, patients, access, people, admissions, chainCheck);
   const consent = new ConsentService(store, contracts, identity, () => node.provider, people, intents);
@@ -221,6 +223,7 @@ export function buildCoreGraph(config: CoreConfig) {
     writer,
     stationWriter,
     ingest,
+    stationBlocks,
     audit,
     consent,
     chainCheck,
@@ -285,6 +288,7 @@ export function buildCoreGraph(config: CoreConfig) {
       await care.reconcile();
       await chainCheck.atStart();
       void memberIndex.start();
+      stationBlocks.start();
     },
 
     /** Drop the keys and decrypted records held, close the store and the chain, release the lock. */
@@ -295,6 +299,7 @@ export function buildCoreGraph(config: CoreConfig) {
       anchorQueue.stop();
       await refiling.stop();
       await memberIndex.stop();
+      await stationBlocks.stop();
       await chainCheck.settled(); // its sweep writes to the store
       if (!anchorQueue.anchoring) await chainCheck.advance();
       keyring.closeAll();

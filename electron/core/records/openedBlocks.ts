@@ -14,6 +14,9 @@
  * block written again with it. The members' fields are kept beside their content, so a record a
  * block vouches for is neither decrypted nor decoded.
  *
+ * Blocks are written by a care-team reader's open (the whole hours of the page), and by the
+ * station for its own readings as their hours end (records/stationBlocks.ts), with nobody logged in.
+ *
  * A block is sealed (AES-256-GCM) under a key of the memo family its records' memos belong to, for
  * the same reason: the care team's key for records of people, the station's key for the readings
  * the station signed (a team key holder cannot vouch for a reading they could not have signed).
@@ -95,17 +98,17 @@ export function recordOfMember(stored: StoredBytes, sealed: SealedContent, field
  * length-prefixed, in order, under a label of its own.
  */
 export function blockDigest(members: readonly BlockMember[]): string {
-  const h = createHash('sha256').update(DIGEST_LABEL);
-  const length = Buffer.allocUnsafe(4);
+  // Hashed in one update: four calls into the hash a member cost more than copying an hour's bytes.
+  const parts: Uint8Array[] = [DIGEST_LABEL];
   for (const m of members) {
-    const parts = storedCoveredBytes(m.stored, batchSignatureOf(m.stored.signedBy, []), m.anchor);
+    const covered = storedCoveredBytes(m.stored, batchSignatureOf(m.stored.signedBy, []), m.anchor);
     let n = 0;
-    for (const p of parts) n += p.length;
+    for (const p of covered) n += p.length;
+    const length = Buffer.allocUnsafe(4);
     length.writeUInt32BE(n);
-    h.update(length);
-    for (const p of parts) h.update(p);
+    parts.push(length, ...covered);
   }
-  return h.digest('base64');
+  return createHash('sha256').update(Buffer.concat(parts)).digest('base64');
 }
 
 /** One memo family's sealing key for blocks. */
@@ -236,12 +239,20 @@ export interface GroupedEntry<R extends Pick<StoredRecord, 'id' | 'patient'>> {
 }
 
 /**
- * The entries by block (patient, hour, family): records read in the stored form and anchored, with
- * a seal for their family. `contiguous`: the entries are every record of their patient between the
- * first and the last (a page of the store): a block may be written for an hour strictly inside
- * that span with no record left out of its group (not anchored yet, not in the stored form).
+ * Which records a list of entries holds, for writing blocks: `page`, every record of their patient
+ * between the first and the last (a page of the store: an hour strictly inside that span is whole);
+ * `{ from, to }`, every record of their patient filed in that period (each hour inside it is whole);
+ * `none`, any list (no hour is known whole).
  */
-export function groupForBlocks<R extends Pick<StoredRecord, 'id' | 'patient'>>(entries: ReadonlyArray<GroupedEntry<R>>, sealOf: (r: R) => BlockSeal | null, contiguous: boolean): BlockGroup[] {
+export type Coverage = 'page' | 'none' | { from: number; to: number };
+
+/**
+ * The entries by block (patient, hour, family): records read in the stored form and anchored, with
+ * a seal for their family (`sealOf` null: a record whose family the caller does not write, left
+ * aside). A block may be written for a whole hour (see Coverage) with no record of its family left
+ * out of its group (not anchored yet, not in the stored form).
+ */
+export function groupForBlocks<R extends Pick<StoredRecord, 'id' | 'patient'>>(entries: ReadonlyArray<GroupedEntry<R>>, sealOf: (r: R) => BlockSeal | null, coverage: Coverage): BlockGroup[] {
   const groups = new Map<string, BlockGroup>();
   const leftOut = new Set<string>();
   const span = new Map<string, { lo: number; hi: number }>();
@@ -252,12 +263,13 @@ export function groupForBlocks<R extends Pick<StoredRecord, 'id' | 'patient'>>(e
     if (!s) span.set(r.patient, { lo: e.at, hi: e.at });
     else if (e.at < s.lo) s.lo = e.at;
     else if (e.at > s.hi) s.hi = e.at;
-    const seal = e.stored && e.anchor && e.stored.id === r.id && e.stored.patient === r.patient ? sealOf(r) : null;
-    if (!seal) {
-      leftOut.add(`${r.patient}|${hour}`);
+    const seal = sealOf(r);
+    if (!seal) return;
+    const at = { patient: r.patient, hour, family: seal.family };
+    if (!e.stored || !e.anchor || e.stored.id !== r.id || e.stored.patient !== r.patient) {
+      leftOut.add(placeName(at));
       return;
     }
-    const at = { patient: r.patient, hour, family: seal.family };
     const g = groups.get(placeName(at));
     if (g) g.members.push(i);
     else groups.set(placeName(at), { at, seal, members: [i], writable: false });
@@ -266,7 +278,8 @@ export function groupForBlocks<R extends Pick<StoredRecord, 'id' | 'patient'>>(e
   for (const g of out) {
     g.members.sort(inStoreOrder(entries));
     const s = span.get(g.at.patient)!;
-    g.writable = contiguous && g.at.hour > s.lo && g.at.hour + BLOCK_MS <= s.hi && !leftOut.has(`${g.at.patient}|${g.at.hour}`);
+    const whole = coverage === 'page' ? g.at.hour > s.lo && g.at.hour + BLOCK_MS <= s.hi : coverage !== 'none' && g.at.hour >= coverage.from && g.at.hour + BLOCK_MS <= coverage.to;
+    g.writable = whole && !leftOut.has(placeName(g.at));
   }
   return out;
 }

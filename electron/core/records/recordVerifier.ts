@@ -19,10 +19,22 @@ import { leafHashOrNull } from '../crypto/merkle';
 import { encodeRecordBody, type TreePlace } from '../storage/recordBinary';
 import { leafOf, type AnchorRef, type RecordFields, type StoredRecord } from '../storage/storedRecord';
 import type { StoredEntry, WardStore } from '../storage/wardStore';
-import { BlockFamily, blockDigest, blockHours, blockMembers, BlockSeal, groupForBlocks, memberFields, placeName, recordOfMember, type BlockGroup } from './openedBlocks';
+import { BlockFamily, blockDigest, blockHours, blockMembers, BlockSeal, groupForBlocks, memberFields, placeName, recordOfMember, type BlockGroup, type Coverage } from './openedBlocks';
 import { forgetOpened, openAndVerify, openFromMemo, openReused, openVouched, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type HeldOpen, type ToCheck } from './provenance';
 import type { RootsOnChain } from './rootsOnChain';
 import { VerifiedTrees } from './verifiedTrees';
+
+/** Whose persistent memos and opened blocks a read uses. */
+interface MemoReader {
+  /** The memo a record is vouched for by, or null (none of this reader's). */
+  memoOf(r: RecordFields): VerifiedCache | null;
+  /** The block families read with a page. */
+  seals: BlockSeal[];
+  /** The seal a record's block is written under; null: a record whose blocks this reader does not write. */
+  sealOf(r: RecordFields): BlockSeal | null;
+}
+
+const vouchedPlaces = (vouched: Map<string, { at: BlockGroup['at'] }> | null): Array<BlockGroup['at']> => [...(vouched?.values() ?? [])].map((v) => v.at);
 
 export class RecordVerifier {
   readonly verified = new VerifiedCache();
@@ -129,9 +141,43 @@ export class RecordVerifier {
    * between the first and the last), a block for each whole hour that had none that matched.
    */
   async openMany(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, teamKey: string | null, held: ReadonlyArray<HeldOpen | undefined> = [], contiguous = false): Promise<OpenedRecord[]> {
+    return (await this.openManyAs(entries, keys, this.teamReader(teamKey), held, contiguous ? 'page' : 'none')).out;
+  }
+
+  /**
+   * Keep the station's own readings of whole hours as opened blocks, with no reader: `entries` are
+   * every reading of one patient's that this workstation's station key signed, filed in `period`
+   * (whole hours), and `keys` the scope keys this process holds. Each hour whose readings all
+   * verified and could be read is sealed (an hour a block already vouches for is left as it is).
+   * Returns the hours (ms at their start) that a block now vouches for.
+   */
+  async sealStationHours(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, period: { from: number; to: number }): Promise<number[]> {
+    const reader = this.stationReader();
+    if (!reader) return [];
+    const { vouched, written } = await this.openManyAs(entries, keys, reader, [], period);
+    return [...new Set([...vouched, ...written].map((at) => at.hour))].sort((a, b) => a - b);
+  }
+
+  /** A care-team reader's memos and blocks: the station's for its own readings, else the team's (null: no team key). */
+  private teamReader(teamKey: string | null): MemoReader | null {
     const team = this.teamCache(teamKey);
-    // A care-team reader's persistent memo: the station's for its own readings, else the team's.
-    const memoOf = (r: RecordFields) => (team ? (this.ownStationMemo(r) ?? team) : null);
+    if (!team) return null;
+    return {
+      memoOf: (r) => this.ownStationMemo(r) ?? team,
+      seals: [this.teamMemo!.blocks, this.stationFamily()?.blocks].filter((b): b is BlockSeal => !!b),
+      sealOf: (r) => this.blockSealOf(r),
+    };
+  }
+
+  /** The station's own memos and blocks, for its readings only (null before the ward is set up). */
+  private stationReader(): MemoReader | null {
+    const family = this.stationFamily();
+    if (!family) return null;
+    return { memoOf: (r) => this.ownStationMemo(r), seals: [family.blocks], sealOf: (r) => (this.ownStationMemo(r) ? family.blocks : null) };
+  }
+
+  private async openManyAs(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, reader: MemoReader | null, held: ReadonlyArray<HeldOpen | undefined>, coverage: Coverage): Promise<{ out: OpenedRecord[]; vouched: Array<BlockGroup['at']>; written: Array<BlockGroup['at']> }> {
+    const memoOf = (r: RecordFields) => reader?.memoOf(r) ?? null;
     const fresh: Array<[string, string]> = [];
     const remember = (id: string, tag: string) => fresh.push([id, tag]);
     const out: OpenedRecord[] = new Array(entries.length);
@@ -143,9 +189,9 @@ export class RecordVerifier {
       if (reused) out[i] = reused;
       else rest.push(i);
     }
-    const vouched = team && rest.length ? await this.openFromBlocks(entries, keys, out, memoOf) : null;
+    const vouched = reader && rest.length ? await this.openFromBlocks(entries, keys, out, reader) : null;
     const unopened = vouched ? rest.filter((i) => out[i] === undefined) : rest;
-    const found = team && unopened.length ? await this.store().memos(unopened.map((i) => entries[i]!)) : undefined;
+    const found = reader && unopened.length ? await this.store().memos(unopened.map((i) => entries[i]!)) : undefined;
     const toCheck: Array<{ i: number; c: ToCheck }> = [];
     for (let k = 0; k < unopened.length; k++) {
       const i = unopened[k]!;
@@ -170,16 +216,20 @@ export class RecordVerifier {
     // records' locators (best effort: a failed write only costs time); blocks in the same write as
     // the memos of their records.
     const moved = found ? found.byId.map((k) => [entries[unopened[k]!]!.record, found.tags[k]!] as [StoredRecord, string]) : [];
-    const sealed = vouched && contiguous ? this.blocksToWrite(entries, out, vouched) : [];
+    const sealed = vouched && reader && coverage !== 'none' ? this.blocksToWrite(entries, out, vouched, reader, coverage) : [];
     if (fresh.length || moved.length || sealed.length) {
-      await this.store()
+      const saved = await this.store()
         .write(async (w) => {
           await w.memos(memosToSave(entries, fresh, moved), moved.map(([r]) => r.id));
           for (const b of sealed) w.openedBlock(b.at, b.bytes);
         })
-        .catch(() => undefined);
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!saved) return { out, vouched: vouchedPlaces(vouched), written: [] };
     }
-    return out;
+    return { out, vouched: vouchedPlaces(vouched), written: sealed.map((b) => b.at) };
   }
 
   /**
@@ -187,9 +237,9 @@ export class RecordVerifier {
    * vouches for — nothing decoded: their ids, patient and bytes as read, their fields from the
    * block — and return what was vouched for, by block place, for the blocks to write afterwards.
    */
-  private async openFromBlocks(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, out: OpenedRecord[], memoOf: (r: RecordFields) => VerifiedCache | null): Promise<Map<string, number[]>> {
-    const vouched = new Map<string, number[]>();
-    const seals = [this.teamMemo?.blocks, this.stationFamily()?.blocks].filter((b): b is BlockSeal => !!b);
+  private async openFromBlocks(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, out: OpenedRecord[], reader: MemoReader): Promise<Map<string, { at: BlockGroup['at']; members: number[] }>> {
+    const vouched = new Map<string, { at: BlockGroup['at']; members: number[] }>();
+    const seals = reader.seals;
     const hours = blockHours(entries).filter((h) => h.members.some((i) => out[i] === undefined));
     const places = hours.flatMap((h) => seals.map((seal) => ({ h, seal, at: { patient: h.patient, hour: h.hour, family: seal.family } })));
     if (!places.length) return vouched;
@@ -199,14 +249,14 @@ export class RecordVerifier {
       const block = bytes && seal.open(at, bytes);
       const members = block ? blockMembers(block, h, entries) : null;
       if (!block || !members) return;
-      vouched.set(placeName(at), members);
+      vouched.set(placeName(at), { at, members });
       members.forEach((i, n) => {
         if (out[i] !== undefined) return;
         const e = entries[i]!;
         const record = recordOfMember(e.stored!, block.sealed[n]!, block.fields[n]!);
-        const memo = record && memoOf(record);
+        const memo = record && reader.memoOf(record);
         // A block sealed for one family never vouches for a record of the other.
-        if (!record || !memo || this.blockSealOf(record) !== seal) return;
+        if (!record || !memo || reader.sealOf(record) !== seal) return;
         const opened = openVouched(record, e.anchor!, keys.get(record.cipher.scopeId) ?? null, block.sealed[n]!, e.stored!, memo);
         if (opened) out[i] = opened;
       });
@@ -220,13 +270,13 @@ export class RecordVerifier {
   }
 
   /**
-   * Blocks to write once a page is opened (`contiguous`): one per whole hour inside it and memo
-   * family whose records all verified, unless a block read with the page vouched for exactly them.
+   * Blocks to write once entries are opened: one per whole hour (Coverage) and memo family the
+   * reader writes whose records all verified, unless a block read with them vouched for exactly them.
    */
-  private blocksToWrite(entries: StoredEntry[], out: OpenedRecord[], vouched: Map<string, number[]>): Array<{ at: BlockGroup['at']; bytes: Uint8Array }> {
-    const groups = groupForBlocks(entries.map((e, i) => ({ at: e.at, seq: e.seq, stored: e.stored, anchor: e.anchor, record: () => out[i]!.record })), (r) => this.blockSealOf(r), true);
+  private blocksToWrite(entries: StoredEntry[], out: OpenedRecord[], vouched: Map<string, { members: number[] }>, reader: MemoReader, coverage: Coverage): Array<{ at: BlockGroup['at']; bytes: Uint8Array }> {
+    const groups = groupForBlocks(entries.map((e, i) => ({ at: e.at, seq: e.seq, stored: e.stored, anchor: e.anchor, record: () => out[i]!.record })), (r) => reader.sealOf(r), coverage);
     return groups.flatMap((g) => {
-      const same = vouched.get(placeName(g.at));
+      const same = vouched.get(placeName(g.at))?.members;
       if (!g.writable || (same && same.length === g.members.length && same.every((i, n) => g.members[n] === i))) return [];
       return sealedBlock(g, entries, out) ?? [];
     });

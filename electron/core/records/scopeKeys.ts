@@ -157,6 +157,23 @@ export class ScopeKeyring {
     return fresh;
   }
 
+  /** The patients the station created a scope for in this start. */
+  stationPatients(): string[] {
+    return [...this.stationScopes.keys()];
+  }
+
+  /**
+   * The keys of these scopes this process holds open now (the station's scopes of this start, keys
+   * opened for readers), null for the others: what the station can read of its own readings with
+   * no reader logged in (records/stationBlocks.ts). Nothing is opened from the store.
+   */
+  heldKeysOf(scopeIds: Iterable<string>): Map<string, ScopeKey | null> {
+    const station = new Map([...this.stationScopes.values()].map((k) => [k.scopeId, k]));
+    const out = new Map<string, ScopeKey | null>();
+    for (const id of scopeIds) out.set(id, this.keys.get(id) ?? station.get(id) ?? null);
+    return out;
+  }
+
   /** Destroy every key held (the core stops). */
   closeAll(): void {
     this.keys.clear();

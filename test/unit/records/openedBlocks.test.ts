@@ -77,7 +77,7 @@ describe('which hours of a page a block may be written for', () => {
   const page = [entry(h0 + 3 * BLOCK_MS + 60_000, 9), entry(h0 + 2 * BLOCK_MS + 5, 8), entry(h0 + 2 * BLOCK_MS + 4, 7), entry(h0 + BLOCK_MS + 10, 6), entry(h0 + 1800_000, 5)];
 
   it('only hours strictly inside a contiguous page, members in the store’s order', () => {
-    const groups = groupForBlocks(page, () => seal, true);
+    const groups = groupForBlocks(page, () => seal, 'page');
     const byHour = new Map(groups.map((g) => [g.at.hour, g]));
     expect(byHour.get(h0)!.writable).toBe(false); // the page starts inside it
     expect(byHour.get(h0 + 3 * BLOCK_MS)!.writable).toBe(false); // the newest, still filling
@@ -88,13 +88,29 @@ describe('which hours of a page a block may be written for', () => {
   });
 
   it('none for a list that is not a page, and none for an hour with a record left out', () => {
-    expect(groupForBlocks(page, () => seal, false).some((g) => g.writable)).toBe(false);
+    expect(groupForBlocks(page, () => seal, 'none').some((g) => g.writable)).toBe(false);
     const pending = [...page.slice(0, 3), entry(h0 + BLOCK_MS + 20, 10, { anchored: false }), ...page.slice(3)];
-    const byHour = new Map(groupForBlocks(pending, () => seal, true).map((g) => [g.at.hour, g]));
+    const byHour = new Map(groupForBlocks(pending, () => seal, 'page').map((g) => [g.at.hour, g]));
     expect(byHour.get(h0 + BLOCK_MS)!.writable).toBe(false);
     expect(byHour.get(h0 + 2 * BLOCK_MS)!.writable).toBe(true);
-    const unsealed = groupForBlocks(page, () => null, true);
+    const unsealed = groupForBlocks(page, () => null, 'page');
     expect(unsealed).toEqual([]);
+  });
+
+  it('every hour inside a period read whole, and a record left out only holds back its own family', () => {
+    const team = new BlockSeal(BlockFamily.team, randomBytes(32));
+    // seq 11: a nurse's set (the team's family) not anchored yet, in the hour of 6; seq 12: one the
+    // sealing caller does not write (no seal), in the hour of 7 and 8.
+    const nurse = { ...entry(h0 + BLOCK_MS + 30, 11, { anchored: false }), record: () => ({ id: 'nurse', patient }) };
+    const other = { ...entry(h0 + 2 * BLOCK_MS + 6, 12), record: () => ({ id: 'other', patient }) };
+    const entries = [...page, nurse, other];
+    const sealOf = (r: { id: string }) => (r.id === 'nurse' ? team : r.id === 'other' ? null : seal);
+    const byPlace = new Map(groupForBlocks(entries, sealOf, { from: h0, to: h0 + 3 * BLOCK_MS }).map((g) => [`${g.at.hour}|${g.at.family}`, g]));
+    expect(byPlace.get(`${h0}|${BlockFamily.station}`)!.writable).toBe(true); // the period starts with it: whole
+    expect(byPlace.get(`${h0 + BLOCK_MS}|${BlockFamily.station}`)!.writable).toBe(true); // the team's record held back no station block
+    expect(byPlace.has(`${h0 + BLOCK_MS}|${BlockFamily.team}`)).toBe(false); // its only record is not anchored
+    expect(byPlace.get(`${h0 + 2 * BLOCK_MS}|${BlockFamily.station}`)!.members).toEqual([2, 1]); // the record with no seal is no member
+    expect(byPlace.get(`${h0 + 3 * BLOCK_MS}|${BlockFamily.station}`)!.writable).toBe(false); // past the period's end
   });
 });
 
