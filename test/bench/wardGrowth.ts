@@ -11,7 +11,9 @@
  * on the real ganache chain), nurse sets and notes through RecordWriter.create, 20 at once (one
  * anchor transaction takes the waiting station readings along).
  * Each size has its own never-opened patients: one that receives 40,000 of the size's new records
- * and one 10,000; ordinary patients take the rest round robin.
+ * and one 10,000; ordinary patients take the rest round robin. Once a size is seeded, the station
+ * seals every ended hour of the readings it recorded as a running ward's would have
+ * (records/stationBlocks.ts; BENCH_GROWTH_SEAL=0: not, as wards were before it).
  *
  * Measured with the real `wardledger serve` (built CLI) after each size, the store's and chain's
  * files evicted from the page cache before each start (as after a reboot):
@@ -39,6 +41,7 @@ import { join } from 'node:path';
 import type { ChainMember } from '../../electron/core/chain/registryClient';
 import { observationContent } from '../../electron/core/clinical/vitalsAssessment';
 import type { RecordContent, RecordView } from '../../electron/core/model/records';
+import { hourOf } from '../../electron/core/records/openedBlocks';
 import { openInternals, type PipelineInternals } from '../support/pipelineInternals';
 import { serveChild, type ServeChild } from '../support/serveChild';
 import { hexKey, key, prefixEnd, T, WIDTH } from '../../electron/core/storage/keys';
@@ -179,6 +182,16 @@ export async function seed(dir: string, g: GrowthWard, stage: { heavy40: string;
     // The anchor queue's window timer does not keep the process alive: anchor what waits now.
     await internals.anchorQueue.flush();
     await Promise.all(anchoring);
+    // A running ward's station seals each hour of its readings once it ended (records/
+    // stationBlocks.ts): seeded as one would have, every ended hour of this stage's period
+    // (BENCH_GROWTH_SEAL=0: not, as seeded before station blocks existed).
+    if (process.env.BENCH_GROWTH_SEAL !== '0') {
+      const sealing = performance.now();
+      const [first, last] = [hourOf(measuredAt(g, from)), hourOf(measuredAt(g, to - 1))];
+      let hours = 0;
+      for (const patient of new Set([...g.patients, stage.heavy40, stage.heavy10])) hours += (await internals.stationBlocks.sealHours(patient, first, last)).sealed.length;
+      process.stderr.write(`bench: growth sealed ${hours.toLocaleString('en-GB')} station hours in ${((performance.now() - sealing) / 1000).toFixed(0)} s\n`);
+    }
     return (performance.now() - t0) / 1000;
   } finally {
     await internals.close();
@@ -348,8 +361,8 @@ export function rssMb(pid: number, field: 'VmRSS' | 'RssAnon' | 'RssFile' = 'VmR
  * Forget every persistent verification memo and opened block (no serve running): with
  * BENCH_GROWTH_FORGET_MEMOS=1 a size is measured as records without memos open (written before
  * the writers stored them with their anchors). Otherwise a re-measure opens what a ward has: the
- * writers' memos (an earlier run's opens left the same tags) and the opened blocks an earlier run's
- * opens kept (counted per patient before the measure: `blocksBefore`).
+ * writers' memos (an earlier run's opens left the same tags) and the opened blocks the station
+ * sealed or an earlier run's opens kept (counted per patient before the measure: `blocksBefore`).
  */
 export async function forgetMemos(dir: string): Promise<void> {
   const kv = await LevelKv.open(storeDir(dir), { createIfMissing: false });
@@ -375,7 +388,7 @@ async function openedBlocksOf(dir: string, patients: string[]): Promise<number[]
 /** How a patient's history had been opened before a measure, in a row's note. */
 function openedBefore(blocks: number | undefined): string {
   if (blocks === undefined) return 'memos from the writers';
-  return blocks ? `opened by an earlier run: ${f0(blocks)} opened blocks kept (of the form this build reads or not), the rest from memos` : 'no opened block: memos from the writers and earlier runs';
+  return blocks ? `${f0(blocks)} opened blocks kept (the station's sealed hours, hours an earlier run opened; of the form this build reads or not), the rest from memos` : 'no opened block: memos from the writers and earlier runs';
 }
 
 interface Started {
