@@ -246,6 +246,20 @@ export function forgetOpened(): void {
   opened.clear();
 }
 
+/**
+ * Run `work` (which opens these records) and drop afterwards what it added to the records held
+ * opened: work done with nobody logged in (the station sealing its hours) leaves no decrypted
+ * record behind, nor evicts what a reader holds.
+ */
+export async function withoutHolding<T>(ids: readonly string[], work: () => Promise<T>): Promise<T> {
+  const heldBefore = new Set(ids.filter((id) => opened.get(id) !== undefined));
+  try {
+    return await work();
+  } finally {
+    for (const id of ids) if (!heldBefore.has(id)) opened.delete(id);
+  }
+}
+
 /** How many decrypted records this process holds (diagnostics and tests; no content). */
 export function heldOpenedCount(): number {
   return opened.size;

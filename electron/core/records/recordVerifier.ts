@@ -20,7 +20,7 @@ import { encodeRecordBody, type TreePlace } from '../storage/recordBinary';
 import { leafOf, type AnchorRef, type RecordFields, type StoredRecord } from '../storage/storedRecord';
 import type { StoredEntry, WardStore } from '../storage/wardStore';
 import { BlockFamily, blockDigest, blockHours, blockMembers, BlockSeal, groupForBlocks, memberFields, placeName, recordOfMember, type BlockGroup, type Coverage } from './openedBlocks';
-import { forgetOpened, openAndVerify, openFromMemo, openReused, openVouched, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type HeldOpen, type ToCheck } from './provenance';
+import { forgetOpened, withoutHolding, openAndVerify, openFromMemo, openReused, openVouched, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type HeldOpen, type ToCheck } from './provenance';
 import type { RootsOnChain } from './rootsOnChain';
 import { VerifiedTrees } from './verifiedTrees';
 
@@ -149,12 +149,14 @@ export class RecordVerifier {
    * every reading of one patient's that this workstation's station key signed, filed in `period`
    * (whole hours), and `keys` the scope keys this process holds. Each hour whose readings all
    * verified and could be read is sealed (an hour a block already vouches for is left as it is).
-   * Returns the hours (ms at their start) that a block now vouches for.
+   * Returns the hours (ms at their start) that a block now vouches for. Nothing it opened stays
+   * held in memory.
    */
   async sealStationHours(entries: StoredEntry[], keys: Map<string, ScopeKey | null>, period: { from: number; to: number }): Promise<number[]> {
     const reader = this.stationReader();
     if (!reader) return [];
-    const { vouched, written } = await this.openManyAs(entries, keys, reader, [], period);
+    const ids = entries.map((e) => e.stored?.id ?? e.record.id);
+    const { vouched, written } = await withoutHolding(ids, () => this.openManyAs(entries, keys, reader, [], period));
     return [...new Set([...vouched, ...written].map((at) => at.hour))].sort((a, b) => a - b);
   }
 

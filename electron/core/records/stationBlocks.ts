@@ -64,17 +64,18 @@ export class StationBlocks {
   }
 
   private async pass(): Promise<void> {
-    try {
-      const to = hourOf(this.now() - SEAL_AFTER_MS);
-      for (const patient of this.keyring.stationPatients()) {
-        const from = this.next.get(patient) ?? this.since;
-        if (from >= to) continue;
+    const to = hourOf(this.now() - SEAL_AFTER_MS);
+    for (const patient of this.keyring.stationPatients()) {
+      const from = this.next.get(patient) ?? this.since;
+      if (from >= to) continue;
+      try {
         const { pending } = await this.sealHours(patient, from, to);
         this.next.set(patient, pending ?? to);
-        await yieldToOthers(); // a person's request goes first
+      } catch {
+        // Best effort, and not again: a reader's open writes the blocks of those hours.
+        this.next.set(patient, to);
       }
-    } catch {
-      // Best effort: a reader's open writes what is missing, and the next pass tries again.
+      await yieldToOthers(); // a person's request goes first
     }
   }
 

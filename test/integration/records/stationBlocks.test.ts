@@ -11,6 +11,7 @@ import { observationContent } from '../../../electron/core/clinical/vitalsAssess
 import type { Actor } from '../../../electron/core/identity/actor';
 import type { RecordContent } from '../../../electron/core/model/records';
 import { BlockFamily, BLOCK_MS, hourOf } from '../../../electron/core/records/openedBlocks';
+import { heldOpenedCount, reopened } from '../../../electron/core/records/provenance';
 import { StationBlocks, SEAL_AFTER_MS } from '../../../electron/core/records/stationBlocks';
 import type { WardCore } from '../../../electron/core/shellContract';
 import { openInternals, type PipelineInternals } from '../../support/pipelineInternals';
@@ -82,7 +83,13 @@ describe('station blocks: ended hours of the station’s readings sealed with no
 
   it('seals each ended hour of this start’s readings under the station’s family, and leaves the nurse’s notes and an earlier start’s readings to readers', async () => {
     const sealer = new StationBlocks(() => internals.store, internals.keyring, internals.verifier, () => internals.stationWallet.address);
+    // A reader holds one reading opened; the sealing leaves it held, and holds nothing of its own.
+    const doctor = await internals.actor(w.people.doctor.name, w.people.doctor.password);
+    const held = (await internals.reader.openWindow(doctor, w.addresses.patient, { limit: 1 })).items[0]!;
+    expect(heldOpenedCount()).toBe(1);
     const { sealed, pending } = await sealer.sealHours(w.addresses.patient, earlier, to);
+    expect(heldOpenedCount()).toBe(1);
+    expect(reopened({ stored: (await internals.store.entry(held.record.id))!.stored!, anchor: (await internals.store.entry(held.record.id))!.anchor })).toBeDefined();
     expect(pending).toBeNull();
     expect(sealed).toEqual(hoursOf(from, to));
     expect((await blocksAt(hoursOf(from, to), BlockFamily.station)).every((b) => b !== undefined)).toBe(true);
