@@ -250,9 +250,10 @@ export type Coverage = 'page' | 'none' | { from: number; to: number };
  * The entries by block (patient, hour, family): records read in the stored form and anchored, with
  * a seal for their family (`sealOf` null: a record whose family the caller does not write, left
  * aside). A block may be written for a whole hour (see Coverage) with no record of its family left
- * out of its group (not anchored yet, not in the stored form).
+ * out of its group (not anchored yet, not in the stored form). `grouped`: the entries to group (by
+ * whole hours: the others still count for the list's span).
  */
-export function groupForBlocks<R extends Pick<StoredRecord, 'id' | 'patient'>>(entries: ReadonlyArray<GroupedEntry<R>>, sealOf: (r: R) => BlockSeal | null, coverage: Coverage): BlockGroup[] {
+export function groupForBlocks<R extends Pick<StoredRecord, 'id' | 'patient'>>(entries: ReadonlyArray<GroupedEntry<R>>, sealOf: (r: R) => BlockSeal | null, coverage: Coverage, grouped: (i: number) => boolean = () => true): BlockGroup[] {
   const groups = new Map<string, BlockGroup>();
   const leftOut = new Set<string>();
   const span = new Map<string, { lo: number; hi: number }>();
@@ -263,6 +264,7 @@ export function groupForBlocks<R extends Pick<StoredRecord, 'id' | 'patient'>>(e
     if (!s) span.set(r.patient, { lo: e.at, hi: e.at });
     else if (e.at < s.lo) s.lo = e.at;
     else if (e.at > s.hi) s.hi = e.at;
+    if (!grouped(i)) return;
     const seal = sealOf(r);
     if (!seal) return;
     const at = { patient: r.patient, hour, family: seal.family };

@@ -19,7 +19,7 @@ import { leafHashOrNull } from '../crypto/merkle';
 import { encodeRecordBody, type TreePlace } from '../storage/recordBinary';
 import { leafOf, type AnchorRef, type RecordFields, type StoredRecord } from '../storage/storedRecord';
 import type { StoredEntry, WardStore } from '../storage/wardStore';
-import { BlockFamily, blockDigest, blockHours, blockMembers, BlockSeal, groupForBlocks, memberFields, placeName, recordOfMember, type BlockGroup, type Coverage } from './openedBlocks';
+import { BlockFamily, blockDigest, blockHours, blockMembers, BlockSeal, groupForBlocks, hourOf, memberFields, placeName, recordOfMember, type BlockGroup, type Coverage } from './openedBlocks';
 import { forgetOpened, withoutHolding, openAndVerify, openFromMemo, openReused, openVouched, verificationFacts, verifyInFull, type Memos, type OpenedRecord, type HeldOpen, type ToCheck } from './provenance';
 import type { RootsOnChain } from './rootsOnChain';
 import { VerifiedTrees } from './verifiedTrees';
@@ -276,7 +276,19 @@ export class RecordVerifier {
    * reader writes whose records all verified, unless a block read with them vouched for exactly them.
    */
   private blocksToWrite(entries: StoredEntry[], out: OpenedRecord[], vouched: Map<string, { members: number[] }>, reader: MemoReader, coverage: Coverage): Array<{ at: BlockGroup['at']; bytes: Uint8Array }> {
-    const groups = groupForBlocks(entries.map((e, i) => ({ at: e.at, seq: e.seq, stored: e.stored, anchor: e.anchor, record: () => out[i]!.record })), (r) => reader.sealOf(r), coverage);
+    // An hour whose every record a block vouched for has nothing to write: only the others are
+    // grouped (most of a page once the station seals its hours).
+    const fromBlocks = new Set<number>();
+    for (const { members } of vouched.values()) for (const i of members) fromBlocks.add(i);
+    const hourNames = entries.map((e, i) => `${out[i]!.record.patient}|${hourOf(e.at)}`);
+    const toGroup = new Set(hourNames.filter((_, i) => !fromBlocks.has(i)));
+    if (!toGroup.size) return [];
+    const groups = groupForBlocks(
+      entries.map((e, i) => ({ at: e.at, seq: e.seq, stored: e.stored, anchor: e.anchor, record: () => out[i]!.record })),
+      (r) => reader.sealOf(r),
+      coverage,
+      (i) => toGroup.has(hourNames[i]!),
+    );
     return groups.flatMap((g) => {
       const same = vouched.get(placeName(g.at))?.members;
       if (!g.writable || (same && same.length === g.members.length && same.every((i, n) => g.members[n] === i))) return [];
