@@ -5,6 +5,8 @@
  * read is tested in test/integration/records/openedBlocks.test.ts.
  */
 import { randomBytes } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
+import { gcmEncrypt, GCM_NONCE_BYTES } from '../../../electron/core/crypto/aesGcm';
 import { describe, expect, it } from 'vitest';
 import { BLOCK_MS, BlockFamily, BlockSeal, blockDigest, blockHours, blockMembers, groupForBlocks, hourOf, type OpenedBlock } from '../../../electron/core/records/openedBlocks';
 
@@ -38,6 +40,35 @@ describe('a sealed opened block', () => {
 
   it('seals the same block differently each time (a fresh nonce)', () => {
     expect(Buffer.from(team.seal(at, block)).equals(Buffer.from(sealed))).toBe(false);
+  });
+
+  it('packs what members share once (format 3), and opens to exactly the block sealed', () => {
+    const id = (n: number) => '0x' + n.toString(16).padStart(64, '0');
+    const scope = (n: number) => '0x' + String(n).repeat(32);
+    const hourOfReadings: OpenedBlock = {
+      ids: [1, 2, 3, 4].map(id),
+      digest: 'ZGlnZXN0',
+      sealed: [1, 2, 3, 4].map((n) => ({ v: 1 as const, id: id(n), patient, kind: n === 4 ? ('amendment' as const) : ('vitals' as const), author: n === 4 ? other : patient, createdAt: hour + n, nonce: '0x' + String(n).repeat(32), authorName: n === 4 ? 'Nurse N' : 'CMS50E', content: n === 4 ? { note: 'every 4–6 hours' } : { vitals: { spo2: 90 + n } } })),
+      fields: [1, 2, 3, 4].map((n) => [n === 4 ? 'nurse' : 'station', n === 4 ? id(1) : '0x' + '00'.repeat(32), 1, scope(n === 4 ? 2 : 1), '0x' + String(n).repeat(24)] as OpenedBlock['fields'][number]),
+    };
+    const bytes = team.seal(at, hourOfReadings);
+    expect(bytes[0]).toBe(3);
+    expect(team.open(at, bytes)).toEqual(hourOfReadings);
+    // Content that does not name its member as the block does is not packed: sealed as it is.
+    const odd = { ...hourOfReadings, sealed: [{ ...hourOfReadings.sealed[0]!, id: id(9) }, ...hourOfReadings.sealed.slice(1)] };
+    const asIs = team.seal(at, odd);
+    expect(asIs[0]).toBe(2);
+    expect(team.open(at, asIs)).toEqual(odd);
+  });
+
+  it('opens a block of format 2, as the build before sealed it', () => {
+    const key = randomBytes(32);
+    const aad = Buffer.concat([Buffer.from('WardLedger/opened-block/v1', 'utf8'), Buffer.from(patient.toLowerCase(), 'utf8'), Buffer.from([...Buffer.from(BigInt(hour).toString(16).padStart(16, '0'), 'hex'), BlockFamily.team])]);
+    const nonce = randomBytes(GCM_NONCE_BYTES);
+    const body = gcmEncrypt(key, nonce, deflateRawSync(Buffer.from(JSON.stringify(block), 'utf8')), aad);
+    const bytes = Uint8Array.from([2, ...nonce, ...body]);
+    expect(new BlockSeal(BlockFamily.team, key).open(at, bytes)).toEqual(block);
+    expect(new BlockSeal(BlockFamily.team, key).open(at, Uint8Array.from([1, ...nonce, ...body]))).toBeNull();
   });
 });
 
