@@ -114,7 +114,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const writer = new RecordWriter(store, patients, keyring, anchorQueue, verifier);
   const stationWriter = new StationWriter(store, patients, keyring, anchorQueue, verifier);
   const ingest = new StationIngestQueue(stationWriter, station);
-  const stationBlocks = new StationBlocks(store, keyring, verifier, () => stationWallet()?.address ?? null);
+  const stationBlocks = new StationBlocks(store, keyring, verifier);
   const chainCheck = new ChainCheck(store, contracts, identity, patients, stationPrivateKey, undefined, (root) => roots.isKnown(root));
   const audit = new AuditTrail(store, contracts, identity, () => node.provider, patients, access, people, admissions, chainCheck);
   const consent = new ConsentService(store, contracts, identity, () => node.provider, people, intents);

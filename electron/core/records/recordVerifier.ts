@@ -160,6 +160,11 @@ export class RecordVerifier {
     return [...new Set([...vouched, ...written].map((at) => at.hour))].sort((a, b) => a - b);
   }
 
+  /** The entries that are readings this workstation's station key signed (none before the ward is set up). */
+  ownReadings(entries: StoredEntry[]): StoredEntry[] {
+    return entries.filter((e) => this.ownStationMemo(e.record));
+  }
+
   /** A care-team reader's memos and blocks: the station's for its own readings, else the team's (null: no team key). */
   private teamReader(teamKey: string | null): MemoReader | null {
     const team = this.teamCache(teamKey);

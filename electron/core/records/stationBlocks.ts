@@ -37,8 +37,6 @@ export class StationBlocks {
     private readonly store: () => WardStore,
     private readonly keyring: ScopeKeyring,
     private readonly verifier: RecordVerifier,
-    /** The station key's address, or null before the ward is set up. */
-    private readonly station: () => string | null,
     private readonly now: () => number = Date.now,
   ) {
     this.since = hourOf(now());
@@ -85,12 +83,10 @@ export class StationBlocks {
    * anchored yet (null: none), from which a later pass starts.
    */
   async sealHours(patient: string, from: number, to: number): Promise<{ sealed: number[]; pending: number | null }> {
-    const station = this.station()?.toLowerCase();
     const sealed: number[] = [];
-    if (!station) return { sealed, pending: null };
     for (let start = from; start < to; start += HOURS_AT_ONCE * BLOCK_MS) {
       const end = Math.min(to, start + HOURS_AT_ONCE * BLOCK_MS);
-      const own = (await this.readings(patient, start, end)).filter((e) => e.record.authorRole === 'station' && e.record.author.toLowerCase() === station);
+      const own = this.verifier.ownReadings(await this.readings(patient, start, end));
       const unanchored = own.find((e) => !e.anchor);
       const keys = this.keyring.heldKeysOf(new Set(own.map((e) => e.record.cipher.scopeId)));
       sealed.push(...(await this.verifier.sealStationHours(own, keys, { from: start, to: end })));

@@ -82,7 +82,7 @@ describe('station blocks: ended hours of the station’s readings sealed with no
   });
 
   it('seals each ended hour of this start’s readings under the station’s family, and leaves the nurse’s notes and an earlier start’s readings to readers', async () => {
-    const sealer = new StationBlocks(() => internals.store, internals.keyring, internals.verifier, () => internals.stationWallet.address);
+    const sealer = new StationBlocks(() => internals.store, internals.keyring, internals.verifier);
     // A reader holds one reading opened; the sealing leaves it held, and holds nothing of its own.
     const doctor = await internals.actor(w.people.doctor.name, w.people.doctor.password);
     const held = (await internals.reader.openWindow(doctor, w.addresses.patient, { limit: 1 })).items[0]!;
@@ -119,7 +119,7 @@ describe('station blocks: ended hours of the station’s readings sealed with no
 
   it('an hour with a reading not anchored yet is left for a later pass, which the scheduler starts from', async () => {
     let now = to + SEAL_AFTER_MS;
-    const sealer = new StationBlocks(() => internals.store, internals.keyring, internals.verifier, () => internals.stationWallet.address, () => now);
+    const sealer = new StationBlocks(() => internals.store, internals.keyring, internals.verifier, () => now);
     // This process recorded nothing yet: no patient of its own.
     await sealer.sealEnded();
     expect(internals.keyring.stationPatients()).toEqual([]);
