@@ -14,11 +14,10 @@ import type { Actor } from '../../../electron/core/identity/actor';
 import type { RecordContent } from '../../../electron/core/model/records';
 import { BlockFamily, BLOCK_MS, hourOf } from '../../../electron/core/records/openedBlocks';
 import type { OpenedRecord } from '../../../electron/core/records/provenance';
-import type { WardCore } from '../../../electron/core/shellContract';
 import { openedBlockKey } from '../../../electron/core/storage/keys';
 import { openInternals, type PipelineInternals } from '../../support/pipelineInternals';
 import { alterRecord, withKv } from '../../support/storeTampering';
-import { removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
+import { admittedWardOnDisk, removeDir, type staffedWard } from '../../support/tempCore';
 
 const HOURS = 5;
 const READING_EVERY_MS = 5 * 60_000;
@@ -66,11 +65,7 @@ describe('opened blocks: an hour of a history opened in one piece', () => {
   const inWholeHours = (o: OpenedRecord, hours: number[]) => hours.includes(hourOf(o.record.createdAt));
 
   beforeAll(async () => {
-    dir = tempDir();
-    const core: WardCore = await startCore(dir);
-    w = await staffedWard(core);
-    await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '4', responsibleDoctor: w.addresses.doctor });
-    await core.stop();
+    ({ dir, w } = await admittedWardOnDisk());
     internals = await openInternals(dir);
     // Readings every five minutes and a nurse's note each hour, over the last five hours.
     newest = Date.now() - 60_000;

@@ -13,9 +13,8 @@ import type { RecordContent } from '../../../electron/core/model/records';
 import { BlockFamily, BLOCK_MS, hourOf } from '../../../electron/core/records/openedBlocks';
 import { heldOpenedCount, reopened } from '../../../electron/core/records/provenance';
 import { StationBlocks, SEAL_AFTER_MS } from '../../../electron/core/records/stationBlocks';
-import type { WardCore } from '../../../electron/core/shellContract';
 import { openInternals, type PipelineInternals } from '../../support/pipelineInternals';
-import { removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
+import { admittedWardOnDisk, removeDir, type staffedWard } from '../../support/tempCore';
 
 const READING_EVERY_MS = 5 * 60_000;
 
@@ -62,11 +61,7 @@ describe('station blocks: ended hours of the station’s readings sealed with no
   };
 
   beforeAll(async () => {
-    dir = tempDir();
-    const core: WardCore = await startCore(dir);
-    w = await staffedWard(core);
-    await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '4', responsibleDoctor: w.addresses.doctor });
-    await core.stop();
+    ({ dir, w } = await admittedWardOnDisk());
     to = hourOf(Date.now() - SEAL_AFTER_MS);
     from = to - 5 * BLOCK_MS;
     earlier = from - 5 * BLOCK_MS;
