@@ -12,27 +12,36 @@
 const SLICE = 256;
 
 export function jsonBytes(value: unknown, depth = 4): Buffer {
+  // Every level's parts in one list, joined once: nested joins copied a 3 MB page once a level.
+  const parts: Buffer[] = [];
+  encodeInto(parts, value, depth);
+  return Buffer.concat(parts);
+}
+
+function encodeInto(parts: Buffer[], value: unknown, depth: number): void {
   if (Array.isArray(value) && value.length > SLICE) {
-    const parts = [Buffer.from('[')];
+    parts.push(Buffer.from('['));
     for (let i = 0; i < value.length; i += SLICE) {
       if (i) parts.push(Buffer.from(','));
       // The slice's JSON without its brackets: its elements exactly as the whole list's JSON has them.
       parts.push(Buffer.from(JSON.stringify(value.slice(i, i + SLICE)).slice(1, -1), 'utf8'));
     }
     parts.push(Buffer.from(']'));
-    return Buffer.concat(parts);
+    return;
   }
   if (depth > 0 && isPlainObject(value)) {
-    const parts: Buffer[] = [];
+    let first = true;
     for (const [k, v] of Object.entries(value)) {
       // What JSON.stringify leaves out of an object.
       if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-      parts.push(Buffer.from(`${parts.length ? ',' : '{'}${JSON.stringify(k)}:`, 'utf8'), jsonBytes(v, depth - 1));
+      parts.push(Buffer.from(`${first ? '{' : ','}${JSON.stringify(k)}:`, 'utf8'));
+      first = false;
+      encodeInto(parts, v, depth - 1);
     }
-    parts.push(Buffer.from(parts.length ? '}' : '{}'));
-    return Buffer.concat(parts);
+    parts.push(Buffer.from(first ? '{}' : '}'));
+    return;
   }
-  return Buffer.from(JSON.stringify(value) ?? 'null', 'utf8');
+  parts.push(Buffer.from(JSON.stringify(value) ?? 'null', 'utf8'));
 }
 
 /** An object JSON.stringify writes key by key (no toJSON of its own, no class). */
