@@ -15,6 +15,25 @@ export interface ChartPoint {
   y: number;
   /** Read by a device (a bound monitor, a meter): far-apart device readings are not joined. */
   fromDevice?: boolean;
+  /**
+   * The first reading after a silence (gapBetween): the line breaks before it. Marked on the
+   * readings themselves, before any thinning: thinned points of a long period are far apart
+   * without the monitor ever having stopped.
+   */
+  afterGap?: true;
+}
+
+/**
+ * Where the line breaks: a bound monitor reads every minute or so, so 15 minutes without a
+ * reading means it was off; sets entered by hand are at most 12 hours apart (the NEWS2 minimum
+ * for a score of 0), so a longer silence is a gap too.
+ */
+export const DEVICE_GAP_MS = 15 * 60_000;
+export const SET_GAP_MS = 12 * 3600_000;
+
+/** Whether two readings in time order are too far apart to be joined by a line. */
+export function gapBetween(prev: Pick<ChartPoint, 't' | 'fromDevice'>, next: Pick<ChartPoint, 't' | 'fromDevice'>): boolean {
+  return next.t - prev.t > (prev.fromDevice || next.fromDevice ? DEVICE_GAP_MS : SET_GAP_MS);
 }
 
 export interface ChartDataset {
@@ -199,7 +218,13 @@ export function chartSeries(records: readonly RecordView[]): ChartInput {
     { key: 'temperature', title: 'Temperature', unit: '°C', datasets: [{ label: 'Temperature', points: temperature }] },
     { key: 'bloodGlucose', title: 'Blood glucose', unit: 'mmol/L', datasets: [{ label: 'Blood glucose', points: glucose }] },
   ];
+  for (const s of series) for (const d of s.datasets) markGaps(d.points);
   return { series, excluded, oxygen: oxygenPeriods(oxygenSets) };
+}
+
+/** Marks each reading (in time order) that follows a silence (in place: chartSeries's own points). */
+export function markGaps(points: ChartPoint[]): void {
+  for (let i = 1; i < points.length; i++) if (gapBetween(points[i - 1]!, points[i]!)) points[i]!.afterGap = true;
 }
 
 /** A set's reading into a dataset, when the set has it. */
@@ -212,5 +237,10 @@ function add(out: ChartPoint[], p: VitalsPoint, y: number | null | undefined): v
  * column, real readings in time order): a spike is never averaged away, whatever the period.
  */
 export function downsampleSeries(series: ChartSeries[], o: { from: number; to: number; buckets: number }): ChartSeries[] {
-  return series.map((s) => ({ ...s, datasets: s.datasets.map((d) => ({ ...d, points: downsampleMinMax(d.points, (p) => p.t, (p) => p.y, o) })) }));
+  return series.map((s) => ({ ...s, datasets: s.datasets.map((d) => ({ ...d, points: downsamplePoints(d.points, o) })) }));
+}
+
+/** One dataset thinned per pixel column, its breaks kept where the readings had them. */
+export function downsamplePoints(points: readonly ChartPoint[], o: { from: number; to: number; buckets: number }): ChartPoint[] {
+  return downsampleMinMax(points, (p) => p.t, (p) => p.y, o, (p) => p.afterGap === true);
 }

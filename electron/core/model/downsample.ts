@@ -16,9 +16,18 @@ export interface DownsampleOptions {
 /**
  * @param points in time order
  * @param value the charted number of a point, or null when the point has none (it is skipped)
- * @returns at most 2 × buckets points, in time order
+ * @param breakBefore where the line breaks (a silence before the point: a monitor off): the runs
+ *   either side are thinned apart, and the last point before a break and the first after it are
+ *   kept, so the break is drawn where it was and no thinned point joins across it
+ * @returns at most 2 × buckets points (and 2 more per break), in time order
  */
-export function downsampleMinMax<P>(points: readonly P[], time: (p: P) => number, value: (p: P) => number | null | undefined, o: DownsampleOptions): P[] {
+export function downsampleMinMax<P>(
+  points: readonly P[],
+  time: (p: P) => number,
+  value: (p: P) => number | null | undefined,
+  o: DownsampleOptions,
+  breakBefore: (p: P) => boolean = () => false,
+): P[] {
   const buckets = Math.max(1, Math.floor(o.buckets));
   const span = o.to - o.from;
   const within = points.filter((p) => {
@@ -28,27 +37,34 @@ export function downsampleMinMax<P>(points: readonly P[], time: (p: P) => number
   });
   if (within.length <= 2 * buckets || span <= 0) return within;
   const out: P[] = [];
+  // One segment: the points of one bucket within one run.
   let bucket = -1;
+  let first: P | null = null;
+  let last: P | null = null;
   let lo: P | null = null;
   let hi: P | null = null;
-  const flush = () => {
-    if (!lo || !hi) return;
-    if (lo === hi) out.push(lo);
-    else if (time(lo) <= time(hi)) out.push(lo, hi);
-    else out.push(hi, lo);
+  let startsRun = false;
+  const flush = (endsRun: boolean) => {
+    if (!first) return;
+    const kept = new Set([startsRun ? first : null, lo, hi, endsRun ? last : null]);
+    kept.delete(null);
+    out.push(...[...kept as Set<P>].sort((a, b) => time(a) - time(b)));
   };
   for (const p of within) {
     const b = Math.min(buckets - 1, Math.floor(((time(p) - o.from) / span) * buckets));
-    if (b !== bucket) {
-      flush();
+    const breaks = first !== null && breakBefore(p);
+    if (b !== bucket || breaks) {
+      flush(breaks);
       bucket = b;
-      lo = hi = p;
+      first = last = lo = hi = p;
+      startsRun = breaks;
       continue;
     }
+    last = p;
     const v = value(p)!;
     if (v < value(lo!)!) lo = p;
     if (v > value(hi!)!) hi = p;
   }
-  flush();
+  flush(false);
   return out;
 }

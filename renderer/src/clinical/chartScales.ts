@@ -1,7 +1,7 @@
 /**
  * What makes a vital-sign chart read like a paper observation chart: a fixed clinical y range per
  * parameter (a stable 36.6–37.0 °C must look flat, not fill the chart), the NEWS2 scoring bands
- * behind the line, gaps where readings are far apart, and min/max-keeping downsampling.
+ * behind the line, and breaks in the line where the readings had a silence.
  *
  * The ranges hold every row printed on the RCP "Observation chart for the National Early Warning
  * Score (NEWS2)" (Royal College of Physicians 2017, chart 3), with one row's margin beyond the open
@@ -99,62 +99,16 @@ export function bandScore(list: readonly ScoreBand[], value: number): number | n
 }
 
 /**
- * Where the line breaks: a bound monitor reads every minute or so, so 15 minutes without a
- * reading means it was off; sets entered by hand are at most 12 hours apart (the NEWS2 minimum
- * for a score of 0), so a longer silence is a gap too. Readings across a gap are not joined.
+ * The points as Chart.js draws them, with a null (a break in the line) before each reading that
+ * follows a silence (`afterGap`, marked on the readings before any thinning: chartSeries.ts).
  */
-export const DEVICE_GAP_MS = 15 * 60_000;
-export const SET_GAP_MS = 12 * 3600_000;
-
-export interface GapPoint extends ChartPoint {
-  fromDevice?: boolean;
-}
-
-/** The points with a null (a break in the line) between two readings too far apart. */
-export function withGaps(points: readonly GapPoint[]): Array<{ x: number; y: number | null }> {
+export function withGaps(points: readonly ChartPoint[]): Array<{ x: number; y: number | null }> {
   const out: Array<{ x: number; y: number | null }> = [];
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
-    const prev = points[i - 1];
-    if (prev) {
-      const limit = prev.fromDevice || p.fromDevice ? DEVICE_GAP_MS : SET_GAP_MS;
-      if (p.t - prev.t > limit) out.push({ x: (prev.t + p.t) / 2, y: null });
-    }
+    if (i > 0 && p.afterGap) out.push({ x: (points[i - 1]!.t + p.t) / 2, y: null });
     out.push({ x: p.t, y: p.y });
   }
-  return out;
-}
-
-/**
- * At most about `buckets` × 2 points: the time span cut into equal buckets, each keeping its
- * lowest and highest reading in time order, so a brief desaturation is never averaged away.
- */
-export function downsampleMinMax<P extends ChartPoint>(points: readonly P[], buckets: number): P[] {
-  if (points.length <= buckets * 2) return [...points];
-  const first = points[0]!.t;
-  const span = points[points.length - 1]!.t - first || 1;
-  const out: P[] = [];
-  let bucket = -1;
-  let lo: P | null = null;
-  let hi: P | null = null;
-  const flush = (): void => {
-    if (!lo || !hi) return;
-    if (lo === hi) out.push(lo);
-    else if (lo.t <= hi.t) out.push(lo, hi);
-    else out.push(hi, lo);
-  };
-  for (const p of points) {
-    const b = Math.min(buckets - 1, Math.floor(((p.t - first) / span) * buckets));
-    if (b !== bucket) {
-      flush();
-      bucket = b;
-      lo = hi = p;
-    } else {
-      if (p.y < lo!.y) lo = p;
-      if (p.y > hi!.y) hi = p;
-    }
-  }
-  flush();
   return out;
 }
 

@@ -46,4 +46,43 @@ describe('min/max downsampling for long charts', () => {
       { numRuns: 200 },
     );
   });
+
+  it('for any series with breaks: each break kept with the readings either side of it, and each run’s own lowest and highest reading per bucket', () => {
+    type Bp = Pt & { breaks: boolean };
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ t: fc.integer({ min: 0, max: opts.to }), v: fc.integer({ min: 0, max: 300 }), breaks: fc.integer({ min: 0, max: 19 }).map((n) => n === 0) }), { maxLength: 3000 }),
+        fc.integer({ min: 1, max: 200 }),
+        (raw, buckets) => {
+          const points: Bp[] = [...raw].sort((a, b) => a.t - b.t);
+          const o = { ...opts, buckets };
+          const drawn = downsampleMinMax(points, (p) => p.t, (p) => p.v, o, (p) => p.breaks);
+          expect(drawn.every((p) => points.includes(p))).toBe(true);
+          expect(new Set(drawn).size).toBe(drawn.length);
+          for (let i = 1; i < drawn.length; i++) expect(drawn[i]!.t).toBeGreaterThanOrEqual(drawn[i - 1]!.t);
+          const breaks = points.filter((p, i) => i > 0 && p.breaks).length;
+          expect(drawn.length).toBeLessThanOrEqual(Math.max(points.length <= 2 * buckets ? points.length : 0, 2 * buckets + 2 * breaks));
+          if (points.length <= 2 * buckets) return;
+          points.forEach((p, i) => {
+            if (i === 0 || !p.breaks) return;
+            expect(drawn).toContain(p);
+            expect(drawn).toContain(points[i - 1]);
+          });
+          // Every bucket of every run keeps that run's lowest and highest reading in the bucket.
+          let run = 0;
+          const runOf = new Map(points.map((p, i) => [p, (run += i > 0 && p.breaks ? 1 : 0)]));
+          const segment = (p: Bp) => `${runOf.get(p)}|${Math.min(buckets - 1, Math.floor((p.t / o.to) * buckets))}`;
+          const groupBy = (list: Bp[]) => list.reduce((m, p) => m.set(segment(p), [...(m.get(segment(p)) ?? []), p]), new Map<string, Bp[]>());
+          const bySegment = groupBy(points);
+          const keptBy = groupBy(drawn);
+          for (const [key, all] of bySegment) {
+            const kept = (keptBy.get(key) ?? []).map((p) => p.v!);
+            expect(Math.min(...kept)).toBe(Math.min(...all.map((p) => p.v!)));
+            expect(Math.max(...kept)).toBe(Math.max(...all.map((p) => p.v!)));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });

@@ -7,19 +7,9 @@ import {
   scoreSystolic,
   scoreTemperature,
 } from '../../../electron/core/clinical/news2';
-import type { ChartKey } from '../../../electron/core/model/chartSeries';
-import { oxygenPeriods } from '../../../electron/core/model/chartSeries';
-import {
-  CLINICAL_RANGES,
-  DEVICE_GAP_MS,
-  SET_GAP_MS,
-  axisRange,
-  bandScore,
-  dayAndShiftTicks,
-  downsampleMinMax,
-  scoreBands,
-  withGaps,
-} from '../../../renderer/src/clinical/chartScales';
+import type { ChartKey, ChartPoint } from '../../../electron/core/model/chartSeries';
+import { DEVICE_GAP_MS, SET_GAP_MS, downsamplePoints, markGaps, oxygenPeriods } from '../../../electron/core/model/chartSeries';
+import { CLINICAL_RANGES, axisRange, bandScore, dayAndShiftTicks, scoreBands, withGaps } from '../../../renderer/src/clinical/chartScales';
 
 /**
  * The rows printed on the RCP "Observation chart for the National Early Warning Score (NEWS2)"
@@ -97,20 +87,46 @@ describe('NEWS2 bands behind the charts', () => {
 
 describe('gaps between readings', () => {
   const t0 = Date.parse('2025-03-01T08:00:00Z');
+  const marked = <P extends ChartPoint>(points: P[]): P[] => (markGaps(points), points);
+
   it('joins a monitor’s readings a minute apart, breaks where it stopped reading', () => {
-    const points = [0, 1, 2, 2 + DEVICE_GAP_MS / 60_000 + 1].map((m, i) => ({ t: t0 + m * 60_000, y: 95 + i, fromDevice: true }));
-    const out = withGaps(points);
-    expect(out.map((p) => p.y)).toEqual([95, 96, 97, null, 98]);
+    const points = marked([0, 1, 2, 2 + DEVICE_GAP_MS / 60_000 + 1].map((m, i) => ({ t: t0 + m * 60_000, y: 95 + i, fromDevice: true })));
+    expect(withGaps(points).map((p) => p.y)).toEqual([95, 96, 97, null, 98]);
   });
 
   it('joins hand-entered sets hours apart, breaks after more than 12 hours', () => {
-    const points = [0, 4, 8, 8 + SET_GAP_MS / 3600_000 + 1].map((h, i) => ({ t: t0 + h * 3600_000, y: 70 + i }));
+    const points = marked([0, 4, 8, 8 + SET_GAP_MS / 3600_000 + 1].map((h, i) => ({ t: t0 + h * 3600_000, y: 70 + i })));
     expect(withGaps(points).map((p) => p.y)).toEqual([70, 71, 72, null, 73]);
   });
 
   it('breaks between a set and a monitor reading more than 15 minutes apart', () => {
-    const out = withGaps([{ t: t0, y: 96 }, { t: t0 + 20 * 60_000, y: 88, fromDevice: true }]);
+    const out = withGaps(marked([{ t: t0, y: 96 }, { t: t0 + 20 * 60_000, y: 88, fromDevice: true }]));
     expect(out.map((p) => p.y)).toEqual([96, null, 88]);
+  });
+
+  it('breaks only where the readings had a silence, however far apart thinning leaves the drawn points', () => {
+    // 30 days of a monitor reading every minute, switched off for 40 minutes on day 12: drawn 360
+    // columns wide (2 hours a column) the kept points are hours apart, and only the 40 minutes is
+    // a break. (Thinned first and then judged by time, this drew 412 breaks: a shredded line that
+    // says the monitor was off all month.)
+    const off = 12 * 24 * 60;
+    const points = marked(
+      Array.from({ length: 30 * 24 * 60 }, (_, i) => i)
+        .filter((i) => i < off || i >= off + 40)
+        .map((i) => ({ t: t0 + i * 60_000, y: 94 + ((i * 7) % 5), fromDevice: true })),
+    );
+    const drawn = withGaps(downsamplePoints(points, { from: points[0]!.t, to: points.at(-1)!.t, buckets: 360 }));
+    const breaks = drawn.flatMap((p, i) => (p.y === null ? [i] : []));
+    expect(breaks).toHaveLength(1);
+    // The line stops at the last reading before the silence and resumes at the first after it.
+    expect(drawn[breaks[0]! - 1]!.x).toBe(t0 + (off - 1) * 60_000);
+    expect(drawn[breaks[0]! + 1]!.x).toBe(t0 + (off + 40) * 60_000);
+  });
+
+  it('joins three days of a monitor’s minute readings into one line when thinned (no break where none was)', () => {
+    const points = marked(Array.from({ length: 72 * 60 }, (_, i) => ({ t: t0 + i * 60_000, y: 95 + ((i * 13) % 4), fromDevice: true })));
+    const drawn = withGaps(downsamplePoints(points, { from: points[0]!.t, to: points.at(-1)!.t, buckets: 360 }));
+    expect(drawn.some((p) => p.y === null)).toBe(false);
   });
 });
 
@@ -120,7 +136,7 @@ describe('downsampling', () => {
     const points = Array.from({ length: 10_000 }, (_, i) => ({ t: t0 + i * 60_000, y: 96 + (i % 3) - 1 }));
     points[6_543] = { ...points[6_543]!, y: 81 };
     points[8_000] = { ...points[8_000]!, y: 100 };
-    const out = downsampleMinMax(points, 360);
+    const out = downsamplePoints(points, { from: t0, to: points.at(-1)!.t, buckets: 360 });
     expect(out.length).toBeLessThanOrEqual(720);
     expect(out.map((p) => p.y)).toContain(81);
     expect(out.map((p) => p.y)).toContain(100);
@@ -130,7 +146,7 @@ describe('downsampling', () => {
 
   it('leaves a short series as it is', () => {
     const points = [{ t: 1, y: 2 }, { t: 2, y: 3 }];
-    expect(downsampleMinMax(points, 360)).toEqual(points);
+    expect(downsamplePoints(points, { from: 1, to: 2, buckets: 360 })).toEqual(points);
   });
 });
 
