@@ -854,6 +854,27 @@ export async function chartNames(page: Page): Promise<string[]> {
   return names.filter((n) => / over time /.test(n));
 }
 
+/** The readings a chart drew, from its accessible name ("…, 21 readings, …"). */
+export async function chartReadings(page: Page, title: string): Promise<number | null> {
+  const name = (await chartNames(page)).find((n) => n.startsWith(`${title} over time`));
+  const m = name ? /, (\d+) readings?/.exec(name) : null;
+  return m ? Number(m[1]) : null;
+}
+
+/** The values in a chart's readings table (the screen reader's copy of the chart: its latest 100 readings). */
+export async function chartTableValues(page: Page, title: string): Promise<string[]> {
+  const table = page.locator('table').filter({ has: page.locator('caption', { hasText: new RegExp(`^\\s*${escapeRegExp(title)} readings`) }) });
+  return table.locator('td').allTextContents();
+}
+
+/** Charts a period ("Records shown", "7 days", "30 days", "Whole record") and returns the words that say which, once drawn. */
+export async function chartPeriod(page: Page, period: string, says: string | RegExp): Promise<string> {
+  await page.getByRole('group', { name: 'Period charted' }).getByLabel(period, { exact: true }).check();
+  const words = page.locator('.chart-period__words').filter({ hasText: says });
+  await waitVisible(words, `the charts of "${period}"`, SLOW_TIMEOUT);
+  return (await words.textContent())!.trim();
+}
+
 /** The y axis a chart drew, from its accessible name ("…, axis 34 to 41"). */
 export async function chartAxis(page: Page, title: string): Promise<{ min: number; max: number } | null> {
   const name = (await chartNames(page)).find((n) => n.startsWith(`${title} over time`));

@@ -58,6 +58,8 @@ export interface PatientChartData {
   records: number;
   excluded: number;
   series: ChartSeries[];
+  /** When the patient was on oxygen in the period (shaded behind every chart). */
+  oxygen: OxygenPeriod[];
 }
 
 export interface ChartInput {
@@ -148,19 +150,25 @@ export function oxygenPeriods(sets: ReadonlyArray<{ t: number; onOxygen: boolean
 }
 
 /** The time span of every chart on the page (so they line up), with a little room at each end. */
-export function chartSpan(input: ChartInput): { from: number; to: number } | null {
+export function chartSpan(input: Pick<ChartInput, 'series'>): { from: number; to: number } | null {
+  const extent = readingsExtent(input.series);
+  if (!extent) return null;
+  const pad = Math.max(5 * 60_000, (extent.to - extent.from) * 0.02);
+  return { from: extent.from - pad, to: extent.to + pad };
+}
+
+/** The first and last reading charted (ms), or null when nothing is. */
+export function readingsExtent(series: readonly ChartSeries[]): { from: number; to: number } | null {
   let from = Infinity;
   let to = -Infinity;
-  for (const s of input.series) {
+  for (const s of series) {
     for (const d of s.datasets) {
       if (d.points.length === 0) continue;
       from = Math.min(from, d.points[0]!.t);
       to = Math.max(to, d.points[d.points.length - 1]!.t);
     }
   }
-  if (!Number.isFinite(from)) return null;
-  const pad = Math.max(5 * 60_000, (to - from) * 0.02);
-  return { from: from - pad, to: to + pad };
+  return from <= to ? { from, to } : null;
 }
 
 /** One series per chart on the patient page, in the order the page shows them. */

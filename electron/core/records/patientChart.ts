@@ -8,7 +8,7 @@ import { ethers } from 'ethers';
 import { observationContent, previewObservation } from '../clinical/vitalsAssessment';
 import type { Actor } from '../identity/actor';
 import type { Names, People } from '../identity/people';
-import { chartSeries, downsampleSeries, type PatientChartData } from '../model/chartSeries';
+import { chartSeries, downsampleSeries, readingsExtent, type PatientChartData } from '../model/chartSeries';
 import { WardError } from '../model/errors';
 import type { News2Scale } from '../model/news2';
 import { FUTURE_TOLERANCE_SECONDS, type EscalationInput, type ObservationInput, type VitalsPreview } from '../model/observations';
@@ -222,14 +222,19 @@ export class PatientChart {
     for await (const page of this.reader.openRange(actor, patient, { from, to })) opened.push(...page);
     const corrections = await this.verifiedCorrectionsOf(actor, patient, opened);
     const views = opened.map((o) => recordView(o, corrections.get(o.record.id) ?? [], () => undefined));
-    const { series, excluded } = chartSeries(views);
+    const { series, excluded, oxygen } = chartSeries(views);
+    // Periods are read by the time records were stored, and charted by the time they were taken:
+    // the whole record reaches back to its earliest reading (a set entered late was taken before
+    // the first record was stored); a period drops a late set taken before it began.
+    const start = request.from ?? Math.min(from, readingsExtent(series)?.from ?? from);
     await audited;
     return {
-      from: new Date(from).toISOString(),
+      from: new Date(start).toISOString(),
       to: new Date(to).toISOString(),
       records: views.length,
       excluded,
-      series: downsampleSeries(series, { from, to, buckets: request.buckets ?? 600 }),
+      series: downsampleSeries(series, { from: start, to, buckets: request.buckets ?? 600 }),
+      oxygen,
     };
   }
 

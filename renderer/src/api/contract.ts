@@ -43,7 +43,7 @@ export { ageSchema, bedSchema, dobSchema, hospitalNumberSchema, maxReadingAgeSch
 export { GLUCOSE_MG_PER_DL_PER_MMOL_PER_L, OXYGEN_DEVICES, USUAL_RANGES, VITALS_FIELD_ORDER } from '../../../electron/core/model/vitals';
 export { LATE_ENTRY_MINUTES, MISSING_REASONS, escalationFields, missingReasonSchema } from '../../../electron/core/model/observations';
 export type { ChartDataset, ChartInput, ChartKey, ChartPoint, ChartSeries, OxygenPeriod, PatientChartData } from '../../../electron/core/model/chartSeries';
-export { chartSeries, chartSpan, downsamplePoints, effectiveVitals, oxygenPeriods } from '../../../electron/core/model/chartSeries';
+export { chartSeries, chartSpan, downsamplePoints, effectiveVitals, oxygenPeriods, readingsExtent } from '../../../electron/core/model/chartSeries';
 export type { BackupRecord, MigrationStatus, StoreStatus } from '../../../electron/core/model/storeStatus';
 export type {
   ConsortiumBadge,
