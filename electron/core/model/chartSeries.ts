@@ -32,7 +32,7 @@ export const DEVICE_GAP_MS = 15 * 60_000;
 export const SET_GAP_MS = 12 * 3600_000;
 
 /** Whether two readings in time order are too far apart to be joined by a line. */
-export function gapBetween(prev: Pick<ChartPoint, 't' | 'fromDevice'>, next: Pick<ChartPoint, 't' | 'fromDevice'>): boolean {
+function gapBetween(prev: Pick<ChartPoint, 't' | 'fromDevice'>, next: Pick<ChartPoint, 't' | 'fromDevice'>): boolean {
   return next.t - prev.t > (prev.fromDevice || next.fromDevice ? DEVICE_GAP_MS : SET_GAP_MS);
 }
 

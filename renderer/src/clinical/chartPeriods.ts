@@ -47,11 +47,10 @@ export function periodEnd(records: ReadonlyArray<{ createdAt: string }>, now: nu
  * The span every chart of a long period shares: 7 or 30 days whole (an empty stretch shows as
  * empty), the whole record from its first reading to its last.
  */
-export function periodSpan(period: Exclude<ChartPeriod, 'shown'>, chart: Pick<PatientChartData, 'from' | 'to' | 'series' | 'excluded' | 'oxygen'>): { from: number; to: number } | null {
+export function periodSpan(period: Exclude<ChartPeriod, 'shown'>, chart: Pick<PatientChartData, 'from' | 'to' | 'series'>): { from: number; to: number } | null {
   if (period === 'all') return chartSpan(chart);
   const from = Date.parse(chart.from);
   const to = Date.parse(chart.to);
   const pad = Math.max(5 * 60_000, (to - from) * 0.01);
   return { from: from - pad, to: to + pad };
 }
-

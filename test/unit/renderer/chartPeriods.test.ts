@@ -28,8 +28,6 @@ describe('chart periods of the record page', () => {
     const chart = {
       from: new Date(end - 7 * day).toISOString(),
       to: new Date(end).toISOString(),
-      excluded: 0,
-      oxygen: [],
       series: [{ key: 'pulse' as const, title: 'Pulse', unit: '/min', datasets: [{ label: 'Pulse', points: [{ t: end - 2 * day, y: 70 }, { t: end - day, y: 72 }] }] }],
     };
     const week = periodSpan('7d', chart)!;
