@@ -19,7 +19,8 @@ export interface DownsampleOptions {
  * @param breakBefore where the line breaks (a silence before the point: a monitor off): the runs
  *   either side are thinned apart, and the last point before a break and the first after it are
  *   kept, so the break is drawn where it was and no thinned point joins across it
- * @returns at most 2 × buckets points (and 2 more per break), in time order
+ * @returns at most 2 × buckets points (and up to 4 more per break: the bucket it falls in keeps
+ *   each side's lowest and highest, and the readings either side of it), in time order
  */
 export function downsampleMinMax<P>(
   points: readonly P[],

@@ -61,7 +61,7 @@ describe('min/max downsampling for long charts', () => {
           expect(new Set(drawn).size).toBe(drawn.length);
           for (let i = 1; i < drawn.length; i++) expect(drawn[i]!.t).toBeGreaterThanOrEqual(drawn[i - 1]!.t);
           const breaks = points.filter((p, i) => i > 0 && p.breaks).length;
-          expect(drawn.length).toBeLessThanOrEqual(Math.max(points.length <= 2 * buckets ? points.length : 0, 2 * buckets + 2 * breaks));
+          expect(drawn.length).toBeLessThanOrEqual(Math.max(points.length <= 2 * buckets ? points.length : 0, 2 * buckets + 4 * breaks));
           if (points.length <= 2 * buckets) return;
           points.forEach((p, i) => {
             if (i === 0 || !p.breaks) return;
