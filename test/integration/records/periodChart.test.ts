@@ -58,6 +58,20 @@ describe('charts of a period', () => {
     expect(chart.series.find((s) => s.key === 'spo2')!.datasets[0]!.points.map((p) => p.t)).toEqual([taken[2]]);
   });
 
+  it('draws a corrected set at its own time with the corrected values, the original no longer', async () => {
+    const history = await w.callers.doctor.ok('records/history', { patient: w.addresses.patient });
+    const original = history.records.find((r) => Date.parse(r.measuredAt) === taken[1])!;
+    await w.callers.doctor.ok('records/amend', { recordId: original.id, reason: 'Probe was on the wrong finger', vitals: { ...onOxygen, spo2: 91 } });
+    const chart = await w.callers.doctor.ok('records/chart', { patient: w.addresses.patient });
+    expect(chart.records).toBe(4);
+    const spo2 = chart.series.find((s) => s.key === 'spo2')!.datasets[0]!.points;
+    expect(spo2.map((p) => [p.t, p.y])).toEqual([
+      [taken[0], 95],
+      [taken[1], 91],
+      [taken[2], 97],
+    ]);
+  });
+
   it('is a read of the record: the patient sees it in their access log', async () => {
     const log = await w.callers.patient.ok('audit/list', {});
     expect(log.entries.some((e) => e.action === 'read' && e.actor.address === w.addresses.doctor)).toBe(true);
