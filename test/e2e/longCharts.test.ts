@@ -94,12 +94,12 @@ describe('charts of longer periods than the page holds', () => {
     await shot(page, 'long-charts-shown-1366x768');
 
     const week = await ui.chartPeriod(page, '7 days', /^7 days to the newest record shown, /);
-    expect(week).toContain(`${inHours(7 * 24)} records read and verified`);
+    expect(week).toContain(`${inHours(7 * 24)} records read and checked`);
     await expect.poll(() => ui.chartReadings(page, 'SpO2'), { timeout: 15_000 }).toBe(inHours(7 * 24));
     expect((await ui.chartAxis(page, 'SpO2'))!.min).toBe(80);
 
     const month = await ui.chartPeriod(page, '30 days', /^30 days to the newest record shown, /);
-    expect(month).toContain(`${SETS} records read and verified`);
+    expect(month).toContain(`${SETS} records read and checked`);
     await expect.poll(() => ui.chartReadings(page, 'SpO2'), { timeout: 15_000 }).toBe(SETS);
     // The desaturation 20 days back is drawn: the SpO2 chart's clinical range (80–100) holds it,
     // and the readings table of the chart has it.
@@ -108,7 +108,7 @@ describe('charts of longer periods than the page holds', () => {
     await shot(page, 'long-charts-30-days-1366x768');
 
     const whole = await ui.chartPeriod(page, 'Whole record', /^The whole record, /);
-    expect(whole).toContain(`${SETS} records read and verified`);
+    expect(whole).toContain(`${SETS} records read and checked`);
     expect(await ui.chartReadings(page, 'Temperature')).toBe(SETS);
 
     // Back to the page's own records; the flowsheet never followed the charts.
