@@ -110,6 +110,8 @@ describe('charts of longer periods than the page holds', () => {
     const whole = await ui.chartPeriod(page, 'Whole record', /^The whole record, /);
     expect(whole).toContain(`${SETS} records read and checked`);
     expect(await ui.chartReadings(page, 'Temperature')).toBe(SETS);
+    // Never on oxygen: its chart says there is nothing in the period (not "yet", as if loading).
+    expect(await page.locator('figure.chart').filter({ has: page.locator('figcaption', { hasText: /^\s*Oxygen given/ }) }).locator('.empty-state').textContent()).toBe('No readings in this period.');
 
     // Back to the page's own records; the flowsheet never followed the charts.
     await ui.chartPeriod(page, 'Records shown', /^The records shown on this page/);
