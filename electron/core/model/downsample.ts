@@ -47,9 +47,8 @@ export function downsampleMinMax<P>(
   let startsRun = false;
   const flush = (endsRun: boolean) => {
     if (!first) return;
-    const kept = new Set([startsRun ? first : null, lo, hi, endsRun ? last : null]);
-    kept.delete(null);
-    out.push(...[...kept as Set<P>].sort((a, b) => time(a) - time(b)));
+    const kept = [...new Set([startsRun ? first : null, lo, hi, endsRun ? last : null])].filter((p): p is P => p !== null);
+    out.push(...kept.sort((a, b) => time(a) - time(b)));
   };
   for (const p of within) {
     const b = Math.min(buckets - 1, Math.floor(((time(p) - o.from) / span) * buckets));
