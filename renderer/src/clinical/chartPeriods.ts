@@ -7,6 +7,7 @@
  */
 import type { InputOf, PatientChartData } from '../api/contract';
 import { chartSpan } from '../api/contract';
+import { CHART_COLUMNS } from './chartScales';
 
 export type ChartPeriod = 'shown' | '7d' | '30d' | 'all';
 
@@ -22,8 +23,6 @@ export const periodNames: Record<ChartPeriod, string> = {
   all: 'Whole record',
 };
 
-/** Pixel columns the core thins a long period to (a chart is at most about this wide). */
-export const CHART_COLUMNS = 360;
 
 /**
  * What to ask the core for a long period: 7 or 30 days up to `end` (when the newest record shown

@@ -98,6 +98,9 @@ export function bandScore(list: readonly ScoreBand[], value: number): number | n
   return list.find((b) => value >= b.from && value < b.to)?.score ?? null;
 }
 
+/** Pixel columns a chart is thinned to, by the page and by the core for a long period (a chart is at most about this wide). */
+export const CHART_COLUMNS = 360;
+
 /**
  * The points as Chart.js draws them, with a null (a break in the line) before each reading that
  * follows a silence (`afterGap`, marked on the readings before any thinning: chartSeries.ts).

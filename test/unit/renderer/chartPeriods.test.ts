@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CHART_COLUMNS, chartRequest, periodEnd, periodSpan } from '../../../renderer/src/clinical/chartPeriods';
+import { chartRequest, periodEnd, periodSpan } from '../../../renderer/src/clinical/chartPeriods';
+import { CHART_COLUMNS } from '../../../renderer/src/clinical/chartScales';
 
 const patient = '0x' + 'a'.repeat(40);
 const day = 24 * 3600_000;
