@@ -88,15 +88,18 @@ export async function staffedWard(core: WardCore, wardName = admin.wardName) {
   return { anon, itAdmin, people, addresses, callers };
 }
 
-/**
- * A staffed ward's data directory (staffedWard) with its patient admitted to bed 4 under the
- * doctor, the core stopped: for tests that go on with the pipeline's internals on it.
- */
-export async function admittedWardOnDisk(): Promise<{ dir: string; w: Awaited<ReturnType<typeof staffedWard>> }> {
+/** A staffed ward (staffedWard) in a new data directory, its patient admitted to bed 4 under the doctor, the core running. */
+export async function admittedWard(): Promise<{ dir: string; core: WardCore; w: Awaited<ReturnType<typeof staffedWard>> }> {
   const dir = tempDir();
   const core = await startCore(dir);
   const w = await staffedWard(core);
   await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '4', responsibleDoctor: w.addresses.doctor });
+  return { dir, core, w };
+}
+
+/** The same with the core stopped: for tests that go on with the pipeline's internals on it. */
+export async function admittedWardOnDisk(): Promise<{ dir: string; w: Awaited<ReturnType<typeof staffedWard>> }> {
+  const { dir, core, w } = await admittedWard();
   await core.stop();
   return { dir, w };
 }

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VitalsInput } from '../../../electron/core/model/vitals';
 import type { WardCore } from '../../../electron/core/shellContract';
-import { completeVitals, removeDir, staffedWard, startCore, tempDir } from '../../support/tempCore';
+import { admittedWard, completeVitals, removeDir, type staffedWard } from '../../support/tempCore';
 
 const onOxygen: VitalsInput = { ...completeVitals(74), spo2: 95, supplementalOxygen: true, oxygenDevice: 'nasal-cannula', oxygenFlow: 2 };
 const HOUR = 3600_000;
@@ -20,10 +20,7 @@ describe('charts of a period', () => {
   const taken: number[] = [];
 
   beforeAll(async () => {
-    dir = tempDir();
-    core = await startCore(dir);
-    w = await staffedWard(core);
-    await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '4', responsibleDoctor: w.addresses.doctor });
+    ({ dir, core, w } = await admittedWard());
     // On oxygen 30 and 26 hours ago, then a day without a set, then on air 2 hours ago.
     const now = Date.now();
     for (const [hoursAgo, vitals] of [[30, onOxygen], [26, onOxygen], [2, completeVitals(72)]] as const) {
