@@ -98,6 +98,24 @@ describe('charts of longer periods than the page holds', () => {
     await expect.poll(() => ui.chartReadings(page, 'SpO2'), { timeout: 15_000 }).toBe(inHours(7 * 24));
     expect((await ui.chartAxis(page, 'SpO2'))!.min).toBe(80);
 
+    // While 30 days are read (held here at the network), the 7 days' charts stay on screen, greyed
+    // and named as still charted, under a line saying what is being read: the page does not jump.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/records/chart', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByRole('group', { name: 'Period charted' }).getByLabel('30 days', { exact: true }).check();
+    await ui.waitVisible(page.getByRole('status').filter({ hasText: 'Reading and verifying 30 days…' }), 'the 30 days being read');
+    expect((await page.locator('.chart-period__words').textContent())!.trim()).toBe(`Still charted: ${week}`);
+    expect(await page.locator('.chart-period__drawn').getAttribute('aria-busy')).toBe('true');
+    expect(await ui.chartReadings(page, 'SpO2')).toBe(inHours(7 * 24));
+    await shot(page, 'long-charts-reading-1366x768');
+    const answered = page.waitForResponse('**/api/records/chart');
+    release();
+    await answered;
+    await page.unroute('**/api/records/chart');
     const month = await ui.chartPeriod(page, '30 days', /^30 days to the newest record shown, /);
     expect(month).toContain(`${SETS} records read and checked`);
     await expect.poll(() => ui.chartReadings(page, 'SpO2'), { timeout: 15_000 }).toBe(SETS);

@@ -36,7 +36,7 @@ export const SCREEN_TIMEOUT = 15_000;
 /** Time for operations that derive a key with scrypt or deploy contracts. */
 export const SLOW_TIMEOUT = 60_000;
 
-async function waitVisible(locator: Locator, what: string, timeout = SCREEN_TIMEOUT): Promise<Locator> {
+export async function waitVisible(locator: Locator, what: string, timeout = SCREEN_TIMEOUT): Promise<Locator> {
   try {
     await locator.first().waitFor({ state: 'visible', timeout });
   } catch {
