@@ -44,6 +44,7 @@ import { RecordReader } from './records/recordReader';
 import { RecordVerifier } from './records/recordVerifier';
 import { RootsOnChain } from './records/rootsOnChain';
 import { StoreAdmin } from './records/storeAdmin';
+import { WardDisk } from './records/wardDisk';
 import { MemberIndexBackfill } from './storage/memberIndexBackfill';
 import { MigratedVitalsRefiling } from './records/storeUpgradeRefiling';
 import { WardBackup } from './records/wardBackup';
@@ -174,7 +175,8 @@ export function buildCoreGraph(config: CoreConfig) {
   keyring.onNewScope = (patient, scopeId, raw) => transfers.scopeCreated(patient, scopeId, raw);
   // Nobody logged in any more: the decrypted records of the last histories opened are dropped.
   sessions.onNoneLeft = () => verifier.forgetDecrypted();
-  const storeAdmin = new StoreAdmin(store, dataDir, chainCheck);
+  const disk = new WardDisk(store, dataDir);
+  const storeAdmin = new StoreAdmin(store, dataDir, chainCheck, disk);
   const memberIndex = new MemberIndexBackfill(store);
   const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));
   const backup = new WardBackup(dataDir, node, store, storeAdmin, () => consortium.stateSnapshot());
@@ -231,6 +233,7 @@ export function buildCoreGraph(config: CoreConfig) {
     exports,
     census,
     storeAdmin,
+    disk,
     refiling,
     backup,
     consortium,
@@ -289,6 +292,7 @@ export function buildCoreGraph(config: CoreConfig) {
       await chainCheck.atStart();
       void memberIndex.start();
       stationBlocks.start();
+      disk.start();
     },
 
     /** Drop the keys and decrypted records held, close the store and the chain, release the lock. */
@@ -300,6 +304,7 @@ export function buildCoreGraph(config: CoreConfig) {
       await refiling.stop();
       await memberIndex.stop();
       await stationBlocks.stop();
+      await disk.stop();
       await chainCheck.settled(); // its sweep writes to the store
       if (!anchorQueue.anchoring) await chainCheck.advance();
       keyring.closeAll();

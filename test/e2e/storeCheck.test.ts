@@ -3,9 +3,11 @@
  * stopped, three of Peter Patient's records are deleted from its store (test/support/storeTampering.ts),
  * and the ward is started again. The doctor opening his record sees a warning banner saying records
  * anchored on the ward chain are missing and to restore from a backup; the IT admin's page says at
- * the top that the store differs from the chain, and names the batches in the store card.
+ * the top that the store differs from the chain, and names the batches in the store card. The same
+ * card tells the IT admin how the disk stands (what the ward holds, what is free as df says it).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -77,5 +79,30 @@ describe('a store that differs from the ward chain, as the doctor and the IT adm
     const findings = await page.getByRole('listitem').filter({ hasText: /^Anchor batch \d+: \d+ records? of \d+ anchored on the ward chain (is|are) missing/ }).allInnerTexts();
     expect(findings.length).toBeGreaterThan(0);
     expect(findings.reduce((n, f) => n + Number(/: (\d+) records? of/.exec(f)![1]), 0)).toBe(3);
+  });
+
+  it('the IT admin sees the disk: what the ward holds, what is free (as df says), its growth not measured before a day', async () => {
+    const page = await loggedIn('Ada Admin');
+    const card = page.locator('section[aria-labelledby="store-title"]');
+    const disk = card.locator('dt', { hasText: /^Disk$/ }).locator('xpath=following-sibling::dd[1]');
+    await disk.waitFor({ timeout: ui.SCREEN_TIMEOUT });
+    const words = (await disk.innerText()).trim();
+    const m = /^([\d.]+) (KB|MB|GB) held by this ward · ([\d.]+) GB free of ([\d.]+) GB$/.exec(words);
+    expect(m, words).not.toBeNull();
+    const [avail, size] = execFileSync('df', ['-B1', '--output=avail,size', dataDir], { encoding: 'utf8' }).trim().split('\n')[1]!.trim().split(/\s+/).map(Number);
+    expect(Number(m![4])).toBeCloseTo(size! / 2 ** 30, 1);
+    expect(Math.abs(Number(m![3]) - avail! / 2 ** 30)).toBeLessThan(0.5);
+    expect((await card.locator('dt', { hasText: /^Growth$/ }).locator('xpath=following-sibling::dd[1]').innerText()).trim()).toBe('Measured once the ward has run for a day.');
+    const shots = process.env.WARDLEDGER_SHOTS;
+    if (shots) {
+      mkdirSync(shots, { recursive: true });
+      for (const [w, h] of [[1366, 768], [1920, 1080]] as const) {
+        await page.setViewportSize({ width: w, height: h });
+        await page.getByRole('heading', { name: 'Ward administration', level: 1 }).scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(shots, `admin-top-${w}x${h}.png`) });
+        await card.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(shots, `store-card-disk-${w}x${h}.png`) });
+      }
+    }
   });
 });

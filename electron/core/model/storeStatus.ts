@@ -28,6 +28,21 @@ export interface BackupRecord {
   storeEntries: number;
 }
 
+/** The disk the ward's data directory is on (records/wardDisk.ts). */
+export interface DiskStatus {
+  /** Bytes of every file in the data directory (store, chain, keystores, settings). */
+  dataBytes: number;
+  /** Bytes free on its volume (for this process) and the volume's size. */
+  freeBytes: number;
+  volumeBytes: number;
+  /** Growth of the data directory a day over the last 7 days; null before a day of hourly samples. */
+  bytesPerDay: number | null;
+  /** Days until the volume is full at that growth; null when unknown or not growing. */
+  daysLeft: number | null;
+  /** In plain words when the disk is nearly full or would be within 30 days; null otherwise. */
+  warning: string | null;
+}
+
 export interface StoreStatus {
   migration: MigrationStatus | null;
   lastBackup: BackupRecord | null;
@@ -35,4 +50,5 @@ export interface StoreStatus {
   backupWarning: string | null;
   /** The store against the ward chain, as checked at this start (null before the ward is set up). */
   chainCheck: StoreCheckReport | null;
+  disk: DiskStatus;
 }

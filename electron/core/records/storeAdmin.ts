@@ -1,12 +1,14 @@
 /**
  * The record store as the IT admin looks after it: the upgrade from the old log (its check, and
  * confirming it so the old log goes), the last backup (warned about when it is old), and what the
- * last check against the ward chain found (records/chainCheck.ts).
+ * last check against the ward chain found (records/chainCheck.ts), and the disk it all lives on
+ * (records/wardDisk.ts).
  */
 import { WardError } from '../model/errors';
 import type { BackupRecord, MigrationStatus, StoreStatus } from '../model/storeStatus';
 import type { WardStore } from '../storage/wardStore';
 import type { ChainCheck } from './chainCheck';
+import type { WardDisk } from './wardDisk';
 import { confirmMigratedStore, migrationOf, type MigrationRecord } from './storeUpgrade';
 import { VITALS_REFILED, type VitalsRefiling } from './storeUpgradeRefiling';
 
@@ -18,6 +20,7 @@ export class StoreAdmin {
     private readonly store: () => WardStore,
     private readonly dataDir: string,
     private readonly check: Pick<ChainCheck, 'report'>,
+    private readonly disk: Pick<WardDisk, 'status'>,
   ) {}
 
   async status(now = Date.now()): Promise<StoreStatus> {
@@ -30,7 +33,7 @@ export class StoreAdmin {
       backupWarning = `The last backup is ${days} day${days === 1 ? '' : 's'} old. Back the ward up now.`;
     }
     const refiled = (await this.store().state<VitalsRefiling>(VITALS_REFILED)) ?? null;
-    return { migration: marker ? migrationStatus(marker, refiled) : null, lastBackup, backupWarning, chainCheck: await this.check.report() };
+    return { migration: marker ? migrationStatus(marker, refiled) : null, lastBackup, backupWarning, chainCheck: await this.check.report(), disk: await this.disk.status() };
   }
 
   /** Confirm the migrated store: the old log is removed. */

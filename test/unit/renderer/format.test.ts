@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatDateTimeSeconds } from '../../../renderer/src/format';
+import { formatBytes, formatDateTime, formatDateTimeSeconds } from '../../../renderer/src/format';
 
 // Times on the 24-hour clock whatever the locale's habit: "Every entry in the medical record should
 // be dated and timed (24 hour clock)" (Royal College of Physicians, Generic medical record keeping
@@ -19,5 +19,12 @@ describe('dates and times for people', () => {
     expect(formatDateTime(null)).toBe('—');
     expect(formatDateTime('not a date')).toBe('not a date');
     expect(formatDateTimeSeconds(undefined, 'never')).toBe('never');
+  });
+
+  it('writes sizes in binary units as df -h does: MB to a whole number, GB to one decimal', () => {
+    expect(formatBytes(1_137_717_970)).toBe('1.1 GB'); // the 1,000,000-record bench ward: du -sb 1137717970, du -sh 1.1G
+    expect(formatBytes(78_018_781_184)).toBe('72.7 GB'); // df -h: 73G
+    expect(formatBytes(47 * 2 ** 20 + 1)).toBe('47 MB');
+    expect(formatBytes(1234)).toBe('1 KB');
   });
 });

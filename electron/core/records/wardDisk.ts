@@ -1,0 +1,126 @@
+/**
+ * The disk the ward's data directory lives on, as an IT admin running a ward for years needs it:
+ * what the ward holds, what is free, how fast the ward grows and when the disk would be full. A
+ * full disk is the one failure the store cannot ride out (no record can be saved), and it comes
+ * slowly: one 30-bed ward of monitored beds writes some 45 MB a day (1,107 B a reading,
+ * docs/benchmarks.md), 17 GB a year.
+ *
+ * The growth is measured, not assumed: the data directory's size is sampled once an hour (and at
+ * start) into the store, eight days kept; the rate is over the last seven days of samples, and
+ * none is given before a day of them (a fresh ward's first hours, a restore or an upgrade would
+ * say nothing of a normal day).
+ */
+import { readdir, stat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DiskStatus } from '../model/storeStatus';
+import type { WardStore } from '../storage/wardStore';
+
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Samples older than this are dropped (the rate reads the last RATE_OVER_MS of them). */
+const KEEP_MS = 8 * DAY_MS;
+const RATE_OVER_MS = 7 * DAY_MS;
+/** No rate from less than this span of samples. */
+const RATE_AFTER_MS = DAY_MS;
+/** Warned about when the disk would be full within this many days at the measured rate… */
+export const WARN_DAYS_LEFT = 30;
+/** …or when less than this is free, whatever the rate (another program may be filling the disk). */
+export const WARN_FREE_BYTES = 2 * 2 ** 30;
+export const WARN_FREE_FRACTION = 0.05;
+const SAMPLES_STATE = 'diskSamples';
+
+export interface DiskSample {
+  /** When (ms) and how many bytes the data directory held. */
+  at: number;
+  bytes: number;
+}
+
+/** Bytes of every file under `dir` (the store's tables, the chain, keystores, settings). */
+export async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    // A file may go between listing and stat (LevelDB compacting): it holds nothing any more.
+    total += await stat(join(entry.parentPath, entry.name)).then((s) => s.size, () => 0);
+  }
+  return total;
+}
+
+/** The samples kept after adding one taken at `now`: at most one an hour, none older than KEEP_MS. */
+export function withSample(samples: readonly DiskSample[], sample: DiskSample): DiskSample[] {
+  const kept = samples.filter((s) => s.at > sample.at - KEEP_MS && s.at < sample.at);
+  const last = kept.at(-1);
+  if (last && sample.at - last.at < HOUR_MS) kept.pop();
+  return [...kept, sample];
+}
+
+/** Bytes a day the data directory grew by over the last RATE_OVER_MS of samples; null before a day of them. */
+export function growthPerDay(samples: readonly DiskSample[], now: number): number | null {
+  const recent = samples.filter((s) => s.at >= now - RATE_OVER_MS).sort((a, b) => a.at - b.at);
+  const first = recent[0];
+  const last = recent.at(-1);
+  if (!first || !last || last.at - first.at < RATE_AFTER_MS) return null;
+  return ((last.bytes - first.bytes) / (last.at - first.at)) * DAY_MS;
+}
+
+/** "845 MB", "1.1 GB" (as the admin page writes sizes). */
+const size = (bytes: number): string => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${Math.round(bytes / 2 ** 20)} MB`);
+
+/** The disk in figures and, when it needs someone, in words. */
+export function diskStatus(figures: { dataBytes: number; freeBytes: number; volumeBytes: number }, samples: readonly DiskSample[], now: number): DiskStatus {
+  const bytesPerDay = growthPerDay(samples, now);
+  const daysLeft = bytesPerDay !== null && bytesPerDay > 0 ? Math.floor(figures.freeBytes / bytesPerDay) : null;
+  const full = 'When it is full no record can be saved: free space on it, or move the ward to a larger disk (back up, then restore there).';
+  let warning: string | null = null;
+  if (figures.freeBytes < WARN_FREE_BYTES || figures.freeBytes < figures.volumeBytes * WARN_FREE_FRACTION) {
+    warning = `The disk holding the ward's records has only ${size(figures.freeBytes)} free${daysLeft !== null ? `, about ${daysLeft} day${daysLeft === 1 ? '' : 's'} at this ward's growth` : ''}. ${full}`;
+  } else if (daysLeft !== null && daysLeft < WARN_DAYS_LEFT) {
+    warning = `The disk holding the ward's records will be full in about ${daysLeft} day${daysLeft === 1 ? '' : 's'} at this ward's growth (${size(bytesPerDay!)} a day; ${size(figures.freeBytes)} free). ${full}`;
+  }
+  return { ...figures, bytesPerDay, daysLeft, warning };
+}
+
+/** Samples the data directory's size once an hour into the store, and says how the disk stands. */
+export class WardDisk {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: () => WardStore,
+    private readonly dataDir: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A sample now, then one an hour. */
+  start(): void {
+    void this.sample();
+    this.timer ??= setInterval(() => void this.sample(), HOUR_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Take a sample (one at a time; a failure to read the directory leaves the samples as they were). */
+  sample(): Promise<void> {
+    this.running ??= (async () => {
+      const bytes = await directoryBytes(this.dataDir);
+      const samples = (await this.store().state<DiskSample[]>(SAMPLES_STATE)) ?? [];
+      await this.store().write((w) => w.state(SAMPLES_STATE, withSample(samples, { at: this.now(), bytes })));
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  /** The disk as it is now, with the growth the samples show. */
+  async status(): Promise<DiskStatus> {
+    const [dataBytes, fs, samples] = await Promise.all([directoryBytes(this.dataDir), statfs(this.dataDir), this.store().state<DiskSample[]>(SAMPLES_STATE)]);
+    return diskStatus({ dataBytes, freeBytes: fs.bavail * fs.bsize, volumeBytes: fs.blocks * fs.bsize }, samples ?? [], this.now());
+  }
+}
