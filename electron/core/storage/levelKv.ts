@@ -14,6 +14,7 @@
  * not a memory map of the whole file that grows with what was read; and it is 35 % smaller on disk.
  */
 import { existsSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { ClassicLevel } from 'classic-level';
 import { WardError } from '../model/errors';
 import { damagedFile } from '../platform/atomicFile';
@@ -30,6 +31,18 @@ export interface RangeOptions {
 }
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
+
+/** Free space below which a reopen after a failed commit is not tried (recovery writes a table and a new log). */
+const REOPEN_FREE_BYTES = 64 * 2 ** 20;
+
+/** A refused commit in words: a full disk is said so (the one failure a person can act on). */
+function writeFailure(e: unknown): WardError {
+  const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error)?.message ?? String(e);
+  if (/No space left on device|File too large|ENOSPC|EFBIG|Disk quota exceeded/i.test(cause)) {
+    return new WardError('INTERNAL', "The workstation's disk is full: nothing was saved. Tell the IT admin (Ward administration shows the disk), and save again once space is freed.");
+  }
+  return new WardError('INTERNAL', `Could not write to the record store: ${cause.split('\n')[0]!.slice(0, 300)}`);
+}
 
 const BINARY = { keyEncoding: 'view', valueEncoding: 'view' } as const;
 
@@ -66,6 +79,15 @@ const RANGE_WHOLE_CHUNK = 10_000;
 export class LevelKv {
   private pending: Array<{ ops: KvOp[]; resolve: () => void; reject: (e: Error) => void }> = [];
   private flushing: Promise<void> | null = null;
+  /**
+   * A commit failed (a full disk, an I/O error): the next one reopens the database first. LevelDB's
+   * log writer counts a failed append as written, so what is appended after it to the same log is
+   * misplaced and dropped when the log is recovered: commits acknowledged after a full disk were
+   * lost at the next start (test/unit/storage/fullDisk.test.ts). Reopening recovers the log up to
+   * the failed record and starts a new one. Reads go on meanwhile; while the disk is still full
+   * the reopen itself fails, and is tried again at the next commit.
+   */
+  private reopenBeforeCommit = false;
   /** Commits made (each one fsync) and the wall time spent in them, ms (benchmarks). */
   readonly stats = { commits: 0, batchMs: 0 };
 
@@ -206,6 +228,7 @@ export class LevelKv {
         const group = this.pending;
         this.pending = [];
         try {
+          if (this.reopenBeforeCommit) await this.reopen();
           const ops = [...group.flatMap((g) => g.ops), ...this.beforeFlush()];
           const t0 = performance.now();
           await this.db.batch(ops, { ...BINARY, sync: true });
@@ -213,13 +236,24 @@ export class LevelKv {
           this.stats.batchMs += performance.now() - t0;
           for (const g of group) g.resolve();
         } catch (e) {
-          const err = new WardError('INTERNAL', `Could not write to the record store: ${(e as Error).message}`);
+          this.reopenBeforeCommit = true;
+          const err = writeFailure(e);
           for (const g of group) g.reject(err);
         }
       }
     } finally {
       this.flushing = null;
     }
+  }
+
+  private async reopen(): Promise<void> {
+    // While the disk is still full the reopen would fail and leave nothing to read from: refused
+    // here, the database stays open for reads.
+    const fs = await statfs(this.path).catch(() => null);
+    if (fs && fs.bavail * fs.bsize < REOPEN_FREE_BYTES) throw Object.assign(new Error('No space left on device'), { code: 'ENOSPC' });
+    if (this.db.status === 'open') await this.db.close();
+    await this.db.open({ createIfMissing: false });
+    this.reopenBeforeCommit = false;
   }
 
   /** Wait for commits in flight, then close. */
