@@ -45,6 +45,7 @@ import { RecordVerifier } from './records/recordVerifier';
 import { RootsOnChain } from './records/rootsOnChain';
 import { StoreAdmin } from './records/storeAdmin';
 import { WardDisk } from './records/wardDisk';
+import { BackupSchedule } from './records/backupSchedule';
 import { MemberIndexBackfill } from './storage/memberIndexBackfill';
 import { MigratedVitalsRefiling } from './records/storeUpgradeRefiling';
 import { WardBackup } from './records/wardBackup';
@@ -180,6 +181,8 @@ export function buildCoreGraph(config: CoreConfig) {
   const memberIndex = new MemberIndexBackfill(store);
   const refiling = new MigratedVitalsRefiling(store, (actor, entries) => reader.openEntries(actor, entries));
   const backup = new WardBackup(dataDir, node, store, storeAdmin, () => consortium.stateSnapshot());
+  const backupSchedule = new BackupSchedule(store, backup, dataDir);
+  storeAdmin.schedule = backupSchedule;
 
   // Devices: real USB (unless turned off) and the simulated bus; changes coalesced into at most a
   // few events a second (a stream or a download changes things many times a second).
@@ -195,7 +198,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const devices = new DeviceService(backend, writer, admissions, access, ingest, new StoreBindings(store, dataDir), devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, refiling, backup, consortium, transfers, incoming, shares }),
+    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, refiling, backup, backupSchedule, consortium, transfers, incoming, shares }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );
@@ -236,6 +239,7 @@ export function buildCoreGraph(config: CoreConfig) {
     disk,
     refiling,
     backup,
+    backupSchedule,
     consortium,
     transfers,
     incoming,
@@ -293,6 +297,7 @@ export function buildCoreGraph(config: CoreConfig) {
       void memberIndex.start();
       stationBlocks.start();
       disk.start();
+      await backupSchedule.start();
     },
 
     /** Drop the keys and decrypted records held, close the store and the chain, release the lock. */
@@ -305,6 +310,7 @@ export function buildCoreGraph(config: CoreConfig) {
       await memberIndex.stop();
       await stationBlocks.stop();
       await disk.stop();
+      await backupSchedule.stop();
       await chainCheck.settled(); // its sweep writes to the store
       if (!anchorQueue.anchoring) await chainCheck.advance();
       keyring.closeAll();

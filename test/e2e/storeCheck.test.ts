@@ -4,13 +4,14 @@
  * and the ward is started again. The doctor opening his record sees a warning banner saying records
  * anchored on the ward chain are missing and to restore from a backup; the IT admin's page says at
  * the top that the store differs from the chain, and names the batches in the store card. The same
- * card tells the IT admin how the disk stands (what the ward holds, what is free as df says it).
+ * card tells the IT admin how the disk stands (what the ward holds, what is free as df says it), and
+ * sets up nightly backups, which a restart pauses until the passphrase is given again.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storePath, WardStore } from '../../electron/core/storage/wardStore';
 import { spawnServe, type ServeProcess } from '../support/serveProcess';
@@ -105,4 +106,64 @@ describe('a store that differs from the ward chain, as the doctor and the IT adm
       }
     }
   });
+
+  it('the IT admin sets up nightly backups; after a restart they are paused, said at the top, and resumed with the passphrase', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'wardledger-e2e-nightly-'));
+    try {
+      let page = await loggedIn('Ada Admin');
+      const card = () => page.locator('section[aria-labelledby="store-title"]');
+      await card().getByLabel('Folder (full path of an existing folder)').fill(folder);
+      await card().getByLabel('Backups to keep').fill('3');
+      await card().getByLabel('Passphrase', { exact: true }).last().fill('nightly passphrase 1');
+      await card().getByLabel('Passphrase again').last().fill('nightly passphrase 1');
+      await card().getByRole('button', { name: 'Back up every night' }).click();
+      const set = card().getByText(`Every night at 02:00 into ${folder}, keeping the newest 3`);
+      await set.waitFor({ timeout: ui.SCREEN_TIMEOUT });
+      expect(await set.innerText()).toMatch(/Next: .*02:00\.$/);
+      await shotCard(page, 'store-card-nightly');
+
+      await serve!.stop();
+      serve = spawnServe(dataDir, [], env);
+      launchUrl = await serve.ready;
+      await page.context().close();
+      page = await loggedIn('Ada Admin');
+      const top = page.getByRole('alert').filter({ hasText: 'Nightly backups are paused since the ward restarted' });
+      await top.waitFor({ timeout: ui.SCREEN_TIMEOUT });
+      await shotTop(page, 'admin-top-backups-paused');
+      expect(await card().getByText(`Every night at 02:00 into ${folder}, keeping the newest 3`).innerText()).not.toMatch(/Next:/);
+      await card().getByLabel('Passphrase', { exact: true }).last().fill('nightly passphrase 1');
+      await card().getByLabel('Passphrase again').last().fill('nightly passphrase 1');
+      await card().getByRole('button', { name: 'Resume nightly backups' }).click();
+      await card().getByText(/Nightly backups on: the first at /).waitFor({ timeout: ui.SCREEN_TIMEOUT });
+      await top.waitFor({ state: 'detached', timeout: ui.SCREEN_TIMEOUT });
+      expect(await card().getByText(`Every night at 02:00 into ${folder}`).innerText()).toMatch(/Next: /);
+
+      await card().getByRole('button', { name: 'Stop nightly backups' }).click();
+      await card().getByRole('button', { name: 'Back up every night' }).waitFor({ timeout: ui.SCREEN_TIMEOUT });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  /** Screenshots of the store card and of the page's top at both sizes, when WARDLEDGER_SHOTS names a folder. */
+  async function shotCard(page: Page, name: string): Promise<void> {
+    const shots = process.env.WARDLEDGER_SHOTS;
+    if (!shots) return;
+    mkdirSync(shots, { recursive: true });
+    for (const [w, h] of [[1366, 768], [1920, 1080]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.getByRole('heading', { name: 'Nightly backups' }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(shots, `${name}-${w}x${h}.png`) });
+    }
+  }
+  async function shotTop(page: Page, name: string): Promise<void> {
+    const shots = process.env.WARDLEDGER_SHOTS;
+    if (!shots) return;
+    mkdirSync(shots, { recursive: true });
+    for (const [w, h] of [[1366, 768], [1920, 1080]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.getByRole('heading', { name: 'Ward administration', level: 1 }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(shots, `${name}-${w}x${h}.png`) });
+    }
+  }
 });

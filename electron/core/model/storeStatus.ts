@@ -28,6 +28,21 @@ export interface BackupRecord {
   storeEntries: number;
 }
 
+/** Nightly backups (records/backupSchedule.ts). */
+export interface BackupScheduleStatus {
+  /** The folder written into, and how many nightly backups are kept there. */
+  folder: string;
+  keep: number;
+  /** The hour of the night (local time) they are written. */
+  hour: number;
+  /** False after a restart until the passphrase is given again (it is held in memory only). */
+  armed: boolean;
+  /** When the next one is due; null while paused. */
+  nextAt: string | null;
+  /** The last failed attempt (retried hourly); null once one succeeds. */
+  lastError: { at: string; message: string } | null;
+}
+
 /** The disk the ward's data directory is on (records/wardDisk.ts). */
 export interface DiskStatus {
   /** Bytes of every file in the data directory (store, chain, keystores, settings). */
@@ -51,4 +66,6 @@ export interface StoreStatus {
   /** The store against the ward chain, as checked at this start (null before the ward is set up). */
   chainCheck: StoreCheckReport | null;
   disk: DiskStatus;
+  /** Nightly backups; null when none are set up. */
+  schedule: BackupScheduleStatus | null;
 }

@@ -5,7 +5,7 @@
  * (records/wardDisk.ts).
  */
 import { WardError } from '../model/errors';
-import type { BackupRecord, MigrationStatus, StoreStatus } from '../model/storeStatus';
+import type { BackupRecord, BackupScheduleStatus, MigrationStatus, StoreStatus } from '../model/storeStatus';
 import type { WardStore } from '../storage/wardStore';
 import type { ChainCheck } from './chainCheck';
 import type { WardDisk } from './wardDisk';
@@ -16,6 +16,9 @@ import { VITALS_REFILED, type VitalsRefiling } from './storeUpgradeRefiling';
 export const BACKUP_WARNING_AGE_MS = 24 * 3600_000;
 
 export class StoreAdmin {
+  /** Nightly backups (set once the backup service exists: it reports to this class). */
+  schedule: { status(): BackupScheduleStatus | null } | null = null;
+
   constructor(
     private readonly store: () => WardStore,
     private readonly dataDir: string,
@@ -33,7 +36,7 @@ export class StoreAdmin {
       backupWarning = `The last backup is ${days} day${days === 1 ? '' : 's'} old. Back the ward up now.`;
     }
     const refiled = (await this.store().state<VitalsRefiling>(VITALS_REFILED)) ?? null;
-    return { migration: marker ? migrationStatus(marker, refiled) : null, lastBackup, backupWarning, chainCheck: await this.check.report(), disk: await this.disk.status() };
+    return { migration: marker ? migrationStatus(marker, refiled) : null, lastBackup, backupWarning, chainCheck: await this.check.report(), disk: await this.disk.status(), schedule: this.schedule?.status() ?? null };
   }
 
   /** Confirm the migrated store: the old log is removed. */

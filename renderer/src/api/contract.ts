@@ -44,7 +44,7 @@ export { GLUCOSE_MG_PER_DL_PER_MMOL_PER_L, OXYGEN_DEVICES, USUAL_RANGES, VITALS_
 export { LATE_ENTRY_MINUTES, MISSING_REASONS, escalationFields, missingReasonSchema } from '../../../electron/core/model/observations';
 export type { ChartDataset, ChartInput, ChartKey, ChartPoint, ChartSeries, OxygenPeriod, PatientChartData } from '../../../electron/core/model/chartSeries';
 export { chartSeries, chartSpan, downsamplePoints, effectiveVitals, oxygenPeriods, readingsExtent } from '../../../electron/core/model/chartSeries';
-export type { BackupRecord, MigrationStatus, StoreStatus } from '../../../electron/core/model/storeStatus';
+export type { BackupRecord, BackupScheduleStatus, DiskStatus, MigrationStatus, StoreStatus } from '../../../electron/core/model/storeStatus';
 export type {
   ConsortiumBadge,
   ConsortiumSettings,

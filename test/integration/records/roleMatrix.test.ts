@@ -43,6 +43,8 @@ const allowed: Record<string, Who[]> = {
   'admin/storeStatus': ['it-admin'],
   'admin/confirmMigration': ['it-admin'],
   'admin/backup': ['it-admin'],
+  'admin/scheduleBackups': ['it-admin'],
+  'admin/stopBackups': ['it-admin'],
   'consortium/settings': ['it-admin'],
   'consortium/configure': ['it-admin'],
   'consortium/status': ['it-admin'],
@@ -161,6 +163,8 @@ describe('role matrix: every operation × every role', () => {
     'admin/storeStatus': () => ({}),
     'admin/confirmMigration': () => ({}),
     'admin/backup': () => ({ out: '/nonexistent-folder/ward.wlbk', passphrase: 'a long enough passphrase' }),
+    'admin/scheduleBackups': () => ({ folder: '/nonexistent-folder', keep: 7, passphrase: 'a long enough passphrase' }),
+    'admin/stopBackups': () => ({}),
     // A node that is not there (port 9, discard): the IT admin gets "does not answer", others are refused.
     'consortium/settings': () => ({}),
     'consortium/configure': () => ({ url: 'http://127.0.0.1:9', ledger: '0x' + '12'.repeat(20), chainId: 1981, confirmations: 1 }),

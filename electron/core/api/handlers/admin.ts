@@ -2,7 +2,7 @@
 import { requireSession, type HandlerContext } from '../router';
 import type { ApiServices, HandlersFor } from './services';
 
-export function adminHandlers({ config, approvals, sessions, storeAdmin, backup }: ApiServices): HandlersFor<'admin' | 'settings'> {
+export function adminHandlers({ config, approvals, sessions, storeAdmin, backup, backupSchedule }: ApiServices): HandlersFor<'admin' | 'settings'> {
   const wallet = (ctx: HandlerContext) => sessions.walletOf(requireSession(ctx));
   return {
     'admin/pending': async (ctx) => approvals.pending(wallet(ctx)),
@@ -12,6 +12,11 @@ export function adminHandlers({ config, approvals, sessions, storeAdmin, backup 
     'admin/storeStatus': async () => storeAdmin.status(),
     'admin/confirmMigration': async () => storeAdmin.confirmMigration(),
     'admin/backup': async (_ctx, input) => backup.backup(input.out, input.passphrase),
+    'admin/scheduleBackups': async (_ctx, input) => backupSchedule.arm(input.folder, input.keep, input.passphrase),
+    'admin/stopBackups': async () => {
+      await backupSchedule.disarm();
+      return { stopped: true as const };
+    },
     'settings/update': async (_ctx, input) => {
       config.update({
         ...(input.lockTimeoutSeconds !== undefined ? { lockTimeoutSeconds: input.lockTimeoutSeconds } : {}),

@@ -21,6 +21,7 @@ import type { ObservationDrafts } from '../../ward/observationDrafts';
 import type { StoreAdmin } from '../../records/storeAdmin';
 import type { MigratedVitalsRefiling } from '../../records/storeUpgradeRefiling';
 import type { WardBackup } from '../../records/wardBackup';
+import type { BackupSchedule } from '../../records/backupSchedule';
 import type { PatientLists } from '../../ward/patientLists';
 import type { WardBoard } from '../../ward/wardBoard';
 import type { OperationName } from '../contract';
@@ -43,6 +44,7 @@ export interface ApiServices {
   storeAdmin: StoreAdmin;
   refiling: MigratedVitalsRefiling;
   backup: WardBackup;
+  backupSchedule: BackupSchedule;
   consortium: ConsortiumSync;
   transfers: CareTransfers;
   incoming: IncomingTransfers;

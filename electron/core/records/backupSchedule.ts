@@ -1,0 +1,157 @@
+/**
+ * Nightly backups: an IT admin names a folder (a mounted backup disk, a network share), how many
+ * backups to keep and the passphrase, and the running ward writes one backup there every night
+ * at 02:00 local time (records/wardBackup.ts), removing its own oldest beyond that number. A
+ * button that someone must remember to press is not a backup plan for a ward kept for years.
+ *
+ * The passphrase is held in this process's memory only, as the scope keys are: it is never
+ * written to disk, so after a restart the schedule (folder, number kept) is still there but
+ * paused, and the administration page asks for the passphrase again. A failed night is retried
+ * hourly, and said on the page until a backup succeeds.
+ */
+import { accessSync, constants, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { WardError } from '../model/errors';
+import type { BackupScheduleStatus } from '../model/storeStatus';
+import { log } from '../platform/log';
+import type { WardStore } from '../storage/wardStore';
+import { MIN_BACKUP_PASSPHRASE, type WardBackup } from './wardBackup';
+
+/** The hour of the night (local time) a nightly backup is written. */
+export const NIGHTLY_HOUR = 2;
+const CHECK_EVERY_MS = 60_000;
+const RETRY_AFTER_MS = 3600_000;
+export const MAX_KEPT = 90;
+const SCHEDULE_STATE = 'backupSchedule';
+/** The names nightly backups are written under; only these are ever removed. */
+const NIGHTLY_NAME = /^wardledger-nightly-\d{4}-\d{2}-\d{2}-\d{4}\.wlbk$/;
+
+interface StoredSchedule {
+  folder: string;
+  keep: number;
+}
+
+/** The next NIGHTLY_HOUR:00 local time strictly after `after`. */
+export function nextNight(after: number): number {
+  const d = new Date(after);
+  d.setHours(NIGHTLY_HOUR, 0, 0, 0);
+  if (d.getTime() <= after) d.setDate(d.getDate() + 1);
+  return d.getTime();
+}
+
+/** "wardledger-nightly-2026-11-30-0200.wlbk" for a backup started at `at` (local time). */
+export function nightlyName(at: number): string {
+  const d = new Date(at);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `wardledger-nightly-${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}.wlbk`;
+}
+
+/** The nightly backups in `folder` beyond the newest `keep` (by name: their names sort by time). */
+export function beyondKept(names: readonly string[], keep: number): string[] {
+  const nightly = names.filter((n) => NIGHTLY_NAME.test(n)).sort();
+  return nightly.slice(0, Math.max(0, nightly.length - keep));
+}
+
+export class BackupSchedule {
+  private schedule: StoredSchedule | null = null;
+  #passphrase: string | null = null;
+  private nextAt: number | null = null;
+  private lastError: { at: number; message: string } | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: () => WardStore,
+    private readonly backup: Pick<WardBackup, 'backup'>,
+    private readonly dataDir: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Read the schedule kept in the store (paused until the passphrase is given) and check every minute whether a backup is due. */
+  async start(): Promise<void> {
+    this.schedule = (await this.store().state<StoredSchedule>(SCHEDULE_STATE)) ?? null;
+    this.timer ??= setInterval(() => void this.runDue(), CHECK_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Back up every night into `folder`, keeping the newest `keep`; the passphrase is held in memory only. */
+  async arm(folder: string, keep: number, passphrase: string): Promise<BackupScheduleStatus> {
+    const fields: Record<string, string> = {};
+    if (!isAbsolute(folder)) fields.folder = 'A full path of an existing folder, e.g. /media/backup.';
+    else if (!existsSync(folder) || !statSync(folder).isDirectory()) fields.folder = 'There is no folder at that path.';
+    else if (folder === this.dataDir || folder.startsWith(this.dataDir + '/')) fields.folder = 'Choose a folder outside the data directory it backs up.';
+    else if (!writable(folder)) fields.folder = 'WardLedger may not write into that folder.';
+    if (!Number.isInteger(keep) || keep < 1 || keep > MAX_KEPT) fields.keep = `A whole number from 1 to ${MAX_KEPT}.`;
+    if (passphrase.length < MIN_BACKUP_PASSPHRASE) fields.passphrase = `At least ${MIN_BACKUP_PASSPHRASE} characters.`;
+    if (Object.keys(fields).length) throw new WardError('BAD_INPUT', 'Check the nightly backup settings.', { fields });
+    const schedule = { folder, keep };
+    await this.store().write((w) => w.state(SCHEDULE_STATE, schedule));
+    this.schedule = schedule;
+    this.#passphrase = passphrase;
+    this.lastError = null;
+    this.nextAt = nextNight(this.now());
+    return this.status()!;
+  }
+
+  /** No more nightly backups (the files written stay). */
+  async disarm(): Promise<void> {
+    await this.store().write((w) => w.state(SCHEDULE_STATE, null));
+    this.schedule = null;
+    this.#passphrase = null;
+    this.nextAt = null;
+    this.lastError = null;
+  }
+
+  /** Write the night's backup when it is due (called every minute; one at a time). */
+  runDue(): Promise<void> {
+    this.running ??= this.runIfDue().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async runIfDue(): Promise<void> {
+    const s = this.schedule;
+    const now = this.now();
+    if (!s || this.#passphrase === null || this.nextAt === null || now < this.nextAt) return;
+    try {
+      await this.backup.backup(join(s.folder, nightlyName(now)), this.#passphrase);
+      this.lastError = null;
+      this.nextAt = nextNight(now);
+      for (const name of beyondKept(readdirSync(s.folder), s.keep)) rmSync(join(s.folder, name), { force: true });
+    } catch (e) {
+      const message = e instanceof WardError ? e.message : 'The backup could not be written.';
+      this.lastError = { at: now, message };
+      this.nextAt = now + RETRY_AFTER_MS;
+      log('warn', 'backup.nightly_failed', { code: e instanceof WardError ? e.code : 'unknown' });
+    }
+  }
+
+  status(): BackupScheduleStatus | null {
+    const s = this.schedule;
+    if (!s) return null;
+    return {
+      folder: s.folder,
+      keep: s.keep,
+      hour: NIGHTLY_HOUR,
+      armed: this.#passphrase !== null,
+      nextAt: this.#passphrase !== null && this.nextAt !== null ? new Date(this.nextAt).toISOString() : null,
+      lastError: this.lastError ? { at: new Date(this.lastError.at).toISOString(), message: this.lastError.message } : null,
+    };
+  }
+}
+
+function writable(folder: string): boolean {
+  try {
+    accessSync(folder, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

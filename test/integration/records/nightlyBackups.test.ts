@@ -1,0 +1,133 @@
+/**
+ * Nightly backups (records/backupSchedule.ts): set up by the IT admin through the API, checked
+ * (folder, number kept, passphrase); after a restart the schedule is still there but paused, as
+ * the passphrase is never written to disk. On the real ward (its chain, store and backup service),
+ * with the clock moved through three nights: a backup is written at 02:00 each night and not
+ * before, only the newest two are kept (other files in the folder untouched), a night that fails
+ * is said and retried an hour later, and the newest backup restores and verifies elsewhere
+ * (`restoreWard`, what `wardledger restore` runs).
+ */
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restoreWard } from '../../../electron/core/backupTools';
+import { buildCoreGraph, type CoreGraph } from '../../../electron/core/graph';
+import { BackupSchedule } from '../../../electron/core/records/backupSchedule';
+import { admin, Caller, completeVitals, removeDir, staffedWard, startCore, tempDir, testScryptN } from '../../support/tempCore';
+
+const SLOW = 240_000;
+const passphrase = 'nightly backup passphrase';
+
+describe('nightly backups', () => {
+  const root = tempDir('wardledger-nightly-');
+  const dir = join(root, 'ward');
+  const folder = join(root, 'backups');
+  let patient: string;
+
+  beforeAll(() => mkdirSync(folder));
+  afterAll(() => removeDir(root));
+
+  it('are set up by the IT admin, checked, and paused after a restart until the passphrase is given again', async () => {
+    let core = await startCore(dir);
+    try {
+      const w = await staffedWard(core);
+      await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '4', responsibleDoctor: w.addresses.doctor });
+      await w.callers.nurse.ok('records/addVitals', { patient: w.addresses.patient, vitals: completeVitals(72) });
+      patient = w.addresses.patient;
+      expect((await w.itAdmin.ok('admin/storeStatus', {})).schedule).toBeNull();
+
+      const refused = await w.itAdmin.fails('admin/scheduleBackups', { folder: join(dir, 'inside'), keep: 0, passphrase: 'short' });
+      expect(refused.code).toBe('BAD_INPUT');
+      const inside = await w.itAdmin.fails('admin/scheduleBackups', { folder: dir, keep: 7, passphrase });
+      expect(inside.details?.fields).toEqual({ folder: 'Choose a folder outside the data directory it backs up.' });
+      const missing = await w.itAdmin.fails('admin/scheduleBackups', { folder: join(root, 'nowhere'), keep: 7, passphrase });
+      expect(missing.details?.fields).toEqual({ folder: 'There is no folder at that path.' });
+      expect((await w.itAdmin.ok('admin/storeStatus', {})).schedule).toBeNull();
+
+      const armed = await w.itAdmin.ok('admin/scheduleBackups', { folder, keep: 2, passphrase });
+      expect(armed).toMatchObject({ folder, keep: 2, hour: 2, armed: true, lastError: null });
+      // The coming 02:00, local time.
+      const next = Date.parse(armed.nextAt!);
+      expect(next).toBeGreaterThan(Date.now());
+      expect(next - Date.now()).toBeLessThanOrEqual(25 * 3600_000);
+      expect([new Date(next).getHours(), new Date(next).getMinutes()]).toEqual([2, 0]);
+      expect((await w.itAdmin.ok('admin/storeStatus', {})).schedule).toEqual(armed);
+    } finally {
+      await core.stop();
+    }
+
+    core = await startCore(dir);
+    try {
+      const itAdmin = new Caller(core);
+      await itAdmin.login(admin.name, admin.password);
+      const paused = (await itAdmin.ok('admin/storeStatus', {})).schedule;
+      expect(paused).toEqual({ folder, keep: 2, hour: 2, armed: false, nextAt: null, lastError: null });
+      await itAdmin.ok('admin/stopBackups', {});
+      expect((await itAdmin.ok('admin/storeStatus', {})).schedule).toBeNull();
+    } finally {
+      await core.stop();
+    }
+  }, SLOW);
+
+  it('write one backup a night at 02:00, keep the newest two, retry a failed night hourly, and the newest restores and verifies', async () => {
+    const g: CoreGraph = buildCoreGraph({ dataDir: dir, usb: false, keystoreScryptN: testScryptN });
+    await g.open();
+    writeFileSync(join(folder, 'notes.txt'), 'not a backup');
+    writeFileSync(join(folder, 'ward-by-hand.wlbk'), 'a backup written by hand: never removed');
+    let now = new Date(2026, 11, 1, 14, 30).getTime();
+    const schedule = new BackupSchedule(() => g.store, g.backup, dir, () => now);
+    const nightly = () => readdirSync(folder).filter((n) => n.startsWith('wardledger-nightly-')).sort();
+    try {
+      await schedule.start();
+      await schedule.arm(folder, 2, passphrase);
+      expect(schedule.status()!.nextAt).toBe(new Date(2026, 11, 2, 2, 0).toISOString());
+      now = new Date(2026, 11, 2, 1, 59).getTime();
+      await schedule.runDue();
+      expect(nightly()).toEqual([]); // not before 02:00
+
+      for (const day of [2, 3, 4]) {
+        now = new Date(2026, 11, day, 2, 0, 30).getTime();
+        await schedule.runDue();
+        await schedule.runDue(); // once a night
+      }
+      expect(nightly()).toEqual(['wardledger-nightly-2026-12-03-0200.wlbk', 'wardledger-nightly-2026-12-04-0200.wlbk']);
+      expect(readdirSync(folder)).toEqual(expect.arrayContaining(['notes.txt', 'ward-by-hand.wlbk']));
+      expect((await g.storeAdmin.status()).lastBackup?.file).toBe(join(folder, 'wardledger-nightly-2026-12-04-0200.wlbk'));
+
+      // The backup disk is unplugged: the night fails, is said, and is tried again an hour later.
+      renameSync(folder, `${folder}-unplugged`);
+      now = new Date(2026, 11, 5, 2, 0, 30).getTime();
+      try {
+        await schedule.runDue();
+      } finally {
+        renameSync(`${folder}-unplugged`, folder);
+      }
+      expect(schedule.status()!.lastError).toEqual({ at: new Date(now).toISOString(), message: 'The folder for the backup file does not exist.' });
+      expect(schedule.status()!.nextAt).toBe(new Date(now + 3600_000).toISOString());
+      now += 30 * 60_000;
+      await schedule.runDue();
+      expect(nightly().at(-1)).toBe('wardledger-nightly-2026-12-04-0200.wlbk'); // not before the hour
+      now += 30 * 60_000;
+      await schedule.runDue();
+      expect(schedule.status()!.lastError).toBeNull();
+      expect(schedule.status()!.nextAt).toBe(new Date(2026, 11, 6, 2, 0).toISOString());
+      expect(nightly()).toHaveLength(2);
+      expect(nightly()).toEqual(['wardledger-nightly-2026-12-04-0200.wlbk', 'wardledger-nightly-2026-12-05-0300.wlbk']);
+    } finally {
+      await schedule.stop();
+      await g.close();
+    }
+
+    const restored = join(root, 'restored');
+    const report = await restoreWard(join(folder, nightly().at(-1)!), passphrase, restored);
+    expect(report.integrity.failed).toBe(0);
+    expect(report.integrity.verified).toBeGreaterThan(0);
+    const back = buildCoreGraph({ dataDir: restored, usb: false, keystoreScryptN: testScryptN });
+    await back.open();
+    try {
+      expect((await back.store.window(patient, { limit: 10, proofs: false })).items.length).toBeGreaterThan(0);
+    } finally {
+      await back.close();
+    }
+  }, SLOW);
+});
