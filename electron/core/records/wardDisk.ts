@@ -24,7 +24,7 @@ const RATE_OVER_MS = 7 * DAY_MS;
 const RATE_AFTER_MS = DAY_MS;
 /** Warned about when the disk would be full within this many days at the measured rate… */
 export const WARN_DAYS_LEFT = 30;
-/** …or when less than this is free, whatever the rate (another program may be filling the disk). */
+/** …or when less than this, or this fraction of the volume, is free, whatever the rate (another program may be filling the disk). */
 export const WARN_FREE_BYTES = 2 * 2 ** 30;
 export const WARN_FREE_FRACTION = 0.05;
 const SAMPLES_STATE = 'diskSamples';
@@ -46,7 +46,7 @@ export async function directoryBytes(dir: string): Promise<number> {
   return total;
 }
 
-/** The samples kept after adding one taken at `now`: at most one an hour, none older than KEEP_MS. */
+/** The samples kept after adding `sample`: at most one an hour (a newer one replaces the last within its hour), none older than KEEP_MS. */
 export function withSample(samples: readonly DiskSample[], sample: DiskSample): DiskSample[] {
   const kept = samples.filter((s) => s.at > sample.at - KEEP_MS && s.at < sample.at);
   const last = kept.at(-1);
