@@ -130,6 +130,7 @@ describe('a store that differs from the ward chain, as the doctor and the IT adm
       const top = page.getByRole('alert').filter({ hasText: 'Nightly backups are paused since the ward restarted' });
       await top.waitFor({ timeout: ui.SCREEN_TIMEOUT });
       await shotTop(page, 'admin-top-backups-paused');
+      await shotCard(page, 'store-card-nightly-paused');
       expect(await card().getByText(`Every night at 02:00 into ${folder}, keeping the newest 3`).innerText()).not.toMatch(/Next:/);
       await card().getByLabel('Passphrase', { exact: true }).last().fill('nightly passphrase 1');
       await card().getByLabel('Passphrase again').last().fill('nightly passphrase 1');
