@@ -12,7 +12,7 @@ import type { DevicesOverview } from '../model/devices';
 import { draftFormSchema, escalationFields, observationFields, type VitalsPreview } from '../model/observations';
 import { roles, type MemberStatus, type Role, type PendingRegistration, type PersonRef, type PersonWithAge, type Profile } from '../model/people';
 import type { PatientChartData } from '../model/chartSeries';
-import type { BackupRecord, BackupScheduleStatus, MigrationStatus, StoreStatus } from '../model/storeStatus';
+import { MAX_NIGHTLY_KEPT, type BackupRecord, type BackupScheduleStatus, type MigrationStatus, type StoreStatus } from '../model/storeStatus';
 import type { ConsortiumSettingsView, CrossWardPeople, CrossWardShare, DirectoryStaffView, IncomingTransfer, OutgoingTransfer, PublishedBatchPage, SharedWithMe, SyncConsoleView, TransferTargets } from '../model/consortium';
 import type { AuditPage, ConsentGrant, PatientHistory, RecordView, VerificationReport } from '../model/records';
 import type { CensusRow, DoctorHome, DraftView, PatientHome, PatientSummary, SessionInfo, WardStatus } from '../model/ward';
@@ -182,7 +182,7 @@ export const operations = {
     input: z
       .object({
         folder: z.string({ error: 'Give the folder as a full path.' }).min(1, 'Give the folder as a full path.').max(4096, 'That path is too long.'),
-        keep: z.number({ error: 'How many nightly backups to keep.' }).int('A whole number.').min(1, 'At least 1.').max(90, 'At most 90.'),
+        keep: z.number({ error: 'How many nightly backups to keep.' }).int('A whole number.').min(1, 'At least 1.').max(MAX_NIGHTLY_KEPT, `At most ${MAX_NIGHTLY_KEPT}.`),
         passphrase: z.string({ error: 'Choose a passphrase.' }).min(12, 'The passphrase must have at least 12 characters.').max(1024, 'That passphrase is too long.'),
       })
       .strict(),

@@ -28,6 +28,9 @@ export interface BackupRecord {
   storeEntries: number;
 }
 
+/** The most nightly backups a folder keeps (the form, the API and the schedule check it). */
+export const MAX_NIGHTLY_KEPT = 90;
+
 /** Nightly backups (records/backupSchedule.ts). */
 export interface BackupScheduleStatus {
   /** The folder written into, and how many nightly backups are kept there. */

@@ -12,7 +12,7 @@
 import { accessSync, constants, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { WardError } from '../model/errors';
-import type { BackupScheduleStatus } from '../model/storeStatus';
+import { MAX_NIGHTLY_KEPT, type BackupScheduleStatus } from '../model/storeStatus';
 import { log } from '../platform/log';
 import type { WardStore } from '../storage/wardStore';
 import { MIN_BACKUP_PASSPHRASE, type WardBackup } from './wardBackup';
@@ -21,7 +21,6 @@ import { MIN_BACKUP_PASSPHRASE, type WardBackup } from './wardBackup';
 export const NIGHTLY_HOUR = 2;
 const CHECK_EVERY_MS = 60_000;
 const RETRY_AFTER_MS = 3600_000;
-export const MAX_KEPT = 90;
 const SCHEDULE_STATE = 'backupSchedule';
 /** The names nightly backups are written under; only these are ever removed. */
 const NIGHTLY_NAME = /^wardledger-nightly-\d{4}-\d{2}-\d{2}-\d{4}\.wlbk$/;
@@ -87,7 +86,7 @@ export class BackupSchedule {
     else if (!existsSync(folder) || !statSync(folder).isDirectory()) fields.folder = 'There is no folder at that path.';
     else if (folder === this.dataDir || folder.startsWith(this.dataDir + '/')) fields.folder = 'Choose a folder outside the data directory it backs up.';
     else if (!writable(folder)) fields.folder = 'WardLedger may not write into that folder.';
-    if (!Number.isInteger(keep) || keep < 1 || keep > MAX_KEPT) fields.keep = `A whole number from 1 to ${MAX_KEPT}.`;
+    if (!Number.isInteger(keep) || keep < 1 || keep > MAX_NIGHTLY_KEPT) fields.keep = `A whole number from 1 to ${MAX_NIGHTLY_KEPT}.`;
     if (passphrase.length < MIN_BACKUP_PASSPHRASE) fields.passphrase = `At least ${MIN_BACKUP_PASSPHRASE} characters.`;
     if (Object.keys(fields).length) throw new WardError('BAD_INPUT', 'Check the nightly backup settings.', { fields });
     const schedule = { folder, keep };
