@@ -58,3 +58,8 @@ export function checkDob(value: string): string | null {
 export function checkHospitalNumber(value: string): string | null {
   return firstIssue(hospitalNumberSchema, value);
 }
+
+/** A backup's passphrase and its repetition: at least 12 characters (the core's MIN_BACKUP_PASSPHRASE), the same twice. */
+export function checkBackupPassphrase(passphrase: string, repeat: string): { passphrase: string | null; repeat: string | null } {
+  return { passphrase: passphrase.length >= 12 ? null : 'At least 12 characters.', repeat: repeat === passphrase ? null : 'The two passphrases differ.' };
+}
