@@ -32,9 +32,5 @@ export function formatDateTimeSeconds(iso: string | null | undefined, empty = 'â
   return Number.isNaN(date.getTime()) ? iso : dateTimeSeconds.format(date);
 }
 
-/** "845 MB", "1.1 GB", "72.7 GB" (binary units, as the file manager and `df -h` count them). */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(1)} GB`;
-  if (bytes >= 2 ** 20) return `${Math.round(bytes / 2 ** 20)} MB`;
-  return `${Math.max(0, Math.round(bytes / 2 ** 10))} KB`;
-}
+/** Sizes as the core words them too (its disk warnings). */
+export { formatBytes } from './api/contract';

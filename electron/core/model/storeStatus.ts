@@ -28,6 +28,13 @@ export interface BackupRecord {
   storeEntries: number;
 }
 
+/** "845 MB", "1.1 GB", "72.7 GB" (binary units, as the file manager and `df -h` count them): the admin page's sizes and the disk warnings'. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(1)} GB`;
+  if (bytes >= 2 ** 20) return `${Math.round(bytes / 2 ** 20)} MB`;
+  return `${Math.max(0, Math.round(bytes / 2 ** 10))} KB`;
+}
+
 /** The most nightly backups a folder keeps (the form, the API and the schedule check it). */
 export const MAX_NIGHTLY_KEPT = 90;
 

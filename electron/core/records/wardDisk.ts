@@ -12,7 +12,7 @@
  */
 import { readdir, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DiskStatus } from '../model/storeStatus';
+import { formatBytes, type DiskStatus } from '../model/storeStatus';
 import type { WardStore } from '../storage/wardStore';
 
 const HOUR_MS = 3600_000;
@@ -64,8 +64,6 @@ export function growthPerDay(samples: readonly DiskSample[], now: number): numbe
   return ((last.bytes - first.bytes) / (last.at - first.at)) * DAY_MS;
 }
 
-/** "845 MB", "1.1 GB" (as the admin page writes sizes). */
-const size = (bytes: number): string => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${Math.round(bytes / 2 ** 20)} MB`);
 
 /** The disk in figures and, when it needs someone, in words. */
 export function diskStatus(figures: { dataBytes: number; freeBytes: number; volumeBytes: number }, samples: readonly DiskSample[], now: number): DiskStatus {
@@ -74,9 +72,9 @@ export function diskStatus(figures: { dataBytes: number; freeBytes: number; volu
   const full = 'When it is full no record can be saved: free space on it, or move the ward to a larger disk (back up, then restore there).';
   let warning: string | null = null;
   if (figures.freeBytes < WARN_FREE_BYTES || figures.freeBytes < figures.volumeBytes * WARN_FREE_FRACTION) {
-    warning = `The disk holding the ward's records has only ${size(figures.freeBytes)} free${daysLeft !== null ? `, about ${daysLeft} day${daysLeft === 1 ? '' : 's'} at this ward's growth` : ''}. ${full}`;
+    warning = `The disk holding the ward's records has only ${formatBytes(figures.freeBytes)} free${daysLeft !== null ? `, about ${daysLeft} day${daysLeft === 1 ? '' : 's'} at this ward's growth` : ''}. ${full}`;
   } else if (daysLeft !== null && daysLeft < WARN_DAYS_LEFT) {
-    warning = `The disk holding the ward's records will be full in about ${daysLeft} day${daysLeft === 1 ? '' : 's'} at this ward's growth (${size(bytesPerDay!)} a day; ${size(figures.freeBytes)} free). ${full}`;
+    warning = `The disk holding the ward's records will be full in about ${daysLeft} day${daysLeft === 1 ? '' : 's'} at this ward's growth (${formatBytes(bytesPerDay!)} a day; ${formatBytes(figures.freeBytes)} free). ${full}`;
   }
   return { ...figures, bytesPerDay, daysLeft, warning };
 }
