@@ -1,10 +1,12 @@
 /**
  * Encrypted backup archives: one file holding a consistent snapshot of the ward store and copies of
  * the data directory's other files (chain database, keystores, settings), encrypted with a
- * passphrase, written and read as streams (a ward's year does not fit in memory).
+ * passphrase or to a recovery key (crypto/recoveryKey.ts), written and read as streams (a ward's
+ * year does not fit in memory).
  *
  * Cryptography: key = scrypt(passphrase, 32-byte random salt; N = 2^17, r = 8, p = 1 by default,
- * stored in the header); the plaintext is cut into 64 KiB chunks, each sealed with AES-256-GCM
+ * stored in the header), or (format 2) derived from an X25519 exchange between an ephemeral key,
+ * whose public half the header keeps, and the recovery key; the plaintext is cut into 64 KiB chunks, each sealed with AES-256-GCM
  * under a nonce of 8 random bytes and the chunk's index, with additional data binding the header's
  * SHA-256, the index and whether it is the last chunk — so chunks cannot be altered, reordered,
  * dropped or cut off at the end without the restore noticing. A key check value (HMAC of a fixed
@@ -17,16 +19,20 @@
  * Restoring writes into a fresh directory beside the target and moves it into place only when
  * every chunk authenticated and every item matched the manifest: a failed restore leaves nothing.
  */
-import { createHash, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, createCipheriv, createDecipheriv } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual, createCipheriv, createDecipheriv } from 'node:crypto';
 import { createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { archiveKeyFor, archiveKeyWith, parseRecoveryPublicKey, recoveryKeyFingerprint, recoveryKeyText, type RecoveryPrivateKey, type RecoveryPublicKey } from '../crypto/recoveryKey';
+import { scryptKey } from '../crypto/scryptKey';
 import { WardError } from '../model/errors';
 import { fsyncDir } from '../platform/atomicFile';
 import { WardStore } from './wardStore';
 
 const MAGIC = Buffer.from('WARDLEDGER-BACKUP\n', 'utf8');
+/** 1: keyed by a passphrase; 2: encrypted to a recovery key (older versions say it is another version's). */
 const FORMAT = 1;
+const FORMAT_RECOVERY_KEY = 2;
 const CHUNK = 64 * 1024;
 const CHECK_LABEL = 'wardledger/backup/key-check/v1';
 /** Where the store's entries go in the archive (they are restored into a new store there). */
@@ -40,9 +46,19 @@ export interface KdfParams {
   salt: string;
 }
 
+/** How a format 2 archive's key is derived: the ephemeral X25519 public key, and the recovery key it was encrypted to. */
+export interface RecipientParams {
+  name: 'x25519-hkdf-sha256';
+  ephemeral: string;
+  recoveryKey: string;
+}
+
 interface Header {
   format: number;
-  kdf: KdfParams;
+  /** Format 1: the passphrase's scrypt settings. */
+  kdf?: KdfParams;
+  /** Format 2: the recovery key's exchange. */
+  recipient?: RecipientParams;
   cipher: 'aes-256-gcm';
   chunkBytes: number;
   noncePrefix: string;
@@ -77,11 +93,10 @@ export interface BackupContents {
   files: Array<{ name: string; path: string }>;
 }
 
-function scrypt(passphrase: string, salt: Buffer, N: number, r: number, p: number): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCb(passphrase.normalize('NFKC'), salt, 32, { N, r, p, maxmem: 256 * N * r + 2 ** 20 }, (err, key) => (err ? reject(err) : resolve(key))),
-  );
-}
+/** What a backup is encrypted with: a passphrase, or a recovery key's public half. */
+export type BackupLock = string | RecoveryPublicKey;
+/** What opens one: its passphrase, or the recovery key's private half. */
+export type BackupUnlock = string | RecoveryPrivateKey;
 
 function keyCheck(key: Buffer): Buffer {
   return createHmac('sha256', key).update(CHECK_LABEL).digest();
@@ -159,16 +174,14 @@ function itemHeader(kind: 'F' | 'S' | 'M', path: string, extra: Buffer = Buffer.
  * Write an encrypted backup to `out` (refuses to overwrite). Resolves with the manifest once the
  * archive is complete and synced.
  */
-export async function writeBackup(out: string, passphrase: string, contents: BackupContents, options: { onProgress?: (p: BackupProgress) => void; kdf?: { N: number; r: number; p: number } } = {}): Promise<BackupManifest> {
-  if (passphrase.length < 12) throw new WardError('BAD_INPUT', 'Choose a backup passphrase of at least 12 characters.', { fields: { passphrase: 'At least 12 characters.' } });
+export async function writeBackup(out: string, lock: BackupLock, contents: BackupContents, options: { onProgress?: (p: BackupProgress) => void; kdf?: { N: number; r: number; p: number } } = {}): Promise<BackupManifest> {
+  if (typeof lock === 'string' && lock.length < 12) throw new WardError('BAD_INPUT', 'Choose a backup passphrase of at least 12 characters.', { fields: { passphrase: 'At least 12 characters.' } });
   if (existsSync(out)) throw new WardError('CONFLICT', 'A file with that name exists already; choose another name for the backup.');
-  const { N, r, p } = options.kdf ?? { N: 2 ** 17, r: 8, p: 1 };
-  const salt = randomBytes(32);
-  const key = await scrypt(passphrase, salt, N, r, p);
+  const { key, format, keying } = await archiveKeying(lock, options.kdf);
   const prefix = randomBytes(8);
   const header: Header = {
-    format: FORMAT,
-    kdf: { name: 'scrypt', N, r, p, salt: salt.toString('hex') },
+    format,
+    ...keying,
     cipher: 'aes-256-gcm',
     chunkBytes: CHUNK,
     noncePrefix: prefix.toString('hex'),
@@ -183,7 +196,7 @@ export async function writeBackup(out: string, passphrase: string, contents: Bac
   try {
     const len = Buffer.alloc(4);
     len.writeUInt32BE(headerBytes.length);
-    await fh.write(Buffer.concat([MAGIC, Buffer.of(FORMAT), len, headerBytes]));
+    await fh.write(Buffer.concat([MAGIC, Buffer.of(format), len, headerBytes]));
     const w = new SealedWriter(fh, key, prefix, createHash('sha256').update(headerBytes).digest());
     const items: ManifestItem[] = [];
 
@@ -247,6 +260,16 @@ export async function writeBackup(out: string, passphrase: string, contents: Bac
     rmSync(partial, { force: true });
     throw e;
   }
+}
+
+/** A new archive's key, its format, and what its header keeps to derive the key again. */
+async function archiveKeying(lock: BackupLock, kdf = { N: 2 ** 17, r: 8, p: 1 }): Promise<{ key: Buffer; format: number; keying: Pick<Header, 'kdf' | 'recipient'> }> {
+  if (typeof lock !== 'string') {
+    const { key, ephemeral } = archiveKeyFor(lock);
+    return { key, format: FORMAT_RECOVERY_KEY, keying: { recipient: { name: 'x25519-hkdf-sha256', ephemeral: Buffer.from(ephemeral).toString('hex'), recoveryKey: recoveryKeyText(lock) } } };
+  }
+  const salt = randomBytes(32);
+  return { key: await scryptKey(lock, salt, kdf), format: FORMAT, keying: { kdf: { name: 'scrypt', ...kdf, salt: salt.toString('hex') } } };
 }
 
 /** Files under a path (a file itself, or every file below a directory), in a stable order. */
@@ -325,32 +348,81 @@ function damaged(why: string): WardError {
   return new WardError('INTEGRITY', `The backup is damaged (${why}); nothing was restored.`);
 }
 
-/** Open an archive: header, key from the passphrase (WRONG_PASSWORD when it does not match). */
-async function openArchive(archive: string, passphrase: string): Promise<{ fh: FileHandle; reader: OpenedReader; header: Header }> {
+/** How an archive is opened, read from its header alone: with a passphrase, or with the recovery key it names. */
+export type ArchiveLock = { by: 'passphrase' } | { by: 'recovery-key'; recoveryKey: string; fingerprint: string };
+
+/** An archive's magic, format and header (BAD_INPUT when it is no backup, INTEGRITY when damaged). */
+async function readHeader(fh: FileHandle): Promise<{ header: Header; headerBytes: Buffer; bodyAt: number }> {
+  const head = Buffer.alloc(MAGIC.length + 5);
+  const { bytesRead } = await fh.read(head, 0, head.length, 0);
+  if (bytesRead !== head.length || !head.subarray(0, MAGIC.length).equals(MAGIC)) throw new WardError('BAD_INPUT', 'That file is not a WardLedger backup.');
+  const format = head[MAGIC.length];
+  if (format !== FORMAT && format !== FORMAT_RECOVERY_KEY) throw new WardError('BAD_INPUT', 'That backup was written by another version of WardLedger.');
+  const hlen = head.readUInt32BE(MAGIC.length + 1);
+  if (hlen > 4096) throw damaged('its header is too long');
+  const headerBytes = Buffer.alloc(hlen);
+  if ((await fh.read(headerBytes, 0, hlen, head.length)).bytesRead !== hlen) throw damaged('it ends too early');
+  let header: Header;
+  try {
+    header = JSON.parse(headerBytes.toString('utf8')) as Header;
+  } catch {
+    throw damaged('its header is unreadable');
+  }
+  // The header's format is bound to the one before it (the chunks authenticate the header's bytes).
+  if (header?.format !== format) throw damaged('its header is not valid');
+  return { header, headerBytes, bodyAt: head.length + hlen };
+}
+
+/** What opens the backup at `archive`, without opening it (the restore asks for the right secret). */
+export async function archiveLock(archive: string): Promise<ArchiveLock> {
   const fh = await open(archive, 'r');
   try {
-    const head = Buffer.alloc(MAGIC.length + 5);
-    const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    if (bytesRead !== head.length || !head.subarray(0, MAGIC.length).equals(MAGIC)) throw new WardError('BAD_INPUT', 'That file is not a WardLedger backup.');
-    if (head[MAGIC.length] !== FORMAT) throw new WardError('BAD_INPUT', 'That backup was written by another version of WardLedger.');
-    const hlen = head.readUInt32BE(MAGIC.length + 1);
-    if (hlen > 4096) throw damaged('its header is too long');
-    const headerBytes = Buffer.alloc(hlen);
-    if ((await fh.read(headerBytes, 0, hlen, head.length)).bytesRead !== hlen) throw damaged('it ends too early');
-    let header: Header;
-    try {
-      header = JSON.parse(headerBytes.toString('utf8')) as Header;
-    } catch {
-      throw damaged('its header is unreadable');
-    }
-    const { kdf } = header;
-    if (kdf?.name !== 'scrypt' || ![kdf.N, kdf.r, kdf.p].every((x) => Number.isSafeInteger(x) && x > 0) || kdf.N > 2 ** 20 || kdf.r > 32 || kdf.p > 16) throw damaged('its key derivation settings are not valid');
-    const key = await scrypt(passphrase, Buffer.from(kdf.salt, 'hex'), kdf.N, kdf.r, kdf.p);
+    const { header } = await readHeader(fh);
+    if (header.format !== FORMAT_RECOVERY_KEY) return { by: 'passphrase' };
+    const key = recipientKey(header);
+    return { by: 'recovery-key', recoveryKey: recoveryKeyText(key), fingerprint: recoveryKeyFingerprint(key) };
+  } finally {
+    await fh.close();
+  }
+}
+
+function recipientKey(header: Header): RecoveryPublicKey {
+  const r = header.recipient;
+  if (r?.name !== 'x25519-hkdf-sha256' || typeof r.recoveryKey !== 'string' || !/^[0-9a-f]{64}$/.test(r.ephemeral ?? '')) throw damaged('its key exchange settings are not valid');
+  try {
+    return parseRecoveryPublicKey(r.recoveryKey);
+  } catch {
+    throw damaged('its key exchange settings are not valid');
+  }
+}
+
+/** The archive key from what unlocks it (WRONG_PASSWORD when it does not: another passphrase or recovery key). */
+async function keyOf(header: Header, unlock: BackupUnlock): Promise<Buffer> {
+  if (header.format === FORMAT_RECOVERY_KEY) {
+    const to = recipientKey(header);
+    if (typeof unlock === 'string') throw new WardError('WRONG_PASSWORD', `This backup was encrypted to a recovery key (${recoveryKeyFingerprint(to)}), not with a passphrase: open it with that recovery key.`);
+    if (!Buffer.from(unlock.publicKey.bytes).equals(to.bytes)) throw new WardError('WRONG_PASSWORD', `That recovery key (${recoveryKeyFingerprint(unlock.publicKey)}) does not open this backup: it was encrypted to ${recoveryKeyFingerprint(to)}.`);
+    return archiveKeyWith(unlock, Buffer.from(header.recipient!.ephemeral, 'hex'));
+  }
+  const { kdf } = header;
+  if (kdf?.name !== 'scrypt' || ![kdf.N, kdf.r, kdf.p].every((x) => Number.isSafeInteger(x) && x > 0) || kdf.N > 2 ** 20 || kdf.r > 32 || kdf.p > 16) throw damaged('its key derivation settings are not valid');
+  if (typeof unlock !== 'string') throw new WardError('WRONG_PASSWORD', 'This backup was written with a passphrase, not to a recovery key: open it with its passphrase.');
+  return scryptKey(unlock, Buffer.from(kdf.salt, 'hex'), kdf);
+}
+
+/** Open an archive: header, key from the passphrase or recovery key (WRONG_PASSWORD when it does not match). */
+async function openArchive(archive: string, unlock: BackupUnlock): Promise<{ fh: FileHandle; reader: OpenedReader; header: Header }> {
+  const fh = await open(archive, 'r');
+  try {
+    const { header, headerBytes, bodyAt } = await readHeader(fh);
+    const key = await keyOf(header, unlock);
     const check = Buffer.from(header.keyCheck ?? '', 'hex');
-    if (check.length !== 32 || !timingSafeEqual(check, keyCheck(key))) throw new WardError('WRONG_PASSWORD', 'That passphrase does not open this backup.');
+    if (check.length !== 32 || !timingSafeEqual(check, keyCheck(key))) {
+      throw new WardError('WRONG_PASSWORD', typeof unlock === 'string' ? 'That passphrase does not open this backup.' : 'The recovery key does not open this backup (the backup is damaged).');
+    }
     const prefix = Buffer.from(header.noncePrefix ?? '', 'hex');
     if (prefix.length !== 8) throw damaged('its header is not valid');
-    const reader = new OpenedReader(fh, head.length + hlen, key, prefix, createHash('sha256').update(headerBytes).digest());
+    const reader = new OpenedReader(fh, bodyAt, key, prefix, createHash('sha256').update(headerBytes).digest());
     return { fh, reader, header };
   } catch (e) {
     await fh.close();
@@ -369,14 +441,15 @@ function safeTarget(root: string, archived: string): string {
  * Restore an archive into `targetDir` (absent or empty). Everything is checked before the target
  * appears: every chunk authenticates, every file and the store match the manifest.
  */
-export async function restoreBackup(archive: string, passphrase: string, targetDir: string, options: { onProgress?: (p: BackupProgress) => void } = {}): Promise<BackupManifest> {
+export async function restoreBackup(archive: string, unlock: BackupUnlock, targetDir: string, options: { onProgress?: (p: BackupProgress) => void } = {}): Promise<BackupManifest> {
   if (existsSync(targetDir) && readdirSync(targetDir).length > 0) throw new WardError('CONFLICT', 'Restore into an empty directory: this one holds files already.');
   const staging = `${targetDir.replace(/[\\/]+$/, '')}.restoring`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true, mode: 0o700 });
-  const { fh, reader } = await openArchive(archive, passphrase);
+  // Opened first: a wrong passphrase or recovery key leaves no staging folder behind.
+  const { fh, reader } = await openArchive(archive, unlock);
   const progress = options.onProgress ?? (() => undefined);
   try {
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true, mode: 0o700 });
     const restored = new Map<string, { kind: 'file' | 'store'; size: number; sha256: string }>();
     let manifest: BackupManifest | null = null;
     while (!manifest) {

@@ -4,7 +4,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useFastKeccak } from '../../../electron/core/crypto/keccak';
 import { verifyInclusion } from '../../../electron/core/crypto/merkle';
 import { leafOf } from '../../../electron/core/storage/storedRecord';
-import { restoreBackup, writeBackup } from '../../../electron/core/storage/backupArchive';
+import { archiveLock, restoreBackup, writeBackup } from '../../../electron/core/storage/backupArchive';
+import { createRecoveryKey, openRecoveryKey, recoveryKeyText } from '../../../electron/core/crypto/recoveryKey';
 import { storePath, WardStore } from '../../../electron/core/storage/wardStore';
 import { makeWard, nurseRecord, nurseVitals, putStationBatch, scopeOf, stationBatch } from '../../support/realRecords';
 import { removeDir, tempDir } from '../../support/tempCore';
@@ -129,6 +130,7 @@ describe('encrypted backup and restore', () => {
     await store.close();
     const target = join(dir(), 'restored');
     await expect(restoreBackup(out, 'wrong passphrase!', target)).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+    expect(existsSync(`${target}.restoring`)).toBe(false);
 
     const archive = readFileSync(out);
     const changed = Buffer.from(archive);
@@ -147,5 +149,44 @@ describe('encrypted backup and restore', () => {
     expect(readdirSync(target)).toEqual(['something']);
     await expect(writeBackup(out, PASS, { files: [] })).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(writeBackup(join(dir(), 'x.wlbak'), 'short', { files: [] })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+  });
+
+  it('encrypted to a recovery key: opens with its private half only, says which key it needs, and refuses an edited header', async () => {
+    const { d, store, files } = await dataDir();
+    const { file, publicKey } = await createRecoveryKey(PASS, FAST_KDF);
+    const other = await openRecoveryKey(JSON.stringify((await createRecoveryKey(PASS, FAST_KDF)).file), PASS);
+    const out = join(dir(), 'ward.wlbk');
+    await writeBackup(out, publicKey, { store: store.snapshot(), files });
+    await store.close();
+    expect(await archiveLock(out)).toEqual({ by: 'recovery-key', recoveryKey: recoveryKeyText(publicKey), fingerprint: file.fingerprint });
+    const archive = readFileSync(out);
+    expect(archive.includes(Buffer.from('xxxxxxxx'))).toBe(false);
+
+    const target = join(dir(), 'restored');
+    // A passphrase, or another recovery key: refused, naming the key it needs; nothing left behind.
+    await expect(restoreBackup(out, PASS, target)).rejects.toThrow(new RegExp(`encrypted to a recovery key \\(${file.fingerprint}\\)`));
+    await expect(restoreBackup(out, other, target)).rejects.toMatchObject({ code: 'WRONG_PASSWORD', message: expect.stringContaining(file.fingerprint) });
+    expect(existsSync(target) || existsSync(`${target}.restoring`)).toBe(false);
+
+    // The header names the other key instead (so that key would be asked for): the key check fails.
+    const header = archive.toString('latin1');
+    const swapped = Buffer.from(header.replace(recoveryKeyText(publicKey), recoveryKeyText(other.publicKey)), 'latin1');
+    const bad = join(dir(), 'swapped.wlbk');
+    writeFileSync(bad, swapped);
+    await expect(restoreBackup(bad, other, target)).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+    // Its ephemeral key edited: the derived key is another; refused, nothing restored.
+    const eph = /"ephemeral":"([0-9a-f]{64})"/.exec(header)![1]!;
+    const edited = join(dir(), 'edited.wlbk');
+    writeFileSync(edited, Buffer.from(header.replace(eph, (eph[0] === '0' ? '1' : '0') + eph.slice(1)), 'latin1'));
+    await expect(restoreBackup(edited, await openRecoveryKey(JSON.stringify(file), PASS), target)).rejects.toMatchObject({ code: expect.stringMatching(/WRONG_PASSWORD|INTEGRITY/) });
+    expect(existsSync(target)).toBe(false);
+
+    await restoreBackup(out, await openRecoveryKey(JSON.stringify(file), PASS), target);
+    for (const f of ['keystores/a.json', 'station.key', 'ward.json']) expect(readFileSync(join(target, f))).toEqual(readFileSync(join(d, f)));
+    // A passphrase archive says so.
+    const withPass = join(dir(), 'pass.wlbk');
+    await writeBackup(withPass, PASS, { files }, { kdf: FAST_KDF });
+    expect(await archiveLock(withPass)).toEqual({ by: 'passphrase' });
+    await expect(restoreBackup(withPass, other, join(dir(), 'r2'))).rejects.toThrow(/written with a passphrase/);
   });
 });
