@@ -2,7 +2,7 @@
  * `wardledger` — the command line for IT staff and insurers.
  * Exit codes: 0 ok, 1 failure (or a record that fails verification), 2 usage or refused start.
  */
-import { backup, backupUsage, restore } from './backupCommand';
+import { backup, backupUsage, recoveryKey, restore } from './backupCommand';
 import { consortium, consortiumUsage } from './consortiumCommand';
 import { exportRecords, exportUsage } from './exportCommand';
 import { fail } from './io';
@@ -31,6 +31,8 @@ export async function main(argv: string[]): Promise<void> {
       return backup(rest);
     case 'restore':
       return restore(rest);
+    case 'recovery-key':
+      return recoveryKey(rest);
     case 'consortium':
       return consortium(rest);
     case undefined:

@@ -14,7 +14,11 @@ import { buildCoreGraph } from './graph';
 import { WardError } from './model/errors';
 import { checkEveryRecord, type IntegrityReport } from './records/storeIntegrity';
 import type { StartupProgress } from './shellContract';
-import { restoreBackup, type BackupManifest } from './storage/backupArchive';
+import { restoreBackup, type BackupManifest, type BackupUnlock } from './storage/backupArchive';
+
+// What the command line needs of recovery keys and archives (it reaches the core through here).
+export { createRecoveryKey, MIN_RECOVERY_PASSPHRASE, openRecoveryKey, parseRecoveryPublicKey, recoveryKeyFingerprint, type RecoveryKeyFile } from './crypto/recoveryKey';
+export { archiveLock, type BackupUnlock } from './storage/backupArchive';
 
 export interface RestoreReport {
   manifest: BackupManifest;
@@ -23,14 +27,15 @@ export interface RestoreReport {
   integrity: IntegrityReport;
 }
 
-export async function restoreWard(archive: string, passphrase: string, target: string, progress: (p: StartupProgress) => void = () => undefined): Promise<RestoreReport> {
+/** `unlock`: the backup's passphrase, or the recovery key it was encrypted to (opened with its own passphrase). */
+export async function restoreWard(archive: string, unlock: BackupUnlock, target: string, progress: (p: StartupProgress) => void = () => undefined): Promise<RestoreReport> {
   const dir = resolve(target);
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new WardError('CONFLICT', `Restore into a new or empty folder: ${dir} holds files already.`);
   const verifying = `${dir}.verifying`;
   rmSync(verifying, { recursive: true, force: true }); // what an interrupted restore left
   try {
     progress({ label: 'Unpacking and checking the backup', fraction: null, step: 'checking' });
-    const manifest = await restoreBackup(archive, passphrase, verifying);
+    const manifest = await restoreBackup(archive, unlock, verifying);
     const graph = buildCoreGraph({ dataDir: verifying, usb: false });
     let anchoredNow = 0;
     let integrity: IntegrityReport;

@@ -67,6 +67,11 @@ const vitals = VitalsInputSchema;
 /** The preview takes what is typed, valid or not, and says what is wrong instead of refusing. */
 const loose = (max: number) => z.string().max(max).optional();
 const byPatient = z.object({ patient: addressSchema }).strict();
+/** A backup is encrypted with a passphrase or to a recovery key's public half (crypto/recoveryKey.ts): one of the two. */
+const backupPassphraseSchema = z.string({ error: 'Choose a passphrase.' }).min(12, 'The passphrase must have at least 12 characters.').max(1024, 'That passphrase is too long.');
+const recoveryKeySchema = z.string({ error: 'Paste the recovery key.' }).trim().min(1, 'Paste the recovery key.').max(200, 'That is longer than a recovery key.');
+const oneLock = (i: { passphrase?: string; recoveryKey?: string }) => (i.passphrase === undefined) !== (i.recoveryKey === undefined);
+const oneLockError = { error: 'Give a passphrase or a recovery key (one of the two).', path: ['passphrase'] };
 
 export const operations = {
   'ward/status': op<WardStatus>()({ input: empty, access: 'public' }),
@@ -167,25 +172,31 @@ export const operations = {
   'admin/storeStatus': op<StoreStatus>()({ passive: true, input: empty, access: ['it-admin'] }),
   // The record store was upgraded from the old log and checked: the IT admin confirms, and the old log is removed.
   'admin/confirmMigration': op<MigrationStatus>()({ input: empty, access: ['it-admin'] }),
-  // An encrypted backup of the running ward (store, chain, keystores, settings) written to a new file on this computer.
+  // An encrypted backup of the running ward (store, chain, keystores, settings) written to a new
+  // file on this computer, with a passphrase or to a recovery key (one of the two).
   'admin/backup': op<BackupRecord>()({
     input: z
       .object({
         out: z.string({ error: 'Give the backup file as a full path.' }).min(2, 'Give the backup file as a full path.').max(4096, 'That path is too long.'),
-        passphrase: z.string({ error: 'Choose a passphrase.' }).min(12, 'The passphrase must have at least 12 characters.').max(1024, 'That passphrase is too long.'),
+        passphrase: backupPassphraseSchema.optional(),
+        recoveryKey: recoveryKeySchema.optional(),
       })
-      .strict(),
+      .strict()
+      .refine(oneLock, oneLockError),
     access: ['it-admin'],
   }),
-  // Nightly backups into a folder, the newest `keep` kept; the passphrase is held in memory only (given again after a restart).
+  // Nightly backups into a folder, the newest `keep` kept, encrypted to a recovery key (runs across
+  // restarts) or with a passphrase (held in memory only: given again after a restart). One of the two.
   'admin/scheduleBackups': op<BackupScheduleStatus>()({
     input: z
       .object({
         folder: z.string({ error: 'Give the folder as a full path.' }).min(1, 'Give the folder as a full path.').max(4096, 'That path is too long.'),
         keep: z.number({ error: 'How many nightly backups to keep.' }).int('A whole number.').min(1, 'At least 1.').max(MAX_NIGHTLY_KEPT, `At most ${MAX_NIGHTLY_KEPT}.`),
-        passphrase: z.string({ error: 'Choose a passphrase.' }).min(12, 'The passphrase must have at least 12 characters.').max(1024, 'That passphrase is too long.'),
+        passphrase: backupPassphraseSchema.optional(),
+        recoveryKey: recoveryKeySchema.optional(),
       })
-      .strict(),
+      .strict()
+      .refine(oneLock, oneLockError),
     access: ['it-admin'],
   }),
   'admin/stopBackups': op<{ stopped: true }>()({ input: empty, access: ['it-admin'] }),

@@ -45,7 +45,12 @@ export interface BackupScheduleStatus {
   keep: number;
   /** The hour of the night (local time) they are written. */
   hour: number;
-  /** False after a restart until the passphrase is given again (it is held in memory only). */
+  /**
+   * The recovery key the backups are encrypted to (its text and fingerprint); null: encrypted with
+   * a passphrase held in memory.
+   */
+  recoveryKey: { text: string; fingerprint: string } | null;
+  /** With a passphrase: false after a restart until it is given again (it is held in memory only). Always true with a recovery key. */
   armed: boolean;
   /** When the next one is due; null while paused. */
   nextAt: string | null;

@@ -1,16 +1,19 @@
 /**
  * Nightly backups: an IT admin names a folder (a mounted backup disk, a network share), how many
- * backups to keep and the passphrase, and the running ward writes one backup there every night
+ * backups to keep and what encrypts them, and the running ward writes one backup there every night
  * at 02:00 local time (records/wardBackup.ts), removing its own oldest beyond that number. A
  * button that someone must remember to press is not a backup plan for a ward kept for years.
  *
- * The passphrase is held in this process's memory only, as the scope keys are: it is never
- * written to disk, so after a restart the schedule (folder, number kept) is still there but
- * paused, and the administration page asks for the passphrase again. A failed night is retried
- * hourly, and said on the page until a backup succeeds.
+ * Encrypted to a recovery key (crypto/recoveryKey.ts: its public half is kept with the schedule,
+ * its private half offline), the schedule runs across restarts with nobody at the keyboard. With a
+ * passphrase instead, the passphrase is held in this process's memory only, as the scope keys
+ * are: it is never written to disk, so after a restart the schedule (folder, number kept) is still
+ * there but paused, and the administration page asks for the passphrase again. A failed night is
+ * retried hourly, and said on the page until a backup succeeds.
  */
 import { accessSync, constants, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { parseRecoveryPublicKey, recoveryKeyFingerprint, recoveryKeyText, type RecoveryPublicKey } from '../crypto/recoveryKey';
 import { WardError } from '../model/errors';
 import { MAX_NIGHTLY_KEPT, type BackupScheduleStatus } from '../model/storeStatus';
 import { log } from '../platform/log';
@@ -28,7 +31,12 @@ const NIGHTLY_NAME = /^wardledger-nightly-\d{4}-\d{2}-\d{2}-\d{4}\.wlbk$/;
 interface StoredSchedule {
   folder: string;
   keep: number;
+  /** The recovery key's public half (its text) the backups are encrypted to; absent: a passphrase held in memory. */
+  recoveryKey?: string;
 }
+
+/** What nightly backups are encrypted with: a passphrase (held in memory) or a recovery key's public half (its text). */
+export type NightlyLock = { passphrase: string } | { recoveryKey: string };
 
 /** The next NIGHTLY_HOUR:00 local time strictly after `after`. */
 export function nextNight(after: number): number {
@@ -54,6 +62,7 @@ export function beyondKept(names: readonly string[], keep: number): string[] {
 export class BackupSchedule {
   private schedule: StoredSchedule | null = null;
   #passphrase: string | null = null;
+  private recoveryKey: RecoveryPublicKey | null = null;
   private nextAt: number | null = null;
   private lastError: { at: number; message: string } | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -66,9 +75,14 @@ export class BackupSchedule {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Read the schedule kept in the store (paused until the passphrase is given) and check every minute whether a backup is due. */
+  /**
+   * Read the schedule kept in the store (encrypted to a recovery key: due the next night; with a
+   * passphrase: paused until it is given) and check every minute whether a backup is due.
+   */
   async start(): Promise<void> {
     this.schedule = (await this.store().state<StoredSchedule>(SCHEDULE_STATE)) ?? null;
+    this.recoveryKey = this.schedule?.recoveryKey ? parseRecoveryPublicKey(this.schedule.recoveryKey) : null;
+    if (this.recoveryKey) this.nextAt = nextNight(this.now());
     this.timer ??= setInterval(() => void this.runDue(), CHECK_EVERY_MS);
     this.timer.unref();
   }
@@ -79,20 +93,28 @@ export class BackupSchedule {
     await this.running;
   }
 
-  /** Back up every night into `folder`, keeping the newest `keep`; the passphrase is held in memory only. */
-  async arm(folder: string, keep: number, passphrase: string): Promise<BackupScheduleStatus> {
+  /** Back up every night into `folder`, keeping the newest `keep`, encrypted to a recovery key or with a passphrase (held in memory only). */
+  async arm(folder: string, keep: number, lock: NightlyLock): Promise<BackupScheduleStatus> {
     const fields: Record<string, string> = {};
     if (!isAbsolute(folder)) fields.folder = 'A full path of an existing folder, e.g. /media/backup.';
     else if (!existsSync(folder) || !statSync(folder).isDirectory()) fields.folder = 'There is no folder at that path.';
     else if (folder === this.dataDir || folder.startsWith(this.dataDir + '/')) fields.folder = 'Choose a folder outside the data directory it backs up.';
     else if (!writable(folder)) fields.folder = 'WardLedger may not write into that folder.';
     if (!Number.isInteger(keep) || keep < 1 || keep > MAX_NIGHTLY_KEPT) fields.keep = `A whole number from 1 to ${MAX_NIGHTLY_KEPT}.`;
-    if (passphrase.length < MIN_BACKUP_PASSPHRASE) fields.passphrase = `At least ${MIN_BACKUP_PASSPHRASE} characters.`;
+    let recoveryKey: RecoveryPublicKey | null = null;
+    if ('recoveryKey' in lock) {
+      try {
+        recoveryKey = parseRecoveryPublicKey(lock.recoveryKey);
+      } catch (e) {
+        fields.recoveryKey = e instanceof WardError ? e.message : 'That is not a recovery key.';
+      }
+    } else if (lock.passphrase.length < MIN_BACKUP_PASSPHRASE) fields.passphrase = `At least ${MIN_BACKUP_PASSPHRASE} characters.`;
     if (Object.keys(fields).length) throw new WardError('BAD_INPUT', 'Check the nightly backup settings.', { fields });
-    const schedule = { folder, keep };
+    const schedule: StoredSchedule = recoveryKey ? { folder, keep, recoveryKey: recoveryKeyText(recoveryKey) } : { folder, keep };
     await this.store().write((w) => w.state(SCHEDULE_STATE, schedule));
     this.schedule = schedule;
-    this.#passphrase = passphrase;
+    this.recoveryKey = recoveryKey;
+    this.#passphrase = 'passphrase' in lock ? lock.passphrase : null;
     this.lastError = null;
     this.nextAt = nextNight(this.now());
     return this.status()!;
@@ -103,6 +125,7 @@ export class BackupSchedule {
     await this.store().write((w) => w.state(SCHEDULE_STATE, null));
     this.schedule = null;
     this.#passphrase = null;
+    this.recoveryKey = null;
     this.nextAt = null;
     this.lastError = null;
   }
@@ -118,9 +141,10 @@ export class BackupSchedule {
   private async runIfDue(): Promise<void> {
     const s = this.schedule;
     const now = this.now();
-    if (!s || this.#passphrase === null || this.nextAt === null || now < this.nextAt) return;
+    const lock = this.recoveryKey ?? this.#passphrase;
+    if (!s || lock === null || this.nextAt === null || now < this.nextAt) return;
     try {
-      await this.backup.backup(join(s.folder, nightlyName(now)), this.#passphrase);
+      await this.backup.backup(join(s.folder, nightlyName(now)), lock);
       this.lastError = null;
       this.nextAt = nextNight(now);
       for (const name of beyondKept(readdirSync(s.folder), s.keep)) rmSync(join(s.folder, name), { force: true });
@@ -135,12 +159,14 @@ export class BackupSchedule {
   status(): BackupScheduleStatus | null {
     const s = this.schedule;
     if (!s) return null;
+    const armed = this.recoveryKey !== null || this.#passphrase !== null;
     return {
       folder: s.folder,
       keep: s.keep,
       hour: NIGHTLY_HOUR,
-      armed: this.#passphrase !== null,
-      nextAt: this.#passphrase !== null && this.nextAt !== null ? new Date(this.nextAt).toISOString() : null,
+      recoveryKey: this.recoveryKey ? { text: s.recoveryKey!, fingerprint: recoveryKeyFingerprint(this.recoveryKey) } : null,
+      armed,
+      nextAt: armed && this.nextAt !== null ? new Date(this.nextAt).toISOString() : null,
       lastError: this.lastError ? { at: new Date(this.lastError.at).toISOString(), message: this.lastError.message } : null,
     };
   }

@@ -14,11 +14,12 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { WardNode } from '../chain/wardNode';
 import { SyncState } from '../consortium/syncState';
+import { parseRecoveryPublicKey } from '../crypto/recoveryKey';
 import { WardError } from '../model/errors';
 import type { BackupRecord } from '../model/storeStatus';
 import { LOCK_FILE } from '../platform/dataDirLock';
 import { log } from '../platform/log';
-import { writeBackup } from '../storage/backupArchive';
+import { writeBackup, type BackupLock } from '../storage/backupArchive';
 import type { WardStore } from '../storage/wardStore';
 import type { StoreAdmin } from './storeAdmin';
 
@@ -44,13 +45,17 @@ export class WardBackup {
     private readonly syncState: SyncStateSnapshot = () => null,
   ) {}
 
-  /** Write a backup of the running ward to `out` (a new file) encrypted with `passphrase`. */
-  async backup(out: string, passphrase: string, kdf?: { N: number; r: number; p: number }): Promise<BackupRecord> {
+  /**
+   * Write a backup of the running ward to `out` (a new file) encrypted with a passphrase or to a
+   * recovery key (given as its text: BAD_INPUT naming the field when it is not one).
+   */
+  async backup(out: string, given: BackupLock | { recoveryKey: string }, kdf?: { N: number; r: number; p: number }): Promise<BackupRecord> {
+    const lock = typeof given === 'object' && 'recoveryKey' in given ? parseRecoveryPublicKey(given.recoveryKey) : given;
     if (!isAbsolute(out)) throw new WardError('BAD_INPUT', 'Give the backup file as a full path.', { fields: { out: 'A full path, e.g. /media/backup/ward-2026-11-27.wlbk.' } });
     if (existsSync(out)) throw new WardError('CONFLICT', 'A file of that name exists already; choose a new name (a backup never overwrites one).', { fields: { out: 'Choose a new file name.' } });
     if (!existsSync(dirname(out))) throw new WardError('BAD_INPUT', 'The folder for the backup file does not exist.', { fields: { out: 'Choose an existing folder.' } });
     if (out.startsWith(this.dataDir + '/')) throw new WardError('BAD_INPUT', 'Keep the backup outside the data directory it backs up.', { fields: { out: 'Choose a folder outside the data directory.' } });
-    if (passphrase.length < MIN_BACKUP_PASSPHRASE) throw new WardError('BAD_INPUT', `The passphrase must have at least ${MIN_BACKUP_PASSPHRASE} characters.`, { fields: { passphrase: `At least ${MIN_BACKUP_PASSPHRASE} characters.` } });
+    if (typeof lock === 'string' && lock.length < MIN_BACKUP_PASSPHRASE) throw new WardError('BAD_INPUT', `The passphrase must have at least ${MIN_BACKUP_PASSPHRASE} characters.`, { fields: { passphrase: `At least ${MIN_BACKUP_PASSPHRASE} characters.` } });
     if (this.running) throw new WardError('CONFLICT', 'A backup is being written already; wait for it to finish.');
     this.running = true;
     const staging = mkdtempSync(join(tmpdir(), 'wardledger-backup-'));
@@ -71,7 +76,7 @@ export class WardBackup {
       const files = readdirSync(this.dataDir)
         .filter((name) => !NOT_COPIED.has(name) && !name.endsWith('.tmp') && !(sync && name === SYNC_STATE))
         .map((name) => ({ name, path: join(this.dataDir, name) }));
-      const manifest = await writeBackup(out, passphrase, { store: snapshot, files: [...files, ...taken] }, kdf ? { kdf } : {});
+      const manifest = await writeBackup(out, lock, { store: snapshot, files: [...files, ...taken] }, kdf ? { kdf } : {});
       const record: BackupRecord = {
         at: manifest.createdAt,
         file: out,

@@ -5,9 +5,11 @@
  * record verifies. The restored ward then holds every set acknowledged before the backup began,
  * each verified (signature, commitment, anchor on the restored chain), and nothing it holds fails.
  * A damaged archive or a wrong passphrase restores nothing. With no serve running, `wardledger
- * backup` opens the ward itself, and closes it again.
+ * backup` opens the ward itself, and closes it again. `wardledger recovery-key` makes a key pair;
+ * a backup encrypted to it (no passphrase asked) restores only with its key file and that file's
+ * passphrase, and the restore names the key it needs when it is not given.
  */
-import { existsSync, openSync, readSync, writeSync, closeSync, statSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, readSync, writeSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreStatus } from '../../../electron/core/model/storeStatus';
@@ -161,5 +163,57 @@ describe('wardledger backup while the ward runs, and restore', () => {
     const h = await doctor.ok('records/history', { patient: w.addresses.patient });
     expect(new Set(h.records.map((x) => x.id))).toEqual(new Set(acknowledged));
     expect(h.records.every((x) => x.provenance.status === 'verified')).toBe(true);
+  });
+
+  it('makes a recovery key, backs up to it with no passphrase, and restores only with its key file and passphrase', async () => {
+    const keyFile = join(root, 'ward-recovery.key');
+    const recoveryPassphrase = 'kept in the IT safe, apart';
+    const made = await wardledger(['recovery-key', '--out', keyFile], { WARDLEDGER_RECOVERY_PASSPHRASE: recoveryPassphrase });
+    expect(made.code, made.stderr).toBe(0);
+    const file = JSON.parse(readFileSync(keyFile, 'utf8')) as { publicKey: string; fingerprint: string };
+    expect(made.stdout).toContain(`fingerprint ${file.fingerprint}`);
+    expect(made.stdout.trim().split('\n').at(-1)).toBe(file.publicKey);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const again = await wardledger(['recovery-key', '--out', keyFile], { WARDLEDGER_RECOVERY_PASSPHRASE: recoveryPassphrase });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/exists already/);
+    const otherKey = join(root, 'other-recovery.key');
+    expect((await wardledger(['recovery-key', '--out', otherKey], { WARDLEDGER_RECOVERY_PASSPHRASE: recoveryPassphrase })).code).toBe(0);
+
+    // Encrypted to the key named by its file (only its public half is read): no passphrase asked.
+    const archived = join(root, 'to-key.wlbk');
+    const b = await wardledger(['backup', '--out', archived, '--user', admin.name, '--recovery-key', keyFile, '--data-dir', dir], {
+      WARDLEDGER_PASSWORD: admin.password,
+      WARDLEDGER_SCRYPT_N: String(testScryptN),
+    });
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout).toContain(`Encrypted to the recovery key ${file.fingerprint}.`);
+
+    const target = join(root, 'restored-by-key');
+    const noKey = await wardledger(['restore', archived, '--data-dir', target], { WARDLEDGER_BACKUP_PASSPHRASE: passphrase });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain(`encrypted to the recovery key ${file.fingerprint}: give its key file with --recovery-key KEYFILE`);
+    const wrongPassphrase = await wardledger(['restore', archived, '--data-dir', target, '--recovery-key', keyFile], { WARDLEDGER_RECOVERY_PASSPHRASE: 'not the passphrase of it' });
+    expect(wrongPassphrase.code).toBe(1);
+    expect(wrongPassphrase.stderr).toMatch(/That passphrase does not open this recovery key/);
+    const wrongKey = await wardledger(['restore', archived, '--data-dir', target, '--recovery-key', otherKey], { WARDLEDGER_RECOVERY_PASSPHRASE: recoveryPassphrase });
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stderr).toContain(`does not open this backup: it was encrypted to ${file.fingerprint}`);
+    expect(existsSync(target)).toBe(false);
+
+    const r = await wardledger(['restore', archived, '--data-dir', target, '--recovery-key', keyFile], { WARDLEDGER_RECOVERY_PASSPHRASE: recoveryPassphrase });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/every one verified/);
+    await restored?.stop();
+    restored = await startCore(target);
+    const doctor = new Caller(restored);
+    await doctor.login(w.people.doctor.name, w.people.doctor.password);
+    const h = await doctor.ok('records/history', { patient: w.addresses.patient });
+    expect(new Set(h.records.map((x) => x.id))).toEqual(new Set(acknowledged));
+    expect(h.records.every((x) => x.provenance.status === 'verified')).toBe(true);
+    // A passphrase backup refuses a key file, in words.
+    const refused = await wardledger(['restore', archive, '--data-dir', join(root, 'never'), '--recovery-key', keyFile], { WARDLEDGER_RECOVERY_PASSPHRASE: recoveryPassphrase });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/written with a passphrase, not to a recovery key/);
   });
 });

@@ -5,13 +5,16 @@
  * with the clock moved through three nights: a backup is written at 02:00 each night and not
  * before, only the newest two are kept (other files in the folder untouched), a night that fails
  * is said and retried an hour later, and the newest backup restores and verifies elsewhere
- * (`restoreWard`, what `wardledger restore` runs).
+ * (`restoreWard`, what `wardledger restore` runs). Encrypted to a recovery key instead, the
+ * schedule goes on after a restart with nothing typed, and its backup restores with that key's
+ * private half only.
  */
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreWard } from '../../../electron/core/backupTools';
 import { buildCoreGraph, type CoreGraph } from '../../../electron/core/graph';
+import { createRecoveryKey, openRecoveryKey, recoveryKeyText } from '../../../electron/core/crypto/recoveryKey';
 import { BackupSchedule } from '../../../electron/core/records/backupSchedule';
 import { admin, Caller, completeVitals, removeDir, staffedWard, startCore, tempDir, testScryptN } from '../../support/tempCore';
 
@@ -61,7 +64,7 @@ describe('nightly backups', () => {
       const itAdmin = new Caller(core);
       await itAdmin.login(admin.name, admin.password);
       const paused = (await itAdmin.ok('admin/storeStatus', {})).schedule;
-      expect(paused).toEqual({ folder, keep: 2, hour: 2, armed: false, nextAt: null, lastError: null });
+      expect(paused).toEqual({ folder, keep: 2, hour: 2, recoveryKey: null, armed: false, nextAt: null, lastError: null });
       await itAdmin.ok('admin/stopBackups', {});
       expect((await itAdmin.ok('admin/storeStatus', {})).schedule).toBeNull();
     } finally {
@@ -79,7 +82,7 @@ describe('nightly backups', () => {
     const nightly = () => readdirSync(folder).filter((n) => n.startsWith('wardledger-nightly-')).sort();
     try {
       await schedule.start();
-      await schedule.arm(folder, 2, passphrase);
+      await schedule.arm(folder, 2, { passphrase });
       expect(schedule.status()!.nextAt).toBe(new Date(2026, 11, 2, 2, 0).toISOString());
       now = new Date(2026, 11, 2, 1, 59).getTime();
       await schedule.runDue();
@@ -129,5 +132,54 @@ describe('nightly backups', () => {
     } finally {
       await back.close();
     }
+  }, SLOW);
+
+  it('encrypted to a recovery key, go on after a restart with nothing typed, and restore with its private half', async () => {
+    const { file, publicKey } = await createRecoveryKey(passphrase, { N: 2 ** 10, r: 8, p: 1 });
+    const text = recoveryKeyText(publicKey);
+    let core = await startCore(dir);
+    try {
+      const itAdmin = new Caller(core);
+      await itAdmin.login(admin.name, admin.password);
+      const typo = await itAdmin.fails('admin/scheduleBackups', { folder, keep: 3, recoveryKey: text.slice(0, 20) + (text[20] === 'x' ? 'y' : 'x') + text.slice(21) });
+      expect(typo.details?.fields).toEqual({ recoveryKey: 'That recovery key is mistyped (its check does not match): paste it again.' });
+      const both = await itAdmin.fails('admin/scheduleBackups', { folder, keep: 3, recoveryKey: text, passphrase });
+      expect(both.code).toBe('BAD_INPUT');
+      const armed = await itAdmin.ok('admin/scheduleBackups', { folder, keep: 3, recoveryKey: ` ${text}\n` });
+      expect(armed).toMatchObject({ folder, keep: 3, armed: true, recoveryKey: { text, fingerprint: file.fingerprint } });
+    } finally {
+      await core.stop();
+    }
+    core = await startCore(dir);
+    try {
+      const itAdmin = new Caller(core);
+      await itAdmin.login(admin.name, admin.password);
+      const s = (await itAdmin.ok('admin/storeStatus', {})).schedule!;
+      expect(s).toMatchObject({ armed: true, recoveryKey: { text, fingerprint: file.fingerprint } });
+      expect([new Date(s.nextAt!).getHours(), new Date(s.nextAt!).getMinutes()]).toEqual([2, 0]);
+    } finally {
+      await core.stop();
+    }
+
+    // A restarted ward's schedule (read from the store, nothing given) writes the night's backup.
+    const g: CoreGraph = buildCoreGraph({ dataDir: dir, usb: false, keystoreScryptN: testScryptN });
+    await g.open();
+    let now = new Date(2026, 11, 10, 12, 0).getTime();
+    const schedule = new BackupSchedule(() => g.store, g.backup, dir, () => now);
+    try {
+      await schedule.start();
+      expect(schedule.status()).toMatchObject({ armed: true, nextAt: new Date(2026, 11, 11, 2, 0).toISOString() });
+      now = new Date(2026, 11, 11, 2, 0, 10).getTime();
+      await schedule.runDue();
+      expect(schedule.status()!.lastError).toBeNull();
+    } finally {
+      await schedule.stop();
+      await g.close();
+    }
+    const written = join(folder, 'wardledger-nightly-2026-12-11-0200.wlbk');
+    await expect(restoreWard(written, passphrase, join(root, 'by-passphrase'))).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+    const report = await restoreWard(written, await openRecoveryKey(JSON.stringify(file), passphrase), join(root, 'by-recovery-key'));
+    expect(report.integrity.failed).toBe(0);
+    expect(report.integrity.verified).toBeGreaterThan(0);
   }, SLOW);
 });

@@ -11,8 +11,9 @@ export function adminHandlers({ config, approvals, sessions, storeAdmin, backup,
     'admin/members': async (ctx) => approvals.members(wallet(ctx)),
     'admin/storeStatus': async () => storeAdmin.status(),
     'admin/confirmMigration': async () => storeAdmin.confirmMigration(),
-    'admin/backup': async (_ctx, input) => backup.backup(input.out, input.passphrase),
-    'admin/scheduleBackups': async (_ctx, input) => backupSchedule.arm(input.folder, input.keep, input.passphrase),
+    'admin/backup': async (_ctx, { out, passphrase, recoveryKey }) => backup.backup(out, recoveryKey !== undefined ? { recoveryKey } : passphrase!),
+    'admin/scheduleBackups': async (_ctx, { folder, keep, passphrase, recoveryKey }) =>
+      backupSchedule.arm(folder, keep, recoveryKey !== undefined ? { recoveryKey } : { passphrase: passphrase! }),
     'admin/stopBackups': async () => {
       await backupSchedule.disarm();
       return { stopped: true as const };
