@@ -5,14 +5,16 @@
  * anchored on the ward chain are missing and to restore from a backup; the IT admin's page says at
  * the top that the store differs from the chain, and names the batches in the store card. The same
  * card tells the IT admin how the disk stands (what the ward holds, what is free as df says it), and
- * sets up nightly backups, which a restart pauses until the passphrase is given again.
+ * sets up nightly backups: with a passphrase, a restart pauses them until it is given again; encrypted
+ * to a recovery key (a mistyped one refused under its field), they keep running after a restart.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRecoveryKey, recoveryKeyFingerprint, recoveryKeyText } from '../../electron/core/crypto/recoveryKey';
 import { storePath, WardStore } from '../../electron/core/storage/wardStore';
 import { spawnServe, type ServeProcess } from '../support/serveProcess';
 import { deleteRecords } from '../support/storeTampering';
@@ -114,8 +116,12 @@ describe('a store that differs from the ward chain, as the doctor and the IT adm
       const card = () => page.locator('section[aria-labelledby="store-title"]');
       await card().getByLabel('Folder (full path of an existing folder)').fill(folder);
       await card().getByLabel('Backups to keep').fill('3');
+      // A recovery key is offered first; this ward chooses a passphrase.
+      expect(await card().getByRole('radio', { name: /^A recovery key/ }).isChecked()).toBe(true);
+      await card().getByRole('radio', { name: /^A passphrase/ }).check();
       await card().getByLabel('Passphrase', { exact: true }).last().fill('nightly passphrase 1');
       await card().getByLabel('Passphrase again').last().fill('nightly passphrase 1');
+      await shotCard(page, 'store-card-nightly-passphrase-form', card().getByRole('button', { name: 'Back up every night' }));
       await card().getByRole('button', { name: 'Back up every night' }).click();
       const set = card().getByText(`Every night at 02:00 into ${folder}, keeping the newest 3`);
       await set.waitFor({ timeout: ui.SCREEN_TIMEOUT });
@@ -132,6 +138,8 @@ describe('a store that differs from the ward chain, as the doctor and the IT adm
       await shotTop(page, 'admin-top-backups-paused');
       await shotCard(page, 'store-card-nightly-paused');
       expect(await card().getByText(`Every night at 02:00 into ${folder}, keeping the newest 3`).innerText()).not.toMatch(/Next:/);
+      // Resuming offers the schedule's own passphrase first.
+      expect(await card().getByRole('radio', { name: /^A passphrase/ }).isChecked()).toBe(true);
       await card().getByLabel('Passphrase', { exact: true }).last().fill('nightly passphrase 1');
       await card().getByLabel('Passphrase again').last().fill('nightly passphrase 1');
       await card().getByRole('button', { name: 'Resume nightly backups' }).click();
@@ -146,14 +154,73 @@ describe('a store that differs from the ward chain, as the doctor and the IT adm
     }
   });
 
-  /** Screenshots of the store card and of the page's top at both sizes, when WARDLEDGER_SHOTS names a folder. */
-  async function shotCard(page: Page, name: string): Promise<void> {
+  it('the IT admin sets up nightly backups encrypted to a recovery key (a mistyped one refused); after a restart they keep running', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'wardledger-e2e-nightly-'));
+    const { publicKey } = await createRecoveryKey('a recovery passphrase 2026', { N: 2 ** 10, r: 8, p: 1 });
+    const text = recoveryKeyText(publicKey);
+    const fingerprint = recoveryKeyFingerprint(publicKey);
+    const middle = Math.floor(text.length / 2);
+    const mistyped = text.slice(0, middle) + (text[middle] === 'A' ? 'B' : 'A') + text.slice(middle + 1);
+    try {
+      let page = await loggedIn('Ada Admin');
+      const card = () => page.locator('section[aria-labelledby="store-title"]');
+      const keyField = () => card().getByRole('textbox', { name: /^Recovery key/ });
+      await card().getByLabel('Folder (full path of an existing folder)').fill(folder);
+      await card().getByLabel('Backups to keep').fill('5');
+      expect(await card().getByRole('radio', { name: /^A recovery key/ }).isChecked()).toBe(true);
+      await keyField().fill(mistyped);
+      await shotCard(page, 'store-card-nightly-recovery-form', keyField());
+      await card().getByRole('button', { name: 'Back up every night' }).click();
+      const fieldError = card().locator('#nightly-recoveryKey-error');
+      await fieldError.waitFor({ timeout: ui.SCREEN_TIMEOUT });
+      expect(await fieldError.innerText()).toMatch(/That recovery key is mistyped/);
+      expect(await keyField().getAttribute('aria-invalid')).toBe('true');
+      expect(await keyField().getAttribute('aria-describedby')).toContain('nightly-recoveryKey-error');
+      await shotCard(page, 'store-card-nightly-recovery-mistyped', fieldError);
+
+      await keyField().fill(text);
+      await card().getByRole('button', { name: 'Back up every night' }).click();
+      const set = card().getByText(`Every night at 02:00 into ${folder}, keeping the newest 5`);
+      await set.waitFor({ timeout: ui.SCREEN_TIMEOUT });
+      expect(await set.innerText()).toMatch(/Next: .*02:00\.$/);
+      await card().getByText(`Encrypted to the recovery key ${fingerprint}`).waitFor({ timeout: ui.SCREEN_TIMEOUT });
+      expect(await fieldError.count()).toBe(0);
+      await shotCard(page, 'store-card-nightly-recovery');
+
+      await serve!.stop();
+      serve = spawnServe(dataDir, [], env);
+      launchUrl = await serve.ready;
+      await page.context().close();
+      page = await loggedIn('Ada Admin');
+      await card().getByText(`Encrypted to the recovery key ${fingerprint}`).waitFor({ timeout: ui.SCREEN_TIMEOUT });
+      expect(await card().getByText(`Every night at 02:00 into ${folder}, keeping the newest 5`).innerText()).toMatch(/Next: .*02:00\.$/);
+      // The page's own alerts are up (the store differs from the chain); none says the backups are paused.
+      await page.getByRole('alert').filter({ hasText: /This workstation's record store differs from the ward chain \(/ }).first().waitFor({ timeout: ui.SCREEN_TIMEOUT });
+      expect(await page.getByRole('alert').filter({ hasText: /paused/ }).count()).toBe(0);
+      expect(await card().getByText(/paused/).count()).toBe(0);
+      expect(await card().getByRole('button', { name: 'Resume nightly backups' }).count()).toBe(0);
+      await shotTop(page, 'admin-top-recovery-restarted');
+      await shotCard(page, 'store-card-nightly-recovery-restarted');
+
+      await card().getByRole('button', { name: 'Stop nightly backups' }).click();
+      await card().getByRole('button', { name: 'Back up every night' }).waitFor({ timeout: ui.SCREEN_TIMEOUT });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  /**
+   * Screenshots of the store card (from its nightly backups, or with `shown` in view) and of the
+   * page's top at both sizes, when WARDLEDGER_SHOTS names a folder.
+   */
+  async function shotCard(page: Page, name: string, shown?: Locator): Promise<void> {
     const shots = process.env.WARDLEDGER_SHOTS;
     if (!shots) return;
     mkdirSync(shots, { recursive: true });
     for (const [w, h] of [[1366, 768], [1920, 1080]] as const) {
       await page.setViewportSize({ width: w, height: h });
       await page.getByRole('heading', { name: 'Nightly backups' }).scrollIntoViewIfNeeded();
+      await shown?.scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(shots, `${name}-${w}x${h}.png`) });
     }
   }
