@@ -9,21 +9,26 @@
  * passphrase instead, the passphrase is held in this process's memory only, as the scope keys
  * are: it is never written to disk, so after a restart the schedule (folder, number kept) is still
  * there but paused, and the administration page asks for the passphrase again. A failed night is
- * retried hourly, and said on the page until a backup succeeds.
+ * retried hourly, and said on the page until a backup succeeds. A night missed while the ward was
+ * stopped (or paused) is made up CATCH_UP_AFTER_MS after it starts (or resumes), as anacron does,
+ * rather than leaving the ward a day longer without a backup.
  */
 import { accessSync, constants, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parseRecoveryPublicKey, recoveryKeyFingerprint, recoveryKeyText, type RecoveryPublicKey } from '../crypto/recoveryKey';
 import { WardError } from '../model/errors';
-import { MAX_NIGHTLY_KEPT, type BackupScheduleStatus } from '../model/storeStatus';
+import { MAX_NIGHTLY_KEPT, type BackupRecord, type BackupScheduleStatus } from '../model/storeStatus';
 import { log } from '../platform/log';
 import type { WardStore } from '../storage/wardStore';
+import { LAST_BACKUP } from './storeAdmin';
 import { MIN_BACKUP_PASSPHRASE, type WardBackup } from './wardBackup';
 
 /** The hour of the night (local time) a nightly backup is written. */
 export const NIGHTLY_HOUR = 2;
 const CHECK_EVERY_MS = 60_000;
 const RETRY_AFTER_MS = 3600_000;
+/** A missed night's backup waits this long after a start (the start's own work comes first). */
+export const CATCH_UP_AFTER_MS = 10 * 60_000;
 const SCHEDULE_STATE = 'backupSchedule';
 /** The names nightly backups are written under; only these are ever removed. */
 const NIGHTLY_NAME = /^wardledger-nightly-\d{4}-\d{2}-\d{2}-\d{4}\.wlbk$/;
@@ -33,6 +38,10 @@ interface StoredSchedule {
   keep: number;
   /** The recovery key's public half (its text) the backups are encrypted to; absent: a passphrase held in memory. */
   recoveryKey?: string;
+  /** When the schedule was set up (ms; absent in schedules set up before it was kept): nights before it were never due. */
+  since?: number;
+  /** When its last backup was written (ms, the schedule's clock). */
+  lastAt?: number;
 }
 
 /** What nightly backups are encrypted with: a passphrase (held in memory) or a recovery key's public half (its text). */
@@ -51,6 +60,14 @@ export function nightlyName(at: number): string {
   const d = new Date(at);
   const two = (n: number) => String(n).padStart(2, '0');
   return `wardledger-nightly-${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}.wlbk`;
+}
+
+/** The last NIGHTLY_HOUR:00 local time at or before `at`. */
+export function lastNight(at: number): number {
+  const d = new Date(at);
+  d.setHours(NIGHTLY_HOUR, 0, 0, 0);
+  if (d.getTime() > at) d.setDate(d.getDate() - 1);
+  return d.getTime();
 }
 
 /** The nightly backups in `folder` beyond the newest `keep` (by name: their names sort by time). */
@@ -82,7 +99,7 @@ export class BackupSchedule {
   async start(): Promise<void> {
     this.schedule = (await this.store().state<StoredSchedule>(SCHEDULE_STATE)) ?? null;
     this.recoveryKey = this.schedule?.recoveryKey ? parseRecoveryPublicKey(this.schedule.recoveryKey) : null;
-    if (this.recoveryKey) this.nextAt = nextNight(this.now());
+    if (this.recoveryKey) this.nextAt = await this.firstDue(this.schedule!);
     this.timer ??= setInterval(() => void this.runDue(), CHECK_EVERY_MS);
     this.timer.unref();
   }
@@ -110,13 +127,15 @@ export class BackupSchedule {
       }
     } else if (lock.passphrase.length < MIN_BACKUP_PASSPHRASE) fields.passphrase = `At least ${MIN_BACKUP_PASSPHRASE} characters.`;
     if (Object.keys(fields).length) throw new WardError('BAD_INPUT', 'Check the nightly backup settings.', { fields });
-    const schedule: StoredSchedule = recoveryKey ? { folder, keep, recoveryKey: recoveryKeyText(recoveryKey) } : { folder, keep };
+    // Resumed or changed, a schedule keeps its start: a night missed meanwhile is made up.
+    const since = this.schedule?.since ?? this.now();
+    const schedule: StoredSchedule = recoveryKey ? { folder, keep, recoveryKey: recoveryKeyText(recoveryKey), since } : { folder, keep, since };
     await this.store().write((w) => w.state(SCHEDULE_STATE, schedule));
     this.schedule = schedule;
     this.recoveryKey = recoveryKey;
     this.#passphrase = 'passphrase' in lock ? lock.passphrase : null;
     this.lastError = null;
-    this.nextAt = nextNight(this.now());
+    this.nextAt = await this.firstDue(schedule);
     return this.status()!;
   }
 
@@ -128,6 +147,19 @@ export class BackupSchedule {
     this.recoveryKey = null;
     this.nextAt = null;
     this.lastError = null;
+  }
+
+  /**
+   * When the first backup after a start or a resume is due: soon, when last night's was due (the
+   * schedule existed then) and no backup of any kind was written since; else the next night.
+   */
+  private async firstDue(s: StoredSchedule): Promise<number> {
+    const now = this.now();
+    const night = lastNight(now);
+    const any = await this.store().state<BackupRecord>(LAST_BACKUP);
+    const last = Math.max(s.lastAt ?? 0, any ? Date.parse(any.at) : 0);
+    const missed = (s.since ?? 0) <= night && last < night;
+    return missed ? now + CATCH_UP_AFTER_MS : nextNight(now);
   }
 
   /** Write the night's backup when it is due (called every minute; one at a time). */
@@ -145,6 +177,10 @@ export class BackupSchedule {
     if (!s || lock === null || this.nextAt === null || now < this.nextAt) return;
     try {
       await this.backup.backup(join(s.folder, nightlyName(now)), lock);
+      if (this.schedule === s) {
+        this.schedule = { ...s, lastAt: now };
+        await this.store().write((w) => w.state(SCHEDULE_STATE, this.schedule));
+      }
       this.lastError = null;
       this.nextAt = nextNight(now);
       for (const name of beyondKept(readdirSync(s.folder), s.keep)) rmSync(join(s.folder, name), { force: true });

@@ -12,6 +12,8 @@ import type { WardDisk } from './wardDisk';
 import { confirmMigratedStore, migrationOf, type MigrationRecord } from './storeUpgrade';
 import { VITALS_REFILED, type VitalsRefiling } from './storeUpgradeRefiling';
 
+/** Where the last backup written is kept in the store's state. */
+export const LAST_BACKUP = 'lastBackup';
 /** A backup older than this is warned about on the IT admin page. */
 export const BACKUP_WARNING_AGE_MS = 24 * 3600_000;
 
@@ -28,7 +30,7 @@ export class StoreAdmin {
 
   async status(now = Date.now()): Promise<StoreStatus> {
     const marker = await migrationOf(this.store());
-    const lastBackup = (await this.store().state<BackupRecord>('lastBackup')) ?? null;
+    const lastBackup = (await this.store().state<BackupRecord>(LAST_BACKUP)) ?? null;
     let backupWarning: string | null = null;
     if (!lastBackup) backupWarning = 'This ward has never been backed up. Back it up now, and keep the file and its passphrase apart.';
     else if (now - Date.parse(lastBackup.at) > BACKUP_WARNING_AGE_MS) {
@@ -47,7 +49,7 @@ export class StoreAdmin {
   /** Remember a backup that was written (shown on the IT admin page). */
   async backedUp(b: BackupRecord): Promise<void> {
     if (!b.file) throw new WardError('INTERNAL', 'A backup has a file.');
-    await this.store().write((w) => w.state('lastBackup', b));
+    await this.store().write((w) => w.state(LAST_BACKUP, b));
   }
 }
 

@@ -6,8 +6,8 @@
  * before, only the newest two are kept (other files in the folder untouched), a night that fails
  * is said and retried an hour later, and the newest backup restores and verifies elsewhere
  * (`restoreWard`, what `wardledger restore` runs). Encrypted to a recovery key instead, the
- * schedule goes on after a restart with nothing typed, and its backup restores with that key's
- * private half only.
+ * schedule goes on after a restart with nothing typed (a night missed while stopped is made up
+ * soon after the start), and its backup restores with that key's private half only.
  */
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -162,19 +162,40 @@ describe('nightly backups', () => {
     }
 
     // A restarted ward's schedule (read from the store, nothing given) writes the night's backup.
+    // Started on 10 December at noon, the last backup of 5 December: the missed night is made up
+    // ten minutes after the start, then the nights go on at 02:00.
     const g: CoreGraph = buildCoreGraph({ dataDir: dir, usb: false, keystoreScryptN: testScryptN });
     await g.open();
     let now = new Date(2026, 11, 10, 12, 0).getTime();
     const schedule = new BackupSchedule(() => g.store, g.backup, dir, () => now);
     try {
       await schedule.start();
-      expect(schedule.status()).toMatchObject({ armed: true, nextAt: new Date(2026, 11, 11, 2, 0).toISOString() });
+      expect(schedule.status()).toMatchObject({ armed: true, nextAt: new Date(2026, 11, 10, 12, 10).toISOString() });
+      now = new Date(2026, 11, 10, 12, 9).getTime();
+      await schedule.runDue();
+      expect(readdirSync(folder).filter((n) => n.includes('2026-12-10'))).toEqual([]);
+      now = new Date(2026, 11, 10, 12, 10, 5).getTime();
+      await schedule.runDue();
+      expect(readdirSync(folder)).toContain('wardledger-nightly-2026-12-10-1210.wlbk');
+      expect(schedule.status()).toMatchObject({ lastError: null, nextAt: new Date(2026, 11, 11, 2, 0).toISOString() });
       now = new Date(2026, 11, 11, 2, 0, 10).getTime();
       await schedule.runDue();
       expect(schedule.status()!.lastError).toBeNull();
     } finally {
       await schedule.stop();
       await g.close();
+    }
+    // Restarted again after that night's backup: nothing was missed, the next is the next night.
+    const h: CoreGraph = buildCoreGraph({ dataDir: dir, usb: false, keystoreScryptN: testScryptN });
+    await h.open();
+    now = new Date(2026, 11, 11, 9, 0).getTime();
+    const afterBackup = new BackupSchedule(() => h.store, h.backup, dir, () => now);
+    try {
+      await afterBackup.start();
+      expect(afterBackup.status()!.nextAt).toBe(new Date(2026, 11, 12, 2, 0).toISOString());
+    } finally {
+      await afterBackup.stop();
+      await h.close();
     }
     const written = join(folder, 'wardledger-nightly-2026-12-11-0200.wlbk');
     await expect(restoreWard(written, passphrase, join(root, 'by-passphrase'))).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
