@@ -6,7 +6,8 @@
  * the top that the store differs from the chain, and names the batches in the store card. The same
  * card tells the IT admin how the disk stands (what the ward holds, what is free as df says it), and
  * sets up nightly backups: with a passphrase, a restart pauses them until it is given again; encrypted
- * to a recovery key (a mistyped one refused under its field), they keep running after a restart.
+ * to a recovery key (a mistyped one refused under its field), they keep running after a restart,
+ * and "Back up now" writes to the same key with no passphrase.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecoveryKey, recoveryKeyFingerprint, recoveryKeyText } from '../../electron/core/crypto/recoveryKey';
+import { archiveLock } from '../../electron/core/storage/backupArchive';
 import { storePath, WardStore } from '../../electron/core/storage/wardStore';
 import { spawnServe, type ServeProcess } from '../support/serveProcess';
 import { deleteRecords } from '../support/storeTampering';
@@ -201,6 +203,21 @@ describe('a store that differs from the ward chain, as the doctor and the IT adm
       expect(await card().getByRole('button', { name: 'Resume nightly backups' }).count()).toBe(0);
       await shotTop(page, 'admin-top-recovery-restarted');
       await shotCard(page, 'store-card-nightly-recovery-restarted');
+
+      // "Back up now" offers the same recovery key first: no passphrase to invent.
+      const lockRadio = card().getByRole('radio', { name: new RegExp(`^The recovery key ${fingerprint}`) });
+      expect(await lockRadio.isChecked()).toBe(true);
+      expect(await card().locator('#backup-passphrase').count()).toBe(0);
+      const now = join(folder, 'before-the-upgrade.wlbk');
+      await card().getByLabel('Backup file (full path of a new file)').fill(now);
+      await shotCard(page, 'store-card-backup-now-recovery', card().getByRole('button', { name: 'Back up now' }));
+      await card().getByRole('button', { name: 'Back up now' }).click();
+      await card().getByText(`Backup written to ${now}`).waitFor({ timeout: ui.SCREEN_TIMEOUT });
+      expect(await card().getByText(`Backup written to ${now}`).innerText()).toContain(`Encrypted to the recovery key ${fingerprint}.`);
+      expect(await archiveLock(now)).toMatchObject({ by: 'recovery-key', fingerprint });
+      // A passphrase instead: its two fields come back.
+      await card().getByRole('radio', { name: /^A passphrase/ }).check();
+      await card().locator('#backup-passphrase').waitFor({ timeout: ui.SCREEN_TIMEOUT });
 
       await card().getByRole('button', { name: 'Stop nightly backups' }).click();
       await card().getByRole('button', { name: 'Back up every night' }).waitFor({ timeout: ui.SCREEN_TIMEOUT });
