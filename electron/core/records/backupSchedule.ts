@@ -19,6 +19,7 @@ import { parseRecoveryPublicKey, recoveryKeyFingerprint, recoveryKeyText, type R
 import { WardError } from '../model/errors';
 import { MAX_NIGHTLY_KEPT, type BackupRecord, type BackupScheduleStatus } from '../model/storeStatus';
 import { log } from '../platform/log';
+import { isWithin } from '../platform/paths';
 import type { WardStore } from '../storage/wardStore';
 import { LAST_BACKUP } from './storeAdmin';
 import { MIN_BACKUP_PASSPHRASE, type WardBackup } from './wardBackup';
@@ -115,7 +116,7 @@ export class BackupSchedule {
     const fields: Record<string, string> = {};
     if (!isAbsolute(folder)) fields.folder = 'A full path of an existing folder, e.g. /media/backup.';
     else if (!existsSync(folder) || !statSync(folder).isDirectory()) fields.folder = 'There is no folder at that path.';
-    else if (folder === this.dataDir || folder.startsWith(this.dataDir + '/')) fields.folder = 'Choose a folder outside the data directory it backs up.';
+    else if (isWithin(this.dataDir, folder)) fields.folder = 'Choose a folder outside the data directory it backs up.';
     else if (!writable(folder)) fields.folder = 'WardLedger may not write into that folder.';
     if (!Number.isInteger(keep) || keep < 1 || keep > MAX_NIGHTLY_KEPT) fields.keep = `A whole number from 1 to ${MAX_NIGHTLY_KEPT}.`;
     let recoveryKey: RecoveryPublicKey | null = null;

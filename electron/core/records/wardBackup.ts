@@ -19,6 +19,7 @@ import { WardError } from '../model/errors';
 import type { BackupRecord } from '../model/storeStatus';
 import { LOCK_FILE } from '../platform/dataDirLock';
 import { log } from '../platform/log';
+import { isWithin } from '../platform/paths';
 import { writeBackup, type BackupLock } from '../storage/backupArchive';
 import type { WardStore } from '../storage/wardStore';
 import type { StoreAdmin } from './storeAdmin';
@@ -54,7 +55,7 @@ export class WardBackup {
     if (!isAbsolute(out)) throw new WardError('BAD_INPUT', 'Give the backup file as a full path.', { fields: { out: 'A full path, e.g. /media/backup/ward-2026-11-27.wlbk.' } });
     if (existsSync(out)) throw new WardError('CONFLICT', 'A file of that name exists already; choose a new name (a backup never overwrites one).', { fields: { out: 'Choose a new file name.' } });
     if (!existsSync(dirname(out))) throw new WardError('BAD_INPUT', 'The folder for the backup file does not exist.', { fields: { out: 'Choose an existing folder.' } });
-    if (out.startsWith(this.dataDir + '/')) throw new WardError('BAD_INPUT', 'Keep the backup outside the data directory it backs up.', { fields: { out: 'Choose a folder outside the data directory.' } });
+    if (isWithin(this.dataDir, out)) throw new WardError('BAD_INPUT', 'Keep the backup outside the data directory it backs up.', { fields: { out: 'Choose a folder outside the data directory.' } });
     if (typeof lock === 'string' && lock.length < MIN_BACKUP_PASSPHRASE) throw new WardError('BAD_INPUT', `The passphrase must have at least ${MIN_BACKUP_PASSPHRASE} characters.`, { fields: { passphrase: `At least ${MIN_BACKUP_PASSPHRASE} characters.` } });
     if (this.running) throw new WardError('CONFLICT', 'A backup is being written already; wait for it to finish.');
     this.running = true;
