@@ -29,6 +29,9 @@ export class StoreAdmin {
   ) {}
 
   async status(now = Date.now()): Promise<StoreStatus> {
+    // The disk walk (tens of ms on a large ward) runs while the store is read.
+    const disk = this.disk.status();
+    disk.catch(() => undefined);
     const marker = await migrationOf(this.store());
     const lastBackup = (await this.store().state<BackupRecord>(LAST_BACKUP)) ?? null;
     let backupWarning: string | null = null;
@@ -38,7 +41,7 @@ export class StoreAdmin {
       backupWarning = `The last backup is ${days} day${days === 1 ? '' : 's'} old. Back the ward up now.`;
     }
     const refiled = (await this.store().state<VitalsRefiling>(VITALS_REFILED)) ?? null;
-    return { migration: marker ? migrationStatus(marker, refiled) : null, lastBackup, backupWarning, chainCheck: await this.check.report(), disk: await this.disk.status(), schedule: this.schedule?.status() ?? null };
+    return { migration: marker ? migrationStatus(marker, refiled) : null, lastBackup, backupWarning, chainCheck: await this.check.report(), disk: await disk, schedule: this.schedule?.status() ?? null };
   }
 
   /** Confirm the migrated store: the old log is removed. */

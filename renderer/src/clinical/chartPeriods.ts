@@ -23,7 +23,6 @@ export const periodNames: Record<ChartPeriod, string> = {
   all: 'Whole record',
 };
 
-
 /**
  * What to ask the core for a long period: 7 or 30 days up to `end` (when the newest record shown
  * was stored: the core's periods are by the time records were stored, as the page's window is),
