@@ -198,7 +198,7 @@ export function buildCoreGraph(config: CoreConfig) {
   const devices = new DeviceService(backend, writer, admissions, access, ingest, new StoreBindings(store, dataDir), devicesChanged, simulationEnabled, config.devicePollMs ?? 1000, () => wardConfig.maxReadingAgeDays);
 
   const router = new Router(
-    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, refiling, backup, backupSchedule, consortium, transfers, incoming, shares }),
+    createHandlers({ node, config: wardConfig, identity, approvals, sessions, board, patientLists, chart, drafts, consent, audit, exports, devices, storeAdmin, disk, refiling, backup, backupSchedule, consortium, transfers, incoming, shares }),
     sessions,
     (channel, operation, label, fraction) => events.publish(channel, { type: 'progress', operation, label, fraction }),
   );

@@ -9,10 +9,14 @@
  * screen, sorting and filtering kept through a reload, and each row's actions menu used by
  * keyboard alone (WAI-ARIA Authoring Practices, "Menu Button Pattern": Enter/Space/Arrow Down
  * open on the first item, Arrow Up on the last, arrows/Home/End move, Escape closes and returns
- * the focus to the button).
+ * the focus to the button). The workstation's disk is said at the top of the board only when
+ * saving is about to fail.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staffDiskWarning } from '../../electron/core/records/wardDisk';
 import * as ui from './pages';
 import { longName, seedThirtyBeds, type SeededPatient } from './support/seedWard';
 import { launchChromium, startWardServer, type WardServer } from './support/wardServer';
@@ -352,5 +356,45 @@ describe('the ward board at ward scale, in a browser', () => {
     await page.keyboard.press('Enter');
     await ui.expectPatientRecord(page, name);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it("says at the top of the board when the workstation's disk is about to stop every save, and nothing on a healthy disk", async () => {
+    const board = await open(browser, server, { width: 1366, height: 768 }, nurse);
+    try {
+      await ui.expectWardBoard(board);
+      const answered = board.waitForResponse('**/api/ward/workstation');
+      await board.getByRole('button', { name: 'Refresh' }).click();
+      expect(await (await answered).json()).toEqual({ ok: true, result: { diskWarning: null } }); // this machine's disk
+      expect(await board.getByRole('alert').filter({ hasText: /disk/ }).count()).toBe(0);
+
+      // This machine's disk cannot be filled for a test: the core's reply is edited at the network
+      // to what the core says with 300 MB free at a monitored ward's 45 MB a day (staffDiskWarning,
+      // whose thresholds test/unit/records/wardDisk.test.ts checks against df's figures).
+      const words = staffDiskWarning(300 * 2 ** 20, 45 * 2 ** 20)!;
+      expect(words).toMatch(/nearly full \(300 MB free, about 6 days/);
+      await board.route('**/api/ward/workstation', async (route) => {
+        const real = await route.fetch();
+        const body = (await real.json()) as { ok: true; result: { diskWarning: string | null } };
+        await route.fulfill({ response: real, json: { ...body, result: { ...body.result, diskWarning: words } } });
+      });
+      await board.getByRole('button', { name: 'Refresh' }).click();
+      const alert = board.getByRole('alert').filter({ hasText: words });
+      await ui.waitVisible(alert, 'the disk warning');
+      // Above the beds, whole on the screen a nurse looks at.
+      const box = (await alert.boundingBox())!;
+      const table = (await board.getByRole('table', { name: 'Ward board' }).boundingBox())!;
+      expect(box.y + box.height).toBeLessThanOrEqual(table.y);
+      expect(box.y + box.height).toBeLessThanOrEqual(768);
+      const shots = process.env.WARDLEDGER_SHOTS;
+      if (shots) {
+        mkdirSync(shots, { recursive: true });
+        for (const [w, h] of [[1366, 768], [1920, 1080]] as const) {
+          await board.setViewportSize({ width: w, height: h });
+          await board.screenshot({ path: join(shots, `board-disk-warning-${w}x${h}.png`) });
+        }
+      }
+    } finally {
+      await board.context().close();
+    }
   });
 });

@@ -214,6 +214,8 @@ export const operations = {
   'patient/home': op<PatientHome>()({ passive: true, input: empty, access: ['patient'] }),
   // --- ward workflow (nurses and doctors) ---
   'ward/census': op<CensusRow[]>()({ passive: true, input: empty, access: ['nurse', 'doctor'] }),
+  // What the ward board tells clinicians about this workstation (its disk, when saving is about to fail).
+  'ward/workstation': op<{ diskWarning: string | null }>()({ passive: true, input: empty, access: ['nurse', 'doctor'] }),
   'ward/unadmittedPatients': op<PersonWithAge[]>()({ passive: true, input: empty, access: ['nurse', 'doctor'] }),
   'ward/doctors': op<PersonRef[]>()({ passive: true, input: empty, access: ['nurse', 'doctor'] }),
   'ward/admit': op<CensusRow>()({

@@ -64,7 +64,6 @@ export function growthPerDay(samples: readonly DiskSample[], now: number): numbe
   return ((last.bytes - first.bytes) / (last.at - first.at)) * DAY_MS;
 }
 
-
 /** The disk in figures and, when it needs someone, in words. */
 export function diskStatus(figures: { dataBytes: number; freeBytes: number; volumeBytes: number }, samples: readonly DiskSample[], now: number): DiskStatus {
   const bytesPerDay = growthPerDay(samples, now);
@@ -77,6 +76,27 @@ export function diskStatus(figures: { dataBytes: number; freeBytes: number; volu
     warning = `The disk holding the ward's records will be full in about ${daysLeft} day${daysLeft === 1 ? '' : 's'} at this ward's growth (${formatBytes(bytesPerDay!)} a day; ${formatBytes(figures.freeBytes)} free). ${full}`;
   }
   return { ...figures, bytesPerDay, daysLeft, warning };
+}
+
+/**
+ * Nurses and doctors are told on the ward board only when saving is about to fail (the IT admin is
+ * told weeks before, WARN_DAYS_LEFT): the disk full within this many days at the ward's growth...
+ */
+export const STAFF_WARN_DAYS_LEFT = 3;
+/** ...or less than this free whatever the growth (a few hours of a busy ward's readings, and its chain). */
+export const STAFF_WARN_FREE_BYTES = 512 * 2 ** 20;
+/** Below this the store no longer takes writes (storage/levelKv.ts refuses to reopen): the disk is full for the ward. */
+const FULL_BYTES = 64 * 2 ** 20;
+
+/** What the ward board tells clinicians about the disk, in words they can act on; null when there is nothing to do. */
+export function staffDiskWarning(freeBytes: number, bytesPerDay: number | null): string | null {
+  if (freeBytes < FULL_BYTES) {
+    return "This workstation's disk is full: readings and records cannot be saved. Tell the IT admin now, and record observations by the ward's downtime procedure until it is fixed.";
+  }
+  const daysLeft = bytesPerDay !== null && bytesPerDay > 0 ? Math.floor(freeBytes / bytesPerDay) : null;
+  if (freeBytes >= STAFF_WARN_FREE_BYTES && (daysLeft === null || daysLeft >= STAFF_WARN_DAYS_LEFT)) return null;
+  const left = daysLeft === null ? '' : daysLeft === 0 ? ', less than a day at this ward\'s rate' : `, about ${daysLeft} day${daysLeft === 1 ? '' : 's'} at this ward's rate`;
+  return `This workstation's disk is nearly full (${formatBytes(freeBytes)} free${left}). When it is full, readings and records cannot be saved: tell the IT admin today.`;
 }
 
 /** Samples the data directory's size once an hour into the store, and says how the disk stands. */
@@ -123,6 +143,12 @@ export class WardDisk {
         this.running = null;
       });
     return this.running;
+  }
+
+  /** The ward board's warning (staffDiskWarning): the volume's free space and the samples' growth, no walk of the directory. */
+  async staffWarning(): Promise<string | null> {
+    const [fs, samples] = await Promise.all([statfs(this.dataDir), this.store().state<DiskSample[]>(SAMPLES_STATE)]);
+    return staffDiskWarning(fs.bavail * fs.bsize, growthPerDay(samples ?? [], this.now()));
   }
 
   /** The disk as it is now, with the growth the samples show. */

@@ -72,6 +72,7 @@ const allowed: Record<string, Who[]> = {
   'patient/home': ['patient'],
   // Every clinician sees the board; a doctor sees in full only the patients they may open (careRelations.test.ts).
   'ward/census': clinicians,
+  'ward/workstation': clinicians,
   'ward/unadmittedPatients': clinicians,
   'ward/doctors': clinicians,
   'ward/admit': clinicians,
@@ -192,6 +193,7 @@ describe('role matrix: every operation × every role', () => {
     'doctor/home': () => ({}),
     'patient/home': () => ({}),
     'ward/census': () => ({}),
+    'ward/workstation': () => ({}),
     'ward/unadmittedPatients': () => ({}),
     'ward/doctors': () => ({}),
     'ward/admit': () => ({ patient: secondPatient, bed: String(bed++) }),

@@ -2,13 +2,14 @@
  * The disk the ward lives on (records/wardDisk.ts): the data directory's size and the volume's free
  * space, checked against GNU find and df (not against the module's own arithmetic); hourly samples
  * kept in a real store across a reopen; the growth a day over the last week, and the warning an IT
- * admin sees before a full disk stops every save.
+ * admin sees before a full disk stops every save, and the one the ward board shows nurses and
+ * doctors only when saving is days or hours from failing.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { directoryBytes, diskStatus, growthPerDay, WardDisk, withSample, WARN_DAYS_LEFT, type DiskSample } from '../../../electron/core/records/wardDisk';
+import { directoryBytes, diskStatus, growthPerDay, staffDiskWarning, WardDisk, withSample, WARN_DAYS_LEFT, type DiskSample } from '../../../electron/core/records/wardDisk';
 import { WardStore } from '../../../electron/core/storage/wardStore';
 import { removeDir, tempDir } from '../../support/tempCore';
 
@@ -119,5 +120,32 @@ describe('the disk the ward lives on', () => {
     expect(shrinking.bytesPerDay).toBeLessThan(0);
     expect(shrinking.daysLeft).toBeNull();
     expect(shrinking.warning).toBeNull();
+  });
+
+  it('tells clinicians only when saving is about to fail, and what to do', () => {
+    // The IT admin's month of notice is not the ward's business: 20 days left, 20 GB free, nothing on the board.
+    expect(staffDiskWarning(20 * GB, GB)).toBeNull();
+    expect(staffDiskWarning(100 * GB, null)).toBeNull();
+    // Three days and more at the ward's rate (and over 512 MB free): nothing yet; under three: said.
+    expect(staffDiskWarning(3 * GB, GB)).toBeNull();
+    expect(staffDiskWarning(2.9 * GB, GB)).toBe(
+      "This workstation's disk is nearly full (2.9 GB free, about 2 days at this ward's rate). When it is full, readings and records cannot be saved: tell the IT admin today.",
+    );
+    expect(staffDiskWarning(0.9 * GB, GB)).toMatch(/\(922 MB free, less than a day at this ward's rate\)/);
+    // Under 512 MB whatever the growth (none measured yet, or a shrinking store).
+    expect(staffDiskWarning(400 * MB, null)).toBe("This workstation's disk is nearly full (400 MB free). When it is full, readings and records cannot be saved: tell the IT admin today.");
+    expect(staffDiskWarning(400 * MB, -MB)).toMatch(/^This workstation's disk is nearly full \(400 MB free\)\./);
+    expect(staffDiskWarning(512 * MB, null)).toBeNull();
+    // Full for the ward (the store refuses to reopen its log under 64 MB): the downtime procedure.
+    expect(staffDiskWarning(63 * MB, 45 * MB)).toMatch(/^This workstation's disk is full: readings and records cannot be saved\. Tell the IT admin now, and record observations by the ward's downtime procedure/);
+  });
+
+  it("gives the board's warning from the volume's free space without walking the directory (none on this machine's disk)", async () => {
+    const dir = newDir();
+    const store = await WardStore.open(join(dir, 'store'));
+    stores.push(store);
+    const disk = new WardDisk(() => store, dir);
+    const [avail] = execFileSync('df', ['-B1', '--output=avail', dir], { encoding: 'utf8' }).trim().split('\n').slice(1).map(Number);
+    expect(await disk.staffWarning()).toBe(staffDiskWarning(avail!, null));
   });
 });

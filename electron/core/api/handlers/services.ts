@@ -22,6 +22,7 @@ import type { StoreAdmin } from '../../records/storeAdmin';
 import type { MigratedVitalsRefiling } from '../../records/storeUpgradeRefiling';
 import type { WardBackup } from '../../records/wardBackup';
 import type { BackupSchedule } from '../../records/backupSchedule';
+import type { WardDisk } from '../../records/wardDisk';
 import type { PatientLists } from '../../ward/patientLists';
 import type { WardBoard } from '../../ward/wardBoard';
 import type { OperationName } from '../contract';
@@ -42,6 +43,7 @@ export interface ApiServices {
   exports: ExportService;
   devices: DeviceService;
   storeAdmin: StoreAdmin;
+  disk: Pick<WardDisk, 'staffWarning'>;
   refiling: MigratedVitalsRefiling;
   backup: WardBackup;
   backupSchedule: BackupSchedule;

@@ -1,7 +1,7 @@
 /** `ward/*`: the ward's status and first-run setup, the board and the admission workflow. */
 import { actorOf, type ApiServices, type HandlersFor } from './services';
 
-export function wardHandlers({ node, config, identity, sessions, board }: ApiServices): HandlersFor<'ward'> {
+export function wardHandlers({ node, config, identity, sessions, board, disk }: ApiServices): HandlersFor<'ward'> {
   return {
     'ward/status': async () => ({
       initialized: identity.initialized,
@@ -20,6 +20,7 @@ export function wardHandlers({ node, config, identity, sessions, board }: ApiSer
       return result;
     },
     'ward/census': async (ctx) => board.census(actorOf(sessions, ctx)),
+    'ward/workstation': async () => ({ diskWarning: await disk.staffWarning() }),
     'ward/unadmittedPatients': async (ctx) => board.unadmittedPatients(actorOf(sessions, ctx)),
     'ward/doctors': async (ctx) => board.doctors(actorOf(sessions, ctx)),
     'ward/admit': async (ctx, { patient, ...admit }) => board.admit(actorOf(sessions, ctx), patient, admit),
