@@ -42,6 +42,17 @@ describe('wardledger backup while the ward runs, and restore', () => {
     removeDir(root);
   });
 
+  /** The ward restored at `target` holds every set the running ward acknowledged, each verified, and nothing else. */
+  async function expectEveryAcknowledgedSet(target: string): Promise<void> {
+    await restored?.stop();
+    restored = await startCore(target);
+    const doctor = new Caller(restored);
+    await doctor.login(w.people.doctor.name, w.people.doctor.password);
+    const h = await doctor.ok('records/history', { patient: w.addresses.patient });
+    expect(new Set(h.records.map((x) => x.id))).toEqual(new Set(acknowledged));
+    expect(h.records.every((x) => x.provenance.status === 'verified')).toBe(true);
+  }
+
   it('takes a backup during ingest through the running ward, and the IT admin page shows it', async () => {
     child = await serveChild(dir);
     const nurse = await child.login(w.people.nurse.name, w.people.nurse.password);
@@ -156,13 +167,7 @@ describe('wardledger backup while the ward runs, and restore', () => {
     const r = await wardledger(['restore', alone, '--data-dir', target], { WARDLEDGER_BACKUP_PASSPHRASE: passphrase });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/every one verified/);
-    await restored?.stop();
-    restored = await startCore(target);
-    const doctor = new Caller(restored);
-    await doctor.login(w.people.doctor.name, w.people.doctor.password);
-    const h = await doctor.ok('records/history', { patient: w.addresses.patient });
-    expect(new Set(h.records.map((x) => x.id))).toEqual(new Set(acknowledged));
-    expect(h.records.every((x) => x.provenance.status === 'verified')).toBe(true);
+    await expectEveryAcknowledgedSet(target);
   });
 
   it('makes a recovery key, backs up to it with no passphrase, and restores only with its key file and passphrase', async () => {
@@ -204,13 +209,7 @@ describe('wardledger backup while the ward runs, and restore', () => {
     const r = await wardledger(['restore', archived, '--data-dir', target, '--recovery-key', keyFile], { WARDLEDGER_RECOVERY_PASSPHRASE: recoveryPassphrase });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/every one verified/);
-    await restored?.stop();
-    restored = await startCore(target);
-    const doctor = new Caller(restored);
-    await doctor.login(w.people.doctor.name, w.people.doctor.password);
-    const h = await doctor.ok('records/history', { patient: w.addresses.patient });
-    expect(new Set(h.records.map((x) => x.id))).toEqual(new Set(acknowledged));
-    expect(h.records.every((x) => x.provenance.status === 'verified')).toBe(true);
+    await expectEveryAcknowledgedSet(target);
     // A passphrase backup refuses a key file, in words.
     const refused = await wardledger(['restore', archive, '--data-dir', join(root, 'never'), '--recovery-key', keyFile], { WARDLEDGER_RECOVERY_PASSPHRASE: recoveryPassphrase });
     expect(refused.code).toBe(2);

@@ -30,8 +30,20 @@ describe('nightly backups', () => {
   beforeAll(() => mkdirSync(folder));
   afterAll(() => removeDir(root));
 
+  /** The ward started (as after a restart), the IT admin logged in for `use`, then stopped. */
+  async function asItAdmin(use: (itAdmin: Caller) => Promise<void>): Promise<void> {
+    const core = await startCore(dir);
+    try {
+      const itAdmin = new Caller(core);
+      await itAdmin.login(admin.name, admin.password);
+      await use(itAdmin);
+    } finally {
+      await core.stop();
+    }
+  }
+
   it('are set up by the IT admin, checked, and paused after a restart until the passphrase is given again', async () => {
-    let core = await startCore(dir);
+    const core = await startCore(dir);
     try {
       const w = await staffedWard(core);
       await w.callers.nurse.ok('ward/admit', { patient: w.addresses.patient, bed: '4', responsibleDoctor: w.addresses.doctor });
@@ -59,17 +71,12 @@ describe('nightly backups', () => {
       await core.stop();
     }
 
-    core = await startCore(dir);
-    try {
-      const itAdmin = new Caller(core);
-      await itAdmin.login(admin.name, admin.password);
+    await asItAdmin(async (itAdmin) => {
       const paused = (await itAdmin.ok('admin/storeStatus', {})).schedule;
       expect(paused).toEqual({ folder, keep: 2, hour: 2, recoveryKey: null, armed: false, nextAt: null, lastError: null });
       await itAdmin.ok('admin/stopBackups', {});
       expect((await itAdmin.ok('admin/storeStatus', {})).schedule).toBeNull();
-    } finally {
-      await core.stop();
-    }
+    });
   }, SLOW);
 
   it('write one backup a night at 02:00, keep the newest two, retry a failed night hourly, and the newest restores and verifies', async () => {
@@ -137,29 +144,19 @@ describe('nightly backups', () => {
   it('encrypted to a recovery key, go on after a restart with nothing typed, and restore with its private half', async () => {
     const { file, publicKey } = await createRecoveryKey(passphrase, { N: 2 ** 10, r: 8, p: 1 });
     const text = recoveryKeyText(publicKey);
-    let core = await startCore(dir);
-    try {
-      const itAdmin = new Caller(core);
-      await itAdmin.login(admin.name, admin.password);
+    await asItAdmin(async (itAdmin) => {
       const typo = await itAdmin.fails('admin/scheduleBackups', { folder, keep: 3, recoveryKey: text.slice(0, 20) + (text[20] === 'x' ? 'y' : 'x') + text.slice(21) });
       expect(typo.details?.fields).toEqual({ recoveryKey: 'That recovery key is mistyped (its check does not match): paste it again.' });
       const both = await itAdmin.fails('admin/scheduleBackups', { folder, keep: 3, recoveryKey: text, passphrase });
       expect(both.code).toBe('BAD_INPUT');
       const armed = await itAdmin.ok('admin/scheduleBackups', { folder, keep: 3, recoveryKey: ` ${text}\n` });
       expect(armed).toMatchObject({ folder, keep: 3, armed: true, recoveryKey: { text, fingerprint: file.fingerprint } });
-    } finally {
-      await core.stop();
-    }
-    core = await startCore(dir);
-    try {
-      const itAdmin = new Caller(core);
-      await itAdmin.login(admin.name, admin.password);
+    });
+    await asItAdmin(async (itAdmin) => {
       const s = (await itAdmin.ok('admin/storeStatus', {})).schedule!;
       expect(s).toMatchObject({ armed: true, recoveryKey: { text, fingerprint: file.fingerprint } });
       expect([new Date(s.nextAt!).getHours(), new Date(s.nextAt!).getMinutes()]).toEqual([2, 0]);
-    } finally {
-      await core.stop();
-    }
+    });
 
     // A restarted ward's schedule (read from the store, nothing given) writes the night's backup.
     // Started on 10 December at noon, the last backup of 5 December: the missed night is made up
