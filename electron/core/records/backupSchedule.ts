@@ -128,9 +128,9 @@ export class BackupSchedule {
       }
     } else if (lock.passphrase.length < MIN_BACKUP_PASSPHRASE) fields.passphrase = `At least ${MIN_BACKUP_PASSPHRASE} characters.`;
     if (Object.keys(fields).length) throw new WardError('BAD_INPUT', 'Check the nightly backup settings.', { fields });
-    // Resumed or changed, a schedule keeps its start: a night missed meanwhile is made up.
-    const since = this.schedule?.since ?? this.now();
-    const schedule: StoredSchedule = recoveryKey ? { folder, keep, recoveryKey: recoveryKeyText(recoveryKey), since } : { folder, keep, since };
+    // Resumed or changed, a schedule keeps its start and its last backup: a night missed meanwhile is made up.
+    const kept = { since: this.schedule?.since ?? this.now(), ...(this.schedule?.lastAt ? { lastAt: this.schedule.lastAt } : {}) };
+    const schedule: StoredSchedule = recoveryKey ? { folder, keep, recoveryKey: recoveryKeyText(recoveryKey), ...kept } : { folder, keep, ...kept };
     await this.store().write((w) => w.state(SCHEDULE_STATE, schedule));
     this.schedule = schedule;
     this.recoveryKey = recoveryKey;
