@@ -6,7 +6,8 @@
  *
  * Cryptography: key = scrypt(passphrase, 32-byte random salt; N = 2^17, r = 8, p = 1 by default,
  * stored in the header), or (format 2) derived from an X25519 exchange between an ephemeral key,
- * whose public half the header keeps, and the recovery key; the plaintext is cut into 64 KiB chunks, each sealed with AES-256-GCM
+ * whose public half the header keeps, and the recovery key; the plaintext is cut into 64 KiB
+ * chunks, each sealed with AES-256-GCM
  * under a nonce of 8 random bytes and the chunk's index, with additional data binding the header's
  * SHA-256, the index and whether it is the last chunk — so chunks cannot be altered, reordered,
  * dropped or cut off at the end without the restore noticing. A key check value (HMAC of a fixed
