@@ -130,9 +130,9 @@ export async function openRecoveryKey(fileText: string, passphrase: string): Pro
   const key = await scryptKey(passphrase, Buffer.from(f.kdf.salt, 'hex'), { N, r, p });
   let secret: Uint8Array;
   try {
-    secret = gcmDecrypt(key, Buffer.from(f.nonce, 'hex'), Buffer.from(f.sealed, 'base64url'), fileAad(f.publicKey), 'x');
+    secret = gcmDecrypt(key, Buffer.from(f.nonce, 'hex'), Buffer.from(f.sealed, 'base64url'), fileAad(f.publicKey), 'The recovery key file does not open.');
   } catch {
-    throw new WardError('WRONG_PASSWORD', "That passphrase does not open this recovery key.");
+    throw new WardError('WRONG_PASSWORD', 'That passphrase does not open this recovery key.');
   }
   // The file's public key must be the private key's own (a file pieced together from two keys is refused).
   if (secret.length !== 32 || !Buffer.from(x25519.getPublicKey(secret)).equals(publicKey.bytes)) throw notAKey();
@@ -148,14 +148,22 @@ export function archiveKeyFor(to: RecoveryPublicKey): { key: Buffer; ephemeral: 
   return { key, ephemeral };
 }
 
-/** The archive key again from the recovery private key and the archive's ephemeral public key. */
+/**
+ * The archive key again from the recovery private key and the archive's ephemeral public key.
+ * An ephemeral key of small order (its shared secret all zeros, which @noble/curves refuses with a
+ * bare Error) is a damaged archive, said as one.
+ */
 export function archiveKeyWith(key: RecoveryPrivateKey, ephemeral: Uint8Array): Buffer {
-  return deriveArchiveKey(x25519.getSharedSecret(key.secret, ephemeral), ephemeral, key.publicKey.bytes);
+  let shared: Uint8Array;
+  try {
+    shared = x25519.getSharedSecret(key.secret, ephemeral);
+  } catch {
+    throw new WardError('INTEGRITY', 'The backup is damaged (its key exchange is not valid); nothing was restored.');
+  }
+  return deriveArchiveKey(shared, ephemeral, key.publicKey.bytes);
 }
 
 function deriveArchiveKey(shared: Uint8Array, ephemeral: Uint8Array, recipient: Uint8Array): Buffer {
-  // An all-zero shared secret (a small-order ephemeral key) would make the key public: refused.
-  if (shared.every((b) => b === 0)) throw new WardError('INTEGRITY', 'The backup is damaged (its key exchange is not valid); nothing was restored.');
   return Buffer.from(hkdfSync('sha256', shared, Buffer.concat([ephemeral, recipient]), ARCHIVE_KEY_LABEL, 32));
 }
 

@@ -180,6 +180,14 @@ describe('encrypted backup and restore', () => {
     writeFileSync(edited, Buffer.from(header.replace(eph, (eph[0] === '0' ? '1' : '0') + eph.slice(1)), 'latin1'));
     await expect(restoreBackup(edited, await openRecoveryKey(JSON.stringify(file), PASS), target)).rejects.toMatchObject({ code: expect.stringMatching(/WRONG_PASSWORD|INTEGRITY/) });
     expect(existsSync(target)).toBe(false);
+    // Its ephemeral key replaced by a point of small order, as listed among the public keys to
+    // reject in D. J. Bernstein's https://cr.yp.to/ecdh.html ("0" and "1"): said damaged, in words.
+    for (const small of ['00'.repeat(32), '01' + '00'.repeat(31)]) {
+      const smallOrder = join(dir(), `small-${small.slice(0, 2)}.wlbk`);
+      writeFileSync(smallOrder, Buffer.from(header.replace(eph, small), 'latin1'));
+      await expect(restoreBackup(smallOrder, await openRecoveryKey(JSON.stringify(file), PASS), target)).rejects.toMatchObject({ code: 'INTEGRITY', message: expect.stringMatching(/^The backup is damaged \(its key exchange is not valid\)/) });
+      expect(existsSync(target) || existsSync(`${target}.restoring`)).toBe(false);
+    }
 
     await restoreBackup(out, await openRecoveryKey(JSON.stringify(file), PASS), target);
     for (const f of ['keystores/a.json', 'station.key', 'ward.json']) expect(readFileSync(join(target, f))).toEqual(readFileSync(join(d, f)));
