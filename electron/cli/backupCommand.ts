@@ -16,17 +16,18 @@ import { resolve } from 'node:path';
 import {
   archiveLock,
   createRecoveryKey,
-  MIN_RECOVERY_PASSPHRASE,
   openRecoveryKey,
   parseRecoveryPublicKey,
+  publicKeyOfFile,
   recoveryKeyFingerprint,
+  recoveryKeyText,
   restoreWard,
   type BackupUnlock,
-  type RecoveryKeyFile,
 } from '../core/backupTools';
 import { createCore } from '../core/core';
 import type { CallResult } from '../core/api/contract';
 import { WardError } from '../core/model/errors';
+import { formatBytes, MIN_BACKUP_PASSPHRASE, RECOVERY_KEY_PREFIX } from '../core/model/storeStatus';
 import { defaultDataDir } from './dataDir';
 import { fail, parse, printProgress, readSecrets } from './io';
 import { reachRunningWard } from './runningWard';
@@ -59,7 +60,7 @@ export async function backup(args: string[]): Promise<void> {
   const recoveryKey = values['recovery-key'] === undefined ? undefined : recoveryKeyTextOf(values['recovery-key']);
   const [password, passphrase] = await readSecrets([
     { env: 'WARDLEDGER_PASSWORD', prompt: `Password for ${values.user}: ` },
-    ...(recoveryKey ? [] : [{ env: 'WARDLEDGER_BACKUP_PASSPHRASE', prompt: 'Backup passphrase (at least 12 characters): ' }]),
+    ...(recoveryKey ? [] : [{ env: 'WARDLEDGER_BACKUP_PASSPHRASE', prompt: `Backup passphrase (at least ${MIN_BACKUP_PASSPHRASE} characters): ` }]),
   ]);
 
   const running = await reachRunningWard(dataDir);
@@ -93,7 +94,7 @@ export async function backup(args: string[]): Promise<void> {
     if (!r.ok) fail((r.error.details?.fields as Record<string, string> | undefined)?.recoveryKey ?? r.error.message);
     const b = r.result as { file: string; bytes: number; items: number; storeEntries: number };
     const keptApart = recoveryKey ? `Encrypted to the recovery key ${recoveryKeyFingerprint(parseRecoveryPublicKey(recoveryKey))}.` : 'Keep it and its passphrase apart.';
-    process.stdout.write(`Backup written: ${b.file} (${(b.bytes / 2 ** 20).toFixed(1)} MB, ${b.storeEntries.toLocaleString('en-GB')} store entries, ${b.items} items). ${keptApart}\n`);
+    process.stdout.write(`Backup written: ${b.file} (${formatBytes(b.bytes)}, ${b.storeEntries.toLocaleString('en-GB')} store entries, ${b.items} items). ${keptApart}\n`);
   } finally {
     await stop();
   }
@@ -101,12 +102,10 @@ export async function backup(args: string[]): Promise<void> {
 
 /** The public key's text from `--recovery-key`: the text itself, or the key file's public half (the file's private half stays sealed). */
 function recoveryKeyTextOf(value: string): string {
-  if (value.trim().startsWith('wlrk1-')) return value.trim();
-  if (!existsSync(value)) fail(`--recovery-key: give the wlrk1-… line or the key file; ${value} is neither.`, 2);
+  if (value.trim().startsWith(RECOVERY_KEY_PREFIX)) return value.trim();
+  if (!existsSync(value)) fail(`--recovery-key: give the ${RECOVERY_KEY_PREFIX}… line or the key file; ${value} is neither.`, 2);
   try {
-    const text = (JSON.parse(readFileSync(value, 'utf8')) as RecoveryKeyFile).publicKey;
-    parseRecoveryPublicKey(text);
-    return text;
+    return recoveryKeyText(publicKeyOfFile(readFileSync(value, 'utf8')));
   } catch {
     fail(`--recovery-key: ${value} is not a WardLedger recovery key file.`, 2);
   }
@@ -147,7 +146,7 @@ export async function recoveryKey(args: string[]): Promise<void> {
   if (existsSync(out)) fail(`${out} exists already; a recovery key never overwrites a file.`, 2);
   // From the environment both are the same; typed, the passphrase is asked twice.
   const [passphrase, again] = await readSecrets([
-    { env: 'WARDLEDGER_RECOVERY_PASSPHRASE', prompt: `Passphrase for the recovery key (at least ${MIN_RECOVERY_PASSPHRASE} characters): ` },
+    { env: 'WARDLEDGER_RECOVERY_PASSPHRASE', prompt: `Passphrase for the recovery key (at least ${MIN_BACKUP_PASSPHRASE} characters): ` },
     { env: 'WARDLEDGER_RECOVERY_PASSPHRASE', prompt: 'The same passphrase again: ' },
   ]);
   if (passphrase !== again) fail('the two passphrases differ; nothing was written.', 2);

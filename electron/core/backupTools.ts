@@ -17,7 +17,7 @@ import type { StartupProgress } from './shellContract';
 import { restoreBackup, type BackupManifest, type BackupUnlock } from './storage/backupArchive';
 
 // What the command line needs of recovery keys and archives (it reaches the core through here).
-export { createRecoveryKey, MIN_RECOVERY_PASSPHRASE, openRecoveryKey, parseRecoveryPublicKey, recoveryKeyFingerprint, type RecoveryKeyFile } from './crypto/recoveryKey';
+export { createRecoveryKey, openRecoveryKey, parseRecoveryPublicKey, publicKeyOfFile, recoveryKeyFingerprint, recoveryKeyText } from './crypto/recoveryKey';
 export { archiveLock, type BackupUnlock } from './storage/backupArchive';
 
 export interface RestoreReport {

@@ -12,7 +12,7 @@ import type { DevicesOverview } from '../model/devices';
 import { draftFormSchema, escalationFields, observationFields, type VitalsPreview } from '../model/observations';
 import { roles, type MemberStatus, type Role, type PendingRegistration, type PersonRef, type PersonWithAge, type Profile } from '../model/people';
 import type { PatientChartData } from '../model/chartSeries';
-import { MAX_NIGHTLY_KEPT, type BackupRecord, type BackupScheduleStatus, type MigrationStatus, type StoreStatus } from '../model/storeStatus';
+import { MAX_NIGHTLY_KEPT, MIN_BACKUP_PASSPHRASE, type BackupRecord, type BackupScheduleStatus, type MigrationStatus, type StoreStatus } from '../model/storeStatus';
 import type { ConsortiumSettingsView, CrossWardPeople, CrossWardShare, DirectoryStaffView, IncomingTransfer, OutgoingTransfer, PublishedBatchPage, SharedWithMe, SyncConsoleView, TransferTargets } from '../model/consortium';
 import type { AuditPage, ConsentGrant, PatientHistory, RecordView, VerificationReport } from '../model/records';
 import type { CensusRow, DoctorHome, DraftView, PatientHome, PatientSummary, SessionInfo, WardStatus } from '../model/ward';
@@ -68,7 +68,7 @@ const vitals = VitalsInputSchema;
 const loose = (max: number) => z.string().max(max).optional();
 const byPatient = z.object({ patient: addressSchema }).strict();
 /** A backup is encrypted with a passphrase or to a recovery key's public half (crypto/recoveryKey.ts): one of the two. */
-const backupPassphraseSchema = z.string({ error: 'Choose a passphrase.' }).min(12, 'The passphrase must have at least 12 characters.').max(1024, 'That passphrase is too long.');
+const backupPassphraseSchema = z.string({ error: 'Choose a passphrase.' }).min(MIN_BACKUP_PASSPHRASE, `The passphrase must have at least ${MIN_BACKUP_PASSPHRASE} characters.`).max(1024, 'That passphrase is too long.');
 const recoveryKeySchema = z.string({ error: 'Paste the recovery key.' }).trim().min(1, 'Paste the recovery key.').max(200, 'That is longer than a recovery key.');
 const oneLock = (i: { passphrase?: string; recoveryKey?: string }) => (i.passphrase === undefined) !== (i.recoveryKey === undefined);
 const oneLockError = { error: 'Give a passphrase or a recovery key (one of the two).', path: ['passphrase'] };

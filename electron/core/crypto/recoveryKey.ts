@@ -17,16 +17,14 @@
 import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { WardError } from '../model/errors';
+import { MIN_BACKUP_PASSPHRASE, RECOVERY_KEY_PREFIX as TEXT_PREFIX } from '../model/storeStatus';
 import { gcmDecrypt, gcmEncrypt, GCM_NONCE_BYTES } from './aesGcm';
 import { scryptKey, type ScryptParams } from './scryptKey';
 
-const TEXT_PREFIX = 'wlrk1-';
 const CHECK_BYTES = 4;
 const FILE_KIND = 'wardledger-recovery-key';
 const ARCHIVE_KEY_LABEL = 'wardledger/backup/recovery-key/v1';
 const FILE_AAD_LABEL = 'wardledger/recovery-key-file/v1';
-/** The shortest passphrase a recovery key file takes (it opens every backup encrypted to it). */
-export const MIN_RECOVERY_PASSPHRASE = 12;
 
 /** A recovery key's public half: what a ward encrypts its backups to. */
 export interface RecoveryPublicKey {
@@ -85,7 +83,8 @@ export function parseRecoveryPublicKey(text: string): RecoveryPublicKey {
 
 /** A new recovery key: the file to keep offline (sealed under `passphrase`) and its public half. */
 export async function createRecoveryKey(passphrase: string, kdf: ScryptParams = { N: 2 ** 17, r: 8, p: 1 }): Promise<{ file: RecoveryKeyFile; publicKey: RecoveryPublicKey }> {
-  if (passphrase.length < MIN_RECOVERY_PASSPHRASE) throw new WardError('BAD_INPUT', `The recovery key's passphrase must have at least ${MIN_RECOVERY_PASSPHRASE} characters.`, { fields: { passphrase: `At least ${MIN_RECOVERY_PASSPHRASE} characters.` } });
+  // It opens every backup encrypted to the key: at least as long as a backup's own.
+  if (passphrase.length < MIN_BACKUP_PASSPHRASE) throw new WardError('BAD_INPUT', `The recovery key's passphrase must have at least ${MIN_BACKUP_PASSPHRASE} characters.`, { fields: { passphrase: `At least ${MIN_BACKUP_PASSPHRASE} characters.` } });
   const secret = x25519.utils.randomSecretKey();
   const publicKey: RecoveryPublicKey = { kind: 'recovery-public-key', bytes: x25519.getPublicKey(secret) };
   const salt = randomBytes(32);
@@ -109,9 +108,10 @@ export async function createRecoveryKey(passphrase: string, kdf: ScryptParams = 
   };
 }
 
-/** Open a recovery key file with its passphrase (WRONG_PASSWORD when it does not open it; BAD_INPUT when it is no such file). */
-export async function openRecoveryKey(fileText: string, passphrase: string): Promise<RecoveryPrivateKey> {
-  const notAKey = () => new WardError('BAD_INPUT', 'That file is not a WardLedger recovery key (or it is damaged).');
+const notAKey = () => new WardError('BAD_INPUT', 'That file is not a WardLedger recovery key (or it is damaged).');
+
+/** A recovery key file's fields and public half, checked (BAD_INPUT when it is no such file). */
+function readKeyFile(fileText: string): { f: RecoveryKeyFile; publicKey: RecoveryPublicKey } {
   let f: RecoveryKeyFile;
   try {
     f = JSON.parse(fileText) as RecoveryKeyFile;
@@ -121,12 +121,22 @@ export async function openRecoveryKey(fileText: string, passphrase: string): Pro
   if (f?.kind !== FILE_KIND || f.v !== 1 || f.kdf?.name !== 'scrypt' || typeof f.publicKey !== 'string' || typeof f.sealed !== 'string') throw notAKey();
   const { N, r, p } = f.kdf;
   if (![N, r, p].every((x) => Number.isSafeInteger(x) && x > 0) || N > 2 ** 20 || r > 32 || p > 16) throw notAKey();
-  let publicKey: RecoveryPublicKey;
   try {
-    publicKey = parseRecoveryPublicKey(f.publicKey);
+    return { f, publicKey: parseRecoveryPublicKey(f.publicKey) };
   } catch {
     throw notAKey();
   }
+}
+
+/** The public half a recovery key file names, without its passphrase (what a backup is encrypted to). */
+export function publicKeyOfFile(fileText: string): RecoveryPublicKey {
+  return readKeyFile(fileText).publicKey;
+}
+
+/** Open a recovery key file with its passphrase (WRONG_PASSWORD when it does not open it; BAD_INPUT when it is no such file). */
+export async function openRecoveryKey(fileText: string, passphrase: string): Promise<RecoveryPrivateKey> {
+  const { f, publicKey } = readKeyFile(fileText);
+  const { N, r, p } = f.kdf;
   const key = await scryptKey(passphrase, Buffer.from(f.kdf.salt, 'hex'), { N, r, p });
   let secret: Uint8Array;
   try {

@@ -35,6 +35,11 @@ export function formatBytes(bytes: number): string {
   return `${Math.max(0, Math.round(bytes / 2 ** 10))} KB`;
 }
 
+/** The shortest passphrase a backup or a recovery key file takes (it guards every record of the ward). */
+export const MIN_BACKUP_PASSPHRASE = 12;
+/** How a recovery key's public half starts as text (crypto/recoveryKey.ts): the form, the command line and the core check it. */
+export const RECOVERY_KEY_PREFIX = 'wlrk1-';
+
 /** The most nightly backups a folder keeps (the form, the API and the schedule check it). */
 export const MAX_NIGHTLY_KEPT = 90;
 

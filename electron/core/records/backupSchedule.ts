@@ -17,12 +17,12 @@ import { accessSync, constants, existsSync, readdirSync, rmSync, statSync } from
 import { isAbsolute, join } from 'node:path';
 import { parseRecoveryPublicKey, recoveryKeyFingerprint, recoveryKeyText, type RecoveryPublicKey } from '../crypto/recoveryKey';
 import { WardError } from '../model/errors';
-import { MAX_NIGHTLY_KEPT, type BackupRecord, type BackupScheduleStatus } from '../model/storeStatus';
+import { MAX_NIGHTLY_KEPT, MIN_BACKUP_PASSPHRASE, type BackupRecord, type BackupScheduleStatus } from '../model/storeStatus';
 import { log } from '../platform/log';
 import { isWithin } from '../platform/paths';
 import type { WardStore } from '../storage/wardStore';
 import { LAST_BACKUP } from './storeAdmin';
-import { MIN_BACKUP_PASSPHRASE, type WardBackup } from './wardBackup';
+import type { WardBackup } from './wardBackup';
 
 /** The hour of the night (local time) a nightly backup is written. */
 export const NIGHTLY_HOUR = 2;

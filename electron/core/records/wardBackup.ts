@@ -16,7 +16,7 @@ import type { WardNode } from '../chain/wardNode';
 import { SyncState } from '../consortium/syncState';
 import { parseRecoveryPublicKey } from '../crypto/recoveryKey';
 import { WardError } from '../model/errors';
-import type { BackupRecord } from '../model/storeStatus';
+import { MIN_BACKUP_PASSPHRASE, type BackupRecord } from '../model/storeStatus';
 import { LOCK_FILE } from '../platform/dataDirLock';
 import { log } from '../platform/log';
 import { isWithin } from '../platform/paths';
@@ -24,8 +24,6 @@ import { writeBackup, type BackupLock } from '../storage/backupArchive';
 import type { WardStore } from '../storage/wardStore';
 import type { StoreAdmin } from './storeAdmin';
 
-/** The shortest passphrase a backup takes (it guards every record of the ward). */
-export const MIN_BACKUP_PASSPHRASE = 12;
 
 /** Top-level entries of a data directory that are not copied as files: the store and the chain are taken consistently, the rest is per process. */
 const NOT_COPIED = new Set(['records', 'chain', LOCK_FILE, 'serve.json']);

@@ -27,6 +27,7 @@ import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { archiveKeyFor, archiveKeyWith, parseRecoveryPublicKey, recoveryKeyFingerprint, recoveryKeyText, type RecoveryPrivateKey, type RecoveryPublicKey } from '../crypto/recoveryKey';
 import { scryptKey } from '../crypto/scryptKey';
 import { WardError } from '../model/errors';
+import { MIN_BACKUP_PASSPHRASE } from '../model/storeStatus';
 import { fsyncDir } from '../platform/atomicFile';
 import { WardStore } from './wardStore';
 
@@ -176,7 +177,7 @@ function itemHeader(kind: 'F' | 'S' | 'M', path: string, extra: Buffer = Buffer.
  * archive is complete and synced.
  */
 export async function writeBackup(out: string, lock: BackupLock, contents: BackupContents, options: { onProgress?: (p: BackupProgress) => void; kdf?: { N: number; r: number; p: number } } = {}): Promise<BackupManifest> {
-  if (typeof lock === 'string' && lock.length < 12) throw new WardError('BAD_INPUT', 'Choose a backup passphrase of at least 12 characters.', { fields: { passphrase: 'At least 12 characters.' } });
+  if (typeof lock === 'string' && lock.length < MIN_BACKUP_PASSPHRASE) throw new WardError('BAD_INPUT', `Choose a backup passphrase of at least ${MIN_BACKUP_PASSPHRASE} characters.`, { fields: { passphrase: `At least ${MIN_BACKUP_PASSPHRASE} characters.` } });
   if (existsSync(out)) throw new WardError('CONFLICT', 'A file with that name exists already; choose another name for the backup.');
   const { key, format, keying } = await archiveKeying(lock, options.kdf);
   const prefix = randomBytes(8);

@@ -45,7 +45,7 @@ export { LATE_ENTRY_MINUTES, MISSING_REASONS, escalationFields, missingReasonSch
 export type { ChartDataset, ChartInput, ChartKey, ChartPoint, ChartSeries, OxygenPeriod, PatientChartData } from '../../../electron/core/model/chartSeries';
 export { chartSeries, chartSpan, downsamplePoints, effectiveVitals, oxygenPeriods, readingsExtent } from '../../../electron/core/model/chartSeries';
 export type { BackupRecord, BackupScheduleStatus, DiskStatus, MigrationStatus, StoreStatus } from '../../../electron/core/model/storeStatus';
-export { MAX_NIGHTLY_KEPT, formatBytes } from '../../../electron/core/model/storeStatus';
+export { MAX_NIGHTLY_KEPT, MIN_BACKUP_PASSPHRASE, RECOVERY_KEY_PREFIX, formatBytes } from '../../../electron/core/model/storeStatus';
 export type {
   ConsortiumBadge,
   ConsortiumSettings,

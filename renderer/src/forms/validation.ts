@@ -4,7 +4,7 @@
  */
 import './zodSetup';
 import type { z } from 'zod';
-import { ageSchema, dobSchema, hospitalNumberSchema, nameSchema, passwordSchema } from '../api/contract';
+import { ageSchema, dobSchema, hospitalNumberSchema, nameSchema, passwordSchema, MIN_BACKUP_PASSPHRASE } from '../api/contract';
 
 /** The first message a schema gives for a value, or null when it is valid. */
 export function firstIssue(schema: z.ZodType, value: unknown): string | null {
@@ -59,7 +59,7 @@ export function checkHospitalNumber(value: string): string | null {
   return firstIssue(hospitalNumberSchema, value);
 }
 
-/** A backup's passphrase and its repetition: at least 12 characters (the core's MIN_BACKUP_PASSPHRASE), the same twice. */
+/** A backup's passphrase and its repetition: at least MIN_BACKUP_PASSPHRASE characters, the same twice. */
 export function checkBackupPassphrase(passphrase: string, repeat: string): { passphrase: string | null; repeat: string | null } {
-  return { passphrase: passphrase.length >= 12 ? null : 'At least 12 characters.', repeat: repeat === passphrase ? null : 'The two passphrases differ.' };
+  return { passphrase: passphrase.length >= MIN_BACKUP_PASSPHRASE ? null : `At least ${MIN_BACKUP_PASSPHRASE} characters.`, repeat: repeat === passphrase ? null : 'The two passphrases differ.' };
 }
