@@ -13,6 +13,7 @@
 import { readdir, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatBytes, type DiskStatus } from '../model/storeStatus';
+import { REOPEN_FREE_BYTES } from '../storage/levelKv';
 import type { WardStore } from '../storage/wardStore';
 
 const HOUR_MS = 3600_000;
@@ -85,12 +86,11 @@ export function diskStatus(figures: { dataBytes: number; freeBytes: number; volu
 export const STAFF_WARN_DAYS_LEFT = 3;
 /** ...or less than this free whatever the growth (a few hours of a busy ward's readings, and its chain). */
 export const STAFF_WARN_FREE_BYTES = 512 * 2 ** 20;
-/** Below this the store no longer takes writes (storage/levelKv.ts refuses to reopen): the disk is full for the ward. */
-const FULL_BYTES = 64 * 2 ** 20;
 
 /** What the ward board tells clinicians about the disk, in words they can act on; null when there is nothing to do. */
 export function staffDiskWarning(freeBytes: number, bytesPerDay: number | null): string | null {
-  if (freeBytes < FULL_BYTES) {
+  // Below it the store takes no more writes (storage/levelKv.ts): the disk is full for the ward.
+  if (freeBytes < REOPEN_FREE_BYTES) {
     return "This workstation's disk is full: readings and records cannot be saved. Tell the IT admin now, and record observations by the ward's downtime procedure until it is fixed.";
   }
   const daysLeft = bytesPerDay !== null && bytesPerDay > 0 ? Math.floor(freeBytes / bytesPerDay) : null;

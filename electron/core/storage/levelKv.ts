@@ -32,8 +32,11 @@ export interface RangeOptions {
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
 
-/** Free space below which a reopen after a failed commit is not tried (recovery writes a table and a new log). */
-const REOPEN_FREE_BYTES = 64 * 2 ** 20;
+/**
+ * Free space below which a reopen after a failed commit is not tried (recovery writes a table and a
+ * new log): below it the store takes no more writes (the ward board says the disk is full).
+ */
+export const REOPEN_FREE_BYTES = 64 * 2 ** 20;
 
 /** A refused commit in words: a full disk is said so (the one failure a person can act on). */
 function writeFailure(e: unknown): WardError {
