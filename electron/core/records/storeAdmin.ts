@@ -35,7 +35,7 @@ export class StoreAdmin {
     const marker = await migrationOf(this.store());
     const lastBackup = (await this.store().state<BackupRecord>(LAST_BACKUP)) ?? null;
     let backupWarning: string | null = null;
-    if (!lastBackup) backupWarning = 'This ward has never been backed up. Back it up now, and keep the file and its passphrase apart.';
+    if (!lastBackup) backupWarning = 'This ward has never been backed up. Back it up now, and set up nightly backups.';
     else if (now - Date.parse(lastBackup.at) > BACKUP_WARNING_AGE_MS) {
       const days = Math.floor((now - Date.parse(lastBackup.at)) / (24 * 3600_000));
       backupWarning = `The last backup is ${days} day${days === 1 ? '' : 's'} old. Back the ward up now.`;
