@@ -17,9 +17,9 @@
  * but keeps the pages they sat on, so used bytes are back near the baseline while 100 MB or more
  * stays committed (seen on the growth bench's 40,000-record open in about one run of three: the
  * core's heap 53-67 MB used of 163-171 MB committed 8 and 30 s later, against 86 MB committed in
- * the other runs; docs/storage.md, "Memory of a running ward"). Its cost is one compacting mark-compact (not timed in serve; 0.5 s on Node 20 for
- * a 311 MB heap with 19 MB live), at most once per `growthBytes` of garbage and only while nothing
- * else runs; a busy process is left to V8.
+ * the other runs; docs/storage.md, "Memory of a running ward"). Its cost is one compacting
+ * mark-compact (not timed in serve; 0.5 s on Node 20 for a 311 MB heap with 19 MB live), at most
+ * once per `growthBytes` of garbage and only while nothing else runs; a busy process is left to V8.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
