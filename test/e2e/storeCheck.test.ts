@@ -64,6 +64,15 @@ describe('a store that differs from the ward chain, as the doctor and the IT adm
     return page;
   };
 
+  /** The ward stopped and started again (what a workstation's reboot does), and the IT admin logged in anew. */
+  const restartedAsItAdmin = async (page: Page) => {
+    await serve!.stop();
+    serve = spawnServe(dataDir, [], env);
+    launchUrl = await serve.ready;
+    await page.context().close();
+    return loggedIn('Ada Admin');
+  };
+
   it("the doctor sees a warning over Peter Patient's record: three records missing, restore from a backup", async () => {
     const page = await loggedIn('Dr Grace Hopper');
     await ui.gotoRoute(page, 'ward');
@@ -130,11 +139,7 @@ describe('a store that differs from the ward chain, as the doctor and the IT adm
       expect(await set.innerText()).toMatch(/Next: .*02:00\.$/);
       await shotCard(page, 'store-card-nightly');
 
-      await serve!.stop();
-      serve = spawnServe(dataDir, [], env);
-      launchUrl = await serve.ready;
-      await page.context().close();
-      page = await loggedIn('Ada Admin');
+      page = await restartedAsItAdmin(page);
       const top = page.getByRole('alert').filter({ hasText: 'Nightly backups are paused since the ward restarted' });
       await top.waitFor({ timeout: ui.SCREEN_TIMEOUT });
       await shotTop(page, 'admin-top-backups-paused');
@@ -189,11 +194,7 @@ describe('a store that differs from the ward chain, as the doctor and the IT adm
       expect(await fieldError.count()).toBe(0);
       await shotCard(page, 'store-card-nightly-recovery');
 
-      await serve!.stop();
-      serve = spawnServe(dataDir, [], env);
-      launchUrl = await serve.ready;
-      await page.context().close();
-      page = await loggedIn('Ada Admin');
+      page = await restartedAsItAdmin(page);
       await card().getByText(`Encrypted to the recovery key ${fingerprint}`).waitFor({ timeout: ui.SCREEN_TIMEOUT });
       expect(await card().getByText(`Every night at 02:00 into ${folder}, keeping the newest 5`).innerText()).toMatch(/Next: .*02:00\.$/);
       // The page's own alerts are up (the store differs from the chain); none says the backups are paused.
